@@ -1,0 +1,124 @@
+# Stempel — attendance kiosk.  `make run` starts a demo kiosk, `make check` runs
+# every test.  Both install missing Debian packages first (`make deps`).
+#
+# Two build flavours share one set of rules:
+#   build/rel   -O2, what `make`, `make run` and the package use
+#   build/asan  -O1 with AddressSanitizer + UndefinedBehaviorSanitizer, what tests use
+
+CC      ?= cc
+PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 libnfc libcurl \
+           jansson inih libsodium libgpiod libsystemd openssl
+DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
+           libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
+           libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
+           python3 curl strace valgrind
+VERSION := 0.1.0
+# A wall clock earlier than the last commit is certainly wrong (clock.c).
+BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DSTEMPEL_VERSION='"$(VERSION)"' -DSTEMPEL_BUILD_EPOCH=$(BUILD_EPOCH)LL \
+           -Ifirmware -Ihal -Iuploader $(WARN) -g -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+FLAVOUR ?= rel
+ifeq ($(FLAVOUR),asan)
+OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+OPT := -O2
+endif
+B := build/$(FLAVOUR)
+
+# The library: every module except the two programs' entry points.
+LIB_SRCS  := $(filter-out firmware/main.c,$(wildcard firmware/*.c firmware/rules/*.c \
+             firmware/web/*.c hal/*.c uploader/*.c))
+CTL_SRCS  := $(wildcard firmware/ctl/*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TESTS     := $(TEST_SRCS:%.c=$(B)/%)
+# Test tools: every folder tests/<tool>/ with a main.c becomes $(B)/<tool>.
+TOOLS     := $(patsubst tests/%/main.c,%,$(wildcard tests/*/main.c))
+# Benchmarks: every tests/bench/<name>.c becomes $(B)/bench/<name>.
+BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
+LIB       := $(B)/libstempel.a
+
+.PHONY: all run check deps bench fuzz install clean flavour-all tests tools demo-run
+
+all: $(if $(filter rel,$(FLAVOUR)),deps-quiet) flavour-all
+	@ln -sf $(B)/stempeld stempeld
+	@ln -sf $(B)/stempelctl stempelctl
+
+flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_SRCS:%.c=$(B)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/stempeld: $(B)/firmware/main.o $(LIB)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/stempelctl: $(CTL_SRCS:%.c=$(B)/%.o) $(LIB)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(B)/bench/%: $(B)/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+define tool_rule
+$(B)/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tests/$(1)/*.c)) $(LIB)
+	$$(CC) $$(OPT) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+# deps: install whatever Debian packages are missing; silent when all are there.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (or install: $$missing)"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+deps-quiet:
+	@$(MAKE) --no-print-directory deps
+
+# run: a demo kiosk in ./run (simulated reader, demo roster, board on localhost).
+run: deps
+	@$(MAKE) --no-print-directory all
+	@board/demo/run.sh
+
+# check: build everything with sanitizers and run unit + integration tests.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory FLAVOUR=asan flavour-all
+	@tests/run build/asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run build/rel
+
+fuzz: deps
+	@tests/fuzz/run
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/stempel \
+		$(DESTDIR)$(PREFIX)/share/stempel/regimes
+	install -m 0755 build/rel/stempeld $(DESTDIR)$(PREFIX)/sbin/stempeld
+	install -m 0755 build/rel/stempelctl $(DESTDIR)$(PREFIX)/bin/stempelctl
+	install -m 0644 board/regimes/*.ini $(DESTDIR)$(PREFIX)/share/stempel/regimes/
+	[ -e $(DESTDIR)/etc/stempel/stempel.conf ] || \
+		install -m 0640 board/stempel.conf $(DESTDIR)/etc/stempel/stempel.conf
+
+clean:
+	rm -rf build stempeld stempelctl tests/out
+
+-include $(shell find build -name '*.d' 2>/dev/null)

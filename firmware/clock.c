@@ -1,0 +1,100 @@
+/*
+ * clock.c — judges the wall clock against the build date and the monotonic
+ * clock.  STEMPEL_CLOCK_OFFSET_S (environment) shifts the wall clock, so tests
+ * can start a kiosk "in 1970" or make the clock jump without root.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+
+#ifndef STEMPEL_BUILD_EPOCH
+#define STEMPEL_BUILD_EPOCH 1793491200LL /* 2026-11-01; the Makefile passes the commit date */
+#endif
+
+#define JUMP_TOLERANCE_MS 2000
+#define JUMP_FLAG_NS (3600LL * 1000000000LL)
+
+static int64_t base_offset_ms; /* wall - mono at the last reading */
+static int have_base;
+static int64_t jumped_until_ns;
+static enum clock_quality last_quality = CLOCK_SYNCED;
+
+static int64_t
+offset_env_ms(void)
+{
+	/* Read once: the offset is fixed for the life of the process. */
+	static int read;
+	static int64_t off;
+
+	if (!read) {
+		const char *e = getenv("STEMPEL_CLOCK_OFFSET_S");
+
+		off = e ? strtoll(e, NULL, 10) * 1000 : 0;
+		read = 1;
+	}
+	return off;
+}
+
+void
+clock_read(struct clock_reading *r)
+{
+	struct timespec w, m;
+	int64_t off;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	r->wall_ms = (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 + offset_env_ms();
+	r->mono_ns = (int64_t)m.tv_sec * 1000000000LL + m.tv_nsec;
+
+	off = r->wall_ms - r->mono_ns / 1000000;
+	if (have_base && llabs(off - base_offset_ms) > JUMP_TOLERANCE_MS) {
+		log_warn("clock: wall clock jumped by %lld ms", (long long)(off - base_offset_ms));
+		jumped_until_ns = r->mono_ns + JUMP_FLAG_NS;
+	}
+	base_offset_ms = off;
+	have_base = 1;
+
+	if (r->wall_ms / 1000 < STEMPEL_BUILD_EPOCH)
+		r->quality = CLOCK_UNSYNCED;
+	else if (jumped_until_ns && r->mono_ns < jumped_until_ns)
+		r->quality = CLOCK_JUMPED;
+	else
+		r->quality = CLOCK_SYNCED;
+	if (r->quality != last_quality)
+		log_warn("clock: quality now %s", clock_quality_name(r->quality));
+	last_quality = r->quality;
+}
+
+int64_t
+clock_mono_ns(void)
+{
+	struct timespec m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (int64_t)m.tv_sec * 1000000000LL + m.tv_nsec;
+}
+
+enum clock_quality
+clock_quality_now(void)
+{
+	struct clock_reading r;
+
+	clock_read(&r);
+	return r.quality;
+}
+
+const char *
+clock_quality_name(enum clock_quality q)
+{
+	switch (q) {
+	case CLOCK_SYNCED:
+		return "synced";
+	case CLOCK_UNSYNCED:
+		return "unsynced";
+	case CLOCK_JUMPED:
+		return "jumped";
+	}
+	return "unknown";
+}

@@ -1,0 +1,114 @@
+/*
+ * config.h — the one config file, read once into one validated struct.
+ * Every key is documented in board/stempel.conf and README.md.  A bad file stops
+ * start-up with "file:line: [section] key: expected ...".
+ */
+#ifndef STEMPEL_CONFIG_H
+#define STEMPEL_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_PATH_MAX 512
+#define CONFIG_STR_MAX 256
+
+enum tap_mode { TAP_MODE_IN_OUT, TAP_MODE_IN_ONLY };
+enum reader_driver { READER_SIM, READER_LIBNFC };
+enum feedback_driver { FEEDBACK_SIM, FEEDBACK_GPIO };
+
+struct config {
+	char path[CONFIG_PATH_MAX]; /* file it came from, "" for the embedded default */
+
+	struct {
+		char id[64];                      /* kiosk id, also the upload kiosk_id */
+		char state_dir[CONFIG_PATH_MAX];  /* database, device key, sockets */
+		char timezone[64];                /* Europe/Oslo */
+		char language[16];                /* kiosk screen default language */
+		char regime[64];                  /* default regime for new participants */
+		char regime_dir[CONFIG_PATH_MAX]; /* where regime *.ini files live */
+		int log_syslog;
+		int log_level; /* enum log_level */
+	} kiosk;
+
+	struct {
+		int debounce_s;
+		enum tap_mode mode;
+	} tap;
+
+	struct {
+		enum reader_driver driver;
+		char socket[CONFIG_PATH_MAX];     /* sim: UNIX socket taking "UID\n" lines */
+		char connstring[CONFIG_STR_MAX];  /* libnfc: e.g. pn532_uart:/dev/ttyUSB0 */
+		int poll_interval_ms;             /* libnfc: pause between empty polls */
+		int removal_polls;                /* libnfc: empty polls that mean "card gone" */
+		int error_threshold;              /* libnfc: errors in a row before reopen */
+		int reopen_max_ms;                /* libnfc: cap of the reopen backoff */
+	} reader;
+
+	struct {
+		enum feedback_driver driver;
+		char chip[CONFIG_STR_MAX]; /* gpio: /dev/gpiochip0 or gpiochip0 */
+		int green_line, red_line, buzzer_line; /* -1 = not wired */
+		int active_low;
+	} feedback;
+
+	struct {
+		char listen[64];
+		int port;
+		char cert[CONFIG_PATH_MAX];
+		char key[CONFIG_PATH_MAX];
+	} web;
+
+	struct {
+		char base_url[CONFIG_STR_MAX]; /* "" = uploads off */
+		char auth[64];                 /* none | bearer | mtls | oauth_client | oauth_jwt, combinable with '+' */
+		char token[CONFIG_STR_MAX];
+		char ca_file[CONFIG_PATH_MAX];
+		char client_cert[CONFIG_PATH_MAX];
+		char client_key[CONFIG_PATH_MAX];
+		char token_url[CONFIG_STR_MAX];
+		char client_id[CONFIG_STR_MAX];
+		char client_secret[CONFIG_STR_MAX];
+		char jwt_key[CONFIG_PATH_MAX];
+		char jwt_audience[CONFIG_STR_MAX];
+		char scope[CONFIG_STR_MAX];
+		int batch_max;
+		int interval_s;
+		int roster_interval_s;
+		int connect_timeout_s;
+		int timeout_s;
+		int backoff_max_s;
+	} upload;
+
+	struct {
+		char pay_code[64];
+		char csv_separator; /* ';' */
+		char decimal_mark;  /* ',' */
+		char payout[16];    /* monthly | biweekly */
+		char anchor[16];    /* biweekly anchor date YYYY-MM-DD */
+	} payroll;
+};
+
+/* Fill `c` with the embedded defaults (simulated reader, state in ./run). */
+void config_defaults(struct config *c);
+/*
+ * Read `path` over the defaults.  On error returns -1 and writes
+ * "file:line: [section] key: expected ..." into err.
+ */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/*
+ * Where the config comes from: explicit path, else $STEMPEL_CONFIG, else
+ * /etc/stempel/stempel.conf if it exists, else NULL (embedded defaults).
+ */
+const char *config_locate(const char *explicit_path);
+/* config_locate + config_defaults + config_load, the usual start. */
+int config_init(struct config *c, const char *explicit_path, char *err, size_t errlen);
+/*
+ * Where regime files are: [kiosk] regime_dir if set, else $STEMPEL_REGIME_DIR,
+ * else ./board/regimes (a checkout), else the one beside the executable's
+ * checkout, else /usr/share/stempel/regimes.  0, or -1 if none exists.
+ */
+int config_regime_dir(const struct config *c, char *out, size_t outlen);
+/* Join state_dir and a file name. */
+void config_state_path(const struct config *c, const char *name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * kiosk.c — wiring.  A UID from the reader goes to tap_handle(); its answer goes
+ * to the LED/buzzer, the kiosk screen (server-sent event) and the metrics, in
+ * that order, and only after tap_handle() has committed the tap.  Health and
+ * metrics pages ask this file for the state of every part.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "cardkey.h"
+#include "clock.h"
+#include "config.h"
+#include "feedback.h"
+#include "kiosk.h"
+#include "log.h"
+#include "metrics.h"
+#include "nfc.h"
+#include "store.h"
+#include "tap.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+/* /healthz reports the database failing for this long after a storage error. */
+#define STORAGE_ERROR_HOLD_NS (60LL * 1000000000LL)
+
+struct kiosk {
+	struct event_base *base;
+	const struct config *cfg;
+	struct cardkey key;
+	struct store *store;
+	struct tap_ctx *tap;
+	struct feedback *feedback;
+	struct web *web;
+	struct nfc_reader *reader;
+	struct metrics metrics;
+	long long last_storage_error_ns;
+	unsigned long long storage_errors;
+};
+
+static const char *
+outcome_color(enum tap_outcome o)
+{
+	switch (o) {
+	case TAP_ACCEPTED_IN:
+	case TAP_ACCEPTED_OUT:
+	case TAP_ALREADY_REGISTERED:
+		return "green";
+	case TAP_NOT_SCHEDULED:
+		return "amber";
+	default:
+		return "red";
+	}
+}
+
+static const char *
+outcome_icon(enum tap_outcome o)
+{
+	static const char *const icons[TAP_NOUTCOMES] = {
+		[TAP_ACCEPTED_IN] = "check",       [TAP_ACCEPTED_OUT] = "door",
+		[TAP_ALREADY_REGISTERED] = "check", [TAP_UNKNOWN_CARD] = "teacher",
+		[TAP_REVOKED_CARD] = "cross",      [TAP_NOT_SCHEDULED] = "calendar",
+		[TAP_STORAGE_ERROR] = "warning",
+	};
+	return (o >= 0 && o < TAP_NOUTCOMES) ? icons[o] : "warning";
+}
+
+static enum feedback_signal
+outcome_signal(const struct tap_answer *a)
+{
+	if (a->outcome == TAP_STORAGE_ERROR)
+		return FEEDBACK_ERROR;
+	if (a->repeat || a->outcome == TAP_ALREADY_REGISTERED)
+		return FEEDBACK_ALREADY;
+	if (a->outcome == TAP_ACCEPTED_IN || a->outcome == TAP_ACCEPTED_OUT)
+		return FEEDBACK_ACCEPTED;
+	return FEEDBACK_REJECTED;
+}
+
+/* The screen's view of an answer.  No card key or UID: the kiosk stream is public. */
+static json_t *
+answer_json(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
+	    long long latency_us)
+{
+	const char *lang = i18n_lookup(a->language) ? i18n_lookup(a->language) : k->cfg->kiosk.language;
+	json_t *j = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}",
+			      "outcome", tap_outcome_name(a->outcome), "repeat", a->repeat,
+			      "color", outcome_color(a->outcome), "icon", outcome_icon(a->outcome),
+			      "participant", a->participant, "name", a->name, "time", a->local_time,
+			      "lang", lang, "dir", i18n_rtl(lang) ? "rtl" : "ltr",
+			      "message", i18n_tap_message(lang, k->cfg->kiosk.language, a->outcome),
+			      "direction", a->direction, "clock", a->clock,
+			      "seen_ns", (json_int_t)seen_ns, "latency_us", (json_int_t)latency_us);
+
+	if (j && a->event_id[0])
+		json_object_set_new(j, "event_id", json_string(a->event_id));
+	/* Nobody knows an unknown card's language: say it in all of them. */
+	if (j && (a->outcome == TAP_UNKNOWN_CARD || a->outcome == TAP_STORAGE_ERROR)) {
+		json_t *all = json_array();
+
+		for (int i = 0; i < I18N_NLANG; i++)
+			json_array_append_new(all, json_pack("{s:s, s:s, s:s}", "lang",
+							     i18n_languages[i], "dir",
+							     i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr",
+							     "text",
+							     i18n_tap_message(i18n_languages[i], NULL,
+									      a->outcome)));
+		json_object_set_new(j, "messages", all);
+		json_object_set_new(j, "message", json_string(""));
+	}
+	return j;
+}
+
+static json_t *
+status_json(void *arg)
+{
+	struct kiosk *k = arg;
+	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
+	json_t *prompts = json_array();
+
+	if (k->reader)
+		nfc_reader_status(k->reader, &rs);
+	for (int i = 0; i < I18N_NLANG; i++)
+		json_array_append_new(prompts, json_pack("{s:s, s:s, s:s}", "lang", i18n_languages[i],
+							 "dir", i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr",
+							 "text", i18n_prompt(i18n_languages[i])));
+	return json_pack("{s:s, s:s, s:s, s:b, s:o}", "reader", nfc_reader_state_name(rs.state),
+			 "reader_message", rs.message, "clock",
+			 clock_quality_name(clock_quality_now()), "storage_error",
+			 k->last_storage_error_ns &&
+				 clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS,
+			 "prompts", prompts);
+}
+
+static void
+on_tap(void *arg, const char *uid, long long seen_ns)
+{
+	struct kiosk *k = arg;
+	struct tap_answer ans;
+	long long latency_us;
+	json_t *j;
+
+	if (tap_handle(k->tap, uid, &ans) < 0) {
+		k->storage_errors++;
+		k->last_storage_error_ns = clock_mono_ns();
+	}
+	/* The tap is committed (or refused): now, and only now, answer. */
+	feedback_signal(k->feedback, outcome_signal(&ans));
+	latency_us = (clock_mono_ns() - seen_ns) / 1000;
+	j = answer_json(k, &ans, seen_ns, latency_us);
+	if (j)
+		web_kiosk_publish(k->web, "tap", j);
+	json_decref(j);
+	latency_us = (clock_mono_ns() - seen_ns) / 1000;
+	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
+	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
+		 ans.participant[0] ? ans.participant : "-", ans.direction);
+}
+
+static void
+on_reader_status(void *arg, const struct nfc_reader_status *st)
+{
+	struct kiosk *k = arg;
+	json_t *j;
+
+	if (st->state != NFC_STATE_CONNECTED)
+		log_warn("reader: %s%s%s", nfc_reader_state_name(st->state), st->message[0] ? ": " : "",
+			 st->message);
+	else
+		log_info("reader: connected");
+	if (k->web && (j = status_json(k)) != NULL) {
+		web_kiosk_publish(k->web, "status", j);
+		json_decref(j);
+	}
+}
+
+static int
+health(void *arg, json_t *checks)
+{
+	struct kiosk *k = arg;
+	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
+	struct store_outbox_stats ob;
+	enum clock_quality cq = clock_quality_now();
+	int db_ok, reader_ok, clock_ok, upload_ok = 1;
+	int64_t age_s = 0;
+
+	if (k->reader)
+		nfc_reader_status(k->reader, &rs);
+	reader_ok = rs.state == NFC_STATE_CONNECTED;
+	json_object_set_new(checks, "reader",
+			    json_pack("{s:b, s:s, s:I, s:I, s:s, s:s}", "ok", reader_ok, "state",
+				      nfc_reader_state_name(rs.state), "errors",
+				      (json_int_t)rs.errors_total, "reopens", (json_int_t)rs.reopens,
+				      "last_card", rs.last_uid[0] ? "seen" : "none", "message",
+				      rs.message));
+
+	db_ok = store_outbox_stats(k->store, &ob) == 0 &&
+		!(k->last_storage_error_ns &&
+		  clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS);
+	json_object_set_new(checks, "database",
+			    json_pack("{s:b, s:I}", "ok", db_ok, "storage_errors",
+				      (json_int_t)k->storage_errors));
+
+	clock_ok = cq == CLOCK_SYNCED;
+	json_object_set_new(checks, "clock",
+			    json_pack("{s:b, s:s}", "ok", clock_ok, "state", clock_quality_name(cq)));
+
+	if (ob.oldest_pending_ms) {
+		struct clock_reading now;
+
+		clock_read(&now);
+		age_s = (now.wall_ms - ob.oldest_pending_ms) / 1000;
+	}
+	/* Uploads off: the backlog only grows, and that is expected. */
+	if (k->cfg->upload.base_url[0])
+		upload_ok = age_s < 24 * 3600;
+	json_object_set_new(checks, "upload",
+			    json_pack("{s:b, s:b, s:I, s:I, s:I}", "ok", upload_ok, "enabled",
+				      k->cfg->upload.base_url[0] != 0, "pending",
+				      (json_int_t)ob.pending, "dead", (json_int_t)ob.dead,
+				      "oldest_pending_age_s", (json_int_t)age_s));
+	return db_ok && reader_ok && clock_ok && upload_ok;
+}
+
+static void
+metrics(void *arg, struct evbuffer *out)
+{
+	struct kiosk *k = arg;
+	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
+	struct store_outbox_stats ob = {0};
+	enum clock_quality cq = clock_quality_now();
+	struct clock_reading now;
+
+	clock_read(&now);
+	metrics_render(&k->metrics, out);
+	if (k->reader)
+		nfc_reader_status(k->reader, &rs);
+	metrics_gauge(out, "stempel_reader_connected", "1 if the card reader is polling.",
+		      rs.state == NFC_STATE_CONNECTED);
+	metrics_gauge(out, "stempel_reader_errors", "Reader errors since start.", rs.errors_total);
+	metrics_gauge(out, "stempel_reader_reopens", "Reader reopens since start.", rs.reopens);
+	metrics_gauge(out, "stempel_clock_synced", "1 if the wall clock is trusted.",
+		      cq == CLOCK_SYNCED);
+	metrics_gauge(out, "stempel_clock_jumped", "1 if the wall clock jumped in the last hour.",
+		      cq == CLOCK_JUMPED);
+	metrics_gauge(out, "stempel_storage_errors", "Taps that could not be stored.",
+		      (double)k->storage_errors);
+	store_outbox_stats(k->store, &ob);
+	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.", (double)ob.pending);
+	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
+	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",
+		      ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);
+	for (int i = 0; i < FEEDBACK_NSIGNALS; i++)
+		evbuffer_add_printf(out, "stempel_feedback_total{signal=\"%s\"} %u\n",
+				    feedback_signal_name(i), feedback_count(k->feedback, i));
+}
+
+struct kiosk *
+kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t errlen)
+{
+	struct kiosk *k = calloc(1, sizeof(*k));
+	struct web_hooks hooks;
+	char path[CONFIG_PATH_MAX + 32];
+
+	if (k == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	k->base = base;
+	k->cfg = cfg;
+	if (mkdir(cfg->kiosk.state_dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "[kiosk] state_dir %s: %s", cfg->kiosk.state_dir, strerror(errno));
+		goto fail;
+	}
+	if (cardkey_load(&k->key, cfg->kiosk.state_dir, err, errlen) < 0)
+		goto fail;
+	config_state_path(cfg, "stempel.db", path, sizeof(path));
+	if (store_open(&k->store, path, err, errlen) < 0)
+		goto fail;
+	if ((k->tap = tap_new(k->store, &k->key, cfg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if ((k->feedback = feedback_open(base, cfg)) == NULL) {
+		snprintf(err, errlen, "[feedback] driver %s: cannot open (see the log above)",
+			 cfg->feedback.driver == FEEDBACK_GPIO ? "gpio" : "sim");
+		goto fail;
+	}
+	hooks = (struct web_hooks){.arg = k, .health = health, .metrics = metrics,
+				   .kiosk_state = status_json};
+	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
+		goto fail;
+	/* The reader last: from here on taps can arrive. */
+	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
+	if (k->reader == NULL) {
+		snprintf(err, errlen, "[reader] cannot start the %s reader (see the log above)",
+			 cfg->reader.driver == READER_LIBNFC ? "libnfc" : "sim");
+		goto fail;
+	}
+	return k;
+fail:
+	kiosk_stop(k);
+	return NULL;
+}
+
+void
+kiosk_stop(struct kiosk *k)
+{
+	if (k == NULL)
+		return;
+	nfc_reader_close(k->reader);
+	web_stop(k->web);
+	feedback_close(k->feedback);
+	tap_free(k->tap);
+	store_close(k->store);
+	sodium_memzero(&k->key, sizeof(k->key));
+	free(k);
+}

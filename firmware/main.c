@@ -1,0 +1,140 @@
+/*
+ * main.c — stempeld: read the config, open the kiosk, run the loop until
+ * SIGINT or SIGTERM.  Exit codes: 0 clean stop, 1 runtime failure at start
+ * (database, port, reader), 2 bad command line or config.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "kiosk.h"
+#include "log.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: stempeld [-c FILE] [--check-config] [-V]\n"
+		   "  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
+		   "                     /etc/stempel/stempel.conf, else embedded defaults)\n"
+		   "      --check-config validate the config and exit\n"
+		   "  -V, --version      print the version\n");
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	log_info("stempeld: %s, stopping", strsignal((int)sig));
+	event_base_loopbreak(arg);
+}
+
+/* systemd watchdog: a ping from the loop proves the loop is alive. */
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	struct config cfg;
+	struct event_base *base;
+	struct event *sigint, *sigterm, *wd = NULL;
+	struct kiosk *k;
+	char err[1024];
+	uint64_t wd_usec = 0;
+	int c, check_only = 0;
+
+	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check_only = 1;
+			break;
+		case 'V':
+			printf("stempeld %s\n", STEMPEL_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_init(&cfg, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stempeld: %s\n", err);
+		return 2;
+	}
+	if (check_only) {
+		printf("%s: ok\n", cfg.path[0] ? cfg.path : "(embedded defaults)");
+		return 0;
+	}
+	log_open("stempeld", cfg.kiosk.log_syslog, cfg.kiosk.log_level);
+	if (cfg.path[0] == '\0')
+		log_info("stempeld: no config file; embedded defaults, state in ./%s",
+			 cfg.kiosk.state_dir);
+	/* Rules and the screen work in the centre's zone, whatever the board's. */
+	setenv("TZ", cfg.kiosk.timezone, 1);
+	tzset();
+	signal(SIGPIPE, SIG_IGN);
+
+	if (evthread_use_pthreads() < 0 || (base = event_base_new()) == NULL) {
+		log_err("stempeld: cannot create the event loop");
+		return 1;
+	}
+	k = kiosk_start(base, &cfg, err, sizeof(err));
+	if (k == NULL) {
+		log_err("stempeld: %s", err);
+		event_base_free(base);
+		return 1;
+	}
+	sigint = evsignal_new(base, SIGINT, on_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		struct timeval tv = {(time_t)(wd_usec / 2000000), (suseconds_t)(wd_usec / 2 % 1000000)};
+
+		wd = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
+		event_add(wd, &tv);
+	}
+	sd_notify(0, "READY=1");
+	log_info("stempeld %s: ready (kiosk %s)", STEMPEL_VERSION, cfg.kiosk.id);
+
+	event_base_dispatch(base);
+
+	sd_notify(0, "STOPPING=1");
+	kiosk_stop(k);
+	if (wd)
+		event_free(wd);
+	event_free(sigint);
+	event_free(sigterm);
+	event_base_free(base);
+	libevent_global_shutdown();
+	log_info("stempeld: stopped");
+	return 0;
+}

@@ -1,0 +1,971 @@
+/*
+ * store.c — every SQL statement of Stempel, and every durability rule.
+ *
+ * Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after
+ * the WAL is fsynced; a tap is answered only after store_record_tap() returns.
+ * The tap row and its outbox event are written in one transaction: either both
+ * exist after a power cut or neither does.  Hot-path statements are prepared once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+enum stmt_id {
+	ST_TAP_INSERT,
+	ST_EVENT_INSERT,
+	ST_CARD_LOOKUP,
+	ST_LAST_DIR,
+	ST_NSTMT
+};
+
+static const char *const stmt_sql[ST_NSTMT] = {
+	[ST_TAP_INSERT] = "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
+			  " wall_ms, mono_ns, clock, local_date, local_min)"
+			  " VALUES(?,?,?,?,?,?,?,?,?,?)",
+	[ST_EVENT_INSERT] = "INSERT INTO outbox(id, type, json, state, created_ms)"
+			    " VALUES(?,?,?,'pending',?)",
+	[ST_CARD_LOOKUP] = "SELECT participant_id, revoked FROM cards WHERE key = ?",
+	[ST_LAST_DIR] = "SELECT direction, local_min FROM taps WHERE participant_id = ? AND local_date = ?"
+			" AND outcome IN ('accepted_in','accepted_out') ORDER BY id DESC LIMIT 1",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_NSTMT];
+	int readonly;
+};
+
+/*
+ * Schema migrations.  migrations[i] takes user_version i to i+1, in one
+ * transaction.  Never edit a migration that has shipped: add a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE participants("
+	"  id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	"  language TEXT NOT NULL DEFAULT 'nb', regime TEXT NOT NULL,"
+	"  rate TEXT NOT NULL DEFAULT 'full', programme_start TEXT NOT NULL,"
+	"  children INTEGER NOT NULL DEFAULT 0, sole_carer INTEGER NOT NULL DEFAULT 0,"
+	"  chronic_child INTEGER NOT NULL DEFAULT 0, monthly_benefit TEXT NOT NULL DEFAULT '',"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE cards("
+	"  key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL REFERENCES participants(id),"
+	"  revoked INTEGER NOT NULL DEFAULT 0, enrolled_ms INTEGER NOT NULL);"
+	"CREATE TABLE schedules("
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id), weekday INTEGER NOT NULL,"
+	"  start_min INTEGER NOT NULL, end_min INTEGER NOT NULL, offsite INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX schedules_pid ON schedules(participant_id);"
+	"CREATE TABLE schedule_exceptions("
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+	"  start_min INTEGER, end_min INTEGER, offsite INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX schedule_exceptions_pid ON schedule_exceptions(participant_id, date);"
+	"CREATE TABLE taps("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, card_key TEXT NOT NULL,"
+	"  participant_id INTEGER, direction TEXT NOT NULL, outcome TEXT NOT NULL,"
+	"  wall_ms INTEGER NOT NULL, mono_ns INTEGER NOT NULL, local_date TEXT NOT NULL,"
+	"  local_min INTEGER NOT NULL);"
+	"CREATE INDEX taps_day ON taps(participant_id, local_date);"
+	"CREATE TABLE absences("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id), category TEXT NOT NULL,"
+	"  from_date TEXT NOT NULL, to_date TEXT NOT NULL, minutes INTEGER,"
+	"  documentation TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',"
+	"  registered_by TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL,"
+	"  action TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL);"
+	"CREATE TABLE outbox("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+	"  json TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
+	"  created_ms INTEGER NOT NULL, done_ms INTEGER);"
+	"CREATE INDEX outbox_pending ON outbox(state, seq);",
+
+	/* 2: clock quality on taps; G values; closure days */
+	"ALTER TABLE taps ADD COLUMN clock TEXT NOT NULL DEFAULT 'synced';"
+	"CREATE TABLE g_values(from_date TEXT PRIMARY KEY, amount INTEGER NOT NULL);"
+	"CREATE TABLE closures(date TEXT PRIMARY KEY, reason TEXT NOT NULL DEFAULT '');",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_err("store: %s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+}
+
+int
+store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct store *s, int target, char *err, size_t errlen)
+{
+	int v = store_schema_version(s);
+
+	if (v < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "database schema %d is newer than this program (%d); "
+				      "refusing to touch it", v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (; v < target; v++) {
+		char *msg = NULL;
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, "BEGIN IMMEDIATE") < 0 ||
+		    sqlite3_exec(s->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    exec(s, pragma) < 0 || exec(s, "COMMIT") < 0) {
+			snprintf(err, errlen, "migration to schema %d failed: %s", v + 1,
+				 msg ? msg : sqlite3_errmsg(s->db));
+			sqlite3_free(msg);
+			store_rollback(s);
+			return -1;
+		}
+		log_info("store: migrated to schema %d", v + 1);
+	}
+	return 0;
+}
+
+static int
+open_db(struct store **out, const char *path, int readonly, int target, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	*out = NULL;
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->readonly = readonly;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (!readonly) {
+		/* The database holds card keys and personal data: owner only. */
+		chmod(path, 0600);
+		/*
+		 * WAL + synchronous=FULL: every COMMIT fsyncs the WAL before it
+		 * returns, which is the durability the tap answer promises.
+		 */
+		if (exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+		    exec(s, "PRAGMA synchronous = FULL") < 0 ||
+		    exec(s, "PRAGMA foreign_keys = ON") < 0) {
+			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		if (migrate(s, target, err, errlen) < 0)
+			goto fail;
+	} else if (store_schema_version(s) != STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d, expected %d", path,
+			 store_schema_version(s), STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (target == STORE_SCHEMA_VERSION && !readonly) {
+		for (int i = 0; i < ST_NSTMT; i++)
+			if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					       &s->st[i], NULL) != SQLITE_OK) {
+				snprintf(err, errlen, "%s: preparing statement: %s", path,
+					 sqlite3_errmsg(s->db));
+				goto fail;
+			}
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+int
+store_open(struct store **out, const char *path, char *err, size_t errlen)
+{
+	return open_db(out, path, 0, STORE_SCHEMA_VERSION, err, errlen);
+}
+
+int
+store_open_readonly(struct store **out, const char *path, char *err, size_t errlen)
+{
+	return open_db(out, path, 1, STORE_SCHEMA_VERSION, err, errlen);
+}
+
+int
+store_create_at_version(const char *path, int version, char *err, size_t errlen)
+{
+	struct store *s;
+
+	if (open_db(&s, path, 0, version, err, errlen) < 0)
+		return -1;
+	store_close(s);
+	return 0;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_NSTMT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+store_check(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		if (r && strcmp(r, "ok") == 0)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s", r ? r : "quick_check failed");
+	} else {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- small helpers for one-off statements --- */
+
+static sqlite3_stmt *
+prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_err("store: %s: %s", sql, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	return st;
+}
+
+/* Step a statement that returns no rows; finalize it. */
+static int
+run(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", t ? (const char *)t : "");
+}
+
+/* --- participants --- */
+
+int
+store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id)
+{
+	sqlite3_stmt *st = prep(s,
+		"INSERT INTO participants(ext_id, name, language, regime, rate, programme_start,"
+		" children, sole_carer, chronic_child, monthly_benefit, active)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+		" ON CONFLICT(ext_id) DO UPDATE SET name=excluded.name, language=excluded.language,"
+		" regime=excluded.regime, rate=excluded.rate, programme_start=excluded.programme_start,"
+		" children=excluded.children, sole_carer=excluded.sole_carer,"
+		" chronic_child=excluded.chronic_child, monthly_benefit=excluded.monthly_benefit,"
+		" active=excluded.active RETURNING id");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, p->ext_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->language, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->regime, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->rate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, p->programme_start, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, p->children);
+	sqlite3_bind_int(st, 8, p->sole_carer);
+	sqlite3_bind_int(st, 9, p->chronic_child);
+	sqlite3_bind_text(st, 10, p->monthly_benefit, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 11, p->active);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && id)
+		*id = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW)
+		log_err("store: saving participant %s: %s", p->ext_id, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
+			 " sole_carer, chronic_child, monthly_benefit, active"
+
+static void
+read_participant(sqlite3_stmt *st, struct store_participant *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, p->ext_id, sizeof(p->ext_id));
+	copy_col(st, 2, p->name, sizeof(p->name));
+	copy_col(st, 3, p->language, sizeof(p->language));
+	copy_col(st, 4, p->regime, sizeof(p->regime));
+	copy_col(st, 5, p->rate, sizeof(p->rate));
+	copy_col(st, 6, p->programme_start, sizeof(p->programme_start));
+	p->children = sqlite3_column_int(st, 7);
+	p->sole_carer = sqlite3_column_int(st, 8);
+	p->chronic_child = sqlite3_column_int(st, 9);
+	copy_col(st, 10, p->monthly_benefit, sizeof(p->monthly_benefit));
+	p->active = sqlite3_column_int(st, 11);
+}
+
+static int
+participant_one(struct store *s, sqlite3_stmt *st, struct store_participant *out)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_participant(st, out);
+	else if (rc != SQLITE_DONE)
+		log_err("store: reading participant: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?");
+
+	if (st)
+		sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
+	return participant_one(s, st, out);
+}
+
+int
+store_participant_get(struct store *s, int64_t id, struct store_participant *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?");
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return participant_one(s, st, out);
+}
+
+int
+store_participant_each(struct store *s, store_participant_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants ORDER BY name");
+	struct store_participant p;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_participant(st, &p);
+		if (fn(arg, &p) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_participants_deactivate_missing(struct store *s, const int64_t *keep, size_t n)
+{
+	sqlite3_stmt *st;
+
+	if (exec(s, "CREATE TEMP TABLE IF NOT EXISTS keep_ids(id INTEGER PRIMARY KEY);"
+		    "DELETE FROM keep_ids") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((st = prep(s, "INSERT OR IGNORE INTO keep_ids VALUES(?)")) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, keep[i]);
+		if (run(s, st) < 0)
+			return -1;
+	}
+	return exec(s, "UPDATE participants SET active = 0 WHERE id NOT IN (SELECT id FROM keep_ids)");
+}
+
+/* --- cards --- */
+
+int
+store_card_lookup(struct store *s, const char *card_key, int64_t *participant_id, int *revoked)
+{
+	sqlite3_stmt *st = s->st[ST_CARD_LOOKUP];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, card_key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*participant_id = sqlite3_column_int64(st, 0);
+		*revoked = sqlite3_column_int(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		log_err("store: card lookup: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_card_enroll(struct store *s, const char *card_key, int64_t participant_id)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO cards(key, participant_id, revoked, enrolled_ms)"
+				   " VALUES(?,?,0,?) ON CONFLICT(key) DO UPDATE SET"
+				   " participant_id = excluded.participant_id, revoked = 0,"
+				   " enrolled_ms = excluded.enrolled_ms");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, card_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, participant_id);
+	sqlite3_bind_int64(st, 3, now_ms());
+	return run(s, st);
+}
+
+int
+store_card_revoke(struct store *s, const char *card_key)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE cards SET revoked = 1 WHERE key = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, card_key, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+int
+store_cards_sync(struct store *s, int64_t participant_id, const char *const *keys, size_t n)
+{
+	sqlite3_stmt *st;
+
+	if (exec(s, "CREATE TEMP TABLE IF NOT EXISTS keep_cards(key TEXT PRIMARY KEY);"
+		    "DELETE FROM keep_cards") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (store_card_enroll(s, keys[i], participant_id) < 0)
+			return -1;
+		if ((st = prep(s, "INSERT OR IGNORE INTO keep_cards VALUES(?)")) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+		if (run(s, st) < 0)
+			return -1;
+	}
+	st = prep(s, "UPDATE cards SET revoked = 1 WHERE participant_id = ?"
+		     " AND key NOT IN (SELECT key FROM keep_cards)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, participant_id);
+	return run(s, st);
+}
+
+/* --- schedules --- */
+
+int
+store_schedule_set(struct store *s, int64_t pid, const struct store_session *ss, size_t n)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM schedules WHERE participant_id = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	if (run(s, st) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		st = prep(s, "INSERT INTO schedules(participant_id, weekday, start_min, end_min, offsite)"
+			     " VALUES(?,?,?,?,?)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_int(st, 2, ss[i].weekday);
+		sqlite3_bind_int(st, 3, ss[i].start_min);
+		sqlite3_bind_int(st, 4, ss[i].end_min);
+		sqlite3_bind_int(st, 5, ss[i].offsite);
+		if (run(s, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
+			     const struct store_session *ss, size_t n)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM schedule_exceptions WHERE participant_id = ? AND date = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	/* An exception with no sessions is a free day: one row with NULL times. */
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		st = prep(s, "INSERT INTO schedule_exceptions(participant_id, date, start_min, end_min,"
+			     " offsite) VALUES(?,?,?,?,?)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+		if (n) {
+			sqlite3_bind_int(st, 3, ss[i].start_min);
+			sqlite3_bind_int(st, 4, ss[i].end_min);
+			sqlite3_bind_int(st, 5, ss[i].offsite);
+		} else {
+			sqlite3_bind_null(st, 3);
+			sqlite3_bind_null(st, 4);
+			sqlite3_bind_int(st, 5, 0);
+		}
+		if (run(s, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
+		  struct store_session *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc, exception = 0;
+
+	*n = 0;
+	st = prep(s, "SELECT start_min, end_min, offsite FROM schedule_exceptions"
+		     " WHERE participant_id = ? AND date = ? ORDER BY start_min");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		exception = 1;
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL || *n == max)
+			continue;
+		out[*n].weekday = weekday;
+		out[*n].start_min = sqlite3_column_int(st, 0);
+		out[*n].end_min = sqlite3_column_int(st, 1);
+		out[*n].offsite = sqlite3_column_int(st, 2);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (exception)
+		return 0;
+	st = prep(s, "SELECT start_min, end_min, offsite FROM schedules"
+		     " WHERE participant_id = ? AND weekday = ? ORDER BY start_min");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int(st, 2, weekday);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		out[*n].weekday = weekday;
+		out[*n].start_min = sqlite3_column_int(st, 0);
+		out[*n].end_min = sqlite3_column_int(st, 1);
+		out[*n].offsite = sqlite3_column_int(st, 2);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_closure_add(struct store *s, const char *date, const char *reason)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO closures(date, reason) VALUES(?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reason ? reason : "", -1, SQLITE_STATIC);
+	return run(s, st);
+}
+
+int
+store_is_closed(struct store *s, const char *date)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM closures WHERE date = ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- taps --- */
+
+static int
+bind_event(struct store *s, const char *uuid, const char *type, const char *json)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_INSERT];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: outbox insert: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
+{
+	sqlite3_stmt *st = s->st[ST_TAP_INSERT];
+	int rc;
+
+	/* One transaction: the tap and its outbox event are durable together. */
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, t->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->card_key, -1, SQLITE_STATIC);
+	if (t->participant_id)
+		sqlite3_bind_int64(st, 3, t->participant_id);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, t->direction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, t->wall_ms);
+	sqlite3_bind_int64(st, 7, t->mono_ns);
+	sqlite3_bind_text(st, 8, t->clock, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, t->local_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, t->local_min);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: tap insert: %s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (tap_id)
+		*tap_id = sqlite3_last_insert_rowid(s->db);
+	if (bind_event(s, t->uuid, t->event_type, t->event_json) < 0)
+		goto fail;
+	/* COMMIT returns after the WAL is on disk (synchronous = FULL). */
+	if (exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *dir, size_t dirlen,
+		    int *local_min)
+{
+	sqlite3_stmt *st = s->st[ST_LAST_DIR];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, local_date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_col(st, 0, dir, dirlen);
+		*local_min = sqlite3_column_int(st, 1);
+	} else if (rc != SQLITE_DONE)
+		log_err("store: last direction: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int64_t
+store_tap_count(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM taps");
+	int64_t n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* --- outbox --- */
+
+int
+store_event_add(struct store *s, const char *uuid, const char *type, const char *json)
+{
+	return bind_event(s, uuid, type, json);
+}
+
+int
+store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_event **evs, int *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT seq, id, type, json FROM outbox WHERE state = 'pending'"
+				   " AND seq > ? ORDER BY seq LIMIT ?");
+	struct store_event *v;
+	int rc;
+
+	*evs = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	v = calloc(max > 0 ? (size_t)max : 1, sizeof(*v));
+	if (v == NULL) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after_seq);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event *e = &v[*n];
+
+		e->seq = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, e->id, sizeof(e->id));
+		copy_col(st, 2, e->type, sizeof(e->type));
+		e->json = strdup((const char *)sqlite3_column_text(st, 3));
+		if (e->json == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_events_free(v, *n);
+		*n = 0;
+		return -1;
+	}
+	*evs = v;
+	return 0;
+}
+
+int
+store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
+				   " WHERE id = ? AND state = 'pending'");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	if (reason)
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, now_ms());
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	return run(s, st);
+}
+
+void
+store_events_free(struct store_event *evs, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(evs[i].json);
+	free(evs);
+}
+
+int
+store_outbox_stats(struct store *s, struct store_outbox_stats *o)
+{
+	sqlite3_stmt *st = prep(s, "SELECT"
+				   " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+				   " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
+				   " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+				   " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')");
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		o->pending = sqlite3_column_int64(st, 0);
+		o->delivered = sqlite3_column_int64(st, 1);
+		o->dead = sqlite3_column_int64(st, 2);
+		o->oldest_pending_ms = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* --- G values, meta --- */
+
+int
+store_g_set(struct store *s, const char *from_date, int64_t amount)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO g_values(from_date, amount) VALUES(?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, amount);
+	return run(s, st);
+}
+
+int
+store_meta_get(struct store *s, const char *key, char *out, size_t outlen)
+{
+	sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key = ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(st, 0, out, outlen);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return run(s, st);
+}
+
+/* --- audit --- */
+
+int
+store_audit(struct store *s, const char *who, const char *action, const char *detail)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char prev[crypto_hash_sha256_BYTES * 2 + 1] = "";
+	char hash[crypto_hash_sha256_BYTES * 2 + 1];
+	char at[32];
+	crypto_hash_sha256_state h;
+	sqlite3_stmt *st;
+	int64_t at_ms = now_ms();
+	int rc;
+
+	st = prep(s, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(st, 0, prev, sizeof(prev));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+
+	/* hash = SHA-256(prev_hash \n at_ms \n who \n action \n detail) */
+	snprintf(at, sizeof(at), "%lld", (long long)at_ms);
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)at, strlen(at));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)who, strlen(who));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)action, strlen(action));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)detail, strlen(detail));
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
+
+	st = prep(s, "INSERT INTO audit(at_ms, who, action, detail, prev_hash, hash)"
+		     " VALUES(?,?,?,?,?,?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, at_ms);
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
+	return run(s, st);
+}

@@ -1,0 +1,142 @@
+/*
+ * store.h — the database.  sqlite3 in WAL mode with synchronous=FULL; every SQL
+ * statement of the program lives in store.c.  store_record_tap() returns only
+ * after COMMIT, so "answer after commit" is enforced by the API.
+ * Lookup functions return 0 (found), 1 (not found) or -1 (error, logged).
+ */
+#ifndef STEMPEL_STORE_H
+#define STEMPEL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+struct store_participant {
+	int64_t id;
+	char ext_id[40];        /* municipal id, "P-000123" */
+	char name[128];
+	char language[16];      /* nb nn en ar uk so ti fa-AF ... */
+	char regime[64];
+	char rate[32];          /* full | under25_alone | under25_with_parents */
+	char programme_start[11];
+	int children;
+	int sole_carer;
+	int chronic_child;
+	char monthly_benefit[24]; /* decimal string, Denmark; "" if none */
+	int active;
+};
+
+struct store_session {
+	int weekday;   /* 1 = Monday .. 7 = Sunday (template rows) */
+	int start_min; /* minutes after local midnight */
+	int end_min;
+	int offsite;
+};
+
+struct store_tap {
+	const char *uuid;       /* event id, UUID v4 */
+	const char *card_key;   /* "hmac:<hex>" */
+	int64_t participant_id; /* 0 = unknown card */
+	const char *direction;  /* in | out | none */
+	const char *outcome;    /* tap_outcome_name() */
+	int64_t wall_ms;        /* UTC, ms */
+	int64_t mono_ns;        /* CLOCK_MONOTONIC */
+	const char *clock;      /* synced | unsynced | jumped */
+	const char *local_date; /* YYYY-MM-DD in the centre's zone */
+	int local_min;          /* minute of the local day */
+	const char *event_type; /* tap | tap_unknown_card */
+	const char *event_json; /* the outbox event, complete */
+};
+
+struct store_event {
+	int64_t seq;
+	char id[40];
+	char type[32];
+	char *json; /* the whole event object, malloc'd */
+};
+
+struct store_outbox_stats {
+	int64_t pending;
+	int64_t delivered;
+	int64_t dead;
+	int64_t oldest_pending_ms; /* created time of the oldest pending event, 0 if none */
+};
+
+/* Open (creating if needed) and migrate.  On error -1 with a message in err. */
+int store_open(struct store **out, const char *path, char *err, size_t errlen);
+/* A second, read-only connection for long reports (WAL lets it read beside writes). */
+int store_open_readonly(struct store **out, const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+int store_schema_version(struct store *s);
+/* Migrate a fresh database only up to `version` (tests of old databases). */
+int store_create_at_version(const char *path, int version, char *err, size_t errlen);
+/* PRAGMA quick_check; 0 ok. */
+int store_check(struct store *s, char *err, size_t errlen);
+
+/* Transactions for multi-step admin changes (roster import). */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* participants */
+int store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id);
+int store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out);
+int store_participant_get(struct store *s, int64_t id, struct store_participant *out);
+typedef int (*store_participant_fn)(void *arg, const struct store_participant *p);
+int store_participant_each(struct store *s, store_participant_fn fn, void *arg);
+/* Mark every participant not in the list inactive (roster replaced whole). */
+int store_participants_deactivate_missing(struct store *s, const int64_t *keep, size_t n);
+
+/* cards: keys are HMACs of the UID, never the UID itself */
+int store_card_lookup(struct store *s, const char *card_key, int64_t *participant_id, int *revoked);
+int store_card_enroll(struct store *s, const char *card_key, int64_t participant_id);
+int store_card_revoke(struct store *s, const char *card_key);
+/* Revoke cards of `participant_id` not in keys (roster replaced whole). */
+int store_cards_sync(struct store *s, int64_t participant_id, const char *const *keys, size_t n);
+
+/* schedules: a weekly template plus dated exceptions that replace a day */
+int store_schedule_set(struct store *s, int64_t pid, const struct store_session *ss, size_t n);
+int store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
+				 const struct store_session *ss, size_t n);
+/* The sessions of `date` (weekday 1..7): the exception if there is one, else the template. */
+int store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
+		      struct store_session *out, size_t max, size_t *n);
+int store_closure_add(struct store *s, const char *date, const char *reason);
+int store_is_closed(struct store *s, const char *date);
+
+/* taps */
+int store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id);
+/*
+ * The participant's last accepted tap on local_date: its direction ("in"/"out")
+ * and minute of the day.  0 found, 1 none, -1 error.
+ */
+int store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *dir,
+			size_t dirlen, int *local_min);
+int64_t store_tap_count(struct store *s);
+
+/* outbox: every event for the municipal system, in seq order */
+int store_event_add(struct store *s, const char *uuid, const char *type, const char *json);
+int store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_event **evs,
+			 int *n);
+/* state: "delivered" or "dead" (with reason). */
+int store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason);
+void store_events_free(struct store_event *evs, int n);
+int store_outbox_stats(struct store *s, struct store_outbox_stats *st);
+
+/* G values (base amount) by date */
+int store_g_set(struct store *s, const char *from_date, int64_t amount);
+
+/* meta: small key/value facts (roster etag, device id) */
+int store_meta_get(struct store *s, const char *key, char *out, size_t outlen);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/* audit: append-only, each row carries the SHA-256 of the previous row */
+int store_audit(struct store *s, const char *who, const char *action, const char *detail);
+
+/* the last sqlite error message of this connection */
+const char *store_errmsg(struct store *s);
+
+#endif

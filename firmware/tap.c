@@ -1,0 +1,319 @@
+/*
+ * tap.c — the tap path, top to bottom, as DESIGN.md describes it:
+ *
+ *   1. key the UID with the device secret (the UID itself is never stored)
+ *   2. debounce: the same card within debounce_s gets the same answer, no record
+ *   3. look up card -> participant (unknown and revoked cards are recorded too)
+ *   4. is the participant scheduled today?
+ *   5. direction: in_out toggles; in_only counts the first tap of a session
+ *   6. commit the tap and its outbox event in one transaction
+ *   7. only then return the answer; the caller shows it
+ *
+ * Everything here runs on the loop thread; nothing blocks but the COMMIT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+#include "tap.h"
+
+#define DEBOUNCE_SLOTS 64
+#define SESSIONS_MAX 16
+/* in_only: a tap up to this long before a session starts belongs to it */
+#define SESSION_EARLY_MIN 60
+
+struct recent {
+	char card_key[CARDKEY_MAX];
+	int64_t mono_ns;
+	struct tap_answer ans;
+};
+
+struct tap_ctx {
+	struct store *st;
+	const struct cardkey *key;
+	const struct config *cfg;
+	struct recent recent[DEBOUNCE_SLOTS]; /* ring of the last answers */
+	unsigned next;
+};
+
+static const char *const outcome_names[TAP_NOUTCOMES] = {
+	[TAP_ACCEPTED_IN] = "accepted_in",
+	[TAP_ACCEPTED_OUT] = "accepted_out",
+	[TAP_ALREADY_REGISTERED] = "already_registered",
+	[TAP_UNKNOWN_CARD] = "unknown_card",
+	[TAP_REVOKED_CARD] = "revoked_card",
+	[TAP_NOT_SCHEDULED] = "not_scheduled",
+	[TAP_STORAGE_ERROR] = "storage_error",
+};
+
+const char *
+tap_outcome_name(enum tap_outcome o)
+{
+	return (o >= 0 && o < TAP_NOUTCOMES) ? outcome_names[o] : "unknown";
+}
+
+int
+tap_outcome_parse(const char *name)
+{
+	for (int i = 0; i < TAP_NOUTCOMES; i++)
+		if (strcmp(name, outcome_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+struct tap_ctx *
+tap_new(struct store *st, const struct cardkey *key, const struct config *cfg)
+{
+	struct tap_ctx *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->st = st;
+	t->key = key;
+	t->cfg = cfg;
+	return t;
+}
+
+void
+tap_free(struct tap_ctx *t)
+{
+	free(t);
+}
+
+/* --- debounce --- */
+
+static const struct recent *
+debounce_find(const struct tap_ctx *t, const char *card_key, int64_t mono_ns)
+{
+	int64_t window = (int64_t)t->cfg->tap.debounce_s * 1000000000LL;
+
+	for (unsigned i = 0; i < DEBOUNCE_SLOTS; i++) {
+		const struct recent *r = &t->recent[i];
+
+		if (r->mono_ns && mono_ns - r->mono_ns < window && strcmp(r->card_key, card_key) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+debounce_remember(struct tap_ctx *t, const struct tap_answer *ans, int64_t mono_ns)
+{
+	struct recent *r = &t->recent[t->next++ % DEBOUNCE_SLOTS];
+
+	snprintf(r->card_key, sizeof(r->card_key), "%s", ans->card_key);
+	r->mono_ns = mono_ns;
+	r->ans = *ans;
+}
+
+/* --- helpers --- */
+
+static void
+uuid_v4(char out[40])
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+static void
+iso_utc(int64_t ms, char out[64])
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* The outbox event for this tap (PROTOCOL.md §1). */
+static char *
+event_json(const struct tap_answer *a, const char *type)
+{
+	char at[64];
+	json_t *ev;
+	char *s;
+
+	iso_utc(a->wall_ms, at);
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:{s:s, s:s, s:s}}", "id", a->event_id, "type",
+		       type, "at", at, "clock", a->clock, "participant",
+		       a->participant[0] ? a->participant : NULL, "data", "direction", a->direction,
+		       "card", a->card_key, "outcome", tap_outcome_name(a->outcome));
+	if (ev == NULL)
+		return NULL;
+	s = json_dumps(ev, JSON_COMPACT);
+	json_decref(ev);
+	return s;
+}
+
+/*
+ * Step 4: the sessions the participant has today.  Closure days have none.
+ * Holidays come from the rules calendar once the participant's regime is known.
+ */
+static int
+sessions_today(struct tap_ctx *t, int64_t pid, const char *date, int weekday,
+	       struct store_session *ss, size_t *n)
+{
+	int closed = store_is_closed(t->st, date);
+
+	*n = 0;
+	if (closed < 0)
+		return -1;
+	if (closed)
+		return 0;
+	return store_sessions_on(t->st, pid, date, weekday, ss, SESSIONS_MAX, n);
+}
+
+/* Step 5 for in_only: the window of the session this tap belongs to. */
+static int
+session_window_start(const struct store_session *ss, size_t n, int now_min)
+{
+	for (size_t i = 0; i < n; i++)
+		if (now_min <= ss[i].end_min)
+			return ss[i].start_min - SESSION_EARLY_MIN;
+	return n ? ss[n - 1].start_min - SESSION_EARLY_MIN : 0;
+}
+
+static enum tap_outcome
+direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
+	      const struct store_session *ss, size_t n, char *dir, size_t dirlen, int *err)
+{
+	char last[8] = "";
+	int last_min = 0;
+	int rc = store_last_accepted(t->st, pid, date, last, sizeof(last), &last_min);
+
+	*err = rc < 0;
+	if (t->cfg->tap.mode == TAP_MODE_IN_ONLY) {
+		if (rc == 0 && last_min >= session_window_start(ss, n, now_min)) {
+			snprintf(dir, dirlen, "none");
+			return TAP_ALREADY_REGISTERED;
+		}
+		snprintf(dir, dirlen, "in");
+		return TAP_ACCEPTED_IN;
+	}
+	if (rc == 0 && strcmp(last, "in") == 0) {
+		snprintf(dir, dirlen, "out");
+		return TAP_ACCEPTED_OUT;
+	}
+	snprintf(dir, dirlen, "in");
+	return TAP_ACCEPTED_IN;
+}
+
+/* --- the pipeline --- */
+
+int
+tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
+{
+	struct store_session ss[SESSIONS_MAX];
+	struct store_participant p;
+	struct clock_reading now;
+	const struct recent *prev;
+	struct store_tap rec;
+	struct tm tm;
+	time_t secs;
+	char date[11];
+	size_t nsessions = 0;
+	int64_t pid = 0;
+	int revoked = 0, rc, dberr = 0;
+	char *json;
+
+	memset(ans, 0, sizeof(*ans));
+	clock_read(&now);
+
+	/* 1. key the UID */
+	cardkey_of_uid(t->key, uid, ans->card_key);
+
+	/* 2. debounce */
+	prev = debounce_find(t, ans->card_key, now.mono_ns);
+	if (prev) {
+		*ans = prev->ans;
+		ans->repeat = 1;
+		return 0;
+	}
+
+	ans->wall_ms = now.wall_ms;
+	snprintf(ans->clock, sizeof(ans->clock), "%s", clock_quality_name(now.quality));
+	secs = (time_t)(now.wall_ms / 1000);
+	localtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	snprintf(ans->local_time, sizeof(ans->local_time), "%02d:%02d", tm.tm_hour, tm.tm_min);
+	snprintf(ans->direction, sizeof(ans->direction), "none");
+	snprintf(ans->language, sizeof(ans->language), "%s", t->cfg->kiosk.language);
+
+	/* 3. card -> participant */
+	rc = store_card_lookup(t->st, ans->card_key, &pid, &revoked);
+	if (rc < 0)
+		goto storage_error;
+	if (rc == 1 || store_participant_get(t->st, pid, &p) != 0) {
+		ans->outcome = TAP_UNKNOWN_CARD;
+		pid = 0;
+	} else {
+		snprintf(ans->participant, sizeof(ans->participant), "%s", p.ext_id);
+		snprintf(ans->name, sizeof(ans->name), "%s", p.name);
+		snprintf(ans->language, sizeof(ans->language), "%s", p.language);
+		if (revoked || !p.active) {
+			ans->outcome = TAP_REVOKED_CARD;
+		} else {
+			/* 4. scheduled today? */
+			if (sessions_today(t, pid, date, tm.tm_wday ? tm.tm_wday : 7, ss,
+					   &nsessions) < 0)
+				goto storage_error;
+			/* 5. direction */
+			ans->outcome = direction_for(t, pid, date, tm.tm_hour * 60 + tm.tm_min, ss,
+						     nsessions, ans->direction,
+						     sizeof(ans->direction), &dberr);
+			if (dberr)
+				goto storage_error;
+			if (nsessions == 0)
+				ans->outcome = TAP_NOT_SCHEDULED;
+		}
+	}
+
+	/* 6. commit the tap and its outbox event together */
+	uuid_v4(ans->event_id);
+	json = event_json(ans, pid ? "tap" : "tap_unknown_card");
+	if (json == NULL)
+		goto storage_error;
+	rec = (struct store_tap){
+		.uuid = ans->event_id,
+		.card_key = ans->card_key,
+		.participant_id = pid,
+		.direction = ans->direction,
+		.outcome = tap_outcome_name(ans->outcome),
+		.wall_ms = now.wall_ms,
+		.mono_ns = now.mono_ns,
+		.clock = ans->clock,
+		.local_date = date,
+		.local_min = tm.tm_hour * 60 + tm.tm_min,
+		.event_type = pid ? "tap" : "tap_unknown_card",
+		.event_json = json,
+	};
+	rc = store_record_tap(t->st, &rec, NULL);
+	free(json);
+	if (rc < 0)
+		goto storage_error;
+
+	/* 7. durable: remember for debounce and answer */
+	debounce_remember(t, ans, now.mono_ns);
+	return 0;
+
+storage_error:
+	log_err("tap: not recorded (%s): answering storage_error", store_errmsg(t->st));
+	ans->outcome = TAP_STORAGE_ERROR;
+	ans->event_id[0] = '\0';
+	return -1;
+}

@@ -1,0 +1,51 @@
+/*
+ * tap.h — the tap pipeline: UID -> card -> participant -> debounce -> direction
+ * -> durable record -> answer.  tap_handle() is the whole hot path; the caller
+ * shows the answer (screen, LED, buzzer) only after it returns.
+ */
+#ifndef STEMPEL_TAP_H
+#define STEMPEL_TAP_H
+
+#include <stdint.h>
+
+#include "cardkey.h"
+
+struct store;
+struct config;
+struct tap_ctx;
+
+enum tap_outcome {
+	TAP_ACCEPTED_IN,
+	TAP_ACCEPTED_OUT,
+	TAP_ALREADY_REGISTERED, /* in_only: this session's tap is already in */
+	TAP_UNKNOWN_CARD,
+	TAP_REVOKED_CARD,
+	TAP_NOT_SCHEDULED,      /* recorded, but no session today */
+	TAP_STORAGE_ERROR,      /* NOT recorded: tell a teacher */
+	TAP_NOUTCOMES
+};
+
+struct tap_answer {
+	enum tap_outcome outcome;
+	int repeat;             /* same card again within debounce_s: same answer, no record */
+	char event_id[40];      /* the tap's UUID ("" on storage error) */
+	char participant[40];   /* external id, "" for unknown cards */
+	char name[128];
+	char language[16];
+	char direction[8];      /* in | out | none */
+	char card_key[CARDKEY_MAX];
+	int64_t wall_ms;
+	char local_time[6];     /* HH:MM in the centre's zone */
+	char clock[12];         /* synced | unsynced | jumped */
+};
+
+/* The pipeline borrows store, key and config; they must outlive it. */
+struct tap_ctx *tap_new(struct store *st, const struct cardkey *key, const struct config *cfg);
+void tap_free(struct tap_ctx *t);
+/* Handle one UID (normalised hex).  Always fills `ans`; 0, or -1 on storage error. */
+int tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans);
+const char *tap_outcome_name(enum tap_outcome o);
+/* Parse a name back ("accepted_in"); -1 if unknown. */
+int tap_outcome_parse(const char *name);
+
+#endif
