@@ -1,0 +1,680 @@
+/*
+ * scenario.c — scenario JSON to rules_input and rules_output to result JSON
+ * (RULES.md, "The scenario interface").  Every error names the field's path, e.g.
+ * `taps[3]: expected "YYYY-MM-DDTHH:MM"`.  Unknown fields are ignored, so scenario
+ * files can carry "name", "comment" and "expect" beside the input.
+ */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_MAX_LEN 96
+
+/* "path.key" (or "key" at the top); a path too long is cut, never overrun. */
+static void
+path_join(char *out, size_t len, const char *path, const char *key)
+{
+	if (snprintf(out, len, "%s%s%s", path, *path ? "." : "", key) < 0)
+		out[0] = 0;
+}
+
+static int
+bad(char *err, size_t errlen, const char *path, const char *what)
+{
+	snprintf(err, errlen, "%s: expected %s", path, what);
+	return -1;
+}
+
+/* The member `key` of `obj`; *out is NULL when absent or null. */
+static const json_t *
+member(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+static int
+get_date(const json_t *obj, const char *key, const char *path, bool required, int32_t *out,
+	 char *err, size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	const json_t *v = member(obj, key);
+	path_join(p, sizeof p, path, key);
+	if (!v)
+		return required ? bad(err, errlen, p, "a date \"YYYY-MM-DD\"") : 0;
+	if (!json_is_string(v) || rules_date_parse(json_string_value(v), out) < 0)
+		return bad(err, errlen, p, "a date \"YYYY-MM-DD\"");
+	return 0;
+}
+
+static int
+get_int(const json_t *obj, const char *key, const char *path, int *out, char *err,
+	size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	const json_t *v = member(obj, key);
+	path_join(p, sizeof p, path, key);
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
+		return bad(err, errlen, p, "a whole number 0 or more");
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+static int
+get_bool(const json_t *obj, const char *key, const char *path, bool *out, char *err,
+	 size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	const json_t *v = member(obj, key);
+	path_join(p, sizeof p, path, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return bad(err, errlen, p, "true or false");
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* "HH:MM" (24:00 allowed as an end) into minutes. */
+static int
+parse_hhmm(const char *s, int *min)
+{
+	int h, m, n = 0;
+	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5 || s[2] != ':')
+		return -1;
+	if (h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0))
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+static int
+get_time(const json_t *obj, const char *key, const char *path, int *out, char *err,
+	 size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	const json_t *v = member(obj, key);
+	path_join(p, sizeof p, path, key);
+	if (!v || !json_is_string(v) || parse_hhmm(json_string_value(v), out) < 0)
+		return bad(err, errlen, p, "a time \"HH:MM\"");
+	return 0;
+}
+
+/* An array member (absent = empty); *out NULL when absent. */
+static int
+get_array(const json_t *obj, const char *key, const json_t **out, char *err, size_t errlen)
+{
+	*out = member(obj, key);
+	if (*out && !json_is_array(*out))
+		return bad(err, errlen, key, "an array");
+	return 0;
+}
+
+static void *
+alloc_n(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+static int
+parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t n = json_array_size(arr);
+	char p[PATH_MAX_LEN];
+	sc->g = alloc_n(n, sizeof *sc->g);
+	if (!sc->g)
+		return bad(err, errlen, "g", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i), *a;
+		snprintf(p, sizeof p, "g[%zu]", i);
+		if (!json_is_object(e))
+			return bad(err, errlen, p, "{\"from\": \"YYYY-MM-DD\", \"amount\": 130160}");
+		if (get_date(e, "from", p, true, &sc->g[i].from, err, errlen) < 0)
+			return -1;
+		a = member(e, "amount");
+		snprintf(p, sizeof p, "g[%zu].amount", i);
+		if (a && json_is_integer(a) && json_integer_value(a) > 0 &&
+		    json_integer_value(a) < 100000000)
+			sc->g[i].amount_ore = json_integer_value(a) * 100;
+		else if (!a || !json_is_string(a) ||
+			 rules_ore_parse(json_string_value(a), &sc->g[i].amount_ore) < 0 ||
+			 sc->g[i].amount_ore <= 0)
+			return bad(err, errlen, p, "a positive amount such as 130160");
+		if (i > 0 && sc->g[i].from <= sc->g[i - 1].from) {
+			snprintf(p, sizeof p, "g[%zu].from", i);
+			return bad(err, errlen, p, "dates in ascending order");
+		}
+	}
+	sc->in.g = sc->g;
+	sc->in.n_g = n;
+	sc->has_g = true;
+	return 0;
+}
+
+static int
+parse_participant(const json_t *root, struct scenario *sc, char *err, size_t errlen)
+{
+	const json_t *pt = member(root, "participant"), *v;
+	struct rules_participant *p = &sc->in.participant;
+	if (!pt || !json_is_object(pt))
+		return bad(err, errlen, "participant", "an object");
+	if (get_date(pt, "programme_start", "participant", true, &p->programme_start, err,
+		     errlen) < 0)
+		return -1;
+	p->rate = RULES_RATE_FULL;
+	if ((v = member(pt, "rate"))) {
+		int r = json_is_string(v) ? rules_rate_parse(json_string_value(v)) : -1;
+		if (r < 0)
+			return bad(err, errlen, "participant.rate",
+				   "full | under25_alone | under25_with_parents");
+		p->rate = r;
+	}
+	if (get_int(pt, "children", "participant", &p->children, err, errlen) < 0 ||
+	    get_bool(pt, "sole_carer", "participant", &p->sole_carer, err, errlen) < 0 ||
+	    get_bool(pt, "chronic_child", "participant", &p->chronic_child, err, errlen) < 0)
+		return -1;
+	p->monthly_benefit_ore = -1;
+	if ((v = member(pt, "monthly_benefit"))) {
+		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    json_integer_value(v) < 100000000)
+			p->monthly_benefit_ore = json_integer_value(v) * 100;
+		else if (!json_is_string(v) ||
+			 rules_ore_parse(json_string_value(v), &p->monthly_benefit_ore) < 0)
+			return bad(err, errlen, "participant.monthly_benefit",
+				   "null or a decimal string such as \"6500.00\"");
+	}
+	return 0;
+}
+
+static int
+parse_weekdays(const json_t *e, const char *path, uint8_t *mask, char *err, size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	const json_t *w = member(e, "weekdays");
+	path_join(p, sizeof p, path, "weekdays");
+	if (!w || !json_is_array(w) || json_array_size(w) == 0)
+		return bad(err, errlen, p, "an array of ISO weekdays 1 (Monday) to 7");
+	*mask = 0;
+	for (size_t i = 0; i < json_array_size(w); i++) {
+		const json_t *d = json_array_get(w, i);
+		if (snprintf(p, sizeof p, "%s.weekdays[%zu]", path, i) < 0)
+			p[0] = 0;
+		if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7)
+			return bad(err, errlen, p, "a weekday 1 (Monday) to 7 (Sunday)");
+		*mask |= (uint8_t)(1u << json_integer_value(d));
+	}
+	return 0;
+}
+
+/* Either a weekly template entry or, with "date", a dated exception. */
+static int
+parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t n = json_array_size(arr);
+	char p[PATH_MAX_LEN];
+	sc->templ = alloc_n(n, sizeof *sc->templ);
+	sc->exceptions = alloc_n(n, sizeof *sc->exceptions);
+	if (!sc->templ || !sc->exceptions)
+		return bad(err, errlen, "schedule", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i);
+		int start = 0, end = 0;
+		bool off_site = false, cancelled = false;
+		snprintf(p, sizeof p, "schedule[%zu]", i);
+		if (!json_is_object(e))
+			return bad(err, errlen, p, "an object");
+		if (get_bool(e, "off_site", p, &off_site, err, errlen) < 0 ||
+		    get_bool(e, "cancelled", p, &cancelled, err, errlen) < 0)
+			return -1;
+		if (!cancelled && (get_time(e, "start", p, &start, err, errlen) < 0 ||
+				   get_time(e, "end", p, &end, err, errlen) < 0))
+			return -1;
+		if (!cancelled && start >= end) {
+			snprintf(p, sizeof p, "schedule[%zu].end", i);
+			return bad(err, errlen, p, "a time after start");
+		}
+		if (member(e, "date")) {
+			struct rules_exception *x = &sc->exceptions[sc->in.n_exceptions++];
+			if (get_date(e, "date", p, true, &x->date, err, errlen) < 0)
+				return -1;
+			*x = (struct rules_exception){x->date, cancelled, (int16_t)start,
+						      (int16_t)end, off_site};
+			continue;
+		}
+		struct rules_template *t = &sc->templ[sc->in.n_templ++];
+		t->from = INT32_MIN;
+		t->to = INT32_MAX;
+		if (cancelled)
+			return bad(err, errlen, p, "\"cancelled\" only with \"date\"");
+		if (parse_weekdays(e, p, &t->weekdays, err, errlen) < 0 ||
+		    get_date(e, "from", p, false, &t->from, err, errlen) < 0 ||
+		    get_date(e, "to", p, false, &t->to, err, errlen) < 0)
+			return -1;
+		t->start = (int16_t)start;
+		t->end = (int16_t)end;
+		t->off_site = off_site;
+	}
+	sc->in.templ = sc->templ;
+	sc->in.exceptions = sc->exceptions;
+	return 0;
+}
+
+static int
+parse_closures(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t n = json_array_size(arr);
+	char p[PATH_MAX_LEN];
+	sc->closures = alloc_n(n, sizeof *sc->closures);
+	if (!sc->closures)
+		return bad(err, errlen, "closures", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i);
+		snprintf(p, sizeof p, "closures[%zu]", i);
+		if (!json_is_string(e) || rules_date_parse(json_string_value(e), &sc->closures[i]) < 0)
+			return bad(err, errlen, p, "a date \"YYYY-MM-DD\"");
+	}
+	sc->in.closures = sc->closures;
+	sc->in.n_closures = n;
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM", seconds (":SS") allowed and dropped. */
+static int
+parse_tap(const char *s, struct rules_tap *t)
+{
+	char date[11];
+	int min;
+	size_t len = strlen(s);
+	if ((len != 16 && len != 19) || s[10] != 'T')
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = 0;
+	char hhmm[6];
+	memcpy(hhmm, s + 11, 5);
+	hhmm[5] = 0;
+	if (rules_date_parse(date, &t->date) < 0 || parse_hhmm(hhmm, &min) < 0 || min >= 1440)
+		return -1;
+	if (len == 19 && (s[16] != ':' || s[17] < '0' || s[17] > '5' || s[18] < '0' || s[18] > '9'))
+		return -1;
+	t->minute = (int16_t)min;
+	return 0;
+}
+
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct rules_tap *x = a, *y = b;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return (x->minute > y->minute) - (x->minute < y->minute);
+}
+
+static int
+parse_taps(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t n = json_array_size(arr);
+	char p[PATH_MAX_LEN];
+	sc->taps = alloc_n(n, sizeof *sc->taps);
+	if (!sc->taps)
+		return bad(err, errlen, "taps", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i);
+		snprintf(p, sizeof p, "taps[%zu]", i);
+		if (!json_is_string(e) || parse_tap(json_string_value(e), &sc->taps[i]) < 0)
+			return bad(err, errlen, p, "\"YYYY-MM-DDTHH:MM\"");
+	}
+	qsort(sc->taps, n, sizeof *sc->taps, tap_cmp);
+	sc->in.taps = sc->taps;
+	sc->in.n_taps = n;
+	return 0;
+}
+
+static int
+parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err,
+	      size_t errlen)
+{
+	char q[PATH_MAX_LEN];
+	const json_t *v = member(e, "category");
+	int c = v && json_is_string(v) ? rules_category_parse(json_string_value(v)) : -1;
+	path_join(q, sizeof q, p, "category");
+	if (c < 0)
+		return bad(err, errlen, q,
+			   "a category (leave_approved, religious_holiday, pregnancy, birth_mother, "
+			   "birth_father, nursing, sick_doctor, sick_self_declared, child_sick, "
+			   "vacation, leave_unpaid, unexcused)");
+	a->category = c;
+	a->registered_on = INT32_MIN;
+	if (member(e, "date")) {
+		if (get_date(e, "date", p, true, &a->from, err, errlen) < 0)
+			return -1;
+		a->to = a->from;
+	} else if (get_date(e, "from", p, true, &a->from, err, errlen) < 0 ||
+		   get_date(e, "to", p, true, &a->to, err, errlen) < 0) {
+		return -1;
+	}
+	if (a->from > a->to) {
+		path_join(q, sizeof q, p, "to");
+		return bad(err, errlen, q, "a date on or after from");
+	}
+	a->start = a->end = -1;
+	if (member(e, "start") || member(e, "end")) {
+		int s, en;
+		if (get_time(e, "start", p, &s, err, errlen) < 0 ||
+		    get_time(e, "end", p, &en, err, errlen) < 0)
+			return -1;
+		if (s >= en) {
+			path_join(q, sizeof q, p, "end");
+			return bad(err, errlen, q, "a time after start");
+		}
+		a->start = (int16_t)s;
+		a->end = (int16_t)en;
+	}
+	if (get_bool(e, "doctor_note", p, &a->doctor_note, err, errlen) < 0 ||
+	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0 ||
+	    get_date(e, "registered_on", p, false, &a->registered_on, err, errlen) < 0)
+		return -1;
+	v = member(e, "documentation");
+	if (v && json_is_string(v) && strcmp(json_string_value(v), "doctor_note") == 0)
+		a->doctor_note = true;
+	return 0;
+}
+
+static int
+parse_absences(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t n = json_array_size(arr);
+	char p[PATH_MAX_LEN];
+	sc->absences = alloc_n(n, sizeof *sc->absences);
+	if (!sc->absences)
+		return bad(err, errlen, "absences", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(arr, i);
+		snprintf(p, sizeof p, "absences[%zu]", i);
+		if (!json_is_object(e))
+			return bad(err, errlen, p, "an object");
+		if (parse_absence(e, p, &sc->absences[i], err, errlen) < 0)
+			return -1;
+	}
+	sc->in.absences = sc->absences;
+	sc->in.n_absences = n;
+	return 0;
+}
+
+static int
+parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
+{
+	const json_t *h = member(root, "history"), *sd;
+	struct rules_history *hi = &sc->in.history;
+	char p[PATH_MAX_LEN];
+	if (!h)
+		return 0;
+	if (!json_is_object(h))
+		return bad(err, errlen, "history", "an object");
+	if (get_int(h, "child_sick_days", "history", &hi->child_sick_days, err, errlen) < 0 ||
+	    get_int(h, "religious_days", "history", &hi->religious_days, err, errlen) < 0 ||
+	    get_int(h, "vacation_days", "history", &hi->vacation_days, err, errlen) < 0 ||
+	    get_int(h, "leave_approved_days", "history", &hi->leave_approved_days, err, errlen) < 0 ||
+	    get_int(h, "pregnancy_days", "history", &hi->pregnancy_days, err, errlen) < 0 ||
+	    get_int(h, "birth_mother_days", "history", &hi->birth_mother_days, err, errlen) < 0 ||
+	    get_int(h, "birth_father_days", "history", &hi->birth_father_days, err, errlen) < 0)
+		return -1;
+	if (!(sd = member(h, "self_declared")))
+		return 0;
+	if (!json_is_array(sd))
+		return bad(err, errlen, "history.self_declared", "an array of {from, to}");
+	size_t n = json_array_size(sd);
+	sc->self_declared = alloc_n(n, sizeof *sc->self_declared);
+	if (!sc->self_declared)
+		return bad(err, errlen, "history", "less (out of memory)");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(sd, i);
+		struct rules_range *r = &sc->self_declared[i];
+		snprintf(p, sizeof p, "history.self_declared[%zu]", i);
+		if (!json_is_object(e))
+			return bad(err, errlen, p, "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+		if (get_date(e, "from", p, true, &r->from, err, errlen) < 0 ||
+		    get_date(e, "to", p, true, &r->to, err, errlen) < 0)
+			return -1;
+		if (r->from > r->to) {
+			snprintf(p, sizeof p, "history.self_declared[%zu].to", i);
+			return bad(err, errlen, p, "a date on or after from");
+		}
+	}
+	hi->self_declared = sc->self_declared;
+	hi->n_self_declared = n;
+	return 0;
+}
+
+/* Optional "payout": "monthly" | "biweekly" | {"kind": ..., "anchor": "YYYY-MM-DD"}. */
+static int
+parse_payout(const json_t *root, struct scenario *sc, char *err, size_t errlen)
+{
+	const json_t *v = member(root, "payout"), *kind = v;
+	sc->payout = -1;
+	if (!v)
+		return 0;
+	if (json_is_object(v))
+		kind = member(v, "kind");
+	const char *k = kind && json_is_string(kind) ? json_string_value(kind) : "";
+	if (strcmp(k, "monthly") == 0)
+		sc->payout = RULES_PAYOUT_MONTHLY;
+	else if (strcmp(k, "biweekly") == 0)
+		sc->payout = RULES_PAYOUT_BIWEEKLY;
+	else
+		return bad(err, errlen, json_is_object(v) ? "payout.kind" : "payout",
+			   "monthly | biweekly");
+	sc->anchor = INT32_MIN;
+	if (json_is_object(v) && get_date(v, "anchor", "payout", false, &sc->anchor, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int
+scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen)
+{
+	const json_t *v, *arr;
+	memset(sc, 0, sizeof *sc);
+	sc->in.as_of = INT32_MIN;
+	if (!json_is_object(root))
+		return bad(err, errlen, "scenario", "a JSON object");
+	v = member(root, "regime");
+	if (!v || !json_is_string(v) || strlen(json_string_value(v)) >= sizeof sc->regime)
+		return bad(err, errlen, "regime", "a regime name such as \"no-integreringsloven\"");
+	snprintf(sc->regime, sizeof sc->regime, "%s", json_string_value(v));
+
+	v = member(root, "period");
+	if (!v || !json_is_object(v))
+		return bad(err, errlen, "period", "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+	if (get_date(v, "from", "period", true, &sc->in.from, err, errlen) < 0 ||
+	    get_date(v, "to", "period", true, &sc->in.to, err, errlen) < 0)
+		return -1;
+	if (sc->in.from > sc->in.to)
+		return bad(err, errlen, "period.to", "a date on or after period.from");
+	if (sc->in.to - sc->in.from >= RULES_MAX_DAYS)
+		return bad(err, errlen, "period", "at most 3700 days");
+	if (get_date(root, "as_of", "", false, &sc->in.as_of, err, errlen) < 0 ||
+	    parse_participant(root, sc, err, errlen) < 0 || parse_history(root, sc, err, errlen) < 0 ||
+	    parse_payout(root, sc, err, errlen) < 0)
+		return -1;
+
+	if (get_array(root, "g", &arr, err, errlen) < 0 || (arr && parse_g(arr, sc, err, errlen) < 0))
+		return -1;
+	if (get_array(root, "schedule", &arr, err, errlen) < 0)
+		return -1;
+	if (!arr)
+		return bad(err, errlen, "schedule", "an array of sessions");
+	if (parse_schedule(arr, sc, err, errlen) < 0)
+		return -1;
+	if (get_array(root, "closures", &arr, err, errlen) < 0 ||
+	    (arr && parse_closures(arr, sc, err, errlen) < 0))
+		return -1;
+	if (get_array(root, "taps", &arr, err, errlen) < 0 ||
+	    (arr && parse_taps(arr, sc, err, errlen) < 0))
+		return -1;
+	if (get_array(root, "absences", &arr, err, errlen) < 0 ||
+	    (arr && parse_absences(arr, sc, err, errlen) < 0))
+		return -1;
+	return 0;
+}
+
+void
+scenario_apply(const struct scenario *sc, struct rules_regime *r)
+{
+	if (sc->payout < 0)
+		return;
+	r->n_versions[RULES_P_PAYOUT] = 1;
+	r->versions[RULES_P_PAYOUT][0] =
+		(struct rules_param_version){INT32_MIN, sc->payout, 1, true};
+	if (sc->anchor != INT32_MIN) {
+		r->n_versions[RULES_P_PAYOUT_ANCHOR] = 1;
+		r->versions[RULES_P_PAYOUT_ANCHOR][0] =
+			(struct rules_param_version){INT32_MIN, sc->anchor, 1, true};
+	}
+}
+
+void
+scenario_free(struct scenario *sc)
+{
+	free(sc->g);
+	free(sc->templ);
+	free(sc->exceptions);
+	free(sc->closures);
+	free(sc->taps);
+	free(sc->absences);
+	free(sc->self_declared);
+	memset(sc, 0, sizeof *sc);
+}
+
+/* Rendering: every helper returns the new value or NULL, and json_object_set_new()
+ * takes NULL as a failure, so one check at the end catches out-of-memory. */
+
+static json_t *
+date_json(int32_t d)
+{
+	char buf[16];
+	rules_date_format(d, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *
+money_json(int64_t ore)
+{
+	char buf[32];
+	rules_ore_format(ore, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *
+excused_json(const int64_t *min)
+{
+	json_t *o = json_object();
+	for (int c = 0; o && c < RULES_CAT_COUNT; c++)
+		if (min[c] && json_object_set_new(o, rules_category_name(c), json_integer(min[c])))
+			return json_decref(o), NULL;
+	return o;
+}
+
+static json_t *
+names_json(uint32_t bits, int count, const char *(*name)(int))
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < count; i++)
+		if ((bits & (1u << i)) && json_array_append_new(a, json_string(name(i))))
+			return json_decref(a), NULL;
+	return a;
+}
+
+static const char *
+note_name(int i)
+{
+	return rules_note_name(i);
+}
+
+static const char *
+flag_name(int i)
+{
+	return rules_flag_name(i);
+}
+
+static json_t *
+day_json(const struct rules_day *d)
+{
+	int64_t ex[RULES_CAT_COUNT];
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		ex[c] = d->excused_min[c];
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	int rc = json_object_set_new(o, "date", date_json(d->date));
+	rc |= json_object_set_new(o, "scheduled_min", json_integer(d->scheduled_min));
+	rc |= json_object_set_new(o, "attended_min", json_integer(d->attended_min));
+	rc |= json_object_set_new(o, "excused_min", excused_json(ex));
+	rc |= json_object_set_new(o, "unexcused_min", json_integer(d->unexcused_min));
+	rc |= json_object_set_new(o, "notes", names_json(d->notes, RULES_NOTE_COUNT, note_name));
+	rc |= json_object_set_new(o, "flags", names_json(d->flags, RULES_FLAG_COUNT, flag_name));
+	if (d->deadline != INT32_MIN)
+		rc |= json_object_set_new(o, "deadline", date_json(d->deadline));
+	return rc ? json_decref(o), NULL : o;
+}
+
+static json_t *
+payout_json(const struct rules_payout *p)
+{
+	json_t *o = json_object();
+	char month[16];
+	int rc = 0;
+	if (!o)
+		return NULL;
+	if (p->monthly) {
+		rules_date_format(p->from, month, sizeof month);
+		month[7] = 0;
+		rc |= json_object_set_new(o, "month", json_string(month));
+	}
+	rc |= json_object_set_new(o, "from", date_json(p->from));
+	rc |= json_object_set_new(o, "to", date_json(p->to));
+	rc |= json_object_set_new(o, "gross", money_json(p->gross_ore));
+	rc |= json_object_set_new(o, "deduction", money_json(p->deduction_ore));
+	rc |= json_object_set_new(o, "unpaid_leave", money_json(p->unpaid_leave_ore));
+	rc |= json_object_set_new(o, "decision_required", json_boolean(p->decision_required));
+	rc |= json_object_set_new(o, "needs_assessment", json_boolean(p->needs_assessment));
+	rc |= json_object_set_new(o, "past_deadline", json_boolean(p->past_deadline));
+	return rc ? json_decref(o), NULL : o;
+}
+
+json_t *
+scenario_render(const struct rules_regime *r, const struct rules_output *out)
+{
+	json_t *root = json_object(), *days = json_array(), *pays = json_array(),
+	       *tot = json_object();
+	int rc = !root || !days || !pays || !tot;
+	for (size_t i = 0; !rc && i < out->n_days; i++)
+		rc |= json_array_append_new(days, day_json(&out->days[i]));
+	for (size_t i = 0; !rc && i < out->n_payouts; i++)
+		rc |= json_array_append_new(pays, payout_json(&out->payouts[i]));
+	if (!rc) {
+		const struct rules_totals *t = &out->totals;
+		rc |= json_object_set_new(tot, "scheduled_min", json_integer(t->scheduled_min));
+		rc |= json_object_set_new(tot, "attended_min", json_integer(t->attended_min));
+		rc |= json_object_set_new(tot, "excused_min", excused_json(t->excused_min));
+		rc |= json_object_set_new(tot, "unexcused_min", json_integer(t->unexcused_min));
+		rc |= json_object_set_new(tot, "deduction", money_json(t->deduction_ore));
+		rc |= json_object_set_new(tot, "unpaid_leave", money_json(t->unpaid_leave_ore));
+		rc |= json_object_set_new(root, "regime", json_string(r->name));
+		rc |= json_object_set_new(root, "currency", json_string(r->currency));
+		rc |= json_object_set(root, "days", days);
+		rc |= json_object_set(root, "payouts", pays);
+		rc |= json_object_set(root, "totals", tot);
+	}
+	json_decref(days);
+	json_decref(pays);
+	json_decref(tot);
+	if (rc) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}

@@ -1,0 +1,39 @@
+/*
+ * scenario.h — the scenario JSON of RULES.md ("stempelctl rules eval"): parsed with
+ * jansson into the rules engine's input structs, and the engine's output rendered
+ * back as JSON (minutes as integers, money as strings with two decimals).
+ */
+#ifndef STEMPEL_SCENARIO_H
+#define STEMPEL_SCENARIO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "rules/rules.h"
+
+/* A parsed scenario: the engine input plus the arrays it points into. */
+struct scenario {
+	char regime[64];
+	struct rules_input in; /* in.regime and (without "g") in.g are the caller's to set */
+	bool has_g;
+	int payout;	   /* -1: the regime's; else RULES_PAYOUT_* */
+	int32_t anchor;	   /* biweekly anchor when payout is overridden */
+	struct rules_g *g;
+	struct rules_template *templ;
+	struct rules_exception *exceptions;
+	int32_t *closures;
+	struct rules_tap *taps;
+	struct rules_absence *absences;
+	struct rules_range *self_declared;
+};
+
+/* Parse `root` into sc.  -1 with "field.path: expected ..." in err. */
+int scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen);
+/* Apply the scenario's own settings (payout override) to a copy of its regime. */
+void scenario_apply(const struct scenario *sc, struct rules_regime *r);
+/* Release what scenario_parse() allocated. */
+void scenario_free(struct scenario *sc);
+/* The result JSON of RULES.md; NULL when out of memory. */
+json_t *scenario_render(const struct rules_regime *r, const struct rules_output *out);
+
+#endif
