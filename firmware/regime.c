@@ -25,6 +25,9 @@ struct parse {
 
 static const char *const regime_keys[] = {"name", "title", "currency", "holidays"};
 
+static int parse_value(struct parse *ps, const char *section, const char *value,
+		       struct rules_param_version *v);
+
 static int
 fail(struct parse *ps, const char *section, const char *key, const char *fmt, const char *value)
 {
@@ -33,6 +36,26 @@ fail(struct parse *ps, const char *section, const char *key, const char *fmt, co
 		snprintf(what, sizeof what, fmt, value);
 		snprintf(ps->msg, sizeof ps->msg, "[%s] %s: %s", section, key, what);
 	}
+	return 0;
+}
+
+int
+regime_override(struct rules_regime *r, const char *param, const char *value, char *err,
+		size_t errlen)
+{
+	struct parse ps = {.r = r};
+	struct rules_param_version v = {.valid_from = INT32_MIN, .confirmed = true};
+	ps.param = rules_param_lookup(param);
+	if (ps.param < 0) {
+		snprintf(err, errlen, "%s: not a regime parameter", param);
+		return -1;
+	}
+	if (!parse_value(&ps, param, value, &v)) {
+		snprintf(err, errlen, "%s", ps.msg);
+		return -1;
+	}
+	r->n_versions[ps.param] = 1;
+	r->versions[ps.param][0] = v;
 	return 0;
 }
 

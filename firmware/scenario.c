@@ -6,6 +6,8 @@
  */
 #include "scenario.h"
 
+#include "regime.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,27 +451,38 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 	return 0;
 }
 
-/* Optional "payout": "monthly" | "biweekly" | {"kind": ..., "anchor": "YYYY-MM-DD"}. */
+/* Optional "regime_overrides": {"tap_mode": "in_only", "grace_minutes": 5, ...}. */
 static int
-parse_payout(const json_t *root, struct scenario *sc, char *err, size_t errlen)
+parse_overrides(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 {
-	const json_t *v = member(root, "payout"), *kind = v;
-	sc->payout = -1;
-	if (!v)
+	const json_t *o = member(root, "regime_overrides"), *v;
+	const char *key;
+	char p[PATH_MAX_LEN];
+	if (!o)
 		return 0;
-	if (json_is_object(v))
-		kind = member(v, "kind");
-	const char *k = kind && json_is_string(kind) ? json_string_value(kind) : "";
-	if (strcmp(k, "monthly") == 0)
-		sc->payout = RULES_PAYOUT_MONTHLY;
-	else if (strcmp(k, "biweekly") == 0)
-		sc->payout = RULES_PAYOUT_BIWEEKLY;
-	else
-		return bad(err, errlen, json_is_object(v) ? "payout.kind" : "payout",
-			   "monthly | biweekly");
-	sc->anchor = INT32_MIN;
-	if (json_is_object(v) && get_date(v, "anchor", "payout", false, &sc->anchor, err, errlen) < 0)
-		return -1;
+	if (!json_is_object(o))
+		return bad(err, errlen, "regime_overrides", "an object of parameter: value");
+	size_t n = json_object_size(o);
+	sc->override_name = alloc_n(n, sizeof *sc->override_name);
+	sc->override_value = alloc_n(n, sizeof *sc->override_value);
+	if (!sc->override_name || !sc->override_value)
+		return bad(err, errlen, "regime_overrides", "less (out of memory)");
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i = sc->n_overrides;
+		path_join(p, sizeof p, "regime_overrides", key);
+		if (strlen(key) >= sizeof sc->override_name[i])
+			return bad(err, errlen, p, "a regime parameter");
+		if (json_is_string(v) && strlen(json_string_value(v)) < sizeof sc->override_value[i])
+			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%s",
+				 json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%lld",
+				 (long long)json_integer_value(v));
+		else
+			return bad(err, errlen, p, "a string or a whole number");
+		snprintf(sc->override_name[i], sizeof sc->override_name[i], "%s", key);
+		sc->n_overrides++;
+	}
 	return 0;
 }
 
@@ -498,7 +511,7 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 		return bad(err, errlen, "period", "at most 3700 days");
 	if (get_date(root, "as_of", "", false, &sc->in.as_of, err, errlen) < 0 ||
 	    parse_participant(root, sc, err, errlen) < 0 || parse_history(root, sc, err, errlen) < 0 ||
-	    parse_payout(root, sc, err, errlen) < 0)
+	    parse_overrides(root, sc, err, errlen) < 0)
 		return -1;
 
 	if (get_array(root, "g", &arr, err, errlen) < 0 || (arr && parse_g(arr, sc, err, errlen) < 0))
@@ -521,19 +534,18 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 	return 0;
 }
 
-void
-scenario_apply(const struct scenario *sc, struct rules_regime *r)
+int
+scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err, size_t errlen)
 {
-	if (sc->payout < 0)
-		return;
-	r->n_versions[RULES_P_PAYOUT] = 1;
-	r->versions[RULES_P_PAYOUT][0] =
-		(struct rules_param_version){INT32_MIN, sc->payout, 1, true};
-	if (sc->anchor != INT32_MIN) {
-		r->n_versions[RULES_P_PAYOUT_ANCHOR] = 1;
-		r->versions[RULES_P_PAYOUT_ANCHOR][0] =
-			(struct rules_param_version){INT32_MIN, sc->anchor, 1, true};
+	char msg[256];
+	for (size_t i = 0; i < sc->n_overrides; i++) {
+		if (regime_override(r, sc->override_name[i], sc->override_value[i], msg,
+				    sizeof msg) < 0) {
+			snprintf(err, errlen, "regime_overrides.%s", msg);
+			return -1;
+		}
 	}
+	return 0;
 }
 
 void
@@ -546,6 +558,8 @@ scenario_free(struct scenario *sc)
 	free(sc->taps);
 	free(sc->absences);
 	free(sc->self_declared);
+	free(sc->override_name);
+	free(sc->override_value);
 	memset(sc, 0, sizeof *sc);
 }
 

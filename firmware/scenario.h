@@ -16,8 +16,9 @@ struct scenario {
 	char regime[64];
 	struct rules_input in; /* in.regime and (without "g") in.g are the caller's to set */
 	bool has_g;
-	int payout;	   /* -1: the regime's; else RULES_PAYOUT_* */
-	int32_t anchor;	   /* biweekly anchor when payout is overridden */
+	size_t n_overrides; /* "regime_overrides": parameter = value, for all dates */
+	char (*override_name)[64];
+	char (*override_value)[64];
 	struct rules_g *g;
 	struct rules_template *templ;
 	struct rules_exception *exceptions;
@@ -29,8 +30,8 @@ struct scenario {
 
 /* Parse `root` into sc.  -1 with "field.path: expected ..." in err. */
 int scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen);
-/* Apply the scenario's own settings (payout override) to a copy of its regime. */
-void scenario_apply(const struct scenario *sc, struct rules_regime *r);
+/* Apply the scenario's "regime_overrides" to (a copy of) its regime. */
+int scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err, size_t errlen);
 /* Release what scenario_parse() allocated. */
 void scenario_free(struct scenario *sc);
 /* The result JSON of RULES.md; NULL when out of memory. */

@@ -62,7 +62,10 @@ eval(const char *path, const struct config *cfg, char *err, size_t errlen)
 	}
 	if (regime_load(dir, sc.regime, regime, err, errlen) < 0)
 		goto done;
-	scenario_apply(&sc, regime);
+	if (scenario_apply(&sc, regime, msg, sizeof msg) < 0) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		goto done;
+	}
 	sc.in.regime = regime;
 	if (!sc.has_g) {
 		sc.in.g = regime->g;
