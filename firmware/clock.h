@@ -20,6 +20,11 @@ struct clock_reading {
 /* Read both clocks and judge the wall clock. */
 void clock_read(struct clock_reading *r);
 const char *clock_quality_name(enum clock_quality q);
+/*
+ * Tests: make clock_read() return `r` (both clocks and the quality) until
+ * called again with NULL.  The daemon never calls this.
+ */
+void clock_fake(const struct clock_reading *r);
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t clock_mono_ns(void);
 /* The current quality without a new reading (health, metrics). */

@@ -876,6 +876,37 @@ store_outbox_stats(struct store *s, struct store_outbox_stats *o)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* --- absences --- */
+
+int
+store_absence_upsert(struct store *s, const struct store_absence *a)
+{
+	sqlite3_stmt *st = prep(s,
+		"INSERT INTO absences(uuid, participant_id, category, from_date, to_date, minutes,"
+		" documentation, comment, registered_by, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?)"
+		" ON CONFLICT(uuid) DO UPDATE SET participant_id=excluded.participant_id,"
+		" category=excluded.category, from_date=excluded.from_date, to_date=excluded.to_date,"
+		" minutes=excluded.minutes, documentation=excluded.documentation,"
+		" comment=excluded.comment, registered_by=excluded.registered_by");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->participant_id);
+	sqlite3_bind_text(st, 3, a->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->from_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->to_date, -1, SQLITE_STATIC);
+	if (a->minutes >= 0)
+		sqlite3_bind_int(st, 6, a->minutes);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_text(st, 7, a->documentation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, a->comment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, a->registered_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, now_ms());
+	return run(s, st);
+}
+
 /* --- G values, meta --- */
 
 int
@@ -916,6 +947,31 @@ store_meta_set(struct store *s, const char *key, const char *value)
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	return run(s, st);
+}
+
+int
+store_counts(struct store *s, const char *local_date, struct store_counts *c)
+{
+	sqlite3_stmt *st = prep(s, "SELECT"
+				   " (SELECT count(*) FROM participants WHERE active = 1),"
+				   " (SELECT count(*) FROM cards WHERE revoked = 0),"
+				   " (SELECT count(*) FROM taps),"
+				   " (SELECT count(*) FROM taps WHERE local_date = ?)");
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, local_date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->participants_active = sqlite3_column_int64(st, 0);
+		c->cards_active = sqlite3_column_int64(st, 1);
+		c->taps = sqlite3_column_int64(st, 2);
+		c->taps_today = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* --- audit --- */

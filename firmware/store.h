@@ -126,6 +126,20 @@ int store_outbox_mark(struct store *s, const char *id, const char *state, const 
 void store_events_free(struct store_event *evs, int n);
 int store_outbox_stats(struct store *s, struct store_outbox_stats *st);
 
+/* absences registered by the case system or a teacher; uuid is the event id */
+struct store_absence {
+	char uuid[40];
+	int64_t participant_id;
+	char category[32];
+	char from_date[11];
+	char to_date[11];
+	int minutes; /* -1 = whole days */
+	char documentation[64];
+	char comment[256];
+	char registered_by[64];
+};
+int store_absence_upsert(struct store *s, const struct store_absence *a);
+
 /* G values (base amount) by date */
 int store_g_set(struct store *s, const char *from_date, int64_t amount);
 
@@ -135,6 +149,15 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* audit: append-only, each row carries the SHA-256 of the previous row */
 int store_audit(struct store *s, const char *who, const char *action, const char *detail);
+
+/* totals for `stempelctl status` */
+struct store_counts {
+	int64_t participants_active;
+	int64_t cards_active;
+	int64_t taps;
+	int64_t taps_today;
+};
+int store_counts(struct store *s, const char *local_date, struct store_counts *c);
 
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);

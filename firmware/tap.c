@@ -312,7 +312,8 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 	return 0;
 
 storage_error:
-	log_err("tap: not recorded (%s): answering storage_error", store_errmsg(t->st));
+	/* store.c has logged sqlite's own message */
+	log_err("tap: not recorded; answering storage_error (tell a teacher)");
 	ans->outcome = TAP_STORAGE_ERROR;
 	ans->event_id[0] = '\0';
 	return -1;

@@ -6,9 +6,31 @@
 #ifndef STEMPEL_CTL_H
 #define STEMPEL_CTL_H
 
-struct config;
+#include "cardkey.h"
+#include "config.h"
+
+struct store;
+
+/* What every command may need; opened lazily by ctl_open(). */
+struct ctl {
+	struct config cfg;
+	struct store *store;
+	struct cardkey key;
+	char who[64]; /* for the audit log: "cli:<user>" */
+};
+
+/* Open the state dir, device key and database (creating them if needed). 0 or -1 (printed). */
+int ctl_open(struct ctl *c);
+/* Print "stempelctl: <msg>" on stderr. */
+void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* argv[0] is the group name ("rules"), argv[1] the verb. */
 int ctl_rules(int argc, char **argv, const struct config *cfg);
+int ctl_init(struct ctl *c, int argc, char **argv);
+int ctl_participant(struct ctl *c, int argc, char **argv);
+int ctl_card(struct ctl *c, int argc, char **argv);
+int ctl_roster(struct ctl *c, int argc, char **argv);
+int ctl_tap(struct ctl *c, int argc, char **argv);
+int ctl_status(struct ctl *c, int argc, char **argv);
 
 #endif

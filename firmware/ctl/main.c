@@ -1,0 +1,154 @@
+/*
+ * main.c — stempelctl: the administrator's tool for every admin task.  It
+ * works on the same database as the daemon (WAL lets both write), so it is
+ * safe to use while stempeld runs.  Exit codes: 0 ok, 1 failed, 2 bad usage/input.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "store.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: stempelctl [-c FILE] COMMAND ...\n"
+		"\n"
+		"  init                                  create state dir, device key and database\n"
+		"  participant add ID NAME [options]     add or update a participant\n"
+		"      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
+		"      --start YYYY-MM-DD  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
+		"  participant list                      list participants\n"
+		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
+		"  card revoke UID                       block a card\n"
+		"  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
+		"  tap UID                               tap a card on the simulated reader\n"
+		"  status                                database and daemon state\n"
+		"  rules eval FILE.json|-                compute a scenario (RULES.md), print JSON\n"
+		"\n"
+		"  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
+		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");
+}
+
+/* TEMPORARY until firmware/ctl/ctl_rules.c lands: link without it. */
+extern int ctl_rules(int argc, char **argv, const struct config *cfg) __attribute__((weak));
+static int
+ctl_rules_available(void)
+{
+	if (ctl_rules == NULL)
+		ctl_error("rules: not in this build");
+	return ctl_rules != NULL;
+}
+
+void
+ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("stempelctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+ctl_open(struct ctl *c)
+{
+	char path[CONFIG_PATH_MAX + 32], err[1024];
+
+	if (c->store)
+		return 0;
+	if (mkdir(c->cfg.kiosk.state_dir, 0700) < 0 && errno != EEXIST) {
+		ctl_error("[kiosk] state_dir %s: %s", c->cfg.kiosk.state_dir, strerror(errno));
+		return -1;
+	}
+	if (cardkey_load(&c->key, c->cfg.kiosk.state_dir, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		return -1;
+	}
+	config_state_path(&c->cfg, "stempel.db", path, sizeof(path));
+	if (store_open(&c->store, path, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl c = {0};
+	const char *path = NULL, *user;
+	char err[1024];
+	int opt, rc;
+
+	/* '+': stop at the first non-option, so sub-commands keep their own flags */
+	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("stempelctl %s\n", STEMPEL_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || !strcmp(argv[0], "help")) {
+		usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	if (config_init(&c.cfg, path, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		return 2;
+	}
+	log_open("stempelctl", 0, LOG_LVL_WARN);
+	setenv("TZ", c.cfg.kiosk.timezone, 1);
+	tzset();
+	user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	snprintf(c.who, sizeof(c.who), "cli:%s", user && *user ? user : "unknown");
+
+	if (!strcmp(argv[0], "init"))
+		rc = ctl_init(&c, argc, argv);
+	else if (!strcmp(argv[0], "participant"))
+		rc = ctl_participant(&c, argc, argv);
+	else if (!strcmp(argv[0], "card"))
+		rc = ctl_card(&c, argc, argv);
+	else if (!strcmp(argv[0], "roster"))
+		rc = ctl_roster(&c, argc, argv);
+	else if (!strcmp(argv[0], "tap"))
+		rc = ctl_tap(&c, argc, argv);
+	else if (!strcmp(argv[0], "status"))
+		rc = ctl_status(&c, argc, argv);
+	else if (!strcmp(argv[0], "rules"))
+		rc = ctl_rules_available() ? ctl_rules(argc, argv, &c.cfg) : 1;
+	else {
+		ctl_error("unknown command '%s' (try: stempelctl help)", argv[0]);
+		rc = 2;
+	}
+	store_close(c.store);
+	return rc;
+}

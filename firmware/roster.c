@@ -1,0 +1,577 @@
+/*
+ * roster.c — validates the municipal roster as a whole and applies it in one
+ * transaction.  Validation walks the JSON once and names the first bad place
+ * by its path; nothing is written until every field has passed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cardkey.h"
+#include "log.h"
+#include "nfc.h"
+#include "roster.h"
+#include "store.h"
+
+#define MAX_SESSIONS 16
+
+struct roster {
+	json_t *doc;
+};
+
+static const char *const categories[] = {
+	"leave_approved", "religious_holiday", "pregnancy", "birth_mother", "birth_father",
+	"nursing", "sick_doctor", "sick_self_declared", "child_sick", "vacation", "leave_unpaid",
+	NULL,
+};
+
+static const char *const rates[] = {"full", "under25_alone", "under25_with_parents", NULL};
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+roster_valid_date(const char *s)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return -1;
+	if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	return 0;
+}
+
+int
+roster_parse_hhmm(const char *s, int *minutes)
+{
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+
+	if (h > 24 || m > 59 || (h == 24 && m != 0))
+		return -1;
+	*minutes = h * 60 + m;
+	return 0;
+}
+
+int
+roster_valid_ext_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 39)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return -1;
+	return 0;
+}
+
+int
+roster_valid_rate(const char *s)
+{
+	return in_list(s, rates) ? 0 : -1;
+}
+
+/* --- validation: each checker writes "path: expected ..." and returns -1 --- */
+
+#define FAIL(...)                                                                          \
+	do {                                                                               \
+		snprintf(err, errlen, __VA_ARGS__);                                        \
+		return -1;                                                                 \
+	} while (0)
+
+static const char *
+get_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+check_str(json_t *obj, const char *path, const char *key, int required, size_t maxlen, char *err,
+	  size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			FAIL("%s.%s: expected a string, found nothing", path, key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		FAIL("%s.%s: expected a string", path, key);
+	if (json_string_length(v) == 0 && required)
+		FAIL("%s.%s: expected a non-empty string", path, key);
+	if (json_string_length(v) > maxlen)
+		FAIL("%s.%s: expected at most %zu characters", path, key, maxlen);
+	return 0;
+}
+
+static int
+check_date(json_t *obj, const char *path, const char *key, int required, char *err, size_t errlen)
+{
+	const char *s;
+
+	if (check_str(obj, path, key, required, 10, err, errlen) < 0)
+		return -1;
+	s = get_str(obj, key);
+	if (s && roster_valid_date(s) < 0)
+		FAIL("%s.%s: expected a date YYYY-MM-DD, found \"%s\"", path, key, s);
+	return 0;
+}
+
+static int
+check_bool(json_t *obj, const char *path, const char *key, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v && !json_is_boolean(v))
+		FAIL("%s.%s: expected true or false", path, key);
+	return 0;
+}
+
+static int
+check_session(json_t *s, const char *path, int need_weekdays, char *err, size_t errlen)
+{
+	int a, b;
+	const char *start, *end;
+
+	if (!json_is_object(s))
+		FAIL("%s: expected an object with start and end", path);
+	if (need_weekdays) {
+		json_t *wd = json_object_get(s, "weekdays"), *d;
+		size_t i;
+
+		if (!json_is_array(wd) || json_array_size(wd) == 0)
+			FAIL("%s.weekdays: expected a list of weekdays 1 (Monday) to 7 (Sunday)", path);
+		json_array_foreach(wd, i, d)
+			if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7)
+				FAIL("%s.weekdays[%zu]: expected a weekday 1 (Monday) to 7 (Sunday)",
+				     path, i);
+	}
+	start = get_str(s, "start");
+	end = get_str(s, "end");
+	if (start == NULL || roster_parse_hhmm(start, &a) < 0)
+		FAIL("%s.start: expected a time HH:MM", path);
+	if (end == NULL || roster_parse_hhmm(end, &b) < 0)
+		FAIL("%s.end: expected a time HH:MM", path);
+	if (b <= a)
+		FAIL("%s.end: expected a time after start (%s)", path, start);
+	return check_bool(s, path, "offsite", err, errlen);
+}
+
+static int
+check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, char *err,
+		  size_t errlen)
+{
+	char path[64], sub[128];
+	json_t *v, *cards, *sched, *x;
+	const char *id, *rate, *lang;
+	size_t i;
+
+	snprintf(path, sizeof(path), "participants[%zu]", idx);
+	if (!json_is_object(p))
+		FAIL("%s: expected an object", path);
+	if (check_str(p, path, "id", 1, 39, err, errlen) < 0 ||
+	    check_str(p, path, "name", 1, 127, err, errlen) < 0 ||
+	    check_str(p, path, "language", 0, 15, err, errlen) < 0 ||
+	    check_str(p, path, "regime", 0, 63, err, errlen) < 0 ||
+	    check_date(p, path, "programme_start", 1, err, errlen) < 0 ||
+	    check_bool(p, path, "sole_carer", err, errlen) < 0 ||
+	    check_bool(p, path, "chronic_child", err, errlen) < 0)
+		return -1;
+	id = get_str(p, "id");
+	if (roster_valid_ext_id(id) < 0)
+		FAIL("%s.id: expected letters, digits, '-', '_' or '.'", path);
+	if (json_object_get(seen_ids, id))
+		FAIL("%s.id: \"%s\" appears twice", path, id);
+	json_object_set_new(seen_ids, id, json_true());
+	rate = get_str(p, "rate");
+	if (json_object_get(p, "rate") && (rate == NULL || roster_valid_rate(rate) < 0))
+		FAIL("%s.rate: expected full | under25_alone | under25_with_parents", path);
+	lang = get_str(p, "language");
+	if (lang)
+		for (const char *c = lang; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-')
+				FAIL("%s.language: expected a language code like nb, ar or fa-AF", path);
+	v = json_object_get(p, "children");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 30))
+		FAIL("%s.children: expected a whole number 0 to 30", path);
+	v = json_object_get(p, "monthly_benefit");
+	if (v && !json_is_null(v)) {
+		const char *m = json_string_value(v);
+		char *end;
+
+		if (m == NULL || strtod(m, &end) < 0 || *end || end == m || strlen(m) > 20)
+			FAIL("%s.monthly_benefit: expected null or a decimal string like \"6500.00\"", path);
+	}
+
+	cards = json_object_get(p, "cards");
+	if (cards && !json_is_array(cards))
+		FAIL("%s.cards: expected a list of card UIDs", path);
+	json_array_foreach(cards, i, x) {
+		char uid[NFC_UID_MAX];
+
+		if (!json_is_string(x) || nfc_uid_normalize(json_string_value(x), uid, sizeof(uid)) < 0)
+			FAIL("%s.cards[%zu]: expected a UID of 4, 7 or 10 bytes in hex", path, i);
+		if (json_object_get(seen_cards, uid))
+			FAIL("%s.cards[%zu]: card %s is also given to %s", path, i, uid,
+			     json_string_value(json_object_get(seen_cards, uid)));
+		json_object_set_new(seen_cards, uid, json_string(id));
+	}
+
+	sched = json_object_get(p, "schedule");
+	if (sched == NULL)
+		return 0;
+	if (!json_is_object(sched))
+		FAIL("%s.schedule: expected an object with template and exceptions", path);
+	v = json_object_get(sched, "template");
+	if (v && !json_is_array(v))
+		FAIL("%s.schedule.template: expected a list of sessions", path);
+	if (json_array_size(v) > MAX_SESSIONS)
+		FAIL("%s.schedule.template: expected at most %d sessions", path, MAX_SESSIONS);
+	json_array_foreach(v, i, x) {
+		snprintf(sub, sizeof(sub), "%s.schedule.template[%zu]", path, i);
+		if (check_session(x, sub, 1, err, errlen) < 0)
+			return -1;
+	}
+	v = json_object_get(sched, "exceptions");
+	if (v && !json_is_array(v))
+		FAIL("%s.schedule.exceptions: expected a list", path);
+	json_array_foreach(v, i, x) {
+		json_t *ss = json_object_get(x, "sessions"), *s1;
+		size_t j;
+
+		snprintf(sub, sizeof(sub), "%s.schedule.exceptions[%zu]", path, i);
+		if (!json_is_object(x))
+			FAIL("%s: expected an object with date and sessions", sub);
+		if (check_date(x, sub, "date", 1, err, errlen) < 0)
+			return -1;
+		if (!json_is_array(ss) || json_array_size(ss) > MAX_SESSIONS)
+			FAIL("%s.sessions: expected a list of at most %d sessions ([] = free day)",
+			     sub, MAX_SESSIONS);
+		json_array_foreach(ss, j, s1) {
+			char sub2[160];
+
+			snprintf(sub2, sizeof(sub2), "%s.sessions[%zu]", sub, j);
+			if (check_session(s1, sub2, 0, err, errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_absence(json_t *a, size_t idx, json_t *ids, char *err, size_t errlen)
+{
+	char path[64];
+	const char *cat, *from, *to;
+	json_t *m;
+
+	snprintf(path, sizeof(path), "absences[%zu]", idx);
+	if (!json_is_object(a))
+		FAIL("%s: expected an object", path);
+	if (check_str(a, path, "id", 1, 39, err, errlen) < 0 ||
+	    check_str(a, path, "participant", 1, 39, err, errlen) < 0 ||
+	    check_str(a, path, "category", 1, 31, err, errlen) < 0 ||
+	    check_date(a, path, "from", 1, err, errlen) < 0 ||
+	    check_date(a, path, "to", 1, err, errlen) < 0 ||
+	    check_str(a, path, "documentation", 0, 63, err, errlen) < 0 ||
+	    check_str(a, path, "comment", 0, 255, err, errlen) < 0)
+		return -1;
+	if (!json_object_get(ids, get_str(a, "participant")))
+		FAIL("%s.participant: expected the id of a participant in this roster", path);
+	cat = get_str(a, "category");
+	if (!in_list(cat, categories))
+		FAIL("%s.category: expected one of leave_approved, religious_holiday, pregnancy, "
+		     "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
+		     "child_sick, vacation, leave_unpaid; found \"%s\"", path, cat);
+	from = get_str(a, "from");
+	to = get_str(a, "to");
+	if (strcmp(from, to) > 0)
+		FAIL("%s.to: expected a date on or after from (%s)", path, from);
+	m = json_object_get(a, "minutes");
+	if (m && !json_is_null(m) &&
+	    (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 1440))
+		FAIL("%s.minutes: expected null (whole days) or 1 to 1440", path);
+	return 0;
+}
+
+static int
+validate(json_t *doc, char *err, size_t errlen)
+{
+	json_t *parts, *v, *x, *seen_cards, *ids;
+	size_t i;
+	int rc = -1;
+
+	if (!json_is_object(doc))
+		FAIL("roster: expected a JSON object");
+	parts = json_object_get(doc, "participants");
+	if (!json_is_array(parts))
+		FAIL("participants: expected a list");
+	seen_cards = json_object();
+	ids = json_object();
+	json_array_foreach(parts, i, x)
+		if (check_participant(x, i, seen_cards, ids, err, errlen) < 0)
+			goto out;
+	v = json_object_get(doc, "absences");
+	if (v && !json_is_array(v)) {
+		snprintf(err, errlen, "absences: expected a list");
+		goto out;
+	}
+	json_array_foreach(v, i, x)
+		if (check_absence(x, i, ids, err, errlen) < 0)
+			goto out;
+	v = json_object_get(doc, "g");
+	if (v && !json_is_array(v)) {
+		snprintf(err, errlen, "g: expected a list of {from, amount}");
+		goto out;
+	}
+	json_array_foreach(v, i, x) {
+		char path[32];
+		json_t *amt = json_object_get(x, "amount");
+
+		snprintf(path, sizeof(path), "g[%zu]", i);
+		if (!json_is_object(x) || check_date(x, path, "from", 1, err, errlen) < 0)
+			goto out_msg;
+		if (!json_is_integer(amt) || json_integer_value(amt) <= 0 ||
+		    json_integer_value(amt) > 100000000) {
+			snprintf(err, errlen, "%s.amount: expected a whole number of kroner > 0", path);
+			goto out;
+		}
+	}
+	v = json_object_get(doc, "closures");
+	if (v && !json_is_array(v)) {
+		snprintf(err, errlen, "closures: expected a list of dates");
+		goto out;
+	}
+	json_array_foreach(v, i, x) {
+		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
+
+		if (d == NULL || roster_valid_date(d) < 0) {
+			snprintf(err, errlen, "closures[%zu]: expected a date YYYY-MM-DD or {date, reason}", i);
+			goto out;
+		}
+	}
+	rc = 0;
+	goto out;
+out_msg:
+	if (!err[0])
+		snprintf(err, errlen, "g: expected a list of {from, amount}");
+out:
+	json_decref(seen_cards);
+	json_decref(ids);
+	return rc;
+}
+
+int
+roster_parse(const char *text, size_t len, struct roster **out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc;
+	struct roster *r;
+
+	*out = NULL;
+	err[0] = '\0';
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL)
+		FAIL("line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+	if (validate(doc, err, errlen) < 0) {
+		json_decref(doc);
+		return -1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		json_decref(doc);
+		FAIL("out of memory");
+	}
+	r->doc = doc;
+	*out = r;
+	return 0;
+}
+
+void
+roster_free(struct roster *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->doc);
+	free(r);
+}
+
+/* --- apply --- */
+
+static size_t
+sessions_of(json_t *list, int weekday, struct store_session *out, size_t max)
+{
+	size_t n = 0, i;
+	json_t *x;
+
+	json_array_foreach(list, i, x) {
+		json_t *wd = json_object_get(x, "weekdays"), *d;
+		size_t j;
+		int a, b;
+
+		roster_parse_hhmm(get_str(x, "start"), &a);
+		roster_parse_hhmm(get_str(x, "end"), &b);
+		if (wd == NULL) {
+			if (n < max)
+				out[n++] = (struct store_session){weekday, a, b,
+								  json_is_true(json_object_get(x, "offsite"))};
+			continue;
+		}
+		json_array_foreach(wd, j, d)
+			if (n < max)
+				out[n++] = (struct store_session){(int)json_integer_value(d), a, b,
+								  json_is_true(json_object_get(x, "offsite"))};
+	}
+	return n;
+}
+
+static int
+apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t *id,
+		  struct roster_stats *st)
+{
+	struct store_participant sp = {.active = 1};
+	struct store_session ss[MAX_SESSIONS * 7];
+	json_t *cards = json_object_get(p, "cards"), *sched, *v, *x;
+	const char *keys[64];
+	char keybuf[64][CARDKEY_MAX];
+	size_t n = 0, i;
+
+	snprintf(sp.ext_id, sizeof(sp.ext_id), "%s", get_str(p, "id"));
+	snprintf(sp.name, sizeof(sp.name), "%s", get_str(p, "name"));
+	snprintf(sp.language, sizeof(sp.language), "%s",
+		 get_str(p, "language") ? get_str(p, "language") : "nb");
+	snprintf(sp.regime, sizeof(sp.regime), "%s",
+		 get_str(p, "regime") ? get_str(p, "regime") : "no-integreringsloven");
+	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
+	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
+	sp.children = (int)json_integer_value(json_object_get(p, "children"));
+	sp.sole_carer = json_is_true(json_object_get(p, "sole_carer"));
+	sp.chronic_child = json_is_true(json_object_get(p, "chronic_child"));
+	if (get_str(p, "monthly_benefit"))
+		snprintf(sp.monthly_benefit, sizeof(sp.monthly_benefit), "%s",
+			 get_str(p, "monthly_benefit"));
+	if (store_participant_upsert(s, &sp, id) < 0)
+		return -1;
+
+	json_array_foreach(cards, i, x) {
+		char uid[NFC_UID_MAX];
+
+		if (n == 64)
+			break;
+		nfc_uid_normalize(json_string_value(x), uid, sizeof(uid));
+		cardkey_of_uid(key, uid, keybuf[n]);
+		keys[n] = keybuf[n];
+		n++;
+	}
+	if (store_cards_sync(s, *id, keys, n) < 0)
+		return -1;
+	st->cards += (int)n;
+
+	sched = json_object_get(p, "schedule");
+	n = sessions_of(json_object_get(sched, "template"), 0, ss, sizeof(ss) / sizeof(ss[0]));
+	if (store_schedule_set(s, *id, ss, n) < 0)
+		return -1;
+	v = json_object_get(sched, "exceptions");
+	json_array_foreach(v, i, x) {
+		n = sessions_of(json_object_get(x, "sessions"), 0, ss, MAX_SESSIONS);
+		if (store_schedule_exception_set(s, *id, get_str(x, "date"), ss, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
+	     struct roster_stats *st, char *err, size_t errlen)
+{
+	json_t *parts = json_object_get(r->doc, "participants"), *x;
+	int64_t *ids;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	ids = calloc(json_array_size(parts) + 1, sizeof(*ids));
+	if (ids == NULL)
+		FAIL("out of memory");
+	if (store_begin(s) < 0) {
+		free(ids);
+		FAIL("database: %s", store_errmsg(s));
+	}
+	json_array_foreach(parts, i, x) {
+		if (apply_participant(x, s, key, &ids[i], st) < 0)
+			goto fail;
+		st->participants++;
+	}
+	if (store_participants_deactivate_missing(s, ids, json_array_size(parts)) < 0)
+		goto fail;
+	json_array_foreach(json_object_get(r->doc, "absences"), i, x) {
+		struct store_participant p;
+		struct store_absence a = {.minutes = -1};
+		json_t *m = json_object_get(x, "minutes");
+
+		if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
+			goto fail;
+		snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
+		a.participant_id = p.id;
+		snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
+		snprintf(a.from_date, sizeof(a.from_date), "%s", get_str(x, "from"));
+		snprintf(a.to_date, sizeof(a.to_date), "%s", get_str(x, "to"));
+		if (json_is_integer(m))
+			a.minutes = (int)json_integer_value(m);
+		if (get_str(x, "documentation"))
+			snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
+		if (get_str(x, "comment"))
+			snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
+		snprintf(a.registered_by, sizeof(a.registered_by), "roster");
+		if (store_absence_upsert(s, &a) < 0)
+			goto fail;
+		st->absences++;
+	}
+	json_array_foreach(json_object_get(r->doc, "g"), i, x) {
+		if (store_g_set(s, get_str(x, "from"),
+				json_integer_value(json_object_get(x, "amount"))) < 0)
+			goto fail;
+		st->g_values++;
+	}
+	json_array_foreach(json_object_get(r->doc, "closures"), i, x) {
+		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
+
+		if (store_closure_add(s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
+			goto fail;
+		st->closures++;
+	}
+	if (store_commit(s) < 0)
+		goto fail;
+	free(ids);
+	return 0;
+fail:
+	snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
+	store_rollback(s);
+	free(ids);
+	return -1;
+}

@@ -1,0 +1,211 @@
+"""kiosklib — drives a real stempeld for the integration tests.
+
+Starts the daemon from $BIN on a temporary state dir with the simulated
+reader, taps through its UNIX socket, reads the kiosk's server-sent events
+and looks into its database.  Checks print "ok - ..." / "not ok - ..." lines
+(tests/run counts them).
+"""
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+BIN = os.environ.get("BIN", "build/asan")
+failures = 0
+
+
+def ok(cond, desc, detail=""):
+    global failures
+    if cond:
+        print("ok - " + desc, flush=True)
+    else:
+        failures += 1
+        print("not ok - " + desc, flush=True)
+        for line in str(detail).splitlines()[:40]:
+            print("    " + line, flush=True)
+    return cond
+
+
+def done():
+    sys.exit(1 if failures else 0)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def roster(n, start_uid=0x04A10000, weekdays=(1, 2, 3, 4, 5, 6, 7)):
+    """n participants scheduled all day every day, one 4-byte card each."""
+    parts = []
+    for i in range(n):
+        parts.append({
+            "id": "P-%06d" % (i + 1), "name": "Participant %d" % (i + 1),
+            "language": ["nb", "ar", "uk", "so", "ti", "fa-AF", "en", "nn"][i % 8],
+            "programme_start": "2026-01-05",
+            "cards": ["%08X" % (start_uid + i)],
+            "schedule": {"template": [{"weekdays": list(weekdays), "start": "00:00",
+                                       "end": "24:00"}]},
+        })
+    return {"participants": parts}
+
+
+class Kiosk:
+    def __init__(self, config_extra="", roster_doc=None, debounce=0):
+        self.dir = tempfile.mkdtemp(prefix="stempel-it-")
+        self.port = free_port()
+        self.state = os.path.join(self.dir, "state")
+        self.sock = os.path.join(self.dir, "reader.sock")
+        self.conf = os.path.join(self.dir, "stempel.conf")
+        with open(self.conf, "w") as f:
+            f.write("[kiosk]\nid = it-kiosk\nstate_dir = %s\ntimezone = UTC\n"
+                    "[tap]\ndebounce_s = %d\n[reader]\nsocket = %s\n"
+                    "[web]\nlisten = 127.0.0.1\nport = %d\n%s"
+                    % (self.state, debounce, self.sock, self.port, config_extra))
+        self.proc = None
+        self.events = queue.Queue()
+        self.sse_threads = []
+        if roster_doc is not None:
+            path = os.path.join(self.dir, "roster.json")
+            with open(path, "w") as f:
+                json.dump(roster_doc, f)
+            self.ctl("roster", "import", path)
+
+    def ctl(self, *args, check=True):
+        r = subprocess.run([os.path.join(BIN, "stempelctl"), "-c", self.conf] + list(args),
+                           capture_output=True, text=True, timeout=120)
+        if check and r.returncode != 0:
+            raise RuntimeError("stempelctl %s: %s" % (" ".join(args), r.stderr))
+        return r
+
+    def start(self, wait=True):
+        self.log = open(os.path.join(self.dir, "stempeld.log"), "ab")
+        self.proc = subprocess.Popen([os.path.join(BIN, "stempeld"), "-c", self.conf],
+                                     stdout=self.log, stderr=self.log)
+        if wait:
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("stempeld exited: " + self.logtext())
+                try:
+                    self.get("/healthz")
+                    if os.path.exists(self.sock):
+                        return
+                except OSError:
+                    pass
+                time.sleep(0.05)
+            raise RuntimeError("stempeld did not come up: " + self.logtext())
+
+    def logtext(self):
+        try:
+            with open(os.path.join(self.dir, "stempeld.log"), "rb") as f:
+                return f.read().decode(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def get(self, path, timeout=5):
+        """(status, body) — also for 4xx/5xx."""
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, path),
+                                        timeout=timeout) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def follow_events(self):
+        """Read /kiosk/events in a thread; tap events land in self.events."""
+        ready = threading.Event()
+
+        def run():
+            s = socket.create_connection(("127.0.0.1", self.port))
+            s.sendall(b"GET /kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            f = s.makefile("rb")
+            event = None
+            ready.set()
+            try:
+                for raw in f:
+                    line = raw.decode(errors="replace").rstrip("\r\n")
+                    if line.startswith("event: "):
+                        event = line[7:]
+                    elif line.startswith("data: ") and event:
+                        self.events.put((event, json.loads(line[6:])))
+                        event = None
+            except (OSError, ValueError):
+                pass
+            self.events.put(("closed", None))
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        ready.wait(5)
+        time.sleep(0.1)
+        self.sse_threads.append(t)
+
+    def next_tap(self, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            try:
+                ev, data = self.events.get(timeout=left)
+            except queue.Empty:
+                return None
+            if ev == "tap":
+                return data
+            if ev == "closed":
+                return None
+
+    def tap_conn(self):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.sock)
+        return s
+
+    def tap(self, uid, conn=None):
+        own = conn is None
+        s = conn or self.tap_conn()
+        s.sendall((uid + "\n").encode())
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(100)
+            if not chunk:
+                break
+            reply += chunk
+        if own:
+            s.close()
+        return reply.decode().strip()
+
+    def db(self, sql, args=()):
+        c = sqlite3.connect(os.path.join(self.state, "stempel.db"), timeout=10)
+        try:
+            return c.execute(sql, args).fetchall()
+        finally:
+            c.close()
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        return self.proc.returncode if self.proc else None
+
+    def stop(self):
+        rc = self.kill(signal.SIGTERM)
+        self.log.close()
+        return rc
+
+    def cleanup(self):
+        try:
+            self.kill(signal.SIGKILL)
+        except Exception:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,350 @@
+/*
+ * test_store.c — the database: migrations from empty and from an old schema,
+ * refusal of a newer schema, the tap + outbox transaction, outbox marking,
+ * schedules with exceptions, and the hash chain of the audit log.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "testutil.h"
+
+static char dir[256];
+static char db[300];
+
+static int
+setup(void **state)
+{
+	if (!tu_tempdir(dir, sizeof(dir)))
+		return -1;
+	snprintf(db, sizeof(db), "%s/s.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	tu_rmtree(dir);
+	return 0;
+}
+
+/* Run one SQL statement on the file with a separate connection; return an int result. */
+static long long
+sql_int(const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+sql_exec(const char *sql)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* The database and its WAL files. */
+static void
+remove_db(void)
+{
+	char p[320];
+
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+}
+
+static struct store *
+fresh(void)
+{
+	struct store *s;
+	char err[256];
+
+	remove_db();
+	assert_int_equal(store_open(&s, db, err, sizeof(err)), 0);
+	return s;
+}
+
+static int64_t
+add_participant(struct store *s, const char *ext)
+{
+	struct store_participant p = {.active = 1};
+	int64_t id = 0;
+
+	snprintf(p.ext_id, sizeof(p.ext_id), "%s", ext);
+	snprintf(p.name, sizeof(p.name), "Name of %s", ext);
+	snprintf(p.language, sizeof(p.language), "ar");
+	snprintf(p.regime, sizeof(p.regime), "no-integreringsloven");
+	snprintf(p.rate, sizeof(p.rate), "full");
+	snprintf(p.programme_start, sizeof(p.programme_start), "2026-01-05");
+	assert_int_equal(store_participant_upsert(s, &p, &id), 0);
+	return id;
+}
+
+static void
+test_migrate_empty(void **state)
+{
+	struct store *s = fresh();
+
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+	assert_int_equal(sql_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN ('participants',"
+				 "'cards','schedules','taps','absences','audit','outbox','g_values',"
+				 "'closures')"), 9);
+	/* WAL survives in the file header */
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+static void
+test_migrate_old_version(void **state)
+{
+	struct store *s;
+	char err[256];
+
+	remove_db();
+	assert_int_equal(store_create_at_version(db, 1, err, sizeof(err)), 0);
+	assert_int_equal(sql_int("PRAGMA user_version"), 1);
+	/* a version-1 database with data in it: a tap without a clock column */
+	sql_exec("INSERT INTO participants(ext_id, name, regime, programme_start)"
+		 " VALUES('P-1','Amina','no-integreringsloven','2026-01-05');"
+		 "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome, wall_ms,"
+		 " mono_ns, local_date, local_min) VALUES('u1','hmac:1',1,'in','accepted_in',1,2,"
+		 "'2026-11-23',480);");
+	assert_int_equal(store_open(&s, db, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM taps WHERE uuid = 'u1' AND clock = 'synced'"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM participants WHERE ext_id = 'P-1'"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM g_values"), 0);
+}
+
+static void
+test_refuse_newer(void **state)
+{
+	struct store *s = fresh();
+	char err[256];
+
+	store_close(s);
+	sql_exec("PRAGMA user_version = 99");
+	assert_int_equal(store_open(&s, db, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer than this program"));
+	assert_int_equal(sql_int("PRAGMA user_version"), 99);
+}
+
+static void
+test_record_tap_with_outbox(void **state)
+{
+	struct store *s = fresh();
+	int64_t pid = add_participant(s, "P-1"), tap_id = 0;
+	struct store_tap t = {
+		.uuid = "11111111-1111-4111-8111-111111111111", .card_key = "hmac:ab",
+		.participant_id = pid, .direction = "in", .outcome = "accepted_in",
+		.wall_ms = 1795000000000, .mono_ns = 5, .clock = "synced",
+		.local_date = "2026-11-23", .local_min = 510, .event_type = "tap",
+		.event_json = "{\"id\":\"11111111-1111-4111-8111-111111111111\"}",
+	};
+	char dir_[8];
+	int min = 0;
+
+	assert_int_equal(store_last_accepted(s, pid, "2026-11-23", dir_, sizeof(dir_), &min), 1);
+	assert_int_equal(store_record_tap(s, &t, &tap_id), 0);
+	assert_true(tap_id > 0);
+	assert_int_equal(store_last_accepted(s, pid, "2026-11-23", dir_, sizeof(dir_), &min), 0);
+	assert_string_equal(dir_, "in");
+	assert_int_equal(min, 510);
+	assert_int_equal(store_tap_count(s), 1);
+
+	/* the same event id twice: refused whole, no second outbox row */
+	assert_int_equal(store_record_tap(s, &t, NULL), -1);
+	store_close(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM taps"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox"), 1);
+}
+
+static void
+test_tap_insert_failure_leaves_nothing(void **state)
+{
+	struct store *s = fresh();
+	struct store_tap t = {
+		.uuid = "u-2", .card_key = "hmac:cd", .direction = "none", .outcome = "unknown_card",
+		.wall_ms = 1, .mono_ns = 1, .clock = "synced", .local_date = "2026-11-23",
+		.local_min = 1, .event_type = "tap_unknown_card", .event_json = "{}",
+	};
+
+	/* the outbox insert fails after the tap insert: both must be rolled back */
+	sql_exec("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN"
+		 " SELECT RAISE(ABORT, 'disk full'); END;");
+	assert_int_equal(store_record_tap(s, &t, NULL), -1);
+	store_close(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM taps"), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox"), 0);
+}
+
+static void
+test_outbox_order_and_marks(void **state)
+{
+	struct store *s = fresh();
+	struct store_outbox_stats st;
+	struct store_event *evs;
+	int n;
+
+	assert_int_equal(store_event_add(s, "e1", "tap", "{\"id\":\"e1\"}"), 0);
+	assert_int_equal(store_event_add(s, "e2", "tap", "{\"id\":\"e2\"}"), 0);
+	assert_int_equal(store_event_add(s, "e3", "alarm", "{\"id\":\"e3\"}"), 0);
+	assert_int_equal(store_outbox_pending(s, 0, 2, &evs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(evs[0].id, "e1");
+	assert_string_equal(evs[1].id, "e2");
+	assert_true(evs[0].seq < evs[1].seq);
+	store_events_free(evs, n);
+
+	assert_int_equal(store_outbox_mark(s, "e1", "delivered", NULL), 0);
+	assert_int_equal(store_outbox_mark(s, "e2", "dead", "rejected: bad participant"), 0);
+	assert_int_equal(store_outbox_stats(s, &st), 0);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(st.dead, 1);
+	assert_true(st.oldest_pending_ms > 0);
+	assert_int_equal(store_outbox_pending(s, 0, 10, &evs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(evs[0].id, "e3");
+	store_events_free(evs, n);
+	store_close(s);
+}
+
+static void
+test_sessions_and_exceptions(void **state)
+{
+	struct store *s = fresh();
+	int64_t pid = add_participant(s, "P-1");
+	struct store_session tmpl[] = {{1, 510, 870, 0}, {3, 510, 720, 0}, {3, 780, 870, 1}};
+	struct store_session one[] = {{0, 600, 660, 0}};
+	struct store_session out[8];
+	size_t n;
+
+	assert_int_equal(store_schedule_set(s, pid, tmpl, 3), 0);
+	assert_int_equal(store_sessions_on(s, pid, "2026-11-23", 1, out, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].start_min, 510);
+	assert_int_equal(store_sessions_on(s, pid, "2026-11-25", 3, out, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[1].offsite, 1);
+	assert_int_equal(store_sessions_on(s, pid, "2026-11-24", 2, out, 8, &n), 0);
+	assert_int_equal(n, 0);
+	/* an exception replaces the day; an empty one makes it free */
+	assert_int_equal(store_schedule_exception_set(s, pid, "2026-11-24", one, 1), 0);
+	assert_int_equal(store_sessions_on(s, pid, "2026-11-24", 2, out, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].start_min, 600);
+	assert_int_equal(store_schedule_exception_set(s, pid, "2026-11-23", NULL, 0), 0);
+	assert_int_equal(store_sessions_on(s, pid, "2026-11-23", 1, out, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_closure_add(s, "2026-12-24", "Christmas Eve"), 0);
+	assert_int_equal(store_is_closed(s, "2026-12-24"), 1);
+	assert_int_equal(store_is_closed(s, "2026-12-23"), 0);
+	store_close(s);
+}
+
+static void
+test_cards(void **state)
+{
+	struct store *s = fresh();
+	int64_t a = add_participant(s, "P-1"), b = add_participant(s, "P-2"), pid = 0;
+	const char *keys[] = {"hmac:2"};
+	int revoked = -1;
+
+	assert_int_equal(store_card_lookup(s, "hmac:1", &pid, &revoked), 1);
+	assert_int_equal(store_card_enroll(s, "hmac:1", a), 0);
+	assert_int_equal(store_card_lookup(s, "hmac:1", &pid, &revoked), 0);
+	assert_int_equal(pid, a);
+	assert_int_equal(revoked, 0);
+	/* re-enrolling moves the card */
+	assert_int_equal(store_card_enroll(s, "hmac:1", b), 0);
+	assert_int_equal(store_card_lookup(s, "hmac:1", &pid, &revoked), 0);
+	assert_int_equal(pid, b);
+	assert_int_equal(store_card_revoke(s, "hmac:1"), 0);
+	assert_int_equal(store_card_lookup(s, "hmac:1", &pid, &revoked), 0);
+	assert_int_equal(revoked, 1);
+	assert_int_equal(store_card_revoke(s, "hmac:nope"), 1);
+	/* sync: cards not in the list are revoked */
+	assert_int_equal(store_card_enroll(s, "hmac:3", a), 0);
+	assert_int_equal(store_cards_sync(s, a, keys, 1), 0);
+	assert_int_equal(store_card_lookup(s, "hmac:3", &pid, &revoked), 0);
+	assert_int_equal(revoked, 1);
+	assert_int_equal(store_card_lookup(s, "hmac:2", &pid, &revoked), 0);
+	assert_int_equal(revoked, 0);
+	store_close(s);
+}
+
+static void
+test_audit_chain(void **state)
+{
+	struct store *s = fresh();
+
+	assert_int_equal(store_audit(s, "cli:root", "card.enroll", "a"), 0);
+	assert_int_equal(store_audit(s, "cli:root", "card.revoke", "b"), 0);
+	store_close(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM audit a JOIN audit b ON b.id = a.id + 1"
+				 " WHERE b.prev_hash = a.hash"), 1);
+	assert_int_equal(sql_int("SELECT length(hash) FROM audit WHERE id = 2"), 64);
+	assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE id = 1 AND prev_hash = ''"), 1);
+}
+
+static void
+test_meta(void **state)
+{
+	struct store *s = fresh();
+	char v[64];
+
+	assert_int_equal(store_meta_get(s, "roster_etag", v, sizeof(v)), 1);
+	assert_int_equal(store_meta_set(s, "roster_etag", "\"abc\""), 0);
+	assert_int_equal(store_meta_get(s, "roster_etag", v, sizeof(v)), 0);
+	assert_string_equal(v, "\"abc\"");
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrate_empty),
+		cmocka_unit_test(test_migrate_old_version),
+		cmocka_unit_test(test_refuse_newer),
+		cmocka_unit_test(test_record_tap_with_outbox),
+		cmocka_unit_test(test_tap_insert_failure_leaves_nothing),
+		cmocka_unit_test(test_outbox_order_and_marks),
+		cmocka_unit_test(test_sessions_and_exceptions),
+		cmocka_unit_test(test_cards),
+		cmocka_unit_test(test_audit_chain),
+		cmocka_unit_test(test_meta),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
