@@ -196,11 +196,23 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 		else
 			return fail(ps, k->section, k->name, "expected %s", "true or false");
 		return 1;
-	case K_CHAR:
+	case K_CHAR: {
+		/* ';' starts a comment in INI files, so separators also go by name. */
+		static const struct { const char *name; char c; } names[] = {
+			{"semicolon", ';'}, {"comma", ','}, {"tab", '\t'}, {"period", '.'},
+			{"dot", '.'}, {"pipe", '|'}, {"colon", ':'}, {"space", ' '},
+		};
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(value, names[i].name)) {
+				*field = names[i].c;
+				return 1;
+			}
 		if (strlen(value) != 1)
-			return fail(ps, k->section, k->name, "expected %s", "a single character");
+			return fail(ps, k->section, k->name, "expected %s",
+				    "a single character or semicolon | comma | tab | period | pipe");
 		*field = value[0];
 		return 1;
+	}
 	case K_ENUM:
 		for (int i = 0; k->words[i]; i++)
 			if (!strcmp(value, k->words[i])) {

@@ -39,16 +39,6 @@ usage(FILE *f)
 		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");
 }
 
-/* TEMPORARY until firmware/ctl/ctl_rules.c lands: link without it. */
-extern int ctl_rules(int argc, char **argv, const struct config *cfg) __attribute__((weak));
-static int
-ctl_rules_available(void)
-{
-	if (ctl_rules == NULL)
-		ctl_error("rules: not in this build");
-	return ctl_rules != NULL;
-}
-
 void
 ctl_error(const char *fmt, ...)
 {
@@ -144,7 +134,7 @@ main(int argc, char **argv)
 	else if (!strcmp(argv[0], "status"))
 		rc = ctl_status(&c, argc, argv);
 	else if (!strcmp(argv[0], "rules"))
-		rc = ctl_rules_available() ? ctl_rules(argc, argv, &c.cfg) : 1;
+		rc = ctl_rules(argc, argv, &c.cfg);
 	else {
 		ctl_error("unknown command '%s' (try: stempelctl help)", argv[0]);
 		rc = 2;

@@ -120,6 +120,9 @@ test_bad_bool_char(void **state)
 			       "t.conf:2: [feedback] active_low: expected true or false"));
 	assert_non_null(strstr(load("[payroll]\ncsv_separator = ;;\n", &c),
 			       "t.conf:2: [payroll] csv_separator: expected a single character"));
+	assert_string_equal(load("[payroll]\ncsv_separator = tab\ndecimal_mark = period\n", &c), "");
+	assert_int_equal(c.payroll.csv_separator, '\t');
+	assert_int_equal(c.payroll.decimal_mark, '.');
 }
 
 static void
@@ -149,7 +152,7 @@ test_cross_key_checks(void **state)
 			       "[reader] connstring: expected a libnfc connstring"));
 	assert_non_null(strstr(load("[web]\ncert = /x.pem\n", &c),
 			       "[web] cert, key: expected both or neither"));
-	assert_non_null(strstr(load("[payroll]\ncsv_separator = ,\n", &c),
+	assert_non_null(strstr(load("[payroll]\ncsv_separator = comma\n", &c),
 			       "[payroll] csv_separator: expected a character other than decimal_mark"));
 }
 
