@@ -95,6 +95,39 @@ static const char *const migrations[] = {
 	"ALTER TABLE taps ADD COLUMN clock TEXT NOT NULL DEFAULT 'synced';"
 	"CREATE TABLE g_values(from_date TEXT PRIMARY KEY, amount INTEGER NOT NULL);"
 	"CREATE TABLE closures(date TEXT PRIMARY KEY, reason TEXT NOT NULL DEFAULT '');",
+
+	/* 3: teacher accounts and sessions, API tokens, tap corrections, rules results, pay periods */
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, pwhash TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK(role IN ('teacher','admin')),"
+	"  language TEXT NOT NULL DEFAULT 'nb', disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL);"
+	"CREATE TABLE sessions("
+	"  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
+	"CREATE TABLE api_tokens("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+	"  scope TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE corrections("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
+	"  action TEXT NOT NULL CHECK(action IN ('add','remove')), tap_id INTEGER REFERENCES taps(id),"
+	"  local_date TEXT NOT NULL, local_min INTEGER, direction TEXT, reason TEXT NOT NULL,"
+	"  who TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+	"CREATE INDEX corrections_day ON corrections(participant_id, local_date);"
+	"CREATE TABLE day_results("
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+	"  json TEXT NOT NULL, computed_ms INTEGER NOT NULL, PRIMARY KEY(participant_id, date));"
+	"CREATE TABLE periods("
+	"  id INTEGER PRIMARY KEY, from_date TEXT NOT NULL, to_date TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','closed')),"
+	"  closed_ms INTEGER, closed_by TEXT, UNIQUE(from_date, to_date));"
+	"CREATE TABLE period_lines("
+	"  id INTEGER PRIMARY KEY, period_id INTEGER NOT NULL REFERENCES periods(id),"
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('line','adjustment')),"
+	"  corrects_period INTEGER REFERENCES periods(id), corrects_date TEXT, json TEXT NOT NULL);"
+	"CREATE INDEX period_lines_period ON period_lines(period_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -110,7 +110,8 @@ test_migrate_empty(void **state)
 	assert_int_equal(sql_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN ('participants',"
 				 "'cards','schedules','taps','absences','audit','outbox','g_values',"
-				 "'closures')"), 9);
+				 "'closures','users','sessions','api_tokens','corrections','day_results',"
+				 "'periods','period_lines')"), 16);
 	/* WAL survives in the file header */
 	sqlite3 *h;
 	sqlite3_stmt *st;
