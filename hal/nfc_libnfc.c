@@ -186,9 +186,10 @@ lnfc_poll(struct lnfc *l)
 		if (l->errors_since_open >= (unsigned)cfg->reader.error_threshold) {
 			log_warn("reader: %u errors in a row, reopening %s", l->errors_since_open,
 				 cfg->reader.connstring);
-			lnfc_close(l);
+			/* Say so first: closing a dead device can take a second. */
 			l->st.state = NFC_STATE_REOPENING;
 			lnfc_publish(l);
+			lnfc_close(l);
 			lnfc_backoff(l);
 		}
 		return;
