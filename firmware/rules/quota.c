@@ -119,6 +119,14 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 		if (effective_category(a) == RULES_CAT_SICK_SELF_DECLARED)
 			mark_range(q, marks, a->from, a->to, 1);
 	}
+	/* A whole day a doctor's note covers uses no self-declaration (sick_doctor comes first). */
+	for (size_t i = 0; i < in->n_absences; i++) {
+		const struct rules_absence *a = &in->absences[i];
+		if (effective_category(a) == RULES_CAT_SICK_DOCTOR && a->start < 0)
+			for (int32_t d = a->from; d <= a->to; d++)
+				if (d >= q->base && d < q->base + q->n)
+					marks[d - q->base] &= (uint8_t)~1u;
+	}
 	for (size_t i = 0; i < in->history.n_self_declared; i++)
 		mark_range(q, marks, in->history.self_declared[i].from,
 			   in->history.self_declared[i].to, 2);
