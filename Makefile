@@ -11,7 +11,7 @@ PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 libnfc libcurl \
 DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
            libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
-           python3 curl strace valgrind
+           python3 curl strace valgrind clang libclang-rt-14-dev
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)
@@ -26,6 +26,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 FLAVOUR ?= rel
 ifeq ($(FLAVOUR),asan)
 OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(FLAVOUR),fuzz)
+CC  := clang
+OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 else
 OPT := -O2
 endif
@@ -39,11 +42,13 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS     := $(TEST_SRCS:%.c=$(B)/%)
 # Test tools: every folder tests/<tool>/ with a main.c becomes $(B)/<tool>.
 TOOLS     := $(patsubst tests/%/main.c,%,$(wildcard tests/*/main.c))
+# Fuzz harnesses (FLAVOUR=fuzz, clang + libFuzzer): tests/fuzz/<name>.c -> $(B)/fuzz/<name>.
+FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # Benchmarks: every tests/bench/<name>.c becomes $(B)/bench/<name>.
 BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 LIB       := $(B)/libstempel.a
 
-.PHONY: all run check deps bench fuzz install clean flavour-all tests tools demo-run
+.PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run
 
 all: $(if $(filter rel,$(FLAVOUR)),deps-quiet) flavour-all
 	@ln -sf $(B)/stempeld stempeld
@@ -72,6 +77,12 @@ $(B)/bench/%: $(B)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzzers: $(FUZZERS)
+
 define tool_rule
 $(B)/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tests/$(1)/*.c)) $(LIB)
 	$$(CC) $$(OPT) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
@@ -99,14 +110,18 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory FLAVOUR=asan flavour-all
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@tests/run build/asan
 
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run build/rel
 
+# fuzz: every harness for FUZZ_SECONDS (60) on a copy of its seed corpus.
+FUZZ_SECONDS ?= 60
 fuzz: deps
-	@tests/fuzz/run
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
+	@tests/fuzz/run build/fuzz $(FUZZ_SECONDS)
 
 PREFIX ?= /usr/local
 install: all

@@ -289,36 +289,44 @@ validate(const struct config *c, char *err, size_t errlen)
 }
 
 int
-config_load(struct config *c, const char *path, char *err, size_t errlen)
+config_load_stream(struct config *c, FILE *f, const char *label, char *err, size_t errlen)
 {
 	struct parse_state ps = {.c = c};
-	FILE *f;
 	int line;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
 	line = ini_parse_file(f, handler, &ps);
-	fclose(f);
 	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot read", path);
+		snprintf(err, errlen, "%s: cannot read", label);
 		return -1;
 	}
 	if (line > 0) {
 		if (ps.failed)
-			snprintf(err, errlen, "%s:%d: %s", path, line, ps.err);
+			snprintf(err, errlen, "%s:%d: %s", label, line, ps.err);
 		else
-			snprintf(err, errlen, "%s:%d: expected \"key = value\" or \"[section]\"", path, line);
+			snprintf(err, errlen, "%s:%d: expected \"key = value\" or \"[section]\"", label, line);
 		return -1;
 	}
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->path, sizeof(c->path), "%s", label);
 	if (validate(c, ps.err, sizeof(ps.err)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, ps.err);
+		snprintf(err, errlen, "%s: %s", label, ps.err);
 		return -1;
 	}
 	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = config_load_stream(c, f, path, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 const char *

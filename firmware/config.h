@@ -7,6 +7,7 @@
 #define STEMPEL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_PATH_MAX 512
 #define CONFIG_STR_MAX 256
@@ -95,6 +96,8 @@ void config_defaults(struct config *c);
  * "file:line: [section] key: expected ..." into err.
  */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same from an open stream; `label` names it in errors. */
+int config_load_stream(struct config *c, FILE *f, const char *label, char *err, size_t errlen);
 /*
  * Where the config comes from: explicit path, else $STEMPEL_CONFIG, else
  * /etc/stempel/stempel.conf if it exists, else NULL (embedded defaults).

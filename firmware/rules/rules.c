@@ -181,7 +181,9 @@ rules_compute(const struct rules_input *in, struct rules_output *out, char *err,
 		size_t t0 = t;
 		while (t < in->n_taps && in->taps[t].date == day->date)
 			t++;
-		if (compute_day(in, &p, q, in->taps + t0, t - t0, day, err, errlen) < 0)
+		/* no taps: pass NULL, not NULL + 0 (undefined behaviour, found by fuzz_scenario) */
+		if (compute_day(in, &p, q, in->n_taps ? in->taps + t0 : NULL, t - t0, day, err,
+				errlen) < 0)
 			goto fail;
 	}
 	rules_quota_free(q);

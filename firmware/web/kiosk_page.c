@@ -65,7 +65,7 @@ const char web_kiosk_html[] =
 " b.textContent=t;b.className=warn?'warn':'';b.style.display=t?'block':'none';}\n"
 "function connect(){const es=new EventSource('/kiosk/events');\n"
 " es.addEventListener('tap',e=>show(JSON.parse(e.data)));\n"
-" es.addEventListener('status',e=>{state=JSON.parse(e.data);if(state.prompts)prompts=state.prompts;banner(state);});\n"
+" es.addEventListener('status',e=>{state=JSON.parse(e.data);if(state.prompts)prompts=state.prompts;banner(state);tick();});\n"
 " es.onerror=()=>banner({reader:'offline',reader_message:'no contact with stempeld'});\n"
 " es.onopen=()=>banner(state);}\n"
 "idle();setInterval(tick,2500);connect();\n"
