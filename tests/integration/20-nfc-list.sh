@@ -87,36 +87,30 @@ else
 	not_ok "nfc-list with no card" < <(cat "$dir/cmd" "$dir/nfc-list.out")
 fi
 
-# --- a 4-byte UID (MIFARE Classic: ATQA 00 04, SAK 08) ---
-ctl insert 04A1B2C3 >/dev/null
-if nfc_list && grep -q 'UID (NFCID1): 04  a1  b2  c3' "$dir/nfc-list.out" &&
-	grep -q 'ATQA (SENS_RES): 00  04' "$dir/nfc-list.out" &&
-	grep -q 'SAK (SEL_RES): 08' "$dir/nfc-list.out"; then
-	ok "nfc-list shows the 4-byte UID 04A1B2C3"
+# Insert a card, run nfc-list, expect every pattern in its output.
+expect_listed() { # description, insert arguments, patterns...
+	local desc=$1 card=$2
+	shift 2
+	ctl insert $card >/dev/null
+	nfc_list
+	for pat in "$@"; do
+		if ! grep -q "$pat" "$dir/nfc-list.out"; then
+			not_ok "$desc" < <(echo "missing: $pat"; cat "$dir/cmd" "$dir/nfc-list.out")
+			return
+		fi
+	done
+	ok "$desc"
 	cat "$dir/cmd"
 	grep -E 'UID|ATQA|SAK' "$dir/nfc-list.out" | indent
-else
-	not_ok "nfc-list shows the 4-byte UID 04A1B2C3" < <(cat "$dir/cmd" "$dir/nfc-list.out")
-fi
+}
 
-# --- a 7-byte UID (Ultralight/NTAG: ATQA 00 44, SAK 00) ---
-ctl insert 04:11:22:33:44:55:66 >/dev/null
-if nfc_list && grep -q 'UID (NFCID1): 04  11  22  33  44  55  66' "$dir/nfc-list.out" &&
-	grep -q 'ATQA (SENS_RES): 00  44' "$dir/nfc-list.out"; then
-	ok "nfc-list shows the 7-byte UID 04112233445566"
-	cat "$dir/cmd"
-	grep -E 'UID|ATQA|SAK' "$dir/nfc-list.out" | indent
-else
-	not_ok "nfc-list shows the 7-byte UID" < <(cat "$dir/cmd" "$dir/nfc-list.out")
-fi
-
-# --- a 10-byte UID with ATQA/SAK given explicitly ---
-ctl insert 0011223344556677889A 0044 08 >/dev/null
-if nfc_list && grep -q 'UID (NFCID1): 00  11  22  33  44  55  66  77  88  9a' "$dir/nfc-list.out"; then
-	ok "nfc-list shows a 10-byte UID"
-else
-	not_ok "nfc-list shows a 10-byte UID" < <(cat "$dir/cmd" "$dir/nfc-list.out")
-fi
+expect_listed "nfc-list shows the 4-byte UID 04A1B2C3 (MIFARE Classic)" 04A1B2C3 \
+	'UID (NFCID1): 04  a1  b2  c3' 'ATQA (SENS_RES): 00  04' 'SAK (SEL_RES): 08'
+expect_listed "nfc-list shows the 7-byte UID 04112233445566 (Ultralight/NTAG)" \
+	04:11:22:33:44:55:66 'UID (NFCID1): 04  11  22  33  44  55  66' 'ATQA (SENS_RES): 00  44' \
+	'SAK (SEL_RES): 00'
+expect_listed "nfc-list shows a 10-byte UID with ATQA/SAK given" "0011223344556677889A 0044 08" \
+	'UID (NFCID1): 00  11  22  33  44  55  66  77  88  9a' 'SAK (SEL_RES): 08'
 ctl insert 04A1B2C3 >/dev/null
 
 # --- a fault: nfc-list fails (and does not hang); clearing it heals ---

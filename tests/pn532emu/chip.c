@@ -118,35 +118,40 @@ chip_ack(struct chip *c)
  * Send reply data (CC+1 first) as a normal information frame, bent by the fault
  * mode.  Kept for a NACK.
  */
+size_t
+chip_frame(unsigned char *out, unsigned char tfi, const unsigned char *data, size_t len)
+{
+	unsigned char sum = tfi;
+	size_t n = 0;
+
+	out[n++] = 0x00;
+	out[n++] = 0x00;
+	out[n++] = 0xFF;
+	out[n++] = (unsigned char)(len + 1);
+	out[n++] = (unsigned char)(0x100 - (len + 1));
+	out[n++] = tfi;
+	for (size_t i = 0; i < len; i++) {
+		out[n++] = data[i];
+		sum += data[i];
+	}
+	out[n++] = (unsigned char)(0x100 - sum);
+	out[n++] = 0x00;
+	return n;
+}
+
 static void
 chip_reply(struct chip *c, const unsigned char *data, size_t len)
 {
 	unsigned char f[CHIP_TX_MAX];
-	unsigned char sum = 0xD5;
-	size_t n = 0;
+	size_t n;
 
 	if (c->fault == FAULT_SILENCE)
 		return;
-	if (c->fault == FAULT_ERRFRAME) {
+	if (c->fault == FAULT_ERRFRAME || len + 1 > 0xFF || len + 8 > sizeof(f)) {
 		chip_send(c, frame_error, sizeof(frame_error));
 		return;
 	}
-	if (len + 1 > 0xFF || len + 8 > sizeof(f)) {
-		chip_send(c, frame_error, sizeof(frame_error));
-		return;
-	}
-	f[n++] = 0x00;
-	f[n++] = 0x00;
-	f[n++] = 0xFF;
-	f[n++] = (unsigned char)(len + 1);
-	f[n++] = (unsigned char)(0x100 - (len + 1));
-	f[n++] = 0xD5;
-	for (size_t i = 0; i < len; i++) {
-		f[n++] = data[i];
-		sum += data[i];
-	}
-	f[n++] = (unsigned char)(0x100 - sum);
-	f[n++] = 0x00;
+	n = chip_frame(f, 0xD5, data, len);
 	memcpy(c->last_reply, f, n);
 	c->last_reply_len = n;
 	if (c->fault == FAULT_BADLCS)
@@ -427,12 +432,11 @@ chip_command(struct chip *c, const unsigned char *d, size_t n, long long now)
 		chip_reply(c, (const unsigned char[]){cmd + 1, 0xFF, 0xFF, 0x00}, 4);
 		break;
 	case CMD_RF_CONFIGURATION:
-		/* Item 5 = MaxRetries: MxRtyATR, MxRtyPSL, MxRtyPassiveActivation. */
+		/* Item 5 = MaxRetries: MxRtyATR, MxRtyPSL, MxRtyPassiveActivation.
+		 * The reply is just the response code, as for the next four. */
 		if (n >= 4 && d[0] == 0x05)
 			c->mx_rty_passive = d[3];
-		r[0] = cmd + 1;
-		chip_reply(c, r, 1);
-		break;
+		/* fall through */
 	case CMD_WRITE_GPIO:
 	case CMD_SET_SERIAL_BAUD_RATE:
 	case CMD_SET_PARAMETERS:

@@ -70,26 +70,21 @@ fuzz_check_output(const struct sink *s)
 	return 0;
 }
 
+/* A host frame: normal ones from chip.c, extended ones (LEN > 254 or on a whim) here. */
 static size_t
 fuzz_frame(unsigned char *out, const unsigned char *data, size_t len, int extended)
 {
 	unsigned char sum = 0xD4;
 	size_t n = 0;
 
-	out[n++] = 0x00;
-	out[n++] = 0x00;
-	out[n++] = 0xFF;
-	if (extended) {
-		out[n++] = 0xFF;
-		out[n++] = 0xFF;
-		out[n++] = (unsigned char)((len + 1) >> 8);
-		out[n++] = (unsigned char)(len + 1);
-		out[n] = (unsigned char)(0x100 - ((out[n - 2] + out[n - 1]) & 0xFF));
-		n++;
-	} else {
-		out[n++] = (unsigned char)(len + 1);
-		out[n++] = (unsigned char)(0x100 - (len + 1));
-	}
+	if (!extended && len < 0xFF)
+		return chip_frame(out, 0xD4, data, len);
+	memcpy(out, "\x00\x00\xFF\xFF\xFF", 5);
+	n = 5;
+	out[n++] = (unsigned char)((len + 1) >> 8);
+	out[n++] = (unsigned char)(len + 1);
+	out[n] = (unsigned char)(0x100 - ((out[n - 2] + out[n - 1]) & 0xFF));
+	n++;
 	out[n++] = 0xD4;
 	for (size_t i = 0; i < len; i++) {
 		out[n++] = data[i];
