@@ -20,6 +20,7 @@
 #include "log.h"
 #include "web.h"
 #include "web_pages.h"
+#include "web_tls.h"
 
 /* A client that has not read this much of its stream is gone or stuck. */
 #define SSE_MAX_QUEUED (256 * 1024)
@@ -28,6 +29,7 @@
 struct sse_client {
 	struct evhttp_request *req;
 	struct web *w;
+	enum web_sse_channel channel;
 	LIST_ENTRY(sse_client) link;
 };
 
@@ -39,7 +41,8 @@ struct web {
 	int port;
 	struct event *ping;
 	LIST_HEAD(, sse_client) clients;
-	size_t nclients;
+	size_t nclients[WEB_SSE_NCHANNELS];
+	void *tls; /* SSL_CTX when [web] cert and key are set (web_tls.c) */
 };
 
 void
@@ -72,8 +75,8 @@ reply_text(struct evhttp_request *req, int status, const char *ctype, const char
 		evbuffer_free(buf);
 }
 
-static void
-security_headers(struct evhttp_request *req)
+void
+web_security_headers(struct evhttp_request *req)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
@@ -92,7 +95,7 @@ static void
 sse_drop(struct sse_client *c)
 {
 	LIST_REMOVE(c, link);
-	c->w->nclients--;
+	c->w->nclients[c->channel]--;
 	free(c);
 }
 
@@ -110,7 +113,7 @@ sse_send(struct sse_client *c, const char *text)
 	struct evbuffer *buf;
 
 	if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > SSE_MAX_QUEUED) {
-		log_warn("web: dropping a kiosk event client that stopped reading");
+		log_warn("web: dropping an event client that stopped reading");
 		evhttp_connection_set_closecb(conn, NULL, NULL);
 		evhttp_send_reply_end(c->req);
 		sse_drop(c);
@@ -137,26 +140,33 @@ sse_format(const char *event, const json_t *data)
 }
 
 void
-web_kiosk_publish(struct web *w, const char *event, const json_t *data)
+web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event, const json_t *data)
 {
 	struct sse_client *c, *next;
 	char *text;
 
-	if (w == NULL || LIST_EMPTY(&w->clients))
+	if (w == NULL || w->nclients[ch] == 0)
 		return;
 	if ((text = sse_format(event, data)) == NULL)
 		return;
 	for (c = LIST_FIRST(&w->clients); c; c = next) {
 		next = LIST_NEXT(c, link);
-		sse_send(c, text);
+		if (c->channel == ch)
+			sse_send(c, text);
 	}
 	free(text);
+}
+
+void
+web_kiosk_publish(struct web *w, const char *event, const json_t *data)
+{
+	web_sse_publish(w, WEB_SSE_KIOSK, event, data);
 }
 
 size_t
 web_kiosk_clients(const struct web *w)
 {
-	return w ? w->nclients : 0;
+	return w ? w->nclients[WEB_SSE_KIOSK] : 0;
 }
 
 static void
@@ -171,33 +181,45 @@ on_ping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-on_kiosk_events(struct evhttp_request *req, void *arg)
+int
+web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 {
-	struct web *w = arg;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct sse_client *c;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
 		reply_text(req, 405, "text/plain", "method not allowed\n");
-		return;
+		return -1;
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		reply_text(req, 503, "text/plain", "out of memory\n");
-		return;
+		return -1;
 	}
 	c->req = req;
 	c->w = w;
+	c->channel = ch;
 	evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");
 	evhttp_send_reply_start(req, 200, "OK");
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), sse_closed, c);
 	LIST_INSERT_HEAD(&w->clients, c, link);
-	w->nclients++;
-	/* A fresh screen learns the reader and clock state at once. */
+	w->nclients[ch]++;
 	sse_send(c, "retry: 1000\n\n");
+	return 0;
+}
+
+static void
+on_kiosk_events(struct evhttp_request *req, void *arg)
+{
+	struct web *w = arg;
+	struct sse_client *c;
+
+	if (web_sse_open(w, req, WEB_SSE_KIOSK) < 0)
+		return;
+	c = LIST_FIRST(&w->clients);
+	/* A fresh screen learns the reader and clock state at once. */
 	if (w->hooks.kiosk_state) {
 		json_t *st = w->hooks.kiosk_state(w->hooks.arg);
 		char *text = st ? sse_format("status", st) : NULL;
@@ -212,7 +234,7 @@ on_kiosk_events(struct evhttp_request *req, void *arg)
 static void
 on_kiosk(struct evhttp_request *req, void *arg)
 {
-	security_headers(req);
+	web_security_headers(req);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
 	reply_text(req, 200, "text/html; charset=utf-8", web_kiosk_html);
 }
@@ -226,12 +248,18 @@ on_root(struct evhttp_request *req, void *arg)
 
 /* --- health and metrics --- */
 
+int
+web_health(struct web *w, json_t *checks)
+{
+	return w->hooks.health ? w->hooks.health(w->hooks.arg, checks) : 1;
+}
+
 static void
 on_healthz(struct evhttp_request *req, void *arg)
 {
 	struct web *w = arg;
 	json_t *checks = json_object();
-	int ok = w->hooks.health ? w->hooks.health(w->hooks.arg, checks) : 1;
+	int ok = web_health(w, checks);
 
 	web_reply_json(req, ok ? 200 : 503,
 		       json_pack("{s:s, s:o}", "status", ok ? "ok" : "failing", "checks", checks));
@@ -249,7 +277,7 @@ on_metrics(struct evhttp_request *req, void *arg)
 	}
 	evbuffer_add_printf(buf, "# HELP stempel_kiosk_clients Kiosk screens connected.\n"
 				 "# TYPE stempel_kiosk_clients gauge\n"
-				 "stempel_kiosk_clients %zu\n", w->nclients);
+				 "stempel_kiosk_clients %zu\n", w->nclients[WEB_SSE_KIOSK]);
 	if (w->hooks.metrics)
 		w->hooks.metrics(w->hooks.arg, buf);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -297,6 +325,11 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 		free(w);
 		return NULL;
 	}
+	if (cfg->web.cert[0] && (w->tls = web_tls_setup(w->http, cfg, err, errlen)) == NULL) {
+		evhttp_free(w->http);
+		free(w);
+		return NULL;
+	}
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_max_headers_size(w->http, 16 * 1024);
 	evhttp_set_max_body_size(w->http, 1024 * 1024);
@@ -306,6 +339,7 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 		snprintf(err, errlen, "[web] cannot listen on %s:%d (in use, or not an address here)",
 			 cfg->web.listen, cfg->web.port);
 		evhttp_free(w->http);
+		web_tls_free(w->tls);
 		free(w);
 		return NULL;
 	}
@@ -329,7 +363,8 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 	w->ping = event_new(base, -1, EV_PERSIST, on_ping, w);
 	if (w->ping)
 		event_add(w->ping, &ping);
-	log_info("web: serving http://%s:%d/kiosk", cfg->web.listen, w->port);
+	log_info("web: serving %s://%s:%d/kiosk", w->tls ? "https" : "http", cfg->web.listen,
+		 w->port);
 	return w;
 }
 
@@ -354,5 +389,6 @@ web_stop(struct web *w)
 	if (w->ping)
 		event_free(w->ping);
 	evhttp_free(w->http);
+	web_tls_free(w->tls);
 	free(w);
 }
