@@ -136,4 +136,4 @@ install: all
 clean:
 	rm -rf build stempeld stempelctl tests/out
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
