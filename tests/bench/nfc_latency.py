@@ -6,7 +6,8 @@ The answer is the SSE `tap` event; it also carries latency_us (UID received
 by the reader thread -> answer sent).  Then the same card-to-UID time for the
 hobby-project loop around nfc_initiator_poll_target (InAutoPoll, period 1),
 $BIN/bench/nfc_poll_baseline, and the ratio.  Goal: p99 < 100 ms.
-Not a test: it prints figures.  BIN defaults to build/rel."""
+Not a test: it prints figures (exit 1 only if it could not measure).
+BIN defaults to build/rel; NFC_BENCH_TAPS changes the number of taps."""
 import json
 import os
 import random
@@ -123,7 +124,7 @@ def main():
               "p50 %.1fx, p95 %.1fx, p99 %.1fx" % (
                   base["p50_ms"] / pct(e2e, 50), base["p95_ms"] / pct(e2e, 95),
                   base["p99_ms"] / pct(e2e, 99)))
-        return 0 if p99 < GOAL_P99_MS else 1
+        return 0  # a benchmark measures; missing the goal is in the output, not the exit code
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
