@@ -1058,3 +1058,66 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
 	return run(s, st);
 }
+
+/* --- uploader --- */
+
+int
+store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n)
+{
+	sqlite3_stmt *st;
+	int64_t now = now_ms();
+
+	if (n == 0)
+		return 0;
+	/* One COMMIT for the whole answer: one fsync per batch, not one per event. */
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st = prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
+		     " WHERE id = ? AND state = 'pending'");
+	if (st == NULL)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, m[i].state, -1, SQLITE_STATIC);
+		if (m[i].reason)
+			sqlite3_bind_text(st, 2, m[i].reason, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_text(st, 4, m[i].id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			log_err("store: marking outbox events: %s", sqlite3_errmsg(s->db));
+			sqlite3_finalize(st);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	if (exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
+		       int64_t *done_ms)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, reason, done_ms FROM outbox WHERE state = 'dead'"
+				   " ORDER BY done_ms DESC, seq DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_col(st, 0, id, idlen);
+		copy_col(st, 1, reason, reasonlen);
+		*done_ms = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		log_err("store: last dead letter: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}

@@ -162,4 +162,16 @@ int store_counts(struct store *s, const char *local_date, struct store_counts *c
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
 
+/* --- uploader --- */
+struct store_outbox_mark {
+	const char *id;
+	const char *state;  /* "delivered" or "dead" */
+	const char *reason; /* dead: why; NULL for delivered */
+};
+/* Mark a batch's events in ONE transaction (one fsync per batch).  0, or -1 and nothing marked. */
+int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n);
+/* The latest dead letter: 0 found, 1 none, -1 error. */
+int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason,
+			   size_t reasonlen, int64_t *done_ms);
+
 #endif
