@@ -129,6 +129,7 @@ static const struct key keys[] = {
 	S(upload, client_secret, client_secret),
 	S(upload, jwt_key, jwt_key),
 	S(upload, jwt_audience, jwt_audience),
+	S(upload, jwt_kid, jwt_kid),
 	S(upload, scope, scope),
 	I(upload, batch_max, batch_max, 1, 10000),
 	I(upload, interval_s, interval_s, 1, 86400),

@@ -71,6 +71,7 @@ struct config {
 		char client_secret[CONFIG_STR_MAX];
 		char jwt_key[CONFIG_PATH_MAX];
 		char jwt_audience[CONFIG_STR_MAX];
+		char jwt_kid[CONFIG_STR_MAX];      /* oauth_jwt: the JWT header's "kid", "" = none */
 		char scope[CONFIG_STR_MAX];
 		int batch_max;
 		int interval_s;
