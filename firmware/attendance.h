@@ -1,0 +1,226 @@
+/*
+ * attendance.h — one participant's attendance from the database: loads the rules
+ * engine's inputs (participant, schedule, closures, taps with corrections, absences,
+ * G values), calls rules_compute() and answers what the teacher board, the daemon's
+ * day results and the pay periods need.  Every write (absence, correction) goes with
+ * its audit entry and outbox event in one transaction, then recomputes.
+ */
+#ifndef STEMPEL_ATTENDANCE_H
+#define STEMPEL_ATTENDANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "rules/rules.h"
+#include "store.h"
+
+struct config;
+struct attendance;
+
+/*
+ * Quotas and history: a participant is always computed from a fixed first date
+ * (the programme start, or the first date a G value is known for, whichever is
+ * later) up to the last date asked for, so earlier quota use is part of the same
+ * computation and a day's verdict does not depend on which range was asked for.
+ */
+
+/* Open on `s` (not owned); regimes are loaded from config_regime_dir() on first use. */
+int attendance_open(struct attendance **out, struct store *s, const struct config *cfg,
+		    char *err, size_t errlen);
+void attendance_close(struct attendance *a);
+
+/*
+ * Called after every change that can alter computed days of `pid` from `from` on
+ * (0 = every participant, "" = every date): the pay periods hang their adjustments
+ * here.  One hook; a later call replaces it.
+ */
+typedef void (*attendance_change_fn)(void *arg, int64_t pid, const char *from);
+void attendance_on_change(struct attendance *a, attendance_change_fn fn, void *arg);
+
+/* --- (a) today --- */
+
+enum attendance_status {
+	ATTENDANCE_NOT_YET_DUE, /* no session has started and no tap yet */
+	ATTENDANCE_PRESENT,	/* tapped in (or attended every started minute) */
+	ATTENDANCE_LATE,	/* came after a session start (grace included) */
+	ATTENDANCE_LEFT_EARLY,	/* tapped out before the session end */
+	ATTENDANCE_ABSENT,	/* a session started, no tap, nothing registered */
+	ATTENDANCE_EXCUSED,	/* a registered absence covers the missing minutes */
+	ATTENDANCE_OFF_SITE,	/* every session of the day is off-site */
+	ATTENDANCE_STATUS_COUNT
+};
+
+struct attendance_today {
+	int64_t participant_id;
+	char ext_id[40];
+	char name[128];
+	char language[16];
+	enum attendance_status status;
+	int excused_category; /* enum rules_category of the excused minutes, -1 if none */
+	int first_in;	      /* minute of the day of the first tap in, -1 if none */
+	int last_out;	      /* minute of the last tap out, -1 if none */
+	int in_now;	      /* 1 if the last tap was "in" */
+	int start_min;	      /* first session start, last session end */
+	int end_min;
+	int scheduled_min;    /* the engine's day, with the taps so far */
+	int attended_min;
+	int excused_min;
+	int unexcused_min;
+	uint32_t notes; /* bits of enum rules_note */
+	uint32_t flags; /* bits of enum rules_flag */
+};
+
+/* Status name for JSON: not_yet_due, present, late, left_early, absent, excused, off_site. */
+const char *attendance_status_name(enum attendance_status st);
+/*
+ * Every active participant scheduled on `date` (YYYY-MM-DD), their status at local
+ * minute `now_min` of that day (1440 = the day is over).  *rows is malloc'd (free()),
+ * ordered by name.  A participant that cannot be computed (e.g. G unknown) is
+ * skipped and logged, so one bad record does not blank the board.
+ */
+int attendance_today(struct attendance *a, const char *date, int now_min,
+		     struct attendance_today **rows, size_t *n, char *err, size_t errlen);
+/* One participant's status; 1 if not scheduled that day, 0 if *row is filled, -1 error. */
+int attendance_today_one(struct attendance *a, int64_t pid, const char *date, int now_min,
+			 struct attendance_today *row, char *err, size_t errlen);
+/* The row as JSON (times as "HH:MM" or null, excused category by name). */
+json_t *attendance_today_json(const struct attendance_today *row);
+
+/* --- (b) days over a range --- */
+
+struct attendance_days {
+	struct store_participant participant;
+	char regime[64];
+	char currency[8];
+	/* days[from..to] (one per calendar day), payouts touching the range, totals of the
+	 * range; totals.deduction_ore is the exact sum of the range's days rounded once. */
+	struct rules_output out;
+};
+
+/* Compute `pid` over [from, to] (YYYY-MM-DD).  1 if no such participant, -1 error. */
+int attendance_days(struct attendance *a, int64_t pid, const char *from, const char *to,
+		    struct attendance_days *res, char *err, size_t errlen);
+void attendance_days_free(struct attendance_days *res);
+/* The scenario output format of RULES.md plus participant and range; NULL out of memory. */
+json_t *attendance_days_json(const struct attendance_days *res);
+
+/* --- (c) quotas --- */
+
+struct attendance_quota {
+	int used;
+	int limit; /* -1 = no limit in this regime */
+	int left;  /* limit - used, never below 0; -1 if no limit */
+};
+
+enum attendance_quota_id {
+	ATTENDANCE_Q_SELF_DECLARED,  /* occurrences in the rolling window (12 months) */
+	ATTENDANCE_Q_CHILD_SICK,     /* days in the rolling window (12 months) */
+	ATTENDANCE_Q_RELIGIOUS,	     /* days this calendar year */
+	ATTENDANCE_Q_VACATION,	     /* days this calendar year */
+	ATTENDANCE_Q_LEAVE_APPROVED, /* days this calendar year */
+	ATTENDANCE_Q_PREGNANCY,	     /* days in the programme */
+	ATTENDANCE_Q_BIRTH_MOTHER,
+	ATTENDANCE_Q_BIRTH_FATHER,
+	ATTENDANCE_Q_COUNT
+};
+
+struct attendance_quotas {
+	int32_t as_of;
+	struct attendance_quota q[ATTENDANCE_Q_COUNT];
+};
+
+/* JSON name: self_declared_occurrences, child_sick_days, religious_days, ... */
+const char *attendance_quota_name(enum attendance_quota_id id);
+/* Use counted up to and including `as_of`; 1 if no such participant, -1 error. */
+int attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
+		      struct attendance_quotas *q, char *err, size_t errlen);
+json_t *attendance_quotas_json(const struct attendance_quotas *q);
+
+/* --- (d) what if --- */
+
+struct attendance_whatif {
+	/* Over the absence's dates: */
+	int64_t unexcused_before_min, unexcused_after_min;
+	int64_t excused_after_min[RULES_CAT_COUNT];
+	int64_t deduction_before_ore, deduction_after_ore; /* exact sums, rounded once */
+	uint32_t notes_after;	/* rules that would leave its minutes unexcused */
+	uint32_t flags_after;	/* e.g. religious_short_notice */
+	int quota_exceeded;	/* some of its minutes stay unexcused because of a quota */
+	/* Payouts touching the absence: does any need a formal decision, before / after? */
+	int decision_before, decision_after;
+	/* Quotas as of the absence's last date (or `as_of` if later), before / after. */
+	struct attendance_quotas quotas_before, quotas_after;
+};
+
+/*
+ * The effect of registering `abs` (not saved; uuid ignored), everything else as
+ * stored, computed up to max(abs->to_date, as_of).  1 if no such participant.
+ */
+int attendance_whatif(struct attendance *a, const struct store_absence *abs, const char *as_of,
+		      struct attendance_whatif *w, char *err, size_t errlen);
+json_t *attendance_whatif_json(const struct attendance_whatif *w);
+
+/* --- writes: row + audit + outbox event in one transaction, then recompute --- */
+
+/*
+ * Validate (category, dates, minutes) and save `abs`; an empty uuid gets a new one
+ * (written back).  `who` goes to registered_by and the audit log.  Outbox: absence.
+ */
+int attendance_register_absence(struct attendance *a, struct store_absence *abs,
+				const char *who, char *err, size_t errlen);
+/* Mark absence `uuid` revoked; `reason` is mandatory.  1 if unknown or already revoked. */
+int attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
+			      const char *reason, char *err, size_t errlen);
+
+struct attendance_correction {
+	int64_t participant_id;
+	const char *action;    /* "add" | "remove" */
+	int64_t tap_id;	       /* remove: the tap (taps.id) */
+	const char *date;      /* add: local date YYYY-MM-DD */
+	int minute;	       /* add: minute of the local day */
+	const char *direction; /* add: "in" | "out" */
+	const char *reason;    /* mandatory, non-empty */
+};
+
+/* Save a correction (uuid written to uuid_out, 40 bytes).  Outbox: correction. */
+int attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
+			   const char *who, char *uuid_out, char *err, size_t errlen);
+
+/* The effective taps of `pid` on `date` (accepted taps, corrections applied). */
+struct attendance_tap {
+	int64_t tap_id; /* taps.id, or 0 for a tap a correction added */
+	int minute;
+	char direction[8];
+	int corrected; /* 1 if added by a correction */
+};
+int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
+		       struct attendance_tap **taps, size_t *n, char *err, size_t errlen);
+
+/* --- day results (the daemon) --- */
+
+/*
+ * Recompute `pid` (0 = everyone active) from `from` (YYYY-MM-DD, "" = from the first
+ * date) up to `today`, settled days only (before today, or today once its last
+ * session has ended at `now_min`).  A day whose stored result changes is written to
+ * day_results with a day_result outbox event.  *changed counts them (may be NULL).
+ */
+int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
+		       int now_min, int *changed, char *err, size_t errlen);
+/* Distinct session end minutes on `date` over all active participants, ascending. */
+int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
+			    size_t *n, char *err, size_t errlen);
+/* Tell the change hook about a change not made through this module (G value, schedule). */
+void attendance_changed(struct attendance *a, int64_t pid, const char *from);
+
+/* --- for the pay periods --- */
+
+/*
+ * Compute `pid` over [from, to] with Denmark's deadline taken at payout (deterministic:
+ * the same data gives the same numbers at any time).  1 if no such participant.
+ */
+int attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
+		       struct attendance_days *res, char *err, size_t errlen);
+
+#endif
