@@ -1,9 +1,11 @@
 /*
  * clock.c — judges the wall clock against the build date and the monotonic
- * clock.  STEMPEL_CLOCK_OFFSET_S (environment) shifts the wall clock, so tests
- * can start a kiosk "in 1970" or make the clock jump without root.
+ * clock.  Tests shift the wall clock through the environment (see offset_ms),
+ * so they can start a kiosk "in 1970" or make the clock jump without root.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "clock.h"
@@ -31,18 +33,38 @@ clock_fake(const struct clock_reading *r)
 		fake = *r;
 }
 
+/*
+ * The injectable clock source for tests: STEMPEL_CLOCK_OFFSET_S shifts the wall
+ * clock by a fixed number of seconds; STEMPEL_CLOCK_FILE names a file holding
+ * that number, re-read whenever it changes, so a test can make the clock jump
+ * while the daemon runs.  Unset, both cost nothing.
+ */
 static int64_t
-offset_env_ms(void)
+offset_ms(void)
 {
-	/* Read once: the offset is fixed for the life of the process. */
-	static int read;
+	static int init;
+	static const char *file;
 	static int64_t off;
+	static struct timespec seen;
+	struct stat st;
 
-	if (!read) {
+	if (!init) {
 		const char *e = getenv("STEMPEL_CLOCK_OFFSET_S");
 
 		off = e ? strtoll(e, NULL, 10) * 1000 : 0;
-		read = 1;
+		file = getenv("STEMPEL_CLOCK_FILE");
+		init = 1;
+	}
+	if (file && stat(file, &st) == 0 &&
+	    (st.st_mtim.tv_sec != seen.tv_sec || st.st_mtim.tv_nsec != seen.tv_nsec)) {
+		FILE *f = fopen(file, "r");
+		long long v;
+
+		if (f && fscanf(f, "%lld", &v) == 1)
+			off = v * 1000;
+		if (f)
+			fclose(f);
+		seen = st.st_mtim;
 	}
 	return off;
 }
@@ -59,7 +81,7 @@ clock_read(struct clock_reading *r)
 	}
 	clock_gettime(CLOCK_REALTIME, &w);
 	clock_gettime(CLOCK_MONOTONIC, &m);
-	r->wall_ms = (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 + offset_env_ms();
+	r->wall_ms = (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 + offset_ms();
 	r->mono_ns = (int64_t)m.tv_sec * 1000000000LL + m.tv_nsec;
 
 	off = r->wall_ms - r->mono_ns / 1000000;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -24,11 +25,15 @@
 #include "nfc.h"
 #include "store.h"
 #include "tap.h"
+#include "uploader.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
-/* /healthz reports the database failing for this long after a storage error. */
-#define STORAGE_ERROR_HOLD_NS (60LL * 1000000000LL)
+/*
+ * /healthz reports the database failing after a storage error until a tap is
+ * committed again, or at most this long when no tap comes to prove it.
+ */
+#define STORAGE_ERROR_HOLD_NS (600LL * 1000000000LL)
 
 struct kiosk {
 	struct event_base *base;
@@ -39,6 +44,7 @@ struct kiosk {
 	struct feedback *feedback;
 	struct web *web;
 	struct nfc_reader *reader;
+	struct uploader *uploader; /* NULL when uploads are off */
 	struct metrics metrics;
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;
@@ -149,6 +155,14 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	if (tap_handle(k->tap, uid, &ans) < 0) {
 		k->storage_errors++;
 		k->last_storage_error_ns = clock_mono_ns();
+	} else if (k->last_storage_error_ns && !ans.repeat) {
+		/* a tap was committed again: storage works, clear the alarm */
+		log_info("tap: storage works again");
+		k->last_storage_error_ns = 0;
+		if ((j = status_json(k)) != NULL) {
+			web_kiosk_publish(k->web, "status", j);
+			json_decref(j);
+		}
 	}
 	/* The tap is committed (or refused): now, and only now, answer. */
 	feedback_signal(k->feedback, outcome_signal(&ans));
@@ -161,6 +175,9 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
 	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
 		 ans.participant[0] ? ans.participant : "-", ans.direction);
+	/* A new outbox event: let the uploader send it soon (it coalesces bursts). */
+	if (!ans.repeat && ans.event_id[0])
+		uploader_kick(k->uploader);
 }
 
 static void
@@ -188,6 +205,7 @@ health(void *arg, json_t *checks)
 	struct store_outbox_stats ob;
 	enum clock_quality cq = clock_quality_now();
 	int db_ok, reader_ok, clock_ok, upload_ok = 1;
+	json_t *up;
 	int64_t age_s = 0;
 
 	if (k->reader)
@@ -220,11 +238,15 @@ health(void *arg, json_t *checks)
 	/* Uploads off: the backlog only grows, and that is expected. */
 	if (k->cfg->upload.base_url[0])
 		upload_ok = age_s < 24 * 3600;
-	json_object_set_new(checks, "upload",
-			    json_pack("{s:b, s:b, s:I, s:I, s:I}", "ok", upload_ok, "enabled",
-				      k->cfg->upload.base_url[0] != 0, "pending",
-				      (json_int_t)ob.pending, "dead", (json_int_t)ob.dead,
-				      "oldest_pending_age_s", (json_int_t)age_s));
+	up = json_pack("{s:b, s:b, s:I, s:I, s:I}", "ok", upload_ok, "enabled",
+		       k->cfg->upload.base_url[0] != 0, "pending", (json_int_t)ob.pending, "dead",
+		       (json_int_t)ob.dead, "oldest_pending_age_s", (json_int_t)age_s);
+	/* The uploader adds its own state; a raised alarm fails the check. */
+	if (up && k->uploader && !uploader_health(k->uploader, up)) {
+		upload_ok = 0;
+		json_object_set_new(up, "ok", json_false());
+	}
+	json_object_set_new(checks, "upload", up);
 	return db_ok && reader_ok && clock_ok && upload_ok;
 }
 
@@ -259,6 +281,8 @@ metrics(void *arg, struct evbuffer *out)
 	for (int i = 0; i < FEEDBACK_NSIGNALS; i++)
 		evbuffer_add_printf(out, "stempel_feedback_total{signal=\"%s\"} %u\n",
 				    feedback_signal_name(i), feedback_count(k->feedback, i));
+	if (k->uploader)
+		uploader_metrics(k->uploader, out);
 }
 
 struct kiosk *
@@ -278,11 +302,29 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "[kiosk] state_dir %s: %s", cfg->kiosk.state_dir, strerror(errno));
 		goto fail;
 	}
+	if (access(cfg->kiosk.state_dir, W_OK) < 0) {
+		snprintf(err, errlen, "[kiosk] state_dir %s is not writable (%s): taps could not be "
+				      "stored, refusing to start", cfg->kiosk.state_dir, strerror(errno));
+		goto fail;
+	}
 	if (cardkey_load(&k->key, cfg->kiosk.state_dir, err, errlen) < 0)
 		goto fail;
 	config_state_path(cfg, "stempel.db", path, sizeof(path));
 	if (store_open(&k->store, path, err, errlen) < 0)
 		goto fail;
+	/*
+	 * A damaged database is refused, never repaired or recreated behind the
+	 * administrator's back: the taps in it are the product.
+	 */
+	{
+		char why[512];
+
+		if (store_check(k->store, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s is damaged (%s); refusing to start: keep the file, "
+					      "restore it from a backup or ask for help", path, why);
+			goto fail;
+		}
+	}
 	if ((k->tap = tap_new(k->store, &k->key, cfg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -295,6 +337,9 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	hooks = (struct web_hooks){.arg = k, .health = health, .metrics = metrics,
 				   .kiosk_state = status_json};
 	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
+		goto fail;
+	if (cfg->upload.base_url[0] &&
+	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
 	/* The reader last: from here on taps can arrive. */
 	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
@@ -318,6 +363,8 @@ kiosk_stop(struct kiosk *k)
 	web_stop(k->web);
 	feedback_close(k->feedback);
 	tap_free(k->tap);
+	/* Transfers in flight are dropped; their events stay pending in the outbox. */
+	uploader_stop(k->uploader);
 	store_close(k->store);
 	sodium_memzero(&k->key, sizeof(k->key));
 	free(k);

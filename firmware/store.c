@@ -243,6 +243,7 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
+	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
 	if (!readonly) {
 		/* The database holds card keys and personal data: owner only. */
@@ -1056,6 +1057,24 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
+	return run(s, st);
+}
+
+/* --- init --- */
+
+int
+store_init_admin(struct store *s, const char *username, const char *pwhash)
+{
+	sqlite3_stmt *st = prep(s,
+		"INSERT INTO users(username, pwhash, role, created_ms) VALUES(?,?,'admin',?)"
+		" ON CONFLICT(username) DO UPDATE SET pwhash = excluded.pwhash,"
+		" role = 'admin', disabled = 0");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ms());
 	return run(s, st);
 }
 

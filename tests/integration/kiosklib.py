@@ -90,10 +90,11 @@ class Kiosk:
             raise RuntimeError("stempelctl %s: %s" % (" ".join(args), r.stderr))
         return r
 
-    def start(self, wait=True):
+    def start(self, wait=True, env=None):
         self.log = open(os.path.join(self.dir, "stempeld.log"), "ab")
         self.proc = subprocess.Popen([os.path.join(BIN, "stempeld"), "-c", self.conf],
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log,
+                                     env=dict(os.environ, **(env or {})))
         if wait:
             deadline = time.time() + 30
             while time.time() < deadline:
@@ -150,6 +151,23 @@ class Kiosk:
         ready.wait(5)
         time.sleep(0.1)
         self.sse_threads.append(t)
+
+    def screen_status(self, timeout=5):
+        """The status event a kiosk screen gets when it connects now."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        try:
+            s.sendall(b"GET /kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            f = s.makefile("rb")
+            event = None
+            for raw in f:
+                line = raw.decode(errors="replace").rstrip("\r\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == "status":
+                    return json.loads(line[6:])
+        finally:
+            s.close()
+        return None
 
     def next_tap(self, timeout=10):
         deadline = time.time() + timeout
