@@ -162,6 +162,14 @@ int store_counts(struct store *s, const char *local_date, struct store_counts *c
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
 
+/* --- init --- */
+/*
+ * First-run setup (stempelctl init): create the account `username` as an admin
+ * with `pwhash` (crypto_pwhash_str, argon2id), or make an existing one an enabled
+ * admin with that hash.  0 or -1.
+ */
+int store_init_admin(struct store *s, const char *username, const char *pwhash);
+
 /* --- uploader --- */
 struct store_outbox_mark {
 	const char *id;
