@@ -1,6 +1,7 @@
 /*
- * ctl_admin.c — stempelctl's admin commands: init, participant, card, roster,
- * tap and status.  Every change is written to the audit log with who did it.
+ * ctl_admin.c — stempelctl's admin commands: participant, card, roster, tap
+ * and status (init is in ctl_init.c).  Every change is written to the audit
+ * log with who did it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,20 +21,6 @@
 #include "store.h"
 
 #define SESSIONS_MAX 64
-
-int
-ctl_init(struct ctl *c, int argc, char **argv)
-{
-	if (argc != 1) {
-		ctl_error("usage: stempelctl init");
-		return 2;
-	}
-	if (ctl_open(c) < 0)
-		return 1;
-	store_audit(c->store, c->who, "init", "state directory initialised");
-	printf("initialised %s (database, device key)\n", c->cfg.kiosk.state_dir);
-	return 0;
-}
 
 /*
  * "1-5 08:30-14:30; 6 10:00-12:00 offsite": groups separated by ';', each a

@@ -23,7 +23,11 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: stempelctl [-c FILE] COMMAND ...\n"
 		"\n"
-		"  init                                  create state dir, device key and database\n"
+		"  init [--non-interactive] [options]    first-run setup: config, state dir, device key,\n"
+		"                                        database, admin account (stempelctl(8))\n"
+		"      --config FILE  --kiosk-id ID  --upload-url URL  --timezone TZ  --language L\n"
+		"      --regime R  --state-dir DIR  --reader-connstring CS\n"
+		"      --admin USER  --admin-password-stdin\n"
 		"  participant add ID NAME [options]     add or update a participant\n"
 		"      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
 		"      --start YYYY-MM-DD  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
