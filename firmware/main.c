@@ -3,6 +3,7 @@
  * SIGINT or SIGTERM.  Exit codes: 0 clean stop, 1 runtime failure at start
  * (database, port, reader), 2 bad command line or config.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "kiosk.h"
 #include "log.h"
+#include "regime.h"
 
 static void
 usage(FILE *f)
@@ -25,8 +27,52 @@ usage(FILE *f)
 	fprintf(f, "usage: stempeld [-c FILE] [--check-config] [-V]\n"
 		   "  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
 		   "                     /etc/stempel/stempel.conf, else embedded defaults)\n"
-		   "      --check-config validate the config and exit\n"
+		   "      --check-config validate the config and the regime files, and exit\n"
 		   "  -V, --version      print the version\n");
+}
+
+/*
+ * --check-config: the default regime ([kiosk] regime) and every other regime
+ * file of the regime dir must load.  0, or 2 with the file, line and key printed.
+ */
+static int
+check_regimes(const struct config *cfg)
+{
+	struct rules_regime *r = malloc(sizeof(*r));
+	char dir[CONFIG_PATH_MAX], name[256], err[1024];
+	struct dirent *e;
+	int rc = 0, n = 0;
+	DIR *d;
+
+	if (r == NULL || config_regime_dir(cfg, dir, sizeof(dir)) < 0 ||
+	    (d = opendir(dir)) == NULL) {
+		fprintf(stderr, "stempeld: %s: no regime directory (%s)\n",
+			r ? dir : "out of memory", "[kiosk] regime_dir, $STEMPEL_REGIME_DIR, "
+			"/usr/share/stempel/regimes");
+		free(r);
+		return 2;
+	}
+	if (regime_load(dir, cfg->kiosk.regime, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stempeld: [kiosk] regime: %s\n", err);
+		rc = 2;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= 4 || len >= sizeof(name) || strcmp(e->d_name + len - 4, ".ini"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), e->d_name);
+		if (regime_load(dir, name, r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "stempeld: %s\n", err);
+			rc = 2;
+		}
+		n++;
+	}
+	closedir(d);
+	free(r);
+	if (rc == 0)
+		printf("%s: ok (%d regimes, default %s)\n", dir, n, cfg->kiosk.regime);
+	return rc;
 }
 
 static void
@@ -91,7 +137,7 @@ main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf("%s: ok\n", cfg.path[0] ? cfg.path : "(embedded defaults)");
-		return 0;
+		return check_regimes(&cfg);
 	}
 	log_open("stempeld", cfg.kiosk.log_syslog, cfg.kiosk.log_level);
 	if (cfg.path[0] == '\0')
