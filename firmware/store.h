@@ -162,6 +162,60 @@ int store_counts(struct store *s, const char *local_date, struct store_counts *c
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
 
+/* --- board: teacher accounts, sessions, unknown cards, the audit log read back --- */
+struct store_user {
+	int64_t id;
+	char username[40];
+	char pwhash[128];   /* argon2id encoded string */
+	char role[16];      /* teacher | admin */
+	char language[8];   /* nb | en */
+	int disabled;
+	int64_t created_ms;
+};
+/* 0 added, 1 the name is taken, -1 error. */
+int store_user_add(struct store *s, const struct store_user *u, int64_t *id);
+int store_user_get(struct store *s, const char *username, struct store_user *out);
+int store_user_get_id(struct store *s, int64_t id, struct store_user *out);
+typedef int (*store_user_fn)(void *arg, const struct store_user *u);
+int store_user_each(struct store *s, store_user_fn fn, void *arg);
+/* Both end every session of the user.  0, 1 no such user, -1 error. */
+int store_user_set_password(struct store *s, const char *username, const char *pwhash);
+int store_user_set_disabled(struct store *s, const char *username, int disabled);
+
+/* A board session; the database keys it by the SHA-256 of its token, never the token. */
+struct store_login {
+	int64_t user_id;
+	char csrf[48];
+	int64_t created_ms;
+	int64_t expires_ms; /* idle deadline, moved forward as the teacher uses the board */
+};
+int store_session_add(struct store *s, const char *token_hash, const struct store_login *l);
+int store_session_get(struct store *s, const char *token_hash, struct store_login *out);
+int store_session_touch(struct store *s, const char *token_hash, int64_t expires_ms);
+int store_session_delete(struct store *s, const char *token_hash);
+/* Delete sessions past their idle deadline or older than max_age_ms. */
+int store_session_purge(struct store *s, int64_t now_ms, int64_t max_age_ms);
+
+/* Unknown cards tapped since since_ms and still not enrolled, newest first. */
+typedef int (*store_unknown_card_fn)(void *arg, const char *card_key, int64_t last_ms, int taps);
+int store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_card_fn fn,
+			void *arg);
+
+/* Audit entries; the strings live only during the callback. */
+struct store_audit_entry {
+	int64_t id, at_ms;
+	const char *who, *action, *detail, *prev_hash, *hash;
+};
+typedef int (*store_audit_fn)(void *arg, const struct store_audit_entry *e);
+/* Up to max entries with id < before_id (0: from the newest), newest first. */
+int store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn fn, void *arg);
+/*
+ * Walk the chain from the first entry, recomputing every hash.  0 intact
+ * (*entries counted), 1 broken at *bad_id (why says how), -1 error.
+ */
+int store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why,
+		       size_t whylen);
+
 /* --- init --- */
 /*
  * First-run setup (stempelctl init): create the account `username` as an admin
