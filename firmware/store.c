@@ -128,6 +128,21 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL CHECK(kind IN ('line','adjustment')),"
 	"  corrects_period INTEGER REFERENCES periods(id), corrects_date TEXT, json TEXT NOT NULL);"
 	"CREATE INDEX period_lines_period ON period_lines(period_id);",
+
+	/*
+	 * 4: absences by clock time (hours on a day) and who revoked them; adjustments
+	 * found by the period and participant they correct; a closed period's days
+	 * frozen beside its lines (the base its adjustments are computed from).
+	 */
+	"ALTER TABLE absences ADD COLUMN start_min INTEGER;"
+	"ALTER TABLE absences ADD COLUMN end_min INTEGER;"
+	"ALTER TABLE absences ADD COLUMN revoked_by TEXT;"
+	"CREATE INDEX absences_pid ON absences(participant_id, from_date);"
+	"CREATE INDEX period_lines_corrects ON period_lines(corrects_period, participant_id);"
+	"CREATE TABLE period_days("
+	"  period_id INTEGER NOT NULL REFERENCES periods(id),"
+	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+	"  json TEXT NOT NULL, PRIMARY KEY(period_id, participant_id, date));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
