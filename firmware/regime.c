@@ -166,17 +166,17 @@ parse_value(struct parse *ps, const char *section, const char *value,
 	return 0;
 }
 
-/* The version still being read must be complete before another begins. */
+/* The version still being read must be complete before another begins.  The error
+ * names the parameter's own section; the line is where the gap was noticed. */
 static int
-close_version(struct parse *ps, const char *section, const char *key)
+close_version(struct parse *ps)
 {
 	if (ps->param < 0)
 		return 1;
 	const char *name = rules_param_info(ps->param)->name;
-	if (!ps->has_value)
-		return fail(ps, section, key, "expected value for the version of %s above", name);
-	if (!ps->has_status)
-		return fail(ps, section, key, "expected status for the version of %s above", name);
+	if (!ps->has_value || !ps->has_status)
+		return fail(ps, name, ps->has_value ? "status" : "value",
+			    "expected in every version (missing before this line)%s", "");
 	ps->param = -1;
 	return 1;
 }
@@ -248,7 +248,7 @@ handle_param(struct parse *ps, int p, const char *section, const char *key, cons
 	struct rules_regime *r = ps->r;
 	if (strcmp(key, "valid_from") == 0) {
 		int32_t d;
-		if (!close_version(ps, section, key))
+		if (!close_version(ps))
 			return 0;
 		if (rules_date_parse(value, &d) < 0)
 			return fail(ps, section, key, "expected a date YYYY-MM-DD, got \"%s\"", value);
@@ -289,7 +289,7 @@ handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *ps = user;
 	int p = rules_param_lookup(section);
-	if (ps->param >= 0 && ps->param != p && !close_version(ps, section, key))
+	if (ps->param >= 0 && ps->param != p && !close_version(ps))
 		return 0;
 	if (strcmp(section, "regime") == 0)
 		return handle_regime(ps, key, value);
@@ -307,8 +307,9 @@ finish(struct parse *ps, const char *label, char *err, size_t errlen)
 	if (ps->param >= 0) {
 		const char *name = rules_param_info(ps->param)->name;
 		if (!ps->has_value || !ps->has_status) {
-			snprintf(err, errlen, "%s: [%s]: the last version needs %s", label, name,
-				 ps->has_value ? "status" : "value");
+			snprintf(err, errlen,
+				 "%s: [%s] %s: expected in every version (missing at the end of the file)",
+				 label, name, ps->has_value ? "status" : "value");
 			return -1;
 		}
 	}

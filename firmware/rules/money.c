@@ -140,8 +140,6 @@ int
 rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *err,
 	   size_t errlen)
 {
-	char ds[16], fs[16], es[16];
-	rules_date_format(date, ds, sizeof ds);
 	size_t lo = 0, hi = n; /* first entry with from > date */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -150,21 +148,21 @@ rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *
 		else
 			hi = mid;
 	}
+	if (lo > 0 && date < g_expiry(g[lo - 1].from)) {
+		*ore = g[lo - 1].amount_ore;
+		return 0;
+	}
+	char ds[16], fs[16], es[16];
+	rules_date_format(date, ds, sizeof ds);
 	if (lo == 0)
 		return rules_errf(err, errlen, "G (grunnbeløp) unknown for %s: no G value that early",
 				  ds);
-	const struct rules_g *e = &g[lo - 1];
-	int32_t exp = g_expiry(e->from);
-	if (date >= exp) {
-		rules_date_format(e->from, fs, sizeof fs);
-		rules_date_format(exp - 1, es, sizeof es);
-		return rules_errf(err, errlen,
-				  "G (grunnbeløp) unknown for %s: the newest G, %" PRId64
-				  " from %s, is in force only until %s; add the new G value",
-				  ds, e->amount_ore / 100, fs, es);
-	}
-	*ore = e->amount_ore;
-	return 0;
+	rules_date_format(g[lo - 1].from, fs, sizeof fs);
+	rules_date_format(g_expiry(g[lo - 1].from) - 1, es, sizeof es);
+	return rules_errf(err, errlen,
+			  "G (grunnbeløp) unknown for %s: the newest G, %" PRId64
+			  " from %s, is in force only until %s; add the new G value",
+			  ds, g[lo - 1].amount_ore / 100, fs, es);
 }
 
 static const enum rules_param rate_param[] = {

@@ -444,20 +444,26 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
 	uint32_t failed_notes = 0;
 	struct mset cover;
 	mset_clear(excused);
+	/* Most days: nothing missing, or no absence registered for the date. */
+	bool any = false;
+	for (size_t i = 0; i < in->n_absences && !any; i++)
+		any = in->absences[i].from <= date && date <= in->absences[i].to;
+	if (!any || !mset_any(missing))
+		return;
 	for (int c = 0; c < RULES_CAT_COUNT; c++) {
 		if (c == RULES_CAT_PREGNANCY) {
 			/* Prenatal check-ups have no quota; they go first. */
 			cover_filtered(in, c, date, scheduled, 1, &cover);
 			rules_mset_and(&cover, &cover, missing);
-			if (rules_mset_count(&cover))
+			if (mset_any(&cover))
 				grant(missing, excused, &cover, c, day);
 		}
 		cover_filtered(in, c, date, scheduled, c == RULES_CAT_PREGNANCY ? 0 : -1, &cover);
 		rules_mset_and(&cover, &cover, missing);
-		if (c == RULES_CAT_RELIGIOUS_HOLIDAY && rules_mset_count(&cover))
-			religious_notice(in, p, date, day);
-		if (!rules_mset_count(&cover))
+		if (!mset_any(&cover))
 			continue;
+		if (c == RULES_CAT_RELIGIOUS_HOLIDAY)
+			religious_notice(in, p, date, day);
 		int note = -1;
 		if (quota_take(q, in, p, c, date, &note)) {
 			grant(missing, excused, &cover, c, day);
@@ -473,7 +479,7 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
 		if (!(failed_notes & (1u << n)))
 			continue;
 		rules_mset_and(&cover, &failed[n], missing);
-		if (rules_mset_count(&cover))
+		if (mset_any(&cover))
 			day->notes |= 1u << n;
 	}
 }

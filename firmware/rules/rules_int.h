@@ -30,6 +30,16 @@ mset_has(const struct mset *s, int m)
 	return (s->w[m >> 6] >> (m & 63)) & 1;
 }
 
+/* Whether any minute is in the set (cheaper than counting). */
+static inline bool
+mset_any(const struct mset *s)
+{
+	uint64_t acc = 0;
+	for (int i = 0; i < MSET_WORDS; i++)
+		acc |= s->w[i];
+	return acc != 0;
+}
+
 /* Add (on = true) or remove minutes [a, b). */
 void rules_mset_range(struct mset *s, int a, int b, bool on);
 /* dst = a & b, dst = a & ~b, dst = a | b. */

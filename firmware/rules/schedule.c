@@ -46,12 +46,24 @@ rules_mset_or(struct mset *dst, const struct mset *a, const struct mset *b)
 		dst->w[i] = a->w[i] | b->w[i];
 }
 
+/* SWAR bit count: the build targets plain x86-64, where __builtin_popcountll is a
+ * slow library call, and counting minutes is the engine's inner loop. */
+static int
+popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 int
 rules_mset_count(const struct mset *s)
 {
 	int n = 0;
 	for (int i = 0; i < MSET_WORDS; i++)
-		n += __builtin_popcountll(s->w[i]);
+		if (s->w[i])
+			n += popcount64(s->w[i]);
 	return n;
 }
 
