@@ -32,5 +32,7 @@ int ctl_card(struct ctl *c, int argc, char **argv);
 int ctl_roster(struct ctl *c, int argc, char **argv);
 int ctl_tap(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
+int ctl_user(struct ctl *c, int argc, char **argv);
+int ctl_audit(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -38,6 +38,12 @@ usage(FILE *f)
 		"  tap UID                               tap a card on the simulated reader\n"
 		"  status                                database and daemon state\n"
 		"  rules eval FILE.json|-                compute a scenario (RULES.md), print JSON\n"
+		"  user add NAME --role teacher|admin    a board account; asks for the password\n"
+		"      [--language nb|en] [--password-stdin]\n"
+		"  user list                             board accounts\n"
+		"  user passwd NAME [--password-stdin]   new password (signs the user out)\n"
+		"  user disable|enable NAME              block or unblock an account\n"
+		"  audit verify                          check the audit log's hash chain\n"
 		"\n"
 		"  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
 		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");
@@ -139,6 +145,10 @@ main(int argc, char **argv)
 		rc = ctl_status(&c, argc, argv);
 	else if (!strcmp(argv[0], "rules"))
 		rc = ctl_rules(argc, argv, &c.cfg);
+	else if (!strcmp(argv[0], "user"))
+		rc = ctl_user(&c, argc, argv);
+	else if (!strcmp(argv[0], "audit"))
+		rc = ctl_audit(&c, argc, argv);
 	else {
 		ctl_error("unknown command '%s' (try: stempelctl help)", argv[0]);
 		rc = 2;
