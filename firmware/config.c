@@ -42,6 +42,8 @@ config_defaults(struct config *c)
 
 	snprintf(c->web.listen, sizeof(c->web.listen), "127.0.0.1");
 	c->web.port = 8080;
+	c->web.session_idle_s = 2 * 3600;
+	c->web.session_max_s = 12 * 3600;
 
 	snprintf(c->upload.auth, sizeof(c->upload.auth), "none");
 	c->upload.batch_max = 500;
@@ -117,6 +119,8 @@ static const struct key keys[] = {
 	I(web, port, port, 1, 65535),
 	S(web, cert, cert),
 	S(web, key, key),
+	I(web, session_idle_s, session_idle_s, 1, 7 * 86400),
+	I(web, session_max_s, session_max_s, 1, 30 * 86400),
 
 	S(upload, base_url, base_url),
 	S(upload, auth, auth),

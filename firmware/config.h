@@ -57,6 +57,8 @@ struct config {
 		int port;
 		char cert[CONFIG_PATH_MAX];
 		char key[CONFIG_PATH_MAX];
+		int session_idle_s; /* board: a session unused this long ends */
+		int session_max_s;  /* board: no session lives longer than this */
 	} web;
 
 	struct {
