@@ -1485,3 +1485,764 @@ store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why
 	}
 	return *bad_id ? 1 : 0;
 }
+
+/* --- attendance and periods --- */
+
+/* Make room for one more element of a growing array; -1 out of memory. */
+static int
+grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	if ((p = realloc(*arr, c * size)) == NULL)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+/* Finish a listing: on error free what was read.  Steps ended with rc. */
+static int
+list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n)
+{
+	if (rc != SQLITE_DONE)
+		log_err("store: %s: %s", sqlite3_sql(st), rc == SQLITE_NOMEM ? "out of memory"
+								   : sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*arr);
+		*arr = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Append one row to a typed array `out` of `n` elements (cap in `cap`), or break. */
+#define LIST_NEXT(out, n, cap, rc)                                                       \
+	if (grow((void **)(out), &(cap), *(n), sizeof(**(out))) < 0) {                   \
+		(rc) = SQLITE_NOMEM;                                                     \
+		break;                                                                   \
+	}
+
+int
+store_schedule_rows(struct store *s, int64_t pid, struct store_session **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT weekday, start_min, end_min, offsite FROM schedules"
+				   " WHERE participant_id = ? ORDER BY weekday, start_min");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[(*n)++] = (struct store_session){sqlite3_column_int(st, 0),
+							sqlite3_column_int(st, 1),
+							sqlite3_column_int(st, 2),
+							sqlite3_column_int(st, 3)};
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_schedule_exception_rows(struct store *s, int64_t pid, struct store_exception_row **out,
+			      size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT date, start_min, end_min, offsite FROM schedule_exceptions"
+				   " WHERE participant_id = ? ORDER BY date, start_min");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_exception_row *r;
+
+		LIST_NEXT(out, n, cap, rc);
+		r = &(*out)[(*n)++];
+		copy_col(st, 0, r->date, sizeof(r->date));
+		r->start_min = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1);
+		r->end_min = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+		r->offsite = sqlite3_column_int(st, 3);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_closure_dates(struct store *s, char (**out)[11], size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT date FROM closures ORDER BY date");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		copy_col(st, 0, (*out)[(*n)++], 11);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_session_ends(struct store *s, const char *date, int weekday, int *ends, size_t max,
+		   size_t *n)
+{
+	/* A participant's exception rows replace the template on that date. */
+	sqlite3_stmt *st = prep(s,
+		"SELECT DISTINCT end_min FROM ("
+		" SELECT x.end_min FROM schedule_exceptions x JOIN participants p"
+		"  ON p.id = x.participant_id WHERE p.active = 1 AND x.date = ?1"
+		"  AND x.end_min IS NOT NULL"
+		" UNION SELECT t.end_min FROM schedules t JOIN participants p ON p.id = t.participant_id"
+		"  WHERE p.active = 1 AND t.weekday = ?2 AND NOT EXISTS (SELECT 1 FROM"
+		"  schedule_exceptions x WHERE x.participant_id = p.id AND x.date = ?1))"
+		" ORDER BY end_min");
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, weekday);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ends[(*n)++] = sqlite3_column_int(st, 0);
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	if (rc != SQLITE_DONE)
+		log_err("store: session ends: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+read_day_tap(sqlite3_stmt *st, int col, struct store_day_tap *t)
+{
+	t->id = sqlite3_column_int64(st, col);
+	copy_col(st, col + 1, t->date, sizeof(t->date));
+	t->minute = sqlite3_column_int(st, col + 2);
+	copy_col(st, col + 3, t->direction, sizeof(t->direction));
+}
+
+int
+store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
+		    struct store_day_tap **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, local_date, local_min, direction FROM taps"
+				   " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
+				   " AND outcome IN ('accepted_in','accepted_out')"
+				   " ORDER BY local_date, local_min, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_day_tap(st, 0, &(*out)[(*n)++]);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT participant_id, id, local_date, local_min, direction"
+				   " FROM taps WHERE id = ? AND outcome IN ('accepted_in','accepted_out')");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, tap_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pid = sqlite3_column_int64(st, 0);
+		read_day_tap(st, 1, out);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_correction_add(struct store *s, const struct store_correction *c)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO corrections(uuid, participant_id, action, tap_id,"
+				   " local_date, local_min, direction, reason, who, created_ms)"
+				   " VALUES(?,?,?,?,?,?,?,?,?,?)");
+	int add = strcmp(c->action, "add") == 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, c->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c->participant_id);
+	sqlite3_bind_text(st, 3, c->action, -1, SQLITE_STATIC);
+	if (add)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, c->tap_id);
+	sqlite3_bind_text(st, 5, c->date, -1, SQLITE_STATIC);
+	if (add) {
+		sqlite3_bind_int(st, 6, c->minute);
+		sqlite3_bind_text(st, 7, c->direction, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 8, c->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c->who, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, now_ms());
+	return run(s, st);
+}
+
+int
+store_corrections(struct store *s, int64_t pid, const char *from, const char *to,
+		  struct store_correction **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT uuid, action, tap_id, local_date, local_min, direction,"
+				   " reason, who FROM corrections WHERE participant_id = ?"
+				   " AND local_date BETWEEN ? AND ? ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_correction *c;
+
+		LIST_NEXT(out, n, cap, rc);
+		c = &(*out)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->participant_id = pid;
+		copy_col(st, 0, c->uuid, sizeof(c->uuid));
+		copy_col(st, 1, c->action, sizeof(c->action));
+		c->tap_id = sqlite3_column_int64(st, 2);
+		copy_col(st, 3, c->date, sizeof(c->date));
+		c->minute = sqlite3_column_int(st, 4);
+		copy_col(st, 5, c->direction, sizeof(c->direction));
+		copy_col(st, 6, c->reason, sizeof(c->reason));
+		copy_col(st, 7, c->who, sizeof(c->who));
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+#define ABSENCE_COLS "uuid, participant_id, category, from_date, to_date, minutes, documentation," \
+		     " comment, registered_by, start_min, end_min, created_ms, revoked"
+
+static void
+read_absence(sqlite3_stmt *st, struct store_absence_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	copy_col(st, 0, r->a.uuid, sizeof(r->a.uuid));
+	r->a.participant_id = sqlite3_column_int64(st, 1);
+	copy_col(st, 2, r->a.category, sizeof(r->a.category));
+	copy_col(st, 3, r->a.from_date, sizeof(r->a.from_date));
+	copy_col(st, 4, r->a.to_date, sizeof(r->a.to_date));
+	r->a.minutes = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+	copy_col(st, 6, r->a.documentation, sizeof(r->a.documentation));
+	copy_col(st, 7, r->a.comment, sizeof(r->a.comment));
+	copy_col(st, 8, r->a.registered_by, sizeof(r->a.registered_by));
+	r->start_min = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
+	r->end_min = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 10);
+	r->created_ms = sqlite3_column_int64(st, 11);
+	r->revoked = sqlite3_column_int(st, 12);
+}
+
+int
+store_absence_add(struct store *s, const struct store_absence_row *r)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO absences(uuid, participant_id, category, from_date,"
+				   " to_date, minutes, documentation, comment, registered_by,"
+				   " start_min, end_min, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+	int timed = r->start_min >= 0 && r->end_min > r->start_min;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, r->a.uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, r->a.participant_id);
+	sqlite3_bind_text(st, 3, r->a.category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->a.from_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->a.to_date, -1, SQLITE_STATIC);
+	if (timed)
+		sqlite3_bind_int(st, 6, r->end_min - r->start_min);
+	else if (r->a.minutes > 0)
+		sqlite3_bind_int(st, 6, r->a.minutes);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_text(st, 7, r->a.documentation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->a.comment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->a.registered_by, -1, SQLITE_STATIC);
+	if (timed) {
+		sqlite3_bind_int(st, 10, r->start_min);
+		sqlite3_bind_int(st, 11, r->end_min);
+	}
+	sqlite3_bind_int64(st, 12, r->created_ms ? r->created_ms : now_ms());
+	return run(s, st);
+}
+
+int
+store_absences_active(struct store *s, int64_t pid, struct store_absence_row **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " ABSENCE_COLS " FROM absences"
+				   " WHERE participant_id = ? AND revoked = 0 ORDER BY from_date, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_absence(st, &(*out)[(*n)++]);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_absence_find(struct store *s, const char *uuid, struct store_absence_row *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " ABSENCE_COLS " FROM absences WHERE uuid = ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_absence(st, out);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_absence_revoke(struct store *s, const char *uuid, const char *who)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE absences SET revoked = 1, revoked_by = ?"
+				   " WHERE uuid = ? AND revoked = 0");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+int
+store_g_values(struct store *s, struct store_g **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT from_date, amount FROM g_values ORDER BY from_date");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		copy_col(st, 0, (*out)[*n].from, sizeof((*out)[*n].from));
+		(*out)[(*n)++].amount = sqlite3_column_int64(st, 1);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+/* A text column as a malloc'd string; NULL when out of memory. */
+static char *
+dup_col(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+int
+store_day_result_get(struct store *s, int64_t pid, const char *date, char **json)
+{
+	sqlite3_stmt *st = prep(s, "SELECT json FROM day_results WHERE participant_id = ? AND date = ?");
+	int rc;
+
+	*json = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*json = dup_col(st, 0)) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_day_result_put(struct store *s, int64_t pid, const char *date, const char *json)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO day_results(participant_id, date, json,"
+				   " computed_ms) VALUES(?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms());
+	return run(s, st);
+}
+
+#define PERIOD_COLS "id, from_date, to_date, status, closed_ms, closed_by"
+
+static void
+read_period(sqlite3_stmt *st, int col, struct store_period *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, col);
+	copy_col(st, col + 1, p->from, sizeof(p->from));
+	copy_col(st, col + 2, p->to, sizeof(p->to));
+	copy_col(st, col + 3, p->status, sizeof(p->status));
+	p->closed_ms = sqlite3_column_int64(st, col + 4);
+	copy_col(st, col + 5, p->closed_by, sizeof(p->closed_by));
+}
+
+static int
+period_one(struct store *s, sqlite3_stmt *st, struct store_period *out)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_period(st, 0, out);
+	else if (rc != SQLITE_DONE)
+		log_err("store: reading period: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_period_ensure(struct store *s, const char *from, const char *to, struct store_period *out)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR IGNORE INTO periods(from_date, to_date) VALUES(?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	st = prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE from_date = ? AND to_date = ?");
+	if (st) {
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	}
+	return period_one(s, st, out) == 0 ? 0 : -1;
+}
+
+int
+store_period_get(struct store *s, int64_t id, struct store_period *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE id = ?");
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return period_one(s, st, out);
+}
+
+int
+store_period_at(struct store *s, const char *date, struct store_period *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PERIOD_COLS " FROM periods"
+				   " WHERE from_date <= ?1 AND to_date >= ?1 ORDER BY id LIMIT 1");
+
+	if (st)
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	return period_one(s, st, out);
+}
+
+static int
+period_list(struct store *s, sqlite3_stmt *st, struct store_period **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_period(st, 0, &(*out)[(*n)++]);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_periods(struct store *s, struct store_period **out, size_t *n)
+{
+	return period_list(s, prep(s, "SELECT " PERIOD_COLS " FROM periods ORDER BY from_date, id"),
+			   out, n);
+}
+
+int
+store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE status = 'closed'"
+				   " AND EXISTS (SELECT 1 FROM period_lines l WHERE l.period_id = periods.id"
+				   " AND l.participant_id = ? AND l.kind = 'line') ORDER BY from_date, id");
+
+	if (st)
+		sqlite3_bind_int64(st, 1, pid);
+	return period_list(s, st, out, n);
+}
+
+int
+store_period_close(struct store *s, int64_t id, const char *who)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE periods SET status = 'closed', closed_ms = ?, closed_by = ?"
+				   " WHERE id = ? AND status = 'open'");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms());
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (run(s, st) < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+int
+store_period_line_add(struct store *s, const struct store_period_line *l, int64_t *id)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO period_lines(period_id, participant_id, kind,"
+				   " corrects_period, corrects_date, json) VALUES(?,?,?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, l->period_id);
+	sqlite3_bind_int64(st, 2, l->participant_id);
+	sqlite3_bind_text(st, 3, l->kind, -1, SQLITE_STATIC);
+	if (l->corrects_period)
+		sqlite3_bind_int64(st, 4, l->corrects_period);
+	if (l->corrects_date[0])
+		sqlite3_bind_text(st, 5, l->corrects_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, l->json, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+void
+store_period_lines_free(struct store_period_line *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i].json);
+	free(l);
+}
+
+static int
+line_list(struct store *s, sqlite3_stmt *st, struct store_period_line **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_period_line *l;
+
+		LIST_NEXT(out, n, cap, rc);
+		l = &(*out)[*n];
+		memset(l, 0, sizeof(*l));
+		l->id = sqlite3_column_int64(st, 0);
+		l->period_id = sqlite3_column_int64(st, 1);
+		l->participant_id = sqlite3_column_int64(st, 2);
+		copy_col(st, 3, l->kind, sizeof(l->kind));
+		l->corrects_period = sqlite3_column_int64(st, 4);
+		copy_col(st, 5, l->corrects_date, sizeof(l->corrects_date));
+		if ((l->json = dup_col(st, 6)) == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		log_err("store: period lines: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		store_period_lines_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+#define LINE_COLS "id, period_id, participant_id, kind, corrects_period, corrects_date, json"
+
+int
+store_period_lines(struct store *s, int64_t period_id, struct store_period_line **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
+				   " ORDER BY id");
+
+	if (st)
+		sqlite3_bind_int64(st, 1, period_id);
+	return line_list(s, st, out, n);
+}
+
+int
+store_period_corrections(struct store *s, int64_t corrects, int64_t pid,
+			 struct store_period_line **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE corrects_period = ?"
+				   " AND participant_id = ? AND kind = 'adjustment' ORDER BY id");
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, corrects);
+		sqlite3_bind_int64(st, 2, pid);
+	}
+	return line_list(s, st, out, n);
+}
+
+int
+store_period_has_line(struct store *s, int64_t period_id, int64_t pid)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM period_lines WHERE period_id = ?"
+				   " AND participant_id = ? AND kind = 'line'");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, period_id);
+	sqlite3_bind_int64(st, 2, pid);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const char *date,
+		     const char *json)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO period_days(period_id, participant_id, date, json)"
+				   " VALUES(?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, period_id);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+	return run(s, st);
+}
+
+int
+store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
+		  void *arg)
+{
+	sqlite3_stmt *st = prep(s, "SELECT date, json FROM period_days WHERE period_id = ?"
+				   " AND participant_id = ? ORDER BY date");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, period_id);
+	sqlite3_bind_int64(st, 2, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1)) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	if (rc != SQLITE_DONE)
+		log_err("store: period days: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_token_add(struct store *s, const char *name, const char *hash, const char *scope,
+		int64_t *id)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO api_tokens(name, token_hash, scope, created_ms)"
+				   " VALUES(?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms());
+	if (run(s, st) < 0)
+		return -1;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_tokens(struct store *s, struct store_token **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, name, token_hash, scope, created_ms, revoked"
+				   " FROM api_tokens ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_token *t;
+
+		LIST_NEXT(out, n, cap, rc);
+		t = &(*out)[(*n)++];
+		t->id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, t->name, sizeof(t->name));
+		copy_col(st, 2, t->hash, sizeof(t->hash));
+		copy_col(st, 3, t->scope, sizeof(t->scope));
+		t->created_ms = sqlite3_column_int64(st, 4);
+		t->revoked = sqlite3_column_int(st, 5);
+	}
+	return list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_token_revoke(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND revoked = 0");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (run(s, st) < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}

@@ -236,4 +236,138 @@ int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, 
 int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason,
 			   size_t reasonlen, int64_t *done_ms);
 
+/* --- attendance and periods --- */
+/*
+ * Lists come back malloc'd (free() them; NULL when empty) and ordered as the
+ * rules engine wants them.  Dates are "YYYY-MM-DD" strings throughout.
+ */
+
+/* Every weekly template row of a participant. */
+int store_schedule_rows(struct store *s, int64_t pid, struct store_session **out, size_t *n);
+/* A dated exception row; start_min -1 = a free day. */
+struct store_exception_row {
+	char date[11];
+	int start_min, end_min, offsite;
+};
+int store_schedule_exception_rows(struct store *s, int64_t pid, struct store_exception_row **out,
+				  size_t *n);
+/* Every closure day. */
+int store_closure_dates(struct store *s, char (**out)[11], size_t *n);
+/* Distinct session end minutes on `date` (weekday 1..7) over active participants. */
+int store_session_ends(struct store *s, const char *date, int weekday, int *ends, size_t max,
+		       size_t *n);
+
+/* Accepted taps (accepted_in / accepted_out) of pid in [from, to], in time order. */
+struct store_day_tap {
+	int64_t id;
+	char date[11];
+	int minute;
+	char direction[8];
+};
+int store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
+			struct store_day_tap **out, size_t *n);
+/* One accepted tap by id and whose it is: 0 found, 1 none (or not accepted), -1 error. */
+int store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out);
+
+struct store_correction {
+	char uuid[40];
+	int64_t participant_id;
+	char action[8];	  /* add | remove */
+	int64_t tap_id;	  /* remove */
+	char date[11];
+	int minute;	  /* add */
+	char direction[8]; /* add */
+	char reason[256];
+	char who[64];
+};
+int store_correction_add(struct store *s, const struct store_correction *c);
+/* Corrections of pid on dates in [from, to], oldest first. */
+int store_corrections(struct store *s, int64_t pid, const char *from, const char *to,
+		      struct store_correction **out, size_t *n);
+
+/* An absence with its clock times (start_min < end_min, or -1/-1 for whole days). */
+struct store_absence_row {
+	struct store_absence a;
+	int start_min, end_min;
+	int64_t created_ms;
+	int revoked;
+};
+/* Insert (the uuid must be new). */
+int store_absence_add(struct store *s, const struct store_absence_row *r);
+/* Absences of pid that are not revoked, by from_date. */
+int store_absences_active(struct store *s, int64_t pid, struct store_absence_row **out, size_t *n);
+int store_absence_find(struct store *s, const char *uuid, struct store_absence_row *out);
+/* 0 revoked now, 1 unknown or already revoked, -1 error. */
+int store_absence_revoke(struct store *s, const char *uuid, const char *who);
+
+struct store_g {
+	char from[11];
+	int64_t amount; /* whole kroner */
+};
+int store_g_values(struct store *s, struct store_g **out, size_t *n);
+
+/* day_results: 0 found (*json malloc'd), 1 none, -1 error. */
+int store_day_result_get(struct store *s, int64_t pid, const char *date, char **json);
+int store_day_result_put(struct store *s, int64_t pid, const char *date, const char *json);
+
+struct store_period {
+	int64_t id;
+	char from[11], to[11];
+	char status[8]; /* open | closed */
+	int64_t closed_ms;
+	char closed_by[64];
+};
+/* Create [from, to] if missing; *out is the row either way. */
+int store_period_ensure(struct store *s, const char *from, const char *to, struct store_period *out);
+/* 0 found, 1 none, -1 error. */
+int store_period_get(struct store *s, int64_t id, struct store_period *out);
+/* The period containing `date`: 0 found, 1 none, -1 error. */
+int store_period_at(struct store *s, const char *date, struct store_period *out);
+int store_periods(struct store *s, struct store_period **out, size_t *n);
+/* open -> closed; 0 done, 1 it was not open, -1 error. */
+int store_period_close(struct store *s, int64_t id, const char *who);
+
+struct store_period_line {
+	int64_t id, period_id, participant_id;
+	char kind[12];		/* line | adjustment */
+	int64_t corrects_period; /* 0 if none */
+	char corrects_date[11];	 /* "" if none */
+	char *json;		 /* malloc'd when read */
+};
+int store_period_line_add(struct store *s, const struct store_period_line *l, int64_t *id);
+/* Lines of a period, by id. */
+int store_period_lines(struct store *s, int64_t period_id, struct store_period_line **out,
+		       size_t *n);
+/* Lines of pid that correct period `corrects` (its adjustments), by id. */
+int store_period_corrections(struct store *s, int64_t corrects, int64_t pid,
+			     struct store_period_line **out, size_t *n);
+void store_period_lines_free(struct store_period_line *l, size_t n);
+/* Whether pid has a frozen line in the period: 1 yes, 0 no, -1 error. */
+int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
+/* Closed periods in which pid has a line, oldest first. */
+int store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n);
+
+/* period_days: a closed period's days as frozen at close. */
+int store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const char *date,
+			 const char *json);
+typedef int (*store_period_day_fn)(void *arg, const char *date, const char *json);
+int store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
+		      void *arg);
+
+/* API tokens: only the SHA-256 of a token is stored. */
+struct store_token {
+	int64_t id;
+	char name[64];
+	char hash[65];
+	char scope[32];
+	int64_t created_ms;
+	int revoked;
+};
+int store_token_add(struct store *s, const char *name, const char *hash, const char *scope,
+		    int64_t *id);
+/* Every token, revoked ones too, by id. */
+int store_tokens(struct store *s, struct store_token **out, size_t *n);
+/* Revoke by id; 0 done, 1 unknown or already revoked, -1 error. */
+int store_token_revoke(struct store *s, int64_t id);
+
 #endif
