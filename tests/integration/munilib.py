@@ -1,0 +1,212 @@
+"""munilib — the fake municipal system (build/<flavour>/fakemuni) for the uploader tests.
+
+Makes throw-away certificates and keys with the openssl CLI (never committed),
+starts fakemuni on loopback, switches its faults through the control port,
+reads its stats and its database, and writes the [upload] section of a kiosk
+config that points at it.  Used with kiosklib.Kiosk.
+"""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.request
+
+import kiosklib
+
+BIN = kiosklib.BIN
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True, timeout=120)
+
+
+class Certs:
+    """A CA and a server certificate for 127.0.0.1, a second CA with its own server
+    certificate (the "wrong CA"), a client CA with a kiosk client certificate, and
+    JWT signing keys (RSA 2048 and EC P-256) with their public halves."""
+
+    def __init__(self, dir):
+        self.dir = os.path.join(dir, "certs")
+        os.makedirs(self.dir, exist_ok=True)
+        p = self.path
+        self._ca("ca")
+        self._leaf("server", "ca", "localhost", "serverAuth", san=True)
+        self._ca("other-ca")
+        self._leaf("other-server", "other-ca", "localhost", "serverAuth", san=True)
+        self._ca("client-ca")
+        self._leaf("client", "client-ca", "kiosk-it", "clientAuth", san=False)
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                "-out", p("jwt-rsa.key"))
+        openssl("pkey", "-in", p("jwt-rsa.key"), "-pubout", "-out", p("jwt-rsa.pub"))
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-out", p("jwt-ec.key"))
+        openssl("pkey", "-in", p("jwt-ec.key"), "-pubout", "-out", p("jwt-ec.pub"))
+        for f in os.listdir(self.dir):
+            if f.endswith(".key"):
+                os.chmod(p(f), 0o600)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _ca(self, name):
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-keyout", self.path(name + ".key"), "-out", self.path(name + ".pem"),
+                "-days", "2", "-subj", "/CN=Stempel test " + name)
+
+    def _leaf(self, name, ca, cn, usage, san):
+        ext = self.path(name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+                    "extendedKeyUsage=%s\n" % usage)
+            if san:
+                f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", self.path(name + ".key"), "-out", self.path(name + ".csr"),
+                "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", self.path(name + ".csr"), "-CA", self.path(ca + ".pem"),
+                "-CAkey", self.path(ca + ".key"), "-CAcreateserial", "-days", "2",
+                "-extfile", ext, "-out", self.path(name + ".pem"))
+
+
+class Muni:
+    """One fakemuni process; restart() keeps its port and database."""
+
+    def __init__(self, dir, certs, kiosk="it-kiosk", auth="none", roster=None, client_ca=False,
+                 extra=(), bin_dir=None, name="muni"):
+        self.dir = dir
+        self.certs = certs
+        self.bin = os.path.join(bin_dir or BIN, "fakemuni")
+        self.port = kiosklib.free_port()
+        self.ctl_port = kiosklib.free_port()
+        self.db_path = os.path.join(dir, name + ".db")
+        self.log_path = os.path.join(dir, name + ".log")
+        self.roster = roster
+        self.args = ["--kiosk", kiosk, "--auth", auth, "--db", self.db_path] + list(extra)
+        if roster:
+            self.args += ["--roster", roster]
+        if client_ca:
+            self.args += ["--client-ca", certs.path("client-ca.pem")]
+        self.proc = None
+
+    @property
+    def url(self):
+        return "https://127.0.0.1:%d" % self.port
+
+    def start(self, wrong_ca=False):
+        server = "other-server" if wrong_ca else "server"
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.bin, "--port", str(self.port), "--ctl-port", str(self.ctl_port),
+             "--cert", self.certs.path(server + ".pem"), "--key", self.certs.path(server + ".key")]
+            + self.args, stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("fakemuni exited: " + self.logtext())
+            try:
+                self.stats()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("fakemuni did not come up: " + self.logtext())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        return rc
+
+    def restart(self, wrong_ca=False):
+        self.stop()
+        return self.start(wrong_ca=wrong_ca)
+
+    def logtext(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def ctl(self, path, **params):
+        q = "&".join("%s=%s" % (k, v) for k, v in params.items())
+        url = "http://127.0.0.1:%d%s%s" % (self.ctl_port, path, "?" + q if q else "")
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.loads(r.read().decode())
+
+    def fault(self, mode, **params):
+        return self.ctl("/fault", mode=mode, **params)
+
+    def stats(self):
+        return self.ctl("/stats")
+
+    def db(self, sql, args=()):
+        c = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            return c.execute(sql, args).fetchall()
+        finally:
+            c.close()
+
+    def event_ids(self):
+        return [r[0] for r in self.db("SELECT id FROM events")]
+
+
+def upload_config(muni, auth="none", batch_max=500, interval_s=1, roster_interval_s=10,
+                  timeout_s=2, backoff_max_s=2, **keys):
+    """The [upload] section for a kiosk that uploads to `muni`."""
+    lines = ["[upload]", "base_url = " + muni.url, "auth = " + auth,
+             "ca_file = " + muni.certs.path("ca.pem"), "batch_max = %d" % batch_max,
+             "interval_s = %d" % interval_s, "roster_interval_s = %d" % roster_interval_s,
+             "connect_timeout_s = 2", "timeout_s = %d" % timeout_s,
+             "backoff_max_s = %d" % backoff_max_s]
+    for k, v in keys.items():
+        lines.append("%s = %s" % (k, v))
+    return "\n".join(lines) + "\n"
+
+
+def health(kiosk):
+    status, body = kiosk.get("/healthz")
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, {"raw": body}
+
+
+def upload_check(kiosk):
+    status, h = health(kiosk)
+    checks = h.get("checks", h)
+    return checks.get("upload", {})
+
+
+def metric(kiosk, name, labels=""):
+    """The value of one Prometheus sample, e.g. metric(k, "stempel_roster_sync_total",
+    'result="applied"'); 0 if absent."""
+    _, text = kiosk.get("/metrics")
+    want = name + ("{" + labels + "}" if labels else "")
+    for line in text.splitlines():
+        if line.startswith(want + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def wait_for(cond, timeout, step=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    return cond()
+
+
+def outbox(kiosk, where="1"):
+    return kiosk.db("SELECT seq, id, type, state, reason FROM outbox WHERE %s ORDER BY seq" % where)
