@@ -692,3 +692,9 @@ scenario_render(const struct rules_regime *r, const struct rules_output *out)
 	}
 	return root;
 }
+
+json_t *
+scenario_render_day(const struct rules_day *d)
+{
+	return day_json(d);
+}

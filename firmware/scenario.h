@@ -36,5 +36,7 @@ int scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err,
 void scenario_free(struct scenario *sc);
 /* The result JSON of RULES.md; NULL when out of memory. */
 json_t *scenario_render(const struct rules_regime *r, const struct rules_output *out);
+/* One day of that JSON (the daemon's stored day results use the same shape). */
+json_t *scenario_render_day(const struct rules_day *d);
 
 #endif
