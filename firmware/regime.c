@@ -16,9 +16,9 @@
 
 struct parse {
 	struct rules_regime *r;
-	char msg[256];	 /* first error, without the "file:line: " prefix */
-	int param;	 /* parameter of the version being read, -1 if none */
-	bool has_value;	 /* the version being read has its value */
+	char msg[256];   /* first error, without the "file:line: " prefix */
+	int param;       /* parameter of the version being read, -1 if none */
+	bool has_value;  /* the version being read has its value */
 	bool has_status; /* ... and its status */
 	bool seen_regime[4];
 };
@@ -26,7 +26,7 @@ struct parse {
 static const char *const regime_keys[] = {"name", "title", "currency", "holidays"};
 
 static int parse_value(struct parse *ps, const char *section, const char *value,
-		       struct rules_param_version *v);
+                       struct rules_param_version *v);
 
 static int
 fail(struct parse *ps, const char *section, const char *key, const char *fmt, const char *value)
@@ -41,7 +41,7 @@ fail(struct parse *ps, const char *section, const char *key, const char *fmt, co
 
 int
 regime_override(struct rules_regime *r, const char *param, const char *value, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct parse ps = {.r = r};
 	struct rules_param_version v = {.valid_from = INT32_MIN, .confirmed = true};
@@ -116,8 +116,7 @@ parse_uint(const char *s, int64_t *v)
 
 /* Parse a parameter value by its kind into the version. */
 static int
-parse_value(struct parse *ps, const char *section, const char *value,
-	    struct rules_param_version *v)
+parse_value(struct parse *ps, const char *section, const char *value, struct rules_param_version *v)
 {
 	const struct rules_param_info *info = rules_param_info(ps->param);
 	v->den = 1;
@@ -130,21 +129,22 @@ parse_value(struct parse *ps, const char *section, const char *value,
 	case RULES_KIND_INT:
 		if (parse_uint(value, &v->num) < 0)
 			return fail(ps, section, "value",
-				    info->allow_none ? "expected a whole number or none, got \"%s\""
-						     : "expected a whole number, got \"%s\"",
-				    value);
+			            info->allow_none ? "expected a whole number or none, got \"%s\""
+			                             : "expected a whole number, got \"%s\"",
+			            value);
 		return 1;
 	case RULES_KIND_RAT:
 		if (parse_rational(value, &v->num, &v->den) < 0 || v->num == 0)
-			return fail(ps, section, "value",
-				    "expected a positive number such as 2, 160.33 or 2/3, got \"%s\"",
-				    value);
+			return fail(
+			    ps, section, "value",
+			    "expected a positive number such as 2, 160.33 or 2/3, got \"%s\"",
+			    value);
 		return 1;
 	case RULES_KIND_DATE: {
 		int32_t d;
 		if (rules_date_parse(value, &d) < 0)
 			return fail(ps, section, "value", "expected a date YYYY-MM-DD, got \"%s\"",
-				    value);
+			            value);
 		v->num = d;
 		return 1;
 	}
@@ -176,7 +176,7 @@ close_version(struct parse *ps)
 	const char *name = rules_param_info(ps->param)->name;
 	if (!ps->has_value || !ps->has_status)
 		return fail(ps, name, ps->has_value ? "status" : "value",
-			    "expected in every version (missing before this line)%s", "");
+		            "expected in every version (missing before this line)%s", "");
 	ps->param = -1;
 	return 1;
 }
@@ -190,8 +190,8 @@ handle_regime(struct parse *ps, const char *key, const char *value)
 		if (strcmp(key, regime_keys[i]) == 0)
 			k = i;
 	if (k < 0)
-		return fail(ps, "regime", key, "unknown key (expected name, title, currency, holidays)%s",
-			    "");
+		return fail(ps, "regime", key,
+		            "unknown key (expected name, title, currency, holidays)%s", "");
 	if (ps->seen_regime[k])
 		return fail(ps, "regime", key, "given twice%s", "");
 	ps->seen_regime[k] = true;
@@ -207,8 +207,8 @@ handle_regime(struct parse *ps, const char *key, const char *value)
 	case 2:
 		if (strlen(value) != 3 || !isupper((unsigned char)value[0]) ||
 		    !isupper((unsigned char)value[1]) || !isupper((unsigned char)value[2]))
-			return fail(ps, "regime", key, "expected a currency code like NOK, got \"%s\"",
-				    value);
+			return fail(ps, "regime", key,
+			            "expected a currency code like NOK, got \"%s\"", value);
 		snprintf(r->currency, sizeof r->currency, "%s", value);
 		break;
 	default:
@@ -251,12 +251,13 @@ handle_param(struct parse *ps, int p, const char *section, const char *key, cons
 		if (!close_version(ps))
 			return 0;
 		if (rules_date_parse(value, &d) < 0)
-			return fail(ps, section, key, "expected a date YYYY-MM-DD, got \"%s\"", value);
+			return fail(ps, section, key, "expected a date YYYY-MM-DD, got \"%s\"",
+			            value);
 		if (r->n_versions[p] == RULES_MAX_VERSIONS)
 			return fail(ps, section, key, "too many versions%s", "");
 		if (r->n_versions[p] && r->versions[p][r->n_versions[p] - 1].valid_from >= d)
-			return fail(ps, section, key, "expected dates later than the version above, got %s",
-				    value);
+			return fail(ps, section, key,
+			            "expected dates later than the version above, got %s", value);
 		r->versions[p][r->n_versions[p]++] = (struct rules_param_version){.valid_from = d};
 		ps->param = p;
 		ps->has_value = ps->has_status = false;
@@ -264,7 +265,8 @@ handle_param(struct parse *ps, int p, const char *section, const char *key, cons
 	}
 	bool is_value = strcmp(key, "value") == 0, is_status = strcmp(key, "status") == 0;
 	if (!is_value && !is_status)
-		return fail(ps, section, key, "unknown key (expected valid_from, value, status)%s", "");
+		return fail(ps, section, key, "unknown key (expected valid_from, value, status)%s",
+		            "");
 	if (ps->param != p)
 		return fail(ps, section, key, "expected valid_from before %s", key);
 	struct rules_param_version *v = &r->versions[p][r->n_versions[p] - 1];
@@ -280,7 +282,8 @@ handle_param(struct parse *ps, int p, const char *section, const char *key, cons
 	if (strcmp(value, "confirmed") == 0)
 		v->confirmed = true;
 	else if (strcmp(value, "unconfirmed") != 0)
-		return fail(ps, section, key, "expected confirmed | unconfirmed, got \"%s\"", value);
+		return fail(ps, section, key, "expected confirmed | unconfirmed, got \"%s\"",
+		            value);
 	return 1;
 }
 
@@ -308,8 +311,9 @@ finish(struct parse *ps, const char *label, char *err, size_t errlen)
 		const char *name = rules_param_info(ps->param)->name;
 		if (!ps->has_value || !ps->has_status) {
 			snprintf(err, errlen,
-				 "%s: [%s] %s: expected in every version (missing at the end of the file)",
-				 label, name, ps->has_value ? "status" : "value");
+			         "%s: [%s] %s: expected in every version (missing at the end of "
+			         "the file)",
+			         label, name, ps->has_value ? "status" : "value");
 			return -1;
 		}
 	}
@@ -321,9 +325,10 @@ finish(struct parse *ps, const char *label, char *err, size_t errlen)
 	}
 	for (int p = 0; p < RULES_P_COUNT; p++) {
 		if (ps->r->n_versions[p] == 0) {
-			snprintf(err, errlen,
-				 "%s: [%s]: missing (every parameter needs valid_from, value, status)",
-				 label, rules_param_info(p)->name);
+			snprintf(
+			    err, errlen,
+			    "%s: [%s]: missing (every parameter needs valid_from, value, status)",
+			    label, rules_param_info(p)->name);
 			return -1;
 		}
 	}
@@ -349,7 +354,7 @@ report(struct parse *ps, int rc, const char *label, char *err, size_t errlen)
 	if (rc > 0) {
 		/* A syntax error inih found itself has no message of ours. */
 		snprintf(err, errlen, "%s:%d: %s", label, rc,
-			 ps->msg[0] ? ps->msg : "expected [section] or key = value");
+		         ps->msg[0] ? ps->msg : "expected [section] or key = value");
 		return -1;
 	}
 	return finish(ps, label, err, errlen);
@@ -357,7 +362,7 @@ report(struct parse *ps, int rc, const char *label, char *err, size_t errlen)
 
 int
 regime_load_string(const char *text, const char *label, struct rules_regime *r, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	struct parse ps = {.r = r, .param = -1};
 	memset(r, 0, sizeof *r);
@@ -384,7 +389,7 @@ regime_load(const char *dir, const char *name, struct rules_regime *r, char *err
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "unknown regime \"%s\": cannot open %s: %s", name, path,
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	fclose(f);
@@ -392,7 +397,7 @@ regime_load(const char *dir, const char *name, struct rules_regime *r, char *err
 		return -1;
 	if (strcmp(r->name, name) != 0) {
 		snprintf(err, errlen, "%s: [regime] name: expected %s, got \"%s\"", path, name,
-			 r->name);
+		         r->name);
 		return -1;
 	}
 	return 0;

@@ -13,15 +13,15 @@
 
 /* Load `dir`/`name`.ini; the file's [regime] name must be `name`. */
 int regime_load(const char *dir, const char *name, struct rules_regime *r, char *err,
-		size_t errlen);
+                size_t errlen);
 /* Load one regime file by path. */
 int regime_load_file(const char *path, struct rules_regime *r, char *err, size_t errlen);
 /* Parse a regime from a string (tests); `label` stands in for the file name. */
 int regime_load_string(const char *text, const char *label, struct rules_regime *r, char *err,
-		       size_t errlen);
+                       size_t errlen);
 /* Set parameter `param` to `value` (file syntax) for all dates (scenarios, tests). */
 int regime_override(struct rules_regime *r, const char *param, const char *value, char *err,
-		    size_t errlen);
+                    size_t errlen);
 /* Whether `name` is a safe regime name: [a-z0-9-], 1..63 characters. */
 int regime_name_valid(const char *name);
 

@@ -39,7 +39,7 @@ member(const json_t *obj, const char *key)
 
 static int
 get_date(const json_t *obj, const char *key, const char *path, bool required, int32_t *out,
-	 char *err, size_t errlen)
+         char *err, size_t errlen)
 {
 	char p[PATH_MAX_LEN];
 	const json_t *v = member(obj, key);
@@ -52,8 +52,7 @@ get_date(const json_t *obj, const char *key, const char *path, bool required, in
 }
 
 static int
-get_int(const json_t *obj, const char *key, const char *path, int *out, char *err,
-	size_t errlen)
+get_int(const json_t *obj, const char *key, const char *path, int *out, char *err, size_t errlen)
 {
 	char p[PATH_MAX_LEN];
 	const json_t *v = member(obj, key);
@@ -67,8 +66,7 @@ get_int(const json_t *obj, const char *key, const char *path, int *out, char *er
 }
 
 static int
-get_bool(const json_t *obj, const char *key, const char *path, bool *out, char *err,
-	 size_t errlen)
+get_bool(const json_t *obj, const char *key, const char *path, bool *out, char *err, size_t errlen)
 {
 	char p[PATH_MAX_LEN];
 	const json_t *v = member(obj, key);
@@ -95,8 +93,7 @@ parse_hhmm(const char *s, int *min)
 }
 
 static int
-get_time(const json_t *obj, const char *key, const char *path, int *out, char *err,
-	 size_t errlen)
+get_time(const json_t *obj, const char *key, const char *path, int *out, char *err, size_t errlen)
 {
 	char p[PATH_MAX_LEN];
 	const json_t *v = member(obj, key);
@@ -134,7 +131,8 @@ parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 		const json_t *e = json_array_get(arr, i), *a;
 		snprintf(p, sizeof p, "g[%zu]", i);
 		if (!json_is_object(e))
-			return bad(err, errlen, p, "{\"from\": \"YYYY-MM-DD\", \"amount\": 130160}");
+			return bad(err, errlen, p,
+			           "{\"from\": \"YYYY-MM-DD\", \"amount\": 130160}");
 		if (get_date(e, "from", p, true, &sc->g[i].from, err, errlen) < 0)
 			return -1;
 		a = member(e, "amount");
@@ -143,8 +141,8 @@ parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 		    json_integer_value(a) < 100000000)
 			sc->g[i].amount_ore = json_integer_value(a) * 100;
 		else if (!a || !json_is_string(a) ||
-			 rules_ore_parse(json_string_value(a), &sc->g[i].amount_ore) < 0 ||
-			 sc->g[i].amount_ore <= 0)
+		         rules_ore_parse(json_string_value(a), &sc->g[i].amount_ore) < 0 ||
+		         sc->g[i].amount_ore <= 0)
 			return bad(err, errlen, p, "a positive amount such as 130160");
 		if (i > 0 && sc->g[i].from <= sc->g[i - 1].from) {
 			snprintf(p, sizeof p, "g[%zu].from", i);
@@ -164,15 +162,15 @@ parse_participant(const json_t *root, struct scenario *sc, char *err, size_t err
 	struct rules_participant *p = &sc->in.participant;
 	if (!pt || !json_is_object(pt))
 		return bad(err, errlen, "participant", "an object");
-	if (get_date(pt, "programme_start", "participant", true, &p->programme_start, err,
-		     errlen) < 0)
+	if (get_date(pt, "programme_start", "participant", true, &p->programme_start, err, errlen) <
+	    0)
 		return -1;
 	p->rate = RULES_RATE_FULL;
 	if ((v = member(pt, "rate"))) {
 		int r = json_is_string(v) ? rules_rate_parse(json_string_value(v)) : -1;
 		if (r < 0)
 			return bad(err, errlen, "participant.rate",
-				   "full | under25_alone | under25_with_parents");
+			           "full | under25_alone | under25_with_parents");
 		p->rate = r;
 	}
 	if (get_int(pt, "children", "participant", &p->children, err, errlen) < 0 ||
@@ -185,9 +183,9 @@ parse_participant(const json_t *root, struct scenario *sc, char *err, size_t err
 		    json_integer_value(v) < 100000000)
 			p->monthly_benefit_ore = json_integer_value(v) * 100;
 		else if (!json_is_string(v) ||
-			 rules_ore_parse(json_string_value(v), &p->monthly_benefit_ore) < 0)
+		         rules_ore_parse(json_string_value(v), &p->monthly_benefit_ore) < 0)
 			return bad(err, errlen, "participant.monthly_benefit",
-				   "null or a decimal string such as \"6500.00\"");
+			           "null or a decimal string such as \"6500.00\"");
 	}
 	return 0;
 }
@@ -233,7 +231,7 @@ parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 		    get_bool(e, "cancelled", p, &cancelled, err, errlen) < 0)
 			return -1;
 		if (!cancelled && (get_time(e, "start", p, &start, err, errlen) < 0 ||
-				   get_time(e, "end", p, &end, err, errlen) < 0))
+		                   get_time(e, "end", p, &end, err, errlen) < 0))
 			return -1;
 		if (!cancelled && start >= end) {
 			snprintf(p, sizeof p, "schedule[%zu].end", i);
@@ -244,7 +242,7 @@ parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 			if (get_date(e, "date", p, true, &x->date, err, errlen) < 0)
 				return -1;
 			*x = (struct rules_exception){x->date, cancelled, (int16_t)start,
-						      (int16_t)end, off_site};
+			                              (int16_t)end, off_site};
 			continue;
 		}
 		struct rules_template *t = &sc->templ[sc->in.n_templ++];
@@ -276,7 +274,8 @@ parse_closures(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(arr, i);
 		snprintf(p, sizeof p, "closures[%zu]", i);
-		if (!json_is_string(e) || rules_date_parse(json_string_value(e), &sc->closures[i]) < 0)
+		if (!json_is_string(e) ||
+		    rules_date_parse(json_string_value(e), &sc->closures[i]) < 0)
 			return bad(err, errlen, p, "a date \"YYYY-MM-DD\"");
 	}
 	sc->in.closures = sc->closures;
@@ -336,18 +335,18 @@ parse_taps(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 }
 
 static int
-parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err,
-	      size_t errlen)
+parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
 {
 	char q[PATH_MAX_LEN];
 	const json_t *v = member(e, "category");
 	int c = v && json_is_string(v) ? rules_category_parse(json_string_value(v)) : -1;
 	path_join(q, sizeof q, p, "category");
 	if (c < 0)
-		return bad(err, errlen, q,
-			   "a category (leave_approved, religious_holiday, pregnancy, birth_mother, "
-			   "birth_father, nursing, sick_doctor, sick_self_declared, child_sick, "
-			   "vacation, leave_unpaid, unexcused)");
+		return bad(
+		    err, errlen, q,
+		    "a category (leave_approved, religious_holiday, pregnancy, birth_mother, "
+		    "birth_father, nursing, sick_doctor, sick_self_declared, child_sick, "
+		    "vacation, leave_unpaid, unexcused)");
 	a->category = c;
 	a->registered_on = INT32_MIN;
 	if (member(e, "date")) {
@@ -355,7 +354,7 @@ parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err
 			return -1;
 		a->to = a->from;
 	} else if (get_date(e, "from", p, true, &a->from, err, errlen) < 0 ||
-		   get_date(e, "to", p, true, &a->to, err, errlen) < 0) {
+	           get_date(e, "to", p, true, &a->to, err, errlen) < 0) {
 		return -1;
 	}
 	if (a->from > a->to) {
@@ -419,7 +418,8 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 	if (get_int(h, "child_sick_days", "history", &hi->child_sick_days, err, errlen) < 0 ||
 	    get_int(h, "religious_days", "history", &hi->religious_days, err, errlen) < 0 ||
 	    get_int(h, "vacation_days", "history", &hi->vacation_days, err, errlen) < 0 ||
-	    get_int(h, "leave_approved_days", "history", &hi->leave_approved_days, err, errlen) < 0 ||
+	    get_int(h, "leave_approved_days", "history", &hi->leave_approved_days, err, errlen) <
+	        0 ||
 	    get_int(h, "pregnancy_days", "history", &hi->pregnancy_days, err, errlen) < 0 ||
 	    get_int(h, "birth_mother_days", "history", &hi->birth_mother_days, err, errlen) < 0 ||
 	    get_int(h, "birth_father_days", "history", &hi->birth_father_days, err, errlen) < 0)
@@ -437,7 +437,8 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 		struct rules_range *r = &sc->self_declared[i];
 		snprintf(p, sizeof p, "history.self_declared[%zu]", i);
 		if (!json_is_object(e))
-			return bad(err, errlen, p, "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+			return bad(err, errlen, p,
+			           "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
 		if (get_date(e, "from", p, true, &r->from, err, errlen) < 0 ||
 		    get_date(e, "to", p, true, &r->to, err, errlen) < 0)
 			return -1;
@@ -467,17 +468,19 @@ parse_overrides(const json_t *root, struct scenario *sc, char *err, size_t errle
 	sc->override_value = alloc_n(n, sizeof *sc->override_value);
 	if (!sc->override_name || !sc->override_value)
 		return bad(err, errlen, "regime_overrides", "less (out of memory)");
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		size_t i = sc->n_overrides;
 		path_join(p, sizeof p, "regime_overrides", key);
 		if (strlen(key) >= sizeof sc->override_name[i])
 			return bad(err, errlen, p, "a regime parameter");
-		if (json_is_string(v) && strlen(json_string_value(v)) < sizeof sc->override_value[i])
+		if (json_is_string(v) &&
+		    strlen(json_string_value(v)) < sizeof sc->override_value[i])
 			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%s",
-				 json_string_value(v));
+			         json_string_value(v));
 		else if (json_is_integer(v))
 			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%lld",
-				 (long long)json_integer_value(v));
+			         (long long)json_integer_value(v));
 		else
 			return bad(err, errlen, p, "a string or a whole number");
 		snprintf(sc->override_name[i], sizeof sc->override_name[i], "%s", key);
@@ -501,7 +504,8 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 
 	v = member(root, "period");
 	if (!v || !json_is_object(v))
-		return bad(err, errlen, "period", "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+		return bad(err, errlen, "period",
+		           "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
 	if (get_date(v, "from", "period", true, &sc->in.from, err, errlen) < 0 ||
 	    get_date(v, "to", "period", true, &sc->in.to, err, errlen) < 0)
 		return -1;
@@ -510,11 +514,12 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 	if (sc->in.to - sc->in.from >= RULES_MAX_DAYS)
 		return bad(err, errlen, "period", "at most 3700 days");
 	if (get_date(root, "as_of", "", false, &sc->in.as_of, err, errlen) < 0 ||
-	    parse_participant(root, sc, err, errlen) < 0 || parse_history(root, sc, err, errlen) < 0 ||
-	    parse_overrides(root, sc, err, errlen) < 0)
+	    parse_participant(root, sc, err, errlen) < 0 ||
+	    parse_history(root, sc, err, errlen) < 0 || parse_overrides(root, sc, err, errlen) < 0)
 		return -1;
 
-	if (get_array(root, "g", &arr, err, errlen) < 0 || (arr && parse_g(arr, sc, err, errlen) < 0))
+	if (get_array(root, "g", &arr, err, errlen) < 0 ||
+	    (arr && parse_g(arr, sc, err, errlen) < 0))
 		return -1;
 	if (get_array(root, "schedule", &arr, err, errlen) < 0)
 		return -1;
@@ -540,7 +545,7 @@ scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err, siz
 	char msg[256];
 	for (size_t i = 0; i < sc->n_overrides; i++) {
 		if (regime_override(r, sc->override_name[i], sc->override_value[i], msg,
-				    sizeof msg) < 0) {
+		                    sizeof msg) < 0) {
 			snprintf(err, errlen, "regime_overrides.%s", msg);
 			return -1;
 		}

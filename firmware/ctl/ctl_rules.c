@@ -26,8 +26,8 @@ static json_t *
 load_json(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *root = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je)
-					      : json_load_file(path, 0, &je);
+	json_t *root =
+	    strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
 	if (!root) {
 		if (je.line > 0)
 			snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
@@ -57,7 +57,8 @@ eval(const char *path, const struct config *cfg, char *err, size_t errlen)
 	}
 	regime = malloc(sizeof *regime);
 	if (!regime || config_regime_dir(cfg, dir, sizeof dir) < 0) {
-		snprintf(err, errlen, "%s", regime ? "cannot find the regime directory" : "out of memory");
+		snprintf(err, errlen, "%s",
+		         regime ? "cannot find the regime directory" : "out of memory");
 		goto done;
 	}
 	if (regime_load(dir, sc.regime, regime, err, errlen) < 0)

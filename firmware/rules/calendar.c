@@ -120,8 +120,8 @@ rules_is_holiday(enum rules_holidays cal, int32_t date)
 	switch (off) {
 	case -3: /* Maundy Thursday */
 	case -2: /* Good Friday */
-	case 0:	 /* Easter Sunday */
-	case 1:	 /* Easter Monday */
+	case 0:  /* Easter Sunday */
+	case 1:  /* Easter Monday */
 	case 39: /* Ascension Day */
 	case 49: /* Whit Sunday */
 	case 50: /* Whit Monday */

@@ -65,8 +65,7 @@ rules_rat_mul(struct rules_rat a, struct rules_rat b, struct rules_rat *out)
 		g1 = 1;
 	if (g2 == 0)
 		g2 = 1;
-	return rat_make((i128)(a.num / g1) * (b.num / g2), (i128)(a.den / g2) * (b.den / g1),
-			out);
+	return rat_make((i128)(a.num / g1) * (b.num / g2), (i128)(a.den / g2) * (b.den / g1), out);
 }
 
 int
@@ -90,8 +89,7 @@ void
 rules_ore_format(int64_t ore, char *buf, size_t len)
 {
 	uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
-	snprintf(buf, len, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100,
-		 (unsigned)(u % 100));
+	snprintf(buf, len, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100, (unsigned)(u % 100));
 }
 
 int
@@ -137,8 +135,7 @@ g_expiry(int32_t from)
 }
 
 int
-rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *err,
-	   size_t errlen)
+rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *err, size_t errlen)
 {
 	size_t lo = 0, hi = n; /* first entry with from > date */
 	while (lo < hi) {
@@ -155,32 +152,32 @@ rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *
 	char ds[16], fs[16], es[16];
 	rules_date_format(date, ds, sizeof ds);
 	if (lo == 0)
-		return rules_errf(err, errlen, "G (grunnbeløp) unknown for %s: no G value that early",
-				  ds);
+		return rules_errf(err, errlen,
+		                  "G (grunnbeløp) unknown for %s: no G value that early", ds);
 	rules_date_format(g[lo - 1].from, fs, sizeof fs);
 	rules_date_format(g_expiry(g[lo - 1].from) - 1, es, sizeof es);
 	return rules_errf(err, errlen,
-			  "G (grunnbeløp) unknown for %s: the newest G, %" PRId64
-			  " from %s, is in force only until %s; add the new G value",
-			  ds, g[lo - 1].amount_ore / 100, fs, es);
+	                  "G (grunnbeløp) unknown for %s: the newest G, %" PRId64
+	                  " from %s, is in force only until %s; add the new G value",
+	                  ds, g[lo - 1].amount_ore / 100, fs, es);
 }
 
 static const enum rules_param rate_param[] = {
-	[RULES_RATE_FULL] = RULES_P_RATE_FULL,
-	[RULES_RATE_UNDER25_ALONE] = RULES_P_RATE_UNDER25_ALONE,
-	[RULES_RATE_UNDER25_WITH_PARENTS] = RULES_P_RATE_UNDER25_WITH_PARENTS,
+    [RULES_RATE_FULL] = RULES_P_RATE_FULL,
+    [RULES_RATE_UNDER25_ALONE] = RULES_P_RATE_UNDER25_ALONE,
+    [RULES_RATE_UNDER25_WITH_PARENTS] = RULES_P_RATE_UNDER25_WITH_PARENTS,
 };
 
 /* The annual stipend (G regimes) or the monthly benefit (Denmark), exact, in øre. */
 static int
 base_amount(const struct rules_input *in, const struct rules_params *p, int32_t date,
-	    struct rules_rat *out, char *err, size_t errlen)
+            struct rules_rat *out, char *err, size_t errlen)
 {
 	if (p->num[RULES_P_STIPEND_BASIS] == RULES_BASIS_MONTHLY_BENEFIT) {
 		if (in->participant.monthly_benefit_ore < 0)
 			return rules_errf(err, errlen,
-					  "participant: monthly_benefit needed by regime %s",
-					  in->regime->name);
+			                  "participant: monthly_benefit needed by regime %s",
+			                  in->regime->name);
 		out->num = in->participant.monthly_benefit_ore;
 		out->den = 1;
 		return 0;
@@ -197,7 +194,7 @@ base_amount(const struct rules_input *in, const struct rules_params *p, int32_t 
 
 int
 rules_money_monthly(const struct rules_input *in, const struct rules_params *p, int32_t date,
-		    struct rules_rat *out, char *err, size_t errlen)
+                    struct rules_rat *out, char *err, size_t errlen)
 {
 	struct rules_rat base;
 	if (base_amount(in, p, date, &base, err, errlen) < 0)
@@ -214,7 +211,7 @@ rules_money_monthly(const struct rules_input *in, const struct rules_params *p, 
 
 int
 rules_money_minutes(const struct rules_input *in, const struct rules_params *p, int32_t date,
-		    int minutes, struct rules_rat *out, char *err, size_t errlen)
+                    int minutes, struct rules_rat *out, char *err, size_t errlen)
 {
 	struct rules_rat base, t;
 	if (minutes == 0) {
@@ -225,9 +222,9 @@ rules_money_minutes(const struct rules_input *in, const struct rules_params *p, 
 	if (base_amount(in, p, date, &base, err, errlen) < 0)
 		return -1;
 	/* hour value = annual / annual_hours, or monthly / monthly_hours (Denmark) */
-	struct rules_rat hours = rules_prat(p, p->num[RULES_P_STIPEND_BASIS] == RULES_BASIS_G
-						       ? RULES_P_ANNUAL_HOURS
-						       : RULES_P_MONTHLY_HOURS);
+	struct rules_rat hours =
+	    rules_prat(p, p->num[RULES_P_STIPEND_BASIS] == RULES_BASIS_G ? RULES_P_ANNUAL_HOURS
+	                                                                 : RULES_P_MONTHLY_HOURS);
 	struct rules_rat per_min = {(int64_t)minutes * hours.den, hours.num * 60};
 	if (rules_rat_mul(base, per_min, &t) < 0 || rat_make(t.num, t.den, out) < 0)
 		return rules_errf(err, errlen, "arithmetic overflow");

@@ -11,7 +11,7 @@
 /* The payout periods touching [in->from, in->to]; *out is allocated. */
 static int
 payout_periods(const struct rules_input *in, const struct rules_params *p,
-	       struct rules_payout **out, size_t *n_out, char *err, size_t errlen)
+               struct rules_payout **out, size_t *n_out, char *err, size_t errlen)
 {
 	bool monthly = p->num[RULES_P_PAYOUT] == RULES_PAYOUT_MONTHLY;
 	int32_t anchor = (int32_t)p->num[RULES_P_PAYOUT_ANCHOR];
@@ -68,10 +68,12 @@ payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, s
 			}
 		}
 		/* Sum runs of equal day weights at once; flush when the value changes. */
-		if (run_days && (d > po->to || rules_rat_cmp(monthly, run) != 0 || weight != run_weight)) {
-			struct rules_rat part, share = {po->monthly ? run_days : run_days * 12,
-							run_weight};
-			if (rules_rat_mul(run, share, &part) < 0 || rules_rat_add(sum, part, &sum) < 0)
+		if (run_days &&
+		    (d > po->to || rules_rat_cmp(monthly, run) != 0 || weight != run_weight)) {
+			struct rules_rat part,
+			    share = {po->monthly ? run_days : run_days * 12, run_weight};
+			if (rules_rat_mul(run, share, &part) < 0 ||
+			    rules_rat_add(sum, part, &sum) < 0)
 				return rules_errf(err, errlen, "arithmetic overflow");
 			run_days = 0;
 		}
@@ -90,7 +92,7 @@ payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, s
 
 static int
 payout_decide(const struct rules_input *in, struct rules_payout *po, struct rules_rat ded,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	struct rules_params p;
 	if (rules_params_at(in->regime, po->to, &p, err, errlen) < 0)
@@ -123,7 +125,7 @@ payout_decide(const struct rules_input *in, struct rules_payout *po, struct rule
 
 static int
 payout_fill(const struct rules_input *in, struct rules_output *out, struct rules_payout *po,
-	    char *err, size_t errlen)
+            char *err, size_t errlen)
 {
 	struct rules_rat ded = {0, 1}, unpaid = {0, 1};
 	struct rules_params p;

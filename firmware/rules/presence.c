@@ -19,7 +19,7 @@ session_end_after(const struct rules_dayplan *dp, int t)
 
 static void
 presence_in_out(const struct rules_dayplan *dp, const struct rules_tap *taps, size_t n,
-		const struct rules_params *p, struct mset *present, uint32_t *flags)
+                const struct rules_params *p, struct mset *present, uint32_t *flags)
 {
 	int in = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -42,7 +42,7 @@ presence_in_out(const struct rules_dayplan *dp, const struct rules_tap *taps, si
 
 static void
 presence_in_only(const struct rules_dayplan *dp, const struct rules_tap *taps, size_t n,
-		 struct mset *present)
+                 struct mset *present)
 {
 	int prev_end = 0;
 	size_t t = 0;
@@ -62,7 +62,7 @@ presence_in_only(const struct rules_dayplan *dp, const struct rules_tap *taps, s
 
 void
 rules_presence(const struct rules_dayplan *dp, const struct rules_tap *taps, size_t n,
-	       const struct rules_params *p, struct mset *present, uint32_t *flags)
+               const struct rules_params *p, struct mset *present, uint32_t *flags)
 {
 	mset_clear(present);
 	if (p->num[RULES_P_TAP_MODE] == RULES_TAP_IN_ONLY)
@@ -96,7 +96,7 @@ move_minute(struct mset *from, struct mset *to, int m)
  */
 void
 rules_grace_rounding(const struct rules_dayplan *dp, const struct rules_params *p,
-		     const struct mset *excused, struct mset *attended, struct mset *unexcused)
+                     const struct mset *excused, struct mset *attended, struct mset *unexcused)
 {
 	int grace = (int)rules_pint(p, RULES_P_GRACE_MINUTES, 0);
 	int round = (int)rules_pint(p, RULES_P_ROUNDING_MINUTES, 1);
@@ -124,7 +124,7 @@ rules_grace_rounding(const struct rules_dayplan *dp, const struct rules_params *
 			int extra = round > 1 ? (round - len % round) % round : 0;
 			if (b == e) {
 				for (int k = a - 1; extra > 0 && k >= s && mset_has(attended, k) &&
-						    !mset_has(excused, k);
+				                    !mset_has(excused, k);
 				     k--, extra--)
 					move_minute(attended, unexcused, k);
 			} else {

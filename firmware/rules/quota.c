@@ -24,8 +24,8 @@ struct yearcount {
 struct rules_quota {
 	int32_t base; /* first date of the status maps */
 	int32_t n;
-	uint8_t *sd; /* sick_self_declared verdict per date */
-	uint8_t *cs; /* child_sick verdict per date (ST_OVER_DAYS or not) */
+	uint8_t *sd;      /* sick_self_declared verdict per date */
+	uint8_t *cs;      /* child_sick verdict per date (ST_OVER_DAYS or not) */
 	int32_t *cs_used; /* dates excused as child_sick, ascending */
 	size_t n_cs_used;
 	struct yearcount religious, vacation, leave;
@@ -44,7 +44,7 @@ effective_category(const struct rules_absence *a)
 /* c: a category or -1 for all; checkup: -1 any, 0 only without, 1 only with the mark. */
 static void
 cover_filtered(const struct rules_input *in, int c, int32_t date, const struct mset *scheduled,
-	       int checkup, struct mset *cover)
+               int checkup, struct mset *cover)
 {
 	mset_clear(cover);
 	for (size_t i = 0; i < in->n_absences; i++) {
@@ -66,8 +66,8 @@ cover_filtered(const struct rules_input *in, int c, int32_t date, const struct m
 }
 
 void
-rules_absence_cover(const struct rules_input *in, int c, int32_t date,
-		    const struct mset *scheduled, struct mset *cover)
+rules_absence_cover(const struct rules_input *in, int c, int32_t date, const struct mset *scheduled,
+                    struct mset *cover)
 {
 	cover_filtered(in, c, date, scheduled, -1, cover);
 }
@@ -106,8 +106,7 @@ mark_range(struct rules_quota *q, uint8_t *marks, int32_t from, int32_t to, uint
  * periods taken as valid; they still count as occurrences and can be joined).
  */
 static int
-judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *err,
-		    size_t errlen)
+judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *err, size_t errlen)
 {
 	uint8_t *marks = calloc((size_t)q->n, 1);
 	int32_t *occ = NULL;
@@ -129,7 +128,7 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 	}
 	for (size_t i = 0; i < in->history.n_self_declared; i++)
 		mark_range(q, marks, in->history.self_declared[i].from,
-			   in->history.self_declared[i].to, 2);
+		           in->history.self_declared[i].to, 2);
 
 	bool active = false, rejected = false, have_prev = false;
 	int32_t cur_end = 0, prev = 0;
@@ -155,12 +154,13 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 			if (!(active && d - cur_end <= join)) {
 				/* A new occurrence: count the valid ones in the rolling window. */
 				int32_t after = rules_add_months(
-					d, -(int)rules_pint(&p, RULES_P_SELF_DECLARED_WINDOW_MONTHS, 12));
+				    d,
+				    -(int)rules_pint(&p, RULES_P_SELF_DECLARED_WINDOW_MONTHS, 12));
 				int64_t used = 0;
 				for (size_t k = 0; k < n_occ; k++)
 					used += occ[k] > after;
 				int64_t max = rules_pint(&p, RULES_P_SELF_DECLARED_MAX_OCCURRENCES,
-							 INT64_MAX);
+				                         INT64_MAX);
 				rejected = !history && used >= max;
 				active = !rejected;
 				cur_days = 0;
@@ -187,9 +187,10 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 		cur_days++;
 		cur_end = d;
 		if (!history)
-			q->sd[i] = cur_days > rules_pint(&p, RULES_P_SELF_DECLARED_MAX_DAYS, INT64_MAX)
-					   ? ST_OVER_DAYS
-					   : ST_VALID;
+			q->sd[i] =
+			    cur_days > rules_pint(&p, RULES_P_SELF_DECLARED_MAX_DAYS, INT64_MAX)
+			        ? ST_OVER_DAYS
+			        : ST_VALID;
 	}
 	free(marks);
 	free(occ);
@@ -202,8 +203,7 @@ fail:
 
 /* Child illness without a doctor's note: the days of a run past the limit fail. */
 static int
-judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err,
-		 size_t errlen)
+judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err, size_t errlen)
 {
 	uint8_t *marks = calloc((size_t)q->n, 1);
 	if (!marks)
@@ -248,20 +248,20 @@ widen(int32_t *lo, int32_t *hi, int32_t from, int32_t to)
 }
 
 int
-rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err,
-		size_t errlen)
+rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err, size_t errlen)
 {
 	int32_t lo = in->from, hi = in->to;
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if (a->category == RULES_CAT_SICK_SELF_DECLARED || a->category == RULES_CAT_CHILD_SICK)
+		if (a->category == RULES_CAT_SICK_SELF_DECLARED ||
+		    a->category == RULES_CAT_CHILD_SICK)
 			widen(&lo, &hi, a->from, a->to);
 	}
 	for (size_t i = 0; i < in->history.n_self_declared; i++)
 		widen(&lo, &hi, in->history.self_declared[i].from, in->history.self_declared[i].to);
 	if ((int64_t)hi - lo >= QUOTA_MAX_SPAN)
-		return rules_errf(err, errlen,
-				  "absences and history span more than %d days", QUOTA_MAX_SPAN);
+		return rules_errf(err, errlen, "absences and history span more than %d days",
+		                  QUOTA_MAX_SPAN);
 	struct rules_quota *q = calloc(1, sizeof *q);
 	if (!q)
 		return rules_errf(err, errlen, "out of memory");
@@ -282,7 +282,8 @@ rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err
 		rules_quota_free(q);
 		return rules_errf(err, errlen, "out of memory");
 	}
-	if (judge_self_declared(q, in, err, errlen) < 0 || judge_child_sick(q, in, err, errlen) < 0) {
+	if (judge_self_declared(q, in, err, errlen) < 0 ||
+	    judge_child_sick(q, in, err, errlen) < 0) {
 		rules_quota_free(q);
 		return -1;
 	}
@@ -331,14 +332,15 @@ child_sick_limit(const struct rules_participant *pt, const struct rules_params *
 {
 	bool many = pt->children >= rules_pint(p, RULES_P_CHILD_SICK_MANY_CHILDREN, INT64_MAX);
 	enum rules_param id = pt->sole_carer ? (many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
-						     : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
-					     : (many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
-						     : RULES_P_CHILD_SICK_DAYS);
+	                                             : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
+	                                     : (many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
+	                                             : RULES_P_CHILD_SICK_DAYS);
 	int64_t limit = rules_pint(p, id, INT64_MAX);
 	if (pt->chronic_child) {
-		int64_t c = rules_pint(p, pt->sole_carer ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
-							 : RULES_P_CHILD_SICK_DAYS_CHRONIC,
-				       INT64_MAX);
+		int64_t c = rules_pint(p,
+		                       pt->sole_carer ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
+		                                      : RULES_P_CHILD_SICK_DAYS_CHRONIC,
+		                       INT64_MAX);
 		if (c > limit)
 			limit = c;
 	}
@@ -346,8 +348,8 @@ child_sick_limit(const struct rules_participant *pt, const struct rules_params *
 }
 
 static bool
-child_sick_take(struct rules_quota *q, const struct rules_input *in,
-		const struct rules_params *p, int32_t date)
+child_sick_take(struct rules_quota *q, const struct rules_input *in, const struct rules_params *p,
+                int32_t date)
 {
 	int months = (int)rules_pint(p, RULES_P_CHILD_SICK_WINDOW_MONTHS, 12);
 	int32_t after = rules_add_months(date, -months);
@@ -363,48 +365,49 @@ child_sick_take(struct rules_quota *q, const struct rules_input *in,
 
 static void
 religious_notice(const struct rules_input *in, const struct rules_params *p, int32_t date,
-		 struct rules_day *day)
+                 struct rules_day *day)
 {
 	int64_t notice = rules_pint(p, RULES_P_RELIGIOUS_NOTICE_DAYS, -1);
 	for (size_t i = 0; i < in->n_absences && notice >= 0; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if (a->category == RULES_CAT_RELIGIOUS_HOLIDAY && date >= a->from && date <= a->to &&
-		    a->registered_on != INT32_MIN && a->from - a->registered_on < notice)
+		if (a->category == RULES_CAT_RELIGIOUS_HOLIDAY && date >= a->from &&
+		    date <= a->to && a->registered_on != INT32_MIN &&
+		    a->from - a->registered_on < notice)
 			day->flags |= 1u << RULES_FLAG_RELIGIOUS_SHORT_NOTICE;
 	}
 }
 
 /* Whether category c may have this day; sets *note to the failed rule otherwise. */
 static bool
-quota_take(struct rules_quota *q, const struct rules_input *in, const struct rules_params *p,
-	   int c, int32_t date, int *note)
+quota_take(struct rules_quota *q, const struct rules_input *in, const struct rules_params *p, int c,
+           int32_t date, int *note)
 {
 	uint8_t st;
 	switch (c) {
 	case RULES_CAT_LEAVE_APPROVED:
 		*note = RULES_NOTE_LEAVE_APPROVED_QUOTA_EXHAUSTED;
 		return year_take(&q->leave, date,
-				 rules_pint(p, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, INT64_MAX));
+		                 rules_pint(p, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, INT64_MAX));
 	case RULES_CAT_RELIGIOUS_HOLIDAY:
 		*note = RULES_NOTE_RELIGIOUS_QUOTA_EXHAUSTED;
 		return year_take(&q->religious, date,
-				 rules_pint(p, RULES_P_RELIGIOUS_DAYS_PER_YEAR, INT64_MAX));
+		                 rules_pint(p, RULES_P_RELIGIOUS_DAYS_PER_YEAR, INT64_MAX));
 	case RULES_CAT_PREGNANCY:
 		*note = RULES_NOTE_PREGNANCY_QUOTA_EXHAUSTED;
 		return total_take(&q->pregnancy, rules_pint(p, RULES_P_PREGNANCY_DAYS, INT64_MAX));
 	case RULES_CAT_BIRTH_MOTHER:
 		*note = RULES_NOTE_BIRTH_MOTHER_QUOTA_EXHAUSTED;
 		return total_take(&q->birth_mother,
-				  rules_pint(p, RULES_P_BIRTH_MOTHER_DAYS, INT64_MAX));
+		                  rules_pint(p, RULES_P_BIRTH_MOTHER_DAYS, INT64_MAX));
 	case RULES_CAT_BIRTH_FATHER:
 		*note = RULES_NOTE_BIRTH_FATHER_QUOTA_EXHAUSTED;
 		return total_take(&q->birth_father,
-				  rules_pint(p, RULES_P_BIRTH_FATHER_DAYS, INT64_MAX));
+		                  rules_pint(p, RULES_P_BIRTH_FATHER_DAYS, INT64_MAX));
 	case RULES_CAT_SICK_SELF_DECLARED:
 		st = date >= q->base && date < q->base + q->n ? q->sd[date - q->base] : ST_NONE;
 		*note = st == ST_FIRST_WEEKS ? RULES_NOTE_SELF_DECLARED_FIRST_8_WEEKS
-			: st == ST_OVER_DAYS ? RULES_NOTE_SELF_DECLARED_OVER_3_DAYS
-					     : RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED;
+		        : st == ST_OVER_DAYS ? RULES_NOTE_SELF_DECLARED_OVER_3_DAYS
+		                             : RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED;
 		return st == ST_VALID;
 	case RULES_CAT_CHILD_SICK:
 		if (date >= q->base && date < q->base + q->n &&
@@ -417,7 +420,7 @@ quota_take(struct rules_quota *q, const struct rules_input *in, const struct rul
 	case RULES_CAT_VACATION:
 		*note = RULES_NOTE_VACATION_QUOTA_EXHAUSTED;
 		return year_take(&q->vacation, date,
-				 rules_pint(p, RULES_P_VACATION_DAYS_PER_YEAR, INT64_MAX));
+		                 rules_pint(p, RULES_P_VACATION_DAYS_PER_YEAR, INT64_MAX));
 	case RULES_CAT_UNEXCUSED:
 		*note = RULES_NOTE_REGISTERED_UNEXCUSED;
 		return false;
@@ -437,8 +440,8 @@ grant(struct mset *missing, struct mset *excused, const struct mset *cover, int 
 
 void
 rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
-		     const struct rules_params *p, int32_t date, struct mset *missing,
-		     const struct mset *scheduled, struct rules_day *day, struct mset *excused)
+                     const struct rules_params *p, int32_t date, struct mset *missing,
+                     const struct mset *scheduled, struct rules_day *day, struct mset *excused)
 {
 	struct mset failed[RULES_NOTE_COUNT];
 	uint32_t failed_notes = 0;

@@ -32,12 +32,14 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 		return rules_errf(err, errlen, "participant: children must not be negative");
 	for (size_t i = 0; i < in->n_g; i++)
 		if (in->g[i].amount_ore <= 0 || (i > 0 && in->g[i].from <= in->g[i - 1].from))
-			return rules_errf(err, errlen, "g[%zu]: amounts positive, dates ascending", i);
+			return rules_errf(err, errlen, "g[%zu]: amounts positive, dates ascending",
+			                  i);
 	for (size_t i = 0; i < in->n_taps; i++) {
 		const struct rules_tap *t = &in->taps[i];
 		if (t->minute < 0 || t->minute >= RULES_MIN_PER_DAY)
 			return rules_errf(err, errlen, "taps[%zu]: minute out of range", i);
-		if (i > 0 && (t->date < t[-1].date || (t->date == t[-1].date && t->minute < t[-1].minute)))
+		if (i > 0 &&
+		    (t->date < t[-1].date || (t->date == t[-1].date && t->minute < t[-1].minute)))
 			return rules_errf(err, errlen, "taps[%zu]: taps must be in time order", i);
 	}
 	for (size_t i = 0; i < in->n_absences; i++) {
@@ -53,11 +55,13 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 	for (size_t i = 0; i < in->n_templ; i++) {
 		const struct rules_template *t = &in->templ[i];
 		if (check_minutes(t->start, t->end) < 0 || !(t->weekdays & 0xfe) || t->from > t->to)
-			return rules_errf(err, errlen, "schedule[%zu]: bad weekdays, times or dates", i);
+			return rules_errf(err, errlen,
+			                  "schedule[%zu]: bad weekdays, times or dates", i);
 		for (int w = 1; w <= 7; w++)
 			if ((t->weekdays & (1u << w)) && ++per_weekday[w] > RULES_MAX_SESSIONS)
-				return rules_errf(err, errlen, "schedule: more than %d sessions a day",
-						  RULES_MAX_SESSIONS);
+				return rules_errf(err, errlen,
+				                  "schedule: more than %d sessions a day",
+				                  RULES_MAX_SESSIONS);
 	}
 	for (size_t i = 0; i < in->n_exceptions; i++) {
 		const struct rules_exception *e = &in->exceptions[i];
@@ -68,7 +72,7 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 			same += in->exceptions[k].date == e->date;
 		if (same > RULES_MAX_SESSIONS)
 			return rules_errf(err, errlen, "schedule: more than %d sessions a day",
-					  RULES_MAX_SESSIONS);
+			                  RULES_MAX_SESSIONS);
 	}
 	return 0;
 }
@@ -96,10 +100,10 @@ deadline_of(int32_t date, int64_t months)
 /* Value the day: its unexcused minutes and, per calendar day, unpaid leave. */
 static int
 value_day(const struct rules_input *in, const struct rules_params *p, struct rules_day *day,
-	  char *err, size_t errlen)
+          char *err, size_t errlen)
 {
 	if (rules_money_minutes(in, p, day->date, day->unexcused_min, &day->deduction, err,
-				errlen) < 0)
+	                        errlen) < 0)
 		return -1;
 	day->unpaid_leave = (struct rules_rat){0, 1};
 	if (unpaid_leave_on(in, day->date)) {
@@ -114,8 +118,8 @@ value_day(const struct rules_input *in, const struct rules_params *p, struct rul
 
 static int
 compute_day(const struct rules_input *in, const struct rules_params *p, struct rules_quota *q,
-	    const struct rules_tap *taps, size_t n_taps, struct rules_day *day, char *err,
-	    size_t errlen)
+            const struct rules_tap *taps, size_t n_taps, struct rules_day *day, char *err,
+            size_t errlen)
 {
 	struct rules_dayplan dp;
 	struct mset onsite, offsite, sched, present, cover, attended, missing, excused;
@@ -183,7 +187,7 @@ rules_compute(const struct rules_input *in, struct rules_output *out, char *err,
 			t++;
 		/* no taps: pass NULL, not NULL + 0 (undefined behaviour, found by fuzz_scenario) */
 		if (compute_day(in, &p, q, in->n_taps ? in->taps + t0 : NULL, t - t0, day, err,
-				errlen) < 0)
+		                errlen) < 0)
 			goto fail;
 	}
 	rules_quota_free(q);

@@ -14,10 +14,10 @@
 
 /* Dates are day numbers: days since 1970-01-01 (negative before).  Times are minutes. */
 #define RULES_MIN_PER_DAY 1440
-#define RULES_MAX_DAYS 3700	  /* longest period one call computes (about ten years) */
-#define RULES_MAX_VERSIONS 16	  /* effective-dated versions of one regime parameter */
-#define RULES_MAX_G 128		  /* entries of a G table */
-#define RULES_MAX_SESSIONS 8	  /* sessions on one day */
+#define RULES_MAX_DAYS 3700   /* longest period one call computes (about ten years) */
+#define RULES_MAX_VERSIONS 16 /* effective-dated versions of one regime parameter */
+#define RULES_MAX_G 128       /* entries of a G table */
+#define RULES_MAX_SESSIONS 8  /* sessions on one day */
 
 /* Absence categories, in the allocation order of RULES.md. */
 enum rules_category {
@@ -58,24 +58,24 @@ enum rules_flag {
 	RULES_FLAG_MISSING_TAP_OUT, /* in_out: presence closed at the session end */
 	RULES_FLAG_PUBLIC_HOLIDAY,
 	RULES_FLAG_CLOSURE,
-	RULES_FLAG_LATENESS,	    /* unexcused minutes on a day the participant came */
+	RULES_FLAG_LATENESS, /* unexcused minutes on a day the participant came */
 	RULES_FLAG_RELIGIOUS_SHORT_NOTICE,
-	RULES_FLAG_PAST_DEADLINE,   /* Denmark: deduction no longer allowed */
+	RULES_FLAG_PAST_DEADLINE, /* Denmark: deduction no longer allowed */
 	RULES_FLAG_COUNT
 };
 
 /* Regime parameters.  Every one is effective-dated in the regime file. */
 enum rules_param {
-	RULES_P_STIPEND_BASIS,	/* g | monthly_benefit */
-	RULES_P_G_MULTIPLE,	/* annual stipend in G (2) */
+	RULES_P_STIPEND_BASIS, /* g | monthly_benefit */
+	RULES_P_G_MULTIPLE,    /* annual stipend in G (2) */
 	RULES_P_RATE_FULL,
 	RULES_P_RATE_UNDER25_ALONE,
 	RULES_P_RATE_UNDER25_WITH_PARENTS,
-	RULES_P_ANNUAL_HOURS,	/* hour value = annual / this (1850) */
-	RULES_P_MONTHLY_HOURS,	/* hour value = monthly / this (160.33, Denmark) */
-	RULES_P_DAY_DIVISOR,	/* day value = monthly / this (30) */
-	RULES_P_TAP_MODE,	/* in_out | in_only */
-	RULES_P_MISSING_OUT,	/* session_end | none */
+	RULES_P_ANNUAL_HOURS,  /* hour value = annual / this (1850) */
+	RULES_P_MONTHLY_HOURS, /* hour value = monthly / this (160.33, Denmark) */
+	RULES_P_DAY_DIVISOR,   /* day value = monthly / this (30) */
+	RULES_P_TAP_MODE,      /* in_out | in_only */
+	RULES_P_MISSING_OUT,   /* session_end | none */
 	RULES_P_GRACE_MINUTES,
 	RULES_P_ROUNDING_MINUTES,
 	RULES_P_SICK_DAY_COUNT, /* scheduled | calendar */
@@ -100,19 +100,19 @@ enum rules_param {
 	RULES_P_BIRTH_FATHER_DAYS,
 	RULES_P_VACATION_DAYS_PER_YEAR,
 	RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR,
-	RULES_P_PAYOUT,		/* monthly | biweekly */
-	RULES_P_PAYOUT_ANCHOR,	/* biweekly: a date on which a payout period starts */
-	RULES_P_DECISION_RULE,	/* threshold | every_deduction */
-	RULES_P_DECISION_SHARE, /* of the payout's gross (1/2) */
-	RULES_P_DECISION_G_FRACTION, /* of G (1/12) */
+	RULES_P_PAYOUT,                    /* monthly | biweekly */
+	RULES_P_PAYOUT_ANCHOR,             /* biweekly: a date on which a payout period starts */
+	RULES_P_DECISION_RULE,             /* threshold | every_deduction */
+	RULES_P_DECISION_SHARE,            /* of the payout's gross (1/2) */
+	RULES_P_DECISION_G_FRACTION,       /* of G (1/12) */
 	RULES_P_LATENESS_NEEDS_ASSESSMENT, /* no | yes */
 	RULES_P_DEDUCTION_DEADLINE_MONTHS, /* whole calendar months, or none */
 	RULES_P_COUNT
 };
 
 enum rules_param_kind {
-	RULES_KIND_INT,	 /* non-negative integer */
-	RULES_KIND_RAT,	 /* positive decimal ("160.33") or fraction ("2/3") */
+	RULES_KIND_INT,  /* non-negative integer */
+	RULES_KIND_RAT,  /* positive decimal ("160.33") or fraction ("2/3") */
 	RULES_KIND_ENUM, /* one of the names in `choices`, stored as its index */
 	RULES_KIND_DATE, /* YYYY-MM-DD, stored as a day number */
 };
@@ -130,8 +130,8 @@ struct rules_param_info {
 	const char *name;
 	enum rules_param_kind kind;
 	const char *const *choices; /* RULES_KIND_ENUM: NULL-terminated */
-	bool allow_none;	    /* "none" = no limit / not applicable */
-	const char *help;	    /* one line for the board and error messages */
+	bool allow_none;            /* "none" = no limit / not applicable */
+	const char *help;           /* one line for the board and error messages */
 };
 
 /* An exact non-negative rational; den > 0. */
@@ -182,7 +182,7 @@ struct rules_participant {
 struct rules_template {
 	uint8_t weekdays;
 	int16_t start, end; /* minutes of the day, start < end */
-	bool off_site;	    /* work practice: attended unless a teacher registers otherwise */
+	bool off_site;      /* work practice: attended unless a teacher registers otherwise */
 	int32_t from, to;   /* validity; INT32_MIN / INT32_MAX when open */
 };
 
@@ -201,11 +201,11 @@ struct rules_tap {
 
 struct rules_absence {
 	enum rules_category category;
-	int32_t from, to;	/* inclusive dates */
-	int16_t start, end;	/* minutes on each day, or -1/-1 for whole days */
-	bool doctor_note;	/* documentation: a doctor's note */
-	bool checkup;		/* pregnancy: prenatal check-up, no quota */
-	int32_t registered_on;	/* date registered, INT32_MIN if unknown */
+	int32_t from, to;      /* inclusive dates */
+	int16_t start, end;    /* minutes on each day, or -1/-1 for whole days */
+	bool doctor_note;      /* documentation: a doctor's note */
+	bool checkup;          /* pregnancy: prenatal check-up, no quota */
+	int32_t registered_on; /* date registered, INT32_MIN if unknown */
 };
 
 struct rules_range {
@@ -216,11 +216,11 @@ struct rules_range {
 struct rules_history {
 	const struct rules_range *self_declared; /* earlier self-declared periods */
 	size_t n_self_declared;
-	int child_sick_days;	/* in the 12 months before the period */
-	int religious_days;	/* this calendar year */
-	int vacation_days;	/* this calendar year */
+	int child_sick_days;     /* in the 12 months before the period */
+	int religious_days;      /* this calendar year */
+	int vacation_days;       /* this calendar year */
 	int leave_approved_days; /* this calendar year */
-	int pregnancy_days;	/* this pregnancy */
+	int pregnancy_days;      /* this pregnancy */
 	int birth_mother_days;
 	int birth_father_days;
 };
@@ -242,7 +242,7 @@ struct rules_input {
 	size_t n_absences;
 	struct rules_history history;
 	int32_t from, to; /* the period, inclusive */
-	int32_t as_of;	  /* Denmark deadline check: today, or INT32_MIN for "at payout" */
+	int32_t as_of;    /* Denmark deadline check: today, or INT32_MIN for "at payout" */
 };
 
 struct rules_day {
@@ -251,19 +251,19 @@ struct rules_day {
 	int32_t attended_min;
 	int32_t excused_min[RULES_CAT_COUNT]; /* RULES_CAT_UNEXCUSED stays 0 */
 	int32_t unexcused_min;
-	uint32_t notes; /* bits of enum rules_note */
-	uint32_t flags; /* bits of enum rules_flag */
+	uint32_t notes;   /* bits of enum rules_note */
+	uint32_t flags;   /* bits of enum rules_flag */
 	int32_t deadline; /* Denmark: last day to effect the deduction, INT32_MIN if none */
-	struct rules_rat deduction; /* exact value of the unexcused minutes */
+	struct rules_rat deduction;    /* exact value of the unexcused minutes */
 	struct rules_rat unpaid_leave; /* exact value of leave_unpaid on this calendar day */
 };
 
 struct rules_payout {
-	int32_t from, to;  /* the whole payout period (may reach outside the input period) */
+	int32_t from, to; /* the whole payout period (may reach outside the input period) */
 	bool monthly;
 	struct rules_rat gross; /* exact gross stipend of the whole payout period */
-	int64_t gross_ore;	/* gross rounded half-up, for display */
-	int64_t deduction_ore;	/* sum of the days' deductions, rounded half-up */
+	int64_t gross_ore;      /* gross rounded half-up, for display */
+	int64_t deduction_ore;  /* sum of the days' deductions, rounded half-up */
 	int64_t unpaid_leave_ore;
 	bool decision_required;
 	bool needs_assessment;
@@ -273,7 +273,7 @@ struct rules_payout {
 struct rules_totals {
 	int64_t scheduled_min, attended_min, unexcused_min;
 	int64_t excused_min[RULES_CAT_COUNT];
-	int64_t deduction_ore;	  /* sum of the rounded payout deductions */
+	int64_t deduction_ore; /* sum of the rounded payout deductions */
 	int64_t unpaid_leave_ore;
 };
 
@@ -286,8 +286,7 @@ struct rules_output {
 };
 
 /* Compute the period.  0 on success; -1 with a message in err (e.g. G unknown). */
-int rules_compute(const struct rules_input *in, struct rules_output *out, char *err,
-		  size_t errlen);
+int rules_compute(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen);
 /* Release what rules_compute() allocated; safe on a zeroed or freed output. */
 void rules_output_free(struct rules_output *out);
 
@@ -305,8 +304,8 @@ const struct rules_param_info *rules_param_info(enum rules_param p);
 /* Parameter by name; -1 if unknown. */
 int rules_param_lookup(const char *name);
 /* The version of parameter p in force on `date`, NULL if none is. */
-const struct rules_param_version *rules_param_at(const struct rules_regime *r,
-						 enum rules_param p, int32_t date);
+const struct rules_param_version *rules_param_at(const struct rules_regime *r, enum rules_param p,
+                                                 int32_t date);
 /* Check a regime: every parameter present, versions ascending, values in range. */
 int rules_regime_check(const struct rules_regime *r, char *err, size_t errlen);
 
@@ -330,7 +329,7 @@ bool rules_is_holiday(enum rules_holidays cal, int32_t date);
 /* Exact money. */
 /* G in force on `date`, in øre; -1 with a message naming the date if unknown. */
 int rules_g_at(const struct rules_g *g, size_t n, int32_t date, int64_t *ore, char *err,
-	       size_t errlen);
+               size_t errlen);
 /* a + b, a * b, exactly; -1 on overflow. */
 int rules_rat_add(struct rules_rat a, struct rules_rat b, struct rules_rat *out);
 int rules_rat_mul(struct rules_rat a, struct rules_rat b, struct rules_rat *out);

@@ -56,8 +56,8 @@ struct rules_params {
 };
 
 /* Resolve every parameter for `date`; -1 if one has no version in force. */
-int rules_params_at(const struct rules_regime *r, int32_t date, struct rules_params *p,
-		    char *err, size_t errlen);
+int rules_params_at(const struct rules_regime *r, int32_t date, struct rules_params *p, char *err,
+                    size_t errlen);
 /* Integer value of p, or `none_value` when the parameter is "none". */
 static inline int64_t
 rules_pint(const struct rules_params *p, enum rules_param id, int64_t none_value)
@@ -85,49 +85,45 @@ void rules_schedule_day(const struct rules_input *in, int32_t date, struct rules
 /* schedule.c: whether `date` has any scheduled minute. */
 bool rules_schedule_is_day(const struct rules_input *in, int32_t date);
 /* schedule.c: scheduled minutes (on-site in `onsite`, off-site in `offsite`). */
-void rules_schedule_sets(const struct rules_dayplan *dp, struct mset *onsite,
-			 struct mset *offsite);
+void rules_schedule_sets(const struct rules_dayplan *dp, struct mset *onsite, struct mset *offsite);
 
 /* presence.c: minutes present from the day's taps; sets RULES_FLAG_MISSING_TAP_OUT. */
 void rules_presence(const struct rules_dayplan *dp, const struct rules_tap *taps, size_t n,
-		    const struct rules_params *p, struct mset *present, uint32_t *flags);
+                    const struct rules_params *p, struct mset *present, uint32_t *flags);
 /* presence.c: apply grace and rounding to the unexcused gaps of sessions the
  * participant came to; moves minutes between `attended` and `unexcused`. */
 void rules_grace_rounding(const struct rules_dayplan *dp, const struct rules_params *p,
-			  const struct mset *excused, struct mset *attended,
-			  struct mset *unexcused);
+                          const struct mset *excused, struct mset *attended,
+                          struct mset *unexcused);
 
 /* quota.c: state carried from day to day through one computation. */
 struct rules_quota;
-int rules_quota_new(const struct rules_input *in, struct rules_quota **q, char *err,
-		    size_t errlen);
+int rules_quota_new(const struct rules_input *in, struct rules_quota **q, char *err, size_t errlen);
 void rules_quota_free(struct rules_quota *q);
 /*
  * quota.c: allocate the day's `missing` minutes to the registered absences in
  * category order, honouring every quota; what is left stays in `missing`.
  */
 void rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
-			  const struct rules_params *p, int32_t date, struct mset *missing,
-			  const struct mset *scheduled, struct rules_day *day,
-			  struct mset *excused);
+                          const struct rules_params *p, int32_t date, struct mset *missing,
+                          const struct mset *scheduled, struct rules_day *day,
+                          struct mset *excused);
 /* quota.c: the minutes of `date` registered absences of category c (-1: any) cover. */
 void rules_absence_cover(const struct rules_input *in, int c, int32_t date,
-			 const struct mset *scheduled, struct mset *cover);
+                         const struct mset *scheduled, struct mset *cover);
 
 /* money.c: the participant's monthly stipend on `date` (exact, øre). */
-int rules_money_monthly(const struct rules_input *in, const struct rules_params *p,
-			int32_t date, struct rules_rat *out, char *err, size_t errlen);
+int rules_money_monthly(const struct rules_input *in, const struct rules_params *p, int32_t date,
+                        struct rules_rat *out, char *err, size_t errlen);
 /* money.c: value of `minutes` unexcused minutes on `date` (exact, øre). */
-int rules_money_minutes(const struct rules_input *in, const struct rules_params *p,
-			int32_t date, int minutes, struct rules_rat *out, char *err,
-			size_t errlen);
+int rules_money_minutes(const struct rules_input *in, const struct rules_params *p, int32_t date,
+                        int minutes, struct rules_rat *out, char *err, size_t errlen);
 
 /* payout.c: payout periods, their gross, deductions and flags, and the totals. */
-int rules_payouts(const struct rules_input *in, struct rules_output *out, char *err,
-		  size_t errlen);
+int rules_payouts(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen);
 
 /* Format an error message (printf-style). */
 int rules_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

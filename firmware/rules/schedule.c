@@ -133,7 +133,7 @@ rules_schedule_sets(const struct rules_dayplan *dp, struct mset *onsite, struct 
 	mset_clear(offsite);
 	for (int i = 0; i < dp->n; i++)
 		rules_mset_range(dp->off_site[i] ? offsite : onsite, dp->start[i], dp->end[i],
-				 true);
+		                 true);
 	/* A minute both on- and off-site is expected at the kiosk. */
 	rules_mset_andnot(offsite, offsite, onsite);
 }

@@ -25,8 +25,8 @@ struct person {
 };
 
 static const struct rules_template week[] = {
-	{0x3e, 8 * 60, 11 * 60 + 30, false, INT32_MIN, INT32_MAX},
-	{0x3e, 12 * 60, 15 * 60 + 30, false, INT32_MIN, INT32_MAX},
+    {0x3e, 8 * 60, 11 * 60 + 30, false, INT32_MIN, INT32_MAX},
+    {0x3e, 12 * 60, 15 * 60 + 30, false, INT32_MIN, INT32_MAX},
 };
 
 static uint32_t
@@ -51,8 +51,11 @@ make_person(struct person *p, int i, const struct rules_regime *r, int32_t from,
 	in->to = to;
 	in->as_of = INT32_MIN;
 	in->participant = (struct rules_participant){from - 300 + (int32_t)(rnd(&s) % 200),
-						     (enum rules_rate)(i % 3), i % 4, i % 9 == 0,
-						     false, -1};
+	                                             (enum rules_rate)(i % 3),
+	                                             i % 4,
+	                                             i % 9 == 0,
+	                                             false,
+	                                             -1};
 	in->templ = week;
 	in->n_templ = 2;
 	in->taps = p->taps;
@@ -61,19 +64,26 @@ make_person(struct person *p, int i, const struct rules_regime *r, int32_t from,
 		if (rules_weekday(d) > 5 || rnd(&s) % 20 == 0)
 			continue; /* weekends, and now and then a day away */
 		int16_t t[4] = {(int16_t)(7 * 60 + 50 + rnd(&s) % 20), (int16_t)(11 * 60 + 30),
-				(int16_t)(11 * 60 + 55 + rnd(&s) % 10), (int16_t)(15 * 60 + 20 + rnd(&s) % 15)};
+		                (int16_t)(11 * 60 + 55 + rnd(&s) % 10),
+		                (int16_t)(15 * 60 + 20 + rnd(&s) % 15)};
 		for (int k = 0; k < 4 && in->n_taps < MAX_TAPS; k++)
 			p->taps[in->n_taps++] = (struct rules_tap){d, t[k]};
 	}
 	if (i % 5 == 0)
-		p->absences[in->n_absences++] = (struct rules_absence){
-			RULES_CAT_SICK_SELF_DECLARED, from + 8, from + 9, -1, -1, false, false, INT32_MIN};
+		p->absences[in->n_absences++] = (struct rules_absence){RULES_CAT_SICK_SELF_DECLARED,
+		                                                       from + 8,
+		                                                       from + 9,
+		                                                       -1,
+		                                                       -1,
+		                                                       false,
+		                                                       false,
+		                                                       INT32_MIN};
 	if (i % 7 == 0)
 		p->absences[in->n_absences++] = (struct rules_absence){
-			RULES_CAT_CHILD_SICK, from + 15, from + 15, -1, -1, false, false, INT32_MIN};
+		    RULES_CAT_CHILD_SICK, from + 15, from + 15, -1, -1, false, false, INT32_MIN};
 	if (i % 11 == 0)
 		p->absences[in->n_absences++] = (struct rules_absence){
-			RULES_CAT_VACATION, from + 22, from + 24, -1, -1, false, false, INT32_MIN};
+		    RULES_CAT_VACATION, from + 22, from + 24, -1, -1, false, false, INT32_MIN};
 }
 
 static double
@@ -119,7 +129,8 @@ main(void)
 	char err[512];
 	int32_t from, to;
 	if (!r || regime_load("board/regimes", "no-integreringsloven", r, err, sizeof err) < 0) {
-		fprintf(stderr, "rules_bench: %s (run from the repo root)\n", r ? err : "out of memory");
+		fprintf(stderr, "rules_bench: %s (run from the repo root)\n",
+		        r ? err : "out of memory");
 		return 1;
 	}
 	rules_date_parse(DAYS_FROM, &from);
@@ -137,8 +148,8 @@ main(void)
 		ms[k] = run(people, sizes[k], &checksum);
 		if (ms[k] < 0)
 			return 1;
-		printf("  %6d participants: %9.1f ms  (%.1f us each, checksum %lld)\n", sizes[k], ms[k],
-		       ms[k] * 1000 / sizes[k], (long long)checksum);
+		printf("  %6d participants: %9.1f ms  (%.1f us each, checksum %lld)\n", sizes[k],
+		       ms[k], ms[k] * 1000 / sizes[k], (long long)checksum);
 	}
 	printf("  ratio 2000/200:   %.2fx (linear: 10x)\n", ms[1] / ms[0]);
 	printf("  ratio 20000/2000: %.2fx (linear: 10x)\n", ms[2] / ms[1]);

@@ -60,10 +60,10 @@ fx_new(const char *regime, const char *from, const char *to)
 	f->in.from = fx_date(from);
 	f->in.to = fx_date(to);
 	f->in.as_of = INT32_MIN;
-	f->in.participant = (struct rules_participant){fx_date("2025-01-06"), RULES_RATE_FULL, 0,
-						       false, false, -1};
-	f->templ[0] = (struct rules_template){0x3e, 8 * 60, 15 * 60 + 30, false, INT32_MIN,
-					     INT32_MAX};
+	f->in.participant =
+	    (struct rules_participant){fx_date("2025-01-06"), RULES_RATE_FULL, 0, false, false, -1};
+	f->templ[0] =
+	    (struct rules_template){0x3e, 8 * 60, 15 * 60 + 30, false, INT32_MIN, INT32_MAX};
 	f->in.n_templ = 1;
 	f->g[0] = (struct rules_g){fx_date("2024-05-01"), 12402800};
 	f->g[1] = (struct rules_g){fx_date("2025-05-01"), 13016000};
@@ -76,7 +76,8 @@ static inline void
 fx_future_g(struct fx *f)
 {
 	for (int y = 2026; y <= 2040; y++)
-		f->g[f->in.n_g++] = (struct rules_g){rules_date(y, 5, 1), 13016000 + (y - 2025) * 500000};
+		f->g[f->in.n_g++] =
+		    (struct rules_g){rules_date(y, 5, 1), 13016000 + (y - 2025) * 500000};
 }
 
 static inline void

@@ -11,34 +11,34 @@ static const struct {
 	int year;
 	const char *d[8];
 } movable[] = {
-	{2020, {"04-12", "04-09", "04-10", "04-13", "05-08", "05-21", "05-31", "06-01"}},
-	{2021, {"04-04", "04-01", "04-02", "04-05", "04-30", "05-13", "05-23", "05-24"}},
-	{2022, {"04-17", "04-14", "04-15", "04-18", "05-13", "05-26", "06-05", "06-06"}},
-	{2023, {"04-09", "04-06", "04-07", "04-10", "05-05", "05-18", "05-28", "05-29"}},
-	{2024, {"03-31", "03-28", "03-29", "04-01", "04-26", "05-09", "05-19", "05-20"}},
-	{2025, {"04-20", "04-17", "04-18", "04-21", "05-16", "05-29", "06-08", "06-09"}},
-	{2026, {"04-05", "04-02", "04-03", "04-06", "05-01", "05-14", "05-24", "05-25"}},
-	{2027, {"03-28", "03-25", "03-26", "03-29", "04-23", "05-06", "05-16", "05-17"}},
-	{2028, {"04-16", "04-13", "04-14", "04-17", "05-12", "05-25", "06-04", "06-05"}},
-	{2029, {"04-01", "03-29", "03-30", "04-02", "04-27", "05-10", "05-20", "05-21"}},
-	{2030, {"04-21", "04-18", "04-19", "04-22", "05-17", "05-30", "06-09", "06-10"}},
-	{2031, {"04-13", "04-10", "04-11", "04-14", "05-09", "05-22", "06-01", "06-02"}},
-	{2032, {"03-28", "03-25", "03-26", "03-29", "04-23", "05-06", "05-16", "05-17"}},
-	{2033, {"04-17", "04-14", "04-15", "04-18", "05-13", "05-26", "06-05", "06-06"}},
-	{2034, {"04-09", "04-06", "04-07", "04-10", "05-05", "05-18", "05-28", "05-29"}},
-	{2035, {"03-25", "03-22", "03-23", "03-26", "04-20", "05-03", "05-13", "05-14"}},
-	{2036, {"04-13", "04-10", "04-11", "04-14", "05-09", "05-22", "06-01", "06-02"}},
-	{2037, {"04-05", "04-02", "04-03", "04-06", "05-01", "05-14", "05-24", "05-25"}},
-	{2038, {"04-25", "04-22", "04-23", "04-26", "05-21", "06-03", "06-13", "06-14"}},
-	{2039, {"04-10", "04-07", "04-08", "04-11", "05-06", "05-19", "05-29", "05-30"}},
-	{2040, {"04-01", "03-29", "03-30", "04-02", "04-27", "05-10", "05-20", "05-21"}},
+    {2020, {"04-12", "04-09", "04-10", "04-13", "05-08", "05-21", "05-31", "06-01"}},
+    {2021, {"04-04", "04-01", "04-02", "04-05", "04-30", "05-13", "05-23", "05-24"}},
+    {2022, {"04-17", "04-14", "04-15", "04-18", "05-13", "05-26", "06-05", "06-06"}},
+    {2023, {"04-09", "04-06", "04-07", "04-10", "05-05", "05-18", "05-28", "05-29"}},
+    {2024, {"03-31", "03-28", "03-29", "04-01", "04-26", "05-09", "05-19", "05-20"}},
+    {2025, {"04-20", "04-17", "04-18", "04-21", "05-16", "05-29", "06-08", "06-09"}},
+    {2026, {"04-05", "04-02", "04-03", "04-06", "05-01", "05-14", "05-24", "05-25"}},
+    {2027, {"03-28", "03-25", "03-26", "03-29", "04-23", "05-06", "05-16", "05-17"}},
+    {2028, {"04-16", "04-13", "04-14", "04-17", "05-12", "05-25", "06-04", "06-05"}},
+    {2029, {"04-01", "03-29", "03-30", "04-02", "04-27", "05-10", "05-20", "05-21"}},
+    {2030, {"04-21", "04-18", "04-19", "04-22", "05-17", "05-30", "06-09", "06-10"}},
+    {2031, {"04-13", "04-10", "04-11", "04-14", "05-09", "05-22", "06-01", "06-02"}},
+    {2032, {"03-28", "03-25", "03-26", "03-29", "04-23", "05-06", "05-16", "05-17"}},
+    {2033, {"04-17", "04-14", "04-15", "04-18", "05-13", "05-26", "06-05", "06-06"}},
+    {2034, {"04-09", "04-06", "04-07", "04-10", "05-05", "05-18", "05-28", "05-29"}},
+    {2035, {"03-25", "03-22", "03-23", "03-26", "04-20", "05-03", "05-13", "05-14"}},
+    {2036, {"04-13", "04-10", "04-11", "04-14", "05-09", "05-22", "06-01", "06-02"}},
+    {2037, {"04-05", "04-02", "04-03", "04-06", "05-01", "05-14", "05-24", "05-25"}},
+    {2038, {"04-25", "04-22", "04-23", "04-26", "05-21", "06-03", "06-13", "06-14"}},
+    {2039, {"04-10", "04-07", "04-08", "04-11", "05-06", "05-19", "05-29", "05-30"}},
+    {2040, {"04-01", "03-29", "03-30", "04-02", "04-27", "05-10", "05-20", "05-21"}},
 };
 
 static int32_t
 md(int year, const char *mmdd)
 {
 	return rules_date(year, (mmdd[0] - '0') * 10 + mmdd[1] - '0',
-			  (mmdd[3] - '0') * 10 + mmdd[4] - '0');
+	                  (mmdd[3] - '0') * 10 + mmdd[4] - '0');
 }
 
 static void
@@ -99,7 +99,8 @@ test_easter(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof movable / sizeof movable[0]; i++)
-		assert_int_equal(rules_easter(movable[i].year), md(movable[i].year, movable[i].d[0]));
+		assert_int_equal(rules_easter(movable[i].year),
+		                 md(movable[i].year, movable[i].d[0]));
 }
 
 /* Every day of every year: a holiday exactly when the table says so. */
@@ -129,8 +130,9 @@ check_calendar(enum rules_holidays cal)
 			if (rules_is_holiday(cal, d) != expect) {
 				char buf[16];
 				rules_date_format(d, buf, sizeof buf);
-				fail_msg("%s %s: expected %s", cal == RULES_HOLIDAYS_NO ? "NO" : "DK", buf,
-					 expect ? "a holiday" : "no holiday");
+				fail_msg("%s %s: expected %s",
+				         cal == RULES_HOLIDAYS_NO ? "NO" : "DK", buf,
+				         expect ? "a holiday" : "no holiday");
 			}
 		}
 	}
@@ -190,10 +192,11 @@ test_closure_and_exceptions(void **state)
 	struct fx *f = fx_new("no-integreringsloven", "2025-10-06", "2025-10-10");
 	f->closures[f->in.n_closures++] = fx_date("2025-10-07");
 	f->exc[f->in.n_exceptions++] =
-		(struct rules_exception){fx_date("2025-10-08"), false, 9 * 60, 12 * 60, false};
+	    (struct rules_exception){fx_date("2025-10-08"), false, 9 * 60, 12 * 60, false};
 	f->exc[f->in.n_exceptions++] =
-		(struct rules_exception){fx_date("2025-10-08"), false, 13 * 60, 14 * 60, true};
-	f->exc[f->in.n_exceptions++] = (struct rules_exception){fx_date("2025-10-09"), true, 0, 0, false};
+	    (struct rules_exception){fx_date("2025-10-08"), false, 13 * 60, 14 * 60, true};
+	f->exc[f->in.n_exceptions++] =
+	    (struct rules_exception){fx_date("2025-10-09"), true, 0, 0, false};
 	fx_ok(f);
 	assert_int_equal(fx_day(f, "2025-10-06")->scheduled_min, 450);
 	assert_int_equal(fx_day(f, "2025-10-07")->scheduled_min, 0);
@@ -213,8 +216,8 @@ test_template_validity(void **state)
 	(void)state;
 	struct fx *f = fx_new("no-integreringsloven", "2025-10-09", "2025-10-10");
 	f->templ[0].to = fx_date("2025-10-09");
-	f->templ[1] = (struct rules_template){0x3e, 9 * 60, 12 * 60, false, fx_date("2025-10-10"),
-					     INT32_MAX};
+	f->templ[1] =
+	    (struct rules_template){0x3e, 9 * 60, 12 * 60, false, fx_date("2025-10-10"), INT32_MAX};
 	f->in.n_templ = 2;
 	fx_ok(f);
 	assert_int_equal(fx_day(f, "2025-10-09")->scheduled_min, 450);
@@ -226,16 +229,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_date_roundtrip),
-		cmocka_unit_test(test_date_parse_format),
-		cmocka_unit_test(test_weekday),
-		cmocka_unit_test(test_add_months),
-		cmocka_unit_test(test_easter),
-		cmocka_unit_test(test_holidays_norway),
-		cmocka_unit_test(test_holidays_denmark),
-		cmocka_unit_test(test_holiday_not_scheduled),
-		cmocka_unit_test(test_closure_and_exceptions),
-		cmocka_unit_test(test_template_validity),
+	    cmocka_unit_test(test_date_roundtrip),
+	    cmocka_unit_test(test_date_parse_format),
+	    cmocka_unit_test(test_weekday),
+	    cmocka_unit_test(test_add_months),
+	    cmocka_unit_test(test_easter),
+	    cmocka_unit_test(test_holidays_norway),
+	    cmocka_unit_test(test_holidays_denmark),
+	    cmocka_unit_test(test_holiday_not_scheduled),
+	    cmocka_unit_test(test_closure_and_exceptions),
+	    cmocka_unit_test(test_template_validity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ rnd(uint32_t n)
 }
 
 static const char *const regimes[] = {"no-integreringsloven", "no-introduksjonsloven",
-				      "no-kvalifiseringsprogram", "dk-integrationsprogram"};
+                                      "no-kvalifiseringsprogram", "dk-integrationsprogram"};
 
 static void
 random_schedule(struct fx *f)
@@ -32,9 +32,9 @@ random_schedule(struct fx *f)
 	for (size_t i = 0; i < f->in.n_templ; i++) {
 		int len = 30 + (int)rnd(240);
 		uint8_t wd = (uint8_t)(rnd(2) ? 0x3e : (rnd(255) & 0xfe));
-		f->templ[i] = (struct rules_template){wd ? wd : 0x02, (int16_t)start,
-						     (int16_t)(start + len), rnd(6) == 0, INT32_MIN,
-						     INT32_MAX};
+		f->templ[i] =
+		    (struct rules_template){wd ? wd : 0x02, (int16_t)start, (int16_t)(start + len),
+		                            rnd(6) == 0,    INT32_MIN,      INT32_MAX};
 		start += len + (int)rnd(60);
 		if (start > 22 * 60)
 			start = 8 * 60;
@@ -42,13 +42,12 @@ random_schedule(struct fx *f)
 	for (int i = rnd(3); i > 0; i--) {
 		int32_t d = f->in.from + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 1));
 		int s = 8 * 60 + (int)rnd(300);
-		f->exc[f->in.n_exceptions++] =
-			(struct rules_exception){d, rnd(3) == 0, (int16_t)s, (int16_t)(s + 60 + rnd(200)),
-						 rnd(4) == 0};
+		f->exc[f->in.n_exceptions++] = (struct rules_exception){
+		    d, rnd(3) == 0, (int16_t)s, (int16_t)(s + 60 + rnd(200)), rnd(4) == 0};
 	}
 	for (int i = rnd(3); i > 0; i--)
 		f->closures[f->in.n_closures++] =
-			f->in.from + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 1));
+		    f->in.from + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 1));
 }
 
 static void
@@ -67,11 +66,17 @@ static void
 random_absences(struct fx *f)
 {
 	for (int i = rnd(8); i > 0; i--) {
-		int32_t from = f->in.from - 20 + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 40));
+		int32_t from =
+		    f->in.from - 20 + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 40));
 		struct rules_absence *a = &f->abs[f->in.n_absences++];
-		*a = (struct rules_absence){(enum rules_category)rnd(RULES_CAT_COUNT), from,
-					    from + (int32_t)rnd(12), -1, -1, rnd(5) == 0, rnd(4) == 0,
-					    rnd(2) ? INT32_MIN : from - (int32_t)rnd(30)};
+		*a = (struct rules_absence){(enum rules_category)rnd(RULES_CAT_COUNT),
+		                            from,
+		                            from + (int32_t)rnd(12),
+		                            -1,
+		                            -1,
+		                            rnd(5) == 0,
+		                            rnd(4) == 0,
+		                            rnd(2) ? INT32_MIN : from - (int32_t)rnd(30)};
 		if (rnd(3) == 0) {
 			a->start = (int16_t)(7 * 60 + rnd(400));
 			a->end = (int16_t)(a->start + 1 + rnd(300));
@@ -79,7 +84,8 @@ random_absences(struct fx *f)
 	}
 	for (int i = rnd(4); i > 0; i--) {
 		int32_t from = f->in.from - 400 + (int32_t)rnd(400);
-		f->sd[f->in.history.n_self_declared++] = (struct rules_range){from, from + (int32_t)rnd(4)};
+		f->sd[f->in.history.n_self_declared++] =
+		    (struct rules_range){from, from + (int32_t)rnd(4)};
 	}
 	f->in.history.child_sick_days = (int)rnd(35);
 	f->in.history.religious_days = (int)rnd(3);
@@ -152,8 +158,9 @@ check_invariants(int n, const struct fx *f)
 		}
 		if (sum != d->scheduled_min || d->attended_min < 0 || d->unexcused_min < 0 ||
 		    d->excused_min[RULES_CAT_UNEXCUSED] != 0)
-			fail_msg("scenario %d day %zu: %d attended + excused + %d unexcused != %d scheduled",
-				 n, i, d->attended_min, d->unexcused_min, d->scheduled_min);
+			fail_msg("scenario %d day %zu: %d attended + excused + %d unexcused != %d "
+			         "scheduled",
+			         n, i, d->attended_min, d->unexcused_min, d->scheduled_min);
 		if (d->deduction.num < 0 || (d->unexcused_min == 0 && d->deduction.num != 0))
 			fail_msg("scenario %d day %zu: bad deduction", n, i);
 		if (d->unexcused_min == 0 && d->notes)
@@ -238,7 +245,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_generated),
+	    cmocka_unit_test(test_generated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

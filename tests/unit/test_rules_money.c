@@ -29,7 +29,7 @@ static void
 test_round_half_up(void **state)
 {
 	(void)state;
-	assert_int_equal(rules_rat_round((struct rules_rat){1, 2}), 1);	 /* 0.5 øre up */
+	assert_int_equal(rules_rat_round((struct rules_rat){1, 2}), 1); /* 0.5 øre up */
 	assert_int_equal(rules_rat_round((struct rules_rat){49, 100}), 0);
 	assert_int_equal(rules_rat_round((struct rules_rat){51, 100}), 1);
 	assert_int_equal(rules_rat_round((struct rules_rat){2169333333, 100000}), 21693);
@@ -69,7 +69,8 @@ static void
 test_g_lookup(void **state)
 {
 	(void)state;
-	struct rules_g g[] = {{rules_date(2024, 5, 1), 12402800}, {rules_date(2025, 5, 1), 13016000}};
+	struct rules_g g[] = {{rules_date(2024, 5, 1), 12402800},
+	                      {rules_date(2025, 5, 1), 13016000}};
 	int64_t v;
 	char err[256];
 	assert_int_equal(rules_g_at(g, 2, rules_date(2024, 4, 30), &v, err, sizeof err), -1);
@@ -126,11 +127,11 @@ test_rate_factors(void **state)
 		enum rules_rate rate;
 		int64_t gross;
 	} cases[] = {
-		{"no-integreringsloven", RULES_RATE_UNDER25_ALONE, 1446222},	   /* 260320*2/3/12 */
-		{"no-integreringsloven", RULES_RATE_UNDER25_WITH_PARENTS, 723111}, /* /3/12 */
-		{"no-introduksjonsloven", RULES_RATE_UNDER25_WITH_PARENTS, 1446222},
-		{"no-kvalifiseringsprogram", RULES_RATE_UNDER25_WITH_PARENTS, 1446222},
-		{"no-kvalifiseringsprogram", RULES_RATE_FULL, 2169333},
+	    {"no-integreringsloven", RULES_RATE_UNDER25_ALONE, 1446222},       /* 260320*2/3/12 */
+	    {"no-integreringsloven", RULES_RATE_UNDER25_WITH_PARENTS, 723111}, /* /3/12 */
+	    {"no-introduksjonsloven", RULES_RATE_UNDER25_WITH_PARENTS, 1446222},
+	    {"no-kvalifiseringsprogram", RULES_RATE_UNDER25_WITH_PARENTS, 1446222},
+	    {"no-kvalifiseringsprogram", RULES_RATE_FULL, 2169333},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fx *f = fx_new(cases[i].regime, "2025-10-13", "2025-10-13");
@@ -197,11 +198,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rat_arithmetic),	 cmocka_unit_test(test_round_half_up),
-		cmocka_unit_test(test_ore_format_parse), cmocka_unit_test(test_g_lookup),
-		cmocka_unit_test(test_spec_numbers),	 cmocka_unit_test(test_rate_factors),
-		cmocka_unit_test(test_g_per_date),	 cmocka_unit_test(test_round_once_per_payout),
-		cmocka_unit_test(test_refuse_unknown_g),
+	    cmocka_unit_test(test_rat_arithmetic),   cmocka_unit_test(test_round_half_up),
+	    cmocka_unit_test(test_ore_format_parse), cmocka_unit_test(test_g_lookup),
+	    cmocka_unit_test(test_spec_numbers),     cmocka_unit_test(test_rate_factors),
+	    cmocka_unit_test(test_g_per_date),       cmocka_unit_test(test_round_once_per_payout),
+	    cmocka_unit_test(test_refuse_unknown_g),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

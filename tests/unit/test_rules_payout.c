@@ -231,10 +231,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decision_edge),	   cmocka_unit_test(test_decision_share_binds),
-		cmocka_unit_test(test_decision_both_tests), cmocka_unit_test(test_months_and_rounding),
-		cmocka_unit_test(test_biweekly),	   cmocka_unit_test(test_denmark_decisions),
-		cmocka_unit_test(test_denmark_deadline),   cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_decision_edge),
+	    cmocka_unit_test(test_decision_share_binds),
+	    cmocka_unit_test(test_decision_both_tests),
+	    cmocka_unit_test(test_months_and_rounding),
+	    cmocka_unit_test(test_biweekly),
+	    cmocka_unit_test(test_denmark_decisions),
+	    cmocka_unit_test(test_denmark_deadline),
+	    cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

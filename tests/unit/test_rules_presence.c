@@ -18,8 +18,8 @@ static void
 split_sessions(struct fx *f)
 {
 	f->templ[0].end = 11 * 60 + 30;
-	f->templ[1] = (struct rules_template){0x3e, 12 * 60, 15 * 60 + 30, false, INT32_MIN,
-					     INT32_MAX};
+	f->templ[1] =
+	    (struct rules_template){0x3e, 12 * 60, 15 * 60 + 30, false, INT32_MIN, INT32_MAX};
 	f->in.n_templ = 2;
 }
 
@@ -273,11 +273,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_in_out_pairs),	 cmocka_unit_test(test_missing_tap_out),
-		cmocka_unit_test(test_midnight),	 cmocka_unit_test(test_taps_outside),
-		cmocka_unit_test(test_in_only),		 cmocka_unit_test(test_grace),
-		cmocka_unit_test(test_rounding),	 cmocka_unit_test(test_rounding_keeps_excused),
-		cmocka_unit_test(test_off_site),
+	    cmocka_unit_test(test_in_out_pairs), cmocka_unit_test(test_missing_tap_out),
+	    cmocka_unit_test(test_midnight),     cmocka_unit_test(test_taps_outside),
+	    cmocka_unit_test(test_in_only),      cmocka_unit_test(test_grace),
+	    cmocka_unit_test(test_rounding),     cmocka_unit_test(test_rounding_keeps_excused),
+	    cmocka_unit_test(test_off_site),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

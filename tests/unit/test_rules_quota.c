@@ -96,7 +96,7 @@ occurrences(const char *oldest, bool want_excused)
 	fx_ok(f);
 	assert_int_equal(unexcused(f, "2025-10-06"), want_excused ? 0 : 450);
 	assert_int_equal(fx_note(f, "2025-10-06", RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED),
-			 !want_excused);
+	                 !want_excused);
 	fx_free(f);
 }
 
@@ -178,10 +178,10 @@ static void
 test_self_declared_joining(void **state)
 {
 	(void)state;
-	joined("2025-10-02", "2025-10-02", 0, 0);	/* 16 days after: joined, day 3 */
+	joined("2025-10-02", "2025-10-02", 0, 0); /* 16 days after: joined, day 3 */
 	joined("2025-10-02", "2025-10-03", 450, RULES_NOTE_SELF_DECLARED_OVER_3_DAYS);
 	joined("2025-10-03", "2025-10-03", 450, RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED);
-	joined("2025-09-22", "2025-09-22", 0, 0);	/* 6 days after */
+	joined("2025-09-22", "2025-09-22", 0, 0); /* 6 days after */
 	/* Without the four earlier occurrences, day 17 starts a new 3-day period. */
 	struct fx *f = fx_new("no-integreringsloven", "2025-10-03", "2025-10-08");
 	fx_history_self_declared(f, "2025-09-15", "2025-09-16");
@@ -299,9 +299,9 @@ test_child_sick_rolling(void **state)
 	struct fx *f = fx_new("no-integreringsloven", "2025-01-06", "2026-01-07");
 	f->in.participant.children = 1;
 	const char *pairs[][2] = {{"2025-01-06", "2025-01-07"}, {"2025-01-13", "2025-01-14"},
-				  {"2025-01-20", "2025-01-21"}, {"2025-01-27", "2025-01-28"},
-				  {"2025-02-03", "2025-02-04"}, {"2025-12-01", "2025-12-01"},
-				  {"2026-01-05", "2026-01-07"}};
+	                          {"2025-01-20", "2025-01-21"}, {"2025-01-27", "2025-01-28"},
+	                          {"2025-02-03", "2025-02-04"}, {"2025-12-01", "2025-12-01"},
+	                          {"2026-01-05", "2026-01-07"}};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
 		fx_absence(f, RULES_CAT_CHILD_SICK, pairs[i][0], pairs[i][1]);
 	fx_ok(f);
@@ -335,15 +335,15 @@ test_day_quotas(void **state)
 {
 	(void)state;
 	day_quota(RULES_CAT_RELIGIOUS_HOLIDAY, offsetof(struct rules_history, religious_days), 2,
-		  RULES_NOTE_RELIGIOUS_QUOTA_EXHAUSTED);
+	          RULES_NOTE_RELIGIOUS_QUOTA_EXHAUSTED);
 	day_quota(RULES_CAT_PREGNANCY, offsetof(struct rules_history, pregnancy_days), 10,
-		  RULES_NOTE_PREGNANCY_QUOTA_EXHAUSTED);
+	          RULES_NOTE_PREGNANCY_QUOTA_EXHAUSTED);
 	day_quota(RULES_CAT_BIRTH_MOTHER, offsetof(struct rules_history, birth_mother_days), 20,
-		  RULES_NOTE_BIRTH_MOTHER_QUOTA_EXHAUSTED);
+	          RULES_NOTE_BIRTH_MOTHER_QUOTA_EXHAUSTED);
 	day_quota(RULES_CAT_BIRTH_FATHER, offsetof(struct rules_history, birth_father_days), 7,
-		  RULES_NOTE_BIRTH_FATHER_QUOTA_EXHAUSTED);
+	          RULES_NOTE_BIRTH_FATHER_QUOTA_EXHAUSTED);
 	day_quota(RULES_CAT_VACATION, offsetof(struct rules_history, vacation_days), 25,
-		  RULES_NOTE_VACATION_QUOTA_EXHAUSTED);
+	          RULES_NOTE_VACATION_QUOTA_EXHAUSTED);
 }
 
 /* Per-calendar-year quotas start again on 1 January. */
@@ -369,12 +369,12 @@ test_religious_notice(void **state)
 	(void)state;
 	for (int notice = 13; notice <= 14; notice++) {
 		struct fx *f = fx_new("no-integreringsloven", "2025-10-13", "2025-10-13");
-		fx_absence(f, RULES_CAT_RELIGIOUS_HOLIDAY, "2025-10-13", "2025-10-13")->registered_on =
-			fx_date("2025-10-13") - notice;
+		fx_absence(f, RULES_CAT_RELIGIOUS_HOLIDAY, "2025-10-13", "2025-10-13")
+		    ->registered_on = fx_date("2025-10-13") - notice;
 		fx_ok(f);
 		assert_int_equal(excused(f, "2025-10-13", RULES_CAT_RELIGIOUS_HOLIDAY), 450);
 		assert_int_equal(fx_flag(f, "2025-10-13", RULES_FLAG_RELIGIOUS_SHORT_NOTICE),
-				 notice < 14);
+		                 notice < 14);
 		fx_free(f);
 	}
 }
@@ -464,22 +464,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_self_declared_days),
-		cmocka_unit_test(test_self_declared_calendar_days),
-		cmocka_unit_test(test_self_declared_occurrences),
-		cmocka_unit_test(test_self_declared_first_8_weeks),
-		cmocka_unit_test(test_self_declared_joining),
-		cmocka_unit_test(test_fall_through_and_order),
-		cmocka_unit_test(test_child_sick_limits),
-		cmocka_unit_test(test_child_sick_self_days),
-		cmocka_unit_test(test_child_sick_rolling),
-		cmocka_unit_test(test_day_quotas),
-		cmocka_unit_test(test_year_reset),
-		cmocka_unit_test(test_religious_notice),
-		cmocka_unit_test(test_pregnancy_checkup),
-		cmocka_unit_test(test_leave_approved),
-		cmocka_unit_test(test_leave_unpaid),
-		cmocka_unit_test(test_denmark_quotas_off),
+	    cmocka_unit_test(test_self_declared_days),
+	    cmocka_unit_test(test_self_declared_calendar_days),
+	    cmocka_unit_test(test_self_declared_occurrences),
+	    cmocka_unit_test(test_self_declared_first_8_weeks),
+	    cmocka_unit_test(test_self_declared_joining),
+	    cmocka_unit_test(test_fall_through_and_order),
+	    cmocka_unit_test(test_child_sick_limits),
+	    cmocka_unit_test(test_child_sick_self_days),
+	    cmocka_unit_test(test_child_sick_rolling),
+	    cmocka_unit_test(test_day_quotas),
+	    cmocka_unit_test(test_year_reset),
+	    cmocka_unit_test(test_religious_notice),
+	    cmocka_unit_test(test_pregnancy_checkup),
+	    cmocka_unit_test(test_leave_approved),
+	    cmocka_unit_test(test_leave_unpaid),
+	    cmocka_unit_test(test_denmark_quotas_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

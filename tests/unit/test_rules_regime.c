@@ -144,7 +144,9 @@ test_bad_files(void **state)
 	             "currency = kroner");
 	expect_error("currency = NOK", "currenzy = NOK", "[regime] currenzy: unknown key",
 	             "currenzy = NOK");
-	expect_error("value = g\n", "", "[stipend_basis] value: expected in every version (missing before this line)", NULL);
+	expect_error("value = g\n", "",
+	             "[stipend_basis] value: expected in every version (missing before this line)",
+	             NULL);
 	expect_error("[payout]\n", "[payout]\nvalue = monthly ; injected\n",
 	             "[payout] value: expected valid_from before value",
 	             "value = monthly ; injected");
@@ -152,17 +154,17 @@ test_bad_files(void **state)
 	             "[vacation_days_per_year] valid_from: expected a date YYYY-MM-DD",
 	             "valid_from = 2021-13-01");
 	expect_error("value = monthly\nstatus = unconfirmed\n\n[payout_anchor]",
-		     "value = monthly\n\n[payout_anchor]",
-		     "[payout] status: expected in every version", NULL);
+	             "value = monthly\n\n[payout_anchor]",
+	             "[payout] status: expected in every version", NULL);
 	/* A whole parameter missing names it. */
 	expect_error("[vacation_days_per_year]\n; Vacation days per calendar year.\n"
-		     "valid_from = 2021-01-01\nvalue = 25\nstatus = unconfirmed\n",
-		     "", "x.ini: [vacation_days_per_year]: missing", NULL);
+	             "valid_from = 2021-01-01\nvalue = 25\nstatus = unconfirmed\n",
+	             "", "x.ini: [vacation_days_per_year]: missing", NULL);
 	/* The same version twice (a section repeated). */
 	expect_error("[vacation_days_per_year]", "[leave_approved_days_per_year]",
-		     "[leave_approved_days_per_year] valid_from: expected dates later than the "
-		     "version above",
-		     NULL);
+	             "[leave_approved_days_per_year] valid_from: expected dates later than the "
+	             "version above",
+	             NULL);
 	/* "none" only where it means something. */
 	expect_error("value = 1850", "value = none", "[annual_hours] value: expected a positive",
 	             "value = none");
