@@ -127,8 +127,17 @@ chip_frame(unsigned char *out, unsigned char tfi, const unsigned char *data, siz
 	out[n++] = 0x00;
 	out[n++] = 0x00;
 	out[n++] = 0xFF;
-	out[n++] = (unsigned char)(len + 1);
-	out[n++] = (unsigned char)(0x100 - (len + 1));
+	if (len > 254) { /* extended frame, as libnfc builds them: FF FF LENM LENL LCS */
+		out[n++] = 0xFF;
+		out[n++] = 0xFF;
+		out[n++] = (unsigned char)((len + 1) >> 8);
+		out[n++] = (unsigned char)(len + 1);
+		out[n] = (unsigned char)(0x100 - ((out[n - 2] + out[n - 1]) & 0xFF));
+		n++;
+	} else {
+		out[n++] = (unsigned char)(len + 1);
+		out[n++] = (unsigned char)(0x100 - (len + 1));
+	}
 	out[n++] = tfi;
 	for (size_t i = 0; i < len; i++) {
 		out[n++] = data[i];

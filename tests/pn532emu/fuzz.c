@@ -70,31 +70,6 @@ fuzz_check_output(const struct sink *s)
 	return 0;
 }
 
-/* A host frame: normal ones from chip.c, extended ones (LEN > 254 or on a whim) here. */
-static size_t
-fuzz_frame(unsigned char *out, const unsigned char *data, size_t len, int extended)
-{
-	unsigned char sum = 0xD4;
-	size_t n = 0;
-
-	if (!extended && len < 0xFF)
-		return chip_frame(out, 0xD4, data, len);
-	memcpy(out, "\x00\x00\xFF\xFF\xFF", 5);
-	n = 5;
-	out[n++] = (unsigned char)((len + 1) >> 8);
-	out[n++] = (unsigned char)(len + 1);
-	out[n] = (unsigned char)(0x100 - ((out[n - 2] + out[n - 1]) & 0xFF));
-	n++;
-	out[n++] = 0xD4;
-	for (size_t i = 0; i < len; i++) {
-		out[n++] = data[i];
-		sum += data[i];
-	}
-	out[n++] = (unsigned char)(0x100 - sum);
-	out[n++] = 0x00;
-	return n;
-}
-
 /* One piece of host traffic: mostly plausible, sometimes broken, sometimes noise. */
 static size_t
 fuzz_piece(unsigned char *out)
@@ -129,7 +104,7 @@ fuzz_piece(unsigned char *out)
 		data[1] = 0x05;
 		data[4] = fuzz_rand() % 2 ? 0xFF : 0x02;
 	}
-	n = fuzz_frame(out, data, len, r == 3 || (r == 4 && len > 0));
+	n = chip_frame(out, 0xD4, data, len); /* r == 3: often an extended frame */
 	if (r == 5 || r == 6) /* corrupt a byte or cut the frame short */
 		out[fuzz_rand() % n] ^= (unsigned char)(1 + fuzz_rand() % 255);
 	if (r == 7)
