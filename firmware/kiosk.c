@@ -46,6 +46,7 @@ struct kiosk {
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct metrics metrics;
+	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;
 };
@@ -186,11 +187,15 @@ on_reader_status(void *arg, const struct nfc_reader_status *st)
 	struct kiosk *k = arg;
 	json_t *j;
 
-	if (st->state != NFC_STATE_CONNECTED)
-		log_warn("reader: %s%s%s", nfc_reader_state_name(st->state), st->message[0] ? ": " : "",
-			 st->message);
-	else
-		log_info("reader: connected");
+	/* the backend posts on every error count; the log wants state changes only */
+	if (st->state != k->reader_state) {
+		if (st->state == NFC_STATE_CONNECTED)
+			log_info("reader: connected");
+		else if (st->state != NFC_STATE_STARTING)
+			log_warn("reader: %s%s%s", nfc_reader_state_name(st->state),
+				 st->message[0] ? ": " : "", st->message);
+		k->reader_state = st->state;
+	}
 	if (k->web && (j = status_json(k)) != NULL) {
 		web_kiosk_publish(k->web, "status", j);
 		json_decref(j);

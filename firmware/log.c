@@ -52,9 +52,12 @@ log_msg(enum log_level level, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		/* the reader thread logs too: keep each line whole */
+		flockfile(stderr);
 		fprintf(stderr, "%s.%03ldZ %s: ", when, ts.tv_nsec / 1000000, tag[level]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		funlockfile(stderr);
 	}
 	va_end(ap);
 }
