@@ -119,38 +119,70 @@ alloc_n(size_t n, size_t size)
 	return calloc(n ? n : 1, size);
 }
 
-static int
-parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+/* Parses one array element at `path` into `elem`; 0 or -1 with err filled. */
+typedef int (*elem_fn)(const json_t *e, const char *path, void *elem, char *err, size_t errlen);
+
+/*
+ * Every element of `arr` through `fn` into a new array of `size`-byte elements
+ * (named "name[i]" in errors).  Returns the array (free() it) or NULL on an error.
+ */
+static void *
+parse_each(const json_t *arr, const char *name, size_t size, elem_fn fn, size_t *n_out, char *err,
+           size_t errlen)
 {
 	size_t n = json_array_size(arr);
 	char p[PATH_MAX_LEN];
-	sc->g = alloc_n(n, sizeof *sc->g);
-	if (!sc->g)
-		return bad(err, errlen, "g", "less (out of memory)");
+	char *buf = alloc_n(n, size);
+	if (!buf) {
+		bad(err, errlen, name, "less (out of memory)");
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(arr, i), *a;
-		snprintf(p, sizeof p, "g[%zu]", i);
-		if (!json_is_object(e))
-			return bad(err, errlen, p,
-			           "{\"from\": \"YYYY-MM-DD\", \"amount\": 130160}");
-		if (get_date(e, "from", p, true, &sc->g[i].from, err, errlen) < 0)
-			return -1;
-		a = member(e, "amount");
-		snprintf(p, sizeof p, "g[%zu].amount", i);
-		if (a && json_is_integer(a) && json_integer_value(a) > 0 &&
-		    json_integer_value(a) < 100000000)
-			sc->g[i].amount_ore = json_integer_value(a) * 100;
-		else if (!a || !json_is_string(a) ||
-		         rules_ore_parse(json_string_value(a), &sc->g[i].amount_ore) < 0 ||
-		         sc->g[i].amount_ore <= 0)
-			return bad(err, errlen, p, "a positive amount such as 130160");
-		if (i > 0 && sc->g[i].from <= sc->g[i - 1].from) {
+		if (snprintf(p, sizeof p, "%s[%zu]", name, i) < 0)
+			p[0] = 0;
+		if (fn(json_array_get(arr, i), p, buf + i * size, err, errlen) < 0) {
+			free(buf);
+			return NULL;
+		}
+	}
+	*n_out = n;
+	return buf;
+}
+
+static int
+one_g(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
+{
+	struct rules_g *g = elem;
+	char p[PATH_MAX_LEN];
+	const json_t *a = member(e, "amount");
+	if (!json_is_object(e))
+		return bad(err, errlen, path, "{\"from\": \"YYYY-MM-DD\", \"amount\": 130160}");
+	if (get_date(e, "from", path, true, &g->from, err, errlen) < 0)
+		return -1;
+	path_join(p, sizeof p, path, "amount");
+	if (a && json_is_integer(a) && json_integer_value(a) > 0 &&
+	    json_integer_value(a) < 100000000)
+		g->amount_ore = json_integer_value(a) * 100;
+	else if (!a || !json_is_string(a) ||
+	         rules_ore_parse(json_string_value(a), &g->amount_ore) < 0 || g->amount_ore <= 0)
+		return bad(err, errlen, p, "a positive amount such as 130160");
+	return 0;
+}
+
+static int
+parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+{
+	char p[PATH_MAX_LEN];
+	sc->g = parse_each(arr, "g", sizeof *sc->g, one_g, &sc->in.n_g, err, errlen);
+	if (!sc->g)
+		return -1;
+	for (size_t i = 1; i < sc->in.n_g; i++) {
+		if (sc->g[i].from <= sc->g[i - 1].from) {
 			snprintf(p, sizeof p, "g[%zu].from", i);
 			return bad(err, errlen, p, "dates in ascending order");
 		}
 	}
 	sc->in.g = sc->g;
-	sc->in.n_g = n;
 	sc->has_g = true;
 	return 0;
 }
@@ -264,22 +296,10 @@ parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 }
 
 static int
-parse_closures(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+one_closure(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 {
-	size_t n = json_array_size(arr);
-	char p[PATH_MAX_LEN];
-	sc->closures = alloc_n(n, sizeof *sc->closures);
-	if (!sc->closures)
-		return bad(err, errlen, "closures", "less (out of memory)");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(arr, i);
-		snprintf(p, sizeof p, "closures[%zu]", i);
-		if (!json_is_string(e) ||
-		    rules_date_parse(json_string_value(e), &sc->closures[i]) < 0)
-			return bad(err, errlen, p, "a date \"YYYY-MM-DD\"");
-	}
-	sc->in.closures = sc->closures;
-	sc->in.n_closures = n;
+	if (!json_is_string(e) || rules_date_parse(json_string_value(e), elem) < 0)
+		return bad(err, errlen, path, "a date \"YYYY-MM-DD\"");
 	return 0;
 }
 
@@ -315,29 +335,20 @@ tap_cmp(const void *a, const void *b)
 }
 
 static int
-parse_taps(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+one_tap(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 {
-	size_t n = json_array_size(arr);
-	char p[PATH_MAX_LEN];
-	sc->taps = alloc_n(n, sizeof *sc->taps);
-	if (!sc->taps)
-		return bad(err, errlen, "taps", "less (out of memory)");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(arr, i);
-		snprintf(p, sizeof p, "taps[%zu]", i);
-		if (!json_is_string(e) || parse_tap(json_string_value(e), &sc->taps[i]) < 0)
-			return bad(err, errlen, p, "\"YYYY-MM-DDTHH:MM\"");
-	}
-	qsort(sc->taps, n, sizeof *sc->taps, tap_cmp);
-	sc->in.taps = sc->taps;
-	sc->in.n_taps = n;
+	if (!json_is_string(e) || parse_tap(json_string_value(e), elem) < 0)
+		return bad(err, errlen, path, "\"YYYY-MM-DDTHH:MM\"");
 	return 0;
 }
 
 static int
-parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
+one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen)
 {
+	struct rules_absence *a = elem;
 	char q[PATH_MAX_LEN];
+	if (!json_is_object(e))
+		return bad(err, errlen, p, "an object");
 	const json_t *v = member(e, "category");
 	int c = v && json_is_string(v) ? rules_category_parse(json_string_value(v)) : -1;
 	path_join(q, sizeof q, p, "category");
@@ -385,24 +396,17 @@ parse_absence(const json_t *e, const char *p, struct rules_absence *a, char *err
 }
 
 static int
-parse_absences(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
+one_range(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 {
-	size_t n = json_array_size(arr);
+	struct rules_range *r = elem;
 	char p[PATH_MAX_LEN];
-	sc->absences = alloc_n(n, sizeof *sc->absences);
-	if (!sc->absences)
-		return bad(err, errlen, "absences", "less (out of memory)");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(arr, i);
-		snprintf(p, sizeof p, "absences[%zu]", i);
-		if (!json_is_object(e))
-			return bad(err, errlen, p, "an object");
-		if (parse_absence(e, p, &sc->absences[i], err, errlen) < 0)
-			return -1;
-	}
-	sc->in.absences = sc->absences;
-	sc->in.n_absences = n;
-	return 0;
+	if (!json_is_object(e))
+		return bad(err, errlen, path, "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+	if (get_date(e, "from", path, true, &r->from, err, errlen) < 0 ||
+	    get_date(e, "to", path, true, &r->to, err, errlen) < 0)
+		return -1;
+	path_join(p, sizeof p, path, "to");
+	return r->from > r->to ? bad(err, errlen, p, "a date on or after from") : 0;
 }
 
 static int
@@ -410,7 +414,6 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 {
 	const json_t *h = member(root, "history"), *sd;
 	struct rules_history *hi = &sc->in.history;
-	char p[PATH_MAX_LEN];
 	if (!h)
 		return 0;
 	if (!json_is_object(h))
@@ -428,28 +431,10 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 		return 0;
 	if (!json_is_array(sd))
 		return bad(err, errlen, "history.self_declared", "an array of {from, to}");
-	size_t n = json_array_size(sd);
-	sc->self_declared = alloc_n(n, sizeof *sc->self_declared);
-	if (!sc->self_declared)
-		return bad(err, errlen, "history", "less (out of memory)");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(sd, i);
-		struct rules_range *r = &sc->self_declared[i];
-		snprintf(p, sizeof p, "history.self_declared[%zu]", i);
-		if (!json_is_object(e))
-			return bad(err, errlen, p,
-			           "{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
-		if (get_date(e, "from", p, true, &r->from, err, errlen) < 0 ||
-		    get_date(e, "to", p, true, &r->to, err, errlen) < 0)
-			return -1;
-		if (r->from > r->to) {
-			snprintf(p, sizeof p, "history.self_declared[%zu].to", i);
-			return bad(err, errlen, p, "a date on or after from");
-		}
-	}
+	sc->self_declared = parse_each(sd, "history.self_declared", sizeof *sc->self_declared,
+	                               one_range, &hi->n_self_declared, err, errlen);
 	hi->self_declared = sc->self_declared;
-	hi->n_self_declared = n;
-	return 0;
+	return sc->self_declared ? 0 : -1;
 }
 
 /* Optional "regime_overrides": {"tap_mode": "in_only", "grace_minutes": 5, ...}. */
@@ -528,14 +513,23 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 	if (parse_schedule(arr, sc, err, errlen) < 0)
 		return -1;
 	if (get_array(root, "closures", &arr, err, errlen) < 0 ||
-	    (arr && parse_closures(arr, sc, err, errlen) < 0))
+	    (arr && !(sc->closures = parse_each(arr, "closures", sizeof *sc->closures, one_closure,
+	                                        &sc->in.n_closures, err, errlen))))
 		return -1;
 	if (get_array(root, "taps", &arr, err, errlen) < 0 ||
-	    (arr && parse_taps(arr, sc, err, errlen) < 0))
+	    (arr && !(sc->taps = parse_each(arr, "taps", sizeof *sc->taps, one_tap, &sc->in.n_taps,
+	                                    err, errlen))))
 		return -1;
 	if (get_array(root, "absences", &arr, err, errlen) < 0 ||
-	    (arr && parse_absences(arr, sc, err, errlen) < 0))
+	    (arr && !(sc->absences = parse_each(arr, "absences", sizeof *sc->absences, one_absence,
+	                                        &sc->in.n_absences, err, errlen))))
 		return -1;
+	/* The engine wants taps in time order; files may list them any way. */
+	if (sc->taps)
+		qsort(sc->taps, sc->in.n_taps, sizeof *sc->taps, tap_cmp);
+	sc->in.closures = sc->closures;
+	sc->in.taps = sc->taps;
+	sc->in.absences = sc->absences;
 	return 0;
 }
 

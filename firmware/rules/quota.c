@@ -102,6 +102,27 @@ mark_range(struct rules_quota *q, uint8_t *marks, int32_t from, int32_t to, uint
 }
 
 /*
+ * The next marked date after index *i that counts for the day limits (see counts()),
+ * with the parameters in force on it.  1 = found (*i moved), 0 = no more, -1 = error.
+ */
+static int
+next_counted(const struct rules_quota *q, const struct rules_input *in, const uint8_t *marks,
+             int32_t *i, struct rules_params *p, int *mode, char *err, size_t errlen)
+{
+	while (++*i < q->n) {
+		if (!marks[*i])
+			continue;
+		int32_t d = q->base + *i;
+		if (rules_params_at(in->regime, d, p, err, errlen) < 0)
+			return -1;
+		*mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
+		if (counts(in, *mode, d))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Self-declared illness.  Marks: 1 = registered in the input, 2 = history (earlier
  * periods taken as valid; they still count as occurrences and can be joined).
  */
@@ -134,15 +155,10 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 	int32_t cur_end = 0, prev = 0;
 	int64_t cur_days = 0;
 	struct rules_params p;
-	for (int32_t i = 0; i < q->n; i++) {
-		if (!marks[i])
-			continue;
+	int32_t i = -1;
+	int mode, rc;
+	while ((rc = next_counted(q, in, marks, &i, &p, &mode, err, errlen)) > 0) {
 		int32_t d = q->base + i;
-		if (rules_params_at(in->regime, d, &p, err, errlen) < 0)
-			goto fail;
-		int mode = (int)p.num[RULES_P_SICK_DAY_COUNT];
-		if (!counts(in, mode, d))
-			continue;
 		bool history = marks[i] & 2;
 		int64_t waiting = rules_pint(&p, RULES_P_SELF_DECLARED_WAITING_WEEKS, 0) * 7;
 		if (!history && d < in->participant.programme_start + waiting) {
@@ -192,6 +208,8 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 			        ? ST_OVER_DAYS
 			        : ST_VALID;
 	}
+	if (rc < 0)
+		goto fail;
 	free(marks);
 	free(occ);
 	return 0;
@@ -217,17 +235,10 @@ judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err,
 	int32_t prev = 0;
 	int64_t run = 0;
 	struct rules_params p;
-	for (int32_t i = 0; i < q->n; i++) {
-		if (!marks[i])
-			continue;
+	int32_t i = -1;
+	int mode, rc;
+	while ((rc = next_counted(q, in, marks, &i, &p, &mode, err, errlen)) > 0) {
 		int32_t d = q->base + i;
-		if (rules_params_at(in->regime, d, &p, err, errlen) < 0) {
-			free(marks);
-			return -1;
-		}
-		int mode = (int)p.num[RULES_P_SICK_DAY_COUNT];
-		if (!counts(in, mode, d))
-			continue;
 		run = have_prev && same_run(in, mode, prev, d) ? run + 1 : 1;
 		have_prev = true;
 		prev = d;
@@ -235,7 +246,7 @@ judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err,
 			q->cs[i] = ST_OVER_DAYS;
 	}
 	free(marks);
-	return 0;
+	return rc;
 }
 
 static void
