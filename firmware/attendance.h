@@ -30,6 +30,8 @@ struct attendance;
 int attendance_open(struct attendance **out, struct store *s, const struct config *cfg,
 		    char *err, size_t errlen);
 void attendance_close(struct attendance *a);
+/* The local date (YYYY-MM-DD) and minute of the day now, in the process's TZ. */
+void attendance_local_now(char date[11], int *minute);
 
 /*
  * Called after every change that can alter computed days of `pid` from `from` on
@@ -94,6 +96,11 @@ struct attendance_days {
 	struct store_participant participant;
 	char regime[64];
 	char currency[8];
+	const struct rules_regime *rules; /* the regime itself, owned by the attendance context */
+	/* G is unknown from this date on (INT32_MIN if known throughout): the board's money
+	 * is provisional, computed with the last known G carried forward; pay periods
+	 * refuse instead (attendance_compute). */
+	int32_t g_missing;
 	/* days[from..to] (one per calendar day), payouts touching the range, totals of the
 	 * range; totals.deduction_ore is the exact sum of the range's days rounded once. */
 	struct rules_output out;
@@ -152,23 +159,26 @@ struct attendance_whatif {
 	int decision_before, decision_after;
 	/* Quotas as of the absence's last date (or `as_of` if later), before / after. */
 	struct attendance_quotas quotas_before, quotas_after;
+	int32_t g_missing; /* as in struct attendance_days: money provisional from here */
 };
 
 /*
- * The effect of registering `abs` (not saved; uuid ignored), everything else as
- * stored, computed up to max(abs->to_date, as_of).  1 if no such participant.
+ * The effect of registering `abs` (not saved; uuid ignored; start_min/end_min -1 for
+ * whole days), everything else as stored, computed up to max(abs to_date, as_of).
+ * 1 if no such participant, -1 with err for invalid input or failure.
  */
-int attendance_whatif(struct attendance *a, const struct store_absence *abs, const char *as_of,
-		      struct attendance_whatif *w, char *err, size_t errlen);
+int attendance_whatif(struct attendance *a, const struct store_absence_row *abs,
+		      const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
 json_t *attendance_whatif_json(const struct attendance_whatif *w);
 
 /* --- writes: row + audit + outbox event in one transaction, then recompute --- */
 
 /*
- * Validate (category, dates, minutes) and save `abs`; an empty uuid gets a new one
- * (written back).  `who` goes to registered_by and the audit log.  Outbox: absence.
+ * Validate (participant, category, dates, clock times start_min < end_min or -1/-1
+ * for whole days) and save `abs`; its uuid is made here (written back).  `who` goes
+ * to registered_by and the audit log.  Outbox: absence.  -1 with err if invalid.
  */
-int attendance_register_absence(struct attendance *a, struct store_absence *abs,
+int attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 				const char *who, char *err, size_t errlen);
 /* Mark absence `uuid` revoked; `reason` is mandatory.  1 if unknown or already revoked. */
 int attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
@@ -191,6 +201,7 @@ int attendance_correct_tap(struct attendance *a, const struct attendance_correct
 /* The effective taps of `pid` on `date` (accepted taps, corrections applied). */
 struct attendance_tap {
 	int64_t tap_id; /* taps.id, or 0 for a tap a correction added */
+	char date[11];
 	int minute;
 	char direction[8];
 	int corrected; /* 1 if added by a correction */

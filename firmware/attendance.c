@@ -1,0 +1,1654 @@
+/*
+ * attendance.c — the rules engine fed from the database.  A participant is always
+ * computed from one fixed first date (programme start, or the first known G) so that
+ * quota history is part of the same computation and a day never depends on the range
+ * asked for.  Board views carry the last G forward and say so; pay periods never do.
+ * Writes commit their row, audit entry and outbox event together, then recompute.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attendance.h"
+#include "clock.h"
+#include "config.h"
+#include "events.h"
+#include "log.h"
+#include "regime.h"
+#include "scenario.h"
+#include "store.h"
+
+#define REGIME_SLOTS 16
+#define ABSENCE_MAX_DAYS 366
+
+struct regime_slot {
+	char name[64];
+	struct rules_regime *r;
+};
+
+struct attendance {
+	struct store *s;
+	const struct config *cfg;
+	struct regime_slot regimes[REGIME_SLOTS];
+	size_t n_regimes;
+	attendance_change_fn hook;
+	void *hook_arg;
+};
+
+/* One participant's engine input and the arrays it points into. */
+struct inputs {
+	struct store_participant p;
+	const struct rules_regime *regime;
+	struct rules_input in;
+	struct rules_g *g;
+	struct rules_template *templ;
+	struct rules_exception *exc;
+	int32_t *closures;
+	struct rules_tap *taps;
+	struct rules_absence *abs;
+	size_t cap_abs;
+	int32_t g_missing;
+};
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+attendance_open(struct attendance **out, struct store *s, const struct config *cfg, char *err,
+		size_t errlen)
+{
+	struct attendance *a = calloc(1, sizeof(*a));
+
+	*out = NULL;
+	if (a == NULL)
+		return errf(err, errlen, "%s", "out of memory");
+	a->s = s;
+	a->cfg = cfg;
+	*out = a;
+	return 0;
+}
+
+void
+attendance_close(struct attendance *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->n_regimes; i++)
+		free(a->regimes[i].r);
+	free(a);
+}
+
+void
+attendance_on_change(struct attendance *a, attendance_change_fn fn, void *arg)
+{
+	a->hook = fn;
+	a->hook_arg = arg;
+}
+
+void
+attendance_changed(struct attendance *a, int64_t pid, const char *from)
+{
+	if (a->hook)
+		a->hook(a->hook_arg, pid, from ? from : "");
+}
+
+void
+attendance_local_now(char date[11], int *minute)
+{
+	struct clock_reading now;
+	struct tm tm;
+	time_t secs;
+
+	clock_read(&now);
+	secs = (time_t)(now.wall_ms / 1000);
+	localtime_r(&secs, &tm);
+	strftime(date, 11, "%Y-%m-%d", &tm);
+	*minute = tm.tm_hour * 60 + tm.tm_min;
+}
+
+/*
+ * Pay periods follow [payroll] payout/anchor, not the regime file: the kiosk has one
+ * payroll calendar, and the engine's payouts (and so its enkeltvedtak test) must be
+ * exactly the pay periods.
+ */
+static const struct rules_regime *
+regime_get(struct attendance *a, const char *name, char *err, size_t errlen)
+{
+	char dir[CONFIG_PATH_MAX];
+	struct rules_regime *r;
+
+	for (size_t i = 0; i < a->n_regimes; i++)
+		if (strcmp(a->regimes[i].name, name) == 0)
+			return a->regimes[i].r;
+	if (a->n_regimes == REGIME_SLOTS) {
+		errf(err, errlen, "regime %s: too many regimes in use", name);
+		return NULL;
+	}
+	if (config_regime_dir(a->cfg, dir, sizeof(dir)) < 0) {
+		errf(err, errlen, "%s", "no regime directory ([kiosk] regime_dir)");
+		return NULL;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		errf(err, errlen, "%s", "out of memory");
+		return NULL;
+	}
+	if (regime_load(dir, name, r, err, errlen) < 0 ||
+	    regime_override(r, "payout", a->cfg->payroll.payout, err, errlen) < 0 ||
+	    (strcmp(a->cfg->payroll.payout, "biweekly") == 0 &&
+	     regime_override(r, "payout_anchor", a->cfg->payroll.anchor, err, errlen) < 0)) {
+		free(r);
+		return NULL;
+	}
+	snprintf(a->regimes[a->n_regimes].name, sizeof(a->regimes[0].name), "%s", name);
+	a->regimes[a->n_regimes++].r = r;
+	return r;
+}
+
+/* --- loading one participant --- */
+
+static void
+inputs_free(struct inputs *x)
+{
+	free(x->g);
+	free(x->templ);
+	free(x->exc);
+	free(x->closures);
+	free(x->taps);
+	free(x->abs);
+	memset(x, 0, sizeof(*x));
+}
+
+static int
+g_cmp(const void *a, const void *b)
+{
+	const struct rules_g *x = a, *y = b;
+
+	return (x->from > y->from) - (x->from < y->from);
+}
+
+/* The 1 May on which a G value dated `from` stops being in force (RULES.md). */
+static int32_t
+g_expiry(int32_t from)
+{
+	int y, m, d;
+	int32_t may;
+
+	rules_ymd(from, &y, &m, &d);
+	may = rules_date(y, 5, 1);
+	return from < may ? may : rules_date(y + 1, 5, 1);
+}
+
+/*
+ * The regime file's G table with the database's values (roster, stempelctl g add)
+ * over it; a date in both takes the database's.  Lenient: carry the last G forward
+ * each 1 May up to `to`, remembering where that began.
+ */
+static int
+load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *err,
+       size_t errlen)
+{
+	struct store_g *sg;
+	size_t n_sg, n = 0, n_store, cap;
+
+	if (store_g_values(a->s, &sg, &n_sg) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	cap = x->regime->n_g + n_sg + 64;
+	if ((x->g = calloc(cap, sizeof(*x->g))) == NULL) {
+		free(sg);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	for (size_t i = 0; i < n_sg; i++) {
+		int32_t d;
+
+		if (rules_date_parse(sg[i].from, &d) < 0)
+			continue;
+		x->g[n++] = (struct rules_g){d, sg[i].amount * 100};
+	}
+	free(sg);
+	n_store = n;
+	for (size_t i = 0; i < x->regime->n_g; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < n_store && !dup; k++)
+			dup = x->g[k].from == x->regime->g[i].from;
+		if (!dup)
+			x->g[n++] = x->regime->g[i];
+	}
+	qsort(x->g, n, sizeof(*x->g), g_cmp);
+	x->g_missing = INT32_MIN;
+	if (n > 0 && g_expiry(x->g[n - 1].from) <= to) {
+		x->g_missing = g_expiry(x->g[n - 1].from);
+		while (lenient && n < cap && g_expiry(x->g[n - 1].from) <= to) {
+			x->g[n] = (struct rules_g){g_expiry(x->g[n - 1].from), x->g[n - 1].amount_ore};
+			n++;
+		}
+	}
+	x->in.g = x->g;
+	x->in.n_g = n;
+	return 0;
+}
+
+static int
+load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
+{
+	struct store_session *rows;
+	struct store_exception_row *ex;
+	char (*cl)[11];
+	size_t n, n_ex, n_cl;
+
+	if (store_schedule_rows(a->s, x->p.id, &rows, &n) < 0 ||
+	    store_schedule_exception_rows(a->s, x->p.id, &ex, &n_ex) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	x->templ = calloc(n ? n : 1, sizeof(*x->templ));
+	x->exc = calloc(n_ex ? n_ex : 1, sizeof(*x->exc));
+	if (x->templ == NULL || x->exc == NULL) {
+		free(rows);
+		free(ex);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	/* Nothing is scheduled before the programme starts. */
+	for (size_t i = 0; i < n; i++)
+		x->templ[i] = (struct rules_template){
+			.weekdays = (uint8_t)(1u << rows[i].weekday),
+			.start = (int16_t)rows[i].start_min,
+			.end = (int16_t)rows[i].end_min,
+			.off_site = rows[i].offsite != 0,
+			.from = x->p.programme_start[0] ? x->in.participant.programme_start : INT32_MIN,
+			.to = INT32_MAX,
+		};
+	for (size_t i = 0; i < n_ex; i++) {
+		struct rules_exception *e = &x->exc[i];
+
+		rules_date_parse(ex[i].date, &e->date);
+		e->cancelled = ex[i].start_min < 0;
+		e->start = (int16_t)(e->cancelled ? 0 : ex[i].start_min);
+		e->end = (int16_t)(e->cancelled ? 0 : ex[i].end_min);
+		e->off_site = ex[i].offsite != 0;
+	}
+	free(rows);
+	free(ex);
+	x->in.templ = x->templ;
+	x->in.n_templ = n;
+	x->in.exceptions = x->exc;
+	x->in.n_exceptions = n_ex;
+
+	if (store_closure_dates(a->s, &cl, &n_cl) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	if ((x->closures = calloc(n_cl ? n_cl : 1, sizeof(*x->closures))) == NULL) {
+		free(cl);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	for (size_t i = 0; i < n_cl; i++)
+		rules_date_parse(cl[i], &x->closures[i]);
+	free(cl);
+	x->in.closures = x->closures;
+	x->in.n_closures = n_cl;
+	return 0;
+}
+
+/* The sessions of `date` as the engine's schedule sees them (holidays aside). */
+static size_t
+day_sessions(const struct inputs *x, int32_t date, int16_t *start, int16_t *end, bool *off,
+	     size_t max)
+{
+	size_t n = 0;
+	bool exception = false;
+
+	for (size_t i = 0; i < x->in.n_exceptions; i++) {
+		const struct rules_exception *e = &x->in.exceptions[i];
+
+		if (e->date != date)
+			continue;
+		exception = true;
+		if (!e->cancelled && n < max) {
+			start[n] = e->start;
+			end[n] = e->end;
+			off[n++] = e->off_site;
+		}
+	}
+	if (exception)
+		return n;
+	for (size_t i = 0; i < x->in.n_templ; i++) {
+		const struct rules_template *t = &x->in.templ[i];
+
+		if ((t->weekdays & (1u << rules_weekday(date))) && date >= t->from && date <= t->to &&
+		    n < max) {
+			start[n] = t->start;
+			end[n] = t->end;
+			off[n++] = t->off_site;
+		}
+	}
+	return n;
+}
+
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct rules_tap *x = a, *y = b;
+
+	if (x->date != y->date)
+		return (x->date > y->date) - (x->date < y->date);
+	return (x->minute > y->minute) - (x->minute < y->minute);
+}
+
+/* Accepted taps with the corrections applied: removed taps out, added taps in. */
+static int
+effective_taps(struct attendance *a, int64_t pid, const char *from, const char *to,
+	       struct attendance_tap **out, size_t *n, char *err, size_t errlen)
+{
+	struct store_day_tap *t;
+	struct store_correction *c;
+	size_t nt, nc, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (store_taps_accepted(a->s, pid, from, to, &t, &nt) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	if (store_corrections(a->s, pid, from, to, &c, &nc) < 0) {
+		free(t);
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	if ((*out = calloc(nt + nc + 1, sizeof(**out))) == NULL) {
+		free(t);
+		free(c);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	for (size_t i = 0; i < nt; i++) {
+		bool removed = false;
+
+		for (size_t j = 0; j < nc && !removed; j++)
+			removed = strcmp(c[j].action, "remove") == 0 && c[j].tap_id == t[i].id;
+		if (removed)
+			continue;
+		(*out)[k] = (struct attendance_tap){.tap_id = t[i].id, .minute = t[i].minute};
+		snprintf((*out)[k].direction, sizeof((*out)[k].direction), "%s", t[i].direction);
+		snprintf((*out)[k++].date, sizeof((*out)[0].date), "%s", t[i].date);
+	}
+	for (size_t j = 0; j < nc; j++) {
+		if (strcmp(c[j].action, "add") != 0)
+			continue;
+		(*out)[k] = (struct attendance_tap){.minute = c[j].minute, .corrected = 1};
+		snprintf((*out)[k].direction, sizeof((*out)[k].direction), "%s", c[j].direction);
+		snprintf((*out)[k++].date, sizeof((*out)[0].date), "%s", c[j].date);
+	}
+	free(t);
+	free(c);
+	*n = k;
+	return 0;
+}
+
+static int
+load_taps(struct attendance *a, struct inputs *x, char *err, size_t errlen)
+{
+	struct attendance_tap *t;
+	char from[11], to[11];
+	size_t n, k = 0;
+
+	rules_date_format(x->in.from, from, sizeof(from));
+	rules_date_format(x->in.to, to, sizeof(to));
+	if (effective_taps(a, x->p.id, from, to, &t, &n, err, errlen) < 0)
+		return -1;
+	if ((x->taps = calloc(n ? n : 1, sizeof(*x->taps))) == NULL) {
+		free(t);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rules_date_parse(t[i].date, &x->taps[k].date) == 0)
+			x->taps[k++].minute = (int16_t)t[i].minute;
+	free(t);
+	qsort(x->taps, k, sizeof(*x->taps), tap_cmp);
+	x->in.taps = x->taps;
+	x->in.n_taps = k;
+	return 0;
+}
+
+static int
+abs_push(struct inputs *x, const struct rules_absence *r)
+{
+	if (x->in.n_absences == x->cap_abs) {
+		size_t c = x->cap_abs ? x->cap_abs * 2 : 16;
+		struct rules_absence *p = realloc(x->abs, c * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		x->abs = p;
+		x->cap_abs = c;
+		x->in.absences = x->abs;
+	}
+	x->abs[x->in.n_absences++] = *r;
+	return 0;
+}
+
+/*
+ * A stored absence as engine absences.  Clock times go as they are; a number of
+ * minutes with no times (roster) covers that many minutes from each day's first
+ * session start, so it is split into one absence per day.
+ */
+static int
+absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err, size_t errlen)
+{
+	struct rules_absence ra = {.start = -1, .end = -1, .registered_on = INT32_MIN};
+	int c = rules_category_parse(r->a.category);
+	time_t secs = (time_t)(r->created_ms / 1000);
+	struct tm tm;
+
+	if (c < 0 || rules_date_parse(r->a.from_date, &ra.from) < 0 ||
+	    rules_date_parse(r->a.to_date, &ra.to) < 0 || ra.from > ra.to) {
+		log_warn("attendance: absence %s of participant %s is malformed; ignored",
+			 r->a.uuid, x->p.ext_id);
+		return 0;
+	}
+	ra.category = c;
+	ra.doctor_note = strcmp(r->a.documentation, "doctor_note") == 0;
+	ra.checkup = strcmp(r->a.documentation, "checkup") == 0;
+	if (r->created_ms > 0) {
+		localtime_r(&secs, &tm);
+		ra.registered_on = rules_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	}
+	if (r->start_min >= 0 && r->end_min > r->start_min) {
+		ra.start = (int16_t)r->start_min;
+		ra.end = (int16_t)r->end_min;
+	} else if (r->a.minutes > 0) {
+		for (int32_t d = ra.from; d <= ra.to; d++) {
+			int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+			bool off[RULES_MAX_SESSIONS];
+			size_t n = day_sessions(x, d, st, en, off, RULES_MAX_SESSIONS);
+			struct rules_absence one = ra;
+			int first = 1440;
+
+			for (size_t i = 0; i < n; i++)
+				if (st[i] < first)
+					first = st[i];
+			if (n == 0)
+				continue;
+			one.from = one.to = d;
+			one.start = (int16_t)first;
+			one.end = (int16_t)(first + r->a.minutes > 1440 ? 1440 : first + r->a.minutes);
+			if (abs_push(x, &one) < 0)
+				return errf(err, errlen, "%s", "out of memory");
+		}
+		return 0;
+	}
+	if (abs_push(x, &ra) < 0)
+		return errf(err, errlen, "%s", "out of memory");
+	return 0;
+}
+
+static int
+load_absences(struct attendance *a, struct inputs *x, const struct store_absence_row *extra,
+	      char *err, size_t errlen)
+{
+	struct store_absence_row *r;
+	size_t n;
+	int rc = 0;
+
+	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = absence_to_rules(x, &r[i], err, errlen);
+	free(r);
+	if (rc == 0 && extra)
+		rc = absence_to_rules(x, extra, err, errlen);
+	return rc;
+}
+
+static int
+load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err, size_t errlen)
+{
+	struct rules_participant *pt = &x->in.participant;
+	int rc = store_participant_get(a->s, pid, &x->p);
+	int rate;
+
+	if (rc != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
+	if ((x->regime = regime_get(a, x->p.regime, err, errlen)) == NULL)
+		return -1;
+	x->in.regime = x->regime;
+	if (rules_date_parse(x->p.programme_start, &pt->programme_start) < 0)
+		return errf(err, errlen, "participant %s: programme_start is not a date",
+			    x->p.ext_id);
+	if ((rate = rules_rate_parse(x->p.rate)) < 0)
+		return errf(err, errlen, "participant %s: unknown rate", x->p.ext_id);
+	pt->rate = rate;
+	pt->children = x->p.children;
+	pt->sole_carer = x->p.sole_carer != 0;
+	pt->chronic_child = x->p.chronic_child != 0;
+	pt->monthly_benefit_ore = -1;
+	if (x->p.monthly_benefit[0] && rules_ore_parse(x->p.monthly_benefit,
+						       &pt->monthly_benefit_ore) < 0)
+		return errf(err, errlen, "participant %s: monthly_benefit is not an amount",
+			    x->p.ext_id);
+	return 0;
+}
+
+/*
+ * The first date computed for a participant: the programme start, or the first
+ * date a G value is known for (G regimes), never more than the engine's span
+ * before `to`; earlier if the caller asks for earlier dates.
+ */
+static int32_t
+first_date(const struct inputs *x, int32_t from, int32_t to)
+{
+	const struct rules_param_version *basis =
+		rules_param_at(x->regime, RULES_P_STIPEND_BASIS, to);
+	int32_t start = x->in.participant.programme_start;
+
+	if (basis && basis->num == RULES_BASIS_G && x->in.n_g > 0 && x->in.g[0].from > start)
+		start = x->in.g[0].from;
+	if (from < start)
+		start = from;
+	if (to - start + 1 > RULES_MAX_DAYS)
+		start = to - RULES_MAX_DAYS + 1;
+	return start;
+}
+
+/*
+ * Everything rules_compute() needs for `pid` over [first date, to].  `lenient`
+ * carries the last G forward (board views).  0, 1 no such participant, -1 error.
+ */
+static int
+inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient,
+	    const struct store_absence_row *extra, struct inputs *x, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	if ((rc = load_participant(a, x, pid, err, errlen)) != 0)
+		return rc;
+	if (load_g(a, x, to, lenient, err, errlen) < 0)
+		goto fail;
+	x->in.from = first_date(x, from, to);
+	x->in.to = to;
+	x->in.as_of = INT32_MIN;
+	if (from < x->in.from) {
+		errf(err, errlen, "%s: more than ten years at once", x->p.ext_id);
+		goto fail;
+	}
+	if (load_schedule(a, x, err, errlen) < 0 || load_taps(a, x, err, errlen) < 0 ||
+	    load_absences(a, x, extra, err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	inputs_free(x);
+	return -1;
+}
+
+static int
+compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (rules_compute(&x->in, out, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "participant %s: %s", x->p.ext_id, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The days [from, to] of a computed output, the payouts touching them, their totals. */
+static int
+slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_output *out,
+      char *err, size_t errlen)
+{
+	struct rules_rat ded = {0, 1}, unpaid = {0, 1};
+	size_t first = (size_t)(from - full->days[0].date), n = (size_t)(to - from + 1);
+
+	memset(out, 0, sizeof(*out));
+	out->days = malloc(n * sizeof(*out->days));
+	out->payouts = malloc((full->n_payouts ? full->n_payouts : 1) * sizeof(*out->payouts));
+	if (out->days == NULL || out->payouts == NULL) {
+		rules_output_free(out);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	memcpy(out->days, full->days + first, n * sizeof(*out->days));
+	out->n_days = n;
+	for (size_t i = 0; i < full->n_payouts; i++)
+		if (full->payouts[i].to >= from && full->payouts[i].from <= to)
+			out->payouts[out->n_payouts++] = full->payouts[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct rules_day *d = &out->days[i];
+		struct rules_totals *t = &out->totals;
+
+		t->scheduled_min += d->scheduled_min;
+		t->attended_min += d->attended_min;
+		t->unexcused_min += d->unexcused_min;
+		for (int c = 0; c < RULES_CAT_COUNT; c++)
+			t->excused_min[c] += d->excused_min[c];
+		if (rules_rat_add(ded, d->deduction, &ded) < 0 ||
+		    rules_rat_add(unpaid, d->unpaid_leave, &unpaid) < 0) {
+			rules_output_free(out);
+			return errf(err, errlen, "%s", "arithmetic overflow");
+		}
+	}
+	/* Only a sum is rounded, once. */
+	out->totals.deduction_ore = rules_rat_round(ded);
+	out->totals.unpaid_leave_ore = rules_rat_round(unpaid);
+	return 0;
+}
+
+static int
+parse_range(const char *from, const char *to, int32_t *f, int32_t *t, char *err, size_t errlen)
+{
+	if (rules_date_parse(from, f) < 0)
+		return errf(err, errlen, "from: expected a date YYYY-MM-DD, got \"%s\"", from);
+	if (rules_date_parse(to, t) < 0)
+		return errf(err, errlen, "to: expected a date YYYY-MM-DD, got \"%s\"", to);
+	if (*t < *f)
+		return errf(err, errlen, "to: expected a date on or after from (%s)", from);
+	if (*t - *f >= RULES_MAX_DAYS)
+		return errf(err, errlen, "%s: a range of at most ten years", from);
+	return 0;
+}
+
+static int
+days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient,
+	  int32_t as_of, struct attendance_days *res, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output full;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = inputs_load(a, pid, from, to, lenient, NULL, &x, err, errlen)) != 0)
+		return rc;
+	x.in.as_of = as_of;
+	if (compute(&x, &full, err, errlen) < 0) {
+		inputs_free(&x);
+		return -1;
+	}
+	rc = slice(&full, from, to, &res->out, err, errlen);
+	rules_output_free(&full);
+	if (rc == 0) {
+		res->participant = x.p;
+		res->rules = x.regime;
+		res->g_missing = lenient ? x.g_missing : INT32_MIN;
+		snprintf(res->regime, sizeof(res->regime), "%s", x.regime->name);
+		snprintf(res->currency, sizeof(res->currency), "%s", x.regime->currency);
+	}
+	inputs_free(&x);
+	return rc;
+}
+
+int
+attendance_days(struct attendance *a, int64_t pid, const char *from, const char *to,
+		struct attendance_days *res, char *err, size_t errlen)
+{
+	char today[11];
+	int32_t f, t, now;
+	int min;
+
+	memset(res, 0, sizeof(*res));
+	if (parse_range(from, to, &f, &t, err, errlen) < 0)
+		return -1;
+	attendance_local_now(today, &min);
+	rules_date_parse(today, &now);
+	return days_fill(a, pid, f, t, 1, now, res, err, errlen);
+}
+
+int
+attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
+		   struct attendance_days *res, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof(*res));
+	if (to < from || to - from >= RULES_MAX_DAYS)
+		return errf(err, errlen, "%s", "a range of one day to ten years");
+	return days_fill(a, pid, from, to, 0, INT32_MIN, res, err, errlen);
+}
+
+void
+attendance_days_free(struct attendance_days *res)
+{
+	rules_output_free(&res->out);
+}
+
+static json_t *
+date_json(int32_t d)
+{
+	char buf[16];
+
+	rules_date_format(d, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+attendance_days_json(const struct attendance_days *res)
+{
+	json_t *o = scenario_render(res->rules, &res->out);
+	int rc;
+
+	if (o == NULL)
+		return NULL;
+	rc = json_object_set_new(o, "participant",
+				 json_pack("{s:I, s:s, s:s}", "id", (json_int_t)res->participant.id,
+					   "ext_id", res->participant.ext_id, "name",
+					   res->participant.name));
+	if (res->out.n_days) {
+		rc |= json_object_set_new(o, "from", date_json(res->out.days[0].date));
+		rc |= json_object_set_new(o, "to", date_json(res->out.days[res->out.n_days - 1].date));
+	}
+	rc |= json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
+	if (res->g_missing != INT32_MIN)
+		rc |= json_object_set_new(o, "g_missing", date_json(res->g_missing));
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* --- quotas --- */
+
+static const char *const quota_names[ATTENDANCE_Q_COUNT] = {
+	[ATTENDANCE_Q_SELF_DECLARED] = "self_declared_occurrences",
+	[ATTENDANCE_Q_CHILD_SICK] = "child_sick_days",
+	[ATTENDANCE_Q_RELIGIOUS] = "religious_days",
+	[ATTENDANCE_Q_VACATION] = "vacation_days",
+	[ATTENDANCE_Q_LEAVE_APPROVED] = "leave_approved_days",
+	[ATTENDANCE_Q_PREGNANCY] = "pregnancy_days",
+	[ATTENDANCE_Q_BIRTH_MOTHER] = "birth_mother_days",
+	[ATTENDANCE_Q_BIRTH_FATHER] = "birth_father_days",
+};
+
+const char *
+attendance_quota_name(enum attendance_quota_id id)
+{
+	return id >= 0 && id < ATTENDANCE_Q_COUNT ? quota_names[id] : "?";
+}
+
+/* An integer parameter in force on `date`; `none` if it is "none" or missing. */
+static int64_t
+param_int(const struct rules_regime *r, enum rules_param p, int32_t date, int64_t none)
+{
+	const struct rules_param_version *v = rules_param_at(r, p, date);
+
+	return v && v->den ? v->num / v->den : none;
+}
+
+/* The child-sick day limit of RULES.md for this participant (-1 = none). */
+static int64_t
+child_sick_limit(const struct inputs *x, int32_t date)
+{
+	const struct rules_participant *pt = &x->in.participant;
+	int64_t many = param_int(x->regime, RULES_P_CHILD_SICK_MANY_CHILDREN, date, -1);
+	int is_many = many >= 0 && pt->children >= many;
+	int64_t limit = param_int(x->regime,
+				  pt->sole_carer ? (is_many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
+							    : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
+						 : (is_many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
+							    : RULES_P_CHILD_SICK_DAYS),
+				  date, -1);
+	int64_t chronic = pt->chronic_child
+				  ? param_int(x->regime, pt->sole_carer
+								 ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
+								 : RULES_P_CHILD_SICK_DAYS_CHRONIC,
+					      date, -1)
+				  : -1;
+
+	if (limit < 0)
+		return -1;
+	return chronic > limit ? chronic : limit;
+}
+
+static void
+quota_set(struct attendance_quota *q, int64_t used, int64_t limit)
+{
+	q->used = (int)used;
+	q->limit = (int)limit;
+	q->left = limit < 0 ? -1 : used >= limit ? 0 : (int)(limit - used);
+}
+
+/*
+ * Quota use as of `as_of`, counted from a computed output: a day counts for a
+ * category when it got any minute of it.  Self-declared occurrences are the
+ * engine's: days on a run of scheduled days, or within the joining window of the
+ * previous one, are one occurrence, counted where it starts.
+ */
+static void
+quotas_count(const struct inputs *x, const struct rules_output *out, int32_t as_of,
+	     struct attendance_quotas *q)
+{
+	int64_t n[RULES_CAT_COUNT] = {0}, occ = 0;
+	int32_t window = rules_add_months(
+		as_of, -(int)param_int(x->regime, RULES_P_SELF_DECLARED_WINDOW_MONTHS, as_of, 12));
+	int32_t cs_window = rules_add_months(
+		as_of, -(int)param_int(x->regime, RULES_P_CHILD_SICK_WINDOW_MONTHS, as_of, 12));
+	int64_t join = param_int(x->regime, RULES_P_SELF_DECLARED_JOIN_DAYS, as_of, 0);
+	int32_t prev = INT32_MIN;
+	int y, m, d;
+
+	memset(q, 0, sizeof(*q));
+	q->as_of = as_of;
+	rules_ymd(as_of, &y, &m, &d);
+	for (size_t i = 0; i < out->n_days && out->days[i].date <= as_of; i++) {
+		const struct rules_day *day = &out->days[i];
+		int yy;
+
+		rules_ymd(day->date, &yy, &m, &d);
+		if (day->excused_min[RULES_CAT_SICK_SELF_DECLARED] > 0) {
+			bool run = prev != INT32_MIN && day->date - prev <= join;
+
+			for (size_t k = i; prev != INT32_MIN && !run && k > 0; k--) {
+				if (out->days[k - 1].date <= prev) {
+					run = true; /* only unscheduled days between */
+					break;
+				}
+				if (out->days[k - 1].scheduled_min > 0)
+					break;
+			}
+			if (!run && day->date > window)
+				occ++;
+			prev = day->date;
+		}
+		for (int c = 0; c < RULES_CAT_COUNT; c++) {
+			if (day->excused_min[c] <= 0)
+				continue;
+			if (c == RULES_CAT_CHILD_SICK && day->date <= cs_window)
+				continue;
+			if ((c == RULES_CAT_RELIGIOUS_HOLIDAY || c == RULES_CAT_VACATION ||
+			     c == RULES_CAT_LEAVE_APPROVED) && yy != y)
+				continue;
+			n[c]++;
+		}
+	}
+	quota_set(&q->q[ATTENDANCE_Q_SELF_DECLARED], occ,
+		  param_int(x->regime, RULES_P_SELF_DECLARED_MAX_OCCURRENCES, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_CHILD_SICK], n[RULES_CAT_CHILD_SICK], child_sick_limit(x, as_of));
+	quota_set(&q->q[ATTENDANCE_Q_RELIGIOUS], n[RULES_CAT_RELIGIOUS_HOLIDAY],
+		  param_int(x->regime, RULES_P_RELIGIOUS_DAYS_PER_YEAR, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_VACATION], n[RULES_CAT_VACATION],
+		  param_int(x->regime, RULES_P_VACATION_DAYS_PER_YEAR, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_LEAVE_APPROVED], n[RULES_CAT_LEAVE_APPROVED],
+		  param_int(x->regime, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_PREGNANCY], n[RULES_CAT_PREGNANCY],
+		  param_int(x->regime, RULES_P_PREGNANCY_DAYS, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_BIRTH_MOTHER], n[RULES_CAT_BIRTH_MOTHER],
+		  param_int(x->regime, RULES_P_BIRTH_MOTHER_DAYS, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_BIRTH_FATHER], n[RULES_CAT_BIRTH_FATHER],
+		  param_int(x->regime, RULES_P_BIRTH_FATHER_DAYS, as_of, -1));
+}
+
+int
+attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
+		  struct attendance_quotas *q, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output out;
+	int32_t d;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	if (rules_date_parse(as_of, &d) < 0)
+		return errf(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
+		return rc;
+	if ((rc = compute(&x, &out, err, errlen)) == 0) {
+		quotas_count(&x, &out, d, q);
+		rules_output_free(&out);
+	}
+	inputs_free(&x);
+	return rc;
+}
+
+json_t *
+attendance_quotas_json(const struct attendance_quotas *q)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "as_of", date_json(q->as_of));
+	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
+		const struct attendance_quota *e = &q->q[i];
+		json_t *v = json_pack("{s:i, s:o, s:o}", "used", e->used, "limit",
+				      e->limit < 0 ? json_null() : json_integer(e->limit), "left",
+				      e->left < 0 ? json_null() : json_integer(e->left));
+
+		if (v == NULL || json_object_set_new(o, quota_names[i], v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* --- today --- */
+
+static const char *const status_names[ATTENDANCE_STATUS_COUNT] = {
+	[ATTENDANCE_NOT_YET_DUE] = "not_yet_due", [ATTENDANCE_PRESENT] = "present",
+	[ATTENDANCE_LATE] = "late",		  [ATTENDANCE_LEFT_EARLY] = "left_early",
+	[ATTENDANCE_ABSENT] = "absent",		  [ATTENDANCE_EXCUSED] = "excused",
+	[ATTENDANCE_OFF_SITE] = "off_site",
+};
+
+const char *
+attendance_status_name(enum attendance_status st)
+{
+	return st >= 0 && st < ATTENDANCE_STATUS_COUNT ? status_names[st] : "?";
+}
+
+/* The board's word for a day, from its sessions, the taps so far and the engine's day. */
+static void
+today_status(struct attendance_today *row, const struct rules_day *day, int all_off_site,
+	     int grace, int now_min, int n_taps)
+{
+	int excused = 0, best = -1;
+
+	for (int c = 0; c < RULES_CAT_COUNT; c++) {
+		excused += day->excused_min[c];
+		if (day->excused_min[c] > 0 && (best < 0 || day->excused_min[c] > day->excused_min[best]))
+			best = c;
+	}
+	row->excused_min = excused;
+	row->excused_category = best;
+	if (all_off_site && n_taps == 0) {
+		row->status = best >= 0 ? ATTENDANCE_EXCUSED : ATTENDANCE_OFF_SITE;
+		return;
+	}
+	if (n_taps == 0) {
+		row->status = excused > 0		 ? ATTENDANCE_EXCUSED
+			      : now_min < row->start_min ? ATTENDANCE_NOT_YET_DUE
+							 : ATTENDANCE_ABSENT;
+		return;
+	}
+	/* Lateness and early leave covered by a registered absence are excused. */
+	int late = row->first_in > row->start_min + grace &&
+		   excused < row->first_in - row->start_min;
+	int early = !row->in_now && row->last_out >= 0 && row->last_out < row->end_min &&
+		    now_min >= row->last_out && excused < row->end_min - row->last_out;
+
+	if (early)
+		row->status = ATTENDANCE_LEFT_EARLY;
+	else if (late)
+		row->status = ATTENDANCE_LATE;
+	else if (!row->in_now && row->last_out >= 0 && row->last_out < row->end_min && excused > 0)
+		row->status = ATTENDANCE_EXCUSED;
+	else
+		row->status = ATTENDANCE_PRESENT;
+}
+
+int
+attendance_today_one(struct attendance *a, int64_t pid, const char *date, int now_min,
+		     struct attendance_today *row, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output out;
+	int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+	bool off[RULES_MAX_SESSIONS];
+	struct attendance_tap *t = NULL;
+	size_t ns, nt = 0, kept = 0;
+	int32_t d;
+	int rc, all_off = 1;
+
+	memset(row, 0, sizeof(*row));
+	if (rules_date_parse(date, &d) < 0)
+		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
+		return rc;
+	x.in.as_of = d;
+	/* Only the taps up to now_min of that day (the board asks about a moment). */
+	while (x.in.n_taps > 0 && x.taps[x.in.n_taps - 1].date == d &&
+	       x.taps[x.in.n_taps - 1].minute > now_min)
+		x.in.n_taps--;
+	if (compute(&x, &out, err, errlen) < 0) {
+		inputs_free(&x);
+		return -1;
+	}
+	const struct rules_day *day = &out.days[out.n_days - 1];
+	ns = day_sessions(&x, d, st, en, off, RULES_MAX_SESSIONS);
+	if (day->scheduled_min == 0 || ns == 0) {
+		rules_output_free(&out);
+		inputs_free(&x);
+		return 1;
+	}
+	row->participant_id = pid;
+	snprintf(row->ext_id, sizeof(row->ext_id), "%s", x.p.ext_id);
+	snprintf(row->name, sizeof(row->name), "%s", x.p.name);
+	snprintf(row->language, sizeof(row->language), "%s", x.p.language);
+	row->start_min = 1440;
+	row->end_min = 0;
+	for (size_t i = 0; i < ns; i++) {
+		row->start_min = st[i] < row->start_min ? st[i] : row->start_min;
+		row->end_min = en[i] > row->end_min ? en[i] : row->end_min;
+		all_off &= off[i];
+	}
+	row->first_in = row->last_out = -1;
+	if (effective_taps(a, pid, date, date, &t, &nt, err, errlen) < 0) {
+		rules_output_free(&out);
+		inputs_free(&x);
+		return -1;
+	}
+	/* The day's taps in time order, as they alternate or as their directions say. */
+	for (size_t i = 0; i < nt; i++)
+		for (size_t j = i + 1; j < nt; j++)
+			if (t[j].minute < t[i].minute) {
+				struct attendance_tap tmp = t[i];
+
+				t[i] = t[j];
+				t[j] = tmp;
+			}
+	for (size_t i = 0; i < nt; i++) {
+		if (t[i].minute > now_min)
+			continue;
+		kept++;
+		if (strcmp(t[i].direction, "out") == 0) {
+			row->last_out = t[i].minute;
+			row->in_now = 0;
+		} else {
+			if (row->first_in < 0)
+				row->first_in = t[i].minute;
+			row->in_now = 1;
+		}
+	}
+	free(t);
+	row->scheduled_min = day->scheduled_min;
+	row->attended_min = day->attended_min;
+	row->unexcused_min = day->unexcused_min;
+	row->notes = day->notes;
+	row->flags = day->flags;
+	today_status(row, day, all_off, (int)param_int(x.regime, RULES_P_GRACE_MINUTES, d, 0),
+		     now_min, (int)kept);
+	rules_output_free(&out);
+	inputs_free(&x);
+	return 0;
+}
+
+struct id_list {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int
+collect_active(void *arg, const struct store_participant *p)
+{
+	struct id_list *l = arg;
+
+	if (!p->active)
+		return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 64;
+		int64_t *v = realloc(l->ids, c * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		l->ids = v;
+		l->cap = c;
+	}
+	l->ids[l->n++] = p->id;
+	return 0;
+}
+
+/* Active participants' ids, by name. */
+static int
+active_ids(struct attendance *a, struct id_list *l, char *err, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (store_participant_each(a->s, collect_active, l) < 0) {
+		free(l->ids);
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	return 0;
+}
+
+int
+attendance_today(struct attendance *a, const char *date, int now_min,
+		 struct attendance_today **rows, size_t *n, char *err, size_t errlen)
+{
+	struct id_list l;
+	char why[512];
+
+	*rows = NULL;
+	*n = 0;
+	if (active_ids(a, &l, err, errlen) < 0)
+		return -1;
+	if ((*rows = calloc(l.n ? l.n : 1, sizeof(**rows))) == NULL) {
+		free(l.ids);
+		return errf(err, errlen, "%s", "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		int rc = attendance_today_one(a, l.ids[i], date, now_min, &(*rows)[*n], why,
+					      sizeof(why));
+
+		if (rc == 0)
+			(*n)++;
+		else if (rc < 0)
+			log_warn("attendance: today: %s", why);
+	}
+	free(l.ids);
+	return 0;
+}
+
+static json_t *
+hhmm_json(int min)
+{
+	char buf[8];
+
+	if (min < 0)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%02d:%02d", (min / 60) % 100, min % 60);
+	return json_string(buf);
+}
+
+static json_t *
+bits_json(uint32_t bits, int count, const char *(*name)(int))
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < count; i++)
+		if (bits & (1u << i))
+			json_array_append_new(arr, json_string(name(i)));
+	return arr;
+}
+
+static const char *
+note_name(int i)
+{
+	return rules_note_name(i);
+}
+
+static const char *
+flag_name(int i)
+{
+	return rules_flag_name(i);
+}
+
+json_t *
+attendance_today_json(const struct attendance_today *r)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:i, s:i, s:i,"
+			 " s:i, s:o, s:o}",
+			 "participant_id", (json_int_t)r->participant_id, "ext_id", r->ext_id,
+			 "name", r->name, "language", r->language, "status",
+			 attendance_status_name(r->status), "excused_category",
+			 r->excused_category >= 0 ? json_string(rules_category_name(r->excused_category))
+						  : json_null(),
+			 "first_in", hhmm_json(r->first_in), "last_out", hhmm_json(r->last_out),
+			 "in_now", r->in_now, "start", hhmm_json(r->start_min), "end",
+			 hhmm_json(r->end_min), "scheduled_min", r->scheduled_min, "attended_min",
+			 r->attended_min, "excused_min", r->excused_min, "unexcused_min",
+			 r->unexcused_min, "notes", bits_json(r->notes, RULES_NOTE_COUNT, note_name),
+			 "flags", bits_json(r->flags, RULES_FLAG_COUNT, flag_name));
+}
+
+/* --- what if --- */
+
+/* Over [from, to] of a computed output: unexcused minutes, the exact deduction rounded once. */
+static int
+range_sums(const struct rules_output *o, int32_t from, int32_t to, int64_t *unexcused,
+	   int64_t *ded_ore, int *decision)
+{
+	struct rules_rat ded = {0, 1};
+
+	*unexcused = 0;
+	*decision = 0;
+	for (size_t i = 0; i < o->n_days; i++) {
+		const struct rules_day *d = &o->days[i];
+
+		if (d->date < from || d->date > to)
+			continue;
+		*unexcused += d->unexcused_min;
+		if (rules_rat_add(ded, d->deduction, &ded) < 0)
+			return -1;
+	}
+	*ded_ore = rules_rat_round(ded);
+	for (size_t i = 0; i < o->n_payouts; i++)
+		if (o->payouts[i].to >= from && o->payouts[i].from <= to &&
+		    o->payouts[i].decision_required)
+			*decision = 1;
+	return 0;
+}
+
+static int
+absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *from,
+	      int32_t *to, char *err, size_t errlen)
+{
+	if (rules_category_parse(r->a.category) < 0)
+		return errf(err, errlen,
+			    "category: expected one of leave_approved, religious_holiday, pregnancy, "
+			    "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
+			    "child_sick, vacation, leave_unpaid, unexcused; got \"%s\"",
+			    r->a.category);
+	if (parse_range(r->a.from_date, r->a.to_date, from, to, err, errlen) < 0)
+		return -1;
+	if (*to - *from >= ABSENCE_MAX_DAYS)
+		return errf(err, errlen, "to: at most %s days after from", "366");
+	if (!((r->start_min == -1 && r->end_min == -1) ||
+	      (r->start_min >= 0 && r->end_min > r->start_min && r->end_min <= 1440)))
+		return errf(err, errlen, "%s",
+			    "start/end: expected both empty (whole days) or start before end, "
+			    "within the day");
+	return 0;
+}
+
+int
+attendance_whatif(struct attendance *a, const struct store_absence_row *abs, const char *as_of,
+		  struct attendance_whatif *w, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output before, after;
+	struct store_absence_row tmp = *abs;
+	int32_t from, to, now, end;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (absence_check(a, abs, &from, &to, err, errlen) < 0)
+		return -1;
+	if (rules_date_parse(as_of, &now) < 0)
+		return errf(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+	end = to > now ? to : now;
+	if ((rc = inputs_load(a, abs->a.participant_id, from, end, 1, NULL, &x, err, errlen)) != 0)
+		return rc;
+	w->g_missing = x.g_missing;
+	/* Registered now: the religious-holiday notice is counted from today. */
+	if (tmp.created_ms == 0) {
+		struct clock_reading now_clock;
+
+		clock_read(&now_clock);
+		tmp.created_ms = now_clock.wall_ms;
+	}
+	if (compute(&x, &before, err, errlen) < 0) {
+		inputs_free(&x);
+		return -1;
+	}
+	quotas_count(&x, &before, end, &w->quotas_before);
+	rc = range_sums(&before, from, to, &w->unexcused_before_min, &w->deduction_before_ore,
+			&w->decision_before);
+	rules_output_free(&before);
+	if (rc < 0 || absence_to_rules(&x, &tmp, err, errlen) < 0 ||
+	    compute(&x, &after, err, errlen) < 0) {
+		if (rc < 0)
+			errf(err, errlen, "%s", "arithmetic overflow");
+		inputs_free(&x);
+		return -1;
+	}
+	quotas_count(&x, &after, end, &w->quotas_after);
+	rc = range_sums(&after, from, to, &w->unexcused_after_min, &w->deduction_after_ore,
+			&w->decision_after);
+	for (size_t i = 0; i < after.n_days; i++) {
+		const struct rules_day *d = &after.days[i];
+
+		if (d->date < from || d->date > to)
+			continue;
+		for (int c = 0; c < RULES_CAT_COUNT; c++)
+			w->excused_after_min[c] += d->excused_min[c];
+		w->notes_after |= d->notes;
+		w->flags_after |= d->flags;
+	}
+	/* Registered "unexcused" is a teacher's verdict, not a quota. */
+	w->quota_exceeded = (w->notes_after & ~(1u << RULES_NOTE_REGISTERED_UNEXCUSED)) != 0;
+	rules_output_free(&after);
+	inputs_free(&x);
+	if (rc < 0)
+		return errf(err, errlen, "%s", "arithmetic overflow");
+	return 0;
+}
+
+static json_t *
+money_json(int64_t ore)
+{
+	char buf[32];
+
+	rules_ore_format(ore, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+attendance_whatif_json(const struct attendance_whatif *w)
+{
+	json_t *ex = json_object();
+
+	for (int c = 0; ex && c < RULES_CAT_COUNT; c++)
+		if (w->excused_after_min[c])
+			json_object_set_new(ex, rules_category_name(c),
+					    json_integer(w->excused_after_min[c]));
+	return json_pack("{s:{s:I, s:o, s:b, s:o}, s:{s:I, s:o, s:o, s:b, s:o}, s:o, s:o, s:b,"
+			 " s:b, s:o}",
+			 "before", "unexcused_min", (json_int_t)w->unexcused_before_min, "deduction",
+			 money_json(w->deduction_before_ore), "decision_required", w->decision_before,
+			 "quotas", attendance_quotas_json(&w->quotas_before), "after",
+			 "unexcused_min", (json_int_t)w->unexcused_after_min, "excused_min", ex,
+			 "deduction", money_json(w->deduction_after_ore), "decision_required",
+			 w->decision_after, "quotas", attendance_quotas_json(&w->quotas_after),
+			 "notes", bits_json(w->notes_after, RULES_NOTE_COUNT, note_name), "flags",
+			 bits_json(w->flags_after, RULES_FLAG_COUNT, flag_name), "quota_exceeded",
+			 w->quota_exceeded, "money_provisional", w->g_missing != INT32_MIN,
+			 "g_missing", w->g_missing != INT32_MIN ? date_json(w->g_missing) : json_null());
+}
+
+/* --- writes --- */
+
+/*
+ * Finish a write begun with store_begin(): add its audit entry and outbox event
+ * (both carry `detail`, stolen) and commit; roll everything back if any part fails.
+ */
+static int
+write_finish(struct attendance *a, const char *who, const char *action, json_t *detail,
+	     const char *type, const char *ext_id, char *err, size_t errlen)
+{
+	char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+	char id[40], *ev = NULL;
+	int rc = -1;
+
+	if (d && (ev = events_make(type, ext_id, json_deep_copy(detail), id)) != NULL &&
+	    store_audit(a->s, who, action, d) == 0 && store_event_add(a->s, id, type, ev) == 0 &&
+	    store_commit(a->s) == 0)
+		rc = 0;
+	if (rc < 0) {
+		errf(err, errlen, "database: %s", store_errmsg(a->s));
+		store_rollback(a->s);
+	}
+	free(d);
+	free(ev);
+	json_decref(detail);
+	return rc;
+}
+
+/* After a write: recompute the participant's settled days from `from`, then tell the hook. */
+static void
+after_write(struct attendance *a, int64_t pid, const char *from)
+{
+	char today[11], err[512];
+	int min;
+
+	attendance_local_now(today, &min);
+	if (strcmp(from, today) <= 0 &&
+	    attendance_refresh(a, pid, from, today, min, NULL, err, sizeof(err)) < 0)
+		log_warn("attendance: recompute after a change: %s", err);
+	attendance_changed(a, pid, from);
+}
+
+int
+attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
+			    const char *who, char *err, size_t errlen)
+{
+	struct store_participant p;
+	int32_t from, to;
+	json_t *detail;
+	int rc;
+
+	if (absence_check(a, abs, &from, &to, err, errlen) < 0)
+		return -1;
+	if ((rc = store_participant_get(a->s, abs->a.participant_id, &p)) != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s))
+			      : errf(err, errlen, "%s", "participant: no such participant");
+	if (who == NULL || !*who)
+		return errf(err, errlen, "%s", "who: expected the name of who registers it");
+	events_uuid(abs->a.uuid);
+	snprintf(abs->a.registered_by, sizeof(abs->a.registered_by), "%s", who);
+	abs->a.minutes = abs->start_min >= 0 ? abs->end_min - abs->start_min : -1;
+	abs->revoked = 0;
+	detail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "absence",
+			   abs->a.uuid, "participant", p.ext_id, "category", abs->a.category,
+			   "from", abs->a.from_date, "to", abs->a.to_date, "start",
+			   hhmm_json(abs->start_min), "end", hhmm_json(abs->end_min),
+			   "documentation", abs->a.documentation, "comment", abs->a.comment,
+			   "registered_by", who);
+	if (detail == NULL)
+		return errf(err, errlen, "%s", "out of memory");
+	if (store_begin(a->s) < 0 || store_absence_add(a->s, abs) < 0) {
+		json_decref(detail);
+		store_rollback(a->s);
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	if (write_finish(a, who, "absence.register", detail, "absence", p.ext_id, err, errlen) < 0)
+		return -1;
+	after_write(a, p.id, abs->a.from_date);
+	return 0;
+}
+
+int
+attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
+			  const char *reason, char *err, size_t errlen)
+{
+	struct store_absence_row r;
+	struct store_participant p;
+	json_t *detail;
+	int rc;
+
+	if (reason == NULL || !*reason)
+		return errf(err, errlen, "%s", "reason: a reason is required");
+	if ((rc = store_absence_find(a->s, uuid, &r)) != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
+	if (r.revoked)
+		return 1;
+	if (store_participant_get(a->s, r.a.participant_id, &p) != 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	detail = json_pack("{s:s, s:s, s:s, s:s}", "absence", uuid, "participant", p.ext_id,
+			   "reason", reason, "revoked_by", who);
+	if (detail == NULL)
+		return errf(err, errlen, "%s", "out of memory");
+	if (store_begin(a->s) < 0 || (rc = store_absence_revoke(a->s, uuid, who)) != 0) {
+		json_decref(detail);
+		store_rollback(a->s);
+		return rc == 1 ? 1 : errf(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	if (write_finish(a, who, "absence.revoke", detail, "absence_revoked", p.ext_id, err,
+			 errlen) < 0)
+		return -1;
+	after_write(a, p.id, r.a.from_date);
+	return 0;
+}
+
+int
+attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
+		       const char *who, char *uuid_out, char *err, size_t errlen)
+{
+	struct store_correction sc = {.participant_id = c->participant_id};
+	struct store_participant p;
+	json_t *detail;
+	int32_t d;
+	int rc;
+
+	if (c->reason == NULL || !*c->reason)
+		return errf(err, errlen, "%s", "reason: a reason is required");
+	if ((rc = store_participant_get(a->s, c->participant_id, &p)) != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s))
+			      : errf(err, errlen, "%s", "participant: no such participant");
+	if (c->action && strcmp(c->action, "add") == 0) {
+		if (c->date == NULL || rules_date_parse(c->date, &d) < 0)
+			return errf(err, errlen, "%s", "date: expected YYYY-MM-DD");
+		if (c->minute < 0 || c->minute >= 1440)
+			return errf(err, errlen, "%s", "time: expected HH:MM within the day");
+		if (c->direction == NULL || (strcmp(c->direction, "in") && strcmp(c->direction, "out")))
+			return errf(err, errlen, "%s", "direction: expected in or out");
+		snprintf(sc.date, sizeof(sc.date), "%s", c->date);
+		snprintf(sc.direction, sizeof(sc.direction), "%s", c->direction);
+		sc.minute = c->minute;
+	} else if (c->action && strcmp(c->action, "remove") == 0) {
+		struct store_day_tap t;
+		struct attendance_tap *eff;
+		int64_t owner = 0;
+		size_t n;
+		int present = 0;
+
+		if ((rc = store_tap_accepted_get(a->s, c->tap_id, &owner, &t)) < 0)
+			return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		if (rc == 1 || owner != c->participant_id)
+			return errf(err, errlen, "%s", "tap: no such accepted tap of this participant");
+		if (effective_taps(a, owner, t.date, t.date, &eff, &n, err, errlen) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			present |= eff[i].tap_id == c->tap_id;
+		free(eff);
+		if (!present)
+			return errf(err, errlen, "%s", "tap: already removed");
+		sc.tap_id = c->tap_id;
+		snprintf(sc.date, sizeof(sc.date), "%s", t.date);
+		sc.minute = t.minute;
+		snprintf(sc.direction, sizeof(sc.direction), "%s", t.direction);
+	} else {
+		return errf(err, errlen, "%s", "action: expected add or remove");
+	}
+	events_uuid(sc.uuid);
+	snprintf(sc.action, sizeof(sc.action), "%s", c->action);
+	snprintf(sc.reason, sizeof(sc.reason), "%s", c->reason);
+	snprintf(sc.who, sizeof(sc.who), "%s", who);
+	detail = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "correction", sc.uuid,
+			   "participant", p.ext_id, "action", sc.action, "date", sc.date, "time",
+			   hhmm_json(sc.minute), "direction", sc.direction, "reason", sc.reason,
+			   "who", who);
+	if (detail == NULL)
+		return errf(err, errlen, "%s", "out of memory");
+	if (store_begin(a->s) < 0 || store_correction_add(a->s, &sc) < 0) {
+		json_decref(detail);
+		store_rollback(a->s);
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	if (write_finish(a, who, "tap.correct", detail, "correction", p.ext_id, err, errlen) < 0)
+		return -1;
+	if (uuid_out)
+		snprintf(uuid_out, 40, "%s", sc.uuid);
+	after_write(a, p.id, sc.date);
+	return 0;
+}
+
+int
+attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
+		   struct attendance_tap **taps, size_t *n, char *err, size_t errlen)
+{
+	return effective_taps(a, pid, date, date, taps, n, err, errlen);
+}
+
+/* --- day results --- */
+
+static int
+refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int now_min,
+	    int *changed, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output out;
+	int rc;
+
+	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
+		return rc > 0 ? 0 : -1;
+	if (compute(&x, &out, err, errlen) < 0) {
+		inputs_free(&x);
+		return -1;
+	}
+	/* One transaction per participant: one fsync however many days changed. */
+	if (store_begin(a->s) < 0) {
+		rc = errf(err, errlen, "database: %s", store_errmsg(a->s));
+		goto done;
+	}
+	for (size_t i = 0; i < out.n_days && rc == 0; i++) {
+		const struct rules_day *day = &out.days[i];
+		int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+		bool off[RULES_MAX_SESSIONS];
+		char date[11], *stored = NULL, *now = NULL, id[40], *ev;
+		size_t ns;
+		int last_end = 0, found;
+		json_t *j;
+
+		if (day->date < from)
+			continue;
+		/* Today's result is stored once its last session has ended. */
+		ns = day_sessions(&x, day->date, st, en, off, RULES_MAX_SESSIONS);
+		for (size_t k = 0; k < ns; k++)
+			last_end = en[k] > last_end ? en[k] : last_end;
+		if (day->date == today && now_min < last_end)
+			continue;
+		rules_date_format(day->date, date, sizeof(date));
+		if ((found = store_day_result_get(a->s, pid, date, &stored)) < 0) {
+			rc = -1;
+			break;
+		}
+		/* Empty days are stored only to replace a result that was not empty. */
+		if (found == 1 && day->scheduled_min == 0 && day->attended_min == 0)
+			continue;
+		if ((j = scenario_render_day(day)) == NULL ||
+		    (now = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+			json_decref(j);
+			free(stored);
+			rc = -1;
+			break;
+		}
+		if (stored == NULL || strcmp(stored, now) != 0) {
+			json_object_set_new(j, "participant", json_string(x.p.ext_id));
+			ev = events_make("day_result", x.p.ext_id, j, id);
+			j = NULL;
+			if (ev == NULL || store_day_result_put(a->s, pid, date, now) < 0 ||
+			    store_event_add(a->s, id, "day_result", ev) < 0)
+				rc = -1;
+			else if (changed)
+				(*changed)++;
+			free(ev);
+		}
+		json_decref(j);
+		free(stored);
+		free(now);
+	}
+	if (rc == 0 && store_commit(a->s) < 0)
+		rc = -1;
+	if (rc < 0) {
+		if (!*err)
+			errf(err, errlen, "database: %s", store_errmsg(a->s));
+		store_rollback(a->s);
+	}
+done:
+	rules_output_free(&out);
+	inputs_free(&x);
+	return rc;
+}
+
+int
+attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
+		   int now_min, int *changed, char *err, size_t errlen)
+{
+	struct id_list l = {0};
+	int32_t f = INT32_MIN, t;
+	int failed = 0;
+
+	if (changed)
+		*changed = 0;
+	*err = '\0';
+	if (rules_date_parse(today, &t) < 0)
+		return errf(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
+	if (from && *from && rules_date_parse(from, &f) < 0)
+		return errf(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
+	if (f > t)
+		return 0;
+	if (f < t - RULES_MAX_DAYS + 1)
+		f = t - RULES_MAX_DAYS + 1;
+	if (pid)
+		return refresh_one(a, pid, f, t, now_min, changed, err, errlen);
+	if (active_ids(a, &l, err, errlen) < 0)
+		return -1;
+	/* One participant that cannot be computed must not stop the others. */
+	for (size_t i = 0; i < l.n; i++) {
+		char why[512] = "";
+
+		if (refresh_one(a, l.ids[i], f, t, now_min, changed, why, sizeof(why)) < 0) {
+			log_warn("attendance: day results: %s", why);
+			if (!failed)
+				snprintf(err, errlen, "%s", why);
+			failed = 1;
+		}
+	}
+	free(l.ids);
+	return failed ? -1 : 0;
+}
+
+int
+attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
+			size_t *n, char *err, size_t errlen)
+{
+	int32_t d;
+
+	if (rules_date_parse(date, &d) < 0)
+		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+	if (store_session_ends(a->s, date, rules_weekday(d), ends, max, n) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+	return 0;
+}
