@@ -25,6 +25,7 @@
 /* A client that has not read this much of its stream is gone or stuck. */
 #define SSE_MAX_QUEUED (256 * 1024)
 #define SSE_PING_S 15
+#define PREFIX_ROUTES 8
 
 struct sse_client {
 	struct evhttp_request *req;
@@ -43,6 +44,12 @@ struct web {
 	LIST_HEAD(, sse_client) clients;
 	size_t nclients[WEB_SSE_NCHANNELS];
 	void *tls; /* SSL_CTX when [web] cert and key are set (web_tls.c) */
+	struct {
+		char prefix[64];
+		web_handler fn;
+		void *arg;
+	} prefixes[PREFIX_ROUTES]; /* web_route_prefix(): paths with ids in them */
+	size_t nprefixes;
 };
 
 void
@@ -289,7 +296,29 @@ on_metrics(struct evhttp_request *req, void *arg)
 static void
 on_other(struct evhttp_request *req, void *arg)
 {
+	struct web *w = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+	/* evhttp matches exact paths only; /api/v1/periods/7/stipend.csv comes here. */
+	for (size_t i = 0; path && i < w->nprefixes; i++)
+		if (strncmp(path, w->prefixes[i].prefix, strlen(w->prefixes[i].prefix)) == 0) {
+			w->prefixes[i].fn(req, w->prefixes[i].arg);
+			return;
+		}
 	reply_text(req, 404, "text/plain", "not found\n");
+}
+
+int
+web_route_prefix(struct web *w, const char *prefix, web_handler fn, void *arg)
+{
+	if (w->nprefixes == PREFIX_ROUTES || strlen(prefix) >= sizeof(w->prefixes[0].prefix)) {
+		log_err("web: cannot register %s*", prefix);
+		return -1;
+	}
+	snprintf(w->prefixes[w->nprefixes].prefix, sizeof(w->prefixes[0].prefix), "%s", prefix);
+	w->prefixes[w->nprefixes].fn = fn;
+	w->prefixes[w->nprefixes++].arg = arg;
+	return 0;
 }
 
 int
