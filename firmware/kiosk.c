@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "attendance.h"
 #include "cardkey.h"
 #include "clock.h"
 #include "config.h"
@@ -26,6 +27,7 @@
 #include "store.h"
 #include "tap.h"
 #include "uploader.h"
+#include "web/board.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
@@ -43,6 +45,8 @@ struct kiosk {
 	struct tap_ctx *tap;
 	struct feedback *feedback;
 	struct web *web;
+	struct attendance *att;
+	struct board *board;
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct metrics metrics;
@@ -176,6 +180,8 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
 	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
 		 ans.participant[0] ? ans.participant : "-", ans.direction);
+	/* The participant has their answer; now the teachers' boards. */
+	board_tap(k->board, &ans);
 	/* A new outbox event: let the uploader send it soon (it coalesces bursts). */
 	if (!ans.repeat && ans.event_id[0])
 		uploader_kick(k->uploader);
@@ -200,6 +206,7 @@ on_reader_status(void *arg, const struct nfc_reader_status *st)
 		web_kiosk_publish(k->web, "status", j);
 		json_decref(j);
 	}
+	board_status(k->board);
 }
 
 static int
@@ -343,6 +350,9 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 				   .kiosk_state = status_json};
 	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
 		goto fail;
+	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
+	    (k->board = board_start(k->web, k->store, k->att, cfg, err, errlen)) == NULL)
+		goto fail;
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
@@ -366,6 +376,8 @@ kiosk_stop(struct kiosk *k)
 		return;
 	nfc_reader_close(k->reader);
 	web_stop(k->web);
+	board_stop(k->board);
+	attendance_close(k->att);
 	feedback_close(k->feedback);
 	tap_free(k->tap);
 	/* Transfers in flight are dropped; their events stay pending in the outbox. */

@@ -1,0 +1,567 @@
+/*
+ * board_forms.c — the board's three changes: register an absence (with its
+ * effect on quotas and the deduction shown before saving), correct a tap
+ * (add or remove, always with a reason) and enroll an unknown card.  Each
+ * change goes to the audit log with who, when and why: absences and
+ * corrections through attendance.c's transaction, enrollment here.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "board_int.h"
+#include "cardkey.h"
+#include "html.h"
+#include "log.h"
+#include "web.h"
+
+static const struct {
+	const char *value, *label;
+} documentation[] = {
+	{"", "None"},
+	{"self_declared", "Self-declared"},
+	{"doctor_note", "Doctor's note"},
+	{"checkup", "Prenatal check-up"},
+	{"other", "Other document"},
+};
+
+static struct evbuffer *
+page(struct board_req *r, const char *title, const char *name)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	if (out == NULL) {
+		evhttp_send_error(r->req, 503, NULL);
+		return NULL;
+	}
+	board_page_begin(r, out, title, name);
+	return out;
+}
+
+static void
+finish(struct board_req *r, struct evbuffer *out, int status)
+{
+	board_page_end(r, out);
+	board_send_html(r->req, status, out);
+	evbuffer_free(out);
+}
+
+/* "HH:MM" -> minute of the day; "" -> -1; -2 if malformed. */
+static int
+parse_hhmm(const char *s)
+{
+	int h, m;
+	char tail;
+
+	if (s == NULL || *s == 0)
+		return -1;
+	if (sscanf(s, "%2d:%2d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+	    (h == 24 && m))
+		return -2;
+	return h * 60 + m;
+}
+
+static const char *
+fget(const struct form *f, const char *name)
+{
+	const char *v = form_get(f, name);
+
+	return v ? v : "";
+}
+
+static void
+participant_head(struct board_req *r, struct evbuffer *out, const char *title,
+		 const struct store_participant *p)
+{
+	html_fmt(out, "<h1>%s</h1><p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
+		      "%s</a> <span class=\"muted\">%s</span></p>",
+		 title, p->ext_id, p->name, p->ext_id);
+}
+
+/* --- absence --- */
+
+static void
+absence_form(struct board_req *r, struct evbuffer *out, const struct store_participant *p,
+	     const struct form *f, int confirm)
+{
+	const char *cat = fget(f, "category"), *doc = fget(f, "documentation");
+	char today[11];
+	int minute;
+
+	board_now(today, &minute);
+	html_fmt(out, "<form class=\"grid card\" method=\"post\" action=\"/board/absence\" id=\"absence\">");
+	board_csrf_field(r, out);
+	html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+		      "<label class=\"full\">%s<select name=\"category\" required>",
+		 p->ext_id, board_t(r, "Category"));
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		html_fmt(out, "<option value=\"%s\"%R>%s</option>", rules_category_name(c),
+			 strcmp(cat, rules_category_name(c)) ? "" : " selected",
+			 board_category_label(r, c));
+	html_fmt(out, "</select></label>"
+		      "<label>%s<input type=\"date\" name=\"from\" required value=\"%s\"></label>"
+		      "<label>%s<input type=\"date\" name=\"to\" required value=\"%s\"></label>"
+		      "<label>%s<input type=\"time\" name=\"start\" value=\"%s\"></label>"
+		      "<label>%s<input type=\"time\" name=\"end\" value=\"%s\"></label>"
+		      "<label class=\"full\">%s<select name=\"documentation\">",
+		 board_t(r, "From date"), *fget(f, "from") ? fget(f, "from") : today,
+		 board_t(r, "To date"), *fget(f, "to") ? fget(f, "to") : fget(f, "from")[0] ? fget(f, "from") : today,
+		 board_t(r, "From time (optional)"), fget(f, "start"), board_t(r, "To time (optional)"),
+		 fget(f, "end"), board_t(r, "Documentation"));
+	for (size_t i = 0; i < sizeof(documentation) / sizeof(documentation[0]); i++)
+		html_fmt(out, "<option value=\"%s\"%R>%s</option>", documentation[i].value,
+			 strcmp(doc, documentation[i].value) ? "" : " selected",
+			 board_t(r, documentation[i].label));
+	html_fmt(out, "</select></label><label class=\"full\">%s<textarea name=\"comment\" "
+		      "maxlength=\"250\" dir=\"auto\">%s</textarea></label><p class=\"full\">",
+		 board_t(r, "Comment"), fget(f, "comment"));
+	if (confirm)
+		html_fmt(out, "<button type=\"submit\" name=\"step\" value=\"save\" class=\"primary\">"
+			      "%s</button> <button type=\"submit\" name=\"step\" value=\"preview\">%s"
+			      "</button>",
+			 board_t(r, "Save"), board_t(r, "Check the effect"));
+	else
+		html_fmt(out, "<button type=\"submit\" name=\"step\" value=\"preview\" class=\"primary\">"
+			      "%s</button>",
+			 board_t(r, "Check the effect"));
+	html_fmt(out, "</p></form>");
+}
+
+/* The form's absence; -1 with a message if a field is wrong. */
+static int
+absence_from_form(struct board_req *r, const struct form *f, const struct store_participant *p,
+		  struct store_absence_row *a, const char **why)
+{
+	int32_t d1, d2;
+	int cat = rules_category_parse(fget(f, "category"));
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->a.participant_id = p->id;
+	a->a.minutes = -1;
+	a->start_min = parse_hhmm(fget(f, "start"));
+	a->end_min = parse_hhmm(fget(f, "end"));
+	for (i = 0; i < sizeof(documentation) / sizeof(documentation[0]); i++)
+		if (strcmp(fget(f, "documentation"), documentation[i].value) == 0)
+			break;
+	if (cat < 0) {
+		*why = board_t(r, "Category");
+		return -1;
+	}
+	if (rules_date_parse(fget(f, "from"), &d1) < 0 || rules_date_parse(fget(f, "to"), &d2) < 0 ||
+	    d2 < d1 || d2 - d1 > 366) {
+		*why = board_t(r, "From date");
+		return -1;
+	}
+	if (a->start_min == -2 || a->end_min == -2 || (a->start_min < 0) != (a->end_min < 0) ||
+	    (a->start_min >= 0 && a->start_min >= a->end_min)) {
+		*why = board_t(r, "From time (optional)");
+		return -1;
+	}
+	if (i == sizeof(documentation) / sizeof(documentation[0]) ||
+	    strlen(fget(f, "comment")) >= sizeof(a->a.comment)) {
+		*why = board_t(r, "Documentation");
+		return -1;
+	}
+	if (a->start_min >= 0)
+		a->a.minutes = a->end_min - a->start_min;
+	snprintf(a->a.category, sizeof(a->a.category), "%s", rules_category_name(cat));
+	snprintf(a->a.from_date, sizeof(a->a.from_date), "%s", fget(f, "from"));
+	snprintf(a->a.to_date, sizeof(a->a.to_date), "%s", fget(f, "to"));
+	snprintf(a->a.documentation, sizeof(a->a.documentation), "%s", fget(f, "documentation"));
+	snprintf(a->a.comment, sizeof(a->a.comment), "%s", fget(f, "comment"));
+	snprintf(a->a.registered_by, sizeof(a->a.registered_by), "%s", r->user.username);
+	return 0;
+}
+
+static void
+quota_changes(struct board_req *r, struct evbuffer *out, const struct attendance_whatif *w)
+{
+	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
+		const struct attendance_quota *b = &w->quotas_before.q[i], *a = &w->quotas_after.q[i];
+
+		if (b->used == a->used)
+			continue;
+		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td>%d → %d", attendance_quota_name(i),
+			 board_quota_label(r, i), b->used, a->used);
+		if (a->limit >= 0)
+			html_fmt(out, " / %d%R", a->limit, a->used > a->limit ? " ⚠" : "");
+		html_fmt(out, "</td></tr>");
+	}
+}
+
+static void
+whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row *a)
+{
+	struct attendance_whatif w;
+	char today[11], err[256], m1[32], m2[32], d1[32], d2[32];
+	int minute;
+
+	board_now(today, &minute);
+	if (attendance_whatif(r->b->att, a, today, &w, err, sizeof(err)) != 0) {
+		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", err);
+		return;
+	}
+	html_fmt(out, "<section class=\"card\" id=\"effect\"><h2>%s</h2>",
+		 board_t(r, "Effect of this absence"));
+	if (w.quota_exceeded) {
+		html_fmt(out, "<p class=\"warn\" role=\"alert\" id=\"quota-warning\">%s</p>",
+			 board_t(r, "Warning: a quota would be exceeded. Some of this absence stays unexcused."));
+		for (int n = 0; n < RULES_NOTE_COUNT; n++)
+			if (w.notes_after & (1u << n))
+				html_fmt(out, "<p class=\"note\" data-note=\"%s\">%s</p>", rules_note_name(n),
+					 board_note_label(r, n));
+	}
+	for (int f = 0; f < RULES_FLAG_COUNT; f++)
+		if (w.flags_after & (1u << f) && f == RULES_FLAG_RELIGIOUS_SHORT_NOTICE)
+			html_fmt(out, "<p class=\"warn\">%s</p>", board_flag_label(r, f));
+	board_duration(r, w.unexcused_before_min, m1, sizeof(m1));
+	board_duration(r, w.unexcused_after_min, m2, sizeof(m2));
+	board_money(w.deduction_before_ore, d1, sizeof(d1));
+	board_money(w.deduction_after_ore, d2, sizeof(d2));
+	html_fmt(out, "<table><tbody><tr><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
+		      "<tr id=\"deduction\"><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
+		      "<tr><td>%s</td><td>%s → %s</td></tr>",
+		 board_t(r, "Unexcused time"), m1, m2, board_t(r, "Deduction"), d1, d2,
+		 board_t(r, "Formal decision (enkeltvedtak) needed"),
+		 board_t(r, w.decision_before ? "yes" : "no"), board_t(r, w.decision_after ? "yes" : "no"));
+	quota_changes(r, out, &w);
+	html_fmt(out, "</tbody></table></section>");
+}
+
+static int
+load_participant(struct board_req *r, const char *ext, struct store_participant *p)
+{
+	if (ext && store_participant_by_ext(r->b->store, ext, p) == 0)
+		return 0;
+	board_fail(r, 404, board_t(r, "No such participant."));
+	return -1;
+}
+
+static void
+on_absence(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct store_participant p;
+	struct store_absence_row a;
+	struct form f = {0};
+	struct evbuffer *out;
+	const char *why = NULL;
+	char err[256], loc[128];
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
+		/* The query prefills the form (from=DATE from Today or the calendar). */
+		if (load_participant(&r, form_get(&r.query, "id"), &p) == 0 &&
+		    (out = page(&r, board_t(&r, "Register absence"), "absence"))) {
+			participant_head(&r, out, board_t(&r, "Register absence"), &p);
+			absence_form(&r, out, &p, &r.query, 0);
+			finish(&r, out, 200);
+		}
+		board_end(&r);
+		return;
+	}
+	if (board_post(&r, &f) < 0) {
+		board_end(&r);
+		return;
+	}
+	if (load_participant(&r, form_get(&f, "id"), &p) < 0)
+		goto out;
+	if (absence_from_form(&r, &f, &p, &a, &why) == 0 && strcmp(fget(&f, "step"), "save") == 0) {
+		if (attendance_register_absence(r.b->att, &a, r.user.username, err, sizeof(err)) == 0) {
+			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=1", p.ext_id,
+				 a.a.from_date);
+			board_redirect(req, loc);
+			goto out;
+		}
+		why = err;
+	}
+	if ((out = page(&r, board_t(&r, "Register absence"), "absence")) == NULL)
+		goto out;
+	participant_head(&r, out, board_t(&r, "Register absence"), &p);
+	if (why)
+		html_fmt(out, "<p class=\"error\" role=\"alert\">%s: %s</p>", board_t(&r, "Could not save"),
+			 why);
+	else
+		whatif(&r, out, &a);
+	absence_form(&r, out, &p, &f, why == NULL);
+	finish(&r, out, why ? 422 : 200);
+out:
+	form_free(&f);
+	board_end(&r);
+}
+
+/* --- correct a tap --- */
+
+static void
+correct_page(struct board_req *r, const struct store_participant *p, const char *date,
+	     const char *error, int status)
+{
+	struct attendance_tap *taps = NULL;
+	struct evbuffer *out;
+	char err[256], hm[8];
+	size_t n = 0;
+
+	if ((out = page(r, board_t(r, "Correct a tap"), "correct")) == NULL)
+		return;
+	participant_head(r, out, board_t(r, "Correct a tap"), p);
+	if (error)
+		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
+	if (strcmp(board_arg(r, "done"), "1") == 0)
+		html_fmt(out, "<p class=\"notice\" role=\"status\">%s</p>", board_t(r, "Save"));
+	html_fmt(out, "<form class=\"tabs\" method=\"get\" action=\"/board/correct\">"
+		      "<input type=\"hidden\" name=\"id\" value=\"%s\"><label>%s %s"
+		      "<input type=\"date\" name=\"date\" value=\"%s\"></label>"
+		      "<button type=\"submit\">%s</button></form>",
+		 p->ext_id, board_t(r, "Taps on"), "", date, board_t(r, "Search"));
+	if (attendance_taps_on(r->b->att, p->id, date, &taps, &n, err, sizeof(err)) < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", err);
+	} else if (n == 0) {
+		html_fmt(out, "<p class=\"muted\" id=\"taps\">%s</p>", board_t(r, "No taps this day."));
+	} else {
+		html_fmt(out, "<table id=\"taps\"><thead><tr><th>%s</th><th>%s</th><th></th></tr>"
+			      "</thead><tbody>",
+			 board_t(r, "Time"), board_t(r, "Direction"));
+		for (size_t i = 0; i < n; i++) {
+			board_hhmm(taps[i].minute, hm);
+			html_fmt(out, "<tr data-time=\"%s\"><td>%s</td><td>%s%R%s%R</td><td>", hm, hm,
+				 board_t(r, strcmp(taps[i].direction, "out") ? "In" : "Out"),
+				 taps[i].corrected ? " <span class=\"muted\">(" : "",
+				 taps[i].corrected ? board_t(r, "added by a correction") : "",
+				 taps[i].corrected ? ")</span>" : "");
+			if (taps[i].tap_id > 0) {
+				html_fmt(out, "<form method=\"post\" action=\"/board/correct\" class=\"tabs\">");
+				board_csrf_field(r, out);
+				html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+					      "<input type=\"hidden\" name=\"date\" value=\"%s\">"
+					      "<input type=\"hidden\" name=\"action\" value=\"remove\">"
+					      "<input type=\"hidden\" name=\"tap\" value=\"%lld\">"
+					      "<input name=\"reason\" required maxlength=\"250\" dir=\"auto\" "
+					      "placeholder=\"%s\" aria-label=\"%s\">"
+					      "<button type=\"submit\" class=\"danger\">%s</button></form>",
+					 p->ext_id, date, (long long)taps[i].tap_id,
+					 board_t(r, "Reason (required)"), board_t(r, "Reason (required)"),
+					 board_t(r, "Remove"));
+			}
+			html_fmt(out, "</td></tr>");
+		}
+		html_fmt(out, "</tbody></table>");
+	}
+	free(taps);
+	html_fmt(out, "<h2>%s</h2><form class=\"grid card\" method=\"post\" action=\"/board/correct\" "
+		      "id=\"add-tap\">",
+		 board_t(r, "Add a tap"));
+	board_csrf_field(r, out);
+	html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+		      "<input type=\"hidden\" name=\"date\" value=\"%s\">"
+		      "<input type=\"hidden\" name=\"action\" value=\"add\">"
+		      "<label>%s<input type=\"time\" name=\"time\" required></label>"
+		      "<label>%s<select name=\"direction\"><option value=\"in\">%s</option>"
+		      "<option value=\"out\">%s</option></select></label>"
+		      "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+		      "dir=\"auto\"></label><p class=\"full\"><button type=\"submit\" class=\"primary\">"
+		      "%s</button></p></form>",
+		 p->ext_id, date, board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "In"),
+		 board_t(r, "Out"), board_t(r, "Reason (required)"), board_t(r, "Add"));
+	finish(r, out, status);
+}
+
+static void
+on_correct(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct store_participant p;
+	struct attendance_correction c = {0};
+	struct form f = {0};
+	char today[11], err[256], uuid[40], loc[160];
+	const char *date;
+	int32_t d;
+	int minute;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	board_now(today, &minute);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
+		date = board_arg(&r, "date");
+		if (load_participant(&r, form_get(&r.query, "id"), &p) == 0)
+			correct_page(&r, &p, rules_date_parse(date, &d) == 0 ? date : today, NULL, 200);
+		board_end(&r);
+		return;
+	}
+	if (board_post(&r, &f) < 0) {
+		board_end(&r);
+		return;
+	}
+	if (load_participant(&r, form_get(&f, "id"), &p) < 0)
+		goto out;
+	date = fget(&f, "date");
+	if (rules_date_parse(date, &d) < 0)
+		date = today;
+	c.participant_id = p.id;
+	c.action = fget(&f, "action");
+	c.date = date;
+	c.reason = fget(&f, "reason");
+	c.direction = strcmp(fget(&f, "direction"), "out") ? "in" : "out";
+	c.minute = parse_hhmm(fget(&f, "time"));
+	c.tap_id = strtoll(fget(&f, "tap"), NULL, 10);
+	if (*c.reason == 0 || strlen(c.reason) > 250) {
+		correct_page(&r, &p, date, board_t(&r, "A reason is required."), 422);
+		goto out;
+	}
+	if ((strcmp(c.action, "add") || c.minute < 0 || c.minute >= 1440) &&
+	    (strcmp(c.action, "remove") || c.tap_id <= 0)) {
+		correct_page(&r, &p, date, board_t(&r, "The form could not be read."), 422);
+		goto out;
+	}
+	if (attendance_correct_tap(r.b->att, &c, r.user.username, uuid, err, sizeof(err)) != 0) {
+		correct_page(&r, &p, date, err, 422);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=1", p.ext_id, date);
+	board_redirect(req, loc);
+out:
+	form_free(&f);
+	board_end(&r);
+}
+
+/* --- enroll a card --- */
+
+static int
+card_key_valid(const char *k)
+{
+	/* "hmac:" and 64 lower-case hex digits, as cardkey_of_uid() writes it */
+	if (strncmp(k, "hmac:", 5) != 0 || strlen(k) != CARDKEY_MAX - 1)
+		return 0;
+	for (const char *p = k + 5; *p; p++)
+		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+struct enroll_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	const char *chosen;
+	int n;
+};
+
+static int
+enroll_card_option(void *arg, const char *key, int64_t last_ms, int taps)
+{
+	struct enroll_ctx *e = arg;
+	time_t t = (time_t)(last_ms / 1000);
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d.%m. %H:%M", &tm);
+	html_fmt(e->out, "<label class=\"full\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
+			 "<span class=\"key\">%.18s…</span> — %s %s (%d)</label>",
+		 key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "", key,
+		 board_t(e->r, "Last tapped"), when, taps);
+	e->n++;
+	return 0;
+}
+
+static int
+enroll_participant_option(void *arg, const struct store_participant *p)
+{
+	struct enroll_ctx *e = arg;
+
+	if (p->active)
+		html_fmt(e->out, "<option value=\"%s\" dir=\"auto\">%s (%s)</option>", p->ext_id, p->name,
+			 p->ext_id);
+	return 0;
+}
+
+static void
+enroll_page(struct board_req *r, const char *chosen, const char *error, const char *notice,
+	    int status)
+{
+	struct enroll_ctx e = {r, NULL, chosen, 0};
+
+	if ((e.out = page(r, board_t(r, "Enroll card"), "enroll")) == NULL)
+		return;
+	html_fmt(e.out, "<h1>%s</h1>", board_t(r, "Enroll card"));
+	if (error)
+		html_fmt(e.out, "<p class=\"error\" role=\"alert\">%s</p>", error);
+	if (notice)
+		html_fmt(e.out, "<p class=\"notice\" role=\"status\">%s</p>", notice);
+	html_fmt(e.out, "<p class=\"muted\">%s</p><form class=\"grid card\" method=\"post\" "
+			"action=\"/board/enroll\" id=\"enroll\">",
+		 board_t(r, "Tap the new card on the kiosk reader: it appears here."));
+	board_csrf_field(r, e.out);
+	html_fmt(e.out, "<fieldset class=\"full\"><legend>%s</legend>", board_t(r, "Unknown cards"));
+	store_unknown_cards(r->b->store, board_now_ms() - 7 * 86400000LL, 20, enroll_card_option, &e);
+	if (e.n == 0)
+		html_fmt(e.out, "<p class=\"muted\">%s</p>",
+			 board_t(r, "No unknown cards were tapped in the last 7 days."));
+	html_fmt(e.out, "</fieldset><label class=\"full\">%s<select name=\"participant\" required>"
+			"<option value=\"\"></option>",
+		 board_t(r, "Participant"));
+	store_participant_each(r->b->store, enroll_participant_option, &e);
+	html_fmt(e.out, "</select></label><p class=\"full\"><button type=\"submit\" class=\"primary\"%R>"
+			"%s</button></p></form>",
+		 e.n ? "" : " disabled", board_t(r, "Enroll"));
+	finish(r, e.out, status);
+}
+
+static void
+on_enroll(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct store_participant p;
+	struct form f = {0};
+	const char *card;
+	char detail[256];
+	int ok;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
+		enroll_page(&r, form_get(&r.query, "card"), NULL,
+			    strcmp(board_arg(&r, "done"), "1") ? NULL : board_t(&r, "The card is enrolled."),
+			    200);
+		board_end(&r);
+		return;
+	}
+	if (board_post(&r, &f) < 0) {
+		board_end(&r);
+		return;
+	}
+	card = fget(&f, "card");
+	if (!card_key_valid(card) ||
+	    store_participant_by_ext(r.b->store, fget(&f, "participant"), &p) != 0 || !p.active) {
+		enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL, 422);
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "card=%s participant=%s", card, p.ext_id);
+	/* The card and its audit entry together, or neither. */
+	ok = store_begin(r.b->store) == 0 && store_card_enroll(r.b->store, card, p.id) == 0 &&
+	     store_audit(r.b->store, r.user.username, "card_enroll", detail) == 0 &&
+	     store_commit(r.b->store) == 0;
+	if (!ok) {
+		store_rollback(r.b->store);
+		enroll_page(&r, card, board_t(&r, "Could not save"), NULL, 503);
+		goto out;
+	}
+	log_info("board: %s enrolled a card for %s", r.user.username, p.ext_id);
+	board_redirect(req, "/board/enroll?done=1");
+out:
+	form_free(&f);
+	board_end(&r);
+}
+
+void
+board_forms_routes(struct board *b)
+{
+	web_route(b->web, "/board/absence", on_absence, b);
+	web_route(b->web, "/board/correct", on_correct, b);
+	web_route(b->web, "/board/enroll", on_enroll, b);
+}

@@ -1,0 +1,90 @@
+/*
+ * board_int.h — what the board's files share: the board itself, one
+ * authenticated request, page layout and translations.  Only board*.c
+ * include it.
+ */
+#ifndef STEMPEL_BOARD_INT_H
+#define STEMPEL_BOARD_INT_H
+
+#include <stdint.h>
+
+#include "attendance.h"
+#include "auth.h"
+#include "form.h"
+#include "store.h"
+
+struct evbuffer;
+struct evhttp_request;
+struct web;
+
+struct board {
+	struct web *web;
+	struct store *store;
+	struct attendance *att;
+	const struct config *cfg;
+	int secure; /* served over TLS: cookies get Secure */
+	struct auth_limiter by_user, by_addr, verifies;
+};
+
+/* One request of a signed-in user. */
+struct board_req {
+	struct board *b;
+	struct evhttp_request *req;
+	struct store_user user;
+	struct store_login login;
+	char token_hash[AUTH_DIGEST_MAX];
+	const char *lang; /* nb | en */
+	struct form query;
+};
+
+enum board_kind { BOARD_HTML, BOARD_API };
+
+/* board.c */
+/*
+ * Authenticate `req`.  0: r is filled (call board_end).  -1: the answer was
+ * sent already (HTML: redirect to the login page; API and events: 401).
+ */
+int board_begin(struct board *b, struct evhttp_request *req, enum board_kind kind,
+		struct board_req *r);
+void board_end(struct board_req *r);
+/* A POST body parsed into f with its CSRF token checked; -1: 400/403/405 was sent. */
+int board_post(struct board_req *r, struct form *f);
+/* Admins only: -1 and a 403 page for anyone else. */
+int board_need_admin(struct board_req *r);
+/* Today's date (YYYY-MM-DD) and minute of the day in the centre's zone. */
+void board_now(char date[11], int *minute);
+int64_t board_now_ms(void);
+/* The query parameter `name`, or "" if absent. */
+const char *board_arg(const struct board_req *r, const char *name);
+
+/* board_page.c */
+const char *board_t(const struct board_req *r, const char *english);
+void board_page_begin(struct board_req *r, struct evbuffer *out, const char *title,
+		      const char *page);
+void board_page_end(struct board_req *r, struct evbuffer *out);
+void board_send_html(struct evhttp_request *req, int status, struct evbuffer *out);
+void board_redirect(struct evhttp_request *req, const char *location);
+void board_fail(struct board_req *r, int status, const char *message);
+/* The hidden CSRF field of every form. */
+void board_csrf_field(struct board_req *r, struct evbuffer *out);
+void board_hhmm(int minute, char out[8]);
+const char *board_status_label(const struct board_req *r, enum attendance_status st);
+const char *board_category_label(const struct board_req *r, int category);
+const char *board_note_label(const struct board_req *r, int note);
+const char *board_flag_label(const struct board_req *r, int flag);
+const char *board_quota_label(const struct board_req *r, int quota);
+/* Money in øre as "1 234,56" */
+void board_money(int64_t ore, char *out, size_t outlen);
+/* Minutes as "7 t 30 min" / "7 h 30 min". */
+void board_duration(const struct board_req *r, int64_t minutes, char *out, size_t outlen);
+void board_page_headers(struct evhttp_request *req);
+/* Static assets: /board/app.css and /board/app.js */
+void board_page_routes(struct board *b);
+
+/* board_today.c, board_participant.c, board_forms.c, board_audit.c */
+void board_today_routes(struct board *b);
+void board_participant_routes(struct board *b);
+void board_forms_routes(struct board *b);
+void board_audit_routes(struct board *b);
+
+#endif

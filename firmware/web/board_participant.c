@@ -1,0 +1,332 @@
+/*
+ * board_participant.c — one participant: a week or month as an SVG heat map
+ * (attended, excused by category, unexcused), quotas used and left, and each
+ * day's explanation from the rules engine (which rule made a minute
+ * unexcused).  Days after today are shown as coming, never as absent.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "board_int.h"
+#include "html.h"
+#include "log.h"
+#include "web.h"
+
+#define CELL 46
+#define GAP 6
+
+static const char *const weekday_en[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const weekday_nb[7] = {"man", "tir", "ons", "tor", "fre", "lør", "søn"};
+
+static const char *
+weekday(const struct board_req *r, int32_t date)
+{
+	int w = rules_weekday(date) - 1;
+
+	return strcmp(r->lang, "en") ? weekday_nb[w] : weekday_en[w];
+}
+
+static int64_t
+excused_total(const struct rules_day *d)
+{
+	int64_t n = 0;
+
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		n += d->excused_min[c];
+	return n;
+}
+
+static int
+main_category(const struct rules_day *d)
+{
+	int best = -1;
+
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		if (d->excused_min[c] && (best < 0 || d->excused_min[c] > d->excused_min[best]))
+			best = c;
+	return best;
+}
+
+/* The heat map's colour class of a day. */
+static const char *
+day_class(const struct rules_day *d, int32_t today)
+{
+	int64_t exc = excused_total(d);
+
+	if (d->date > today)
+		return "d-future";
+	if (d->scheduled_min == 0)
+		return d->flags & (1u << RULES_FLAG_PUBLIC_HOLIDAY | 1u << RULES_FLAG_CLOSURE)
+			       ? "d-hol" : "d-none";
+	if (d->unexcused_min * 2 >= d->scheduled_min)
+		return "d-unx";
+	if (d->unexcused_min > 0)
+		return "d-part";
+	if (exc > d->attended_min) {
+		switch (main_category(d)) {
+		case RULES_CAT_SICK_DOCTOR:
+		case RULES_CAT_SICK_SELF_DECLARED:
+			return "d-c-sick";
+		case RULES_CAT_CHILD_SICK:
+			return "d-c-child";
+		case RULES_CAT_LEAVE_APPROVED:
+		case RULES_CAT_VACATION:
+		case RULES_CAT_RELIGIOUS_HOLIDAY:
+		case RULES_CAT_LEAVE_UNPAID:
+			return "d-c-leave";
+		case RULES_CAT_PREGNANCY:
+		case RULES_CAT_BIRTH_MOTHER:
+		case RULES_CAT_BIRTH_FATHER:
+		case RULES_CAT_NURSING:
+			return "d-c-family";
+		default:
+			return "d-c-other";
+		}
+	}
+	return "d-att";
+}
+
+static void
+heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
+	int32_t from, int32_t to, int32_t today)
+{
+	int lead = rules_weekday(from) - 1;
+	int ndays = (int)(to - from + 1);
+	int rows = (lead + ndays + 6) / 7;
+	int w = 7 * (CELL + GAP), h = 22 + rows * (CELL + GAP);
+
+	html_fmt(out, "<svg class=\"cal\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", w,
+		 h, board_t(r, "Attended"));
+	for (int i = 0; i < 7; i++)
+		html_fmt(out, "<text x=\"%d\" y=\"14\">%s</text>", i * (CELL + GAP) + 4,
+			 weekday(r, from + i - lead));
+	for (int i = 0; i < ndays; i++) {
+		int32_t date = from + i;
+		const struct rules_day *d = NULL;
+		int slot = lead + i, x = (slot % 7) * (CELL + GAP), y = 22 + (slot / 7) * (CELL + GAP);
+		char ds[11], sch[32], att[32], exc[32], unx[32];
+		int dd, mm, yy;
+
+		for (size_t k = 0; k < res->out.n_days; k++)
+			if (res->out.days[k].date == date)
+				d = &res->out.days[k];
+		rules_date_format(date, ds, sizeof(ds));
+		rules_ymd(date, &yy, &mm, &dd);
+		html_fmt(out, "<a href=\"#d-%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			      "rx=\"6\" class=\"%s\" data-date=\"%s\"><title>%s",
+			 ds, x, y, CELL, CELL, d ? day_class(d, today) : "d-future", ds, ds);
+		if (d && date <= today && d->scheduled_min) {
+			board_duration(r, d->scheduled_min, sch, sizeof(sch));
+			board_duration(r, d->attended_min, att, sizeof(att));
+			board_duration(r, excused_total(d), exc, sizeof(exc));
+			board_duration(r, d->unexcused_min, unx, sizeof(unx));
+			html_fmt(out, " — %s %s, %s %s, %s %s, %s %s", board_t(r, "Scheduled"), sch,
+				 board_t(r, "Attended"), att, board_t(r, "Excused"), exc,
+				 board_t(r, "Unexcused"), unx);
+		}
+		html_fmt(out, "</title></rect><text x=\"%d\" y=\"%d\">%d</text></a>", x + 5, y + 16,
+			 dd);
+		if (date == today)
+			html_fmt(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" "
+				      "fill=\"none\" stroke=\"#1b2a41\" stroke-width=\"3\"/>",
+				 x, y, CELL, CELL);
+	}
+	html_fmt(out, "</svg><div class=\"legend\"><span class=\"l-att\">%s</span>"
+		      "<span class=\"l-part\">%s</span><span class=\"l-unx\">%s</span>"
+		      "<span class=\"l-sick\">%s</span><span class=\"l-child\">%s</span>"
+		      "<span class=\"l-leave\">%s</span><span class=\"l-family\">%s</span>"
+		      "<span class=\"l-none\">%s</span></div>",
+		 board_t(r, "Attended"), board_t(r, "Late or left early"), board_t(r, "Unexcused"),
+		 board_category_label(r, RULES_CAT_SICK_SELF_DECLARED),
+		 board_category_label(r, RULES_CAT_CHILD_SICK), board_category_label(r, RULES_CAT_VACATION),
+		 board_category_label(r, RULES_CAT_PREGNANCY), board_t(r, "Not scheduled"));
+}
+
+static void
+quotas(struct board_req *r, struct evbuffer *out, int64_t pid, const char *today)
+{
+	struct attendance_quotas q;
+	char err[256];
+
+	if (attendance_quotas(r->b->att, pid, today, &q, err, sizeof(err)) != 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", err);
+		return;
+	}
+	html_fmt(out, "<table id=\"quotas\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+		      "</tr></thead><tbody>",
+		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Left"));
+	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
+		if (q.q[i].limit == 0 && q.q[i].used == 0)
+			continue; /* not part of this regime */
+		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\">%d</td>",
+			 attendance_quota_name(i), board_quota_label(r, i), q.q[i].used);
+		if (q.q[i].limit < 0)
+			html_fmt(out, "<td>%s</td><td class=\"left\">–</td></tr>", board_t(r, "no limit"));
+		else
+			html_fmt(out, "<td>%d</td><td class=\"left\">%d</td></tr>", q.q[i].limit,
+				 q.q[i].left);
+	}
+	html_fmt(out, "</tbody></table>");
+}
+
+static void
+day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
+	 int32_t today)
+{
+	char dur[32], ds[11], money[32];
+
+	html_fmt(out, "<table id=\"days\"><thead><tr><th>%s</th><th class=\"opt\">%s</th><th>%s</th>"
+		      "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		 board_t(r, "Date"), board_t(r, "Scheduled"), board_t(r, "Attended"),
+		 board_t(r, "Excused"), board_t(r, "Unexcused"), board_t(r, "Explanation"));
+	for (size_t i = 0; i < res->out.n_days; i++) {
+		const struct rules_day *d = &res->out.days[i];
+
+		if (d->date > today || (d->scheduled_min == 0 && d->flags == 0))
+			continue;
+		rules_date_format(d->date, ds, sizeof(ds));
+		html_fmt(out, "<tr id=\"d-%s\" data-date=\"%s\"><td>%s %s<div><a href=\"/board/correct?"
+			      "id=%s&amp;date=%s\">%s</a></div></td>",
+			 ds, ds, weekday(r, d->date), ds, res->participant.ext_id, ds,
+			 board_t(r, "Correct a tap"));
+		board_duration(r, d->scheduled_min, dur, sizeof(dur));
+		html_fmt(out, "<td class=\"opt\">%s</td>", dur);
+		board_duration(r, d->attended_min, dur, sizeof(dur));
+		html_fmt(out, "<td>%s</td><td>", dur);
+		for (int c = 0; c < RULES_CAT_COUNT; c++)
+			if (d->excused_min[c]) {
+				board_duration(r, d->excused_min[c], dur, sizeof(dur));
+				html_fmt(out, "<div data-category=\"%s\">%s: %s</div>",
+					 rules_category_name(c), board_category_label(r, c), dur);
+			}
+		board_duration(r, d->unexcused_min, dur, sizeof(dur));
+		html_fmt(out, "</td><td class=\"%s\">%s", d->unexcused_min ? "error" : "", dur);
+		if (d->unexcused_min) {
+			board_money(rules_rat_round(d->deduction), money, sizeof(money));
+			html_fmt(out, "<div class=\"muted\">%s %s %s</div>", board_t(r, "Deduction"),
+				 money, res->currency);
+		}
+		html_fmt(out, "</td><td>");
+		for (int n = 0; n < RULES_NOTE_COUNT; n++)
+			if (d->notes & (1u << n))
+				html_fmt(out, "<div class=\"note\" data-note=\"%s\">%s</div>",
+					 rules_note_name(n), board_note_label(r, n));
+		for (int f = 0; f < RULES_FLAG_COUNT; f++)
+			if (d->flags & (1u << f))
+				html_fmt(out, "<div class=\"muted\" data-flag=\"%s\">%s</div>",
+					 rules_flag_name(f), board_flag_label(r, f));
+		html_fmt(out, "</td></tr>");
+	}
+	board_money(res->out.totals.deduction_ore, money, sizeof(money));
+	html_fmt(out, "</tbody></table><p><strong>%s %s: %s %s</strong></p>", board_t(r, "Total"),
+		 board_t(r, "Deduction"), money, res->currency);
+}
+
+/* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
+static void
+view_range(int month, int32_t at, int32_t *from, int32_t *to, int32_t *prev, int32_t *next)
+{
+	int y, m, d;
+
+	if (!month) {
+		*from = at - (rules_weekday(at) - 1);
+		*to = *from + 6;
+		*prev = *from - 7;
+		*next = *from + 7;
+		return;
+	}
+	rules_ymd(at, &y, &m, &d);
+	*from = rules_date(y, m, 1);
+	*to = *from + rules_days_in_month(y, m) - 1;
+	*prev = rules_add_months(*from, -1);
+	*next = rules_add_months(*from, 1);
+}
+
+static void
+on_participant(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct store_participant p;
+	struct attendance_days res;
+	struct evbuffer *out;
+	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], err[256];
+	int32_t today, at, from, to, prev, next;
+	int minute, month, rc;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if (store_participant_by_ext(r.b->store, board_arg(&r, "id"), &p) != 0) {
+		board_fail(&r, 404, board_t(&r, "No such participant."));
+		board_end(&r);
+		return;
+	}
+	board_now(today_s, &minute);
+	rules_date_parse(today_s, &today);
+	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
+		at = today;
+	month = strcmp(board_arg(&r, "view"), "month") == 0;
+	view_range(month, at, &from, &to, &prev, &next);
+	rules_date_format(from, from_s, sizeof(from_s));
+	/* Never compute the future: a day not yet come is not an absence. */
+	rules_date_format(to < today ? to : today, to_s, sizeof(to_s));
+	rules_date_format(prev, prev_s, sizeof(prev_s));
+	rules_date_format(next, next_s, sizeof(next_s));
+	memset(&res, 0, sizeof(res));
+	rc = from <= today ? attendance_days(r.b->att, p.id, from_s, to_s, &res, err, sizeof(err)) : 1;
+	if (rc == 1)
+		res.participant = p;
+	if ((out = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		goto done;
+	}
+	board_page_begin(&r, out, p.name, "participant");
+	html_fmt(out, "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
+		      "</h1><p class=\"muted\">%s: %s · %s: %s</p>",
+		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
+		 p.programme_start);
+	if (strcmp(board_arg(&r, "saved"), "1") == 0)
+		html_fmt(out, "<p class=\"notice\" role=\"status\">%s</p>",
+			 board_t(&r, "The absence is saved."));
+	html_fmt(out, "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
+		      "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
+		 p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
+		 board_t(&r, "Correct a tap"));
+	html_fmt(out, "<div class=\"tabs\"><a class=\"button\" href=\"?id=%s&amp;view=week&amp;date=%s\""
+		      "%R>%s</a><a class=\"button\" href=\"?id=%s&amp;view=month&amp;date=%s\"%R>%s</a>"
+		      "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
+		      "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
+		      "<strong>%s – </strong>",
+		 p.ext_id, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), p.ext_id,
+		 from_s, month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), p.ext_id,
+		 month ? "month" : "week", prev_s, board_t(&r, "Previous"), p.ext_id,
+		 month ? "month" : "week", next_s, board_t(&r, "Next"), from_s);
+	rules_date_format(to, to_s, sizeof(to_s));
+	html_fmt(out, "<strong>%s</strong></div>", to_s);
+	if (rc < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", err);
+	} else {
+		html_fmt(out, "<div class=\"card\">");
+		heatmap(&r, out, &res, from, to, today);
+		html_fmt(out, "</div><h2>%s</h2>", board_t(&r, "Quotas"));
+		quotas(&r, out, p.id, today_s);
+		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Explanation"));
+		if (rc == 0)
+			day_rows(&r, out, &res, today);
+	}
+	board_page_end(&r, out);
+	board_send_html(req, 200, out);
+	evbuffer_free(out);
+done:
+	if (rc == 0)
+		attendance_days_free(&res);
+	board_end(&r);
+}
+
+void
+board_participant_routes(struct board *b)
+{
+	web_route(b->web, "/board/participant", on_participant, b);
+}

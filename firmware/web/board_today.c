@@ -1,0 +1,240 @@
+/*
+ * board_today.c — the Today page: every participant scheduled today with
+ * their status from the rules engine, the reader, upload and clock state, and
+ * unknown cards waiting to be enrolled.  The part inside #live is also served
+ * alone (?part=1) so that app.js can swap it in when a tap event arrives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "board_int.h"
+#include "html.h"
+#include "log.h"
+#include "web.h"
+
+#define UNKNOWN_CARD_DAYS 7
+#define UNKNOWN_CARD_MAX 20
+
+static const char *
+jstr(json_t *o, const char *a, const char *b)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(o, a), b));
+
+	return s ? s : "?";
+}
+
+static void
+pill(struct board_req *r, struct evbuffer *out, const char *what, const char *value, int good)
+{
+	html_fmt(out, "<span class=\"pill %s\">%s: %s</span>", good ? "good" : "bad",
+		 board_t(r, what), board_t(r, value));
+}
+
+static void
+status_bar(struct board_req *r, struct evbuffer *out)
+{
+	json_t *c = json_object();
+	json_t *up;
+	char pend[64];
+
+	web_health(r->b->web, c);
+	html_fmt(out, "<div class=\"statusbar\" id=\"status\">");
+	pill(r, out, "Reader", jstr(c, "reader", "state"),
+	     json_is_true(json_object_get(json_object_get(c, "reader"), "ok")));
+	up = json_object_get(c, "upload");
+	if (json_is_true(json_object_get(up, "enabled")))
+		snprintf(pend, sizeof(pend), "%lld %s",
+			 (long long)json_integer_value(json_object_get(up, "pending")),
+			 board_t(r, "pending"));
+	else
+		snprintf(pend, sizeof(pend), "%s", board_t(r, "off"));
+	html_fmt(out, "<span class=\"pill %s\">%s: %s</span>",
+		 json_is_false(json_object_get(up, "ok")) ? "bad" : "good", board_t(r, "Upload"), pend);
+	pill(r, out, "Clock", jstr(c, "clock", "state"),
+	     json_is_true(json_object_get(json_object_get(c, "clock"), "ok")));
+	pill(r, out, "Database",
+	     json_is_true(json_object_get(json_object_get(c, "database"), "ok")) ? "ok" : "failing",
+	     json_is_true(json_object_get(json_object_get(c, "database"), "ok")));
+	html_fmt(out, "</div>");
+	json_decref(c);
+}
+
+static void
+row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t, const char *date)
+{
+	char in[8], outm[8], s[8], e[8];
+	const char *st = attendance_status_name(t->status);
+
+	board_hhmm(t->first_in, in);
+	board_hhmm(t->last_out, outm);
+	board_hhmm(t->start_min, s);
+	board_hhmm(t->end_min, e);
+	html_fmt(out, "<tr data-pid=\"%s\" data-status=\"%s\"><td><a class=\"name\" dir=\"auto\" "
+		      "href=\"/board/participant?id=%s\">%s</a><div class=\"muted\">%s</div></td>"
+		      "<td><span class=\"st st-%s\">%s</span>",
+		 t->ext_id, st, t->ext_id, t->name, t->ext_id, st, board_status_label(r, t->status));
+	if (t->status == ATTENDANCE_EXCUSED && t->excused_category >= 0)
+		html_fmt(out, "<div class=\"muted\">%s</div>",
+			 board_category_label(r, t->excused_category));
+	html_fmt(out, "</td><td>%s</td><td>%s</td><td class=\"opt\">%s–%s</td>"
+		      "<td class=\"actions\"><a class=\"button\" href=\"/board/absence?id=%s&amp;from=%s\">"
+		      "%s</a><a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></td></tr>",
+		 in, outm, s, e, t->ext_id, date, board_t(r, "Register absence"), t->ext_id, date,
+		 board_t(r, "Correct a tap"));
+}
+
+struct unknown_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	int n;
+};
+
+static int
+unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
+{
+	struct unknown_ctx *u = arg;
+	time_t t = (time_t)(last_ms / 1000);
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d.%m. %H:%M", &tm);
+	if (u->n++ == 0)
+		html_fmt(u->out, "<table id=\"unknown\"><thead><tr><th>%s</th><th>%s</th>"
+				 "<th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
+			 board_t(u->r, "Card"), board_t(u->r, "Last tapped"), board_t(u->r, "Taps"));
+	/* The card key is an HMAC of the UID; the first hex digits tell cards apart. */
+	html_fmt(u->out, "<tr data-card=\"%s\"><td class=\"key\">%.18s…</td><td>%s</td>"
+			 "<td class=\"opt\">%d</td><td class=\"actions\"><a class=\"button primary\" "
+			 "href=\"/board/enroll?card=%s\">%s</a></td></tr>",
+		 key, key, when, taps, key, board_t(u->r, "Enroll"));
+	return 0;
+}
+
+static void
+render_live(struct board_req *r, struct evbuffer *out)
+{
+	struct attendance_today *rows = NULL;
+	struct unknown_ctx u = {r, out, 0};
+	char date[11], err[256];
+	size_t n = 0;
+	int minute;
+
+	board_now(date, &minute);
+	html_fmt(out, "<div id=\"live\">");
+	status_bar(r, out);
+	if (attendance_today(r->b->att, date, minute, &rows, &n, err, sizeof(err)) < 0) {
+		log_err("board: today: %s", err);
+		html_fmt(out, "<p class=\"error\">%s: %s</p>", board_t(r, "Something went wrong"), err);
+	} else if (n == 0) {
+		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is scheduled today."));
+	} else {
+		html_fmt(out, "<table id=\"today\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+			      "<th>%s</th><th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
+			 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
+			 board_t(r, "Schedule"));
+		for (size_t i = 0; i < n; i++)
+			row(r, out, &rows[i], date);
+		html_fmt(out, "</tbody></table>");
+	}
+	free(rows);
+	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
+	store_unknown_cards(r->b->store, board_now_ms() - UNKNOWN_CARD_DAYS * 86400000LL,
+			    UNKNOWN_CARD_MAX, unknown_row, &u);
+	if (u.n)
+		html_fmt(out, "</tbody></table>");
+	else
+		html_fmt(out, "<p class=\"muted\" id=\"unknown\">%s</p>",
+			 board_t(r, "No unknown cards were tapped in the last 7 days."));
+	html_fmt(out, "</div>");
+}
+
+static void
+on_today(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct evbuffer *out;
+	char date[11];
+	int minute;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if ((out = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		board_end(&r);
+		return;
+	}
+	if (strcmp(board_arg(&r, "part"), "1") == 0) {
+		render_live(&r, out);
+	} else {
+		board_now(date, &minute);
+		board_page_begin(&r, out, board_t(&r, "Today"), "today");
+		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(&r, "Today"), date);
+		render_live(&r, out);
+		board_page_end(&r, out);
+	}
+	board_send_html(req, 200, out);
+	evbuffer_free(out);
+	board_end(&r);
+}
+
+struct list_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+};
+
+static int
+list_row(void *arg, const struct store_participant *p)
+{
+	struct list_ctx *l = arg;
+
+	if (!p->active)
+		return 0;
+	html_fmt(l->out, "<tr><td><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
+			 "%s</a></td><td>%s</td><td class=\"opt\">%s</td><td class=\"opt\">%s</td></tr>",
+		 p->ext_id, p->name, p->ext_id, p->regime, p->programme_start);
+	return 0;
+}
+
+static void
+on_participants(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct evbuffer *out;
+	struct list_ctx l;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if ((out = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		board_end(&r);
+		return;
+	}
+	l = (struct list_ctx){&r, out};
+	board_page_begin(&r, out, board_t(&r, "Participants"), "participants");
+	html_fmt(out, "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th class=\"opt\">%s</th>"
+		      "<th class=\"opt\">%s</th></tr></thead><tbody>",
+		 board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Regime"),
+		 board_t(&r, "Programme start"));
+	store_participant_each(r.b->store, list_row, &l);
+	html_fmt(out, "</tbody></table>");
+	board_page_end(&r, out);
+	board_send_html(req, 200, out);
+	evbuffer_free(out);
+	board_end(&r);
+}
+
+void
+board_today_routes(struct board *b)
+{
+	web_route(b->web, "/board", on_today, b);
+	web_route(b->web, "/board/", on_today, b);
+	web_route(b->web, "/board/today", on_today, b);
+	web_route(b->web, "/board/participants", on_participants, b);
+}
