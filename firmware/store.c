@@ -2246,3 +2246,25 @@ store_token_revoke(struct store *s, int64_t id)
 		return -1;
 	return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
+
+int
+store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
+		      struct store_period_line *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
+				   " AND participant_id = ? AND kind = 'line' ORDER BY id LIMIT 1");
+	struct store_period_line *l;
+	size_t n;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, period_id);
+		sqlite3_bind_int64(st, 2, pid);
+	}
+	if (line_list(s, st, &l, &n) < 0)
+		return -1;
+	if (n == 0)
+		return 1;
+	*out = l[0];
+	free(l);
+	return 0;
+}

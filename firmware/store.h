@@ -342,6 +342,9 @@ int store_period_lines(struct store *s, int64_t period_id, struct store_period_l
 int store_period_corrections(struct store *s, int64_t corrects, int64_t pid,
 			     struct store_period_line **out, size_t *n);
 void store_period_lines_free(struct store_period_line *l, size_t n);
+/* pid's frozen line in a period (out->json malloc'd): 0 found, 1 none, -1 error. */
+int store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
+			  struct store_period_line *out);
 /* Whether pid has a frozen line in the period: 1 yes, 0 no, -1 error. */
 int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
 /* Closed periods in which pid has a line, oldest first. */
