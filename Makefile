@@ -4,6 +4,8 @@
 # Two build flavours share one set of rules:
 #   build/rel   -O2, what `make`, `make run` and the package use
 #   build/asan  -O1 with AddressSanitizer + UndefinedBehaviorSanitizer, what tests use
+# `make ARCH=arm64` cross-builds build/arm64-rel and runs its unit tests under
+# qemu-user; `make deb` packages, `make package-test` installs it in a Debian 12 root.
 
 CC      ?= cc
 PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 libnfc libcurl \
@@ -20,8 +22,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wno-unused-parameter
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DSTEMPEL_VERSION='"$(VERSION)"' -DSTEMPEL_BUILD_EPOCH=$(BUILD_EPOCH)LL \
            -Ifirmware -Ihal -Iuploader $(WARN) -g -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 FLAVOUR ?= rel
 ifeq ($(FLAVOUR),asan)
@@ -33,6 +35,25 @@ else
 OPT := -O2
 endif
 B := build/$(FLAVOUR)
+
+# ARCH=arm64: Debian's gcc-aarch64-linux-gnu and arm64 libraries (board/cross/deps.sh:
+# multiarch, plus build/arm64-sysroot for the -dev packages that are not co-installable).
+NATIVE_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+ifneq ($(filter arm64 aarch64,$(ARCH)),)
+ifneq ($(NATIVE_ARCH),arm64)
+ifneq ($(FLAVOUR),rel)
+$(error ARCH=arm64 builds FLAVOUR=rel only)
+endif
+CROSS      := aarch64-linux-gnu-
+CC         := $(CROSS)gcc
+PKG_CONFIG := PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$(CURDIR)/build/arm64-sysroot/pkgconfig:$\
+              /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+B          := build/arm64-$(FLAVOUR)
+endif
+endif
+PKG_CONFIG ?= pkg-config
+DEB_ARCH   := $(if $(CROSS),arm64,$(NATIVE_ARCH))
+DEB        := stempel_$(VERSION)_$(DEB_ARCH).deb
 
 # The library: every module except the two programs' entry points.
 LIB_SRCS  := $(filter-out firmware/main.c,$(wildcard firmware/*.c firmware/rules/*.c \
@@ -48,11 +69,18 @@ FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 LIB       := $(B)/libstempel.a
 
-.PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run
+.PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run \
+	deb package-test check-unit cross-deps
 
+ifdef CROSS
+# arm64: build, then the unit tests under qemu-user; ./stempeld stays native.
+all: deps-quiet flavour-all
+	@board/cross/check-unit.sh $(B) qemu-aarch64-static
+else
 all: $(if $(filter rel,$(FLAVOUR)),deps-quiet) flavour-all
 	@ln -sf $(B)/stempeld stempeld
 	@ln -sf $(B)/stempelctl stempelctl
+endif
 
 flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES)
 
@@ -100,6 +128,9 @@ deps:
 	fi
 deps-quiet:
 	@$(MAKE) --no-print-directory deps
+deps: $(if $(CROSS),cross-deps)
+cross-deps:
+	@board/cross/deps.sh
 
 # run: a demo kiosk in ./run (simulated reader, demo roster, board on localhost).
 run: deps
@@ -123,6 +154,21 @@ fuzz: deps
 	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@tests/fuzz/run build/fuzz $(FUZZ_SECONDS)
 
+# check-unit: the unit tests of $(B) alone (under qemu-user for ARCH=arm64).
+check-unit: deps
+	@$(MAKE) --no-print-directory flavour-all
+	@board/cross/check-unit.sh $(B) $(if $(CROSS),qemu-aarch64-static)
+
+# deb: stempel_$(VERSION)_$(DEB_ARCH).deb from build/rel (build/arm64-rel), board/package/.
+deb: deps-quiet
+	@$(MAKE) --no-print-directory $(B)/stempeld $(B)/stempelctl
+	@VERSION=$(VERSION) DEB_ARCH=$(DEB_ARCH) BIN=$(B) OUT=. STRIP=$(CROSS)strip \
+		board/package/build-deb.sh
+
+# package-test: install, init, run, remove and purge the .deb in a Debian 12 root; lintian.
+package-test: deb
+	@board/package/package-test.sh $(DEB)
+
 PREFIX ?= /usr/local
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/stempel \
@@ -134,6 +180,6 @@ install: all
 		install -m 0640 board/stempel.conf $(DESTDIR)/etc/stempel/stempel.conf
 
 clean:
-	rm -rf build stempeld stempelctl tests/out
+	rm -rf build stempeld stempelctl tests/out stempel_*.deb
 
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

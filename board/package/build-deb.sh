@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build-deb.sh — stempel_<version>_<arch>.deb from a built tree, with dpkg-deb
 # and no network.  Called by `make deb`; env: VERSION, DEB_ARCH (amd64, arm64),
-# BIN (build/rel or build/arm64-rel), OUT (where the .deb goes), STRIP.
+# BIN (build/rel or build/arm64-rel), OUT (where the .deb goes), STRIP, WORK
+# (staging dir, default build/deb/ARCH).
 # Depends comes from dpkg-shlibdeps when it is there, else from a hand list of
 # Debian 12's runtime packages.  Prints the path of the .deb.
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/../.."
 : "${VERSION:?}" "${DEB_ARCH:?}" "${BIN:?}"
 OUT=${OUT:-.}
 STRIP=${STRIP:-strip}
-work=build/deb/$DEB_ARCH
+work=$(realpath -m "${WORK:-build/deb/$DEB_ARCH}")
 root=$work/root
 deb=$OUT/stempel_${VERSION}_${DEB_ARCH}.deb
 # Same bytes from the same commit: file times from the last commit.
@@ -66,10 +67,8 @@ depends=
 if command -v dpkg-shlibdeps >/dev/null; then
 	mkdir -p "$work/src/debian"
 	printf 'Source: stempel\n\nPackage: stempel\nArchitecture: any\n' >"$work/src/debian/control"
-	here=$PWD
 	if depends=$(cd "$work/src" && DEB_HOST_ARCH=$DEB_ARCH dpkg-shlibdeps -O \
-		-e"$here/$root/usr/sbin/stempeld" -e"$here/$root/usr/bin/stempelctl" \
-		2>"$here/$work/shlibdeps.log"); then
+		-e"$root/usr/sbin/stempeld" -e"$root/usr/bin/stempelctl" 2>"$work/shlibdeps.log"); then
 		depends=${depends#shlibs:Depends=}
 	else
 		echo "build-deb: dpkg-shlibdeps failed (see $work/shlibdeps.log); hand list" >&2

@@ -26,9 +26,14 @@ check() { # description command...
 in_root() { chroot "$root" "$@"; }
 
 [ "$(id -u)" = 0 ] || { echo "package-test: needs root (debootstrap, chroot)" >&2; exit 1; }
-for tool in debootstrap lintian; do
-	command -v $tool >/dev/null || { echo "package-test: $tool missing (make deps)" >&2; exit 1; }
+missing=
+for tool in debootstrap lintian curl; do
+	command -v $tool >/dev/null || missing="$missing $tool"
 done
+if [ -n "$missing" ]; then
+	echo "# installing$missing"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
 
 # The Debian mirror this machine's apt uses (deb822 or one-line sources).
 mirror() {
