@@ -509,30 +509,22 @@ get_password(const struct init_opts *o, int interactive, char *pw, size_t pwlen)
 }
 
 static int
-create_admin(struct ctl *c, const struct init_opts *o, int interactive)
+create_admin(struct ctl *c, const char *username, const char *pw)
 {
-	char pw[PASSWORD_MAX + 2], hash[crypto_pwhash_STRBYTES], detail[96];
-	int rc;
+	char hash[crypto_pwhash_STRBYTES], detail[96];
 
-	rc = get_password(o, interactive, pw, sizeof(pw));
-	if (rc != 0) {
-		sodium_memzero(pw, sizeof(pw));
-		return rc;
-	}
 	/* argon2id (libsodium's default for crypto_pwhash_str), interactive limits */
-	rc = sodium_init() < 0 ||
-	     crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
-	sodium_memzero(pw, sizeof(pw));
-	if (rc) {
+	if (sodium_init() < 0 ||
+	    crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		ctl_error("admin password: hashing failed (out of memory?)");
 		return 1;
 	}
-	if (store_init_admin(c->store, o->admin, hash) < 0) {
+	if (store_init_admin(c->store, username, hash) < 0) {
 		ctl_error("database: %s", store_errmsg(c->store));
 		return 1;
 	}
-	snprintf(detail, sizeof(detail), "admin account %s", o->admin);
+	snprintf(detail, sizeof(detail), "admin account %s", username);
 	store_audit(c->store, c->who, "init.admin", detail);
 	return 0;
 }
@@ -695,7 +687,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	};
 	struct config *cfg = malloc(sizeof(*cfg));
 	const char *target, *why;
-	char err[1024];
+	char err[1024], pw[PASSWORD_MAX + 2] = "";
 	int interactive, rc, any = 0;
 
 	if (cfg == NULL) {
@@ -730,6 +722,9 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		}
 		any = 1;
 	}
+	/* Everything asked and checked before anything is written. */
+	if (o.admin[0] && (rc = get_password(&o, interactive, pw, sizeof(pw))) != 0)
+		goto out;
 	if (any) {
 		if (target == NULL) {
 			ctl_error("init: no config file to write: give --config FILE "
@@ -748,7 +743,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	rc = 1;
 	if (ctl_open(c) < 0)
 		goto out;
-	if (o.admin[0] && (rc = create_admin(c, &o, interactive)) != 0)
+	if (o.admin[0] && (rc = create_admin(c, o.admin, pw)) != 0)
 		goto out;
 	snprintf(err, sizeof(err), "kiosk %s, upload %s%s%s", c->cfg.kiosk.id,
 		 c->cfg.upload.base_url[0] ? c->cfg.upload.base_url : "off",
@@ -763,6 +758,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		       "stempel\n", c->cfg.path);
 	rc = 0;
 out:
+	sodium_memzero(pw, sizeof(pw));
 	free(cfg);
 	return rc;
 }
