@@ -194,8 +194,10 @@ parse_participant(const json_t *root, struct scenario *sc, char *err, size_t err
 	struct rules_participant *p = &sc->in.participant;
 	if (!pt || !json_is_object(pt))
 		return bad(err, errlen, "participant", "an object");
-	if (get_date(pt, "programme_start", "participant", true, &p->programme_start, err, errlen) <
-	    0)
+	/* Without a programme start the participant is taken as long in the programme. */
+	p->programme_start = INT32_MIN / 2;
+	if (get_date(pt, "programme_start", "participant", false, &p->programme_start, err,
+	             errlen) < 0)
 		return -1;
 	p->rate = RULES_RATE_FULL;
 	if ((v = member(pt, "rate"))) {
@@ -342,6 +344,45 @@ one_tap(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 	return 0;
 }
 
+/* Documentation and bookkeeping fields of an absence. */
+static int
+absence_extras(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
+{
+	if (get_bool(e, "doctor_note", p, &a->doctor_note, err, errlen) < 0 ||
+	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0 ||
+	    get_date(e, "registered_on", p, false, &a->registered_on, err, errlen) < 0)
+		return -1;
+	const json_t *v = member(e, "documentation");
+	if (v && json_is_string(v) && strcmp(json_string_value(v), "doctor_note") == 0)
+		a->doctor_note = true;
+	return 0;
+}
+
+/* "from"/"to" given as "YYYY-MM-DDTHH:MM" (hours): one stretch of time.  0 if so and valid,
+ * -1 otherwise (then they are read as dates, which reports any error). */
+static int
+absence_stretch(const json_t *e, struct rules_absence *a)
+{
+	const json_t *f = member(e, "from"), *t = member(e, "to");
+	struct rules_tap tf, tt;
+	if (!f || !t || !json_is_string(f) || !json_is_string(t) ||
+	    parse_tap(json_string_value(f), &tf) < 0 || parse_tap(json_string_value(t), &tt) < 0)
+		return -1;
+	int end = tt.minute;
+	if (end == 0) { /* until midnight: the end of the day before */
+		tt.date--;
+		end = RULES_MIN_PER_DAY;
+	}
+	if (tt.date < tf.date || (tt.date == tf.date && end <= tf.minute))
+		return -1;
+	a->from = tf.date;
+	a->to = tt.date;
+	a->start = tf.minute;
+	a->end = (int16_t)end;
+	a->continuous = true;
+	return 0;
+}
+
 static int
 one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen)
 {
@@ -360,10 +401,13 @@ one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen
 		    "vacation, leave_unpaid, unexcused)");
 	a->category = c;
 	a->registered_on = INT32_MIN;
+	a->start = a->end = -1;
 	if (member(e, "date")) {
 		if (get_date(e, "date", p, true, &a->from, err, errlen) < 0)
 			return -1;
 		a->to = a->from;
+	} else if (absence_stretch(e, a) == 0) {
+		return absence_extras(e, p, a, err, errlen);
 	} else if (get_date(e, "from", p, true, &a->from, err, errlen) < 0 ||
 	           get_date(e, "to", p, true, &a->to, err, errlen) < 0) {
 		return -1;
@@ -372,7 +416,6 @@ one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen
 		path_join(q, sizeof q, p, "to");
 		return bad(err, errlen, q, "a date on or after from");
 	}
-	a->start = a->end = -1;
 	if (member(e, "start") || member(e, "end")) {
 		int s, en;
 		if (get_time(e, "start", p, &s, err, errlen) < 0 ||
@@ -385,14 +428,7 @@ one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen
 		a->start = (int16_t)s;
 		a->end = (int16_t)en;
 	}
-	if (get_bool(e, "doctor_note", p, &a->doctor_note, err, errlen) < 0 ||
-	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0 ||
-	    get_date(e, "registered_on", p, false, &a->registered_on, err, errlen) < 0)
-		return -1;
-	v = member(e, "documentation");
-	if (v && json_is_string(v) && strcmp(json_string_value(v), "doctor_note") == 0)
-		a->doctor_note = true;
-	return 0;
+	return absence_extras(e, p, a, err, errlen);
 }
 
 static int

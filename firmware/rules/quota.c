@@ -53,12 +53,17 @@ cover_filtered(const struct rules_input *in, int c, int32_t date, const struct m
 			continue;
 		if (checkup >= 0 && a->checkup != (checkup == 1))
 			continue;
-		if (a->start < 0) {
+		int s = a->start, e = a->end;
+		if (a->continuous) {
+			s = date == a->from ? a->start : 0;
+			e = date == a->to ? a->end : RULES_MIN_PER_DAY;
+		}
+		if (s < 0 || (s == 0 && e == RULES_MIN_PER_DAY)) {
 			rules_mset_or(cover, cover, scheduled);
 		} else {
 			struct mset r;
 			mset_clear(&r);
-			rules_mset_range(&r, a->start, a->end, true);
+			rules_mset_range(&r, s, e, true);
 			rules_mset_and(&r, &r, scheduled);
 			rules_mset_or(cover, cover, &r);
 		}
@@ -142,7 +147,8 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 	/* A whole day a doctor's note covers uses no self-declaration (sick_doctor comes first). */
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if (effective_category(a) == RULES_CAT_SICK_DOCTOR && a->start < 0)
+		if (effective_category(a) == RULES_CAT_SICK_DOCTOR && a->start < 0 &&
+		    !a->continuous)
 			for (int32_t d = a->from; d <= a->to; d++)
 				if (d >= q->base && d < q->base + q->n)
 					marks[d - q->base] &= (uint8_t)~1u;

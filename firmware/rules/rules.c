@@ -48,7 +48,12 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 			return rules_errf(err, errlen, "absences[%zu]: bad category", i);
 		if (a->from > a->to)
 			return rules_errf(err, errlen, "absences[%zu]: from is after to", i);
-		if (!(a->start == -1 && a->end == -1) && check_minutes(a->start, a->end) < 0)
+		bool bad_times =
+		    a->continuous
+		        ? a->start < 0 || a->start >= RULES_MIN_PER_DAY || a->end <= 0 ||
+		              a->end > RULES_MIN_PER_DAY || (a->from == a->to && a->start >= a->end)
+		        : !(a->start == -1 && a->end == -1) && check_minutes(a->start, a->end) < 0;
+		if (bad_times)
 			return rules_errf(err, errlen, "absences[%zu]: bad start/end", i);
 	}
 	int per_weekday[8] = {0};

@@ -206,6 +206,7 @@ struct rules_absence {
 	bool doctor_note;      /* documentation: a doctor's note */
 	bool checkup;          /* pregnancy: prenatal check-up, no quota */
 	int32_t registered_on; /* date registered, INT32_MIN if unknown */
+	bool continuous; /* one stretch: start on `from` to end on `to` (days between whole) */
 };
 
 struct rules_range {

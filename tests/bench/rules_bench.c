@@ -38,6 +38,17 @@ rnd(uint64_t *s)
 	return (uint32_t)((*s * 2685821657736338717ULL) >> 33);
 }
 
+static struct rules_absence
+absence(enum rules_category c, int32_t from, int32_t to)
+{
+	return (struct rules_absence){.category = c,
+	                              .from = from,
+	                              .to = to,
+	                              .start = -1,
+	                              .end = -1,
+	                              .registered_on = INT32_MIN};
+}
+
 static void
 make_person(struct person *p, int i, const struct rules_regime *r, int32_t from, int32_t to)
 {
@@ -70,20 +81,12 @@ make_person(struct person *p, int i, const struct rules_regime *r, int32_t from,
 			p->taps[in->n_taps++] = (struct rules_tap){d, t[k]};
 	}
 	if (i % 5 == 0)
-		p->absences[in->n_absences++] = (struct rules_absence){RULES_CAT_SICK_SELF_DECLARED,
-		                                                       from + 8,
-		                                                       from + 9,
-		                                                       -1,
-		                                                       -1,
-		                                                       false,
-		                                                       false,
-		                                                       INT32_MIN};
+		p->absences[in->n_absences++] =
+		    absence(RULES_CAT_SICK_SELF_DECLARED, from + 8, from + 9);
 	if (i % 7 == 0)
-		p->absences[in->n_absences++] = (struct rules_absence){
-		    RULES_CAT_CHILD_SICK, from + 15, from + 15, -1, -1, false, false, INT32_MIN};
+		p->absences[in->n_absences++] = absence(RULES_CAT_CHILD_SICK, from + 15, from + 15);
 	if (i % 11 == 0)
-		p->absences[in->n_absences++] = (struct rules_absence){
-		    RULES_CAT_VACATION, from + 22, from + 24, -1, -1, false, false, INT32_MIN};
+		p->absences[in->n_absences++] = absence(RULES_CAT_VACATION, from + 22, from + 24);
 }
 
 static double

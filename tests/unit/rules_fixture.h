@@ -121,7 +121,12 @@ static inline struct rules_absence *
 fx_absence(struct fx *f, enum rules_category c, const char *from, const char *to)
 {
 	struct rules_absence *a = &f->abs[f->in.n_absences++];
-	*a = (struct rules_absence){c, fx_date(from), fx_date(to), -1, -1, false, false, INT32_MIN};
+	*a = (struct rules_absence){.category = c,
+	                            .from = fx_date(from),
+	                            .to = fx_date(to),
+	                            .start = -1,
+	                            .end = -1,
+	                            .registered_on = INT32_MIN};
 	return a;
 }
 

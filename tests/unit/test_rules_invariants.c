@@ -69,14 +69,25 @@ random_absences(struct fx *f)
 		int32_t from =
 		    f->in.from - 20 + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 40));
 		struct rules_absence *a = &f->abs[f->in.n_absences++];
-		*a = (struct rules_absence){(enum rules_category)rnd(RULES_CAT_COUNT),
-		                            from,
-		                            from + (int32_t)rnd(12),
-		                            -1,
-		                            -1,
-		                            rnd(5) == 0,
-		                            rnd(4) == 0,
-		                            rnd(2) ? INT32_MIN : from - (int32_t)rnd(30)};
+		*a = (struct rules_absence){.category = (enum rules_category)rnd(RULES_CAT_COUNT),
+		                            .from = from,
+		                            .to = from + (int32_t)rnd(12),
+		                            .start = -1,
+		                            .end = -1,
+		                            .doctor_note = rnd(5) == 0,
+		                            .checkup = rnd(4) == 0,
+		                            .registered_on =
+		                                rnd(2) ? INT32_MIN : from - (int32_t)rnd(30)};
+		if (rnd(6) == 0) {
+			/* One stretch of time, e.g. from 13:00 on the first day to 10:00 on the
+			 * last. */
+			a->continuous = true;
+			a->start = (int16_t)rnd(RULES_MIN_PER_DAY);
+			a->end = (int16_t)(1 + rnd(RULES_MIN_PER_DAY));
+			if (a->from == a->to && a->end <= a->start)
+				a->to++;
+			continue;
+		}
 		if (rnd(3) == 0) {
 			a->start = (int16_t)(7 * 60 + rnd(400));
 			a->end = (int16_t)(a->start + 1 + rnd(300));

@@ -235,6 +235,24 @@ test_fall_through_and_order(void **state)
 	fx_free(f);
 }
 
+/* An absence given in hours as one stretch: Mon 13:00 to Wed 10:00. */
+static void
+test_stretch_absence(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("no-integreringsloven", "2025-10-13", "2025-10-15");
+	struct rules_absence *a = fx_absence(f, RULES_CAT_SICK_DOCTOR, "2025-10-13", "2025-10-15");
+	a->continuous = true;
+	a->start = 13 * 60;
+	a->end = 10 * 60;
+	fx_ok(f);
+	assert_int_equal(excused(f, "2025-10-13", RULES_CAT_SICK_DOCTOR), 150);
+	assert_int_equal(excused(f, "2025-10-14", RULES_CAT_SICK_DOCTOR), 450);
+	assert_int_equal(excused(f, "2025-10-15", RULES_CAT_SICK_DOCTOR), 120);
+	assert_int_equal(f->out.totals.unexcused_min, 300 + 330);
+	fx_free(f);
+}
+
 /* ---- child illness ---- */
 
 static void
@@ -470,6 +488,7 @@ main(void)
 	    cmocka_unit_test(test_self_declared_first_8_weeks),
 	    cmocka_unit_test(test_self_declared_joining),
 	    cmocka_unit_test(test_fall_through_and_order),
+	    cmocka_unit_test(test_stretch_absence),
 	    cmocka_unit_test(test_child_sick_limits),
 	    cmocka_unit_test(test_child_sick_self_days),
 	    cmocka_unit_test(test_child_sick_rolling),

@@ -139,7 +139,9 @@ test_parse_extensions(void **state)
 	                 "\"start\": \"12:00\","
 	                 "   \"end\": \"13:00\"}, {\"category\": \"sick_self_declared\", \"from\": "
 	                 "\"2025-09-15\","
-	                 "   \"to\": \"2025-09-15\", \"documentation\": \"doctor_note\"}]}");
+	                 "   \"to\": \"2025-09-15\", \"documentation\": \"doctor_note\"},"
+	                 "   {\"category\": \"sick_doctor\", \"from\": \"2025-09-17T11:00\","
+	                 "   \"to\": \"2025-09-19T00:00\"}]}");
 	assert_int_equal(scenario_parse(j, &sc, err, sizeof err), 0);
 	assert_int_equal(sc.in.participant.monthly_benefit_ore, 650050);
 	assert_false(sc.has_g);
@@ -152,6 +154,10 @@ test_parse_extensions(void **state)
 	assert_int_equal(sc.in.absences[0].start, 720);
 	assert_int_equal(sc.in.absences[0].from, sc.in.absences[0].to);
 	assert_true(sc.in.absences[1].doctor_note);
+	assert_true(sc.in.absences[2].continuous);
+	assert_int_equal(sc.in.absences[2].start, 660);
+	assert_int_equal(sc.in.absences[2].end, 1440); /* until midnight = end of the 18th */
+	assert_int_equal(sc.in.absences[2].to - sc.in.absences[2].from, 1);
 	assert_int_equal(sc.n_overrides, 2);
 	struct rules_regime *r = calloc(1, sizeof *r);
 	assert_int_equal(regime_load("board/regimes", sc.regime, r, err, sizeof err), 0);
