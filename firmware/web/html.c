@@ -30,14 +30,15 @@ entity(char c)
 	}
 }
 
-void
-html_text(struct evbuffer *b, const char *s)
+static void
+text_n(struct evbuffer *b, const char *s, size_t max)
 {
-	const char *run = s;
+	const char *run = s, *end;
 
 	if (s == NULL)
 		return;
-	for (; *s; s++) {
+	end = s + strnlen(s, max);
+	for (; s < end; s++) {
 		const char *e = entity(*s);
 
 		if (e == NULL)
@@ -47,6 +48,12 @@ html_text(struct evbuffer *b, const char *s)
 		run = s + 1;
 	}
 	evbuffer_add(b, run, (size_t)(s - run));
+}
+
+void
+html_text(struct evbuffer *b, const char *s)
+{
+	text_n(b, s, (size_t)-1);
 }
 
 int
@@ -86,6 +93,19 @@ html_fmt(struct evbuffer *b, const char *fmt, ...)
 		p++;
 		if (*p == 's') {
 			html_text(b, va_arg(ap, const char *));
+		} else if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+			/* %.Ns: at most N bytes (for ASCII such as card keys) */
+			size_t max = 0;
+
+			while (p[1] >= '0' && p[1] <= '9')
+				max = max * 10 + (size_t)(*++p - '0');
+			if (p[1] != 's') {
+				evbuffer_add(b, "?", 1);
+				run = p + 1;
+				continue;
+			}
+			p++;
+			text_n(b, va_arg(ap, const char *), max);
 		} else if (*p == 'R') {
 			const char *r = va_arg(ap, const char *);
 

@@ -14,7 +14,7 @@ struct evbuffer;
 /* Append `s` with & < > " ' escaped (safe in text and quoted attributes). */
 void html_text(struct evbuffer *b, const char *s);
 /*
- * printf for HTML: %s is escaped, %R is raw (trusted markup only), and
+ * printf for HTML: %s is escaped (%.Ns: at most N bytes), %R is raw (trusted markup only), and
  * %d %u %ld %lld %zu %c %% as usual.  Anything else is a programming error
  * and appears as "?" in the output.
  */

@@ -68,6 +68,10 @@ test_html_fmt(void **state)
 	s = drain(b);
 	assert_string_equal(s, "||end");
 	free(s);
+	html_fmt(b, "[%.5s][%.2s][%.9s][%.3d]", "hmac:abcdef", "<<<", "short", 1);
+	s = drain(b);
+	assert_string_equal(s, "[hmac:][&lt;&lt;][short][?d]");
+	free(s);
 	html_fmt(b, "trailing %");
 	s = drain(b);
 	assert_string_equal(s, "trailing ?");
