@@ -148,6 +148,9 @@ static const char *const nb[][2] = {
 	{"Total", "Sum"},
 	{"Search", "Søk"},
 	{"h", "t"},
+	{"Late or left early", "Forsinket eller gikk tidlig"},
+	{"G for this period is not known yet: amounts use the last known G and may change.",
+	 "G for perioden er ikke kjent ennå: beløpene bruker siste kjente G og kan endres."},
 };
 
 const char *

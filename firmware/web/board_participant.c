@@ -4,6 +4,7 @@
  * day's explanation from the rules engine (which rule made a minute
  * unexcused).  Days after today are shown as coming, never as absent.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,6 +224,9 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 	board_money(res->out.totals.deduction_ore, money, sizeof(money));
 	html_fmt(out, "</tbody></table><p><strong>%s %s: %s %s</strong></p>", board_t(r, "Total"),
 		 board_t(r, "Deduction"), money, res->currency);
+	if (res->g_missing != INT32_MIN)
+		html_fmt(out, "<p class="muted">%s</p>",
+			 board_t(r, "G for this period is not known yet: amounts use the last known G and may change."));
 }
 
 /* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
