@@ -649,8 +649,8 @@ flag_name(int i)
 	return rules_flag_name(i);
 }
 
-json_t *
-scenario_day_json(const struct rules_day *d)
+static json_t *
+day_json(const struct rules_day *d)
 {
 	int64_t ex[RULES_CAT_COUNT];
 	for (int c = 0; c < RULES_CAT_COUNT; c++)
@@ -671,7 +671,7 @@ scenario_day_json(const struct rules_day *d)
 }
 
 json_t *
-scenario_payout_json(const struct rules_payout *p)
+scenario_render_payout(const struct rules_payout *p)
 {
 	json_t *o = json_object();
 	char month[16];
@@ -701,9 +701,9 @@ scenario_render(const struct rules_regime *r, const struct rules_output *out)
 	       *tot = json_object();
 	int rc = !root || !days || !pays || !tot;
 	for (size_t i = 0; !rc && i < out->n_days; i++)
-		rc |= json_array_append_new(days, scenario_day_json(&out->days[i]));
+		rc |= json_array_append_new(days, day_json(&out->days[i]));
 	for (size_t i = 0; !rc && i < out->n_payouts; i++)
-		rc |= json_array_append_new(pays, scenario_payout_json(&out->payouts[i]));
+		rc |= json_array_append_new(pays, scenario_render_payout(&out->payouts[i]));
 	if (!rc) {
 		const struct rules_totals *t = &out->totals;
 		rc |= json_object_set_new(tot, "scheduled_min", json_integer(t->scheduled_min));

@@ -34,10 +34,8 @@ int scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t er
 int scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err, size_t errlen);
 /* Release what scenario_parse() allocated. */
 void scenario_free(struct scenario *sc);
-/* One day as in the result JSON (date, minutes, excused_min, notes, flags, deadline). */
-json_t *scenario_day_json(const struct rules_day *d);
 /* One payout as in the result JSON (month, from, to, gross, deduction, flags). */
-json_t *scenario_payout_json(const struct rules_payout *p);
+json_t *scenario_render_payout(const struct rules_payout *p);
 /* The result JSON of RULES.md; NULL when out of memory. */
 json_t *scenario_render(const struct rules_regime *r, const struct rules_output *out);
 /* One day of that JSON (the daemon's stored day results use the same shape). */
