@@ -225,7 +225,7 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 	html_fmt(out, "</tbody></table><p><strong>%s %s: %s %s</strong></p>", board_t(r, "Total"),
 		 board_t(r, "Deduction"), money, res->currency);
 	if (res->g_missing != INT32_MIN)
-		html_fmt(out, "<p class="muted">%s</p>",
+		html_fmt(out, "<p class=\"muted\">%s</p>",
 			 board_t(r, "G for this period is not known yet: amounts use the last known G and may change."));
 }
 
