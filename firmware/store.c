@@ -1085,24 +1085,6 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	return run(s, st);
 }
 
-/* --- init --- */
-
-int
-store_init_admin(struct store *s, const char *username, const char *pwhash)
-{
-	sqlite3_stmt *st = prep(s,
-		"INSERT INTO users(username, pwhash, role, created_ms) VALUES(?,?,'admin',?)"
-		" ON CONFLICT(username) DO UPDATE SET pwhash = excluded.pwhash,"
-		" role = 'admin', disabled = 0");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pwhash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now_ms());
-	return run(s, st);
-}
-
 /* --- uploader --- */
 
 int

@@ -216,14 +216,6 @@ int store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn
 int store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why,
 		       size_t whylen);
 
-/* --- init --- */
-/*
- * First-run setup (stempelctl init): create the account `username` as an admin
- * with `pwhash` (crypto_pwhash_str, argon2id), or make an existing one an enabled
- * admin with that hash.  0 or -1.
- */
-int store_init_admin(struct store *s, const char *username, const char *pwhash);
-
 /* --- uploader --- */
 struct store_outbox_mark {
 	const char *id;

@@ -2,8 +2,8 @@
  * ctl_init.c — `stempelctl init`, the first-run setup of a kiosk: writes the kiosk
  * id, upload URL, time zone and the like into the config file (every other line and
  * comment kept), creates the state dir, device key and database, and the first
- * admin account.  On a terminal it asks; with --non-interactive (or no terminal)
- * it takes flags only.  A file it writes is checked with config_load() first.
+ * admin account (auth.h: argon2id).  On a terminal it asks; with --non-interactive
+ * (or no terminal) it takes flags only.  A file it writes is checked first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,13 +17,12 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "ctl.h"
 #include "regime.h"
 #include "store.h"
 
 #define VALUE_MAX 256
-#define PASSWORD_MIN 10
-#define PASSWORD_MAX 256
 
 /* The config keys init may set, in the order it asks for them. */
 enum setting_id { S_ID, S_TZ, S_LANG, S_REGIME, S_URL, S_STATE, S_DRIVER, S_CONN, S_N };
@@ -37,7 +36,7 @@ struct setting {
 struct init_opts {
 	struct setting s[S_N];
 	const char *config;    /* --config FILE */
-	char admin[64];        /* --admin USER */
+	char admin[40];        /* --admin USER */
 	int password_stdin;    /* --admin-password-stdin */
 	int non_interactive;
 };
@@ -191,8 +190,7 @@ check_setting(enum setting_id id, const char *v, const struct config *cfg)
 static const char *
 check_admin(const char *v)
 {
-	return *v && strlen(v) < 64 && only_chars(v, "-_.@") ? NULL :
-	       "1-63 letters, digits, '-', '_', '.' or '@'";
+	return auth_username_valid(v) == 0 ? NULL : "1-32 of a-z 0-9 . _ - (lower case)";
 }
 
 /* --- reading answers --- */
@@ -476,7 +474,7 @@ match_state_owner(const struct config *cfg)
 static int
 get_password(const struct init_opts *o, int interactive, char *pw, size_t pwlen)
 {
-	char again[PASSWORD_MAX + 2];
+	char again[AUTH_PASSWORD_MAX + 2];
 
 	for (;;) {
 		if (o->password_stdin || !interactive) {
@@ -497,35 +495,62 @@ get_password(const struct init_opts *o, int interactive, char *pw, size_t pwlen)
 			continue;
 		}
 		sodium_memzero(again, sizeof(again));
-		if (strlen(pw) >= PASSWORD_MIN && strlen(pw) <= PASSWORD_MAX)
+		if (auth_password_acceptable(pw) == 0)
 			return 0;
 		if (!interactive || o->password_stdin) {
-			ctl_error("admin password: expected %d to %d characters", PASSWORD_MIN,
-				  PASSWORD_MAX);
+			ctl_error("admin password: expected %d-%d characters, no control characters",
+				  AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
 			return 2;
 		}
-		printf("The password needs %d to %d characters.\n", PASSWORD_MIN, PASSWORD_MAX);
+		printf("The password needs %d-%d characters, no control characters.\n",
+		       AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
 	}
 }
 
+/*
+ * The admin account, as `stempelctl user add NAME --role admin` makes it; run
+ * again, init gives an existing admin the new password (`user passwd`) and
+ * enables it.  A teacher of that name is left alone.
+ */
 static int
-create_admin(struct ctl *c, const char *username, const char *pw)
+create_admin(struct ctl *c, const char *username, const char *pw, const char *language)
 {
-	char hash[crypto_pwhash_STRBYTES], detail[96];
+	struct store_user u = {0};
+	char detail[128];
+	int rc;
 
-	/* argon2id (libsodium's default for crypto_pwhash_str), interactive limits */
-	if (sodium_init() < 0 ||
-	    crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		ctl_error("admin password: hashing failed (out of memory?)");
-		return 1;
-	}
-	if (store_init_admin(c->store, username, hash) < 0) {
+	rc = store_user_get(c->store, username, &u);
+	if (rc < 0) {
 		ctl_error("database: %s", store_errmsg(c->store));
 		return 1;
 	}
-	snprintf(detail, sizeof(detail), "admin account %s", username);
-	store_audit(c->store, c->who, "init.admin", detail);
+	if (rc == 0 && strcmp(u.role, "admin")) {
+		ctl_error("--admin %s: that user is a %s (stempelctl user ...)", username, u.role);
+		return 2;
+	}
+	if (auth_init() < 0 || auth_password_hash(pw, u.pwhash, sizeof(u.pwhash)) < 0) {
+		ctl_error("cannot hash the password (out of memory?)");
+		return 1;
+	}
+	if (rc == 0) {
+		rc = store_user_set_password(c->store, username, u.pwhash) ||
+		     store_user_set_disabled(c->store, username, 0);
+		snprintf(detail, sizeof(detail), "user=%s", username);
+		store_audit(c->store, c->who, "user_passwd", detail);
+	} else {
+		snprintf(u.username, sizeof(u.username), "%s", username);
+		snprintf(u.role, sizeof(u.role), "admin");
+		snprintf(u.language, sizeof(u.language), "%s", language);
+		rc = store_user_add(c->store, &u, NULL);
+		snprintf(detail, sizeof(detail), "user=%s role=admin language=%s", username, language);
+		if (rc == 0)
+			store_audit(c->store, c->who, "user_add", detail);
+	}
+	sodium_memzero(u.pwhash, sizeof(u.pwhash));
+	if (rc != 0) {
+		ctl_error("cannot save user '%s': %s", username, store_errmsg(c->store));
+		return 1;
+	}
 	return 0;
 }
 
@@ -663,7 +688,7 @@ ask_all(struct init_opts *o, const struct config *cfg)
 			break;
 		printf("  expected %s\n", why);
 	}
-	snprintf(o->admin, sizeof(o->admin), "%.63s", answer);
+	snprintf(o->admin, sizeof(o->admin), "%.32s", answer);
 	return 0;
 }
 
@@ -687,7 +712,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	};
 	struct config *cfg = malloc(sizeof(*cfg));
 	const char *target, *why;
-	char err[1024], pw[PASSWORD_MAX + 2] = "";
+	char err[1024], pw[AUTH_PASSWORD_MAX + 2] = "";
 	int interactive, rc, any = 0;
 
 	if (cfg == NULL) {
@@ -743,7 +768,9 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	rc = 1;
 	if (ctl_open(c) < 0)
 		goto out;
-	if (o.admin[0] && (rc = create_admin(c, o.admin, pw)) != 0)
+	/* The board speaks nb or en. */
+	if (o.admin[0] && (rc = create_admin(c, o.admin, pw, strcmp(c->cfg.kiosk.language, "en") ?
+					     "nb" : "en")) != 0)
 		goto out;
 	snprintf(err, sizeof(err), "kiosk %s, upload %s%s%s", c->cfg.kiosk.id,
 		 c->cfg.upload.base_url[0] ? c->cfg.upload.base_url : "off",
