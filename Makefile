@@ -13,7 +13,8 @@ PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 libnfc libcurl \
 DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
            libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
-           python3 curl strace valgrind clang libclang-rt-14-dev
+           python3 curl strace valgrind clang libclang-rt-14-dev \
+           chromium nodejs fonts-sil-abyssinica
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)
@@ -69,6 +70,7 @@ FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 LIB       := $(B)/libstempel.a
 
+.PHONY: browser-deps
 .PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run \
 	deb package-test check-unit cross-deps
 
@@ -138,11 +140,19 @@ run: deps
 	@board/demo/run.sh
 
 # check: build everything with sanitizers and run unit + integration tests.
-check: deps
+check: deps browser-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory FLAVOUR=asan flavour-all
 	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@tests/run build/asan
+
+# browser-deps: playwright-core (npm, pinned by tests/browser/package-lock.json) for the
+# board's browser tests; they drive Debian's chromium, so no browser is downloaded.
+browser-deps:
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+		(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
