@@ -5,12 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p run
 ./stempelctl roster import board/demo/roster.json
+# A demo teacher made now, never built in: a fresh random password on every run.
+demo_pw=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)
+if ./stempelctl user list | grep -q '^demo '; then
+	printf '%s\n' "$demo_pw" | ./stempelctl user passwd demo --password-stdin >/dev/null
+else
+	printf '%s\n' "$demo_pw" | ./stempelctl user add demo --role teacher --password-stdin >/dev/null
+fi
 port=8080  # [web] port of the embedded default config
 cat <<MSG
 
   Stempel demo kiosk
   ------------------
   kiosk screen   http://localhost:${port}/kiosk
+  teacher board  http://localhost:${port}/board
+                 user: demo   password: ${demo_pw}   (new on every run)
   health         curl -fsS localhost:${port}/healthz
   metrics        curl -fsS localhost:${port}/metrics
   try a tap      ./stempelctl tap 04A1B201      (Amina Yusuf, Somali)
