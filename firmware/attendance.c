@@ -548,7 +548,7 @@ first_date(const struct inputs *x, int32_t from, int32_t to)
 
 	if (basis && basis->num == RULES_BASIS_G && x->in.n_g > 0 && x->in.g[0].from > start)
 		start = x->in.g[0].from;
-	if (from < start)
+	if (from != INT32_MIN && from < start)
 		start = from;
 	if (to - start + 1 > RULES_MAX_DAYS)
 		start = to - RULES_MAX_DAYS + 1;
@@ -556,7 +556,8 @@ first_date(const struct inputs *x, int32_t from, int32_t to)
 }
 
 /*
- * Everything rules_compute() needs for `pid` over [first date, to].  `lenient`
+ * Everything rules_compute() needs for `pid` over [first date, to] (`from` earlier than
+ * the first date widens it; INT32_MIN leaves it).  `lenient`
  * carries the last G forward (board views).  0, 1 no such participant, -1 error.
  */
 static int
@@ -573,7 +574,7 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->in.from = first_date(x, from, to);
 	x->in.to = to;
 	x->in.as_of = INT32_MIN;
-	if (from < x->in.from) {
+	if (from != INT32_MIN && from < x->in.from) {
 		errf(err, errlen, "%s: more than ten years at once", x->p.ext_id);
 		goto fail;
 	}
@@ -1103,6 +1104,21 @@ active_ids(struct attendance *a, struct id_list *l, char *err, size_t errlen)
 }
 
 int
+attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *err,
+			size_t errlen)
+{
+	struct id_list l;
+
+	*ids = NULL;
+	*n = 0;
+	if (active_ids(a, &l, err, errlen) < 0)
+		return -1;
+	*ids = l.ids;
+	*n = l.n;
+	return 0;
+}
+
+int
 attendance_today(struct attendance *a, const char *date, int now_min,
 		 struct attendance_today **rows, size_t *n, char *err, size_t errlen)
 {
@@ -1619,8 +1635,6 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		return errf(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
 	if (f > t)
 		return 0;
-	if (f < t - RULES_MAX_DAYS + 1)
-		f = t - RULES_MAX_DAYS + 1;
 	if (pid)
 		return refresh_one(a, pid, f, t, now_min, changed, err, errlen);
 	if (active_ids(a, &l, err, errlen) < 0)
@@ -1651,4 +1665,55 @@ attendance_session_ends(struct attendance *a, const char *date, int *ends, size_
 	if (store_session_ends(a->s, date, rules_weekday(d), ends, max, n) < 0)
 		return errf(err, errlen, "database: %s", store_errmsg(a->s));
 	return 0;
+}
+
+/* --- for the pay periods --- */
+
+static struct rules_rat
+param_rat(const struct rules_regime *r, enum rules_param p, int32_t date)
+{
+	const struct rules_param_version *v = rules_param_at(r, p, date);
+
+	return v && v->den ? (struct rules_rat){v->num, v->den} : (struct rules_rat){0, 1};
+}
+
+int
+attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct rules_rat *out,
+		      char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_rat base, hours, t;
+	int64_t g;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
+	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+		goto done;
+	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) == RULES_BASIS_G) {
+		if (rules_g_at(x.in.g, x.in.n_g, date, &g, err, errlen) < 0) {
+			rc = -1;
+			goto done;
+		}
+		base = (struct rules_rat){g, 1};
+		hours = param_rat(x.regime, RULES_P_ANNUAL_HOURS, date);
+		if (rules_rat_mul(base, param_rat(x.regime, RULES_P_G_MULTIPLE, date), &t) < 0 ||
+		    rules_rat_mul(t, param_rat(x.regime, RULES_P_RATE_FULL + x.in.participant.rate,
+					       date), &base) < 0)
+			hours.num = 0;
+	} else {
+		base = (struct rules_rat){x.in.participant.monthly_benefit_ore, 1};
+		hours = param_rat(x.regime, RULES_P_MONTHLY_HOURS, date);
+		if (base.num < 0)
+			hours.num = 0;
+	}
+	if (hours.num <= 0 ||
+	    rules_rat_mul(base, (struct rules_rat){hours.den, hours.num}, out) < 0) {
+		rc = errf(err, errlen, "participant %s: no hour value on this date", x.p.ext_id);
+		goto done;
+	}
+	rc = 0;
+done:
+	inputs_free(&x);
+	return rc;
 }

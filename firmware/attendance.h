@@ -222,6 +222,9 @@ int attendance_refresh(struct attendance *a, int64_t pid, const char *from, cons
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
 			    size_t *n, char *err, size_t errlen);
+/* The ids of every active participant (malloc'd, by name). */
+int attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *err,
+			    size_t errlen);
 /* Tell the change hook about a change not made through this module (G value, schedule). */
 void attendance_changed(struct attendance *a, int64_t pid, const char *from);
 
@@ -233,5 +236,11 @@ void attendance_changed(struct attendance *a, int64_t pid, const char *from);
  */
 int attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
 		       struct attendance_days *res, char *err, size_t errlen);
+/*
+ * The exact hour value of `pid` on `date` (annual / annual_hours for G regimes,
+ * monthly benefit / monthly_hours for Denmark), in øre.  -1 with err if G is unknown.
+ */
+int attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct rules_rat *out,
+			  char *err, size_t errlen);
 
 #endif

@@ -24,9 +24,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "nfc.h"
+#include "period.h"
+#include "recompute.h"
 #include "store.h"
 #include "tap.h"
 #include "uploader.h"
+#include "web/api.h"
 #include "web/board.h"
 #include "web/i18n.h"
 #include "web/web.h"
@@ -47,6 +50,9 @@ struct kiosk {
 	struct web *web;
 	struct attendance *att;
 	struct board *board;
+	struct period *period;	     /* pay periods and their adjustments */
+	struct api *api;	     /* /api/v1 for payroll */
+	struct recompute *recompute; /* day results after taps, session ends, midnight */
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct metrics metrics;
@@ -149,6 +155,23 @@ status_json(void *arg)
 			 "prompts", prompts);
 }
 
+/* An accepted tap changes its participant's day: recompute it on a later loop turn. */
+static void
+recompute_tap(struct kiosk *k, const struct tap_answer *ans)
+{
+	struct store_participant p;
+	time_t secs = (time_t)(ans->wall_ms / 1000);
+	struct tm tm;
+	char date[11];
+
+	if (ans->repeat || (ans->outcome != TAP_ACCEPTED_IN && ans->outcome != TAP_ACCEPTED_OUT) ||
+	    store_participant_by_ext(k->store, ans->participant, &p) != 0)
+		return;
+	localtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	recompute_queue(k->recompute, p.id, date);
+}
+
 static void
 on_tap(void *arg, const char *uid, long long seen_ns)
 {
@@ -182,6 +205,7 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 		 ans.participant[0] ? ans.participant : "-", ans.direction);
 	/* The participant has their answer; now the teachers' boards. */
 	board_tap(k->board, &ans);
+	recompute_tap(k, &ans);
 	/* A new outbox event: let the uploader send it soon (it coalesces bursts). */
 	if (!ans.repeat && ans.event_id[0])
 		uploader_kick(k->uploader);
@@ -353,6 +377,15 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
 	    (k->board = board_start(k->web, k->store, k->att, cfg, err, errlen)) == NULL)
 		goto fail;
+	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
+	    (k->api = api_start(k->web, k->store, k->period, cfg, err, errlen)) == NULL)
+		goto fail;
+	/* A change to a day of a closed pay period becomes an adjustment line. */
+	attendance_on_change(k->att, period_on_change, k->period);
+	if ((k->recompute = recompute_start(base, k->att)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
@@ -377,6 +410,9 @@ kiosk_stop(struct kiosk *k)
 	nfc_reader_close(k->reader);
 	web_stop(k->web);
 	board_stop(k->board);
+	recompute_stop(k->recompute);
+	api_stop(k->api);
+	period_free(k->period);
 	attendance_close(k->att);
 	feedback_close(k->feedback);
 	tap_free(k->tap);

@@ -34,5 +34,12 @@ int ctl_tap(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_user(struct ctl *c, int argc, char **argv);
 int ctl_audit(struct ctl *c, int argc, char **argv);
+/* ctl_payroll.c: attendance and payroll */
+int ctl_token(struct ctl *c, int argc, char **argv);
+int ctl_g(struct ctl *c, int argc, char **argv);
+int ctl_period(struct ctl *c, int argc, char **argv);
+int ctl_absence(struct ctl *c, int argc, char **argv);
+int ctl_correction(struct ctl *c, int argc, char **argv);
+int ctl_attendance(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -44,6 +44,18 @@ usage(FILE *f)
 		"  user passwd NAME [--password-stdin]   new password (signs the user out)\n"
 		"  user disable|enable NAME              block or unblock an account\n"
 		"  audit verify                          check the audit log's hash chain\n"
+		"  token create --scope payroll [--name N]  an API token for payroll (shown once)\n"
+		"  token list | token revoke ID          API tokens\n"
+		"  g add DATE AMOUNT | g list            base amount G (whole kroner) from DATE;\n"
+		"                                        recomputes, adjusts closed pay periods\n"
+		"  period list | show ID [--csv]         pay periods and their stipend lines\n"
+		"  period close ID [--reason R]          freeze a pay period\n"
+		"  absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM --end HH:MM]\n"
+		"      [--documentation D] [--comment C] register an absence\n"
+		"  absence revoke UUID --reason R        withdraw an absence\n"
+		"  correction add PARTICIPANT DATE HH:MM in|out --reason R\n"
+		"  correction remove PARTICIPANT TAP-ID --reason R\n"
+		"  attendance PARTICIPANT FROM [TO]      days, minutes, deductions and quotas (JSON)\n"
 		"\n"
 		"  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
 		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");
@@ -149,6 +161,18 @@ main(int argc, char **argv)
 		rc = ctl_user(&c, argc, argv);
 	else if (!strcmp(argv[0], "audit"))
 		rc = ctl_audit(&c, argc, argv);
+	else if (!strcmp(argv[0], "token"))
+		rc = ctl_token(&c, argc, argv);
+	else if (!strcmp(argv[0], "g"))
+		rc = ctl_g(&c, argc, argv);
+	else if (!strcmp(argv[0], "period"))
+		rc = ctl_period(&c, argc, argv);
+	else if (!strcmp(argv[0], "absence"))
+		rc = ctl_absence(&c, argc, argv);
+	else if (!strcmp(argv[0], "correction"))
+		rc = ctl_correction(&c, argc, argv);
+	else if (!strcmp(argv[0], "attendance"))
+		rc = ctl_attendance(&c, argc, argv);
 	else {
 		ctl_error("unknown command '%s' (try: stempelctl help)", argv[0]);
 		rc = 2;

@@ -1,0 +1,507 @@
+/*
+ * ctl_payroll.c — stempelctl's attendance and payroll commands: API tokens, G
+ * values, pay periods, absences, tap corrections and a participant's days.  They
+ * change the database the daemon uses, with the same recomputation, adjustments,
+ * audit entries and outbox events as the daemon's own paths.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "attendance.h"
+#include "ctl.h"
+#include "period.h"
+#include "roster.h"
+#include "store.h"
+#include "tokens.h"
+
+/* The attendance and period contexts, wired as in the daemon. */
+struct payroll_ctx {
+	struct attendance *att;
+	struct period *period;
+};
+
+static int
+ctx_open(struct ctl *c, struct payroll_ctx *x)
+{
+	char err[512];
+
+	memset(x, 0, sizeof(*x));
+	if (ctl_open(c) < 0)
+		return -1;
+	if (attendance_open(&x->att, c->store, &c->cfg, err, sizeof(err)) < 0 ||
+	    period_open(&x->period, c->store, x->att, &c->cfg, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		attendance_close(x->att);
+		return -1;
+	}
+	attendance_on_change(x->att, period_on_change, x->period);
+	return 0;
+}
+
+static void
+ctx_close(struct payroll_ctx *x)
+{
+	period_free(x->period);
+	attendance_close(x->att);
+}
+
+/* "--name value" options after the positional arguments; NULL if absent. */
+static const char *
+opt(int argc, char **argv, int first, const char *name)
+{
+	for (int i = first; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Positional arguments must come before options; the count of them. */
+static int
+positional(int argc, char **argv)
+{
+	int n = 0;
+
+	while (n < argc && strncmp(argv[n], "--", 2) != 0)
+		n++;
+	return n;
+}
+
+static int
+print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+	if (s == NULL) {
+		ctl_error("out of memory");
+		json_decref(j);
+		return 1;
+	}
+	printf("%s\n", s);
+	free(s);
+	json_decref(j);
+	return 0;
+}
+
+static int
+participant_id(struct ctl *c, const char *ext, int64_t *id)
+{
+	struct store_participant p;
+
+	if (store_participant_by_ext(c->store, ext, &p) != 0) {
+		ctl_error("participant '%s': no such participant", ext);
+		return -1;
+	}
+	*id = p.id;
+	return 0;
+}
+
+/* --- token --- */
+
+static int
+token_list(struct ctl *c)
+{
+	struct store_token *t;
+	size_t n;
+
+	if (ctl_open(c) < 0)
+		return 1;
+	if (store_tokens(c->store, &t, &n) < 0) {
+		ctl_error("database: %s", store_errmsg(c->store));
+		return 1;
+	}
+	printf("%-4s %-24s %-10s %s\n", "ID", "NAME", "SCOPE", "STATE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-4lld %-24s %-10s %s\n", (long long)t[i].id, t[i].name, t[i].scope,
+		       t[i].revoked ? "revoked" : "active");
+	free(t);
+	return 0;
+}
+
+int
+ctl_token(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "";
+	char token[AUTH_TOKEN_MAX], err[512];
+	int64_t id;
+	int rc;
+
+	if (!strcmp(verb, "list"))
+		return token_list(c);
+	if (!strcmp(verb, "create")) {
+		const char *scope = opt(argc, argv, 2, "--scope"), *name = opt(argc, argv, 2, "--name");
+
+		if (!tokens_scope_valid(scope)) {
+			ctl_error("usage: stempelctl token create --scope payroll [--name NAME]");
+			return 2;
+		}
+		if (ctl_open(c) < 0)
+			return 1;
+		if (tokens_create(c->store, name ? name : scope, scope, c->who, token, &id, err,
+				  sizeof(err)) < 0) {
+			ctl_error("%s", err);
+			return name && strlen(name) > 63 ? 2 : 1;
+		}
+		/* The only time the token is shown: the database keeps its hash. */
+		printf("%s\n", token);
+		fprintf(stderr, "token %lld (%s, scope %s): keep it now, it cannot be shown again\n",
+			(long long)id, name ? name : scope, scope);
+		sodium_memzero(token, sizeof(token));
+		return 0;
+	}
+	if (!strcmp(verb, "revoke") && argc == 3) {
+		char *end;
+
+		id = strtoll(argv[2], &end, 10);
+		if (*end || id <= 0) {
+			ctl_error("token revoke: expected a token id (stempelctl token list)");
+			return 2;
+		}
+		if (ctl_open(c) < 0)
+			return 1;
+		if ((rc = tokens_revoke(c->store, id, c->who, err, sizeof(err))) < 0)
+			ctl_error("%s", err);
+		else if (rc == 1)
+			ctl_error("token %lld: no such active token", (long long)id);
+		else
+			printf("token %lld revoked\n", (long long)id);
+		return rc == 0 ? 0 : 1;
+	}
+	ctl_error("usage: stempelctl token create --scope payroll [--name NAME] | list | revoke ID");
+	return 2;
+}
+
+/* --- g --- */
+
+static int
+g_add(struct ctl *c, const char *date, const char *amount)
+{
+	struct payroll_ctx x;
+	char err[512], detail[128], today[11];
+	int64_t ore;
+	int added = 0, min, rc = 1;
+
+	if (roster_valid_date(date) < 0) {
+		ctl_error("g add: DATE: expected YYYY-MM-DD, got '%s'", date);
+		return 2;
+	}
+	/* G is whole kroner: "130160" or "130160.00". */
+	if (rules_ore_parse(amount, &ore) < 0 || ore <= 0 || ore % 100 != 0 ||
+	    ore > 100000000LL * 100) {
+		ctl_error("g add: AMOUNT: expected whole kroner such as 130160, got '%s'", amount);
+		return 2;
+	}
+	if (ctx_open(c, &x) < 0)
+		return 1;
+	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"amount\":%lld}", date,
+		 (long long)(ore / 100));
+	if (store_begin(c->store) < 0 || store_g_set(c->store, date, ore / 100) < 0 ||
+	    store_audit(c->store, c->who, "g.add", detail) < 0 || store_commit(c->store) < 0) {
+		ctl_error("database: %s", store_errmsg(c->store));
+		store_rollback(c->store);
+		goto out;
+	}
+	printf("G %lld from %s saved\n", (long long)(ore / 100), date);
+	/* Every day from the date on may change, and so may closed pay periods. */
+	attendance_local_now(today, &min);
+	if (attendance_refresh(x.att, 0, date, today, min, NULL, err, sizeof(err)) < 0)
+		ctl_error("recomputing day results: %s", err);
+	if (period_reconcile(x.period, 0, date, &added, err, sizeof(err)) < 0)
+		ctl_error("adjustments: %s", err);
+	if (added)
+		printf("%d adjustment line(s) for closed pay periods\n", added);
+	rc = 0;
+out:
+	ctx_close(&x);
+	return rc;
+}
+
+int
+ctl_g(struct ctl *c, int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "add"))
+		return g_add(c, argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		struct store_g *g;
+		size_t n;
+
+		if (ctl_open(c) < 0)
+			return 1;
+		if (store_g_values(c->store, &g, &n) < 0) {
+			ctl_error("database: %s", store_errmsg(c->store));
+			return 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			printf("%s %lld\n", g[i].from, (long long)g[i].amount);
+		free(g);
+		return 0;
+	}
+	ctl_error("usage: stempelctl g add DATE AMOUNT | g list");
+	return 2;
+}
+
+/* --- period --- */
+
+static int
+period_id_arg(const char *s, int64_t *id)
+{
+	char *end;
+
+	*id = strtoll(s, &end, 10);
+	if (*end || *id <= 0) {
+		ctl_error("expected a period id (stempelctl period list), got '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_period(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "";
+	struct payroll_ctx x;
+	struct store_period *v;
+	char err[1024];
+	int64_t id = 0;
+	size_t n;
+	int rc = 1;
+
+	if (!strcmp(verb, "list") && argc == 2) {
+	} else if ((!strcmp(verb, "show") || !strcmp(verb, "close")) && argc >= 3 &&
+		   positional(argc, argv) == 3) {
+		if (period_id_arg(argv[2], &id) < 0)
+			return 2;
+	} else {
+		ctl_error("usage: stempelctl period list | show ID [--csv] | close ID [--reason R]");
+		return 2;
+	}
+	if (ctx_open(c, &x) < 0)
+		return 1;
+	if (!strcmp(verb, "list")) {
+		if (period_list(x.period, &v, &n, err, sizeof(err)) < 0) {
+			ctl_error("%s", err);
+			goto out;
+		}
+		printf("%-4s %-10s %-10s %-6s %s\n", "ID", "FROM", "TO", "STATUS", "CLOSED BY");
+		for (size_t i = 0; i < n; i++)
+			printf("%-4lld %-10s %-10s %-6s %s\n", (long long)v[i].id, v[i].from, v[i].to,
+			       v[i].status, v[i].closed_by);
+		free(v);
+		rc = 0;
+	} else if (!strcmp(verb, "show")) {
+		json_t *doc;
+		int csv = positional(argc, argv) < argc && !strcmp(argv[3], "--csv");
+		int r = period_stipend(x.period, id, &doc, err, sizeof(err));
+
+		if (r != 0) {
+			ctl_error("period %lld: %s", (long long)id, r == 1 ? "no such period" : err);
+			goto out;
+		}
+		if (csv) {
+			char *s = period_csv(doc, c->cfg.payroll.csv_separator,
+					     c->cfg.payroll.decimal_mark);
+
+			if (s)
+				fputs(s, stdout);
+			free(s);
+			json_decref(doc);
+			rc = s ? 0 : 1;
+		} else {
+			rc = print_json(doc);
+		}
+	} else {
+		const char *why = opt(argc, argv, 3, "--reason");
+		int r = period_close(x.period, id, c->who, why ? why : "closed with stempelctl", err,
+				     sizeof(err));
+
+		if (r == 0) {
+			printf("period %lld closed\n", (long long)id);
+			rc = 0;
+		} else {
+			ctl_error("period %lld: %s", (long long)id,
+				  r == 1 ? "no such period" : r == 2 ? "already closed"
+				  : r == 3 ? "has not started yet" : err);
+		}
+	}
+out:
+	ctx_close(&x);
+	return rc;
+}
+
+/* --- absence --- */
+
+static int
+absence_add(struct ctl *c, int argc, char **argv)
+{
+	struct store_absence_row a = {.start_min = -1, .end_min = -1};
+	const char *start = opt(argc, argv, 4, "--start"), *end = opt(argc, argv, 4, "--end");
+	const char *doc = opt(argc, argv, 4, "--documentation");
+	const char *comment = opt(argc, argv, 4, "--comment");
+	int npos = positional(argc, argv);
+	struct payroll_ctx x;
+	char err[512];
+	int rc = 1;
+
+	if (npos < 5 || npos > 6) {
+		ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM"
+			  " --end HH:MM] [--documentation D] [--comment C]");
+		return 2;
+	}
+	if ((start || end) && (!start || !end || roster_parse_hhmm(start, &a.start_min) < 0 ||
+			       roster_parse_hhmm(end, &a.end_min) < 0)) {
+		ctl_error("absence add: --start and --end: expected both, as HH:MM");
+		return 2;
+	}
+	snprintf(a.a.category, sizeof(a.a.category), "%s", argv[3]);
+	snprintf(a.a.from_date, sizeof(a.a.from_date), "%s", argv[4]);
+	snprintf(a.a.to_date, sizeof(a.a.to_date), "%s", npos == 6 ? argv[5] : argv[4]);
+	snprintf(a.a.documentation, sizeof(a.a.documentation), "%s", doc ? doc : "");
+	snprintf(a.a.comment, sizeof(a.a.comment), "%s", comment ? comment : "");
+	if (ctx_open(c, &x) < 0)
+		return 1;
+	if (participant_id(c, argv[2], &a.a.participant_id) < 0) {
+		rc = 2;
+		goto out;
+	}
+	if (attendance_register_absence(x.att, &a, c->who, err, sizeof(err)) < 0) {
+		ctl_error("absence add: %s", err);
+		rc = strncmp(err, "database", 8) ? 2 : 1;
+		goto out;
+	}
+	printf("%s\n", a.a.uuid);
+	rc = 0;
+out:
+	ctx_close(&x);
+	return rc;
+}
+
+int
+ctl_absence(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(verb, "add"))
+		return absence_add(c, argc, argv);
+	if (!strcmp(verb, "revoke") && positional(argc, argv) == 3) {
+		const char *why = opt(argc, argv, 3, "--reason");
+		struct payroll_ctx x;
+		char err[512];
+		int rc;
+
+		if (why == NULL || !*why) {
+			ctl_error("absence revoke: --reason is required");
+			return 2;
+		}
+		if (ctx_open(c, &x) < 0)
+			return 1;
+		rc = attendance_revoke_absence(x.att, argv[2], c->who, why, err, sizeof(err));
+		if (rc < 0)
+			ctl_error("absence revoke: %s", err);
+		else if (rc == 1)
+			ctl_error("absence %s: no such absence, or already revoked", argv[2]);
+		else
+			printf("absence %s revoked\n", argv[2]);
+		ctx_close(&x);
+		return rc == 0 ? 0 : 1;
+	}
+	ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [options]"
+		  " | revoke UUID --reason R");
+	return 2;
+}
+
+/* --- correction --- */
+
+int
+ctl_correction(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "";
+	struct attendance_correction cr = {.action = verb};
+	int npos = positional(argc, argv);
+	struct payroll_ctx x;
+	char err[512], uuid[40];
+	int rc = 1;
+
+	cr.reason = opt(argc, argv, npos, "--reason");
+	if (!((!strcmp(verb, "add") && npos == 6) || (!strcmp(verb, "remove") && npos == 4)) ||
+	    cr.reason == NULL) {
+		ctl_error("usage: stempelctl correction add PARTICIPANT DATE HH:MM in|out --reason R"
+			  " | remove PARTICIPANT TAP-ID --reason R");
+		return 2;
+	}
+	if (!strcmp(verb, "add")) {
+		cr.date = argv[3];
+		cr.direction = argv[5];
+		if (roster_parse_hhmm(argv[4], &cr.minute) < 0) {
+			ctl_error("correction add: expected a time HH:MM, got '%s'", argv[4]);
+			return 2;
+		}
+	} else {
+		char *end;
+
+		cr.tap_id = strtoll(argv[3], &end, 10);
+		if (*end || cr.tap_id <= 0) {
+			ctl_error("correction remove: expected a tap id, got '%s'", argv[3]);
+			return 2;
+		}
+	}
+	if (ctx_open(c, &x) < 0)
+		return 1;
+	if (participant_id(c, argv[2], &cr.participant_id) < 0) {
+		rc = 2;
+		goto out;
+	}
+	if (attendance_correct_tap(x.att, &cr, c->who, uuid, err, sizeof(err)) < 0) {
+		ctl_error("correction %s: %s", verb, err);
+		rc = strncmp(err, "database", 8) ? 2 : 1;
+		goto out;
+	}
+	printf("%s\n", uuid);
+	rc = 0;
+out:
+	ctx_close(&x);
+	return rc;
+}
+
+/* --- attendance --- */
+
+int
+ctl_attendance(struct ctl *c, int argc, char **argv)
+{
+	struct payroll_ctx x;
+	struct attendance_days res;
+	struct attendance_quotas q;
+	char err[1024];
+	int64_t pid;
+	int rc = 1, r;
+
+	if (argc < 3 || argc > 4 || positional(argc, argv) != argc) {
+		ctl_error("usage: stempelctl attendance PARTICIPANT FROM [TO]");
+		return 2;
+	}
+	if (ctx_open(c, &x) < 0)
+		return 1;
+	if (participant_id(c, argv[1], &pid) < 0) {
+		rc = 2;
+		goto out;
+	}
+	r = attendance_days(x.att, pid, argv[2], argc == 4 ? argv[3] : argv[2], &res, err,
+			    sizeof(err));
+	if (r == 0) {
+		json_t *j = attendance_days_json(&res);
+		const char *to = argc == 4 ? argv[3] : argv[2];
+
+		attendance_days_free(&res);
+		if (j && attendance_quotas(x.att, pid, to, &q, err, sizeof(err)) == 0)
+			json_object_set_new(j, "quotas", attendance_quotas_json(&q));
+		rc = print_json(j);
+	} else {
+		ctl_error("attendance: %s", r == 1 ? "no such participant" : err);
+		rc = strncmp(err, "database", 8) && r < 0 ? 2 : 1;
+	}
+out:
+	ctx_close(&x);
+	return rc;
+}

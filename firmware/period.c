@@ -1,0 +1,1265 @@
+/*
+ * period.c — pay periods and the stipend lines payroll pulls.  A closed period is
+ * never recomputed: its lines and each participant's days are frozen at close, and
+ * what changes later is carried as adjustment lines (differences) in the next open
+ * period.  Money is the engine's exact arithmetic; rounding telescopes so that a
+ * period's line plus its adjustments always equal its recomputed rounded deduction.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attendance.h"
+#include "config.h"
+#include "events.h"
+#include "log.h"
+#include "period.h"
+#include "store.h"
+
+#define LIST_YEARS_BACK 3
+
+struct period {
+	struct store *s;
+	struct attendance *a;
+	const struct config *cfg;
+};
+
+/* Minutes and exact money of a day, or of a difference of days. */
+struct vals {
+	int64_t sched, att, unexc;
+	int64_t exc[RULES_CAT_COUNT];
+	struct rules_rat ded, unpaid;
+};
+
+/* One stipend line (or adjustment) before it becomes JSON. */
+struct line {
+	const char *kind;
+	int32_t from, to; /* the period the line is in */
+	const struct store_participant *p;
+	const char *currency;
+	struct vals v;
+	int64_t hour_value_ore, gross_ore, ded_ore, unpaid_ore;
+	bool decision, assess, past_deadline;
+	const struct store_period *corrects; /* adjustments */
+	int32_t corrects_date;		     /* INT32_MIN: the whole period (gross) */
+};
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+period_open(struct period **out, struct store *s, struct attendance *a,
+	    const struct config *cfg, char *err, size_t errlen)
+{
+	struct period *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (p == NULL)
+		return errf(err, errlen, "out of memory");
+	p->s = s;
+	p->a = a;
+	p->cfg = cfg;
+	*out = p;
+	return 0;
+}
+
+void
+period_free(struct period *p)
+{
+	free(p);
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void
+period_bounds(const struct config *cfg, int32_t date, int32_t *from, int32_t *to)
+{
+	int32_t anchor;
+	int y, m, d;
+
+	if (strcmp(cfg->payroll.payout, "biweekly") == 0 &&
+	    rules_date_parse(cfg->payroll.anchor, &anchor) == 0) {
+		*from = anchor + (int32_t)(14 * floor_div(date - anchor, 14));
+		*to = *from + 13;
+		return;
+	}
+	rules_ymd(date, &y, &m, &d);
+	*from = rules_date(y, m, 1);
+	*to = *from + rules_days_in_month(y, m) - 1;
+}
+
+static int
+ensure_at(struct period *p, int32_t date, struct store_period *out, char *err, size_t errlen)
+{
+	char f[11], t[11];
+	int32_t from, to;
+
+	period_bounds(p->cfg, date, &from, &to);
+	rules_date_format(from, f, sizeof(f));
+	rules_date_format(to, t, sizeof(t));
+	if (store_period_ensure(p->s, f, t, out) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+	return 0;
+}
+
+int
+period_ensure(struct period *p, const char *date, struct store_period *out, char *err,
+	      size_t errlen)
+{
+	int32_t d;
+
+	if (rules_date_parse(date, &d) < 0)
+		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+	return ensure_at(p, d, out, err, errlen);
+}
+
+struct people {
+	struct store_participant *v;
+	size_t n, cap;
+	int32_t until;	 /* programme started on or before this date */
+	int all;	 /* inactive ones too */
+};
+
+static int
+collect_people(void *arg, const struct store_participant *sp)
+{
+	struct people *l = arg;
+	int32_t start;
+
+	if (!l->all && (!sp->active || rules_date_parse(sp->programme_start, &start) < 0 ||
+			start > l->until))
+		return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 64;
+		struct store_participant *v = realloc(l->v, c * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = c;
+	}
+	l->v[l->n++] = *sp;
+	return 0;
+}
+
+/* Active participants whose programme started by `until`, by name (all = everyone). */
+static int
+people(struct period *p, int32_t until, int all, struct people *l, char *err, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	l->until = until;
+	l->all = all;
+	if (store_participant_each(p->s, collect_people, l) < 0) {
+		free(l->v);
+		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+	}
+	return 0;
+}
+
+int
+period_list(struct period *p, struct store_period **out, size_t *n, char *err, size_t errlen)
+{
+	struct store_period sp;
+	struct people l;
+	char today[11];
+	int32_t now, d;
+	int min;
+
+	*out = NULL;
+	*n = 0;
+	attendance_local_now(today, &min);
+	rules_date_parse(today, &now);
+	if (people(p, now, 0, &l, err, errlen) < 0)
+		return -1;
+	d = now;
+	for (size_t i = 0; i < l.n; i++) {
+		int32_t start;
+
+		if (rules_date_parse(l.v[i].programme_start, &start) == 0 && start < d)
+			d = start;
+	}
+	free(l.v);
+	if (d < rules_add_months(now, -12 * LIST_YEARS_BACK))
+		d = rules_add_months(now, -12 * LIST_YEARS_BACK);
+	while (d <= now) {
+		if (ensure_at(p, d, &sp, err, errlen) < 0)
+			return -1;
+		rules_date_parse(sp.to, &d);
+		d++;
+	}
+	if (store_periods(p->s, out, n) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+	return 0;
+}
+
+static json_t *
+date_json(int32_t d)
+{
+	char buf[16];
+
+	rules_date_format(d, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *
+period_json(const struct store_period *sp)
+{
+	char at[32] = "";
+
+	if (sp->closed_ms) {
+		time_t secs = (time_t)(sp->closed_ms / 1000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)sp->id, "from",
+			 sp->from, "to", sp->to, "status", sp->status, "closed_at",
+			 at[0] ? json_string(at) : json_null(), "closed_by",
+			 sp->closed_by[0] ? json_string(sp->closed_by) : json_null());
+}
+
+/* --- values --- */
+
+static void
+vals_zero(struct vals *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->ded = v->unpaid = (struct rules_rat){0, 1};
+}
+
+static void
+vals_of_day(const struct rules_day *d, struct vals *v)
+{
+	vals_zero(v);
+	v->sched = d->scheduled_min;
+	v->att = d->attended_min;
+	v->unexc = d->unexcused_min;
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		v->exc[c] = d->excused_min[c];
+	v->ded = d->deduction;
+	v->unpaid = d->unpaid_leave;
+}
+
+/* out = a + sign * b; -1 on overflow. */
+static int
+vals_add(const struct vals *a, const struct vals *b, int sign, struct vals *out)
+{
+	struct rules_rat bd = {sign * b->ded.num, b->ded.den}, bu = {sign * b->unpaid.num, b->unpaid.den};
+	struct vals r;
+
+	r.sched = a->sched + sign * b->sched;
+	r.att = a->att + sign * b->att;
+	r.unexc = a->unexc + sign * b->unexc;
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		r.exc[c] = a->exc[c] + sign * b->exc[c];
+	if (rules_rat_add(a->ded, bd, &r.ded) < 0 || rules_rat_add(a->unpaid, bu, &r.unpaid) < 0)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+static bool
+vals_equal(const struct vals *a, const struct vals *b)
+{
+	if (a->sched != b->sched || a->att != b->att || a->unexc != b->unexc ||
+	    rules_rat_cmp(a->ded, b->ded) != 0 || rules_rat_cmp(a->unpaid, b->unpaid) != 0)
+		return false;
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		if (a->exc[c] != b->exc[c])
+			return false;
+	return true;
+}
+
+static json_t *
+rat_json(struct rules_rat r)
+{
+	return json_pack("[I, I]", (json_int_t)r.num, (json_int_t)r.den);
+}
+
+static int
+rat_parse(const json_t *j, struct rules_rat *r)
+{
+	json_int_t num, den;
+
+	if (json_unpack((json_t *)j, "[I, I]", &num, &den) < 0 || den <= 0)
+		return -1;
+	*r = (struct rules_rat){num, den};
+	return 0;
+}
+
+/* Minutes per category, the categories with none left out. */
+static json_t *
+excused_json(const int64_t *exc, bool hours)
+{
+	json_t *o = json_object();
+
+	for (int c = 0; o && c < RULES_CAT_COUNT; c++) {
+		char buf[32];
+
+		if (exc[c] == 0)
+			continue;
+		if (hours)
+			rules_ore_format(rules_rat_round((struct rules_rat){exc[c] * 100, 60}), buf,
+					 sizeof(buf));
+		json_object_set_new(o, rules_category_name(c),
+				    hours ? json_string(buf) : json_integer(exc[c]));
+	}
+	return o;
+}
+
+/* The frozen form of a day: minutes and the exact values, nothing rounded. */
+static char *
+vals_dump(const struct vals *v)
+{
+	json_t *j = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "s", (json_int_t)v->sched, "a",
+			      (json_int_t)v->att, "u", (json_int_t)v->unexc, "e",
+			      excused_json(v->exc, false), "d", rat_json(v->ded), "l",
+			      rat_json(v->unpaid));
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+/* Read minutes (keys s/a/u/e or the line keys) and exact values back. */
+static int
+vals_load(const json_t *j, struct vals *v, bool line)
+{
+	const json_t *e = json_object_get(j, line ? "excused_min" : "e");
+	const json_t *x = line ? json_object_get(j, "exact") : j;
+	const char *key;
+	json_t *val;
+
+	vals_zero(v);
+	v->sched = json_integer_value(json_object_get(j, line ? "scheduled_min" : "s"));
+	v->att = json_integer_value(json_object_get(j, line ? "attended_min" : "a"));
+	v->unexc = json_integer_value(json_object_get(j, line ? "unexcused_min" : "u"));
+	json_object_foreach((json_t *)e, key, val) {
+		int c = rules_category_parse(key);
+
+		if (c >= 0)
+			v->exc[c] = json_integer_value(val);
+	}
+	if (rat_parse(json_object_get(x, line ? "deduction" : "d"), &v->ded) < 0 ||
+	    rat_parse(json_object_get(x, line ? "unpaid_leave" : "l"), &v->unpaid) < 0)
+		return -1;
+	return 0;
+}
+
+/* A money or hours string ("-12.50") back into øre / hundredths. */
+static int
+centi_parse(const json_t *j, int64_t *out)
+{
+	const char *s = json_string_value(j);
+	int neg;
+
+	if (s == NULL)
+		return -1;
+	neg = *s == '-';
+	if (rules_ore_parse(s + neg, out) < 0)
+		return -1;
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+/* --- lines --- */
+
+static json_t *
+money_json(int64_t ore)
+{
+	char buf[32];
+
+	rules_ore_format(ore, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static int64_t
+centi_hours(int64_t min)
+{
+	return rules_rat_round((struct rules_rat){min * 100, 60});
+}
+
+static json_t *
+line_json(const struct period *p, const struct line *l)
+{
+	json_t *o = json_pack(
+		"{s:s, s:o, s:o, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+		" s:o, s:b, s:b, s:b, s:s, s:s}",
+		"kind", l->kind, "period_from", date_json(l->from), "period_to", date_json(l->to),
+		"participant", l->p->ext_id, "name", l->p->name, "scheduled_min",
+		(json_int_t)l->v.sched, "attended_min", (json_int_t)l->v.att, "excused_min",
+		excused_json(l->v.exc, false), "unexcused_min", (json_int_t)l->v.unexc,
+		"scheduled_hours", money_json(centi_hours(l->v.sched)), "attended_hours",
+		money_json(centi_hours(l->v.att)), "excused_hours", excused_json(l->v.exc, true),
+		"unexcused_hours", money_json(centi_hours(l->v.unexc)), "hour_value",
+		money_json(l->hour_value_ore), "gross", money_json(l->gross_ore), "deduction",
+		money_json(l->ded_ore), "unpaid_leave", money_json(l->unpaid_ore),
+		"decision_required", l->decision, "needs_assessment", l->assess, "past_deadline",
+		l->past_deadline, "pay_code", p->cfg->payroll.pay_code, "currency", l->currency);
+
+	if (o == NULL)
+		return NULL;
+	if (l->corrects) {
+		json_object_set_new(o, "corrects_period",
+				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l->corrects->id,
+					      "from", l->corrects->from, "to", l->corrects->to));
+		json_object_set_new(o, "corrects_date", l->corrects_date == INT32_MIN
+								? json_null()
+								: date_json(l->corrects_date));
+		/* The exact differences: what the next adjustment is computed from. */
+		json_object_set_new(o, "exact", json_pack("{s:o, s:o}", "deduction",
+							  rat_json(l->v.ded), "unpaid_leave",
+							  rat_json(l->v.unpaid)));
+	} else {
+		json_object_set_new(o, "corrects_period", json_null());
+		json_object_set_new(o, "corrects_date", json_null());
+	}
+	return o;
+}
+
+static const struct rules_payout *
+payout_of(const struct attendance_days *res, int32_t from, int32_t to)
+{
+	for (size_t i = 0; i < res->out.n_payouts; i++)
+		if (res->out.payouts[i].from == from && res->out.payouts[i].to == to)
+			return &res->out.payouts[i];
+	return NULL;
+}
+
+/*
+ * The line of one participant for [from, to] from a computation `res` that covers
+ * it (and may cover more).  The payout must be exactly the period: [payroll]
+ * payout/anchor set both.
+ */
+static int
+line_fill(struct period *p, const struct attendance_days *res, int32_t from, int32_t to,
+	  struct line *l, char *err, size_t errlen)
+{
+	const struct rules_payout *po = payout_of(res, from, to);
+	struct rules_rat hv;
+	char f[11], t[11];
+
+	rules_date_format(from, f, sizeof(f));
+	rules_date_format(to, t, sizeof(t));
+	if (po == NULL)
+		return errf(err, errlen, "period %s..%s is not a payout period of participant %s "
+					 "(was [payroll] payout changed?)", f, t,
+			    res->participant.ext_id);
+	memset(l, 0, sizeof(*l));
+	vals_zero(&l->v);
+	for (size_t i = 0; i < res->out.n_days; i++) {
+		struct vals d;
+
+		if (res->out.days[i].date < from || res->out.days[i].date > to)
+			continue;
+		vals_of_day(&res->out.days[i], &d);
+		if (vals_add(&l->v, &d, 1, &l->v) < 0)
+			return errf(err, errlen, "arithmetic overflow");
+	}
+	if (attendance_hour_value(p->a, res->participant.id, to, &hv, err, errlen) != 0)
+		return -1;
+	l->kind = "line";
+	l->from = from;
+	l->to = to;
+	l->p = &res->participant;
+	l->currency = res->currency;
+	l->hour_value_ore = rules_rat_round(hv);
+	l->gross_ore = po->gross_ore;
+	l->ded_ore = po->deduction_ore;
+	l->unpaid_ore = po->unpaid_leave_ore;
+	l->decision = po->decision_required;
+	l->assess = po->needs_assessment;
+	l->past_deadline = po->past_deadline;
+	l->corrects_date = INT32_MIN;
+	return 0;
+}
+
+/* --- the stipend document --- */
+
+static int
+doc_add_total(json_t *tot, const char *key, const json_t *v, bool money)
+{
+	int64_t cur = 0, add = 0;
+
+	if (money) {
+		if (centi_parse(v, &add) < 0)
+			return -1;
+		centi_parse(json_object_get(tot, key), &cur);
+		return json_object_set_new(tot, key, money_json(cur + add));
+	}
+	cur = json_integer_value(json_object_get(tot, key));
+	return json_object_set_new(tot, key, json_integer(cur + json_integer_value(v)));
+}
+
+/* Totals of the lines: minutes summed, hours and money summed as printed in the lines. */
+static json_t *
+doc_totals(const json_t *lines)
+{
+	static const char *const ints[] = {"scheduled_min", "attended_min", "unexcused_min"};
+	static const char *const cents[] = {"scheduled_hours", "attended_hours", "unexcused_hours",
+					    "gross", "deduction", "unpaid_leave"};
+	json_t *tot = json_object(), *exm = json_object(), *exh = json_object(), *l;
+	size_t i, nl = 0, na = 0;
+	int rc = !tot || !exm || !exh;
+
+	for (size_t k = 0; !rc && k < 3; k++)
+		rc |= json_object_set_new(tot, ints[k], json_integer(0));
+	for (size_t k = 0; !rc && k < 6; k++)
+		rc |= json_object_set_new(tot, cents[k], money_json(0));
+	json_array_foreach(lines, i, l) {
+		const char *key;
+		json_t *v;
+
+		if (strcmp(json_string_value(json_object_get(l, "kind")), "line") == 0)
+			nl++;
+		else
+			na++;
+		for (size_t k = 0; !rc && k < 3; k++)
+			rc |= doc_add_total(tot, ints[k], json_object_get(l, ints[k]), false);
+		for (size_t k = 0; !rc && k < 6; k++)
+			rc |= doc_add_total(tot, cents[k], json_object_get(l, cents[k]), true);
+		json_object_foreach(json_object_get(l, "excused_min"), key, v)
+			rc |= doc_add_total(exm, key, v, false);
+		json_object_foreach(json_object_get(l, "excused_hours"), key, v)
+			rc |= doc_add_total(exh, key, v, true);
+	}
+	if (!rc) {
+		rc |= json_object_set_new(tot, "lines", json_integer((json_int_t)nl));
+		rc |= json_object_set_new(tot, "adjustments", json_integer((json_int_t)na));
+		rc |= json_object_set(tot, "excused_min", exm);
+		rc |= json_object_set(tot, "excused_hours", exh);
+	}
+	json_decref(exm);
+	json_decref(exh);
+	if (rc) {
+		json_decref(tot);
+		return NULL;
+	}
+	return tot;
+}
+
+/* Append the stored lines of `kind` (line | adjustment) of a period, in id order. */
+static int
+append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char *err,
+	      size_t errlen)
+{
+	struct store_period_line *l;
+	size_t n;
+	int rc = 0;
+
+	if (store_period_lines(p->s, id, &l, &n) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		json_t *j;
+
+		if (strcmp(l[i].kind, kind) != 0)
+			continue;
+		if ((j = json_loads(l[i].json, 0, NULL)) == NULL ||
+		    json_array_append_new(arr, j) < 0)
+			rc = errf(err, errlen, "period %lld: a stored line is not JSON",
+				  (long long)id);
+	}
+	store_period_lines_free(l, n);
+	return rc;
+}
+
+/* The open period's lines, computed now, one per participant by name. */
+static int
+append_computed(struct period *p, const struct store_period *sp, json_t *arr, char *err,
+		size_t errlen)
+{
+	struct people ppl;
+	int32_t from, to;
+	int rc = 0;
+
+	rules_date_parse(sp->from, &from);
+	rules_date_parse(sp->to, &to);
+	if (people(p, to, 0, &ppl, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < ppl.n && rc == 0; i++) {
+		struct attendance_days res;
+		struct line l;
+		json_t *j;
+
+		if ((rc = attendance_compute(p->a, ppl.v[i].id, from, to, &res, err, errlen)) != 0) {
+			rc = -1;
+			break;
+		}
+		if (line_fill(p, &res, from, to, &l, err, errlen) < 0 ||
+		    (j = line_json(p, &l)) == NULL || json_array_append_new(arr, j) < 0)
+			rc = -1;
+		attendance_days_free(&res);
+	}
+	free(ppl.v);
+	return rc;
+}
+
+int
+period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen)
+{
+	struct store_period sp;
+	json_t *lines, *tot;
+	int rc, closed;
+
+	*doc = NULL;
+	if ((rc = store_period_get(p->s, id, &sp)) != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+	closed = strcmp(sp.status, "closed") == 0;
+	/* Changes that bypassed the change hook (a roster import) still get adjusted. */
+	if (!closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
+		log_warn("period: adjustments: %s", err);
+	if ((lines = json_array()) == NULL)
+		return errf(err, errlen, "out of memory");
+	rc = closed ? append_stored(p, id, "line", lines, err, errlen)
+		    : append_computed(p, &sp, lines, err, errlen);
+	if (rc == 0)
+		rc = append_stored(p, id, "adjustment", lines, err, errlen);
+	if (rc < 0 || (tot = doc_totals(lines)) == NULL) {
+		if (rc == 0)
+			errf(err, errlen, "out of memory");
+		json_decref(lines);
+		return -1;
+	}
+	*doc = json_pack("{s:o, s:o, s:o}", "period", period_json(&sp), "lines", lines, "totals",
+			 tot);
+	return *doc ? 0 : errf(err, errlen, "out of memory");
+}
+
+/* --- CSV --- */
+
+/* A growing string; out of memory is remembered and reported once at the end. */
+struct strbuf {
+	char *s;
+	size_t n, cap;
+	int oom;
+};
+
+static void
+buf_add(struct strbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t c = b->cap ? b->cap : 1024;
+		char *t;
+
+		while (c < b->n + n + 1)
+			c *= 2;
+		if ((t = realloc(b->s, c)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->s = t;
+		b->cap = c;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+/* RFC 4180: quote a field holding the separator, a quote, CR or LF; double the quotes. */
+static void
+csv_field(struct strbuf *b, const char *s, char sep)
+{
+	if (strchr(s, sep) == NULL && strpbrk(s, "\"\r\n") == NULL) {
+		buf_add(b, s, strlen(s));
+		return;
+	}
+	buf_add(b, "\"", 1);
+	for (const char *q = s; *q; q++) {
+		buf_add(b, q, 1);
+		if (*q == '"')
+			buf_add(b, "\"", 1);
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* A number as printed in the JSON with the decimal mark put in. */
+static void
+csv_number(struct strbuf *b, const json_t *v, char sep, char mark)
+{
+	char buf[40];
+
+	snprintf(buf, sizeof(buf), "%s", json_string_value(v) ? json_string_value(v) : "0.00");
+	for (char *q = buf; *q; q++)
+		if (*q == '.')
+			*q = mark;
+	csv_field(b, buf, sep);
+}
+
+static const char *const csv_cols[] = {
+	"kind", "period_from", "period_to", "participant", "name", "scheduled_hours",
+	"attended_hours", NULL /* excused_hours_<category> */, "unexcused_hours", "hour_value",
+	"gross", "deduction", "unpaid_leave", "decision_required", "needs_assessment",
+	"past_deadline", "pay_code", "currency", "corrects_period_from", "corrects_period_to",
+	"corrects_date",
+};
+
+static bool
+csv_is_number(const char *col)
+{
+	return strstr(col, "_hours") || !strcmp(col, "hour_value") || !strcmp(col, "gross") ||
+	       !strcmp(col, "deduction") || !strcmp(col, "unpaid_leave");
+}
+
+char *
+period_csv(const json_t *doc, char sep, char mark)
+{
+	struct strbuf b = {0};
+	const json_t *lines = json_object_get(doc, "lines"), *l;
+	char s[2] = {sep, 0};
+	size_t i;
+
+	/* Every category has its column, so the layout never depends on the data. */
+	for (size_t k = 0; k < sizeof(csv_cols) / sizeof(csv_cols[0]); k++) {
+		if (k)
+			buf_add(&b, s, 1);
+		if (csv_cols[k]) {
+			csv_field(&b, csv_cols[k], sep);
+			continue;
+		}
+		for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "excused_hours_%s", rules_category_name(c));
+			if (c)
+				buf_add(&b, s, 1);
+			csv_field(&b, name, sep);
+		}
+	}
+	buf_add(&b, "\r\n", 2);
+	json_array_foreach(lines, i, l) {
+		const json_t *cp = json_object_get(l, "corrects_period");
+
+		for (size_t k = 0; k < sizeof(csv_cols) / sizeof(csv_cols[0]); k++) {
+			const char *col = csv_cols[k];
+			const json_t *v;
+
+			if (k)
+				buf_add(&b, s, 1);
+			if (col == NULL) {
+				const json_t *ex = json_object_get(l, "excused_hours");
+
+				for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
+					const json_t *h = json_object_get(ex, rules_category_name(c));
+
+					if (c)
+						buf_add(&b, s, 1);
+					if (h)
+						csv_number(&b, h, sep, mark);
+					else
+						csv_number(&b, NULL, sep, mark);
+				}
+				continue;
+			}
+			if (!strcmp(col, "corrects_period_from") || !strcmp(col, "corrects_period_to"))
+				v = json_object_get(cp, col[16] == 'f' ? "from" : "to");
+			else
+				v = json_object_get(l, col);
+			if (csv_is_number(col))
+				csv_number(&b, v, sep, mark);
+			else if (json_is_boolean(v))
+				csv_field(&b, json_is_true(v) ? "true" : "false", sep);
+			else
+				csv_field(&b, json_string_value(v) ? json_string_value(v) : "", sep);
+		}
+		buf_add(&b, "\r\n", 2);
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+/* --- close --- */
+
+/* A frozen participant: the line and the days, serialized before anything is written. */
+struct frozen {
+	int64_t pid;
+	char ext_id[40];
+	char *line;
+	json_t *line_json;
+	size_t n_days;
+	char (*dates)[11];
+	char **days;
+};
+
+static void
+frozen_free(struct frozen *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].line);
+		json_decref(f[i].line_json);
+		for (size_t k = 0; k < f[i].n_days; k++)
+			free(f[i].days[k]);
+		free(f[i].days);
+		free(f[i].dates);
+	}
+	free(f);
+}
+
+static int
+freeze_one(struct period *p, const struct store_participant *sp, int32_t from, int32_t to,
+	   struct frozen *f, char *err, size_t errlen)
+{
+	struct attendance_days res;
+	struct line l;
+	int rc = 0;
+
+	if (attendance_compute(p->a, sp->id, from, to, &res, err, errlen) != 0)
+		return -1;
+	f->pid = sp->id;
+	snprintf(f->ext_id, sizeof(f->ext_id), "%s", sp->ext_id);
+	if (line_fill(p, &res, from, to, &l, err, errlen) < 0) {
+		attendance_days_free(&res);
+		return -1;
+	}
+	if ((f->line_json = line_json(p, &l)) == NULL ||
+	    (f->line = json_dumps(f->line_json, JSON_COMPACT)) == NULL) {
+		attendance_days_free(&res);
+		return errf(err, errlen, "out of memory");
+	}
+	f->days = calloc(res.out.n_days, sizeof(*f->days));
+	f->dates = calloc(res.out.n_days, sizeof(*f->dates));
+	for (size_t i = 0; f->days && f->dates && i < res.out.n_days; i++) {
+		struct vals v;
+
+		vals_of_day(&res.out.days[i], &v);
+		rules_date_format(res.out.days[i].date, f->dates[i], sizeof(f->dates[i]));
+		if ((f->days[i] = vals_dump(&v)) == NULL)
+			break;
+		f->n_days++;
+	}
+	if (f->n_days != res.out.n_days)
+		rc = errf(err, errlen, "out of memory");
+	attendance_days_free(&res);
+	return rc;
+}
+
+int
+period_close(struct period *p, int64_t id, const char *who, const char *why, char *err,
+	     size_t errlen)
+{
+	struct store_period sp;
+	struct people ppl;
+	struct frozen *f;
+	char today[11], *ev = NULL, *detail = NULL, evid[40];
+	int32_t from, to;
+	int rc, min;
+
+	if ((rc = store_period_get(p->s, id, &sp)) != 0)
+		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+	if (strcmp(sp.status, "open") != 0)
+		return 2;
+	attendance_local_now(today, &min);
+	if (strcmp(sp.from, today) > 0)
+		return 3;
+	/* Adjustments due from earlier periods belong in this one, before it freezes. */
+	if (period_reconcile(p, 0, "", NULL, err, errlen) < 0)
+		log_warn("period: adjustments before closing %lld: %s", (long long)id, err);
+	rules_date_parse(sp.from, &from);
+	rules_date_parse(sp.to, &to);
+	if (people(p, to, 0, &ppl, err, errlen) < 0)
+		return -1;
+	/* Everything computed first: a refusal (G unknown) writes nothing. */
+	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
+		free(ppl.v);
+		return errf(err, errlen, "out of memory");
+	}
+	rc = 0;
+	for (size_t i = 0; i < ppl.n && rc == 0; i++)
+		rc = freeze_one(p, &ppl.v[i], from, to, &f[i], err, errlen);
+	free(ppl.v);
+	if (rc < 0)
+		goto out;
+	if (store_begin(p->s) < 0)
+		goto dberr;
+	for (size_t i = 0; i < ppl.n; i++) {
+		struct store_period_line sl = {.period_id = id, .participant_id = f[i].pid,
+					       .kind = "line", .json = f[i].line};
+		json_t *data = json_deep_copy(f[i].line_json);
+
+		json_object_set_new(data, "period_id", json_integer(id));
+		if (store_period_line_add(p->s, &sl, NULL) < 0 ||
+		    (ev = events_make("period_result", f[i].ext_id, data, evid)) == NULL ||
+		    store_event_add(p->s, evid, "period_result", ev) < 0)
+			goto dberr;
+		free(ev);
+		ev = NULL;
+		for (size_t k = 0; k < f[i].n_days; k++)
+			if (store_period_day_add(p->s, id, f[i].pid, f[i].dates[k], f[i].days[k]) < 0)
+				goto dberr;
+	}
+	{
+		json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I}", "period", (json_int_t)id, "from",
+				      sp.from, "to", sp.to, "reason", why && *why ? why : "",
+				      "lines", (json_int_t)ppl.n);
+
+		detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+		json_decref(d);
+	}
+	if (detail == NULL || store_period_close(p->s, id, who) != 0 ||
+	    store_audit(p->s, who, "period.close", detail) < 0 || store_commit(p->s) < 0)
+		goto dberr;
+	log_info("period: %s..%s closed by %s (%zu lines)", sp.from, sp.to, who, ppl.n);
+	rc = 0;
+	goto out;
+dberr:
+	rc = errf(err, errlen, "database: %s", store_errmsg(p->s));
+	store_rollback(p->s);
+out:
+	free(ev);
+	free(detail);
+	frozen_free(f, ppl.n);
+	return rc;
+}
+
+/* --- adjustments --- */
+
+/* The first open period after `after` (created on demand). */
+static int
+next_open(struct period *p, int32_t after, struct store_period *out, char *err, size_t errlen)
+{
+	int32_t d = after + 1;
+
+	for (int guard = 0; guard < 1000; guard++) {
+		if (ensure_at(p, d, out, err, errlen) < 0)
+			return -1;
+		if (strcmp(out->status, "open") == 0)
+			return 0;
+		rules_date_parse(out->to, &d);
+		d++;
+	}
+	return errf(err, errlen, "no open period after a thousand closed ones");
+}
+
+struct accounted {
+	int32_t from;
+	size_t n;
+	struct vals *day; /* frozen + adjustments, per day of the period */
+};
+
+static int
+frozen_day(void *arg, const char *date, const char *text)
+{
+	struct accounted *acc = arg;
+	json_t *j = json_loads(text, 0, NULL);
+	int32_t d;
+	int rc = -1;
+
+	if (j && rules_date_parse(date, &d) == 0 && d >= acc->from &&
+	    (size_t)(d - acc->from) < acc->n)
+		rc = vals_load(j, &acc->day[d - acc->from], false);
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * One closed period of one participant: what was paid (the frozen line plus its
+ * adjustments) against `res` now; the differences become adjustment lines.
+ */
+static int
+reconcile_period(struct period *p, const struct store_period *cp, const struct attendance_days *res,
+		 int *added, char *err, size_t errlen)
+{
+	const struct store_participant *pt = &res->participant;
+	const struct rules_payout *po;
+	struct store_period_line frozen, *adj = NULL;
+	struct store_period target;
+	struct accounted acc = {0};
+	struct rules_rat paid_exact = {0, 1}, unpaid_exact = {0, 1};
+	int64_t paid_ore = 0, unpaid_ore = 0, gross_ore = 0, v;
+	size_t n_adj = 0, n_new = 0;
+	int32_t from, to;
+	struct rules_rat hv;
+	int rc = -1;
+	json_t *lines = NULL, *j;
+
+	rules_date_parse(cp->from, &from);
+	rules_date_parse(cp->to, &to);
+	if ((po = payout_of(res, from, to)) == NULL)
+		return 0; /* the payroll calendar changed; the old period stays as it was */
+	if (attendance_hour_value(p->a, pt->id, to, &hv, err, errlen) != 0)
+		return -1;
+	acc.from = from;
+	acc.n = (size_t)(to - from + 1);
+	if ((acc.day = calloc(acc.n, sizeof(*acc.day))) == NULL || (lines = json_array()) == NULL) {
+		free(acc.day);
+		return errf(err, errlen, "out of memory");
+	}
+	for (size_t i = 0; i < acc.n; i++)
+		vals_zero(&acc.day[i]);
+	/* Read what was paid inside the write transaction: two writers cannot both add. */
+	if (store_begin(p->s) < 0)
+		goto dberr;
+	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) != 0) {
+		store_rollback(p->s);
+		rc = rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
+		goto out;
+	}
+	j = json_loads(frozen.json, 0, NULL);
+	free(frozen.json);
+	if (j == NULL || centi_parse(json_object_get(j, "deduction"), &paid_ore) < 0 ||
+	    centi_parse(json_object_get(j, "unpaid_leave"), &unpaid_ore) < 0 ||
+	    centi_parse(json_object_get(j, "gross"), &gross_ore) < 0) {
+		json_decref(j);
+		rc = errf(err, errlen, "period %lld: the frozen line of %s is damaged",
+			  (long long)cp->id, pt->ext_id);
+		store_rollback(p->s);
+		goto out;
+	}
+	json_decref(j);
+	if (store_period_days(p->s, cp->id, pt->id, frozen_day, &acc) < 0 ||
+	    store_period_corrections(p->s, cp->id, pt->id, &adj, &n_adj) < 0)
+		goto dberr;
+	for (size_t i = 0; i < n_adj; i++) {
+		struct vals a;
+		int32_t d;
+
+		if ((j = json_loads(adj[i].json, 0, NULL)) == NULL)
+			goto dberr;
+		rc = 0;
+		if (centi_parse(json_object_get(j, "deduction"), &v) == 0)
+			paid_ore += v;
+		if (centi_parse(json_object_get(j, "unpaid_leave"), &v) == 0)
+			unpaid_ore += v;
+		if (centi_parse(json_object_get(j, "gross"), &v) == 0)
+			gross_ore += v;
+		if (adj[i].corrects_date[0] && rules_date_parse(adj[i].corrects_date, &d) == 0 &&
+		    d >= from && d <= to && vals_load(j, &a, true) == 0)
+			rc = vals_add(&acc.day[d - from], &a, 1, &acc.day[d - from]);
+		json_decref(j);
+		if (rc < 0)
+			goto overflow;
+	}
+	for (size_t i = 0; i < acc.n; i++)
+		if (rules_rat_add(paid_exact, acc.day[i].ded, &paid_exact) < 0 ||
+		    rules_rat_add(unpaid_exact, acc.day[i].unpaid, &unpaid_exact) < 0)
+			goto overflow;
+	if (next_open(p, to, &target, err, errlen) < 0) {
+		store_rollback(p->s);
+		rc = -1;
+		goto out;
+	}
+	rules_date_parse(target.from, &from);
+	rules_date_parse(target.to, &to);
+	for (size_t i = 0; i < res->out.n_days; i++) {
+		const struct rules_day *day = &res->out.days[i];
+		struct vals now, diff;
+		struct line l;
+		struct rules_rat t, u;
+		size_t k;
+
+		if (day->date < acc.from || (k = (size_t)(day->date - acc.from)) >= acc.n)
+			continue;
+		vals_of_day(day, &now);
+		if (vals_equal(&now, &acc.day[k]))
+			continue;
+		/*
+		 * Telescoping: this adjustment's money is the rounded new running total
+		 * minus what was paid so far, so the rounded sums stay exact.
+		 */
+		if (vals_add(&now, &acc.day[k], -1, &diff) < 0 ||
+		    rules_rat_add(paid_exact, diff.ded, &t) < 0 ||
+		    rules_rat_add(unpaid_exact, diff.unpaid, &u) < 0)
+			goto overflow;
+		memset(&l, 0, sizeof(l));
+		l.kind = "adjustment";
+		l.from = from;
+		l.to = to;
+		l.p = pt;
+		l.currency = res->currency;
+		l.v = diff;
+		l.hour_value_ore = rules_rat_round(hv);
+		l.ded_ore = rules_rat_round(t) - paid_ore;
+		l.unpaid_ore = rules_rat_round(u) - unpaid_ore;
+		l.decision = po->decision_required && l.ded_ore > 0;
+		l.assess = po->needs_assessment && l.ded_ore > 0;
+		l.past_deadline = po->past_deadline;
+		l.corrects = cp;
+		l.corrects_date = day->date;
+		paid_exact = t;
+		unpaid_exact = u;
+		paid_ore += l.ded_ore;
+		unpaid_ore += l.unpaid_ore;
+		acc.day[k] = now;
+		if ((j = line_json(p, &l)) == NULL || json_array_append_new(lines, j) < 0)
+			goto oom;
+	}
+	/* A new G changes the gross of the whole period: one line without a day. */
+	if (po->gross_ore != gross_ore) {
+		struct line l = {.kind = "adjustment", .from = from, .to = to, .p = pt,
+				 .currency = res->currency, .gross_ore = po->gross_ore - gross_ore,
+				 .hour_value_ore = rules_rat_round(hv), .corrects = cp,
+				 .corrects_date = INT32_MIN};
+
+		vals_zero(&l.v);
+		if ((j = line_json(p, &l)) == NULL || json_array_append_new(lines, j) < 0)
+			goto oom;
+	}
+	for (size_t i = 0; i < json_array_size(lines); i++) {
+		json_t *lj = json_array_get(lines, i), *data;
+		struct store_period_line sl = {.period_id = target.id, .participant_id = pt->id,
+					       .kind = "adjustment", .corrects_period = cp->id};
+		const char *cd = json_string_value(json_object_get(lj, "corrects_date"));
+		char evid[40], *ev;
+
+		snprintf(sl.corrects_date, sizeof(sl.corrects_date), "%s", cd ? cd : "");
+		sl.json = json_dumps(lj, JSON_COMPACT);
+		data = json_deep_copy(lj);
+		json_object_set_new(data, "period_id", json_integer(target.id));
+		ev = events_make("adjustment", pt->ext_id, data, evid);
+		rc = sl.json && ev && store_period_line_add(p->s, &sl, NULL) == 0 &&
+				     store_event_add(p->s, evid, "adjustment", ev) == 0
+			     ? 0
+			     : -1;
+		free(sl.json);
+		free(ev);
+		if (rc < 0)
+			goto dberr;
+		n_new++;
+	}
+	if (n_new) {
+		char detail[256];
+
+		snprintf(detail, sizeof(detail),
+			 "{\"participant\":\"%s\",\"corrects_period\":%lld,\"period\":%lld,"
+			 "\"lines\":%zu}", pt->ext_id, (long long)cp->id, (long long)target.id, n_new);
+		if (store_audit(p->s, "stempeld", "period.adjust", detail) < 0)
+			goto dberr;
+	}
+	if (store_commit(p->s) < 0)
+		goto dberr;
+	if (added)
+		*added += (int)n_new;
+	rc = 0;
+	goto out;
+overflow:
+	rc = errf(err, errlen, "arithmetic overflow");
+	store_rollback(p->s);
+	goto out;
+oom:
+	rc = errf(err, errlen, "out of memory");
+	store_rollback(p->s);
+	goto out;
+dberr:
+	rc = errf(err, errlen, "database: %s", store_errmsg(p->s));
+	store_rollback(p->s);
+out:
+	store_period_lines_free(adj, n_adj);
+	free(acc.day);
+	json_decref(lines);
+	return rc;
+}
+
+static int
+reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err,
+	      size_t errlen)
+{
+	struct store_period *cp;
+	struct attendance_days res;
+	size_t n, k = 0;
+	int32_t lo = INT32_MAX, hi = INT32_MIN, f, t;
+	int rc = 0;
+
+	if (store_periods_closed_for(p->s, pid, &cp, &n) < 0)
+		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+	/* A change on `from` cannot alter days before it. */
+	for (size_t i = 0; i < n; i++) {
+		rules_date_parse(cp[i].from, &f);
+		rules_date_parse(cp[i].to, &t);
+		if (t < from)
+			continue;
+		cp[k++] = cp[i];
+		lo = f < lo ? f : lo;
+		hi = t > hi ? t : hi;
+	}
+	/* One computation over all of them; period by period if one cannot be computed. */
+	if (k > 0 && attendance_compute(p->a, pid, lo, hi, &res, err, errlen) == 0) {
+		for (size_t i = 0; i < k && rc == 0; i++)
+			rc = reconcile_period(p, &cp[i], &res, added, err, errlen);
+		attendance_days_free(&res);
+	} else {
+		for (size_t i = 0; i < k; i++) {
+			char why[512];
+
+			rules_date_parse(cp[i].from, &f);
+			rules_date_parse(cp[i].to, &t);
+			if (attendance_compute(p->a, pid, f, t, &res, why, sizeof(why)) != 0) {
+				/* Left for later: the next change or close retries it. */
+				snprintf(err, errlen, "%s", why);
+				rc = -1;
+				continue;
+			}
+			if (reconcile_period(p, &cp[i], &res, added, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "%s", why);
+				rc = -1;
+			}
+			attendance_days_free(&res);
+		}
+	}
+	free(cp);
+	return rc;
+}
+
+int
+period_reconcile(struct period *p, int64_t pid, const char *from, int *added, char *err,
+		 size_t errlen)
+{
+	struct people ppl;
+	int32_t f = INT32_MIN;
+	int rc = 0;
+
+	if (added)
+		*added = 0;
+	if (from && *from && rules_date_parse(from, &f) < 0)
+		return errf(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
+	if (pid)
+		return reconcile_one(p, pid, f, added, err, errlen);
+	if (people(p, INT32_MAX, 1, &ppl, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < ppl.n; i++) {
+		char why[512];
+
+		if (reconcile_one(p, ppl.v[i].id, f, added, why, sizeof(why)) < 0) {
+			if (rc == 0)
+				snprintf(err, errlen, "%s", why);
+			rc = -1;
+		}
+	}
+	free(ppl.v);
+	return rc;
+}
+
+void
+period_on_change(void *arg, int64_t pid, const char *from)
+{
+	struct period *p = arg;
+	char err[512];
+	int added = 0;
+
+	if (period_reconcile(p, pid, from, &added, err, sizeof(err)) < 0)
+		log_warn("period: adjustments after a change: %s", err);
+	else if (added)
+		log_info("period: %d adjustment line(s) after a change", added);
+}

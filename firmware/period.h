@@ -1,0 +1,69 @@
+/*
+ * period.h — pay periods: monthly or biweekly per [payroll] payout/anchor, created
+ * on demand, open or closed.  Closing freezes one line per participant; a later
+ * change to a day of a closed period becomes an adjustment line (the difference) in
+ * the next open period, pointing to the period and day it corrects.
+ */
+#ifndef STEMPEL_PERIOD_H
+#define STEMPEL_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store.h"
+
+struct attendance;
+struct config;
+struct period;
+
+/* Open on `s` and `a` (neither owned). */
+int period_open(struct period **out, struct store *s, struct attendance *a,
+		const struct config *cfg, char *err, size_t errlen);
+void period_free(struct period *p);
+
+/* The bounds of the pay period containing `date` (day numbers), per the config. */
+void period_bounds(const struct config *cfg, int32_t date, int32_t *from, int32_t *to);
+/* The period containing `date` (YYYY-MM-DD), created if missing. */
+int period_ensure(struct period *p, const char *date, struct store_period *out, char *err,
+		  size_t errlen);
+/*
+ * Every period, oldest first, after creating the missing ones from the earliest
+ * programme start of an active participant (at most three years back) to today's.
+ */
+int period_list(struct period *p, struct store_period **out, size_t *n, char *err,
+		size_t errlen);
+/* A period as JSON: {"id", "from", "to", "status", "closed_at", "closed_by"}. */
+json_t *period_json(const struct store_period *sp);
+
+/*
+ * The stipend document of period `id`: {"period", "pay_code", "lines", "totals"}.
+ * A closed period is read back exactly as frozen; an open one is computed now (its
+ * adjustments are stored).  0, 1 no such period, -1 with err (e.g. G unknown for a
+ * date, named in err).
+ */
+int period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
+/* The document as CSV (RFC 4180, CRLF), with this separator and decimal mark; malloc'd. */
+char *period_csv(const json_t *doc, char sep, char decimal_mark);
+
+/*
+ * Close period `id`: freeze its lines and days, queue period_result events, audit
+ * `who` and `why`.  0 closed, 1 no such period, 2 already closed, 3 not started
+ * yet, -1 with err (nothing written; e.g. G unknown for a date).
+ */
+int period_close(struct period *p, int64_t id, const char *who, const char *why, char *err,
+		 size_t errlen);
+
+/*
+ * Adjustments: compare every closed period of `pid` (0 = everyone) that ends on or
+ * after `from` ("" = all) with a fresh computation; write the differences to the
+ * next open period.  *added counts the lines (may be NULL).  A period that cannot be
+ * computed now (G unknown) is left for later and reported in err (-1).
+ */
+int period_reconcile(struct period *p, int64_t pid, const char *from, int *added, char *err,
+		     size_t errlen);
+/* attendance_on_change() adapter: `arg` is the struct period. */
+void period_on_change(void *arg, int64_t pid, const char *from);
+
+#endif

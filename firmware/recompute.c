@@ -1,0 +1,225 @@
+/*
+ * recompute.c — when the daemon recomputes.  A day's result is stored once its last
+ * session has ended, so a timer fires at each session end of today and at midnight;
+ * a tap, absence or correction queues its participant.  Each loop turn works one
+ * queued participant and yields, so the reader's next card is answered first.
+ * Timers never sleep more than 15 minutes: a wall clock that jumps is caught up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "attendance.h"
+#include "clock.h"
+#include "log.h"
+#include "recompute.h"
+
+#define MAX_SLEEP_S 900
+#define MAX_ENDS 128
+
+struct job {
+	int64_t pid;
+	char from[11]; /* "" = from the first date */
+};
+
+struct recompute {
+	struct attendance *a;
+	struct event *work;  /* zero-timeout: one job per loop turn */
+	struct event *clock; /* the next session end or midnight */
+	struct job *jobs;
+	size_t n, cap;
+	char day[11];	     /* the local date the timer last looked at */
+	int minute;	     /* and the minute */
+};
+
+/* Earlier `from` wins: "" (everything) is earliest. */
+static void
+merge_from(char *have, const char *from)
+{
+	if (!*have || !*from)
+		*have = '\0';
+	else if (strcmp(from, have) < 0)
+		snprintf(have, 11, "%s", from);
+}
+
+static void
+push(struct recompute *r, int64_t pid, const char *from)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->jobs[i].pid == pid) {
+			merge_from(r->jobs[i].from, from);
+			return;
+		}
+	if (r->n == r->cap) {
+		size_t c = r->cap ? r->cap * 2 : 64;
+		struct job *j = realloc(r->jobs, c * sizeof(*j));
+
+		if (j == NULL) {
+			log_err("recompute: out of memory; participant %lld not recomputed",
+				(long long)pid);
+			return;
+		}
+		r->jobs = j;
+		r->cap = c;
+	}
+	r->jobs[r->n].pid = pid;
+	snprintf(r->jobs[r->n++].from, sizeof(r->jobs[0].from), "%s", from ? from : "");
+}
+
+void
+recompute_queue(struct recompute *r, int64_t pid, const char *from)
+{
+	struct timeval now = {0, 0};
+
+	if (r == NULL)
+		return;
+	if (pid == 0) {
+		int64_t *ids;
+		size_t n;
+		char err[256];
+
+		if (attendance_participants(r->a, &ids, &n, err, sizeof(err)) < 0) {
+			log_err("recompute: %s", err);
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			push(r, ids[i], from);
+		free(ids);
+	} else {
+		push(r, pid, from);
+	}
+	if (r->n)
+		event_add(r->work, &now);
+}
+
+size_t
+recompute_pending(const struct recompute *r)
+{
+	return r ? r->n : 0;
+}
+
+static void
+on_work(evutil_socket_t fd, short what, void *arg)
+{
+	struct recompute *r = arg;
+	struct timeval now = {0, 0};
+	struct job j;
+	char today[11], err[512];
+	int min, changed = 0;
+
+	if (r->n == 0)
+		return;
+	j = r->jobs[0];
+	memmove(r->jobs, r->jobs + 1, (r->n - 1) * sizeof(*r->jobs));
+	r->n--;
+	attendance_local_now(today, &min);
+	if (attendance_refresh(r->a, j.pid, j.from, today, min, &changed, err, sizeof(err)) < 0)
+		log_warn("recompute: %s", err);
+	else if (changed)
+		log_info("recompute: participant %lld: %d day result(s) changed", (long long)j.pid,
+			 changed);
+	/* Adjustments for closed pay periods hang on the change hook. */
+	attendance_changed(r->a, j.pid, j.from);
+	if (r->n)
+		event_add(r->work, &now);
+}
+
+/* Seconds into the local day now. */
+static int
+local_seconds(char day[11])
+{
+	struct clock_reading c;
+	struct tm tm;
+	time_t secs;
+
+	clock_read(&c);
+	secs = (time_t)(c.wall_ms / 1000);
+	localtime_r(&secs, &tm);
+	strftime(day, 11, "%Y-%m-%d", &tm);
+	return tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+static void
+arm(struct recompute *r)
+{
+	int ends[MAX_ENDS];
+	size_t n = 0;
+	char day[11], err[256];
+	int sod = local_seconds(day), next = 86400;
+	struct timeval tv;
+
+	if (attendance_session_ends(r->a, day, ends, MAX_ENDS, &n, err, sizeof(err)) < 0)
+		log_warn("recompute: %s", err);
+	for (size_t i = 0; i < n; i++)
+		if (ends[i] * 60 > sod) {
+			next = ends[i] * 60;
+			break;
+		}
+	/* One second past the boundary, so the minute read then is the session's end. */
+	tv.tv_sec = next - sod + 1;
+	if (tv.tv_sec > MAX_SLEEP_S)
+		tv.tv_sec = MAX_SLEEP_S;
+	tv.tv_usec = 0;
+	event_add(r->clock, &tv);
+}
+
+static void
+on_clock(evutil_socket_t fd, short what, void *arg)
+{
+	struct recompute *r = arg;
+	int ends[MAX_ENDS];
+	size_t n = 0;
+	char day[11], err[256];
+	int min = local_seconds(day) / 60;
+
+	if (strcmp(day, r->day) != 0) {
+		/* Midnight (or a clock jump): settle the last day seen, and everything since. */
+		recompute_queue(r, 0, strcmp(day, r->day) > 0 ? r->day : day);
+	} else if (attendance_session_ends(r->a, day, ends, MAX_ENDS, &n, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (ends[i] > r->minute && ends[i] <= min) {
+				recompute_queue(r, 0, day);
+				break;
+			}
+	}
+	snprintf(r->day, sizeof(r->day), "%s", day);
+	r->minute = min;
+	arm(r);
+}
+
+struct recompute *
+recompute_start(struct event_base *base, struct attendance *a)
+{
+	struct recompute *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->a = a;
+	r->work = event_new(base, -1, 0, on_work, r);
+	r->clock = event_new(base, -1, 0, on_clock, r);
+	if (r->work == NULL || r->clock == NULL) {
+		recompute_stop(r);
+		return NULL;
+	}
+	r->minute = local_seconds(r->day) / 60;
+	/* Whatever changed while the daemon was down (a roster, a G value) is caught up. */
+	recompute_queue(r, 0, "");
+	arm(r);
+	return r;
+}
+
+void
+recompute_stop(struct recompute *r)
+{
+	if (r == NULL)
+		return;
+	if (r->work)
+		event_free(r->work);
+	if (r->clock)
+		event_free(r->clock);
+	free(r->jobs);
+	free(r);
+}

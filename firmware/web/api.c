@@ -1,0 +1,302 @@
+/*
+ * api.c — /api/v1/periods for payroll.  Authentication first, then the route:
+ * a missing, unknown or revoked token is 401 and a token of another scope 403,
+ * whatever the path.  A closed period is served from its frozen lines, so the same
+ * request gives the same bytes for ever; closing is audited with the token's name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "log.h"
+#include "period.h"
+#include "store.h"
+#include "tokens.h"
+#include "web/api.h"
+#include "web/web.h"
+
+#define API_PREFIX "/api/v1/periods"
+
+struct api {
+	struct store *s;
+	struct period *p;
+	const struct config *cfg;
+};
+
+static void
+reply_error(struct evhttp_request *req, int status, const char *msg)
+{
+	if (status == 401)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+				  "Bearer realm=\"stempel\"");
+	web_reply_json(req, status, json_pack("{s:s}", "error", msg));
+}
+
+/* The caller's token, or an answer (401/403/500) already sent: 0 or -1. */
+static int
+authenticate(struct api *api, struct evhttp_request *req, struct store_token *tok)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	int rc;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		reply_error(req, 401, "a bearer token is required (stempelctl token create)");
+		return -1;
+	}
+	for (h += 7; *h == ' '; h++)
+		;
+	if ((rc = tokens_check(api->s, h, tok)) < 0) {
+		reply_error(req, 500, "database error");
+		return -1;
+	}
+	if (rc == 1) {
+		reply_error(req, 401, "unknown or revoked token");
+		return -1;
+	}
+	if (strcmp(tok->scope, "payroll") != 0) {
+		reply_error(req, 403, "this token's scope does not allow payroll");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+list_periods(struct api *api, struct evhttp_request *req)
+{
+	struct store_period *v;
+	char err[512];
+	size_t n;
+	json_t *arr;
+
+	if (period_list(api->p, &v, &n, err, sizeof(err)) < 0) {
+		reply_error(req, 500, err);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, period_json(&v[i]));
+	free(v);
+	web_reply_json(req, 200, json_pack("{s:o}", "periods", arr));
+}
+
+static void
+reply_body(struct evhttp_request *req, const char *ctype, const char *disposition,
+	   const char *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", ctype);
+	if (disposition)
+		evhttp_add_header(h, "Content-Disposition", disposition);
+	if (buf)
+		evbuffer_add(buf, body, strlen(body));
+	evhttp_send_reply(req, 200, "OK", buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+static void
+stipend(struct api *api, struct evhttp_request *req, int64_t id, int csv)
+{
+	char err[1024], name[96];
+	json_t *doc;
+	char *body;
+	int rc = period_stipend(api->p, id, &doc, err, sizeof(err));
+
+	if (rc == 1) {
+		reply_error(req, 404, "no such period");
+		return;
+	}
+	if (rc < 0) {
+		/* Not computable now (G unknown for a date): say which, never guess. */
+		reply_error(req, 409, err);
+		return;
+	}
+	if (csv) {
+		body = period_csv(doc, api->cfg->payroll.csv_separator,
+				  api->cfg->payroll.decimal_mark);
+		snprintf(name, sizeof(name), "attachment; filename=\"stipend-%s-%s.csv\"",
+			 json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
+			 json_string_value(json_object_get(json_object_get(doc, "period"), "to")));
+		if (body)
+			reply_body(req, "text/csv; charset=utf-8; header=present", name, body);
+	} else {
+		body = json_dumps(doc, JSON_INDENT(1));
+		if (body) {
+			size_t n = strlen(body);
+
+			/* one trailing newline, like every JSON answer of the kiosk */
+			char *t = realloc(body, n + 2);
+
+			if (t) {
+				body = t;
+				memcpy(body + n, "\n", 2);
+				reply_body(req, "application/json", NULL, body);
+			}
+		}
+	}
+	if (body == NULL)
+		reply_error(req, 500, "out of memory");
+	free(body);
+	json_decref(doc);
+}
+
+/* The reason in a JSON body {"reason": "..."}, if any (at most 255 characters). */
+static void
+body_reason(struct evhttp_request *req, char *out, size_t outlen)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	json_t *j = NULL;
+	char *text;
+
+	out[0] = '\0';
+	if (len == 0 || len > 64 * 1024 || (text = malloc(len + 1)) == NULL)
+		return;
+	evbuffer_copyout(in, text, len);
+	text[len] = '\0';
+	j = json_loads(text, 0, NULL);
+	if (json_is_string(json_object_get(j, "reason")))
+		snprintf(out, outlen, "%s", json_string_value(json_object_get(j, "reason")));
+	json_decref(j);
+	free(text);
+}
+
+static void
+close_period(struct api *api, struct evhttp_request *req, int64_t id,
+	     const struct store_token *tok)
+{
+	struct store_period sp;
+	char who[96], why[256], err[1024];
+	int rc;
+
+	snprintf(who, sizeof(who), "token:%s", tok->name);
+	body_reason(req, why, sizeof(why));
+	if (!why[0])
+		snprintf(why, sizeof(why), "closed through the payroll API");
+	rc = period_close(api->p, id, who, why, err, sizeof(err));
+	switch (rc) {
+	case 0:
+	case 2:
+		if (store_period_get(api->s, id, &sp) != 0) {
+			reply_error(req, 500, "database error");
+			return;
+		}
+		web_reply_json(req, rc == 0 ? 200 : 409,
+			       rc == 0 ? json_pack("{s:o}", "period", period_json(&sp))
+				       : json_pack("{s:s, s:o}", "error", "the period is already closed",
+						   "period", period_json(&sp)));
+		return;
+	case 1:
+		reply_error(req, 404, "no such period");
+		return;
+	case 3:
+		reply_error(req, 409, "the period has not started yet");
+		return;
+	default:
+		log_warn("api: closing period %lld refused: %s", (long long)id, err);
+		reply_error(req, 422, err);
+	}
+}
+
+/* /api/v1/periods/{id}[/stipend.json|/stipend.csv|/close]: id and what; -1 if no match. */
+static int
+parse_path(const char *path, int64_t *id, const char **what)
+{
+	const char *p = path + strlen(API_PREFIX);
+	char *end;
+	long long v;
+
+	if (*p != '/' || p[1] < '1' || p[1] > '9')
+		return -1;
+	v = strtoll(p + 1, &end, 10);
+	if (v <= 0 || (*end && *end != '/'))
+		return -1;
+	*id = v;
+	*what = *end ? end + 1 : "";
+	return 0;
+}
+
+static void
+on_api(struct evhttp_request *req, void *arg)
+{
+	struct api *api = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	struct store_token tok;
+	const char *what = "";
+	int64_t id = 0;
+	int get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	if (authenticate(api, req, &tok) < 0)
+		return;
+	if (path && strcmp(path, API_PREFIX) == 0) {
+		if (get)
+			list_periods(api, req);
+		else
+			reply_error(req, 405, "GET only");
+		return;
+	}
+	if (path == NULL || parse_path(path, &id, &what) < 0) {
+		reply_error(req, 404, "not found");
+		return;
+	}
+	if (!strcmp(what, "stipend.json") || !strcmp(what, "stipend.csv")) {
+		if (get)
+			stipend(api, req, id, what[8] == 'c');
+		else
+			reply_error(req, 405, "GET only");
+	} else if (!strcmp(what, "close")) {
+		if (cmd == EVHTTP_REQ_POST)
+			close_period(api, req, id, &tok);
+		else
+			reply_error(req, 405, "POST only");
+	} else if (!*what) {
+		struct store_period sp;
+		int rc = store_period_get(api->s, id, &sp);
+
+		if (rc == 0)
+			web_reply_json(req, 200, json_pack("{s:o}", "period", period_json(&sp)));
+		else
+			reply_error(req, rc == 1 ? 404 : 500, rc == 1 ? "no such period" : "database error");
+	} else {
+		reply_error(req, 404, "not found");
+	}
+}
+
+struct api *
+api_start(struct web *w, struct store *s, struct period *p, const struct config *cfg,
+	  char *err, size_t errlen)
+{
+	struct api *api = calloc(1, sizeof(*api));
+
+	if (api == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	api->s = s;
+	api->p = p;
+	api->cfg = cfg;
+	if (web_route(w, API_PREFIX, on_api, api) < 0 ||
+	    web_route_prefix(w, API_PREFIX "/", on_api, api) < 0) {
+		snprintf(err, errlen, "cannot register %s", API_PREFIX);
+		free(api);
+		return NULL;
+	}
+	return api;
+}
+
+void
+api_stop(struct api *api)
+{
+	free(api);
+}
