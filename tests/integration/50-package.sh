@@ -86,7 +86,8 @@ check "directories 0755" sh -c "! awk '\$1 ~ /^d/ && \$1 != \"drwxr-xr-x\"' '$tm
 mkdir -p "$x"
 dpkg-deb -x "$deb" "$x"
 check "md5sums match the files" sh -c "cd '$x' && md5sum --quiet -c '$tmp/DEBIAN/md5sums'"
-check "binaries stripped" sh -c "! file '$x/usr/sbin/stempeld' '$x/usr/bin/stempelctl' | grep -q 'not stripped'"
+check "binaries stripped (no symbol table)" sh -c "! readelf -S '$x/usr/sbin/stempeld' '$x/usr/bin/stempelctl' |
+	grep -q '[.]symtab'"
 check "no build paths in the package ($PWD)" sh -c "! grep -rl -F '$PWD' '$x' '$tmp/DEBIAN'"
 check "packaged config: state_dir = /var/lib/stempel" grep -qx 'state_dir = /var/lib/stempel' \
 	"$x/etc/stempel/stempel.conf"
