@@ -23,16 +23,16 @@ usage(void)
 }
 
 static json_t *
-load_json(const char *path, char *err, size_t errlen)
+load_json(const char *path, const char *label, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root =
 	    strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
 	if (!root) {
 		if (je.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+			snprintf(err, errlen, "%s:%d:%d: %s", label, je.line, je.column, je.text);
 		else
-			snprintf(err, errlen, "%s: %s", path, je.text);
+			snprintf(err, errlen, "%s: %s", label, je.text);
 	}
 	return root;
 }
@@ -45,14 +45,15 @@ eval(const char *path, const struct config *cfg, char *err, size_t errlen)
 	struct scenario sc;
 	struct rules_output out;
 	struct rules_regime *regime = NULL;
-	json_t *root = load_json(path, err, errlen), *res = NULL;
+	const char *label = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	json_t *root = load_json(path, label, err, errlen), *res = NULL;
 	int rc = 2;
 	memset(&sc, 0, sizeof sc);
 	memset(&out, 0, sizeof out);
 	if (!root)
 		return 2;
 	if (scenario_parse(root, &sc, msg, sizeof msg) < 0) {
-		snprintf(err, errlen, "%s: %s", path, msg);
+		snprintf(err, errlen, "%s: %s", label, msg);
 		goto done;
 	}
 	regime = malloc(sizeof *regime);
@@ -64,7 +65,7 @@ eval(const char *path, const struct config *cfg, char *err, size_t errlen)
 	if (regime_load(dir, sc.regime, regime, err, errlen) < 0)
 		goto done;
 	if (scenario_apply(&sc, regime, msg, sizeof msg) < 0) {
-		snprintf(err, errlen, "%s: %s", path, msg);
+		snprintf(err, errlen, "%s: %s", label, msg);
 		goto done;
 	}
 	sc.in.regime = regime;
@@ -73,7 +74,7 @@ eval(const char *path, const struct config *cfg, char *err, size_t errlen)
 		sc.in.n_g = regime->n_g;
 	}
 	if (rules_compute(&sc.in, &out, msg, sizeof msg) < 0) {
-		snprintf(err, errlen, "%s: %s", path, msg);
+		snprintf(err, errlen, "%s: %s", label, msg);
 		goto done;
 	}
 	res = scenario_render(regime, &out);
