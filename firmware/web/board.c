@@ -206,17 +206,14 @@ login_page(struct board *b, struct evhttp_request *req, int status, const char *
 	   const char *error, const char *username)
 {
 	struct board_req r = {.b = b, .req = req, .lang = lang};
-	struct evbuffer *out = evbuffer_new();
+	struct evbuffer *out;
 	char token[AUTH_TOKEN_MAX];
 
-	if (out == NULL) {
-		evhttp_send_error(req, 503, NULL);
-		return;
-	}
 	/* Login CSRF: a double-submitted random value, cookie and hidden field. */
 	auth_token_new(token);
 	set_cookie(b, req, LOGIN_COOKIE, token, "/board/login", 900);
-	board_page_begin(&r, out, board_t(&r, "Sign in"), "login");
+	if ((out = board_page_new(&r, board_t(&r, "Sign in"), "login")) == NULL)
+		return;
 	html_fmt(out, "<section class=\"login\"><h1>%s</h1>", board_t(&r, "Attendance board"));
 	if (error)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
@@ -232,9 +229,7 @@ login_page(struct board *b, struct evhttp_request *req, int status, const char *
 		 board_t(&r, "Password"), board_t(&r, "Sign in"));
 	html_fmt(out, "<p class=\"muted\"><a href=\"/board/login?lang=%s\">%s</a></p></section>",
 		 strcmp(lang, "en") ? "en" : "nb", strcmp(lang, "en") ? "English" : "Norsk bokmål");
-	board_page_end(&r, out);
-	board_send_html(req, status, out);
-	evbuffer_free(out);
+	board_page_finish(&r, out, status);
 }
 
 static void

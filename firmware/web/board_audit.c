@@ -27,12 +27,9 @@ static int
 audit_row(void *arg, const struct store_audit_entry *e)
 {
 	struct audit_ctx *a = arg;
-	time_t t = (time_t)(e->at_ms / 1000);
-	struct tm tm;
 	char when[32];
 
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	board_when(e->at_ms, "%Y-%m-%d %H:%M:%S", when, sizeof(when));
 	html_fmt(a->out, "<tr><td>%lld</td><td>%s</td><td dir=\"auto\">%s</td><td>%s</td>"
 			 "<td dir=\"auto\">%s</td></tr>",
 		 (long long)e->id, when, e->who ? e->who : "", e->action ? e->action : "",
@@ -53,11 +50,11 @@ on_audit(struct evhttp_request *req, void *arg)
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
-	if (board_need_admin(&r) < 0 || (a.out = evbuffer_new()) == NULL) {
+	if (board_need_admin(&r) < 0 ||
+	    (a.out = board_page_new(&r, board_t(&r, "Audit log"), "audit")) == NULL) {
 		board_end(&r);
 		return;
 	}
-	board_page_begin(&r, a.out, board_t(&r, "Audit log"), "audit");
 	html_fmt(a.out, "<h1>%s</h1>", board_t(&r, "Audit log"));
 	rc = store_audit_verify(r.b->store, &entries, &bad, why, sizeof(why));
 	if (rc == 0)
@@ -75,9 +72,7 @@ on_audit(struct evhttp_request *req, void *arg)
 	if (a.n == AUDIT_PAGE)
 		html_fmt(a.out, "<p><a class=\"button\" href=\"/board/audit?before=%lld\">%s</a></p>",
 			 (long long)a.last_id, board_t(&r, "Older"));
-	board_page_end(&r, a.out);
-	board_send_html(req, 200, a.out);
-	evbuffer_free(a.out);
+	board_page_finish(&r, a.out, 200);
 	board_end(&r);
 }
 

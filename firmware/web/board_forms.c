@@ -30,27 +30,6 @@ static const struct {
 	{"other", "Other document"},
 };
 
-static struct evbuffer *
-page(struct board_req *r, const char *title, const char *name)
-{
-	struct evbuffer *out = evbuffer_new();
-
-	if (out == NULL) {
-		evhttp_send_error(r->req, 503, NULL);
-		return NULL;
-	}
-	board_page_begin(r, out, title, name);
-	return out;
-}
-
-static void
-finish(struct board_req *r, struct evbuffer *out, int status)
-{
-	board_page_end(r, out);
-	board_send_html(r->req, status, out);
-	evbuffer_free(out);
-}
-
 /* "HH:MM" -> minute of the day; "" -> -1; -2 if malformed. */
 static int
 parse_hhmm(const char *s)
@@ -259,10 +238,10 @@ on_absence(struct evhttp_request *req, void *arg)
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
 		/* The query prefills the form (from=DATE from Today or the calendar). */
 		if (load_participant(&r, form_get(&r.query, "id"), &p) == 0 &&
-		    (out = page(&r, board_t(&r, "Register absence"), "absence"))) {
+		    (out = board_page_new(&r, board_t(&r, "Register absence"), "absence"))) {
 			participant_head(&r, out, board_t(&r, "Register absence"), &p);
 			absence_form(&r, out, &p, &r.query, 0);
-			finish(&r, out, 200);
+			board_page_finish(&r, out, 200);
 		}
 		board_end(&r);
 		return;
@@ -282,7 +261,7 @@ on_absence(struct evhttp_request *req, void *arg)
 		}
 		why = err;
 	}
-	if ((out = page(&r, board_t(&r, "Register absence"), "absence")) == NULL)
+	if ((out = board_page_new(&r, board_t(&r, "Register absence"), "absence")) == NULL)
 		goto out;
 	participant_head(&r, out, board_t(&r, "Register absence"), &p);
 	if (why)
@@ -291,7 +270,7 @@ on_absence(struct evhttp_request *req, void *arg)
 	else
 		whatif(&r, out, &a);
 	absence_form(&r, out, &p, &f, why == NULL);
-	finish(&r, out, why ? 422 : 200);
+	board_page_finish(&r, out, why ? 422 : 200);
 out:
 	form_free(&f);
 	board_end(&r);
@@ -308,7 +287,7 @@ correct_page(struct board_req *r, const struct store_participant *p, const char 
 	char err[256], hm[8];
 	size_t n = 0;
 
-	if ((out = page(r, board_t(r, "Correct a tap"), "correct")) == NULL)
+	if ((out = board_page_new(r, board_t(r, "Correct a tap"), "correct")) == NULL)
 		return;
 	participant_head(r, out, board_t(r, "Correct a tap"), p);
 	if (error)
@@ -369,7 +348,7 @@ correct_page(struct board_req *r, const struct store_participant *p, const char 
 		      "%s</button></p></form>",
 		 p->ext_id, date, board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "In"),
 		 board_t(r, "Out"), board_t(r, "Reason (required)"), board_t(r, "Add"));
-	finish(r, out, status);
+	board_page_finish(r, out, status);
 }
 
 static void
@@ -455,12 +434,9 @@ static int
 enroll_card_option(void *arg, const char *key, int64_t last_ms, int taps)
 {
 	struct enroll_ctx *e = arg;
-	time_t t = (time_t)(last_ms / 1000);
-	struct tm tm;
 	char when[32];
 
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d.%m. %H:%M", &tm);
+	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
 	html_fmt(e->out, "<label class=\"full\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
 			 "<span class=\"key\">%.18s…</span> — %s %s (%d)</label>",
 		 key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "", key,
@@ -486,7 +462,7 @@ enroll_page(struct board_req *r, const char *chosen, const char *error, const ch
 {
 	struct enroll_ctx e = {r, NULL, chosen, 0};
 
-	if ((e.out = page(r, board_t(r, "Enroll card"), "enroll")) == NULL)
+	if ((e.out = board_page_new(r, board_t(r, "Enroll card"), "enroll")) == NULL)
 		return;
 	html_fmt(e.out, "<h1>%s</h1>", board_t(r, "Enroll card"));
 	if (error)
@@ -509,7 +485,7 @@ enroll_page(struct board_req *r, const char *chosen, const char *error, const ch
 	html_fmt(e.out, "</select></label><p class=\"full\"><button type=\"submit\" class=\"primary\"%R>"
 			"%s</button></p></form>",
 		 e.n ? "" : " disabled", board_t(r, "Enroll"));
-	finish(r, e.out, status);
+	board_page_finish(r, e.out, status);
 }
 
 static void

@@ -62,6 +62,11 @@ const char *board_t(const struct board_req *r, const char *english);
 void board_page_begin(struct board_req *r, struct evbuffer *out, const char *title,
 		      const char *page);
 void board_page_end(struct board_req *r, struct evbuffer *out);
+/* A new buffer with the page's head written (NULL: 503 sent), and its end, reply and free. */
+struct evbuffer *board_page_new(struct board_req *r, const char *title, const char *page);
+void board_page_finish(struct board_req *r, struct evbuffer *out, int status);
+/* A wall-clock time (ms) in the centre's zone, strftime-formatted. */
+void board_when(int64_t ms, const char *fmt, char *out, size_t outlen);
 void board_send_html(struct evhttp_request *req, int status, struct evbuffer *out);
 void board_redirect(struct evhttp_request *req, const char *location);
 void board_fail(struct board_req *r, int status, const char *message);

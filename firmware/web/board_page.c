@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -416,22 +417,48 @@ board_page_end(struct board_req *r, struct evbuffer *out)
 	html_fmt(out, "</main></body></html>\n");
 }
 
-void
-board_fail(struct board_req *r, int status, const char *message)
+struct evbuffer *
+board_page_new(struct board_req *r, const char *title, const char *page)
 {
 	struct evbuffer *out = evbuffer_new();
 
 	if (out == NULL) {
 		evhttp_send_error(r->req, 503, NULL);
-		return;
+		return NULL;
 	}
-	board_page_begin(r, out, board_t(r, "Something went wrong"), "error");
-	html_fmt(out, "<h1>%s</h1><p class=\"error\" role=\"alert\">%s</p>"
-		      "<p><a class=\"button\" href=\"/board\">%s</a></p>",
-		 board_t(r, "Something went wrong"), message, board_t(r, "Back"));
+	board_page_begin(r, out, title, page);
+	return out;
+}
+
+void
+board_page_finish(struct board_req *r, struct evbuffer *out, int status)
+{
 	board_page_end(r, out);
 	board_send_html(r->req, status, out);
 	evbuffer_free(out);
+}
+
+void
+board_when(int64_t ms, const char *fmt, char *out, size_t outlen)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, outlen, fmt, &tm);
+}
+
+void
+board_fail(struct board_req *r, int status, const char *message)
+{
+	struct evbuffer *out = board_page_new(r, board_t(r, "Something went wrong"), "error");
+
+	if (out == NULL)
+		return;
+	html_fmt(out, "<h1>%s</h1><p class=\"error\" role=\"alert\">%s</p>"
+		      "<p><a class=\"button\" href=\"/board\">%s</a></p>",
+		 board_t(r, "Something went wrong"), message, board_t(r, "Back"));
+	board_page_finish(r, out, status);
 }
 
 /* --- static assets --- */

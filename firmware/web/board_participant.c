@@ -282,11 +282,8 @@ on_participant(struct evhttp_request *req, void *arg)
 	rc = from <= today ? attendance_days(r.b->att, p.id, from_s, to_s, &res, err, sizeof(err)) : 1;
 	if (rc == 1)
 		res.participant = p;
-	if ((out = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, 503, NULL);
+	if ((out = board_page_new(&r, p.name, "participant")) == NULL)
 		goto done;
-	}
-	board_page_begin(&r, out, p.name, "participant");
 	html_fmt(out, "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
 		      "</h1><p class=\"muted\">%s: %s · %s: %s</p>",
 		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
@@ -320,9 +317,7 @@ on_participant(struct evhttp_request *req, void *arg)
 		if (rc == 0)
 			day_rows(&r, out, &res, today);
 	}
-	board_page_end(&r, out);
-	board_send_html(req, 200, out);
-	evbuffer_free(out);
+	board_page_finish(&r, out, 200);
 done:
 	if (rc == 0)
 		attendance_days_free(&res);

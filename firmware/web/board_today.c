@@ -99,12 +99,9 @@ static int
 unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
 {
 	struct unknown_ctx *u = arg;
-	time_t t = (time_t)(last_ms / 1000);
-	struct tm tm;
 	char when[32];
 
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d.%m. %H:%M", &tm);
+	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
 	if (u->n++ == 0)
 		html_fmt(u->out, "<table id=\"unknown\"><thead><tr><th>%s</th><th>%s</th>"
 				 "<th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
@@ -165,22 +162,21 @@ on_today(struct evhttp_request *req, void *arg)
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
-	if ((out = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, 503, NULL);
-		board_end(&r);
-		return;
-	}
 	if (strcmp(board_arg(&r, "part"), "1") == 0) {
-		render_live(&r, out);
-	} else {
+		/* Only the live part, for app.js to swap in. */
+		if ((out = evbuffer_new()) != NULL) {
+			render_live(&r, out);
+			board_send_html(req, 200, out);
+			evbuffer_free(out);
+		} else {
+			evhttp_send_error(req, 503, NULL);
+		}
+	} else if ((out = board_page_new(&r, board_t(&r, "Today"), "today")) != NULL) {
 		board_now(date, &minute);
-		board_page_begin(&r, out, board_t(&r, "Today"), "today");
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(&r, "Today"), date);
 		render_live(&r, out);
-		board_page_end(&r, out);
+		board_page_finish(&r, out, 200);
 	}
-	board_send_html(req, 200, out);
-	evbuffer_free(out);
 	board_end(&r);
 }
 
@@ -211,22 +207,18 @@ on_participants(struct evhttp_request *req, void *arg)
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
-	if ((out = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, 503, NULL);
+	if ((out = board_page_new(&r, board_t(&r, "Participants"), "participants")) == NULL) {
 		board_end(&r);
 		return;
 	}
 	l = (struct list_ctx){&r, out};
-	board_page_begin(&r, out, board_t(&r, "Participants"), "participants");
 	html_fmt(out, "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th class=\"opt\">%s</th>"
 		      "<th class=\"opt\">%s</th></tr></thead><tbody>",
 		 board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Regime"),
 		 board_t(&r, "Programme start"));
 	store_participant_each(r.b->store, list_row, &l);
 	html_fmt(out, "</tbody></table>");
-	board_page_end(&r, out);
-	board_send_html(req, 200, out);
-	evbuffer_free(out);
+	board_page_finish(&r, out, 200);
 	board_end(&r);
 }
 
