@@ -1,0 +1,162 @@
+/*
+ * attendance_fixture.h — a database with participants, taps and a faked clock for
+ * the attendance and pay-period unit tests (header-only, like testutil.h).  TZ is
+ * UTC, the regime files come from the checkout, the clock is set per test.
+ */
+#ifndef STEMPEL_ATTENDANCE_FIXTURE_H
+#define STEMPEL_ATTENDANCE_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "attendance.h"
+#include "clock.h"
+#include "config.h"
+#include "period.h"
+#include "store.h"
+#include "testutil.h"
+
+struct afx {
+	char dir[256];
+	char db[300];
+	struct config cfg;
+	struct store *s;
+	struct attendance *att;
+	struct period *per;
+	int taps;
+};
+
+/* Set the wall clock to a local (UTC) date and time. */
+static inline void
+afx_clock(const char *date, int hh, int mm)
+{
+	static struct clock_reading r;
+	int32_t d;
+
+	assert_int_equal(rules_date_parse(date, &d), 0);
+	r.wall_ms = ((int64_t)d * 86400 + hh * 3600 + mm * 60) * 1000;
+	r.mono_ns = r.wall_ms * 1000000;
+	r.quality = CLOCK_SYNCED;
+	clock_fake(&r);
+}
+
+static inline int
+afx_setup(void **state)
+{
+	struct afx *f = calloc(1, sizeof(*f));
+	char err[512];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (f == NULL || !tu_tempdir(f->dir, sizeof(f->dir)))
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/s.db", f->dir);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.kiosk.regime_dir, sizeof(f->cfg.kiosk.regime_dir), "board/regimes");
+	if (store_open(&f->s, f->db, err, sizeof(err)) < 0 ||
+	    attendance_open(&f->att, f->s, &f->cfg, err, sizeof(err)) < 0 ||
+	    period_open(&f->per, f->s, f->att, &f->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	attendance_on_change(f->att, period_on_change, f->per);
+	afx_clock("2026-03-16", 16, 0);
+	*state = f;
+	return 0;
+}
+
+static inline int
+afx_teardown(void **state)
+{
+	struct afx *f = *state;
+
+	clock_fake(NULL);
+	period_free(f->per);
+	attendance_close(f->att);
+	store_close(f->s);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A participant (regime no-integreringsloven) on Mon-Fri `start`-`end` minutes. */
+static inline int64_t
+afx_participant(struct afx *f, const char *ext, const char *programme_start, int start, int end,
+		int offsite)
+{
+	struct store_participant p = {.active = 1};
+	struct store_session ss[5];
+	int64_t id;
+
+	snprintf(p.ext_id, sizeof(p.ext_id), "%s", ext);
+	snprintf(p.name, sizeof(p.name), "Name of %s", ext);
+	snprintf(p.language, sizeof(p.language), "nb");
+	snprintf(p.regime, sizeof(p.regime), "no-integreringsloven");
+	snprintf(p.rate, sizeof(p.rate), "full");
+	snprintf(p.programme_start, sizeof(p.programme_start), "%s", programme_start);
+	assert_int_equal(store_participant_upsert(f->s, &p, &id), 0);
+	for (int d = 0; d < 5; d++)
+		ss[d] = (struct store_session){d + 1, start, end, offsite};
+	assert_int_equal(store_schedule_set(f->s, id, ss, 5), 0);
+	return id;
+}
+
+/* An accepted tap as the tap pipeline would store it; its taps.id. */
+static inline int64_t
+afx_tap(struct afx *f, int64_t pid, const char *date, int minute, const char *dir)
+{
+	char uuid[40], json[128];
+	int64_t id;
+	struct store_tap t = {.uuid = uuid, .card_key = "hmac:test", .participant_id = pid,
+			      .direction = dir,
+			      .outcome = strcmp(dir, "in") == 0 ? "accepted_in" : "accepted_out",
+			      .clock = "synced", .local_date = date, .local_min = minute,
+			      .event_type = "tap", .event_json = json};
+
+	snprintf(uuid, sizeof(uuid), "tap-%d", ++f->taps);
+	snprintf(json, sizeof(json), "{\"id\":\"%s\",\"type\":\"tap\"}", uuid);
+	assert_int_equal(store_record_tap(f->s, &t, &id), 0);
+	return id;
+}
+
+/* One integer from SQL on the fixture's own connection file. */
+static inline long long
+afx_sql(struct afx *f, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* A whole-day (or start/end minutes) absence row for attendance_register_absence(). */
+static inline struct store_absence_row
+afx_absence(int64_t pid, const char *cat, const char *from, const char *to, const char *doc)
+{
+	struct store_absence_row a = {.start_min = -1, .end_min = -1};
+
+	a.a.participant_id = pid;
+	snprintf(a.a.category, sizeof(a.a.category), "%s", cat);
+	snprintf(a.a.from_date, sizeof(a.a.from_date), "%s", from);
+	snprintf(a.a.to_date, sizeof(a.a.to_date), "%s", to);
+	snprintf(a.a.documentation, sizeof(a.a.documentation), "%s", doc ? doc : "");
+	return a;
+}
+
+#endif
