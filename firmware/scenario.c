@@ -473,39 +473,58 @@ parse_history(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 	return sc->self_declared ? 0 : -1;
 }
 
-/* Optional "regime_overrides": {"tap_mode": "in_only", "grace_minutes": 5, ...}. */
+/* One override "name = value" (value a string or a whole number) at `path`. */
+static int
+add_override(struct scenario *sc, const char *path, const char *name, const json_t *v, char *err,
+             size_t errlen)
+{
+	size_t i = sc->n_overrides;
+	if (strlen(name) >= sizeof sc->override_name[i])
+		return bad(err, errlen, path, "a regime parameter");
+	if (json_is_string(v) && strlen(json_string_value(v)) < sizeof sc->override_value[i])
+		snprintf(sc->override_value[i], sizeof sc->override_value[i], "%s",
+		         json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(sc->override_value[i], sizeof sc->override_value[i], "%lld",
+		         (long long)json_integer_value(v));
+	else
+		return bad(err, errlen, path, "a string or a whole number");
+	snprintf(sc->override_name[i], sizeof sc->override_name[i], "%s", name);
+	sc->n_overrides++;
+	return 0;
+}
+
+/*
+ * Regime parameters set by the scenario, for all dates: every key of
+ * "regime_overrides": {"tap_mode": "in_only", ...}, and any top-level key that is a
+ * parameter's name ("tap_mode": "in_only", "payout": "biweekly", ...).
+ */
 static int
 parse_overrides(const json_t *root, struct scenario *sc, char *err, size_t errlen)
 {
 	const json_t *o = member(root, "regime_overrides"), *v;
 	const char *key;
 	char p[PATH_MAX_LEN];
-	if (!o)
-		return 0;
-	if (!json_is_object(o))
+	if (o && !json_is_object(o))
 		return bad(err, errlen, "regime_overrides", "an object of parameter: value");
-	size_t n = json_object_size(o);
+	size_t n = json_object_size(root) + (o ? json_object_size(o) : 0);
 	sc->override_name = alloc_n(n, sizeof *sc->override_name);
 	sc->override_value = alloc_n(n, sizeof *sc->override_value);
 	if (!sc->override_name || !sc->override_value)
 		return bad(err, errlen, "regime_overrides", "less (out of memory)");
+	json_object_foreach((json_t *)root, key, v)
+	{
+		if (rules_param_lookup(key) >= 0 && !json_is_null(v) &&
+		    add_override(sc, key, key, v, err, errlen) < 0)
+			return -1;
+	}
+	if (!o)
+		return 0;
 	json_object_foreach((json_t *)o, key, v)
 	{
-		size_t i = sc->n_overrides;
 		path_join(p, sizeof p, "regime_overrides", key);
-		if (strlen(key) >= sizeof sc->override_name[i])
-			return bad(err, errlen, p, "a regime parameter");
-		if (json_is_string(v) &&
-		    strlen(json_string_value(v)) < sizeof sc->override_value[i])
-			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%s",
-			         json_string_value(v));
-		else if (json_is_integer(v))
-			snprintf(sc->override_value[i], sizeof sc->override_value[i], "%lld",
-			         (long long)json_integer_value(v));
-		else
-			return bad(err, errlen, p, "a string or a whole number");
-		snprintf(sc->override_name[i], sizeof sc->override_name[i], "%s", key);
-		sc->n_overrides++;
+		if (add_override(sc, p, key, v, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -576,7 +595,7 @@ scenario_apply(const struct scenario *sc, struct rules_regime *r, char *err, siz
 	for (size_t i = 0; i < sc->n_overrides; i++) {
 		if (regime_override(r, sc->override_name[i], sc->override_value[i], msg,
 		                    sizeof msg) < 0) {
-			snprintf(err, errlen, "regime_overrides.%s", msg);
+			snprintf(err, errlen, "regime parameter %s", msg);
 			return -1;
 		}
 	}

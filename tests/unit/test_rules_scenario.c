@@ -169,6 +169,39 @@ test_parse_extensions(void **state)
 	json_decref(j);
 }
 
+/* Regime parameters at the top level or under "regime_overrides". */
+static void
+test_overrides(void **state)
+{
+	(void)state;
+	struct scenario sc;
+	char err[256];
+	struct rules_regime *r = calloc(1, sizeof *r);
+	json_t *j =
+	    load("{\"regime\": \"no-integreringsloven\", \"payout\": \"biweekly\","
+	         " \"payout_anchor\": \"2025-01-06\", \"regime_overrides\": {\"grace_minutes\": 5},"
+	         " \"participant\": {}, \"schedule\": [],"
+	         " \"period\": {\"from\": \"2025-10-13\", \"to\": \"2025-10-13\"}}");
+	assert_int_equal(scenario_parse(j, &sc, err, sizeof err), 0);
+	assert_int_equal(sc.n_overrides, 3);
+	assert_int_equal(regime_load("board/regimes", sc.regime, r, err, sizeof err), 0);
+	assert_int_equal(scenario_apply(&sc, r, err, sizeof err), 0);
+	assert_int_equal(r->versions[RULES_P_PAYOUT][0].num, RULES_PAYOUT_BIWEEKLY);
+	assert_int_equal(r->versions[RULES_P_PAYOUT_ANCHOR][0].num, rules_date(2025, 1, 6));
+	assert_int_equal(r->versions[RULES_P_GRACE_MINUTES][0].num, 5);
+	scenario_free(&sc);
+	json_decref(j);
+	j = load("{\"regime\": \"no-integreringsloven\", \"tap_mode\": \"sometimes\","
+	         " \"participant\": {}, \"schedule\": [],"
+	         " \"period\": {\"from\": \"2025-10-13\", \"to\": \"2025-10-13\"}}");
+	assert_int_equal(scenario_parse(j, &sc, err, sizeof err), 0);
+	assert_int_equal(scenario_apply(&sc, r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "[tap_mode] value: expected one of in_out | in_only"));
+	scenario_free(&sc);
+	json_decref(j);
+	free(r);
+}
+
 static void
 test_render(void **state)
 {
@@ -216,9 +249,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_example),
-	    cmocka_unit_test(test_errors_name_the_field),
-	    cmocka_unit_test(test_parse_extensions),
+	    cmocka_unit_test(test_parse_example),    cmocka_unit_test(test_errors_name_the_field),
+	    cmocka_unit_test(test_parse_extensions), cmocka_unit_test(test_overrides),
 	    cmocka_unit_test(test_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
