@@ -76,9 +76,12 @@ on_socket_ready(evutil_socket_t fd, short what, void *arg)
 
 	if (rc != CURLM_OK)
 		log_err("upload: curl_multi_socket_action: %s", curl_multi_strerror(rc));
+	/*
+	 * No evtimer_del when nothing runs: a callback in check_done may just have
+	 * added the next transfer and armed the timer for it.  curl disarms it
+	 * itself through timer_cb(-1).
+	 */
 	check_done(h);
-	if (h->running <= 0)
-		evtimer_del(h->timer);
 }
 
 static void

@@ -118,7 +118,7 @@ static json_t *
 by_status(const uint64_t *v)
 {
 	json_t *o = json_object();
-	char k[8];
+	char k[16];
 
 	for (int i = 0; i < 600; i++)
 		if (v[i]) {

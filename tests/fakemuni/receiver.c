@@ -401,7 +401,9 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	if (fault && strcmp(fault, "garbage") == 0) {
 		m->faults_served++;
 		count(m->req_events, 200);
-		reply(req, 200, "application/json", "{\"results\": [{\"id\": 12", 24);
+		const char *cut = "{\"results\": [{\"id\": 12";
+
+		reply(req, 200, "application/json", cut, strlen(cut));
 		return;
 	}
 	body = body_of(req, &len);

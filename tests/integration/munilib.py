@@ -89,6 +89,8 @@ class Muni:
         if client_ca:
             self.args += ["--client-ca", certs.path("client-ca.pem")]
         self.proc = None
+        self.poisons = []  # re-applied after a restart
+        self.history = []  # stats of earlier runs of this receiver
 
     @property
     def url(self):
@@ -107,6 +109,8 @@ class Muni:
                 raise RuntimeError("fakemuni exited: " + self.logtext())
             try:
                 self.stats()
+                for id, mode in self.poisons:
+                    self.ctl("/poison", id=id, mode=mode)
                 return self
             except OSError:
                 time.sleep(0.05)
@@ -114,6 +118,10 @@ class Muni:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            try:
+                self.history.append(self.stats())
+            except OSError:
+                pass
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=20)
@@ -148,6 +156,24 @@ class Muni:
 
     def stats(self):
         return self.ctl("/stats")
+
+    def poison(self, id, mode):
+        self.poisons.append((id, mode))
+        return self.ctl("/poison", id=id, mode=mode)
+
+    def total(self, *path):
+        """A counter summed over every run of this receiver, e.g. total("requests",
+        "events", "503")."""
+        runs = list(self.history)
+        if self.proc and self.proc.poll() is None:
+            runs.append(self.stats())
+        n = 0
+        for st in runs:
+            v = st
+            for k in path:
+                v = v.get(k, {}) if isinstance(v, dict) else {}
+            n += v if isinstance(v, int) else 0
+        return n
 
     def db(self, sql, args=()):
         c = sqlite3.connect(self.db_path, timeout=10)
@@ -210,3 +236,44 @@ def wait_for(cond, timeout, step=0.1):
 
 def outbox(kiosk, where="1"):
     return kiosk.db("SELECT seq, id, type, state, reason FROM outbox WHERE %s ORDER BY seq" % where)
+
+
+def random_uids(n, seed=1):
+    """n distinct random 4-byte UIDs (unknown cards: each tap a tap_unknown_card event)."""
+    import random
+    rnd = random.Random(seed)
+    seen = set()
+    while len(seen) < n:
+        u = "%08X" % rnd.getrandbits(32)
+        if not u.startswith("04A1") and not u.startswith("0BAD"):
+            seen.add(u)
+    return sorted(seen, key=lambda _: rnd.random())
+
+
+def tap_many(kiosk, uids, seconds=0.0, conns=4):
+    """Tap every UID through the simulated reader over `conns` connections, spread
+    over about `seconds`.  Returns the number of "ok" answers."""
+    import threading
+    parts = [uids[i::conns] for i in range(conns)]
+    oks = [0] * conns
+
+    def run(i):
+        s = kiosk.tap_conn()
+        f = s.makefile("rb")
+        start = time.time()
+        n = len(parts[i])
+        for j, uid in enumerate(parts[i]):
+            s.sendall((uid + "\n").encode())
+            if f.readline().startswith(b"ok "):
+                oks[i] += 1
+            if seconds:
+                ahead = start + seconds * (j + 1) / n - time.time()
+                if ahead > 0:
+                    time.sleep(ahead)
+        s.close()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(oks)

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""52-upload-roster.py — the roster from the municipal system, pulled with
+If-None-Match every roster_interval_s.
+
+A changed roster is applied (names, a new participant, a card moved); an
+unchanged one is answered 304 and nothing is written; a malformed one is
+rejected whole: the old roster stays, the alarm shows in /healthz and /metrics,
+and one alarm event goes up to the municipality.  Putting the good roster back
+clears the alarm.
+"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kiosklib  # noqa: E402
+import munilib  # noqa: E402
+from kiosklib import ok  # noqa: E402
+
+INTERVAL = 10
+
+
+def write(path, doc):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(doc if isinstance(doc, str) else json.dumps(doc))
+    os.rename(tmp, path)
+
+
+def main():
+    d = tempfile.mkdtemp(prefix="stempel-upl-roster-")
+    muni = kiosk = None
+    try:
+        certs = munilib.Certs(d)
+        roster = os.path.join(d, "roster.json")
+        write(roster, kiosklib.roster(3))
+        muni = munilib.Muni(d, certs, roster=roster).start()
+        kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(
+            muni, roster_interval_s=INTERVAL))
+        kiosk.start()
+        run(kiosk, muni, roster)
+    except Exception:
+        import traceback
+        ok(False, "roster test ran to the end", traceback.format_exc())
+        if kiosk:
+            print("    stempeld log:\n" + kiosk.logtext()[-3000:])
+    finally:
+        if kiosk:
+            kiosk.cleanup()
+        if muni:
+            muni.stop()
+        shutil.rmtree(d, ignore_errors=True)
+    kiosklib.done()
+
+
+def results(kiosk):
+    return {r: munilib.metric(kiosk, "stempel_roster_sync_total", 'result="%s"' % r)
+            for r in ("applied", "not_modified", "rejected", "error")}
+
+
+def wait_result(kiosk, name, count):
+    return munilib.wait_for(lambda: results(kiosk)[name] >= count, INTERVAL + 8, 0.2)
+
+
+def names(kiosk):
+    return dict(kiosk.db("SELECT ext_id, name FROM participants WHERE active = 1"))
+
+
+def db_files(kiosk):
+    out = []
+    for suffix in ("", "-wal"):
+        try:
+            st = os.stat(os.path.join(kiosk.state, "stempel.db" + suffix))
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return out
+
+
+def run(kiosk, muni, roster):
+    ok(wait_result(kiosk, "applied", 1) and len(names(kiosk)) == 3,
+       "the roster is pulled and applied at start", json.dumps(results(kiosk)))
+    etag = munilib.upload_check(kiosk).get("roster", {}).get("etag")
+    ok(etag and etag.startswith('"'), "its ETag is kept (%s)" % etag)
+    ok(kiosk.db("SELECT count(*) FROM cards WHERE key LIKE 'hmac:%'")[0][0] == 3 and
+       kiosk.db("SELECT count(*) FROM cards WHERE key LIKE '%04A1%'")[0][0] == 0,
+       "card UIDs are stored only as HMAC keys")
+
+    # Changed: a renamed participant, a new one, and P-000002's card replaced.
+    doc = kiosklib.roster(4)
+    doc["participants"][0]["name"] = "Amina Renamed"
+    doc["participants"][1]["cards"] = ["04B20002"]
+    write(roster, doc)
+    ok(wait_result(kiosk, "applied", 2), "a changed roster is applied at the next interval",
+       json.dumps(results(kiosk)))
+    n = names(kiosk)
+    ok(n.get("P-000001") == "Amina Renamed" and "P-000004" in n, "names and participants updated",
+       json.dumps(n))
+    kiosk.follow_events()
+    kiosk.tap("04B20002")
+    new_card = kiosk.next_tap()
+    kiosk.tap("04A10001")
+    old_card = kiosk.next_tap()
+    ok(new_card and new_card.get("participant") == "P-000002" and old_card and
+       old_card.get("outcome") == "revoked_card", "the new card works, the replaced one is revoked",
+       json.dumps([new_card, old_card]))
+    munilib.wait_for(lambda: munilib.upload_check(kiosk).get("pending") == 0, 10)
+
+    # Unchanged: 304, and the database files do not move.
+    before_files, before = db_files(kiosk), results(kiosk)
+    r304 = muni.total("requests", "roster", "304")
+    ok(wait_result(kiosk, "not_modified", before["not_modified"] + 1) and
+       muni.total("requests", "roster", "304") > r304, "an unchanged roster is answered 304")
+    after = results(kiosk)
+    ok(after["applied"] == before["applied"] and db_files(kiosk) == before_files,
+       "after a 304 nothing is written (database and WAL untouched)",
+       json.dumps([before_files, db_files(kiosk)]))
+
+    # Malformed: one bad card UID spoils it whole.
+    bad = json.loads(json.dumps(doc))
+    bad["participants"][0]["name"] = "Must Not Appear"
+    bad["participants"][2]["cards"] = ["not-a-uid"]
+    write(roster, bad)
+    ok(wait_result(kiosk, "rejected", 1), "a malformed roster is rejected",
+       json.dumps(results(kiosk)))
+    status, h = munilib.health(kiosk)
+    up = h.get("checks", {}).get("upload", {})
+    alarms = {a["name"]: a["message"] for a in up.get("alarms", [])}
+    ok("roster_invalid" in alarms and "participants[2].cards[0]" in alarms["roster_invalid"],
+       "the alarm in /healthz names the bad field", json.dumps(up))
+    ok(status == 503 and up.get("ok") is False, "/healthz fails while the alarm is raised",
+       "status %s" % status)
+    ok(munilib.metric(kiosk, "stempel_upload_alarm", 'name="roster_invalid"') == 1,
+       "/metrics shows the alarm")
+    ok(names(kiosk) == n, "the previous roster stays in force", json.dumps(names(kiosk)))
+    got_alarm = munilib.wait_for(
+        lambda: muni.stats()["by_type"].get("alarm", 0) == 1, 10)
+    ok(got_alarm, "an alarm event went up to the municipality",
+       json.dumps(muni.stats()["by_type"]))
+    body = json.loads(muni.db("SELECT body FROM events WHERE type = 'alarm'")[0][0]) \
+        if got_alarm else {}
+    ok(body.get("data", {}).get("alarm") == "roster_invalid" and body.get("seq"),
+       "the alarm event says what and carries its seq", json.dumps(body))
+    wait_result(kiosk, "rejected", 2)
+    time.sleep(1)
+    ok(muni.stats()["by_type"].get("alarm", 0) == 1,
+       "the same bad roster again: still rejected, no second alarm event",
+       json.dumps(results(kiosk)))
+
+    # Fixed: the good roster back; its ETag is the one kept, so 304 clears the alarm.
+    write(roster, doc)
+    nm = results(kiosk)["not_modified"]
+    ok(wait_result(kiosk, "not_modified", nm + 1) and
+       not munilib.upload_check(kiosk).get("alarms"),
+       "the good roster back (304): alarm cleared", json.dumps(munilib.upload_check(kiosk)))
+
+
+if __name__ == "__main__":
+    main()
