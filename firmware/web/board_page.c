@@ -536,7 +536,9 @@ static const char app_css[] =
 	".toast{position:fixed;inset-inline-end:16px;bottom:16px;background:#1b2a41;color:#fff;"
 	"padding:12px 16px;border-radius:10px;max-width:90vw;opacity:0;transition:opacity .3s}"
 	".toast.show{opacity:1}"
-	"@media (max-width:700px){th.opt,td.opt{display:none}body{font-size:16px}}";
+	"@media (max-width:900px){th.opt,td.opt{display:none}td.actions a{display:block;"
+	"margin:0 0 6px;text-align:center}}"
+	"@media (max-width:600px){body{font-size:16px}th,td{padding:8px 6px}}";
 
 /* Live updates: Today reloads its rows when a tap arrives; nothing else needs script. */
 static const char app_js[] =
