@@ -176,8 +176,12 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 	int min = local_seconds(day) / 60;
 
 	if (strcmp(day, r->day) != 0) {
-		/* Midnight (or a clock jump): settle the last day seen, and everything since. */
-		recompute_queue(r, 0, strcmp(day, r->day) > 0 ? r->day : day);
+		/*
+		 * Midnight (or a clock jump): settle the last day, and recheck everything
+		 * once a day, so a change that came without a hook (a roster's new G value,
+		 * schedule or absence) reaches the day results and the pay periods.
+		 */
+		recompute_queue(r, 0, "");
 	} else if (attendance_session_ends(r->a, day, ends, MAX_ENDS, &n, err, sizeof(err)) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (ends[i] > r->minute && ends[i] <= min) {
