@@ -752,3 +752,27 @@ scenario_render_day(const struct rules_day *d)
 {
 	return day_json(d);
 }
+
+json_t *
+scenario_date_json(int32_t d)
+{
+	return date_json(d);
+}
+
+json_t *
+scenario_money_json(int64_t ore)
+{
+	return money_json(ore);
+}
+
+json_t *
+scenario_notes_json(uint32_t notes)
+{
+	return names_json(notes, RULES_NOTE_COUNT, note_name);
+}
+
+json_t *
+scenario_flags_json(uint32_t flags)
+{
+	return names_json(flags, RULES_FLAG_COUNT, flag_name);
+}

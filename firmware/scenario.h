@@ -40,5 +40,11 @@ json_t *scenario_render_payout(const struct rules_payout *p);
 json_t *scenario_render(const struct rules_regime *r, const struct rules_output *out);
 /* One day of that JSON (the daemon's stored day results use the same shape). */
 json_t *scenario_render_day(const struct rules_day *d);
+/* The pieces, for other JSON in the same format: "YYYY-MM-DD", "1234.50" (øre),
+ * and note and flag names of a day's bits. */
+json_t *scenario_date_json(int32_t d);
+json_t *scenario_money_json(int64_t ore);
+json_t *scenario_notes_json(uint32_t notes);
+json_t *scenario_flags_json(uint32_t flags);
 
 #endif
