@@ -39,6 +39,21 @@ for f in tests/rules/scenarios/*.json; do
 	fi
 done
 
+# The copies stay in sync with the spec's scenarios (shared/ beside the checkout).
+if [ -d ../shared/scenarios ]; then
+	stale=""
+	for f in ../shared/scenarios/*.json; do
+		cmp -s "$f" "tests/rules/scenarios/$(basename "$f")" || stale="$stale $(basename "$f")"
+	done
+	if [ -z "$stale" ]; then
+		echo "ok - tests/rules/scenarios has every scenario of shared/scenarios, unchanged"
+	else
+		echo "not ok - tests/rules/scenarios is out of sync with shared/scenarios"
+		echo "   missing or different:$stale (copy them over)"
+		failed=$((failed + 1))
+	fi
+fi
+
 # The same scenario from stdin ("-") gives the same result as from the file.
 first=$(ls tests/rules/scenarios/*.json | head -1)
 if "$BIN/stempelctl" rules eval - <"$first" >"$out/a.json" 2>&1 &&
