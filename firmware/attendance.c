@@ -5,7 +5,6 @@
  * asked for.  Board views carry the last G forward and say so; pay periods never do.
  * Writes commit their row, audit entry and outbox event together, then recompute.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "attendance.h"
 #include "clock.h"
 #include "config.h"
+#include "errbuf.h"
 #include "events.h"
 #include "log.h"
 #include "regime.h"
@@ -52,20 +52,6 @@ struct inputs {
 	int32_t g_missing;
 };
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int
 attendance_open(struct attendance **out, struct store *s, const struct config *cfg, char *err,
 		size_t errlen)
@@ -74,7 +60,7 @@ attendance_open(struct attendance **out, struct store *s, const struct config *c
 
 	*out = NULL;
 	if (a == NULL)
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	a->s = s;
 	a->cfg = cfg;
 	*out = a;
@@ -134,15 +120,15 @@ regime_get(struct attendance *a, const char *name, char *err, size_t errlen)
 		if (strcmp(a->regimes[i].name, name) == 0)
 			return a->regimes[i].r;
 	if (a->n_regimes == REGIME_SLOTS) {
-		errf(err, errlen, "regime %s: too many regimes in use", name);
+		errbuf_set(err, errlen, "regime %s: too many regimes in use", name);
 		return NULL;
 	}
 	if (config_regime_dir(a->cfg, dir, sizeof(dir)) < 0) {
-		errf(err, errlen, "%s", "no regime directory ([kiosk] regime_dir)");
+		errbuf_set(err, errlen, "%s", "no regime directory ([kiosk] regime_dir)");
 		return NULL;
 	}
 	if ((r = malloc(sizeof(*r))) == NULL) {
-		errf(err, errlen, "%s", "out of memory");
+		errbuf_set(err, errlen, "%s", "out of memory");
 		return NULL;
 	}
 	if (regime_load(dir, name, r, err, errlen) < 0 ||
@@ -204,11 +190,11 @@ load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *er
 	size_t n_sg, n = 0, n_store, cap;
 
 	if (store_g_values(a->s, &sg, &n_sg) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	cap = x->regime->n_g + n_sg + 64;
 	if ((x->g = calloc(cap, sizeof(*x->g))) == NULL) {
 		free(sg);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < n_sg; i++) {
 		int32_t d;
@@ -251,13 +237,13 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 
 	if (store_schedule_rows(a->s, x->p.id, &rows, &n) < 0 ||
 	    store_schedule_exception_rows(a->s, x->p.id, &ex, &n_ex) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	x->templ = calloc(n ? n : 1, sizeof(*x->templ));
 	x->exc = calloc(n_ex ? n_ex : 1, sizeof(*x->exc));
 	if (x->templ == NULL || x->exc == NULL) {
 		free(rows);
 		free(ex);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	/* Nothing is scheduled before the programme starts. */
 	for (size_t i = 0; i < n; i++)
@@ -286,10 +272,10 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 	x->in.n_exceptions = n_ex;
 
 	if (store_closure_dates(a->s, &cl, &n_cl) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	if ((x->closures = calloc(n_cl ? n_cl : 1, sizeof(*x->closures))) == NULL) {
 		free(cl);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < n_cl; i++)
 		rules_date_parse(cl[i], &x->closures[i]);
@@ -356,15 +342,15 @@ effective_taps(struct attendance *a, int64_t pid, const char *from, const char *
 	*out = NULL;
 	*n = 0;
 	if (store_taps_accepted(a->s, pid, from, to, &t, &nt) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	if (store_corrections(a->s, pid, from, to, &c, &nc) < 0) {
 		free(t);
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
 	if ((*out = calloc(nt + nc + 1, sizeof(**out))) == NULL) {
 		free(t);
 		free(c);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < nt; i++) {
 		bool removed = false;
@@ -403,7 +389,7 @@ load_taps(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 		return -1;
 	if ((x->taps = calloc(n ? n : 1, sizeof(*x->taps))) == NULL) {
 		free(t);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		if (rules_date_parse(t[i].date, &x->taps[k].date) == 0)
@@ -478,12 +464,12 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 			one.start = (int16_t)first;
 			one.end = (int16_t)(first + r->a.minutes > 1440 ? 1440 : first + r->a.minutes);
 			if (abs_push(x, &one) < 0)
-				return errf(err, errlen, "%s", "out of memory");
+				return errbuf_set(err, errlen, "%s", "out of memory");
 		}
 		return 0;
 	}
 	if (abs_push(x, &ra) < 0)
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	return 0;
 }
 
@@ -496,7 +482,7 @@ load_absences(struct attendance *a, struct inputs *x, const struct store_absence
 	int rc = 0;
 
 	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = absence_to_rules(x, &r[i], err, errlen);
 	free(r);
@@ -513,15 +499,15 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	int rate;
 
 	if (rc != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
 	if ((x->regime = regime_get(a, x->p.regime, err, errlen)) == NULL)
 		return -1;
 	x->in.regime = x->regime;
 	if (rules_date_parse(x->p.programme_start, &pt->programme_start) < 0)
-		return errf(err, errlen, "participant %s: programme_start is not a date",
+		return errbuf_set(err, errlen, "participant %s: programme_start is not a date",
 			    x->p.ext_id);
 	if ((rate = rules_rate_parse(x->p.rate)) < 0)
-		return errf(err, errlen, "participant %s: unknown rate", x->p.ext_id);
+		return errbuf_set(err, errlen, "participant %s: unknown rate", x->p.ext_id);
 	pt->rate = rate;
 	pt->children = x->p.children;
 	pt->sole_carer = x->p.sole_carer != 0;
@@ -529,7 +515,7 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	pt->monthly_benefit_ore = -1;
 	if (x->p.monthly_benefit[0] && rules_ore_parse(x->p.monthly_benefit,
 						       &pt->monthly_benefit_ore) < 0)
-		return errf(err, errlen, "participant %s: monthly_benefit is not an amount",
+		return errbuf_set(err, errlen, "participant %s: monthly_benefit is not an amount",
 			    x->p.ext_id);
 	return 0;
 }
@@ -575,7 +561,7 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->in.to = to;
 	x->in.as_of = INT32_MIN;
 	if (from != INT32_MIN && from < x->in.from) {
-		errf(err, errlen, "%s: more than ten years at once", x->p.ext_id);
+		errbuf_set(err, errlen, "%s: more than ten years at once", x->p.ext_id);
 		goto fail;
 	}
 	if (load_schedule(a, x, err, errlen) < 0 || load_taps(a, x, err, errlen) < 0 ||
@@ -612,7 +598,7 @@ slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_ou
 	out->payouts = malloc((full->n_payouts ? full->n_payouts : 1) * sizeof(*out->payouts));
 	if (out->days == NULL || out->payouts == NULL) {
 		rules_output_free(out);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	memcpy(out->days, full->days + first, n * sizeof(*out->days));
 	out->n_days = n;
@@ -631,7 +617,7 @@ slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_ou
 		if (rules_rat_add(ded, d->deduction, &ded) < 0 ||
 		    rules_rat_add(unpaid, d->unpaid_leave, &unpaid) < 0) {
 			rules_output_free(out);
-			return errf(err, errlen, "%s", "arithmetic overflow");
+			return errbuf_set(err, errlen, "%s", "arithmetic overflow");
 		}
 	}
 	/* Only a sum is rounded, once. */
@@ -644,13 +630,13 @@ static int
 parse_range(const char *from, const char *to, int32_t *f, int32_t *t, char *err, size_t errlen)
 {
 	if (rules_date_parse(from, f) < 0)
-		return errf(err, errlen, "from: expected a date YYYY-MM-DD, got \"%s\"", from);
+		return errbuf_set(err, errlen, "from: expected a date YYYY-MM-DD, got \"%s\"", from);
 	if (rules_date_parse(to, t) < 0)
-		return errf(err, errlen, "to: expected a date YYYY-MM-DD, got \"%s\"", to);
+		return errbuf_set(err, errlen, "to: expected a date YYYY-MM-DD, got \"%s\"", to);
 	if (*t < *f)
-		return errf(err, errlen, "to: expected a date on or after from (%s)", from);
+		return errbuf_set(err, errlen, "to: expected a date on or after from (%s)", from);
 	if (*t - *f >= RULES_MAX_DAYS)
-		return errf(err, errlen, "%s: a range of at most ten years", from);
+		return errbuf_set(err, errlen, "%s: a range of at most ten years", from);
 	return 0;
 }
 
@@ -705,7 +691,7 @@ attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
 {
 	memset(res, 0, sizeof(*res));
 	if (to < from || to - from >= RULES_MAX_DAYS)
-		return errf(err, errlen, "%s", "a range of one day to ten years");
+		return errbuf_set(err, errlen, "%s", "a range of one day to ten years");
 	return days_fill(a, pid, from, to, 0, INT32_MIN, res, err, errlen);
 }
 
@@ -713,15 +699,6 @@ void
 attendance_days_free(struct attendance_days *res)
 {
 	rules_output_free(&res->out);
-}
-
-static json_t *
-date_json(int32_t d)
-{
-	char buf[16];
-
-	rules_date_format(d, buf, sizeof(buf));
-	return json_string(buf);
 }
 
 json_t *
@@ -737,12 +714,12 @@ attendance_days_json(const struct attendance_days *res)
 					   "ext_id", res->participant.ext_id, "name",
 					   res->participant.name));
 	if (res->out.n_days) {
-		rc |= json_object_set_new(o, "from", date_json(res->out.days[0].date));
-		rc |= json_object_set_new(o, "to", date_json(res->out.days[res->out.n_days - 1].date));
+		rc |= json_object_set_new(o, "from", scenario_date_json(res->out.days[0].date));
+		rc |= json_object_set_new(o, "to", scenario_date_json(res->out.days[res->out.n_days - 1].date));
 	}
 	rc |= json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
 	if (res->g_missing != INT32_MIN)
-		rc |= json_object_set_new(o, "g_missing", date_json(res->g_missing));
+		rc |= json_object_set_new(o, "g_missing", scenario_date_json(res->g_missing));
 	if (rc) {
 		json_decref(o);
 		return NULL;
@@ -892,7 +869,7 @@ attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
 
 	memset(q, 0, sizeof(*q));
 	if (rules_date_parse(as_of, &d) < 0)
-		return errf(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
 	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
 		return rc;
 	if ((rc = compute(&x, &out, err, errlen)) == 0) {
@@ -910,7 +887,7 @@ attendance_quotas_json(const struct attendance_quotas *q)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "as_of", date_json(q->as_of));
+	json_object_set_new(o, "as_of", scenario_date_json(q->as_of));
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		const struct attendance_quota *e = &q->q[i];
 		json_t *v = json_pack("{s:i, s:o, s:o}", "used", e->used, "limit",
@@ -995,7 +972,7 @@ attendance_today_one(struct attendance *a, int64_t pid, const char *date, int no
 
 	memset(row, 0, sizeof(*row));
 	if (rules_date_parse(date, &d) < 0)
-		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
 	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
 		return rc;
 	x.in.as_of = d;
@@ -1098,7 +1075,7 @@ active_ids(struct attendance *a, struct id_list *l, char *err, size_t errlen)
 	memset(l, 0, sizeof(*l));
 	if (store_participant_each(a->s, collect_active, l) < 0) {
 		free(l->ids);
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
 	return 0;
 }
@@ -1131,7 +1108,7 @@ attendance_today(struct attendance *a, const char *date, int now_min,
 		return -1;
 	if ((*rows = calloc(l.n ? l.n : 1, sizeof(**rows))) == NULL) {
 		free(l.ids);
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		int rc = attendance_today_one(a, l.ids[i], date, now_min, &(*rows)[*n], why,
@@ -1157,29 +1134,6 @@ hhmm_json(int min)
 	return json_string(buf);
 }
 
-static json_t *
-bits_json(uint32_t bits, int count, const char *(*name)(int))
-{
-	json_t *arr = json_array();
-
-	for (int i = 0; arr && i < count; i++)
-		if (bits & (1u << i))
-			json_array_append_new(arr, json_string(name(i)));
-	return arr;
-}
-
-static const char *
-note_name(int i)
-{
-	return rules_note_name(i);
-}
-
-static const char *
-flag_name(int i)
-{
-	return rules_flag_name(i);
-}
-
 json_t *
 attendance_today_json(const struct attendance_today *r)
 {
@@ -1194,8 +1148,8 @@ attendance_today_json(const struct attendance_today *r)
 			 "in_now", r->in_now, "start", hhmm_json(r->start_min), "end",
 			 hhmm_json(r->end_min), "scheduled_min", r->scheduled_min, "attended_min",
 			 r->attended_min, "excused_min", r->excused_min, "unexcused_min",
-			 r->unexcused_min, "notes", bits_json(r->notes, RULES_NOTE_COUNT, note_name),
-			 "flags", bits_json(r->flags, RULES_FLAG_COUNT, flag_name));
+			 r->unexcused_min, "notes", scenario_notes_json(r->notes),
+			 "flags", scenario_flags_json(r->flags));
 }
 
 /* --- what if --- */
@@ -1231,7 +1185,7 @@ absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *
 	      int32_t *to, char *err, size_t errlen)
 {
 	if (rules_category_parse(r->a.category) < 0)
-		return errf(err, errlen,
+		return errbuf_set(err, errlen,
 			    "category: expected one of leave_approved, religious_holiday, pregnancy, "
 			    "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
 			    "child_sick, vacation, leave_unpaid, unexcused; got \"%s\"",
@@ -1239,10 +1193,10 @@ absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *
 	if (parse_range(r->a.from_date, r->a.to_date, from, to, err, errlen) < 0)
 		return -1;
 	if (*to - *from >= ABSENCE_MAX_DAYS)
-		return errf(err, errlen, "to: at most %s days after from", "366");
+		return errbuf_set(err, errlen, "to: at most %s days after from", "366");
 	if (!((r->start_min == -1 && r->end_min == -1) ||
 	      (r->start_min >= 0 && r->end_min > r->start_min && r->end_min <= 1440)))
-		return errf(err, errlen, "%s",
+		return errbuf_set(err, errlen, "%s",
 			    "start/end: expected both empty (whole days) or start before end, "
 			    "within the day");
 	return 0;
@@ -1262,7 +1216,7 @@ attendance_whatif(struct attendance *a, const struct store_absence_row *abs, con
 	if (absence_check(a, abs, &from, &to, err, errlen) < 0)
 		return -1;
 	if (rules_date_parse(as_of, &now) < 0)
-		return errf(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
 	end = to > now ? to : now;
 	if ((rc = inputs_load(a, abs->a.participant_id, from, end, 1, NULL, &x, err, errlen)) != 0)
 		return rc;
@@ -1285,7 +1239,7 @@ attendance_whatif(struct attendance *a, const struct store_absence_row *abs, con
 	if (rc < 0 || absence_to_rules(&x, &tmp, err, errlen) < 0 ||
 	    compute(&x, &after, err, errlen) < 0) {
 		if (rc < 0)
-			errf(err, errlen, "%s", "arithmetic overflow");
+			errbuf_set(err, errlen, "%s", "arithmetic overflow");
 		inputs_free(&x);
 		return -1;
 	}
@@ -1307,17 +1261,8 @@ attendance_whatif(struct attendance *a, const struct store_absence_row *abs, con
 	rules_output_free(&after);
 	inputs_free(&x);
 	if (rc < 0)
-		return errf(err, errlen, "%s", "arithmetic overflow");
+		return errbuf_set(err, errlen, "%s", "arithmetic overflow");
 	return 0;
-}
-
-static json_t *
-money_json(int64_t ore)
-{
-	char buf[32];
-
-	rules_ore_format(ore, buf, sizeof(buf));
-	return json_string(buf);
 }
 
 json_t *
@@ -1332,15 +1277,15 @@ attendance_whatif_json(const struct attendance_whatif *w)
 	return json_pack("{s:{s:I, s:o, s:b, s:o}, s:{s:I, s:o, s:o, s:b, s:o}, s:o, s:o, s:b,"
 			 " s:b, s:o}",
 			 "before", "unexcused_min", (json_int_t)w->unexcused_before_min, "deduction",
-			 money_json(w->deduction_before_ore), "decision_required", w->decision_before,
+			 scenario_money_json(w->deduction_before_ore), "decision_required", w->decision_before,
 			 "quotas", attendance_quotas_json(&w->quotas_before), "after",
 			 "unexcused_min", (json_int_t)w->unexcused_after_min, "excused_min", ex,
-			 "deduction", money_json(w->deduction_after_ore), "decision_required",
+			 "deduction", scenario_money_json(w->deduction_after_ore), "decision_required",
 			 w->decision_after, "quotas", attendance_quotas_json(&w->quotas_after),
-			 "notes", bits_json(w->notes_after, RULES_NOTE_COUNT, note_name), "flags",
-			 bits_json(w->flags_after, RULES_FLAG_COUNT, flag_name), "quota_exceeded",
+			 "notes", scenario_notes_json(w->notes_after), "flags",
+			 scenario_flags_json(w->flags_after), "quota_exceeded",
 			 w->quota_exceeded, "money_provisional", w->g_missing != INT32_MIN,
-			 "g_missing", w->g_missing != INT32_MIN ? date_json(w->g_missing) : json_null());
+			 "g_missing", w->g_missing != INT32_MIN ? scenario_date_json(w->g_missing) : json_null());
 }
 
 /* --- writes --- */
@@ -1362,7 +1307,7 @@ write_finish(struct attendance *a, const char *who, const char *action, json_t *
 	    store_commit(a->s) == 0)
 		rc = 0;
 	if (rc < 0) {
-		errf(err, errlen, "database: %s", store_errmsg(a->s));
+		errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 		store_rollback(a->s);
 	}
 	free(d);
@@ -1397,10 +1342,10 @@ attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 	if (absence_check(a, abs, &from, &to, err, errlen) < 0)
 		return -1;
 	if ((rc = store_participant_get(a->s, abs->a.participant_id, &p)) != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s))
-			      : errf(err, errlen, "%s", "participant: no such participant");
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s))
+			      : errbuf_set(err, errlen, "%s", "participant: no such participant");
 	if (who == NULL || !*who)
-		return errf(err, errlen, "%s", "who: expected the name of who registers it");
+		return errbuf_set(err, errlen, "%s", "who: expected the name of who registers it");
 	events_uuid(abs->a.uuid);
 	snprintf(abs->a.registered_by, sizeof(abs->a.registered_by), "%s", who);
 	abs->a.minutes = abs->start_min >= 0 ? abs->end_min - abs->start_min : -1;
@@ -1412,11 +1357,11 @@ attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 			   "documentation", abs->a.documentation, "comment", abs->a.comment,
 			   "registered_by", who);
 	if (detail == NULL)
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	if (store_begin(a->s) < 0 || store_absence_add(a->s, abs) < 0) {
 		json_decref(detail);
 		store_rollback(a->s);
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
 	if (write_finish(a, who, "absence.register", detail, "absence", p.ext_id, err, errlen) < 0)
 		return -1;
@@ -1434,21 +1379,21 @@ attendance_revoke_absence(struct attendance *a, const char *uuid, const char *wh
 	int rc;
 
 	if (reason == NULL || !*reason)
-		return errf(err, errlen, "%s", "reason: a reason is required");
+		return errbuf_set(err, errlen, "%s", "reason: a reason is required");
 	if ((rc = store_absence_find(a->s, uuid, &r)) != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s)) : 1;
 	if (r.revoked)
 		return 1;
 	if (store_participant_get(a->s, r.a.participant_id, &p) != 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	detail = json_pack("{s:s, s:s, s:s, s:s}", "absence", uuid, "participant", p.ext_id,
 			   "reason", reason, "revoked_by", who);
 	if (detail == NULL)
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	if (store_begin(a->s) < 0 || (rc = store_absence_revoke(a->s, uuid, who)) != 0) {
 		json_decref(detail);
 		store_rollback(a->s);
-		return rc == 1 ? 1 : errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return rc == 1 ? 1 : errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
 	if (write_finish(a, who, "absence.revoke", detail, "absence_revoked", p.ext_id, err,
 			 errlen) < 0)
@@ -1468,17 +1413,17 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 	int rc;
 
 	if (c->reason == NULL || !*c->reason)
-		return errf(err, errlen, "%s", "reason: a reason is required");
+		return errbuf_set(err, errlen, "%s", "reason: a reason is required");
 	if ((rc = store_participant_get(a->s, c->participant_id, &p)) != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(a->s))
-			      : errf(err, errlen, "%s", "participant: no such participant");
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s))
+			      : errbuf_set(err, errlen, "%s", "participant: no such participant");
 	if (c->action && strcmp(c->action, "add") == 0) {
 		if (c->date == NULL || rules_date_parse(c->date, &d) < 0)
-			return errf(err, errlen, "%s", "date: expected YYYY-MM-DD");
+			return errbuf_set(err, errlen, "%s", "date: expected YYYY-MM-DD");
 		if (c->minute < 0 || c->minute >= 1440)
-			return errf(err, errlen, "%s", "time: expected HH:MM within the day");
+			return errbuf_set(err, errlen, "%s", "time: expected HH:MM within the day");
 		if (c->direction == NULL || (strcmp(c->direction, "in") && strcmp(c->direction, "out")))
-			return errf(err, errlen, "%s", "direction: expected in or out");
+			return errbuf_set(err, errlen, "%s", "direction: expected in or out");
 		snprintf(sc.date, sizeof(sc.date), "%s", c->date);
 		snprintf(sc.direction, sizeof(sc.direction), "%s", c->direction);
 		sc.minute = c->minute;
@@ -1490,22 +1435,22 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 		int present = 0;
 
 		if ((rc = store_tap_accepted_get(a->s, c->tap_id, &owner, &t)) < 0)
-			return errf(err, errlen, "database: %s", store_errmsg(a->s));
+			return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 		if (rc == 1 || owner != c->participant_id)
-			return errf(err, errlen, "%s", "tap: no such accepted tap of this participant");
+			return errbuf_set(err, errlen, "%s", "tap: no such accepted tap of this participant");
 		if (effective_taps(a, owner, t.date, t.date, &eff, &n, err, errlen) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
 			present |= eff[i].tap_id == c->tap_id;
 		free(eff);
 		if (!present)
-			return errf(err, errlen, "%s", "tap: already removed");
+			return errbuf_set(err, errlen, "%s", "tap: already removed");
 		sc.tap_id = c->tap_id;
 		snprintf(sc.date, sizeof(sc.date), "%s", t.date);
 		sc.minute = t.minute;
 		snprintf(sc.direction, sizeof(sc.direction), "%s", t.direction);
 	} else {
-		return errf(err, errlen, "%s", "action: expected add or remove");
+		return errbuf_set(err, errlen, "%s", "action: expected add or remove");
 	}
 	events_uuid(sc.uuid);
 	snprintf(sc.action, sizeof(sc.action), "%s", c->action);
@@ -1516,11 +1461,11 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 			   hhmm_json(sc.minute), "direction", sc.direction, "reason", sc.reason,
 			   "who", who);
 	if (detail == NULL)
-		return errf(err, errlen, "%s", "out of memory");
+		return errbuf_set(err, errlen, "%s", "out of memory");
 	if (store_begin(a->s) < 0 || store_correction_add(a->s, &sc) < 0) {
 		json_decref(detail);
 		store_rollback(a->s);
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
 	if (write_finish(a, who, "tap.correct", detail, "correction", p.ext_id, err, errlen) < 0)
 		return -1;
@@ -1555,7 +1500,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 	}
 	/* One transaction per participant: one fsync however many days changed. */
 	if (store_begin(a->s) < 0) {
-		rc = errf(err, errlen, "database: %s", store_errmsg(a->s));
+		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 		goto done;
 	}
 	for (size_t i = 0; i < out.n_days && rc == 0; i++) {
@@ -1609,7 +1554,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 		rc = -1;
 	if (rc < 0) {
 		if (!*err)
-			errf(err, errlen, "database: %s", store_errmsg(a->s));
+			errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 		store_rollback(a->s);
 	}
 done:
@@ -1630,9 +1575,9 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		*changed = 0;
 	*err = '\0';
 	if (rules_date_parse(today, &t) < 0)
-		return errf(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
+		return errbuf_set(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
 	if (from && *from && rules_date_parse(from, &f) < 0)
-		return errf(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
+		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
 	if (f > t)
 		return 0;
 	if (pid)
@@ -1661,9 +1606,9 @@ attendance_session_ends(struct attendance *a, const char *date, int *ends, size_
 	int32_t d;
 
 	if (rules_date_parse(date, &d) < 0)
-		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
 	if (store_session_ends(a->s, date, rules_weekday(d), ends, max, n) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(a->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	return 0;
 }
 
@@ -1709,7 +1654,7 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 	}
 	if (hours.num <= 0 ||
 	    rules_rat_mul(base, (struct rules_rat){hours.den, hours.num}, out) < 0) {
-		rc = errf(err, errlen, "participant %s: no hour value on this date", x.p.ext_id);
+		rc = errbuf_set(err, errlen, "participant %s: no hour value on this date", x.p.ext_id);
 		goto done;
 	}
 	rc = 0;

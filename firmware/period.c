@@ -5,7 +5,6 @@
  * period.  Money is the engine's exact arithmetic; rounding telescopes so that a
  * period's line plus its adjustments always equal its recomputed rounded deduction.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,11 @@
 
 #include "attendance.h"
 #include "config.h"
+#include "errbuf.h"
 #include "events.h"
 #include "log.h"
 #include "period.h"
+#include "scenario.h"
 #include "store.h"
 
 #define LIST_YEARS_BACK 3
@@ -46,20 +47,6 @@ struct line {
 	int32_t corrects_date;		     /* INT32_MIN: the whole period (gross) */
 };
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int
 period_open(struct period **out, struct store *s, struct attendance *a,
 	    const struct config *cfg, char *err, size_t errlen)
@@ -68,7 +55,7 @@ period_open(struct period **out, struct store *s, struct attendance *a,
 
 	*out = NULL;
 	if (p == NULL)
-		return errf(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	p->s = s;
 	p->a = a;
 	p->cfg = cfg;
@@ -115,7 +102,7 @@ ensure_at(struct period *p, int32_t date, struct store_period *out, char *err, s
 	rules_date_format(from, f, sizeof(f));
 	rules_date_format(to, t, sizeof(t));
 	if (store_period_ensure(p->s, f, t, out) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	return 0;
 }
 
@@ -126,7 +113,7 @@ period_ensure(struct period *p, const char *date, struct store_period *out, char
 	int32_t d;
 
 	if (rules_date_parse(date, &d) < 0)
-		return errf(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
+		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
 	return ensure_at(p, d, out, err, errlen);
 }
 
@@ -168,7 +155,7 @@ people(struct period *p, int32_t until, int all, struct people *l, char *err, si
 	l->all = all;
 	if (store_participant_each(p->s, collect_people, l) < 0) {
 		free(l->v);
-		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	}
 	return 0;
 }
@@ -205,17 +192,8 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 		d++;
 	}
 	if (store_periods(p->s, out, n) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	return 0;
-}
-
-static json_t *
-date_json(int32_t d)
-{
-	char buf[16];
-
-	rules_date_format(d, buf, sizeof(buf));
-	return json_string(buf);
 }
 
 json_t *
@@ -383,15 +361,6 @@ centi_parse(const json_t *j, int64_t *out)
 
 /* --- lines --- */
 
-static json_t *
-money_json(int64_t ore)
-{
-	char buf[32];
-
-	rules_ore_format(ore, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static int64_t
 centi_hours(int64_t min)
 {
@@ -404,15 +373,15 @@ line_json(const struct period *p, const struct line *l)
 	json_t *o = json_pack(
 		"{s:s, s:o, s:o, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 		" s:o, s:b, s:b, s:b, s:s, s:s}",
-		"kind", l->kind, "period_from", date_json(l->from), "period_to", date_json(l->to),
+		"kind", l->kind, "period_from", scenario_date_json(l->from), "period_to", scenario_date_json(l->to),
 		"participant", l->p->ext_id, "name", l->p->name, "scheduled_min",
 		(json_int_t)l->v.sched, "attended_min", (json_int_t)l->v.att, "excused_min",
 		excused_json(l->v.exc, false), "unexcused_min", (json_int_t)l->v.unexc,
-		"scheduled_hours", money_json(centi_hours(l->v.sched)), "attended_hours",
-		money_json(centi_hours(l->v.att)), "excused_hours", excused_json(l->v.exc, true),
-		"unexcused_hours", money_json(centi_hours(l->v.unexc)), "hour_value",
-		money_json(l->hour_value_ore), "gross", money_json(l->gross_ore), "deduction",
-		money_json(l->ded_ore), "unpaid_leave", money_json(l->unpaid_ore),
+		"scheduled_hours", scenario_money_json(centi_hours(l->v.sched)), "attended_hours",
+		scenario_money_json(centi_hours(l->v.att)), "excused_hours", excused_json(l->v.exc, true),
+		"unexcused_hours", scenario_money_json(centi_hours(l->v.unexc)), "hour_value",
+		scenario_money_json(l->hour_value_ore), "gross", scenario_money_json(l->gross_ore), "deduction",
+		scenario_money_json(l->ded_ore), "unpaid_leave", scenario_money_json(l->unpaid_ore),
 		"decision_required", l->decision, "needs_assessment", l->assess, "past_deadline",
 		l->past_deadline, "pay_code", p->cfg->payroll.pay_code, "currency", l->currency);
 
@@ -424,7 +393,7 @@ line_json(const struct period *p, const struct line *l)
 					      "from", l->corrects->from, "to", l->corrects->to));
 		json_object_set_new(o, "corrects_date", l->corrects_date == INT32_MIN
 								? json_null()
-								: date_json(l->corrects_date));
+								: scenario_date_json(l->corrects_date));
 		/* The exact differences: what the next adjustment is computed from. */
 		json_object_set_new(o, "exact", json_pack("{s:o, s:o}", "deduction",
 							  rat_json(l->v.ded), "unpaid_leave",
@@ -461,7 +430,7 @@ line_fill(struct period *p, const struct attendance_days *res, int32_t from, int
 	rules_date_format(from, f, sizeof(f));
 	rules_date_format(to, t, sizeof(t));
 	if (po == NULL)
-		return errf(err, errlen, "period %s..%s is not a payout period of participant %s "
+		return errbuf_set(err, errlen, "period %s..%s is not a payout period of participant %s "
 					 "(was [payroll] payout changed?)", f, t,
 			    res->participant.ext_id);
 	memset(l, 0, sizeof(*l));
@@ -473,7 +442,7 @@ line_fill(struct period *p, const struct attendance_days *res, int32_t from, int
 			continue;
 		vals_of_day(&res->out.days[i], &d);
 		if (vals_add(&l->v, &d, 1, &l->v) < 0)
-			return errf(err, errlen, "arithmetic overflow");
+			return errbuf_set(err, errlen, "arithmetic overflow");
 	}
 	if (attendance_hour_value(p->a, res->participant.id, to, &hv, err, errlen) != 0)
 		return -1;
@@ -504,7 +473,7 @@ doc_add_total(json_t *tot, const char *key, const json_t *v, bool money)
 		if (centi_parse(v, &add) < 0)
 			return -1;
 		centi_parse(json_object_get(tot, key), &cur);
-		return json_object_set_new(tot, key, money_json(cur + add));
+		return json_object_set_new(tot, key, scenario_money_json(cur + add));
 	}
 	cur = json_integer_value(json_object_get(tot, key));
 	return json_object_set_new(tot, key, json_integer(cur + json_integer_value(v)));
@@ -524,7 +493,7 @@ doc_totals(const json_t *lines)
 	for (size_t k = 0; !rc && k < 3; k++)
 		rc |= json_object_set_new(tot, ints[k], json_integer(0));
 	for (size_t k = 0; !rc && k < 6; k++)
-		rc |= json_object_set_new(tot, cents[k], money_json(0));
+		rc |= json_object_set_new(tot, cents[k], scenario_money_json(0));
 	json_array_foreach(lines, i, l) {
 		const char *key;
 		json_t *v;
@@ -567,7 +536,7 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 	int rc = 0;
 
 	if (store_period_lines(p->s, id, &l, &n) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		json_t *j;
 
@@ -575,7 +544,7 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 			continue;
 		if ((j = json_loads(l[i].json, 0, NULL)) == NULL ||
 		    json_array_append_new(arr, j) < 0)
-			rc = errf(err, errlen, "period %lld: a stored line is not JSON",
+			rc = errbuf_set(err, errlen, "period %lld: a stored line is not JSON",
 				  (long long)id);
 	}
 	store_period_lines_free(l, n);
@@ -622,26 +591,26 @@ period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t err
 
 	*doc = NULL;
 	if ((rc = store_period_get(p->s, id, &sp)) != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
 	closed = strcmp(sp.status, "closed") == 0;
 	/* Changes that bypassed the change hook (a roster import) still get adjusted. */
 	if (!closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
 		log_warn("period: adjustments: %s", err);
 	if ((lines = json_array()) == NULL)
-		return errf(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	rc = closed ? append_stored(p, id, "line", lines, err, errlen)
 		    : append_computed(p, &sp, lines, err, errlen);
 	if (rc == 0)
 		rc = append_stored(p, id, "adjustment", lines, err, errlen);
 	if (rc < 0 || (tot = doc_totals(lines)) == NULL) {
 		if (rc == 0)
-			errf(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 		json_decref(lines);
 		return -1;
 	}
 	*doc = json_pack("{s:o, s:o, s:o}", "period", period_json(&sp), "lines", lines, "totals",
 			 tot);
-	return *doc ? 0 : errf(err, errlen, "out of memory");
+	return *doc ? 0 : errbuf_set(err, errlen, "out of memory");
 }
 
 /* --- CSV --- */
@@ -837,7 +806,7 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 	if ((f->line_json = line_json(p, &l)) == NULL ||
 	    (f->line = json_dumps(f->line_json, JSON_COMPACT)) == NULL) {
 		attendance_days_free(&res);
-		return errf(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	}
 	f->days = calloc(res.out.n_days, sizeof(*f->days));
 	f->dates = calloc(res.out.n_days, sizeof(*f->dates));
@@ -851,7 +820,7 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 		f->n_days++;
 	}
 	if (f->n_days != res.out.n_days)
-		rc = errf(err, errlen, "out of memory");
+		rc = errbuf_set(err, errlen, "out of memory");
 	attendance_days_free(&res);
 	return rc;
 }
@@ -868,7 +837,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	int rc, min;
 
 	if ((rc = store_period_get(p->s, id, &sp)) != 0)
-		return rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
 	if (strcmp(sp.status, "open") != 0)
 		return 2;
 	attendance_local_now(today, &min);
@@ -884,7 +853,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	/* Everything computed first: a refusal (G unknown) writes nothing. */
 	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
 		free(ppl.v);
-		return errf(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	}
 	rc = 0;
 	for (size_t i = 0; i < ppl.n && rc == 0; i++)
@@ -925,7 +894,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	rc = 0;
 	goto out;
 dberr:
-	rc = errf(err, errlen, "database: %s", store_errmsg(p->s));
+	rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	store_rollback(p->s);
 out:
 	free(ev);
@@ -950,7 +919,7 @@ next_open(struct period *p, int32_t after, struct store_period *out, char *err, 
 		rules_date_parse(out->to, &d);
 		d++;
 	}
-	return errf(err, errlen, "no open period after a thousand closed ones");
+	return errbuf_set(err, errlen, "no open period after a thousand closed ones");
 }
 
 struct accounted {
@@ -1005,7 +974,7 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	acc.n = (size_t)(to - from + 1);
 	if ((acc.day = calloc(acc.n, sizeof(*acc.day))) == NULL || (lines = json_array()) == NULL) {
 		free(acc.day);
-		return errf(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	}
 	for (size_t i = 0; i < acc.n; i++)
 		vals_zero(&acc.day[i]);
@@ -1014,7 +983,7 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 		goto dberr;
 	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) != 0) {
 		store_rollback(p->s);
-		rc = rc < 0 ? errf(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
+		rc = rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
 		goto out;
 	}
 	j = json_loads(frozen.json, 0, NULL);
@@ -1023,7 +992,7 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	    centi_parse(json_object_get(j, "unpaid_leave"), &unpaid_ore) < 0 ||
 	    centi_parse(json_object_get(j, "gross"), &gross_ore) < 0) {
 		json_decref(j);
-		rc = errf(err, errlen, "period %lld: the frozen line of %s is damaged",
+		rc = errbuf_set(err, errlen, "period %lld: the frozen line of %s is damaged",
 			  (long long)cp->id, pt->ext_id);
 		store_rollback(p->s);
 		goto out;
@@ -1155,15 +1124,15 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	rc = 0;
 	goto out;
 overflow:
-	rc = errf(err, errlen, "arithmetic overflow");
+	rc = errbuf_set(err, errlen, "arithmetic overflow");
 	store_rollback(p->s);
 	goto out;
 oom:
-	rc = errf(err, errlen, "out of memory");
+	rc = errbuf_set(err, errlen, "out of memory");
 	store_rollback(p->s);
 	goto out;
 dberr:
-	rc = errf(err, errlen, "database: %s", store_errmsg(p->s));
+	rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	store_rollback(p->s);
 out:
 	store_period_lines_free(adj, n_adj);
@@ -1183,7 +1152,7 @@ reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err
 	int rc = 0;
 
 	if (store_periods_closed_for(p->s, pid, &cp, &n) < 0)
-		return errf(err, errlen, "database: %s", store_errmsg(p->s));
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	/* A change on `from` cannot alter days before it. */
 	for (size_t i = 0; i < n; i++) {
 		rules_date_parse(cp[i].from, &f);
@@ -1233,7 +1202,7 @@ period_reconcile(struct period *p, int64_t pid, const char *from, int *added, ch
 	if (added)
 		*added = 0;
 	if (from && *from && rules_date_parse(from, &f) < 0)
-		return errf(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
+		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
 	if (pid)
 		return reconcile_one(p, pid, f, added, err, errlen);
 	if (people(p, INT32_MAX, 1, &ppl, err, errlen) < 0)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -127,19 +126,16 @@ on_work(evutil_socket_t fd, short what, void *arg)
 		event_add(r->work, &now);
 }
 
-/* Seconds into the local day now. */
+/* Seconds into the local day now (zones are whole minutes off UTC). */
 static int
 local_seconds(char day[11])
 {
 	struct clock_reading c;
-	struct tm tm;
-	time_t secs;
+	int min;
 
+	attendance_local_now(day, &min);
 	clock_read(&c);
-	secs = (time_t)(c.wall_ms / 1000);
-	localtime_r(&secs, &tm);
-	strftime(day, 11, "%Y-%m-%d", &tm);
-	return tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return min * 60 + (int)((c.wall_ms / 1000) % 60);
 }
 
 static void
