@@ -383,6 +383,32 @@ absence_stretch(const json_t *e, struct rules_absence *a)
 	return 0;
 }
 
+/* "hours": 1.5 or "minutes": 90 — an amount per day instead of a time of day. */
+static int
+absence_amount(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
+{
+	const json_t *h = member(e, "hours"), *m = member(e, "minutes");
+	char q[PATH_MAX_LEN];
+	long long min = -1;
+	path_join(q, sizeof q, p, h ? "hours" : "minutes");
+	if (h && m)
+		return bad(err, errlen, q, "either hours or minutes, not both");
+	if (m && json_is_integer(m))
+		min = json_integer_value(m);
+	/* Hours are a count of time, not money: 1.25 h is exactly 75 minutes in a double. */
+	if (h && json_is_number(h)) {
+		double x = json_number_value(h) * 60;
+		if (x >= 0 && x <= RULES_MIN_PER_DAY && x == (double)(long long)x)
+			min = (long long)x;
+	}
+	if (min <= 0 || min > RULES_MIN_PER_DAY)
+		return bad(err, errlen, q,
+		           h ? "hours of a day, a whole number of minutes (e.g. 1.5)"
+		             : "minutes of a day (1 to 1440)");
+	a->minutes = (int16_t)min;
+	return 0;
+}
+
 static int
 one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen)
 {
@@ -416,7 +442,10 @@ one_absence(const json_t *e, const char *p, void *elem, char *err, size_t errlen
 		path_join(q, sizeof q, p, "to");
 		return bad(err, errlen, q, "a date on or after from");
 	}
-	if (member(e, "start") || member(e, "end")) {
+	if (member(e, "hours") || member(e, "minutes")) {
+		if (absence_amount(e, p, a, err, errlen) < 0)
+			return -1;
+	} else if (member(e, "start") || member(e, "end")) {
 		int s, en;
 		if (get_time(e, "start", p, &s, err, errlen) < 0 ||
 		    get_time(e, "end", p, &en, err, errlen) < 0)

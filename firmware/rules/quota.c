@@ -41,11 +41,29 @@ effective_category(const struct rules_absence *a)
 	return a->category;
 }
 
-/* c: a category or -1 for all; checkup: -1 any, 0 only without, 1 only with the mark. */
+/* The first n minutes of `avail`, in time order. */
 static void
-cover_filtered(const struct rules_input *in, int c, int32_t date, const struct mset *scheduled,
+first_minutes(const struct mset *avail, int n, struct mset *out)
+{
+	mset_clear(out);
+	for (int m = 0; m < RULES_MIN_PER_DAY && n > 0; m++) {
+		if (mset_has(avail, m)) {
+			rules_mset_range(out, m, m + 1, true);
+			n--;
+		}
+	}
+}
+
+/*
+ * The minutes of `avail` that absences of category c (-1: all) cover on `date`.
+ * checkup: -1 any, 0 only without, 1 only with the check-up mark.  An absence given
+ * as an amount (`minutes`) takes the earliest minutes still available.
+ */
+static void
+cover_filtered(const struct rules_input *in, int c, int32_t date, const struct mset *avail,
                int checkup, struct mset *cover)
 {
+	struct mset r;
 	mset_clear(cover);
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
@@ -58,23 +76,24 @@ cover_filtered(const struct rules_input *in, int c, int32_t date, const struct m
 			s = date == a->from ? a->start : 0;
 			e = date == a->to ? a->end : RULES_MIN_PER_DAY;
 		}
-		if (s < 0 || (s == 0 && e == RULES_MIN_PER_DAY)) {
-			rules_mset_or(cover, cover, scheduled);
+		if (a->minutes > 0) {
+			first_minutes(avail, a->minutes, &r);
+		} else if (s < 0 || (s == 0 && e == RULES_MIN_PER_DAY)) {
+			r = *avail;
 		} else {
-			struct mset r;
 			mset_clear(&r);
 			rules_mset_range(&r, s, e, true);
-			rules_mset_and(&r, &r, scheduled);
-			rules_mset_or(cover, cover, &r);
+			rules_mset_and(&r, &r, avail);
 		}
+		rules_mset_or(cover, cover, &r);
 	}
 }
 
 void
-rules_absence_cover(const struct rules_input *in, int c, int32_t date, const struct mset *scheduled,
+rules_absence_cover(const struct rules_input *in, int c, int32_t date, const struct mset *avail,
                     struct mset *cover)
 {
-	cover_filtered(in, c, date, scheduled, -1, cover);
+	cover_filtered(in, c, date, avail, -1, cover);
 }
 
 /* Whether a self-certified day on `d` continues the run whose last day was `prev`. */
@@ -473,12 +492,12 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
 	for (int c = 0; c < RULES_CAT_COUNT; c++) {
 		if (c == RULES_CAT_PREGNANCY) {
 			/* Prenatal check-ups have no quota; they go first. */
-			cover_filtered(in, c, date, scheduled, 1, &cover);
+			cover_filtered(in, c, date, missing, 1, &cover);
 			rules_mset_and(&cover, &cover, missing);
 			if (mset_any(&cover))
 				grant(missing, excused, &cover, c, day);
 		}
-		cover_filtered(in, c, date, scheduled, c == RULES_CAT_PREGNANCY ? 0 : -1, &cover);
+		cover_filtered(in, c, date, missing, c == RULES_CAT_PREGNANCY ? 0 : -1, &cover);
 		rules_mset_and(&cover, &cover, missing);
 		if (!mset_any(&cover))
 			continue;

@@ -53,7 +53,8 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 		        ? a->start < 0 || a->start >= RULES_MIN_PER_DAY || a->end <= 0 ||
 		              a->end > RULES_MIN_PER_DAY || (a->from == a->to && a->start >= a->end)
 		        : !(a->start == -1 && a->end == -1) && check_minutes(a->start, a->end) < 0;
-		if (bad_times)
+		if (bad_times || a->minutes < 0 || a->minutes > RULES_MIN_PER_DAY ||
+		    (a->minutes > 0 && (a->start != -1 || a->continuous)))
 			return rules_errf(err, errlen, "absences[%zu]: bad start/end", i);
 	}
 	int per_weekday[8] = {0};

@@ -207,6 +207,7 @@ struct rules_absence {
 	bool checkup;          /* pregnancy: prenatal check-up, no quota */
 	int32_t registered_on; /* date registered, INT32_MIN if unknown */
 	bool continuous; /* one stretch: start on `from` to end on `to` (days between whole) */
+	int16_t minutes; /* >0: an amount per day (e.g. nursing 60), the earliest missing minutes */
 };
 
 struct rules_range {

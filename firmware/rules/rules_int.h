@@ -108,9 +108,9 @@ void rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
                           const struct rules_params *p, int32_t date, struct mset *missing,
                           const struct mset *scheduled, struct rules_day *day,
                           struct mset *excused);
-/* quota.c: the minutes of `date` registered absences of category c (-1: any) cover. */
+/* quota.c: the minutes of `avail` on `date` that absences of category c (-1: any) cover. */
 void rules_absence_cover(const struct rules_input *in, int c, int32_t date,
-                         const struct mset *scheduled, struct mset *cover);
+                         const struct mset *avail, struct mset *cover);
 
 /* money.c: the participant's monthly stipend on `date` (exact, øre). */
 int rules_money_monthly(const struct rules_input *in, const struct rules_params *p, int32_t date,

@@ -78,6 +78,10 @@ random_absences(struct fx *f)
 		                            .checkup = rnd(4) == 0,
 		                            .registered_on =
 		                                rnd(2) ? INT32_MIN : from - (int32_t)rnd(30)};
+		if (rnd(8) == 0) {
+			a->minutes = (int16_t)(1 + rnd(300)); /* an amount per day */
+			continue;
+		}
 		if (rnd(6) == 0) {
 			/* One stretch of time, e.g. from 13:00 on the first day to 10:00 on the
 			 * last. */

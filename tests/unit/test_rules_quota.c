@@ -253,6 +253,33 @@ test_stretch_absence(void **state)
 	fx_free(f);
 }
 
+/* An amount per day (nursing 1 hour) takes the earliest minutes still missing. */
+static void
+test_amount_absence(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("no-integreringsloven", "2025-10-13", "2025-10-14");
+	fx_absence(f, RULES_CAT_NURSING, "2025-10-13", "2025-10-14")->minutes = 60;
+	fx_tap(f, "2025-10-13T08:00");
+	fx_tap(f, "2025-10-13T12:00");
+	fx_tap(f, "2025-10-13T13:00");
+	fx_tap(f, "2025-10-13T15:30");
+	fx_ok(f);
+	assert_int_equal(excused(f, "2025-10-13", RULES_CAT_NURSING), 60);
+	assert_int_equal(unexcused(f, "2025-10-13"), 0);
+	assert_int_equal(excused(f, "2025-10-14", RULES_CAT_NURSING), 60);
+	assert_int_equal(unexcused(f, "2025-10-14"), 390);
+	fx_free(f);
+	/* Minutes and a time of day together are refused. */
+	f = fx_new("no-integreringsloven", "2025-10-13", "2025-10-13");
+	struct rules_absence *a = fx_absence(f, RULES_CAT_NURSING, "2025-10-13", "2025-10-13");
+	a->minutes = 60;
+	a->start = 600;
+	a->end = 660;
+	assert_int_equal(fx_run(f), -1);
+	fx_free(f);
+}
+
 /* ---- child illness ---- */
 
 static void
@@ -489,6 +516,7 @@ main(void)
 	    cmocka_unit_test(test_self_declared_joining),
 	    cmocka_unit_test(test_fall_through_and_order),
 	    cmocka_unit_test(test_stretch_absence),
+	    cmocka_unit_test(test_amount_absence),
 	    cmocka_unit_test(test_child_sick_limits),
 	    cmocka_unit_test(test_child_sick_self_days),
 	    cmocka_unit_test(test_child_sick_rolling),

@@ -114,6 +114,8 @@ test_errors_name_the_field(void **state)
 	        "history.child_sick_days: expected");
 	refused("\"schedule\": [", "\"schedule\": 5, \"x\": [", "schedule: expected an array");
 	refused("\"taps\": [", "\"as_of\": \"soon\", \"taps\": [", "as_of: expected a date");
+	refused("\"to\": \"2025-10-15\"}", "\"to\": \"2025-10-15\", \"hours\": 0.001}",
+	        "absences[0].hours: expected hours of a day");
 	refused("\"regime\"", "\"regime_overrides\": [1], \"regime\"",
 	        "regime_overrides: expected an object");
 }
@@ -125,23 +127,25 @@ test_parse_extensions(void **state)
 	(void)state;
 	struct scenario sc;
 	char err[256];
-	json_t *j = load("{\"regime\": \"dk-integrationsprogram\", \"as_of\": \"2026-01-02\","
-	                 " \"participant\": {\"programme_start\": \"2025-03-03\", "
-	                 "\"monthly_benefit\": \"6500.5\"},"
-	                 " \"schedule\": [{\"weekdays\": [5], \"start\": \"09:00\", \"end\": "
-	                 "\"15:00\", \"off_site\": true},"
-	                 "   {\"date\": \"2025-09-16\", \"cancelled\": true},"
-	                 "   {\"date\": \"2025-09-17\", \"start\": \"10:00\", \"end\": \"12:00\"}],"
-	                 " \"closures\": [\"2025-09-18\"],"
-	                 " \"period\": {\"from\": \"2025-09-15\", \"to\": \"2025-09-19\"},"
-	                 " \"regime_overrides\": {\"grace_minutes\": 5, \"tap_mode\": \"in_only\"},"
-	                 " \"absences\": [{\"category\": \"nursing\", \"date\": \"2025-09-15\", "
-	                 "\"start\": \"12:00\","
-	                 "   \"end\": \"13:00\"}, {\"category\": \"sick_self_declared\", \"from\": "
-	                 "\"2025-09-15\","
-	                 "   \"to\": \"2025-09-15\", \"documentation\": \"doctor_note\"},"
-	                 "   {\"category\": \"sick_doctor\", \"from\": \"2025-09-17T11:00\","
-	                 "   \"to\": \"2025-09-19T00:00\"}]}");
+	json_t *j =
+	    load("{\"regime\": \"dk-integrationsprogram\", \"as_of\": \"2026-01-02\","
+	         " \"participant\": {\"programme_start\": \"2025-03-03\", "
+	         "\"monthly_benefit\": \"6500.5\"},"
+	         " \"schedule\": [{\"weekdays\": [5], \"start\": \"09:00\", \"end\": "
+	         "\"15:00\", \"off_site\": true},"
+	         "   {\"date\": \"2025-09-16\", \"cancelled\": true},"
+	         "   {\"date\": \"2025-09-17\", \"start\": \"10:00\", \"end\": \"12:00\"}],"
+	         " \"closures\": [\"2025-09-18\"],"
+	         " \"period\": {\"from\": \"2025-09-15\", \"to\": \"2025-09-19\"},"
+	         " \"regime_overrides\": {\"grace_minutes\": 5, \"tap_mode\": \"in_only\"},"
+	         " \"absences\": [{\"category\": \"nursing\", \"date\": \"2025-09-15\", "
+	         "\"start\": \"12:00\","
+	         "   \"end\": \"13:00\"}, {\"category\": \"sick_self_declared\", \"from\": "
+	         "\"2025-09-15\","
+	         "   \"to\": \"2025-09-15\", \"documentation\": \"doctor_note\"},"
+	         "   {\"category\": \"sick_doctor\", \"from\": \"2025-09-17T11:00\","
+	         "   \"to\": \"2025-09-19T00:00\"},"
+	         "   {\"category\": \"nursing\", \"date\": \"2025-09-15\", \"hours\": 1.5}]}");
 	assert_int_equal(scenario_parse(j, &sc, err, sizeof err), 0);
 	assert_int_equal(sc.in.participant.monthly_benefit_ore, 650050);
 	assert_false(sc.has_g);
@@ -158,6 +162,8 @@ test_parse_extensions(void **state)
 	assert_int_equal(sc.in.absences[2].start, 660);
 	assert_int_equal(sc.in.absences[2].end, 1440); /* until midnight = end of the 18th */
 	assert_int_equal(sc.in.absences[2].to - sc.in.absences[2].from, 1);
+	assert_int_equal(sc.in.absences[3].minutes, 90);
+	assert_int_equal(sc.in.absences[3].start, -1);
 	assert_int_equal(sc.n_overrides, 2);
 	struct rules_regime *r = calloc(1, sizeof *r);
 	assert_int_equal(regime_load("board/regimes", sc.regime, r, err, sizeof err), 0);
