@@ -46,9 +46,10 @@ try:
        "after a jump back the tap is recorded and flagged 'jumped'", a)
     rows = k.db("SELECT clock, count(*) FROM taps GROUP BY clock")
     ok(dict(rows) == {"synced": 1, "jumped": 2}, "the database keeps each tap's clock flag", rows)
-    events = [json.loads(r[0]) for r in k.db("SELECT json FROM outbox ORDER BY seq")]
+    events = [json.loads(r[0]) for r in k.db("SELECT json FROM outbox WHERE type = 'tap'"
+                                             " ORDER BY seq")]
     ok([e["clock"] for e in events] == ["synced", "jumped", "jumped"],
-       "the upload events carry the clock flag", events)
+       "the upload events carry the clock flag", str(events)[:1500])
     k.stop()
     print("# fault: clock jump forward and back | tried 2 jumps, 3 taps | expected taps recorded "
           "and flagged, health failing | saw flags %s" % dict(rows))
