@@ -117,12 +117,18 @@ counts(const struct rules_input *in, int mode, int32_t d)
 	return mode == RULES_COUNT_CALENDAR || rules_schedule_is_day(in, d);
 }
 
+/* Set (on) or clear `bit` for the dates of [from, to] that lie in the status maps. */
 static void
-mark_range(struct rules_quota *q, uint8_t *marks, int32_t from, int32_t to, uint8_t bit)
+mark_range(struct rules_quota *q, uint8_t *marks, int32_t from, int32_t to, uint8_t bit, bool on)
 {
-	for (int32_t d = from; d <= to; d++)
-		if (d >= q->base && d < q->base + q->n)
+	int64_t lo = from > q->base ? from : q->base;
+	int64_t hi = to < q->base + q->n - 1 ? to : q->base + q->n - 1;
+	for (int64_t d = lo; d <= hi; d++) {
+		if (on)
 			marks[d - q->base] |= bit;
+		else
+			marks[d - q->base] &= (uint8_t)~bit;
+	}
 }
 
 /*
@@ -161,20 +167,18 @@ judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *e
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
 		if (effective_category(a) == RULES_CAT_SICK_SELF_DECLARED)
-			mark_range(q, marks, a->from, a->to, 1);
+			mark_range(q, marks, a->from, a->to, 1, true);
 	}
 	/* A whole day a doctor's note covers uses no self-declaration (sick_doctor comes first). */
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
 		if (effective_category(a) == RULES_CAT_SICK_DOCTOR && a->start < 0 &&
 		    !a->continuous)
-			for (int32_t d = a->from; d <= a->to; d++)
-				if (d >= q->base && d < q->base + q->n)
-					marks[d - q->base] &= (uint8_t)~1u;
+			mark_range(q, marks, a->from, a->to, 1, false);
 	}
 	for (size_t i = 0; i < in->history.n_self_declared; i++)
 		mark_range(q, marks, in->history.self_declared[i].from,
-		           in->history.self_declared[i].to, 2);
+		           in->history.self_declared[i].to, 2, true);
 
 	bool active = false, rejected = false, have_prev = false;
 	int32_t cur_end = 0, prev = 0;
@@ -254,7 +258,7 @@ judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err,
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
 		if (a->category == RULES_CAT_CHILD_SICK && !a->doctor_note)
-			mark_range(q, marks, a->from, a->to, 1);
+			mark_range(q, marks, a->from, a->to, 1, true);
 	}
 	bool have_prev = false;
 	int32_t prev = 0;
