@@ -218,12 +218,22 @@ int store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char 
 
 /* --- uploader --- */
 struct store_outbox_mark {
+	int64_t seq;
 	const char *id;
 	const char *state;  /* "delivered" or "dead" */
 	const char *reason; /* dead: why; NULL for delivered */
 };
-/* Mark a batch's events in ONE transaction (one fsync per batch).  0, or -1 and nothing marked. */
+/*
+ * Mark a batch's events (seq ascending) in ONE transaction: one fsync per
+ * batch.  0, or -1 and nothing marked.
+ */
 int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n);
+/*
+ * Copy what the WAL holds into the database now (PASSIVE: never waits), so a
+ * drain pays in small steps between batches instead of in one large automatic
+ * checkpoint that a tap would wait behind.  0 or -1.
+ */
+int store_outbox_checkpoint(struct store *s);
 /* The latest dead letter: 0 found, 1 none, -1 error. */
 int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason,
 			   size_t reasonlen, int64_t *done_ms);

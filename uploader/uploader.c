@@ -341,6 +341,13 @@ pump(struct uploader *u)
 		arm_pump(u, u->backoff_until_ms - now);
 		return;
 	}
+	if (u->checkpoint_due) {
+		/* A turn of the loop of its own: taps get in before and after it. */
+		u->checkpoint_due = 0;
+		store_outbox_checkpoint(u->store);
+		arm_pump(u, 0);
+		return;
+	}
 	if (store_outbox_pending(u->store, 0, uploader_plan_size(&u->plan, now), &evs, &n) < 0) {
 		uploader_note_error(u, "database: cannot read the outbox");
 		arm_pump(u, (int64_t)u->cfg->upload.interval_s * 1000);
@@ -443,10 +450,10 @@ take_results(struct uploader *u, const struct uploader_xfer *x, const struct sto
 		switch (res[i].status) {
 		case UPLOADER_ACCEPTED:
 		case UPLOADER_DUPLICATE:
-			marks[nm++] = (struct store_outbox_mark){evs[i].id, "delivered", NULL};
+			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
 			break;
 		case UPLOADER_REJECTED:
-			marks[nm++] = (struct store_outbox_mark){evs[i].id, "dead", res[i].reason};
+			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead", res[i].reason};
 			break;
 		case UPLOADER_MISSING:
 			missing++;
@@ -479,6 +486,7 @@ take_results(struct uploader *u, const struct uploader_xfer *x, const struct sto
 	if (missing)
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
+	u->checkpoint_due = 1;
 	u->failures = 0;
 	u->retried_401 = 0;
 	u->last_success_ms = uploader_wall_ms();
@@ -566,8 +574,12 @@ on_events_done(struct uploader_xfer *x, void *arg)
 	store_events_free(evs, loaded);
 	uploader_xfer_free(x);
 	if (next == NEXT_NOW) {
+		/*
+		 * The next batch from the next turn of the loop, not from here: a tap
+		 * that came in while this answer was marked goes first.
+		 */
 		u->backoff_ms = 0;
-		pump(u);
+		arm_pump(u, 0);
 	} else {
 		backoff(u, ra);
 	}

@@ -261,6 +261,7 @@ struct uploader {
 	int failures; /* failed attempts in a row */
 	int64_t backoff_ms, backoff_until_ms;
 	int retried_401;
+	int checkpoint_due; /* a batch was marked: checkpoint before the next one */
 
 	/* token */
 	struct uploader_xfer *tok_xfer;

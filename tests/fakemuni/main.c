@@ -44,7 +44,7 @@ usage(FILE *f)
 		"  /fault?mode=M[&count=N][&retry_after=S][&date=1][&delay_ms=D][&n=N]\n"
 		"      M: none 500 503 429 408 401 403 413 garbage slow reset; count -1 = until changed\n"
 		"  /poison?id=EVENT&mode=400|422|reject   /poison?clear=1\n"
-		"  /expire-tokens   /stats\n");
+		"  /expire-tokens   /stats   /count (events accepted since start, from memory)\n");
 }
 
 static void
@@ -224,6 +224,10 @@ on_ctl(struct evhttp_request *req, void *arg)
 		out = json_pack("{s:b}", "ok", 1);
 	} else if (path && strcmp(path, "/stats") == 0) {
 		out = stats(m);
+	} else if (path && strcmp(path, "/count") == 0) {
+		/* in memory, for polling while events arrive (stats counts in sqlite) */
+		out = json_pack("{s:I, s:I}", "accepted", (json_int_t)m->accepted, "received",
+				(json_int_t)m->received);
 	}
 	evhttp_clear_headers(&q);
 	if (out == NULL) {

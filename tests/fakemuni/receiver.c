@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -662,6 +664,18 @@ muni_on_request(struct evhttp_request *req, void *arg)
 
 	if (uri == NULL)
 		return; /* evhttp tells us of a broken connection this way: nothing to answer */
+	{
+		/*
+		 * An answer leaves in several TLS records; with Nagle on, the last one
+		 * waits for the client's delayed ACK (40 ms a request).  A real
+		 * receiver does this too.
+		 */
+		struct bufferevent *bev =
+			evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+		int one = 1;
+
+		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	cmd = evhttp_request_get_command(req);
 	if (strcmp(uri, "/oauth/token") == 0 && cmd == EVHTTP_REQ_POST) {
 		on_token(m, req);
