@@ -29,6 +29,12 @@
 /* A Retry-After is honoured up to this long (or backoff_max_s if longer). */
 #define RETRY_AFTER_MAX_MS (3600 * 1000LL)
 #define EVENTS_RESP_MAX (8 * 1024 * 1024)
+/*
+ * This many events refused on their own with no delivery in between look like
+ * a receiver that refuses everything, not like bad events: stop dead-lettering
+ * (that would empty the outbox into dead letters), raise an alarm, back off.
+ */
+#define REFUSED_ALONE_MAX 10
 
 static const char *const alarm_names[UPLOADER_NALARMS] = {
 	[UPLOADER_ALARM_AUTH] = "auth_rejected",
@@ -37,6 +43,7 @@ static const char *const alarm_names[UPLOADER_NALARMS] = {
 	[UPLOADER_ALARM_TOKEN] = "token_refused",
 	[UPLOADER_ALARM_ROSTER] = "roster_invalid",
 	[UPLOADER_ALARM_STATUS] = "unexpected_status",
+	[UPLOADER_ALARM_REFUSING] = "receiver_refuses_all",
 };
 
 static const char *const endpoint_names[UPLOADER_NEP] = {"events", "roster", "token"};
@@ -487,6 +494,10 @@ take_results(struct uploader *u, const struct uploader_xfer *x, const struct sto
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
 	u->checkpoint_due = 1;
+	if (delivered) {
+		u->refused_alone = 0;
+		uploader_alarm_clear(u, UPLOADER_ALARM_REFUSING);
+	}
 	u->failures = 0;
 	u->retried_401 = 0;
 	u->last_success_ms = uploader_wall_ms();
@@ -516,6 +527,14 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 			 uploader_plan_size(&u->plan, uploader_mono_ms()));
 		return NEXT_NOW;
 	}
+	if (u->refused_alone >= REFUSED_ALONE_MAX) {
+		uploader_alarm_raise(u, UPLOADER_ALARM_REFUSING,
+				     "%d events in a row refused on their own and nothing delivered; "
+				     "not dead-lettering more: %s", u->refused_alone, why);
+		uploader_note_error(u, "events: %s (event %s kept pending)", why, evs[0].id);
+		return NEXT_BACKOFF;
+	}
+	u->refused_alone++;
 	/* One event that the receiver will never take: a dead letter, and the rest goes on. */
 	if (store_outbox_mark(u->store, evs[0].id, "dead", why) < 0) {
 		uploader_note_error(u, "database: cannot dead-letter event %s", evs[0].id);

@@ -228,6 +228,7 @@ enum uploader_alarm {
 	UPLOADER_ALARM_TOKEN,     /* the token endpoint refused us */
 	UPLOADER_ALARM_ROSTER,    /* the last roster failed validation */
 	UPLOADER_ALARM_STATUS,    /* an HTTP status the protocol has no place for (404...) */
+	UPLOADER_ALARM_REFUSING,  /* the receiver refuses event after event whole: not dead-lettered */
 	UPLOADER_NALARMS
 };
 
@@ -262,6 +263,7 @@ struct uploader {
 	int64_t backoff_ms, backoff_until_ms;
 	int retried_401;
 	int checkpoint_due; /* a batch was marked: checkpoint before the next one */
+	int refused_alone;  /* events refused on their own since the last delivery */
 
 	/* token */
 	struct uploader_xfer *tok_xfer;

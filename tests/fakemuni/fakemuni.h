@@ -23,7 +23,7 @@ enum muni_auth { MUNI_AUTH_NONE, MUNI_AUTH_BEARER, MUNI_AUTH_OAUTH };
 
 /* What the receiver does to the next events requests (control: /fault). */
 struct muni_fault {
-	char mode[16];   /* none 500 503 429 408 401 403 413 garbage slow reset */
+	char mode[16];   /* none 400 500 503 429 408 401 403 413 garbage slow reset */
 	int count;       /* requests it applies to; -1 = until changed */
 	int retry_after; /* seconds for 503/429; -1 = no header */
 	int http_date;   /* Retry-After as an HTTP date */

@@ -42,7 +42,7 @@ usage(FILE *f)
 		"  --token-lifetime S    oauth: seconds an access token lives (300)\n"
 		"control (GET on --ctl-port):\n"
 		"  /fault?mode=M[&count=N][&retry_after=S][&date=1][&delay_ms=D][&n=N]\n"
-		"      M: none 500 503 429 408 401 403 413 garbage slow reset; count -1 = until changed\n"
+		"      M: none 400 500 503 429 408 401 403 413 garbage slow reset; count -1 = until changed\n"
 		"  /poison?id=EVENT&mode=400|422|reject   /poison?clear=1\n"
 		"  /expire-tokens   /stats   /count (events accepted since start, from memory)\n");
 }

@@ -391,7 +391,8 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	int status = 200;
 
 	if (fault && (!strcmp(fault, "500") || !strcmp(fault, "503") || !strcmp(fault, "429") ||
-		      !strcmp(fault, "408") || !strcmp(fault, "401") || !strcmp(fault, "403"))) {
+		      !strcmp(fault, "408") || !strcmp(fault, "401") || !strcmp(fault, "403") ||
+		      !strcmp(fault, "400"))) {
 		m->faults_served++;
 		status = atoi(fault);
 		if (status == 503 || status == 429)
