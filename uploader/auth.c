@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "uploader_int.h"
 
@@ -246,9 +247,9 @@ uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, ch
 			.iat = (int64_t)time(NULL),
 			.lifetime_s = JWT_LIFETIME_S,
 		};
-		char jti[37];
+		char jti[40];
 
-		uploader_uuid(jti);
+		events_uuid(jti);
 		cl.jti = jti;
 		if ((assertion = uploader_jwt_build(a->jwt_key, &cl, err, errlen)) == NULL) {
 			uploader_xfer_free(x);

@@ -8,14 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 #include <sodium.h>
 
-#include "clock.h"
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "roster.h"
 #include "store.h"
@@ -142,30 +141,17 @@ uploader_roster_tick(struct uploader *u)
 static int
 alarm_event(struct uploader *u, const char *name, const char *message, const char *etag)
 {
-	struct clock_reading now;
-	char id[37], at[80];
-	struct tm tm;
-	time_t s;
-	json_t *ev;
-	char *json;
+	char id[40];
+	char *ev = events_make("alarm", NULL,
+			       json_pack("{s:s, s:s, s:s}", "alarm", name, "message", message, "etag",
+					 etag),
+			       id);
 	int rc;
 
-	clock_read(&now);
-	s = (time_t)(now.wall_ms / 1000);
-	gmtime_r(&s, &tm);
-	snprintf(at, sizeof(at), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(now.wall_ms % 1000));
-	uploader_uuid(id);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "id", id, "type", "alarm", "at",
-		       at, "clock", clock_quality_name(now.quality), "data", "alarm", name,
-		       "message", message, "etag", etag);
-	json = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
-	json_decref(ev);
-	if (json == NULL)
+	if (ev == NULL)
 		return -1;
-	rc = store_event_add(u->store, id, "alarm", json);
-	free(json);
+	rc = store_event_add(u->store, id, "alarm", ev);
+	free(ev);
 	return rc;
 }
 

@@ -120,8 +120,6 @@ const char *uploader_jwt_alg(EVP_PKEY *key);
 /* header.claims.signature, base64url; malloc'd, or NULL with err. */
 char *uploader_jwt_build(EVP_PKEY *key, const struct uploader_jwt_claims *c, char *err,
 			 size_t errlen);
-/* A random UUID v4 (jti, alarm event ids). */
-void uploader_uuid(char out[37]);
 
 /* --- http.c: libcurl's multi-socket API on the libevent loop (hiperfifo) --- */
 

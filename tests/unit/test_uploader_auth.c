@@ -194,19 +194,6 @@ test_jwt_refuses_weak_keys(void **state)
 	EVP_PKEY_free(p384);
 }
 
-static void
-test_uuid(void **state)
-{
-	char a[37], b[37];
-
-	uploader_uuid(a);
-	uploader_uuid(b);
-	assert_int_equal(strlen(a), 36);
-	assert_int_equal(a[14], '4');
-	assert_true(strchr("89ab", a[19]) != NULL);
-	assert_string_not_equal(a, b);
-}
-
 /* --- token responses --- */
 
 static int
@@ -330,7 +317,6 @@ main(void)
 		cmocka_unit_test(test_jwt_rs256),
 		cmocka_unit_test(test_jwt_es256),
 		cmocka_unit_test(test_jwt_refuses_weak_keys),
-		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_token_parse),
 		cmocka_unit_test(test_auth_modes),
 		cmocka_unit_test(test_config_errors),
