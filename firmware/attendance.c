@@ -1568,7 +1568,8 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		   int now_min, int *changed, char *err, size_t errlen)
 {
 	struct id_list l = {0};
-	int32_t f = INT32_MIN, t;
+	int32_t f = INT32_MIN, t, s;
+	char since[11];
 	int failed = 0;
 
 	if (changed)
@@ -1578,6 +1579,8 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		return errbuf_set(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
 	if (from && *from && rules_date_parse(from, &f) < 0)
 		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
+	if (attendance_results_from(a, since) == 0 && rules_date_parse(since, &s) == 0 && f < s)
+		f = s;
 	if (f > t)
 		return 0;
 	if (pid)
@@ -1597,6 +1600,34 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	}
 	free(l.ids);
 	return failed ? -1 : 0;
+}
+
+#define RESULTS_FROM_KEY "day_results_from"
+
+int
+attendance_results_from(struct attendance *a, char date[11])
+{
+	return store_meta_get(a->s, RESULTS_FROM_KEY, date, 11);
+}
+
+int
+attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
+			    char *err, size_t errlen)
+{
+	char have[11];
+	int32_t d;
+	int rc;
+
+	if (rules_date_parse(date, &d) < 0)
+		return errbuf_set(err, errlen, "expected a date YYYY-MM-DD, got \"%s\"", date);
+	if ((rc = attendance_results_from(a, have)) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	if (rc == 0 && only_if_unset)
+		return 0;
+	if (store_meta_set(a->s, RESULTS_FROM_KEY, date) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	log_info("attendance: day results are kept from %s", date);
+	return 0;
 }
 
 int

@@ -219,6 +219,16 @@ int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
  */
 int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
 		       int now_min, int *changed, char *err, size_t errlen);
+/*
+ * Day results are stored and sent from the day the kiosk went into service (meta
+ * day_results_from; the daemon's first start sets it to that day): earlier days were
+ * not observed by this kiosk and would reach the municipality as unexcused.  The
+ * board and the pay periods still compute them.  Unset: no limit.
+ * Get: 0 and date filled, 1 unset, -1 error.  Set: `only_if_unset` keeps an earlier one.
+ */
+int attendance_results_from(struct attendance *a, char date[11]);
+int attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
+				char *err, size_t errlen);
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
 			    size_t *n, char *err, size_t errlen);

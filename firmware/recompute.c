@@ -194,6 +194,7 @@ struct recompute *
 recompute_start(struct event_base *base, struct attendance *a)
 {
 	struct recompute *r = calloc(1, sizeof(*r));
+	char err[256];
 
 	if (r == NULL)
 		return NULL;
@@ -205,6 +206,9 @@ recompute_start(struct event_base *base, struct attendance *a)
 		return NULL;
 	}
 	r->minute = local_seconds(r->day) / 60;
+	/* The first start is the day this kiosk went into service. */
+	if (attendance_set_results_from(a, r->day, 1, err, sizeof(err)) < 0)
+		log_warn("recompute: %s", err);
 	/* Whatever changed while the daemon was down (a roster, a G value) is caught up. */
 	recompute_queue(r, 0, "");
 	arm(r);

@@ -467,41 +467,70 @@ out:
 
 /* --- attendance --- */
 
+static int
+attendance_show(struct payroll_ctx *x, struct ctl *c, int argc, char **argv)
+{
+	struct attendance_days res;
+	struct attendance_quotas q;
+	const char *to = argc == 5 ? argv[4] : argv[3];
+	char err[1024];
+	int64_t pid;
+	int r;
+
+	if (participant_id(c, argv[2], &pid) < 0)
+		return 2;
+	r = attendance_days(x->att, pid, argv[3], to, &res, err, sizeof(err));
+	if (r == 0) {
+		json_t *j = attendance_days_json(&res);
+
+		attendance_days_free(&res);
+		if (j && attendance_quotas(x->att, pid, to, &q, err, sizeof(err)) == 0)
+			json_object_set_new(j, "quotas", attendance_quotas_json(&q));
+		return print_json(j);
+	}
+	ctl_error("attendance: %s", r == 1 ? "no such participant" : err);
+	return strncmp(err, "database", 8) ? 2 : 1;
+}
+
+static int
+attendance_results_from_cmd(struct payroll_ctx *x, int argc, char **argv)
+{
+	char date[11], err[256];
+	int r;
+
+	if (argc == 3) {
+		if (attendance_set_results_from(x->att, argv[2], 0, err, sizeof(err)) < 0) {
+			ctl_error("attendance results-from: %s", err);
+			return strncmp(err, "database", 8) ? 2 : 1;
+		}
+		printf("day results are kept from %s\n", argv[2]);
+		return 0;
+	}
+	if ((r = attendance_results_from(x->att, date)) < 0) {
+		ctl_error("database error");
+		return 1;
+	}
+	printf("%s\n", r == 0 ? date : "not set (the daemon's first start sets it)");
+	return 0;
+}
+
 int
 ctl_attendance(struct ctl *c, int argc, char **argv)
 {
+	const char *verb = argc > 1 ? argv[1] : "";
 	struct payroll_ctx x;
-	struct attendance_days res;
-	struct attendance_quotas q;
-	char err[1024];
-	int64_t pid;
-	int rc = 1, r;
+	int rc;
 
-	if (argc < 3 || argc > 4 || positional(argc, argv) != argc) {
-		ctl_error("usage: stempelctl attendance PARTICIPANT FROM [TO]");
+	if (!((!strcmp(verb, "show") && (argc == 4 || argc == 5)) ||
+	      (!strcmp(verb, "results-from") && (argc == 2 || argc == 3)))) {
+		ctl_error("usage: stempelctl attendance show PARTICIPANT FROM [TO]"
+			  " | results-from [DATE]");
 		return 2;
 	}
 	if (ctx_open(c, &x) < 0)
 		return 1;
-	if (participant_id(c, argv[1], &pid) < 0) {
-		rc = 2;
-		goto out;
-	}
-	r = attendance_days(x.att, pid, argv[2], argc == 4 ? argv[3] : argv[2], &res, err,
-			    sizeof(err));
-	if (r == 0) {
-		json_t *j = attendance_days_json(&res);
-		const char *to = argc == 4 ? argv[3] : argv[2];
-
-		attendance_days_free(&res);
-		if (j && attendance_quotas(x.att, pid, to, &q, err, sizeof(err)) == 0)
-			json_object_set_new(j, "quotas", attendance_quotas_json(&q));
-		rc = print_json(j);
-	} else {
-		ctl_error("attendance: %s", r == 1 ? "no such participant" : err);
-		rc = strncmp(err, "database", 8) && r < 0 ? 2 : 1;
-	}
-out:
+	rc = !strcmp(verb, "show") ? attendance_show(&x, c, argc, argv)
+				   : attendance_results_from_cmd(&x, argc, argv);
 	ctx_close(&x);
 	return rc;
 }

@@ -55,7 +55,8 @@ usage(FILE *f)
 		"  absence revoke UUID --reason R        withdraw an absence\n"
 		"  correction add PARTICIPANT DATE HH:MM in|out --reason R\n"
 		"  correction remove PARTICIPANT TAP-ID --reason R\n"
-		"  attendance PARTICIPANT FROM [TO]      days, minutes, deductions and quotas (JSON)\n"
+		"  attendance show PARTICIPANT FROM [TO] days, minutes, deductions and quotas (JSON)\n"
+		"  attendance results-from [DATE]        first day whose results are stored and sent\n"
 		"\n"
 		"  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
 		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");

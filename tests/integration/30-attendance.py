@@ -52,6 +52,8 @@ def wait(cond, timeout=20):
 
 k = Kiosk(roster_doc=ROSTER)
 try:
+    # Without it, the first start would keep day results from today on only.
+    k.ctl("attendance", "results-from", "2026-03-02")
     k.start()
     # At start: every weekday since the programme start, before today, for both.
     past = wait(lambda: k.db("SELECT count(*) FROM day_results WHERE date < ?",
@@ -110,7 +112,9 @@ try:
     after = k.db("SELECT participant_id, date, json FROM day_results ORDER BY 1, 2")
     ok(before == after, "restarting the daemon changes no day result")
     ok(events(k) == n, "restarting the daemon queues no day_result event", (n, events(k)))
-    r = k.ctl("attendance", "P-2", "2026-03-09", "2026-03-13", check=False)
+    ok(k.ctl("attendance", "results-from").stdout.strip() == "2026-03-02",
+       "the first start did not move an explicit results-from")
+    r = k.ctl("attendance", "show", "P-2", "2026-03-09", "2026-03-13", check=False)
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
     ok(doc.get("totals", {}).get("excused_min") == {"sick_doctor": 900} and
        doc.get("quotas", {}).get("child_sick_days", {}).get("left") == 10,
