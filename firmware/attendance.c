@@ -359,14 +359,17 @@ effective_taps(struct attendance *a, int64_t pid, const char *from, const char *
 			removed = strcmp(c[j].action, "remove") == 0 && c[j].tap_id == t[i].id;
 		if (removed)
 			continue;
-		(*out)[k] = (struct attendance_tap){.tap_id = t[i].id, .minute = t[i].minute};
-		snprintf((*out)[k].direction, sizeof((*out)[k].direction), "%s", t[i].direction);
-		snprintf((*out)[k++].date, sizeof((*out)[0].date), "%s", t[i].date);
+		(*out)[k] = (struct attendance_tap){.tap_id = t[i].id, .minute = t[i].minute,
+						    .day = t[i].day};
+		memcpy((*out)[k].direction, t[i].direction, sizeof((*out)[k].direction));
+		memcpy((*out)[k++].date, t[i].date, sizeof((*out)[0].date));
 	}
 	for (size_t j = 0; j < nc; j++) {
 		if (strcmp(c[j].action, "add") != 0)
 			continue;
 		(*out)[k] = (struct attendance_tap){.minute = c[j].minute, .corrected = 1};
+		if (rules_date_parse(c[j].date, &(*out)[k].day) < 0)
+			continue;
 		snprintf((*out)[k].direction, sizeof((*out)[k].direction), "%s", c[j].direction);
 		snprintf((*out)[k++].date, sizeof((*out)[0].date), "%s", c[j].date);
 	}
@@ -392,10 +395,14 @@ load_taps(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
-		if (rules_date_parse(t[i].date, &x->taps[k].date) == 0)
-			x->taps[k++].minute = (int16_t)t[i].minute;
+		x->taps[k++] = (struct rules_tap){t[i].day, (int16_t)t[i].minute};
 	free(t);
-	qsort(x->taps, k, sizeof(*x->taps), tap_cmp);
+	/* The store gives them in order; corrections come after and need sorting in. */
+	for (size_t i = 1; i < k; i++)
+		if (tap_cmp(&x->taps[i - 1], &x->taps[i]) > 0) {
+			qsort(x->taps, k, sizeof(*x->taps), tap_cmp);
+			break;
+		}
 	x->in.taps = x->taps;
 	x->in.n_taps = k;
 	return 0;

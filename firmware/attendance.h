@@ -202,6 +202,7 @@ int attendance_correct_tap(struct attendance *a, const struct attendance_correct
 struct attendance_tap {
 	int64_t tap_id; /* taps.id, or 0 for a tap a correction added */
 	char date[11];
+	int32_t day;	/* the date as a day number */
 	int minute;
 	char direction[8];
 	int corrected; /* 1 if added by a correction */

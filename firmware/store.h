@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -265,6 +265,7 @@ struct store_day_tap {
 	char date[11];
 	int minute;
 	char direction[8];
+	int32_t day; /* the date as a day number (days since 1970-01-01) */
 };
 int store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
 			struct store_day_tap **out, size_t *n);
