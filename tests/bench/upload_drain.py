@@ -14,11 +14,9 @@ A benchmark: it prints figures, it does not pass or fail.
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -82,10 +80,10 @@ def fill_outbox(db, n):
     c.close()
 
 
-def curl_baseline(d, certs, kiosk_db, first_seq):
+def curl_baseline(s, kiosk_db, first_seq):
     """The same batches through `curl`, one process per batch, to a fresh receiver."""
-    muni = munilib.Muni(d, certs, bin_dir=kiosklib.BIN, name="baseline").start()
-    bdir = os.path.join(d, "batches")
+    muni = s.muni().start()
+    bdir = os.path.join(s.dir, "batches")
     os.makedirs(bdir)
     c = sqlite3.connect(kiosk_db)
     rows = c.execute("SELECT seq, id, json FROM outbox WHERE seq >= ? AND seq < ? ORDER BY seq",
@@ -104,7 +102,7 @@ def curl_baseline(d, certs, kiosk_db, first_seq):
               '-H @"${f%.json}.hdr" --data-binary @"$f" "$3" || exit 1; done')
     url = muni.url + "/v1/kiosks/it-kiosk/events"
     t = time.time()
-    r = subprocess.run(["bash", "-c", script, "-", bdir, certs.path("ca.pem"), url],
+    r = subprocess.run(["bash", "-c", script, "-", bdir, s.certs.path("ca.pem"), url],
                        capture_output=True, text=True)
     took = time.time() - t
     stored = muni.stats()["events"]
@@ -116,68 +114,58 @@ def curl_baseline(d, certs, kiosk_db, first_seq):
 
 
 def main():
-    d = tempfile.mkdtemp(prefix="stempel-bench-upload-")
-    muni = kiosk = None
-    try:
-        certs = munilib.Certs(d)
-        roster = os.path.join(d, "roster.json")
-        with open(roster, "w") as f:
-            json.dump(kiosklib.roster(5), f)
-        muni = munilib.Muni(d, certs, roster=roster).start()
-        kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(
-            muni, batch_max=BATCH, timeout_s=30, backoff_max_s=1))
-        kiosk.start()
-        kiosk.follow_events()
-        uids = munilib.random_uids(5000, seed=7)
+    with munilib.Session("bench") as s:
+        measure(s)
 
-        # Idle: uploads on, nothing to upload but the taps themselves.
-        stop = threading.Event()
-        tapper(kiosk, uids[:IDLE_TAPS], stop)
-        idle = collect(kiosk, IDLE_TAPS)
-        kiosk.stop()
 
-        db = os.path.join(kiosk.state, "stempel.db")
-        first_seq = (sqlite3.connect(db).execute("SELECT max(seq) FROM outbox").fetchone()[0]
-                     or 0) + 1
-        fill_outbox(db, EVENTS)
-        base = muni.ctl("/count")["accepted"]
+def measure(s):
+    muni = s.muni(roster=s.write_json("roster.json", kiosklib.roster(5))).start()
+    kiosk = s.kiosk(munilib.upload_config(muni, batch_max=BATCH, timeout_s=30, backoff_max_s=1))
+    kiosk.follow_events()
+    uids = munilib.random_uids(5000, seed=7)
 
-        kiosk.start()
-        t0 = time.time()
-        kiosk.events = type(kiosk.events)()
-        kiosk.follow_events()
-        stop = threading.Event()
-        th = threading.Thread(target=tapper, args=(kiosk, uids[IDLE_TAPS:], stop))
-        th.start()
-        # the backlog has the lowest seqs: it is through when this many are accepted
-        while muni.ctl("/count")["accepted"] < base + EVENTS and time.time() - t0 < 600:
-            time.sleep(0.05)
-        drain = time.time() - t0
-        stop.set()
-        th.join()
-        busy = collect(kiosk, 1, timeout=5)
-        kiosk.stop()
-        muni.stop()
+    # Idle: uploads on, nothing to upload but the taps themselves.
+    stop = threading.Event()
+    tapper(kiosk, uids[:IDLE_TAPS], stop)
+    idle = collect(kiosk, IDLE_TAPS)
+    kiosk.stop()
 
-        baseline = curl_baseline(d, certs, db, first_seq)
-        rate = EVENTS / drain
-        print("upload drain: %d events in %.2f s = %.0f events/s (HTTPS, batches of %d, "
-              "one batch in flight, one commit per batch)" % (EVENTS, drain, rate, BATCH))
-        if baseline:
-            print("curl loop baseline (same %d batches, one curl process each): %.2f s = "
-                  "%.0f events/s" % ((EVENTS + BATCH - 1) // BATCH, baseline, EVENTS / baseline))
-            print("ratio stempeld / curl loop: %.2f" % (rate / (EVENTS / baseline)))
-        print("tap latency idle:     p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d taps)"
-              % (pct(idle, 50), pct(idle, 99), max(idle), len(idle)))
-        print("tap latency draining: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d taps)"
-              % (pct(busy, 50), pct(busy, 99), max(busy), len(busy)))
-        print("p99 draining / idle: %.2fx (goal: under 2x)" % (pct(busy, 99) / pct(idle, 99)))
-    finally:
-        if kiosk:
-            kiosk.cleanup()
-        if muni:
-            muni.stop()
-        shutil.rmtree(d, ignore_errors=True)
+    db = os.path.join(kiosk.state, "stempel.db")
+    first_seq = (sqlite3.connect(db).execute("SELECT max(seq) FROM outbox").fetchone()[0]
+                 or 0) + 1
+    fill_outbox(db, EVENTS)
+    base = muni.ctl("/count")["accepted"]
+
+    kiosk.start()
+    t0 = time.time()
+    kiosk.events = type(kiosk.events)()
+    kiosk.follow_events()
+    stop = threading.Event()
+    th = threading.Thread(target=tapper, args=(kiosk, uids[IDLE_TAPS:], stop))
+    th.start()
+    # the backlog has the lowest seqs: it is through when this many are accepted
+    while muni.ctl("/count")["accepted"] < base + EVENTS and time.time() - t0 < 600:
+        time.sleep(0.05)
+    drain = time.time() - t0
+    stop.set()
+    th.join()
+    busy = collect(kiosk, 1, timeout=5)
+    kiosk.stop()
+    muni.stop()
+
+    baseline = curl_baseline(s, db, first_seq)
+    rate = EVENTS / drain
+    print("upload drain: %d events in %.2f s = %.0f events/s (HTTPS, batches of %d, "
+          "one batch in flight, one commit per batch)" % (EVENTS, drain, rate, BATCH))
+    if baseline:
+        print("curl loop baseline (same %d batches, one curl process each): %.2f s = "
+              "%.0f events/s" % ((EVENTS + BATCH - 1) // BATCH, baseline, EVENTS / baseline))
+        print("ratio stempeld / curl loop: %.2f" % (rate / (EVENTS / baseline)))
+    print("tap latency idle:     p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d taps)"
+          % (pct(idle, 50), pct(idle, 99), max(idle), len(idle)))
+    print("tap latency draining: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d taps)"
+          % (pct(busy, 50), pct(busy, 99), max(busy), len(busy)))
+    print("p99 draining / idle: %.2fx (goal: under 2x)" % (pct(busy, 99) / pct(idle, 99)))
 
 
 if __name__ == "__main__":

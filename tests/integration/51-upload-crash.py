@@ -10,9 +10,7 @@ and the receiver has nothing else.
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,31 +23,10 @@ ROUNDS = 5
 
 
 def main():
-    d = tempfile.mkdtemp(prefix="stempel-upl-crash-")
-    muni = kiosk = None
-    try:
-        certs = munilib.Certs(d)
-        roster = os.path.join(d, "roster.json")
-        with open(roster, "w") as f:
-            json.dump(kiosklib.roster(5), f)
-        muni = munilib.Muni(d, certs, roster=roster)
-        kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(
-            muni, batch_max=100, timeout_s=3, backoff_max_s=1))
-        kiosk.start()
+    with munilib.Session("crash") as s:
+        muni = s.muni(roster=s.write_json("roster.json", kiosklib.roster(5)))
+        kiosk = s.kiosk(munilib.upload_config(muni, batch_max=100, timeout_s=3, backoff_max_s=1))
         run(kiosk, muni)
-    except Exception:
-        import traceback
-        ok(False, "upload crash test ran to the end", traceback.format_exc())
-        if kiosk:
-            print("    stempeld log:\n" + kiosk.logtext()[-3000:])
-        if muni:
-            print("    fakemuni log:\n" + muni.logtext()[-2000:])
-    finally:
-        if kiosk:
-            kiosk.cleanup()
-        if muni:
-            muni.stop()
-        shutil.rmtree(d, ignore_errors=True)
     kiosklib.done()
 
 

@@ -10,9 +10,7 @@ clears the alarm.
 """
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,36 +21,12 @@ from kiosklib import ok  # noqa: E402
 INTERVAL = 10
 
 
-def write(path, doc):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(doc if isinstance(doc, str) else json.dumps(doc))
-    os.rename(tmp, path)
-
-
 def main():
-    d = tempfile.mkdtemp(prefix="stempel-upl-roster-")
-    muni = kiosk = None
-    try:
-        certs = munilib.Certs(d)
-        roster = os.path.join(d, "roster.json")
-        write(roster, kiosklib.roster(3))
-        muni = munilib.Muni(d, certs, roster=roster).start()
-        kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(
-            muni, roster_interval_s=INTERVAL))
-        kiosk.start()
-        run(kiosk, muni, roster)
-    except Exception:
-        import traceback
-        ok(False, "roster test ran to the end", traceback.format_exc())
-        if kiosk:
-            print("    stempeld log:\n" + kiosk.logtext()[-3000:])
-    finally:
-        if kiosk:
-            kiosk.cleanup()
-        if muni:
-            muni.stop()
-        shutil.rmtree(d, ignore_errors=True)
+    with munilib.Session("roster") as s:
+        roster = s.write_json("roster.json", kiosklib.roster(3))
+        muni = s.muni(roster=roster).start()
+        kiosk = s.kiosk(munilib.upload_config(muni, roster_interval_s=INTERVAL))
+        run(kiosk, muni, lambda doc: s.write_json("roster.json", doc))
     kiosklib.done()
 
 
@@ -80,7 +54,7 @@ def db_files(kiosk):
     return out
 
 
-def run(kiosk, muni, roster):
+def run(kiosk, muni, write):
     ok(wait_result(kiosk, "applied", 1) and len(names(kiosk)) == 3,
        "the roster is pulled and applied at start", json.dumps(results(kiosk)))
     etag = munilib.upload_check(kiosk).get("roster", {}).get("etag")
@@ -93,7 +67,7 @@ def run(kiosk, muni, roster):
     doc = kiosklib.roster(4)
     doc["participants"][0]["name"] = "Amina Renamed"
     doc["participants"][1]["cards"] = ["04B20002"]
-    write(roster, doc)
+    write(doc)
     ok(wait_result(kiosk, "applied", 2), "a changed roster is applied at the next interval",
        json.dumps(results(kiosk)))
     n = names(kiosk)
@@ -123,7 +97,7 @@ def run(kiosk, muni, roster):
     bad = json.loads(json.dumps(doc))
     bad["participants"][0]["name"] = "Must Not Appear"
     bad["participants"][2]["cards"] = ["not-a-uid"]
-    write(roster, bad)
+    write(bad)
     ok(wait_result(kiosk, "rejected", 1), "a malformed roster is rejected",
        json.dumps(results(kiosk)))
     status, h = munilib.health(kiosk)
@@ -151,7 +125,7 @@ def run(kiosk, muni, roster):
        json.dumps(results(kiosk)))
 
     # Fixed: the good roster back; its ETag is the one kept, so 304 clears the alarm.
-    write(roster, doc)
+    write(doc)
     nm = results(kiosk)["not_modified"]
     ok(wait_result(kiosk, "not_modified", nm + 1) and
        not munilib.upload_check(kiosk).get("alarms"),

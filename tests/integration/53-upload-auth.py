@@ -8,10 +8,8 @@ naming it.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -19,8 +17,6 @@ import kiosklib  # noqa: E402
 import munilib  # noqa: E402
 from kiosklib import ok  # noqa: E402
 
-D = None
-CERTS = None
 UIDS = iter(munilib.random_uids(200, seed=53))
 
 
@@ -41,32 +37,17 @@ def alarm(kiosk, name, timeout=15):
         a["name"] == name for a in munilib.upload_check(kiosk).get("alarms", [])), timeout, 0.2)
 
 
-def setup(name, muni_auth="none", muni_extra=(), client_ca=False, **upload):
-    d = os.path.join(D, name)
-    os.makedirs(d)
-    muni = munilib.Muni(d, CERTS, auth=muni_auth, extra=muni_extra, client_ca=client_ca).start()
+def case(s, fn, muni_auth="none", muni_extra=(), client_ca=False, **upload):
+    """A fresh receiver and kiosk for one check; both stopped after it."""
+    muni = s.muni(auth=muni_auth, extra=muni_extra, client_ca=client_ca).start()
     if upload.get("token_url") == "TOKEN":
         upload["token_url"] = muni.url + "/oauth/token"
-    kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(muni, **upload))
-    kiosk.start()
-    return muni, kiosk
-
-
-def case(name, fn, **kw):
-    muni = kiosk = None
+    kiosk = s.kiosk(munilib.upload_config(muni, **upload))
     try:
-        muni, kiosk = setup(name, **kw)
         fn(muni, kiosk)
-    except Exception:
-        import traceback
-        ok(False, name + ": ran to the end", traceback.format_exc())
-        if kiosk:
-            print("    stempeld log:\n" + kiosk.logtext()[-2000:])
     finally:
-        if kiosk:
-            kiosk.cleanup()
-        if muni:
-            muni.stop()
+        kiosk.cleanup()
+        muni.stop()
 
 
 def bearer(muni, kiosk):
@@ -134,8 +115,8 @@ def mtls_oauth_jwt_ec(muni, kiosk):
        json.dumps(muni.stats()))
 
 
-def config_errors():
-    muni = munilib.Muni(D, CERTS)
+def config_errors(s):
+    muni = s.muni()
     for auth, extra, key in (
             ("oauth_jwt", {"token_url": "https://127.0.0.1:1/t", "client_id": "k"}, "jwt_key"),
             ("bearer", {}, "token"),
@@ -161,37 +142,30 @@ def config_errors():
 
 
 def main():
-    global D, CERTS
-    D = tempfile.mkdtemp(prefix="stempel-upl-auth-")
-    try:
-        CERTS = munilib.Certs(D)
-        p = CERTS.path
+    with munilib.Session("auth") as s:
+        p = s.certs.path
         oauth = ["--client-id", "kiosk-it", "--client-secret", "s3cret"]
-        case("bearer", bearer, muni_auth="bearer", muni_extra=["--token", "T0ken.abc"],
+        case(s, bearer, muni_auth="bearer", muni_extra=["--token", "T0ken.abc"],
              auth="bearer", token="T0ken.abc")
-        case("bearer-wrong", bearer_wrong, muni_auth="bearer", muni_extra=["--token", "right"],
+        case(s, bearer_wrong, muni_auth="bearer", muni_extra=["--token", "right"],
              auth="bearer", token="wrong")
-        case("mtls", mtls, client_ca=True, auth="mtls", client_cert=p("client.pem"),
+        case(s, mtls, client_ca=True, auth="mtls", client_cert=p("client.pem"),
              client_key=p("client.key"))
-        case("mtls-missing", mtls_missing, client_ca=True, auth="none")
-        case("oauth-client", oauth_client, muni_auth="oauth",
-             muni_extra=oauth + ["--token-lifetime", "3"], auth="oauth_client",
-             token_url="TOKEN", client_id="kiosk-it", client_secret="s3cret")
-        case("oauth-client-wrong", oauth_client_wrong, muni_auth="oauth", muni_extra=oauth,
-             auth="oauth_client", token_url="TOKEN", client_id="kiosk-it",
-             client_secret="Wr0ngS3cret-xyz")
-        case("oauth-jwt-rsa", oauth_jwt_rsa, muni_auth="oauth",
+        case(s, mtls_missing, client_ca=True, auth="none")
+        case(s, oauth_client, muni_auth="oauth", muni_extra=oauth + ["--token-lifetime", "3"],
+             auth="oauth_client", token_url="TOKEN", client_id="kiosk-it", client_secret="s3cret")
+        case(s, oauth_client_wrong, muni_auth="oauth", muni_extra=oauth, auth="oauth_client",
+             token_url="TOKEN", client_id="kiosk-it", client_secret="Wr0ngS3cret-xyz")
+        case(s, oauth_jwt_rsa, muni_auth="oauth",
              muni_extra=["--client-id", "kiosk-it", "--jwt-pubkey", p("jwt-rsa.pub"),
                          "--scope", "kommune:fravaer"],
              auth="oauth_jwt", token_url="TOKEN", client_id="kiosk-it", jwt_key=p("jwt-rsa.key"),
              scope="kommune:fravaer", jwt_kid="kiosk-it-2026")
-        case("mtls-oauth-jwt-ec", mtls_oauth_jwt_ec, muni_auth="oauth", client_ca=True,
+        case(s, mtls_oauth_jwt_ec, muni_auth="oauth", client_ca=True,
              muni_extra=["--client-id", "kiosk-it", "--jwt-pubkey", p("jwt-ec.pub")],
              auth="mtls+oauth_jwt", token_url="TOKEN", client_id="kiosk-it",
              jwt_key=p("jwt-ec.key"), client_cert=p("client.pem"), client_key=p("client.key"))
-        config_errors()
-    finally:
-        shutil.rmtree(D, ignore_errors=True)
+        config_errors(s)
     kiosklib.done()
 
 

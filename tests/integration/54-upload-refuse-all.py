@@ -8,9 +8,7 @@ and the alarm clears.
 """
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kiosklib  # noqa: E402
@@ -21,14 +19,10 @@ TAPS = 40
 
 
 def main():
-    d = tempfile.mkdtemp(prefix="stempel-upl-refuse-")
-    muni = kiosk = None
-    try:
-        certs = munilib.Certs(d)
-        muni = munilib.Muni(d, certs).start()
+    with munilib.Session("refuse-all") as s:
+        muni = s.muni().start()
         muni.fault("400")
-        kiosk = kiosklib.Kiosk(config_extra=munilib.upload_config(muni, backoff_max_s=1))
-        kiosk.start()
+        kiosk = s.kiosk(munilib.upload_config(muni, backoff_max_s=1))
         munilib.tap_many(kiosk, munilib.random_uids(TAPS, seed=54), conns=1)
         alarm = munilib.wait_for(lambda: any(
             a["name"] == "receiver_refuses_all"
@@ -43,17 +37,6 @@ def main():
         ok(drained and len(muni.event_ids()) == TAPS - 10,
            "fixed receiver: the other %d events delivered" % (TAPS - 10), json.dumps(up))
         ok(not up.get("alarms"), "and the alarm cleared", json.dumps(up))
-    except Exception:
-        import traceback
-        ok(False, "refuse-all test ran to the end", traceback.format_exc())
-        if kiosk:
-            print("    stempeld log:\n" + kiosk.logtext()[-3000:])
-    finally:
-        if kiosk:
-            kiosk.cleanup()
-        if muni:
-            muni.stop()
-        shutil.rmtree(d, ignore_errors=True)
     kiosklib.done()
 
 

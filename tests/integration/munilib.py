@@ -277,3 +277,60 @@ def tap_many(kiosk, uids, seconds=0.0, conns=4):
     for t in threads:
         t.join()
     return sum(oks)
+
+
+class Session:
+    """A temporary directory with certificates, and every fakemuni and kiosk started
+    in it.  An exception inside is a failed check with the logs; everything is
+    stopped and removed at the end.
+
+        with munilib.Session("faults") as s:
+            muni = s.muni(roster=s.write_json("roster.json", doc)).start()
+            kiosk = s.kiosk(upload_config(muni))
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="stempel-upl-%s-" % self.name)
+        self.munis, self.kiosks = [], []
+        self.certs = Certs(self.dir)
+        return self
+
+    def write_json(self, name, doc):
+        path = os.path.join(self.dir, name)
+        with open(path + ".tmp", "w") as f:
+            f.write(doc if isinstance(doc, str) else json.dumps(doc))
+        os.rename(path + ".tmp", path)
+        return path
+
+    def muni(self, **kw):
+        m = Muni(self.dir, self.certs, name="muni%d" % len(self.munis), **kw)
+        self.munis.append(m)
+        return m
+
+    def kiosk(self, config_extra, start=True):
+        k = kiosklib.Kiosk(config_extra=config_extra)
+        self.kiosks.append(k)
+        if start:
+            k.start()
+        return k
+
+    def __exit__(self, etype, value, tb):
+        import shutil
+        import traceback
+        if etype is not None:
+            kiosklib.ok(False, self.name + ": ran to the end",
+                        "".join(traceback.format_exception(etype, value, tb)))
+            for k in self.kiosks:
+                print("    stempeld log:\n" + k.logtext()[-3000:])
+            for m in self.munis:
+                print("    fakemuni log:\n" + m.logtext()[-1500:])
+        for k in self.kiosks:
+            k.cleanup()
+        for m in self.munis:
+            m.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return True
