@@ -1609,6 +1609,12 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	return failed ? -1 : 0;
 }
 
+int
+attendance_changes_take(struct attendance *a, char from[11])
+{
+	return store_recompute_take(a->s, from, 11);
+}
+
 #define RESULTS_FROM_KEY "day_results_from"
 
 int

@@ -230,6 +230,12 @@ int attendance_refresh(struct attendance *a, int64_t pid, const char *from, cons
 int attendance_results_from(struct attendance *a, char date[11]);
 int attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
 				char *err, size_t errlen);
+/*
+ * Inputs changed outside this module (a roster import, a schedule, a G value; the
+ * database records it): the earliest date affected ("" = all) in `from`, and the
+ * mark cleared.  0 something changed, 1 nothing, -1 error.
+ */
+int attendance_changes_take(struct attendance *a, char from[11]);
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
 			    size_t *n, char *err, size_t errlen);

@@ -3,7 +3,8 @@
  * session has ended, so a timer fires at each session end of today and at midnight;
  * a tap, absence or correction queues its participant.  Each loop turn works one
  * queued participant and yields, so the reader's next card is answered first.
- * Timers never sleep more than 15 minutes: a wall clock that jumps is caught up.
+ * Timers never sleep more than 10 s: a wall clock that jumps is caught up, and a
+ * change another writer made (a roster's schedule or G value) is picked up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,8 @@
 #include "log.h"
 #include "recompute.h"
 
-#define MAX_SLEEP_S 900
+/* Also how often changes made elsewhere (a roster import) are looked for. */
+#define MAX_SLEEP_S 10
 #define MAX_ENDS 128
 
 struct job {
@@ -168,7 +170,7 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 	struct recompute *r = arg;
 	int ends[MAX_ENDS];
 	size_t n = 0;
-	char day[11], err[256];
+	char day[11], err[256], from[11];
 	int min = local_seconds(day) / 60;
 
 	if (strcmp(day, r->day) != 0) {
@@ -185,6 +187,8 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 				break;
 			}
 	}
+	if (attendance_changes_take(r->a, from) == 0)
+		recompute_queue(r, 0, from);
 	snprintf(r->day, sizeof(r->day), "%s", day);
 	r->minute = min;
 	arm(r);
@@ -210,6 +214,7 @@ recompute_start(struct event_base *base, struct attendance *a)
 	if (attendance_set_results_from(a, r->day, 1, err, sizeof(err)) < 0)
 		log_warn("recompute: %s", err);
 	/* Whatever changed while the daemon was down (a roster, a G value) is caught up. */
+	attendance_changes_take(a, err);
 	recompute_queue(r, 0, "");
 	arm(r);
 	return r;

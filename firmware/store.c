@@ -150,6 +150,66 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX taps_accepted ON taps(participant_id, local_date, local_min, outcome,"
 	" direction);",
+
+	/*
+	 * 6: what changes the rules engine's inputs outside a tap marks the earliest
+	 * date it can affect ('' = all), whoever writes it (a roster import by the
+	 * uploader or stempelctl, a schedule, a G value): the daemon polls it and
+	 * recomputes (store_recompute_take).
+	 */
+	"CREATE TABLE pending_recompute(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	" from_date TEXT NOT NULL);"
+	"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER schedules_delete AFTER DELETE ON schedules BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER exceptions_insert AFTER INSERT ON schedule_exceptions BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER exceptions_update AFTER UPDATE ON schedule_exceptions BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER exceptions_delete AFTER DELETE ON schedule_exceptions BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER absences_insert AFTER INSERT ON absences BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER g_values_insert AFTER INSERT ON g_values BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER absences_update AFTER UPDATE ON absences BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER g_values_update AFTER UPDATE ON g_values BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER absences_delete AFTER DELETE ON absences BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER g_values_delete AFTER DELETE ON g_values BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER closures_insert AFTER INSERT ON closures BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER closures_update AFTER UPDATE ON closures BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER closures_delete AFTER DELETE ON closures BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER participants_update AFTER UPDATE ON participants BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;"
+	"CREATE TRIGGER participants_insert AFTER INSERT ON participants BEGIN"
+	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+	" SET from_date = min(from_date, excluded.from_date); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -2347,4 +2407,31 @@ store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 	*out = l[0];
 	free(l);
 	return 0;
+}
+
+int
+store_recompute_take(struct store *s, char *from, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if ((st = prep(s, "SELECT from_date FROM pending_recompute WHERE id = 1")) == NULL)
+		goto fail;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(st, 0, from, len);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		store_rollback(s);
+		return 1;
+	}
+	if (rc != SQLITE_ROW || exec(s, "DELETE FROM pending_recompute") < 0 ||
+	    exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -359,6 +359,13 @@ int store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const 
 typedef int (*store_period_day_fn)(void *arg, const char *date, const char *json);
 int store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
 		      void *arg);
+
+/*
+ * Inputs of the rules engine changed (schedules, exceptions, absences, G values,
+ * closures, participants; recorded by triggers): the earliest date affected, ""
+ * for all, and the mark cleared.  0 taken, 1 nothing pending, -1 error.
+ */
+int store_recompute_take(struct store *s, char *from, size_t len);
 
 /* API tokens: only the SHA-256 of a token is stored. */
 struct store_token {

@@ -114,9 +114,21 @@ try:
     ok(events(k) == n, "restarting the daemon queues no day_result event", (n, events(k)))
     ok(k.ctl("attendance", "results-from").stdout.strip() == "2026-03-02",
        "the first start did not move an explicit results-from")
+    # A roster import (another writer) changes P-2's schedule: the daemon notices.
+    n = events(k)
+    ROSTER["participants"][1]["schedule"]["template"][0]["end"] = "12:00"
+    path = os.path.join(k.dir, "roster2.json")
+    with open(path, "w") as f:
+        json.dump(ROSTER, f)
+    k.ctl("roster", "import", path)
+    r9 = wait(lambda: (result(k, "P-2", "2026-03-09") or {}).get("scheduled_min") == 240 and
+              result(k, "P-2", "2026-03-09"), timeout=30)
+    ok(r9 and r9["unexcused_min"] == 240,
+       "a schedule changed by a roster import is recomputed by the daemon", r9)
+    ok(events(k) >= n + 10, "and its changed days are sent again", (n, events(k)))
     r = k.ctl("attendance", "show", "P-2", "2026-03-09", "2026-03-13", check=False)
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
-    ok(doc.get("totals", {}).get("excused_min") == {"sick_doctor": 900} and
+    ok(doc.get("totals", {}).get("excused_min") == {"sick_doctor": 2 * 240} and
        doc.get("quotas", {}).get("child_sick_days", {}).get("left") == 10,
        "stempelctl attendance shows the days and the quotas", r.stdout[-800:] + r.stderr)
 finally:

@@ -351,6 +351,33 @@ test_day_results(void **state)
 }
 
 static void
+test_changes_elsewhere(void **state)
+{
+	struct afx *f = *state;
+	struct store_absence_row a;
+	struct store_session ss = {1, 480, 600, 0};
+	char from[11], err[512];
+	int64_t p = afx_participant(f, "P-1", "2025-09-01", 480, 930, 0);
+
+	/* Creating the participant and the schedule already changed everything. */
+	assert_int_equal(attendance_changes_take(f->att, from), 0);
+	assert_string_equal(from, "");
+	assert_int_equal(attendance_changes_take(f->att, from), 1);
+	a = afx_absence(p, "vacation", "2026-03-10", "2026-03-11", NULL);
+	assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(store_g_set(f->s, "2026-05-01", 135000), 0);
+	assert_int_equal(attendance_changes_take(f->att, from), 0);
+	assert_string_equal(from, "2026-03-10");
+	assert_int_equal(store_schedule_exception_set(f->s, p, "2026-03-05", &ss, 1), 0);
+	assert_int_equal(attendance_changes_take(f->att, from), 0);
+	assert_string_equal(from, "2026-03-05");
+	assert_int_equal(store_schedule_set(f->s, p, &ss, 1), 0);
+	assert_int_equal(attendance_changes_take(f->att, from), 0);
+	assert_string_equal(from, "");
+	assert_int_equal(attendance_changes_take(f->att, from), 1);
+}
+
+static void
 test_g_unknown(void **state)
 {
 	struct afx *f = *state;
@@ -395,6 +422,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_whatif, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_elsewhere, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),
 	};
 
