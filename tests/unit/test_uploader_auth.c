@@ -261,53 +261,46 @@ test_auth_modes(void **state)
 	assert_non_null(strstr(err, "kerberos"));
 }
 
+/* Set `field` to `value`; the config check must then fail naming `key`. */
 static void
-expect_config_error(struct config *c, const char *key)
+expect_error_after(struct config *c, char *field, size_t size, const char *value, const char *key)
 {
 	char err[512];
 
+	snprintf(field, size, "%s", value);
 	assert_int_equal(uploader_check_config(c, err, sizeof(err)), -1);
 	if (strstr(err, key) == NULL)
 		fail_msg("expected the error to name %s: %s", key, err);
 }
 
+/* Each step adds to the one before: the key named is the next one missing. */
+#define STEP(field, value, key) expect_error_after(&c, field, sizeof(field), value, key)
+
 static void
 test_config_errors(void **state)
 {
 	struct config c;
-	char err[512];
+	char err[512], missing[300];
 
 	config_defaults(&c);
 	snprintf(c.upload.base_url, sizeof(c.upload.base_url), "https://muni.example/api/");
 	assert_int_equal(uploader_check_config(&c, err, sizeof(err)), 0);
 
-	snprintf(c.upload.base_url, sizeof(c.upload.base_url), "http://muni.example");
-	expect_config_error(&c, "[upload] base_url");
+	STEP(c.upload.base_url, "http://muni.example", "[upload] base_url");
 	snprintf(c.upload.base_url, sizeof(c.upload.base_url), "https://muni.example");
-
-	snprintf(c.upload.auth, sizeof(c.upload.auth), "bearer");
-	expect_config_error(&c, "[upload] token");
-	snprintf(c.upload.auth, sizeof(c.upload.auth), "mtls");
-	expect_config_error(&c, "[upload] client_cert");
-	snprintf(c.upload.client_cert, sizeof(c.upload.client_cert), "/etc/stempel/client.pem");
-	expect_config_error(&c, "[upload] client_key");
-	snprintf(c.upload.auth, sizeof(c.upload.auth), "oauth_client");
-	expect_config_error(&c, "[upload] token_url");
-	snprintf(c.upload.token_url, sizeof(c.upload.token_url), "http://idp.example/token");
-	expect_config_error(&c, "[upload] token_url");
-	snprintf(c.upload.token_url, sizeof(c.upload.token_url), "https://idp.example/token");
-	expect_config_error(&c, "[upload] client_id");
-	snprintf(c.upload.client_id, sizeof(c.upload.client_id), "kiosk");
-	expect_config_error(&c, "[upload] client_secret");
-	snprintf(c.upload.auth, sizeof(c.upload.auth), "oauth_jwt");
-	expect_config_error(&c, "[upload] jwt_key");
-	snprintf(c.upload.jwt_key, sizeof(c.upload.jwt_key), "%s/missing.key", dir);
-	expect_config_error(&c, "[upload] jwt_key");
-	snprintf(c.upload.auth, sizeof(c.upload.auth), "bogus+mtls");
-	expect_config_error(&c, "[upload] auth");
+	STEP(c.upload.auth, "bearer", "[upload] token");
+	STEP(c.upload.auth, "mtls", "[upload] client_cert");
+	STEP(c.upload.client_cert, "/etc/stempel/client.pem", "[upload] client_key");
+	STEP(c.upload.auth, "oauth_client", "[upload] token_url");
+	STEP(c.upload.token_url, "http://idp.example/token", "[upload] token_url");
+	STEP(c.upload.token_url, "https://idp.example/token", "[upload] client_id");
+	STEP(c.upload.client_id, "kiosk", "[upload] client_secret");
+	STEP(c.upload.auth, "oauth_jwt", "[upload] jwt_key");
+	snprintf(missing, sizeof(missing), "%s/missing.key", dir);
+	STEP(c.upload.jwt_key, missing, "[upload] jwt_key");
+	STEP(c.upload.auth, "bogus+mtls", "[upload] auth");
 	snprintf(c.upload.auth, sizeof(c.upload.auth), "none");
-	snprintf(c.kiosk.id, sizeof(c.kiosk.id), "kiosk 1/../x");
-	expect_config_error(&c, "[kiosk] id");
+	STEP(c.kiosk.id, "kiosk 1/../x", "[kiosk] id");
 }
 
 int
