@@ -245,14 +245,24 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 		free(ex);
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	}
-	/* Nothing is scheduled before the programme starts. */
+	/*
+	 * Nothing is scheduled before the programme starts, nor before the kiosk
+	 * went into service: days it never observed are not absences.
+	 */
+	int32_t first = x->p.programme_start[0] ? x->in.participant.programme_start : INT32_MIN;
+	char since[11];
+	int32_t served;
+
+	if (attendance_results_from(a, since) == 0 && rules_date_parse(since, &served) == 0 &&
+	    served > first)
+		first = served;
 	for (size_t i = 0; i < n; i++)
 		x->templ[i] = (struct rules_template){
 			.weekdays = (uint8_t)(1u << rows[i].weekday),
 			.start = (int16_t)rows[i].start_min,
 			.end = (int16_t)rows[i].end_min,
 			.off_site = rows[i].offsite != 0,
-			.from = x->p.programme_start[0] ? x->in.participant.programme_start : INT32_MIN,
+			.from = first,
 			.to = INT32_MAX,
 		};
 	for (size_t i = 0; i < n_ex; i++) {

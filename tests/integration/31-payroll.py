@@ -90,6 +90,8 @@ try:
         k.ctl("correction", "add", "P-1", day, "07:58", "in", "--reason", "paper list")
         k.ctl("correction", "add", "P-1", day, "15:32", "out", "--reason", "paper list")
     k.ctl("absence", "add", "P-1", "sick_doctor", "2026-02-04", "--documentation", "doctor_note")
+    # the kiosk has been in service since January: February is observed
+    k.ctl("attendance", "results-from", "2026-01-01")
     k.start()
 
     st, hd, _ = call(k, "GET", "/api/v1/periods")
