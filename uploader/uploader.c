@@ -52,6 +52,7 @@ static const char *const endpoint_names[UPLOADER_NEP] = {"events", "roster", "to
 enum next { NEXT_NOW, NEXT_BACKOFF };
 
 static void pump(struct uploader *u);
+static int write_answer(struct uploader *u);
 
 /* --- small shared helpers --- */
 
@@ -342,6 +343,14 @@ pump(struct uploader *u)
 	size_t len;
 	int n, take;
 
+	if (u->answer.evs) {
+		/* Each step of a drain in a turn of its own: taps get in between. */
+		if (write_answer(u) < 0)
+			backoff(u, -1);
+		else
+			arm_pump(u, 0);
+		return;
+	}
 	if (u->ev_xfer || u->tok_xfer)
 		return;
 	if (u->backoff_until_ms > now) {
@@ -349,7 +358,6 @@ pump(struct uploader *u)
 		return;
 	}
 	if (u->checkpoint_due) {
-		/* A turn of the loop of its own: taps get in before and after it. */
 		u->checkpoint_due = 0;
 		store_outbox_checkpoint(u->store);
 		arm_pump(u, 0);
@@ -432,40 +440,68 @@ refusal_reason(const struct uploader_xfer *x, char *out, size_t outlen)
 	json_decref(doc);
 }
 
+/*
+ * A 200: read the answer now, write what it says in the next turn of the loop
+ * (write_answer).  Reading and writing are the two longest steps of a drain;
+ * apart, a tap waits for one of them at most.
+ */
 static enum next
-take_results(struct uploader *u, const struct uploader_xfer *x, const struct store_event *evs,
-	     int n)
+take_results(struct uploader *u, const struct uploader_xfer *x, struct store_event *evs,
+	     int loaded, int n)
 {
 	struct uploader_result *res = calloc((size_t)n, sizeof(*res));
-	struct store_outbox_mark *marks = calloc((size_t)n, sizeof(*marks));
-	int unknown = 0, nm = 0, delivered = 0, dead = 0, missing = 0;
+	int unknown = 0, answered = 0;
 	char err[300];
-	enum next next = NEXT_BACKOFF;
 
-	if (res == NULL || marks == NULL) {
+	if (res == NULL) {
 		uploader_note_error(u, "out of memory reading an answer");
-		goto out;
+		return NEXT_BACKOFF;
 	}
 	if (uploader_results_parse(x->resp ? x->resp : "", x->resp_len, evs, n, res, &unknown,
 				   err, sizeof(err)) < 0) {
 		/* A garbage answer is a failed attempt: every event stays pending. */
 		uploader_note_error(u, "events: HTTP 200 with an invalid body: %s", err);
-		goto out;
+		free(res);
+		return NEXT_BACKOFF;
 	}
 	uploader_exchange_ok(u);
+	if (unknown)
+		log_warn("upload: the answer names %d events that were not in the batch", unknown);
+	for (int i = 0; i < n; i++)
+		answered += res[i].status != UPLOADER_MISSING;
+	if (answered == 0) {
+		u->ev_missing += (uint64_t)n;
+		uploader_note_error(u, "events: the receiver answered none of the %d events", n);
+		free(res);
+		return NEXT_BACKOFF;
+	}
+	u->answer.evs = evs;
+	u->answer.loaded = loaded;
+	u->answer.n = n;
+	u->answer.res = res;
+	return NEXT_NOW;
+}
+
+/* Mark what the answer said, in one transaction; 0, or -1 (all stays pending). */
+static int
+write_answer(struct uploader *u)
+{
+	const struct store_event *evs = u->answer.evs;
+	const struct uploader_result *res = u->answer.res;
+	int n = u->answer.n, nm = 0, delivered = 0, missing = 0, rc = -1;
+	struct store_outbox_mark *marks = calloc((size_t)n, sizeof(*marks));
+
+	if (marks == NULL) {
+		uploader_note_error(u, "out of memory writing an answer");
+		goto out;
+	}
 	for (int i = 0; i < n; i++) {
-		switch (res[i].status) {
-		case UPLOADER_ACCEPTED:
-		case UPLOADER_DUPLICATE:
+		if (res[i].status == UPLOADER_ACCEPTED || res[i].status == UPLOADER_DUPLICATE)
 			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
-			break;
-		case UPLOADER_REJECTED:
+		else if (res[i].status == UPLOADER_REJECTED)
 			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead", res[i].reason};
-			break;
-		case UPLOADER_MISSING:
+		else
 			missing++;
-			break;
-		}
 	}
 	if (store_outbox_mark_batch(u->store, marks, nm) < 0) {
 		/* Still pending here; sent again they come back as duplicates. */
@@ -478,18 +514,12 @@ take_results(struct uploader *u, const struct uploader_xfer *x, const struct sto
 		else if (res[i].status == UPLOADER_DUPLICATE)
 			u->ev_duplicate++, delivered++;
 		else if (res[i].status == UPLOADER_REJECTED) {
-			u->ev_rejected++, dead++;
+			u->ev_rejected++;
 			log_warn("upload: event %s (seq %lld, %s) rejected, now a dead letter: %s",
 				 evs[i].id, (long long)evs[i].seq, evs[i].type, res[i].reason);
 		}
 	}
 	u->ev_missing += (uint64_t)missing;
-	if (unknown)
-		log_warn("upload: the answer names %d events that were not in the batch", unknown);
-	if (delivered + dead == 0) {
-		uploader_note_error(u, "events: the receiver answered none of the %d events", n);
-		goto out;
-	}
 	if (missing)
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
@@ -502,11 +532,13 @@ take_results(struct uploader *u, const struct uploader_xfer *x, const struct sto
 	u->retried_401 = 0;
 	u->last_success_ms = uploader_wall_ms();
 	u->last_error[0] = '\0';
-	next = NEXT_NOW;
+	rc = 0;
 out:
-	free(res);
 	free(marks);
-	return next;
+	free(u->answer.res);
+	store_events_free(u->answer.evs, u->answer.loaded);
+	memset(&u->answer, 0, sizeof(u->answer));
+	return rc;
 }
 
 static enum next
@@ -561,7 +593,7 @@ on_events_done(struct uploader_xfer *x, void *arg)
 	if (x->code != CURLE_OK || x->too_big) {
 		uploader_transport_failed(u, "events", x);
 	} else if (x->status == 200) {
-		next = take_results(u, x, evs, n);
+		next = take_results(u, x, evs, loaded, n);
 	} else if (x->status == 400 || x->status == 422 || x->status == 413) {
 		next = take_refusal(u, x, evs, n);
 	} else if (x->status == 401) {
@@ -590,7 +622,8 @@ on_events_done(struct uploader_xfer *x, void *arg)
 							       "protocol does not know", x->status);
 		uploader_note_error(u, "events: unexpected HTTP %ld", x->status);
 	}
-	store_events_free(evs, loaded);
+	if (u->answer.evs != evs) /* else write_answer frees them */
+		store_events_free(evs, loaded);
 	uploader_xfer_free(x);
 	if (next == NEXT_NOW) {
 		/*
@@ -694,6 +727,8 @@ uploader_stop(struct uploader *u)
 	if (u->tok_xfer)
 		uploader_xfer_free(u->tok_xfer);
 	store_events_free(u->batch, u->batch_loaded);
+	free(u->answer.res);
+	store_events_free(u->answer.evs, u->answer.loaded);
 	uploader_http_free(u->http);
 	if (u->pump_ev)
 		event_free(u->pump_ev);

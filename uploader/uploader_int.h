@@ -260,6 +260,11 @@ struct uploader {
 	int failures; /* failed attempts in a row */
 	int64_t backoff_ms, backoff_until_ms;
 	int retried_401;
+	struct {            /* an answer read, its marks to be written in the next turn */
+		struct store_event *evs;
+		int loaded, n;
+		struct uploader_result *res;
+	} answer;
 	int checkpoint_due; /* a batch was marked: checkpoint before the next one */
 	int refused_alone;  /* events refused on their own since the last delivery */
 
