@@ -34,7 +34,36 @@ struct recompute {
 	size_t n, cap;
 	char day[11];	     /* the local date the timer last looked at */
 	int minute;	     /* and the minute */
+	int waiting;	     /* work held back while the wall clock is not trusted */
 };
+
+/*
+ * Day results book absences, and absences cost money: they wait while the wall
+ * clock is untrusted (before its build date, or within an hour of a jump).  Taps
+ * are still recorded and flagged meanwhile; the work resumes when the clock is
+ * trusted again.  The first trusted moment is also when the kiosk's service
+ * date is recorded, never a 1970 date.
+ */
+static int
+clock_trusted(struct recompute *r)
+{
+	char day[11], err[256];
+	int min;
+
+	if (clock_quality_now() != CLOCK_SYNCED) {
+		if (!r->waiting)
+			log_warn("recompute: the clock is not trusted; day results wait until it is");
+		r->waiting = 1;
+		return 0;
+	}
+	if (r->waiting)
+		log_info("recompute: the clock is trusted again; catching up");
+	r->waiting = 0;
+	attendance_local_now(day, &min);
+	if (attendance_set_results_from(r->a, day, 1, err, sizeof(err)) < 0)
+		log_warn("recompute: %s", err);
+	return 1;
+}
 
 /* Earlier `from` wins: "" (everything) is earliest. */
 static void
@@ -111,8 +140,8 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	char today[11], err[512];
 	int min, changed = 0;
 
-	if (r->n == 0)
-		return;
+	if (r->n == 0 || !clock_trusted(r))
+		return; /* on_clock looks again */
 	j = r->jobs[0];
 	memmove(r->jobs, r->jobs + 1, (r->n - 1) * sizeof(*r->jobs));
 	r->n--;
@@ -191,6 +220,11 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 		recompute_queue(r, 0, from);
 	snprintf(r->day, sizeof(r->day), "%s", day);
 	r->minute = min;
+	if (r->n && clock_trusted(r)) {
+		struct timeval now = {0, 0};
+
+		event_add(r->work, &now);
+	}
 	arm(r);
 }
 
@@ -210,9 +244,8 @@ recompute_start(struct event_base *base, struct attendance *a)
 		return NULL;
 	}
 	r->minute = local_seconds(r->day) / 60;
-	/* The first start is the day this kiosk went into service. */
-	if (attendance_set_results_from(a, r->day, 1, err, sizeof(err)) < 0)
-		log_warn("recompute: %s", err);
+	/* The first trusted start is the day this kiosk went into service. */
+	clock_trusted(r);
 	/* Whatever changed while the daemon was down (a roster, a G value) is caught up. */
 	attendance_changes_take(a, err);
 	recompute_queue(r, 0, "");

@@ -54,8 +54,9 @@ try:
     print("# fault: clock jump forward and back | tried 2 jumps, 3 taps | expected taps recorded "
           "and flagged, health failing | saw flags %s" % dict(rows))
 
-    # boot with the clock in 1970
-    k.events.queue.clear()
+    # boot a new kiosk with the clock in 1970
+    k.cleanup()
+    k = Kiosk(roster_doc=roster(3), debounce=0)
     k.start(env={"STEMPEL_CLOCK_OFFSET_S": str(-int(time.time()) + 86400 + 9 * 3600)})
     k.follow_events()
     c, a = tap_clock("04A10001")
@@ -65,6 +66,17 @@ try:
     ok(rows == [("1970-01-02", "unsynced")], "its date is the untrusted 1970 date, flagged", rows)
     status, body = k.get("/healthz")
     ok(status == 503 and '"state":"unsynced"' in body, "/healthz fails on the clock", body)
+    time.sleep(1)
+    n = k.db("SELECT count(*) FROM day_results")[0][0]
+    since = k.ctl("attendance", "results-from").stdout.strip()
+    ok(n == 0 and not since.startswith("1970"),
+       "untrusted clock: no day results booked, no 1970 service date", "%d results, %s" % (n, since))
+    k.stop()
+    k.start()  # the clock is right again
+    time.sleep(1)
+    since = k.ctl("attendance", "results-from").stdout.strip()
+    ok(since == time.strftime("%Y-%m-%d", time.gmtime()),
+       "clock trusted again: the service date is today's date", since)
     k.stop()
     print("# fault: boot with the clock at 1970 | tried 1 tap | expected recorded, flagged "
           "unsynced | saw %s" % rows)
