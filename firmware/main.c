@@ -19,6 +19,7 @@
 #include "config.h"
 #include "kiosk.h"
 #include "log.h"
+#include "uploader.h"
 #include "regime.h"
 
 static void
@@ -136,6 +137,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only) {
+		/* the upload settings: auth mode, key files readable, URL form */
+		if (uploader_check_config(&cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "stempeld: %s: %s\n", cfg.path[0] ? cfg.path : "config", err);
+			return 2;
+		}
 		printf("%s: ok\n", cfg.path[0] ? cfg.path : "(embedded defaults)");
 		return check_regimes(&cfg);
 	}
