@@ -137,8 +137,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only) {
-		/* the upload settings: auth mode, key files readable, URL form */
-		if (uploader_check_config(&cfg, err, sizeof(err)) < 0) {
+		/* the upload settings, when uploads are on: URL, auth mode, key files */
+		if (cfg.upload.base_url[0] && uploader_check_config(&cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "stempeld: %s: %s\n", cfg.path[0] ? cfg.path : "config", err);
 			return 2;
 		}
