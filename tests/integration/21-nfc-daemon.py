@@ -201,6 +201,11 @@ try:
        "/metrics: reader connected, %d reopens, %d errors counted"
        % (metrics.get("stempel_reader_reopens", 0), metrics.get("stempel_reader_errors", 0)),
        metrics)
+    import kiosklib
+    print("# fault: reader faults (no ACK, bad LCS, bad DCS, error frame, silence, garbage, "
+          "device gone) | %d faults, twice each | health degraded, recovery by itself, no tap "
+          "lost or doubled | %s" % (len(FAULTS), "as expected" if kiosklib.failures == 0 else
+                                    "%d checks failed" % kiosklib.failures))
     t0 = time.time()
     rc = k.stop()
     ok(rc == 0 and time.time() - t0 < 5,

@@ -136,6 +136,10 @@ def run(kiosk, muni):
        "401 and restarts led to fresh OAuth tokens (%d issued)" % muni.total("tokens_issued"))
     limit = kiosk.db("SELECT 1")  # the kiosk's database is still readable and whole
     ok(limit == [(1,)] and kiosk.proc.poll() is None, "stempeld still running")
+    print("# fault: receiver faults (500, 503 + Retry-After, 429, 401, 400/422 poison, 413, "
+          "slow reply, reset mid-body, wrong CA) | 10,000 taps while cycling | every tap event "
+          "once at the receiver, poison dead-lettered | %s" % (
+              "as expected" if kiosklib.failures == 0 else "%d checks failed" % kiosklib.failures))
 
 
 if __name__ == "__main__":
