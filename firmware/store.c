@@ -963,6 +963,8 @@ store_outbox_mark(struct store *s, const char *id, const char *state, const char
 void
 store_events_free(struct store_event *evs, int n)
 {
+	if (evs == NULL) /* nothing loaded, whatever the count says */
+		return;
 	for (int i = 0; i < n; i++)
 		free(evs[i].json);
 	free(evs);

@@ -588,7 +588,9 @@ on_events_done(struct uploader_xfer *x, void *arg)
 	enum next next = NEXT_BACKOFF;
 
 	u->ev_xfer = NULL;
+	/* the batch is ours now: nothing for uploader_stop() to free twice */
 	u->batch = NULL;
+	u->batch_loaded = 0;
 	uploader_count(u, UPLOADER_EP_EVENTS, x);
 	if (x->code != CURLE_OK || x->too_big) {
 		uploader_transport_failed(u, "events", x);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crash test: taps in a loop, kill -9 of stempeld at a random moment, 10
+"""Crash test: taps in a loop, kill -9 of stempeld at a random moment, 20
 rounds on the same state dir.  After each restart every tap that was answered
 as accepted is in the database exactly once, with its outbox event, and the
 database passes integrity_check."""
@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from kiosklib import Kiosk, ok, done, roster  # noqa: E402
 
-ROUNDS = 10
+ROUNDS = 20
 rng = random.Random(int(os.environ.get("SEED", time.time())))
 k = Kiosk(roster_doc=roster(20), debounce=0)
 answered = []  # event ids answered accepted, over all rounds
