@@ -70,6 +70,15 @@ nfc_reader_post_status(struct nfc_reader *r, const struct nfc_reader_status *st)
 	post(r, &m);
 }
 
+void
+nfc_reader_deliver_tap(struct nfc_reader *r, const char *uid, long long seen_ns)
+{
+	snprintf(r->status.last_uid, sizeof(r->status.last_uid), "%s", uid);
+	r->status.last_seen_ns = seen_ns;
+	if (r->on_tap)
+		r->on_tap(r->arg, uid, seen_ns);
+}
+
 static void
 on_pipe(evutil_socket_t fd, short what, void *arg)
 {
@@ -83,10 +92,7 @@ on_pipe(evutil_socket_t fd, short what, void *arg)
 		if (n != (ssize_t)sizeof(m))
 			return;
 		if (m.type == MSG_TAP) {
-			snprintf(r->status.last_uid, sizeof(r->status.last_uid), "%s", m.uid);
-			r->status.last_seen_ns = m.seen_ns;
-			if (r->on_tap)
-				r->on_tap(r->arg, m.uid, m.seen_ns);
+			nfc_reader_deliver_tap(r, m.uid, m.seen_ns);
 		} else {
 			char last[NFC_UID_MAX];
 			long long seen = r->status.last_seen_ns;

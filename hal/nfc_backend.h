@@ -2,7 +2,8 @@
  * nfc_backend.h — what a reader backend sees of struct nfc_reader.
  * Only hal/nfc*.c include this.  Backends run their blocking work in their own
  * thread and talk to the loop only through nfc_reader_post_*(), which are
- * thread-safe (one atomic write into a pipe each).
+ * thread-safe (one atomic write into a pipe each); the sim, which runs on the
+ * loop, hands taps over with nfc_reader_deliver_tap().
  */
 #ifndef STEMPEL_HAL_NFC_BACKEND_H
 #define STEMPEL_HAL_NFC_BACKEND_H
@@ -37,6 +38,12 @@ struct nfc_reader {
 
 /* Thread-safe: hand a normalised UID to the loop. */
 void nfc_reader_post_tap(struct nfc_reader *r, const char *uid, long long seen_ns);
+/*
+ * Loop thread only: hand a UID to the tap pipeline at once.  For a backend that runs
+ * on the loop itself (sim): its blocking write into the pipe would stop the loop on
+ * itself once the pipe is full (a few hundred UIDs queued while the loop was busy).
+ */
+void nfc_reader_deliver_tap(struct nfc_reader *r, const char *uid, long long seen_ns);
 /* Thread-safe: publish the backend's state to the loop. */
 void nfc_reader_post_status(struct nfc_reader *r, const struct nfc_reader_status *st);
 /* CLOCK_MONOTONIC in nanoseconds. */

@@ -21,19 +21,39 @@
 #include "log.h"
 #include "nfc_backend.h"
 
+/* UIDs handed over per turn of the loop; the rest wait for the next turn. */
+#define SIM_BATCH 64
+
 struct sim {
 	struct evconnlistener *listener;
 	char path[CONFIG_PATH_MAX];
 };
 
+struct sim_conn {
+	struct nfc_reader *r;
+	long long seen_ns; /* when the loop read the UIDs still waiting in the buffer */
+	int more;	   /* a batch was cut short: those UIDs keep their seen_ns */
+};
+
+static void
+sim_conn_free(struct bufferevent *bev, struct sim_conn *c)
+{
+	bufferevent_free(bev);
+	free(c);
+}
+
 static void
 on_line(struct bufferevent *bev, void *arg)
 {
-	struct nfc_reader *r = arg;
+	struct sim_conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char *line;
 	size_t len;
+	int n = 0;
 
+	if (!c->more)
+		c->seen_ns = nfc_now_ns();
+	c->more = 0;
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		char uid[NFC_UID_MAX];
 
@@ -45,33 +65,49 @@ on_line(struct bufferevent *bev, void *arg)
 			evbuffer_add_printf(bufferevent_get_output(bev),
 					    "error: expected a UID of 4, 7 or 10 bytes in hex\n");
 		} else {
-			nfc_reader_post_tap(r, uid, nfc_now_ns());
+			/*
+			 * On the loop already: straight to the pipeline.  A blocking write
+			 * into the reader pipe from here stopped the loop on itself once a
+			 * few hundred UIDs were queued.
+			 */
+			nfc_reader_deliver_tap(c->r, uid, c->seen_ns);
 			evbuffer_add_printf(bufferevent_get_output(bev), "ok %s\n", uid);
 		}
 		free(line);
+		if (++n == SIM_BATCH) {
+			/* The rest on a later turn, after the answers went out. */
+			c->more = 1;
+			bufferevent_trigger(bev, EV_READ,
+					    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+			return;
+		}
 	}
 	if (evbuffer_get_length(in) > 256) /* no line this long is a UID */
-		bufferevent_free(bev);
+		sim_conn_free(bev, c);
 }
 
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		bufferevent_free(bev);
+		sim_conn_free(bev, arg);
 }
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
+	struct sim_conn *c = calloc(1, sizeof(*c));
 	struct bufferevent *bev;
 
-	bev = bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE);
+	bev = c ? bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE)
+		: NULL;
 	if (bev == NULL) {
+		free(c);
 		close(fd);
 		return;
 	}
-	bufferevent_setcb(bev, on_line, NULL, on_event, arg);
+	c->r = arg;
+	bufferevent_setcb(bev, on_line, NULL, on_event, c);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
