@@ -55,6 +55,7 @@ struct kiosk {
 	struct recompute *recompute; /* day results after taps, session ends, midnight */
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
+	struct event *checkpoint;  /* the WAL is full: checkpoint in a turn of its own */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -211,6 +212,23 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 		uploader_kick(k->uploader);
 }
 
+/* A commit (often a tap's) filled the WAL: checkpoint once its caller is done. */
+static void
+on_wal_full(void *arg)
+{
+	struct kiosk *k = arg;
+
+	event_active(k->checkpoint, 0, 0);
+}
+
+static void
+on_checkpoint(evutil_socket_t fd, short what, void *arg)
+{
+	struct kiosk *k = arg;
+
+	store_outbox_checkpoint(k->store);
+}
+
 static void
 on_reader_status(void *arg, const struct nfc_reader_status *st)
 {
@@ -361,6 +379,11 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 			goto fail;
 		}
 	}
+	if ((k->checkpoint = event_new(base, -1, 0, on_checkpoint, k)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	store_on_wal_full(k->store, on_wal_full, k);
 	if ((k->tap = tap_new(k->store, &k->key, cfg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -418,6 +441,10 @@ kiosk_stop(struct kiosk *k)
 	tap_free(k->tap);
 	/* Transfers in flight are dropped; their events stay pending in the outbox. */
 	uploader_stop(k->uploader);
+	if (k->checkpoint) {
+		store_on_wal_full(k->store, NULL, NULL);
+		event_free(k->checkpoint);
+	}
 	store_close(k->store);
 	sodium_memzero(&k->key, sizeof(k->key));
 	free(k);

@@ -234,6 +234,12 @@ int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, 
  * checkpoint that a tap would wait behind.  0 or -1.
  */
 int store_outbox_checkpoint(struct store *s);
+/*
+ * Checkpoints become the caller's: a COMMIT that takes the WAL past 1,000 frames
+ * calls fn (on the loop, inside the commit) instead of checkpointing there; fn
+ * schedules store_outbox_checkpoint().  fn NULL: SQLite checkpoints by itself again.
+ */
+void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
 /* The latest dead letter: 0 found, 1 none, -1 error. */
 int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason,
 			   size_t reasonlen, int64_t *done_ms);
