@@ -272,7 +272,7 @@ health(void *arg, json_t *checks)
 				      "last_card", rs.last_uid[0] ? "seen" : "none", "message",
 				      rs.message));
 
-	db_ok = store_outbox_stats(k->store, &ob) == 0 &&
+	db_ok = store_outbox_backlog(k->store, &ob) == 0 &&
 		!(k->last_storage_error_ns &&
 		  clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS);
 	json_object_set_new(checks, "database",
@@ -327,7 +327,7 @@ metrics(void *arg, struct evbuffer *out)
 		      cq == CLOCK_JUMPED);
 	metrics_gauge(out, "stempel_storage_errors", "Taps that could not be stored.",
 		      (double)k->storage_errors);
-	store_outbox_stats(k->store, &ob);
+	store_outbox_backlog(k->store, &ob);
 	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.", (double)ob.pending);
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
 	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",

@@ -125,6 +125,8 @@ int store_outbox_pending(struct store *s, int64_t after_seq, int max, struct sto
 int store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason);
 void store_events_free(struct store_event *evs, int n);
 int store_outbox_stats(struct store *s, struct store_outbox_stats *st);
+/* The same without counting delivered events (delivered = -1): for the loop. */
+int store_outbox_backlog(struct store *s, struct store_outbox_stats *st);
 
 /* absences registered by the case system or a teacher; uuid is the event id */
 struct store_absence {
