@@ -73,8 +73,14 @@ def run(kiosk, muni):
                 for a in munilib.upload_check(kiosk).get("alarms", [])), 8)
             muni.restart()
             continue
+        counter = {"slow": "slow_replies", "reset": "resets"}.get(mode)
+        before = muni.total(counter) if counter else 0
         muni.fault(mode, **params)
         time.sleep(TAP_SECONDS / (len(phases) - 2))
+        if counter:
+            # the kiosk may be backing off from the previous fault: hold this one
+            # until it has really happened once, however long the backoff was
+            munilib.wait_for(lambda: muni.total(counter) > before, 20, 0.2)
     tapper.join()
     muni.fault("none")
     ok(answered[0] == TAPS, "the reader answered all %d taps" % TAPS, "answered %d" % answered[0])
