@@ -231,9 +231,9 @@ struct store_outbox_mark {
  */
 int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n);
 /*
- * Copy what the WAL holds into the database now (PASSIVE: never waits), so a
- * drain pays in small steps between batches instead of in one large automatic
- * checkpoint that a tap would wait behind.  0 or -1.
+ * Copy what the WAL holds into the database now (PASSIVE: never waits).  The
+ * kiosk calls it in a loop turn of its own when store_on_wal_full() says so,
+ * never inside a tap's commit.  0 or -1.
  */
 int store_outbox_checkpoint(struct store *s);
 /*

@@ -357,12 +357,6 @@ pump(struct uploader *u)
 		arm_pump(u, u->backoff_until_ms - now);
 		return;
 	}
-	if (u->checkpoint_due) {
-		u->checkpoint_due = 0;
-		store_outbox_checkpoint(u->store);
-		arm_pump(u, 0);
-		return;
-	}
 	if (store_outbox_pending(u->store, 0, uploader_plan_size(&u->plan, now), &evs, &n) < 0) {
 		uploader_note_error(u, "database: cannot read the outbox");
 		arm_pump(u, (int64_t)u->cfg->upload.interval_s * 1000);
@@ -523,7 +517,6 @@ write_answer(struct uploader *u)
 	if (missing)
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
-	u->checkpoint_due = 1;
 	if (delivered) {
 		u->refused_alone = 0;
 		uploader_alarm_clear(u, UPLOADER_ALARM_REFUSING);

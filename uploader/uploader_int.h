@@ -265,7 +265,6 @@ struct uploader {
 		int loaded, n;
 		struct uploader_result *res;
 	} answer;
-	int checkpoint_due; /* a batch was marked: checkpoint before the next one */
 	int refused_alone;  /* events refused on their own since the last delivery */
 
 	/* token */
