@@ -1,0 +1,233 @@
+"""benchlib — what the benchmarks share: percentiles, the machine, the kiosk's
+simulated day, and a kiosk with 2,000 participants and a year of history
+written straight into its database (not through 1.5 million taps).
+
+The simulated day: every kiosk here runs on Wednesday 2026-03-18 from 09:00 UTC
+(STEMPEL_CLOCK_OFFSET_S), so classes (Monday-Friday 08:30-14:30) are on, taps
+are accepted, and the year behind it (2025-03-17 ..) needs no unpublished G.
+"""
+import calendar
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+os.environ.setdefault("BIN", "build/rel")
+import kiosklib  # noqa: E402
+
+BIN = kiosklib.BIN
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+# The simulated "now" and the history behind it.
+SIM_NOW = calendar.timegm((2026, 3, 18, 9, 0, 0))
+HISTORY_FROM = "2025-03-17"  # a Monday, 366 days before SIM_NOW
+PAY_MONTH = ("2026-02-01", "2026-02-28")
+
+
+def clock_env():
+    """The environment that puts a kiosk (and stempelctl) on the simulated day."""
+    return {"STEMPEL_CLOCK_OFFSET_S": str(SIM_NOW - int(time.time())),
+            "STEMPEL_CLOCK_EPOCH": str(SIM_NOW - 30 * 86400)}
+
+
+def pct(values, p):
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, int(-(-p * len(v) // 100)) - 1))
+    return v[k]
+
+
+def summary(values):
+    """n, p50, p95, p99, max of a list of numbers (None if it is empty)."""
+    if not values:
+        return None
+    return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95),
+            "p99": pct(values, 99), "max": max(values)}
+
+
+def fmt(s, unit="ms", digits=2):
+    if not s:
+        return "not measured"
+    f = "%%.%df" % digits
+    return "p50 %s, p95 %s, p99 %s, max %s %s (n = %d)" % (
+        f % s["p50"], f % s["p95"], f % s["p99"], f % s["max"], unit, s["n"])
+
+
+def sh(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine(state_dir):
+    """nproc, CPU model, memory, kernel and the disk under state_dir."""
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = "%.1f GiB" % (int(f.readline().split()[1]) / 1048576)
+    except (OSError, ValueError, IndexError):
+        pass
+    src = " ".join(sh("findmnt", "-n", "-o", "SOURCE,FSTYPE", "-T", state_dir).split()) or "?"
+    dev = src.split()[0] if src != "?" else ""
+    model = ""
+    if dev.startswith("/dev/"):
+        base = os.path.basename(os.path.realpath(dev))
+        for name in (base, base.rstrip("0123456789")):
+            rot = "/sys/block/%s/queue/rotational" % name
+            if os.path.exists(rot):
+                with open(rot) as f:
+                    model = ("reported rotational" if f.read().strip() == "1"
+                             else "non-rotational")
+                vendor = sh("cat", "/sys/block/%s/device/model" % name)
+                if vendor:
+                    model += ", " + vendor
+                break
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem,
+            "kernel": platform.release(), "disk": "%s%s" % (src, " (%s)" % model if model else "")}
+
+
+# --- the year of history ---------------------------------------------------------------
+
+
+def card_uid(i):
+    return "%08X" % (0x04B00000 + i)
+
+
+def roster_doc(n):
+    """n participants, Monday-Friday 08:30-14:30, one 4-byte card each."""
+    langs = ["nb", "ar", "uk", "so", "ti", "fa-AF", "en", "nn"]
+    rates = ["full", "full", "under25_alone", "under25_with_parents"]
+    return {"version": 1, "participants": [{
+        "id": "P-%06d" % (i + 1), "name": "Deltaker %d" % (i + 1),
+        "language": langs[i % len(langs)], "regime": "no-integreringsloven",
+        "rate": rates[i % len(rates)], "programme_start": HISTORY_FROM,
+        "children": i % 3, "sole_carer": i % 7 == 0, "chronic_child": False,
+        "monthly_benefit": None, "cards": [card_uid(i)],
+        "schedule": {"template": [{"weekdays": [1, 2, 3, 4, 5], "start": "08:30",
+                                   "end": "14:30", "offsite": False}], "exceptions": []},
+    } for i in range(n)]}
+
+
+def fill_history(db, days_to):
+    """Taps (in 08:25-08:49, out 14:22-14:31, one day in 20 away) for every participant
+    on every weekday from HISTORY_FROM to days_to (exclusive, "YYYY-MM-DD"), each with
+    its delivered outbox event, written by SQLite itself in one transaction (a python
+    loop over a million rows takes a minute).  Returns the number of taps."""
+    c = sqlite3.connect(db, isolation_level=None)
+    # No journal and a big cache while writing (nothing runs on it yet); WAL again after.
+    c.execute("PRAGMA journal_mode = OFF")
+    c.execute("PRAGMA synchronous = OFF")
+    c.execute("PRAGMA cache_size = -262144")
+    c.execute("BEGIN")
+    t0 = calendar.timegm(time.strptime(HISTORY_FROM, "%Y-%m-%d"))
+    t1 = calendar.timegm(time.strptime(days_to, "%Y-%m-%d"))
+    days = [(time.strftime("%Y-%m-%d", time.gmtime(t)), n, t)
+            for n, t in enumerate(range(t0, t1, 86400)) if time.gmtime(t).tm_wday < 5]
+    c.execute("CREATE TEMP TABLE days(d TEXT, n INTEGER, t INTEGER)")
+    c.executemany("INSERT INTO days VALUES(?,?,?)", days)
+    c.execute("CREATE TEMP TABLE dirs(v TEXT, k INTEGER)")
+    c.executemany("INSERT INTO dirs VALUES(?,?)", [("in", 0), ("out", 1)])
+    minute = ("CASE dirs.k WHEN 0 THEN 505 + (p.id * 31 + days.n * 17) % 25"
+              " ELSE 862 + (p.id * 11 + days.n * 7) % 10 END")
+    c.execute(
+        "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome, wall_ms,"
+        " mono_ns, clock, local_date, local_min)"
+        " SELECT printf('%08x-%04x-4%03x-a%03x-%012x', days.n, p.id % 65536, dirs.k,"
+        "   p.id / 65536, (p.id * 2654435761 + days.n * 40503) % 281474976710656),"
+        "  c.key, p.id, dirs.v, 'accepted_' || dirs.v,"
+        "  (days.t + " + minute + " * 60) * 1000 + (p.id * 1009 + days.n * 9176) % 60000,"
+        "  1000000000000 + (days.n * 100000 + p.id * 2 + dirs.k) * 1000, 'synced', days.d, "
+        + minute +
+        " FROM days CROSS JOIN participants p JOIN cards c ON c.participant_id = p.id"
+        " CROSS JOIN dirs WHERE (p.id * 7 + days.n * 13) % 20 != 0"
+        " ORDER BY days.n, dirs.k, p.id")
+    c.execute(
+        "INSERT INTO outbox(id, type, json, state, created_ms, done_ms)"
+        " SELECT t.uuid, 'tap', printf('{\"id\":\"%s\",\"type\":\"tap\","
+        "\"at\":\"%s.%03dZ\",\"clock\":\"synced\",\"participant\":\"%s\","
+        "\"data\":{\"direction\":\"%s\",\"card\":\"%s\",\"outcome\":\"%s\"}}',"
+        "  t.uuid, strftime('%Y-%m-%dT%H:%M:%S', t.wall_ms / 1000, 'unixepoch'),"
+        "  t.wall_ms % 1000, p.ext_id, t.direction, t.card_key, t.outcome),"
+        "  'delivered', t.wall_ms, t.wall_ms + 2000"
+        " FROM taps t JOIN participants p ON p.id = t.participant_id ORDER BY t.id")
+    c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('day_results_from', ?)",
+              (HISTORY_FROM,))
+    c.execute("COMMIT")
+    n = c.execute("SELECT count(*) FROM taps").fetchone()[0]
+    c.execute("PRAGMA journal_mode = WAL")
+    c.close()
+    return n
+
+
+def fill_outbox(db, n, timeout=30):
+    """n pending tap_unknown_card events as the tap pipeline writes them, in one
+    transaction (the kiosk may be running: it waits for the lock)."""
+    now = int(time.time() * 1000)
+    rows = []
+    for i in range(n):
+        id = str(uuid.uuid4())
+        card = "hmac:" + hashlib.sha256(b"%d" % i).hexdigest()
+        ev = {"id": id, "type": "tap_unknown_card", "at": "2026-03-18T07:58:12.345Z",
+              "clock": "synced", "data": {"direction": "none", "card": card,
+                                          "outcome": "unknown_card"}}
+        rows.append((id, "tap_unknown_card", json.dumps(ev, separators=(",", ":")), now))
+    c = sqlite3.connect(db, timeout=timeout)
+    with c:
+        c.executemany("INSERT INTO outbox(id, type, json, state, created_ms)"
+                      " VALUES(?,?,?,'pending',?)", rows)
+    c.close()
+
+
+def db_exec(db, sql, args=()):
+    """One committed statement on a kiosk's database."""
+    c = sqlite3.connect(db, timeout=30)
+    with c:
+        c.execute(sql, args)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+
+
+def outbox_delivered(db):
+    """Mark every pending event delivered (what a year of uploads left behind)."""
+    db_exec(db, "UPDATE outbox SET state = 'delivered', done_ms = created_ms"
+                " WHERE state = 'pending'")
+
+
+def db_size(state):
+    return sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state)
+               if f.startswith("stempel.db"))
+
+
+def copy_state(src, dst):
+    """A copy of a stopped kiosk's state dir (database, WAL, device key)."""
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+
+
+def digest(*parts):
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
+def write_json(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path

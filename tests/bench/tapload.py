@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+"""tapload.py — one kiosk with 2,000 participants and a year of history, measured:
+
+  1. durable tap vs raw fsync: 2,000 taps and 2,000 pwrite+fdatasync on the state
+     directory's disk, interleaved in rounds so both see the same disk;
+  2. the same taps while, at once, the uploader drains 100,000 events, 20 board
+     clients hold /board/events, wrk loads the Today page and payroll pulls a
+     2,000-participant month as CSV;
+  5. footprint: start-up time to ready, peak RSS (VmHWM) over the whole run.
+
+Taps are open-loop (a participant does not wait for the previous one) through the
+simulated reader; each answer is matched from the kiosk's SSE stream, which
+carries seen_ns (UID received) and latency_us (received -> answer sent).
+measure() is called by report.py; run alone, it prints the figures.
+"""
+import collections
+import hashlib
+import http.client
+import json
+import os
+import queue
+import random
+import re
+import selectors
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+import kiosklib  # noqa: E402
+import munilib  # noqa: E402
+
+PARTICIPANTS = int(os.environ.get("TAPLOAD_PARTICIPANTS", "2000"))
+TAPS = int(os.environ.get("TAPLOAD_TAPS", "2000"))
+ROUNDS = 10                    # fsync and taps alternate this many times
+FSYNC_BYTES = (4096, 32768)    # one page; about what a tap's commit writes to the WAL
+BACKLOG = int(os.environ.get("TAPLOAD_BACKLOG", "100000"))
+BOARD_CLIENTS = 20
+WRK_CONNECTIONS = 4
+LOAD_MAX_S = float(os.environ.get("TAPLOAD_LOAD_MAX_S", "90"))
+LOAD_MIN_TAPS = 1000
+GAP_S = (0.010, 0.040)         # between two taps: uniform, 25 ms on average
+STARTS = 5
+PASSWORD = "bench teacher password"
+
+
+def proc_status(pid):
+    """VmHWM and VmRSS of a process, in kB."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmHWM:", "VmRSS:", "RssAnon:", "RssFile:")):
+                k, v = line.split(":", 1)
+                out[k] = int(v.split()[0])
+    return out
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pid, timeout=240):
+    """Wait until the process uses under 5% of a CPU for a second; seconds waited."""
+    t0 = time.monotonic()
+    prev = cpu_seconds(pid)
+    while time.monotonic() - t0 < timeout:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        if now - prev < 0.05:
+            return time.monotonic() - t0
+        prev = now
+    return time.monotonic() - t0
+
+
+class Taps:
+    """Open-loop taps on a kiosk's simulated reader, answers matched from its SSE."""
+
+    def __init__(self, kiosk, ext_of):
+        self.k = kiosk
+        self.ext_of = ext_of
+        self.pending = collections.defaultdict(collections.deque)
+        self.lock = threading.Lock()
+        self.results = []
+        self.outcomes = collections.Counter()
+        self.sse_drops = 0
+        self.stop = False
+        self.th = threading.Thread(target=self._collect, daemon=True)
+        self.th.start()
+
+    def _collect(self):
+        while not self.stop:
+            try:
+                ev, d = self.k.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if ev == "closed" and not self.stop:
+                # the kiosk dropped a screen that fell behind: count it, follow again
+                self.sse_drops += 1
+                self.k.follow_events()
+            if ev != "tap":
+                continue
+            with self.lock:
+                q = self.pending.get(d.get("participant", ""))
+                if not q:
+                    continue
+                sent = q.popleft()
+                done = d["seen_ns"] + d["latency_us"] * 1000
+                self.results.append({"sent": sent, "inside": d["latency_us"] / 1000.0,
+                                     "e2e": (done - sent) / 1e6, "done": done})
+                self.outcomes[d["outcome"]] += 1
+
+    def send(self, uids, until=None):
+        """Tap uids open-loop (GAP_S apart) until they run out or until() is true;
+        then wait up to 60 s for the answers.  Returns the results of these taps."""
+        conn = self.k.tap_conn()
+        drain = threading.Thread(target=lambda: [None for _ in conn.makefile("rb")],
+                                 daemon=True)
+        drain.start()
+        with self.lock:
+            first = len(self.results)
+        sent = 0
+        nxt = time.monotonic()
+        for uid in uids:
+            if until is not None and until(sent):
+                break
+            delay = nxt - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            with self.lock:
+                t = time.monotonic_ns()
+                self.pending[self.ext_of[uid]].append(t)
+            conn.sendall((uid + "\n").encode())
+            sent += 1
+            nxt += random.uniform(*GAP_S)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.results) - first >= sent:
+                    break
+            time.sleep(0.05)
+        conn.close()
+        with self.lock:
+            res = self.results[first:]
+        return res, sent
+
+    def close(self):
+        self.stop = True
+        self.th.join()
+
+
+def fsync_samples(state, n, size):
+    exe = os.path.join(benchlib.BIN, "bench", "fsync")
+    r = subprocess.run([exe, state, str(n), str(size)], capture_output=True, text=True,
+                       timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError("fsync helper: " + r.stderr)
+    return [int(x) / 1e6 for x in r.stdout.split()]
+
+
+def request(port, method, path, body=None, headers=None, timeout=120):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        return r.status, r.headers, r.read()
+    finally:
+        c.close()
+
+
+def board_login(port, user, password):
+    """A board session: the Cookie header value."""
+    jar = {}
+
+    def keep(h):
+        for v in h.get_all("Set-Cookie") or []:
+            name, val = v.split(";")[0].split("=", 1)
+            jar[name] = val
+
+    _, h, page = request(port, "GET", "/board/login")
+    keep(h)
+    tok = re.search(rb'name="login_csrf" value="([^"]+)"', page).group(1).decode()
+    st, h, _ = request(port, "POST", "/board/login",
+                    urllib.parse.urlencode({"login_csrf": tok, "username": user,
+                                            "password": password}),
+                    {"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": "; ".join("%s=%s" % kv for kv in jar.items())})
+    keep(h)
+    if st not in (302, 303) or not jar.get("stempel_session"):
+        raise RuntimeError("board login failed: %d" % st)
+    return "stempel_session=" + jar["stempel_session"]
+
+
+class BoardClients:
+    """n teachers' boards holding /board/events open; counts the tap events each got."""
+
+    def __init__(self, port, cookie, n):
+        self.sel = selectors.DefaultSelector()
+        self.taps = [0] * n
+        self.bytes = 0
+        for i in range(n):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(("GET /board/events HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n"
+                       % cookie).encode())
+            s.setblocking(False)
+            self.sel.register(s, selectors.EVENT_READ, i)
+        self.stop = False
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while not self.stop:
+            for key, _ in self.sel.select(timeout=0.2):
+                try:
+                    data = key.fileobj.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    self.sel.unregister(key.fileobj)
+                    continue
+                self.bytes += len(data)
+                self.taps[key.data] += data.count(b"event: tap")
+
+    def close(self):
+        self.stop = True
+        self.th.join()
+        for key in list(self.sel.get_map().values()):
+            key.fileobj.close()
+
+
+class Puller(threading.Thread):
+    """Payroll: the month's stipend.csv, pulled again as soon as it arrives."""
+
+    def __init__(self, port, token, path):
+        super().__init__(daemon=True)
+        self.port, self.token, self.path = port, token, path
+        self.times, self.status, self.bytes = [], collections.Counter(), 0
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            t = time.monotonic()
+            try:
+                st, _, body = request(self.port, "GET", self.path,
+                                   headers={"Authorization": "Bearer " + self.token})
+            except OSError as e:
+                self.status[type(e).__name__] += 1
+                continue
+            self.times.append((time.monotonic() - t) * 1000)
+            self.status[st] += 1
+            self.bytes = len(body)
+
+
+def wrk_start(port, cookie):
+    if shutil.which("wrk") is None:
+        return None
+    return subprocess.Popen(
+        ["wrk", "-t1", "-c%d" % WRK_CONNECTIONS, "-d600s", "--timeout", "60s", "--latency",
+         "-H", "Cookie: " + cookie, "http://127.0.0.1:%d/board" % port],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wrk_stop(p):
+    """SIGINT makes wrk print its summary: requests, rate and latency percentiles."""
+    if p is None:
+        return {"error": "wrk is not installed (make deps installs it)"}
+    p.send_signal(signal.SIGINT)
+    out = p.communicate(timeout=60)[0]
+    res = {"raw": out}
+    m = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+    if m:
+        res["requests"] = int(m.group(1))
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if m:
+        res["rps"] = float(m.group(1))
+    for q in ("50", "99"):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % q, out, re.M)
+        if m:
+            res["p" + q] = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    res["non2xx"] = int(m.group(1)) if m else 0
+    return res
+
+
+def startup_times(kiosk, n):
+    """exec -> reader socket, exec -> first /healthz answer (any status); ms, n starts."""
+    sock_ms, health_ms, hwm = [], [], []
+    env = dict(os.environ, **benchlib.clock_env())
+    for _ in range(n):
+        if os.path.exists(kiosk.sock):
+            os.unlink(kiosk.sock)
+        log = open(os.path.join(kiosk.dir, "stempeld.log"), "ab")
+        t0 = time.monotonic()
+        p = subprocess.Popen([os.path.join(benchlib.BIN, "stempeld"), "-c", kiosk.conf],
+                             stdout=log, stderr=log, env=env)
+        t_sock = t_health = None
+        while time.monotonic() - t0 < 120 and p.poll() is None and t_health is None:
+            if t_sock is None and os.path.exists(kiosk.sock):
+                t_sock = time.monotonic()
+            try:
+                s = socket.create_connection(("127.0.0.1", kiosk.port), timeout=30)
+                s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+                if s.recv(12).startswith(b"HTTP/"):
+                    t_health = time.monotonic()
+                s.close()
+            except OSError:
+                time.sleep(0.001)
+        if t_sock is None and os.path.exists(kiosk.sock):
+            t_sock = time.monotonic()
+        hwm.append(proc_status(p.pid)["VmHWM"])
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=60)
+        log.close()
+        if t_sock and t_health:
+            sock_ms.append((t_sock - t0) * 1000)
+            health_ms.append((t_health - t0) * 1000)
+    return {"socket": benchlib.summary(sock_ms), "healthz": benchlib.summary(health_ms),
+            "hwm_kb": max(hwm) if hwm else None}
+
+
+def quick_check_ms(db):
+    c = sqlite3.connect(db, timeout=30)
+    t = time.monotonic()
+    c.execute("PRAGMA quick_check").fetchall()
+    ms = (time.monotonic() - t) * 1000
+    c.close()
+    return ms
+
+
+def measure(log=print):
+    """Every figure of measures 1, 2 and 5: a dict."""
+    res = {"participants": PARTICIPANTS, "backlog": BACKLOG, "wrk_connections": WRK_CONNECTIONS,
+           "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S}
+    os.environ.update(benchlib.clock_env())  # stempelctl and stempeld: the simulated day
+    with munilib.Session("tapload") as s:
+        # The municipality serves the roster the kiosk already has (its ETag is stored
+        # below, as after a year of syncs): roster polls are answered 304.
+        roster = s.write_json("roster.json", benchlib.roster_doc(PARTICIPANTS))
+        muni = s.muni(roster=roster)
+        upload = munilib.upload_config(muni, batch_max=500, timeout_s=30, backoff_max_s=1,
+                                       roster_interval_s=600)
+        k = kiosklib.Kiosk(config_extra="")
+        s.kiosks.append(k)
+        db = os.path.join(k.state, "stempel.db")
+        # The same daemon on an empty database (the first start makes it): the base.
+        startup_times(k, 1)
+        res["startup_empty"] = startup_times(k, STARTS)
+
+        # --- the year of history ---
+        t = time.monotonic()
+        k.ctl("roster", "import", roster)
+        res["taps_history"] = benchlib.fill_history(db, "2026-03-18")
+        with open(roster, "rb") as f:
+            etag = '"%s"' % hashlib.sha256(f.read()).hexdigest()[:32]
+        benchlib.db_exec(db, "INSERT OR REPLACE INTO meta(key, value)"
+                         " VALUES('upload.roster_etag', ?)", (etag,))
+        subprocess.run([os.path.join(benchlib.BIN, "stempelctl"), "-c", k.conf, "user", "add",
+                        "bench", "--role", "teacher", "--password-stdin"],
+                       input=PASSWORD + "\n", text=True, capture_output=True, check=True)
+        token = k.ctl("token", "create", "--scope", "payroll", "--name", "bench").stdout.split()[0]
+        res["history_s"] = time.monotonic() - t
+        log("tapload: %d participants, %d taps of history written in %.1f s"
+            % (PARTICIPANTS, res["taps_history"], res["history_s"]))
+
+        # First start: the day results of the whole year are computed and stored once.
+        t = time.monotonic()
+        k.start(env=benchlib.clock_env())
+        res["warmup_s"] = time.monotonic() - t + wait_quiet(k.proc.pid, timeout=400)
+        res["day_results"] = k.db("SELECT count(*) FROM day_results")[0][0]
+        k.stop()
+        benchlib.outbox_delivered(db)  # a year of uploads went out long ago
+        res["db_mb"] = benchlib.db_size(k.state) / 1e6
+        res["outbox_rows"] = k.db("SELECT count(*) FROM outbox")[0][0]
+        log("tapload: first start computed %d day results in %.1f s; database %.0f MB"
+            % (res["day_results"], res["warmup_s"], res["db_mb"]))
+        with open(k.conf, "a") as f:
+            f.write(upload)
+        muni.start()
+
+        # --- 5. start-up ---
+        res["startup"] = startup_times(k, STARTS)
+        res["quick_check_ms"] = quick_check_ms(db)
+        log("tapload: start-up to /healthz " + benchlib.fmt(res["startup"]["healthz"], digits=0))
+
+        # --- 1. idle taps against raw fsync ---
+        k.start(env=benchlib.clock_env())
+        res["restart_recompute_s"] = wait_quiet(k.proc.pid)
+        k.follow_events()
+        ext_of = {benchlib.card_uid(i): "P-%06d" % (i + 1) for i in range(PARTICIPANTS)}
+        order = list(ext_of)
+        random.Random(1).shuffle(order)
+        taps = Taps(k, ext_of)
+        idle, fs = [], {b: [] for b in FSYNC_BYTES}
+        per = TAPS // ROUNDS
+        for r in range(ROUNDS):
+            for b in FSYNC_BYTES:
+                fs[b] += fsync_samples(k.state, per, b)
+            got, _ = taps.send([order[(r * per + i) % len(order)] for i in range(per)])
+            idle += got
+        res["idle_inside"] = benchlib.summary([x["inside"] for x in idle])
+        res["idle_e2e"] = benchlib.summary([x["e2e"] for x in idle])
+        res["fsync"] = {str(b): benchlib.summary(v) for b, v in fs.items()}
+        res["idle_sent"] = TAPS
+        res["idle_outcomes"] = dict(taps.outcomes)
+        res["status_idle"] = proc_status(k.proc.pid)
+        log("tapload: idle taps " + benchlib.fmt(res["idle_inside"]))
+        log("tapload: fsync 4 KiB " + benchlib.fmt(res["fsync"]["4096"], digits=3))
+
+        # --- 2. the same under load ---
+        taps.outcomes.clear()
+        cookie = board_login(k.port, "bench", PASSWORD)
+        st, _, body = request(k.port, "GET", "/api/v1/periods",
+                           headers={"Authorization": "Bearer " + token})
+        period = [p for p in json.loads(body)["periods"] if p["from"] == benchlib.PAY_MONTH[0]]
+        csv_path = "/api/v1/periods/%d/stipend.csv" % period[0]["id"]
+        t = time.monotonic()
+        st, _, body = request(k.port, "GET", csv_path, headers={"Authorization": "Bearer " + token})
+        res["csv_alone_ms"] = (time.monotonic() - t) * 1000
+        res["csv_lines"] = body.count(b"\n")
+        t = time.monotonic()
+        st, _, body = request(k.port, "GET", "/board", headers={"Cookie": cookie})
+        res["today_alone_ms"] = (time.monotonic() - t) * 1000
+        res["today_rows"] = body.count(b"<tr data-pid=")
+        t = time.monotonic()
+        k.get("/healthz")
+        res["healthz_alone_ms"] = (time.monotonic() - t) * 1000
+        log("tapload: alone: Today %.0f ms (%d rows), stipend.csv %.0f ms (%d lines), "
+            "/healthz %.0f ms" % (res["today_alone_ms"], res["today_rows"], res["csv_alone_ms"],
+                                  res["csv_lines"], res["healthz_alone_ms"]))
+
+        boards = BoardClients(k.port, cookie, BOARD_CLIENTS)
+        puller = Puller(k.port, token, csv_path)
+        puller.start()
+        wrk = wrk_start(k.port, cookie)
+        base = muni.ctl("/count")["accepted"]
+        benchlib.fill_outbox(db, BACKLOG)
+        t0 = time.monotonic()
+        drained = []
+
+        def until(sent):
+            if not drained and muni.ctl("/count")["accepted"] >= base + BACKLOG:
+                drained.append(time.monotonic() - t0)
+            return (time.monotonic() - t0 > LOAD_MAX_S or
+                    (drained and sent >= LOAD_MIN_TAPS))
+
+        more = [order[(TAPS + i) % len(order)] for i in range(100000)]
+        loaded, sent = taps.send(more, until=until)
+        res["load_s"] = time.monotonic() - t0
+        res["load_sent"] = sent
+        res["load_answered"] = len(loaded)
+        res["drain_s"] = drained[0] if drained else None
+        res["drained"] = muni.ctl("/count")["accepted"] - base
+        # the taps sent before the backlog was through had all five loads at once
+        during = [x for x in loaded if not drained or x["sent"] / 1e9 - t0 <= drained[0]]
+        res["load_inside"] = benchlib.summary([x["inside"] for x in loaded])
+        res["load_e2e"] = benchlib.summary([x["e2e"] for x in loaded])
+        res["during_drain_e2e"] = benchlib.summary([x["e2e"] for x in during])
+        res["load_over_100ms"] = sum(1 for x in loaded if x["e2e"] > 100)
+        res["load_outcomes"] = dict(taps.outcomes)
+        res["sse_drops"] = taps.sse_drops
+        res["wrk"] = wrk_stop(wrk)
+        puller.halt.set()
+        puller.join(timeout=120)
+        res["csv"] = {"pulls": len(puller.times), "ms": benchlib.summary(puller.times),
+                      "status": dict(puller.status)}
+        boards.close()
+        res["board_taps"] = (min(boards.taps), max(boards.taps))
+        taps.close()
+        log("tapload: under load " + benchlib.fmt(res["load_e2e"]))
+
+        # --- 5. footprint ---
+        res["status_end"] = proc_status(k.proc.pid)
+        res["wal_mb_end"] = os.path.getsize(db + "-wal") / 1e6
+        k.stop()
+        muni.stop()
+        # After a power cut nothing of the database is in the page cache: drop this
+        # file's pages (only these: posix_fadvise), start once more.
+        for name in os.listdir(k.state):
+            if name.startswith("stempel.db"):
+                fd = os.open(os.path.join(k.state, name), os.O_RDONLY)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                os.close(fd)
+        res["startup_cold"] = startup_times(k, 1)
+        log("tapload: start-up, database not cached: %s"
+            % benchlib.fmt(res["startup_cold"]["healthz"], digits=0))
+    return res
+
+
+def main():
+    r = measure()
+    print(json.dumps({k: v for k, v in r.items() if k != "wrk"}, indent=1, default=str))
+    print(r["wrk"].get("raw", r["wrk"]))
+
+
+if __name__ == "__main__":
+    main()
