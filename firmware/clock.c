@@ -2,7 +2,9 @@
  * clock.c — judges the wall clock against the build date and the monotonic
  * clock.  Tests shift the wall clock through the environment (see offset_ms),
  * so they can start a kiosk "in 1970" or make the clock jump without root.
+ * The loop and the reports thread both read it: one mutex guards its memory.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -24,13 +26,16 @@ static int64_t jumped_until_ns;
 static enum clock_quality last_quality = CLOCK_SYNCED;
 static int faking;
 static struct clock_reading fake;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 clock_fake(const struct clock_reading *r)
 {
+	pthread_mutex_lock(&lock);
 	faking = r != NULL;
 	if (r)
 		fake = *r;
+	pthread_mutex_unlock(&lock);
 }
 
 /*
@@ -90,8 +95,8 @@ trusted_after(void)
 	return epoch;
 }
 
-void
-clock_read(struct clock_reading *r)
+static void
+read_locked(struct clock_reading *r)
 {
 	struct timespec w, m;
 	int64_t off;
@@ -122,6 +127,14 @@ clock_read(struct clock_reading *r)
 	if (r->quality != last_quality)
 		log_warn("clock: quality now %s", clock_quality_name(r->quality));
 	last_quality = r->quality;
+}
+
+void
+clock_read(struct clock_reading *r)
+{
+	pthread_mutex_lock(&lock);
+	read_locked(r);
+	pthread_mutex_unlock(&lock);
 }
 
 int64_t

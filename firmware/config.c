@@ -23,6 +23,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->kiosk.id, sizeof(c->kiosk.id), "demo-kiosk-1");
 	snprintf(c->kiosk.state_dir, sizeof(c->kiosk.state_dir), "run");
+	c->kiosk.check_at_start_mb = 64;
 	snprintf(c->kiosk.timezone, sizeof(c->kiosk.timezone), "Europe/Oslo");
 	snprintf(c->kiosk.language, sizeof(c->kiosk.language), "nb");
 	snprintf(c->kiosk.regime, sizeof(c->kiosk.regime), "no-integreringsloven");
@@ -96,6 +97,7 @@ static const struct key keys[] = {
 	S(kiosk, regime_dir, regime_dir),
 	E(kiosk, log, log_syslog, w_log),
 	E(kiosk, log_level, log_level, w_level),
+	I(kiosk, check_at_start_mb, check_at_start_mb, 0, 1000000),
 
 	I(tap, debounce_s, debounce_s, 0, 3600),
 	E(tap, tap_mode, mode, w_tap_mode),

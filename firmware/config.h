@@ -27,7 +27,8 @@ struct config {
 		char regime[64];                  /* default regime for new participants */
 		char regime_dir[CONFIG_PATH_MAX]; /* where regime *.ini files live */
 		int log_syslog;
-		int log_level; /* enum log_level */
+		int log_level;	   /* enum log_level */
+		int check_at_start_mb; /* a bigger database is checked after start-up */
 	} kiosk;
 
 	struct {

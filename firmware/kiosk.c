@@ -26,6 +26,7 @@
 #include "nfc.h"
 #include "period.h"
 #include "recompute.h"
+#include "reports.h"
 #include "store.h"
 #include "tap.h"
 #include "uploader.h"
@@ -53,6 +54,7 @@ struct kiosk {
 	struct period *period;	     /* pay periods and their adjustments */
 	struct api *api;	     /* /api/v1 for payroll */
 	struct recompute *recompute; /* day results after taps, session ends, midnight */
+	struct reports *reports;     /* long reads on a second connection and thread */
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct event *checkpoint;  /* the WAL is full: checkpoint in a turn of its own */
@@ -60,6 +62,8 @@ struct kiosk {
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;
+	char db_path[CONFIG_PATH_MAX + 32];
+	int failed; /* the loop was stopped: the database is damaged */
 };
 
 static const char *
@@ -339,6 +343,127 @@ metrics(void *arg, struct evbuffer *out)
 		uploader_metrics(k->uploader, out);
 }
 
+/*
+ * A damaged database is refused, never repaired or recreated behind the
+ * administrator's back: the taps in it are the product.  PRAGMA quick_check reads
+ * the whole file, a second per gigabyte when it is cached and a minute when it is
+ * not (after a power cut), so a database bigger than [kiosk] check_at_start_mb is
+ * checked on the reports thread after start-up instead.  Damage found then stops
+ * the daemon (exit 1) and leaves a marker beside the file, so every later start is
+ * refused at once until an administrator has dealt with it and removed the marker.
+ */
+static void
+marker_path(const struct kiosk *k, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s.damaged", k->db_path);
+}
+
+static int
+damage_marked(struct kiosk *k, char *err, size_t errlen)
+{
+	char m[sizeof(k->db_path) + 16], why[512] = "";
+	FILE *f;
+
+	marker_path(k, m, sizeof(m));
+	if ((f = fopen(m, "r")) == NULL)
+		return 0;
+	if (fgets(why, sizeof(why), f) == NULL)
+		why[0] = '\0';
+	fclose(f);
+	why[strcspn(why, "\n")] = '\0';
+	snprintf(err, errlen, "%s is marked damaged (%s); refusing to start: keep the file, "
+			      "restore it from a backup or ask for help, then remove %s",
+		 k->db_path, why, m);
+	return 1;
+}
+
+static int
+check_now(struct kiosk *k, char *err, size_t errlen)
+{
+	struct stat st;
+	char why[512];
+
+	if (stat(k->db_path, &st) == 0 &&
+	    st.st_size > (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024)
+		return 0; /* check_later() */
+	if (store_check(k->store, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s is damaged (%s); refusing to start: keep the file, "
+				      "restore it from a backup or ask for help", k->db_path, why);
+		return -1;
+	}
+	return 0;
+}
+
+struct check_job {
+	struct kiosk *k;
+	int rc;
+	int64_t ms;
+	char why[512];
+};
+
+static void
+check_run(struct reports_ctx *ctx, void *arg)
+{
+	struct check_job *j = arg;
+	int64_t t0 = clock_mono_ns();
+
+	j->rc = store_check(ctx->store, j->why, sizeof(j->why));
+	j->ms = (clock_mono_ns() - t0) / 1000000;
+}
+
+static void
+check_done(void *arg, int ran)
+{
+	struct check_job *j = arg;
+	struct kiosk *k = j->k;
+	char m[sizeof(k->db_path) + 16];
+	FILE *f;
+
+	if (ran && j->rc == 0) {
+		log_info("store: %s checked after start-up: ok (%lld ms)", k->db_path,
+			 (long long)j->ms);
+	} else if (ran) {
+		log_err("%s is damaged (%s); stopping: keep the file, restore it from a backup or "
+			"ask for help", k->db_path, j->why);
+		marker_path(k, m, sizeof(m));
+		if ((f = fopen(m, "w")) == NULL || fprintf(f, "%s\n", j->why) < 0)
+			log_err("store: cannot write %s: %s", m, strerror(errno));
+		if (f)
+			fclose(f);
+		store_keep_file(k->store);
+		k->failed = 1;
+		event_base_loopbreak(k->base);
+	}
+	free(j);
+}
+
+static int
+check_later(struct kiosk *k)
+{
+	struct stat st;
+	struct check_job *j;
+
+	if (stat(k->db_path, &st) < 0 ||
+	    st.st_size <= (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024)
+		return 0; /* check_now() did it */
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	j->k = k;
+	log_info("store: %s is %lld MB: checking it after start-up", k->db_path,
+		 (long long)(st.st_size >> 20));
+	if (reports_submit(k->reports, check_run, check_done, j) < 0) {
+		free(j);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kiosk_failed(const struct kiosk *k)
+{
+	return k->failed;
+}
+
 struct kiosk *
 kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t errlen)
 {
@@ -364,21 +489,11 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	if (cardkey_load(&k->key, cfg->kiosk.state_dir, err, errlen) < 0)
 		goto fail;
 	config_state_path(cfg, "stempel.db", path, sizeof(path));
-	if (store_open(&k->store, path, err, errlen) < 0)
+	snprintf(k->db_path, sizeof(k->db_path), "%s", path);
+	if (damage_marked(k, err, errlen) || store_open(&k->store, path, err, errlen) < 0)
 		goto fail;
-	/*
-	 * A damaged database is refused, never repaired or recreated behind the
-	 * administrator's back: the taps in it are the product.
-	 */
-	{
-		char why[512];
-
-		if (store_check(k->store, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s is damaged (%s); refusing to start: keep the file, "
-					      "restore it from a backup or ask for help", path, why);
-			goto fail;
-		}
-	}
+	if (check_now(k, err, errlen) < 0)
+		goto fail;
 	if ((k->checkpoint = event_new(base, -1, 0, on_checkpoint, k)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -397,11 +512,17 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 				   .kiosk_state = status_json};
 	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
 		goto fail;
+	if ((k->reports = reports_start(base, cfg, path, err, errlen)) == NULL)
+		goto fail;
+	if (check_later(k) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
-	    (k->board = board_start(k->web, k->store, k->att, cfg, err, errlen)) == NULL)
+	    (k->board = board_start(k->web, k->store, k->att, k->reports, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
-	    (k->api = api_start(k->web, k->store, k->period, cfg, err, errlen)) == NULL)
+	    (k->api = api_start(k->web, k->store, k->period, k->reports, cfg, err, errlen)) == NULL)
 		goto fail;
 	/* A change to a day of a closed pay period becomes an adjustment line. */
 	attendance_on_change(k->att, period_on_change, k->period);
@@ -431,6 +552,8 @@ kiosk_stop(struct kiosk *k)
 	if (k == NULL)
 		return;
 	nfc_reader_close(k->reader);
+	/* Waiting report requests are answered while the web server still holds them. */
+	reports_stop(k->reports);
 	web_stop(k->web);
 	board_stop(k->board);
 	recompute_stop(k->recompute);

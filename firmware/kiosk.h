@@ -17,5 +17,7 @@ struct kiosk *kiosk_start(struct event_base *base, const struct config *cfg, cha
 			  size_t errlen);
 /* Stop the reader first (no new taps), then the rest; closes the database last. */
 void kiosk_stop(struct kiosk *k);
+/* 1 if the kiosk stopped its loop because it cannot go on (a damaged database). */
+int kiosk_failed(const struct kiosk *k);
 
 #endif

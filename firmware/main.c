@@ -104,6 +104,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct event_base *base;
 	struct event *sigint, *sigterm, *wd = NULL;
+	int failed;
 	struct kiosk *k;
 	char err[1024];
 	uint64_t wd_usec = 0;
@@ -180,6 +181,7 @@ main(int argc, char **argv)
 	event_base_dispatch(base);
 
 	sd_notify(0, "STOPPING=1");
+	failed = kiosk_failed(k);
 	kiosk_stop(k);
 	if (wd)
 		event_free(wd);
@@ -188,5 +190,5 @@ main(int argc, char **argv)
 	event_base_free(base);
 	libevent_global_shutdown();
 	log_info("stempeld: stopped");
-	return 0;
+	return failed;
 }

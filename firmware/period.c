@@ -582,8 +582,8 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, ch
 	return rc;
 }
 
-int
-period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen)
+static int
+stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, size_t errlen)
 {
 	struct store_period sp;
 	json_t *lines, *tot;
@@ -594,7 +594,7 @@ period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t err
 		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
 	closed = strcmp(sp.status, "closed") == 0;
 	/* Changes that bypassed the change hook (a roster import) still get adjusted. */
-	if (!closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
+	if (reconcile && !closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
 		log_warn("period: adjustments: %s", err);
 	if ((lines = json_array()) == NULL)
 		return errbuf_set(err, errlen, "out of memory");
@@ -611,6 +611,18 @@ period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t err
 	*doc = json_pack("{s:o, s:o, s:o}", "period", period_json(&sp), "lines", lines, "totals",
 			 tot);
 	return *doc ? 0 : errbuf_set(err, errlen, "out of memory");
+}
+
+int
+period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen)
+{
+	return stipend(p, id, 1, doc, err, errlen);
+}
+
+int
+period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen)
+{
+	return stipend(p, id, 0, doc, err, errlen);
 }
 
 /* --- CSV --- */

@@ -44,6 +44,11 @@ json_t *period_json(const struct store_period *sp);
  * date, named in err).
  */
 int period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
+/*
+ * The same without writing anything: adjustments are read as the kiosk's change
+ * hook and recompute have stored them (the reports thread's read-only connection).
+ */
+int period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
 /* The document as CSV (RFC 4180, CRLF), with this separator and decimal mark; malloc'd. */
 char *period_csv(const json_t *doc, char sep, char decimal_mark);
 

@@ -352,7 +352,7 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 			 store_schema_version(s), STORE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (target == STORE_SCHEMA_VERSION && !readonly) {
+	if (target == STORE_SCHEMA_VERSION) {
 		for (int i = 0; i < ST_NSTMT; i++)
 			if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					       &s->st[i], NULL) != SQLITE_OK) {
@@ -400,6 +400,12 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+void
+store_keep_file(struct store *s)
+{
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 }
 
 int

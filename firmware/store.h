@@ -73,7 +73,12 @@ void store_close(struct store *s);
 int store_schema_version(struct store *s);
 /* Migrate a fresh database only up to `version` (tests of old databases). */
 int store_create_at_version(const char *path, int version, char *err, size_t errlen);
-/* PRAGMA quick_check; 0 ok. */
+/*
+ * Closing leaves the database file exactly as it is (no checkpoint of the WAL into
+ * it): for a file found damaged, kept for recovery.
+ */
+void store_keep_file(struct store *s);
+/* PRAGMA quick_check (reads the whole file); 0 ok. */
 int store_check(struct store *s, char *err, size_t errlen);
 
 /* Transactions for multi-step admin changes (roster import). */

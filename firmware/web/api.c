@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "period.h"
+#include "reports.h"
 #include "store.h"
 #include "tokens.h"
 #include "web/api.h"
@@ -27,6 +28,7 @@
 struct api {
 	struct store *s;
 	struct period *p;
+	struct reports *reports;
 	const struct config *cfg;
 };
 
@@ -103,50 +105,85 @@ reply_body(struct evhttp_request *req, const char *ctype, const char *dispositio
 		evbuffer_free(buf);
 }
 
+/*
+ * A stipend document is a long read (every participant of the period through the
+ * rules engine): it is computed on the reports thread and answered from the loop.
+ */
+struct stipend_job {
+	struct evhttp_request *req;
+	const struct config *cfg;
+	int64_t id;
+	int csv;
+	int rc;	    /* period_stipend: 0, 1 no such period, -1 err */
+	char *body; /* the answer, malloc'd */
+	char name[96];
+	char err[1024];
+};
+
+static void
+stipend_run(struct reports_ctx *ctx, void *arg)
+{
+	struct stipend_job *j = arg;
+	json_t *doc;
+
+	if ((j->rc = period_stipend_read(ctx->period, j->id, &doc, j->err, sizeof(j->err))) != 0)
+		return;
+	if (j->csv) {
+		j->body = period_csv(doc, j->cfg->payroll.csv_separator, j->cfg->payroll.decimal_mark);
+		snprintf(j->name, sizeof(j->name), "attachment; filename=\"stipend-%s-%s.csv\"",
+			 json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
+			 json_string_value(json_object_get(json_object_get(doc, "period"), "to")));
+	} else if ((j->body = json_dumps(doc, JSON_INDENT(1))) != NULL) {
+		size_t n = strlen(j->body);
+		/* one trailing newline, like every JSON answer of the kiosk */
+		char *t = realloc(j->body, n + 2);
+
+		if (t == NULL) {
+			free(j->body);
+			j->body = NULL;
+		} else {
+			j->body = t;
+			memcpy(j->body + n, "\n", 2);
+		}
+	}
+	json_decref(doc);
+}
+
+static void
+stipend_done(void *arg, int ran)
+{
+	struct stipend_job *j = arg;
+
+	if (!ran)
+		reply_error(j->req, 503, "the kiosk is stopping");
+	else if (j->rc == 1)
+		reply_error(j->req, 404, "no such period");
+	else if (j->rc < 0)
+		/* Not computable now (G unknown for a date): say which, never guess. */
+		reply_error(j->req, 409, j->err);
+	else if (j->body == NULL)
+		reply_error(j->req, 500, "out of memory");
+	else
+		reply_body(j->req, j->csv ? "text/csv; charset=utf-8; header=present" : "application/json",
+			   j->csv ? j->name : NULL, j->body);
+	free(j->body);
+	free(j);
+}
+
 static void
 stipend(struct api *api, struct evhttp_request *req, int64_t id, int csv)
 {
-	char err[1024], name[96];
-	json_t *doc;
-	char *body;
-	int rc = period_stipend(api->p, id, &doc, err, sizeof(err));
+	struct stipend_job *j = calloc(1, sizeof(*j));
 
-	if (rc == 1) {
-		reply_error(req, 404, "no such period");
-		return;
-	}
-	if (rc < 0) {
-		/* Not computable now (G unknown for a date): say which, never guess. */
-		reply_error(req, 409, err);
-		return;
-	}
-	if (csv) {
-		body = period_csv(doc, api->cfg->payroll.csv_separator,
-				  api->cfg->payroll.decimal_mark);
-		snprintf(name, sizeof(name), "attachment; filename=\"stipend-%s-%s.csv\"",
-			 json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
-			 json_string_value(json_object_get(json_object_get(doc, "period"), "to")));
-		if (body)
-			reply_body(req, "text/csv; charset=utf-8; header=present", name, body);
-	} else {
-		body = json_dumps(doc, JSON_INDENT(1));
-		if (body) {
-			size_t n = strlen(body);
-
-			/* one trailing newline, like every JSON answer of the kiosk */
-			char *t = realloc(body, n + 2);
-
-			if (t) {
-				body = t;
-				memcpy(body + n, "\n", 2);
-				reply_body(req, "application/json", NULL, body);
-			}
-		}
-	}
-	if (body == NULL)
+	if (j == NULL) {
 		reply_error(req, 500, "out of memory");
-	free(body);
-	json_decref(doc);
+		return;
+	}
+	*j = (struct stipend_job){.req = req, .cfg = api->cfg, .id = id, .csv = csv};
+	if (reports_submit(api->reports, stipend_run, stipend_done, j) < 0) {
+		free(j);
+		reply_error(req, 500, "out of memory");
+	}
 }
 
 /* The reason in a JSON body {"reason": "..."}, if any (at most 255 characters). */
@@ -274,8 +311,8 @@ on_api(struct evhttp_request *req, void *arg)
 }
 
 struct api *
-api_start(struct web *w, struct store *s, struct period *p, const struct config *cfg,
-	  char *err, size_t errlen)
+api_start(struct web *w, struct store *s, struct period *p, struct reports *reports,
+	  const struct config *cfg, char *err, size_t errlen)
 {
 	struct api *api = calloc(1, sizeof(*api));
 
@@ -285,6 +322,7 @@ api_start(struct web *w, struct store *s, struct period *p, const struct config 
 	}
 	api->s = s;
 	api->p = p;
+	api->reports = reports;
 	api->cfg = cfg;
 	if (web_route(w, API_PREFIX, on_api, api) < 0 ||
 	    web_route_prefix(w, API_PREFIX "/", on_api, api) < 0) {

@@ -10,13 +10,17 @@
 
 struct config;
 struct period;
+struct reports;
 struct store;
 struct web;
 struct api;
 
-/* Register /api/v1/periods and /api/v1/periods/... on `w`.  NULL with err on failure. */
-struct api *api_start(struct web *w, struct store *s, struct period *p, const struct config *cfg,
-		      char *err, size_t errlen);
+/*
+ * Register /api/v1/periods and /api/v1/periods/... on `w`.  Stipend documents are
+ * computed on `reports` (a long read).  NULL with err on failure.
+ */
+struct api *api_start(struct web *w, struct store *s, struct period *p, struct reports *reports,
+		      const struct config *cfg, char *err, size_t errlen);
 void api_stop(struct api *api);
 
 #endif

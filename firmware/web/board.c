@@ -412,8 +412,8 @@ board_status(struct board *b)
 }
 
 struct board *
-board_start(struct web *w, struct store *s, struct attendance *att, const struct config *cfg,
-	    char *err, size_t errlen)
+board_start(struct web *w, struct store *s, struct attendance *att, struct reports *reports,
+	    const struct config *cfg, char *err, size_t errlen)
 {
 	struct board *b = calloc(1, sizeof(*b));
 
@@ -425,6 +425,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, const struct
 	b->web = w;
 	b->store = s;
 	b->att = att;
+	b->reports = reports;
 	b->cfg = cfg;
 	b->secure = cfg->web.cert[0] != 0;
 	auth_limit_init(&b->by_user, LOGIN_FAIL_PER_USER, LOGIN_WINDOW_MS);

@@ -15,10 +15,15 @@ struct store;
 struct tap_answer;
 struct web;
 struct board;
+struct reports;
 
-/* Register the /board routes on `w`.  NULL with err on failure. */
+/*
+ * Register the /board routes on `w`; the Today page is computed on `reports`.
+ * NULL with err on failure.
+ */
 struct board *board_start(struct web *w, struct store *s, struct attendance *att,
-			  const struct config *cfg, char *err, size_t errlen);
+			  struct reports *reports, const struct config *cfg, char *err,
+			  size_t errlen);
 void board_stop(struct board *b);
 /*
  * A tap was answered (called after the kiosk's answer is out): open boards

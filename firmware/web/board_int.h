@@ -15,12 +15,16 @@
 
 struct evbuffer;
 struct evhttp_request;
+struct reports;
+struct today_batch;
 struct web;
 
 struct board {
 	struct web *web;
 	struct store *store;
 	struct attendance *att;
+	struct reports *reports;	  /* long reads: the Today page */
+	struct today_batch *today_next; /* a Today computation not started yet */
 	const struct config *cfg;
 	int secure; /* served over TLS: cookies get Secure */
 	struct auth_limiter by_user, by_addr, verifies;

@@ -4,6 +4,7 @@
  * unknown cards waiting to be enrolled.  The part inside #live is also served
  * alone (?part=1) so that app.js can swap it in when a tap event arrives.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "board_int.h"
 #include "html.h"
 #include "log.h"
+#include "reports.h"
 #include "web.h"
 
 #define UNKNOWN_CARD_DAYS 7
@@ -114,33 +116,90 @@ unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
 	return 0;
 }
 
+/*
+ * Every participant's status is a long read (each through the rules engine from the
+ * programme start), so it is computed on the reports thread.  Requests that arrive
+ * before that computation has started share it: they wait in one batch, and one
+ * computation answers all of them.  A request that arrives after it has started
+ * waits for the next one, so it never gets statuses older than itself.
+ */
+struct today_waiter {
+	struct board_req r;
+	int full; /* the whole page, not only #live */
+	struct today_waiter *next;
+};
+
+struct today_batch {
+	struct board *b;
+	atomic_int started; /* set by the reports thread before it reads anything */
+	struct today_waiter *waiters;
+	/* The result, written on the reports thread: the table in nb and in en. */
+	char date[11];
+	struct evbuffer *table[2];
+	int failed;
+};
+
+static const char *const batch_lang[2] = {"nb", "en"};
+
 static void
-render_live(struct board_req *r, struct evbuffer *out)
+render_table(struct board_req *r, struct evbuffer *out, const struct attendance_today *rows,
+	     size_t n, const char *date)
 {
+	if (n == 0) {
+		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is scheduled today."));
+		return;
+	}
+	html_fmt(out, "<table id=\"today\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+		      "<th>%s</th><th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
+		 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
+		 board_t(r, "Schedule"));
+	for (size_t i = 0; i < n; i++)
+		row(r, out, &rows[i], date);
+	html_fmt(out, "</tbody></table>");
+}
+
+/* On the reports thread. */
+static void
+today_run(struct reports_ctx *ctx, void *arg)
+{
+	struct today_batch *t = arg;
 	struct attendance_today *rows = NULL;
-	struct unknown_ctx u = {r, out, 0};
-	char date[11], err[256];
+	char err[256];
 	size_t n = 0;
 	int minute;
 
-	board_now(date, &minute);
-	html_fmt(out, "<div id=\"live\">");
-	status_bar(r, out);
-	if (attendance_today(r->b->att, date, minute, &rows, &n, err, sizeof(err)) < 0) {
+	atomic_store(&t->started, 1);
+	attendance_local_now(t->date, &minute);
+	if (attendance_today(ctx->att, t->date, minute, &rows, &n, err, sizeof(err)) < 0) {
 		log_err("board: today: %s", err);
-		html_fmt(out, "<p class=\"error\">%s: %s</p>", board_t(r, "Something went wrong"), err);
-	} else if (n == 0) {
-		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is scheduled today."));
-	} else {
-		html_fmt(out, "<table id=\"today\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-			      "<th>%s</th><th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
-			 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
-			 board_t(r, "Schedule"));
-		for (size_t i = 0; i < n; i++)
-			row(r, out, &rows[i], date);
-		html_fmt(out, "</tbody></table>");
+		t->failed = 1;
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct board_req r = {.lang = batch_lang[i]};
+
+		if ((t->table[i] = evbuffer_new()) == NULL) {
+			t->failed = 1;
+			break;
+		}
+		render_table(&r, t->table[i], rows, n, t->date);
 	}
 	free(rows);
+}
+
+/* The live part around the computed table: state on top, unknown cards below. */
+static void
+render_live(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
+{
+	struct unknown_ctx u = {r, out, 0};
+	struct evbuffer *tbl = t->table[strcmp(r->lang, "en") == 0];
+
+	html_fmt(out, "<div id=\"live\">");
+	status_bar(r, out);
+	if (t->failed || tbl == NULL)
+		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
+	else
+		evbuffer_add(out, evbuffer_pullup(tbl, -1), evbuffer_get_length(tbl));
 	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
 	store_unknown_cards(r->b->store, board_now_ms() - UNKNOWN_CARD_DAYS * 86400000LL,
 			    UNKNOWN_CARD_MAX, unknown_row, &u);
@@ -153,31 +212,82 @@ render_live(struct board_req *r, struct evbuffer *out)
 }
 
 static void
-on_today(struct evhttp_request *req, void *arg)
+answer(struct today_waiter *w, const struct today_batch *t)
 {
-	struct board_req r;
+	struct board_req *r = &w->r;
 	struct evbuffer *out;
-	char date[11];
-	int minute;
 
-	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
-		return;
-	if (strcmp(board_arg(&r, "part"), "1") == 0) {
+	if (!w->full) {
 		/* Only the live part, for app.js to swap in. */
 		if ((out = evbuffer_new()) != NULL) {
-			render_live(&r, out);
-			board_send_html(req, 200, out);
+			render_live(r, out, t);
+			board_send_html(r->req, 200, out);
 			evbuffer_free(out);
 		} else {
-			evhttp_send_error(req, 503, NULL);
+			evhttp_send_error(r->req, 503, NULL);
 		}
-	} else if ((out = board_page_new(&r, board_t(&r, "Today"), "today")) != NULL) {
-		board_now(date, &minute);
-		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(&r, "Today"), date);
-		render_live(&r, out);
-		board_page_finish(&r, out, 200);
+	} else if ((out = board_page_new(r, board_t(r, "Today"), "today")) != NULL) {
+		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
+			 t->date);
+		render_live(r, out, t);
+		board_page_finish(r, out, 200);
 	}
-	board_end(&r);
+}
+
+/* On the loop: answer everyone who waited for this computation. */
+static void
+today_done(void *arg, int ran)
+{
+	struct today_batch *t = arg;
+	struct today_waiter *w, *next;
+
+	if (t->b->today_next == t)
+		t->b->today_next = NULL;
+	for (w = t->waiters; w; w = next) {
+		next = w->next;
+		if (ran)
+			answer(w, t);
+		else
+			board_fail(&w->r, 503, board_t(&w->r, "The kiosk is stopping."));
+		board_end(&w->r);
+		free(w);
+	}
+	for (int i = 0; i < 2; i++)
+		if (t->table[i])
+			evbuffer_free(t->table[i]);
+	free(t);
+}
+
+static void
+on_today(struct evhttp_request *req, void *arg)
+{
+	struct board *b = arg;
+	struct today_waiter *w;
+	struct today_batch *t = b->today_next;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		return;
+	}
+	if (board_begin(b, req, BOARD_HTML, &w->r) < 0) {
+		free(w);
+		return;
+	}
+	w->full = strcmp(board_arg(&w->r, "part"), "1") != 0;
+	if (t == NULL || atomic_load(&t->started)) {
+		if ((t = calloc(1, sizeof(*t))) != NULL)
+			t->b = b;
+		if (t == NULL || reports_submit(b->reports, today_run, today_done, t) < 0) {
+			free(t);
+			board_fail(&w->r, 503, board_t(&w->r, "Something went wrong"));
+			board_end(&w->r);
+			free(w);
+			return;
+		}
+		b->today_next = t;
+	}
+	w->next = t->waiters;
+	t->waiters = w;
 }
 
 struct list_ctx {

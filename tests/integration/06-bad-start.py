@@ -4,8 +4,10 @@ with a clear message and a non-zero exit; the data that was there is left
 exactly as it was (never recreated or "repaired")."""
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import kiosklib  # noqa: E402
@@ -30,6 +32,8 @@ try:
         k.tap("%08X" % (0x04A10000 + i % 5))
     k.stop()
     db = os.path.join(k.state, "stempel.db")
+    good = db + ".good"
+    shutil.copy(db, good)
 
     # 1. read-only state dir (a read-only bind mount, so root is refused too)
     subprocess.run(["mount", "--bind", k.state, k.state], check=True)
@@ -59,6 +63,41 @@ try:
     ok(digest(db) == before and os.path.getsize(db) == size,
        "damaged database: the file is left as it was for recovery")
     print("# fault: damaged database | tried 1 start | expected refusal, file kept | saw exit %d" % rc)
+
+    # 2b. the same damage in a database too big to check before start-up
+    #     ([kiosk] check_at_start_mb = 0): checked right after, then the daemon
+    #     stops with exit 1, leaves the file as it was and a marker beside it.
+    with open(k.conf) as f:
+        conf = f.read()
+    with open(k.conf, "a") as f:
+        f.write("\n[kiosk]\ncheck_at_start_mb = 0\n")
+    rc, err = start_fails(k)
+    ok(rc == 1 and "checking it after start-up" in err and "is damaged" in err and
+       "stopping" in err, "damage found after start-up: exit 1, 'is damaged ... stopping'",
+       "exit %d: %s" % (rc, err[-800:]))
+    ok(digest(db) == before and os.path.getsize(db) == size,
+       "damage found after start-up: the file is left as it was")
+    ok(os.path.exists(db + ".damaged"), "damage found after start-up: a marker beside the file")
+    rc2, err2 = start_fails(k)
+    ok(rc2 == 1 and "marked damaged" in err2 and "stempel.db.damaged" in err2,
+       "the next start is refused at once, naming the marker", "exit %d: %s" % (rc2, err2[-800:]))
+    print("# fault: damaged database found after start-up | tried 2 starts | expected stop, file "
+          "kept, marker, refusal | saw exit %d, %d" % (rc, rc2))
+    # restored from a backup and the marker removed: it starts and checks after start-up
+    shutil.copy(good, db)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    os.remove(db + ".damaged")
+    k.start()
+    deadline = time.time() + 30
+    while "checked after start-up: ok" not in k.logtext() and time.time() < deadline:
+        time.sleep(0.1)
+    ok("checked after start-up: ok" in k.logtext(),
+       "a good database, restored and unmarked: started, checked after start-up: ok")
+    k.stop()
+    with open(k.conf, "w") as f:
+        f.write(conf)
 
     # 3. not a database at all
     with open(db, "r+b") as f:
