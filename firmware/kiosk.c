@@ -17,6 +17,7 @@
 
 #include "attendance.h"
 #include "cardkey.h"
+#include "checkpoint.h"
 #include "clock.h"
 #include "config.h"
 #include "feedback.h"
@@ -57,7 +58,7 @@ struct kiosk {
 	struct reports *reports;     /* long reads on a second connection and thread */
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
-	struct event *checkpoint;  /* the WAL is full: checkpoint in a turn of its own */
+	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -222,15 +223,7 @@ on_wal_full(void *arg)
 {
 	struct kiosk *k = arg;
 
-	event_active(k->checkpoint, 0, 0);
-}
-
-static void
-on_checkpoint(evutil_socket_t fd, short what, void *arg)
-{
-	struct kiosk *k = arg;
-
-	store_outbox_checkpoint(k->store);
+	checkpointer_kick(k->ckpt);
 }
 
 static void
@@ -494,10 +487,8 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		goto fail;
 	if (check_now(k, err, errlen) < 0)
 		goto fail;
-	if ((k->checkpoint = event_new(base, -1, 0, on_checkpoint, k)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if ((k->ckpt = checkpointer_start(path, err, errlen)) == NULL)
 		goto fail;
-	}
 	store_on_wal_full(k->store, on_wal_full, k);
 	if ((k->tap = tap_new(k->store, &k->key, cfg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -564,9 +555,9 @@ kiosk_stop(struct kiosk *k)
 	tap_free(k->tap);
 	/* Transfers in flight are dropped; their events stay pending in the outbox. */
 	uploader_stop(k->uploader);
-	if (k->checkpoint) {
+	if (k->ckpt) {
 		store_on_wal_full(k->store, NULL, NULL);
-		event_free(k->checkpoint);
+		checkpointer_stop(k->ckpt);
 	}
 	store_close(k->store);
 	sodium_memzero(&k->key, sizeof(k->key));

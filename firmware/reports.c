@@ -92,8 +92,9 @@ thread_main(void *arg)
 		j = pop(&r->todo);
 		pthread_mutex_unlock(&r->mu);
 		j->run(&r->ctx, j->arg);
-		j->ran = 1;
 		pthread_mutex_lock(&r->mu);
+		/* Interrupted by reports_stop(): its result is not one. */
+		j->ran = !r->stopping;
 		push(&r->done, j);
 		/* The counter only wakes the loop; its value does not matter. */
 		if (write(r->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -179,6 +180,8 @@ reports_stop(struct reports *r)
 		r->stopping = 1;
 		pthread_cond_signal(&r->cv);
 		pthread_mutex_unlock(&r->mu);
+		/* A long read (the check of a cold gigabyte) must not hold up the stop. */
+		store_interrupt(r->ctx.store);
 		pthread_join(r->thread, NULL);
 	}
 	/* What never ran goes to `done` too: its requests are answered, its memory freed. */

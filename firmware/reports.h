@@ -38,7 +38,10 @@ typedef void (*reports_done_fn)(void *job, int ran);
  */
 struct reports *reports_start(struct event_base *base, const struct config *cfg,
 			      const char *path, char *err, size_t errlen);
-/* Finish the running job, hand every job to its `done` (queued ones with ran = 0). */
+/*
+ * Interrupt the running job's database work and wait for it; hand every job to its
+ * `done` (the interrupted and the queued ones with ran = 0).
+ */
 void reports_stop(struct reports *r);
 /* Queue a job.  -1 (nothing queued, `done` not called) only when out of memory. */
 int reports_submit(struct reports *r, reports_run_fn run, reports_done_fn done, void *job);

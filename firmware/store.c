@@ -408,6 +408,13 @@ store_keep_file(struct store *s)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 }
 
+void
+store_interrupt(struct store *s)
+{
+	if (s)
+		sqlite3_interrupt(s->db);
+}
+
 int
 store_check(struct store *s, char *err, size_t errlen)
 {
@@ -1291,8 +1298,8 @@ fail:
  * SQLite's automatic checkpoint runs inside whichever COMMIT takes the WAL past
  * 1,000 frames: on a database of a year (1 GB) that is 25-50 ms of page copies and
  * an fsync of the database file added to one tap's answer every ~100 taps (make
- * bench).  With an owner, the COMMIT only tells it, and it checkpoints in a loop
- * turn of its own, after the answer.
+ * bench).  With an owner, the COMMIT only tells it, and it checkpoints on a
+ * thread and connection of its own (checkpoint.c), beside the writer.
  */
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int frames)

@@ -78,6 +78,8 @@ int store_create_at_version(const char *path, int version, char *err, size_t err
  * it): for a file found damaged, kept for recovery.
  */
 void store_keep_file(struct store *s);
+/* Make the statement running on `s` stop soon with an error (any thread). */
+void store_interrupt(struct store *s);
 /* PRAGMA quick_check (reads the whole file); 0 ok. */
 int store_check(struct store *s, char *err, size_t errlen);
 
@@ -237,14 +239,14 @@ struct store_outbox_mark {
 int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n);
 /*
  * Copy what the WAL holds into the database now (PASSIVE: never waits).  The
- * kiosk calls it in a loop turn of its own when store_on_wal_full() says so,
- * never inside a tap's commit.  0 or -1.
+ * kiosk's checkpoint thread (checkpoint.c) calls it on a connection of its own
+ * when store_on_wal_full() says so, never inside a tap's commit.  0 or -1.
  */
 int store_outbox_checkpoint(struct store *s);
 /*
  * Checkpoints become the caller's: a COMMIT that takes the WAL past 1,000 frames
  * calls fn (on the loop, inside the commit) instead of checkpointing there; fn
- * schedules store_outbox_checkpoint().  fn NULL: SQLite checkpoints by itself again.
+ * kicks the checkpoint thread.  fn NULL: SQLite checkpoints by itself again.
  */
 void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
 /* The latest dead letter: 0 found, 1 none, -1 error. */

@@ -212,15 +212,17 @@ render_live(struct board_req *r, struct evbuffer *out, const struct today_batch 
 }
 
 static void
-answer(struct today_waiter *w, const struct today_batch *t)
+answer(struct today_waiter *w, const struct today_batch *t, struct evbuffer *live)
 {
 	struct board_req *r = &w->r;
 	struct evbuffer *out;
 
-	if (!w->full) {
+	if (live == NULL) {
+		evhttp_send_error(r->req, 503, NULL);
+	} else if (!w->full) {
 		/* Only the live part, for app.js to swap in. */
 		if ((out = evbuffer_new()) != NULL) {
-			render_live(r, out, t);
+			evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
 			board_send_html(r->req, 200, out);
 			evbuffer_free(out);
 		} else {
@@ -229,32 +231,44 @@ answer(struct today_waiter *w, const struct today_batch *t)
 	} else if ((out = board_page_new(r, board_t(r, "Today"), "today")) != NULL) {
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
 			 t->date);
-		render_live(r, out, t);
+		evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
 		board_page_finish(r, out, 200);
 	}
 }
 
-/* On the loop: answer everyone who waited for this computation. */
+/*
+ * On the loop: answer everyone who waited for this computation.  The live part is
+ * the same for everyone who reads the same language: rendered once for each.
+ */
 static void
 today_done(void *arg, int ran)
 {
 	struct today_batch *t = arg;
 	struct today_waiter *w, *next;
+	struct evbuffer *live[2] = {NULL, NULL};
 
 	if (t->b->today_next == t)
 		t->b->today_next = NULL;
 	for (w = t->waiters; w; w = next) {
+		int en = strcmp(w->r.lang, "en") == 0;
+
 		next = w->next;
-		if (ran)
-			answer(w, t);
-		else
+		if (!ran) {
 			board_fail(&w->r, 503, board_t(&w->r, "The kiosk is stopping."));
+		} else {
+			if (live[en] == NULL && (live[en] = evbuffer_new()) != NULL)
+				render_live(&w->r, live[en], t);
+			answer(w, t, live[en]);
+		}
 		board_end(&w->r);
 		free(w);
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
+		if (live[i])
+			evbuffer_free(live[i]);
 		if (t->table[i])
 			evbuffer_free(t->table[i]);
+	}
 	free(t);
 }
 

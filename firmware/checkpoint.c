@@ -1,0 +1,113 @@
+/*
+ * checkpoint.c — the checkpoint thread (see checkpoint.h).  One flag under a mutex:
+ * kicked means "checkpoint once more"; the thread sleeps on a condition variable
+ * otherwise.  The thread's connection is used by this thread alone.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "clock.h"
+#include "log.h"
+#include "store.h"
+
+struct checkpointer {
+	struct store *store;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kicked, stopping;
+	unsigned long runs;
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct checkpointer *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		int64_t t0;
+
+		while (!c->kicked && !c->stopping)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stopping)
+			break;
+		c->kicked = 0;
+		pthread_mutex_unlock(&c->mu);
+		t0 = clock_mono_ns();
+		store_outbox_checkpoint(c->store);
+		log_debug("store: checkpoint in %lld ms",
+			  (long long)((clock_mono_ns() - t0) / 1000000));
+		pthread_mutex_lock(&c->mu);
+		c->runs++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+struct checkpointer *
+checkpointer_start(const char *path, char *err, size_t errlen)
+{
+	struct checkpointer *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (store_open(&c->store, path, err, errlen) < 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		free(c);
+		return NULL;
+	}
+	if (pthread_create(&c->thread, NULL, thread_main, c) != 0) {
+		snprintf(err, errlen, "checkpoint: cannot start the thread");
+		store_close(c->store);
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+checkpointer_kick(struct checkpointer *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->kicked = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+unsigned long
+checkpointer_runs(struct checkpointer *c)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->runs;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+void
+checkpointer_stop(struct checkpointer *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stopping = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	store_close(c->store);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
