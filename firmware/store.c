@@ -23,8 +23,18 @@ enum stmt_id {
 	ST_EVENT_INSERT,
 	ST_CARD_LOOKUP,
 	ST_LAST_DIR,
+	ST_PARTICIPANT_GET,
+	ST_PARTICIPANT_BY_EXT,
+	ST_CLOSED,
+	ST_EXCEPTIONS_ON,
+	ST_SCHEDULE_ON,
+	ST_BEGIN,
+	ST_COMMIT,
 	ST_NSTMT
 };
+
+#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
+			 " sole_carer, chronic_child, monthly_benefit, active"
 
 static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_TAP_INSERT] = "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
@@ -35,6 +45,15 @@ static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_CARD_LOOKUP] = "SELECT participant_id, revoked FROM cards WHERE key = ?",
 	[ST_LAST_DIR] = "SELECT direction, local_min FROM taps WHERE participant_id = ? AND local_date = ?"
 			" AND outcome IN ('accepted_in','accepted_out') ORDER BY id DESC LIMIT 1",
+	[ST_PARTICIPANT_GET] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?",
+	[ST_PARTICIPANT_BY_EXT] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?",
+	[ST_CLOSED] = "SELECT 1 FROM closures WHERE date = ?",
+	[ST_EXCEPTIONS_ON] = "SELECT start_min, end_min, offsite FROM schedule_exceptions"
+			     " WHERE participant_id = ? AND date = ? ORDER BY start_min",
+	[ST_SCHEDULE_ON] = "SELECT start_min, end_min, offsite FROM schedules"
+			   " WHERE participant_id = ? AND weekday = ? ORDER BY start_min",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
 };
 
 struct store {
@@ -440,6 +459,48 @@ prep(struct store *s, const char *sql)
 	return st;
 }
 
+/*
+ * A statement of stmt_sql: the one prepared at open, reset, or (on a read-only
+ * store, which prepares none) a fresh one.  Give it back with stmt_done().
+ */
+static sqlite3_stmt *
+stmt(struct store *s, enum stmt_id id)
+{
+	if (s->st[id] == NULL)
+		return prep(s, stmt_sql[id]);
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+/* Reset a kept statement (it ends its read transaction), finalize any other. */
+static void
+stmt_done(struct store *s, sqlite3_stmt *st)
+{
+	for (int i = 0; i < ST_NSTMT; i++)
+		if (s->st[i] == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/* BEGIN IMMEDIATE or COMMIT from its kept statement; errors logged as exec() does. */
+static int
+step_txn(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		log_err("store: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+	stmt_done(s, st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Step a statement that returns no rows; finalize it. */
 static int
 run(struct store *s, sqlite3_stmt *st)
@@ -498,9 +559,6 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
-			 " sole_carer, chronic_child, monthly_benefit, active"
-
 static void
 read_participant(sqlite3_stmt *st, struct store_participant *p)
 {
@@ -531,14 +589,14 @@ participant_one(struct store *s, sqlite3_stmt *st, struct store_participant *out
 		read_participant(st, out);
 	else if (rc != SQLITE_DONE)
 		log_err("store: reading participant: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 int
 store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?");
+	sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_BY_EXT);
 
 	if (st)
 		sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
@@ -548,7 +606,7 @@ store_participant_by_ext(struct store *s, const char *ext_id, struct store_parti
 int
 store_participant_get(struct store *s, int64_t id, struct store_participant *out)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?");
+	sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_GET);
 
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
@@ -737,8 +795,7 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 	int rc, exception = 0;
 
 	*n = 0;
-	st = prep(s, "SELECT start_min, end_min, offsite FROM schedule_exceptions"
-		     " WHERE participant_id = ? AND date = ? ORDER BY start_min");
+	st = stmt(s, ST_EXCEPTIONS_ON);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
@@ -753,13 +810,12 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 		out[*n].offsite = sqlite3_column_int(st, 2);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (exception)
 		return 0;
-	st = prep(s, "SELECT start_min, end_min, offsite FROM schedules"
-		     " WHERE participant_id = ? AND weekday = ? ORDER BY start_min");
+	st = stmt(s, ST_SCHEDULE_ON);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
@@ -771,7 +827,7 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 		out[*n].offsite = sqlite3_column_int(st, 2);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -790,14 +846,14 @@ store_closure_add(struct store *s, const char *date, const char *reason)
 int
 store_is_closed(struct store *s, const char *date)
 {
-	sqlite3_stmt *st = prep(s, "SELECT 1 FROM closures WHERE date = ?");
+	sqlite3_stmt *st = stmt(s, ST_CLOSED);
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -830,7 +886,7 @@ store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 	int rc;
 
 	/* One transaction: the tap and its outbox event are durable together. */
-	if (exec(s, "BEGIN IMMEDIATE") < 0)
+	if (step_txn(s, ST_BEGIN) < 0)
 		return -1;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->uuid, -1, SQLITE_STATIC);
@@ -857,7 +913,7 @@ store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 	if (bind_event(s, t->uuid, t->event_type, t->event_json) < 0)
 		goto fail;
 	/* COMMIT returns after the WAL is on disk (synchronous = FULL). */
-	if (exec(s, "COMMIT") < 0)
+	if (step_txn(s, ST_COMMIT) < 0)
 		goto fail;
 	return 0;
 fail:
