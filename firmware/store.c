@@ -23,8 +23,18 @@ enum stmt_id {
 	ST_EVENT_INSERT,
 	ST_CARD_LOOKUP,
 	ST_LAST_DIR,
+	ST_PARTICIPANT_GET,
+	ST_PARTICIPANT_BY_EXT,
+	ST_CLOSED,
+	ST_EXCEPTIONS_ON,
+	ST_SCHEDULE_ON,
+	ST_BEGIN,
+	ST_COMMIT,
 	ST_NSTMT
 };
+
+#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
+			 " sole_carer, chronic_child, monthly_benefit, active"
 
 static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_TAP_INSERT] = "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
@@ -33,8 +43,18 @@ static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_EVENT_INSERT] = "INSERT INTO outbox(id, type, json, state, created_ms)"
 			    " VALUES(?,?,?,'pending',?)",
 	[ST_CARD_LOOKUP] = "SELECT participant_id, revoked FROM cards WHERE key = ?",
-	[ST_LAST_DIR] = "SELECT direction, local_min FROM taps WHERE participant_id = ? AND local_date = ?"
-			" AND outcome IN ('accepted_in','accepted_out') ORDER BY id DESC LIMIT 1",
+	/* max(id) takes the other columns from its row: the last tap, with no sort */
+	[ST_LAST_DIR] = "SELECT direction, local_min, max(id) FROM taps WHERE participant_id = ?"
+			" AND local_date = ? AND outcome IN ('accepted_in','accepted_out')",
+	[ST_PARTICIPANT_GET] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?",
+	[ST_PARTICIPANT_BY_EXT] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?",
+	[ST_CLOSED] = "SELECT 1 FROM closures WHERE date = ?",
+	[ST_EXCEPTIONS_ON] = "SELECT start_min, end_min, offsite FROM schedule_exceptions"
+			     " WHERE participant_id = ? AND date = ? ORDER BY start_min",
+	[ST_SCHEDULE_ON] = "SELECT start_min, end_min, offsite FROM schedules"
+			   " WHERE participant_id = ? AND weekday = ? ORDER BY start_min",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
 };
 
 struct store {
@@ -215,6 +235,13 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER participants_insert AFTER INSERT ON participants BEGIN"
 	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
 	" SET from_date = min(from_date, excluded.from_date); END;",
+
+	/*
+	 * 7: taps_day(participant_id, local_date) is a prefix of taps_accepted, which
+	 * serves every query it served (and covers the last-direction lookup).  Each
+	 * index costs a tap's commit a page in the WAL and a B-tree descent.
+	 */
+	"DROP INDEX taps_day;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -453,6 +480,48 @@ prep(struct store *s, const char *sql)
 	return st;
 }
 
+/*
+ * A statement of stmt_sql: the one prepared at open, reset, or (on a read-only
+ * store, which prepares none) a fresh one.  Give it back with stmt_done().
+ */
+static sqlite3_stmt *
+stmt(struct store *s, enum stmt_id id)
+{
+	if (s->st[id] == NULL)
+		return prep(s, stmt_sql[id]);
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+/* Reset a kept statement (it ends its read transaction), finalize any other. */
+static void
+stmt_done(struct store *s, sqlite3_stmt *st)
+{
+	for (int i = 0; i < ST_NSTMT; i++)
+		if (s->st[i] == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/* BEGIN IMMEDIATE or COMMIT from its kept statement; errors logged as exec() does. */
+static int
+step_txn(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		log_err("store: %s: %s", stmt_sql[id], sqlite3_errmsg(s->db));
+	stmt_done(s, st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Step a statement that returns no rows; finalize it. */
 static int
 run(struct store *s, sqlite3_stmt *st)
@@ -511,9 +580,6 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
-			 " sole_carer, chronic_child, monthly_benefit, active"
-
 static void
 read_participant(sqlite3_stmt *st, struct store_participant *p)
 {
@@ -544,14 +610,14 @@ participant_one(struct store *s, sqlite3_stmt *st, struct store_participant *out
 		read_participant(st, out);
 	else if (rc != SQLITE_DONE)
 		log_err("store: reading participant: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 int
 store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?");
+	sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_BY_EXT);
 
 	if (st)
 		sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
@@ -561,7 +627,7 @@ store_participant_by_ext(struct store *s, const char *ext_id, struct store_parti
 int
 store_participant_get(struct store *s, int64_t id, struct store_participant *out)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?");
+	sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_GET);
 
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
@@ -750,8 +816,7 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 	int rc, exception = 0;
 
 	*n = 0;
-	st = prep(s, "SELECT start_min, end_min, offsite FROM schedule_exceptions"
-		     " WHERE participant_id = ? AND date = ? ORDER BY start_min");
+	st = stmt(s, ST_EXCEPTIONS_ON);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
@@ -766,13 +831,12 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 		out[*n].offsite = sqlite3_column_int(st, 2);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (exception)
 		return 0;
-	st = prep(s, "SELECT start_min, end_min, offsite FROM schedules"
-		     " WHERE participant_id = ? AND weekday = ? ORDER BY start_min");
+	st = stmt(s, ST_SCHEDULE_ON);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
@@ -784,7 +848,7 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 		out[*n].offsite = sqlite3_column_int(st, 2);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -803,14 +867,14 @@ store_closure_add(struct store *s, const char *date, const char *reason)
 int
 store_is_closed(struct store *s, const char *date)
 {
-	sqlite3_stmt *st = prep(s, "SELECT 1 FROM closures WHERE date = ?");
+	sqlite3_stmt *st = stmt(s, ST_CLOSED);
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	stmt_done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -843,7 +907,7 @@ store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 	int rc;
 
 	/* One transaction: the tap and its outbox event are durable together. */
-	if (exec(s, "BEGIN IMMEDIATE") < 0)
+	if (step_txn(s, ST_BEGIN) < 0)
 		return -1;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->uuid, -1, SQLITE_STATIC);
@@ -870,7 +934,7 @@ store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 	if (bind_event(s, t->uuid, t->event_type, t->event_json) < 0)
 		goto fail;
 	/* COMMIT returns after the WAL is on disk (synchronous = FULL). */
-	if (exec(s, "COMMIT") < 0)
+	if (step_txn(s, ST_COMMIT) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -889,6 +953,9 @@ store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *
 	sqlite3_bind_int64(st, 1, pid);
 	sqlite3_bind_text(st, 2, local_date, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
+	/* an aggregate always returns a row: max(id) is NULL when there is no tap */
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 2) == SQLITE_NULL)
+		rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW) {
 		copy_col(st, 0, dir, dirlen);
 		*local_min = sqlite3_column_int(st, 1);

@@ -145,6 +145,9 @@ test_migrate_old_version(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM taps WHERE uuid = 'u1' AND clock = 'synced'"), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM participants WHERE ext_id = 'P-1'"), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM g_values"), 0);
+	/* 7: taps_day is gone, taps_accepted serves its queries */
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'taps_day'"), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'taps_accepted'"), 1);
 }
 
 static void
