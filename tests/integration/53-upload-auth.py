@@ -163,8 +163,12 @@ def main():
         case(s, mtls, client_ca=True, auth="mtls", client_cert=p("client.pem"),
              client_key=p("client.key"))
         case(s, mtls_missing, client_ca=True, auth="none")
+        # Roster pulls only at start: a pull in the revocation window would take the
+        # 401 (and the refresh) before the events batch does, and the check would
+        # see no 401 on the events endpoint.
         case(s, oauth_client, muni_auth="oauth", muni_extra=oauth + ["--token-lifetime", "3"],
-             auth="oauth_client", token_url="TOKEN", client_id="kiosk-it", client_secret="s3cret")
+             auth="oauth_client", token_url="TOKEN", client_id="kiosk-it", client_secret="s3cret",
+             roster_interval_s=600)
         case(s, oauth_client_wrong, muni_auth="oauth", muni_extra=oauth, auth="oauth_client",
              token_url="TOKEN", client_id="kiosk-it", client_secret="Wr0ngS3cret-xyz")
         case(s, oauth_jwt_rsa, muni_auth="oauth",
