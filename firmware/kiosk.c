@@ -64,7 +64,8 @@ struct kiosk {
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;
 	char db_path[CONFIG_PATH_MAX + 32];
-	int failed; /* the loop was stopped: the database is damaged */
+	int check_later; /* too big to check before start-up: the reports thread does */
+	int failed;	 /* the loop was stopped: the database is damaged */
 };
 
 static const char *
@@ -345,6 +346,8 @@ metrics(void *arg, struct evbuffer *out)
  * the daemon (exit 1) and leaves a marker beside the file, so every later start is
  * refused at once until an administrator has dealt with it and removed the marker.
  */
+#define DAMAGED_ADVICE "keep the file, restore it from a backup or ask for help"
+
 static void
 marker_path(const struct kiosk *k, char *out, size_t outlen)
 {
@@ -364,12 +367,12 @@ damage_marked(struct kiosk *k, char *err, size_t errlen)
 		why[0] = '\0';
 	fclose(f);
 	why[strcspn(why, "\n")] = '\0';
-	snprintf(err, errlen, "%s is marked damaged (%s); refusing to start: keep the file, "
-			      "restore it from a backup or ask for help, then remove %s",
-		 k->db_path, why, m);
+	snprintf(err, errlen, "%s is marked damaged (%s); refusing to start: " DAMAGED_ADVICE
+			      ", then remove %s", k->db_path, why, m);
 	return 1;
 }
 
+/* Check now, or leave it to check_later() for a big file. */
 static int
 check_now(struct kiosk *k, char *err, size_t errlen)
 {
@@ -377,11 +380,15 @@ check_now(struct kiosk *k, char *err, size_t errlen)
 	char why[512];
 
 	if (stat(k->db_path, &st) == 0 &&
-	    st.st_size > (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024)
-		return 0; /* check_later() */
+	    st.st_size > (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024) {
+		log_info("store: %s is %lld MB: checking it after start-up", k->db_path,
+			 (long long)(st.st_size >> 20));
+		k->check_later = 1;
+		return 0;
+	}
 	if (store_check(k->store, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s is damaged (%s); refusing to start: keep the file, "
-				      "restore it from a backup or ask for help", k->db_path, why);
+		snprintf(err, errlen, "%s is damaged (%s); refusing to start: " DAMAGED_ADVICE,
+			 k->db_path, why);
 		return -1;
 	}
 	return 0;
@@ -416,8 +423,7 @@ check_done(void *arg, int ran)
 		log_info("store: %s checked after start-up: ok (%lld ms)", k->db_path,
 			 (long long)j->ms);
 	} else if (ran) {
-		log_err("%s is damaged (%s); stopping: keep the file, restore it from a backup or "
-			"ask for help", k->db_path, j->why);
+		log_err("%s is damaged (%s); stopping: " DAMAGED_ADVICE, k->db_path, j->why);
 		marker_path(k, m, sizeof(m));
 		if ((f = fopen(m, "w")) == NULL || fprintf(f, "%s\n", j->why) < 0)
 			log_err("store: cannot write %s: %s", m, strerror(errno));
@@ -433,17 +439,13 @@ check_done(void *arg, int ran)
 static int
 check_later(struct kiosk *k)
 {
-	struct stat st;
 	struct check_job *j;
 
-	if (stat(k->db_path, &st) < 0 ||
-	    st.st_size <= (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024)
+	if (!k->check_later)
 		return 0; /* check_now() did it */
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -1;
 	j->k = k;
-	log_info("store: %s is %lld MB: checking it after start-up", k->db_path,
-		 (long long)(st.st_size >> 20));
 	if (reports_submit(k->reports, check_run, check_done, j) < 0) {
 		free(j);
 		return -1;

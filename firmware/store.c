@@ -481,8 +481,9 @@ prep(struct store *s, const char *sql)
 }
 
 /*
- * A statement of stmt_sql: the one prepared at open, reset, or (on a read-only
- * store, which prepares none) a fresh one.  Give it back with stmt_done().
+ * A statement of stmt_sql: the one prepared at open, reset, or (on a store opened
+ * at an older schema version, which prepares none) a fresh one.  Give it back with
+ * stmt_done().
  */
 static sqlite3_stmt *
 stmt(struct store *s, enum stmt_id id)
