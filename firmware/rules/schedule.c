@@ -97,6 +97,10 @@ rules_schedule_day(const struct rules_input *in, int32_t date, struct rules_dayp
 		dp->flags |= 1u << RULES_FLAG_PUBLIC_HOLIDAY;
 	if (dp->flags)
 		return;
+	/* Ruling 11: days outside the participant's programme are not scheduled. */
+	if (date < in->participant.programme_start ||
+	    (in->participant.has_end && date > in->participant.programme_end))
+		return;
 
 	bool excepted = false;
 	for (size_t i = 0; i < in->n_exceptions; i++) {
