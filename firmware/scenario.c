@@ -583,6 +583,11 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 		return bad(err, errlen, "period.to", "a date on or after period.from");
 	if (sc->in.to - sc->in.from >= RULES_MAX_DAYS)
 		return bad(err, errlen, "period", "at most 3700 days");
+	if ((v = member(root, "service_start")) && !json_is_null(v)) {
+		if (get_date(root, "service_start", "", true, &sc->in.service_start, err, errlen) < 0)
+			return -1;
+		sc->in.has_service_start = true;
+	}
 	if ((v = member(root, "now")) && !json_is_null(v)) {
 		struct rules_tap now;
 		if (!json_is_string(v) || parse_tap(json_string_value(v), &now) < 0)

@@ -51,16 +51,18 @@ static int
 prorate(const struct rules_input *in, const struct rules_payout *po, struct rules_rat *gross,
         char *err, size_t errlen)
 {
-	const struct rules_participant *pt = &in->participant;
-	int32_t from = po->from > pt->programme_start ? po->from : pt->programme_start;
-	int32_t to = pt->has_end && pt->programme_end < po->to ? pt->programme_end : po->to;
-	if (from == po->from && to == po->to)
+	bool whole = true;
+	for (int32_t d = po->from; d <= po->to && whole; d++)
+		whole = rules_payable_day(in, d);
+	if (whole)
 		return 0;
 	struct rules_rat sum = {0, 1};
 	struct rules_params p;
 	bool have = false;
-	for (int32_t d = from; d <= to; d++) {
+	for (int32_t d = po->from; d <= po->to; d++) {
 		struct rules_rat monthly, part;
+		if (!rules_payable_day(in, d))
+			continue;
 		if (!have || d > p.valid_until) {
 			if (rules_params_at(in->regime, d, &p, err, errlen) < 0)
 				return -1;

@@ -331,9 +331,9 @@ sd_judge(struct rules_quota *q, const struct rules_input *in, const struct rules
 			int64_t max =
 			    rules_pint(p, RULES_P_SELF_DECLARED_MAX_OCCURRENCES, INT64_MAX);
 			q->sd_rejected = !history && used >= max;
+			q->sd_active = !q->sd_rejected; /* ruling 10: nothing joins a refused one */
 			q->sd_days = 0;
 			if (!q->sd_rejected) {
-				q->sd_active = true;
 				if (q->n_occ == q->cap_occ) {
 					size_t cap = q->cap_occ ? q->cap_occ * 2 : 16;
 					int32_t *t = realloc(q->occ, cap * sizeof *t);
@@ -453,18 +453,17 @@ allocate_self_declared(struct rules_quota *q, const struct rules_input *in,
                        struct mset *missing, struct rules_day *day, struct rules_alloc *al,
                        char *err, size_t errlen)
 {
-	int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
 	struct sel s = {RULES_CAT_SICK_SELF_DECLARED, -1, -1};
 	struct mset cover;
 	uint8_t v;
 	if (pre && in_history(in, date)) {
-		/* Earlier periods are taken as valid: they count and can be joined. */
-		if (scheduled_day || mode == RULES_COUNT_CALENDAR)
-			return sd_judge(q, in, p, date, true, &v, err, errlen);
-		return 0;
+		/* Earlier periods are taken as valid: every day of them counts (they were
+		 * declared sick days), they are occurrences, and they can be joined. */
+		return sd_judge(q, in, p, date, true, &v, err, errlen);
 	}
 	cover_sel(in, &s, date, missing, &cover);
 	rules_mset_or(&al->claimed, &al->claimed, &cover);
+	int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
 	int outcome = mset_any(&cover) ? RUN_COUNT : quiet_outcome(in, mode, &s, date, scheduled_day);
 	if (outcome != RUN_COUNT) {
 		sd_outcome(q, outcome);

@@ -99,8 +99,7 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 static bool
 unpaid_leave_on(const struct rules_input *in, int32_t date)
 {
-	if (date < in->participant.programme_start ||
-	    (in->participant.has_end && date > in->participant.programme_end))
+	if (!rules_payable_day(in, date))
 		return false;
 	for (size_t i = 0; i < in->n_absences; i++)
 		if (in->absences[i].category == RULES_CAT_LEAVE_UNPAID &&

@@ -257,7 +257,14 @@ struct rules_input {
 	bool has_now;
 	int32_t now_date;
 	int16_t now_minute;
+	/* Days before the kiosk went into service were not observed: not scheduled, not
+	 * payable (RULES.md, "The life of a day and of a pay period"). */
+	bool has_service_start;
+	int32_t service_start;
 };
+
+/* Whether `date` is a day the participant is in the programme and the kiosk in service. */
+bool rules_payable_day(const struct rules_input *in, int32_t date);
 
 /* The life of a day (RULES.md). */
 enum rules_day_state { RULES_DAY_FINAL, RULES_DAY_OPEN, RULES_DAY_FUTURE };
