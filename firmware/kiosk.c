@@ -18,6 +18,7 @@
 #include "attendance.h"
 #include "cardkey.h"
 #include "checkpoint.h"
+#include "cmd/cmd.h"
 #include "clock.h"
 #include "config.h"
 #include "feedback.h"
@@ -59,6 +60,7 @@ struct kiosk {
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
+	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -453,6 +455,19 @@ check_later(struct kiosk *k)
 	return 0;
 }
 
+/*
+ * A command committed (board, API or control socket): the loop learns what
+ * changed here, directly, instead of from database triggers and a poll.
+ */
+static void
+on_cmd_changed(void *arg, const struct cmd_change *c)
+{
+	struct kiosk *k = arg;
+
+	if ((c->what & CMD_CHANGED_ATTENDANCE) && k->recompute)
+		recompute_queue(k->recompute, c->pid, c->from);
+}
+
 int
 kiosk_failed(const struct kiosk *k)
 {
@@ -511,14 +526,19 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
-	    (k->board = board_start(k->web, k->store, k->att, k->reports, cfg, err, errlen)) == NULL)
+	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0)
+		goto fail;
+	k->cmd = (struct cmd_env){.store = k->store, .cfg = cfg, .key = &k->key, .att = k->att,
+				  .changed = on_cmd_changed, .changed_arg = k};
+	if (
+	    (k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
 	    (k->api = api_start(k->web, k->store, k->period, k->reports, cfg, err, errlen)) == NULL)
 		goto fail;
 	/* A change to a day of a closed pay period becomes an adjustment line. */
 	attendance_on_change(k->att, period_on_change, k->period);
+	k->cmd.period = k->period;
 	if ((k->recompute = recompute_start(base, k->att)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
