@@ -21,6 +21,7 @@
 #include "cmd/cmd.h"
 #include "clock.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "feedback.h"
 #include "kiosk.h"
 #include "log.h"
@@ -61,6 +62,7 @@ struct kiosk {
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
 	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
+	struct ctlsock *ctlsock;   /* stempelctl's commands while we run */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -543,6 +545,8 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if ((k->ctlsock = ctlsock_start(base, cfg, &k->cmd, err, errlen)) == NULL)
+		goto fail;
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
@@ -567,6 +571,7 @@ kiosk_stop(struct kiosk *k)
 	nfc_reader_close(k->reader);
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);
+	ctlsock_stop(k->ctlsock);
 	web_stop(k->web);
 	board_stop(k->board);
 	recompute_stop(k->recompute);

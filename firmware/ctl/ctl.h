@@ -29,6 +29,8 @@ int ctl_open(struct ctl *c);
  * exit code.
  */
 int ctl_cmd(struct ctl *c, const char *name, json_t *args);
+/* A connected control socket of the running daemon, or -1 (errno ENOENT/ECONNREFUSED: none). */
+int ctl_connect(struct ctl *c);
 /* A cmd_status as stempelctl's exit code. */
 int ctl_exit_code(int status);
 /* Print "stempelctl: <msg>" on stderr. */
