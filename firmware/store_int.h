@@ -46,6 +46,10 @@ struct store {
 		break;                                                                   \
 	}
 
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (if a transaction is open): store_txn() and store_record_tap(). */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
 /* Wall clock in ms, from clock.c (never the C library's clock directly). */
 int64_t store_now_ms(void);
 /* Run SQL without rows; logs sqlite's message on failure. */

@@ -404,30 +404,3 @@ store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 	free(l);
 	return 0;
 }
-
-int
-store_recompute_take(struct store *s, char *from, size_t len)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
-		return -1;
-	if ((st = store_prep(s, "SELECT from_date FROM pending_recompute WHERE id = 1")) == NULL)
-		goto fail;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		store_copy_col(st, 0, from, len);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		store_rollback(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW || store_exec(s, "DELETE FROM pending_recompute") < 0 ||
-	    store_exec(s, "COMMIT") < 0)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(s);
-	return -1;
-}
