@@ -52,6 +52,15 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	int64_t at_ms = store_now_ms();
 	int rc;
 
+	/*
+	 * Reading the last hash and inserting the next row must be one transaction
+	 * (the caller's: cmd_txn or store_txn), or two writers chain onto the same
+	 * hash and `audit verify` reports the log broken.
+	 */
+	if (sqlite3_get_autocommit(s->db)) {
+		log_err("store: audit %s by %s outside a transaction (a bug): refused", action, who);
+		return -1;
+	}
 	st = store_prep(s, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return -1;

@@ -269,6 +269,17 @@ int cmd_service_date(struct cmd_ctx *ctx, const struct cmd_service_date_args *a,
 		     struct cmd_result *r);
 int cmd_service_date_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
+/* session.login / session.logout: the board's sign-in (no JSON form). */
+struct store_login;
+struct cmd_session_args {
+	const char *token_hash;		/* the session cookie's digest */
+	const struct store_login *login; /* login only */
+	int64_t max_age_ms;		/* login: sessions older than this are purged */
+};
+int cmd_session_login(struct cmd_ctx *ctx, const struct cmd_session_args *a, struct cmd_result *r);
+int cmd_session_logout(struct cmd_ctx *ctx, const struct cmd_session_args *a,
+		       struct cmd_result *r);
+
 /* kiosk.init: the record of `stempelctl init` and its settings. */
 int cmd_kiosk_init_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 

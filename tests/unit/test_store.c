@@ -312,13 +312,23 @@ test_cards(void **state)
 	store_close(s);
 }
 
+static int
+audit_two(struct store *s, void *arg, char *err, size_t errlen)
+{
+	assert_int_equal(store_audit(s, "cli:root", "card.enroll", "a"), 0);
+	assert_int_equal(store_audit(s, "cli:root", "card.revoke", "b"), 0);
+	return 0;
+}
+
 static void
 test_audit_chain(void **state)
 {
 	struct store *s = fresh();
+	char err[256];
 
-	assert_int_equal(store_audit(s, "cli:root", "card.enroll", "a"), 0);
-	assert_int_equal(store_audit(s, "cli:root", "card.revoke", "b"), 0);
+	/* Outside a transaction the read of the last hash could race: refused. */
+	assert_int_equal(store_audit(s, "cli:root", "card.enroll", "x"), -1);
+	assert_int_equal(store_txn(s, audit_two, NULL, err, sizeof(err)), 0);
 	store_close(s);
 	assert_int_equal(sql_int("SELECT count(*) FROM audit a JOIN audit b ON b.id = a.id + 1"
 				 " WHERE b.prev_hash = a.hash"), 1);
