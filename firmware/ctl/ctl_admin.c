@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "nfc.h"
 #include "roster.h"
@@ -228,7 +229,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	struct store_outbox_stats ob;
 	struct store_counts n;
 	char url[128], today[11];
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_wall_ms() / 1000);
 	struct tm tm;
 	json_t *health = NULL;
 	long code = 0;

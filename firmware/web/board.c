@@ -18,6 +18,7 @@
 
 #include "board.h"
 #include "board_int.h"
+#include "clock.h"
 #include "cmd/cmd.h"
 #include "config.h"
 #include "html.h"
@@ -38,10 +39,7 @@
 int64_t
 board_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms(); /* sessions expire on the kiosk's clock, like its taps */
 }
 
 /* The kiosk's clock (clock.c), as the taps and day results have it: one "today". */

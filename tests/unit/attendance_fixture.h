@@ -278,6 +278,7 @@ afx_token_create(struct afx *f, const char *name, const char *scope, const char 
 	struct cmd_ctx ctx;
 	int rc;
 
+	*id = 0;
 	cmd_ctx_init(&ctx, &f->env, who);
 	rc = cmd_token_create(&ctx, &args, &r);
 	if (rc == 0) {
