@@ -329,6 +329,9 @@ metrics(void *arg, struct evbuffer *out)
 		      cq == CLOCK_JUMPED);
 	metrics_gauge(out, "stempel_storage_errors", "Taps that could not be stored.",
 		      (double)k->storage_errors);
+	metrics_gauge(out, "stempel_tap_db_wait_max_seconds",
+		      "The longest a tap waited for the database's write lock.",
+		      store_tap_wait_max_ns(k->store) / 1e9);
 	store_outbox_backlog(k->store, &ob);
 	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.", (double)ob.pending);
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);

@@ -175,6 +175,8 @@ struct store_counts {
 };
 int store_counts(struct store *s, const char *local_date, struct store_counts *c);
 
+/* The longest a tap waited for the write lock since open (ns): the one-writer check. */
+int64_t store_tap_wait_max_ns(const struct store *s);
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
 

@@ -34,6 +34,7 @@ struct store {
 	int readonly;
 	void (*wal_full)(void *arg); /* store_on_wal_full() */
 	void *wal_full_arg;
+	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */
 };
 
 /* Day numbers (days since 1970-01-01) come from SQL: no date parsing per tap. */
