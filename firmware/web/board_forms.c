@@ -16,6 +16,7 @@
 
 #include "board_int.h"
 #include "cardkey.h"
+#include "cmd/cmd.h"
 #include "html.h"
 #include "log.h"
 #include "web.h"
@@ -231,7 +232,7 @@ on_absence(struct evhttp_request *req, void *arg)
 	struct form f = {0};
 	struct evbuffer *out;
 	const char *why = NULL;
-	char err[256], loc[128];
+	char err[sizeof(((struct cmd_result *)0)->msg)], loc[128];
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
@@ -253,12 +254,29 @@ on_absence(struct evhttp_request *req, void *arg)
 	if (load_participant(&r, form_get(&f, "id"), &p) < 0)
 		goto out;
 	if (absence_from_form(&r, &f, &p, &a, &why) == 0 && strcmp(fget(&f, "step"), "save") == 0) {
-		if (attendance_register_absence(r.b->att, &a, r.user.username, err, sizeof(err)) == 0) {
+		struct cmd_absence_register_args args = {
+			.participant = p.ext_id, .category = a.a.category, .from = a.a.from_date,
+			.to = a.a.to_date, .documentation = a.a.documentation, .comment = a.a.comment};
+		struct cmd_result res;
+		struct cmd_ctx ctx;
+		char actor[96], start[24], end[24];
+
+		if (a.start_min >= 0) {
+			snprintf(start, sizeof(start), "%02d:%02d", a.start_min / 60, a.start_min % 60);
+			snprintf(end, sizeof(end), "%02d:%02d", a.end_min / 60, a.end_min % 60);
+			args.start = start;
+			args.end = end;
+		}
+		board_actor(&r, actor, sizeof(actor));
+		cmd_ctx_init(&ctx, r.b->cmd, actor);
+		if (cmd_absence_register(&ctx, &args, &res) == 0) {
+			cmd_result_free(&res);
 			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=1", p.ext_id,
 				 a.a.from_date);
 			board_redirect(req, loc);
 			goto out;
 		}
+		snprintf(err, sizeof(err), "%s", res.msg);
 		why = err;
 	}
 	if ((out = board_page_new(&r, board_t(&r, "Register absence"), "absence")) == NULL)
@@ -357,8 +375,11 @@ on_correct(struct evhttp_request *req, void *arg)
 	struct board_req r;
 	struct store_participant p;
 	struct attendance_correction c = {0};
+	struct cmd_correction_args args;
+	struct cmd_result res;
+	struct cmd_ctx ctx;
 	struct form f = {0};
-	char today[11], err[256], uuid[40], loc[160];
+	char today[11], actor[96], loc[160];
 	const char *date;
 	int32_t d;
 	int minute;
@@ -398,10 +419,17 @@ on_correct(struct evhttp_request *req, void *arg)
 		correct_page(&r, &p, date, board_t(&r, "The form could not be read."), 422);
 		goto out;
 	}
-	if (attendance_correct_tap(r.b->att, &c, r.user.username, uuid, err, sizeof(err)) != 0) {
-		correct_page(&r, &p, date, err, 422);
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	args = (struct cmd_correction_args){.participant = p.ext_id, .date = c.date,
+					    .minute = c.minute, .direction = c.direction,
+					    .tap_id = c.tap_id, .reason = c.reason};
+	if ((strcmp(c.action, "add") == 0 ? cmd_correction_add(&ctx, &args, &res)
+					  : cmd_correction_remove(&ctx, &args, &res)) != 0) {
+		correct_page(&r, &p, date, res.msg, res.status == CMD_FAILED ? 503 : 422);
 		goto out;
 	}
+	cmd_result_free(&res);
 	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=1", p.ext_id, date);
 	board_redirect(req, loc);
 out:
@@ -410,18 +438,6 @@ out:
 }
 
 /* --- enroll a card --- */
-
-static int
-card_key_valid(const char *k)
-{
-	/* "hmac:" and 64 lower-case hex digits, as cardkey_of_uid() writes it */
-	if (strncmp(k, "hmac:", 5) != 0 || strlen(k) != CARDKEY_MAX - 1)
-		return 0;
-	for (const char *p = k + 5; *p; p++)
-		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
-			return 0;
-	return 1;
-}
 
 struct enroll_ctx {
 	struct board_req *r;
@@ -492,11 +508,12 @@ static void
 on_enroll(struct evhttp_request *req, void *arg)
 {
 	struct board_req r;
-	struct store_participant p;
 	struct form f = {0};
+	struct cmd_card_enroll_args args;
+	struct cmd_ctx ctx;
+	struct cmd_result res;
 	const char *card;
-	char detail[256];
-	int ok;
+	char actor[96];
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
@@ -512,22 +529,20 @@ on_enroll(struct evhttp_request *req, void *arg)
 		return;
 	}
 	card = fget(&f, "card");
-	if (!card_key_valid(card) ||
-	    store_participant_by_ext(r.b->store, fget(&f, "participant"), &p) != 0 || !p.active) {
-		enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL, 422);
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	/* The command checks the card key and that the participant is active. */
+	args = (struct cmd_card_enroll_args){.card = card, .participant = fget(&f, "participant")};
+	/* The card and its audit entry together, or neither (cmd_card_enroll.c). */
+	if (cmd_card_enroll(&ctx, &args, &res) < 0) {
+		if (res.status == CMD_FAILED)
+			enroll_page(&r, card, res.msg, NULL, 503);
+		else
+			enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL,
+				    422);
 		goto out;
 	}
-	snprintf(detail, sizeof(detail), "card=%s participant=%s", card, p.ext_id);
-	/* The card and its audit entry together, or neither. */
-	ok = store_begin(r.b->store) == 0 && store_card_enroll(r.b->store, card, p.id) == 0 &&
-	     store_audit(r.b->store, r.user.username, "card_enroll", detail) == 0 &&
-	     store_commit(r.b->store) == 0;
-	if (!ok) {
-		store_rollback(r.b->store);
-		enroll_page(&r, card, board_t(&r, "Could not save"), NULL, 503);
-		goto out;
-	}
-	log_info("board: %s enrolled a card for %s", r.user.username, p.ext_id);
+	cmd_result_free(&res);
 	board_redirect(req, "/board/enroll?done=1");
 out:
 	form_free(&f);
