@@ -48,6 +48,8 @@ void web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event,
 void web_kiosk_publish(struct web *w, const char *event, const json_t *data);
 /* Number of connected event-stream clients. */
 size_t web_kiosk_clients(const struct web *w);
+/* The loop the server runs on (for deferred work such as queued password checks). */
+struct event_base *web_base(const struct web *w);
 /* The port actually bound (for port 0 in tests). */
 int web_port(const struct web *w);
 /* CSP, X-Frame-Options DENY, nosniff, no referrer: every HTML page sends these. */
