@@ -178,7 +178,7 @@ struct parse_state {
 static int
 fail(struct parse_state *ps, const char *section, const char *name, const char *fmt, const char *arg)
 {
-	char what[300];
+	char what[400];
 
 	if (!ps->failed) {
 		snprintf(what, sizeof(what), fmt, arg);

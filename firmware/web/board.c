@@ -346,7 +346,11 @@ login_check(struct board *b, struct login_job *j)
 			   user);
 		return;
 	}
-	auth_limit_reset(&b->by_user, j->ukey);
+	/*
+	 * Only this address's record is cleared: the account's failures stay for
+	 * the window, so the addresses that guessed stay refused after the
+	 * teacher signs in.
+	 */
 	auth_limit_reset(&b->by_pair, j->pkey);
 	log_info("board: %s signed in", u.username);
 	start_session(b, j->req, &u);
