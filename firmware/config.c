@@ -246,8 +246,12 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			    mark ? "comma or period" : "semicolon, comma, tab or pipe");
 	}
 	case K_FILE: {
-		FILE *f = fopen(value, "r");
+		FILE *f;
 		char *text, *tail;
+
+		if (value[0] == 0)
+			return 1; /* "token_file =": not given */
+		f = fopen(value, "r");
 
 		if (f == NULL) {
 			char why[300];
@@ -307,7 +311,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		known_section = 1;
 		if (!strcmp(keys[i].name, name)) {
 			/* token and token_file write the same field: one of them only */
-			for (size_t j = 0; j < NKEYS; j++)
+			for (size_t j = 0; j < NKEYS && value[0]; j++)
 				if (j != i && keys[j].off == keys[i].off && ps->seen[j]) {
 					char other[80];
 
@@ -315,7 +319,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 					return fail(ps, section, name, "already given as %s: use one",
 						    other);
 				}
-			ps->seen[i] = &keys[i];
+			if (value[0])
+				ps->seen[i] = &keys[i];
 			return set_key(ps, &keys[i], value);
 		}
 	}
