@@ -510,6 +510,11 @@ def forms():
         ok(st == 422 and "Reason (required): at most 250 characters" in page,
            "a 251-character correction reason names the reason and its limit",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
+        ok(k.db("SELECT count(*) FROM absences")[0][0] == 0, "no absence was saved")
+        print("# fault: board form values over their limits | 256-byte comment, 5,000-byte "
+              "comment, 251-character reason | the field and its limit named, nothing saved | "
+              "%s; %d absences stored" % (re.findall(r'role="alert">(.*?)</p>', page)[:1],
+                                          k.db("SELECT count(*) FROM absences")[0][0]))
         k.stop()
     finally:
         k.cleanup()
