@@ -21,8 +21,9 @@
  * is the daemon's peak (make bench, bench/REPORT.md).  It takes ~45 ms on a
  * desktop core and ~150 ms on a Cortex-A53, so one login delays a tap by at
  * most one such verification.  The
- * board also caps verifications per address, per user and in total per minute
- * (board_auth.c), so guessing cannot keep the loop busy.  The parameters
+ * board limits failures per address and per account and queues the checks,
+ * giving them at most half of the loop (board.c), so guessing cannot keep the
+ * loop busy and cannot lock out everyone.  The parameters
  * travel inside each stored hash, so raising them later only affects new and
  * changed passwords.
  */

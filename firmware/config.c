@@ -14,7 +14,9 @@
 
 #include <ini.h>
 
+#include "addrlist.h"
 #include "config.h"
+#include "inilines.h"
 #include "log.h"
 
 void
@@ -45,6 +47,9 @@ config_defaults(struct config *c)
 	c->web.port = 8080;
 	c->web.session_idle_s = 2 * 3600;
 	c->web.session_max_s = 12 * 3600;
+	c->web.max_connections = 256;
+	c->web.max_streams = 64;
+	snprintf(c->web.kiosk_from, sizeof(c->web.kiosk_from), "loopback");
 
 	snprintf(c->upload.auth, sizeof(c->upload.auth), "none");
 	c->upload.batch_max = 500;
@@ -62,7 +67,8 @@ config_defaults(struct config *c)
 
 /* --- one table drives parsing: section, key, type, where, limits --- */
 
-enum kind { K_STR, K_INT, K_BOOL, K_CHAR, K_ENUM };
+/* K_FILE: the value is a file whose content (one line) goes into the string field. */
+enum kind { K_STR, K_INT, K_BOOL, K_CHAR, K_ENUM, K_FILE };
 
 struct key {
 	const char *section, *name;
@@ -85,6 +91,8 @@ static const char *const w_level[] = {"error", "warn", "info", "debug", NULL};
 #define B(sec, k, field) {#sec, #k, K_BOOL, offsetof(struct config, sec.field), sizeof(int), \
 			  0, 1, NULL}
 #define C(sec, k, field) {#sec, #k, K_CHAR, offsetof(struct config, sec.field), 1, 0, 0, NULL}
+#define F(sec, k, field) {#sec, #k, K_FILE, offsetof(struct config, sec.field), \
+			  sizeof(((struct config *)0)->sec.field), 0, 0, NULL}
 #define E(sec, k, field, w) {#sec, #k, K_ENUM, offsetof(struct config, sec.field), \
 			     sizeof(int), 0, 0, w}
 
@@ -123,16 +131,23 @@ static const struct key keys[] = {
 	S(web, key, key),
 	I(web, session_idle_s, session_idle_s, 1, 7 * 86400),
 	I(web, session_max_s, session_max_s, 1, 30 * 86400),
+	I(web, max_connections, max_connections, 1, 100000),
+	I(web, max_streams, max_streams, 1, 10000),
+	S(web, kiosk_from, kiosk_from),
+	S(web, kiosk_token, kiosk_token),
+	F(web, kiosk_token_file, kiosk_token),
 
 	S(upload, base_url, base_url),
 	S(upload, auth, auth),
 	S(upload, token, token),
+	F(upload, token_file, token),
 	S(upload, ca_file, ca_file),
 	S(upload, client_cert, client_cert),
 	S(upload, client_key, client_key),
 	S(upload, token_url, token_url),
 	S(upload, client_id, client_id),
 	S(upload, client_secret, client_secret),
+	F(upload, client_secret_file, client_secret),
 	S(upload, jwt_key, jwt_key),
 	S(upload, jwt_audience, jwt_audience),
 	S(upload, jwt_kid, jwt_kid),
@@ -151,16 +166,19 @@ static const struct key keys[] = {
 	S(payroll, anchor, anchor),
 };
 
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
 struct parse_state {
 	struct config *c;
 	char err[512];
 	int failed;
+	const struct key *seen[NKEYS]; /* which key set each field (value or _file) */
 };
 
 static int
 fail(struct parse_state *ps, const char *section, const char *name, const char *fmt, const char *arg)
 {
-	char what[300];
+	char what[400];
 
 	if (!ps->failed) {
 		snprintf(what, sizeof(what), fmt, arg);
@@ -179,9 +197,12 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 
 	switch (k->kind) {
 	case K_STR:
-		if (strlen(value) >= k->size)
-			return fail(ps, k->section, k->name, "expected at most %s characters",
-				    k->size <= 64 ? "63" : k->size <= 256 ? "255" : "511");
+		if (strlen(value) >= k->size) {
+			char most[24];
+
+			snprintf(most, sizeof(most), "%zu", k->size - 1);
+			return fail(ps, k->section, k->name, "expected at most %s characters", most);
+		}
 		memcpy(field, value, strlen(value) + 1);
 		return 1;
 	case K_INT:
@@ -204,20 +225,57 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			return fail(ps, k->section, k->name, "expected %s", "true or false");
 		return 1;
 	case K_CHAR: {
-		/* ';' starts a comment in INI files, so separators also go by name. */
+		/*
+		 * Payroll files go to spreadsheets and pay systems: only the separators
+		 * and decimal marks they read.  ';' starts a comment in INI files, so
+		 * each also goes by name.
+		 */
 		static const struct { const char *name; char c; } names[] = {
-			{"semicolon", ';'}, {"comma", ','}, {"tab", '\t'}, {"period", '.'},
-			{"dot", '.'}, {"pipe", '|'}, {"colon", ':'}, {"space", ' '},
+			{"semicolon", ';'}, {"comma", ','}, {"tab", '\t'}, {"pipe", '|'},
+			{"period", '.'}, {"dot", '.'}, {",", ','}, {"|", '|'}, {".", '.'},
 		};
+		int mark = !strcmp(k->name, "decimal_mark");
+
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (!strcmp(value, names[i].name)) {
+			if (!strcmp(value, names[i].name) &&
+			    (mark ? strchr(",.", names[i].c) : strchr(";,\t|", names[i].c))) {
 				*field = names[i].c;
 				return 1;
 			}
-		if (strlen(value) != 1)
-			return fail(ps, k->section, k->name, "expected %s",
-				    "a single character or semicolon | comma | tab | period | pipe");
-		*field = value[0];
+		return fail(ps, k->section, k->name, "expected %s",
+			    mark ? "comma or period" : "semicolon, comma, tab or pipe");
+	}
+	case K_FILE: {
+		FILE *f;
+		char *text, *tail;
+
+		if (value[0] == 0)
+			return 1; /* "token_file =": not given */
+		f = fopen(value, "r");
+
+		if (f == NULL) {
+			char why[300];
+
+			snprintf(why, sizeof(why), "%.200s: %s", value, strerror(errno));
+			return fail(ps, k->section, k->name, "cannot read %s", why);
+		}
+		text = inilines_read(f, 64 * 1024);
+		fclose(f);
+		if (text == NULL)
+			return fail(ps, k->section, k->name, "cannot read %s", value);
+		/* One line: the secret, perhaps followed by a line end. */
+		tail = text + strlen(text);
+		while (tail > text && (tail[-1] == '\n' || tail[-1] == '\r' || tail[-1] == ' '))
+			*--tail = 0;
+		if (text[0] == 0 || strchr(text, '\n') || strlen(text) >= k->size) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "one line of 1 to %zu characters", k->size - 1);
+			free(text);
+			return fail(ps, k->section, k->name, "expected the file to hold %s", why);
+		}
+		memcpy(field, text, strlen(text) + 1);
+		free(text);
 		return 1;
 	}
 	case K_ENUM:
@@ -247,22 +305,93 @@ handler(void *user, const char *section, const char *name, const char *value)
 
 	if (ps->failed)
 		return 1; /* report only the first error; keep inih's line for it */
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, section))
 			continue;
 		known_section = 1;
-		if (!strcmp(keys[i].name, name))
+		if (!strcmp(keys[i].name, name)) {
+			/* token and token_file write the same field: one of them only */
+			for (size_t j = 0; j < NKEYS && value[0]; j++)
+				if (j != i && keys[j].off == keys[i].off && ps->seen[j]) {
+					char other[80];
+
+					snprintf(other, sizeof(other), "%s", keys[j].name);
+					return fail(ps, section, name, "already given as %s: use one",
+						    other);
+				}
+			if (value[0])
+				ps->seen[i] = &keys[i];
 			return set_key(ps, &keys[i], value);
+		}
 	}
 	if (!known_section)
 		return fail(ps, section, name, "unknown section [%s]", section);
 	return fail(ps, section, name, "unknown key in [%s]", section);
 }
 
+/* 1 if `tz` names a zone in the tz database (TZif file under $TZDIR or /usr/share/zoneinfo). */
+static int
+timezone_known(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[CONFIG_PATH_MAX + 80], magic[4];
+	struct stat st;
+	FILE *f;
+	int ok;
+
+	/* glibc falls back to UTC without a word for anything it cannot find */
+	if (tz[0] == 0 || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..") ||
+	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
+		    strlen(tz))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
+
+/* 1 if s is a real calendar date YYYY-MM-DD. */
+static int
+date_valid(const char *s)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d, n = 0;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    s[4] != '-' || s[7] != '-' || strspn(s, "0123456789-") != 10)
+		return 0;
+	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= mdays[m - 1] + (m == 2 && (y % 4 == 0 && (y % 100 || y % 400 == 0)));
+}
+
 /* Checks that need more than one key. */
 static int
 validate(const struct config *c, char *err, size_t errlen)
 {
+	char why[256];
+
+	if (!timezone_known(c->kiosk.timezone)) {
+		snprintf(err, errlen, "[kiosk] timezone: expected a zone of the tz database such as "
+				      "Europe/Oslo; \"%s\" is not one (see /usr/share/zoneinfo)",
+			 c->kiosk.timezone);
+		return -1;
+	}
+	if (addrlist_check(c->web.kiosk_from, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "[web] kiosk_from: %s", why);
+		return -1;
+	}
+	if (c->web.kiosk_token[0] && strlen(c->web.kiosk_token) < 16) {
+		snprintf(err, errlen, "[web] kiosk_token: expected at least 16 characters");
+		return -1;
+	}
+	if (c->payroll.anchor[0] && !date_valid(c->payroll.anchor)) {
+		snprintf(err, errlen, "[payroll] anchor: expected a date YYYY-MM-DD, got \"%s\"",
+			 c->payroll.anchor);
+		return -1;
+	}
 	if (c->kiosk.state_dir[0] == '\0') {
 		snprintf(err, errlen, "[kiosk] state_dir: expected a directory");
 		return -1;
@@ -299,9 +428,19 @@ int
 config_load_stream(struct config *c, FILE *f, const char *label, char *err, size_t errlen)
 {
 	struct parse_state ps = {.c = c};
+	char *text = inilines_read(f, 1024 * 1024);
 	int line;
 
-	line = ini_parse_file(f, handler, &ps);
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: cannot read: %s", label, strerror(errno));
+		return -1;
+	}
+	if (inilines_check(text, label, err, errlen) > 0) {
+		free(text);
+		return -1;
+	}
+	line = ini_parse_string(text, handler, &ps);
+	free(text);
 	if (line < 0) {
 		snprintf(err, errlen, "%s: cannot read", label);
 		return -1;
@@ -375,6 +514,38 @@ config_init(struct config *c, const char *explicit_path, char *err, size_t errle
 	if (path == NULL)
 		return 0;
 	return config_load(c, path, err, errlen);
+}
+
+/* A file the daemon will open: readable now, or its name and the system's reason. */
+static int
+readable(const char *what, const char *path, char *err, size_t errlen)
+{
+	FILE *f;
+
+	if (path[0] == 0)
+		return 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+config_check_files(const struct config *c, char *err, size_t errlen)
+{
+	if (readable("[web] cert", c->web.cert, err, errlen) < 0 ||
+	    readable("[web] key", c->web.key, err, errlen) < 0)
+		return -1;
+	if (c->upload.base_url[0] == 0)
+		return 0;
+	if (readable("[upload] ca_file", c->upload.ca_file, err, errlen) < 0 ||
+	    readable("[upload] client_cert", c->upload.client_cert, err, errlen) < 0 ||
+	    readable("[upload] client_key", c->upload.client_key, err, errlen) < 0 ||
+	    readable("[upload] jwt_key", c->upload.jwt_key, err, errlen) < 0)
+		return -1;
+	return 0;
 }
 
 static int

@@ -11,6 +11,7 @@
 
 #define CONFIG_PATH_MAX 512
 #define CONFIG_STR_MAX 256
+#define CONFIG_SECRET_MAX 2048 /* tokens and secrets, which come from *_file keys when long */
 
 enum tap_mode { TAP_MODE_IN_OUT, TAP_MODE_IN_ONLY };
 enum reader_driver { READER_SIM, READER_LIBNFC };
@@ -60,18 +61,22 @@ struct config {
 		char key[CONFIG_PATH_MAX];
 		int session_idle_s; /* board: a session unused this long ends */
 		int session_max_s;  /* board: no session lives longer than this */
+		int max_connections; /* open HTTP connections; more are answered 503 */
+		int max_streams;     /* open event streams (kiosk + board); more get 503 */
+		char kiosk_from[CONFIG_STR_MAX]; /* who gets /kiosk/events: loopback, addresses, prefixes */
+		char kiosk_token[CONFIG_STR_MAX]; /* or a screen presenting this token ("" = none) */
 	} web;
 
 	struct {
 		char base_url[CONFIG_STR_MAX]; /* "" = uploads off */
 		char auth[64];                 /* none | bearer | mtls | oauth_client | oauth_jwt, combinable with '+' */
-		char token[CONFIG_STR_MAX];
+		char token[CONFIG_SECRET_MAX]; /* bearer token, e.g. a JWT: token_file keeps lines short */
 		char ca_file[CONFIG_PATH_MAX];
 		char client_cert[CONFIG_PATH_MAX];
 		char client_key[CONFIG_PATH_MAX];
 		char token_url[CONFIG_STR_MAX];
 		char client_id[CONFIG_STR_MAX];
-		char client_secret[CONFIG_STR_MAX];
+		char client_secret[CONFIG_SECRET_MAX];
 		char jwt_key[CONFIG_PATH_MAX];
 		char jwt_audience[CONFIG_STR_MAX];
 		char jwt_kid[CONFIG_STR_MAX];      /* oauth_jwt: the JWT header's "kid", "" = none */
@@ -93,6 +98,11 @@ struct config {
 	} payroll;
 };
 
+/*
+ * Every file the daemon will open ([web] cert and key, the upload CA, client
+ * certificate and keys) is readable now: 0, or -1 with "[web] cert FILE: reason".
+ */
+int config_check_files(const struct config *c, char *err, size_t errlen);
 /* Fill `c` with the embedded defaults (simulated reader, state in ./run). */
 void config_defaults(struct config *c);
 /*

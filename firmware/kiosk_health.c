@@ -240,6 +240,8 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
 	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",
 		      ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);
+	evbuffer_add_printf(out, "# HELP stempel_feedback_total Light and sound signals given, "
+				 "by signal.\n# TYPE stempel_feedback_total counter\n");
 	for (int i = 0; i < FEEDBACK_NSIGNALS; i++)
 		evbuffer_add_printf(out, "stempel_feedback_total{signal=\"%s\"} %u\n",
 				    feedback_signal_name(i), feedback_count(k->feedback, i));

@@ -137,6 +137,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "stempeld: %s\n", err);
 		return 2;
 	}
+	/* cert, key and CA files: named with the system's reason, before anything starts */
+	if (config_check_files(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stempeld: %s: %s\n", cfg.path[0] ? cfg.path : "config", err);
+		return 2;
+	}
 	if (check_only) {
 		/* the upload settings, when uploads are on: URL, auth mode, key files */
 		if (cfg.upload.base_url[0] && uploader_check_config(&cfg, err, sizeof(err)) < 0) {

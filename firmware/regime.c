@@ -5,6 +5,7 @@
  * Debian's inih handler gets no line number, so the handler records the first error
  * and returns 0; ini_parse() then returns that line.
  */
+#include "inilines.h"
 #include "regime.h"
 
 #include <ctype.h>
@@ -366,15 +367,29 @@ regime_load_string(const char *text, const char *label, struct rules_regime *r, 
 {
 	struct parse ps = {.r = r, .param = -1};
 	memset(r, 0, sizeof *r);
+	/* inih would cut a long line and blame the next one (inilines.h) */
+	if (inilines_check(text, label, err, errlen) > 0)
+		return -1;
 	return report(&ps, ini_parse_string(text, handler, &ps), label, err, errlen);
 }
 
 int
 regime_load_file(const char *path, struct rules_regime *r, char *err, size_t errlen)
 {
-	struct parse ps = {.r = r, .param = -1};
-	memset(r, 0, sizeof *r);
-	return report(&ps, ini_parse(path, handler, &ps), path, err, errlen);
+	FILE *f = fopen(path, "r");
+	char *text = f ? inilines_read(f, 1024 * 1024) : NULL;
+	int rc, e = errno;
+
+	if (f)
+		fclose(f);
+	errno = e;
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = regime_load_string(text, path, r, err, errlen);
+	free(text);
+	return rc;
 }
 
 int

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
+
+#include <event2/event.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -27,12 +30,29 @@
 #include "web.h"
 
 #define LOGIN_COOKIE "stempel_login"
-/* Login attempts: failures per user and per address, and all verifications. */
+/*
+ * Login limits, per account and per address only: nothing anyone else does
+ * can lock a teacher out from an address that has not failed.  An address
+ * gets LOGIN_FAIL_PER_ADDR failures per window (over all accounts).  An
+ * account that had LOGIN_FAIL_PER_USER failures in the window is then tried
+ * only from addresses that have not failed on it, once each: a guesser who
+ * spreads over many addresses gets one more try per fresh address, and the
+ * teacher at the next desk still signs in.
+ */
 #define LOGIN_WINDOW_MS (5 * 60 * 1000)
 #define LOGIN_FAIL_PER_USER 10
 #define LOGIN_FAIL_PER_ADDR 30
-/* ~45 ms each on the loop (auth.c): at most ~5% of a minute spent hashing. */
-#define LOGIN_VERIFY_PER_MIN 60
+#define LOGIN_FAIL_PER_PAIR 1
+/*
+ * The CPU: each check is one argon2id verification (~45 ms on a desktop core,
+ * ~150 ms on the board, auth.c) on the loop.  Checks wait in a queue and run
+ * one per turn of the loop, each followed by a pause as long as it took, so
+ * password checks get at most half of the loop however many arrive and a tap
+ * waits for at most one of them.  A full queue answers 503 with Retry-After;
+ * one address holds at most LOGIN_QUEUE_PER_ADDR places.
+ */
+#define LOGIN_QUEUE_MAX 16
+#define LOGIN_QUEUE_PER_ADDR 2
 /* Move a session's idle deadline at most once a minute (each move is a write). */
 #define TOUCH_SLACK_MS (60 * 1000)
 
@@ -141,9 +161,14 @@ read_body(struct evhttp_request *req, struct form *f)
 	unsigned char *data;
 
 	memset(f, 0, sizeof(*f));
-	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-	    len > FORM_MAX_BODY)
+	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+		snprintf(f->error, sizeof(f->error), "expected an HTML form");
 		return -1;
+	}
+	if (len > FORM_MAX_BODY) {
+		snprintf(f->error, sizeof(f->error), "the form: at most %d bytes", FORM_MAX_BODY);
+		return -1;
+	}
 	data = evbuffer_pullup(in, -1);
 	return form_parse(f, (const char *)data, len);
 }
@@ -158,7 +183,12 @@ board_post(struct board_req *r, struct form *f)
 		return -1;
 	}
 	if (read_body(r->req, f) < 0) {
-		board_fail(r, 400, board_t(r, "The form could not be read."));
+		char msg[sizeof(f->error) + 96];
+
+		/* name the field and its limit: "comment: at most 4096 bytes" */
+		snprintf(msg, sizeof(msg), "%s (%s)", board_t(r, "The form could not be read."),
+			 f->error);
+		board_fail(r, 400, msg);
 		return -1;
 	}
 	got = form_get(f, "csrf");
@@ -276,16 +306,111 @@ too_many(struct board *b, struct evhttp_request *req, const char *lang, int retr
 		   NULL);
 }
 
+struct login_job {
+	struct evhttp_request *req;
+	struct form f; /* holds the password: wiped when the job ends */
+	char akey[AUTH_LIMIT_KEY], ukey[AUTH_LIMIT_KEY], pkey[AUTH_LIMIT_KEY];
+	const char *lang;
+	TAILQ_ENTRY(login_job) link;
+};
+
+struct login_queue {
+	TAILQ_HEAD(, login_job) jobs;
+	int n;
+	struct event *run;
+	struct board *b;
+};
+
+static void
+wipe_form(struct form *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		sodium_memzero(f->f[i].value, strlen(f->f[i].value));
+	form_free(f);
+}
+
+/* One password check: the oldest job in the queue. */
+static void
+login_check(struct board *b, struct login_job *j)
+{
+	const char *user = form_get(&j->f, "username"), *pass = form_get(&j->f, "password");
+	int64_t now = board_now_ms();
+	struct store_user u;
+	int found, ok = 0;
+
+	found = auth_username_valid(user) == 0 && store_user_get(b->store, user, &u) == 0;
+	if (found && !u.disabled)
+		ok = auth_password_verify(u.pwhash, pass) == 0;
+	else
+		auth_password_dummy(pass); /* the same time whether or not the user exists */
+	if (found)
+		sodium_memzero(u.pwhash, sizeof(u.pwhash));
+	if (!ok) {
+		auth_limit_hit(&b->by_user, j->ukey, now);
+		auth_limit_hit(&b->by_addr, j->akey, now);
+		auth_limit_hit(&b->by_pair, j->pkey, now);
+		log_warn("board: failed sign-in from %s", j->akey + 5);
+		login_page(b, j->req, 401, j->lang,
+			   strcmp(j->lang, "en") ? "Feil brukernavn eller passord."
+						 : "Wrong user name or password.",
+			   user);
+		return;
+	}
+	/*
+	 * Only this address's record is cleared: the account's failures stay for
+	 * the window, so the addresses that guessed stay refused after the
+	 * teacher signs in.
+	 */
+	auth_limit_reset(&b->by_pair, j->pkey);
+	log_info("board: %s signed in", u.username);
+	start_session(b, j->req, &u);
+}
+
+static void
+login_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct login_queue *q = arg;
+	struct login_job *j = TAILQ_FIRST(&q->jobs);
+	int64_t t0 = board_now_ms(), took;
+
+	if (j == NULL)
+		return;
+	TAILQ_REMOVE(&q->jobs, j, link);
+	q->n--;
+	login_check(q->b, j);
+	wipe_form(&j->f);
+	free(j);
+	if (q->n > 0) {
+		/* rest as long as the check took: hashing gets at most half of the loop */
+		struct timeval tv = {0, 0};
+
+		took = board_now_ms() - t0;
+		tv.tv_usec = (suseconds_t)((took < 1 ? 1 : took > 900 ? 900 : took) * 1000);
+		event_add(q->run, &tv);
+	}
+}
+
+static void
+busy(struct board *b, struct evhttp_request *req, const char *lang)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+	login_page(b, req, 503, lang,
+		   strcmp(lang, "en") ? "Innloggingen er opptatt. Prøv igjen om noen sekunder."
+				      : "Sign-in is busy. Try again in a few seconds.",
+		   NULL);
+}
+
 static void
 on_login_post(struct board *b, struct evhttp_request *req)
 {
 	const char *cookies = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie");
-	char cookie[AUTH_TOKEN_MAX + 8], ukey[AUTH_LIMIT_KEY], akey[AUTH_LIMIT_KEY];
+	char cookie[AUTH_TOKEN_MAX + 8];
 	const char *user, *pass, *lang;
-	struct store_user u;
+	struct login_queue *q = b->logins;
+	struct login_job *j = NULL, *o;
 	struct form f;
 	int64_t now = board_now_ms();
-	int found, ok = 0;
+	int mine = 0;
 
 	if (read_body(req, &f) < 0) {
 		login_page(b, req, 400, "nb", "Skjemaet kunne ikke leses / The form could not be read.",
@@ -307,44 +432,45 @@ on_login_post(struct board *b, struct evhttp_request *req)
 		login_page(b, req, 400, lang, NULL, NULL);
 		goto out;
 	}
-	client_key(req, akey, sizeof(akey));
-	snprintf(ukey, sizeof(ukey), "user:%.60s", user);
-	if (auth_limit_blocked(&b->by_addr, akey, now) || auth_limit_blocked(&b->by_user, ukey, now) ||
-	    auth_limit_blocked(&b->verifies, "all", now)) {
-		int ra = auth_limit_retry_after(&b->by_user, ukey, now);
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		busy(b, req, lang);
+		goto out;
+	}
+	client_key(req, j->akey, sizeof(j->akey));
+	snprintf(j->ukey, sizeof(j->ukey), "user:%.60s", user);
+	snprintf(j->pkey, sizeof(j->pkey), "pair:%.30s@%.40s", user, j->akey + 5);
+	if (auth_limit_blocked(&b->by_addr, j->akey, now) ||
+	    (auth_limit_blocked(&b->by_user, j->ukey, now) &&
+	     auth_limit_blocked(&b->by_pair, j->pkey, now))) {
+		int ra = auth_limit_retry_after(&b->by_addr, j->akey, now);
 
-		if (auth_limit_retry_after(&b->by_addr, akey, now) > ra)
-			ra = auth_limit_retry_after(&b->by_addr, akey, now);
-		log_warn("board: login attempts from %s rate limited", akey + 5);
+		if (auth_limit_blocked(&b->by_user, j->ukey, now) &&
+		    auth_limit_retry_after(&b->by_pair, j->pkey, now) > ra)
+			ra = auth_limit_retry_after(&b->by_pair, j->pkey, now);
+		log_warn("board: login attempts from %s rate limited", j->akey + 5);
 		too_many(b, req, lang, ra);
 		goto out;
 	}
-	auth_limit_hit(&b->verifies, "all", now);
-	found = auth_username_valid(user) == 0 && store_user_get(b->store, user, &u) == 0;
-	if (found && !u.disabled)
-		ok = auth_password_verify(u.pwhash, pass) == 0;
-	else
-		auth_password_dummy(pass); /* the same time whether or not the user exists */
-	if (found)
-		sodium_memzero(u.pwhash, sizeof(u.pwhash));
-	if (!ok) {
-		auth_limit_hit(&b->by_user, ukey, now);
-		auth_limit_hit(&b->by_addr, akey, now);
-		log_warn("board: failed sign-in from %s", akey + 5);
-		login_page(b, req, 401, lang,
-			   strcmp(lang, "en") ? "Feil brukernavn eller passord."
-					      : "Wrong user name or password.",
-			   user);
+	TAILQ_FOREACH(o, &q->jobs, link)
+		mine += strcmp(o->akey, j->akey) == 0;
+	if (q->n >= LOGIN_QUEUE_MAX || mine >= LOGIN_QUEUE_PER_ADDR) {
+		log_warn("board: sign-in queue full (%d waiting, %d from %s)", q->n, mine, j->akey + 5);
+		busy(b, req, lang);
 		goto out;
 	}
-	auth_limit_reset(&b->by_user, ukey);
-	log_info("board: %s signed in", u.username);
-	start_session(b, req, &u);
+	/* The job owns the form (and the password) from here. */
+	j->req = req;
+	j->f = f;
+	f.n = 0;
+	j->lang = lang;
+	TAILQ_INSERT_TAIL(&q->jobs, j, link);
+	if (q->n++ == 0 && !evtimer_pending(q->run, NULL))
+		event_active(q->run, EV_TIMEOUT, 0);
+	j = NULL;
 out:
+	free(j);
 	/* The password was in the form: wipe every value before freeing. */
-	for (size_t i = 0; i < f.n; i++)
-		sodium_memzero(f.f[i].value, strlen(f.f[i].value));
-	form_free(&f);
+	wipe_form(&f);
 }
 
 static void
@@ -447,11 +573,23 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	b->secure = cfg->web.cert[0] != 0;
 	auth_limit_init(&b->by_user, LOGIN_FAIL_PER_USER, LOGIN_WINDOW_MS);
 	auth_limit_init(&b->by_addr, LOGIN_FAIL_PER_ADDR, LOGIN_WINDOW_MS);
-	auth_limit_init(&b->verifies, LOGIN_VERIFY_PER_MIN, 60 * 1000);
+	auth_limit_init(&b->by_pair, LOGIN_FAIL_PER_PAIR, LOGIN_WINDOW_MS);
+	b->logins = calloc(1, sizeof(*b->logins));
+	if (b->logins == NULL ||
+	    (b->logins->run = evtimer_new(web_base(w), login_run, b->logins)) == NULL) {
+		snprintf(err, errlen, "board: out of memory");
+		free(b->logins);
+		free(b);
+		return NULL;
+	}
+	TAILQ_INIT(&b->logins->jobs);
+	b->logins->b = b;
 	if (web_route(w, "/board/login", on_login, b) < 0 ||
 	    web_route(w, "/board/logout", on_logout, b) < 0 ||
 	    web_route(w, "/board/events", on_events, b) < 0) {
 		snprintf(err, errlen, "board: cannot register routes");
+		event_free(b->logins->run);
+		free(b->logins);
 		free(b);
 		return NULL;
 	}
@@ -466,5 +604,17 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 void
 board_stop(struct board *b)
 {
+	struct login_job *j;
+
+	if (b == NULL)
+		return;
+	/* Requests still queued went with evhttp (web_stop): only the passwords are left. */
+	while ((j = TAILQ_FIRST(&b->logins->jobs)) != NULL) {
+		TAILQ_REMOVE(&b->logins->jobs, j, link);
+		wipe_form(&j->f);
+		free(j);
+	}
+	event_free(b->logins->run);
+	free(b->logins);
 	free(b);
 }

@@ -46,6 +46,11 @@ parse_hhmm(const char *s)
 	return h * 60 + m;
 }
 
+/* A correction's reason: the forms' maxlength, in characters. */
+#define REASON_MAX_CHARS 250
+/* The message of a field over its limit (form_too_long); one request at a time on the loop. */
+static char why_buf[256];
+
 static const char *
 fget(const struct form *f, const char *name)
 {
@@ -143,11 +148,13 @@ absence_from_form(struct board_req *r, const struct form *f, const struct store_
 		*why = board_t(r, "From time (optional)");
 		return -1;
 	}
-	if (i == sizeof(documentation) / sizeof(documentation[0]) ||
-	    strlen(fget(f, "comment")) >= sizeof(a->a.comment)) {
+	if (i == sizeof(documentation) / sizeof(documentation[0])) {
 		*why = board_t(r, "Documentation");
 		return -1;
 	}
+	if ((*why = form_too_long(f, "comment", board_t(r, "Comment"), sizeof(a->a.comment) - 1,
+				  0, r->lang, why_buf, sizeof(why_buf))) != NULL)
+		return -1;
 	if (a->start_min >= 0)
 		a->a.minutes = a->end_min - a->start_min;
 	snprintf(a->a.category, sizeof(a->a.category), "%s", rules_category_name(cat));
@@ -410,8 +417,13 @@ on_correct(struct evhttp_request *req, void *arg)
 	c.direction = strcmp(fget(&f, "direction"), "out") ? "in" : "out";
 	c.minute = parse_hhmm(fget(&f, "time"));
 	c.tap_id = strtoll(fget(&f, "tap"), NULL, 10);
-	if (*c.reason == 0 || strlen(c.reason) > 250) {
+	if (*c.reason == 0) {
 		correct_page(&r, &p, date, board_t(&r, "A reason is required."), 422);
+		goto out;
+	}
+	if (form_too_long(&f, "reason", board_t(&r, "Reason (required)"), 0, REASON_MAX_CHARS,
+			  r.lang, why_buf, sizeof(why_buf))) {
+		correct_page(&r, &p, date, why_buf, 422);
 		goto out;
 	}
 	if ((strcmp(c.action, "add") || c.minute < 0 || c.minute >= 1440) &&

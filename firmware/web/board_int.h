@@ -17,6 +17,7 @@ struct evbuffer;
 struct evhttp_request;
 struct cmd_env;
 struct cmd_result;
+struct login_queue;
 struct reports;
 struct today_batch;
 struct web;
@@ -30,7 +31,9 @@ struct board {
 	struct today_batch *today_next; /* a Today computation not started yet */
 	const struct config *cfg;
 	int secure; /* served over TLS: cookies get Secure */
-	struct auth_limiter by_user, by_addr, verifies;
+	/* failures per account, per address, per account from one address (board.c) */
+	struct auth_limiter by_user, by_addr, by_pair;
+	struct login_queue *logins; /* password checks waiting their turn */
 };
 
 /* One request of a signed-in user. */

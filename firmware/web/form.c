@@ -3,6 +3,7 @@
  * are fixed and small: a teacher's form has a dozen fields; anything bigger
  * is refused whole rather than truncated.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,18 +107,27 @@ form_free(struct form *f)
 	f->n = 0;
 }
 
+/* Decoded, or NULL with why[] saying which limit or rule it broke. */
 static char *
-decode_part(const char *in, size_t len, size_t max)
+decode_part(const char *in, size_t len, size_t max, char *why, size_t whylen)
 {
 	char *out;
 	long n;
 
-	if (len > 3 * max)
+	if (len > 3 * max) {
+		snprintf(why, whylen, "at most %zu bytes", max);
 		return NULL;
-	if ((out = malloc(len + 1)) == NULL)
+	}
+	if ((out = malloc(len + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
 		return NULL;
+	}
 	n = form_decode(in, len, out, len + 1);
 	if (n < 0 || (size_t)n > max || !form_text_valid(out, (size_t)n)) {
+		snprintf(why, whylen, n < 0 ? "malformed %%-escape"
+				  : (size_t)n > max ? "at most %zu bytes"
+						    : "not UTF-8 text, or control characters",
+			 max);
 		free(out);
 		return NULL;
 	}
@@ -128,30 +138,46 @@ int
 form_parse(struct form *f, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
+	char why[48];
 
 	f->n = 0;
-	if (len > FORM_MAX_BODY)
+	f->error[0] = 0;
+	if (len > FORM_MAX_BODY) {
+		snprintf(f->error, sizeof(f->error), "the form: at most %d bytes", FORM_MAX_BODY);
 		return -1;
+	}
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *fe = amp ? amp : end, *eq;
+		char *name, *value = NULL;
 
 		if (fe == p) { /* empty field ("a=1&&b=2") */
 			p = fe + 1;
 			continue;
 		}
-		if (f->n == FORM_MAX_FIELDS)
-			goto fail;
-		eq = memchr(p, '=', (size_t)(fe - p));
-		f->f[f->n].name = decode_part(p, (size_t)((eq ? eq : fe) - p), FORM_MAX_NAME);
-		f->f[f->n].value = eq ? decode_part(eq + 1, (size_t)(fe - eq - 1), FORM_MAX_VALUE)
-				      : strdup("");
-		if (f->f[f->n].name == NULL || f->f[f->n].value == NULL ||
-		    f->f[f->n].name[0] == 0) {
-			free(f->f[f->n].name);
-			free(f->f[f->n].value);
+		if (f->n == FORM_MAX_FIELDS) {
+			snprintf(f->error, sizeof(f->error), "the form: at most %d fields",
+				 FORM_MAX_FIELDS);
 			goto fail;
 		}
+		eq = memchr(p, '=', (size_t)(fe - p));
+		name = decode_part(p, (size_t)((eq ? eq : fe) - p), FORM_MAX_NAME, why, sizeof(why));
+		if (name == NULL || name[0] == 0) {
+			snprintf(f->error, sizeof(f->error), "a field name: %s",
+				 name ? "empty" : why);
+			free(name);
+			goto fail;
+		}
+		value = eq ? decode_part(eq + 1, (size_t)(fe - eq - 1), FORM_MAX_VALUE, why,
+					 sizeof(why))
+			   : strdup("");
+		if (value == NULL) {
+			snprintf(f->error, sizeof(f->error), "%s: %s", name, why);
+			free(name);
+			goto fail;
+		}
+		f->f[f->n].name = name;
+		f->f[f->n].value = value;
 		f->n++;
 		p = amp ? amp + 1 : end;
 	}
@@ -159,6 +185,41 @@ form_parse(struct form *f, const char *data, size_t len)
 fail:
 	form_free(f);
 	return -1;
+}
+
+size_t
+form_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+const char *
+form_too_long(const struct form *f, const char *name, const char *label, size_t max_bytes,
+	      size_t max_chars, const char *lang, char *buf, size_t buflen)
+{
+	const char *v = form_get(f, name);
+	int en = lang == NULL || strcmp(lang, "en") == 0;
+
+	if (v == NULL)
+		return NULL;
+	if (max_chars && form_chars(v) > max_chars) {
+		snprintf(buf, buflen, en ? "%s: at most %zu characters (this has %zu)"
+					 : "%s: høyst %zu tegn (dette har %zu)",
+			 label, max_chars, form_chars(v));
+		return buf;
+	}
+	if (max_bytes && strlen(v) > max_bytes) {
+		snprintf(buf, buflen,
+			 en ? "%s: at most %zu bytes; letters such as æ, ø and å take two (this has %zu)"
+			    : "%s: høyst %zu byte; bokstaver som æ, ø og å tar to (dette har %zu)",
+			 label, max_bytes, strlen(v));
+		return buf;
+	}
+	return NULL;
 }
 
 const char *

@@ -63,7 +63,7 @@ const char web_kiosk_html[] =
 " else if(st.storage_error)t='Lagring feiler / Storage failing — si fra til en lærer / tell a teacher';\n"
 " else if(st.clock&&st.clock!=='synced'){t='Klokken er usikker / Clock not trusted ('+st.clock+')';warn=true;}\n"
 " b.textContent=t;b.className=warn?'warn':'';b.style.display=t?'block':'none';}\n"
-"function connect(){const es=new EventSource('/kiosk/events');\n"
+"function connect(){const es=new EventSource('/kiosk/events'+location.search);\n"
 " es.addEventListener('tap',e=>show(JSON.parse(e.data)));\n"
 " es.addEventListener('status',e=>{state=JSON.parse(e.data);if(state.prompts)prompts=state.prompts;banner(state);tick();});\n"
 " es.onerror=()=>banner({reader:'offline',reader_message:'no contact with stempeld'});\n"

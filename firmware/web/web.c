@@ -2,11 +2,17 @@
  * web.c — evhttp on the daemon's loop.  Owns the listener, the route table,
  * the kiosk's server-sent-event clients, /healthz and /metrics.  Handlers never
  * block: a slow SSE client is dropped rather than allowed to queue without end.
+ * Connections and streams are counted and capped ([web] max_connections,
+ * max_streams: 503 beyond), and a full descriptor table pauses accepting
+ * instead of spinning on EMFILE.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <netinet/in.h>
 
@@ -15,7 +21,10 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
+#include "addrlist.h"
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "web.h"
@@ -26,12 +35,45 @@
 #define SSE_MAX_QUEUED (256 * 1024)
 #define SSE_PING_S 15
 #define PREFIX_ROUTES 8
+/*
+ * Connections past max_connections are still accepted and answered 503; past
+ * this many more the listener stops accepting until some close, so a flood
+ * holds at most max_connections + WEB_OVERFLOW descriptors.
+ */
+#define WEB_OVERFLOW 64
+/* After accept() fails (EMFILE: no descriptor left) wait this long before trying again. */
+#define ACCEPT_PAUSE_S 1
+#define ACCEPT_LOG_EVERY_S 60
 
 struct sse_client {
 	struct evhttp_request *req;
 	struct web *w;
 	enum web_sse_channel channel;
 	LIST_ENTRY(sse_client) link;
+};
+
+/*
+ * One accepted connection, counted from accept until evhttp frees it.
+ * evhttp (2.1) has no connection limit and no hook when a connection goes, so
+ * web.c makes each connection's bufferevent (evhttp_set_bevcb) and holds a
+ * reference to it: evhttp's bufferevent_free() then clears the callbacks but
+ * leaves the object, and conn_sweep() sees that and drops the reference,
+ * which closes the socket.  (A pass-through filter's free callback would be
+ * exact, but evhttp would close the socket before the filter's last bytes
+ * were written.)
+ */
+struct web_conn {
+	struct bufferevent *bev;
+	int over; /* accepted past max_connections: its requests are answered 503 */
+	LIST_ENTRY(web_conn) link;
+};
+
+/* A route's handler behind the connection-limit check. */
+struct web_route_rec {
+	struct web *w;
+	web_handler fn;
+	void *arg;
+	LIST_ENTRY(web_route_rec) link;
 };
 
 struct web {
@@ -50,7 +92,21 @@ struct web {
 		void *arg;
 	} prefixes[PREFIX_ROUTES]; /* web_route_prefix(): paths with ids in them */
 	size_t nprefixes;
+	LIST_HEAD(, web_route_rec) routes;
+	LIST_HEAD(, web_conn) conns;
+	size_t nconns, nover;
+	struct evconnlistener *lev;
+	int accepting;            /* the listener is enabled */
+	struct event *resume;     /* ends an accept pause */
+	struct event *sweep;      /* counts the connections evhttp has freed */
+	int paused;               /* accept() failed: waiting for ACCEPT_PAUSE_S */
+	time_t accept_logged;     /* last accept-error log line */
+	unsigned long accept_errors, accept_errors_logged;
+	unsigned long refused_conns, refused_streams, kiosk_forbidden;
 };
+
+/* The one listener's owner: libevent hands the error callback evhttp's argument. */
+static struct web *accept_owner;
 
 void
 web_reply_json(struct evhttp_request *req, int status, json_t *body)
@@ -109,7 +165,30 @@ sse_drop(struct sse_client *c)
 static void
 sse_closed(struct evhttp_connection *conn, void *arg)
 {
-	sse_drop(arg);
+	struct sse_client *c = arg;
+
+	/*
+	 * The peer went away (EOF, error, timeout): evhttp has detached the
+	 * unfinished request from the connection (evhttp_connection_incoming_fail)
+	 * and left it to us.  Freeing the request here is what ends the stream;
+	 * without it every closed stream leaked its request.  A request still
+	 * attached (evhttp_free at shutdown) is freed by evhttp itself.
+	 */
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_request_free(c->req);
+	sse_drop(c);
+}
+
+/* Bytes waiting to go out on a connection (and under it, for a filtering bufferevent). */
+static size_t
+conn_queued(struct bufferevent *bev)
+{
+	struct bufferevent *under = bufferevent_get_underlying(bev);
+	size_t n = evbuffer_get_length(bufferevent_get_output(bev));
+
+	if (under)
+		n += evbuffer_get_length(bufferevent_get_output(under));
+	return n;
 }
 
 static void
@@ -119,7 +198,7 @@ sse_send(struct sse_client *c, const char *text)
 	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
 	struct evbuffer *buf;
 
-	if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > SSE_MAX_QUEUED) {
+	if (bev && conn_queued(bev) > SSE_MAX_QUEUED) {
 		log_warn("web: dropping an event client that stopped reading");
 		evhttp_connection_set_closecb(conn, NULL, NULL);
 		evhttp_send_reply_end(c->req);
@@ -198,6 +277,14 @@ web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 		reply_text(req, 405, "text/plain", "method not allowed\n");
 		return -1;
 	}
+	if (w->nclients[WEB_SSE_KIOSK] + w->nclients[WEB_SSE_BOARD] >=
+	    (size_t)w->cfg->web.max_streams) {
+		w->refused_streams++;
+		evhttp_add_header(h, "Retry-After", "10");
+		reply_text(req, 503, "text/plain",
+			   "too many event streams open ([web] max_streams); try again later\n");
+		return -1;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		reply_text(req, 503, "text/plain", "out of memory\n");
@@ -217,12 +304,55 @@ web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 	return 0;
 }
 
+/*
+ * The kiosk stream names every participant who taps, so by default only the
+ * kiosk's own screen (loopback) gets it: [web] kiosk_from lists other addresses,
+ * and a screen elsewhere may present [web] kiosk_token as ?token= or in the
+ * X-Kiosk-Token header.
+ */
+static int
+kiosk_allowed(struct web *w, struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	const char *tok = w->cfg->web.kiosk_token;
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (conn)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	if (addr && addrlist_match(w->cfg->web.kiosk_from, addr))
+		return 1;
+	if (tok[0]) {
+		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
+						   "X-Kiosk-Token");
+		const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+		struct evkeyvalq args;
+		int ok = h && auth_csrf_check(tok, h) == 0;
+
+		TAILQ_INIT(&args);
+		if (!ok && q && evhttp_parse_query_str(q, &args) == 0) {
+			ok = auth_csrf_check(tok, evhttp_find_header(&args, "token")) == 0;
+			evhttp_clear_headers(&args);
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 on_kiosk_events(struct evhttp_request *req, void *arg)
 {
 	struct web *w = arg;
 	struct sse_client *c;
 
+	if (!kiosk_allowed(w, req)) {
+		w->kiosk_forbidden++;
+		reply_text(req, 403, "text/plain",
+			   "the kiosk's event stream is served to the kiosk screen only "
+			   "([web] kiosk_from, kiosk_token)\n");
+		return;
+	}
 	if (web_sse_open(w, req, WEB_SSE_KIOSK) < 0)
 		return;
 	c = LIST_FIRST(&w->clients);
@@ -285,6 +415,26 @@ on_metrics(struct evhttp_request *req, void *arg)
 	evbuffer_add_printf(buf, "# HELP stempel_kiosk_clients Kiosk screens connected.\n"
 				 "# TYPE stempel_kiosk_clients gauge\n"
 				 "stempel_kiosk_clients %zu\n", w->nclients[WEB_SSE_KIOSK]);
+	evbuffer_add_printf(buf, "# HELP stempel_web_connections Open HTTP connections.\n"
+				 "# TYPE stempel_web_connections gauge\n"
+				 "stempel_web_connections %zu\n"
+				 "# HELP stempel_web_streams Open event streams (kiosk and board).\n"
+				 "# TYPE stempel_web_streams gauge\n"
+				 "stempel_web_streams %zu\n",
+			    w->nconns, w->nclients[WEB_SSE_KIOSK] + w->nclients[WEB_SSE_BOARD]);
+	evbuffer_add_printf(buf, "# HELP stempel_web_refused_total Requests answered 503 by a limit.\n"
+				 "# TYPE stempel_web_refused_total counter\n"
+				 "stempel_web_refused_total{limit=\"max_connections\"} %lu\n"
+				 "stempel_web_refused_total{limit=\"max_streams\"} %lu\n"
+				 "# HELP stempel_web_accept_errors_total Failed accept() calls "
+				 "(EMFILE: no descriptor left).\n"
+				 "# TYPE stempel_web_accept_errors_total counter\n"
+				 "stempel_web_accept_errors_total %lu\n"
+				 "# HELP stempel_web_kiosk_forbidden_total Kiosk event streams refused "
+				 "to other addresses.\n"
+				 "# TYPE stempel_web_kiosk_forbidden_total counter\n"
+				 "stempel_web_kiosk_forbidden_total %lu\n",
+			    w->refused_conns, w->refused_streams, w->accept_errors, w->kiosk_forbidden);
 	if (w->hooks.metrics)
 		w->hooks.metrics(w->hooks.arg, buf);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -308,6 +458,173 @@ on_other(struct evhttp_request *req, void *arg)
 	reply_text(req, 404, "text/plain", "not found\n");
 }
 
+/* --- connection limits --- */
+
+static void
+listener_update(struct web *w)
+{
+	int want = !w->paused &&
+		   w->nconns < (size_t)w->cfg->web.max_connections + WEB_OVERFLOW;
+
+	if (w->lev == NULL || want == w->accepting)
+		return;
+	if (want)
+		evconnlistener_enable(w->lev);
+	else
+		evconnlistener_disable(w->lev);
+	w->accepting = want;
+}
+
+/* Forget the connections evhttp has freed (their callbacks are cleared). */
+static void
+conn_sweep(struct web *w)
+{
+	struct web_conn *c, *next;
+
+	for (c = LIST_FIRST(&w->conns); c; c = next) {
+		bufferevent_data_cb rd, wr;
+		bufferevent_event_cb ev;
+		void *arg;
+
+		next = LIST_NEXT(c, link);
+		bufferevent_getcb(c->bev, &rd, &wr, &ev, &arg);
+		if (ev != NULL || arg != NULL)
+			continue;
+		LIST_REMOVE(c, link);
+		w->nconns--;
+		if (c->over)
+			w->nover--;
+		bufferevent_decref(c->bev); /* the last reference: closes the socket */
+		free(c);
+	}
+	listener_update(w);
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	conn_sweep(arg);
+}
+
+/* evhttp's bufferevent factory: every accepted connection comes through here. */
+static struct bufferevent *
+conn_new(struct event_base *base, void *arg)
+{
+	struct web *w = arg;
+	struct web_conn *c;
+	struct bufferevent *bev;
+
+	conn_sweep(w);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL; /* evhttp then makes a bufferevent of its own: served, not counted */
+	bev = w->tls ? web_tls_bev(base, w->tls)
+		     : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		free(c);
+		return NULL;
+	}
+	bufferevent_incref(bev);
+	c->bev = bev;
+	c->over = w->nconns >= (size_t)w->cfg->web.max_connections;
+	LIST_INSERT_HEAD(&w->conns, c, link);
+	w->nconns++;
+	if (c->over)
+		w->nover++;
+	listener_update(w);
+	return bev;
+}
+
+/* 1 if `req` came on a connection accepted past max_connections. */
+static int
+conn_over(struct web *w, struct evhttp_request *req)
+{
+	struct evhttp_connection *conn;
+	struct bufferevent *bev;
+	struct web_conn *c;
+
+	if (w->nover == 0 || (conn = evhttp_request_get_connection(req)) == NULL)
+		return 0;
+	bev = evhttp_connection_get_bufferevent(conn);
+	LIST_FOREACH(c, &w->conns, link)
+		if (c->bev == bev)
+			return c->over;
+	return 0;
+}
+
+static void
+dispatch(struct evhttp_request *req, void *arg)
+{
+	struct web_route_rec *r = arg;
+
+	if (conn_over(r->w, req)) {
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+		r->w->refused_conns++;
+		evhttp_add_header(h, "Connection", "close");
+		evhttp_add_header(h, "Retry-After", "10");
+		reply_text(req, 503, "text/plain",
+			   "too many connections ([web] max_connections); try again later\n");
+		return;
+	}
+	r->fn(req, r->arg);
+}
+
+static struct web_route_rec *
+route_new(struct web *w, web_handler fn, void *arg)
+{
+	struct web_route_rec *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->w = w;
+	r->fn = fn;
+	r->arg = arg;
+	LIST_INSERT_HEAD(&w->routes, r, link);
+	return r;
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct web *w = arg;
+
+	w->paused = 0;
+	listener_update(w);
+}
+
+/*
+ * accept() failed.  Level-triggered, the listener would call again at once:
+ * with no descriptor left (EMFILE) that was a busy loop writing a log line each
+ * time.  Stop accepting for ACCEPT_PAUSE_S instead (connected clients, the
+ * reader and the taps go on) and say so at most once a minute.
+ */
+static void
+on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct web *w = accept_owner;
+	int e = EVUTIL_SOCKET_ERROR();
+	struct timeval pause = {ACCEPT_PAUSE_S, 0};
+	time_t now = time(NULL);
+
+	if (w == NULL || w->lev != lev)
+		return;
+	w->accept_errors++;
+	if (w->accept_logged == 0 || now - w->accept_logged >= ACCEPT_LOG_EVERY_S) {
+		log_warn("web: cannot accept connections: %s (%zu open); pausing %d s at a time "
+			 "(%lu failed accepts since the last report)%s",
+			 strerror(e), w->nconns, ACCEPT_PAUSE_S,
+			 w->accept_errors - w->accept_errors_logged,
+			 e == EMFILE || e == ENFILE ? "; raise LimitNOFILE or lower [web] max_connections"
+						     : "");
+		w->accept_logged = now;
+		w->accept_errors_logged = w->accept_errors;
+	}
+	w->paused = 1;
+	listener_update(w);
+	if (w->resume)
+		event_add(w->resume, &pause);
+}
+
 int
 web_route_prefix(struct web *w, const char *prefix, web_handler fn, void *arg)
 {
@@ -324,11 +641,38 @@ web_route_prefix(struct web *w, const char *prefix, web_handler fn, void *arg)
 int
 web_route(struct web *w, const char *path, web_handler fn, void *arg)
 {
-	if (evhttp_set_cb(w->http, path, fn, arg) != 0) {
+	struct web_route_rec *r = route_new(w, fn, arg);
+
+	if (r == NULL || evhttp_set_cb(w->http, path, dispatch, r) != 0) {
 		log_err("web: cannot register %s", path);
 		return -1;
 	}
 	return 0;
+}
+
+struct event_base *
+web_base(const struct web *w)
+{
+	return w->base;
+}
+
+/* Raise the soft descriptor limit to the hard one: each connection is a descriptor. */
+static void
+raise_nofile(const struct config *cfg)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)cfg->web.max_connections + WEB_OVERFLOW + 64)
+		log_warn("web: only %llu descriptors for [web] max_connections = %d; connections "
+			 "may be refused early (raise LimitNOFILE)",
+			 (unsigned long long)rl.rlim_cur, cfg->web.max_connections);
 }
 
 struct web *
@@ -338,6 +682,14 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 	struct web *w = calloc(1, sizeof(*w));
 	struct evhttp_bound_socket *sock;
 	struct timeval ping = {SSE_PING_S, 0};
+	static const struct {
+		const char *path;
+		web_handler fn;
+	} builtin[] = {
+		{"/", on_root},		  {"/kiosk", on_kiosk},	    {"/kiosk/events", on_kiosk_events},
+		{"/healthz", on_healthz}, {"/metrics", on_metrics},
+	};
+	struct web_route_rec *gen;
 
 	if (w == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -348,6 +700,9 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 	if (hooks)
 		w->hooks = *hooks;
 	LIST_INIT(&w->clients);
+	LIST_INIT(&w->routes);
+	LIST_INIT(&w->conns);
+	raise_nofile(cfg);
 	w->http = evhttp_new(base);
 	if (w->http == NULL) {
 		snprintf(err, errlen, "evhttp_new failed");
@@ -359,6 +714,7 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 		free(w);
 		return NULL;
 	}
+	evhttp_set_bevcb(w->http, conn_new, w);
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_max_headers_size(w->http, 16 * 1024);
 	evhttp_set_max_body_size(w->http, 1024 * 1024);
@@ -383,17 +739,27 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 					  ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
 					  : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	}
-	evhttp_set_cb(w->http, "/", on_root, w);
-	evhttp_set_cb(w->http, "/kiosk", on_kiosk, w);
-	evhttp_set_cb(w->http, "/kiosk/events", on_kiosk_events, w);
-	evhttp_set_cb(w->http, "/healthz", on_healthz, w);
-	evhttp_set_cb(w->http, "/metrics", on_metrics, w);
-	evhttp_set_gencb(w->http, on_other, w);
+	w->lev = evhttp_bound_socket_get_listener(sock);
+	w->accepting = 1;
+	w->resume = evtimer_new(base, on_resume, w);
+	w->sweep = event_new(base, -1, EV_PERSIST, on_sweep, w);
+	if (w->sweep) {
+		struct timeval sec = {1, 0};
+
+		event_add(w->sweep, &sec);
+	}
+	accept_owner = w;
+	evconnlistener_set_error_cb(w->lev, on_accept_error);
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		web_route(w, builtin[i].path, builtin[i].fn, w);
+	if ((gen = route_new(w, on_other, w)) != NULL)
+		evhttp_set_gencb(w->http, dispatch, gen);
 	w->ping = event_new(base, -1, EV_PERSIST, on_ping, w);
 	if (w->ping)
 		event_add(w->ping, &ping);
-	log_info("web: serving %s://%s:%d/kiosk", w->tls ? "https" : "http", cfg->web.listen,
-		 w->port);
+	log_info("web: serving %s://%s:%d/kiosk (at most %d connections, %d event streams)",
+		 w->tls ? "https" : "http", cfg->web.listen, w->port, cfg->web.max_connections,
+		 cfg->web.max_streams);
 	return w;
 }
 
@@ -407,6 +773,8 @@ void
 web_stop(struct web *w)
 {
 	struct sse_client *c;
+	struct web_conn *wc;
+	struct web_route_rec *r;
 
 	if (w == NULL)
 		return;
@@ -417,7 +785,23 @@ web_stop(struct web *w)
 	}
 	if (w->ping)
 		event_free(w->ping);
+	if (w->resume)
+		event_free(w->resume);
+	if (accept_owner == w)
+		accept_owner = NULL;
+	if (w->sweep)
+		event_free(w->sweep);
 	evhttp_free(w->http);
+	/* evhttp has freed every connection: drop the references that kept them. */
+	while ((wc = LIST_FIRST(&w->conns)) != NULL) {
+		LIST_REMOVE(wc, link);
+		bufferevent_decref(wc->bev);
+		free(wc);
+	}
+	while ((r = LIST_FIRST(&w->routes)) != NULL) {
+		LIST_REMOVE(r, link);
+		free(r);
+	}
 	web_tls_free(w->tls);
 	free(w);
 }

@@ -39,7 +39,10 @@ void web_stop(struct web *w);
 int web_route(struct web *w, const char *path, web_handler fn, void *arg);
 /* Serve every other path starting with `prefix` with `fn` (first registered wins). */
 int web_route_prefix(struct web *w, const char *prefix, web_handler fn, void *arg);
-/* Answer `req` as an event stream on channel `ch`; -1 if it was answered with an error. */
+/*
+ * Answer `req` as an event stream on channel `ch`; -1 if it was answered with
+ * an error instead (405; 503 when [web] max_streams are open).
+ */
 int web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch);
 /* Send one server-sent event to every client of channel `ch`. */
 void web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event,
@@ -48,6 +51,8 @@ void web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event,
 void web_kiosk_publish(struct web *w, const char *event, const json_t *data);
 /* Number of connected event-stream clients. */
 size_t web_kiosk_clients(const struct web *w);
+/* The loop the server runs on (for deferred work such as queued password checks). */
+struct event_base *web_base(const struct web *w);
 /* The port actually bound (for port 0 in tests). */
 int web_port(const struct web *w);
 /* CSP, X-Frame-Options DENY, nosniff, no referrer: every HTML page sends these. */

@@ -4,7 +4,10 @@
  * board, API and kiosk screen are HTTPS-only once [web] cert and key are set.
  * TLS 1.2 is the floor; older protocols and compression stay off.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -17,8 +20,8 @@
 #include "log.h"
 #include "web_tls.h"
 
-static struct bufferevent *
-tls_bevcb(struct event_base *base, void *arg)
+struct bufferevent *
+web_tls_bev(struct event_base *base, void *arg)
 {
 	SSL *ssl = SSL_new(arg);
 
@@ -33,9 +36,19 @@ tls_bevcb(struct event_base *base, void *arg)
 void *
 web_tls_setup(struct evhttp *http, const struct config *cfg, char *err, size_t errlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *ctx;
 	unsigned long e;
 
+	/* OpenSSL's reasons for a missing file are NULL or vague: name the system error. */
+	if (access(cfg->web.cert, R_OK) < 0) {
+		snprintf(err, errlen, "[web] cert %s: %s", cfg->web.cert, strerror(errno));
+		return NULL;
+	}
+	if (access(cfg->web.key, R_OK) < 0) {
+		snprintf(err, errlen, "[web] key %s: %s", cfg->web.key, strerror(errno));
+		return NULL;
+	}
+	ctx = SSL_CTX_new(TLS_server_method());
 	if (ctx == NULL) {
 		snprintf(err, errlen, "[web] TLS: cannot create a context");
 		return NULL;
@@ -47,16 +60,18 @@ web_tls_setup(struct evhttp *http, const struct config *cfg, char *err, size_t e
 	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->web.cert) != 1) {
 		e = ERR_get_error();
-		snprintf(err, errlen, "[web] cert %s: %s", cfg->web.cert, ERR_reason_error_string(e));
+		snprintf(err, errlen, "[web] cert %s: %s", cfg->web.cert,
+			 ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "not a PEM certificate");
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->web.key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		snprintf(err, errlen, "[web] key %s: %s", cfg->web.key, ERR_reason_error_string(e));
+		snprintf(err, errlen, "[web] key %s: %s", cfg->web.key,
+			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+						    : "not a PEM key matching the certificate");
 		goto fail;
 	}
-	evhttp_set_bevcb(http, tls_bevcb, ctx);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

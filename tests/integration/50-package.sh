@@ -99,7 +99,7 @@ missing=
 for d in Type=notify WatchdogSec= User=stempel StateDirectory=stempel ProtectSystem=strict \
 	NoNewPrivileges=yes PrivateTmp=yes CapabilityBoundingSet= DeviceAllow=char-ttyUSB \
 	DeviceAllow=char-ttyACM DeviceAllow=char-usb_device 'SupplementaryGroups=dialout plugdev' \
-	'ExecStart=/usr/sbin/stempeld -c /etc/stempel/stempel.conf'; do
+	'ExecStart=/usr/sbin/stempeld -c /etc/stempel/stempel.conf' LimitNOFILE=; do
 	grep -q "^$d" "$unit" || missing="$missing $d"
 done
 check "stempel.service: notify, watchdog, user, sandbox${missing:+ (missing:$missing)}" test -z "$missing"

@@ -7,6 +7,7 @@ and nothing definitely lost.  Uses the build without sanitizers (build/rel),
 since valgrind and ASan do not mix."""
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -61,6 +62,14 @@ with munilib.Session("valgrind") as s:
         api("/api/v1/periods/%s/stipend.csv" % pid.group(1))
     for path in ("/kiosk", "/healthz", "/metrics", "/nope", "/", "/board", "/board/login"):
         k.get(path)
+    # Event streams opened and closed (each used to leak its request, issue 17).
+    streams = 0
+    for i in range(300):
+        c = socket.create_connection(("127.0.0.1", k.port), timeout=30)
+        c.sendall(b"GET /kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        streams += c.recv(4096).startswith(b"HTTP/1.1 200")
+        c.close()
+    ok(streams == 300, "300 event streams opened and closed under valgrind", streams)
     rc = k.stop()
     with open(vlog) as f:
         text = f.read()
@@ -77,6 +86,7 @@ with munilib.Session("valgrind") as s:
     ok(errors and errors.group(1) == "0", "valgrind: 0 errors", where)
     ok(lost is None or lost.group(1) == "0", "valgrind: 0 bytes definitely lost",
        lost.group(0) if lost else "")
-    print("# valgrind: taps, uploads over TLS, roster pull, payroll API, pages: %s; %s" % (
+    print("# valgrind: taps, uploads over TLS, roster pull, payroll API, pages, 300 closed event "
+          "streams: %s; %s" % (
         errors.group(0) if errors else "?", lost.group(0) if lost else "all heap blocks freed"))
 done()

@@ -9,6 +9,10 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "regime.h"
 #include "testutil.h"
 
 static char dir[256];
@@ -119,7 +123,7 @@ test_bad_bool_char(void **state)
 	assert_non_null(strstr(load("[feedback]\nactive_low = maybe\n", &c),
 			       "t.conf:2: [feedback] active_low: expected true or false"));
 	assert_non_null(strstr(load("[payroll]\ncsv_separator = ;;\n", &c),
-			       "t.conf:2: [payroll] csv_separator: expected a single character"));
+			       "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
 	assert_string_equal(load("[payroll]\ncsv_separator = tab\ndecimal_mark = period\n", &c), "");
 	assert_int_equal(c.payroll.csv_separator, '\t');
 	assert_int_equal(c.payroll.decimal_mark, '.');
@@ -177,6 +181,128 @@ test_too_long_string(void **state)
 	assert_non_null(strstr(load(text, &c), "t.conf:2: [kiosk] id: expected at most 63 characters"));
 }
 
+/* Values that used to pass and then changed money or failed later (issue 17). */
+static void
+test_values_checked(void **state)
+{
+	struct config c;
+
+	assert_non_null(strstr(load("[kiosk]\ntimezone = Europe/Olso\n", &c),
+			       "[kiosk] timezone: expected a zone of the tz database"));
+	assert_non_null(strstr(load("[kiosk]\ntimezone = ../../etc/passwd\n", &c),
+			       "[kiosk] timezone:"));
+	assert_non_null(strstr(load("[kiosk]\ntimezone = \n", &c), "[kiosk] timezone:"));
+	assert_string_equal(load("[kiosk]\ntimezone = America/Argentina/Buenos_Aires\n", &c), "");
+	assert_string_equal(load("[kiosk]\ntimezone = UTC\n", &c), "");
+	assert_non_null(strstr(load("[payroll]\ncsv_separator = \"\n", &c),
+			       "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
+	assert_non_null(strstr(load("[payroll]\ncsv_separator = x\n", &c),
+			       "t.conf:2: [payroll] csv_separator: expected semicolon"));
+	assert_non_null(strstr(load("[payroll]\ndecimal_mark = ;\n", &c),
+			       "[payroll] decimal_mark: expected comma or period"));
+	assert_non_null(strstr(load("[payroll]\ndecimal_mark = 'x'\n", &c),
+			       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
+	assert_non_null(strstr(load("[payroll]\ndecimal_mark = tab\n", &c),
+			       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
+	assert_string_equal(load("[payroll]\ncsv_separator = pipe\ndecimal_mark = .\n", &c), "");
+	assert_int_equal(c.payroll.csv_separator, '|');
+	assert_non_null(strstr(load("[payroll]\nanchor = abcdefghij\n", &c),
+			       "[payroll] anchor: expected a date YYYY-MM-DD"));
+	assert_non_null(strstr(load("[payroll]\nanchor = 2026-02-30\n", &c),
+			       "[payroll] anchor: expected a date YYYY-MM-DD"));
+	assert_non_null(strstr(load("[payroll]\npayout = biweekly\nanchor = 2026-13-01\n", &c),
+			       "[payroll] anchor:"));
+	assert_string_equal(load("[payroll]\npayout = biweekly\nanchor = 2028-02-29\n", &c), "");
+	assert_non_null(strstr(load("[web]\nkiosk_from = loopback, 10.0.0.0/33\n", &c),
+			       "[web] kiosk_from: \"10.0.0.0/33\" is not"));
+	assert_string_equal(load("[web]\nkiosk_from = loopback 10.1.2.0/24, fd00::/8 ::1\n"
+				 "max_connections = 50\nmax_streams = 5\n", &c), "");
+	assert_int_equal(c.web.max_connections, 50);
+	assert_non_null(strstr(load("[web]\nmax_streams = 0\n", &c), "[web] max_streams:"));
+}
+
+/* A missing cert is named with the system's reason (it used to say "(null)" at start). */
+static void
+test_files_checked(void **state)
+{
+	struct config c;
+	char err[512], path[512], text[1200];
+
+	assert_string_equal(load("[web]\ncert = /nonexistent/x.pem\nkey = /nonexistent/k.pem\n", &c), "");
+	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
+	assert_string_equal(err, "[web] cert /nonexistent/x.pem: No such file or directory");
+	tu_write(dir, "cert.pem", "x", path, sizeof(path));
+	snprintf(text, sizeof(text), "[web]\ncert = %s\nkey = %s.missing\n", path, path);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[web] key "));
+	assert_non_null(strstr(err, ".missing: No such file or directory"));
+	snprintf(text, sizeof(text), "[upload]\nbase_url = https://x\nca_file = %s/none.pem\n", dir);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[upload] ca_file "));
+	/* uploads off: their files are not needed */
+	snprintf(text, sizeof(text), "[upload]\nca_file = %s/none.pem\n", dir);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(config_check_files(&c, err, sizeof(err)), 0);
+}
+
+/* Secrets from files, so that no line needs to be long; long lines named as such. */
+static void
+test_secret_files_and_long_lines(void **state)
+{
+	struct config c;
+	char path[512], text[2048], jwt[400];
+
+	memset(jwt, 'j', 300);
+	jwt[300] = 0;
+	snprintf(text, sizeof(text), "%s\n", jwt);
+	tu_write(dir, "token", text, path, sizeof(path));
+	snprintf(text, sizeof(text), "[upload]\ntoken_file = %s\n", path);
+	assert_string_equal(load(text, &c), "");
+	assert_string_equal(c.upload.token, jwt);
+	snprintf(text, sizeof(text), "[upload]\ntoken = abc\ntoken_file = %s\n", path);
+	assert_non_null(strstr(load(text, &c), "t.conf:3: [upload] token_file: already given as token"));
+	snprintf(text, sizeof(text), "[upload]\nclient_secret_file = %s/none\n", dir);
+	assert_non_null(strstr(load(text, &c), "t.conf:2: [upload] client_secret_file: cannot read "));
+	assert_non_null(strstr(load(text, &c), "/none: No such file or directory"));
+	tu_write(dir, "two", "a\nb\n", path, sizeof(path));
+	snprintf(text, sizeof(text), "[web]\nkiosk_token_file = %s\n", path);
+	assert_non_null(strstr(load(text, &c), "[web] kiosk_token_file: expected the file to hold one line"));
+	/* a 300-byte token on line 3: the message says it is too long, on line 3 */
+	snprintf(text, sizeof(text), "[upload]\n; a comment\ntoken = %s\nbatch_max = 5\n", jwt);
+	assert_non_null(strstr(load(text, &c), "t.conf:3: line is 308 characters long; the longest"));
+	/* 198 characters still fit libinih's buffer; 199 do not */
+	memset(jwt, 'k', 190);
+	jwt[190] = 0;
+	snprintf(text, sizeof(text), "[upload]\ntoken = %s\n", jwt); /* 8 + 190 = 198 */
+	assert_string_equal(load(text, &c), "");
+	assert_string_equal(c.upload.token, jwt);
+	snprintf(text, sizeof(text), "[upload]\ntoken = %sk\n", jwt);
+	assert_non_null(strstr(load(text, &c), "t.conf:2: line is 199 characters long"));
+	snprintf(text, sizeof(text), "[kiosk]\n#%s%s\nid = x\n", jwt, jwt);
+	assert_non_null(strstr(load(text, &c), "t.conf:2: line is 381 characters long"));
+}
+
+/* A long comment in a regime file is reported as long, on its own line. */
+static void
+test_regime_long_line(void **state)
+{
+	struct rules_regime *r = malloc(sizeof(*r));
+	char text[1024], line[300], err[512], path[512];
+
+	assert_non_null(r);
+	memset(line, 'x', 250);
+	line[250] = 0;
+	snprintf(text, sizeof(text), "[regime]\nname = t\n; %s\nversion = 1\n", line);
+	assert_int_equal(regime_load_string(text, "t.ini", r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.ini:3: line is 252 characters long"));
+	tu_write(dir, "t.ini", text, path, sizeof(path));
+	assert_int_equal(regime_load_file(path, r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.ini:3: line is 252 characters long"));
+	free(r);
+}
+
 int
 main(void)
 {
@@ -193,6 +319,10 @@ main(void)
 		cmocka_unit_test(test_cross_key_checks),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_too_long_string),
+		cmocka_unit_test(test_values_checked),
+		cmocka_unit_test(test_files_checked),
+		cmocka_unit_test(test_secret_files_and_long_lines),
+		cmocka_unit_test(test_regime_long_line),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
