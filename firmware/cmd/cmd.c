@@ -131,10 +131,13 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 {
 	struct cmd_change *c;
 
-	/* Merge with an earlier change of the same participant: the earlier date wins. */
+	/*
+	 * Merge with an earlier change of the same participant, or into "everyone"
+	 * (pid 0) once that is there: the earlier date wins.
+	 */
 	for (size_t i = 0; i < ctx->nchanges; i++) {
 		c = &ctx->changes[i];
-		if (c->pid == pid) {
+		if (c->pid == pid || c->pid == 0) {
 			c->what |= what;
 			if (from == NULL || !*from || (c->from[0] && strcmp(from, c->from) < 0))
 				snprintf(c->from, sizeof(c->from), "%s", from ? from : "");
@@ -143,8 +146,12 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 	}
 	if (ctx->nchanges == CMD_CHANGES_MAX) {
 		/* More than we track: everyone from their first date is always right. */
+		unsigned all = what;
+
+		for (size_t i = 0; i < ctx->nchanges; i++)
+			all |= ctx->changes[i].what;
 		ctx->nchanges = 1;
-		ctx->changes[0] = (struct cmd_change){.what = what | ctx->changes[0].what};
+		ctx->changes[0] = (struct cmd_change){.what = all};
 		return;
 	}
 	c = &ctx->changes[ctx->nchanges++];
