@@ -33,15 +33,20 @@ test_enroll_audited_once(void **state)
 	struct cmd_result r;
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
-	assert_int_equal(run_json(f, "cli:kari", "card.enroll",
-				  "{\"card\":\"hmac:0000000000000000000000000000000000000000000000000000000000000007\","
-				  "\"participant\":\"P-1\"}", &r), 0);
+	assert_int_equal(
+	    run_json(f, "cli:kari", "card.enroll",
+	             "{\"card\":\"hmac:"
+	             "0000000000000000000000000000000000000000000000000000000000000007\","
+	             "\"participant\":\"P-1\"}",
+	             &r),
+	    0);
 	assert_int_equal(r.status, CMD_OK);
 	assert_non_null(strstr(r.msg, "P-1"));
 	cmd_result_free(&r);
 	assert_int_equal(count(f, "SELECT count(*) FROM cards WHERE revoked = 0"), 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'card.enroll'"
-				  " AND who = 'cli:kari'"), 1);
+	                          " AND who = 'cli:kari'"),
+	                 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit"), 1);
 	/* Told the loop: the cards changed. */
 	assert_true(f->changed.what & CMD_CHANGED_CARDS);
@@ -56,19 +61,25 @@ test_refused_writes_nothing(void **state)
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
 	assert_int_equal(run_json(f, "cli:kari", "card.enroll",
-				  "{\"uid\":\"04A1B2C3\",\"participant\":\"P-404\"}", &r), -1);
+	                          "{\"uid\":\"04A1B2C3\",\"participant\":\"P-404\"}", &r),
+	                 -1);
 	/* No device key in this env: a UID cannot be keyed, and that is the first check. */
 	assert_int_equal(r.status, CMD_FAILED);
 	assert_int_equal(run_json(f, "cli:kari", "card.enroll",
-				  "{\"card\":\"hmac:XYZ\",\"participant\":\"P-1\"}", &r), -1);
+	                          "{\"card\":\"hmac:XYZ\",\"participant\":\"P-1\"}", &r),
+	                 -1);
 	assert_int_equal(r.status, CMD_INVALID);
 	assert_non_null(strstr(r.msg, "hmac:"));
-	assert_int_equal(run_json(f, "cli:kari", "card.enroll",
-				  "{\"card\":\"hmac:0000000000000000000000000000000000000000000000000000000000000001\","
-				  "\"participant\":\"P-404\"}", &r), -1);
+	assert_int_equal(
+	    run_json(f, "cli:kari", "card.enroll",
+	             "{\"card\":\"hmac:"
+	             "0000000000000000000000000000000000000000000000000000000000000001\","
+	             "\"participant\":\"P-404\"}",
+	             &r),
+	    -1);
 	assert_int_equal(r.status, CMD_NOT_FOUND);
-	assert_int_equal(run_json(f, "cli:kari", "g.add", "{\"from\":\"2026-13-01\",\"amount\":\"1\"}",
-				  &r), -1);
+	assert_int_equal(
+	    run_json(f, "cli:kari", "g.add", "{\"from\":\"2026-13-01\",\"amount\":\"1\"}", &r), -1);
 	assert_int_equal(r.status, CMD_INVALID);
 	assert_non_null(strstr(r.msg, "date"));
 	assert_int_equal(run_json(f, "cli:kari", "no.such", "{}", &r), -1);
@@ -164,10 +175,11 @@ test_table_names(void **state)
 {
 	struct afx *f = *state;
 	static const char *const names[] = {
-		"absence.register", "absence.revoke", "card.enroll", "card.revoke",
-		"correction.add", "correction.remove", "g.add", "kiosk.init", "participant.add",
-		"period.close", "roster.import", "service_date.set", "token.create",
-		"token.revoke", "user.add", "user.disable", "user.enable", "user.passwd"};
+	    "absence.register", "absence.revoke",    "card.enroll",   "card.revoke",
+	    "correction.add",   "correction.remove", "g.add",         "kiosk.init",
+	    "participant.add",  "period.close",      "roster.import", "service_date.set",
+	    "token.create",     "token.revoke",      "user.add",      "user.disable",
+	    "user.enable",      "user.passwd"};
 	struct cmd_result r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -187,12 +199,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_enroll_audited_once, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_exactly_one_audit_entry, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_store_failure_message, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_changes_merge, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_table_names, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_enroll_audited_once, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refused_writes_nothing, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_exactly_one_audit_entry, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_failure_message, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_merge, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_table_names, afx_setup, afx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
