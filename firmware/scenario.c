@@ -276,6 +276,14 @@ parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 			struct rules_exception *x = &sc->exceptions[sc->in.n_exceptions++];
 			if (get_date(e, "date", p, true, &x->date, err, errlen) < 0)
 				return -1;
+			if (cancelled && (member(e, "start") || member(e, "end"))) {
+				/* Ruling 8: cancelled and a session at once is a contradiction. */
+				char d[16], what[64];
+				rules_date_format(x->date, d, sizeof d);
+				snprintf(what, sizeof what, "%s either cancelled or with start/end",
+				         d);
+				return bad(err, errlen, p, what);
+			}
 			*x = (struct rules_exception){x->date, cancelled, (int16_t)start,
 			                              (int16_t)end, off_site};
 			continue;
