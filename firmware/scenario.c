@@ -357,13 +357,30 @@ one_tap(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 static int
 absence_extras(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
 {
+	static const char *const registered_keys[] = {"registered_on", "registered",
+	                                              "registered_at"};
 	if (get_bool(e, "doctor_note", p, &a->doctor_note, err, errlen) < 0 ||
-	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0 ||
-	    get_date(e, "registered_on", p, false, &a->registered_on, err, errlen) < 0)
+	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0)
 		return -1;
+	/* When the absence was registered: a date, or a date and time (its date counts). */
+	for (size_t k = 0; k < sizeof registered_keys / sizeof *registered_keys; k++) {
+		const json_t *r = member(e, registered_keys[k]);
+		struct rules_tap at;
+		if (!r || json_is_null(r))
+			continue;
+		if (json_is_string(r) && parse_tap(json_string_value(r), &at) == 0)
+			a->registered_on = at.date;
+		else if (get_date(e, registered_keys[k], p, true, &a->registered_on, err, errlen) <
+		         0)
+			return -1;
+	}
+	/* "documentation": "doctor_note" (also "doctors_note", "doctor", "medical_certificate"). */
 	const json_t *v = member(e, "documentation");
-	if (v && json_is_string(v) && strcmp(json_string_value(v), "doctor_note") == 0)
-		a->doctor_note = true;
+	if (v && json_is_string(v)) {
+		const char *d = json_string_value(v);
+		if (strstr(d, "doctor") || strstr(d, "medical") || strcmp(d, "sick_note") == 0)
+			a->doctor_note = true;
+	}
 	return 0;
 }
 
