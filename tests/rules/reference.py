@@ -170,7 +170,8 @@ class Ref:
             for cat in ORDER:
                 if cat == "sick_self_declared":
                     if in_hist:
-                        self.sd_day(d, sd, occ, True)
+                        if ss or calendar or any(a == d for a, b in hist):
+                            self.sd_day(d, sd, occ, True)
                         continue
                     c = self.cover(d, self.regs(d, cat), missing)
                     claimed |= c
