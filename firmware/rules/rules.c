@@ -338,8 +338,13 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 		while (t < in->n_taps && in->taps[t].date == date)
 			t++;
 		if (!have_params || date > p.valid_until) {
-			if (rules_params_at(in->regime, date, &p, err, errlen) < 0)
-				goto fail;
+			if (rules_params_at(in->regime, date, &p, err, errlen) < 0) {
+				/* History older than the regime's first version: judge those
+				 * days by the rules in force when the period starts. */
+				if (!pre || rules_params_at(in->regime, in->from, &p, err, errlen) < 0)
+					goto fail;
+				p.valid_until = date;
+			}
 			have_params = true;
 		}
 		if (pre && rules_quota_quiet_day(q, in, &p, date, rules_schedule_is_day(in, date)))

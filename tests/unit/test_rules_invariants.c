@@ -13,7 +13,7 @@
 
 #include <time.h>
 
-#define N_SCENARIOS 5000
+#define N_SCENARIOS 3000
 #define SEED 0x9e3779b97f4a7c15ULL
 
 static uint64_t rng_state;
@@ -433,6 +433,47 @@ check_quotas(int n, const struct fx *f)
 				fail_msg("scenario %d: %s used on %d days, limit %lld", n,
 				         rules_category_name(q[k].c), used, (long long)limit);
 		}
+	}
+	/* Child-sick days without a doctor's note, and pregnancy days that are no check-up. */
+	const struct rules_participant *pt = &f->in.participant;
+	bool many = pt->children >= param_now(f, RULES_P_CHILD_SICK_MANY_CHILDREN, f->in.from);
+	int64_t cs_limit = param_now(
+	    f,
+	    pt->sole_carer ? (many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
+	                           : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
+	                   : (many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN : RULES_P_CHILD_SICK_DAYS),
+	    f->in.from);
+	if (pt->chronic_child) {
+		int64_t c = param_now(f,
+		                      pt->sole_carer ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
+		                                     : RULES_P_CHILD_SICK_DAYS_CHRONIC,
+		                      f->in.from);
+		if (c > cs_limit)
+			cs_limit = c;
+	}
+	int64_t preg_limit = param_now(f, RULES_P_PREGNANCY_DAYS, f->in.from);
+	int cs_used = f->in.history.child_sick_days, preg_used = f->in.history.pregnancy_days;
+	for (size_t i = 0; i < o->n_days; i++) {
+		bool noted = false, checkup = false;
+		for (size_t k = 0; k < f->in.n_absences; k++) {
+			const struct rules_absence *a = &f->abs[k];
+			if (a->from > o->days[i].date || a->to < o->days[i].date)
+				continue;
+			noted |= a->category == RULES_CAT_CHILD_SICK && a->doctor_note;
+			checkup |= a->category == RULES_CAT_PREGNANCY && a->checkup;
+		}
+		if (!noted && o->days[i].excused_min[RULES_CAT_CHILD_SICK] > 0 && cs_limit >= 0 &&
+		    ++cs_used > (cs_limit > f->in.history.child_sick_days
+		                     ? cs_limit
+		                     : f->in.history.child_sick_days))
+			fail_msg("scenario %d: child_sick used on %d days, limit %lld", n, cs_used,
+			         (long long)cs_limit);
+		if (!checkup && o->days[i].excused_min[RULES_CAT_PREGNANCY] > 0 && preg_limit >= 0 &&
+		    ++preg_used > (preg_limit > f->in.history.pregnancy_days
+		                       ? preg_limit
+		                       : f->in.history.pregnancy_days))
+			fail_msg("scenario %d: pregnancy used on %d days, limit %lld", n, preg_used,
+			         (long long)preg_limit);
 	}
 	/* Own illness, scheduled days: four scheduled days in a row never all self-declared. */
 	if (param_now(f, RULES_P_SICK_DAY_COUNT, f->in.from) != RULES_COUNT_SCHEDULED ||
