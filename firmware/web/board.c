@@ -309,7 +309,22 @@ struct login_queue {
 	int n;
 	struct event *run;
 	struct board *b;
+	int64_t rest_until_ms; /* no check before this: the rest after the last one */
 };
+
+/* Run the next check now, or when the rest after the last one is over. */
+static void
+login_schedule(struct login_queue *q)
+{
+	int64_t wait = q->rest_until_ms - board_now_ms();
+	struct timeval tv = {0, 0};
+
+	if (wait > 1000)
+		wait = 1000; /* the wall clock moved back: do not stall */
+	if (wait > 0)
+		tv.tv_usec = (suseconds_t)(wait * 1000);
+	event_add(q->run, &tv);
+}
 
 static void
 wipe_form(struct form *f)
@@ -370,14 +385,11 @@ login_run(evutil_socket_t fd, short what, void *arg)
 	login_check(q->b, j);
 	wipe_form(&j->f);
 	free(j);
-	if (q->n > 0) {
-		/* rest as long as the check took: hashing gets at most half of the loop */
-		struct timeval tv = {0, 0};
-
-		took = board_now_ms() - t0;
-		tv.tv_usec = (suseconds_t)((took < 1 ? 1 : took > 900 ? 900 : took) * 1000);
-		event_add(q->run, &tv);
-	}
+	/* rest as long as the check took: hashing gets at most half of the loop */
+	took = board_now_ms() - t0;
+	q->rest_until_ms = t0 + took + (took < 1 ? 1 : took > 900 ? 900 : took);
+	if (q->n > 0)
+		login_schedule(q);
 }
 
 static void
@@ -455,7 +467,7 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	j->lang = lang;
 	TAILQ_INSERT_TAIL(&q->jobs, j, link);
 	if (q->n++ == 0 && !evtimer_pending(q->run, NULL))
-		event_active(q->run, EV_TIMEOUT, 0);
+		login_schedule(q);
 	j = NULL;
 out:
 	free(j);

@@ -462,6 +462,14 @@ def check_config():
             rc, out = check(extra)
             seen.append(rc)
             ok(rc == 2 and want in out, "--check-config refuses %r" % extra.strip()[:60], out)
+        for extra, want in (("[kiosk]\nregime = no-such-regime\n", "no-such-regime"),
+                            ("[web]\ncert = /x.pem\nkey = /x.key\n", "/x.pem: No such file")):
+            check(extra)
+            r = subprocess.run([os.path.join(BIN, "stempeld"), "-c", k.conf],
+                               capture_output=True, text=True, timeout=60)
+            ok(r.returncode == 2 and want in r.stderr,
+               "the daemon itself refuses to start with %r (exit 2)" % extra.strip()[:40],
+               r.stderr[-800:])
         rc, out = check("[kiosk]\ntimezone = Europe/Oslo\n")
         ok(rc == 0, "--check-config accepts Europe/Oslo", out)
         with open(os.path.join(k.dir, "token"), "w") as f:
