@@ -310,7 +310,28 @@ struct login_queue {
 	struct event *run;
 	struct board *b;
 	int64_t rest_until_ms; /* no check before this: the rest after the last one */
+	int64_t refused_logged_ms;
+	unsigned long refused; /* refused since the last log line */
 };
+
+/*
+ * Refused sign-ins cost nothing, so they can come by the thousand: one log line
+ * a minute says how many there were and the last address.
+ */
+static void
+refused_log(struct login_queue *q, const char *why, const char *addr)
+{
+	int64_t now = board_now_ms();
+
+	q->refused++;
+	if (q->refused_logged_ms && now - q->refused_logged_ms < 60 * 1000 &&
+	    now >= q->refused_logged_ms)
+		return;
+	log_warn("board: sign-in refused (%s) from %s; %lu refused since the last such line", why,
+		 addr, q->refused);
+	q->refused_logged_ms = now;
+	q->refused = 0;
+}
 
 /* Run the next check now, or when the rest after the last one is over. */
 static void
@@ -449,14 +470,14 @@ on_login_post(struct board *b, struct evhttp_request *req)
 		if (auth_limit_blocked(&b->by_user, j->ukey, now) &&
 		    auth_limit_retry_after(&b->by_pair, j->pkey, now) > ra)
 			ra = auth_limit_retry_after(&b->by_pair, j->pkey, now);
-		log_warn("board: login attempts from %s rate limited", j->akey + 5);
+		refused_log(q, "rate limited", j->akey + 5);
 		too_many(b, req, lang, ra);
 		goto out;
 	}
 	TAILQ_FOREACH(o, &q->jobs, link)
 		mine += strcmp(o->akey, j->akey) == 0;
 	if (q->n >= LOGIN_QUEUE_MAX || mine >= LOGIN_QUEUE_PER_ADDR) {
-		log_warn("board: sign-in queue full (%d waiting, %d from %s)", q->n, mine, j->akey + 5);
+		refused_log(q, "queue full", j->akey + 5);
 		busy(b, req, lang);
 		goto out;
 	}
