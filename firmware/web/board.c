@@ -5,6 +5,7 @@
  * token itself lives in an HttpOnly, SameSite=Strict cookie.  Nothing here
  * logs a password, a token or a session id.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,11 +220,23 @@ static void
 client_key(struct evhttp_request *req, char *out, size_t outlen)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	unsigned char a6[16];
 	char *addr = NULL;
 	ev_uint16_t port;
 
 	if (conn)
 		evhttp_connection_get_peer(conn, &addr, &port);
+	if (addr && strchr(addr, ':') && strncmp(addr, "::ffff:", 7) != 0 &&
+	    inet_pton(AF_INET6, addr, a6) == 1) {
+		/* one IPv6 client owns a whole /64: count its addresses as one */
+		char net[INET6_ADDRSTRLEN];
+
+		memset(a6 + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a6, net, sizeof(net))) {
+			snprintf(out, outlen, "addr:%s/64", net);
+			return;
+		}
+	}
 	snprintf(out, outlen, "addr:%s", addr ? addr : "?");
 }
 
