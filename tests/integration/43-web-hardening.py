@@ -522,6 +522,11 @@ def forms():
         ok(st == 422 and "Kommentar: høyst 255 byte" in page,
            "in Norwegian too: Kommentar, høyst 255 byte",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
+        later = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 400 * 86400))
+        st, _, page = c.req("POST", "/board/absence", dict(form, comment="ok", to=later))
+        ok(st == 422 and "To date: on or after the from date, at most 366 days after" in page,
+           "an absence of 400 days names the to date and its limit",
+           re.findall(r'role="alert">(.*?)</p>', page) or st)
         st, _, page = c.req("POST", "/board/absence", dict(form, comment="y" * 5000))
         ok(st == 400 and "comment: at most 4096 bytes" in page,
            "a 5,000-byte comment: the form names comment and its limit",
