@@ -12,8 +12,8 @@ input (issue 17), against a real stempeld:
 3. 30 wrong passwords each from two addresses against one account, then the
    right password from a third address signs in; a burst of sign-ins from many
    addresses is queued or answered 503, never hangs the taps.
-4. /kiosk/events only for the kiosk itself: 403 from an address not in
-   [web] kiosk_from, 200 from loopback or with [web] kiosk_token.
+4. /kiosk/events only for the kiosk itself (127.0.0.1, ::1): 403 from 127.0.0.2 by default and from an address not in
+   [web] kiosk_from, 200 from the kiosk, the listed addresses or with [web] kiosk_token.
 5. --check-config refuses Europe/Olso, a bad separator, a bad anchor date, a
    missing cert (naming it and the system error) and an unknown regime.
 6. Board forms name the field and its limit (the 256-byte absence comment).
@@ -416,25 +416,33 @@ def logins():
 
 # --- 4. /kiosk/events for the kiosk only ---
 def kiosk_from():
+    default_other = 0
     k = Kiosk(roster_doc=roster(2))
     try:
         k.start()
         ok(stream_once(k.port, source="127.0.0.1") == 200,
-           "default: the kiosk's own screen (loopback) gets /kiosk/events")
+           "default: the kiosk's own screen (127.0.0.1) gets /kiosk/events")
+        st = stream_once(k.port, source="127.0.0.2")
+        ok(st == 403, "default: another address (127.0.0.2) gets 403", st)
+        default_other = st
         k.stop()
     finally:
         k.cleanup()
     token = "screen-token-0123456789abcdef"
-    k = Kiosk(config_extra="kiosk_from = 127.0.0.1\nkiosk_token = %s\n" % token,
+    k = Kiosk(config_extra="kiosk_from = 127.0.0.5, 127.0.1.0/24\nkiosk_token = %s\n" % token,
               roster_doc=roster(2))
     try:
         k.start()
-        a = stream_once(k.port, source="127.0.0.1")
+        a = stream_once(k.port, source="127.0.0.5")
+        a2 = stream_once(k.port, source="127.0.1.77")
+        a3 = stream_once(k.port, source="127.0.0.1")
         b = stream_once(k.port, source="127.0.0.9")
         c = stream_once(k.port, "/kiosk/events?token=" + token, source="127.0.0.9")
         d = stream_once(k.port, "/kiosk/events?token=wrong" + token, source="127.0.0.9")
         e = stream_once(k.port, source="127.0.0.9", headers="X-Kiosk-Token: %s\r\n" % token)
-        ok(a == 200, "kiosk_from = 127.0.0.1: that address gets the stream", a)
+        ok(a == 200 and a2 == 200, "kiosk_from = 127.0.0.5, 127.0.1.0/24: those get the stream",
+           (a, a2))
+        ok(a3 == 200, "and the kiosk itself still does", a3)
         ok(b == 403, "another address gets 403", b)
         ok(c == 200 and e == 200, "with kiosk_token (query or header) a screen elsewhere gets it",
            (c, e))
@@ -442,8 +450,10 @@ def kiosk_from():
         st, page = k.get("/kiosk")
         ok(st == 200 and "location.search" in page,
            "the kiosk page passes its ?token= on to its event stream", page[-600:])
-        print("# fault: tap stream read from another address | 5 requests | 403 unless "
-              "kiosk_from or kiosk_token | %d %d %d %d %d" % (a, b, c, d, e))
+        print("# fault: tap stream read from another address | 8 requests | 403 unless the "
+              "kiosk itself, kiosk_from or kiosk_token | default 127.0.0.2: %d; listed: %d %d, "
+              "kiosk: %d, other: %d, token: %d %d, wrong token: %d"
+              % (default_other, a, a2, a3, b, c, e, d))
         k.stop()
     finally:
         k.cleanup()
