@@ -49,7 +49,6 @@ config_defaults(struct config *c)
 	c->web.session_max_s = 12 * 3600;
 	c->web.max_connections = 256;
 	c->web.max_streams = 64;
-	snprintf(c->web.kiosk_from, sizeof(c->web.kiosk_from), "loopback");
 
 	snprintf(c->upload.auth, sizeof(c->upload.auth), "none");
 	c->upload.batch_max = 500;

@@ -63,7 +63,7 @@ struct config {
 		int session_max_s;  /* board: no session lives longer than this */
 		int max_connections; /* open HTTP connections; more are answered 503 */
 		int max_streams;     /* open event streams (kiosk + board); more get 503 */
-		char kiosk_from[CONFIG_STR_MAX]; /* who gets /kiosk/events: loopback, addresses, prefixes */
+		char kiosk_from[CONFIG_STR_MAX]; /* who else gets /kiosk/events (127.0.0.1, ::1 always) */
 		char kiosk_token[CONFIG_STR_MAX]; /* or a screen presenting this token ("" = none) */
 	} web;
 

@@ -76,6 +76,28 @@ check_regimes(const struct config *cfg)
 	return rc;
 }
 
+/* The daemon needs at least its default regime: refuse to start without it (exit 2). */
+static int
+check_default_regime(const struct config *cfg)
+{
+	struct rules_regime *r = malloc(sizeof(*r));
+	char dir[CONFIG_PATH_MAX], err[1024];
+	int rc = 0;
+
+	if (r == NULL)
+		return 1;
+	if (config_regime_dir(cfg, dir, sizeof(dir)) < 0) {
+		fprintf(stderr, "stempeld: %s: no regime directory ([kiosk] regime_dir, "
+				"$STEMPEL_REGIME_DIR, /usr/share/stempel/regimes)\n", dir);
+		rc = 2;
+	} else if (regime_load(dir, cfg->kiosk.regime, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stempeld: [kiosk] regime: %s\n", err);
+		rc = 2;
+	}
+	free(r);
+	return rc;
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -151,6 +173,8 @@ main(int argc, char **argv)
 		printf("%s: ok\n", cfg.path[0] ? cfg.path : "(embedded defaults)");
 		return check_regimes(&cfg);
 	}
+	if ((c = check_default_regime(&cfg)) != 0)
+		return c;
 	log_open("stempeld", cfg.kiosk.log_syslog, cfg.kiosk.log_level);
 	if (cfg.path[0] == '\0')
 		log_info("stempeld: no config file; embedded defaults, state in ./%s",

@@ -5,6 +5,7 @@
  * token itself lives in an HttpOnly, SameSite=Strict cookie.  Nothing here
  * logs a password, a token or a session id.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,11 +225,23 @@ static void
 client_key(struct evhttp_request *req, char *out, size_t outlen)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	unsigned char a6[16];
 	char *addr = NULL;
 	ev_uint16_t port;
 
 	if (conn)
 		evhttp_connection_get_peer(conn, &addr, &port);
+	if (addr && strchr(addr, ':') && strncmp(addr, "::ffff:", 7) != 0 &&
+	    inet_pton(AF_INET6, addr, a6) == 1) {
+		/* one IPv6 client owns a whole /64: count its addresses as one */
+		char net[INET6_ADDRSTRLEN];
+
+		memset(a6 + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a6, net, sizeof(net))) {
+			snprintf(out, outlen, "addr:%s/64", net);
+			return;
+		}
+	}
 	snprintf(out, outlen, "addr:%s", addr ? addr : "?");
 }
 
@@ -319,7 +332,43 @@ struct login_queue {
 	int n;
 	struct event *run;
 	struct board *b;
+	int64_t rest_until_ms; /* no check before this: the rest after the last one */
+	int64_t refused_logged_ms;
+	unsigned long refused; /* refused since the last log line */
 };
+
+/*
+ * Refused sign-ins cost nothing, so they can come by the thousand: one log line
+ * a minute says how many there were and the last address.
+ */
+static void
+refused_log(struct login_queue *q, const char *why, const char *addr)
+{
+	int64_t now = board_now_ms();
+
+	q->refused++;
+	if (q->refused_logged_ms && now - q->refused_logged_ms < 60 * 1000 &&
+	    now >= q->refused_logged_ms)
+		return;
+	log_warn("board: sign-in refused (%s) from %s; %lu refused since the last such line", why,
+		 addr, q->refused);
+	q->refused_logged_ms = now;
+	q->refused = 0;
+}
+
+/* Run the next check now, or when the rest after the last one is over. */
+static void
+login_schedule(struct login_queue *q)
+{
+	int64_t wait = q->rest_until_ms - board_now_ms();
+	struct timeval tv = {0, 0};
+
+	if (wait > 1000)
+		wait = 1000; /* the wall clock moved back: do not stall */
+	if (wait > 0)
+		tv.tv_usec = (suseconds_t)(wait * 1000);
+	event_add(q->run, &tv);
+}
 
 static void
 wipe_form(struct form *f)
@@ -380,14 +429,11 @@ login_run(evutil_socket_t fd, short what, void *arg)
 	login_check(q->b, j);
 	wipe_form(&j->f);
 	free(j);
-	if (q->n > 0) {
-		/* rest as long as the check took: hashing gets at most half of the loop */
-		struct timeval tv = {0, 0};
-
-		took = board_now_ms() - t0;
-		tv.tv_usec = (suseconds_t)((took < 1 ? 1 : took > 900 ? 900 : took) * 1000);
-		event_add(q->run, &tv);
-	}
+	/* rest as long as the check took: hashing gets at most half of the loop */
+	took = board_now_ms() - t0;
+	q->rest_until_ms = t0 + took + (took < 1 ? 1 : took > 900 ? 900 : took);
+	if (q->n > 0)
+		login_schedule(q);
 }
 
 static void
@@ -447,14 +493,14 @@ on_login_post(struct board *b, struct evhttp_request *req)
 		if (auth_limit_blocked(&b->by_user, j->ukey, now) &&
 		    auth_limit_retry_after(&b->by_pair, j->pkey, now) > ra)
 			ra = auth_limit_retry_after(&b->by_pair, j->pkey, now);
-		log_warn("board: login attempts from %s rate limited", j->akey + 5);
+		refused_log(q, "rate limited", j->akey + 5);
 		too_many(b, req, lang, ra);
 		goto out;
 	}
 	TAILQ_FOREACH(o, &q->jobs, link)
 		mine += strcmp(o->akey, j->akey) == 0;
 	if (q->n >= LOGIN_QUEUE_MAX || mine >= LOGIN_QUEUE_PER_ADDR) {
-		log_warn("board: sign-in queue full (%d waiting, %d from %s)", q->n, mine, j->akey + 5);
+		refused_log(q, "queue full", j->akey + 5);
 		busy(b, req, lang);
 		goto out;
 	}
@@ -465,7 +511,7 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	j->lang = lang;
 	TAILQ_INSERT_TAIL(&q->jobs, j, link);
 	if (q->n++ == 0 && !evtimer_pending(q->run, NULL))
-		event_active(q->run, EV_TIMEOUT, 0);
+		login_schedule(q);
 	j = NULL;
 out:
 	free(j);

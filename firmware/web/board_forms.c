@@ -138,9 +138,16 @@ absence_from_form(struct board_req *r, const struct form *f, const struct store_
 		*why = board_t(r, "Category");
 		return -1;
 	}
-	if (rules_date_parse(fget(f, "from"), &d1) < 0 || rules_date_parse(fget(f, "to"), &d2) < 0 ||
-	    d2 < d1 || d2 - d1 > 366) {
+	if (rules_date_parse(fget(f, "from"), &d1) < 0) {
 		*why = board_t(r, "From date");
+		return -1;
+	}
+	if (rules_date_parse(fget(f, "to"), &d2) < 0 || d2 < d1 || d2 - d1 > 366) {
+		/* the limit too: one absence spans at most a year */
+		snprintf(why_buf, sizeof(why_buf), "%s: %s", board_t(r, "To date"),
+			 strcmp(r->lang, "en") ? "fra og med fradato, høyst 366 dager etter"
+					       : "on or after the from date, at most 366 days after");
+		*why = why_buf;
 		return -1;
 	}
 	if (a->start_min == -2 || a->end_min == -2 || (a->start_min < 0) != (a->end_min < 0) ||

@@ -306,10 +306,13 @@ web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 
 /*
  * The kiosk stream names every participant who taps, so by default only the
- * kiosk's own screen (loopback) gets it: [web] kiosk_from lists other addresses,
- * and a screen elsewhere may present [web] kiosk_token as ?token= or in the
- * X-Kiosk-Token header.
+ * kiosk's own screen gets it: 127.0.0.1 and ::1, where its browser connects to
+ * "localhost".  [web] kiosk_from adds addresses and prefixes ("loopback" for
+ * all of 127.0.0.0/8), and a screen elsewhere may present [web] kiosk_token as
+ * ?token= or in the X-Kiosk-Token header.
  */
+#define KIOSK_ITSELF "127.0.0.1 ::1"
+
 static int
 kiosk_allowed(struct web *w, struct evhttp_request *req)
 {
@@ -320,7 +323,8 @@ kiosk_allowed(struct web *w, struct evhttp_request *req)
 
 	if (conn)
 		evhttp_connection_get_peer(conn, &addr, &port);
-	if (addr && addrlist_match(w->cfg->web.kiosk_from, addr))
+	if (addr && (addrlist_match(KIOSK_ITSELF, addr) ||
+		     addrlist_match(w->cfg->web.kiosk_from, addr)))
 		return 1;
 	if (tok[0]) {
 		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),

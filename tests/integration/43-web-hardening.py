@@ -12,8 +12,8 @@ input (issue 17), against a real stempeld:
 3. 30 wrong passwords each from two addresses against one account, then the
    right password from a third address signs in; a burst of sign-ins from many
    addresses is queued or answered 503, never hangs the taps.
-4. /kiosk/events only for the kiosk itself: 403 from an address not in
-   [web] kiosk_from, 200 from loopback or with [web] kiosk_token.
+4. /kiosk/events only for the kiosk itself (127.0.0.1, ::1): 403 from 127.0.0.2 by default and from an address not in
+   [web] kiosk_from, 200 from the kiosk, the listed addresses or with [web] kiosk_token.
 5. --check-config refuses Europe/Olso, a bad separator, a bad anchor date, a
    missing cert (naming it and the system error) and an unknown regime.
 6. Board forms name the field and its limit (the 256-byte absence comment).
@@ -134,31 +134,42 @@ Kiosk.logtext_full = logtext_full
 def streams_leak():
     k = Kiosk(roster_doc=roster(2))
     try:
+        add_user(k, "kari", PASSWORD)
         k.log = open(os.path.join(k.dir, "stempeld.log"), "ab")
         k.proc = subprocess.Popen([os.path.join(REL, "stempeld"), "-c", k.conf],
                                   stdout=k.log, stderr=k.log)
         deadline = time.time() + 30
         while time.time() < deadline and not os.path.exists(k.sock):
             time.sleep(0.05)
-        bad = 0
+        c = Client(k.port)
+        st, _, _ = c.login()
+        cookie = "Cookie: stempel_session=%s\r\n" % c.cookies.get("stempel_session", "")
+        bad = board_bad = 0
         for i in range(2000):
             bad += stream_once(k.port) != 200
+            if i % 4 == 0:
+                board_bad += stream_once(k.port, "/board/events", headers=cookie) != 200
         time.sleep(1.5)
         before = rss_kb(k.proc.pid)
         for i in range(8000):
             bad += stream_once(k.port) != 200
+            if i % 4 == 0:
+                board_bad += stream_once(k.port, "/board/events", headers=cookie) != 200
         time.sleep(1.5)
         after = rss_kb(k.proc.pid)
+        ok(st == 303 and board_bad == 0, "2,500 board event streams (signed in) answered 200",
+           (st, board_bad))
         st, body = k.get("/metrics")
         streams = re.search(r"^stempel_web_streams (\d+)", body, re.M)
         ok(bad == 0, "10,000 kiosk event streams opened and answered 200", bad)
-        ok(after - before < 1024, "RSS flat over the last 8,000 stream open/close cycles "
+        ok(after - before < 1024, "RSS flat over the last 10,000 stream open/close cycles "
            "(%d kB -> %d kB)" % (before, after), after - before)
         ok(streams and streams.group(1) == "0", "no event stream counted after all closed",
            streams.group(0) if streams else body[:300])
         ok(k.stop() == 0, "stempeld stops cleanly after 10,000 streams")
-        print("# fault: event streams opened and closed | 10,000 cycles (build/rel) | RSS flat "
-              "(< 1 MB over the last 8,000) | RSS %d kB -> %d kB (%+d kB)"
+        print("# fault: event streams opened and closed | 10,000 kiosk and 2,500 board streams "
+              "(build/rel) | RSS flat "
+              "(< 1 MB over the last 10,000) | RSS %d kB -> %d kB (%+d kB)"
               % (before, after, after - before))
     finally:
         k.cleanup()
@@ -391,6 +402,10 @@ def logins():
         ok(len(results) == 24 and set(results) <= {401, 429, 503},
            "24 sign-ins at once: each answered 401, 429 or 503 (queue full)", results)
         ok(taps == 10, "taps answered during the burst of sign-ins", taps)
+        refused = log_lines(k, "sign-in refused")
+        ok(1 <= refused <= 2, "refused sign-ins are logged once a minute (%d lines for %d "
+           "refusals)" % (refused, sum(v.count(429) for v in codes.values()) + more.count(429)
+                          + results.count(503) + results.count(429)), k.logtext()[-1500:])
         print("# fault: burst of sign-ins | 24 addresses at once | each answered, taps go on | "
               "%d x 401, %d x 503, %d x 429; %d/10 taps"
               % (results.count(401), results.count(503), results.count(429), taps))
@@ -401,25 +416,33 @@ def logins():
 
 # --- 4. /kiosk/events for the kiosk only ---
 def kiosk_from():
+    default_other = 0
     k = Kiosk(roster_doc=roster(2))
     try:
         k.start()
         ok(stream_once(k.port, source="127.0.0.1") == 200,
-           "default: the kiosk's own screen (loopback) gets /kiosk/events")
+           "default: the kiosk's own screen (127.0.0.1) gets /kiosk/events")
+        st = stream_once(k.port, source="127.0.0.2")
+        ok(st == 403, "default: another address (127.0.0.2) gets 403", st)
+        default_other = st
         k.stop()
     finally:
         k.cleanup()
     token = "screen-token-0123456789abcdef"
-    k = Kiosk(config_extra="kiosk_from = 127.0.0.1\nkiosk_token = %s\n" % token,
+    k = Kiosk(config_extra="kiosk_from = 127.0.0.5, 127.0.1.0/24\nkiosk_token = %s\n" % token,
               roster_doc=roster(2))
     try:
         k.start()
-        a = stream_once(k.port, source="127.0.0.1")
+        a = stream_once(k.port, source="127.0.0.5")
+        a2 = stream_once(k.port, source="127.0.1.77")
+        a3 = stream_once(k.port, source="127.0.0.1")
         b = stream_once(k.port, source="127.0.0.9")
         c = stream_once(k.port, "/kiosk/events?token=" + token, source="127.0.0.9")
         d = stream_once(k.port, "/kiosk/events?token=wrong" + token, source="127.0.0.9")
         e = stream_once(k.port, source="127.0.0.9", headers="X-Kiosk-Token: %s\r\n" % token)
-        ok(a == 200, "kiosk_from = 127.0.0.1: that address gets the stream", a)
+        ok(a == 200 and a2 == 200, "kiosk_from = 127.0.0.5, 127.0.1.0/24: those get the stream",
+           (a, a2))
+        ok(a3 == 200, "and the kiosk itself still does", a3)
         ok(b == 403, "another address gets 403", b)
         ok(c == 200 and e == 200, "with kiosk_token (query or header) a screen elsewhere gets it",
            (c, e))
@@ -427,8 +450,10 @@ def kiosk_from():
         st, page = k.get("/kiosk")
         ok(st == 200 and "location.search" in page,
            "the kiosk page passes its ?token= on to its event stream", page[-600:])
-        print("# fault: tap stream read from another address | 5 requests | 403 unless "
-              "kiosk_from or kiosk_token | %d %d %d %d %d" % (a, b, c, d, e))
+        print("# fault: tap stream read from another address | 8 requests | 403 unless the "
+              "kiosk itself, kiosk_from or kiosk_token | default 127.0.0.2: %d; listed: %d %d, "
+              "kiosk: %d, other: %d, token: %d %d, wrong token: %d"
+              % (default_other, a, a2, a3, b, c, e, d))
         k.stop()
     finally:
         k.cleanup()
@@ -462,6 +487,14 @@ def check_config():
             rc, out = check(extra)
             seen.append(rc)
             ok(rc == 2 and want in out, "--check-config refuses %r" % extra.strip()[:60], out)
+        for extra, want in (("[kiosk]\nregime = no-such-regime\n", "no-such-regime"),
+                            ("[web]\ncert = /x.pem\nkey = /x.key\n", "/x.pem: No such file")):
+            check(extra)
+            r = subprocess.run([os.path.join(BIN, "stempeld"), "-c", k.conf],
+                               capture_output=True, text=True, timeout=60)
+            ok(r.returncode == 2 and want in r.stderr,
+               "the daemon itself refuses to start with %r (exit 2)" % extra.strip()[:40],
+               r.stderr[-800:])
         rc, out = check("[kiosk]\ntimezone = Europe/Oslo\n")
         ok(rc == 0, "--check-config accepts Europe/Oslo", out)
         with open(os.path.join(k.dir, "token"), "w") as f:
@@ -498,6 +531,11 @@ def forms():
         st, _, page = no.req("POST", "/board/absence", dict(form, csrf=no.csrf()))
         ok(st == 422 and "Kommentar: høyst 255 byte" in page,
            "in Norwegian too: Kommentar, høyst 255 byte",
+           re.findall(r'role="alert">(.*?)</p>', page) or st)
+        later = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 400 * 86400))
+        st, _, page = c.req("POST", "/board/absence", dict(form, comment="ok", to=later))
+        ok(st == 422 and "To date: on or after the from date, at most 366 days after" in page,
+           "an absence of 400 days names the to date and its limit",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
         st, _, page = c.req("POST", "/board/absence", dict(form, comment="y" * 5000))
         ok(st == 400 and "comment: at most 4096 bytes" in page,

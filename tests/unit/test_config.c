@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrlist.h"
 #include "regime.h"
 #include "testutil.h"
 
@@ -303,6 +304,39 @@ test_regime_long_line(void **state)
 	free(r);
 }
 
+/* [web] kiosk_from: who gets the kiosk's event stream. */
+static void
+test_addrlist(void **state)
+{
+	char err[200];
+
+	assert_int_equal(addrlist_match("loopback", "127.0.0.1"), 1);
+	assert_int_equal(addrlist_match("loopback", "127.8.9.10"), 1);
+	assert_int_equal(addrlist_match("loopback", "::1"), 1);
+	assert_int_equal(addrlist_match("loopback", "::ffff:127.0.0.1"), 1);
+	assert_int_equal(addrlist_match("loopback", "10.0.0.1"), 0);
+	assert_int_equal(addrlist_match("loopback", "::2"), 0);
+	assert_int_equal(addrlist_match("127.0.0.1", "127.0.0.2"), 0);
+	assert_int_equal(addrlist_match("10.1.2.0/24, 192.168.1.20", "10.1.2.99"), 1);
+	assert_int_equal(addrlist_match("10.1.2.0/24, 192.168.1.20", "10.1.3.1"), 0);
+	assert_int_equal(addrlist_match("10.1.2.0/24, 192.168.1.20", "192.168.1.20"), 1);
+	assert_int_equal(addrlist_match("10.1.2.0/24 192.168.1.20", "::ffff:192.168.1.20"), 1);
+	assert_int_equal(addrlist_match("10.0.0.0/9", "10.127.255.255"), 1);
+	assert_int_equal(addrlist_match("10.0.0.0/9", "10.128.0.0"), 0);
+	assert_int_equal(addrlist_match("fd00::/8", "fd12::1"), 1);
+	assert_int_equal(addrlist_match("fd00::/8", "fe80::1"), 0);
+	assert_int_equal(addrlist_match("any", "203.0.113.7"), 1);
+	assert_int_equal(addrlist_match("", "127.0.0.1"), 0);
+	assert_int_equal(addrlist_match("loopback", "not an address"), 0);
+	assert_int_equal(addrlist_match("0.0.0.0/0", "8.8.8.8"), 1);
+	assert_int_equal(addrlist_check("loopback, 10.0.0.0/8 ::1 fd00::/8 any", err, sizeof(err)), 0);
+	assert_int_equal(addrlist_check("loopback 10.0.0.0/33", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "\"10.0.0.0/33\""));
+	assert_int_equal(addrlist_check("localhost", err, sizeof(err)), -1);
+	assert_int_equal(addrlist_check("10.0.0.1/x", err, sizeof(err)), -1);
+	assert_int_equal(addrlist_check("fd00::/129", err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -323,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_files_checked),
 		cmocka_unit_test(test_secret_files_and_long_lines),
 		cmocka_unit_test(test_regime_long_line),
+		cmocka_unit_test(test_addrlist),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
