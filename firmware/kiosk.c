@@ -34,6 +34,7 @@
 #include "web/api.h"
 #include "web/board.h"
 #include "web/i18n.h"
+#include "web/kiosk_screen.h"
 #include "web/web.h"
 
 /*
@@ -50,6 +51,7 @@ struct kiosk {
 	struct tap_ctx *tap;
 	struct feedback *feedback;
 	struct web *web;
+	struct kiosk_screen *screen; /* the participant screen's extras and sounds */
 	struct attendance *att;
 	struct board *board;
 	struct period *period;	     /* pay periods and their adjustments */
@@ -74,8 +76,9 @@ outcome_color(enum tap_outcome o)
 	switch (o) {
 	case TAP_ACCEPTED_IN:
 	case TAP_ACCEPTED_OUT:
-	case TAP_ALREADY_REGISTERED:
 		return "green";
+	case TAP_ALREADY_REGISTERED:
+		return "blue"; /* nothing changed: not the green of a check-in or out */
 	case TAP_NOT_SCHEDULED:
 		return "amber";
 	default:
@@ -88,7 +91,7 @@ outcome_icon(enum tap_outcome o)
 {
 	static const char *const icons[TAP_NOUTCOMES] = {
 		[TAP_ACCEPTED_IN] = "check",       [TAP_ACCEPTED_OUT] = "door",
-		[TAP_ALREADY_REGISTERED] = "check", [TAP_UNKNOWN_CARD] = "teacher",
+		[TAP_ALREADY_REGISTERED] = "already", [TAP_UNKNOWN_CARD] = "teacher",
 		[TAP_REVOKED_CARD] = "cross",      [TAP_NOT_SCHEDULED] = "calendar",
 		[TAP_STORAGE_ERROR] = "warning",
 	};
@@ -138,6 +141,8 @@ answer_json(const struct kiosk *k, const struct tap_answer *a, long long seen_ns
 		json_object_set_new(j, "messages", all);
 		json_object_set_new(j, "message", json_string(""));
 	}
+	if (j && k->screen)
+		kiosk_screen_answer(k->screen, j, a);
 	return j;
 }
 
@@ -146,7 +151,7 @@ status_json(void *arg)
 {
 	struct kiosk *k = arg;
 	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
-	json_t *prompts = json_array();
+	json_t *prompts = json_array(), *j;
 
 	if (k->reader)
 		nfc_reader_status(k->reader, &rs);
@@ -154,12 +159,15 @@ status_json(void *arg)
 		json_array_append_new(prompts, json_pack("{s:s, s:s, s:s}", "lang", i18n_languages[i],
 							 "dir", i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr",
 							 "text", i18n_prompt(i18n_languages[i])));
-	return json_pack("{s:s, s:s, s:s, s:b, s:o}", "reader", nfc_reader_state_name(rs.state),
-			 "reader_message", rs.message, "clock",
-			 clock_quality_name(clock_quality_now()), "storage_error",
-			 k->last_storage_error_ns &&
-				 clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS,
-			 "prompts", prompts);
+	j = json_pack("{s:s, s:s, s:s, s:b, s:o}", "reader", nfc_reader_state_name(rs.state),
+		      "reader_message", rs.message, "clock",
+		      clock_quality_name(clock_quality_now()), "storage_error",
+		      k->last_storage_error_ns &&
+			      clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS,
+		      "prompts", prompts);
+	if (j && k->screen)
+		kiosk_screen_status(k->screen, j);
+	return j;
 }
 
 /* An accepted tap changes its participant's day: recompute it on a later loop turn. */
@@ -206,6 +214,8 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	if (j)
 		web_kiosk_publish(k->web, "tap", j);
 	json_decref(j);
+	/* the participant's week follows on a later loop turn, off this path */
+	kiosk_screen_after_tap(k->screen, &ans);
 	latency_us = (clock_mono_ns() - seen_ns) / 1000;
 	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
 	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
@@ -511,8 +521,13 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
-	    (k->board = board_start(k->web, k->store, k->att, k->reports, cfg, err, errlen)) == NULL)
+	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0)
+		goto fail;
+	if ((k->screen = kiosk_screen_new(base, k->web, k->store, k->att, cfg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if ((k->board = board_start(k->web, k->store, k->att, k->reports, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
 	    (k->api = api_start(k->web, k->store, k->period, k->reports, cfg, err, errlen)) == NULL)
@@ -548,6 +563,7 @@ kiosk_stop(struct kiosk *k)
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);
 	web_stop(k->web);
+	kiosk_screen_free(k->screen);
 	board_stop(k->board);
 	recompute_stop(k->recompute);
 	api_stop(k->api);
