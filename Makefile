@@ -72,6 +72,7 @@ BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c)
 LIB       := $(B)/libstempel.a
 
 .PHONY: browser-deps
+.PHONY: sounds
 .PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run \
 	deb package-test check-unit cross-deps
 
@@ -85,7 +86,13 @@ all: $(if $(filter rel,$(FLAVOUR)),deps-quiet) flavour-all
 	@ln -sf $(B)/stempelctl stempelctl
 endif
 
-flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES)
+flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES) sounds
+
+# The kiosk screen's spoken answers (espeak-ng) and tones (sox), for every flavour.
+SOUNDS := build/sounds/tone/accepted_in.wav
+sounds: $(SOUNDS)
+$(SOUNDS): board/sounds/mksounds.py firmware/web/i18n.c
+	@python3 board/sounds/mksounds.py build/sounds
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -172,7 +179,7 @@ check-unit: deps
 
 # deb: stempel_$(VERSION)_$(DEB_ARCH).deb from build/rel (build/arm64-rel), board/package/.
 deb: deps-quiet
-	@$(MAKE) --no-print-directory $(B)/stempeld $(B)/stempelctl
+	@$(MAKE) --no-print-directory $(B)/stempeld $(B)/stempelctl sounds
 	@VERSION=$(VERSION) DEB_ARCH=$(DEB_ARCH) BIN=$(B) OUT=. STRIP=$(CROSS)strip \
 		board/package/build-deb.sh
 
@@ -187,6 +194,7 @@ install: all
 	install -m 0755 build/rel/stempeld $(DESTDIR)$(PREFIX)/sbin/stempeld
 	install -m 0755 build/rel/stempelctl $(DESTDIR)$(PREFIX)/bin/stempelctl
 	install -m 0644 board/regimes/*.ini $(DESTDIR)$(PREFIX)/share/stempel/regimes/
+	cp -r build/sounds $(DESTDIR)$(PREFIX)/share/stempel/sounds
 	[ -e $(DESTDIR)/etc/stempel/stempel.conf ] || \
 		install -m 0640 board/stempel.conf $(DESTDIR)/etc/stempel/stempel.conf
 

@@ -31,6 +31,11 @@ static const char *const nb[][2] = {
 	{"Participant", "Deltaker"},
 	{"Enroll card", "Registrer kort"},
 	{"Audit log", "Revisjonslogg"},
+	{"Kiosk translations", "Oversettelser på kiosken"},
+	{"Not yet reviewed by a native speaker", "Ikke gjennomgått av en som har språket som morsmål"},
+	{"String", "Tekst-ID"},
+	{"Language", "Språk"},
+	{"Text", "Tekst"},
 	{"The address is malformed.", "Adressen er feil."},
 	{"Use the form on the page.", "Bruk skjemaet på siden."},
 	{"The form could not be read.", "Skjemaet kunne ikke leses."},
@@ -401,6 +406,9 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		nav_link(r, out, "/board/enroll", "Enroll card", page, "enroll");
 		if (strcmp(r->user.role, "admin") == 0)
 			nav_link(r, out, "/board/audit", "Audit log", page, "audit");
+		if (strcmp(r->user.role, "admin") == 0)
+			nav_link(r, out, "/board/translations", "Kiosk translations", page,
+				 "translations");
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);
