@@ -89,10 +89,13 @@ endif
 flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES) sounds
 
 # The kiosk screen's spoken answers (espeak-ng) and tones (sox), for every flavour.
-SOUNDS := build/sounds/tone/accepted_in.wav
+# build/kiosk-text: every kiosk string per language, for kiosk-fonts-check.
+SOUNDS := build/sounds/tone/accepted_in.wav build/kiosk-text/en.charset
 sounds: $(SOUNDS)
-$(SOUNDS): board/sounds/mksounds.py firmware/web/i18n.c
+build/sounds/tone/accepted_in.wav: board/sounds/mksounds.py firmware/web/i18n.c
 	@python3 board/sounds/mksounds.py build/sounds
+build/kiosk-text/en.charset: board/package/mkkiosktext.py firmware/web/i18n.c
+	@python3 board/package/mkkiosktext.py build/kiosk-text
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
