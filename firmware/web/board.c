@@ -396,6 +396,9 @@ board_tap(struct board *b, const struct tap_answer *ans)
 	/* The board stream is signed-in only: it may carry the card key (never the UID). */
 	if (j && ans->outcome == TAP_UNKNOWN_CARD)
 		json_object_set_new(j, "card_key", json_string(ans->card_key));
+	/* "already in since 08:31": the second tap changed nothing */
+	if (j && ans->since[0])
+		json_object_set_new(j, "since", json_string(ans->since));
 	if (j)
 		web_sse_publish(b->web, WEB_SSE_BOARD, "tap", j);
 	json_decref(j);

@@ -32,6 +32,8 @@ static const char *const nb[][2] = {
 	{"Enroll card", "Registrer kort"},
 	{"Audit log", "Revisjonslogg"},
 	{"Kiosk translations", "Oversettelser på kiosken"},
+	{"Tapped again while checked in (nothing changed)",
+	 "Stemplet igjen mens innstemplet (ingenting endret)"},
 	{"Not yet reviewed by a native speaker", "Ikke gjennomgått av en som har språket som morsmål"},
 	{"String", "Tekst-ID"},
 	{"Language", "Språk"},
@@ -568,7 +570,7 @@ static const char app_js[] =
 	" clearTimeout(toast.t);toast.t=setTimeout(function(){toast.classList.remove('show')},4000)}\n"
 	"var es=new EventSource('/board/events');\n"
 	"es.addEventListener('tap',function(e){var d={};try{d=JSON.parse(e.data)}catch(x){}\n"
-	" say((d.time||'')+' '+(d.name||d.card_key||'')+' '+(d.direction||d.outcome||''));\n"
+	" say((d.time||'')+' '+(d.name||d.card_key||'')+' '+(d.direction&&d.direction!=='none'?d.direction:d.outcome||'')+(d.since?' ('+d.since+')':''));\n"
 	" soon();main.dataset.lastTap=d.participant||d.card_key||'';});\n"
 	"es.addEventListener('status',soon);\n"
 	"es.onopen=function(){main.dataset.live='1'};\n"

@@ -278,7 +278,9 @@ static void
 test_min_presence_already_in(void **state)
 {
 	struct fx *f = *state;
+	struct store_day_tap *already;
 	struct tap_answer a;
+	size_t n;
 
 	assert_int_equal(f->cfg.tap.min_presence_min, 20); /* the default */
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
@@ -298,6 +300,11 @@ test_min_presence_already_in(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE direction = 'out'"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE json LIKE"
 				  " '%\"outcome\":\"already_registered\"%'"), 1);
+	/* the board lists it (store_taps_already) */
+	assert_int_equal(store_taps_already(f->s, f->amina, "2026-11-23", "2026-11-23", &already, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(already[0].minute, 8 * 60 + 19);
+	free(already);
 	/* the window counts from the check-in, not from the last tap: 08:20 is out */
 	at(MONDAY_0800_MS + 20 * MIN_MS, 1000 * S_NS + 1200 * S_NS);
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
