@@ -32,8 +32,17 @@
 /* Clips: one per outcome, plus the tone set under the pseudo-language "tone". */
 #define NCLIPS TAP_NOUTCOMES
 
+struct week_job {
+	char ext_id[40];
+	char event_id[40];
+	char date[11];
+	int now_min;
+};
+
 struct kiosk_screen {
 	struct event_base *base;
+	struct event *week_ev; /* computes `job` on a later loop turn */
+	struct week_job job;   /* the last tap's: a burst of taps computes one week */
 	struct web *web;
 	struct store *st;
 	struct attendance *att;
@@ -42,14 +51,6 @@ struct kiosk_screen {
 	char generated[CONFIG_PATH_MAX];
 	/* [language][clip]: a spoken clip exists (recorded or generated) */
 	unsigned char voice[I18N_NLANG][NCLIPS];
-};
-
-struct week_job {
-	struct kiosk_screen *ks;
-	char ext_id[40];
-	char event_id[40];
-	char date[11];
-	int now_min;
 };
 
 /* --- sound clips --- */
@@ -390,21 +391,19 @@ fail:
 static void
 week_run(evutil_socket_t fd, short what, void *arg)
 {
-	struct week_job *job = arg;
-	json_t *w = kiosk_screen_week(job->ks, job->ext_id, job->date, job->now_min);
+	struct kiosk_screen *ks = arg;
+	json_t *w = kiosk_screen_week(ks, ks->job.ext_id, ks->job.date, ks->job.now_min);
 
 	if (w) {
-		json_object_set_new(w, "event_id", json_string(job->event_id));
-		web_kiosk_publish(job->ks->web, "week", w);
+		json_object_set_new(w, "event_id", json_string(ks->job.event_id));
+		web_kiosk_publish(ks->web, "week", w);
 		json_decref(w);
 	}
-	free(job);
 }
 
 void
 kiosk_screen_after_tap(struct kiosk_screen *ks, const struct tap_answer *a)
 {
-	static const struct timeval next_turn = {0, 0};
 	struct week_job *job;
 	struct tm tm;
 	time_t secs = (time_t)(a->wall_ms / 1000);
@@ -412,17 +411,15 @@ kiosk_screen_after_tap(struct kiosk_screen *ks, const struct tap_answer *a)
 	if (ks == NULL || a->repeat || !a->participant[0] || a->outcome == TAP_REVOKED_CARD ||
 	    a->outcome == TAP_STORAGE_ERROR || web_kiosk_clients(ks->web) == 0)
 		return;
-	if ((job = calloc(1, sizeof(*job))) == NULL)
-		return;
-	job->ks = ks;
+	job = &ks->job;
 	snprintf(job->ext_id, sizeof(job->ext_id), "%s", a->participant);
 	snprintf(job->event_id, sizeof(job->event_id), "%s", a->event_id);
 	localtime_r(&secs, &tm);
 	strftime(job->date, sizeof(job->date), "%Y-%m-%d", &tm);
 	job->now_min = tm.tm_hour * 60 + tm.tm_min;
-	/* a later loop turn: the answer goes out first */
-	if (event_base_once(ks->base, -1, EV_TIMEOUT, week_run, job, &next_turn) < 0)
-		free(job);
+	/* a later loop turn: the answer goes out first; a pending one just takes this job */
+	if (!event_pending(ks->week_ev, EV_TIMEOUT, NULL))
+		event_active(ks->week_ev, EV_TIMEOUT, 0);
 }
 
 struct kiosk_screen *
@@ -436,8 +433,10 @@ kiosk_screen_new(struct event_base *base, struct web *web, struct store *st,
 	*ks = (struct kiosk_screen){.base = base, .web = web, .st = st, .att = att, .cfg = cfg};
 	sound_dirs(ks);
 	sound_scan(ks);
-	if (web_route_prefix(web, "/kiosk/sound/", on_sound, ks) < 0) {
-		free(ks);
+	/* low priority would be nicer; the loop has one priority, so "next turn" it is */
+	if ((ks->week_ev = event_new(base, -1, 0, week_run, ks)) == NULL ||
+	    web_route_prefix(web, "/kiosk/sound/", on_sound, ks) < 0) {
+		kiosk_screen_free(ks);
 		return NULL;
 	}
 	return ks;
@@ -446,5 +445,9 @@ kiosk_screen_new(struct event_base *base, struct web *web, struct store *st,
 void
 kiosk_screen_free(struct kiosk_screen *ks)
 {
+	if (ks == NULL)
+		return;
+	if (ks->week_ev)
+		event_free(ks->week_ev);
 	free(ks);
 }
