@@ -3,7 +3,8 @@
 
 Reads the catalogue in firmware/web/i18n.c and writes OUT_DIR/LANG.txt (every
 sentence of the language, one a line, "{time}" as 08:31) and OUT_DIR/LANG.charset
-(its characters outside ASCII as fontconfig hex, for fc-list ":charset=...").
+(its characters as fontconfig hex, for fc-list ":charset=...": one font must
+draw the whole sentence, punctuation and digits included).
 kiosk-fonts-check reads them on the kiosk: the package installs them under
 /usr/share/stempel/kiosk-text.
 """
@@ -33,9 +34,9 @@ def main():
     for lang, texts in sorted(langs.items()):
         with open(os.path.join(tmp, lang + ".txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(texts) + "\n")
-        # punctuation that every shaper substitutes (dashes, NBSP) is left out
-        cps = sorted({ord(c) for t in texts for c in t if ord(c) > 0x7F and
-                      not 0x2000 <= ord(c) <= 0x206F and ord(c) != 0xA0})
+        # every character but spaces and bidi/joiner controls (no glyph of their own)
+        cps = sorted({ord(c) for t in texts for c in t if not c.isspace() and
+                      not 0x200B <= ord(c) <= 0x200F and not 0x202A <= ord(c) <= 0x202E})
         with open(os.path.join(tmp, lang + ".charset"), "w") as f:
             f.write(" ".join("%x" % c for c in cps) + "\n")
     shutil.rmtree(out, ignore_errors=True)
