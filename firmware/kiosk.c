@@ -42,6 +42,8 @@
  * committed again, or at most this long when no tap comes to prove it.
  */
 #define STORAGE_ERROR_HOLD_NS (600LL * 1000000000LL)
+/* While out of order the red LED repeats its pattern this often (the screen says it too). */
+#define OUT_OF_ORDER_EVERY_S 3
 
 struct kiosk {
 	struct event_base *base;
@@ -61,6 +63,7 @@ struct kiosk {
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
+	struct event *ooo_timer;   /* red LED while the reader or storage fails */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -168,6 +171,26 @@ status_json(void *arg)
 	if (j && k->screen)
 		kiosk_screen_status(k->screen, j);
 	return j;
+}
+
+/*
+ * Out of order: the daemon runs but cannot take a tap, because the reader is gone
+ * or storage fails.  The kiosk screen shows "out of order" from the same status;
+ * the LED repeats FEEDBACK_OUT_OF_ORDER.  (With the daemon down, nothing drives
+ * the LED: it stays dark, and the screen says out of order after 3 s.)
+ */
+static void
+on_ooo_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct kiosk *k = arg;
+	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
+
+	if (k->reader)
+		nfc_reader_status(k->reader, &rs);
+	if ((rs.state != NFC_STATE_CONNECTED && rs.state != NFC_STATE_STARTING) ||
+	    (k->last_storage_error_ns &&
+	     clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS))
+		feedback_signal(k->feedback, FEEDBACK_OUT_OF_ORDER);
 }
 
 /* An accepted tap changes its participant's day: recompute it on a later loop turn. */
@@ -548,6 +571,11 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 			 cfg->reader.driver == READER_LIBNFC ? "libnfc" : "sim");
 		goto fail;
 	}
+	if ((k->ooo_timer = event_new(base, -1, EV_PERSIST, on_ooo_tick, k)) == NULL ||
+	    event_add(k->ooo_timer, &(struct timeval){OUT_OF_ORDER_EVERY_S, 0}) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return k;
 fail:
 	kiosk_stop(k);
@@ -559,6 +587,8 @@ kiosk_stop(struct kiosk *k)
 {
 	if (k == NULL)
 		return;
+	if (k->ooo_timer)
+		event_free(k->ooo_timer);
 	nfc_reader_close(k->reader);
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);

@@ -187,6 +187,28 @@ try:
        page[:300])
     teacher = login(k.port, "kari", "teacher password 1")
     ok(teacher("GET", "/board/translations")[0] == 403, "a teacher may not see the translations page")
+
+    # storage fails: the screen's status says so (the page shows "out of order") and
+    # the red LED repeats its out-of-order pattern
+    def ooo_count():
+        m = re.search(r'stempel_feedback_total\{signal="out_of_order"\} (\d+)', k.get("/metrics")[1])
+        return int(m.group(1)) if m else -1
+    ok(ooo_count() == 0, "working kiosk: no out-of-order LED pattern")
+    c = sqlite3.connect(os.path.join(k.state, "stempel.db"), timeout=10)
+    with c:
+        c.execute("CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
+                  " SELECT RAISE(ABORT, 'database or disk is full'); END")
+    c.close()
+    k.tap("04A1B202")
+    tap = next_event(k, "tap")
+    ok(tap and tap["outcome"] == "storage_error", "a tap that cannot be stored", tap)
+    st = k.screen_status()
+    deadline = time.time() + 8
+    while ooo_count() < 1 and time.time() < deadline:
+        time.sleep(0.2)
+    ok(st and st.get("storage_error") is True and ooo_count() >= 1,
+       "storage failing: the screen's status says so and the LED repeats out_of_order",
+       (st, ooo_count()))
     k.stop()
 
     # show_quotas on, sound = tones
