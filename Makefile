@@ -197,7 +197,10 @@ install: all
 	install -m 0755 build/rel/stempeld $(DESTDIR)$(PREFIX)/sbin/stempeld
 	install -m 0755 build/rel/stempelctl $(DESTDIR)$(PREFIX)/bin/stempelctl
 	install -m 0644 board/regimes/*.ini $(DESTDIR)$(PREFIX)/share/stempel/regimes/
-	cp -r build/sounds $(DESTDIR)$(PREFIX)/share/stempel/sounds
+	install -d $(DESTDIR)$(PREFIX)/share/stempel/sounds $(DESTDIR)$(PREFIX)/share/stempel/kiosk-text
+	cp -r build/sounds/. $(DESTDIR)$(PREFIX)/share/stempel/sounds/
+	cp -r build/kiosk-text/. $(DESTDIR)$(PREFIX)/share/stempel/kiosk-text/
+	install -m 0755 board/package/kiosk-fonts-check $(DESTDIR)$(PREFIX)/share/stempel/
 	[ -e $(DESTDIR)/etc/stempel/stempel.conf ] || \
 		install -m 0640 board/stempel.conf $(DESTDIR)/etc/stempel/stempel.conf
 

@@ -73,8 +73,9 @@ is_dir(const char *path)
 
 /*
  * Generated clips: $STEMPEL_SOUND_DIR, else build/sounds of a checkout, else the
- * package's /usr/share/stempel/sounds.  Recorded ones: [kiosk] sound_dir, else
- * /etc/stempel/sounds.  Both hold LANG/CLIP.wav (tone/CLIP.wav for the tones).
+ * package's /usr/share/stempel/sounds (or make install's /usr/local/share/...).
+ * Recorded ones: [kiosk] sound_dir, else /etc/stempel/sounds.  Both hold
+ * LANG/CLIP.wav (tone/CLIP.wav for the tones).
  */
 static void
 sound_dirs(struct kiosk_screen *ks)
@@ -87,6 +88,8 @@ sound_dirs(struct kiosk_screen *ks)
 		snprintf(ks->generated, sizeof(ks->generated), "%s", env);
 	else if (is_dir("build/sounds/tone"))
 		snprintf(ks->generated, sizeof(ks->generated), "build/sounds");
+	else if (!is_dir("/usr/share/stempel/sounds") && is_dir("/usr/local/share/stempel/sounds"))
+		snprintf(ks->generated, sizeof(ks->generated), "/usr/local/share/stempel/sounds");
 	else
 		snprintf(ks->generated, sizeof(ks->generated), "/usr/share/stempel/sounds");
 }
