@@ -336,12 +336,15 @@ kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 	struct store_participant p;
 	json_t *week, *days, *today_sessions = NULL, *q;
 	const char *lang;
-	char monday[11], d[11];
+	char monday[11], d[11], observed[11] = "";
 	int wd, dwd;
 	size_t n;
 
 	if (store_participant_by_ext(ks->st, ext_id, &p) != 0)
 		return NULL;
+	/* days before the kiosk's service date were not observed: no result will come */
+	if (attendance_results_from(ks->att, observed) != 0)
+		observed[0] = '\0';
 	lang = i18n_lookup(p.language) ? i18n_lookup(p.language) : ks->cfg->kiosk.language;
 	date_add(date, 0, d, &wd);
 	date_add(date, 1 - wd, monday, &dwd);
@@ -368,6 +371,8 @@ kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 			state = n ? "coming" : "free";
 		else if (cmp == 0)
 			state = "today";
+		else if (strcmp(d, p.programme_start) < 0 || (observed[0] && strcmp(d, observed) < 0))
+			state = "free";
 		else if (store_day_result_get(ks->st, p.id, d, &res) < 0)
 			goto fail;
 		else

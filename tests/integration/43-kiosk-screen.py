@@ -2,8 +2,9 @@
 """The participant screen's data against a real stempeld (the browser test
 kiosk.test.js shows it drawn): after each tap a "week" event follows the "tap"
 event with the same event id -- today's sessions (off-site marked), this week's
-days from the stored day results (unexcused, excused, attended; a day the engine
-has not made final is "pending", never unexcused; later days "coming"), sick
+days from the engine's stored day results (unexcused, excused, attended; a day
+the engine has not made final is "pending", never unexcused; days before the
+service date are not observed; later days "coming"), sick
 days left only with [kiosk] show_quotas, and nothing about money.  Each answer
 names its sound clip (a voice where espeak-ng has one, else the outcome's tone;
 [kiosk] sound = tones / off), the clips are served, and the status event carries
@@ -114,12 +115,20 @@ k2 = None
 try:
     add_user(k, "admin1", "admin", "admin password 1")
     add_user(k, "kari", "teacher", "teacher password 1")
+    k.ctl("attendance", "results-from", "2026-11-02")  # in service since November
+    # the week so far, through the engine: Monday nothing (unexcused), Tuesday a
+    # self-declared sick day (excused), Wednesday present 08:00-12:00 (attended)
+    k.ctl("absence", "add", "P-1", "sick_self_declared", "2026-12-01")
+    k.ctl("correction", "add", "P-1", "2026-12-02", "08:00", "in", "--reason", "forgot card")
+    k.ctl("correction", "add", "P-1", "2026-12-02", "12:00", "out", "--reason", "forgot card")
     k.start(env={"STEMPEL_CLOCK_OFFSET_S": OFFSET})
-    # the week so far, as the engine stored it (Monday to Wednesday)
-    day_result(k, "P-1", "2026-11-30", unexcused_min=240)
-    day_result(k, "P-1", "2026-12-01", excused_min={"sick_self": 240})
-    day_result(k, "P-1", "2026-12-02", unexcused_min=240, state="open")  # not final yet
-    day_result(k, "P-2", "2026-11-30", attended_min=240)
+    # the engine stores Monday to Wednesday at start; then P-2's Wednesday becomes a day
+    # the engine has not made final (h15's day states: "open"), as a stored result says
+    deadline = time.time() + 30
+    while len(k.db("SELECT 1 FROM day_results WHERE date BETWEEN '2026-11-30' AND "
+                   "'2026-12-02'")) < 6 and time.time() < deadline:
+        time.sleep(0.2)
+    day_result(k, "P-2", "2026-12-02", unexcused_min=240, state="open")
     k.follow_events()
 
     st = k.screen_status()
@@ -140,10 +149,10 @@ try:
     ok(week and week["event_id"] == tap["event_id"] and week["participant"] == "P-1",
        "a week event follows the tap, for the same tap", week)
     states = {d["date"]: d["state"] for d in (week or {}).get("days", [])}
-    ok(states == {"2026-11-30": "unexcused", "2026-12-01": "excused", "2026-12-02": "pending",
+    ok(states == {"2026-11-30": "unexcused", "2026-12-01": "excused", "2026-12-02": "attended",
                   "2026-12-03": "today", "2026-12-04": "coming"},
-       "week: Mon unexcused, Tue excused, Wed not final = pending, Thu today, Fri coming; "
-       "no weekend without sessions", states)
+       "week from the engine's day results: Mon unexcused, Tue excused (sick), Wed attended, "
+       "Thu today, Fri coming; no weekend without sessions", states)
     today = (week or {}).get("today", [])
     ok([(s["start"], s["end"], s["offsite"]) for s in today] ==
        [("08:00", "12:00", False), ("12:30", "15:00", True)] and week.get("offsite_label"),
@@ -159,9 +168,11 @@ try:
     week = next_event(k, "week")
     ok(tap and tap.get("sound") == "/kiosk/sound/kmr/accepted_in.wav",
        "Kurmanji: the espeak-ng clip", tap)
-    ok(week and week["dir"] == "ltr" and
-       {d["date"]: d["state"] for d in week["days"]}.get("2026-11-30") == "attended",
-       "Kurmanji week: left to right, Monday attended", week)
+    states = {d["date"]: d["state"] for d in (week or {}).get("days", [])}
+    ok(week and week["dir"] == "ltr" and states.get("2026-11-30") == "unexcused",
+       "Kurmanji week: left to right", week)
+    ok(states.get("2026-12-02") == "pending",
+       "a day the engine has not made final (state open) is pending, never unexcused", states)
     k.tap("04A1B201")  # within min_presence_min? kiosklib turns it off: a check-out
     tap = next_event(k, "tap")
     ok(tap and tap["outcome"] == "accepted_out" and tap.get("early") and tap.get("until") == "12:00"
@@ -220,6 +231,10 @@ try:
     week = next_event(k2, "week")
     ok(tap and tap.get("sound") == "/kiosk/sound/tone/accepted_in.wav",
        "sound = tones: the tone even where there is a voice", tap)
+    states = {d["date"]: d["state"] for d in (week or {}).get("days", [])}
+    ok(states.get("2026-11-30") == "free" and states.get("2026-12-02") == "free",
+       "days before the kiosk's service date (its first start) are not observed: no icon "
+       "of attendance, never pending or unexcused", states)
     q = (week or {}).get("quotas", {})
     ok(q.get("sick", {}).get("left", -2) >= 0 and "child_sick" in q and q["sick"].get("label"),
        "show_quotas: self-declared sick days and child-sick days left, labelled", week)
