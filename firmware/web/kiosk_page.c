@@ -113,7 +113,7 @@ const char web_kiosk_html[] =
 " const e=$('week');e.dir=w.dir;e.lang=w.lang;let h='<div class=\"row\" id=\"today\">';\n"
 " (w.today||[]).forEach(x=>{h+='<div class=\"sess'+(x.offsite?' offsite':'')+'\">'+(x.offsite?DAY.offsite:DAY.clock)+'<span dir=\"ltr\">'+esc(x.start)+'\\u2013'+esc(x.end)+'</span>'+(x.offsite?'<span>'+esc(w.offsite_label)+'</span>':'')+'</div>';});\n"
 " h+='</div><div class=\"row\" id=\"days\">';\n"
-" (w.days||[]).forEach(d=>{h+='<div class=\"day '+esc(d.state)+(d.state==='today'?' today':'')+'\" data-state=\"'+esc(d.state)+'\" data-date=\"'+esc(d.date)+'\">'+(DAY[d.state]||'')+'<span>'+esc(d.day)+'</span></div>';});\n"
+" (w.days||[]).forEach(d=>{h+='<div class=\"day '+esc(d.state)+(d.state==='today'?' today':'')+'\" data-state=\"'+esc(d.state)+'\" data-date=\"'+esc(d.date)+'\" role=\"img\" aria-label=\"'+esc(d.date+' '+d.state)+'\">'+(DAY[d.state]||'')+'<span>'+esc(d.day)+'</span></div>';});\n"
 " h+='</div>';\n"
 " if(w.quotas){h+='<div class=\"row\" id=\"quotas\">';[['sick',w.quotas.sick],['child_sick',w.quotas.child_sick]].forEach(([k,q])=>{if(q&&q.limit>=0)h+='<div class=\"quota\" data-quota=\"'+k+'\" title=\"'+esc(q.label)+'\">'+DAY[k]+'<b>'+esc(q.left)+'</b><span>/ '+esc(q.limit)+'</span></div>';});h+='</div>';}\n"
 " e.innerHTML=h;e.className='on';$('screen').classList.add('withweek');\n"

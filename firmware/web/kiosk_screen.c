@@ -238,7 +238,7 @@ kiosk_screen_status(const struct kiosk_screen *ks, json_t *j)
 	localtime_r(&now, &tm);
 	json_object_set_new(j, "out_of_order", ooo ? ooo : json_array());
 	json_object_set_new(j, "timezone", json_string(ks->cfg->kiosk.timezone));
-	/* for a browser without that zone: the offset now (the page re-reads it hourly) */
+	/* for a browser without that zone: the offset now (sent again with every status) */
 	json_object_set_new(j, "utc_offset_min", json_integer(tm.tm_gmtoff / 60));
 	json_object_set_new(j, "sound", json_string(modes[ks->cfg->kiosk.sound % 3]));
 	json_object_set_new(j, "volume", json_integer(ks->cfg->kiosk.volume));

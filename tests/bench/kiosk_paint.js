@@ -5,7 +5,9 @@
 // frame after the DOM shows it (double requestAnimationFrame: the frame after
 // the one that contains the change) and the same for the week view.  The
 // interval is from the moment the UID is written to the reader socket.  Prints
-// one JSON line: {"answer": {p50, p95, p99, max, n}, "week": {...}}.  It measures;
+// one JSON line: {"answer": {p50, p95, p99, max, n}, "week": {...},
+// "week_after_answer": {...}} (the last: how long after the answer the week's
+// event changed the page; both usually land in the same frame).  It measures;
 // it never fails on a figure.  Used by report.py; run alone: BIN=build/rel node ...
 'use strict';
 // playwright-core lives with the browser tests (make browser-deps)
@@ -65,8 +67,12 @@ async function main() {
   const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
   await page.addInitScript(() => {
     window.__painted = [];
-    const frame = (kind, key) => requestAnimationFrame(() => requestAnimationFrame(() =>
-      window.__painted.push({ kind, key, t: performance.timeOrigin + performance.now() })));
+    // seen: when the DOM changed; t: the frame after the one that shows it
+    const frame = (kind, key) => {
+      const seen = performance.timeOrigin + performance.now();
+      requestAnimationFrame(() => requestAnimationFrame(() =>
+        window.__painted.push({ kind, key, seen, t: performance.timeOrigin + performance.now() })));
+    };
     new MutationObserver(() => {
       const n = document.getElementById('name');
       const w = document.getElementById('week');
@@ -91,17 +97,19 @@ async function main() {
   }
   await page.waitForTimeout(1500);
   const painted = await page.evaluate(() => window.__painted);
-  const answer = [], week = [];
+  const answer = [], week = [], gap = [];
   let j = 0;
   for (const s of sent) { // painted events come in order; match each tap to its first paint
     const a = painted.slice(j).find((x) => x.kind === 'answer' && x.key === s.name && x.t >= s.t);
     if (a) { answer.push(a.t - s.t); j = painted.indexOf(a); }
     const w = painted.slice(j).find((x) => x.kind === 'week' && x.key === s.name && x.t >= s.t);
     if (w) week.push(w.t - s.t);
+    if (a && w) gap.push(w.seen - a.seen); // the week's event after the answer's, in the page
   }
   await browser.close();
   reader.end();
-  console.log(JSON.stringify({ answer: stats(answer), week: stats(week), taps: TAPS, participants: N }));
+  console.log(JSON.stringify({ answer: stats(answer), week: stats(week), week_after_answer: stats(gap),
+    taps: TAPS, participants: N }));
 }
 
 main().catch((e) => { console.error(e.stack); process.exitCode = 1; })
