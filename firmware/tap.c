@@ -192,6 +192,7 @@ session_window_start(const struct store_session *ss, size_t n, int now_min)
 	return n ? ss[n - 1].start_min - SESSION_EARLY_MIN : 0;
 }
 
+/* "08:31" from minutes after midnight */
 static void
 hhmm(int min, char out[6])
 {
@@ -210,9 +211,19 @@ session_running(const struct store_session *ss, size_t n, int now_min)
 	return NULL;
 }
 
+/* Set the outcome and direction; returns 0 so that each decision reads as one line. */
+static int
+answer(struct tap_answer *ans, enum tap_outcome outcome, const char *direction)
+{
+	ans->outcome = outcome;
+	snprintf(ans->direction, sizeof(ans->direction), "%s", direction);
+	return 0;
+}
+
 /*
- * Step 5.  The answer says which way the participant went and fills `since`
- * (check-in time of an "already in") or `until` (session end of an early "out").
+ * Step 5: which way did the participant go?  Also fills `since` (the check-in
+ * time of an "already in") and `until` (the session end of an early "out").
+ * -1 on a database error.
  */
 static int
 direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
@@ -222,39 +233,30 @@ direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
 	char last[8] = "";
 	int last_min = 0;
 	int rc = store_last_accepted(t->st, pid, date, last, sizeof(last), &last_min);
-	int was_in = rc == 0 && strcmp(last, "in") == 0;
 
 	if (rc < 0)
 		return -1;
-	snprintf(ans->direction, sizeof(ans->direction), "none");
 	if (t->cfg->tap.mode == TAP_MODE_IN_ONLY) {
-		if (rc == 0 && last_min >= session_window_start(ss, n, now_min)) {
-			ans->outcome = TAP_ALREADY_REGISTERED;
-			hhmm(last_min, ans->since);
-			return 0;
-		}
-		ans->outcome = TAP_ACCEPTED_IN;
-		snprintf(ans->direction, sizeof(ans->direction), "in");
-		return 0;
-	}
-	/* in_out: too soon after the check-in to be a check-out (a clock set back counts too) */
-	if (was_in && now_min - last_min < t->cfg->tap.min_presence_min) {
-		ans->outcome = TAP_ALREADY_REGISTERED;
+		if (rc == 1 || last_min < session_window_start(ss, n, now_min))
+			return answer(ans, TAP_ACCEPTED_IN, "in");
 		hhmm(last_min, ans->since);
-		return 0;
+		return answer(ans, TAP_ALREADY_REGISTERED, "none");
 	}
-	if (was_in) {
-		ans->outcome = TAP_ACCEPTED_OUT;
-		snprintf(ans->direction, sizeof(ans->direction), "out");
-		if ((running = session_running(ss, n, now_min)) != NULL) {
-			ans->early = 1;
-			hhmm(running->end_min, ans->until);
-		}
-		return 0;
+	/* in_out: not in yet (today), or out: this tap is "in" */
+	if (rc == 1 || strcmp(last, "in") != 0)
+		return answer(ans, TAP_ACCEPTED_IN, "in");
+	/* in, but so recently that this is an accidental second tap, not a check-out
+	 * (a clock set back counts as recent) */
+	if (now_min - last_min < t->cfg->tap.min_presence_min) {
+		hhmm(last_min, ans->since);
+		return answer(ans, TAP_ALREADY_REGISTERED, "none");
 	}
-	ans->outcome = TAP_ACCEPTED_IN;
-	snprintf(ans->direction, sizeof(ans->direction), "in");
-	return 0;
+	/* out; early if a session is still running */
+	if ((running = session_running(ss, n, now_min)) != NULL) {
+		ans->early = 1;
+		hhmm(running->end_min, ans->until);
+	}
+	return answer(ans, TAP_ACCEPTED_OUT, "out");
 }
 
 /* --- the pipeline --- */
