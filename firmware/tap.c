@@ -192,13 +192,13 @@ session_window_start(const struct store_session *ss, size_t n, int now_min)
 	return n ? ss[n - 1].start_min - SESSION_EARLY_MIN : 0;
 }
 
-/* "08:31" from minutes after midnight */
+/* "08:31" from minutes after midnight (a session to midnight ends at "24:00") */
 static void
 hhmm(int min, char out[6])
 {
-	unsigned m = min < 0 ? 0 : (unsigned)min;
+	unsigned m = min < 0 ? 0 : min > 1440 ? 1440 : (unsigned)min;
 
-	snprintf(out, 6, "%02u:%02u", (m / 60) % 24, m % 60);
+	snprintf(out, 6, "%02u:%02u", m / 60, m % 60);
 }
 
 /* The session running at now_min, or NULL (between sessions, before, after). */
@@ -363,5 +363,7 @@ storage_error:
 	log_err("tap: not recorded; answering storage_error (tell a teacher)");
 	ans->outcome = TAP_STORAGE_ERROR;
 	ans->event_id[0] = '\0';
+	ans->early = 0; /* nothing happened: no early leave, no "in since" */
+	ans->since[0] = ans->until[0] = '\0';
 	return -1;
 }

@@ -202,8 +202,8 @@ kiosk_screen_answer(struct kiosk_screen *ks, json_t *j, const struct tap_answer 
 		json_object_set_new(j, "message", json_string(i18n_format(lang, fallback,
 			I18N_ALREADY_SINCE, a->since, text, sizeof(text))));
 	}
-	json_object_set_new(j, "early", json_boolean(a->early));
-	if (a->early) {
+	json_object_set_new(j, "early", json_boolean(a->early && a->outcome == TAP_ACCEPTED_OUT));
+	if (a->early && a->outcome == TAP_ACCEPTED_OUT) {
 		/* a real check-out, but not a normal one: amber, with the session's end */
 		json_object_set_new(j, "color", json_string("amber"));
 		json_object_set_new(j, "until", json_string(a->until));

@@ -432,6 +432,44 @@ test_storage_error_records_nothing(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM taps"), 1);
 }
 
+/* An out that could not be stored is no early leave: nothing happened. */
+static void
+test_storage_error_is_not_early(void **state)
+{
+	struct fx *f = *state;
+	struct tap_answer a;
+	sqlite3 *h;
+
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
+					 " SELECT RAISE(ABORT, 'database or disk is full'); END;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	at(MONDAY_0800_MS + 60 * MIN_MS, 1000 * S_NS + 3600 * S_NS); /* 09:00: session runs */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), -1);
+	assert_int_equal(a.outcome, TAP_STORAGE_ERROR);
+	assert_int_equal(a.early, 0);
+	assert_string_equal(a.until, "");
+}
+
+/* A session to midnight ends at 24:00, not 00:00. */
+static void
+test_early_leave_to_midnight(void **state)
+{
+	struct fx *f = *state;
+	struct store_session allday[] = {{1, 0, 1440, 0}};
+	struct tap_answer a;
+
+	assert_int_equal(store_schedule_set(f->s, f->amina, allday, 1), 0);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 60 * MIN_MS, 1000 * S_NS + 3600 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_int_equal(a.early, 1);
+	assert_string_equal(a.until, "24:00");
+}
+
 static void
 test_clock_flag_is_stored(void **state)
 {
@@ -468,7 +506,8 @@ main(void)
 		T(test_storage_error_records_nothing), T(test_clock_flag_is_stored),
 		T(test_min_presence_already_in), T(test_min_presence_configurable),
 		T(test_early_leave),              T(test_early_leave_two_sessions),
-		T(test_in_only_says_since),
+		T(test_in_only_says_since),       T(test_storage_error_is_not_early),
+		T(test_early_leave_to_midnight),
 		cmocka_unit_test(test_outcome_names),
 	};
 
