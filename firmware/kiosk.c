@@ -368,6 +368,7 @@ metrics(void *arg, struct evbuffer *out)
 				    feedback_signal_name(i), feedback_count(k->feedback, i));
 	if (k->uploader)
 		uploader_metrics(k->uploader, out);
+	kiosk_screen_metrics(k->screen, out);
 }
 
 /*

@@ -21,6 +21,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "attendance.h"
+#include "clock.h"
 #include "config.h"
 #include "i18n.h"
 #include "kiosk_screen.h"
@@ -51,6 +52,9 @@ struct kiosk_screen {
 	char generated[CONFIG_PATH_MAX];
 	/* [language][clip]: a spoken clip exists (recorded or generated) */
 	unsigned char voice[I18N_NLANG][NCLIPS];
+	/* what the weeks cost the loop (they run on it, after the answers) */
+	unsigned long long weeks;
+	long long week_ns_total, week_ns_max;
 };
 
 /* --- sound clips --- */
@@ -400,8 +404,13 @@ static void
 week_run(evutil_socket_t fd, short what, void *arg)
 {
 	struct kiosk_screen *ks = arg;
+	long long t0 = clock_mono_ns(), dt;
 	json_t *w = kiosk_screen_week(ks, ks->job.ext_id, ks->job.date, ks->job.now_min);
 
+	dt = clock_mono_ns() - t0;
+	ks->weeks++;
+	ks->week_ns_total += dt;
+	ks->week_ns_max = dt > ks->week_ns_max ? dt : ks->week_ns_max;
 	if (w) {
 		json_object_set_new(w, "event_id", json_string(ks->job.event_id));
 		web_kiosk_publish(ks->web, "week", w);
@@ -428,6 +437,24 @@ kiosk_screen_after_tap(struct kiosk_screen *ks, const struct tap_answer *a)
 	/* a later loop turn: the answer goes out first; a pending one just takes this job */
 	if (!event_pending(ks->week_ev, EV_TIMEOUT, NULL))
 		event_active(ks->week_ev, EV_TIMEOUT, 0);
+}
+
+void
+kiosk_screen_metrics(const struct kiosk_screen *ks, struct evbuffer *out)
+{
+	if (ks == NULL)
+		return;
+	evbuffer_add_printf(out,
+			    "# HELP stempel_kiosk_weeks_total Weeks computed for the kiosk screen.\n"
+			    "# TYPE stempel_kiosk_weeks_total counter\n"
+			    "stempel_kiosk_weeks_total %llu\n"
+			    "# HELP stempel_kiosk_week_seconds_total Loop time spent computing them.\n"
+			    "# TYPE stempel_kiosk_week_seconds_total counter\n"
+			    "stempel_kiosk_week_seconds_total %.6f\n"
+			    "# HELP stempel_kiosk_week_seconds_max The slowest one.\n"
+			    "# TYPE stempel_kiosk_week_seconds_max gauge\n"
+			    "stempel_kiosk_week_seconds_max %.6f\n",
+			    ks->weeks, ks->week_ns_total / 1e9, ks->week_ns_max / 1e9);
 }
 
 struct kiosk_screen *

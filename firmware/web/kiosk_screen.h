@@ -12,6 +12,7 @@
 #include "tap.h"
 
 struct event_base;
+struct evbuffer;
 struct config;
 struct store;
 struct attendance;
@@ -37,6 +38,8 @@ void kiosk_screen_after_tap(struct kiosk_screen *ks, const struct tap_answer *a)
  */
 json_t *kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 			  int now_min);
+/* Prometheus text: weeks computed, their total and slowest loop time. */
+void kiosk_screen_metrics(const struct kiosk_screen *ks, struct evbuffer *out);
 /* The clip name of an answer ("accepted_in", ...). */
 const char *kiosk_screen_clip(const struct tap_answer *a);
 

@@ -6,7 +6,8 @@ days from the engine's stored day results (unexcused, excused, attended; a day
 the engine has not made final is "pending", never unexcused; days before the
 service date are not observed; later days "coming"), sick
 days left only with [kiosk] show_quotas, and nothing about money.  Each answer
-names its sound clip (a voice where espeak-ng has one, else the outcome's tone;
+names its sound clip (a recorded one from [kiosk] sound_dir, else a voice where
+espeak-ng has one, else the outcome's tone;
 [kiosk] sound = tones / off), the clips are served, and the status event carries
 the kiosk's time zone and "out of order" in every language.  An administrator
 sees the kiosk strings no native speaker has reviewed on /board/translations;
@@ -205,6 +206,8 @@ try:
         m = re.search(r'stempel_feedback_total\{signal="out_of_order"\} (\d+)', k.get("/metrics")[1])
         return int(m.group(1)) if m else -1
     ok(ooo_count() == 0, "working kiosk: no out-of-order LED pattern")
+    m = re.search(r"stempel_kiosk_weeks_total (\d+)", k.get("/metrics")[1])
+    ok(m and int(m.group(1)) >= 2, "/metrics counts the weeks computed (and their loop time)")
     c = sqlite3.connect(os.path.join(k.state, "stempel.db"), timeout=10)
     with c:
         c.execute("CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
@@ -239,14 +242,33 @@ try:
     ok(q.get("sick", {}).get("left", -2) >= 0 and "child_sick" in q and q["sick"].get("label"),
        "show_quotas: self-declared sick days and child-sick days left, labelled", week)
     k2.stop()
-    k3 = Kiosk(roster_doc=doc(), config_extra="[kiosk]\nsound = off\n")
+    # a recorded clip overrides: Somali has no espeak-ng voice, a teacher recorded one
+    rec = os.path.join(k.dir, "recorded")
+    os.makedirs(os.path.join(rec, "so"))
+    with open(os.path.join(rec, "so", "accepted_in.wav"), "wb") as f:
+        f.write(b"RIFF recorded by a teacher")
+    somali = doc()
+    somali["participants"][1]["language"] = "so"
+    k3 = Kiosk(roster_doc=somali, config_extra="[kiosk]\nsound_dir = %s\n" % rec)
     k3.start()
     k3.follow_events()
     k3.tap("04A1B202")
     tap = next_event(k3, "tap")
-    ok(tap and "sound" not in tap, "sound = off: no clip", tap)
+    ok(tap and tap.get("sound") == "/kiosk/sound/so/accepted_in.wav",
+       "[kiosk] sound_dir: a recorded Somali clip is played where espeak-ng has no voice", tap)
+    with urllib.request.urlopen("http://127.0.0.1:%d/kiosk/sound/so/accepted_in.wav" % k3.port,
+                                timeout=10) as r:
+        ok(r.read() == b"RIFF recorded by a teacher", "the recorded clip is the one served")
     k3.stop()
     k3.cleanup()
+    k4 = Kiosk(roster_doc=doc(), config_extra="[kiosk]\nsound = off\n")
+    k4.start()
+    k4.follow_events()
+    k4.tap("04A1B202")
+    tap = next_event(k4, "tap")
+    ok(tap and "sound" not in tap, "sound = off: no clip", tap)
+    k4.stop()
+    k4.cleanup()
 finally:
     k.cleanup()
     if k2:
