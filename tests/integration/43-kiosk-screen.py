@@ -249,7 +249,8 @@ try:
         f.write(b"RIFF recorded by a teacher")
     somali = doc()
     somali["participants"][1]["language"] = "so"
-    k3 = Kiosk(roster_doc=somali, config_extra="[kiosk]\nsound_dir = %s\n" % rec)
+    k3 = Kiosk(roster_doc=somali, config_extra="[kiosk]\nsound_dir = %s\n" % rec, min_presence=20)
+    add_user(k3, "admin1", "admin", "admin password 1")
     k3.start()
     k3.follow_events()
     k3.tap("04A1B202")
@@ -259,6 +260,17 @@ try:
     with urllib.request.urlopen("http://127.0.0.1:%d/kiosk/sound/so/accepted_in.wav" % k3.port,
                                 timeout=10) as r:
         ok(r.read() == b"RIFF recorded by a teacher", "the recorded clip is the one served")
+    # a second tap within min_presence_min: "already in", and the board lists it
+    k3.tap("04A1B202")
+    tap = next_event(k3, "tap")
+    ok(tap and tap["outcome"] == "already_registered" and tap.get("since") and
+       tap.get("color") == "blue" and tap.get("icon") == "already" and
+       tap["since"] in tap.get("message", ""),
+       "a second tap within min_presence_min: already in since HH:MM, blue, its own icon", tap)
+    admin = login(k3.port, "admin1", "admin password 1")
+    code, page = admin("GET", "/board/participant?id=P-2")
+    ok(code == 200 and re.search(r'<ul id="already"><li>\d{4}-\d\d-\d\d %s</li>' % tap["time"], page),
+       "the board's participant page lists the tap that changed nothing", page[-600:])
     k3.stop()
     k3.cleanup()
     k4 = Kiosk(roster_doc=doc(), config_extra="[kiosk]\nsound = off\n")
