@@ -14,7 +14,8 @@ DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
            libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
            python3 curl strace valgrind clang libclang-rt-14-dev \
-           chromium nodejs fonts-sil-abyssinica wrk clang-format prometheus
+           chromium nodejs fonts-sil-abyssinica wrk clang-format prometheus \
+           espeak-ng sox fonts-noto-core
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)
@@ -71,6 +72,7 @@ BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c)
 LIB       := $(B)/libstempel.a
 
 .PHONY: browser-deps format check-format
+.PHONY: sounds
 .PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run \
 	deb package-test check-unit cross-deps
 
@@ -84,7 +86,16 @@ all: $(if $(filter rel,$(FLAVOUR)),deps-quiet) flavour-all
 	@ln -sf $(B)/stempelctl stempelctl
 endif
 
-flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES)
+flavour-all: $(B)/stempeld $(B)/stempelctl $(TESTS) $(TOOLS:%=$(B)/%) $(BENCHES) sounds
+
+# The kiosk screen's spoken answers (espeak-ng) and tones (sox), for every flavour.
+# build/kiosk-text: every kiosk string per language, for kiosk-fonts-check.
+SOUNDS := build/sounds/tone/accepted_in.wav build/kiosk-text/en.charset
+sounds: $(SOUNDS)
+build/sounds/tone/accepted_in.wav: board/sounds/mksounds.py firmware/web/i18n.c
+	@python3 board/sounds/mksounds.py build/sounds
+build/kiosk-text/en.charset: board/package/mkkiosktext.py firmware/web/i18n.c
+	@python3 board/package/mkkiosktext.py build/kiosk-text
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -182,7 +193,7 @@ check-unit: deps
 
 # deb: stempel_$(VERSION)_$(DEB_ARCH).deb from build/rel (build/arm64-rel), board/package/.
 deb: deps-quiet
-	@$(MAKE) --no-print-directory $(B)/stempeld $(B)/stempelctl
+	@$(MAKE) --no-print-directory $(B)/stempeld $(B)/stempelctl sounds
 	@VERSION=$(VERSION) DEB_ARCH=$(DEB_ARCH) BIN=$(B) OUT=. STRIP=$(CROSS)strip \
 		board/package/build-deb.sh
 
@@ -197,6 +208,10 @@ install: all
 	install -m 0755 build/rel/stempeld $(DESTDIR)$(PREFIX)/sbin/stempeld
 	install -m 0755 build/rel/stempelctl $(DESTDIR)$(PREFIX)/bin/stempelctl
 	install -m 0644 board/regimes/*.ini $(DESTDIR)$(PREFIX)/share/stempel/regimes/
+	install -d $(DESTDIR)$(PREFIX)/share/stempel/sounds $(DESTDIR)$(PREFIX)/share/stempel/kiosk-text
+	cp -r build/sounds/. $(DESTDIR)$(PREFIX)/share/stempel/sounds/
+	cp -r build/kiosk-text/. $(DESTDIR)$(PREFIX)/share/stempel/kiosk-text/
+	install -m 0755 board/package/kiosk-fonts-check $(DESTDIR)$(PREFIX)/share/stempel/
 	[ -e $(DESTDIR)/etc/stempel/stempel.conf ] || \
 		install -m 0640 board/stempel.conf $(DESTDIR)/etc/stempel/stempel.conf
 

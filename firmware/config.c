@@ -33,6 +33,8 @@ config_defaults(struct config *c)
 
 	c->tap.debounce_s = 10;
 	c->tap.mode = TAP_MODE_IN_OUT;
+	c->tap.min_presence_min = 20;
+	c->kiosk.volume = 80;
 
 	c->reader.driver = READER_SIM;
 	c->reader.poll_interval_ms = 0;
@@ -80,6 +82,7 @@ struct key {
 static const char *const w_tap_mode[] = {"in_out", "in_only", NULL};
 static const char *const w_reader[] = {"sim", "libnfc", NULL};
 static const char *const w_feedback[] = {"sim", "gpio", NULL};
+static const char *const w_sound[] = {"on", "off", "tones", NULL};
 static const char *const w_log[] = {"stderr", "syslog", NULL};
 static const char *const w_level[] = {"error", "warn", "info", "debug", NULL};
 
@@ -105,9 +108,14 @@ static const struct key keys[] = {
 	E(kiosk, log, log_syslog, w_log),
 	E(kiosk, log_level, log_level, w_level),
 	I(kiosk, check_at_start_mb, check_at_start_mb, 0, 1000000),
+	B(kiosk, show_quotas, show_quotas),
+	E(kiosk, sound, sound, w_sound),
+	I(kiosk, volume, volume, 0, 100),
+	S(kiosk, sound_dir, sound_dir),
 
 	I(tap, debounce_s, debounce_s, 0, 3600),
 	E(tap, tap_mode, mode, w_tap_mode),
+	I(tap, min_presence_min, min_presence_min, 0, 24 * 60),
 
 	E(reader, driver, driver, w_reader),
 	S(reader, socket, socket),

@@ -16,6 +16,7 @@
 enum tap_mode { TAP_MODE_IN_OUT, TAP_MODE_IN_ONLY };
 enum reader_driver { READER_SIM, READER_LIBNFC };
 enum feedback_driver { FEEDBACK_SIM, FEEDBACK_GPIO };
+enum kiosk_sound { KIOSK_SOUND_ON, KIOSK_SOUND_OFF, KIOSK_SOUND_TONES };
 
 struct config {
 	char path[CONFIG_PATH_MAX]; /* file it came from, "" for the embedded default */
@@ -30,11 +31,16 @@ struct config {
 		int log_syslog;
 		int log_level;	   /* enum log_level */
 		int check_at_start_mb; /* a bigger database is checked after start-up */
+		int show_quotas;       /* kiosk screen: sick days left after a tap */
+		int sound;             /* enum kiosk_sound: spoken clips, tones only, silent */
+		int volume;            /* kiosk screen sound volume, 0..100 */
+		char sound_dir[CONFIG_PATH_MAX]; /* generated clips; recorded ones override */
 	} kiosk;
 
 	struct {
 		int debounce_s;
 		enum tap_mode mode;
+		int min_presence_min; /* in_out: a tap this soon after "in" is not "out" */
 	} tap;
 
 	struct {

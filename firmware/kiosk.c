@@ -3,7 +3,7 @@
  * answer goes to the LED/buzzer, the kiosk screen (server-sent event) and the
  * metrics, in that order, and only after tap_handle() has committed the tap.
  * Commands (board, API, control socket) tell the loop here what they changed.
- * The screen's JSON is in kiosk_screen.c, /healthz and /metrics in
+ * The screen's JSON is in kiosk_answer.c, /healthz and /metrics in
  * kiosk_health.c; kiosk_int.h is what the three share.
  */
 #include <errno.h>
@@ -37,6 +37,7 @@
 #include "web/api.h"
 #include "web/board.h"
 #include "web/i18n.h"
+#include "web/kiosk_screen.h"
 #include "web/web.h"
 
 #include "kiosk_int.h"
@@ -84,7 +85,7 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 		/* a tap was committed again: storage works, clear the alarm */
 		log_info("tap: storage works again");
 		k->last_storage_error_ns = 0;
-		if ((j = kiosk_screen_status(k)) != NULL) {
+		if ((j = kiosk_status_json(k)) != NULL) {
 			web_kiosk_publish(k->web, "status", j);
 			json_decref(j);
 		}
@@ -92,10 +93,12 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	/* The tap is committed (or refused): now, and only now, answer. */
 	feedback_signal(k->feedback, outcome_signal(&ans));
 	latency_us = (clock_mono_ns() - seen_ns) / 1000;
-	j = kiosk_screen_answer(k, &ans, seen_ns, latency_us);
+	j = kiosk_answer_json(k, &ans, seen_ns, latency_us);
 	if (j)
 		web_kiosk_publish(k->web, "tap", j);
 	json_decref(j);
+	/* the participant's week follows on a later loop turn, off this path */
+	kiosk_screen_after_tap(k->screen, &ans);
 	latency_us = (clock_mono_ns() - seen_ns) / 1000;
 	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
 	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
@@ -106,6 +109,26 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	/* A new outbox event: let the uploader send it soon (it coalesces bursts). */
 	if (!ans.repeat && ans.event_id[0])
 		uploader_kick(k->uploader);
+}
+
+/*
+ * Out of order: the daemon runs but cannot take a tap, because the reader is gone
+ * or storage fails.  The kiosk screen shows "out of order" from the same status;
+ * the LED repeats FEEDBACK_OUT_OF_ORDER.  (With the daemon down, nothing drives
+ * the LED: it stays dark, and the screen says out of order after 3 s.)
+ */
+static void
+on_ooo_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct kiosk *k = arg;
+	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
+
+	if (k->reader)
+		nfc_reader_status(k->reader, &rs);
+	if ((rs.state != NFC_STATE_CONNECTED && rs.state != NFC_STATE_STARTING) ||
+	    (k->last_storage_error_ns &&
+	     clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS))
+		feedback_signal(k->feedback, FEEDBACK_OUT_OF_ORDER);
 }
 
 /* A commit (often a tap's) filled the WAL: checkpoint once its caller is done. */
@@ -132,7 +155,7 @@ on_reader_status(void *arg, const struct nfc_reader_status *st)
 				 st->message[0] ? ": " : "", st->message);
 		k->reader_state = st->state;
 	}
-	if (k->web && (j = kiosk_screen_status(k)) != NULL) {
+	if (k->web && (j = kiosk_status_json(k)) != NULL) {
 		web_kiosk_publish(k->web, "status", j);
 		json_decref(j);
 	}
@@ -218,7 +241,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		goto fail;
 	}
 	hooks = (struct web_hooks){.arg = k, .health = kiosk_health, .metrics = kiosk_metrics,
-				   .kiosk_state = kiosk_screen_status};
+				   .kiosk_state = kiosk_status_json};
 	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
 		goto fail;
 	if ((k->reports = reports_start(base, cfg, path, err, errlen)) == NULL)
@@ -229,10 +252,13 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	}
 	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0)
 		goto fail;
+	if ((k->screen = kiosk_screen_new(base, k->web, k->store, k->att, cfg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	k->cmd = (struct cmd_env){.store = k->store, .cfg = cfg, .key = &k->key, .att = k->att,
 				  .changed = on_cmd_changed, .changed_arg = k};
-	if (
-	    (k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
+	if ((k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
 	    (k->api = api_start(k->web, k->store, k->period, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
@@ -257,6 +283,11 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 			 cfg->reader.driver == READER_LIBNFC ? "libnfc" : "sim");
 		goto fail;
 	}
+	if ((k->ooo_timer = event_new(base, -1, EV_PERSIST, on_ooo_tick, k)) == NULL ||
+	    event_add(k->ooo_timer, &(struct timeval){OUT_OF_ORDER_EVERY_S, 0}) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return k;
 fail:
 	kiosk_stop(k);
@@ -268,11 +299,14 @@ kiosk_stop(struct kiosk *k)
 {
 	if (k == NULL)
 		return;
+	if (k->ooo_timer)
+		event_free(k->ooo_timer);
 	nfc_reader_close(k->reader);
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);
 	ctlsock_stop(k->ctlsock);
 	web_stop(k->web);
+	kiosk_screen_free(k->screen);
 	board_stop(k->board);
 	recompute_stop(k->recompute);
 	api_stop(k->api);

@@ -37,6 +37,8 @@
 #include "web/i18n.h"
 #include "web/web.h"
 
+#include "web/kiosk_screen.h"
+
 #include "kiosk_int.h"
 
 /*
@@ -247,5 +249,6 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 				    feedback_signal_name(i), feedback_count(k->feedback, i));
 	if (k->uploader)
 		uploader_metrics(k->uploader, out);
+	kiosk_screen_metrics(k->screen, out);
 }
 

@@ -1,6 +1,6 @@
 /*
  * kiosk_int.h — private to kiosk*.c: the running kiosk's parts and the functions
- * the wiring (kiosk.c), the screen JSON (kiosk_screen.c) and the health and
+ * the wiring (kiosk.c), the screen JSON (kiosk_answer.c) and the health and
  * metrics pages (kiosk_health.c) share.
  */
 #ifndef STEMPEL_KIOSK_INT_H
@@ -23,6 +23,8 @@ struct evbuffer;
  * committed again, or at most this long when no tap comes to prove it.
  */
 #define STORAGE_ERROR_HOLD_NS (600LL * 1000000000LL)
+/* While out of order the red LED repeats its pattern this often (the screen says it too). */
+#define OUT_OF_ORDER_EVERY_S 3
 
 struct kiosk {
 	struct event_base *base;
@@ -32,6 +34,7 @@ struct kiosk {
 	struct tap_ctx *tap;
 	struct feedback *feedback;
 	struct web *web;
+	struct kiosk_screen *screen; /* the participant screen's extras and sounds */
 	struct attendance *att;
 	struct board *board;
 	struct period *period;	     /* pay periods and their adjustments */
@@ -43,6 +46,7 @@ struct kiosk {
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
 	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
 	struct ctlsock *ctlsock;   /* stempelctl's commands while we run */
+	struct event *ooo_timer;   /* red LED while the reader or storage fails */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -52,10 +56,10 @@ struct kiosk {
 	int failed;	 /* the loop was stopped: the database is damaged */
 };
 
-/* kiosk_screen.c: the screen's view of an answer (no card key or UID) and the status bar. */
-json_t *kiosk_screen_answer(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
+/* kiosk_answer.c: the screen's view of an answer (no card key or UID) and the status bar. */
+json_t *kiosk_answer_json(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
 			    long long latency_us);
-json_t *kiosk_screen_status(void *arg);
+json_t *kiosk_status_json(void *arg);
 /* kiosk_health.c: /healthz checks and /metrics lines (web_hooks). */
 int kiosk_health(void *arg, json_t *checks);
 void kiosk_metrics(void *arg, struct evbuffer *out);

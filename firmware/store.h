@@ -293,6 +293,9 @@ struct store_day_tap {
 };
 int store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
 			struct store_day_tap **out, size_t *n);
+/* The same for "already in" taps (outcome already_registered, direction none). */
+int store_taps_already(struct store *s, int64_t pid, const char *from, const char *to,
+		       struct store_day_tap **out, size_t *n);
 /* One accepted tap by id and whose it is: 0 found, 1 none (or not accepted), -1 error. */
 int store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out);
 

@@ -5,8 +5,12 @@
  *   2. debounce: the same card within debounce_s gets the same answer, no record
  *   3. look up card -> participant (unknown and revoked cards are recorded too)
  *   4. is the participant scheduled today?
- *   5. direction: in_out toggles; in_only counts the first tap of a session
- *   6. commit the tap and its outbox event in one transaction
+ *   5. direction: in_out toggles; in_only counts the first tap of a session.
+ *      In in_out, a tap within min_presence_min of the check-in is not "out"
+ *      but "already in since 08:31" (an accidental second tap), and an "out"
+ *      while a session is still running is marked early ("class ends 14:30")
+ *   6. commit the tap and its outbox event in one transaction (an "already in"
+ *      tap is kept as a direction "none" row, so the board shows it)
  *   7. only then return the answer; the caller shows it
  *
  * Everything here runs on the loop thread; nothing blocks but the COMMIT.
@@ -158,29 +162,71 @@ session_window_start(const struct store_session *ss, size_t n, int now_min)
 	return n ? ss[n - 1].start_min - SESSION_EARLY_MIN : 0;
 }
 
-static enum tap_outcome
-direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
-	      const struct store_session *ss, size_t n, char *dir, size_t dirlen, int *err)
+/* "08:31" from minutes after midnight (a session to midnight ends at "24:00") */
+static void
+hhmm(int min, char out[6])
 {
+	unsigned m = min < 0 ? 0 : min > 1440 ? 1440 : (unsigned)min;
+
+	snprintf(out, 6, "%02u:%02u", m / 60, m % 60);
+}
+
+/* The session running at now_min, or NULL (between sessions, before, after). */
+static const struct store_session *
+session_running(const struct store_session *ss, size_t n, int now_min)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ss[i].start_min <= now_min && now_min < ss[i].end_min)
+			return &ss[i];
+	return NULL;
+}
+
+/* Set the outcome and direction; returns 0 so that each decision reads as one line. */
+static int
+answer(struct tap_answer *ans, enum tap_outcome outcome, const char *direction)
+{
+	ans->outcome = outcome;
+	snprintf(ans->direction, sizeof(ans->direction), "%s", direction);
+	return 0;
+}
+
+/*
+ * Step 5: which way did the participant go?  Also fills `since` (the check-in
+ * time of an "already in") and `until` (the session end of an early "out").
+ * -1 on a database error.
+ */
+static int
+direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
+	      const struct store_session *ss, size_t n, struct tap_answer *ans)
+{
+	const struct store_session *running;
 	char last[8] = "";
 	int last_min = 0;
 	int rc = store_last_accepted(t->st, pid, date, last, sizeof(last), &last_min);
 
-	*err = rc < 0;
+	if (rc < 0)
+		return -1;
 	if (t->cfg->tap.mode == TAP_MODE_IN_ONLY) {
-		if (rc == 0 && last_min >= session_window_start(ss, n, now_min)) {
-			snprintf(dir, dirlen, "none");
-			return TAP_ALREADY_REGISTERED;
-		}
-		snprintf(dir, dirlen, "in");
-		return TAP_ACCEPTED_IN;
+		if (rc == 1 || last_min < session_window_start(ss, n, now_min))
+			return answer(ans, TAP_ACCEPTED_IN, "in");
+		hhmm(last_min, ans->since);
+		return answer(ans, TAP_ALREADY_REGISTERED, "none");
 	}
-	if (rc == 0 && strcmp(last, "in") == 0) {
-		snprintf(dir, dirlen, "out");
-		return TAP_ACCEPTED_OUT;
+	/* in_out: not in yet (today), or out: this tap is "in" */
+	if (rc == 1 || strcmp(last, "in") != 0)
+		return answer(ans, TAP_ACCEPTED_IN, "in");
+	/* in, but so recently that this is an accidental second tap, not a check-out
+	 * (a clock set back counts as recent) */
+	if (now_min - last_min < t->cfg->tap.min_presence_min) {
+		hhmm(last_min, ans->since);
+		return answer(ans, TAP_ALREADY_REGISTERED, "none");
 	}
-	snprintf(dir, dirlen, "in");
-	return TAP_ACCEPTED_IN;
+	/* out; early if a session is still running */
+	if ((running = session_running(ss, n, now_min)) != NULL) {
+		ans->early = 1;
+		hhmm(running->end_min, ans->until);
+	}
+	return answer(ans, TAP_ACCEPTED_OUT, "out");
 }
 
 /* --- the pipeline --- */
@@ -198,7 +244,7 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 	char date[11];
 	size_t nsessions = 0;
 	int64_t pid = 0;
-	int revoked = 0, rc, dberr = 0;
+	int revoked = 0, rc;
 	char *json;
 
 	memset(ans, 0, sizeof(*ans));
@@ -243,13 +289,14 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 					   &nsessions) < 0)
 				goto storage_error;
 			/* 5. direction */
-			ans->outcome = direction_for(t, pid, date, tm.tm_hour * 60 + tm.tm_min, ss,
-						     nsessions, ans->direction,
-						     sizeof(ans->direction), &dberr);
-			if (dberr)
+			if (direction_for(t, pid, date, tm.tm_hour * 60 + tm.tm_min, ss,
+					  nsessions, ans) < 0)
 				goto storage_error;
-			if (nsessions == 0)
+			if (nsessions == 0) {
 				ans->outcome = TAP_NOT_SCHEDULED;
+				ans->early = 0;
+				ans->since[0] = ans->until[0] = '\0';
+			}
 		}
 	}
 
@@ -286,5 +333,7 @@ storage_error:
 	log_err("tap: not recorded; answering storage_error (tell a teacher)");
 	ans->outcome = TAP_STORAGE_ERROR;
 	ans->event_id[0] = '\0';
+	ans->early = 0; /* nothing happened: no early leave, no "in since" */
+	ans->since[0] = ans->until[0] = '\0';
 	return -1;
 }

@@ -17,7 +17,8 @@ struct tap_ctx;
 enum tap_outcome {
 	TAP_ACCEPTED_IN,
 	TAP_ACCEPTED_OUT,
-	TAP_ALREADY_REGISTERED, /* in_only: this session's tap is already in */
+	TAP_ALREADY_REGISTERED, /* already in (since `since`): in_only's session tap, or
+				 * in_out's tap within min_presence_min of the check-in */
 	TAP_UNKNOWN_CARD,
 	TAP_REVOKED_CARD,
 	TAP_NOT_SCHEDULED,      /* recorded, but no session today */
@@ -36,6 +37,9 @@ struct tap_answer {
 	char card_key[CARDKEY_MAX];
 	int64_t wall_ms;
 	char local_time[6];     /* HH:MM in the centre's zone */
+	char since[6];          /* already_registered: HH:MM of the check-in */
+	int early;              /* accepted_out while a session is running */
+	char until[6];          /* early: HH:MM the running session ends */
 	char clock[12];         /* synced | unsynced | jumped */
 };
 

@@ -2,7 +2,8 @@
  * feedback_pattern.c — the pattern table and its player.  Patterns differ in
  * colour, rhythm and beeps so that a participant who cannot read the screen
  * still knows the answer: one beep = registered, no beep = already registered,
- * two beeps = not accepted, a long beep = fetch a teacher.
+ * two beeps = not accepted, a long beep = fetch a teacher, slow red pulses
+ * again and again = out of order.
  */
 #include <stdlib.h>
 
@@ -29,6 +30,9 @@ static const struct feedback_step pat_error[] = {
 	{R, 250},     {0, 250}, {R, 250},     {0, 250}, {R, 250}, {0, 250},
 };
 
+/* out of order: two slow red pulses, no beep (it repeats every few seconds) */
+static const struct feedback_step pat_out_of_order[] = {{R, 400}, {0, 300}, {R, 400}};
+
 #undef G
 #undef R
 #undef B
@@ -41,6 +45,8 @@ static const struct {
 	[FEEDBACK_ALREADY] = {pat_already, sizeof(pat_already) / sizeof(*pat_already)},
 	[FEEDBACK_REJECTED] = {pat_rejected, sizeof(pat_rejected) / sizeof(*pat_rejected)},
 	[FEEDBACK_ERROR] = {pat_error, sizeof(pat_error) / sizeof(*pat_error)},
+	[FEEDBACK_OUT_OF_ORDER] = {pat_out_of_order,
+				   sizeof(pat_out_of_order) / sizeof(*pat_out_of_order)},
 };
 
 struct feedback_player {

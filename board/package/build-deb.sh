@@ -47,6 +47,11 @@ install -m 0644 board/stempel.conf "$root/usr/share/doc/stempel/examples/stempel
 install -m 0644 board/package/libnfc-device.conf "$root/etc/nfc/devices.d/stempel.conf"
 install -m 0644 board/libnfc.conf "$root/usr/share/doc/stempel/examples/libnfc.conf"
 install -m 0644 board/regimes/*.ini "$root/usr/share/stempel/regimes/"
+# The kiosk screen: spoken clips and tones (make sounds), the font check and its texts.
+cp -r build/sounds "$root/usr/share/stempel/sounds"
+cp -r build/kiosk-text "$root/usr/share/stempel/kiosk-text"
+chmod -R u=rwX,go=rX "$root/usr/share/stempel/sounds" "$root/usr/share/stempel/kiosk-text"
+install -m 0755 board/package/kiosk-fonts-check "$root/usr/share/stempel/kiosk-fonts-check"
 install -m 0644 board/systemd/stempel.service board/systemd/stempel-kiosk-screen.service \
 	"$root/lib/systemd/system/"
 install -m 0644 board/udev/*.rules "$root/lib/udev/rules.d/"

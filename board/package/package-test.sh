@@ -110,6 +110,31 @@ check "stempeld --check-config as stempel (config and regimes readable)" \
 	in_root runuser -u stempel -- stempeld --check-config
 check "stempeld -V" sh -c "chroot $root stempeld -V | grep -q '^stempeld '"
 
+# --- the kiosk screen as installed: recommended fonts draw every language ---
+check "recommended fonts installed (fonts-noto-core, fontconfig)" sh -c \
+	"chroot $root dpkg-query -W -f='\${Status}\n' fonts-noto-core fontconfig | grep -c 'ok installed' | grep -qx 2"
+check "spoken clips and tones installed" test -f "$root/usr/share/stempel/sounds/tone/accepted_in.wav" \
+	-a -f "$root/usr/share/stempel/sounds/ar/accepted_in.wav"
+# hb-view renders each language with the font fontconfig picks: kept as screenshots
+in_root apt-get install -y --no-install-recommends libharfbuzz-bin >>"$dir/test.log" 2>&1 || true
+rm -rf "$root/tmp/fonts"
+if in_root /usr/share/stempel/kiosk-fonts-check /usr/share/stempel/kiosk-text /tmp/fonts \
+	>"$dir/fonts.log" 2>&1; then
+	ok "every kiosk language has a font with all its glyphs ($(grep -c ': ok' "$dir/fonts.log") languages)"
+else
+	notok "every kiosk language has a font with all its glyphs"
+	grep -v ': ok' "$dir/fonts.log"
+fi
+mkdir -p tests/out/screenshots
+cp "$root"/tmp/fonts/*.png tests/out/screenshots/ 2>/dev/null &&
+	echo "# font renderings: tests/out/screenshots/kiosk-font-*.png"
+# a language no font covers is refused (the check can fail)
+mkdir -p "$root/tmp/nofont"
+echo "10fffd" >"$root/tmp/nofont/xx.charset"
+echo x >"$root/tmp/nofont/xx.txt"
+check "kiosk-fonts-check refuses a language without a font" sh -c \
+	"! chroot $root /usr/share/stempel/kiosk-fonts-check /tmp/nofont"
+
 # --- first-run setup ---
 pw='correct horse battery staple'
 check "stempelctl init --non-interactive" sh -c "printf '%s\n' '$pw' | chroot $root stempelctl init \

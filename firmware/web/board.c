@@ -584,6 +584,9 @@ board_tap(struct board *b, const struct tap_answer *ans)
 	/* The board stream is signed-in only: it may carry the card key (never the UID). */
 	if (j && ans->outcome == TAP_UNKNOWN_CARD)
 		json_object_set_new(j, "card_key", json_string(ans->card_key));
+	/* "already in since 08:31": the second tap changed nothing */
+	if (j && ans->since[0])
+		json_object_set_new(j, "since", json_string(ans->since));
 	if (j)
 		web_sse_publish(b->web, WEB_SSE_BOARD, "tap", j);
 	json_decref(j);
@@ -644,6 +647,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	board_participant_routes(b);
 	board_forms_routes(b);
 	board_audit_routes(b);
+	board_i18n_routes(b);
 	return b;
 }
 

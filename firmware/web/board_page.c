@@ -31,6 +31,13 @@ static const char *const nb[][2] = {
 	{"Participant", "Deltaker"},
 	{"Enroll card", "Registrer kort"},
 	{"Audit log", "Revisjonslogg"},
+	{"Kiosk translations", "Oversettelser på kiosken"},
+	{"Tapped again while checked in (nothing changed)",
+	 "Stemplet igjen mens innstemplet (ingenting endret)"},
+	{"Not yet reviewed by a native speaker", "Ikke gjennomgått av en som har språket som morsmål"},
+	{"String", "Tekst-ID"},
+	{"Language", "Språk"},
+	{"Text", "Tekst"},
 	{"The address is malformed.", "Adressen er feil."},
 	{"Use the form on the page.", "Bruk skjemaet på siden."},
 	{"The form could not be read.", "Skjemaet kunne ikke leses."},
@@ -401,6 +408,9 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		nav_link(r, out, "/board/enroll", "Enroll card", page, "enroll");
 		if (strcmp(r->user.role, "admin") == 0)
 			nav_link(r, out, "/board/audit", "Audit log", page, "audit");
+		if (strcmp(r->user.role, "admin") == 0)
+			nav_link(r, out, "/board/translations", "Kiosk translations", page,
+				 "translations");
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);
@@ -560,7 +570,7 @@ static const char app_js[] =
 	" clearTimeout(toast.t);toast.t=setTimeout(function(){toast.classList.remove('show')},4000)}\n"
 	"var es=new EventSource('/board/events');\n"
 	"es.addEventListener('tap',function(e){var d={};try{d=JSON.parse(e.data)}catch(x){}\n"
-	" say((d.time||'')+' '+(d.name||d.card_key||'')+' '+(d.direction||d.outcome||''));\n"
+	" say((d.time||'')+' '+(d.name||d.card_key||'')+' '+(d.direction&&d.direction!=='none'?d.direction:d.outcome||'')+(d.since?' ('+d.since+')':''));\n"
 	" soon();main.dataset.lastTap=d.participant||d.card_key||'';});\n"
 	"es.addEventListener('status',soon);\n"
 	"es.onopen=function(){main.dataset.live='1'};\n"

@@ -249,6 +249,29 @@ view_range(int month, int32_t at, int32_t *from, int32_t *to, int32_t *prev, int
 	*next = rules_add_months(*from, 1);
 }
 
+/* Taps that changed nothing: a second tap soon after checking in ([tap] min_presence_min). */
+static void
+already_rows(struct board_req *r, struct evbuffer *out, int64_t pid, const char *from,
+	     const char *to)
+{
+	struct store_day_tap *t;
+	char hhmm[8];
+	size_t n;
+
+	if (store_taps_already(r->b->store, pid, from, to, &t, &n) < 0 || n == 0) {
+		free(n ? t : NULL);
+		return;
+	}
+	html_fmt(out, "<h2>%s</h2><ul id=\"already\">",
+		 board_t(r, "Tapped again while checked in (nothing changed)"));
+	for (size_t i = 0; i < n; i++) {
+		board_hhmm(t[i].minute, hhmm);
+		html_fmt(out, "<li>%s %s</li>", t[i].date, hhmm);
+	}
+	html_fmt(out, "</ul>");
+	free(t);
+}
+
 static void
 on_participant(struct evhttp_request *req, void *arg)
 {
@@ -311,7 +334,9 @@ on_participant(struct evhttp_request *req, void *arg)
 	} else {
 		html_fmt(out, "<div class=\"card\">");
 		heatmap(&r, out, &res, from, to, today);
-		html_fmt(out, "</div><h2>%s</h2>", board_t(&r, "Quotas"));
+		html_fmt(out, "</div>");
+		already_rows(&r, out, p.id, from_s, to_s);
+		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Quotas"));
 		quotas(&r, out, p.id, today_s);
 		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Explanation"));
 		if (rc == 0)

@@ -63,7 +63,9 @@ def roster(n, start_uid=0x04A10000, weekdays=(1, 2, 3, 4, 5, 6, 7)):
 
 
 class Kiosk:
-    def __init__(self, config_extra="", roster_doc=None, debounce=0):
+    # min_presence 0: these tests toggle in/out quickly; the "already in" window
+    # has its own tests (unit test_tap, browser kiosk.test.js)
+    def __init__(self, config_extra="", roster_doc=None, debounce=0, min_presence=0):
         self.dir = tempfile.mkdtemp(prefix="stempel-it-")
         self.port = free_port()
         self.state = os.path.join(self.dir, "state")
@@ -71,9 +73,9 @@ class Kiosk:
         self.conf = os.path.join(self.dir, "stempel.conf")
         with open(self.conf, "w") as f:
             f.write("[kiosk]\nid = it-kiosk\nstate_dir = %s\ntimezone = UTC\n"
-                    "[tap]\ndebounce_s = %d\n[reader]\nsocket = %s\n"
+                    "[tap]\ndebounce_s = %d\nmin_presence_min = %d\n[reader]\nsocket = %s\n"
                     "[web]\nlisten = 127.0.0.1\nport = %d\n%s"
-                    % (self.state, debounce, self.sock, self.port, config_extra))
+                    % (self.state, debounce, min_presence, self.sock, self.port, config_extra))
         self.proc = None
         self.events = queue.Queue()
         self.sse_threads = []

@@ -63,6 +63,9 @@ static const struct {
 	{FEEDBACK_ERROR, FEEDBACK_RED, 3, 99, -1},        /* red blinking */
 	{FEEDBACK_ERROR, FEEDBACK_BUZZER, 1, 1, 1000},    /* one long beep */
 	{FEEDBACK_ERROR, FEEDBACK_GREEN, 0, 0, 0},
+	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_RED, 2, 2, 800}, /* two slow red pulses */
+	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_BUZZER, 0, 0, 0}, /* silent: it repeats */
+	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_GREEN, 0, 0, 0},
 };
 
 static void

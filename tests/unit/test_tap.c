@@ -1,7 +1,8 @@
 /*
  * test_tap.c — the tap pipeline's outcomes: unknown, revoked, not scheduled,
- * in/out toggling, in_only, debounce at and around its edge, and a storage
- * error that records nothing.  The clock is faked so days and windows are exact.
+ * in/out toggling, in_only, debounce at and around its edge, min_presence_min
+ * ("already in since 08:00", not an accidental check-out) at its edge, early
+ * leave while a session runs, and a storage error that records nothing.  The clock is faked so days and windows are exact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +186,7 @@ test_debounce_edges(void **state)
 	struct tap_answer a, b;
 	int64_t t0 = 1000 * S_NS;
 
+	f->cfg.tap.min_presence_min = 0; /* debounce alone */
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
 	assert_int_equal(a.repeat, 0);
@@ -225,6 +227,7 @@ test_debounce_off(void **state)
 	struct tap_answer a;
 
 	f->cfg.tap.debounce_s = 0;
+	f->cfg.tap.min_presence_min = 0;
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(a.repeat, 0);
@@ -270,6 +273,139 @@ test_in_only(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE outcome = 'already_registered'"), 1);
 }
 
+/* A second tap 10 s .. 19:59 after checking in is "already in since 08:00", not "out". */
+static void
+test_min_presence_already_in(void **state)
+{
+	struct fx *f = *state;
+	struct store_day_tap *already;
+	struct tap_answer a;
+	size_t n;
+
+	assert_int_equal(f->cfg.tap.min_presence_min, 20); /* the default */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
+	assert_string_equal(a.since, "");
+	/* after the debounce, the last minute of the window */
+	at(MONDAY_0800_MS + 19 * MIN_MS, 1000 * S_NS + 1140 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ALREADY_REGISTERED);
+	assert_int_equal(a.repeat, 0);
+	assert_string_equal(a.since, "08:00");
+	assert_string_equal(a.direction, "none");
+	assert_string_equal(a.local_time, "08:19");
+	/* kept as a direction "none" row (the board shows it), never as a check-out */
+	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE outcome = 'already_registered'"
+				  " AND direction = 'none'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE direction = 'out'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE json LIKE"
+				  " '%\"outcome\":\"already_registered\"%'"), 1);
+	/* the board lists it (store_taps_already) */
+	assert_int_equal(store_taps_already(f->s, f->amina, "2026-11-23", "2026-11-23", &already, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(already[0].minute, 8 * 60 + 19);
+	free(already);
+	/* the window counts from the check-in, not from the last tap: 08:20 is out */
+	at(MONDAY_0800_MS + 20 * MIN_MS, 1000 * S_NS + 1200 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_string_equal(a.direction, "out");
+	/* 08:20 is before the 08:30 session: not an early leave */
+	assert_int_equal(a.early, 0);
+	/* checking in again right after a check-out is allowed at once */
+	at(MONDAY_0800_MS + 21 * MIN_MS, 1000 * S_NS + 1260 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
+}
+
+static void
+test_min_presence_configurable(void **state)
+{
+	struct fx *f = *state;
+	struct tap_answer a;
+
+	f->cfg.tap.min_presence_min = 90;
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 89 * MIN_MS, 1000 * S_NS + 89 * 60 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ALREADY_REGISTERED);
+	at(MONDAY_0800_MS + 90 * MIN_MS, 1000 * S_NS + 90 * 60 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	/* 0 turns the window off: the next two taps toggle */
+	f->cfg.tap.min_presence_min = 0;
+	at(MONDAY_0800_MS + 91 * MIN_MS, 1000 * S_NS + 91 * 60 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
+	at(MONDAY_0800_MS + 92 * MIN_MS, 1000 * S_NS + 92 * 60 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+}
+
+/* Out while 08:30-14:30 runs is early, with the session's end; at 14:30 it is not. */
+static void
+test_early_leave(void **state)
+{
+	struct fx *f = *state;
+	struct tap_answer a;
+
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 389 * MIN_MS, 1000 * S_NS + 389 * 60 * S_NS); /* 14:29 */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_int_equal(a.early, 1);
+	assert_string_equal(a.until, "14:30");
+	/* in again 30 s later: an "in" carries no session end */
+	at(MONDAY_0800_MS + 389 * MIN_MS + 30000, 1000 * S_NS + 389 * 60 * S_NS + 30 * S_NS);
+	f->cfg.tap.min_presence_min = 0; /* so that the next "out" 30 s later is one */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
+	assert_int_equal(a.early, 0);
+	assert_string_equal(a.until, "");
+	at(MONDAY_0800_MS + 390 * MIN_MS, 1000 * S_NS + 390 * 60 * S_NS); /* 14:30 */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_int_equal(a.early, 0);
+}
+
+/* Two sessions: leaving at lunch (between them) is not early; during the second it is. */
+static void
+test_early_leave_two_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct store_session two[] = {{1, 510, 690, 0}, {1, 750, 870, 1}};
+	struct tap_answer a;
+
+	assert_int_equal(store_schedule_set(f->s, f->amina, two, 2), 0);
+	at(MONDAY_0800_MS + 30 * MIN_MS, 1000 * S_NS); /* 08:30 in */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 215 * MIN_MS, 1000 * S_NS + 185 * 60 * S_NS); /* 11:35 out */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_int_equal(a.early, 0);
+	at(MONDAY_0800_MS + 270 * MIN_MS, 1000 * S_NS + 240 * 60 * S_NS); /* 12:30 in */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 360 * MIN_MS, 1000 * S_NS + 330 * 60 * S_NS); /* 14:00 out */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.early, 1);
+	assert_string_equal(a.until, "14:30");
+}
+
+static void
+test_in_only_says_since(void **state)
+{
+	struct fx *f = *state;
+	struct tap_answer a;
+
+	f->cfg.tap.mode = TAP_MODE_IN_ONLY;
+	at(MONDAY_0800_MS + 31 * MIN_MS, 1000 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 300 * MIN_MS, 1000 * S_NS + 300 * 60 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ALREADY_REGISTERED);
+	assert_string_equal(a.since, "08:31");
+}
+
 static void
 test_storage_error_records_nothing(void **state)
 {
@@ -294,6 +430,44 @@ test_storage_error_records_nothing(void **state)
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(a.outcome, TAP_ACCEPTED_IN);
 	assert_int_equal(count(f, "SELECT count(*) FROM taps"), 1);
+}
+
+/* An out that could not be stored is no early leave: nothing happened. */
+static void
+test_storage_error_is_not_early(void **state)
+{
+	struct fx *f = *state;
+	struct tap_answer a;
+	sqlite3 *h;
+
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
+					 " SELECT RAISE(ABORT, 'database or disk is full'); END;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	at(MONDAY_0800_MS + 60 * MIN_MS, 1000 * S_NS + 3600 * S_NS); /* 09:00: session runs */
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), -1);
+	assert_int_equal(a.outcome, TAP_STORAGE_ERROR);
+	assert_int_equal(a.early, 0);
+	assert_string_equal(a.until, "");
+}
+
+/* A session to midnight ends at 24:00, not 00:00. */
+static void
+test_early_leave_to_midnight(void **state)
+{
+	struct fx *f = *state;
+	struct store_session allday[] = {{1, 0, 1440, 0}};
+	struct tap_answer a;
+
+	assert_int_equal(store_schedule_set(f->s, f->amina, allday, 1), 0);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	at(MONDAY_0800_MS + 60 * MIN_MS, 1000 * S_NS + 3600 * S_NS);
+	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
+	assert_int_equal(a.outcome, TAP_ACCEPTED_OUT);
+	assert_int_equal(a.early, 1);
+	assert_string_equal(a.until, "24:00");
 }
 
 static void
@@ -330,6 +504,10 @@ main(void)
 		T(test_debounce_off),             T(test_not_scheduled_on_sunday),
 		T(test_closure_day_not_scheduled), T(test_in_only),
 		T(test_storage_error_records_nothing), T(test_clock_flag_is_stored),
+		T(test_min_presence_already_in), T(test_min_presence_configurable),
+		T(test_early_leave),              T(test_early_leave_two_sessions),
+		T(test_in_only_says_since),       T(test_storage_error_is_not_early),
+		T(test_early_leave_to_midnight),
 		cmocka_unit_test(test_outcome_names),
 	};
 

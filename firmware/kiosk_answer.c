@@ -1,5 +1,5 @@
 /*
- * kiosk_screen.c — what the kiosk screen is sent: each tap's answer (colour, icon,
+ * kiosk_answer.c — what the kiosk screen is sent: each tap's answer (colour, icon,
  * name, the sentence in the participant's language or in all of them) and the
  * status bar (reader, clock, storage alarm, the prompt in every language).  The
  * stream is public: no card key or UID ever goes into it.
@@ -38,6 +38,8 @@
 #include "web/i18n.h"
 #include "web/web.h"
 
+#include "web/kiosk_screen.h"
+
 #include "kiosk_int.h"
 
 static const char *
@@ -46,8 +48,9 @@ outcome_color(enum tap_outcome o)
 	switch (o) {
 	case TAP_ACCEPTED_IN:
 	case TAP_ACCEPTED_OUT:
-	case TAP_ALREADY_REGISTERED:
 		return "green";
+	case TAP_ALREADY_REGISTERED:
+		return "blue"; /* nothing changed: not the green of a check-in or out */
 	case TAP_NOT_SCHEDULED:
 		return "amber";
 	default:
@@ -60,7 +63,7 @@ outcome_icon(enum tap_outcome o)
 {
 	static const char *const icons[TAP_NOUTCOMES] = {
 		[TAP_ACCEPTED_IN] = "check",       [TAP_ACCEPTED_OUT] = "door",
-		[TAP_ALREADY_REGISTERED] = "check", [TAP_UNKNOWN_CARD] = "teacher",
+		[TAP_ALREADY_REGISTERED] = "already", [TAP_UNKNOWN_CARD] = "teacher",
 		[TAP_REVOKED_CARD] = "cross",      [TAP_NOT_SCHEDULED] = "calendar",
 		[TAP_STORAGE_ERROR] = "warning",
 	};
@@ -69,7 +72,7 @@ outcome_icon(enum tap_outcome o)
 
 /* The screen's view of an answer.  No card key or UID: the kiosk stream is public. */
 json_t *
-kiosk_screen_answer(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
+kiosk_answer_json(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
 	    long long latency_us)
 {
 	const char *lang = i18n_lookup(a->language) ? i18n_lookup(a->language) : k->cfg->kiosk.language;
@@ -98,15 +101,17 @@ kiosk_screen_answer(const struct kiosk *k, const struct tap_answer *a, long long
 		json_object_set_new(j, "messages", all);
 		json_object_set_new(j, "message", json_string(""));
 	}
+	if (j && k->screen)
+		kiosk_screen_answer(k->screen, j, a);
 	return j;
 }
 
 json_t *
-kiosk_screen_status(void *arg)
+kiosk_status_json(void *arg)
 {
 	struct kiosk *k = arg;
 	struct nfc_reader_status rs = {.state = NFC_STATE_STOPPED};
-	json_t *prompts = json_array();
+	json_t *prompts = json_array(), *j;
 
 	if (k->reader)
 		nfc_reader_status(k->reader, &rs);
@@ -114,12 +119,15 @@ kiosk_screen_status(void *arg)
 		json_array_append_new(prompts, json_pack("{s:s, s:s, s:s}", "lang", i18n_languages[i],
 							 "dir", i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr",
 							 "text", i18n_prompt(i18n_languages[i])));
-	return json_pack("{s:s, s:s, s:s, s:b, s:o}", "reader", nfc_reader_state_name(rs.state),
-			 "reader_message", rs.message, "clock",
-			 clock_quality_name(clock_quality_now()), "storage_error",
-			 k->last_storage_error_ns &&
-				 clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS,
-			 "prompts", prompts);
+	j = json_pack("{s:s, s:s, s:s, s:b, s:o}", "reader", nfc_reader_state_name(rs.state),
+		      "reader_message", rs.message, "clock",
+		      clock_quality_name(clock_quality_now()), "storage_error",
+		      k->last_storage_error_ns &&
+			      clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS,
+		      "prompts", prompts);
+	if (j && k->screen)
+		kiosk_screen_status(k->screen, j);
+	return j;
 }
 
 /* An accepted tap changes its participant's day: recompute it on a later loop turn. */
