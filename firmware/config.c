@@ -5,6 +5,7 @@
  * silently run with a default.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,14 +249,25 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 		FILE *f;
 		char *text, *tail;
 
+		int fd;
+		struct stat st;
+
 		if (value[0] == 0)
 			return 1; /* "token_file =": not given */
-		f = fopen(value, "r");
-
-		if (f == NULL) {
+		/* a regular file only: a FIFO or a device would block or never end */
+		fd = open(value, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+		}
+		if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
 			char why[300];
 
-			snprintf(why, sizeof(why), "%.200s: %s", value, strerror(errno));
+			snprintf(why, sizeof(why), "%.200s: %s", value,
+				 errno == EINVAL ? "not a regular file" : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 			return fail(ps, k->section, k->name, "cannot read %s", why);
 		}
 		text = inilines_read(f, 64 * 1024);

@@ -267,6 +267,10 @@ test_secret_files_and_long_lines(void **state)
 	snprintf(text, sizeof(text), "[upload]\nclient_secret_file = %s/none\n", dir);
 	assert_non_null(strstr(load(text, &c), "t.conf:2: [upload] client_secret_file: cannot read "));
 	assert_non_null(strstr(load(text, &c), "/none: No such file or directory"));
+	assert_non_null(strstr(load("[upload]\ntoken_file = /dev/zero\n", &c),
+			       "[upload] token_file: cannot read /dev/zero: not a regular file"));
+	snprintf(text, sizeof(text), "[upload]\ntoken_file = %s\n", dir);
+	assert_non_null(strstr(load(text, &c), "not a regular file"));
 	tu_write(dir, "two", "a\nb\n", path, sizeof(path));
 	snprintf(text, sizeof(text), "[web]\nkiosk_token_file = %s\n", path);
 	assert_non_null(strstr(load(text, &c), "[web] kiosk_token_file: expected the file to hold one line"));
