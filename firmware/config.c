@@ -188,6 +188,31 @@ fail(struct parse_state *ps, const char *section, const char *name, const char *
 	return 0; /* inih records the line of the first handler that returns 0 */
 }
 
+static int timezone_known(const char *tz);
+static int date_valid(const char *s);
+
+/* Values with a form of their own, checked here so that the error has its line. */
+static int
+check_value(struct parse_state *ps, const struct key *k, const char *value)
+{
+	char why[256];
+
+	if (!strcmp(k->section, "kiosk") && !strcmp(k->name, "timezone") && !timezone_known(value)) {
+		snprintf(why, sizeof(why), "\"%.60s\" is not one (see /usr/share/zoneinfo)", value);
+		return fail(ps, k->section, k->name,
+			    "expected a zone of the tz database such as Europe/Oslo; %s", why);
+	}
+	if (!strcmp(k->section, "payroll") && !strcmp(k->name, "anchor") && value[0] &&
+	    !date_valid(value)) {
+		snprintf(why, sizeof(why), "\"%.60s\"", value);
+		return fail(ps, k->section, k->name, "expected a date YYYY-MM-DD, got %s", why);
+	}
+	if (!strcmp(k->section, "web") && !strcmp(k->name, "kiosk_from") &&
+	    addrlist_check(value, why, sizeof(why)) < 0)
+		return fail(ps, k->section, k->name, "%s", why);
+	return 1;
+}
+
 static int
 set_key(struct parse_state *ps, const struct key *k, const char *value)
 {
@@ -204,7 +229,7 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			return fail(ps, k->section, k->name, "expected at most %s characters", most);
 		}
 		memcpy(field, value, strlen(value) + 1);
-		return 1;
+		return check_value(ps, k, value);
 	case K_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);

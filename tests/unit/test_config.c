@@ -188,8 +188,8 @@ test_values_checked(void **state)
 {
 	struct config c;
 
-	assert_non_null(strstr(load("[kiosk]\ntimezone = Europe/Olso\n", &c),
-			       "[kiosk] timezone: expected a zone of the tz database"));
+	assert_non_null(strstr(load("[kiosk]\nid = x\ntimezone = Europe/Olso\n", &c),
+			       "t.conf:3: [kiosk] timezone: expected a zone of the tz database"));
 	assert_non_null(strstr(load("[kiosk]\ntimezone = ../../etc/passwd\n", &c),
 			       "[kiosk] timezone:"));
 	assert_non_null(strstr(load("[kiosk]\ntimezone = \n", &c), "[kiosk] timezone:"));
@@ -208,14 +208,14 @@ test_values_checked(void **state)
 	assert_string_equal(load("[payroll]\ncsv_separator = pipe\ndecimal_mark = .\n", &c), "");
 	assert_int_equal(c.payroll.csv_separator, '|');
 	assert_non_null(strstr(load("[payroll]\nanchor = abcdefghij\n", &c),
-			       "[payroll] anchor: expected a date YYYY-MM-DD"));
+			       "t.conf:2: [payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\nanchor = 2026-02-30\n", &c),
 			       "[payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\npayout = biweekly\nanchor = 2026-13-01\n", &c),
 			       "[payroll] anchor:"));
 	assert_string_equal(load("[payroll]\npayout = biweekly\nanchor = 2028-02-29\n", &c), "");
 	assert_non_null(strstr(load("[web]\nkiosk_from = loopback, 10.0.0.0/33\n", &c),
-			       "[web] kiosk_from: \"10.0.0.0/33\" is not"));
+			       "t.conf:2: [web] kiosk_from: \"10.0.0.0/33\" is not"));
 	assert_string_equal(load("[web]\nkiosk_from = loopback 10.1.2.0/24, fd00::/8 ::1\n"
 				 "max_connections = 50\nmax_streams = 5\n", &c), "");
 	assert_int_equal(c.web.max_connections, 50);
