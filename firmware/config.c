@@ -5,6 +5,7 @@
  * silently run with a default.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,31 @@ fail(struct parse_state *ps, const char *section, const char *name, const char *
 	return 0; /* inih records the line of the first handler that returns 0 */
 }
 
+static int timezone_known(const char *tz);
+static int date_valid(const char *s);
+
+/* Values with a form of their own, checked here so that the error has its line. */
+static int
+check_value(struct parse_state *ps, const struct key *k, const char *value)
+{
+	char why[256];
+
+	if (!strcmp(k->section, "kiosk") && !strcmp(k->name, "timezone") && !timezone_known(value)) {
+		snprintf(why, sizeof(why), "\"%.60s\" is not one (see /usr/share/zoneinfo)", value);
+		return fail(ps, k->section, k->name,
+			    "expected a zone of the tz database such as Europe/Oslo; %s", why);
+	}
+	if (!strcmp(k->section, "payroll") && !strcmp(k->name, "anchor") && value[0] &&
+	    !date_valid(value)) {
+		snprintf(why, sizeof(why), "\"%.60s\"", value);
+		return fail(ps, k->section, k->name, "expected a date YYYY-MM-DD, got %s", why);
+	}
+	if (!strcmp(k->section, "web") && !strcmp(k->name, "kiosk_from") &&
+	    addrlist_check(value, why, sizeof(why)) < 0)
+		return fail(ps, k->section, k->name, "%s", why);
+	return 1;
+}
+
 static int
 set_key(struct parse_state *ps, const struct key *k, const char *value)
 {
@@ -211,7 +237,7 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			return fail(ps, k->section, k->name, "expected at most %s characters", most);
 		}
 		memcpy(field, value, strlen(value) + 1);
-		return 1;
+		return check_value(ps, k, value);
 	case K_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);
@@ -256,14 +282,25 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 		FILE *f;
 		char *text, *tail;
 
+		int fd;
+		struct stat st;
+
 		if (value[0] == 0)
 			return 1; /* "token_file =": not given */
-		f = fopen(value, "r");
-
-		if (f == NULL) {
+		/* a regular file only: a FIFO or a device would block or never end */
+		fd = open(value, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+		}
+		if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
 			char why[300];
 
-			snprintf(why, sizeof(why), "%.200s: %s", value, strerror(errno));
+			snprintf(why, sizeof(why), "%.200s: %s", value,
+				 errno == EINVAL ? "not a regular file" : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 			return fail(ps, k->section, k->name, "cannot read %s", why);
 		}
 		text = inilines_read(f, 64 * 1024);

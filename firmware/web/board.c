@@ -459,8 +459,12 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	int mine = 0;
 
 	if (read_body(req, &f) < 0) {
-		login_page(b, req, 400, "nb", "Skjemaet kunne ikke leses / The form could not be read.",
-			   NULL);
+		char msg[sizeof(f.error) + 80];
+
+		/* the field and the limit it broke, e.g. "password: at most 4096 bytes" */
+		snprintf(msg, sizeof(msg), "Skjemaet kunne ikke leses / The form could not be read (%s).",
+			 f.error);
+		login_page(b, req, 400, "nb", msg, NULL);
 		return;
 	}
 	lang = form_get(&f, "lang") && !strcmp(form_get(&f, "lang"), "en") ? "en" : "nb";
@@ -474,8 +478,17 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	}
 	user = form_get(&f, "username");
 	pass = form_get(&f, "password");
-	if (user == NULL || pass == NULL || strlen(pass) > AUTH_PASSWORD_MAX) {
+	if (user == NULL || pass == NULL) {
 		login_page(b, req, 400, lang, NULL, NULL);
+		goto out;
+	}
+	if (strlen(pass) > AUTH_PASSWORD_MAX) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), strcmp(lang, "en") ? "Passord: høyst %d tegn."
+							      : "Password: at most %d characters.",
+			 AUTH_PASSWORD_MAX);
+		login_page(b, req, 400, lang, msg, user);
 		goto out;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {

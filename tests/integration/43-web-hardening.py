@@ -510,6 +510,7 @@ def check_config():
 # --- 6. board forms name the field and its limit ---
 def forms():
     k = Kiosk(roster_doc=roster(2))
+    named = 0
     try:
         add_user(k, "kari", PASSWORD, language="en")
         add_user(k, "ola", PASSWORD, language="nb")
@@ -524,7 +525,7 @@ def forms():
         form = {"csrf": tok, "id": "P-000001", "category": "sick_self_declared", "from": today, "to": today,
                 "documentation": "", "comment": "x" * 256, "step": "save"}
         st, _, page = c.req("POST", "/board/absence", form)
-        ok(st == 422 and "Comment: at most 255 bytes" in page and "Documentation" not in
+        named += ok(st == 422 and "Comment: at most 255 bytes" in page and "Documentation" not in
            re.search(r'role="alert">(.*?)</p>', page).group(1),
            "a 256-byte absence comment fails as Comment, with its limit",
            re.search(r'role="alert">(.*?)</p>', page).group(1) if 'role="alert"' in page else st)
@@ -532,27 +533,40 @@ def forms():
         ok(st == 422 and "Kommentar: høyst 255 byte" in page,
            "in Norwegian too: Kommentar, høyst 255 byte",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
+        lc = Client(k.port)
+        _, _, page = lc.req("GET", "/board/login?lang=en")
+        ltok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
+        st, _, page = lc.req("POST", "/board/login", {"login_csrf": ltok, "lang": "en",
+                                                      "username": "kari", "password": "p" * 300})
+        named += ok(st == 400 and "Password: at most 256 characters" in page,
+           "a 300-character password names the password and its limit",
+           re.findall(r'role="alert">(.*?)</p>', page) or st)
+        st, _, page = lc.req("POST", "/board/login", {"login_csrf": ltok, "lang": "en",
+                                                      "username": "u" * 5000, "password": "x"})
+        named += ok(st == 400 and "username: at most 4096 bytes" in page,
+           "a 5,000-byte user name: the login form names username and its limit",
+           re.findall(r'role="alert">(.*?)</p>', page) or st)
         later = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 400 * 86400))
         st, _, page = c.req("POST", "/board/absence", dict(form, comment="ok", to=later))
-        ok(st == 422 and "To date: on or after the from date, at most 366 days after" in page,
+        named += ok(st == 422 and "To date: on or after the from date, at most 366 days after" in page,
            "an absence of 400 days names the to date and its limit",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
         st, _, page = c.req("POST", "/board/absence", dict(form, comment="y" * 5000))
-        ok(st == 400 and "comment: at most 4096 bytes" in page,
+        named += ok(st == 400 and "comment: at most 4096 bytes" in page,
            "a 5,000-byte comment: the form names comment and its limit",
            re.findall(r'<p class="error"[^>]*>(.*?)</p>', page) or st)
         st, _, page = c.req("POST", "/board/correct", {"csrf": tok, "id": "P-000001",
                                                         "date": today, "action": "add",
                                                         "time": "08:00", "direction": "in",
                                                         "reason": "z" * 251})
-        ok(st == 422 and "Reason (required): at most 250 characters" in page,
+        named += ok(st == 422 and "Reason (required): at most 250 characters" in page,
            "a 251-character correction reason names the reason and its limit",
            re.findall(r'role="alert">(.*?)</p>', page) or st)
         ok(k.db("SELECT count(*) FROM absences")[0][0] == 0, "no absence was saved")
-        print("# fault: board form values over their limits | 256-byte comment, 5,000-byte "
-              "comment, 251-character reason | the field and its limit named, nothing saved | "
-              "%s; %d absences stored" % (re.findall(r'role="alert">(.*?)</p>', page)[:1],
-                                          k.db("SELECT count(*) FROM absences")[0][0]))
+        print("# fault: board form values over their limits | 256-byte comment, 400-day absence, "
+              "5,000-byte comment, 251-character reason, 300-character password, 5,000-byte "
+              "user name | the field and its limit named, nothing saved | %d/6 named; %d "
+              "absences stored" % (named, k.db("SELECT count(*) FROM absences")[0][0]))
         k.stop()
     finally:
         k.cleanup()

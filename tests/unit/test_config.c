@@ -188,8 +188,8 @@ test_values_checked(void **state)
 {
 	struct config c;
 
-	assert_non_null(strstr(load("[kiosk]\ntimezone = Europe/Olso\n", &c),
-			       "[kiosk] timezone: expected a zone of the tz database"));
+	assert_non_null(strstr(load("[kiosk]\nid = x\ntimezone = Europe/Olso\n", &c),
+			       "t.conf:3: [kiosk] timezone: expected a zone of the tz database"));
 	assert_non_null(strstr(load("[kiosk]\ntimezone = ../../etc/passwd\n", &c),
 			       "[kiosk] timezone:"));
 	assert_non_null(strstr(load("[kiosk]\ntimezone = \n", &c), "[kiosk] timezone:"));
@@ -208,14 +208,14 @@ test_values_checked(void **state)
 	assert_string_equal(load("[payroll]\ncsv_separator = pipe\ndecimal_mark = .\n", &c), "");
 	assert_int_equal(c.payroll.csv_separator, '|');
 	assert_non_null(strstr(load("[payroll]\nanchor = abcdefghij\n", &c),
-			       "[payroll] anchor: expected a date YYYY-MM-DD"));
+			       "t.conf:2: [payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\nanchor = 2026-02-30\n", &c),
 			       "[payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\npayout = biweekly\nanchor = 2026-13-01\n", &c),
 			       "[payroll] anchor:"));
 	assert_string_equal(load("[payroll]\npayout = biweekly\nanchor = 2028-02-29\n", &c), "");
 	assert_non_null(strstr(load("[web]\nkiosk_from = loopback, 10.0.0.0/33\n", &c),
-			       "[web] kiosk_from: \"10.0.0.0/33\" is not"));
+			       "t.conf:2: [web] kiosk_from: \"10.0.0.0/33\" is not"));
 	assert_string_equal(load("[web]\nkiosk_from = loopback 10.1.2.0/24, fd00::/8 ::1\n"
 				 "max_connections = 50\nmax_streams = 5\n", &c), "");
 	assert_int_equal(c.web.max_connections, 50);
@@ -267,6 +267,10 @@ test_secret_files_and_long_lines(void **state)
 	snprintf(text, sizeof(text), "[upload]\nclient_secret_file = %s/none\n", dir);
 	assert_non_null(strstr(load(text, &c), "t.conf:2: [upload] client_secret_file: cannot read "));
 	assert_non_null(strstr(load(text, &c), "/none: No such file or directory"));
+	assert_non_null(strstr(load("[upload]\ntoken_file = /dev/zero\n", &c),
+			       "[upload] token_file: cannot read /dev/zero: not a regular file"));
+	snprintf(text, sizeof(text), "[upload]\ntoken_file = %s\n", dir);
+	assert_non_null(strstr(load(text, &c), "not a regular file"));
 	tu_write(dir, "two", "a\nb\n", path, sizeof(path));
 	snprintf(text, sizeof(text), "[web]\nkiosk_token_file = %s\n", path);
 	assert_non_null(strstr(load(text, &c), "[web] kiosk_token_file: expected the file to hold one line"));
