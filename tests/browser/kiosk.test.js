@@ -211,9 +211,14 @@ async function main() {
     await tap(sock, 'DEADBEEF');
     await page.waitForSelector('#msgs div', { timeout: 3000 });
     const n = await page.locator('#msgs div').count();
-    ok(n === 11 && await page.getAttribute('#screen', 'class') === 'red',
+    ok(n === 11 && (await page.getAttribute('#screen', 'class')).split(' ').includes('red'),
       'unknown card: red, "ask a teacher" in all 11 languages', `lines: ${n}`);
     ok(await page.locator('#icon svg').count() === 1, 'unknown card: an icon, not only words');
+    const fits = await page.evaluate(() => {
+      const all = ['icon', 'name', 'time', 'msgs'].map((i) => document.getElementById(i).getBoundingClientRect());
+      return all.every((r) => r.top >= 0 && r.bottom <= innerHeight);
+    });
+    ok(fits, 'unknown card: the icon and all 11 languages fit on the screen');
     ok(await audioClip(page) === '/kiosk/sound/tone/unknown_card.wav', 'unknown card: the tone (no language known)',
       await audioClip(page));
     await page.screenshot({ path: path.join(SHOTS, 'kiosk-unknown.png') });
