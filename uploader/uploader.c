@@ -44,6 +44,7 @@ static const char *const alarm_names[UPLOADER_NALARMS] = {
 	[UPLOADER_ALARM_ROSTER] = "roster_invalid",
 	[UPLOADER_ALARM_STATUS] = "unexpected_status",
 	[UPLOADER_ALARM_REFUSING] = "receiver_refuses_all",
+	[UPLOADER_ALARM_TOO_LARGE] = "event_too_large",
 };
 
 static const char *const endpoint_names[UPLOADER_NEP] = {"events", "roster", "token"};
@@ -517,6 +518,8 @@ write_answer(struct uploader *u)
 	if (missing)
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
+	uploader_plan_success(&u->plan);
+	uploader_alarm_clear(u, UPLOADER_ALARM_TOO_LARGE);
 	if (delivered) {
 		u->refused_alone = 0;
 		uploader_alarm_clear(u, UPLOADER_ALARM_REFUSING);
@@ -543,10 +546,20 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 
 	uploader_exchange_ok(u);
 	refusal_reason(x, why, sizeof(why));
-	if (x->status == 413)
-		alone = uploader_plan_too_large(&u->plan, n, uploader_mono_ms());
-	else
-		alone = uploader_plan_refused(&u->plan, n, evs[n - 1].seq);
+	if (x->status == 413) {
+		if (!uploader_plan_too_large(&u->plan, n, uploader_mono_ms())) {
+			log_info("upload: %s for %d events; trying %d", why, n,
+				 uploader_plan_size(&u->plan, uploader_mono_ms()));
+			return NEXT_NOW;
+		}
+		/* Too large even alone: keep it pending, back off, tell a person. */
+		uploader_alarm_raise(u, UPLOADER_ALARM_TOO_LARGE,
+				     "the receiver refuses even a batch of one event as too large "
+				     "(%s); event %s stays pending", why, evs[0].id);
+		uploader_note_error(u, "events: %s for one event (%s kept pending)", why, evs[0].id);
+		return NEXT_BACKOFF;
+	}
+	alone = uploader_plan_refused(&u->plan, n, evs[n - 1].seq);
 	if (!alone) {
 		log_info("upload: %s for %d events; trying %d", why, n,
 			 uploader_plan_size(&u->plan, uploader_mono_ms()));

@@ -65,18 +65,15 @@ int64_t uploader_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32
 
 /*
  * Batch planning.  A whole-batch 400/422 halves the batch until the bad event
- * stands alone (bisection over the refused batch's seq range); a 413 halves it
- * and the smaller size is kept for a while.
+ * stands alone (bisection over the refused batch's seq range); a 413 halves it,
+ * down to one event, and the smaller size is kept until a batch succeeds.
  */
 struct uploader_plan {
 	int batch_max;
-	int limit;              /* after a 413: the size to stay under; 0 = none */
-	int64_t limit_until_ms; /* until then */
+	int limit;              /* after a 413: the size to stay under until a success; 0 = none */
 	int64_t bisect_end;     /* seq of the last event of a refused batch; 0 = none */
 	int bisect_size;        /* batch size while bisecting */
 };
-
-#define UPLOADER_LIMIT_HOLD_MS (3600 * 1000LL)
 
 void uploader_plan_init(struct uploader_plan *p, int batch_max);
 /* How many events to load for the next batch. */
@@ -89,8 +86,13 @@ int uploader_plan_size(struct uploader_plan *p, int64_t now_ms);
 int uploader_plan_take(struct uploader_plan *p, const struct store_event *evs, int n);
 /* A whole-batch 400/422 for `n` events ending at `last_seq`.  1: n was 1, that event is bad. */
 int uploader_plan_refused(struct uploader_plan *p, int n, int64_t last_seq);
-/* A 413 for `n` events.  1: n was 1, that event alone is too large. */
+/*
+ * A 413 for `n` events.  1: n was 1, that event alone is too large (the caller
+ * backs off and raises an alarm; the event stays pending).
+ */
 int uploader_plan_too_large(struct uploader_plan *p, int n, int64_t now_ms);
+/* A batch was answered with 200: forget the 413 limit. */
+void uploader_plan_success(struct uploader_plan *p);
 
 /*
  * An OAuth2 token response {"access_token", "token_type": "Bearer",
@@ -227,6 +229,7 @@ enum uploader_alarm {
 	UPLOADER_ALARM_ROSTER,    /* the last roster failed validation */
 	UPLOADER_ALARM_STATUS,    /* an HTTP status the protocol has no place for (404...) */
 	UPLOADER_ALARM_REFUSING,  /* the receiver refuses event after event whole: not dead-lettered */
+	UPLOADER_ALARM_TOO_LARGE, /* 413 to a batch of one event: it stays pending, we back off */
 	UPLOADER_NALARMS
 };
 
