@@ -1,25 +1,37 @@
 /*
- * roster.c — validates the municipal roster as a whole and applies it in one
- * transaction.  Validation walks the JSON once and names the first bad place
- * by its path; nothing is written until every field has passed.
+ * roster.c — validates the municipal roster as a whole (and its references:
+ * regimes, participants of absences) and applies it in short steps, so a tap
+ * never waits behind a big import.  Validation walks the JSON once and names the
+ * first bad place by its path; nothing is written until every field has passed.
+ * Cards follow the ownership rule of uploader/README.md (store_cards.c).
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "cardkey.h"
+#include "clock.h"
 #include "log.h"
 #include "nfc.h"
+#include "regime.h"
 #include "roster.h"
 #include "store.h"
 
 #define MAX_SESSIONS 16
 
+#define DEFAULT_REGIME "no-integreringsloven"
+/* A step of an import holds the write lock about this long at most (plus one participant). */
+#define STEP_BUDGET_NS (20 * 1000000LL)
+#define META_HASH "roster.hash"
+
 struct roster {
 	json_t *doc;
+	char hash[65]; /* SHA-256 of the roster's text: the same roster twice changes nothing */
 };
 
 static const char *const categories[] = {
@@ -409,8 +421,54 @@ roster_parse(const char *text, size_t len, struct roster **out, char *err, size_
 		FAIL("out of memory");
 	}
 	r->doc = doc;
+	{
+		unsigned char d[crypto_hash_sha256_BYTES];
+
+		crypto_hash_sha256(d, (const unsigned char *)text, len);
+		sodium_bin2hex(r->hash, sizeof(r->hash), d, sizeof(d));
+	}
 	*out = r;
 	return 0;
+}
+
+const char *
+roster_hash(const struct roster *r)
+{
+	return r->hash;
+}
+
+int
+roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen)
+{
+	json_t *parts = json_object_get(r->doc, "participants"), *p, *known = json_object();
+	size_t i;
+	int rc = 0;
+
+	if (known == NULL)
+		FAIL("out of memory");
+	json_array_foreach(parts, i, p) {
+		const char *name = get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME;
+		struct rules_regime reg;
+		char why[512];
+
+		if (json_object_get(known, name))
+			continue;
+		if (!regime_name_valid(name)) {
+			snprintf(err, errlen, "participants[%zu].regime: expected a regime name "
+					      "(a-z, 0-9, '-'), found \"%.63s\"", i, name);
+			rc = -1;
+			break;
+		}
+		if (regime_load(regime_dir, name, &reg, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "participants[%zu].regime: \"%s\" is not a regime "
+					      "this kiosk has (%.300s)", i, name, why);
+			rc = -1;
+			break;
+		}
+		json_object_set_new(known, name, json_true());
+	}
+	json_decref(known);
+	return rc;
 }
 
 void
@@ -458,16 +516,14 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	struct store_participant sp = {.active = 1};
 	struct store_session ss[MAX_SESSIONS * 7];
 	json_t *cards = json_object_get(p, "cards"), *sched, *v, *x;
-	const char *keys[64];
-	char keybuf[64][CARDKEY_MAX];
-	size_t n = 0, i;
+	size_t n, i;
 
 	snprintf(sp.ext_id, sizeof(sp.ext_id), "%s", get_str(p, "id"));
 	snprintf(sp.name, sizeof(sp.name), "%s", get_str(p, "name"));
 	snprintf(sp.language, sizeof(sp.language), "%s",
 		 get_str(p, "language") ? get_str(p, "language") : "nb");
 	snprintf(sp.regime, sizeof(sp.regime), "%s",
-		 get_str(p, "regime") ? get_str(p, "regime") : "no-integreringsloven");
+		 get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
 	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
 	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
 	sp.children = (int)json_integer_value(json_object_get(p, "children"));
@@ -479,19 +535,16 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	if (store_participant_upsert(s, &sp, id) < 0)
 		return -1;
 
+	/* The roster's cards are collected; the card pass at the end applies them whole. */
 	json_array_foreach(cards, i, x) {
-		char uid[NFC_UID_MAX];
+		char uid[NFC_UID_MAX], k[CARDKEY_MAX];
 
-		if (n == 64)
-			break;
 		nfc_uid_normalize(json_string_value(x), uid, sizeof(uid));
-		cardkey_of_uid(key, uid, keybuf[n]);
-		keys[n] = keybuf[n];
-		n++;
+		cardkey_of_uid(key, uid, k);
+		if (store_roster_card_add(s, k, *id) < 0)
+			return -1;
+		st->cards++;
 	}
-	if (store_cards_sync(s, *id, keys, n) < 0)
-		return -1;
-	st->cards += (int)n;
 
 	sched = json_object_get(p, "schedule");
 	n = sessions_of(json_object_get(sched, "template"), 0, ss, sizeof(ss) / sizeof(ss[0]));
@@ -506,36 +559,83 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	return 0;
 }
 
-int
-roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
-	     struct roster_stats *st, char *err, size_t errlen)
-{
-	json_t *parts = json_object_get(r->doc, "participants"), *x;
-	int64_t *ids;
-	size_t i;
+struct roster_job {
+	const struct roster *r;
+	struct store *s;
+	const struct cardkey *key;
+	size_t next;  /* the next participant to write */
+	int64_t *ids; /* the participants' row ids, for the deactivation at the end */
+	struct roster_stats st;
+	int done;
+};
 
-	memset(st, 0, sizeof(*st));
-	ids = calloc(json_array_size(parts) + 1, sizeof(*ids));
-	if (ids == NULL)
+int
+roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
+	       struct roster_job **out, char *err, size_t errlen)
+{
+	struct roster_job *j;
+	char in_force[80] = "";
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->ids = calloc(json_array_size(json_object_get(r->doc, "participants")) + 1,
+			     sizeof(*j->ids))) == NULL) {
+		free(j);
 		FAIL("out of memory");
-	if (store_begin(s) < 0) {
-		free(ids);
+	}
+	j->r = r;
+	j->s = s;
+	j->key = key;
+	if (store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
+	    strcmp(in_force, r->hash) == 0) {
+		/* The roster in force, again: nothing to write (and nothing written). */
+		j->st.unchanged = 1;
+		j->done = 1;
+	} else if (store_roster_cards_begin(s) < 0) {
+		roster_job_free(j);
 		FAIL("database: %s", store_errmsg(s));
 	}
-	json_array_foreach(parts, i, x) {
-		if (apply_participant(x, s, key, &ids[i], st) < 0)
-			goto fail;
-		st->participants++;
-	}
-	if (store_participants_deactivate_missing(s, ids, json_array_size(parts)) < 0)
-		goto fail;
+	*out = j;
+	return 0;
+}
+
+void
+roster_job_free(struct roster_job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->ids);
+	free(j);
+}
+
+const struct roster_stats *
+roster_job_stats(const struct roster_job *j)
+{
+	return &j->st;
+}
+
+/* The last step: who is gone, the cards, absences, G, closures, and the hash in force. */
+static int
+finish(struct roster_job *j)
+{
+	struct store *s = j->s;
+	const struct roster *r = j->r;
+	struct store_card_pass pass;
+	json_t *x;
+	size_t i;
+
+	if (store_participants_deactivate_missing(s, j->ids, j->next) < 0 ||
+	    store_roster_cards_apply(s, r->hash, &pass) < 0)
+		return -1;
+	j->st.card_conflicts = pass.conflicts;
+	j->st.cards_acknowledged = pass.acknowledged;
 	json_array_foreach(json_object_get(r->doc, "absences"), i, x) {
 		struct store_participant p;
 		struct store_absence a = {.minutes = -1};
 		json_t *m = json_object_get(x, "minutes");
 
 		if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
-			goto fail;
+			return -1;
 		snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
 		a.participant_id = p.id;
 		snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
@@ -549,29 +649,81 @@ roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 			snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
 		snprintf(a.registered_by, sizeof(a.registered_by), "roster");
 		if (store_absence_upsert(s, &a) < 0)
-			goto fail;
-		st->absences++;
+			return -1;
+		j->st.absences++;
 	}
 	json_array_foreach(json_object_get(r->doc, "g"), i, x) {
 		if (store_g_set(s, get_str(x, "from"),
 				json_integer_value(json_object_get(x, "amount"))) < 0)
-			goto fail;
-		st->g_values++;
+			return -1;
+		j->st.g_values++;
 	}
 	json_array_foreach(json_object_get(r->doc, "closures"), i, x) {
 		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
 
 		if (store_closure_add(s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
-			goto fail;
-		st->closures++;
+			return -1;
+		j->st.closures++;
 	}
-	if (store_commit(s) < 0)
+	return store_meta_set(s, META_HASH, r->hash);
+}
+
+int
+roster_job_step(struct roster_job *j, char *err, size_t errlen)
+{
+	json_t *parts = json_object_get(j->r->doc, "participants");
+	size_t n = json_array_size(parts);
+	int64_t t0 = clock_mono_ns();
+
+	if (j->done)
+		return 0;
+	if (store_begin(j->s) < 0)
 		goto fail;
-	free(ids);
+	/* Participants until the step's budget is spent; the rest in the next step. */
+	while (j->next < n) {
+		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &j->ids[j->next],
+				      &j->st) < 0)
+			goto fail;
+		j->next++;
+		j->st.participants++;
+		if (clock_mono_ns() - t0 > STEP_BUDGET_NS)
+			break;
+	}
+	if (j->next == n && finish(j) < 0)
+		goto fail;
+	if (store_commit(j->s) < 0)
+		goto fail;
+	if (j->next < n)
+		return 1;
+	j->done = 1;
 	return 0;
 fail:
-	snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
-	store_rollback(s);
-	free(ids);
+	snprintf(err, errlen, "database: %s; the steps written so far stay, the roster is "
+			      "applied again whole by the next import", store_errmsg(j->s));
+	store_rollback(j->s);
 	return -1;
+}
+
+int
+roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
+	     struct roster_stats *st, char *err, size_t errlen)
+{
+	struct roster_job *j;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (roster_job_new(r, s, key, &j, err, errlen) < 0)
+		return -1;
+	while ((rc = roster_job_step(j, err, errlen)) == 1) {
+		/*
+		 * Another process (the daemon) may be waiting for the write lock: a
+		 * short pause between steps lets its tap in.
+		 */
+		struct timespec pause = {0, 5 * 1000000L};
+
+		nanosleep(&pause, NULL);
+	}
+	*st = j->st;
+	roster_job_free(j);
+	return rc;
 }

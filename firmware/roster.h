@@ -20,6 +20,9 @@ struct roster_stats {
 	int g_values;
 	int closures;
 	int deactivated;
+	int unchanged;          /* the roster in force, imported again: nothing written */
+	int card_conflicts;     /* cards changed on the kiosk that a newer roster contradicts */
+	int cards_acknowledged; /* cards changed on the kiosk that the roster now agrees with */
 };
 
 /*
@@ -27,10 +30,32 @@ struct roster_stats {
  * expected: "participants[3].cards[0]: expected a UID of 4, 7 or 10 bytes in hex".
  */
 int roster_parse(const char *text, size_t len, struct roster **out, char *err, size_t errlen);
-/* Write it in one transaction; participants missing from it become inactive. */
+/*
+ * References outside the roster: every participant's regime (default
+ * no-integreringsloven) is a regime file in regime_dir that loads.  -1 with the
+ * path of the first bad field: "participants[3].regime: \"x\" is not a regime ...".
+ */
+int roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen);
+/* Hex SHA-256 of the roster's text. */
+const char *roster_hash(const struct roster *r);
+/*
+ * Write it in short steps (roster_job_*), each its own transaction of about 20 ms,
+ * pausing between them so another process's tap gets the lock; participants
+ * missing from it become inactive; cards follow the ownership rule.  The roster
+ * in force imported again writes nothing.
+ */
 int roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 		 struct roster_stats *stats, char *err, size_t errlen);
 void roster_free(struct roster *r);
+
+/* The same in steps, for the daemon's loop: one step per turn. */
+struct roster_job;
+int roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
+		   struct roster_job **out, char *err, size_t errlen);
+/* One step: 1 more to do, 0 done, -1 failed (err). */
+int roster_job_step(struct roster_job *j, char *err, size_t errlen);
+const struct roster_stats *roster_job_stats(const struct roster_job *j);
+void roster_job_free(struct roster_job *j);
 
 /* Field checks shared with the CLI: 0 if valid. */
 int roster_valid_date(const char *s);

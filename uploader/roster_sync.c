@@ -1,9 +1,10 @@
 /*
  * roster_sync.c — the roster comes down from the municipal system at start and
  * every roster_interval_s, with If-None-Match: 304 writes nothing; a new roster
- * is validated whole (roster_parse) and applied in one transaction
- * (roster_apply, which keys card UIDs).  A roster that fails validation changes
- * nothing: the old one stays, an alarm is raised and an alarm event goes up.
+ * is validated whole (roster_parse, roster_check_refs) and applied in steps of
+ * about 20 ms, one per turn of the loop (roster_job_step), so taps go in between.
+ * A roster that fails validation changes nothing: the old one stays, an alarm is
+ * raised and an alarm event goes up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "log.h"
@@ -44,11 +46,23 @@ on_roster_timer(evutil_socket_t fd, short what, void *arg)
 	uploader_roster_tick(arg);
 }
 
+static void on_roster_step(evutil_socket_t fd, short what, void *arg);
+
 int
 uploader_roster_start(struct uploader *u)
 {
 	u->roster_ev = evtimer_new(u->base, on_roster_timer, u);
-	return u->roster_ev ? 0 : -1;
+	u->roster_step_ev = evtimer_new(u->base, on_roster_step, u);
+	return u->roster_ev && u->roster_step_ev ? 0 : -1;
+}
+
+static void
+job_end(struct uploader *u)
+{
+	roster_job_free(u->roster_job);
+	roster_free(u->roster_new);
+	u->roster_job = NULL;
+	u->roster_new = NULL;
 }
 
 void
@@ -57,6 +71,10 @@ uploader_roster_stop(struct uploader *u)
 	if (u->ro_xfer)
 		uploader_xfer_free(u->ro_xfer);
 	u->ro_xfer = NULL;
+	job_end(u);
+	if (u->roster_step_ev)
+		event_free(u->roster_step_ev);
+	u->roster_step_ev = NULL;
 	if (u->roster_ev)
 		event_free(u->roster_ev);
 	u->roster_ev = NULL;
@@ -109,7 +127,7 @@ uploader_roster_tick(struct uploader *u)
 	int64_t now = uploader_mono_ms();
 	char etag[160] = "";
 
-	if (u->ro_xfer)
+	if (u->ro_xfer || u->roster_job)
 		return;
 	if (uploader_auth_need_token(u->auth, now)) {
 		u->roster_wants_token = 1;
@@ -186,12 +204,55 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 	finish(u, UPLOADER_ROSTER_REJECTED, -1);
 }
 
+/* Apply the next step; the last one stores the ETag and reports. */
+static void
+on_roster_step(evutil_socket_t fd, short what, void *arg)
+{
+	struct uploader *u = arg;
+	const struct roster_stats *st;
+	char err[512];
+	int rc = roster_job_step(u->roster_job, err, sizeof(err));
+
+	if (rc == 1) {
+		struct timeval now = {0, 0};
+
+		evtimer_add(u->roster_step_ev, &now);
+		return;
+	}
+	if (rc < 0) {
+		uploader_note_error(u, "roster: %s", err);
+		job_end(u);
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	st = roster_job_stats(u->roster_job);
+	/*
+	 * After the apply, not in its transaction: a crash between the two only means
+	 * the same roster is fetched again, which (same hash) writes nothing.
+	 */
+	if (store_meta_set(u->store, META_ETAG, u->roster_new_etag) < 0)
+		log_err("upload: cannot store the roster's ETag");
+	uploader_alarm_clear(u, UPLOADER_ALARM_ROSTER);
+	u->roster_applied_ms = uploader_wall_ms();
+	if (st->unchanged)
+		log_info("upload: roster %s is the one in force; nothing written",
+			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)");
+	else
+		log_info("upload: roster %s applied in %.0f ms: %d participants, %d cards, %d "
+			 "absences, %d G values, %d closures, %d card conflicts",
+			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)",
+			 (clock_mono_ns() - u->roster_job_started_ns) / 1e6, st->participants,
+			 st->cards, st->absences, st->g_values, st->closures, st->card_conflicts);
+	job_end(u);
+	finish(u, UPLOADER_ROSTER_APPLIED, -1);
+}
+
 static void
 take_roster(struct uploader *u, const struct uploader_xfer *x)
 {
-	struct roster_stats st;
 	struct roster *r;
-	char err[512];
+	char err[512], dir[CONFIG_PATH_MAX] = "";
+	struct timeval now = {0, 0};
 
 	if (x->resp == NULL || x->resp_len == 0) {
 		reject(u, x, "empty body");
@@ -201,25 +262,24 @@ take_roster(struct uploader *u, const struct uploader_xfer *x)
 		reject(u, x, err);
 		return;
 	}
-	if (roster_apply(r, u->store, u->key, &st, err, sizeof(err)) < 0) {
+	if (config_regime_dir(u->cfg, dir, sizeof(dir)) < 0 ||
+	    roster_check_refs(r, dir, err, sizeof(err)) < 0) {
+		roster_free(r);
+		reject(u, x, dir[0] ? err : "no regime directory on the kiosk");
+		return;
+	}
+	if (roster_job_new(r, u->store, u->key, &u->roster_job, err, sizeof(err)) < 0) {
 		roster_free(r);
 		uploader_note_error(u, "roster: %s", err);
 		finish(u, UPLOADER_ROSTER_ERROR, -1);
 		return;
 	}
-	roster_free(r);
-	/*
-	 * After the apply, not in its transaction: a crash between the two only means
-	 * the same roster is fetched and applied again, which changes nothing.
-	 */
-	if (store_meta_set(u->store, META_ETAG, x->etag[0] && etag_ok(x->etag) ? x->etag : "") < 0)
-		log_err("upload: cannot store the roster's ETag");
-	uploader_alarm_clear(u, UPLOADER_ALARM_ROSTER);
-	u->roster_applied_ms = uploader_wall_ms();
-	log_info("upload: roster %s applied: %d participants, %d cards, %d absences, %d G values, "
-		 "%d closures", x->etag[0] ? x->etag : "(no ETag)", st.participants, st.cards,
-		 st.absences, st.g_values, st.closures);
-	finish(u, UPLOADER_ROSTER_APPLIED, -1);
+	u->roster_new = r;
+	u->roster_job_started_ns = clock_mono_ns();
+	snprintf(u->roster_new_etag, sizeof(u->roster_new_etag), "%s",
+		 x->etag[0] && etag_ok(x->etag) ? x->etag : "");
+	/* The first step in a turn of its own, like every other. */
+	evtimer_add(u->roster_step_ev, &now);
 }
 
 static void

@@ -761,9 +761,30 @@ iso_or_null(int64_t wall_ms)
 	return json_string(buf);
 }
 
+static int
+conflict_json(void *arg, const struct store_card_conflict *c)
+{
+	json_t *list = arg;
+
+	if (json_array_size(list) >= 20)
+		return 1; /* the count says how many; twenty are enough to read */
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "card", c->key,
+					      "participant", c->participant, "kiosk",
+					      c->revoked ? "revoked" : "enrolled", "roster",
+					      strcmp(c->roster_says, "absent") == 0
+						      ? "not on the roster"
+						      : c->roster_says,
+					      "who", c->who, "since", ""));
+	json_object_set_new(json_array_get(list, json_array_size(list) - 1), "since",
+			    iso_or_null(c->local_ms));
+	return 0;
+}
+
 json_t *
 uploader_status_json(struct uploader *u)
 {
+	json_t *conflicts = json_array();
+	int nconf;
 	int64_t now = uploader_mono_ms(), wall = uploader_wall_ms();
 	json_t *j = json_object(), *alarms = json_array(), *roster, *dead = json_null();
 	char id[40], reason[UPLOADER_REASON_MAX], etag[160] = "";
@@ -799,6 +820,10 @@ uploader_status_json(struct uploader *u)
 	json_object_set_new(j, "alarms", alarms);
 	json_object_set_new(j, "last_dead_letter", dead);
 	json_object_set_new(j, "roster", roster);
+	/* Cards changed here that a newer roster contradicts: the kiosk keeps its change. */
+	nconf = store_card_conflicts(u->store, conflict_json, conflicts);
+	json_object_set_new(j, "card_conflicts", json_integer(nconf > 0 ? nconf : 0));
+	json_object_set_new(j, "card_conflict_list", conflicts);
 	if (uploader_auth_bits(u->auth) & UPLOADER_AUTH_OAUTH)
 		json_object_set_new(j, "token_left_s", left >= 0 ? json_integer(left) : json_null());
 	return j;

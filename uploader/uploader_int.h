@@ -16,6 +16,8 @@
 
 struct config;
 struct event_base;
+struct roster;
+struct roster_job;
 struct store_event;
 
 /* --- proto.c: the wire format of PROTOCOL.md §1, pure functions --- */
@@ -276,6 +278,11 @@ struct uploader {
 
 	/* roster */
 	struct event *roster_ev;
+	struct event *roster_step_ev; /* a roster being applied: one step per loop turn */
+	struct roster *roster_new;
+	struct roster_job *roster_job;
+	char roster_new_etag[160];
+	int64_t roster_job_started_ns;
 	struct uploader_xfer *ro_xfer;
 	int roster_failures;
 	int roster_retried_401;

@@ -145,6 +145,12 @@ int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
 		    struct cmd_result *r);
 int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
+/*
+ * Shared by the card commands: the change is the kiosk's own (card ownership):
+ * its outbox event `type` (card_enrolled, card_revoked) and the card marked local.
+ */
+int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key,
+		   const char *participant, const char *reason, struct cmd_result *r);
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
 int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key,
 		 size_t keylen, struct cmd_result *r);

@@ -241,6 +241,16 @@ ctl_roster(struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	free(text);
+	{
+		char dir[CONFIG_PATH_MAX] = "";
+
+		if (config_regime_dir(&c->cfg, dir, sizeof(dir)) < 0 ||
+		    roster_check_refs(r, dir, err, sizeof(err)) < 0) {
+			ctl_error("%s: %s", argv[2], dir[0] ? err : "no regime directory found");
+			roster_free(r);
+			return 2;
+		}
+	}
 	if (ctl_open(c) < 0 || roster_apply(r, c->store, &c->key, &st, err, sizeof(err)) < 0) {
 		if (c->store)
 			ctl_error("%s: %s", argv[2], err);
@@ -248,11 +258,20 @@ ctl_roster(struct ctl *c, int argc, char **argv)
 		return 1;
 	}
 	roster_free(r);
-	snprintf(detail, sizeof(detail), "%s: %d participants, %d cards, %d absences", argv[2],
-		 st.participants, st.cards, st.absences);
+	if (st.unchanged) {
+		printf("roster unchanged: it is the roster in force; nothing written\n");
+		return 0;
+	}
+	snprintf(detail, sizeof(detail), "%s: %d participants, %d cards, %d absences, "
+		 "%d card conflicts", argv[2], st.participants, st.cards, st.absences,
+		 st.card_conflicts);
 	store_audit(c->store, c->who, "roster.import", detail);
 	printf("roster imported: %d participants, %d cards, %d absences, %d G values, "
 	       "%d closure days\n", st.participants, st.cards, st.absences, st.g_values, st.closures);
+	if (st.card_conflicts)
+		printf("%d cards changed on this kiosk are contradicted by the roster; the kiosk "
+		       "keeps its own change (stempelctl status, the board's Cards page)\n",
+		       st.card_conflicts);
 	return 0;
 }
 
