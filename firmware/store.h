@@ -427,4 +427,20 @@ typedef int (*store_card_conflict_fn)(void *arg, const struct store_card_conflic
 /* Every conflict, newest first (fn may be NULL: just count).  The count, or -1. */
 int store_card_conflicts(struct store *s, store_card_conflict_fn fn, void *arg);
 
+/* Dead letters and retention (store_outbox.c). */
+struct store_dead {
+	int64_t seq;
+	char id[40];
+	char type[32];
+	char reason[256];
+	int64_t created_ms, dead_ms;
+};
+typedef int (*store_dead_fn)(void *arg, const struct store_dead *d);
+/* Every dead letter, oldest first (fn may be NULL: just count).  The count, or -1. */
+int store_outbox_dead_each(struct store *s, store_dead_fn fn, void *arg);
+/* Make dead letter `id` (NULL: every one) pending again; how many in *n. */
+int store_outbox_retry(struct store *s, const char *id, int *n);
+/* Delete up to `max` events delivered before `before_ms` (wall); how many in *n. */
+int store_outbox_prune(struct store *s, int64_t before_ms, int max, int *n);
+
 #endif

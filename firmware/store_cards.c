@@ -92,14 +92,15 @@ store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_
 	/*
 	 * 2. A local change a roster disagrees with stays.  It is a conflict when the
 	 * roster is newer than the change: another roster than the one in force when
-	 * the change was made, and the change's event delivered before it came.
+	 * the change was made, and the change's event delivered before it came (or
+	 * delivered and pruned since: retention deletes only delivered events).
 	 */
 	if (run_counted(s,
 			"UPDATE cards SET conflict = coalesce((SELECT p.ext_id FROM roster_cards r"
 			"  JOIN participants p ON p.id = r.participant_id WHERE r.key = cards.key),"
 			"  'absent')"
-			" WHERE origin = 'local' AND local_base != ?1 AND EXISTS (SELECT 1 FROM outbox o"
-			"  WHERE o.id = cards.local_event AND o.state = 'delivered')",
+			" WHERE origin = 'local' AND local_base != ?1 AND NOT EXISTS (SELECT 1 FROM"
+			"  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
 			roster_hash, &out->conflicts) < 0)
 		return -1;
 	/* 3. Cards the roster owns follow it: moved, given back, taken away, new. */

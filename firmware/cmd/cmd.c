@@ -17,6 +17,7 @@
 static const struct cmd_entry table[] = {
 	{"card.enroll", cmd_card_enroll_json},
 	{"card.revoke", cmd_card_revoke_json},
+	{"outbox.retry", cmd_outbox_retry_json},
 };
 
 void

@@ -145,6 +145,15 @@ int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
 		    struct cmd_result *r);
 int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
+/* outbox.retry: a dead letter (or every one, all) pending again. */
+struct cmd_outbox_retry_args {
+	const char *id; /* the event's id */
+	int all;
+};
+int cmd_outbox_retry(struct cmd_ctx *ctx, const struct cmd_outbox_retry_args *a,
+		     struct cmd_result *r);
+int cmd_outbox_retry_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
 /*
  * Shared by the card commands: the change is the kiosk's own (card ownership):
  * its outbox event `type` (card_enrolled, card_revoked) and the card marked local.

@@ -450,6 +450,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	board_participant_routes(b);
 	board_forms_routes(b);
 	board_audit_routes(b);
+	board_dead_routes(b);
 	return b;
 }
 

@@ -100,5 +100,6 @@ void board_today_routes(struct board *b);
 void board_participant_routes(struct board *b);
 void board_forms_routes(struct board *b);
 void board_audit_routes(struct board *b);
+void board_dead_routes(struct board *b);
 
 #endif

@@ -401,6 +401,8 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		nav_link(r, out, "/board/enroll", "Enroll card", page, "enroll");
 		if (strcmp(r->user.role, "admin") == 0)
 			nav_link(r, out, "/board/audit", "Audit log", page, "audit");
+		if (strcmp(r->user.role, "admin") == 0)
+			nav_link(r, out, "/board/dead", "Dead letters", page, "dead");
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);

@@ -4,7 +4,10 @@ batch, single events included, for a while; then the receiver answers normally.
 PROTOCOL.md §1: a size limit is never a reason to drop an event.  The kiosk
 halves down to one event, then backs off with the event_too_large alarm, keeping
 every event pending; once the receiver takes a batch the reduced size is
-forgotten and every event is delivered, none dead-lettered.
+forgotten and every event is delivered, none dead-lettered.  Then a dead
+letter (an event the receiver rejects on purpose) is listed by `stempelctl
+outbox dead list` and shown to an administrator on the board; once the receiver
+takes it, `stempelctl outbox dead retry ID` delivers it exactly once, audited.
 """
 import json
 import os
@@ -20,6 +23,43 @@ TAPS = 60
 
 def alarms(kiosk):
     return [a["name"] for a in munilib.upload_check(kiosk).get("alarms", [])]
+
+
+def dead_letter_retry(s, muni, kiosk):
+    n = len(kiosk.db("SELECT id FROM outbox"))
+    muni.fault("500")  # the receiver must not take it before it is poisoned
+    kiosk.tap("0DEAD001")
+    munilib.wait_for(lambda: len(kiosk.db("SELECT id FROM outbox")) == n + 1, 10)
+    victim = kiosk.db("SELECT id FROM outbox ORDER BY seq DESC LIMIT 1")[0][0]
+    muni.poison(victim, "reject")
+    muni.fault("none")
+    dead = munilib.wait_for(lambda: kiosk.db(
+        "SELECT state FROM outbox WHERE id = ?", (victim,))[0][0] == "dead", 20)
+    ok(dead, "an event rejected on purpose is a dead letter")
+    r = kiosk.ctl("outbox", "dead", "list", check=False)
+    ok(r.returncode == 0 and victim in r.stdout and "1 dead letter" in r.stdout,
+       "stempelctl outbox dead list shows it with the reason", r.stdout + r.stderr)
+    r = munilib.add_user(kiosk, "ada", "admin", "admin password 1")
+    b = munilib.Board(kiosk.port)
+    b.login("ada", "admin password 1")
+    st, page = b.req("GET", "/board/dead")
+    ok(st == 200 and victim in page and "poisoned" in page,
+       "an administrator sees the dead letter and its reason on the board", st)
+    r = kiosk.ctl("outbox", "dead", "retry", "not-an-event", check=False)
+    ok(r.returncode == 2, "retrying what is not a dead letter is refused", r.stderr)
+    muni.poisons.clear()
+    muni.ctl("/poison", clear=1)
+    r = kiosk.ctl("outbox", "dead", "retry", victim, check=False)
+    ok(r.returncode == 0, "stempelctl outbox dead retry ID", r.stdout + r.stderr)
+    delivered = munilib.wait_for(lambda: kiosk.db(
+        "SELECT state FROM outbox WHERE id = ?", (victim,))[0][0] == "delivered", 20)
+    rows = muni.db("SELECT deliveries FROM events WHERE id = ?", (victim,))
+    ok(delivered and rows == [(1,)], "the retried dead letter is delivered once (%s)" % rows)
+    audit = kiosk.db("SELECT who, action, detail FROM audit WHERE action = 'outbox.retry'")
+    ok(len(audit) == 1 and victim in audit[0][2] and audit[0][0].startswith("cli:"),
+       "the retry is in the audit log", audit)
+    r = kiosk.ctl("outbox", "dead", "retry", "--all", check=False)
+    ok(r.returncode == 2 and "no dead letters" in r.stderr, "nothing left to retry", r.stderr)
 
 
 def main():
@@ -56,6 +96,7 @@ def main():
         ok(up.get("batch_size") == 50, "the reduced size is forgotten after a success (%s)"
            % up.get("batch_size"))
         # How many batches the drain took: the full size came back at once.
+        dead_letter_retry(s, muni, kiosk)
         print("# fault: 413 to every batch, single events included, then normal | %d taps | "
               "alarm, nothing dead, all delivered once | %d delivered, %d dead, alarm %s"
               % (TAPS, len(got), dead, "raised then cleared" if raised else "never raised"))

@@ -7,13 +7,10 @@ nothing; a changed roster pulled from the municipality that still contradicts
 the changes leaves them standing and raises a visible conflict (/healthz and the
 board); a roster that agrees with them clears it.
 """
-import http.client
 import json
 import os
-import re
 import subprocess
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kiosklib  # noqa: E402
@@ -23,39 +20,6 @@ from kiosklib import ok  # noqa: E402
 PASSWORD = "teacher password 1"
 NEW_UID = "0C0C0C01"     # unknown to every roster; enrolled on the board for P-000001
 GONE_UID = "04A10001"    # P-000002's roster card; revoked with stempelctl
-
-
-class Board:
-    def __init__(self, port):
-        self.port, self.cookies = port, {}
-
-    def req(self, method, path, form=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        h = {}
-        if self.cookies:
-            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode(errors="replace")
-        for v in r.headers.get_all("Set-Cookie") or []:
-            name, val = v.split(";")[0].split("=", 1)
-            self.cookies[name] = val
-        c.close()
-        return r.status, data
-
-    def login(self):
-        _, page = self.req("GET", "/board/login")
-        tok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
-        return self.req("POST", "/board/login", {"login_csrf": tok, "username": "kari",
-                                                 "password": PASSWORD})
-
-    def csrf(self):
-        _, page = self.req("GET", "/board")
-        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
 def card_state(kiosk, key):
@@ -89,8 +53,8 @@ def main():
         # A teacher enrols an unknown card on the board.
         kiosk.tap(NEW_UID)
         new_key = kiosk.db("SELECT card_key FROM taps ORDER BY id DESC LIMIT 1")[0][0]
-        b = Board(kiosk.port)
-        b.login()
+        b = munilib.Board(kiosk.port)
+        b.login("kari", PASSWORD)
         st, _ = b.req("POST", "/board/enroll", {"card": new_key, "participant": "P-000001",
                                                 "csrf": b.csrf()})
         ok(st == 303, "the teacher enrols the card on the board (%s)" % st)
