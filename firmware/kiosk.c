@@ -550,6 +550,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
+	uploader_set_health(k->uploader, health, k);
 	/* The reader last: from here on taps can arrive. */
 	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
 	if (k->reader == NULL) {

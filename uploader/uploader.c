@@ -710,7 +710,7 @@ uploader_start(struct event_base *base, const struct config *cfg, struct store *
 	    (u->http = uploader_http_new(base, err, errlen)) == NULL)
 		goto fail;
 	if ((u->pump_ev = evtimer_new(base, on_pump, u)) == NULL ||
-	    uploader_roster_start(u) < 0) {
+	    uploader_roster_start(u) < 0 || uploader_housekeeping_start(u) < 0) {
 		snprintf(err, errlen, "upload: cannot create timers");
 		goto fail;
 	}
@@ -730,6 +730,7 @@ uploader_stop(struct uploader *u)
 	if (u == NULL)
 		return;
 	uploader_roster_stop(u);
+	uploader_housekeeping_stop(u);
 	if (u->ev_xfer)
 		uploader_xfer_free(u->ev_xfer);
 	if (u->tok_xfer)
@@ -881,6 +882,17 @@ uploader_metrics(struct uploader *u, struct evbuffer *out)
 	for (int a = 0; a < UPLOADER_NALARMS; a++)
 		evbuffer_add_printf(out, "stempel_upload_alarm{name=\"%s\"} %d\n", alarm_names[a],
 				    u->alarms[a].active);
+	evbuffer_add_printf(out, "# HELP stempel_outbox_pruned_total Delivered events deleted after "
+				 "keep_delivered_days.\n# TYPE stempel_outbox_pruned_total counter\n"
+				 "stempel_outbox_pruned_total %llu\n"
+				 "# HELP stempel_upload_heartbeats_total Status events queued.\n"
+				 "# TYPE stempel_upload_heartbeats_total counter\n"
+				 "stempel_upload_heartbeats_total %llu\n",
+			    (unsigned long long)u->pruned, (unsigned long long)u->heartbeats);
+	metrics_gauge(out, "stempel_card_conflicts", "Cards changed on the kiosk that a newer "
+		      "roster contradicts.", (double)(store_card_conflicts(u->store, NULL, NULL) > 0
+						      ? store_card_conflicts(u->store, NULL, NULL)
+						      : 0));
 	metrics_gauge(out, "stempel_upload_backoff_seconds", "Time left before the next attempt.",
 		      u->backoff_until_ms > now ? (u->backoff_until_ms - now) / 1000.0 : 0);
 	metrics_gauge(out, "stempel_upload_failures_in_a_row", "Failed upload attempts in a row.",

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 
 struct config;
@@ -289,6 +290,13 @@ struct uploader {
 	enum uploader_roster_result roster_last;
 	int64_t roster_checked_ms, roster_applied_ms; /* wall */
 
+	/* housekeeping.c: heartbeat and retention */
+	struct event *heartbeat_ev, *prune_ev;
+	int64_t started_ms; /* monotonic */
+	int (*health)(void *arg, json_t *checks);
+	void *health_arg;
+	uint64_t heartbeats, pruned;
+
 	/* what /healthz and /metrics show */
 	int64_t last_success_ms, last_attempt_ms; /* wall */
 	char last_error[300];
@@ -337,5 +345,9 @@ void uploader_roster_tick(struct uploader *u);
 /* The token request failed: try the roster again after `delay_ms`. */
 void uploader_roster_retry(struct uploader *u, int64_t delay_ms);
 const char *uploader_roster_result_name(enum uploader_roster_result r);
+
+/* housekeeping.c: the heartbeat and retention timers */
+int uploader_housekeeping_start(struct uploader *u);
+void uploader_housekeeping_stop(struct uploader *u);
 
 #endif
