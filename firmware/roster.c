@@ -26,7 +26,13 @@
 
 #define DEFAULT_REGIME "no-integreringsloven"
 /* A step of an import holds the write lock about this long at most (plus one participant). */
-#define STEP_BUDGET_NS (20 * 1000000LL)
+#define STEP_BUDGET_NS (15 * 1000000LL)
+/*
+ * stempelctl pauses this long between steps: longer than a step, so that the
+ * daemon's tap, retrying the lock from sqlite's busy handler (1, 2, 5, 10, 15,
+ * 20, 25 ms ...), finds it free within a few retries.
+ */
+#define STEP_PAUSE_NS (25 * 1000000L)
 #define META_HASH "roster.hash"
 
 struct roster {
@@ -559,14 +565,17 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	return 0;
 }
 
+/* An import's phases, in order; each step of the job works through them for ~20 ms. */
+enum phase { PH_PARTICIPANTS, PH_DEACTIVATE, PH_CARDS, PH_ABSENCES, PH_TAIL, PH_DONE };
+
 struct roster_job {
 	const struct roster *r;
 	struct store *s;
 	const struct cardkey *key;
-	size_t next;  /* the next participant to write */
-	int64_t *ids; /* the participants' row ids, for the deactivation at the end */
+	enum phase phase;
+	size_t next; /* the next participant, card statement or absence */
+	struct store_card_pass pass;
 	struct roster_stats st;
-	int done;
 };
 
 int
@@ -577,12 +586,8 @@ roster_job_new(const struct roster *r, struct store *s, const struct cardkey *ke
 	char in_force[80] = "";
 
 	*out = NULL;
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->ids = calloc(json_array_size(json_object_get(r->doc, "participants")) + 1,
-			     sizeof(*j->ids))) == NULL) {
-		free(j);
+	if ((j = calloc(1, sizeof(*j))) == NULL)
 		FAIL("out of memory");
-	}
 	j->r = r;
 	j->s = s;
 	j->key = key;
@@ -590,7 +595,7 @@ roster_job_new(const struct roster *r, struct store *s, const struct cardkey *ke
 	    strcmp(in_force, r->hash) == 0) {
 		/* The roster in force, again: nothing to write (and nothing written). */
 		j->st.unchanged = 1;
-		j->done = 1;
+		j->phase = PH_DONE;
 	} else if (store_roster_cards_begin(s) < 0) {
 		roster_job_free(j);
 		FAIL("database: %s", store_errmsg(s));
@@ -602,9 +607,6 @@ roster_job_new(const struct roster *r, struct store *s, const struct cardkey *ke
 void
 roster_job_free(struct roster_job *j)
 {
-	if (j == NULL)
-		return;
-	free(j->ids);
 	free(j);
 }
 
@@ -614,93 +616,134 @@ roster_job_stats(const struct roster_job *j)
 	return &j->st;
 }
 
-/* The last step: who is gone, the cards, absences, G, closures, and the hash in force. */
 static int
-finish(struct roster_job *j)
+apply_absence(json_t *x, struct store *s)
 {
-	struct store *s = j->s;
-	const struct roster *r = j->r;
-	struct store_card_pass pass;
+	struct store_participant p;
+	struct store_absence a = {.minutes = -1};
+	json_t *m = json_object_get(x, "minutes");
+
+	if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
+		return -1;
+	snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
+	a.participant_id = p.id;
+	snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
+	snprintf(a.from_date, sizeof(a.from_date), "%s", get_str(x, "from"));
+	snprintf(a.to_date, sizeof(a.to_date), "%s", get_str(x, "to"));
+	if (json_is_integer(m))
+		a.minutes = (int)json_integer_value(m);
+	if (get_str(x, "documentation"))
+		snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
+	if (get_str(x, "comment"))
+		snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
+	snprintf(a.registered_by, sizeof(a.registered_by), "roster");
+	return store_absence_upsert(s, &a);
+}
+
+/* G values, closures, and the roster's hash: the import is complete. */
+static int
+apply_tail(struct roster_job *j)
+{
 	json_t *x;
 	size_t i;
 
-	if (store_participants_deactivate_missing(s, j->ids, j->next) < 0 ||
-	    store_roster_cards_apply(s, r->hash, &pass) < 0)
-		return -1;
-	j->st.card_conflicts = pass.conflicts;
-	j->st.cards_acknowledged = pass.acknowledged;
-	json_array_foreach(json_object_get(r->doc, "absences"), i, x) {
-		struct store_participant p;
-		struct store_absence a = {.minutes = -1};
-		json_t *m = json_object_get(x, "minutes");
-
-		if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
-			return -1;
-		snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
-		a.participant_id = p.id;
-		snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
-		snprintf(a.from_date, sizeof(a.from_date), "%s", get_str(x, "from"));
-		snprintf(a.to_date, sizeof(a.to_date), "%s", get_str(x, "to"));
-		if (json_is_integer(m))
-			a.minutes = (int)json_integer_value(m);
-		if (get_str(x, "documentation"))
-			snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
-		if (get_str(x, "comment"))
-			snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
-		snprintf(a.registered_by, sizeof(a.registered_by), "roster");
-		if (store_absence_upsert(s, &a) < 0)
-			return -1;
-		j->st.absences++;
-	}
-	json_array_foreach(json_object_get(r->doc, "g"), i, x) {
-		if (store_g_set(s, get_str(x, "from"),
+	json_array_foreach(json_object_get(j->r->doc, "g"), i, x) {
+		if (store_g_set(j->s, get_str(x, "from"),
 				json_integer_value(json_object_get(x, "amount"))) < 0)
 			return -1;
 		j->st.g_values++;
 	}
-	json_array_foreach(json_object_get(r->doc, "closures"), i, x) {
+	json_array_foreach(json_object_get(j->r->doc, "closures"), i, x) {
 		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
 
-		if (store_closure_add(s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
+		if (store_closure_add(j->s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
 			return -1;
 		j->st.closures++;
 	}
-	return store_meta_set(s, META_HASH, r->hash);
+	return store_meta_set(j->s, META_HASH, j->r->hash);
+}
+
+/* Some work of the current phase; 0 or -1.  Moves to the next phase when it is done. */
+static int
+work(struct roster_job *j)
+{
+	json_t *parts = json_object_get(j->r->doc, "participants");
+	json_t *abs = json_object_get(j->r->doc, "absences");
+	int64_t id;
+	int rc, n;
+
+	switch (j->phase) {
+	case PH_PARTICIPANTS:
+		if (j->next == json_array_size(parts)) {
+			j->phase = PH_DEACTIVATE;
+			return 0;
+		}
+		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &id, &j->st) < 0 ||
+		    store_roster_keep(j->s, id) < 0)
+			return -1;
+		j->next++;
+		j->st.participants++;
+		return 0;
+	case PH_DEACTIVATE:
+		if (store_roster_deactivate_missing(j->s, &n) < 0)
+			return -1;
+		j->st.deactivated = n;
+		j->phase = PH_CARDS;
+		j->next = 0;
+		return 0;
+	case PH_CARDS:
+		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->r->hash, &j->pass)) < 0)
+			return -1;
+		j->next++;
+		if (rc == 1) {
+			j->st.card_conflicts = j->pass.conflicts;
+			j->st.cards_acknowledged = j->pass.acknowledged;
+			j->phase = PH_ABSENCES;
+			j->next = 0;
+		}
+		return 0;
+	case PH_ABSENCES:
+		if (j->next == json_array_size(abs)) {
+			j->phase = PH_TAIL;
+			return 0;
+		}
+		if (apply_absence(json_array_get(abs, j->next), j->s) < 0)
+			return -1;
+		j->next++;
+		j->st.absences++;
+		return 0;
+	case PH_TAIL:
+		if (apply_tail(j) < 0)
+			return -1;
+		j->phase = PH_DONE;
+		return 0;
+	case PH_DONE:
+		break;
+	}
+	return 0;
 }
 
 int
 roster_job_step(struct roster_job *j, char *err, size_t errlen)
 {
-	json_t *parts = json_object_get(j->r->doc, "participants");
-	size_t n = json_array_size(parts);
 	int64_t t0 = clock_mono_ns();
 
-	if (j->done)
+	if (j->phase == PH_DONE)
 		return 0;
 	if (store_begin(j->s) < 0)
 		goto fail;
-	/* Participants until the step's budget is spent; the rest in the next step. */
-	while (j->next < n) {
-		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &j->ids[j->next],
-				      &j->st) < 0)
+	/* Work until the step's budget is spent; the rest in the next step. */
+	while (j->phase != PH_DONE && clock_mono_ns() - t0 < STEP_BUDGET_NS)
+		if (work(j) < 0)
 			goto fail;
-		j->next++;
-		j->st.participants++;
-		if (clock_mono_ns() - t0 > STEP_BUDGET_NS)
-			break;
-	}
-	if (j->next == n && finish(j) < 0)
-		goto fail;
 	if (store_commit(j->s) < 0)
 		goto fail;
-	if (j->next < n)
-		return 1;
-	j->done = 1;
-	return 0;
+	return j->phase == PH_DONE ? 0 : 1;
 fail:
 	snprintf(err, errlen, "database: %s; the steps written so far stay, the roster is "
 			      "applied again whole by the next import", store_errmsg(j->s));
 	store_rollback(j->s);
+	j->phase = PH_DONE;
 	return -1;
 }
 
@@ -719,7 +762,7 @@ roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 		 * Another process (the daemon) may be waiting for the write lock: a
 		 * short pause between steps lets its tap in.
 		 */
-		struct timespec pause = {0, 5 * 1000000L};
+		struct timespec pause = {0, STEP_PAUSE_NS};
 
 		nanosleep(&pause, NULL);
 	}

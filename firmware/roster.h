@@ -39,7 +39,7 @@ int roster_check_refs(const struct roster *r, const char *regime_dir, char *err,
 /* Hex SHA-256 of the roster's text. */
 const char *roster_hash(const struct roster *r);
 /*
- * Write it in short steps (roster_job_*), each its own transaction of about 20 ms,
+ * Write it in short steps (roster_job_*), each its own transaction of about 15 ms,
  * pausing between them so another process's tap gets the lock; participants
  * missing from it become inactive; cards follow the ownership rule.  The roster
  * in force imported again writes nothing.

@@ -405,7 +405,7 @@ int store_token_revoke(struct store *s, int64_t id);
 /* Mark a card's state as made on the kiosk by `who`, with its outbox event and the roster hash in force. */
 int store_card_set_local(struct store *s, const char *card_key, const char *event_id,
 			 const char *base, const char *who);
-/* The roster import's cards: begin the list, add one, then apply it whole. */
+/* The roster import's cards and participants: begin the lists, add, then apply whole. */
 int store_roster_cards_begin(struct store *s);
 int store_roster_card_add(struct store *s, const char *card_key, int64_t participant_id);
 struct store_card_pass {
@@ -414,6 +414,12 @@ struct store_card_pass {
 	int moved, revoked, added; /* roster-owned cards changed */
 };
 int store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_card_pass *out);
+/* One statement of the card pass (k = 0, 1, ...): 0, 1 past the last, -1 error. */
+int store_roster_cards_pass(struct store *s, int k, const char *roster_hash,
+			    struct store_card_pass *out);
+/* Participants in the roster being imported; the others become inactive at the end. */
+int store_roster_keep(struct store *s, int64_t participant_id);
+int store_roster_deactivate_missing(struct store *s, int *n);
 struct store_card_conflict {
 	char key[80];
 	char participant[40]; /* whom the kiosk's state gives the card to (or took it from) */

@@ -34,7 +34,9 @@ store_roster_cards_begin(struct store *s)
 {
 	return store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS roster_cards("
 			     " key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL);"
-			     "DELETE FROM roster_cards");
+			     "DELETE FROM roster_cards;"
+			     "CREATE TEMP TABLE IF NOT EXISTS roster_keep(id INTEGER PRIMARY KEY);"
+			     "DELETE FROM roster_keep");
 }
 
 int
@@ -72,58 +74,97 @@ run_counted(struct store *s, const char *sql, const char *hash, int *n)
 }
 
 /*
- * The roster's cards (roster_cards) against the kiosk's (cards), whole-table
- * statements each of which reads both tables once by their keys: linear in the
- * number of cards, whatever the roster's size.
+ * The roster's cards (roster_cards) against the kiosk's (cards): whole-table
+ * statements each of which reads both tables once by their keys, linear in the
+ * number of cards whatever the roster's size.  One statement per call (`k` 0..5)
+ * so that a caller can give each a transaction of its own; 1 when k is past the
+ * last.
  */
+int
+store_roster_cards_pass(struct store *s, int k, const char *roster_hash, struct store_card_pass *out)
+{
+	switch (k) {
+	case 0:
+		/* A local change the roster now agrees with: the roster owns the card again. */
+		return run_counted(s,
+				   "UPDATE cards SET origin = 'roster', conflict = '' WHERE origin = 'local'"
+				   " AND ((revoked = 0 AND EXISTS (SELECT 1 FROM roster_cards r"
+				   "   WHERE r.key = cards.key AND r.participant_id = cards.participant_id))"
+				   "  OR (revoked = 1 AND NOT EXISTS (SELECT 1 FROM roster_cards r"
+				   "   WHERE r.key = cards.key)))",
+				   NULL, &out->acknowledged);
+	case 1:
+		/*
+		 * A local change a roster disagrees with stays.  It is a conflict when the
+		 * roster is newer than the change: another roster than the one in force when
+		 * the change was made, and the change's event delivered before it came (or
+		 * delivered and pruned since: retention deletes only delivered events).
+		 */
+		return run_counted(s,
+				   "UPDATE cards SET conflict = coalesce((SELECT p.ext_id FROM roster_cards r"
+				   "  JOIN participants p ON p.id = r.participant_id WHERE r.key = cards.key),"
+				   "  'absent')"
+				   " WHERE origin = 'local' AND local_base != ?1 AND NOT EXISTS (SELECT 1 FROM"
+				   "  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
+				   roster_hash, &out->conflicts);
+	case 2:
+		/* Cards the roster owns follow it: moved, given back, taken away, new. */
+		return run_counted(s,
+				   "UPDATE cards SET revoked = 0, participant_id = (SELECT r.participant_id"
+				   "  FROM roster_cards r WHERE r.key = cards.key), enrolled_ms = ?1"
+				   " WHERE origin = 'roster' AND EXISTS (SELECT 1 FROM roster_cards r"
+				   "  WHERE r.key = cards.key AND (r.participant_id != cards.participant_id OR"
+				   "  cards.revoked = 1))",
+				   NULL, &out->moved);
+	case 3:
+		return run_counted(s,
+				   "UPDATE cards SET revoked = 1 WHERE origin = 'roster' AND revoked = 0"
+				   " AND key NOT IN (SELECT key FROM roster_cards)",
+				   NULL, &out->revoked);
+	case 4:
+		return run_counted(s,
+				   "INSERT INTO cards(key, participant_id, revoked, enrolled_ms, origin)"
+				   " SELECT key, participant_id, 0, ?1, 'roster' FROM roster_cards"
+				   " WHERE key NOT IN (SELECT key FROM cards)",
+				   NULL, &out->added);
+	case 5:
+		return store_exec(s, "DELETE FROM roster_cards");
+	default:
+		return 1;
+	}
+}
+
 int
 store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_card_pass *out)
 {
+	int rc;
+
 	memset(out, 0, sizeof(*out));
-	/* 1. A local change the roster now agrees with: the roster owns the card again. */
-	if (run_counted(s,
-			"UPDATE cards SET origin = 'roster', conflict = '' WHERE origin = 'local' AND"
-			" ((revoked = 0 AND EXISTS (SELECT 1 FROM roster_cards r WHERE r.key = cards.key"
-			"   AND r.participant_id = cards.participant_id)) OR"
-			"  (revoked = 1 AND NOT EXISTS (SELECT 1 FROM roster_cards r"
-			"   WHERE r.key = cards.key)))",
-			NULL, &out->acknowledged) < 0)
+	for (int k = 0; (rc = store_roster_cards_pass(s, k, roster_hash, out)) == 0; k++)
+		;
+	return rc < 0 ? -1 : 0;
+}
+
+int
+store_roster_keep(struct store *s, int64_t participant_id)
+{
+	sqlite3_stmt *st = store_prep(s, "INSERT OR IGNORE INTO roster_keep VALUES(?)");
+
+	if (st == NULL)
 		return -1;
-	/*
-	 * 2. A local change a roster disagrees with stays.  It is a conflict when the
-	 * roster is newer than the change: another roster than the one in force when
-	 * the change was made, and the change's event delivered before it came (or
-	 * delivered and pruned since: retention deletes only delivered events).
-	 */
-	if (run_counted(s,
-			"UPDATE cards SET conflict = coalesce((SELECT p.ext_id FROM roster_cards r"
-			"  JOIN participants p ON p.id = r.participant_id WHERE r.key = cards.key),"
-			"  'absent')"
-			" WHERE origin = 'local' AND local_base != ?1 AND NOT EXISTS (SELECT 1 FROM"
-			"  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
-			roster_hash, &out->conflicts) < 0)
-		return -1;
-	/* 3. Cards the roster owns follow it: moved, given back, taken away, new. */
-	if (run_counted(s,
-			"UPDATE cards SET revoked = 0, participant_id = (SELECT r.participant_id"
-			"  FROM roster_cards r WHERE r.key = cards.key), enrolled_ms = ?1"
-			" WHERE origin = 'roster' AND EXISTS (SELECT 1 FROM roster_cards r"
-			"  WHERE r.key = cards.key AND (r.participant_id != cards.participant_id OR"
-			"  cards.revoked = 1))",
-			NULL, &out->moved) < 0)
-		return -1;
-	if (run_counted(s,
-			"UPDATE cards SET revoked = 1 WHERE origin = 'roster' AND revoked = 0"
-			" AND key NOT IN (SELECT key FROM roster_cards)",
-			NULL, &out->revoked) < 0)
-		return -1;
-	if (run_counted(s,
-			"INSERT INTO cards(key, participant_id, revoked, enrolled_ms, origin)"
-			" SELECT key, participant_id, 0, ?1, 'roster' FROM roster_cards"
-			" WHERE key NOT IN (SELECT key FROM cards)",
-			NULL, &out->added) < 0)
-		return -1;
-	return store_exec(s, "DELETE FROM roster_cards");
+	sqlite3_bind_int64(st, 1, participant_id);
+	return store_run(s, st);
+}
+
+int
+store_roster_deactivate_missing(struct store *s, int *n)
+{
+	/* Only the rows that change: a trigger marks each for recomputation. */
+	return run_counted(s, "UPDATE participants SET active = 0 WHERE active = 1 AND"
+			      " id NOT IN (SELECT id FROM roster_keep)", NULL, n) < 0 ||
+			       store_exec(s, "DELETE FROM roster_keep") < 0
+		       ? -1
+		       : 0;
 }
 
 int

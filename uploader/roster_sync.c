@@ -2,7 +2,7 @@
  * roster_sync.c — the roster comes down from the municipal system at start and
  * every roster_interval_s, with If-None-Match: 304 writes nothing; a new roster
  * is validated whole (roster_parse, roster_check_refs) and applied in steps of
- * about 20 ms, one per turn of the loop (roster_job_step), so taps go in between.
+ * about 15 ms, one per turn of the loop (roster_job_step), so taps go in between.
  * A roster that fails validation changes nothing: the old one stays, an alarm is
  * raised and an alarm event goes up.
  */
