@@ -723,28 +723,54 @@ work(struct roster_job *j)
 	return 0;
 }
 
+/* One step's work, inside store_txn()'s transaction; err filled before any rollback. */
+static int
+step_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct roster_job *j = arg;
+	int64_t t0 = clock_mono_ns();
+
+	/* Work until the step's budget is spent; the rest in the next step. */
+	while (j->phase != PH_DONE && clock_mono_ns() - t0 < STEP_BUDGET_NS)
+		if (work(j) < 0) {
+			snprintf(err, errlen, "database: %s; the steps written before stay, the "
+					      "roster is applied again whole by the next import",
+				 store_errmsg(s));
+			return -1;
+		}
+	return 0;
+}
+
 int
 roster_job_step(struct roster_job *j, char *err, size_t errlen)
 {
-	int64_t t0 = clock_mono_ns();
-
 	if (j->phase == PH_DONE)
 		return 0;
-	if (store_begin(j->s) < 0)
-		goto fail;
-	/* Work until the step's budget is spent; the rest in the next step. */
-	while (j->phase != PH_DONE && clock_mono_ns() - t0 < STEP_BUDGET_NS)
-		if (work(j) < 0)
-			goto fail;
-	if (store_commit(j->s) < 0)
-		goto fail;
+	if (store_txn(j->s, step_txn, j, err, errlen) != 0) {
+		j->phase = PH_DONE;
+		return -1;
+	}
 	return j->phase == PH_DONE ? 0 : 1;
-fail:
-	snprintf(err, errlen, "database: %s; the steps written so far stay, the roster is "
-			      "applied again whole by the next import", store_errmsg(j->s));
-	store_rollback(j->s);
-	j->phase = PH_DONE;
-	return -1;
+}
+
+int
+roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
+		    struct roster_stats *st, char *err, size_t errlen)
+{
+	struct roster_job *j;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (roster_job_new(r, s, key, &j, err, errlen) < 0)
+		return -1;
+	while (rc == 0 && j->phase != PH_DONE)
+		rc = work(j);
+	if (rc < 0)
+		/* Read now: the caller's transaction rolls back after this returns. */
+		snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
+	*st = j->st;
+	roster_job_free(j);
+	return rc;
 }
 
 int
@@ -760,7 +786,7 @@ roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 	while ((rc = roster_job_step(j, err, errlen)) == 1) {
 		/*
 		 * Another process (the daemon) may be waiting for the write lock: a
-		 * short pause between steps lets its tap in.
+		 * pause between steps lets its tap in.
 		 */
 		struct timespec pause = {0, STEP_PAUSE_NS};
 

@@ -46,6 +46,9 @@ const char *roster_hash(const struct roster *r);
  */
 int roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 		 struct roster_stats *stats, char *err, size_t errlen);
+/* All of it inside the caller's transaction (cmd/cmd_roster_import.c). */
+int roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
+			struct roster_stats *stats, char *err, size_t errlen);
 void roster_free(struct roster *r);
 
 /* The same in steps, for the daemon's loop: one step per turn. */

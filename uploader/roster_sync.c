@@ -173,6 +173,32 @@ alarm_event(struct uploader *u, const char *name, const char *message, const cha
 	return rc;
 }
 
+void
+uploader_on_roster(struct uploader *u, void (*fn)(void *arg), void *arg)
+{
+	if (u == NULL)
+		return;
+	u->on_roster = fn;
+	u->on_roster_arg = arg;
+}
+
+struct alarm_args {
+	struct uploader *u;
+	const char *why, *etag, *mark;
+};
+
+/* The alarm event and the mark that it was sent, in one transaction. */
+static int
+alarm_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct alarm_args *a = arg;
+
+	if (alarm_event(a->u, "roster_invalid", a->why, a->etag) < 0 ||
+	    store_meta_set(s, META_REJECTED, a->mark) < 0)
+		return -1;
+	return 0;
+}
+
 static void
 reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 {
@@ -192,11 +218,11 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 	}
 	store_meta_get(u->store, META_REJECTED, seen, sizeof(seen));
 	if (strcmp(seen, mark) != 0) {
-		if (store_begin(u->store) < 0 ||
-		    alarm_event(u, "roster_invalid", why, x->etag[0] && etag_ok(x->etag) ? x->etag : "") < 0 ||
-		    store_meta_set(u->store, META_REJECTED, mark) < 0 || store_commit(u->store) < 0) {
-			store_rollback(u->store);
-			log_err("upload: cannot queue the roster_invalid alarm event");
+		struct alarm_args a = {u, why, x->etag[0] && etag_ok(x->etag) ? x->etag : "", mark};
+		char err[256];
+
+		if (store_txn(u->store, alarm_txn, &a, err, sizeof(err)) != 0) {
+			log_err("upload: cannot queue the roster_invalid alarm event: %s", err);
 		} else {
 			uploader_kick(u);
 		}
@@ -221,6 +247,9 @@ on_roster_step(evutil_socket_t fd, short what, void *arg)
 	}
 	if (rc < 0) {
 		uploader_note_error(u, "roster: %s", err);
+		/* The steps before the failure are written: recompute from them. */
+		if (u->on_roster)
+			u->on_roster(u->on_roster_arg);
 		job_end(u);
 		finish(u, UPLOADER_ROSTER_ERROR, -1);
 		return;
@@ -234,6 +263,8 @@ on_roster_step(evutil_socket_t fd, short what, void *arg)
 		log_err("upload: cannot store the roster's ETag");
 	uploader_alarm_clear(u, UPLOADER_ALARM_ROSTER);
 	u->roster_applied_ms = uploader_wall_ms();
+	if (u->on_roster && !st->unchanged)
+		u->on_roster(u->on_roster_arg);
 	if (st->unchanged)
 		log_info("upload: roster %s is the one in force; nothing written",
 			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)");

@@ -289,6 +289,8 @@ struct uploader {
 	int roster_retried_401;
 	enum uploader_roster_result roster_last;
 	int64_t roster_checked_ms, roster_applied_ms; /* wall */
+	void (*on_roster)(void *arg); /* uploader_on_roster() */
+	void *on_roster_arg;
 
 	/* housekeeping.c: heartbeat and retention */
 	struct event *heartbeat_ev, *prune_ev;

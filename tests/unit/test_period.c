@@ -161,9 +161,9 @@ test_close_and_adjust(void **state)
 	afx_tap(f, p, "2026-02-09", 930, "out");
 	assert_int_equal(period_ensure(f->per, "2026-02-10", &feb, err, sizeof(err)), 0);
 	assert_string_equal(feb.from, "2026-02-01");
-	assert_int_equal(period_close(f->per, feb.id, "token:payroll", "February", err,
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "February", err,
 				      sizeof(err)), 0);
-	assert_int_equal(period_close(f->per, feb.id, "token:payroll", "again", err, sizeof(err)), 2);
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "again", err, sizeof(err)), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'line'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'period_result'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'period.close'"
@@ -178,13 +178,13 @@ test_close_and_adjust(void **state)
 		struct store_absence_row a = afx_absence(p, "sick_doctor", "2026-02-11", "2026-02-12",
 							 "doctor_note");
 
-		assert_int_equal(attendance_correct_tap(f->att, &c, "teacher", uuid, err, sizeof(err)),
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
 				 0);
 		c.minute = 931;
 		c.direction = "out";
-		assert_int_equal(attendance_correct_tap(f->att, &c, "teacher", uuid, err, sizeof(err)),
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
 				 0);
-		assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)),
+		assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)),
 				 0);
 	}
 	after = stipend(f, feb.id);
@@ -260,7 +260,7 @@ test_unknown_g_and_new_g(void **state)
 	afx_tap(f, p, "2026-05-04", 480, "in");
 	afx_tap(f, p, "2026-05-04", 930, "out");
 	assert_int_equal(period_ensure(f->per, "2026-05-04", &may, err, sizeof(err)), 0);
-	assert_int_equal(period_close(f->per, may.id, "cli:admin", "May", err, sizeof(err)), -1);
+	assert_int_equal(afx_period_close(f, may.id, "cli:admin", "May", err, sizeof(err)), -1);
 	if (strstr(err, "unknown for 2026-05-") == NULL)
 		fail_msg("%s", err);
 	/* Refused whole: nothing frozen, still open. */
@@ -270,7 +270,7 @@ test_unknown_g_and_new_g(void **state)
 
 	/* A provisional G is entered, May is closed; the real G comes later. */
 	assert_int_equal(store_g_set(f->s, "2026-05-01", 130160), 0);
-	assert_int_equal(period_close(f->per, may.id, "cli:admin", "May", err, sizeof(err)), 0);
+	assert_int_equal(afx_period_close(f, may.id, "cli:admin", "May", err, sizeof(err)), 0);
 	assert_int_equal(store_g_set(f->s, "2026-05-01", 135000), 0);
 	assert_int_equal(period_reconcile(f->per, 0, "2026-05-01", &added, err, sizeof(err)), 0);
 	/*
@@ -305,10 +305,10 @@ test_close_rules(void **state)
 	size_t n;
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
-	assert_int_equal(period_close(f->per, 4242, "x", "", err, sizeof(err)), 1);
+	assert_int_equal(afx_period_close(f, 4242, "x", "", err, sizeof(err)), 1);
 	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), 0);
 	/* April has not started on 2026-03-16. */
-	assert_int_equal(period_close(f->per, apr.id, "x", "", err, sizeof(err)), 3);
+	assert_int_equal(afx_period_close(f, apr.id, "x", "", err, sizeof(err)), 3);
 	/* The list reaches from the first programme start to today's period. */
 	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4); /* January, February, March, and April made above */
@@ -324,9 +324,9 @@ test_tokens(void **state)
 	char tok[AUTH_TOKEN_MAX], err[256];
 	int64_t id;
 
-	assert_int_equal(tokens_create(f->s, "lonn", "board", "cli:x", tok, &id, err, sizeof(err)),
+	assert_int_equal(afx_token_create(f, "lonn", "board", "cli:x", tok, &id, err, sizeof(err)),
 			 -1);
-	assert_int_equal(tokens_create(f->s, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)),
+	assert_int_equal(afx_token_create(f, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)),
 			 0);
 	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
 	assert_int_equal(tokens_check(f->s, tok, &t), 0);
@@ -345,8 +345,8 @@ test_tokens(void **state)
 	assert_int_equal(tokens_check(f->s, tok, &t), 1);
 	assert_int_equal(tokens_check(f->s, "short", &t), 1);
 	tok[0] = tok[0] == 'A' ? 'B' : 'A';
-	assert_int_equal(tokens_revoke(f->s, id, "cli:x", err, sizeof(err)), 0);
-	assert_int_equal(tokens_revoke(f->s, id, "cli:x", err, sizeof(err)), 1);
+	assert_int_equal(afx_token_revoke(f, id, "cli:x", err, sizeof(err)), 0);
+	assert_int_equal(afx_token_revoke(f, id, "cli:x", err, sizeof(err)), 1);
 	assert_int_equal(tokens_check(f->s, tok, &t), 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action LIKE 'token.%'"), 2);
 }
