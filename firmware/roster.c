@@ -443,6 +443,21 @@ roster_hash(const struct roster *r)
 	return r->hash;
 }
 
+size_t
+roster_participants(const struct roster *r)
+{
+	return json_array_size(json_object_get(r->doc, "participants"));
+}
+
+int
+roster_in_force(const struct roster *r, struct store *s)
+{
+	char in_force[80] = "";
+
+	return store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
+	       strcmp(in_force, r->hash) == 0;
+}
+
 int
 roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen)
 {
@@ -583,16 +598,13 @@ roster_job_new(const struct roster *r, struct store *s, const struct cardkey *ke
 	       struct roster_job **out, char *err, size_t errlen)
 {
 	struct roster_job *j;
-	char in_force[80] = "";
-
 	*out = NULL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		FAIL("out of memory");
 	j->r = r;
 	j->s = s;
 	j->key = key;
-	if (store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
-	    strcmp(in_force, r->hash) == 0) {
+	if (roster_in_force(r, s)) {
 		/* The roster in force, again: nothing to write (and nothing written). */
 		j->st.unchanged = 1;
 		j->phase = PH_DONE;

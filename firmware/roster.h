@@ -38,6 +38,10 @@ int roster_parse(const char *text, size_t len, struct roster **out, char *err, s
 int roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen);
 /* Hex SHA-256 of the roster's text. */
 const char *roster_hash(const struct roster *r);
+/* How many participants it has. */
+size_t roster_participants(const struct roster *r);
+/* 1 if it is the roster in force (the last one applied whole): importing it writes nothing. */
+int roster_in_force(const struct roster *r, struct store *s);
 /*
  * Write it in short steps (roster_job_*), each its own transaction of about 15 ms,
  * pausing between them so another process's tap gets the lock; participants

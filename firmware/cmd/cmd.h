@@ -26,6 +26,7 @@ struct attendance;
 struct cardkey;
 struct config;
 struct period;
+struct roster_run;
 struct store;
 
 /* A command's outcome; also stempelctl's exit code (CMD_NOT_FOUND exits 2). */
@@ -57,6 +58,8 @@ struct cmd_env {
 	const struct cardkey *key; /* turns a UID from stempelctl into its card key */
 	struct attendance *att;	   /* may be NULL where no command needs it */
 	struct period *period;
+	/* The daemon applies a roster.import in steps on its loop; NULL: at once (offline). */
+	struct roster_run *roster_run;
 	/* After a COMMIT, once per change (on the loop).  NULL: nobody listens. */
 	void (*changed)(void *arg, const struct cmd_change *c);
 	void *changed_arg;

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "roster.h"
+#include "roster_run.h"
 
 static int
 exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
@@ -28,6 +29,26 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		roster_free(ro);
 		return cmd_fail(r, CMD_INVALID, "%s: %s", a->source ? a->source : "roster",
 				dir[0] ? err : "no regime directory found");
+	}
+	if (ctx->env->roster_run && !roster_in_force(ro, ctx->st)) {
+		/*
+		 * In the daemon: validated now, applied in ~15 ms steps on the loop from
+		 * the next turn on (roster_run.c), so no tap waits for a whole import.
+		 */
+		snprintf(detail, sizeof(detail), "%.200s: %zu participants, applied in steps",
+			 a->source ? a->source : "roster", roster_participants(ro));
+		if (cmd_audit(ctx, r, detail) < 0) {
+			roster_free(ro);
+			return -1;
+		}
+		if (roster_run_start(ctx->env->roster_run, ro, a->source ? a->source : "roster", err,
+				     sizeof(err)) < 0) {
+			roster_free(ro);
+			return cmd_fail(r, CMD_FAILED, "%s", err);
+		}
+		snprintf(r->msg, sizeof(r->msg), "roster accepted: %.200s; the daemon applies it in "
+						 "steps (its log says when it is done)", detail);
+		return 0;
 	}
 	if (roster_apply_in_txn(ro, ctx->st, ctx->env->key, &st, err, sizeof(err)) < 0) {
 		roster_free(ro);

@@ -109,10 +109,10 @@ class Kiosk:
                 time.sleep(0.05)
             raise RuntimeError("stempeld did not come up: " + self.logtext())
 
-    def logtext(self):
+    def logtext(self, tail=4000):
         try:
             with open(os.path.join(self.dir, "stempeld.log"), "rb") as f:
-                return f.read().decode(errors="replace")[-4000:]
+                return f.read().decode(errors="replace")[-tail:]
         except OSError:
             return ""
 
