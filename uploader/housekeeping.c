@@ -24,8 +24,6 @@
 
 /* Rows deleted per step: a few ms of the write lock. */
 #define PRUNE_STEP 500
-/* The first heartbeat this long after start (the reader is up by then). */
-#define FIRST_HEARTBEAT_S 5
 
 static void
 arm(struct event *ev, int64_t ms)
@@ -137,10 +135,9 @@ uploader_housekeeping_start(struct uploader *u)
 	u->prune_ev = evtimer_new(u->base, on_prune, u);
 	if (u->heartbeat_ev == NULL || u->prune_ev == NULL)
 		return -1;
+	/* The first one interval after start: by then the reader is up and settled. */
 	if (u->cfg->upload.heartbeat_s > 0)
-		arm(u->heartbeat_ev, (u->cfg->upload.heartbeat_s < FIRST_HEARTBEAT_S
-					      ? u->cfg->upload.heartbeat_s
-					      : FIRST_HEARTBEAT_S) * 1000LL);
+		arm(u->heartbeat_ev, u->cfg->upload.heartbeat_s * 1000LL);
 	arm(u->prune_ev, 1000);
 	return 0;
 }

@@ -6,6 +6,8 @@
  * A roster that fails validation changes nothing: the old one stays, an alarm is
  * raised and an alarm event goes up.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,7 @@ on_roster_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 static void on_roster_step(evutil_socket_t fd, short what, void *arg);
+static void parse_free(struct uploader_roster_parse *p);
 
 int
 uploader_roster_start(struct uploader *u)
@@ -72,6 +75,8 @@ uploader_roster_stop(struct uploader *u)
 		uploader_xfer_free(u->ro_xfer);
 	u->ro_xfer = NULL;
 	job_end(u);
+	parse_free(u->roster_parse);
+	u->roster_parse = NULL;
 	if (u->roster_step_ev)
 		event_free(u->roster_step_ev);
 	u->roster_step_ev = NULL;
@@ -127,7 +132,7 @@ uploader_roster_tick(struct uploader *u)
 	int64_t now = uploader_mono_ms();
 	char etag[160] = "";
 
-	if (u->ro_xfer || u->roster_job)
+	if (u->ro_xfer || u->roster_job || u->roster_parse)
 		return;
 	if (uploader_auth_need_token(u->auth, now)) {
 		u->roster_wants_token = 1;
@@ -200,7 +205,7 @@ alarm_txn(struct store *s, void *arg, char *err, size_t errlen)
 }
 
 static void
-reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
+reject(struct uploader *u, const char *etag, const char *body, size_t len, const char *why)
 {
 	char seen[160] = "", mark[160];
 
@@ -208,17 +213,17 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 						       "in force: %s", why);
 	uploader_note_error(u, "roster rejected: %s", why);
 	/* The same bad roster comes back every interval: one alarm event per roster. */
-	if (x->etag[0] && etag_ok(x->etag)) {
-		snprintf(mark, sizeof(mark), "%s", x->etag);
+	if (etag[0] && etag_ok(etag)) {
+		snprintf(mark, sizeof(mark), "%s", etag);
 	} else {
 		unsigned char d[crypto_hash_sha256_BYTES];
 
-		crypto_hash_sha256(d, (const unsigned char *)(x->resp ? x->resp : ""), x->resp_len);
+		crypto_hash_sha256(d, (const unsigned char *)(body ? body : ""), len);
 		sodium_bin2hex(mark, sizeof(mark), d, 16);
 	}
 	store_meta_get(u->store, META_REJECTED, seen, sizeof(seen));
 	if (strcmp(seen, mark) != 0) {
-		struct alarm_args a = {u, why, x->etag[0] && etag_ok(x->etag) ? x->etag : "", mark};
+		struct alarm_args a = {u, why, etag[0] && etag_ok(etag) ? etag : "", mark};
 		char err[256];
 
 		if (store_txn(u->store, alarm_txn, &a, err, sizeof(err)) != 0) {
@@ -278,39 +283,107 @@ on_roster_step(evutil_socket_t fd, short what, void *arg)
 	finish(u, UPLOADER_ROSTER_APPLIED, -1);
 }
 
-static void
-take_roster(struct uploader *u, const struct uploader_xfer *x)
+/*
+ * Parsing and validating a large roster takes a while (about a second for
+ * 100,000 participants): on a thread of its own, so the loop answers taps
+ * meanwhile.  The thread touches only the body and its own results.
+ */
+static void *
+parse_main(void *arg)
 {
-	struct roster *r;
-	char err[512], dir[CONFIG_PATH_MAX] = "";
-	struct timeval now = {0, 0};
+	struct uploader_roster_parse *p = arg;
 
-	if (x->resp == NULL || x->resp_len == 0) {
-		reject(u, x, "empty body");
+	p->rc = roster_parse(p->body, p->len, &p->r, p->err, sizeof(p->err));
+	if (p->rc == 0 && (p->dir[0] == '\0' || roster_check_refs(p->r, p->dir, p->err,
+								   sizeof(p->err)) < 0)) {
+		if (p->dir[0] == '\0')
+			snprintf(p->err, sizeof(p->err), "no regime directory on the kiosk");
+		roster_free(p->r);
+		p->r = NULL;
+		p->rc = -1;
+	}
+	event_active(p->ev, EV_READ, 0);
+	return NULL;
+}
+
+static void
+parse_free(struct uploader_roster_parse *p)
+{
+	if (p == NULL)
+		return;
+	if (p->running)
+		pthread_join(p->th, NULL);
+	roster_free(p->r);
+	if (p->ev)
+		event_free(p->ev);
+	free(p->body);
+	free(p);
+}
+
+static void
+on_parsed(evutil_socket_t fd, short what, void *arg)
+{
+	struct uploader *u = arg;
+	struct uploader_roster_parse *p = u->roster_parse;
+	struct timeval now = {0, 0};
+	char err[512];
+
+	pthread_join(p->th, NULL);
+	p->running = 0;
+	u->roster_parse = NULL;
+	if (p->rc < 0) {
+		reject(u, p->etag, p->body, p->len, p->err);
+		parse_free(p);
 		return;
 	}
-	if (roster_parse(x->resp, x->resp_len, &r, err, sizeof(err)) < 0) {
-		reject(u, x, err);
-		return;
-	}
-	if (config_regime_dir(u->cfg, dir, sizeof(dir)) < 0 ||
-	    roster_check_refs(r, dir, err, sizeof(err)) < 0) {
-		roster_free(r);
-		reject(u, x, dir[0] ? err : "no regime directory on the kiosk");
-		return;
-	}
-	if (roster_job_new(r, u->store, u->key, &u->roster_job, err, sizeof(err)) < 0) {
-		roster_free(r);
+	if (roster_job_new(p->r, u->store, u->key, &u->roster_job, err, sizeof(err)) < 0) {
 		uploader_note_error(u, "roster: %s", err);
+		parse_free(p);
 		finish(u, UPLOADER_ROSTER_ERROR, -1);
 		return;
 	}
-	u->roster_new = r;
+	u->roster_new = p->r;
+	p->r = NULL;
 	u->roster_job_started_ns = clock_mono_ns();
-	snprintf(u->roster_new_etag, sizeof(u->roster_new_etag), "%s",
-		 x->etag[0] && etag_ok(x->etag) ? x->etag : "");
+	snprintf(u->roster_new_etag, sizeof(u->roster_new_etag), "%s", p->etag);
+	parse_free(p);
 	/* The first step in a turn of its own, like every other. */
 	evtimer_add(u->roster_step_ev, &now);
+}
+
+static void
+take_roster(struct uploader *u, struct uploader_xfer *x)
+{
+	struct uploader_roster_parse *p;
+
+	if (x->resp == NULL || x->resp_len == 0) {
+		reject(u, x->etag, "", 0, "empty body");
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->ev = event_new(u->base, -1, 0, on_parsed, u)) == NULL) {
+		free(p);
+		uploader_note_error(u, "roster: out of memory");
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	/* The body is the thread's now. */
+	p->body = x->resp;
+	p->len = x->resp_len;
+	x->resp = NULL;
+	x->resp_len = 0;
+	snprintf(p->etag, sizeof(p->etag), "%s", x->etag[0] && etag_ok(x->etag) ? x->etag : "");
+	if (config_regime_dir(u->cfg, p->dir, sizeof(p->dir)) < 0)
+		p->dir[0] = '\0';
+	u->roster_parse = p;
+	if ((errno = pthread_create(&p->th, NULL, parse_main, p)) != 0) {
+		u->roster_parse = NULL;
+		parse_free(p);
+		uploader_note_error(u, "roster: cannot start a thread: %s", strerror(errno));
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	p->running = 1;
 }
 
 static void

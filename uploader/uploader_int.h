@@ -11,9 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+
+#include "config.h"
 
 struct config;
 struct event_base;
@@ -246,6 +250,20 @@ enum uploader_roster_result {
 
 #define UPLOADER_STATUS_SLOTS 48
 
+/* A roster body parsed and validated on a thread (roster_sync.c). */
+struct uploader_roster_parse {
+	pthread_t th;
+	int running;
+	struct event *ev; /* made active by the thread when it is done */
+	char *body;
+	size_t len;
+	char etag[160];
+	char dir[CONFIG_PATH_MAX];
+	struct roster *r; /* the result, or NULL with err */
+	int rc;
+	char err[512];
+};
+
 struct uploader {
 	struct event_base *base;
 	const struct config *cfg;
@@ -281,6 +299,7 @@ struct uploader {
 	struct event *roster_ev;
 	struct event *roster_step_ev; /* a roster being applied: one step per loop turn */
 	struct roster *roster_new;
+	struct uploader_roster_parse *roster_parse; /* a roster being parsed on a thread */
 	struct roster_job *roster_job;
 	char roster_new_etag[160];
 	int64_t roster_job_started_ns;
