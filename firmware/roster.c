@@ -427,14 +427,27 @@ roster_parse(const char *text, size_t len, struct roster **out, char *err, size_
 		FAIL("out of memory");
 	}
 	r->doc = doc;
-	{
-		unsigned char d[crypto_hash_sha256_BYTES];
-
-		crypto_hash_sha256(d, (const unsigned char *)text, len);
-		sodium_bin2hex(r->hash, sizeof(r->hash), d, sizeof(d));
-	}
+	roster_text_hash(text, len, r->hash);
 	*out = r;
 	return 0;
+}
+
+void
+roster_text_hash(const char *text, size_t len, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)text, len);
+	sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+int
+roster_hash_in_force(const char *hash, struct store *s)
+{
+	char in_force[80] = "";
+
+	return store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
+	       strcmp(in_force, hash) == 0;
 }
 
 const char *
@@ -452,10 +465,7 @@ roster_participants(const struct roster *r)
 int
 roster_in_force(const struct roster *r, struct store *s)
 {
-	char in_force[80] = "";
-
-	return store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
-	       strcmp(in_force, r->hash) == 0;
+	return roster_hash_in_force(r->hash, s);
 }
 
 int

@@ -38,6 +38,9 @@ int roster_parse(const char *text, size_t len, struct roster **out, char *err, s
 int roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen);
 /* Hex SHA-256 of the roster's text. */
 const char *roster_hash(const struct roster *r);
+void roster_text_hash(const char *text, size_t len, char out[65]);
+/* 1 if `hash` is the roster in force's. */
+int roster_hash_in_force(const char *hash, struct store *s);
 /* How many participants it has. */
 size_t roster_participants(const struct roster *r);
 /* 1 if it is the roster in force (the last one applied whole): importing it writes nothing. */

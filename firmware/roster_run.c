@@ -1,11 +1,16 @@
 /*
- * roster_run.c — a roster import inside the daemon, applied in steps of about
- * 15 ms, one per turn of the loop (roster_job_step), so a tap waits for one step
- * at most however large the roster.  The roster.import command hands it its
- * validated roster; the uploader's pull has the same steps of its own.
+ * roster_run.c — a roster import inside the daemon: parsed and validated on a
+ * thread of its own (a large roster's JSON takes a second), then applied in
+ * steps of about 15 ms, one per turn of the loop (roster_job_step), so a tap
+ * waits for one step at most however large the roster.  The roster.import
+ * command hands it the text (stempelctl validated it already, to name a bad
+ * field at once); the uploader's pull has the same steps of its own.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
@@ -18,6 +23,14 @@ struct roster_run {
 	struct store *s;
 	const struct cardkey *key;
 	struct event *ev;
+	struct event *parsed_ev; /* made active by the parsing thread */
+	pthread_t th;
+	int parsing;
+	char *text;
+	size_t len;
+	char dir[512];
+	int parse_rc;
+	char err[512];
 	struct roster *r;
 	struct roster_job *job;
 	char label[128];
@@ -62,13 +75,83 @@ on_step(evutil_socket_t fd, short what, void *arg)
 	end(rr);
 }
 
+static void on_parsed(evutil_socket_t fd, short what, void *arg);
+
+static void *
+parse_main(void *arg)
+{
+	struct roster_run *rr = arg;
+
+	rr->parse_rc = roster_parse(rr->text, rr->len, &rr->r, rr->err, sizeof(rr->err));
+	if (rr->parse_rc == 0 && roster_check_refs(rr->r, rr->dir, rr->err, sizeof(rr->err)) < 0) {
+		roster_free(rr->r);
+		rr->r = NULL;
+		rr->parse_rc = -1;
+	}
+	event_active(rr->parsed_ev, EV_READ, 0);
+	return NULL;
+}
+
+static void
+on_parsed(evutil_socket_t fd, short what, void *arg)
+{
+	struct roster_run *rr = arg;
+	struct roster *r;
+	char err[512];
+
+	pthread_join(rr->th, NULL);
+	rr->parsing = 0;
+	free(rr->text);
+	rr->text = NULL;
+	r = rr->r;
+	rr->r = NULL;
+	if (rr->parse_rc < 0) {
+		log_err("roster: %s: %s; nothing was changed", rr->label, rr->err);
+		return;
+	}
+	if (roster_run_start(rr, r, rr->label, err, sizeof(err)) < 0) {
+		log_err("roster: %s: %s", rr->label, err);
+		roster_free(r);
+	}
+}
+
+int
+roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
+		      const char *regime_dir, const char *label, char *err, size_t errlen)
+{
+	if (roster_run_busy(rr)) {
+		snprintf(err, errlen, "another roster is being applied; try again when it is done");
+		return -1;
+	}
+	if ((rr->text = malloc(len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(rr->text, text, len);
+	rr->text[len] = '\0';
+	rr->len = len;
+	snprintf(rr->dir, sizeof(rr->dir), "%s", regime_dir);
+	snprintf(rr->label, sizeof(rr->label), "%s", label);
+	if ((errno = pthread_create(&rr->th, NULL, parse_main, rr)) != 0) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
+		free(rr->text);
+		rr->text = NULL;
+		return -1;
+	}
+	rr->parsing = 1;
+	return 0;
+}
+
 struct roster_run *
 roster_run_new(struct event_base *base, struct store *s, const struct cardkey *key,
 	       void (*done)(void *arg), void *arg)
 {
 	struct roster_run *rr = calloc(1, sizeof(*rr));
 
-	if (rr == NULL || (rr->ev = evtimer_new(base, on_step, rr)) == NULL) {
+	if (rr == NULL || (rr->ev = evtimer_new(base, on_step, rr)) == NULL ||
+	    (rr->parsed_ev = event_new(base, -1, 0, on_parsed, rr)) == NULL) {
+		if (rr && rr->ev)
+			event_free(rr->ev);
 		free(rr);
 		return NULL;
 	}
@@ -84,16 +167,20 @@ roster_run_free(struct roster_run *rr)
 {
 	if (rr == NULL)
 		return;
+	if (rr->parsing)
+		pthread_join(rr->th, NULL);
+	free(rr->text);
 	roster_job_free(rr->job);
 	roster_free(rr->r);
 	event_free(rr->ev);
+	event_free(rr->parsed_ev);
 	free(rr);
 }
 
 int
 roster_run_busy(const struct roster_run *rr)
 {
-	return rr && rr->job != NULL;
+	return rr && (rr->job != NULL || rr->parsing);
 }
 
 int
@@ -110,7 +197,8 @@ roster_run_start(struct roster_run *rr, struct roster *r, const char *label, cha
 		return -1;
 	rr->r = r;
 	rr->started_ns = clock_mono_ns();
-	snprintf(rr->label, sizeof(rr->label), "%s", label);
+	if (label != rr->label)
+		snprintf(rr->label, sizeof(rr->label), "%s", label);
 	/* The first step in a turn of its own: after the command's COMMIT. */
 	evtimer_add(rr->ev, &now);
 	return 0;

@@ -25,4 +25,12 @@ int roster_run_busy(const struct roster_run *rr);
 int roster_run_start(struct roster_run *rr, struct roster *r, const char *label, char *err,
 		     size_t errlen);
 
+/*
+ * The same from the roster's text: parsed and validated (regimes in regime_dir)
+ * on a thread, then applied in steps; a roster that fails is logged and changes
+ * nothing.  -1 with err if another roster is being applied.
+ */
+int roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
+			  const char *regime_dir, const char *label, char *err, size_t errlen);
+
 #endif

@@ -156,6 +156,17 @@ ctl_roster(struct ctl *c, int argc, char **argv)
 		free(text);
 		return 2;
 	}
+	{
+		char dir[CONFIG_PATH_MAX] = "";
+
+		if (config_regime_dir(&c->cfg, dir, sizeof(dir)) < 0 ||
+		    roster_check_refs(r, dir, err, sizeof(err)) < 0) {
+			ctl_error("%s: %s", argv[2], dir[0] ? err : "no regime directory found");
+			roster_free(r);
+			free(text);
+			return 2;
+		}
+	}
 	roster_free(r);
 	args = json_pack("{s:s, s:s}", "text", text, "source", argv[2]);
 	free(text);

@@ -94,6 +94,15 @@ def main():
         ok(outcomes[0].startswith("accepted") and outcomes[1] == "revoked_card",
            "the enrolled card is accepted, the revoked one refused", outcomes)
 
+        # A roster naming a regime this kiosk does not have is refused whole, by path.
+        bad = kiosklib.roster(3)
+        bad["participants"][2]["regime"] = "no-such-regime"
+        r = kiosk.ctl("roster", "import", s.write_json("bad.json", bad), check=False)
+        ok(r.returncode == 2 and "participants[2].regime" in r.stderr,
+           "an unknown regime is refused whole with the field's path", r.stderr)
+        ok(kiosk.db("SELECT count(*) FROM participants WHERE regime = 'no-such-regime'")[0][0]
+           == 0, "and nothing of it is written")
+
         # A changed roster from the municipality that still contradicts both changes.
         roster2 = kiosklib.roster(4)
         s.write_json("roster.json", roster2)
