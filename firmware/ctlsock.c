@@ -78,6 +78,13 @@ conn_free(struct bufferevent *bev, struct conn *c)
 }
 
 static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_free(bev, arg);
+}
+
+static void
 on_written(struct bufferevent *bev, void *arg)
 {
 	/* The answer is out: one request per connection. */
@@ -88,8 +95,8 @@ on_written(struct bufferevent *bev, void *arg)
 static void
 answer(struct bufferevent *bev, struct conn *c, const struct cmd_result *r)
 {
-	json_t *j = json_pack("{s:i, s:s, s:O?}", "status", r->status, "message", r->msg, "data",
-			      r->data);
+	json_t *j =
+	    json_pack("{s:i, s:s, s:O?}", "status", r->status, "message", r->msg, "data", r->data);
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
@@ -100,7 +107,7 @@ answer(struct bufferevent *bev, struct conn *c, const struct cmd_result *r)
 		return;
 	}
 	free(s);
-	bufferevent_setcb(bev, NULL, on_written, NULL, c);
+	bufferevent_setcb(bev, NULL, on_written, on_event, c);
 }
 
 static void
@@ -125,10 +132,9 @@ on_read(struct bufferevent *bev, void *arg)
 	}
 	req = json_loadb(line, len, 0, &jerr);
 	free(line);
-	if (req == NULL || !json_is_object(req) ||
-	    !json_is_string(json_object_get(req, "cmd"))) {
+	if (req == NULL || !json_is_object(req) || !json_is_string(json_object_get(req, "cmd"))) {
 		cmd_fail(&r, CMD_INVALID, "request: expected {\"cmd\": NAME, \"args\": {...}}%s%s",
-			 req ? "" : ": ", req ? "" : jerr.text);
+		         req ? "" : ": ", req ? "" : jerr.text);
 		json_decref(req);
 		answer(bev, c, &r);
 		return;
@@ -140,7 +146,6 @@ on_read(struct bufferevent *bev, void *arg)
 	 * The actor is the peer's account.  Only root may name another person (sudo
 	 * stempelctl passes SUDO_USER): anyone else could not be believed.
 	 */
-	ctx.actor[0] = '\0';
 	cmd_ctx_init(&ctx, c->cs->env, c->actor);
 	if (c->uid == 0 && as && *as && strlen(as) < 64 && !strchr(as, ':'))
 		snprintf(ctx.actor, sizeof(ctx.actor), "cli:%s", as);
@@ -148,13 +153,6 @@ on_read(struct bufferevent *bev, void *arg)
 	json_decref(req);
 	answer(bev, c, &r);
 	cmd_result_free(&r);
-}
-
-static void
-on_event(struct bufferevent *bev, short what, void *arg)
-{
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		conn_free(bev, arg);
 }
 
 static void
@@ -175,9 +173,10 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	pw = getpwuid(cred.uid);
 	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
 		static const char no[] = "{\"status\":1,\"message\":\"permission denied: root or "
-					 "the group " GROUP " only\"}\n";
+		                         "the group " GROUP " only\"}\n";
 
-		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")", (long)cred.uid);
+		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")",
+		         (long)cred.uid);
 		if (write(fd, no, sizeof(no) - 1) < 0) {
 			/* the peer is gone; nothing to tell */
 		}
@@ -186,7 +185,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	}
 	c = calloc(1, sizeof(*c));
 	bev = c ? bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE)
-		: NULL;
+	        : NULL;
 	if (bev == NULL) {
 		free(c);
 		close(fd);
@@ -204,7 +203,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 
 struct ctlsock *
 ctlsock_start(struct event_base *base, const struct config *cfg, const struct cmd_env *env,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	struct ctlsock *cs = calloc(1, sizeof(*cs));
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -219,7 +218,7 @@ ctlsock_start(struct event_base *base, const struct config *cfg, const struct cm
 	ctlsock_path(cfg, path, sizeof(path));
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "control socket %s: path too long (max %zu bytes)", path,
-			 sizeof(sun.sun_path) - 1);
+		         sizeof(sun.sun_path) - 1);
 		free(cs);
 		return NULL;
 	}
@@ -228,8 +227,8 @@ ctlsock_start(struct event_base *base, const struct config *cfg, const struct cm
 	/* A socket left by a daemon that died: nobody answers on it any more. */
 	unlink(path);
 	cs->listener = evconnlistener_new_bind(base, on_accept, cs,
-					       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
-					       (struct sockaddr *)&sun, sizeof(sun));
+	                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+	                                       (struct sockaddr *)&sun, sizeof(sun));
 	if (cs->listener == NULL) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		free(cs);

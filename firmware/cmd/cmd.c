@@ -76,8 +76,7 @@ int
 cmd_fail_err(struct cmd_result *r, const char *err)
 {
 	/* The modules' convention: a storage failure's message starts "database:". */
-	return cmd_fail(r, strncmp(err, "database:", 9) == 0 ? CMD_FAILED : CMD_INVALID, "%s",
-			err);
+	return cmd_fail(r, strncmp(err, "database:", 9) == 0 ? CMD_FAILED : CMD_INVALID, "%s", err);
 }
 
 int
@@ -114,7 +113,7 @@ cmd_audit(struct cmd_ctx *ctx, struct cmd_result *r, const char *detail)
 
 int
 cmd_event(struct cmd_ctx *ctx, struct cmd_result *r, const char *type, const char *participant,
-	  json_t *data)
+          json_t *data)
 {
 	char id[40];
 	char *ev = events_make(type, participant, data, id);
@@ -132,10 +131,13 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 {
 	struct cmd_change *c;
 
-	/* Merge with an earlier change of the same participant: the earlier date wins. */
+	/*
+	 * Merge with an earlier change of the same participant, or into "everyone"
+	 * (pid 0) once that is there: the earlier date wins.
+	 */
 	for (size_t i = 0; i < ctx->nchanges; i++) {
 		c = &ctx->changes[i];
-		if (c->pid == pid) {
+		if (c->pid == pid || c->pid == 0) {
 			c->what |= what;
 			if (from == NULL || !*from || (c->from[0] && strcmp(from, c->from) < 0))
 				snprintf(c->from, sizeof(c->from), "%s", from ? from : "");
@@ -144,8 +146,12 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 	}
 	if (ctx->nchanges == CMD_CHANGES_MAX) {
 		/* More than we track: everyone from their first date is always right. */
+		unsigned all = what;
+
+		for (size_t i = 0; i < ctx->nchanges; i++)
+			all |= ctx->changes[i].what;
 		ctx->nchanges = 1;
-		ctx->changes[0] = (struct cmd_change){.what = what | ctx->changes[0].what};
+		ctx->changes[0] = (struct cmd_change){.what = all};
 		return;
 	}
 	c = &ctx->changes[ctx->nchanges++];
@@ -173,7 +179,7 @@ run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
 	}
 	if (x->ctx->audits != 1) {
 		cmd_fail(x->r, CMD_FAILED, "%s: wrote %d audit entries, expected one (a bug)",
-			 x->ctx->action, x->ctx->audits);
+		         x->ctx->action, x->ctx->audits);
 		snprintf(err, errlen, "%s", x->r->msg);
 		return -1;
 	}
@@ -182,7 +188,7 @@ run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
 
 int
 cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *args,
-	struct cmd_result *r)
+        struct cmd_result *r)
 {
 	struct run x = {ctx, exec, args, r};
 	char err[sizeof(r->msg)];
@@ -232,7 +238,8 @@ cmd_dispatch(struct cmd_ctx *ctx, const char *name, json_t *args, struct cmd_res
 	if (e == NULL)
 		return cmd_fail(r, CMD_INVALID, "unknown command '%s'", name ? name : "");
 	if (args != NULL && !json_is_object(args))
-		return cmd_fail(r, CMD_INVALID, "%s: expected the arguments as a JSON object", name);
+		return cmd_fail(r, CMD_INVALID, "%s: expected the arguments as a JSON object",
+		                name);
 	return e->json(ctx, args, r);
 }
 

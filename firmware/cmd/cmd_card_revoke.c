@@ -47,7 +47,8 @@ cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 {
 	struct cmd_card_revoke_args a;
 
-	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 || cmd_arg_str(args, "uid", 0, &a.uid, r) < 0)
+	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 ||
+	    cmd_arg_str(args, "uid", 0, &a.uid, r) < 0)
 		return -1;
 	return cmd_card_revoke(ctx, &a, r);
 }

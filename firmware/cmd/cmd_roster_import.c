@@ -97,8 +97,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 }
 
 int
-cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,
-		  struct cmd_result *r)
+cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struct cmd_result *r)
 {
 	return cmd_txn(ctx, "roster.import", exec, a, r);
 }

@@ -101,8 +101,8 @@ remote(struct ctl *c, int fd, const char *name, json_t *args, struct cmd_result 
 	buf[off] = '\0';
 	if ((ans = json_loads(buf, 0, &jerr)) == NULL ||
 	    !json_is_integer(json_object_get(ans, "status"))) {
-		cmd_fail(r, CMD_FAILED, "control socket: the daemon's answer is not understood: %.200s",
-			 buf);
+		cmd_fail(r, CMD_FAILED,
+		         "control socket: the daemon's answer is not understood: %.200s", buf);
 		goto out;
 	}
 	msg = json_string_value(json_object_get(ans, "message"));
@@ -114,16 +114,6 @@ out:
 	free(line);
 	free(buf);
 	close(fd);
-}
-
-/* With the daemon stopped: after COMMIT recompute here, as the daemon would. */
-static void
-local_changed(void *arg, const struct cmd_change *ch)
-{
-	struct attendance *att = arg;
-
-	if (ch->what & CMD_CHANGED_ATTENDANCE)
-		attendance_after_write(att, ch->pid, ch->from);
 }
 
 /* Run the command on the database directly (daemon stopped). */
@@ -149,8 +139,13 @@ local(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
 		return;
 	}
 	attendance_on_change(att, period_on_change, per);
-	env = (struct cmd_env){.store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att,
-			       .period = per, .changed = local_changed, .changed_arg = att};
+	/*
+	 * Nobody listens for changes here: day results and pay adjustments are the
+	 * daemon's, which recomputes everyone at its start (and only on a trusted
+	 * clock, from its service date on).
+	 */
+	env = (struct cmd_env){
+	    .store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att, .period = per};
 	cmd_ctx_init(&ctx, &env, c->who);
 	cmd_dispatch(&ctx, name, args, r);
 	period_free(per);
