@@ -6,6 +6,7 @@
  * Cards follow the ownership rule of uploader/README.md (store_cards.c).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +449,44 @@ roster_hash_in_force(const char *hash, struct store *s)
 
 	return store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
 	       strcmp(in_force, hash) == 0;
+}
+
+/* The whole file, NUL-terminated; NULL with err. */
+char *
+roster_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, got;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				snprintf(err, errlen, "%.300s: out of memory", path);
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%.300s: cannot read it", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }
 
 const char *

@@ -36,6 +36,8 @@ int roster_parse(const char *text, size_t len, struct roster **out, char *err, s
  * path of the first bad field: "participants[3].regime: \"x\" is not a regime ...".
  */
 int roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen);
+/* A roster file's whole text, NUL-terminated (malloc'd, length in *len); NULL with err. */
+char *roster_read_file(const char *path, size_t *len, char *err, size_t errlen);
 /* Hex SHA-256 of the roster's text. */
 const char *roster_hash(const struct roster *r);
 void roster_text_hash(const char *text, size_t len, char out[65]);

@@ -29,6 +29,7 @@ struct roster_run {
 	char *text;
 	size_t len;
 	char dir[512];
+	char path[512];
 	int parse_rc;
 	char err[512];
 	struct roster *r;
@@ -82,6 +83,12 @@ parse_main(void *arg)
 {
 	struct roster_run *rr = arg;
 
+	if (rr->text == NULL &&
+	    (rr->text = roster_read_file(rr->path, &rr->len, rr->err, sizeof(rr->err))) == NULL) {
+		rr->parse_rc = -1;
+		event_active(rr->parsed_ev, EV_READ, 0);
+		return NULL;
+	}
 	rr->parse_rc = roster_parse(rr->text, rr->len, &rr->r, rr->err, sizeof(rr->err));
 	if (rr->parse_rc == 0 && roster_check_refs(rr->r, rr->dir, rr->err, sizeof(rr->err)) < 0) {
 		roster_free(rr->r);
@@ -136,6 +143,26 @@ roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
 		free(rr->text);
 		rr->text = NULL;
+		return -1;
+	}
+	rr->parsing = 1;
+	return 0;
+}
+
+int
+roster_run_start_file(struct roster_run *rr, const char *path, const char *regime_dir,
+		      const char *label, char *err, size_t errlen)
+{
+	if (roster_run_busy(rr)) {
+		snprintf(err, errlen, "another roster is being applied; try again when it is done");
+		return -1;
+	}
+	rr->text = NULL;
+	snprintf(rr->path, sizeof(rr->path), "%s", path);
+	snprintf(rr->dir, sizeof(rr->dir), "%s", regime_dir);
+	snprintf(rr->label, sizeof(rr->label), "%s", label);
+	if ((errno = pthread_create(&rr->th, NULL, parse_main, rr)) != 0) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
 		return -1;
 	}
 	rr->parsing = 1;

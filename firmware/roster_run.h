@@ -32,5 +32,8 @@ int roster_run_start(struct roster_run *rr, struct roster *r, const char *label,
  */
 int roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
 			  const char *regime_dir, const char *label, char *err, size_t errlen);
+/* The same from a file the daemon reads on that thread (a roster past one request). */
+int roster_run_start_file(struct roster_run *rr, const char *path, const char *regime_dir,
+			  const char *label, char *err, size_t errlen);
 
 #endif

@@ -186,6 +186,7 @@ int cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_resul
 /* roster.import: the PROTOCOL.md roster document as text; `source` names it in messages. */
 struct cmd_roster_import_args {
 	const char *text;
+	const char *path; /* instead of text: a file the daemon reads (rosters past 8 MB) */
 	const char *source;
 };
 int cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,

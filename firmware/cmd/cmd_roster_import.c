@@ -5,6 +5,7 @@
  * error names the place and what was expected.  Everyone is recomputed after.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -23,8 +24,22 @@ exec_in_steps(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struc
 {
 	const char *src = a->source ? a->source : "roster";
 	char hash[65], detail[384], err[512], dir[CONFIG_PATH_MAX] = "";
-	size_t len = strlen(a->text);
+	size_t len = a->text ? strlen(a->text) : 0;
 
+	if (a->text == NULL) {
+		/* A file too large for one request: the thread reads it (roster_run.c). */
+		if (config_regime_dir(ctx->env->cfg, dir, sizeof(dir)) < 0)
+			return cmd_fail(r, CMD_INVALID, "%.200s: no regime directory found", src);
+		snprintf(detail, sizeof(detail), "%.200s: read by the daemon, applied in steps", src);
+		if (cmd_audit(ctx, r, detail) < 0)
+			return -1;
+		if (roster_run_start_file(ctx->env->roster_run, a->path, dir, src, err,
+					  sizeof(err)) < 0)
+			return cmd_fail(r, CMD_FAILED, "%.200s: %s", src, err);
+		snprintf(r->msg, sizeof(r->msg), "roster accepted: %.200s; the daemon reads it and "
+						 "applies it in steps (its log says when it is done)", src);
+		return 0;
+	}
 	roster_text_hash(a->text, len, hash);
 	if (roster_hash_in_force(hash, ctx->st)) {
 		snprintf(detail, sizeof(detail), "%.200s: unchanged", src);
@@ -55,10 +70,24 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	struct roster *ro;
 	char err[1024], detail[384], dir[CONFIG_PATH_MAX] = "";
 
-	if (a->text == NULL)
-		return cmd_fail(r, CMD_INVALID, "%s", "roster: expected the roster's JSON text");
+	if (a->text == NULL && a->path == NULL)
+		return cmd_fail(r, CMD_INVALID, "%s", "roster: expected the roster's JSON text or path");
 	if (ctx->env->roster_run)
 		return exec_in_steps(ctx, a, r);
+	if (a->text == NULL) {
+		/* Offline with a path: read here, then as if it had been sent. */
+		struct cmd_roster_import_args b = *a;
+		size_t len;
+		char *text = roster_read_file(a->path, &len, err, sizeof(err));
+		int rc;
+
+		if (text == NULL)
+			return cmd_fail(r, CMD_INVALID, "%s", err);
+		b.text = text;
+		rc = exec(ctx, &b, r);
+		free(text);
+		return rc;
+	}
 	if (roster_parse(a->text, strlen(a->text), &ro, err, sizeof(err)) < 0)
 		return cmd_fail(r, CMD_INVALID, "%s: %s", a->source ? a->source : "roster", err);
 	if (config_regime_dir(ctx->env->cfg, dir, sizeof(dir)) < 0 ||
@@ -107,7 +136,8 @@ cmd_roster_import_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 {
 	struct cmd_roster_import_args a;
 
-	if (cmd_arg_str(args, "text", 1, &a.text, r) < 0 ||
+	if (cmd_arg_str(args, "text", 0, &a.text, r) < 0 ||
+	    cmd_arg_str(args, "path", 0, &a.path, r) < 0 ||
 	    cmd_arg_str(args, "source", 0, &a.source, r) < 0)
 		return -1;
 	return cmd_roster_import(ctx, &a, r);
