@@ -17,7 +17,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	int n;
 
 	if (!a->all && (a->id == NULL || !*a->id))
-		return cmd_fail(r, CMD_INVALID, "%s", "id: expected a dead letter's event id, or all");
+		return cmd_fail(r, CMD_INVALID, "%s", "id: required (a dead letter's event id), or all: true");
 	if (a->all && a->id && *a->id)
 		return cmd_fail(r, CMD_INVALID, "%s", "id: give an id or all, not both");
 	if (store_outbox_retry(ctx->st, a->all ? NULL : a->id, &n) < 0)

@@ -71,7 +71,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	char err[1024], detail[384], dir[CONFIG_PATH_MAX] = "";
 
 	if (a->text == NULL && a->path == NULL)
-		return cmd_fail(r, CMD_INVALID, "%s", "roster: expected the roster's JSON text or path");
+		return cmd_fail(r, CMD_INVALID, "%s",
+				"text: required (the roster's JSON; or path: a file the daemon reads)");
 	if (ctx->env->roster_run)
 		return exec_in_steps(ctx, a, r);
 	if (a->text == NULL) {
