@@ -109,6 +109,47 @@ push(struct recompute *r, int64_t pid, const char *from)
 	append(r, pid, from);
 }
 
+static int
+cmp_pid(const void *a, const void *b)
+{
+	int64_t x = ((const struct job *)a)->pid, y = ((const struct job *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Everyone: jobs already queued keep their place (their `from` merged); the
+ * other ids are appended.  push() per id would look through the whole growing
+ * queue each time: for 100,000 participants 5e9 comparisons, seconds on the loop.
+ */
+static void
+queue_all(struct recompute *r, const int64_t *ids, size_t n, const char *from)
+{
+	size_t had = r->n;
+	struct job *old = had ? malloc(had * sizeof(*old)) : NULL;
+
+	if (had && old == NULL) {
+		for (size_t i = 0; i < n; i++)
+			push(r, ids[i], from);
+		return;
+	}
+	if (had) {
+		memcpy(old, r->jobs, had * sizeof(*old));
+		qsort(old, had, sizeof(*old), cmp_pid);
+		for (size_t i = 0; i < had; i++)
+			merge_from(r->jobs[i].from, from);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct job key = {.pid = ids[i]};
+
+		if (had && bsearch(&key, old, had, sizeof(*old), cmp_pid))
+			continue;
+		if (append(r, ids[i], from) < 0)
+			break;
+	}
+	free(old);
+}
+
 void
 recompute_queue(struct recompute *r, int64_t pid, const char *from)
 {
@@ -125,19 +166,7 @@ recompute_queue(struct recompute *r, int64_t pid, const char *from)
 			log_err("recompute: %s", err);
 			return;
 		}
-		/*
-		 * An empty queue takes the distinct ids as they are: push() looks for a
-		 * duplicate in the whole queue, which for 100,000 participants is 5e9
-		 * comparisons on the loop.
-		 */
-		if (r->n == 0) {
-			for (size_t i = 0; i < n; i++)
-				if (append(r, ids[i], from) < 0)
-					break;
-		} else {
-			for (size_t i = 0; i < n; i++)
-				push(r, ids[i], from);
-		}
+		queue_all(r, ids, n, from);
 		free(ids);
 	} else {
 		push(r, pid, from);
