@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -28,12 +27,6 @@
 #define DEFAULT_REGIME "no-integreringsloven"
 /* A step of an import holds the write lock about this long at most (plus one participant). */
 #define STEP_BUDGET_NS (15 * 1000000LL)
-/*
- * stempelctl pauses this long between steps: longer than a step, so that the
- * daemon's tap, retrying the lock from sqlite's busy handler (1, 2, 5, 10, 15,
- * 20, 25 ms ...), finds it free within a few retries.
- */
-#define STEP_PAUSE_NS (25 * 1000000L)
 #define META_HASH "roster.hash"
 
 struct roster {
@@ -829,30 +822,6 @@ roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardke
 	if (rc < 0)
 		/* Read now: the caller's transaction rolls back after this returns. */
 		snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
-	*st = j->st;
-	roster_job_free(j);
-	return rc;
-}
-
-int
-roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
-	     struct roster_stats *st, char *err, size_t errlen)
-{
-	struct roster_job *j;
-	int rc;
-
-	memset(st, 0, sizeof(*st));
-	if (roster_job_new(r, s, key, &j, err, errlen) < 0)
-		return -1;
-	while ((rc = roster_job_step(j, err, errlen)) == 1) {
-		/*
-		 * Another process (the daemon) may be waiting for the write lock: a
-		 * pause between steps lets its tap in.
-		 */
-		struct timespec pause = {0, STEP_PAUSE_NS};
-
-		nanosleep(&pause, NULL);
-	}
 	*st = j->st;
 	roster_job_free(j);
 	return rc;

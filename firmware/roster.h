@@ -47,20 +47,16 @@ int roster_hash_in_force(const char *hash, struct store *s);
 size_t roster_participants(const struct roster *r);
 /* 1 if it is the roster in force (the last one applied whole): importing it writes nothing. */
 int roster_in_force(const struct roster *r, struct store *s);
-/*
- * Write it in short steps (roster_job_*), each its own transaction of about 15 ms,
- * pausing between them so another process's tap gets the lock; participants
- * missing from it become inactive; cards follow the ownership rule.  The roster
- * in force imported again writes nothing.
- */
-int roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
-		 struct roster_stats *stats, char *err, size_t errlen);
 /* All of it inside the caller's transaction (cmd/cmd_roster_import.c). */
 int roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
 			struct roster_stats *stats, char *err, size_t errlen);
 void roster_free(struct roster *r);
 
-/* The same in steps, for the daemon's loop: one step per turn. */
+/*
+ * In short steps, each its own transaction of about 15 ms, for the daemon's loop
+ * (one step per turn): participants missing from it become inactive, cards follow
+ * the ownership rule (uploader/README.md), the roster in force again writes nothing.
+ */
 struct roster_job;
 int roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
 		   struct roster_job **out, char *err, size_t errlen);

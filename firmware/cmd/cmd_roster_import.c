@@ -1,7 +1,7 @@
 /*
  * cmd_roster_import.c — roster.import: replace the roster from a file
  * (stempelctl; the municipality's roster pull applies the same document through
- * roster_apply()).  Validated whole first: a bad roster changes nothing and its
+ * roster_job_*()).  Validated whole first: a bad roster changes nothing and its
  * error names the place and what was expected.  Everyone is recomputed after.
  */
 #include <stdio.h>
