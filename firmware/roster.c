@@ -630,7 +630,8 @@ struct roster_job {
 	struct store *s;
 	const struct cardkey *key;
 	enum phase phase;
-	size_t next; /* the next participant, card statement or absence */
+	size_t next;    /* the next participant, card statement or absence */
+	int64_t cursor; /* within a statement over a table: the rowid done up to */
 	struct store_card_pass pass;
 	struct roster_stats st;
 };
@@ -723,8 +724,8 @@ work(struct roster_job *j)
 {
 	json_t *parts = json_object_get(j->r->doc, "participants");
 	json_t *abs = json_object_get(j->r->doc, "absences");
-	int64_t id;
-	int rc, n;
+	int64_t id, cursor;
+	int rc;
 
 	switch (j->phase) {
 	case PH_PARTICIPANTS:
@@ -739,15 +740,25 @@ work(struct roster_job *j)
 		j->st.participants++;
 		return 0;
 	case PH_DEACTIVATE:
-		if (store_roster_deactivate_missing(j->s, &n) < 0)
+		if (store_roster_deactivate_missing(j->s, j->cursor, &j->st.deactivated, &cursor) < 0)
 			return -1;
-		j->st.deactivated = n;
+		if (cursor >= 0) {
+			j->cursor = cursor;
+			return 0;
+		}
 		j->phase = PH_CARDS;
 		j->next = 0;
+		j->cursor = 0;
 		return 0;
 	case PH_CARDS:
-		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->r->hash, &j->pass)) < 0)
+		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->cursor, j->r->hash, &j->pass,
+						  &cursor)) < 0)
 			return -1;
+		if (cursor >= 0) {
+			j->cursor = cursor;
+			return 0;
+		}
+		j->cursor = 0;
 		j->next++;
 		if (rc == 1) {
 			j->st.card_conflicts = j->pass.conflicts;

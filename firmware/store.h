@@ -417,12 +417,17 @@ struct store_card_pass {
 	int moved, revoked, added; /* roster-owned cards changed */
 };
 int store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_card_pass *out);
-/* One statement of the card pass (k = 0, 1, ...): 0, 1 past the last, -1 error. */
-int store_roster_cards_pass(struct store *s, int k, const char *roster_hash,
-			    struct store_card_pass *out);
+/*
+ * One piece of the card pass: statement k (0, 1, ...) over the rows after rowid
+ * `after`; counts added to *out; *next the rowid to go on after with the same k,
+ * or -1 when k is done.  0, 1 when k is past the last, -1 error.
+ */
+int store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roster_hash,
+			    struct store_card_pass *out, int64_t *next);
 /* Participants in the roster being imported; the others become inactive at the end. */
 int store_roster_keep(struct store *s, int64_t participant_id);
-int store_roster_deactivate_missing(struct store *s, int *n);
+/* The same in pieces: participants after id `after`; *next as above; counts added to *n. */
+int store_roster_deactivate_missing(struct store *s, int64_t after, int *n, int64_t *next);
 struct store_card_conflict {
 	char key[80];
 	char participant[40]; /* whom the kiosk's state gives the card to (or took it from) */
