@@ -300,6 +300,37 @@ test_card_ownership(void **state)
 	}
 }
 
+/* More cards than one piece of the pass (4,000 rows): every one is seen. */
+static void
+test_card_pass_pieces(void **state)
+{
+	int64_t a = participant("P-1");
+	struct store_card_pass pass;
+	char key[32];
+	int n, rev;
+	int64_t pid;
+
+	assert_int_equal(store_roster_cards_begin(st), 0);
+	for (n = 0; n < 9000; n++) {
+		snprintf(key, sizeof(key), "hmac:%d", n);
+		assert_int_equal(store_roster_card_add(st, key, a), 0);
+	}
+	assert_int_equal(store_roster_cards_apply(st, "R1", &pass), 0);
+	assert_int_equal(pass.added, 9000);
+	assert_int_equal(store_roster_cards_begin(st), 0);
+	for (n = 0; n < 4500; n++) {
+		snprintf(key, sizeof(key), "hmac:%d", n);
+		assert_int_equal(store_roster_card_add(st, key, a), 0);
+	}
+	assert_int_equal(store_roster_cards_apply(st, "R2", &pass), 0);
+	assert_int_equal(pass.revoked, 4500);
+	assert_int_equal(pass.added, 0);
+	card("hmac:8999", &pid, &rev);
+	assert_int_equal(rev, 1);
+	card("hmac:4499", &pid, &rev);
+	assert_int_equal(rev, 0);
+}
+
 int
 main(void)
 {
@@ -310,6 +341,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dead_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
