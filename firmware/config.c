@@ -60,6 +60,8 @@ config_defaults(struct config *c)
 	c->upload.connect_timeout_s = 10;
 	c->upload.timeout_s = 30;
 	c->upload.backoff_max_s = 600;
+	c->upload.heartbeat_s = 900;
+	c->upload.keep_delivered_days = 30;
 
 	snprintf(c->payroll.pay_code, sizeof(c->payroll.pay_code), "INTRO");
 	c->payroll.csv_separator = ';';
@@ -166,6 +168,8 @@ static const struct key keys[] = {
 	I(upload, connect_timeout_s, connect_timeout_s, 1, 600),
 	I(upload, timeout_s, timeout_s, 1, 3600),
 	I(upload, backoff_max_s, backoff_max_s, 1, 86400),
+	I(upload, heartbeat_s, heartbeat_s, 0, 86400),
+	I(upload, keep_delivered_days, keep_delivered_days, 0, 3650),
 
 	S(payroll, pay_code, pay_code),
 	C(payroll, csv_separator, csv_separator),

@@ -93,6 +93,8 @@ struct config {
 		int connect_timeout_s;
 		int timeout_s;
 		int backoff_max_s;
+		int heartbeat_s;         /* a status event this often; 0 = none */
+		int keep_delivered_days; /* delivered events kept this long; 0 = pruned at once */
 	} upload;
 
 	struct {

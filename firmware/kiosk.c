@@ -30,6 +30,7 @@
 #include "nfc.h"
 #include "period.h"
 #include "recompute.h"
+#include "roster_run.h"
 #include "reports.h"
 #include "store.h"
 #include "tap.h"
@@ -270,11 +271,17 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if ((k->roster_run = roster_run_new(base, k->store, &k->key, on_roster, k)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	k->cmd.roster_run = k->roster_run;
 	if ((k->ctlsock = ctlsock_start(base, cfg, &k->cmd, err, errlen)) == NULL)
 		goto fail;
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
+	uploader_set_health(k->uploader, kiosk_health, k);
 	uploader_on_roster(k->uploader, on_roster, k);
 	/* The reader last: from here on taps can arrive. */
 	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
@@ -305,6 +312,7 @@ kiosk_stop(struct kiosk *k)
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);
 	ctlsock_stop(k->ctlsock);
+	roster_run_free(k->roster_run);
 	web_stop(k->web);
 	kiosk_screen_free(k->screen);
 	board_stop(k->board);

@@ -44,6 +44,7 @@ struct kiosk {
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
+	struct roster_run *roster_run; /* roster.import in steps on the loop */
 	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
 	struct ctlsock *ctlsock;   /* stempelctl's commands while we run */
 	struct event *ooo_timer;   /* red LED while the reader or storage fails */

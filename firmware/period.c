@@ -1100,6 +1100,10 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 		sl.json = json_dumps(lj, JSON_COMPACT);
 		data = json_deep_copy(lj);
 		json_object_set_new(data, "period_id", json_integer(target.id));
+		/* On the wire corrects_period is the period's id (uploader/openapi.yaml). */
+		json_object_set_new(data, "corrects_period", json_integer(cp->id));
+		json_object_set_new(data, "corrects_period_from", json_string(cp->from));
+		json_object_set_new(data, "corrects_period_to", json_string(cp->to));
 		ev = events_make("adjustment", pt->ext_id, data, evid);
 		rc = sl.json && ev && store_period_line_add(p->s, &sl, NULL) == 0 &&
 				     store_event_add(p->s, evid, "adjustment", ev) == 0

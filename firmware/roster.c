@@ -1,25 +1,37 @@
 /*
- * roster.c — validates the municipal roster as a whole and applies it in one
- * transaction.  Validation walks the JSON once and names the first bad place
- * by its path; nothing is written until every field has passed.
+ * roster.c — validates the municipal roster as a whole (and its references:
+ * regimes, participants of absences) and applies it in short steps, so a tap
+ * never waits behind a big import.  Validation walks the JSON once and names the
+ * first bad place by its path; nothing is written until every field has passed.
+ * Cards follow the ownership rule of uploader/README.md (store_cards.c).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "cardkey.h"
+#include "clock.h"
 #include "log.h"
 #include "nfc.h"
+#include "regime.h"
 #include "roster.h"
 #include "store.h"
 
 #define MAX_SESSIONS 16
 
+#define DEFAULT_REGIME "no-integreringsloven"
+/* A step of an import holds the write lock about this long at most (plus one participant). */
+#define STEP_BUDGET_NS (15 * 1000000LL)
+#define META_HASH "roster.hash"
+
 struct roster {
 	json_t *doc;
+	char hash[65]; /* SHA-256 of the roster's text: the same roster twice changes nothing */
 };
 
 static const char *const categories[] = {
@@ -409,8 +421,117 @@ roster_parse(const char *text, size_t len, struct roster **out, char *err, size_
 		FAIL("out of memory");
 	}
 	r->doc = doc;
+	roster_text_hash(text, len, r->hash);
 	*out = r;
 	return 0;
+}
+
+void
+roster_text_hash(const char *text, size_t len, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)text, len);
+	sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+int
+roster_hash_in_force(const char *hash, struct store *s)
+{
+	char in_force[80] = "";
+
+	return store_meta_get(s, META_HASH, in_force, sizeof(in_force)) == 0 &&
+	       strcmp(in_force, hash) == 0;
+}
+
+/* The whole file, NUL-terminated; NULL with err. */
+char *
+roster_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, got;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				snprintf(err, errlen, "%.300s: out of memory", path);
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%.300s: cannot read it", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+const char *
+roster_hash(const struct roster *r)
+{
+	return r->hash;
+}
+
+size_t
+roster_participants(const struct roster *r)
+{
+	return json_array_size(json_object_get(r->doc, "participants"));
+}
+
+int
+roster_in_force(const struct roster *r, struct store *s)
+{
+	return roster_hash_in_force(r->hash, s);
+}
+
+int
+roster_check_refs(const struct roster *r, const char *regime_dir, char *err, size_t errlen)
+{
+	json_t *parts = json_object_get(r->doc, "participants"), *p, *known = json_object();
+	size_t i;
+	int rc = 0;
+
+	if (known == NULL)
+		FAIL("out of memory");
+	json_array_foreach(parts, i, p) {
+		const char *name = get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME;
+		struct rules_regime reg;
+		char why[512];
+
+		if (json_object_get(known, name))
+			continue;
+		if (!regime_name_valid(name)) {
+			snprintf(err, errlen, "participants[%zu].regime: expected a regime name "
+					      "(a-z, 0-9, '-'), found \"%.63s\"", i, name);
+			rc = -1;
+			break;
+		}
+		if (regime_load(regime_dir, name, &reg, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "participants[%zu].regime: \"%s\" is not a regime "
+					      "this kiosk has (%.300s)", i, name, why);
+			rc = -1;
+			break;
+		}
+		json_object_set_new(known, name, json_true());
+	}
+	json_decref(known);
+	return rc;
 }
 
 void
@@ -458,16 +579,14 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	struct store_participant sp = {.active = 1};
 	struct store_session ss[MAX_SESSIONS * 7];
 	json_t *cards = json_object_get(p, "cards"), *sched, *v, *x;
-	const char *keys[64];
-	char keybuf[64][CARDKEY_MAX];
-	size_t n = 0, i;
+	size_t n, i;
 
 	snprintf(sp.ext_id, sizeof(sp.ext_id), "%s", get_str(p, "id"));
 	snprintf(sp.name, sizeof(sp.name), "%s", get_str(p, "name"));
 	snprintf(sp.language, sizeof(sp.language), "%s",
 		 get_str(p, "language") ? get_str(p, "language") : "nb");
 	snprintf(sp.regime, sizeof(sp.regime), "%s",
-		 get_str(p, "regime") ? get_str(p, "regime") : "no-integreringsloven");
+		 get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
 	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
 	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
 	sp.children = (int)json_integer_value(json_object_get(p, "children"));
@@ -479,19 +598,16 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	if (store_participant_upsert(s, &sp, id) < 0)
 		return -1;
 
+	/* The roster's cards are collected; the card pass at the end applies them whole. */
 	json_array_foreach(cards, i, x) {
-		char uid[NFC_UID_MAX];
+		char uid[NFC_UID_MAX], k[CARDKEY_MAX];
 
-		if (n == 64)
-			break;
 		nfc_uid_normalize(json_string_value(x), uid, sizeof(uid));
-		cardkey_of_uid(key, uid, keybuf[n]);
-		keys[n] = keybuf[n];
-		n++;
+		cardkey_of_uid(key, uid, k);
+		if (store_roster_card_add(s, k, *id) < 0)
+			return -1;
+		st->cards++;
 	}
-	if (store_cards_sync(s, *id, keys, n) < 0)
-		return -1;
-	st->cards += (int)n;
 
 	sched = json_object_get(p, "schedule");
 	n = sessions_of(json_object_get(sched, "template"), 0, ss, sizeof(ss) / sizeof(ss[0]));
@@ -506,89 +622,218 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	return 0;
 }
 
+/* An import's phases, in order; each step of the job works through them for ~20 ms. */
+enum phase { PH_PARTICIPANTS, PH_DEACTIVATE, PH_CARDS, PH_ABSENCES, PH_TAIL, PH_DONE };
+
+struct roster_job {
+	const struct roster *r;
+	struct store *s;
+	const struct cardkey *key;
+	enum phase phase;
+	size_t next;    /* the next participant, card statement or absence */
+	int64_t cursor; /* within a statement over a table: the rowid done up to */
+	struct store_card_pass pass;
+	struct roster_stats st;
+};
+
+int
+roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
+	       struct roster_job **out, char *err, size_t errlen)
+{
+	struct roster_job *j;
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		FAIL("out of memory");
+	j->r = r;
+	j->s = s;
+	j->key = key;
+	if (roster_in_force(r, s)) {
+		/* The roster in force, again: nothing to write (and nothing written). */
+		j->st.unchanged = 1;
+		j->phase = PH_DONE;
+	} else if (store_roster_cards_begin(s) < 0) {
+		roster_job_free(j);
+		FAIL("database: %s", store_errmsg(s));
+	}
+	*out = j;
+	return 0;
+}
+
+void
+roster_job_free(struct roster_job *j)
+{
+	free(j);
+}
+
+const struct roster_stats *
+roster_job_stats(const struct roster_job *j)
+{
+	return &j->st;
+}
+
+static int
+apply_absence(json_t *x, struct store *s)
+{
+	struct store_participant p;
+	struct store_absence a = {.minutes = -1};
+	json_t *m = json_object_get(x, "minutes");
+
+	if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
+		return -1;
+	snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
+	a.participant_id = p.id;
+	snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
+	snprintf(a.from_date, sizeof(a.from_date), "%s", get_str(x, "from"));
+	snprintf(a.to_date, sizeof(a.to_date), "%s", get_str(x, "to"));
+	if (json_is_integer(m))
+		a.minutes = (int)json_integer_value(m);
+	if (get_str(x, "documentation"))
+		snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
+	if (get_str(x, "comment"))
+		snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
+	snprintf(a.registered_by, sizeof(a.registered_by), "roster");
+	return store_absence_upsert(s, &a);
+}
+
+/* G values, closures, and the roster's hash: the import is complete. */
+static int
+apply_tail(struct roster_job *j)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(j->r->doc, "g"), i, x) {
+		if (store_g_set(j->s, get_str(x, "from"),
+				json_integer_value(json_object_get(x, "amount"))) < 0)
+			return -1;
+		j->st.g_values++;
+	}
+	json_array_foreach(json_object_get(j->r->doc, "closures"), i, x) {
+		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
+
+		if (store_closure_add(j->s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
+			return -1;
+		j->st.closures++;
+	}
+	return store_meta_set(j->s, META_HASH, j->r->hash);
+}
+
+/* Some work of the current phase; 0 or -1.  Moves to the next phase when it is done. */
+static int
+work(struct roster_job *j)
+{
+	json_t *parts = json_object_get(j->r->doc, "participants");
+	json_t *abs = json_object_get(j->r->doc, "absences");
+	int64_t id, cursor;
+	int rc;
+
+	switch (j->phase) {
+	case PH_PARTICIPANTS:
+		if (j->next == json_array_size(parts)) {
+			j->phase = PH_DEACTIVATE;
+			return 0;
+		}
+		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &id, &j->st) < 0 ||
+		    store_roster_keep(j->s, id) < 0)
+			return -1;
+		j->next++;
+		j->st.participants++;
+		return 0;
+	case PH_DEACTIVATE:
+		if (store_roster_deactivate_missing(j->s, j->cursor, &j->st.deactivated, &cursor) < 0)
+			return -1;
+		if (cursor >= 0) {
+			j->cursor = cursor;
+			return 0;
+		}
+		j->phase = PH_CARDS;
+		j->next = 0;
+		j->cursor = 0;
+		return 0;
+	case PH_CARDS:
+		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->cursor, j->r->hash, &j->pass,
+						  &cursor)) < 0)
+			return -1;
+		if (cursor >= 0) {
+			j->cursor = cursor;
+			return 0;
+		}
+		j->cursor = 0;
+		j->next++;
+		if (rc == 1) {
+			j->st.card_conflicts = j->pass.conflicts;
+			j->st.cards_acknowledged = j->pass.acknowledged;
+			j->phase = PH_ABSENCES;
+			j->next = 0;
+		}
+		return 0;
+	case PH_ABSENCES:
+		if (j->next == json_array_size(abs)) {
+			j->phase = PH_TAIL;
+			return 0;
+		}
+		if (apply_absence(json_array_get(abs, j->next), j->s) < 0)
+			return -1;
+		j->next++;
+		j->st.absences++;
+		return 0;
+	case PH_TAIL:
+		if (apply_tail(j) < 0)
+			return -1;
+		j->phase = PH_DONE;
+		return 0;
+	case PH_DONE:
+		break;
+	}
+	return 0;
+}
+
+/* One step's work, inside store_txn()'s transaction; err filled before any rollback. */
+static int
+step_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct roster_job *j = arg;
+	int64_t t0 = clock_mono_ns();
+
+	/* Work until the step's budget is spent; the rest in the next step. */
+	while (j->phase != PH_DONE && clock_mono_ns() - t0 < STEP_BUDGET_NS)
+		if (work(j) < 0) {
+			snprintf(err, errlen, "database: %s; the steps written before stay, the "
+					      "roster is applied again whole by the next import",
+				 store_errmsg(s));
+			return -1;
+		}
+	return 0;
+}
+
+int
+roster_job_step(struct roster_job *j, char *err, size_t errlen)
+{
+	if (j->phase == PH_DONE)
+		return 0;
+	if (store_txn(j->s, step_txn, j, err, errlen) != 0) {
+		j->phase = PH_DONE;
+		return -1;
+	}
+	return j->phase == PH_DONE ? 0 : 1;
+}
+
 int
 roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
 		    struct roster_stats *st, char *err, size_t errlen)
 {
-	json_t *parts = json_object_get(r->doc, "participants"), *x;
-	int64_t *ids;
-	size_t i;
+	struct roster_job *j;
+	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	ids = calloc(json_array_size(parts) + 1, sizeof(*ids));
-	if (ids == NULL)
-		FAIL("out of memory");
-	json_array_foreach(parts, i, x) {
-		if (apply_participant(x, s, key, &ids[i], st) < 0)
-			goto fail;
-		st->participants++;
-	}
-	if (store_participants_deactivate_missing(s, ids, json_array_size(parts)) < 0)
-		goto fail;
-	json_array_foreach(json_object_get(r->doc, "absences"), i, x) {
-		struct store_participant p;
-		struct store_absence a = {.minutes = -1};
-		json_t *m = json_object_get(x, "minutes");
-
-		if (store_participant_by_ext(s, get_str(x, "participant"), &p) != 0)
-			goto fail;
-		snprintf(a.uuid, sizeof(a.uuid), "%s", get_str(x, "id"));
-		a.participant_id = p.id;
-		snprintf(a.category, sizeof(a.category), "%s", get_str(x, "category"));
-		snprintf(a.from_date, sizeof(a.from_date), "%s", get_str(x, "from"));
-		snprintf(a.to_date, sizeof(a.to_date), "%s", get_str(x, "to"));
-		if (json_is_integer(m))
-			a.minutes = (int)json_integer_value(m);
-		if (get_str(x, "documentation"))
-			snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
-		if (get_str(x, "comment"))
-			snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
-		snprintf(a.registered_by, sizeof(a.registered_by), "roster");
-		if (store_absence_upsert(s, &a) < 0)
-			goto fail;
-		st->absences++;
-	}
-	json_array_foreach(json_object_get(r->doc, "g"), i, x) {
-		if (store_g_set(s, get_str(x, "from"),
-				json_integer_value(json_object_get(x, "amount"))) < 0)
-			goto fail;
-		st->g_values++;
-	}
-	json_array_foreach(json_object_get(r->doc, "closures"), i, x) {
-		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
-
-		if (store_closure_add(s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
-			goto fail;
-		st->closures++;
-	}
-	free(ids);
-	return 0;
-fail:
-	/* Read now: the caller's transaction rolls back after this returns. */
-	snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
-	free(ids);
-	return -1;
-}
-
-struct apply_args {
-	const struct roster *r;
-	const struct cardkey *key;
-	struct roster_stats *st;
-};
-
-static int
-apply_txn(struct store *s, void *arg, char *err, size_t errlen)
-{
-	struct apply_args *x = arg;
-
-	return roster_apply_in_txn(x->r, s, x->key, x->st, err, errlen);
-}
-
-int
-roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
-	     struct roster_stats *st, char *err, size_t errlen)
-{
-	struct apply_args x = {r, key, st};
-
-	return store_txn(s, apply_txn, &x, err, errlen);
+	if (roster_job_new(r, s, key, &j, err, errlen) < 0)
+		return -1;
+	while (rc == 0 && j->phase != PH_DONE)
+		rc = work(j);
+	if (rc < 0)
+		/* Read now: the caller's transaction rolls back after this returns. */
+		snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
+	*st = j->st;
+	roster_job_free(j);
+	return rc;
 }

@@ -246,6 +246,23 @@ static const char *const migrations[] = {
 	"DROP TRIGGER IF EXISTS participants_update;"
 	"DROP TRIGGER IF EXISTS participants_insert;"
 	"DROP TABLE IF EXISTS pending_recompute;",
+
+	/*
+	 * 9: card ownership (uploader/README.md): a card changed on the kiosk is
+	 * 'local' until a roster agrees with it; a roster never silently undoes it.
+	 * local_event is its card_enrolled/card_revoked event, local_base the hash of
+	 * the roster in force when it was made, conflict what a newer roster says
+	 * instead ('' none, 'absent', or the participant's external id).  A
+	 * participant's cards by index (the roster import and the board read them).
+	 */
+	"ALTER TABLE cards ADD COLUMN origin TEXT NOT NULL DEFAULT 'roster';"
+	"ALTER TABLE cards ADD COLUMN local_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cards ADD COLUMN local_event TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN local_base TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN local_who TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN conflict TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX cards_participant ON cards(participant_id);"
+	"CREATE INDEX outbox_done ON outbox(state, done_ms) WHERE state = 'delivered';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -403,5 +403,61 @@ int store_token_add(struct store *s, const char *name, const char *hash, const c
 int store_tokens(struct store *s, struct store_token **out, size_t *n);
 /* Revoke by id; 0 done, 1 unknown or already revoked, -1 error. */
 int store_token_revoke(struct store *s, int64_t id);
+
+/*
+ * Card ownership (store_cards.c; uploader/README.md "Card ownership").  A card
+ * changed on the kiosk is 'local' until a roster agrees with it.
+ */
+/* Mark a card's state as made on the kiosk by `who`, with its outbox event and the roster hash in force. */
+int store_card_set_local(struct store *s, const char *card_key, const char *event_id,
+			 const char *base, const char *who);
+/* The roster import's cards and participants: begin the lists, add, then apply whole. */
+int store_roster_cards_begin(struct store *s);
+int store_roster_card_add(struct store *s, const char *card_key, int64_t participant_id);
+struct store_card_pass {
+	int acknowledged; /* local changes the roster now agrees with */
+	int conflicts;    /* local changes a newer roster contradicts (kept) */
+	int moved, revoked, added; /* roster-owned cards changed */
+};
+int store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_card_pass *out);
+/*
+ * One piece of the card pass: statement k (0, 1, ...) over the rows after rowid
+ * `after`; counts added to *out; *next the rowid to go on after with the same k,
+ * or -1 when k is done.  0, 1 when k is past the last, -1 error.
+ */
+int store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roster_hash,
+			    struct store_card_pass *out, int64_t *next);
+/* Participants in the roster being imported; the others become inactive at the end. */
+int store_roster_keep(struct store *s, int64_t participant_id);
+/* The same in pieces: participants after id `after`; *next as above; counts added to *n. */
+int store_roster_deactivate_missing(struct store *s, int64_t after, int *n, int64_t *next);
+struct store_card_conflict {
+	char key[80];
+	char participant[40]; /* whom the kiosk's state gives the card to (or took it from) */
+	char name[128];
+	int revoked;          /* the kiosk's state: 1 revoked there, 0 enrolled */
+	int64_t local_ms;
+	char who[80];
+	char roster_says[40]; /* "absent" or the participant the roster gives it to */
+};
+typedef int (*store_card_conflict_fn)(void *arg, const struct store_card_conflict *c);
+/* Every conflict, newest first (fn may be NULL: just count).  The count, or -1. */
+int store_card_conflicts(struct store *s, store_card_conflict_fn fn, void *arg);
+
+/* Dead letters and retention (store_outbox.c). */
+struct store_dead {
+	int64_t seq;
+	char id[40];
+	char type[32];
+	char reason[256];
+	int64_t created_ms, dead_ms;
+};
+typedef int (*store_dead_fn)(void *arg, const struct store_dead *d);
+/* Every dead letter, oldest first (fn may be NULL: just count).  The count, or -1. */
+int store_outbox_dead_each(struct store *s, store_dead_fn fn, void *arg);
+/* Make dead letter `id` (NULL: every one) pending again; how many in *n. */
+int store_outbox_retry(struct store *s, const char *id, int *n);
+/* Delete up to `max` events delivered before `before_ms` (wall); how many in *n. */
+int store_outbox_prune(struct store *s, int64_t before_ms, int max, int *n);
 
 #endif

@@ -239,8 +239,7 @@ uploader_plan_size(struct uploader_plan *p, int64_t now_ms)
 {
 	int n = p->batch_max;
 
-	if (p->limit && now_ms >= p->limit_until_ms)
-		p->limit = 0; /* a while has passed: try the full size again */
+	(void)now_ms;
 	if (p->limit && p->limit < n)
 		n = p->limit;
 	if (p->bisect_end && p->bisect_size < n)
@@ -282,11 +281,24 @@ uploader_plan_refused(struct uploader_plan *p, int n, int64_t last_seq)
 int
 uploader_plan_too_large(struct uploader_plan *p, int n, int64_t now_ms)
 {
-	if (n <= 1)
+	(void)now_ms;
+	if (n <= 1) {
+		/* Too large alone: a size limit is never a reason to drop an event. */
+		p->limit = 1;
 		return 1;
+	}
 	p->limit = n / 2;
-	p->limit_until_ms = now_ms + UPLOADER_LIMIT_HOLD_MS;
 	return 0;
+}
+
+void
+uploader_plan_success(struct uploader_plan *p)
+{
+	/*
+	 * A batch went through: whatever size limit a 413 taught us is forgotten
+	 * (it may have come from a batch already shrunk while bisecting).
+	 */
+	p->limit = 0;
 }
 
 /* --- OAuth2 token responses --- */

@@ -1,10 +1,13 @@
 /*
  * roster_sync.c — the roster comes down from the municipal system at start and
  * every roster_interval_s, with If-None-Match: 304 writes nothing; a new roster
- * is validated whole (roster_parse) and applied in one transaction
- * (roster_apply, which keys card UIDs).  A roster that fails validation changes
- * nothing: the old one stays, an alarm is raised and an alarm event goes up.
+ * is validated whole (roster_parse, roster_check_refs) and applied in steps of
+ * about 15 ms, one per turn of the loop (roster_job_step), so taps go in between.
+ * A roster that fails validation changes nothing: the old one stays, an alarm is
+ * raised and an alarm event goes up.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "log.h"
@@ -44,11 +48,24 @@ on_roster_timer(evutil_socket_t fd, short what, void *arg)
 	uploader_roster_tick(arg);
 }
 
+static void on_roster_step(evutil_socket_t fd, short what, void *arg);
+static void parse_free(struct uploader_roster_parse *p);
+
 int
 uploader_roster_start(struct uploader *u)
 {
 	u->roster_ev = evtimer_new(u->base, on_roster_timer, u);
-	return u->roster_ev ? 0 : -1;
+	u->roster_step_ev = evtimer_new(u->base, on_roster_step, u);
+	return u->roster_ev && u->roster_step_ev ? 0 : -1;
+}
+
+static void
+job_end(struct uploader *u)
+{
+	roster_job_free(u->roster_job);
+	roster_free(u->roster_new);
+	u->roster_job = NULL;
+	u->roster_new = NULL;
 }
 
 void
@@ -57,6 +74,12 @@ uploader_roster_stop(struct uploader *u)
 	if (u->ro_xfer)
 		uploader_xfer_free(u->ro_xfer);
 	u->ro_xfer = NULL;
+	job_end(u);
+	parse_free(u->roster_parse);
+	u->roster_parse = NULL;
+	if (u->roster_step_ev)
+		event_free(u->roster_step_ev);
+	u->roster_step_ev = NULL;
 	if (u->roster_ev)
 		event_free(u->roster_ev);
 	u->roster_ev = NULL;
@@ -109,7 +132,7 @@ uploader_roster_tick(struct uploader *u)
 	int64_t now = uploader_mono_ms();
 	char etag[160] = "";
 
-	if (u->ro_xfer)
+	if (u->ro_xfer || u->roster_job || u->roster_parse)
 		return;
 	if (uploader_auth_need_token(u->auth, now)) {
 		u->roster_wants_token = 1;
@@ -182,7 +205,7 @@ alarm_txn(struct store *s, void *arg, char *err, size_t errlen)
 }
 
 static void
-reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
+reject(struct uploader *u, const char *etag, const char *body, size_t len, const char *why)
 {
 	char seen[160] = "", mark[160];
 
@@ -190,17 +213,17 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 						       "in force: %s", why);
 	uploader_note_error(u, "roster rejected: %s", why);
 	/* The same bad roster comes back every interval: one alarm event per roster. */
-	if (x->etag[0] && etag_ok(x->etag)) {
-		snprintf(mark, sizeof(mark), "%s", x->etag);
+	if (etag[0] && etag_ok(etag)) {
+		snprintf(mark, sizeof(mark), "%s", etag);
 	} else {
 		unsigned char d[crypto_hash_sha256_BYTES];
 
-		crypto_hash_sha256(d, (const unsigned char *)(x->resp ? x->resp : ""), x->resp_len);
+		crypto_hash_sha256(d, (const unsigned char *)(body ? body : ""), len);
 		sodium_bin2hex(mark, sizeof(mark), d, 16);
 	}
 	store_meta_get(u->store, META_REJECTED, seen, sizeof(seen));
 	if (strcmp(seen, mark) != 0) {
-		struct alarm_args a = {u, why, x->etag[0] && etag_ok(x->etag) ? x->etag : "", mark};
+		struct alarm_args a = {u, why, etag[0] && etag_ok(etag) ? etag : "", mark};
 		char err[256];
 
 		if (store_txn(u->store, alarm_txn, &a, err, sizeof(err)) != 0) {
@@ -212,42 +235,155 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 	finish(u, UPLOADER_ROSTER_REJECTED, -1);
 }
 
+/* Apply the next step; the last one stores the ETag and reports. */
 static void
-take_roster(struct uploader *u, const struct uploader_xfer *x)
+on_roster_step(evutil_socket_t fd, short what, void *arg)
 {
-	struct roster_stats st;
-	struct roster *r;
+	struct uploader *u = arg;
+	const struct roster_stats *st;
 	char err[512];
+	int rc = roster_job_step(u->roster_job, err, sizeof(err));
 
-	if (x->resp == NULL || x->resp_len == 0) {
-		reject(u, x, "empty body");
+	if (rc == 1) {
+		struct timeval now = {0, 0};
+
+		evtimer_add(u->roster_step_ev, &now);
 		return;
 	}
-	if (roster_parse(x->resp, x->resp_len, &r, err, sizeof(err)) < 0) {
-		reject(u, x, err);
-		return;
-	}
-	if (roster_apply(r, u->store, u->key, &st, err, sizeof(err)) < 0) {
-		roster_free(r);
+	if (rc < 0) {
 		uploader_note_error(u, "roster: %s", err);
+		/* The steps before the failure are written: recompute from them. */
+		if (u->on_roster)
+			u->on_roster(u->on_roster_arg);
+		job_end(u);
 		finish(u, UPLOADER_ROSTER_ERROR, -1);
 		return;
 	}
-	roster_free(r);
+	st = roster_job_stats(u->roster_job);
 	/*
 	 * After the apply, not in its transaction: a crash between the two only means
-	 * the same roster is fetched and applied again, which changes nothing.
+	 * the same roster is fetched again, which (same hash) writes nothing.
 	 */
-	if (store_meta_set(u->store, META_ETAG, x->etag[0] && etag_ok(x->etag) ? x->etag : "") < 0)
+	if (store_meta_set(u->store, META_ETAG, u->roster_new_etag) < 0)
 		log_err("upload: cannot store the roster's ETag");
 	uploader_alarm_clear(u, UPLOADER_ALARM_ROSTER);
 	u->roster_applied_ms = uploader_wall_ms();
-	if (u->on_roster)
+	if (u->on_roster && !st->unchanged)
 		u->on_roster(u->on_roster_arg);
-	log_info("upload: roster %s applied: %d participants, %d cards, %d absences, %d G values, "
-		 "%d closures", x->etag[0] ? x->etag : "(no ETag)", st.participants, st.cards,
-		 st.absences, st.g_values, st.closures);
+	if (st->unchanged)
+		log_info("upload: roster %s is the one in force; nothing written",
+			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)");
+	else
+		log_info("upload: roster %s applied in %.0f ms: %d participants, %d cards, %d "
+			 "absences, %d G values, %d closures, %d card conflicts",
+			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)",
+			 (clock_mono_ns() - u->roster_job_started_ns) / 1e6, st->participants,
+			 st->cards, st->absences, st->g_values, st->closures, st->card_conflicts);
+	job_end(u);
 	finish(u, UPLOADER_ROSTER_APPLIED, -1);
+}
+
+/*
+ * Parsing and validating a large roster takes a while (about a second for
+ * 100,000 participants): on a thread of its own, so the loop answers taps
+ * meanwhile.  The thread touches only the body and its own results.
+ */
+static void *
+parse_main(void *arg)
+{
+	struct uploader_roster_parse *p = arg;
+
+	p->rc = roster_parse(p->body, p->len, &p->r, p->err, sizeof(p->err));
+	if (p->rc == 0 && (p->dir[0] == '\0' || roster_check_refs(p->r, p->dir, p->err,
+								   sizeof(p->err)) < 0)) {
+		if (p->dir[0] == '\0')
+			snprintf(p->err, sizeof(p->err), "no regime directory on the kiosk");
+		roster_free(p->r);
+		p->r = NULL;
+		p->rc = -1;
+	}
+	event_active(p->ev, EV_READ, 0);
+	return NULL;
+}
+
+static void
+parse_free(struct uploader_roster_parse *p)
+{
+	if (p == NULL)
+		return;
+	if (p->running)
+		pthread_join(p->th, NULL);
+	roster_free(p->r);
+	if (p->ev)
+		event_free(p->ev);
+	free(p->body);
+	free(p);
+}
+
+static void
+on_parsed(evutil_socket_t fd, short what, void *arg)
+{
+	struct uploader *u = arg;
+	struct uploader_roster_parse *p = u->roster_parse;
+	struct timeval now = {0, 0};
+	char err[512];
+
+	pthread_join(p->th, NULL);
+	p->running = 0;
+	u->roster_parse = NULL;
+	if (p->rc < 0) {
+		reject(u, p->etag, p->body, p->len, p->err);
+		parse_free(p);
+		return;
+	}
+	if (roster_job_new(p->r, u->store, u->key, &u->roster_job, err, sizeof(err)) < 0) {
+		uploader_note_error(u, "roster: %s", err);
+		parse_free(p);
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	u->roster_new = p->r;
+	p->r = NULL;
+	u->roster_job_started_ns = clock_mono_ns();
+	snprintf(u->roster_new_etag, sizeof(u->roster_new_etag), "%s", p->etag);
+	parse_free(p);
+	/* The first step in a turn of its own, like every other. */
+	evtimer_add(u->roster_step_ev, &now);
+}
+
+static void
+take_roster(struct uploader *u, struct uploader_xfer *x)
+{
+	struct uploader_roster_parse *p;
+
+	if (x->resp == NULL || x->resp_len == 0) {
+		reject(u, x->etag, "", 0, "empty body");
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->ev = event_new(u->base, -1, 0, on_parsed, u)) == NULL) {
+		free(p);
+		uploader_note_error(u, "roster: out of memory");
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	/* The body is the thread's now. */
+	p->body = x->resp;
+	p->len = x->resp_len;
+	x->resp = NULL;
+	x->resp_len = 0;
+	snprintf(p->etag, sizeof(p->etag), "%s", x->etag[0] && etag_ok(x->etag) ? x->etag : "");
+	if (config_regime_dir(u->cfg, p->dir, sizeof(p->dir)) < 0)
+		p->dir[0] = '\0';
+	u->roster_parse = p;
+	if ((errno = pthread_create(&p->th, NULL, parse_main, p)) != 0) {
+		u->roster_parse = NULL;
+		parse_free(p);
+		uploader_note_error(u, "roster: cannot start a thread: %s", strerror(errno));
+		finish(u, UPLOADER_ROSTER_ERROR, -1);
+		return;
+	}
+	p->running = 1;
 }
 
 static void

@@ -44,6 +44,7 @@ static const char *const alarm_names[UPLOADER_NALARMS] = {
 	[UPLOADER_ALARM_ROSTER] = "roster_invalid",
 	[UPLOADER_ALARM_STATUS] = "unexpected_status",
 	[UPLOADER_ALARM_REFUSING] = "receiver_refuses_all",
+	[UPLOADER_ALARM_TOO_LARGE] = "event_too_large",
 };
 
 static const char *const endpoint_names[UPLOADER_NEP] = {"events", "roster", "token"};
@@ -514,6 +515,8 @@ write_answer(struct uploader *u)
 	if (missing)
 		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
 	u->batches_ok++;
+	uploader_plan_success(&u->plan);
+	uploader_alarm_clear(u, UPLOADER_ALARM_TOO_LARGE);
 	if (delivered) {
 		u->refused_alone = 0;
 		uploader_alarm_clear(u, UPLOADER_ALARM_REFUSING);
@@ -540,10 +543,20 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 
 	uploader_exchange_ok(u);
 	refusal_reason(x, why, sizeof(why));
-	if (x->status == 413)
-		alone = uploader_plan_too_large(&u->plan, n, uploader_mono_ms());
-	else
-		alone = uploader_plan_refused(&u->plan, n, evs[n - 1].seq);
+	if (x->status == 413) {
+		if (!uploader_plan_too_large(&u->plan, n, uploader_mono_ms())) {
+			log_info("upload: %s for %d events; trying %d", why, n,
+				 uploader_plan_size(&u->plan, uploader_mono_ms()));
+			return NEXT_NOW;
+		}
+		/* Too large even alone: keep it pending, back off, tell a person. */
+		uploader_alarm_raise(u, UPLOADER_ALARM_TOO_LARGE,
+				     "the receiver refuses even a batch of one event as too large "
+				     "(%s); event %s stays pending", why, evs[0].id);
+		uploader_note_error(u, "events: %s for one event (%s kept pending)", why, evs[0].id);
+		return NEXT_BACKOFF;
+	}
+	alone = uploader_plan_refused(&u->plan, n, evs[n - 1].seq);
 	if (!alone) {
 		log_info("upload: %s for %d events; trying %d", why, n,
 			 uploader_plan_size(&u->plan, uploader_mono_ms()));
@@ -694,7 +707,7 @@ uploader_start(struct event_base *base, const struct config *cfg, struct store *
 	    (u->http = uploader_http_new(base, err, errlen)) == NULL)
 		goto fail;
 	if ((u->pump_ev = evtimer_new(base, on_pump, u)) == NULL ||
-	    uploader_roster_start(u) < 0) {
+	    uploader_roster_start(u) < 0 || uploader_housekeeping_start(u) < 0) {
 		snprintf(err, errlen, "upload: cannot create timers");
 		goto fail;
 	}
@@ -714,6 +727,7 @@ uploader_stop(struct uploader *u)
 	if (u == NULL)
 		return;
 	uploader_roster_stop(u);
+	uploader_housekeeping_stop(u);
 	if (u->ev_xfer)
 		uploader_xfer_free(u->ev_xfer);
 	if (u->tok_xfer)
@@ -745,9 +759,30 @@ iso_or_null(int64_t wall_ms)
 	return json_string(buf);
 }
 
+static int
+conflict_json(void *arg, const struct store_card_conflict *c)
+{
+	json_t *list = arg;
+
+	if (json_array_size(list) >= 20)
+		return 1; /* the count says how many; twenty are enough to read */
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "card", c->key,
+					      "participant", c->participant, "kiosk",
+					      c->revoked ? "revoked" : "enrolled", "roster",
+					      strcmp(c->roster_says, "absent") == 0
+						      ? "not on the roster"
+						      : c->roster_says,
+					      "who", c->who, "since", ""));
+	json_object_set_new(json_array_get(list, json_array_size(list) - 1), "since",
+			    iso_or_null(c->local_ms));
+	return 0;
+}
+
 json_t *
 uploader_status_json(struct uploader *u)
 {
+	json_t *conflicts = json_array();
+	int nconf;
 	int64_t now = uploader_mono_ms(), wall = uploader_wall_ms();
 	json_t *j = json_object(), *alarms = json_array(), *roster, *dead = json_null();
 	char id[40], reason[UPLOADER_REASON_MAX], etag[160] = "";
@@ -783,6 +818,10 @@ uploader_status_json(struct uploader *u)
 	json_object_set_new(j, "alarms", alarms);
 	json_object_set_new(j, "last_dead_letter", dead);
 	json_object_set_new(j, "roster", roster);
+	/* Cards changed here that a newer roster contradicts: the kiosk keeps its change. */
+	nconf = store_card_conflicts(u->store, conflict_json, conflicts);
+	json_object_set_new(j, "card_conflicts", json_integer(nconf > 0 ? nconf : 0));
+	json_object_set_new(j, "card_conflict_list", conflicts);
 	if (uploader_auth_bits(u->auth) & UPLOADER_AUTH_OAUTH)
 		json_object_set_new(j, "token_left_s", left >= 0 ? json_integer(left) : json_null());
 	return j;
@@ -840,6 +879,17 @@ uploader_metrics(struct uploader *u, struct evbuffer *out)
 	for (int a = 0; a < UPLOADER_NALARMS; a++)
 		evbuffer_add_printf(out, "stempel_upload_alarm{name=\"%s\"} %d\n", alarm_names[a],
 				    u->alarms[a].active);
+	evbuffer_add_printf(out, "# HELP stempel_outbox_pruned_total Delivered events deleted after "
+				 "keep_delivered_days.\n# TYPE stempel_outbox_pruned_total counter\n"
+				 "stempel_outbox_pruned_total %llu\n"
+				 "# HELP stempel_upload_heartbeats_total Status events queued.\n"
+				 "# TYPE stempel_upload_heartbeats_total counter\n"
+				 "stempel_upload_heartbeats_total %llu\n",
+			    (unsigned long long)u->pruned, (unsigned long long)u->heartbeats);
+	metrics_gauge(out, "stempel_card_conflicts", "Cards changed on the kiosk that a newer "
+		      "roster contradicts.", (double)(store_card_conflicts(u->store, NULL, NULL) > 0
+						      ? store_card_conflicts(u->store, NULL, NULL)
+						      : 0));
 	metrics_gauge(out, "stempel_upload_backoff_seconds", "Time left before the next attempt.",
 		      u->backoff_until_ms > now ? (u->backoff_until_ms - now) / 1000.0 : 0);
 	metrics_gauge(out, "stempel_upload_failures_in_a_row", "Failed upload attempts in a row.",

@@ -48,5 +48,10 @@ int uploader_health(struct uploader *u, json_t *check);
 /* Prometheus text: requests by endpoint and status, events by result, batches, bytes,
  * backoff, alarms, roster results. */
 void uploader_metrics(struct uploader *u, struct evbuffer *out);
+/*
+ * Where the heartbeat (a `status` event every [upload] heartbeat_s) reads the
+ * kiosk's checks (reader, database): the same function /healthz uses.  NULL-safe.
+ */
+void uploader_set_health(struct uploader *u, int (*fn)(void *arg, json_t *checks), void *arg);
 
 #endif

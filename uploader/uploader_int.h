@@ -11,11 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
+#include <jansson.h>
 #include <openssl/evp.h>
+
+#include "config.h"
 
 struct config;
 struct event_base;
+struct roster;
+struct roster_job;
 struct store_event;
 
 /* --- proto.c: the wire format of PROTOCOL.md §1, pure functions --- */
@@ -65,18 +72,15 @@ int64_t uploader_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32
 
 /*
  * Batch planning.  A whole-batch 400/422 halves the batch until the bad event
- * stands alone (bisection over the refused batch's seq range); a 413 halves it
- * and the smaller size is kept for a while.
+ * stands alone (bisection over the refused batch's seq range); a 413 halves it,
+ * down to one event, and the smaller size is kept until a batch succeeds.
  */
 struct uploader_plan {
 	int batch_max;
-	int limit;              /* after a 413: the size to stay under; 0 = none */
-	int64_t limit_until_ms; /* until then */
+	int limit;              /* after a 413: the size to stay under until a success; 0 = none */
 	int64_t bisect_end;     /* seq of the last event of a refused batch; 0 = none */
 	int bisect_size;        /* batch size while bisecting */
 };
-
-#define UPLOADER_LIMIT_HOLD_MS (3600 * 1000LL)
 
 void uploader_plan_init(struct uploader_plan *p, int batch_max);
 /* How many events to load for the next batch. */
@@ -89,8 +93,13 @@ int uploader_plan_size(struct uploader_plan *p, int64_t now_ms);
 int uploader_plan_take(struct uploader_plan *p, const struct store_event *evs, int n);
 /* A whole-batch 400/422 for `n` events ending at `last_seq`.  1: n was 1, that event is bad. */
 int uploader_plan_refused(struct uploader_plan *p, int n, int64_t last_seq);
-/* A 413 for `n` events.  1: n was 1, that event alone is too large. */
+/*
+ * A 413 for `n` events.  1: n was 1, that event alone is too large (the caller
+ * backs off and raises an alarm; the event stays pending).
+ */
 int uploader_plan_too_large(struct uploader_plan *p, int n, int64_t now_ms);
+/* A batch was answered with 200: forget the 413 limit. */
+void uploader_plan_success(struct uploader_plan *p);
 
 /*
  * An OAuth2 token response {"access_token", "token_type": "Bearer",
@@ -227,6 +236,7 @@ enum uploader_alarm {
 	UPLOADER_ALARM_ROSTER,    /* the last roster failed validation */
 	UPLOADER_ALARM_STATUS,    /* an HTTP status the protocol has no place for (404...) */
 	UPLOADER_ALARM_REFUSING,  /* the receiver refuses event after event whole: not dead-lettered */
+	UPLOADER_ALARM_TOO_LARGE, /* 413 to a batch of one event: it stays pending, we back off */
 	UPLOADER_NALARMS
 };
 
@@ -239,6 +249,20 @@ enum uploader_roster_result {
 };
 
 #define UPLOADER_STATUS_SLOTS 48
+
+/* A roster body parsed and validated on a thread (roster_sync.c). */
+struct uploader_roster_parse {
+	pthread_t th;
+	int running;
+	struct event *ev; /* made active by the thread when it is done */
+	char *body;
+	size_t len;
+	char etag[160];
+	char dir[CONFIG_PATH_MAX];
+	struct roster *r; /* the result, or NULL with err */
+	int rc;
+	char err[512];
+};
 
 struct uploader {
 	struct event_base *base;
@@ -273,6 +297,12 @@ struct uploader {
 
 	/* roster */
 	struct event *roster_ev;
+	struct event *roster_step_ev; /* a roster being applied: one step per loop turn */
+	struct roster *roster_new;
+	struct uploader_roster_parse *roster_parse; /* a roster being parsed on a thread */
+	struct roster_job *roster_job;
+	char roster_new_etag[160];
+	int64_t roster_job_started_ns;
 	struct uploader_xfer *ro_xfer;
 	int roster_failures;
 	int roster_retried_401;
@@ -280,6 +310,13 @@ struct uploader {
 	int64_t roster_checked_ms, roster_applied_ms; /* wall */
 	void (*on_roster)(void *arg); /* uploader_on_roster() */
 	void *on_roster_arg;
+
+	/* housekeeping.c: heartbeat and retention */
+	struct event *heartbeat_ev, *prune_ev;
+	int64_t started_ms; /* monotonic */
+	int (*health)(void *arg, json_t *checks);
+	void *health_arg;
+	uint64_t heartbeats, pruned;
 
 	/* what /healthz and /metrics show */
 	int64_t last_success_ms, last_attempt_ms; /* wall */
@@ -329,5 +366,9 @@ void uploader_roster_tick(struct uploader *u);
 /* The token request failed: try the roster again after `delay_ms`. */
 void uploader_roster_retry(struct uploader *u, int64_t delay_ms);
 const char *uploader_roster_result_name(enum uploader_roster_result r);
+
+/* housekeeping.c: the heartbeat and retention timers */
+int uploader_housekeeping_start(struct uploader *u);
+void uploader_housekeeping_stop(struct uploader *u);
 
 #endif

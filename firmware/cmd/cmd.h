@@ -26,6 +26,7 @@ struct attendance;
 struct cardkey;
 struct config;
 struct period;
+struct roster_run;
 struct store;
 
 /* A command's outcome; also stempelctl's exit code (CMD_NOT_FOUND exits 2). */
@@ -57,6 +58,8 @@ struct cmd_env {
 	const struct cardkey *key; /* turns a UID from stempelctl into its card key */
 	struct attendance *att;    /* may be NULL where no command needs it */
 	struct period *period;
+	/* The daemon applies a roster.import in steps on its loop; NULL: at once (offline). */
+	struct roster_run *roster_run;
 	/* After a COMMIT, once per change (on the loop).  NULL: nobody listens. */
 	void (*changed)(void *arg, const struct cmd_change *c);
 	void *changed_arg;
@@ -151,6 +154,21 @@ int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
                     struct cmd_result *r);
 int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
+/* outbox.retry: a dead letter (or every one, all) pending again. */
+struct cmd_outbox_retry_args {
+	const char *id; /* the event's id */
+	int all;
+};
+int cmd_outbox_retry(struct cmd_ctx *ctx, const struct cmd_outbox_retry_args *a,
+		     struct cmd_result *r);
+int cmd_outbox_retry_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/*
+ * Shared by the card commands: the change is the kiosk's own (card ownership):
+ * its outbox event `type` (card_enrolled, card_revoked) and the card marked local.
+ */
+int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key,
+		   const char *participant, const char *reason, struct cmd_result *r);
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
 int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, size_t keylen,
                  struct cmd_result *r);
@@ -168,6 +186,7 @@ int cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_resul
 /* roster.import: the PROTOCOL.md roster document as text; `source` names it in messages. */
 struct cmd_roster_import_args {
 	const char *text;
+	const char *path; /* instead of text: a file the daemon reads (rosters past 8 MB) */
 	const char *source;
 };
 int cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,

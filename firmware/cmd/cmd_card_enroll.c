@@ -31,6 +31,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		                p.ext_id);
 	if (store_card_enroll(ctx->st, key, p.id) < 0)
 		return cmd_fail_db(ctx, r, "card");
+	if (cmd_card_local(ctx, "card_enrolled", key, p.ext_id, NULL, r) < 0)
+		return -1;
 	snprintf(detail, sizeof(detail), "card=%s participant=%s", key, p.ext_id);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;

@@ -13,15 +13,21 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 {
 	const struct cmd_card_revoke_args *a = args;
 	char key[CARDKEY_MAX], detail[128];
-	int rc;
+	struct store_participant p;
+	int64_t pid;
+	int rc, revoked;
 
 	if (cmd_card_key(ctx, a->card, a->uid, key, sizeof(key), r) < 0)
 		return -1;
 	if ((rc = store_card_revoke(ctx->st, key)) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled",
-		                a->uid ? a->uid : key);
+		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled", a->uid ? a->uid : key);
+	if (store_card_lookup(ctx->st, key, &pid, &revoked) != 0 ||
+	    store_participant_get(ctx->st, pid, &p) != 0)
+		return cmd_fail_db(ctx, r, "card");
+	if (cmd_card_local(ctx, "card_revoked", key, p.ext_id, NULL, r) < 0)
+		return -1;
 	snprintf(detail, sizeof(detail), "card=%s", key);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;

@@ -58,5 +58,6 @@ int ctl_period(struct ctl *c, int argc, char **argv);
 int ctl_absence(struct ctl *c, int argc, char **argv);
 int ctl_correction(struct ctl *c, int argc, char **argv);
 int ctl_attendance(struct ctl *c, int argc, char **argv);
+int ctl_outbox(struct ctl *c, int argc, char **argv);
 
 #endif

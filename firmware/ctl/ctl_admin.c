@@ -126,6 +126,9 @@ read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Rosters larger than this go to a running daemon as a path, not in the request. */
+#define ROSTER_INLINE_MAX (8u * 1024 * 1024)
+
 int
 ctl_roster(struct ctl *c, int argc, char **argv)
 {
@@ -156,7 +159,31 @@ ctl_roster(struct ctl *c, int argc, char **argv)
 		free(text);
 		return 2;
 	}
+	{
+		char dir[CONFIG_PATH_MAX] = "";
+
+		if (config_regime_dir(&c->cfg, dir, sizeof(dir)) < 0 ||
+		    roster_check_refs(r, dir, err, sizeof(err)) < 0) {
+			ctl_error("%s: %s", argv[2], dir[0] ? err : "no regime directory found");
+			roster_free(r);
+			free(text);
+			return 2;
+		}
+	}
 	roster_free(r);
+	if (len > ROSTER_INLINE_MAX) {
+		/* Past what one control-socket request carries: the daemon reads the file. */
+		char *abs = realpath(argv[2], NULL);
+
+		free(text);
+		if (abs == NULL) {
+			ctl_error("%s: %s", argv[2], strerror(errno));
+			return 2;
+		}
+		args = json_pack("{s:s, s:s}", "path", abs, "source", argv[2]);
+		free(abs);
+		return ctl_cmd(c, "roster.import", args);
+	}
 	args = json_pack("{s:s, s:s}", "text", text, "source", argv[2]);
 	free(text);
 	return ctl_cmd(c, "roster.import", args);

@@ -37,6 +37,8 @@ usage(FILE *f)
 		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
 		"  card revoke UID                       block a card\n"
 		"  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
+		"  outbox dead list                      events the municipal system refused\n"
+		"  outbox dead retry ID | --all          send a dead letter (or all) again\n"
 		"  tap UID                               tap a card on the simulated reader\n"
 		"  status                                database and daemon state\n"
 		"  rules eval FILE.json|-                compute a scenario (RULES.md), print JSON\n"
@@ -200,6 +202,8 @@ main(int argc, char **argv)
 		rc = ctl_correction(&c, argc, argv);
 	else if (!strcmp(argv[0], "attendance"))
 		rc = ctl_attendance(&c, argc, argv);
+	else if (!strcmp(argv[0], "outbox"))
+		rc = ctl_outbox(&c, argc, argv);
 	else {
 		ctl_error("unknown command '%s' (try: stempelctl help)", argv[0]);
 		rc = 2;

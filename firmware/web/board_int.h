@@ -104,5 +104,6 @@ void board_participant_routes(struct board *b);
 void board_forms_routes(struct board *b);
 void board_audit_routes(struct board *b);
 void board_i18n_routes(struct board *b);
+void board_dead_routes(struct board *b);
 
 #endif

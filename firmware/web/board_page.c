@@ -411,6 +411,8 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		if (strcmp(r->user.role, "admin") == 0)
 			nav_link(r, out, "/board/translations", "Kiosk translations", page,
 				 "translations");
+		if (strcmp(r->user.role, "admin") == 0)
+			nav_link(r, out, "/board/dead", "Dead letters", page, "dead");
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);

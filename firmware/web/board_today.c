@@ -31,11 +31,57 @@ jstr(json_t *o, const char *a, const char *b)
 	return s ? s : "?";
 }
 
+/* o[key] as a string, "" if absent. */
+static const char *
+jval(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
 static void
 pill(struct board_req *r, struct evbuffer *out, const char *what, const char *value, int good)
 {
 	html_fmt(out, "<span class=\"pill %s\">%s: %s</span>", good ? "good" : "bad",
 		 board_t(r, what), board_t(r, value));
+}
+
+/*
+ * What the teacher must know from the upload: cards changed here that a newer
+ * roster contradicts (the kiosk keeps its change), and events the municipal
+ * system refused (dead letters; an administrator can send them again).
+ */
+static void
+upload_notices(struct board_req *r, struct evbuffer *out, json_t *up)
+{
+	json_t *list = json_object_get(up, "card_conflict_list"), *x;
+	json_int_t dead = json_integer_value(json_object_get(up, "dead"));
+	size_t i;
+
+	if (json_array_size(list)) {
+		html_fmt(out, "<section class=\"notice\" id=\"card-conflicts\"><h2>%s</h2><p>%s</p>"
+			      "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+			      "<th class=\"opt\">%s</th></tr></thead><tbody>",
+			 board_t(r, "Card conflicts"),
+			 board_t(r, "The roster contradicts a card change made on this kiosk. The "
+				    "kiosk keeps its own change until the roster agrees."),
+			 board_t(r, "Participant"), board_t(r, "Card"), board_t(r, "On this kiosk"),
+			 board_t(r, "The roster says"), board_t(r, "Changed by"));
+		json_array_foreach(list, i, x)
+			html_fmt(out, "<tr data-card=\"%s\"><td>%s</td><td class=\"key\">%.18s…</td>"
+				      "<td>%s</td><td>%s</td><td class=\"opt\">%s</td></tr>",
+				 jval(x, "card"), jval(x, "participant"),
+				 jval(x, "card"), board_t(r, jval(x, "kiosk")),
+				 board_t(r, jval(x, "roster")), jval(x, "who"));
+		html_fmt(out, "</tbody></table></section>");
+	}
+	if (dead > 0)
+		html_fmt(out, "<section class=\"notice\" id=\"dead-letters\"><p>%lld %s "
+			      "<a href=\"/board/dead\">%s</a></p></section>",
+			 (long long)dead,
+			 board_t(r, "events were refused by the municipal system (dead letters)."),
+			 board_t(r, "Show them"));
 }
 
 static void
@@ -64,6 +110,7 @@ status_bar(struct board_req *r, struct evbuffer *out)
 	     json_is_true(json_object_get(json_object_get(c, "database"), "ok")) ? "ok" : "failing",
 	     json_is_true(json_object_get(json_object_get(c, "database"), "ok")));
 	html_fmt(out, "</div>");
+	upload_notices(r, out, up);
 	json_decref(c);
 }
 

@@ -383,6 +383,33 @@ def write(parts, started, took):
                 "%.2f×" % u["ratio"] if u.get("ratio") else "—", benchlib.fmt(u.get("taps"))))
         add("")
 
+    # --- 7 ---
+    ro = parts.get("roster") or {}
+    add("## 7. Roster import")
+    add("")
+    if ro.get("sizes"):
+        add("A roster imported while a card is tapped every 10 ms (UID sent -> answer, "
+            "which comes after the commit): `stempelctl roster import` (a command to the "
+            "daemon, applied in ~15 ms steps on its loop) and the daemon's own pull of a "
+            "changed roster from fakemuni (the same steps).  Goal: no tap waits more than "
+            "%.0f ms." % ro.get("goal_tap_ms", 100))
+        add("")
+        add("| participants | stempelctl import | longest tap wait | daemon pull | longest "
+            "tap wait | the same roster again |")
+        add("|---:|---:|---:|---:|---:|---:|")
+        for z in ro["sizes"]:
+            ct, pt = z.get("cli_taps") or {}, z.get("pull_taps") or {}
+            add("| {:,} | {:.1f} s | {} | {} | {} | {:.2f} s{} |".format(
+                z["participants"], z.get("cli_s", 0),
+                "%.0f ms (p99 %.0f)" % (ct["max"], ct["p99"]) if ct else "—",
+                "%.1f s" % z["pull_apply_s"] if z.get("pull_apply_s") else "—",
+                "%.0f ms (p99 %.0f)" % (pt["max"], pt["p99"]) if pt else "—",
+                z.get("again_s", 0), "" if z.get("again_unchanged") else " (wrote!)"))
+        add("")
+    elif ro.get("error"):
+        add("Not measured: `%s`" % ro["error"].strip().splitlines()[-1])
+        add("")
+
     add("## Where the goals were missed, what was fixed, and what remains")
     add("")
     for line in analysis(parts):
@@ -505,12 +532,14 @@ def main():
 
     import nfc_latency
     import tapload
+    import roster_import
     import upload_drain
     run_part("programs", programs, parts)
     run_part("nfc", nfc_latency.measure, parts)
     run_part("tapload", lambda: tapload.measure(log), parts)
     run_part("upload", upload_drain.measure, parts)
     run_part("kiosk_paint", kiosk_paint, parts)
+    run_part("roster", lambda: roster_import.measure(log), parts)
     run_part("sizes", binary_sizes, parts)
     took = time.monotonic() - t0
     parts["_started"], parts["_took"] = started, took

@@ -40,7 +40,7 @@ struct pending {
 
 static const char *const event_types[] = {
 	"tap", "tap_unknown_card", "absence", "absence_revoked", "correction", "day_result",
-	"period_result", "adjustment", "alarm", NULL,
+	"period_result", "adjustment", "alarm", "card_enrolled", "card_revoked", "status", NULL,
 };
 
 int64_t

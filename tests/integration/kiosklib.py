@@ -111,10 +111,10 @@ class Kiosk:
                 time.sleep(0.05)
             raise RuntimeError("stempeld did not come up: " + self.logtext())
 
-    def logtext(self):
+    def logtext(self, tail=4000):
         try:
             with open(os.path.join(self.dir, "stempeld.log"), "rb") as f:
-                return f.read().decode(errors="replace")[-4000:]
+                return f.read().decode(errors="replace")[-tail:]
         except OSError:
             return ""
 
@@ -228,4 +228,20 @@ class Kiosk:
             self.kill(signal.SIGKILL)
         except Exception:
             pass
+        check_contract(os.path.join(self.state, "stempel.db"))
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_contract(db_path):
+    """Every event this kiosk put in its outbox matches uploader/openapi.yaml
+    (tests/integration/contract.py); one check per kiosk that emitted any."""
+    if not os.path.exists(db_path):
+        return
+    import contract
+    try:
+        n, types, bad = contract.check_outbox(db_path)
+    except sqlite3.Error:
+        return  # a test that damaged the database on purpose
+    if n:
+        ok(not bad, "contract: %d outbox events (%s) match uploader/openapi.yaml"
+           % (n, ", ".join("%s %d" % kv for kv in sorted(types.items()))), "\n".join(bad))

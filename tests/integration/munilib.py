@@ -5,12 +5,15 @@ starts fakemuni on loopback, switches its faults through the control port,
 reads its stats and its database, and writes the [upload] section of a kiosk
 config that points at it.  Used with kiosklib.Kiosk.
 """
+import http.client
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 
 import kiosklib
@@ -277,6 +280,49 @@ def tap_many(kiosk, uids, seconds=0.0, conns=4):
     for t in threads:
         t.join()
     return sum(oks)
+
+
+class Board:
+    """A browser on the teacher board: a cookie jar, forms with the CSRF token."""
+
+    def __init__(self, port):
+        self.port, self.cookies = port, {}
+
+    def req(self, method, path, form=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        h = {}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode(errors="replace")
+        for v in r.headers.get_all("Set-Cookie") or []:
+            name, val = v.split(";")[0].split("=", 1)
+            self.cookies[name] = val
+        c.close()
+        return r.status, data
+
+    def login(self, user, password):
+        _, page = self.req("GET", "/board/login")
+        tok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
+        return self.req("POST", "/board/login", {"login_csrf": tok, "username": user,
+                                                 "password": password})
+
+    def csrf(self):
+        _, page = self.req("GET", "/board")
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def add_user(kiosk, name, role, password):
+    """A board account made with stempelctl (the daemon may be running)."""
+    r = subprocess.run([os.path.join(BIN, "stempelctl"), "-c", kiosk.conf, "user", "add", name,
+                        "--role", role, "--password-stdin"], input=password + "\n", text=True,
+                       capture_output=True)
+    return r
 
 
 class Session:

@@ -246,8 +246,10 @@ struct sim {
 	const int *poison;
 	int npoison;
 	int max_batch;   /* the receiver answers 413 above this; 0 = no limit */
+	int all_413;     /* the first this many requests get 413 whatever their size */
 	char *state;     /* per event: 'p' pending, 'd' delivered, 'x' dead */
 	int requests;
+	int backoffs;    /* 413 to a single event: backed off, event kept */
 };
 
 static int
@@ -281,9 +283,13 @@ run_sim(struct sim *s, int batch_max)
 		take = uploader_plan_take(&p, batch, n);
 		assert_true(take >= 1 && take <= n);
 		s->requests++;
-		if (s->max_batch && take > s->max_batch) {
-			if (uploader_plan_too_large(&p, take, 0))
-				s->state[batch[0].seq - 1] = 'x';
+		if ((s->max_batch && take > s->max_batch) || s->requests <= s->all_413) {
+			/* never a dead letter: alone, the event waits for a backoff */
+			if (uploader_plan_too_large(&p, take, 0)) {
+				assert_int_equal(take, 1);
+				assert_int_equal(uploader_plan_size(&p, 0), 1);
+				s->backoffs++;
+			}
 			continue;
 		}
 		for (int i = 0; i < take; i++)
@@ -295,6 +301,7 @@ run_sim(struct sim *s, int batch_max)
 		}
 		for (int i = 0; i < take; i++)
 			s->state[batch[i].seq - 1] = 'd';
+		uploader_plan_success(&p);
 	}
 	for (int i = 0; i < s->n; i++)
 		assert_int_equal(s->state[i], is_poison(s, i) ? 'x' : 'd');
@@ -335,19 +342,48 @@ static void
 test_plan_too_large(void **state)
 {
 	struct uploader_plan p;
-	struct sim s = {.n = 1000, .max_batch = 60};
 
 	uploader_plan_init(&p, 500);
 	assert_int_equal(uploader_plan_too_large(&p, 500, 1000), 0);
 	assert_int_equal(uploader_plan_size(&p, 1000), 250);
-	/* remembered for a while, then the full size is tried again */
-	assert_int_equal(uploader_plan_size(&p, 1000 + UPLOADER_LIMIT_HOLD_MS - 1), 250);
-	assert_int_equal(uploader_plan_size(&p, 1000 + UPLOADER_LIMIT_HOLD_MS), 500);
-	/* one event too large for the receiver on its own */
+	/* kept, however long, until a batch succeeds */
+	assert_int_equal(uploader_plan_size(&p, 1000 + 7200 * 1000LL), 250);
+	assert_int_equal(uploader_plan_too_large(&p, 250, 0), 0);
+	assert_int_equal(uploader_plan_size(&p, 0), 125);
+	uploader_plan_success(&p);
+	assert_int_equal(uploader_plan_size(&p, 0), 500);
+	/* one event too large on its own: reported, and the size stays at one */
 	assert_int_equal(uploader_plan_too_large(&p, 1, 0), 1);
+	assert_int_equal(uploader_plan_size(&p, 0), 1);
+	uploader_plan_success(&p);
+	assert_int_equal(uploader_plan_size(&p, 0), 500);
 
-	run_sim(&s, 500);
-	assert_true(s.requests <= 4 + 1000 / 31 + 1);
+	{
+		/* a receiver limited to 60: every event delivered, none dead */
+		struct sim s = {.n = 1000, .max_batch = 60};
+
+		run_sim(&s, 500);
+		assert_int_equal(s.backoffs, 0);
+		/* 500 -> 250 -> 125 -> 62 -> 31 refused or taken, per 31 events */
+		assert_true(s.requests <= (1000 / 31 + 1) * 5);
+	}
+	{
+		/* 413 to everything for 40 requests, single events included, then normal */
+		struct sim s = {.n = 1000, .all_413 = 40};
+
+		run_sim(&s, 500);
+		assert_true(s.backoffs >= 30);
+		/* after the first success the full size is tried again: few requests */
+		assert_true(s.requests <= 40 + 1 + 2);
+	}
+	{
+		/* a bisection's small size does not stick once a batch succeeds */
+		static const int bad[] = {0};
+		struct sim s = {.n = 2000, .poison = bad, .npoison = 1, .max_batch = 300};
+
+		run_sim(&s, 500);
+		assert_true(s.requests < 60);
+	}
 }
 
 static void

@@ -2,7 +2,9 @@
  * test_uploader_store.c — the store's uploader section: a batch marked in one
  * transaction by seq range when every event was delivered, by id when some
  * stay pending (the range must not sweep them up), dead letters with their
- * reason, the latest dead letter, and the checkpoint between batches.
+ * reason, the latest dead letter, and the checkpoint between batches; a dead
+ * letter sent again, retention's small steps, and the roster's card pass
+ * (card ownership: local changes kept, acknowledged, or in conflict).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +141,196 @@ test_no_dead_letter(void **state)
 	assert_int_equal(store_outbox_mark_batch(st, NULL, 0), 0);
 }
 
+
+static int
+count_dead(void *arg, const struct store_dead *d)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_dead_retry(void **state)
+{
+	int64_t seq[3];
+	int n = 0, k;
+
+	add_events(0, 3, seq);
+	assert_int_equal(store_outbox_mark(st, "e1", "dead", "refused"), 0);
+	assert_int_equal(store_outbox_mark(st, "e2", "dead", "refused too"), 0);
+	assert_int_equal(store_outbox_dead_each(st, count_dead, &n), 2);
+	assert_int_equal(n, 2);
+	/* not a dead letter: nothing */
+	assert_int_equal(store_outbox_retry(st, "e0", &k), 0);
+	assert_int_equal(k, 0);
+	assert_int_equal(store_outbox_retry(st, "e1", &k), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(stats().pending, 2);
+	assert_int_equal(store_outbox_retry(st, NULL, &k), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(stats().dead, 0);
+	assert_int_equal(stats().pending, 3);
+}
+
+static void
+test_prune_steps(void **state)
+{
+	int64_t seq[10];
+	struct store_outbox_mark m[10];
+	int n;
+
+	add_events(0, 10, seq);
+	for (int i = 0; i < 8; i++)
+		m[i] = (struct store_outbox_mark){seq[i], NULL, "delivered", NULL};
+	for (int i = 0; i < 8; i++) {
+		static char ids[8][16];
+
+		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
+		m[i].id = ids[i];
+	}
+	assert_int_equal(store_outbox_mark_batch(st, m, 8), 0);
+	assert_int_equal(store_outbox_mark(st, "e8", "dead", "refused"), 0);
+	/* nothing delivered before a time long ago */
+	assert_int_equal(store_outbox_prune(st, 1, 100, &n), 0);
+	assert_int_equal(n, 0);
+	/* at most `max` a step, only delivered events */
+	assert_int_equal(store_outbox_prune(st, INT64_MAX, 5, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(store_outbox_prune(st, INT64_MAX, 5, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_outbox_prune(st, INT64_MAX, 5, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(stats().pending, 1);
+	assert_int_equal(stats().dead, 1);
+}
+
+static int64_t
+participant(const char *ext)
+{
+	struct store_participant p = {.active = 1};
+	int64_t id;
+
+	snprintf(p.ext_id, sizeof(p.ext_id), "%s", ext);
+	snprintf(p.name, sizeof(p.name), "%s", ext);
+	snprintf(p.regime, sizeof(p.regime), "no-integreringsloven");
+	snprintf(p.rate, sizeof(p.rate), "full");
+	snprintf(p.programme_start, sizeof(p.programme_start), "2026-01-05");
+	assert_int_equal(store_participant_upsert(st, &p, &id), 0);
+	return id;
+}
+
+static void
+card(const char *key, int64_t *pid, int *revoked)
+{
+	assert_int_equal(store_card_lookup(st, key, pid, revoked), 0);
+}
+
+/* One roster: the cards given, applied whole under `hash`. */
+static struct store_card_pass
+roster(const char *hash, const char *const *keys, const int64_t *pids, int n)
+{
+	struct store_card_pass pass;
+
+	/* each statement its own transaction here; the import runs them inside its own */
+	assert_int_equal(store_roster_cards_begin(st), 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(store_roster_card_add(st, keys[i], pids[i]), 0);
+	assert_int_equal(store_roster_cards_apply(st, hash, &pass), 0);
+	return pass;
+}
+
+static void
+test_card_ownership(void **state)
+{
+	int64_t a = participant("P-1"), b = participant("P-2"), pid;
+	const char *k1 = "hmac:1", *k2 = "hmac:2", *k3 = "hmac:3";
+	const char *keys[] = {k1, k2};
+	const int64_t pids[] = {a, b};
+	struct store_card_pass pass;
+	struct store_outbox_mark m;
+	int rev;
+
+	pass = roster("R1", keys, pids, 2);
+	assert_int_equal(pass.added, 2);
+	/* the kiosk enrols k3 for a and revokes k2, each with its event */
+	assert_int_equal(store_card_enroll(st, k3, a), 0);
+	assert_int_equal(store_event_add(st, "ev-enrol", "card_enrolled", "{}"), 0);
+	assert_int_equal(store_card_set_local(st, k3, "ev-enrol", "R1", "user:kari"), 0);
+	assert_int_equal(store_card_revoke(st, k2), 0);
+	assert_int_equal(store_event_add(st, "ev-revoke", "card_revoked", "{}"), 0);
+	assert_int_equal(store_card_set_local(st, k2, "ev-revoke", "R1", "cli:root"), 0);
+	/* the base roster again, and a newer one before the events went up: kept, no conflict */
+	pass = roster("R1", keys, pids, 2);
+	assert_int_equal(pass.conflicts, 0);
+	pass = roster("R2", keys, pids, 2);
+	assert_int_equal(pass.conflicts, 0);
+	card(k3, &pid, &rev);
+	assert_true(pid == a && rev == 0);
+	card(k2, &pid, &rev);
+	assert_true(pid == b && rev == 1);
+	assert_int_equal(store_card_conflicts(st, NULL, NULL), 0);
+	/* delivered, then a newer roster that still disagrees: kept, and two conflicts */
+	m = (struct store_outbox_mark){0, "ev-enrol", "delivered", NULL};
+	assert_int_equal(store_outbox_mark_batch(st, &m, 1), 0);
+	assert_int_equal(store_outbox_mark(st, "ev-revoke", "delivered", NULL), 0);
+	pass = roster("R3", keys, pids, 2);
+	assert_int_equal(pass.conflicts, 2);
+	assert_int_equal(store_card_conflicts(st, NULL, NULL), 2);
+	card(k3, &pid, &rev);
+	assert_true(pid == a && rev == 0);
+	card(k2, &pid, &rev);
+	assert_true(pid == b && rev == 1);
+	/* a roster that agrees: acknowledged, the roster owns them again */
+	{
+		const char *keys4[] = {k1, k3};
+		const int64_t pids4[] = {a, a};
+
+		pass = roster("R4", keys4, pids4, 2);
+		assert_int_equal(pass.acknowledged, 2);
+		assert_int_equal(store_card_conflicts(st, NULL, NULL), 0);
+	}
+	/* and from then on follows the roster: k3 moved to b */
+	{
+		const char *keys5[] = {k1, k3};
+		const int64_t pids5[] = {a, b};
+
+		roster("R5", keys5, pids5, 2);
+		card(k3, &pid, &rev);
+		assert_true(pid == b && rev == 0);
+	}
+}
+
+/* More cards than one piece of the pass (4,000 rows): every one is seen. */
+static void
+test_card_pass_pieces(void **state)
+{
+	int64_t a = participant("P-1");
+	struct store_card_pass pass;
+	char key[32];
+	int n, rev;
+	int64_t pid;
+
+	assert_int_equal(store_roster_cards_begin(st), 0);
+	for (n = 0; n < 9000; n++) {
+		snprintf(key, sizeof(key), "hmac:%d", n);
+		assert_int_equal(store_roster_card_add(st, key, a), 0);
+	}
+	assert_int_equal(store_roster_cards_apply(st, "R1", &pass), 0);
+	assert_int_equal(pass.added, 9000);
+	assert_int_equal(store_roster_cards_begin(st), 0);
+	for (n = 0; n < 4500; n++) {
+		snprintf(key, sizeof(key), "hmac:%d", n);
+		assert_int_equal(store_roster_card_add(st, key, a), 0);
+	}
+	assert_int_equal(store_roster_cards_apply(st, "R2", &pass), 0);
+	assert_int_equal(pass.revoked, 4500);
+	assert_int_equal(pass.added, 0);
+	card("hmac:8999", &pid, &rev);
+	assert_int_equal(rev, 1);
+	card("hmac:4499", &pid, &rev);
+	assert_int_equal(rev, 0);
+}
+
 int
 main(void)
 {
@@ -146,6 +338,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mark_all_delivered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_leaves_unanswered_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_dead_letter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
