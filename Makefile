@@ -14,7 +14,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
            libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
            python3 curl strace valgrind clang libclang-rt-14-dev \
-           chromium nodejs fonts-sil-abyssinica wrk
+           chromium nodejs fonts-sil-abyssinica wrk libreoffice-calc-nogui
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)

@@ -602,6 +602,114 @@ compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- day states --- */
+
+#define SETTLE_MINUTES_DEFAULT 60
+
+/*
+ * The regime's settle_minutes on `date`: time after a day's last session for a
+ * forgotten tap-out to be corrected before the day is final.  One accessor, so the
+ * regime parameter replaces the default in one place.
+ */
+static int
+settle_minutes(const struct rules_regime *r, int32_t date)
+{
+	(void)r;
+	(void)date;
+	return SETTLE_MINUTES_DEFAULT;
+}
+
+const char *
+attendance_day_state_name(enum attendance_day_state st)
+{
+	return st == ATTENDANCE_DAY_FUTURE ? "future" : st == ATTENDANCE_DAY_OPEN ? "open" : "final";
+}
+
+int64_t
+attendance_local_minute(void)
+{
+	char today[11];
+	int32_t d = 0;
+	int min;
+
+	attendance_local_now(today, &min);
+	rules_date_parse(today, &d);
+	return (int64_t)d * RULES_MIN_PER_DAY + min;
+}
+
+/* When `day` begins (its first session) and becomes final, as local minutes. */
+static void
+day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, int64_t *final)
+{
+	int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+	bool off[RULES_MAX_SESSIONS];
+	int64_t base = (int64_t)day->date * RULES_MIN_PER_DAY;
+	size_t ns = day->scheduled_min > 0
+			    ? day_sessions(x, day->date, st, en, off, RULES_MAX_SESSIONS)
+			    : 0;
+	int first = RULES_MIN_PER_DAY, last = 0;
+
+	*begin = base;
+	*final = base + RULES_MIN_PER_DAY;
+	if (ns == 0)
+		return;
+	for (size_t k = 0; k < ns; k++) {
+		first = st[k] < first ? st[k] : first;
+		last = en[k] > last ? en[k] : last;
+	}
+	*begin = base + first;
+	*final = base + last + settle_minutes(x->regime, day->date);
+}
+
+static enum attendance_day_state
+day_state(const struct inputs *x, const struct rules_day *day, int64_t now, int64_t *final)
+{
+	int64_t begin;
+
+	day_bounds(x, day, &begin, final);
+	return now < begin ? ATTENDANCE_DAY_FUTURE
+	       : now < *final ? ATTENDANCE_DAY_OPEN
+			      : ATTENDANCE_DAY_FINAL;
+}
+
+/*
+ * Settle the days of `out` at local minute `now`: a future or open day keeps its
+ * scheduled, attended and excused minutes, and what it still misses becomes pending
+ * (state[i], pending[i]); it has no unexcused minutes, deduction, notes or problem
+ * flags.  The payouts are then counted again, so money and the enkeltvedtak test
+ * see final days only.  *final_at: when the last of the days becomes final.
+ */
+static int
+settle(const struct inputs *x, struct rules_output *out, int64_t now, uint8_t *state,
+       int32_t *pending, int64_t *final_at, char *err, size_t errlen)
+{
+	const uint32_t keep = (1u << RULES_FLAG_PUBLIC_HOLIDAY) | (1u << RULES_FLAG_CLOSURE);
+	bool changed = false;
+	char why[512];
+
+	*final_at = INT64_MIN;
+	for (size_t i = 0; i < out->n_days; i++) {
+		struct rules_day *d = &out->days[i];
+		int64_t fin;
+
+		state[i] = (uint8_t)day_state(x, d, now, &fin);
+		*final_at = fin > *final_at ? fin : *final_at;
+		pending[i] = 0;
+		if (state[i] == ATTENDANCE_DAY_FINAL)
+			continue;
+		pending[i] = d->unexcused_min;
+		d->unexcused_min = 0;
+		d->deduction = (struct rules_rat){0, 1};
+		d->notes = 0;
+		d->flags &= keep;
+		d->deadline = INT32_MIN;
+		changed = true;
+	}
+	if (changed && rules_recount(&x->in, out, why, sizeof(why)) < 0)
+		return errbuf_set(err, errlen, "participant %s: %s", x->p.ext_id, why);
+	return 0;
+}
+
 /* The days [from, to] of a computed output, the payouts touching them, their totals. */
 static int
 slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_output *out,
@@ -673,7 +781,49 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 		inputs_free(&x);
 		return -1;
 	}
-	rc = slice(&full, from, to, &res->out, err, errlen);
+	{
+		uint8_t *st = malloc(full.n_days ? full.n_days : 1);
+		int32_t *pend = malloc((full.n_days ? full.n_days : 1) * sizeof(*pend));
+		size_t first = (size_t)(from - full.days[0].date), n = (size_t)(to - from + 1);
+
+		rc = st && pend ? 0 : errbuf_set(err, errlen, "%s", "out of memory");
+		if (rc == 0)
+			rc = settle(&x, &full, attendance_local_minute(), st, pend, &res->final_at,
+				    err, errlen);
+		if (rc == 0)
+			rc = slice(&full, from, to, &res->out, err, errlen);
+		if (rc == 0) {
+			/* The slice's states; final_at of the range itself. */
+			memmove(st, st + first, n);
+			memmove(pend, pend + first, n * sizeof(*pend));
+			res->state = st;
+			res->pending_min = pend;
+			st = NULL;
+			pend = NULL;
+			res->final_at = INT64_MIN;
+			if ((res->sessions = calloc(n, sizeof(*res->sessions))) == NULL)
+				rc = errbuf_set(err, errlen, "%s", "out of memory");
+			for (size_t i = 0; rc == 0 && i < n; i++) {
+				struct attendance_sessions *ss = &res->sessions[i];
+				int64_t b, f;
+
+				if (res->out.days[i].scheduled_min > 0)
+					ss->n = (uint8_t)day_sessions(&x, res->out.days[i].date,
+								      ss->start, ss->end,
+								      ss->off_site,
+								      RULES_MAX_SESSIONS);
+				day_bounds(&x, &res->out.days[i], &b, &f);
+				res->final_at = f > res->final_at ? f : res->final_at;
+				res->pending_total += res->pending_min[i];
+				if (res->state[i] != ATTENDANCE_DAY_FINAL)
+					res->preliminary = true;
+			}
+			if (rc != 0)
+				attendance_days_free(res);
+		}
+		free(st);
+		free(pend);
+	}
 	rules_output_free(&full);
 	if (rc == 0) {
 		res->participant = x.p;
@@ -716,6 +866,12 @@ void
 attendance_days_free(struct attendance_days *res)
 {
 	rules_output_free(&res->out);
+	free(res->state);
+	free(res->pending_min);
+	free(res->sessions);
+	res->state = NULL;
+	res->pending_min = NULL;
+	res->sessions = NULL;
 }
 
 json_t *
@@ -733,6 +889,23 @@ attendance_days_json(const struct attendance_days *res)
 	if (res->out.n_days) {
 		rc |= json_object_set_new(o, "from", scenario_date_json(res->out.days[0].date));
 		rc |= json_object_set_new(o, "to", scenario_date_json(res->out.days[res->out.n_days - 1].date));
+	}
+	/* Day states: every view of days says which are final and what is still pending. */
+	{
+		json_t *days = json_object_get(o, "days"), *d;
+		size_t i;
+
+		json_array_foreach(days, i, d) {
+			if (i >= res->out.n_days || res->state == NULL)
+				break;
+			rc |= json_object_set_new(d, "state", json_string(attendance_day_state_name(
+								      res->state[i])));
+			rc |= json_object_set_new(d, "pending_min",
+						  json_integer(res->pending_min[i]));
+		}
+		rc |= json_object_set_new(json_object_get(o, "totals"), "pending_min",
+					  json_integer(res->pending_total));
+		rc |= json_object_set_new(o, "preliminary", json_boolean(res->preliminary));
 	}
 	rc |= json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
 	if (res->g_missing != INT32_MIN)
@@ -1522,20 +1695,16 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 	}
 	for (size_t i = 0; i < out.n_days && rc == 0; i++) {
 		const struct rules_day *day = &out.days[i];
-		int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
-		bool off[RULES_MAX_SESSIONS];
 		char date[11], *stored = NULL, *now = NULL, id[40], *ev;
-		size_t ns;
-		int last_end = 0, found;
+		int64_t fin;
+		int found;
 		json_t *j;
 
 		if (day->date < from)
 			continue;
-		/* Today's result is stored once its last session has ended. */
-		ns = day_sessions(&x, day->date, st, en, off, RULES_MAX_SESSIONS);
-		for (size_t k = 0; k < ns; k++)
-			last_end = en[k] > last_end ? en[k] : last_end;
-		if (day->date == today && now_min < last_end)
+		/* A day's result is stored and sent once the day is final. */
+		if (day_state(&x, day, (int64_t)today * RULES_MIN_PER_DAY + now_min, &fin) !=
+		    ATTENDANCE_DAY_FINAL)
 			continue;
 		rules_date_format(day->date, date, sizeof(date));
 		if ((found = store_day_result_get(a->s, pid, date, &stored)) < 0) {
@@ -1712,6 +1881,27 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 		goto done;
 	}
 	rc = 0;
+done:
+	inputs_free(&x);
+	return rc;
+}
+
+int
+attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore, char *err,
+		size_t errlen)
+{
+	struct inputs x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	*g_ore = 0;
+	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
+	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+		goto done;
+	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) != RULES_BASIS_G)
+		rc = 1;
+	else
+		rc = rules_g_at(x.in.g, x.in.n_g, date, g_ore, err, errlen) < 0 ? -1 : 0;
 done:
 	inputs_free(&x);
 	return rc;

@@ -2283,6 +2283,29 @@ store_periods(struct store *s, struct store_period **out, size_t *n)
 			   out, n);
 }
 
+/*
+ * Open periods that start after `today` and hold nothing (no line, no frozen day, no
+ * adjustment pointing at them): made by a wrong clock, never payable.  *n dropped.
+ */
+int
+store_periods_drop_future(struct store *s, const char *today, int *n)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM periods WHERE status = 'open' AND from_date > ?"
+				   " AND NOT EXISTS (SELECT 1 FROM period_lines l"
+				   "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
+				   " AND NOT EXISTS (SELECT 1 FROM period_days d"
+				   "  WHERE d.period_id = periods.id)");
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+	if (run(s, st) < 0)
+		return -1;
+	*n = sqlite3_changes(s->db);
+	return 0;
+}
+
 int
 store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n)
 {

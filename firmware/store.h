@@ -365,6 +365,8 @@ int store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 			  struct store_period_line *out);
 /* Whether pid has a frozen line in the period: 1 yes, 0 no, -1 error. */
 int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
+/* Remove open, empty periods starting after `today` (a wrong clock made them). */
+int store_periods_drop_future(struct store *s, const char *today, int *n);
 /* Closed periods in which pid has a line, oldest first. */
 int store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n);
 

@@ -313,20 +313,24 @@ test_day_results(void **state)
 	int64_t p = afx_participant(f, "P-1", "2026-03-02", 480, 930, 0);
 	long long events;
 
-	/* 16:00: today's session is over, so today is settled too: 11 weekdays. */
+	/* 16:00: today's session ended at 15:30 but is open for settle_minutes (60). */
 	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err,
 					    sizeof(err)), 0);
-	assert_int_equal(changed, 11);
+	assert_int_equal(changed, 10);
+	/* 16:30: today is final too: 11 weekdays. */
+	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
+					    sizeof(err)), 0);
+	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM day_results"), 11);
 	events = afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'");
 	assert_int_equal(events, 11);
 	/* Deterministic: nothing changes, nothing is sent again. */
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err,
+	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
 					    sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 	/* A tap on one day changes that day only. */
 	afx_tap(f, p, "2026-03-04", 480, "in");
-	assert_int_equal(attendance_refresh(f->att, p, "2026-03-04", "2026-03-16", 960, &changed,
+	assert_int_equal(attendance_refresh(f->att, p, "2026-03-04", "2026-03-16", 990, &changed,
 					    err, sizeof(err)), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'"),

@@ -6,6 +6,7 @@
  * adjustment, refusal when G is unknown, and the API tokens.
  */
 #include "attendance_fixture.h"
+#include "paydoc.h"
 #include "tokens.h"
 
 static int32_t
@@ -93,31 +94,83 @@ test_csv(void **state)
 		"decision_required", 1, "needs_assessment", 0, "past_deadline", 0, "pay_code",
 		"INTRO", "currency", "NOK", "corrects_period", "corrects_date");
 	char head[64][128], row[64][128];
-	char *csv = period_csv(doc, ';', ',');
+	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en", .bom = false};
+	char *csv = paydoc_csv(doc, &fmt);
 	const char *p = csv;
-	int nh, nr, col = -1;
+	int nh, nr, col = -1, net = -1;
 
 	assert_non_null(csv);
+	free(csv);
+	json_object_set_new(json_array_get(json_object_get(doc, "lines"), 0), "net",
+			    json_string("22748.68"));
+	p = csv = paydoc_csv(doc, &fmt);
 	nh = csv_record(&p, ';', head);
 	nr = csv_record(&p, ';', row);
 	assert_int_equal(*p, '\0');
 	assert_int_equal(nh, nr);
-	for (int i = 0; i < nh; i++)
-		if (strcmp(head[i], "name") == 0)
+	for (int i = 0; i < nh; i++) {
+		if (strcmp(head[i], "Name") == 0)
 			col = i;
+		if (strcmp(head[i], "Net (kr)") == 0)
+			net = i;
+	}
+	assert_true(col >= 0 && net >= 0);
 	assert_string_equal(row[col], "Ola \"Olsen\"; Nordmann, jr");
 	/* quoted because of the separator and the quotes, quotes doubled */
 	assert_non_null(strstr(csv, "\"Ola \"\"Olsen\"\"; Nordmann, jr\""));
 	assert_non_null(strstr(csv, ";142,50;"));
-	assert_non_null(strstr(csv, ";-1055,35;"));
+	assert_non_null(strstr(csv, ";-1055,35;")); /* a negative amount stays a number */
 	assert_non_null(strstr(csv, ";7,50;"));
+	assert_non_null(strstr(csv, ";yes;no;no;")); /* booleans in the header language */
+	assert_string_equal(row[net], "22748,68");
 	free(csv);
 	/* Comma-separated with a decimal point: the comma in the name is quoted. */
-	csv = period_csv(doc, ',', '.');
+	fmt = (struct paydoc_csv_format){.sep = ',', .mark = '.', .lang = "en"};
+	csv = paydoc_csv(doc, &fmt);
 	assert_non_null(strstr(csv, ",\"Ola \"\"Olsen\"\"; Nordmann, jr\","));
 	assert_non_null(strstr(csv, ",142.50,"));
 	free(csv);
+	/* Norwegian: headers with units, ja/nei, and a byte-order mark for ';'. */
+	fmt = (struct paydoc_csv_format){.sep = ';', .mark = ',', .lang = "nb", .bom = true};
+	csv = paydoc_csv(doc, &fmt);
+	assert_memory_equal(csv, "\xEF\xBB\xBFStatus;Type;Periode fra", 26);
+	assert_non_null(strstr(csv, ";Trekk (kr);"));
+	assert_non_null(strstr(csv, ";Planlagt (timer);"));
+	assert_non_null(strstr(csv, ";ja;nei;nei;"));
+	assert_non_null(strstr(csv, "\r\nendelig;linje;"));
+	free(csv);
 	json_decref(doc);
+}
+
+/* OWASP CSV injection: text cells that a spreadsheet would run stay text. */
+static void
+test_csv_injection(void **state)
+{
+	static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "+47 1", "-2+3",
+					    "@SUM(A1)", "\tTab", "\rCR", "Normal Name"};
+	static const char *const want[] = {"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+					   "\"'+47 1\"", "\"'-2+3\"", "\"'@SUM(A1)\"",
+					   "\"'\tTab\"", "\"'\rCR\"", ";Normal Name;"};
+	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *doc = json_pack("{s:b, s:[{s:s, s:s, s:s, s:s, s:s}]}", "preliminary", 1,
+					"lines", "kind", "line", "participant", "P-1", "name",
+					names[i], "pay_code", "=1+1", "gross", "=2");
+		char *csv = paydoc_csv(doc, &fmt);
+
+		assert_non_null(csv);
+		if (strstr(csv, want[i]) == NULL)
+			fail_msg("name %zu not neutralised: %s", i, csv);
+		/* the pay code and a money cell that is not a number are neutralised too */
+		assert_non_null(strstr(csv, "\"'=1+1\""));
+		assert_non_null(strstr(csv, "\"'=2\""));
+		/* a preliminary document says so on every line */
+		assert_non_null(strstr(csv, "\r\npreliminary;line;"));
+		free(csv);
+		json_decref(doc);
+	}
 }
 
 static char *
@@ -300,20 +353,51 @@ static void
 test_close_rules(void **state)
 {
 	struct afx *f = *state;
-	struct store_period apr, *v;
+	struct store_period apr, mar, *v;
 	char err[512];
 	size_t n;
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
 	assert_int_equal(period_close(f->per, 4242, "x", "", err, sizeof(err)), 1);
-	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), 0);
-	/* April has not started on 2026-03-16. */
-	assert_int_equal(period_close(f->per, apr.id, "x", "", err, sizeof(err)), 3);
+	/* No period is made after today (2026-03-16). */
+	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), -1);
+	if (strstr(err, "after today") == NULL)
+		fail_msg("%s", err);
 	/* The list reaches from the first programme start to today's period. */
 	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 4); /* January, February, March, and April made above */
+	assert_int_equal(n, 3); /* January, February, March */
 	assert_string_equal(v[0].from, "2026-01-01");
 	free(v);
+	/* March is running on the 16th: close refused with the time it can close. */
+	assert_int_equal(period_ensure(f->per, "2026-03-16", &mar, err, sizeof(err)), 0);
+	assert_int_equal(period_close(f->per, mar.id, "x", "", err, sizeof(err)), 4);
+	if (strstr(err, "from 2026-04-01T00:00") == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM periods WHERE status = 'closed'"), 0);
+	/* A bad reason is refused before anything: invalid UTF-8, too long. */
+	assert_int_equal(period_close(f->per, mar.id, "x", "bad \xC3(", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "UTF-8"));
+	{
+		char longr[2100];
+
+		for (size_t i = 0; i + 2 < sizeof(longr); i += 2)
+			memcpy(longr + i, "\xC3\xB8", 2); /* ø, 1050 characters */
+		longr[sizeof(longr) - 2] = '\0';
+		assert_int_equal(period_close(f->per, mar.id, "x", longr, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "at most 500"));
+	}
+	/* A wrong clock 40 years ahead makes no periods that outlive it... */
+	afx_clock("2066-03-16", 12, 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	free(v);
+	afx_clock("2026-03-16", 12, 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[n - 1].to, "2026-03-31");
+	free(v);
+	/* ...and on the day after the last, March closes. */
+	afx_clock("2026-04-01", 0, 1);
+	assert_int_equal(period_close(f->per, mar.id, "x", "March", err, sizeof(err)), 0);
 }
 
 static void
@@ -357,6 +441,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_injection),
 		cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
