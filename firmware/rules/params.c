@@ -101,6 +101,8 @@ static const struct rules_param_info params[RULES_P_COUNT] = {
         P_ENUM("lateness_needs_assessment", yesno_choices, "lateness deductions are proposals"),
     [RULES_P_DEDUCTION_DEADLINE_MONTHS] =
         P_INT("deduction_deadline_months", true, "whole months to effect a deduction"),
+    [RULES_P_SETTLE_MINUTES] = P_INT("settle_minutes", false,
+                                     "a day is final this many minutes after its last session"),
 };
 
 static const char *const category_names[RULES_CAT_COUNT] = {
@@ -203,6 +205,15 @@ rules_param_at(const struct rules_regime *r, enum rules_param p, int32_t date)
 	return found;
 }
 
+int32_t
+rules_settle_minutes(const struct rules_regime *r, int32_t date)
+{
+	const struct rules_param_version *v = rules_param_at(r, RULES_P_SETTLE_MINUTES, date);
+	if (!v || v->den == 0)
+		return RULES_SETTLE_MINUTES_DEFAULT;
+	return (int32_t)(v->num / v->den);
+}
+
 int
 rules_params_at(const struct rules_regime *r, int32_t date, struct rules_params *p, char *err,
                 size_t errlen)
@@ -218,6 +229,8 @@ rules_params_at(const struct rules_regime *r, int32_t date, struct rules_params 
 		}
 		p->num[i] = v->num;
 		p->den[i] = v->den;
+		if (i == RULES_P_SETTLE_MINUTES)
+			p->settle_minutes = (int32_t)(v->num / v->den);
 		if (v + 1 < r->versions[i] + r->n_versions[i] &&
 		    v[1].valid_from - 1 < p->valid_until)
 			p->valid_until = v[1].valid_from - 1;

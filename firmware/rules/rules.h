@@ -107,6 +107,7 @@ enum rules_param {
 	RULES_P_DECISION_G_FRACTION,       /* of G (1/12) */
 	RULES_P_LATENESS_NEEDS_ASSESSMENT, /* no | yes */
 	RULES_P_DEDUCTION_DEADLINE_MONTHS, /* whole calendar months, or none */
+	RULES_P_SETTLE_MINUTES, /* a day is final this long after its last session ends (60) */
 	RULES_P_COUNT
 };
 
@@ -313,6 +314,13 @@ int rules_param_lookup(const char *name);
 /* The version of parameter p in force on `date`, NULL if none is. */
 const struct rules_param_version *rules_param_at(const struct rules_regime *r, enum rules_param p,
                                                  int32_t date);
+/*
+ * settle_minutes in force on `date`: a day is open until its last session has ended
+ * plus this many minutes, and final after that (RULES.md, "The life of a day").
+ * RULES_SETTLE_MINUTES_DEFAULT when the regime has no version in force on `date`.
+ */
+#define RULES_SETTLE_MINUTES_DEFAULT 60
+int32_t rules_settle_minutes(const struct rules_regime *r, int32_t date);
 /* Check a regime: every parameter present, versions ascending, values in range. */
 int rules_regime_check(const struct rules_regime *r, char *err, size_t errlen);
 

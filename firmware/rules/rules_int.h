@@ -52,6 +52,7 @@ int rules_mset_count(const struct mset *s);
 struct rules_params {
 	int64_t num[RULES_P_COUNT];
 	int64_t den[RULES_P_COUNT];
+	int32_t settle_minutes; /* = RULES_P_SETTLE_MINUTES, named for the day-state code */
 	int32_t valid_until; /* last date on which all of these stay in force */
 };
 

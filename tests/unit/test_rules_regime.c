@@ -21,6 +21,10 @@ test_shipped_files(void **state)
 		for (int p = 0; p < RULES_P_COUNT; p++)
 			assert_true(r->n_versions[p] >= 1);
 		assert_int_equal(rules_regime_check(r, err, sizeof err), 0);
+		/* The life of a day: final 60 minutes after the last session (default). */
+		assert_int_equal(r->versions[RULES_P_SETTLE_MINUTES][0].num, 60);
+		assert_false(r->versions[RULES_P_SETTLE_MINUTES][0].confirmed);
+		assert_int_equal(rules_settle_minutes(r, rules_date(2025, 10, 13)), 60);
 	}
 	/* Norway: the G table of RULES.md; Denmark: none, and no quotas. */
 	assert_int_equal(regime_load("board/regimes", "no-integreringsloven", r, err, sizeof err),
