@@ -57,7 +57,7 @@ DEB_ARCH   := $(if $(CROSS),arm64,$(NATIVE_ARCH))
 DEB        := stempel_$(VERSION)_$(DEB_ARCH).deb
 
 # The library: every module except the two programs' entry points.
-LIB_SRCS  := $(filter-out firmware/main.c,$(wildcard firmware/*.c firmware/rules/*.c \
+LIB_SRCS  := $(filter-out firmware/main.c,$(wildcard firmware/*.c firmware/cmd/*.c firmware/rules/*.c \
              firmware/web/*.c hal/*.c uploader/*.c))
 CTL_SRCS  := $(wildcard firmware/ctl/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

@@ -604,19 +604,14 @@ compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
 
 /* --- day states --- */
 
-#define SETTLE_MINUTES_DEFAULT 60
-
 /*
  * The regime's settle_minutes on `date`: time after a day's last session for a
- * forgotten tap-out to be corrected before the day is final.  One accessor, so the
- * regime parameter replaces the default in one place.
+ * forgotten tap-out to be corrected before the day is final.
  */
 static int
 settle_minutes(const struct rules_regime *r, int32_t date)
 {
-	(void)r;
-	(void)date;
-	return SETTLE_MINUTES_DEFAULT;
+	return (int)rules_settle_minutes(r, date);
 }
 
 const char *

@@ -347,6 +347,21 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	rc = config_load_stream(c, f, path, err, errlen);
 	fclose(f);
+	/*
+	 * A relative state_dir is relative to the config file's folder, never to the
+	 * shell's: stempeld and stempelctl started anywhere find the same database.
+	 */
+	if (rc == 0 && c->kiosk.state_dir[0] != '/' && strchr(path, '/')) {
+		char dir[sizeof(c->kiosk.state_dir)];
+		int n = (int)(strrchr(path, '/') - path);
+
+		if (snprintf(dir, sizeof(dir), "%.*s/%s", n ? n : 1, path, c->kiosk.state_dir) >=
+		    (int)sizeof(dir)) {
+			snprintf(err, errlen, "%s: [kiosk] state_dir: path too long", path);
+			return -1;
+		}
+		snprintf(c->kiosk.state_dir, sizeof(c->kiosk.state_dir), "%s", dir);
+	}
 	return rc;
 }
 

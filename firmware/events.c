@@ -1,7 +1,8 @@
 /*
- * events.c — the envelope of outbox events that are not taps.  The id is made
- * here, once, and stored with the event: a retried upload sends the same id, so
- * the receiver can treat (kiosk_id, id) as unique forever.
+ * events.c — the envelope of every outbox event (taps, absences, corrections, day
+ * results, pay periods, alarms).  The id is made here, once, and stored with the
+ * event: a retried upload sends the same id, so the receiver can treat
+ * (kiosk_id, id) as unique forever.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +27,34 @@ events_uuid(char out[40])
 }
 
 char *
-events_make(const char *type, const char *participant, json_t *data, char id_out[40])
+events_envelope(const char *id, const char *type, int64_t wall_ms, const char *clock,
+		const char *participant, json_t *data)
 {
-	struct clock_reading now;
+	time_t secs = (time_t)(wall_ms / 1000);
 	struct tm tm;
-	time_t secs;
 	char at[64];
 	json_t *ev;
 	char *s;
 
-	clock_read(&now);
-	secs = (time_t)(now.wall_ms / 1000);
 	gmtime_r(&secs, &tm);
 	snprintf(at, sizeof(at), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(now.wall_ms % 1000));
-	events_uuid(id_out);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o}", "id", id_out, "type", type, "at", at,
-		       "clock", clock_quality_name(now.quality), "participant", participant,
-		       "data", data ? data : json_object());
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o}", "id", id, "type", type, "at", at, "clock",
+		       clock, "participant", participant, "data", data ? data : json_object());
 	if (ev == NULL)
 		return NULL;
 	s = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(ev);
 	return s;
+}
+
+char *
+events_make(const char *type, const char *participant, json_t *data, char id_out[40])
+{
+	struct clock_reading now;
+
+	clock_read(&now);
+	events_uuid(id_out);
+	return events_envelope(id_out, type, now.wall_ms, clock_quality_name(now.quality),
+			       participant, data);
 }

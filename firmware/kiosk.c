@@ -18,8 +18,10 @@
 #include "attendance.h"
 #include "cardkey.h"
 #include "checkpoint.h"
+#include "cmd/cmd.h"
 #include "clock.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "feedback.h"
 #include "kiosk.h"
 #include "log.h"
@@ -59,6 +61,8 @@ struct kiosk {
 	struct nfc_reader *reader;
 	struct uploader *uploader; /* NULL when uploads are off */
 	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
+	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
+	struct ctlsock *ctlsock;   /* stempelctl's commands while we run */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
@@ -453,6 +457,19 @@ check_later(struct kiosk *k)
 	return 0;
 }
 
+/*
+ * A command committed (board, API or control socket): the loop learns what
+ * changed here, directly, instead of from database triggers and a poll.
+ */
+static void
+on_cmd_changed(void *arg, const struct cmd_change *c)
+{
+	struct kiosk *k = arg;
+
+	if ((c->what & CMD_CHANGED_ATTENDANCE) && k->recompute)
+		recompute_queue(k->recompute, c->pid, c->from);
+}
+
 int
 kiosk_failed(const struct kiosk *k)
 {
@@ -511,18 +528,25 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0 ||
-	    (k->board = board_start(k->web, k->store, k->att, k->reports, cfg, err, errlen)) == NULL)
+	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0)
+		goto fail;
+	k->cmd = (struct cmd_env){.store = k->store, .cfg = cfg, .key = &k->key, .att = k->att,
+				  .changed = on_cmd_changed, .changed_arg = k};
+	if (
+	    (k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
 	    (k->api = api_start(k->web, k->store, k->period, k->reports, cfg, err, errlen)) == NULL)
 		goto fail;
 	/* A change to a day of a closed pay period becomes an adjustment line. */
 	attendance_on_change(k->att, period_on_change, k->period);
+	k->cmd.period = k->period;
 	if ((k->recompute = recompute_start(base, k->att)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if ((k->ctlsock = ctlsock_start(base, cfg, &k->cmd, err, errlen)) == NULL)
+		goto fail;
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
@@ -547,6 +571,7 @@ kiosk_stop(struct kiosk *k)
 	nfc_reader_close(k->reader);
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);
+	ctlsock_stop(k->ctlsock);
 	web_stop(k->web);
 	board_stop(k->board);
 	recompute_stop(k->recompute);

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 #include "tap.h"
@@ -116,48 +117,17 @@ debounce_remember(struct tap_ctx *t, const struct tap_answer *ans, int64_t mono_
 
 /* --- helpers --- */
 
-static void
-uuid_v4(char out[40])
-{
-	unsigned char b[16];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
-}
-
-static void
-iso_utc(int64_t ms, char out[64])
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
-/* The outbox event for this tap (PROTOCOL.md §1). */
+/* The outbox event for this tap (PROTOCOL.md §1), built by events.c like every event. */
 static char *
 event_json(const struct tap_answer *a, const char *type)
 {
-	char at[64];
-	json_t *ev;
-	char *s;
+	json_t *data = json_pack("{s:s, s:s, s:s}", "direction", a->direction, "card", a->card_key,
+				 "outcome", tap_outcome_name(a->outcome));
 
-	iso_utc(a->wall_ms, at);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:{s:s, s:s, s:s}}", "id", a->event_id, "type",
-		       type, "at", at, "clock", a->clock, "participant",
-		       a->participant[0] ? a->participant : NULL, "data", "direction", a->direction,
-		       "card", a->card_key, "outcome", tap_outcome_name(a->outcome));
-	if (ev == NULL)
+	if (data == NULL)
 		return NULL;
-	s = json_dumps(ev, JSON_COMPACT);
-	json_decref(ev);
-	return s;
+	return events_envelope(a->event_id, type, a->wall_ms, a->clock,
+			       a->participant[0] ? a->participant : NULL, data);
 }
 
 /*
@@ -284,7 +254,7 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 	}
 
 	/* 6. commit the tap and its outbox event together */
-	uuid_v4(ans->event_id);
+	events_uuid(ans->event_id);
 	json = event_json(ans, pid ? "tap" : "tap_unknown_card");
 	if (json == NULL)
 		goto storage_error;

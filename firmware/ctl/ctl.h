@@ -6,6 +6,8 @@
 #ifndef STEMPEL_CTL_H
 #define STEMPEL_CTL_H
 
+#include <jansson.h>
+
 #include "cardkey.h"
 #include "config.h"
 
@@ -21,6 +23,16 @@ struct ctl {
 
 /* Open the state dir, device key and database (creating them if needed). 0 or -1 (printed). */
 int ctl_open(struct ctl *c);
+/*
+ * Run command `name` (cmd.h) with `args` (stolen): over the control socket while
+ * stempeld runs, else directly on the database.  Prints the answer; returns the
+ * exit code.
+ */
+int ctl_cmd(struct ctl *c, const char *name, json_t *args);
+/* A connected control socket of the running daemon, or -1 (errno ENOENT/ECONNREFUSED: none). */
+int ctl_connect(struct ctl *c);
+/* A cmd_status as stempelctl's exit code. */
+int ctl_exit_code(int status);
 /* Print "stempelctl: <msg>" on stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

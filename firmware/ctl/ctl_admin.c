@@ -176,48 +176,16 @@ ctl_participant(struct ctl *c, int argc, char **argv)
 int
 ctl_card(struct ctl *c, int argc, char **argv)
 {
-	struct store_participant p;
-	char uid[NFC_UID_MAX], key[CARDKEY_MAX], detail[128];
-	int rc;
-
 	if (argc < 3 || (strcmp(argv[1], "enroll") && strcmp(argv[1], "revoke")) ||
 	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && argc != 3)) {
 		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID");
 		return 2;
 	}
-	if (nfc_uid_normalize(argv[2], uid, sizeof(uid)) < 0) {
-		ctl_error("UID '%s': expected 4, 7 or 10 bytes in hex (e.g. 04A1B2C3)", argv[2]);
-		return 2;
-	}
-	if (ctl_open(c) < 0)
-		return 1;
-	cardkey_of_uid(&c->key, uid, key);
-	if (!strcmp(argv[1], "enroll")) {
-		rc = store_participant_by_ext(c->store, argv[3], &p);
-		if (rc != 0) {
-			ctl_error("participant '%s': %s", argv[3], rc == 1 ? "no such participant" :
-				  store_errmsg(c->store));
-			return rc == 1 ? 2 : 1;
-		}
-		if (store_card_enroll(c->store, key, p.id) < 0) {
-			ctl_error("database: %s", store_errmsg(c->store));
-			return 1;
-		}
-		/* The audit log gets the card key, never the UID. */
-		snprintf(detail, sizeof(detail), "%.12s... -> %s", key, p.ext_id);
-		store_audit(c->store, c->who, "card.enroll", detail);
-		printf("card enrolled for %s (%s)\n", p.ext_id, p.name);
-		return 0;
-	}
-	rc = store_card_revoke(c->store, key);
-	if (rc != 0) {
-		ctl_error("card %s: %s", uid, rc == 1 ? "not enrolled" : store_errmsg(c->store));
-		return rc == 1 ? 2 : 1;
-	}
-	snprintf(detail, sizeof(detail), "%.12s...", key);
-	store_audit(c->store, c->who, "card.revoke", detail);
-	printf("card revoked\n");
-	return 0;
+	/* The UID is keyed by the command (cmd_card.c): it never reaches the database. */
+	if (!strcmp(argv[1], "enroll"))
+		return ctl_cmd(c, "card.enroll",
+			       json_pack("{s:s, s:s}", "uid", argv[2], "participant", argv[3]));
+	return ctl_cmd(c, "card.revoke", json_pack("{s:s}", "uid", argv[2]));
 }
 
 static char *

@@ -4,6 +4,7 @@
  * safe to use while stempeld runs.  Exit codes: 0 ok, 1 failed, 2 bad usage/input.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,8 +142,20 @@ main(int argc, char **argv)
 	log_open("stempelctl", 0, LOG_LVL_WARN);
 	setenv("TZ", c.cfg.kiosk.timezone, 1);
 	tzset();
-	user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
-	snprintf(c.who, sizeof(c.who), "cli:%s", user && *user ? user : "unknown");
+	/*
+	 * The audit log names the person: sudo's caller, else the account running
+	 * us (from the password database, not $USER, which a cron job may lack).
+	 */
+	user = getenv("SUDO_USER");
+	if (user == NULL || !*user) {
+		struct passwd *pw = getpwuid(getuid());
+
+		user = pw ? pw->pw_name : NULL;
+	}
+	if (user && *user)
+		snprintf(c.who, sizeof(c.who), "cli:%s", user);
+	else
+		snprintf(c.who, sizeof(c.who), "cli:uid%ld", (long)getuid());
 
 	if (!strcmp(argv[0], "init"))
 		rc = ctl_init(&c, argc, argv);

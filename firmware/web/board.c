@@ -174,6 +174,12 @@ board_post(struct board_req *r, struct form *f)
 	return 0;
 }
 
+void
+board_actor(const struct board_req *r, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "user:%s", r->user.username);
+}
+
 int
 board_need_admin(struct board_req *r)
 {
@@ -413,7 +419,7 @@ board_status(struct board *b)
 
 struct board *
 board_start(struct web *w, struct store *s, struct attendance *att, struct reports *reports,
-	    const struct config *cfg, char *err, size_t errlen)
+	    const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
 {
 	struct board *b = calloc(1, sizeof(*b));
 
@@ -426,6 +432,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	b->store = s;
 	b->att = att;
 	b->reports = reports;
+	b->cmd = cmd;
 	b->cfg = cfg;
 	b->secure = cfg->web.cert[0] != 0;
 	auth_limit_init(&b->by_user, LOGIN_FAIL_PER_USER, LOGIN_WINDOW_MS);

@@ -16,6 +16,7 @@
 
 #include "board_int.h"
 #include "cardkey.h"
+#include "cmd/cmd.h"
 #include "html.h"
 #include "log.h"
 #include "web.h"
@@ -411,18 +412,6 @@ out:
 
 /* --- enroll a card --- */
 
-static int
-card_key_valid(const char *k)
-{
-	/* "hmac:" and 64 lower-case hex digits, as cardkey_of_uid() writes it */
-	if (strncmp(k, "hmac:", 5) != 0 || strlen(k) != CARDKEY_MAX - 1)
-		return 0;
-	for (const char *p = k + 5; *p; p++)
-		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
-			return 0;
-	return 1;
-}
-
 struct enroll_ctx {
 	struct board_req *r;
 	struct evbuffer *out;
@@ -492,11 +481,12 @@ static void
 on_enroll(struct evhttp_request *req, void *arg)
 {
 	struct board_req r;
-	struct store_participant p;
 	struct form f = {0};
+	struct cmd_card_enroll_args args;
+	struct cmd_ctx ctx;
+	struct cmd_result res;
 	const char *card;
-	char detail[256];
-	int ok;
+	char actor[96];
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
@@ -512,22 +502,20 @@ on_enroll(struct evhttp_request *req, void *arg)
 		return;
 	}
 	card = fget(&f, "card");
-	if (!card_key_valid(card) ||
-	    store_participant_by_ext(r.b->store, fget(&f, "participant"), &p) != 0 || !p.active) {
-		enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL, 422);
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	/* The command checks the card key and that the participant is active. */
+	args = (struct cmd_card_enroll_args){.card = card, .participant = fget(&f, "participant")};
+	/* The card and its audit entry together, or neither (cmd_card_enroll.c). */
+	if (cmd_card_enroll(&ctx, &args, &res) < 0) {
+		if (res.status == CMD_FAILED)
+			enroll_page(&r, card, res.msg, NULL, 503);
+		else
+			enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL,
+				    422);
 		goto out;
 	}
-	snprintf(detail, sizeof(detail), "card=%s participant=%s", card, p.ext_id);
-	/* The card and its audit entry together, or neither. */
-	ok = store_begin(r.b->store) == 0 && store_card_enroll(r.b->store, card, p.id) == 0 &&
-	     store_audit(r.b->store, r.user.username, "card_enroll", detail) == 0 &&
-	     store_commit(r.b->store) == 0;
-	if (!ok) {
-		store_rollback(r.b->store);
-		enroll_page(&r, card, board_t(&r, "Could not save"), NULL, 503);
-		goto out;
-	}
-	log_info("board: %s enrolled a card for %s", r.user.username, p.ext_id);
+	cmd_result_free(&res);
 	board_redirect(req, "/board/enroll?done=1");
 out:
 	form_free(&f);

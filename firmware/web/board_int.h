@@ -15,6 +15,8 @@
 
 struct evbuffer;
 struct evhttp_request;
+struct cmd_env;
+struct cmd_result;
 struct reports;
 struct today_batch;
 struct web;
@@ -24,6 +26,7 @@ struct board {
 	struct store *store;
 	struct attendance *att;
 	struct reports *reports;	  /* long reads: the Today page */
+	const struct cmd_env *cmd;	  /* every change goes through a command */
 	struct today_batch *today_next; /* a Today computation not started yet */
 	const struct config *cfg;
 	int secure; /* served over TLS: cookies get Secure */
@@ -44,6 +47,8 @@ struct board_req {
 enum board_kind { BOARD_HTML, BOARD_API };
 
 /* board.c */
+/* The actor of the signed-in user for the command layer: "user:<name>". */
+void board_actor(const struct board_req *r, char *out, size_t outlen);
 /*
  * Authenticate `req`.  0: r is filled (call board_end).  -1: the answer was
  * sent already (HTML: redirect to the login page; API and events: 401).

@@ -250,7 +250,7 @@ async function main() {
     await Promise.all([page.waitForURL(base + '/board'), page.click('button[type=submit]')]);
     await page.goto(base + '/board/audit');
     const audit = await page.textContent('main');
-    ok(/intact/.test(audit) && /card_enroll/.test(audit) && /absence/.test(audit) &&
+    ok(/intact/.test(audit) && /card\.enroll/.test(audit) && /absence/.test(audit) &&
        /correction/.test(audit), 'the admin sees every change in the audit log, chain intact');
     await shot(page, '10-audit');
 

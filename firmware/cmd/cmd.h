@@ -1,0 +1,152 @@
+/*
+ * cmd.h — the command layer: every state change of Stempel is one cmd_* function
+ * in its own file (firmware/cmd/cmd_<name>.c).  The board, the payroll API and
+ * stempelctl (over the control socket, or directly with the daemon stopped) call
+ * the same functions, so a change has one set of rules, one transaction and one
+ * audit action wherever it comes from.
+ *
+ * A command runs through cmd_txn(): BEGIN IMMEDIATE; validate, write, append
+ * exactly one audit entry (cmd_audit) and any outbox events (cmd_event); COMMIT,
+ * or ROLLBACK with sqlite's own message copied first.  Only after COMMIT does it
+ * tell the loop what changed (cmd_changed -> env->changed: recompute, board push).
+ * Nothing outside firmware/cmd/ and firmware/store*.c opens a transaction
+ * (tests/check-one-writer.sh).
+ */
+#ifndef STEMPEL_CMD_H
+#define STEMPEL_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "clock.h"
+
+struct attendance;
+struct cardkey;
+struct config;
+struct period;
+struct store;
+
+/* A command's outcome; also stempelctl's exit code (CMD_NOT_FOUND exits 2). */
+enum cmd_status {
+	CMD_OK = 0,
+	CMD_FAILED = 1,	   /* the database or the machine failed: try again, tell an admin */
+	CMD_INVALID = 2,   /* bad input: the message says which field and what was expected */
+	CMD_NOT_FOUND = 3, /* the participant, card, user, ... does not exist */
+};
+
+/* What a command changed, told to the loop after COMMIT. */
+enum cmd_what {
+	CMD_CHANGED_ATTENDANCE = 1 << 0, /* recompute pid (0 = everyone) from `from` */
+	CMD_CHANGED_CARDS = 1 << 1,	 /* card table: the tap path and the board */
+	CMD_CHANGED_PEOPLE = 1 << 2,	 /* participants, users, tokens: the board */
+};
+
+struct cmd_change {
+	unsigned what;	/* enum cmd_what bits */
+	int64_t pid;	/* 0 = every participant */
+	char from[11];	/* first date affected, "" = the participant's first date */
+};
+
+/* What lives as long as the program: given by kiosk.c (daemon) or ctl (offline). */
+struct cmd_env {
+	struct store *store;
+	const struct config *cfg;
+	const struct cardkey *key; /* turns a UID from stempelctl into its card key */
+	struct attendance *att;	   /* may be NULL where no command needs it */
+	struct period *period;
+	/* After a COMMIT, once per change (on the loop).  NULL: nobody listens. */
+	void (*changed)(void *arg, const struct cmd_change *c);
+	void *changed_arg;
+};
+
+#define CMD_CHANGES_MAX 8
+
+/* One command's run: who, when, and what it changed. */
+struct cmd_ctx {
+	const struct cmd_env *env;
+	struct store *st;
+	char actor[80];		 /* "user:kari", "token:lonn", "cli:root" */
+	struct clock_reading now; /* read once per command, from clock.c */
+	const char *action;	 /* the running command's audit action */
+	int audits;		 /* audit entries written by the running command */
+	struct cmd_change changes[CMD_CHANGES_MAX];
+	size_t nchanges;
+};
+
+struct cmd_result {
+	int status;	/* enum cmd_status */
+	char msg[512];	/* ok: one line for the user; else why, with the field */
+	json_t *data;	/* optional details (owned; cmd_result_free) */
+};
+
+/* Prepare a context for `actor` ("user:NAME", "token:NAME", "cli:NAME"). */
+void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_env *env, const char *actor);
+void cmd_result_free(struct cmd_result *r);
+
+/* A command's body, run inside the transaction; 0 or -1 with r filled (cmd_fail). */
+typedef int (*cmd_exec_fn)(struct cmd_ctx *ctx, const void *args, struct cmd_result *r);
+/*
+ * Run `exec` as command `action` in one transaction (see above).  Returns 0 or -1;
+ * r->status and r->msg say what happened either way.
+ */
+int cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *args,
+	    struct cmd_result *r);
+
+/* Inside a command: */
+/* -1 with status and a printf message. */
+int cmd_fail(struct cmd_result *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* -1, CMD_FAILED, "<what>: <sqlite's message>" read now, before any rollback. */
+int cmd_fail_db(struct cmd_ctx *ctx, struct cmd_result *r, const char *what);
+/* The command's one audit entry (action = the command's, who = the actor). */
+int cmd_audit(struct cmd_ctx *ctx, struct cmd_result *r, const char *detail);
+/* An outbox event (PROTOCOL.md §1) in the same transaction; `data` is stolen. */
+int cmd_event(struct cmd_ctx *ctx, struct cmd_result *r, const char *type,
+	      const char *participant, json_t *data);
+/* Tell the loop after COMMIT: `what` changed for pid (0 = all) from `from` (NULL = all). */
+void cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from);
+
+/*
+ * The table: name -> a function that reads the JSON arguments (as sent over the
+ * control socket) and runs the command.  Unknown names: CMD_INVALID.
+ */
+struct cmd_entry {
+	const char *name; /* "card.enroll": the socket name and the audit action */
+	int (*json)(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+};
+const struct cmd_entry *cmd_find(const char *name);
+int cmd_dispatch(struct cmd_ctx *ctx, const char *name, json_t *args, struct cmd_result *r);
+/* JSON argument helpers for the cmd_*_json functions: -1 and r filled if missing/wrong. */
+int cmd_arg_str(json_t *args, const char *key, int required, const char **out,
+		struct cmd_result *r);
+int cmd_arg_int(json_t *args, const char *key, int required, long long *out,
+		struct cmd_result *r);
+
+/* --- the commands --- */
+
+/* card.enroll: give a card (key "hmac:..." or a UID) to an active participant. */
+struct cmd_card_enroll_args {
+	const char *card; /* "hmac:<64 hex>" or NULL */
+	const char *uid;  /* reader UID in hex, turned into the card key; or NULL */
+	const char *participant; /* external id */
+};
+int cmd_card_enroll(struct cmd_ctx *ctx, const struct cmd_card_enroll_args *a,
+		    struct cmd_result *r);
+int cmd_card_enroll_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* card.revoke: block a card (key or UID). */
+struct cmd_card_revoke_args {
+	const char *card;
+	const char *uid;
+};
+int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
+		    struct cmd_result *r);
+int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
+int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key,
+		 size_t keylen, struct cmd_result *r);
+
+#endif

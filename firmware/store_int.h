@@ -1,0 +1,75 @@
+/*
+ * store_int.h — private to store*.c: the connection struct, the statement cache
+ * and the small helpers every table file shares.  Nothing outside firmware/store*.c
+ * includes it; everyone else uses store.h.
+ */
+#ifndef STEMPEL_STORE_INT_H
+#define STEMPEL_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum stmt_id {
+	ST_TAP_INSERT,
+	ST_EVENT_INSERT,
+	ST_CARD_LOOKUP,
+	ST_LAST_DIR,
+	ST_PARTICIPANT_GET,
+	ST_PARTICIPANT_BY_EXT,
+	ST_CLOSED,
+	ST_EXCEPTIONS_ON,
+	ST_SCHEDULE_ON,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_NSTMT
+};
+
+#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
+			 " sole_carer, chronic_child, monthly_benefit, active"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_NSTMT];
+	int readonly;
+	void (*wal_full)(void *arg); /* store_on_wal_full() */
+	void *wal_full_arg;
+};
+
+/* Day numbers (days since 1970-01-01) come from SQL: no date parsing per tap. */
+#define DAY_NUMBER(col) "CAST(julianday(" col ") - 2440587.5 AS INTEGER)"
+
+/* Append one row to a typed array `out` of `n` elements (cap in `cap`), or break. */
+#define LIST_NEXT(out, n, cap, rc)                                                       \
+	if (store_grow((void **)(out), &(cap), *(n), sizeof(**(out))) < 0) {                   \
+		(rc) = SQLITE_NOMEM;                                                     \
+		break;                                                                   \
+	}
+
+/* Wall clock in ms, from clock.c (never the C library's clock directly). */
+int64_t store_now_ms(void);
+/* Run SQL without rows; logs sqlite's message on failure. */
+int store_exec(struct store *s, const char *sql);
+/* A one-off statement, or NULL (logged). */
+sqlite3_stmt *store_prep(struct store *s, const char *sql);
+/* A statement of the cache (reset), or a fresh one on an old-schema store. */
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
+/* Give back a statement from store_stmt() or store_prep(). */
+void store_stmt_done(struct store *s, sqlite3_stmt *st);
+/* BEGIN IMMEDIATE or COMMIT from the cache; errors logged. */
+int store_step_txn(struct store *s, enum stmt_id id);
+/* Step a statement that returns no rows, then finalize it; errors logged. */
+int store_run(struct store *s, sqlite3_stmt *st);
+void store_copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen);
+/* copy_col() without printf, for the per-tap reads of a recomputation. */
+void store_copy_short(sqlite3_stmt *st, int col, char *out, size_t outlen);
+/* A text column as a malloc'd string; NULL when out of memory. */
+char *store_dup_col(sqlite3_stmt *st, int col);
+/* Make room for one more element of a growing array; -1 out of memory. */
+int store_grow(void **arr, size_t *cap, size_t n, size_t size);
+/* Finish a listing: on error log and free what was read.  Steps ended with rc. */
+int store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n);
+/* One accepted tap from columns col.. (id, date, minute, direction, day number). */
+void store_read_day_tap(sqlite3_stmt *st, int col, struct store_day_tap *t);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * store_taps.c — taps and the outbox.  Durability rule: store_record_tap() writes
+ * the tap row and its outbox event in one BEGIN IMMEDIATE ... COMMIT and returns
+ * only after COMMIT (WAL fsynced, synchronous=FULL), so the kiosk answers a tap
+ * only once both survive a power cut.  The uploader marks events sent or dead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* --- taps --- */
+
+static int
+bind_event(struct store *s, const char *uuid, const char *type, const char *json)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_INSERT];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: outbox insert: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
+{
+	sqlite3_stmt *st = s->st[ST_TAP_INSERT];
+	int rc;
+
+	/* One transaction: the tap and its outbox event are durable together. */
+	if (store_step_txn(s, ST_BEGIN) < 0)
+		return -1;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, t->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->card_key, -1, SQLITE_STATIC);
+	if (t->participant_id)
+		sqlite3_bind_int64(st, 3, t->participant_id);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, t->direction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, t->wall_ms);
+	sqlite3_bind_int64(st, 7, t->mono_ns);
+	sqlite3_bind_text(st, 8, t->clock, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, t->local_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, t->local_min);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: tap insert: %s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (tap_id)
+		*tap_id = sqlite3_last_insert_rowid(s->db);
+	if (bind_event(s, t->uuid, t->event_type, t->event_json) < 0)
+		goto fail;
+	/* COMMIT returns after the WAL is on disk (synchronous = FULL). */
+	if (store_step_txn(s, ST_COMMIT) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *dir, size_t dirlen,
+		    int *local_min)
+{
+	sqlite3_stmt *st = s->st[ST_LAST_DIR];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, local_date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	/* an aggregate always returns a row: max(id) is NULL when there is no tap */
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 2) == SQLITE_NULL)
+		rc = SQLITE_DONE;
+	if (rc == SQLITE_ROW) {
+		store_copy_col(st, 0, dir, dirlen);
+		*local_min = sqlite3_column_int(st, 1);
+	} else if (rc != SQLITE_DONE)
+		log_err("store: last direction: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int64_t
+store_tap_count(struct store *s)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT count(*) FROM taps");
+	int64_t n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* --- outbox --- */
+
+int
+store_event_add(struct store *s, const char *uuid, const char *type, const char *json)
+{
+	return bind_event(s, uuid, type, json);
+}
+
+int
+store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_event **evs, int *n)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT seq, id, type, json FROM outbox WHERE state = 'pending'"
+				   " AND seq > ? ORDER BY seq LIMIT ?");
+	struct store_event *v;
+	int rc;
+
+	*evs = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	v = calloc(max > 0 ? (size_t)max : 1, sizeof(*v));
+	if (v == NULL) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after_seq);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event *e = &v[*n];
+
+		e->seq = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, e->id, sizeof(e->id));
+		store_copy_col(st, 2, e->type, sizeof(e->type));
+		e->json = strdup((const char *)sqlite3_column_text(st, 3));
+		if (e->json == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_events_free(v, *n);
+		*n = 0;
+		return -1;
+	}
+	*evs = v;
+	return 0;
+}
+
+int
+store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason)
+{
+	sqlite3_stmt *st = store_prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
+				   " WHERE id = ? AND state = 'pending'");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	if (reason)
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	return store_run(s, st);
+}
+
+void
+store_events_free(struct store_event *evs, int n)
+{
+	if (evs == NULL) /* nothing loaded, whatever the count says */
+		return;
+	for (int i = 0; i < n; i++)
+		free(evs[i].json);
+	free(evs);
+}
+
+/*
+ * Delivered events are kept: a kiosk of 2,000 participants has 1.5 million of them
+ * after a year, and counting them takes 130 ms (make bench).  The daemon's health,
+ * metrics and board ask on the loop, so only stempelctl status counts them.
+ */
+static int
+outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
+{
+	sqlite3_stmt *st = store_prep(s, delivered
+				       ? "SELECT"
+					 " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+					 " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
+					 " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+					 " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')"
+				       : "SELECT"
+					 " (SELECT count(*) FROM outbox WHERE state = 'pending'), -1,"
+					 " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+					 " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')");
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		o->pending = sqlite3_column_int64(st, 0);
+		o->delivered = sqlite3_column_int64(st, 1);
+		o->dead = sqlite3_column_int64(st, 2);
+		o->oldest_pending_ms = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_stats(struct store *s, struct store_outbox_stats *o)
+{
+	return outbox_stats(s, o, 1);
+}
+
+int
+store_outbox_backlog(struct store *s, struct store_outbox_stats *o)
+{
+	return outbox_stats(s, o, 0);
+}
+
+int
+store_counts(struct store *s, const char *local_date, struct store_counts *c)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT"
+				   " (SELECT count(*) FROM participants WHERE active = 1),"
+				   " (SELECT count(*) FROM cards WHERE revoked = 0),"
+				   " (SELECT count(*) FROM taps),"
+				   " (SELECT count(*) FROM taps WHERE local_date = ?)");
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, local_date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->participants_active = sqlite3_column_int64(st, 0);
+		c->cards_active = sqlite3_column_int64(st, 1);
+		c->taps = sqlite3_column_int64(st, 2);
+		c->taps_today = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* --- uploader --- */
+
+/* Mark one event by id (inside the caller's transaction); 0 or -1. */
+static int
+mark_one(struct store *s, sqlite3_stmt *st, const struct store_outbox_mark *m, int64_t now)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, m->state, -1, SQLITE_STATIC);
+	if (m->reason)
+		sqlite3_bind_text(st, 2, m->reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_text(st, 4, m->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		log_err("store: marking outbox events: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The delivered events of a batch in one UPDATE over their seq range: half the
+ * work of one UPDATE per id, and the drain holds the loop half as long.  It is
+ * right only if the range holds no other pending event (one still unanswered,
+ * say), so the row count is checked and anything else is undone: 1 done,
+ * 0 not applicable (nothing changed), -1 error.
+ */
+static int
+mark_range(struct store *s, const struct store_outbox_mark *m, int n, int64_t now)
+{
+	int64_t first = 0, last = 0;
+	int k = 0, changed;
+	sqlite3_stmt *st;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(m[i].state, "delivered") != 0)
+			continue;
+		if (k && m[i].seq <= last)
+			return 0;
+		if (k++ == 0)
+			first = m[i].seq;
+		last = m[i].seq;
+	}
+	if (k < 2 || store_exec(s, "SAVEPOINT mark_range") < 0)
+		return k < 2 ? 0 : -1;
+	st = store_prep(s, "UPDATE outbox SET state = 'delivered', reason = NULL, done_ms = ?"
+		     " WHERE state = 'pending' AND seq BETWEEN ? AND ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, last);
+	if (store_run(s, st) < 0)
+		return -1;
+	changed = sqlite3_changes(s->db);
+	if (changed != k) {
+		if (store_exec(s, "ROLLBACK TO mark_range") < 0)
+			return -1;
+		return store_exec(s, "RELEASE mark_range") < 0 ? -1 : 0;
+	}
+	return store_exec(s, "RELEASE mark_range") < 0 ? -1 : 1;
+}
+
+int
+store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n)
+{
+	sqlite3_stmt *st;
+	int64_t now = store_now_ms();
+	int ranged;
+
+	if (n == 0)
+		return 0;
+	/* One COMMIT for the whole answer: one fsync per batch, not one per event. */
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st = store_prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
+		     " WHERE id = ? AND state = 'pending'");
+	if (st == NULL)
+		goto fail;
+	/* dead letters by id first: then they are out of the way of the range */
+	for (int i = 0; i < n; i++)
+		if (strcmp(m[i].state, "delivered") != 0 && mark_one(s, st, &m[i], now) < 0)
+			goto fail_st;
+	if ((ranged = mark_range(s, m, n, now)) < 0)
+		goto fail_st;
+	for (int i = 0; i < n && !ranged; i++)
+		if (strcmp(m[i].state, "delivered") == 0 && mark_one(s, st, &m[i], now) < 0)
+			goto fail_st;
+	sqlite3_finalize(st);
+	if (store_exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail_st:
+	sqlite3_finalize(st);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
+		       int64_t *done_ms)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT id, reason, done_ms FROM outbox WHERE state = 'dead'"
+				   " ORDER BY done_ms DESC, seq DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_copy_col(st, 0, id, idlen);
+		store_copy_col(st, 1, reason, reasonlen);
+		*done_ms = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		log_err("store: last dead letter: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_card_fn fn, void *arg)
+{
+	/* Cards enrolled since they were tapped are no longer unknown. */
+	sqlite3_stmt *st = store_prep(s, "SELECT card_key, max(wall_ms), count(*) FROM taps"
+				   " WHERE outcome = 'unknown_card' AND wall_ms >= ?"
+				   " AND card_key NOT IN (SELECT key FROM cards WHERE revoked = 0)"
+				   " GROUP BY card_key ORDER BY 2 DESC LIMIT ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+
+		if (fn(arg, key ? key : "", sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2)))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
+		    struct store_day_tap **out, size_t *n)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT id, local_date, local_min, direction, "
+				   DAY_NUMBER("local_date") " FROM taps INDEXED BY taps_accepted"
+				   " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
+				   " AND outcome IN ('accepted_in','accepted_out')"
+				   " ORDER BY local_date, local_min"); /* the index's order: no sort */
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		store_read_day_tap(st, 0, &(*out)[(*n)++]);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT participant_id, id, local_date, local_min, direction, "
+				   DAY_NUMBER("local_date") " FROM taps WHERE id = ?"
+				   " AND outcome IN ('accepted_in','accepted_out')");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, tap_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pid = sqlite3_column_int64(st, 0);
+		store_read_day_tap(st, 1, out);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
