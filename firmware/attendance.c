@@ -604,6 +604,14 @@ compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
 
 /* --- day states --- */
 
+static int
+int_cmp(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
+}
+
 /*
  * The regime's settle_minutes on `date`: time after a day's last session for a
  * forgotten tap-out to be corrected before the day is final.
@@ -1827,6 +1835,29 @@ attendance_session_ends(struct attendance *a, const char *date, int *ends, size_
 		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
 	if (store_session_ends(a->s, date, rules_weekday(d), ends, max, n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	/*
+	 * A day becomes final settle_minutes after its last session: the moments that
+	 * matter are the ends plus each regime's settle_minutes (the kiosk's own regime
+	 * and every regime in use), so the day result goes out when the day is final.
+	 */
+	{
+		size_t base = *n, k = base;
+		const struct rules_regime *own = regime_get(a, a->cfg->kiosk.regime, err, errlen);
+
+		for (size_t r = 0; r <= a->n_regimes; r++) {
+			const struct rules_regime *rg = r < a->n_regimes ? a->regimes[r].r : own;
+			int settle = rg ? settle_minutes(rg, d) : RULES_SETTLE_MINUTES_DEFAULT;
+
+			for (size_t i = 0; i < base && k < max; i++)
+				if (ends[i] + settle < RULES_MIN_PER_DAY)
+					ends[k++] = ends[i] + settle;
+		}
+		qsort(ends, k, sizeof(*ends), int_cmp);
+		*n = 0;
+		for (size_t i = 0; i < k; i++)
+			if (*n == 0 || ends[*n - 1] != ends[i])
+				ends[(*n)++] = ends[i];
+	}
 	return 0;
 }
 

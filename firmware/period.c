@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "attendance.h"
-#include "clock.h"
 #include "config.h"
 #include "errbuf.h"
 #include "events.h"
@@ -211,14 +210,6 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	if (attendance_results_from(p->a, since) == 0 && rules_date_parse(since, &served) == 0 &&
 	    served > d)
 		d = served;
-	/* No period after the trusted today: a clock before the build date creates none. */
-	{
-		struct clock_reading cr;
-
-		clock_read(&cr);
-		if (cr.quality == CLOCK_UNSYNCED)
-			d = now + 1;
-	}
 	while (d <= now) {
 		if (ensure_at(p, d, &sp, err, errlen) < 0)
 			return -1;
