@@ -954,13 +954,27 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	/* Read what was paid inside the write transaction: two writers cannot both add. */
 	if (store_begin(p->s) < 0)
 		goto dberr;
-	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) != 0) {
+	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) < 0) {
 		store_rollback(p->s);
-		rc = rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
+		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 		goto out;
 	}
-	j = json_loads(frozen.json, 0, NULL);
-	free(frozen.json);
+	/*
+	 * No line: the participant was added after the close (active, in the programme
+	 * by the period's end).  Nothing was paid, so the whole line comes as
+	 * adjustments in the next open period.  Anyone else has nothing to adjust.
+	 */
+	if (rc == 1 && !(pt->active && pt->programme_start[0] &&
+			 strcmp(pt->programme_start, cp->to) <= 0)) {
+		store_rollback(p->s);
+		rc = 0;
+		goto out;
+	}
+	j = rc == 1 ? json_pack("{s:s, s:s, s:s}", "deduction", "0.00", "unpaid_leave", "0.00",
+				"gross", "0.00")
+		    : json_loads(frozen.json, 0, NULL);
+	if (rc == 0)
+		free(frozen.json);
 	if (j == NULL || centi_parse(json_object_get(j, "deduction"), &paid_ore) < 0 ||
 	    centi_parse(json_object_get(j, "unpaid_leave"), &unpaid_ore) < 0 ||
 	    centi_parse(json_object_get(j, "gross"), &gross_ore) < 0) {
@@ -1124,13 +1138,17 @@ reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err
 	int32_t lo = INT32_MAX, hi = INT32_MIN, f, t;
 	int rc = 0;
 
-	if (store_periods_closed_for(p->s, pid, &cp, &n) < 0)
+	struct store_participant pt;
+
+	/* Every closed period: one closed before the participant was added has no line. */
+	if (store_participant_get(p->s, pid, &pt) != 0 || store_periods(p->s, &cp, &n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	/* A change on `from` cannot alter days before it. */
 	for (size_t i = 0; i < n; i++) {
 		rules_date_parse(cp[i].from, &f);
 		rules_date_parse(cp[i].to, &t);
-		if (t < from)
+		if (t < from || strcmp(cp[i].status, "closed") != 0 ||
+		    strcmp(cp[i].to, pt.programme_start) < 0)
 			continue;
 		cp[k++] = cp[i];
 		lo = f < lo ? f : lo;

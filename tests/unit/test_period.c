@@ -398,6 +398,42 @@ test_close_rules(void **state)
 	/* ...and on the day after the last, March closes. */
 	afx_clock("2026-04-01", 0, 1);
 	assert_int_equal(period_close(f->per, mar.id, "x", "March", err, sizeof(err)), 0);
+	/* A participant added after the close gets March as adjustments in April. */
+	{
+		struct store_period apr2;
+		json_t *doc, *l;
+		int64_t gross = 0, lines = 0, added = 0;
+		size_t i;
+
+		afx_participant(f, "P-late", "2026-03-02", 480, 930, 0);
+		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
+		assert_int_equal(period_ensure(f->per, "2026-04-01", &apr2, err, sizeof(err)), 0);
+		assert_int_equal(period_stipend(f->per, apr2.id, &doc, err, sizeof(err)), 0);
+		json_array_foreach(json_object_get(doc, "lines"), i, l) {
+			const char *who = json_string_value(json_object_get(l, "participant"));
+			const char *cp = json_string_value(
+				json_object_get(json_object_get(l, "corrects_period"), "from"));
+
+			if (strcmp(who, "P-late") || strcmp(json_string_value(json_object_get(l, "kind")),
+							    "adjustment"))
+				continue;
+			assert_string_equal(cp, "2026-03-01");
+			lines++;
+			if (json_is_null(json_object_get(l, "corrects_date")))
+				gross += strtoll(json_string_value(json_object_get(l, "gross")), NULL,
+						 10);
+			added += json_integer_value(json_object_get(l, "scheduled_min"));
+		}
+		/* 2 G / 12 with the 2025 G: 21 693.33 kr, and 22 weekdays of March 2..31 */
+		assert_int_equal(gross, 21693);
+		assert_int_equal(added, 22 * 450);
+		assert_true(lines == 23);
+		json_decref(doc);
+		/* Reconciling again adds nothing. */
+		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
+		assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"),
+				 23);
+	}
 }
 
 static void
