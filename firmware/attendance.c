@@ -677,9 +677,9 @@ day_state(const struct inputs *x, const struct rules_day *day, int64_t now, int6
 
 /*
  * Settle the days of `out` at local minute `now`: a future or open day keeps its
- * scheduled, attended and excused minutes, and what it still misses becomes pending
- * (state[i], pending[i]); it has no unexcused minutes, deduction, notes or problem
- * flags.  The payouts are then counted again, so money and the enkeltvedtak test
+ * scheduled and excused (registered) minutes, and the rest is pending (state[i],
+ * pending[i]): no attended or unexcused minutes, deduction, notes or problem flags
+ * until it is final.  The payouts are then counted again, so money and the enkeltvedtak test
  * see final days only.  *final_at: when the last of the days becomes final.
  */
 static int
@@ -700,7 +700,9 @@ settle(const struct inputs *x, struct rules_output *out, int64_t now, uint8_t *s
 		pending[i] = 0;
 		if (state[i] == ATTENDANCE_DAY_FINAL)
 			continue;
-		pending[i] = d->unexcused_min;
+		/* Not judged yet: presence so far is not attendance until the day is final. */
+		pending[i] = d->unexcused_min + d->attended_min;
+		d->attended_min = 0;
 		d->unexcused_min = 0;
 		d->deduction = (struct rules_rat){0, 1};
 		d->notes = 0;

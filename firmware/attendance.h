@@ -96,8 +96,8 @@ json_t *attendance_today_json(const struct attendance_today *row);
  * RULES.md "The life of a day": future before its first session starts, open until
  * its last session has ended plus the regime's settle_minutes, final after that (a
  * day without sessions: open on its date, final at its midnight).  Only final days
- * carry unexcused minutes, deductions, notes and flags; the minutes a future or
- * open day still misses are pending.
+ * carry attended and unexcused minutes, deductions, notes and flags; the scheduled
+ * minutes of a future or open day that no registration covers are pending.
  */
 enum attendance_day_state { ATTENDANCE_DAY_FUTURE, ATTENDANCE_DAY_OPEN, ATTENDANCE_DAY_FINAL };
 /* future, open, final */

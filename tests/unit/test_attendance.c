@@ -304,6 +304,55 @@ test_today(void **state)
 	free(rows);
 }
 
+/* RULES.md "The life of a day": future, open (settle_minutes), final. */
+static void
+test_day_states(void **state)
+{
+	struct afx *f = *state;
+	struct attendance_days res;
+	char err[512];
+	int64_t p = afx_participant(f, "P-1", "2026-03-02", 480, 930, 0);
+	json_t *j, *d;
+
+	afx_tap(f, p, "2026-03-16", 480, "in"); /* in today, no tap-out yet */
+	afx_clock("2026-03-16", 16, 0);
+	assert_int_equal(attendance_days(f->att, p, "2026-03-13", "2026-03-17", &res, err,
+					 sizeof(err)), 0);
+	/* Friday the 13th: final, unexcused, with a deduction. */
+	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
+	assert_int_equal(res.out.days[0].unexcused_min, 450);
+	assert_true(res.out.days[0].deduction.num > 0);
+	/* Today 16:00: the session ended at 15:30, open until 16:30: nothing judged. */
+	assert_int_equal(res.state[3], ATTENDANCE_DAY_OPEN);
+	assert_int_equal(res.out.days[3].unexcused_min, 0);
+	assert_int_equal(res.out.days[3].attended_min, 0);
+	assert_int_equal(res.out.days[3].flags & (1u << RULES_FLAG_MISSING_TAP_OUT), 0);
+	assert_int_equal(res.pending_min[3], 450);
+	/* Tomorrow: future, pending. */
+	assert_int_equal(res.state[4], ATTENDANCE_DAY_FUTURE);
+	assert_int_equal(res.pending_min[4], 450);
+	assert_int_equal(res.pending_total, 900);
+	assert_true(res.preliminary);
+	/* The payout counts final days only: one day's deduction. */
+	assert_int_equal(res.out.totals.unexcused_min, 450);
+	j = attendance_days_json(&res);
+	d = json_array_get(json_object_get(j, "days"), 4);
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "future");
+	assert_int_equal(json_integer_value(json_object_get(d, "pending_min")), 450);
+	assert_true(json_is_true(json_object_get(j, "preliminary")));
+	json_decref(j);
+	attendance_days_free(&res);
+	/* 16:30: today is final; the forgotten tap-out is judged and flagged. */
+	afx_clock("2026-03-16", 16, 30);
+	assert_int_equal(attendance_days(f->att, p, "2026-03-16", "2026-03-16", &res, err,
+					 sizeof(err)), 0);
+	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
+	assert_int_equal(res.out.days[0].attended_min, 450);
+	assert_true(res.out.days[0].flags & (1u << RULES_FLAG_MISSING_TAP_OUT));
+	assert_false(res.preliminary);
+	attendance_days_free(&res);
+}
+
 static void
 test_day_results(void **state)
 {
@@ -346,8 +395,10 @@ test_day_results(void **state)
 
 		assert_int_equal(attendance_session_ends(f->att, "2026-03-17", ends, 8, &n, err,
 							 sizeof(err)), 0);
-		assert_int_equal(n, 1);
+		/* The session end, and the moment the day is final (settle_minutes 60). */
+		assert_int_equal(n, 2);
 		assert_int_equal(ends[0], 930);
+		assert_int_equal(ends[1], 990);
 		assert_int_equal(attendance_session_ends(f->att, "2026-03-14", ends, 8, &n, err,
 							 sizeof(err)), 0);
 		assert_int_equal(n, 0);
@@ -425,6 +476,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quotas, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_whatif, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_day_states, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_changes_elsewhere, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),
