@@ -497,6 +497,31 @@ static const struct tr basis_tr[] = {
 	{"in", {"inn", "inn", "in"}},
 	{"out", {"ut", "ut", "out"}},
 	{"none", {"ingen", "ingen", "none"}},
+	{"d_sched", {"Planlagt (min)", "Planlagt (min)", "Sched. (min)"}},
+	{"d_att", {"Til stede (min)", "Til stades (min)", "Attended (min)"}},
+	{"d_valid", {"Gyldig fravær (min)", "Gyldig fråvær (min)", "Valid absence (min)"}},
+	{"d_unexc", {"Ugyldig (min)", "Ugyldig (min)", "Unexcused (min)"}},
+	{"d_pend", {"Ikke vurdert (min)", "Ikkje vurdert (min)", "Pending (min)"}},
+	{"d_amount", {"Trekk (kr)", "Trekk (kr)", "Deduction (kr)"}},
+	{"d_hv", {"Timesats (kr)", "Timesats (kr)", "Hour value (kr)"}},
+	{"full", {"full sats", "full sats", "full rate"}},
+	{"under25_alone", {"under 25 år, bor alene", "under 25 år, bur åleine",
+			   "under 25, living alone"}},
+	{"under25_with_parents", {"under 25 år, bor med forelder", "under 25 år, bur med forelder",
+				  "under 25, living with a parent"}},
+	{"self_declared_occurrences", {"Egenmeldinger (tilfeller, 12 måneder)",
+				       "Eigenmeldingar (tilfelle, 12 månader)",
+				       "Self-declared sickness (occurrences, 12 months)"}},
+	{"child_sick_days", {"Barns sykdom (dager, 12 måneder)", "Barns sjukdom (dagar, 12 månader)",
+			     "Child's illness (days, 12 months)"}},
+	{"religious_days", {"Religiøse høytider (dager i år)", "Religiøse høgtider (dagar i år)",
+			    "Religious holidays (days this year)"}},
+	{"vacation_days", {"Ferie (dager i år)", "Ferie (dagar i år)", "Vacation (days this year)"}},
+	{"leave_approved_days", {"Innvilget permisjon (dager i år)", "Innvilga permisjon (dagar i år)",
+				 "Approved leave (days this year)"}},
+	{"pregnancy_days", {"Svangerskap (dager)", "Svangerskap (dagar)", "Pregnancy (days)"}},
+	{"birth_mother_days", {"Fødsel, mor (dager)", "Fødsel, mor (dagar)", "Birth, mother (days)"}},
+	{"birth_father_days", {"Fødsel, far (dager)", "Fødsel, far (dagar)", "Birth, father (days)"}},
 };
 
 #define BT(key) tr_find(basis_tr, sizeof(basis_tr) / sizeof(basis_tr[0]), key, lg)
@@ -584,8 +609,10 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		   "h1{font-size:15pt;margin:0 0 .4em}h2{font-size:12pt;margin:1.1em 0 .3em}"
 		   "table{border-collapse:collapse;width:100%;margin:.3em 0}"
 		   "th,td{border:1px solid #888;padding:2px 4px;text-align:left;vertical-align:top}"
-		   "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-		   "table.days{font-size:8.5pt}"
+		   "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+		   "td.n{white-space:nowrap}"
+		   "table.days{font-size:7.5pt}table.days th{font-size:7pt}"
+		   "td.date{white-space:nowrap}"
 		   ".status{border:2px solid #000;padding:.4em .6em;font-weight:bold;margin:.6em 0}"
 		   ".status.preliminary{border-color:#b00000;color:#b00000}"
 		   "footer{margin-top:1.5em;font-size:8pt;color:#333}"
@@ -618,7 +645,7 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		row2(&b, BT("period"), pr);
 	}
 	row2(&b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
-	row2(&b, BT("rate"), json_string_value(json_object_get(pt, "rate")));
+	row2(&b, BT("rate"), BT(str_or(json_object_get(pt, "rate"))));
 	row2(&b, BT("start"), json_string_value(json_object_get(pt, "programme_start")));
 	sb_str(&b, "</table>\n");
 
@@ -674,7 +701,10 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		const json_t *t = json_object_get(ev, "g_test");
 		char text[200], g[32];
 
-		snprintf(g, sizeof(g), "%s", json_string_value(json_object_get(t, "g")));
+		snprintf(g, sizeof(g), "%s", str_or(json_object_get(t, "g")));
+		for (char *q = g; *q; q++)
+			if (*q == '.' && lg != L_EN)
+				*q = ',';
 		snprintf(text, sizeof(text), BT("g_test"),
 			 json_string_value(json_object_get(t, "fraction")), g);
 		basis_test(&b, t, text, lg);
@@ -697,7 +727,7 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		if (!json_is_object(v))
 			continue;
 		sb_str(&b, "<tr><td>");
-		html_esc(&b, key);
+		html_esc(&b, BT(key));
 		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
 			  (long long)json_integer_value(json_object_get(bq, "used")),
 			  (long long)json_integer_value(json_object_get(v, "used")));
@@ -715,8 +745,8 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		      "</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th>"
 		      "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead><tbody>",
 		  BT("days"), BT("date"), BT("state"), BT("sessions"), BT("taps"),
-		  BT("registrations"), BT("scheduled"), BT("attended"), BT("valid"),
-		  BT("unexcused"), BT("pending"), BT("rule"), BT("hour_value"), BT("amount"));
+		  BT("registrations"), BT("d_sched"), BT("d_att"), BT("d_valid"), BT("d_unexc"),
+		  BT("d_pend"), BT("rule"), BT("d_hv"), BT("d_amount"));
 	json_array_foreach(json_object_get(basis, "days"), i, d) {
 		const json_t *x;
 		size_t k;
@@ -726,7 +756,7 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		    json_array_size(json_object_get(d, "taps")) == 0 &&
 		    json_array_size(json_object_get(d, "registrations")) == 0)
 			continue;
-		sb_printf(&b, "<tr data-date=\"%s\"><td>%s</td><td>",
+		sb_printf(&b, "<tr data-date=\"%s\"><td class=\"date\">%s</td><td>",
 			  json_string_value(json_object_get(d, "date")),
 			  json_string_value(json_object_get(d, "date")));
 		html_esc(&b, BT(json_string_value(json_object_get(d, "state"))
