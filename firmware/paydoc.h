@@ -45,5 +45,9 @@ char *paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f);
  * HTML page in `lang` (nb | nn | en).  malloc'd; NULL out of memory.
  */
 char *paydoc_basis_html(const json_t *basis, const char *lang);
+/* The Content-Security-Policy the page is served with: its inline style, nothing else. */
+#define PAYDOC_HTML_CSP                                                                       \
+	"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';" \
+	" frame-ancestors 'none'"
 
 #endif

@@ -97,6 +97,11 @@ reply_body(struct evhttp_request *req, const char *ctype, const char *dispositio
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
 	evhttp_add_header(h, "Content-Type", ctype);
+	if (strncmp(ctype, "text/html", 9) == 0) {
+		web_security_headers(req);
+		evhttp_remove_header(h, "Content-Security-Policy");
+		evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
+	}
 	if (disposition)
 		evhttp_add_header(h, "Content-Disposition", disposition);
 	if (buf)
