@@ -1485,35 +1485,21 @@ attendance_whatif_json(const struct attendance_whatif *w)
 
 /* --- writes --- */
 
-/*
- * Finish a write begun with store_begin(): add its audit entry and outbox event
- * (both carry `detail`, stolen) and commit; roll everything back if any part fails.
- */
-static int
-write_finish(struct attendance *a, const char *who, const char *action, json_t *detail,
-	     const char *type, const char *ext_id, char *err, size_t errlen)
+/* What the command layer audits, sends and recomputes after one of the writes below. */
+static void
+write_out(struct attendance_write *w, json_t *detail, const char *type,
+	  const struct store_participant *p, const char *from)
 {
-	char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-	char id[40], *ev = NULL;
-	int rc = -1;
-
-	if (d && (ev = events_make(type, ext_id, json_deep_copy(detail), id)) != NULL &&
-	    store_audit(a->s, who, action, d) == 0 && store_event_add(a->s, id, type, ev) == 0 &&
-	    store_commit(a->s) == 0)
-		rc = 0;
-	if (rc < 0) {
-		errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
-		store_rollback(a->s);
-	}
-	free(d);
-	free(ev);
-	json_decref(detail);
-	return rc;
+	w->detail = detail;
+	w->event_type = type;
+	w->pid = p->id;
+	snprintf(w->ext_id, sizeof(w->ext_id), "%s", p->ext_id);
+	snprintf(w->from, sizeof(w->from), "%s", from);
 }
 
 /* After a write: recompute the participant's settled days from `from`, then tell the hook. */
-static void
-after_write(struct attendance *a, int64_t pid, const char *from)
+void
+attendance_after_write(struct attendance *a, int64_t pid, const char *from)
 {
 	char today[11], err[512];
 	int min;
@@ -1527,7 +1513,7 @@ after_write(struct attendance *a, int64_t pid, const char *from)
 
 int
 attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
-			    const char *who, char *err, size_t errlen)
+			    const char *who, struct attendance_write *w, char *err, size_t errlen)
 {
 	struct store_participant p;
 	int32_t from, to;
@@ -1553,20 +1539,17 @@ attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 			   "registered_by", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
-	if (store_begin(a->s) < 0 || store_absence_add(a->s, abs) < 0) {
+	if (store_absence_add(a->s, abs) < 0) {
 		json_decref(detail);
-		store_rollback(a->s);
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
-	if (write_finish(a, who, "absence.register", detail, "absence", p.ext_id, err, errlen) < 0)
-		return -1;
-	after_write(a, p.id, abs->a.from_date);
+	write_out(w, detail, "absence", &p, abs->a.from_date);
 	return 0;
 }
 
 int
 attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
-			  const char *reason, char *err, size_t errlen)
+			  const char *reason, struct attendance_write *w, char *err, size_t errlen)
 {
 	struct store_absence_row r;
 	struct store_participant p;
@@ -1585,21 +1568,18 @@ attendance_revoke_absence(struct attendance *a, const char *uuid, const char *wh
 			   "reason", reason, "revoked_by", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
-	if (store_begin(a->s) < 0 || (rc = store_absence_revoke(a->s, uuid, who)) != 0) {
+	if ((rc = store_absence_revoke(a->s, uuid, who)) != 0) {
 		json_decref(detail);
-		store_rollback(a->s);
 		return rc == 1 ? 1 : errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
-	if (write_finish(a, who, "absence.revoke", detail, "absence_revoked", p.ext_id, err,
-			 errlen) < 0)
-		return -1;
-	after_write(a, p.id, r.a.from_date);
+	write_out(w, detail, "absence_revoked", &p, r.a.from_date);
 	return 0;
 }
 
 int
 attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
-		       const char *who, char *uuid_out, char *err, size_t errlen)
+		       const char *who, char *uuid_out, struct attendance_write *w, char *err,
+		       size_t errlen)
 {
 	struct store_correction sc = {.participant_id = c->participant_id};
 	struct store_participant p;
@@ -1657,16 +1637,13 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 			   "who", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
-	if (store_begin(a->s) < 0 || store_correction_add(a->s, &sc) < 0) {
+	if (store_correction_add(a->s, &sc) < 0) {
 		json_decref(detail);
-		store_rollback(a->s);
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
-	if (write_finish(a, who, "tap.correct", detail, "correction", p.ext_id, err, errlen) < 0)
-		return -1;
 	if (uuid_out)
 		snprintf(uuid_out, 40, "%s", sc.uuid);
-	after_write(a, p.id, sc.date);
+	write_out(w, detail, "correction", &p, sc.date);
 	return 0;
 }
 
@@ -1679,27 +1656,29 @@ attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
 
 /* --- day results --- */
 
-static int
-refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int now_min,
-	    int *changed, char *err, size_t errlen)
-{
-	struct inputs x;
-	struct rules_output out;
-	int rc;
+/* What one participant's refresh writes, in one transaction. */
+struct refresh {
+	struct inputs *x;
+	struct rules_output *out;
+	int64_t pid;
+	int32_t from, today;
+	int now_min;
+	int *changed;
+};
 
-	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
-		return rc > 0 ? 0 : -1;
-	if (compute(&x, &out, err, errlen) < 0) {
-		inputs_free(&x);
-		return -1;
-	}
-	/* One transaction per participant: one fsync however many days changed. */
-	if (store_begin(a->s) < 0) {
-		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
-		goto done;
-	}
-	for (size_t i = 0; i < out.n_days && rc == 0; i++) {
-		const struct rules_day *day = &out.days[i];
+static int
+refresh_write(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct refresh *f = arg;
+	struct inputs *x = f->x;
+	struct rules_output *out = f->out;
+	int64_t pid = f->pid;
+	int32_t from = f->from, today = f->today;
+	int now_min = f->now_min, *changed = f->changed;
+	int rc = 0;
+
+	for (size_t i = 0; i < out->n_days && rc == 0; i++) {
+		const struct rules_day *day = &out->days[i];
 		char date[11], *stored = NULL, *now = NULL, id[40], *ev;
 		int64_t fin;
 		int found;
@@ -1708,11 +1687,11 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 		if (day->date < from)
 			continue;
 		/* A day's result is stored and sent once the day is final. */
-		if (day_state(&x, day, (int64_t)today * RULES_MIN_PER_DAY + now_min, &fin) !=
+		if (day_state(x, day, (int64_t)today * RULES_MIN_PER_DAY + now_min, &fin) !=
 		    ATTENDANCE_DAY_FINAL)
 			continue;
 		rules_date_format(day->date, date, sizeof(date));
-		if ((found = store_day_result_get(a->s, pid, date, &stored)) < 0) {
+		if ((found = store_day_result_get(s, pid, date, &stored)) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1727,11 +1706,11 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 			break;
 		}
 		if (stored == NULL || strcmp(stored, now) != 0) {
-			json_object_set_new(j, "participant", json_string(x.p.ext_id));
-			ev = events_make("day_result", x.p.ext_id, j, id);
+			json_object_set_new(j, "participant", json_string(x->p.ext_id));
+			ev = events_make("day_result", x->p.ext_id, j, id);
 			j = NULL;
-			if (ev == NULL || store_day_result_put(a->s, pid, date, now) < 0 ||
-			    store_event_add(a->s, id, "day_result", ev) < 0)
+			if (ev == NULL || store_day_result_put(s, pid, date, now) < 0 ||
+			    store_event_add(s, id, "day_result", ev) < 0)
 				rc = -1;
 			else if (changed)
 				(*changed)++;
@@ -1741,14 +1720,26 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 		free(stored);
 		free(now);
 	}
-	if (rc == 0 && store_commit(a->s) < 0)
-		rc = -1;
-	if (rc < 0) {
-		if (!*err)
-			errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
-		store_rollback(a->s);
+	return rc;
+}
+
+static int
+refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int now_min,
+	    int *changed, char *err, size_t errlen)
+{
+	struct inputs x;
+	struct rules_output out;
+	struct refresh f = {&x, &out, pid, from, today, now_min, changed};
+	int rc;
+
+	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
+		return rc > 0 ? 0 : -1;
+	if (compute(&x, &out, err, errlen) < 0) {
+		inputs_free(&x);
+		return -1;
 	}
-done:
+	/* One transaction per participant: one fsync however many days changed. */
+	rc = store_txn(a->s, refresh_write, &f, err, errlen);
 	rules_output_free(&out);
 	inputs_free(&x);
 	return rc;
@@ -1791,12 +1782,6 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	}
 	free(l.ids);
 	return failed ? -1 : 0;
-}
-
-int
-attendance_changes_take(struct attendance *a, char from[11])
-{
-	return store_recompute_take(a->s, from, 11);
 }
 
 #define RESULTS_FROM_KEY "day_results_from"

@@ -206,15 +206,31 @@ json_t *attendance_whatif_json(const struct attendance_whatif *w);
 /* --- writes: row + audit + outbox event in one transaction, then recompute --- */
 
 /*
+ * The writes below run inside a command's transaction (cmd/cmd_absence_*.c,
+ * cmd/cmd_correction_*.c): they validate and write the row, and fill `w` with what
+ * the command audits (detail), sends (an outbox event of event_type) and
+ * recomputes after COMMIT (pid from `from`).  The command owns w->detail.
+ */
+struct attendance_write {
+	json_t *detail;
+	const char *event_type;
+	int64_t pid;
+	char ext_id[40];
+	char from[11];
+};
+
+/*
  * Validate (participant, category, dates, clock times start_min < end_min or -1/-1
  * for whole days) and save `abs`; its uuid is made here (written back).  `who` goes
  * to registered_by and the audit log.  Outbox: absence.  -1 with err if invalid.
  */
 int attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
-				const char *who, char *err, size_t errlen);
+				const char *who, struct attendance_write *w, char *err,
+				size_t errlen);
 /* Mark absence `uuid` revoked; `reason` is mandatory.  1 if unknown or already revoked. */
 int attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
-			      const char *reason, char *err, size_t errlen);
+			      const char *reason, struct attendance_write *w, char *err,
+			      size_t errlen);
 
 struct attendance_correction {
 	int64_t participant_id;
@@ -228,7 +244,13 @@ struct attendance_correction {
 
 /* Save a correction (uuid written to uuid_out, 40 bytes).  Outbox: correction. */
 int attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
-			   const char *who, char *uuid_out, char *err, size_t errlen);
+			   const char *who, char *uuid_out, struct attendance_write *w, char *err,
+			   size_t errlen);
+/*
+ * After the command's COMMIT: recompute `pid`'s settled days from `from` up to
+ * today, then tell the change hook (pay adjustments).
+ */
+void attendance_after_write(struct attendance *a, int64_t pid, const char *from);
 
 /* The effective taps of `pid` on `date` (accepted taps, corrections applied). */
 struct attendance_tap {
@@ -262,12 +284,6 @@ int attendance_refresh(struct attendance *a, int64_t pid, const char *from, cons
 int attendance_results_from(struct attendance *a, char date[11]);
 int attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
 				char *err, size_t errlen);
-/*
- * Inputs changed outside this module (a roster import, a schedule, a G value; the
- * database records it): the earliest date affected ("" = all) in `from`, and the
- * mark cleared.  0 something changed, 1 nothing, -1 error.
- */
-int attendance_changes_take(struct attendance *a, char from[11]);
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
 			    size_t *n, char *err, size_t errlen);

@@ -27,6 +27,7 @@ static enum clock_quality last_quality = CLOCK_SYNCED;
 static int faking;
 static struct clock_reading fake;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t log_offset_ms; /* offset_ms() at the last reading, for clock_log_ms() */
 
 void
 clock_fake(const struct clock_reading *r)
@@ -108,6 +109,8 @@ read_locked(struct clock_reading *r)
 	clock_gettime(CLOCK_REALTIME, &w);
 	clock_gettime(CLOCK_MONOTONIC, &m);
 	r->wall_ms = (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 + offset_ms();
+	__atomic_store_n(&log_offset_ms, r->wall_ms - ((int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000),
+			 __ATOMIC_RELAXED);
 	r->mono_ns = (int64_t)m.tv_sec * 1000000000LL + m.tv_nsec;
 
 	off = r->wall_ms - r->mono_ns / 1000000;
@@ -135,6 +138,25 @@ clock_read(struct clock_reading *r)
 	pthread_mutex_lock(&lock);
 	read_locked(r);
 	pthread_mutex_unlock(&lock);
+}
+
+int64_t
+clock_wall_ms(void)
+{
+	struct clock_reading r;
+
+	clock_read(&r);
+	return r.wall_ms;
+}
+
+int64_t
+clock_log_ms(void)
+{
+	struct timespec w;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	return (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 +
+	       __atomic_load_n(&log_offset_ms, __ATOMIC_RELAXED);
 }
 
 int64_t

@@ -25,6 +25,13 @@ const char *clock_quality_name(enum clock_quality q);
  * called again with NULL.  The daemon never calls this.
  */
 void clock_fake(const struct clock_reading *r);
+/* The wall clock (UTC ms) as clock_read() has it, without judging it. */
+int64_t clock_wall_ms(void);
+/*
+ * The same for log lines: no lock (clock.c logs while holding it), so the
+ * test offset is the one of the last clock_read().
+ */
+int64_t clock_log_ms(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t clock_mono_ns(void);
 /* The current quality without a new reading (health, metrics). */

@@ -329,6 +329,9 @@ metrics(void *arg, struct evbuffer *out)
 		      cq == CLOCK_JUMPED);
 	metrics_gauge(out, "stempel_storage_errors", "Taps that could not be stored.",
 		      (double)k->storage_errors);
+	metrics_gauge(out, "stempel_tap_db_wait_max_seconds",
+		      "The longest a tap waited for the database's write lock.",
+		      store_tap_wait_max_ns(k->store) / 1e9);
 	store_outbox_backlog(k->store, &ob);
 	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.", (double)ob.pending);
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
@@ -466,8 +469,25 @@ on_cmd_changed(void *arg, const struct cmd_change *c)
 {
 	struct kiosk *k = arg;
 
-	if ((c->what & CMD_CHANGED_ATTENDANCE) && k->recompute)
-		recompute_queue(k->recompute, c->pid, c->from);
+	if (!(c->what & CMD_CHANGED_ATTENDANCE))
+		return;
+	/*
+	 * One participant (an absence, a correction): now, so the board's next page
+	 * shows it.  Everyone (G, a roster): one per loop turn, taps first.
+	 */
+	if (c->pid)
+		attendance_after_write(k->att, c->pid, c->from);
+	else
+		recompute_queue(k->recompute, 0, c->from);
+}
+
+/* The uploader applied a roster from the municipality: everyone may have changed. */
+static void
+on_roster(void *arg)
+{
+	struct kiosk *k = arg;
+
+	recompute_queue(k->recompute, 0, "");
 }
 
 int
@@ -536,7 +556,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	    (k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
-	    (k->api = api_start(k->web, k->store, k->period, k->reports, cfg, err, errlen)) == NULL)
+	    (k->api = api_start(k->web, k->store, k->period, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
 		goto fail;
 	/* A change to a day of a closed pay period becomes an adjustment line. */
 	attendance_on_change(k->att, period_on_change, k->period);
@@ -550,6 +570,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	if (cfg->upload.base_url[0] &&
 	    (k->uploader = uploader_start(base, cfg, k->store, &k->key, err, errlen)) == NULL)
 		goto fail;
+	uploader_on_roster(k->uploader, on_roster, k);
 	/* The reader last: from here on taps can arrive. */
 	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
 	if (k->reader == NULL) {

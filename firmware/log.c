@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 static int log_syslog;
@@ -45,16 +46,16 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (log_syslog) {
 		vsyslog(prio[level], fmt, ap);
 	} else {
-		struct timespec ts;
+		int64_t ms = clock_log_ms(); /* the program's clock (clock.c), offsets included */
+		time_t secs = (time_t)(ms / 1000);
 		struct tm tm;
 		char when[32];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
+		gmtime_r(&secs, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 		/* the reader thread logs too: keep each line whole */
 		flockfile(stderr);
-		fprintf(stderr, "%s.%03ldZ %s: ", when, ts.tv_nsec / 1000000, tag[level]);
+		fprintf(stderr, "%s.%03ldZ %s: ", when, (long)(ms % 1000), tag[level]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 		funlockfile(stderr);

@@ -771,8 +771,8 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 }
 
 int
-period_close(struct period *p, int64_t id, const char *who, const char *why, char *err,
-	     size_t errlen)
+period_close(struct period *p, int64_t id, const char *who, const char *why, char **detail_out,
+	     char *err, size_t errlen)
 {
 	struct store_period sp;
 	struct people ppl;
@@ -790,9 +790,6 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	attendance_local_now(today, &min);
 	if (strcmp(sp.from, today) > 0)
 		return 3;
-	/* Adjustments due from earlier periods belong in this one, before it freezes. */
-	if (period_reconcile(p, 0, "", NULL, err, errlen) < 0)
-		log_warn("period: adjustments before closing %lld: %s", (long long)id, err);
 	rules_date_parse(sp.from, &from);
 	rules_date_parse(sp.to, &to);
 	if (people(p, to, 0, &ppl, err, errlen) < 0)
@@ -829,8 +826,6 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 			goto out;
 		}
 	}
-	if (store_begin(p->s) < 0)
-		goto dberr;
 	for (size_t i = 0; i < ppl.n; i++) {
 		struct store_period_line sl = {.period_id = id, .participant_id = f[i].pid,
 					       .kind = "line", .json = f[i].line};
@@ -857,18 +852,18 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	}
 	if (detail == NULL) {
 		rc = errbuf_set(err, errlen, "out of memory");
-		store_rollback(p->s);
 		goto out;
 	}
-	if (store_period_close(p->s, id, who) != 0 ||
-	    store_audit(p->s, who, "period.close", detail) < 0 || store_commit(p->s) < 0)
+	if (store_period_close(p->s, id, who) != 0)
 		goto dberr;
 	log_info("period: %s..%s closed by %s (%zu lines)", sp.from, sp.to, who, ppl.n);
+	*detail_out = detail;
+	detail = NULL;
 	rc = 0;
 	goto out;
 dberr:
+	/* Read now: the command rolls back after this returns. */
 	rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
-	store_rollback(p->s);
 out:
 	free(ev);
 	free(detail);
@@ -921,7 +916,7 @@ frozen_day(void *arg, const char *date, const char *text)
  * adjustments) against `res` now; the differences become adjustment lines.
  */
 static int
-reconcile_period(struct period *p, const struct store_period *cp, const struct attendance_days *res,
+reconcile_in_txn(struct period *p, const struct store_period *cp, const struct attendance_days *res,
 		 int *added, char *err, size_t errlen)
 {
 	const struct store_participant *pt = &res->participant;
@@ -952,10 +947,7 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	for (size_t i = 0; i < acc.n; i++)
 		vals_zero(&acc.day[i]);
 	/* Read what was paid inside the write transaction: two writers cannot both add. */
-	if (store_begin(p->s) < 0)
-		goto dberr;
 	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) < 0) {
-		store_rollback(p->s);
 		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 		goto out;
 	}
@@ -966,7 +958,6 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 	 */
 	if (rc == 1 && !(pt->active && pt->programme_start[0] &&
 			 strcmp(pt->programme_start, cp->to) <= 0)) {
-		store_rollback(p->s);
 		rc = 0;
 		goto out;
 	}
@@ -981,7 +972,6 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 		json_decref(j);
 		rc = errbuf_set(err, errlen, "period %lld: the frozen line of %s is damaged",
 			  (long long)cp->id, pt->ext_id);
-		store_rollback(p->s);
 		goto out;
 	}
 	json_decref(j);
@@ -1013,7 +1003,6 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 		    rules_rat_add(unpaid_exact, acc.day[i].unpaid, &unpaid_exact) < 0)
 			goto overflow;
 	if (next_open(p, to, &target, err, errlen) < 0) {
-		store_rollback(p->s);
 		rc = -1;
 		goto out;
 	}
@@ -1104,28 +1093,48 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 		if (store_audit(p->s, "stempeld", "period.adjust", detail) < 0)
 			goto dberr;
 	}
-	if (store_commit(p->s) < 0)
-		goto dberr;
 	if (added)
 		*added += (int)n_new;
 	rc = 0;
 	goto out;
 overflow:
 	rc = errbuf_set(err, errlen, "arithmetic overflow");
-	store_rollback(p->s);
 	goto out;
 oom:
 	rc = errbuf_set(err, errlen, "out of memory");
-	store_rollback(p->s);
 	goto out;
 dberr:
 	rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
-	store_rollback(p->s);
 out:
 	store_period_lines_free(adj, n_adj);
 	free(acc.day);
 	json_decref(lines);
 	return rc;
+}
+
+struct reconcile_args {
+	struct period *p;
+	const struct store_period *cp;
+	const struct attendance_days *res;
+	int *added;
+};
+
+static int
+reconcile_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct reconcile_args *x = arg;
+
+	return reconcile_in_txn(x->p, x->cp, x->res, x->added, err, errlen);
+}
+
+/* reconcile_in_txn() in a transaction of its own (store_txn rolls back on failure). */
+static int
+reconcile_period(struct period *p, const struct store_period *cp, const struct attendance_days *res,
+		 int *added, char *err, size_t errlen)
+{
+	struct reconcile_args x = {p, cp, res, added};
+
+	return store_txn(p->s, reconcile_txn, &x, err, errlen);
 }
 
 static int

@@ -70,14 +70,16 @@ int period_nir(struct period *p, int64_t id, json_t **doc, char *err, size_t err
 int period_reason_check(const char *why, char *err, size_t errlen);
 
 /*
- * Close period `id`: freeze its lines and days, queue period_result events, audit
- * `who` and `why`.  0 closed, 1 no such period, 2 already closed, 3 not started
- * yet, 4 not ended (a day is future or open; err names the local date and time
- * from which it can close), -1 with err (nothing written; e.g. G unknown).
+ * Close period `id` inside the caller's transaction (cmd/cmd_period_close.c, which
+ * runs period_reconcile() first, in transactions of its own): freeze its lines and
+ * days, queue period_result events; *detail_out (malloc'd JSON) is the audit
+ * detail.  0 closed, 1 no such period, 2 already closed, 3 not started yet, 4 not
+ * ended (a day is future or open; err ends with the local date and time from which
+ * it can close, "YYYY-MM-DDTHH:MM"), -1 with err (the command rolls back: nothing
+ * written; e.g. G unknown for a date, or a reason that is not valid UTF-8).
  */
-int period_close(struct period *p, int64_t id, const char *who, const char *why, char *err,
-		 size_t errlen);
-
+int period_close(struct period *p, int64_t id, const char *who, const char *why,
+		 char **detail_out, char *err, size_t errlen);
 /*
  * Adjustments: compare every closed period of `pid` (0 = everyone) that ends on or
  * after `from` ("" = all) with a fresh computation; write the differences to the

@@ -3,8 +3,10 @@
  * session has ended, so a timer fires at each session end of today and at midnight;
  * a tap, absence or correction queues its participant.  Each loop turn works one
  * queued participant and yields, so the reader's next card is answered first.
- * Timers never sleep more than 10 s: a wall clock that jumps is caught up, and a
- * change another writer made (a roster's schedule or G value) is picked up.
+ * Timers never sleep more than 10 s, so a wall clock that jumps is caught up.
+ * Changes arrive as calls: a command tells the loop after its COMMIT
+ * (kiosk.c on_cmd_changed), the uploader after a roster pull; there is no other
+ * writer while the daemon runs (stempelctl goes through the control socket).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@
 #include "log.h"
 #include "recompute.h"
 
-/* Also how often changes made elsewhere (a roster import) are looked for. */
+/* The longest timer sleep: a jump of the wall clock is noticed within it. */
 #define MAX_SLEEP_S 10
 #define MAX_ENDS 128
 
@@ -199,14 +201,13 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 	struct recompute *r = arg;
 	int ends[MAX_ENDS];
 	size_t n = 0;
-	char day[11], err[256], from[11];
+	char day[11], err[256];
 	int min = local_seconds(day) / 60;
 
 	if (strcmp(day, r->day) != 0) {
 		/*
 		 * Midnight (or a clock jump): settle the last day, and recheck everything
-		 * once a day, so a change that came without a hook (a roster's new G value,
-		 * schedule or absence) reaches the day results and the pay periods.
+		 * once a day (holidays and quotas move with the date).
 		 */
 		recompute_queue(r, 0, "");
 	} else if (attendance_session_ends(r->a, day, ends, MAX_ENDS, &n, err, sizeof(err)) == 0) {
@@ -216,8 +217,6 @@ on_clock(evutil_socket_t fd, short what, void *arg)
 				break;
 			}
 	}
-	if (attendance_changes_take(r->a, from) == 0)
-		recompute_queue(r, 0, from);
 	snprintf(r->day, sizeof(r->day), "%s", day);
 	r->minute = min;
 	if (r->n && clock_trusted(r)) {
@@ -232,7 +231,6 @@ struct recompute *
 recompute_start(struct event_base *base, struct attendance *a)
 {
 	struct recompute *r = calloc(1, sizeof(*r));
-	char err[256];
 
 	if (r == NULL)
 		return NULL;
@@ -246,8 +244,7 @@ recompute_start(struct event_base *base, struct attendance *a)
 	r->minute = local_seconds(r->day) / 60;
 	/* The first trusted start is the day this kiosk went into service. */
 	clock_trusted(r);
-	/* Whatever changed while the daemon was down (a roster, a G value) is caught up. */
-	attendance_changes_take(a, err);
+	/* Whatever changed while the daemon was down (stempelctl offline) is caught up. */
 	recompute_queue(r, 0, "");
 	arm(r);
 	return r;

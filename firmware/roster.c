@@ -507,8 +507,8 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 }
 
 int
-roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
-	     struct roster_stats *st, char *err, size_t errlen)
+roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
+		    struct roster_stats *st, char *err, size_t errlen)
 {
 	json_t *parts = json_object_get(r->doc, "participants"), *x;
 	int64_t *ids;
@@ -518,10 +518,6 @@ roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 	ids = calloc(json_array_size(parts) + 1, sizeof(*ids));
 	if (ids == NULL)
 		FAIL("out of memory");
-	if (store_begin(s) < 0) {
-		free(ids);
-		FAIL("database: %s", store_errmsg(s));
-	}
 	json_array_foreach(parts, i, x) {
 		if (apply_participant(x, s, key, &ids[i], st) < 0)
 			goto fail;
@@ -565,13 +561,34 @@ roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 			goto fail;
 		st->closures++;
 	}
-	if (store_commit(s) < 0)
-		goto fail;
 	free(ids);
 	return 0;
 fail:
+	/* Read now: the caller's transaction rolls back after this returns. */
 	snprintf(err, errlen, "database: %s; nothing was changed", store_errmsg(s));
-	store_rollback(s);
 	free(ids);
 	return -1;
+}
+
+struct apply_args {
+	const struct roster *r;
+	const struct cardkey *key;
+	struct roster_stats *st;
+};
+
+static int
+apply_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct apply_args *x = arg;
+
+	return roster_apply_in_txn(x->r, s, x->key, x->st, err, errlen);
+}
+
+int
+roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
+	     struct roster_stats *st, char *err, size_t errlen)
+{
+	struct apply_args x = {r, key, st};
+
+	return store_txn(s, apply_txn, &x, err, errlen);
 }

@@ -27,9 +27,15 @@ struct roster_stats {
  * expected: "participants[3].cards[0]: expected a UID of 4, 7 or 10 bytes in hex".
  */
 int roster_parse(const char *text, size_t len, struct roster **out, char *err, size_t errlen);
-/* Write it in one transaction; participants missing from it become inactive. */
+/*
+ * Write it in one transaction of its own (the uploader's roster pull, which tells
+ * the loop itself); participants missing from it become inactive.
+ */
 int roster_apply(const struct roster *r, struct store *s, const struct cardkey *key,
 		 struct roster_stats *stats, char *err, size_t errlen);
+/* The same inside the caller's transaction (cmd/cmd_roster_import.c). */
+int roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
+			struct roster_stats *stats, char *err, size_t errlen);
 void roster_free(struct roster *r);
 
 /* Field checks shared with the CLI: 0 if valid. */

@@ -221,6 +221,31 @@ static const char *const migrations[] = {
 	 * index costs a tap's commit a page in the WAL and a B-tree descent.
 	 */
 	"DROP INDEX taps_day;",
+
+	/*
+	 * 8: one writer.  While the daemon runs every change reaches it as a command
+	 * (board, API, control socket) or comes from its own uploader, and each tells
+	 * the loop what to recompute; with the daemon stopped, its start recomputes
+	 * everyone.  The change triggers of schema 6 and their mark go.
+	 */
+	"DROP TRIGGER IF EXISTS schedules_insert;"
+	"DROP TRIGGER IF EXISTS schedules_update;"
+	"DROP TRIGGER IF EXISTS schedules_delete;"
+	"DROP TRIGGER IF EXISTS exceptions_insert;"
+	"DROP TRIGGER IF EXISTS exceptions_update;"
+	"DROP TRIGGER IF EXISTS exceptions_delete;"
+	"DROP TRIGGER IF EXISTS absences_insert;"
+	"DROP TRIGGER IF EXISTS g_values_insert;"
+	"DROP TRIGGER IF EXISTS absences_update;"
+	"DROP TRIGGER IF EXISTS g_values_update;"
+	"DROP TRIGGER IF EXISTS absences_delete;"
+	"DROP TRIGGER IF EXISTS g_values_delete;"
+	"DROP TRIGGER IF EXISTS closures_insert;"
+	"DROP TRIGGER IF EXISTS closures_update;"
+	"DROP TRIGGER IF EXISTS closures_delete;"
+	"DROP TRIGGER IF EXISTS participants_update;"
+	"DROP TRIGGER IF EXISTS participants_insert;"
+	"DROP TABLE IF EXISTS pending_recompute;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -273,6 +298,29 @@ store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec(s, "ROLLBACK");
+}
+
+int
+store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen)
+{
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	if (store_begin(s) < 0) {
+		snprintf(err, errlen, "database: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	rc = fn(s, arg, err, errlen);
+	if (rc == 0 && store_commit(s) < 0)
+		rc = -1;
+	if (rc != 0) {
+		/* Copy the message first: ROLLBACK resets it to "not an error". */
+		if (errlen && err[0] == '\0')
+			snprintf(err, errlen, "database: %s", sqlite3_errmsg(s->db));
+		store_rollback(s);
+	}
+	return rc;
 }
 
 int

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -83,10 +83,17 @@ void store_interrupt(struct store *s);
 /* PRAGMA quick_check (reads the whole file); 0 ok. */
 int store_check(struct store *s, char *err, size_t errlen);
 
-/* Transactions for multi-step admin changes (roster import). */
-int store_begin(struct store *s);
-int store_commit(struct store *s);
-void store_rollback(struct store *s);
+/*
+ * The one way to group writes: run fn(s, arg, err, errlen) inside BEGIN IMMEDIATE
+ * ... COMMIT.  fn returns 0 to commit; anything else rolls back and is returned.
+ * When the database fails (BEGIN, a statement, COMMIT) and err is still empty,
+ * err gets "database: <sqlite's message>", read BEFORE the rollback (after it,
+ * sqlite says "not an error").  Changes go through the command layer (cmd/cmd.h),
+ * which calls this; the daemon's own bookkeeping (day results, pay adjustments,
+ * the uploader) calls it directly.
+ */
+typedef int (*store_txn_fn)(struct store *s, void *arg, char *err, size_t errlen);
+int store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen);
 
 /* participants */
 int store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id);
@@ -168,6 +175,8 @@ struct store_counts {
 };
 int store_counts(struct store *s, const char *local_date, struct store_counts *c);
 
+/* The longest a tap waited for the write lock since open (ns): the one-writer check. */
+int64_t store_tap_wait_max_ns(const struct store *s);
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
 
@@ -377,12 +386,6 @@ typedef int (*store_period_day_fn)(void *arg, const char *date, const char *json
 int store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
 		      void *arg);
 
-/*
- * Inputs of the rules engine changed (schedules, exceptions, absences, G values,
- * closures, participants; recorded by triggers): the earliest date affected, ""
- * for all, and the mark cleared.  0 taken, 1 nothing pending, -1 error.
- */
-int store_recompute_take(struct store *s, char *from, size_t len);
 
 /* API tokens: only the SHA-256 of a token is stored. */
 struct store_token {

@@ -34,6 +34,7 @@ struct store {
 	int readonly;
 	void (*wal_full)(void *arg); /* store_on_wal_full() */
 	void *wal_full_arg;
+	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */
 };
 
 /* Day numbers (days since 1970-01-01) come from SQL: no date parsing per tap. */
@@ -46,6 +47,10 @@ struct store {
 		break;                                                                   \
 	}
 
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (if a transaction is open): store_txn() and store_record_tap(). */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
 /* Wall clock in ms, from clock.c (never the C library's clock directly). */
 int64_t store_now_ms(void);
 /* Run SQL without rows; logs sqlite's message on failure. */

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -39,11 +40,19 @@ int
 store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 {
 	sqlite3_stmt *st = s->st[ST_TAP_INSERT];
+	int64_t t0 = clock_mono_ns(), waited;
 	int rc;
 
-	/* One transaction: the tap and its outbox event are durable together. */
+	/*
+	 * One transaction: the tap and its outbox event are durable together.  How long
+	 * BEGIN IMMEDIATE waited for the write lock is kept (the one-writer promise:
+	 * nothing else holds it long; /metrics stempel_tap_db_wait_max_seconds).
+	 */
 	if (store_step_txn(s, ST_BEGIN) < 0)
 		return -1;
+	waited = clock_mono_ns() - t0;
+	if (waited > s->tap_wait_max_ns)
+		s->tap_wait_max_ns = waited;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, t->card_key, -1, SQLITE_STATIC);
@@ -75,6 +84,12 @@ store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id)
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+int64_t
+store_tap_wait_max_ns(const struct store *s)
+{
+	return s->tap_wait_max_ns;
 }
 
 int

@@ -52,6 +52,15 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	int64_t at_ms = store_now_ms();
 	int rc;
 
+	/*
+	 * Reading the last hash and inserting the next row must be one transaction
+	 * (the caller's: cmd_txn or store_txn), or two writers chain onto the same
+	 * hash and `audit verify` reports the log broken.
+	 */
+	if (sqlite3_get_autocommit(s->db)) {
+		log_err("store: audit %s by %s outside a transaction (a bug): refused", action, who);
+		return -1;
+	}
 	st = store_prep(s, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return -1;
@@ -183,30 +192,29 @@ user_sessions_end(struct store *s, const char *username)
 	return store_run(s, st);
 }
 
+/*
+ * The account row and the end of its sessions belong together: callers run this
+ * inside their transaction (the command's, cmd/cmd_user_*.c).
+ */
 static int
 user_update(struct store *s, const char *sql, const char *username, const char *text, int num)
 {
 	sqlite3_stmt *st;
 	int changed;
 
-	if (store_begin(s) < 0)
-		return -1;
 	if ((st = store_prep(s, sql)) == NULL)
-		goto fail;
+		return -1;
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_int(st, 1, num);
 	sqlite3_bind_text(st, 2, username, -1, SQLITE_STATIC);
 	if (store_run(s, st) < 0)
-		goto fail;
+		return -1;
 	changed = sqlite3_changes(s->db);
-	if (user_sessions_end(s, username) < 0 || store_commit(s) < 0)
-		goto fail;
+	if (user_sessions_end(s, username) < 0)
+		return -1;
 	return changed ? 0 : 1;
-fail:
-	store_rollback(s);
-	return -1;
 }
 
 int

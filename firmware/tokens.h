@@ -14,11 +14,6 @@
 
 /* Whether `scope` is one the API knows ("payroll"). */
 int tokens_scope_valid(const char *scope);
-/* Make a token for `name` with `scope`; the token (shown once) goes to `token`. */
-int tokens_create(struct store *s, const char *name, const char *scope, const char *who,
-		  char token[AUTH_TOKEN_MAX], int64_t *id, char *err, size_t errlen);
-/* Revoke token `id`: 0 done, 1 unknown or already revoked, -1 error. */
-int tokens_revoke(struct store *s, int64_t id, const char *who, char *err, size_t errlen);
 /* The live token matching `token`: 0 found (out filled), 1 none or revoked, -1 error. */
 int tokens_check(struct store *s, const char *token, struct store_token *out);
 

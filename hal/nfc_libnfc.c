@@ -325,7 +325,8 @@ libnfc_stop(struct nfc_reader *r)
 	 * more; every call it can be in is bounded anyway.
 	 */
 	lnfc_abort(l);
-	clock_gettime(CLOCK_REALTIME, &until);
+	/* pthread_timedjoin_np() takes a wall-clock deadline: a timeout, not "now". */
+	clock_gettime(CLOCK_REALTIME, &until); /* clock-ok: timeout */
 	until.tv_nsec += 200 * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "log.h"
@@ -244,7 +245,7 @@ uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, ch
 							  : c->upload.token_url,
 			.scope = c->upload.scope,
 			.kid = c->upload.jwt_kid,
-			.iat = (int64_t)time(NULL),
+			.iat = clock_wall_ms() / 1000,
 			.lifetime_s = JWT_LIFETIME_S,
 		};
 		char jti[40];

@@ -155,6 +155,32 @@ alarm_event(struct uploader *u, const char *name, const char *message, const cha
 	return rc;
 }
 
+void
+uploader_on_roster(struct uploader *u, void (*fn)(void *arg), void *arg)
+{
+	if (u == NULL)
+		return;
+	u->on_roster = fn;
+	u->on_roster_arg = arg;
+}
+
+struct alarm_args {
+	struct uploader *u;
+	const char *why, *etag, *mark;
+};
+
+/* The alarm event and the mark that it was sent, in one transaction. */
+static int
+alarm_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct alarm_args *a = arg;
+
+	if (alarm_event(a->u, "roster_invalid", a->why, a->etag) < 0 ||
+	    store_meta_set(s, META_REJECTED, a->mark) < 0)
+		return -1;
+	return 0;
+}
+
 static void
 reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 {
@@ -174,11 +200,11 @@ reject(struct uploader *u, const struct uploader_xfer *x, const char *why)
 	}
 	store_meta_get(u->store, META_REJECTED, seen, sizeof(seen));
 	if (strcmp(seen, mark) != 0) {
-		if (store_begin(u->store) < 0 ||
-		    alarm_event(u, "roster_invalid", why, x->etag[0] && etag_ok(x->etag) ? x->etag : "") < 0 ||
-		    store_meta_set(u->store, META_REJECTED, mark) < 0 || store_commit(u->store) < 0) {
-			store_rollback(u->store);
-			log_err("upload: cannot queue the roster_invalid alarm event");
+		struct alarm_args a = {u, why, x->etag[0] && etag_ok(x->etag) ? x->etag : "", mark};
+		char err[256];
+
+		if (store_txn(u->store, alarm_txn, &a, err, sizeof(err)) != 0) {
+			log_err("upload: cannot queue the roster_invalid alarm event: %s", err);
 		} else {
 			uploader_kick(u);
 		}
@@ -216,6 +242,8 @@ take_roster(struct uploader *u, const struct uploader_xfer *x)
 		log_err("upload: cannot store the roster's ETag");
 	uploader_alarm_clear(u, UPLOADER_ALARM_ROSTER);
 	u->roster_applied_ms = uploader_wall_ms();
+	if (u->on_roster)
+		u->on_roster(u->on_roster_arg);
 	log_info("upload: roster %s applied: %d participants, %d cards, %d absences, %d G values, "
 		 "%d closures", x->etag[0] ? x->etag : "(no ETag)", st.participants, st.cards,
 		 st.absences, st.g_values, st.closures);

@@ -65,10 +65,7 @@ uploader_mono_ms(void)
 int64_t
 uploader_wall_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms(); /* the kiosk's one clock (clock.c) */
 }
 
 const char *
@@ -185,7 +182,7 @@ uploader_retry_after(const struct uploader_xfer *x)
 	int64_t s;
 
 	if (x->retry_after[0] == '\0' ||
-	    uploader_retry_after_parse(x->retry_after, (int64_t)time(NULL), &s) < 0)
+	    uploader_retry_after_parse(x->retry_after, clock_wall_ms() / 1000, &s) < 0)
 		return -1;
 	return s;
 }

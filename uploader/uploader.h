@@ -29,6 +29,11 @@ int uploader_check_config(const struct config *cfg, char *err, size_t errlen);
 struct uploader *uploader_start(struct event_base *base, const struct config *cfg,
 				struct store *store, const struct cardkey *key, char *err,
 				size_t errlen);
+/*
+ * After a roster is applied: fn(arg) on the loop, so the daemon recomputes
+ * everyone (the roster pull writes outside the command layer; no triggers tell).
+ */
+void uploader_on_roster(struct uploader *u, void (*fn)(void *arg), void *arg);
 /* Abandon transfers in flight (their events stay pending) and free everything. */
 void uploader_stop(struct uploader *u);
 /* New events are in the outbox: send them soon (coalesced; a backoff is kept). NULL-safe. */

@@ -278,6 +278,8 @@ struct uploader {
 	int roster_retried_401;
 	enum uploader_roster_result roster_last;
 	int64_t roster_checked_ms, roster_applied_ms; /* wall */
+	void (*on_roster)(void *arg); /* uploader_on_roster() */
+	void *on_roster_arg;
 
 	/* what /healthz and /metrics show */
 	int64_t last_success_ms, last_attempt_ms; /* wall */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "events.h"
@@ -15,8 +16,24 @@
 
 /* Every command, by the name it is sent and audited under. */
 static const struct cmd_entry table[] = {
+	{"absence.register", cmd_absence_register_json},
+	{"absence.revoke", cmd_absence_revoke_json},
 	{"card.enroll", cmd_card_enroll_json},
 	{"card.revoke", cmd_card_revoke_json},
+	{"correction.add", cmd_correction_add_json},
+	{"correction.remove", cmd_correction_remove_json},
+	{"g.add", cmd_g_add_json},
+	{"kiosk.init", cmd_kiosk_init_json},
+	{"participant.add", cmd_participant_add_json},
+	{"period.close", cmd_period_close_json},
+	{"roster.import", cmd_roster_import_json},
+	{"service_date.set", cmd_service_date_json},
+	{"token.create", cmd_token_create_json},
+	{"token.revoke", cmd_token_revoke_json},
+	{"user.add", cmd_user_add_json},
+	{"user.disable", cmd_user_disable_json},
+	{"user.enable", cmd_user_enable_json},
+	{"user.passwd", cmd_user_passwd_json},
 };
 
 void
@@ -52,6 +69,37 @@ cmd_fail_db(struct cmd_ctx *ctx, struct cmd_result *r, const char *what)
 {
 	/* Read now: after ROLLBACK sqlite3_errmsg() says "not an error". */
 	return cmd_fail(r, CMD_FAILED, "%s: %s", what, store_errmsg(ctx->st));
+}
+
+int
+cmd_fail_err(struct cmd_result *r, const char *err)
+{
+	/* The modules' convention: a storage failure's message starts "database:". */
+	return cmd_fail(r, strncmp(err, "database:", 9) == 0 ? CMD_FAILED : CMD_INVALID, "%s",
+			err);
+}
+
+int
+cmd_audit_json(struct cmd_ctx *ctx, struct cmd_result *r, json_t *detail)
+{
+	char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+
+	if (d == NULL)
+		return cmd_fail(r, CMD_FAILED, "%s", "out of memory");
+	rc = cmd_audit(ctx, r, d);
+	free(d);
+	return rc;
+}
+
+void
+cmd_local_date(const struct cmd_ctx *ctx, char out[11])
+{
+	time_t secs = (time_t)(ctx->now.wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 int
@@ -104,11 +152,39 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 	snprintf(c->from, sizeof(c->from), "%s", from ? from : "");
 }
 
+struct run {
+	struct cmd_ctx *ctx;
+	cmd_exec_fn exec;
+	const void *args;
+	struct cmd_result *r;
+};
+
+/* Inside the transaction: the command, then the one-audit-entry rule. */
+static int
+run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct run *x = arg;
+
+	if (x->exec(x->ctx, x->args, x->r) < 0) {
+		/* r->msg holds the reason (sqlite's own, copied by cmd_fail_db) */
+		snprintf(err, errlen, "%s", x->r->msg);
+		return -1;
+	}
+	if (x->ctx->audits != 1) {
+		cmd_fail(x->r, CMD_FAILED, "%s: wrote %d audit entries, expected one (a bug)",
+			 x->ctx->action, x->ctx->audits);
+		snprintf(err, errlen, "%s", x->r->msg);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *args,
 	struct cmd_result *r)
 {
-	int rc;
+	struct run x = {ctx, exec, args, r};
+	char err[sizeof(r->msg)];
 
 	r->status = CMD_OK;
 	r->msg[0] = '\0';
@@ -118,22 +194,13 @@ cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *a
 	ctx->nchanges = 0;
 	clock_read(&ctx->now);
 	/*
-	 * BEGIN IMMEDIATE takes the write lock now, so the reads that validate the
-	 * command see the rows the write will change; a tap waits for at most this
-	 * one short transaction (the daemon is the only writer).
+	 * BEGIN IMMEDIATE takes the write lock first, so the reads that validate the
+	 * command see the rows its write changes; a tap waits for at most this one
+	 * short transaction (the daemon is the only writer while it runs).
 	 */
-	if (store_begin(ctx->st) < 0)
-		return cmd_fail_db(ctx, r, "database");
-	rc = exec(ctx, args, r);
-	if (rc == 0 && ctx->audits != 1)
-		rc = cmd_fail(r, CMD_FAILED, "%s: wrote %d audit entries, expected one (a bug)",
-			      action, ctx->audits);
-	if (rc == 0 && store_commit(ctx->st) < 0)
-		rc = cmd_fail_db(ctx, r, "database");
-	if (rc < 0) {
-		if (r->status == CMD_OK)
-			r->status = CMD_FAILED;
-		store_rollback(ctx->st);
+	if (store_txn(ctx->st, run_in_txn, &x, err, sizeof(err)) != 0) {
+		if (r->status == CMD_OK) /* BEGIN or COMMIT failed: sqlite's message */
+			cmd_fail(r, CMD_FAILED, "%s", err);
 		/* store.c logged sqlite's failure where it happened; this is the user's view. */
 		log_info("cmd: %s by %s refused: %s", action, ctx->actor, r->msg);
 		cmd_result_free(r);

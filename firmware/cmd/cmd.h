@@ -34,6 +34,7 @@ enum cmd_status {
 	CMD_FAILED = 1,	   /* the database or the machine failed: try again, tell an admin */
 	CMD_INVALID = 2,   /* bad input: the message says which field and what was expected */
 	CMD_NOT_FOUND = 3, /* the participant, card, user, ... does not exist */
+	CMD_CONFLICT = 4,  /* the state forbids it now (a period already closed); exits 1 */
 };
 
 /* What a command changed, told to the loop after COMMIT. */
@@ -100,6 +101,12 @@ int cmd_fail(struct cmd_result *r, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* -1, CMD_FAILED, "<what>: <sqlite's message>" read now, before any rollback. */
 int cmd_fail_db(struct cmd_ctx *ctx, struct cmd_result *r, const char *what);
+/* -1 from a module's err message: "database: ..." is CMD_FAILED, else CMD_INVALID. */
+int cmd_fail_err(struct cmd_result *r, const char *err);
+/* The command's local date (centre's zone) from ctx->now. */
+void cmd_local_date(const struct cmd_ctx *ctx, char out[11]);
+/* cmd_audit() with a JSON detail (compact, sorted keys; not stolen). */
+int cmd_audit_json(struct cmd_ctx *ctx, struct cmd_result *r, json_t *detail);
 /* The command's one audit entry (action = the command's, who = the actor). */
 int cmd_audit(struct cmd_ctx *ctx, struct cmd_result *r, const char *detail);
 /* An outbox event (PROTOCOL.md §1) in the same transaction; `data` is stolen. */
@@ -148,5 +155,132 @@ int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
 int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key,
 		 size_t keylen, struct cmd_result *r);
+
+/* participant.add: add, or update by external id (defaults: nb, the kiosk's regime, full, today). */
+struct cmd_participant_add_args {
+	const char *id, *name, *language, *regime, *rate, *start;
+	const char *schedule; /* "1-5 08:30-14:30; 6 10:00-12:00 offsite", NULL = keep */
+};
+int cmd_participant_add(struct cmd_ctx *ctx, const struct cmd_participant_add_args *a,
+			struct cmd_result *r);
+int cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* roster.import: the PROTOCOL.md roster document as text; `source` names it in messages. */
+struct cmd_roster_import_args {
+	const char *text;
+	const char *source;
+};
+int cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,
+		      struct cmd_result *r);
+int cmd_roster_import_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* user.add: a board account; the password arrives hashed (argon2id). */
+struct cmd_user_add_args {
+	const char *username, *role, *language, *pwhash;
+};
+int cmd_user_add(struct cmd_ctx *ctx, const struct cmd_user_add_args *a, struct cmd_result *r);
+int cmd_user_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+/* user.passwd (pwhash), user.disable, user.enable: each ends the user's sessions. */
+struct cmd_user_args {
+	const char *username;
+	const char *pwhash; /* passwd only */
+};
+int cmd_user_passwd(struct cmd_ctx *ctx, const struct cmd_user_args *a, struct cmd_result *r);
+int cmd_user_passwd_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+int cmd_user_disable(struct cmd_ctx *ctx, const struct cmd_user_args *a, struct cmd_result *r);
+int cmd_user_disable_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+int cmd_user_enable(struct cmd_ctx *ctx, const struct cmd_user_args *a, struct cmd_result *r);
+int cmd_user_enable_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+/* 1 if `h` looks like an argon2id hash string (cmd_user.c). */
+int cmd_user_pwhash_valid(const char *h);
+
+/* token.create: a payroll API token, returned once in r->data.token. */
+struct cmd_token_create_args {
+	const char *scope; /* payroll */
+	const char *name;  /* NULL = the scope */
+};
+int cmd_token_create(struct cmd_ctx *ctx, const struct cmd_token_create_args *a,
+		     struct cmd_result *r);
+int cmd_token_create_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+/* token.revoke */
+struct cmd_token_revoke_args {
+	int64_t id;
+};
+int cmd_token_revoke(struct cmd_ctx *ctx, const struct cmd_token_revoke_args *a,
+		     struct cmd_result *r);
+int cmd_token_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* g.add: G in whole kroner ("130160") from a date. */
+struct cmd_g_add_args {
+	const char *from;
+	const char *amount;
+};
+int cmd_g_add(struct cmd_ctx *ctx, const struct cmd_g_add_args *a, struct cmd_result *r);
+int cmd_g_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* absence.register: msg and data.absence are the new absence's id. */
+struct cmd_absence_register_args {
+	const char *participant, *category, *from, *to; /* to NULL = from */
+	const char *start, *end;			/* HH:MM, both or neither */
+	const char *documentation, *comment;
+};
+int cmd_absence_register(struct cmd_ctx *ctx, const struct cmd_absence_register_args *a,
+			 struct cmd_result *r);
+int cmd_absence_register_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+/* absence.revoke: with a reason. */
+struct cmd_absence_revoke_args {
+	const char *absence; /* its id (uuid) */
+	const char *reason;
+};
+int cmd_absence_revoke(struct cmd_ctx *ctx, const struct cmd_absence_revoke_args *a,
+		       struct cmd_result *r);
+int cmd_absence_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* correction.add (date, minute, direction) and correction.remove (tap_id), with a reason. */
+struct cmd_correction_args {
+	const char *participant;
+	const char *date;      /* add */
+	int minute;	       /* add: minute of the local day */
+	const char *direction; /* add: in | out */
+	int64_t tap_id;	       /* remove */
+	const char *reason;
+};
+int cmd_correction_add(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
+		       struct cmd_result *r);
+int cmd_correction_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+int cmd_correction_remove(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
+			  struct cmd_result *r);
+int cmd_correction_remove_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* period.close: freeze a pay period (reason optional). */
+struct cmd_period_close_args {
+	int64_t id;
+	const char *reason;
+};
+int cmd_period_close(struct cmd_ctx *ctx, const struct cmd_period_close_args *a,
+		     struct cmd_result *r);
+int cmd_period_close_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* service_date.set: the first day whose results are stored and sent (results-from). */
+struct cmd_service_date_args {
+	const char *date;
+};
+int cmd_service_date(struct cmd_ctx *ctx, const struct cmd_service_date_args *a,
+		     struct cmd_result *r);
+int cmd_service_date_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* session.login / session.logout: the board's sign-in (no JSON form). */
+struct store_login;
+struct cmd_session_args {
+	const char *token_hash;		/* the session cookie's digest */
+	const struct store_login *login; /* login only */
+	int64_t max_age_ms;		/* login: sessions older than this are purged */
+};
+int cmd_session_login(struct cmd_ctx *ctx, const struct cmd_session_args *a, struct cmd_result *r);
+int cmd_session_logout(struct cmd_ctx *ctx, const struct cmd_session_args *a,
+		       struct cmd_result *r);
+
+/* kiosk.init: the record of `stempelctl init` and its settings. */
+int cmd_kiosk_init_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 #endif

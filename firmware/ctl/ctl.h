@@ -29,6 +29,11 @@ int ctl_open(struct ctl *c);
  * exit code.
  */
 int ctl_cmd(struct ctl *c, const char *name, json_t *args);
+/* ctl_cmd() where "not found" exits with not_found_exit (the command's historic code). */
+int ctl_cmd_nf(struct ctl *c, const char *name, json_t *args, int not_found_exit);
+/* The same without printing: 0 ok, -1 failed; r says what (cmd_result_free it). */
+struct cmd_result;
+int ctl_cmd_run(struct ctl *c, const char *name, json_t *args, struct cmd_result *r);
 /* A connected control socket of the running daemon, or -1 (errno ENOENT/ECONNREFUSED: none). */
 int ctl_connect(struct ctl *c);
 /* A cmd_status as stempelctl's exit code. */

@@ -15,140 +15,49 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "nfc.h"
 #include "roster.h"
 #include "store.h"
 
-#define SESSIONS_MAX 64
-
-/*
- * "1-5 08:30-14:30; 6 10:00-12:00 offsite": groups separated by ';', each a
- * weekday range or list (1 = Monday) and a time range.
- */
-static int
-parse_schedule(const char *spec, struct store_session *out, size_t *n)
-{
-	char buf[512], *save = NULL, *grp;
-
-	*n = 0;
-	if (strlen(spec) >= sizeof(buf))
-		return -1;
-	strcpy(buf, spec);
-	for (grp = strtok_r(buf, ";", &save); grp; grp = strtok_r(NULL, ";", &save)) {
-		char days[64], times[64], extra[16] = "";
-		char from[8], to[8];
-		int d1, d2, a, b, k;
-		int mask = 0;
-
-		k = sscanf(grp, " %63s %63s %15s", days, times, extra);
-		if (k < 2 || (k == 3 && strcmp(extra, "offsite")))
-			return -1;
-		for (char *p = days; *p;) {
-			if (sscanf(p, "%d-%d", &d1, &d2) == 2) {
-			} else if (sscanf(p, "%d", &d1) == 1) {
-				d2 = d1;
-			} else {
-				return -1;
-			}
-			if (d1 < 1 || d2 > 7 || d1 > d2)
-				return -1;
-			for (int d = d1; d <= d2; d++)
-				mask |= 1 << d;
-			p = strchr(p, ',');
-			if (p == NULL)
-				break;
-			p++;
-		}
-		if (sscanf(times, "%7[0-9:]-%7[0-9:]", from, to) != 2 ||
-		    roster_parse_hhmm(from, &a) < 0 || roster_parse_hhmm(to, &b) < 0 || b <= a)
-			return -1;
-		for (int d = 1; d <= 7; d++)
-			if (mask & (1 << d)) {
-				if (*n == SESSIONS_MAX)
-					return -1;
-				out[(*n)++] = (struct store_session){d, a, b, k == 3};
-			}
-	}
-	return *n ? 0 : -1;
-}
-
 static int
 participant_add(struct ctl *c, int argc, char **argv)
 {
-	struct store_participant p = {.active = 1};
-	struct store_session ss[SESSIONS_MAX];
-	const char *schedule = NULL;
-	size_t n = 0;
-	int64_t id;
-	char detail[256];
+	json_t *args;
 
 	if (argc < 4) {
 		ctl_error("usage: stempelctl participant add ID NAME [--language L] [--regime R] "
 			  "[--rate R] [--start YYYY-MM-DD] [--schedule SPEC]");
 		return 2;
 	}
-	if (roster_valid_ext_id(argv[2]) < 0) {
-		ctl_error("participant id '%s': expected 1-39 letters, digits, '-', '_' or '.'", argv[2]);
-		return 2;
-	}
-	snprintf(p.ext_id, sizeof(p.ext_id), "%s", argv[2]);
-	snprintf(p.name, sizeof(p.name), "%s", argv[3]);
-	snprintf(p.language, sizeof(p.language), "nb");
-	snprintf(p.regime, sizeof(p.regime), "%s", c->cfg.kiosk.regime);
-	snprintf(p.rate, sizeof(p.rate), "full");
-	{
-		time_t now = time(NULL);
-		struct tm tm;
-
-		localtime_r(&now, &tm);
-		strftime(p.programme_start, sizeof(p.programme_start), "%Y-%m-%d", &tm);
+	if ((args = json_pack("{s:s, s:s}", "id", argv[2], "name", argv[3])) == NULL) {
+		ctl_error("out of memory");
+		return 1;
 	}
 	for (int i = 4; i < argc; i += 2) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		static const char *const keys[][2] = {
+			{"--language", "language"}, {"--regime", "regime"}, {"--rate", "rate"},
+			{"--start", "start"},	    {"--schedule", "schedule"},
+		};
+		size_t k;
 
-		if (val == NULL) {
-			ctl_error("%s: expected a value", opt);
-			return 2;
-		}
-		if (!strcmp(opt, "--language"))
-			snprintf(p.language, sizeof(p.language), "%s", val);
-		else if (!strcmp(opt, "--regime"))
-			snprintf(p.regime, sizeof(p.regime), "%s", val);
-		else if (!strcmp(opt, "--rate") && roster_valid_rate(val) == 0)
-			snprintf(p.rate, sizeof(p.rate), "%s", val);
-		else if (!strcmp(opt, "--start") && roster_valid_date(val) == 0)
-			snprintf(p.programme_start, sizeof(p.programme_start), "%s", val);
-		else if (!strcmp(opt, "--schedule"))
-			schedule = val;
-		else {
-			ctl_error("%s %s: expected --language L, --regime R, --rate "
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!strcmp(opt, keys[k][0]))
+				break;
+		if (val == NULL || k == sizeof(keys) / sizeof(keys[0])) {
+			ctl_error("%s%s: expected --language L, --regime R, --rate "
 				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD or "
-				  "--schedule \"1-5 08:30-14:30\"", opt, val);
+				  "--schedule \"1-5 08:30-14:30\", each with a value", opt,
+				  val ? "" : " (no value)");
+			json_decref(args);
 			return 2;
 		}
+		json_object_set_new(args, keys[k][1], json_string(val));
 	}
-	if (schedule && parse_schedule(schedule, ss, &n) < 0) {
-		ctl_error("--schedule '%s': expected \"DAYS HH:MM-HH:MM[ offsite]; ...\" with DAYS "
-			  "like 1-5 or 1,3 (1 = Monday)", schedule);
-		return 2;
-	}
-	if (ctl_open(c) < 0)
-		return 1;
-	if (store_begin(c->store) < 0 || store_participant_upsert(c->store, &p, &id) < 0 ||
-	    (schedule && store_schedule_set(c->store, id, ss, n) < 0)) {
-		store_rollback(c->store);
-		ctl_error("database: %s", store_errmsg(c->store));
-		return 1;
-	}
-	snprintf(detail, sizeof(detail), "%s %s", p.ext_id, schedule ? schedule : "");
-	store_audit(c->store, c->who, "participant.add", detail);
-	if (store_commit(c->store) < 0) {
-		ctl_error("database: %s", store_errmsg(c->store));
-		return 1;
-	}
-	printf("participant %s saved\n", p.ext_id);
-	return 0;
+	/* The values are checked by the command (cmd/cmd_participant_add.c). */
+	return ctl_cmd(c, "participant.add", args);
 }
 
 static int
@@ -221,10 +130,9 @@ int
 ctl_roster(struct ctl *c, int argc, char **argv)
 {
 	struct roster *r;
-	struct roster_stats st;
-	char err[1024], detail[256];
+	char err[1024], *text, *nt;
+	json_t *args;
 	size_t len;
-	char *text;
 
 	if (argc != 3 || strcmp(argv[1], "import")) {
 		ctl_error("usage: stempelctl roster import FILE.json");
@@ -235,25 +143,23 @@ ctl_roster(struct ctl *c, int argc, char **argv)
 		ctl_error("%s: %s", argv[2], strerror(errno));
 		return 2;
 	}
+	if ((nt = realloc(text, len + 1)) == NULL) {
+		free(text);
+		ctl_error("out of memory");
+		return 1;
+	}
+	text = nt;
+	text[len] = '\0';
+	/* Checked here too, so a bad file is named before anything is sent. */
 	if (roster_parse(text, len, &r, err, sizeof(err)) < 0) {
 		ctl_error("%s: %s", argv[2], err);
 		free(text);
 		return 2;
 	}
-	free(text);
-	if (ctl_open(c) < 0 || roster_apply(r, c->store, &c->key, &st, err, sizeof(err)) < 0) {
-		if (c->store)
-			ctl_error("%s: %s", argv[2], err);
-		roster_free(r);
-		return 1;
-	}
 	roster_free(r);
-	snprintf(detail, sizeof(detail), "%s: %d participants, %d cards, %d absences", argv[2],
-		 st.participants, st.cards, st.absences);
-	store_audit(c->store, c->who, "roster.import", detail);
-	printf("roster imported: %d participants, %d cards, %d absences, %d G values, "
-	       "%d closure days\n", st.participants, st.cards, st.absences, st.g_values, st.closures);
-	return 0;
+	args = json_pack("{s:s, s:s}", "text", text, "source", argv[2]);
+	free(text);
+	return ctl_cmd(c, "roster.import", args);
 }
 
 int
@@ -323,7 +229,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	struct store_outbox_stats ob;
 	struct store_counts n;
 	char url[128], today[11];
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_wall_ms() / 1000);
 	struct tm tm;
 	json_t *health = NULL;
 	long code = 0;

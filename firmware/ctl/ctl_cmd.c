@@ -14,15 +14,17 @@
 
 #include <jansson.h>
 
+#include "attendance.h"
 #include "cmd/cmd.h"
 #include "ctl.h"
 #include "ctlsock.h"
+#include "period.h"
 
 /* 0 ok, 1 failed, 2 bad input or not found: stempelctl's exit codes. */
 int
 ctl_exit_code(int status)
 {
-	return status == CMD_OK ? 0 : status == CMD_FAILED ? 1 : 2;
+	return status == CMD_OK ? 0 : status == CMD_FAILED || status == CMD_CONFLICT ? 1 : 2;
 }
 
 /*
@@ -53,9 +55,9 @@ ctl_connect(struct ctl *c)
 	return fd;
 }
 
-/* Send one request, read one answer line; the exit code.  Takes fd. */
-static int
-remote(struct ctl *c, int fd, const char *name, json_t *args)
+/* Send one request, read one answer into r (status, message, data).  Takes fd. */
+static void
+remote(struct ctl *c, int fd, const char *name, json_t *args, struct cmd_result *r)
 {
 	const char *as = strchr(c->who, ':') ? strchr(c->who, ':') + 1 : c->who;
 	json_t *req = json_pack("{s:s, s:O, s:s}", "cmd", name, "args", args, "as", as);
@@ -66,34 +68,30 @@ remote(struct ctl *c, int fd, const char *name, json_t *args)
 	json_t *ans = NULL;
 	const char *msg;
 	ssize_t n;
-	int status = CMD_FAILED;
 
 	json_decref(req);
-	if (line == NULL || buf == NULL) {
-		ctl_error("out of memory");
+	cmd_fail(r, CMD_FAILED, "%s", "out of memory");
+	if (line == NULL || buf == NULL)
 		goto out;
-	}
 	len = strlen(line);
 	line[len++] = '\n'; /* json_dumps' NUL becomes the request's end */
 	for (size_t w = 0; w < len; w += (size_t)n)
 		if ((n = write(fd, line + w, len - w)) < 0) {
-			ctl_error("control socket: %s", strerror(errno));
+			cmd_fail(r, CMD_FAILED, "control socket: %s", strerror(errno));
 			goto out;
 		}
 	for (;;) {
 		if (off + 1 >= cap) {
 			char *nb = realloc(buf, cap *= 2);
 
-			if (nb == NULL) {
-				ctl_error("out of memory");
+			if (nb == NULL)
 				goto out;
-			}
 			buf = nb;
 		}
 		if ((n = read(fd, buf + off, cap - off - 1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			ctl_error("control socket: %s", strerror(errno));
+			cmd_fail(r, CMD_FAILED, "control socket: %s", strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -103,61 +101,100 @@ remote(struct ctl *c, int fd, const char *name, json_t *args)
 	buf[off] = '\0';
 	if ((ans = json_loads(buf, 0, &jerr)) == NULL ||
 	    !json_is_integer(json_object_get(ans, "status"))) {
-		ctl_error("control socket: the daemon's answer is not understood: %.200s", buf);
+		cmd_fail(r, CMD_FAILED, "control socket: the daemon's answer is not understood: %.200s",
+			 buf);
 		goto out;
 	}
-	status = (int)json_integer_value(json_object_get(ans, "status"));
 	msg = json_string_value(json_object_get(ans, "message"));
-	if (status == CMD_OK)
-		printf("%s\n", msg ? msg : "");
-	else
-		ctl_error("%s", msg ? msg : "failed");
+	r->status = (int)json_integer_value(json_object_get(ans, "status"));
+	snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "");
+	r->data = json_incref(json_object_get(ans, "data"));
 out:
 	json_decref(ans);
 	free(line);
 	free(buf);
 	close(fd);
-	return ctl_exit_code(status);
+}
+
+/* With the daemon stopped: after COMMIT recompute here, as the daemon would. */
+static void
+local_changed(void *arg, const struct cmd_change *ch)
+{
+	struct attendance *att = arg;
+
+	if (ch->what & CMD_CHANGED_ATTENDANCE)
+		attendance_after_write(att, ch->pid, ch->from);
+}
+
+/* Run the command on the database directly (daemon stopped). */
+static void
+local(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
+{
+	struct attendance *att = NULL;
+	struct period *per = NULL;
+	struct cmd_env env;
+	struct cmd_ctx ctx;
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	if (ctl_open(c) < 0) {
+		cmd_fail(r, CMD_FAILED, "%s", ""); /* ctl_open printed why */
+		return;
+	}
+	/* The attendance and pay-period modules wired as in the daemon. */
+	if (attendance_open(&att, c->store, &c->cfg, err, sizeof(err)) < 0 ||
+	    period_open(&per, c->store, att, &c->cfg, err, sizeof(err)) < 0) {
+		cmd_fail(r, CMD_FAILED, "%s", err);
+		attendance_close(att);
+		return;
+	}
+	attendance_on_change(att, period_on_change, per);
+	env = (struct cmd_env){.store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att,
+			       .period = per, .changed = local_changed, .changed_arg = att};
+	cmd_ctx_init(&ctx, &env, c->who);
+	cmd_dispatch(&ctx, name, args, r);
+	period_free(per);
+	attendance_close(att);
+}
+
+int
+ctl_cmd_run(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
+{
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	if (args == NULL)
+		return cmd_fail(r, CMD_FAILED, "%s", "out of memory");
+	/*
+	 * The daemon runs: it is the one writer, so the command goes to it.  No
+	 * daemon: the same command function runs here, on the database.
+	 */
+	if ((fd = ctl_connect(c)) >= 0)
+		remote(c, fd, name, args, r);
+	else if (errno != ENOENT && errno != ECONNREFUSED)
+		cmd_fail(r, CMD_FAILED, "control socket of stempeld: %s", strerror(errno));
+	else
+		local(c, name, args, r);
+	json_decref(args);
+	return r->status == CMD_OK ? 0 : -1;
 }
 
 int
 ctl_cmd(struct ctl *c, const char *name, json_t *args)
 {
-	int fd;
-	struct cmd_env env;
-	struct cmd_ctx ctx;
-	struct cmd_result r;
-	int rc;
+	return ctl_cmd_nf(c, name, args, 2);
+}
 
-	if (args == NULL) {
-		ctl_error("out of memory");
-		return 1;
-	}
-	/*
-	 * The daemon runs: it is the one writer, so the command goes to it.  No
-	 * daemon: the same command function runs here, on the database.
-	 */
-	if ((fd = ctl_connect(c)) >= 0) {
-		rc = remote(c, fd, name, args);
-		json_decref(args);
-		return rc;
-	}
-	if (errno != ENOENT && errno != ECONNREFUSED) {
-		ctl_error("control socket of stempeld: %s", strerror(errno));
-		json_decref(args);
-		return 1;
-	}
-	if (ctl_open(c) < 0) {
-		json_decref(args);
-		return 1;
-	}
-	env = (struct cmd_env){.store = c->store, .cfg = &c->cfg, .key = &c->key};
-	cmd_ctx_init(&ctx, &env, c->who);
-	rc = cmd_dispatch(&ctx, name, args, &r);
-	json_decref(args);
-	if (rc < 0) {
-		ctl_error("%s", r.msg);
-		return ctl_exit_code(r.status);
+int
+ctl_cmd_nf(struct ctl *c, const char *name, json_t *args, int not_found_exit)
+{
+	struct cmd_result r;
+
+	if (ctl_cmd_run(c, name, args, &r) < 0) {
+		if (r.msg[0])
+			ctl_error("%s", r.msg);
+		cmd_result_free(&r);
+		return r.status == CMD_NOT_FOUND ? not_found_exit : ctl_exit_code(r.status);
 	}
 	if (r.msg[0])
 		printf("%s\n", r.msg);

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "cmd/cmd.h"
 #include "ctl.h"
 #include "regime.h"
 #include "store.h"
@@ -516,7 +517,6 @@ static int
 create_admin(struct ctl *c, const char *username, const char *pw, const char *language)
 {
 	struct store_user u = {0};
-	char detail[128];
 	int rc;
 
 	rc = store_user_get(c->store, username, &u);
@@ -532,26 +532,31 @@ create_admin(struct ctl *c, const char *username, const char *pw, const char *la
 		ctl_error("cannot hash the password (out of memory?)");
 		return 1;
 	}
+	/* The same commands as `stempelctl user passwd|enable|add` (cmd/cmd_user_*.c). */
 	if (rc == 0) {
-		rc = store_user_set_password(c->store, username, u.pwhash) ||
-		     store_user_set_disabled(c->store, username, 0);
-		snprintf(detail, sizeof(detail), "user=%s", username);
-		store_audit(c->store, c->who, "user_passwd", detail);
+		struct cmd_result r;
+
+		rc = ctl_cmd_run(c, "user.passwd",
+				 json_pack("{s:s, s:s}", "username", username, "pwhash", u.pwhash), &r);
+		if (rc == 0) {
+			cmd_result_free(&r);
+			rc = ctl_cmd_run(c, "user.enable", json_pack("{s:s}", "username", username), &r);
+		}
+		if (rc < 0)
+			ctl_error("cannot save user '%s': %s", username, r.msg);
+		cmd_result_free(&r);
 	} else {
-		snprintf(u.username, sizeof(u.username), "%s", username);
-		snprintf(u.role, sizeof(u.role), "admin");
-		snprintf(u.language, sizeof(u.language), "%s", language);
-		rc = store_user_add(c->store, &u, NULL);
-		snprintf(detail, sizeof(detail), "user=%s role=admin language=%s", username, language);
-		if (rc == 0)
-			store_audit(c->store, c->who, "user_add", detail);
+		struct cmd_result r;
+
+		rc = ctl_cmd_run(c, "user.add",
+				 json_pack("{s:s, s:s, s:s, s:s}", "username", username, "role", "admin",
+					   "language", language, "pwhash", u.pwhash), &r);
+		if (rc < 0)
+			ctl_error("cannot save user '%s': %s", username, r.msg);
+		cmd_result_free(&r);
 	}
 	sodium_memzero(u.pwhash, sizeof(u.pwhash));
-	if (rc != 0) {
-		ctl_error("cannot save user '%s': %s", username, store_errmsg(c->store));
-		return 1;
-	}
-	return 0;
+	return rc < 0 ? 1 : 0;
 }
 
 /* --- the command --- */
@@ -713,6 +718,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	struct config *cfg = malloc(sizeof(*cfg));
 	const char *target, *why;
 	char err[1024], pw[AUTH_PASSWORD_MAX + 2] = "";
+	struct cmd_result res;
 	int interactive, rc, any = 0;
 
 	if (cfg == NULL) {
@@ -775,7 +781,11 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	snprintf(err, sizeof(err), "kiosk %s, upload %s%s%s", c->cfg.kiosk.id,
 		 c->cfg.upload.base_url[0] ? c->cfg.upload.base_url : "off",
 		 o.admin[0] ? ", admin " : "", o.admin);
-	store_audit(c->store, c->who, "init", err);
+	if (ctl_cmd_run(c, "kiosk.init", json_pack("{s:s}", "detail", err), &res) < 0) {
+		ctl_error("%s", res.msg);
+		goto out;
+	}
+	cmd_result_free(&res);
 	match_state_owner(&c->cfg);
 	printf("initialised %s (database, device key)\n", c->cfg.kiosk.state_dir);
 	if (o.admin[0])

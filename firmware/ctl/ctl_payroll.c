@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "attendance.h"
+#include "cmd/cmd.h"
 #include "ctl.h"
 #include "paydoc.h"
 #include "period.h"
@@ -126,31 +127,29 @@ int
 ctl_token(struct ctl *c, int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "";
-	char token[AUTH_TOKEN_MAX], err[512];
 	int64_t id;
-	int rc;
 
 	if (!strcmp(verb, "list"))
 		return token_list(c);
 	if (!strcmp(verb, "create")) {
 		const char *scope = opt(argc, argv, 2, "--scope"), *name = opt(argc, argv, 2, "--name");
+		struct cmd_result r;
+		json_t *tok;
 
 		if (!tokens_scope_valid(scope)) {
 			ctl_error("usage: stempelctl token create --scope payroll [--name NAME]");
 			return 2;
 		}
-		if (ctl_open(c) < 0)
-			return 1;
-		if (tokens_create(c->store, name ? name : scope, scope, c->who, token, &id, err,
-				  sizeof(err)) < 0) {
-			ctl_error("%s", err);
-			return name && strlen(name) > 63 ? 2 : 1;
+		if (ctl_cmd_run(c, "token.create", json_pack("{s:s, s:s?}", "scope", scope, "name", name),
+				&r) < 0) {
+			ctl_error("%s", r.msg);
+			return ctl_exit_code(r.status);
 		}
 		/* The only time the token is shown: the database keeps its hash. */
-		printf("%s\n", token);
-		fprintf(stderr, "token %lld (%s, scope %s): keep it now, it cannot be shown again\n",
-			(long long)id, name ? name : scope, scope);
-		sodium_memzero(token, sizeof(token));
+		tok = json_object_get(r.data, "token");
+		printf("%s\n", json_string_value(tok) ? json_string_value(tok) : "");
+		fprintf(stderr, "%s\n", r.msg);
+		cmd_result_free(&r);
 		return 0;
 	}
 	if (!strcmp(verb, "revoke") && argc == 3) {
@@ -161,15 +160,7 @@ ctl_token(struct ctl *c, int argc, char **argv)
 			ctl_error("token revoke: expected a token id (stempelctl token list)");
 			return 2;
 		}
-		if (ctl_open(c) < 0)
-			return 1;
-		if ((rc = tokens_revoke(c->store, id, c->who, err, sizeof(err))) < 0)
-			ctl_error("%s", err);
-		else if (rc == 1)
-			ctl_error("token %lld: no such active token", (long long)id);
-		else
-			printf("token %lld revoked\n", (long long)id);
-		return rc == 0 ? 0 : 1;
+		return ctl_cmd_nf(c, "token.revoke", json_pack("{s:I}", "id", (json_int_t)id), 1);
 	}
 	ctl_error("usage: stempelctl token create --scope payroll [--name NAME] | list | revoke ID");
 	return 2;
@@ -180,44 +171,8 @@ ctl_token(struct ctl *c, int argc, char **argv)
 static int
 g_add(struct ctl *c, const char *date, const char *amount)
 {
-	struct payroll_ctx x;
-	char err[512], detail[128], today[11];
-	int64_t ore;
-	int added = 0, min, rc = 1;
-
-	if (roster_valid_date(date) < 0) {
-		ctl_error("g add: DATE: expected YYYY-MM-DD, got '%s'", date);
-		return 2;
-	}
-	/* G is whole kroner: "130160" or "130160.00". */
-	if (rules_ore_parse(amount, &ore) < 0 || ore <= 0 || ore % 100 != 0 ||
-	    ore > 100000000LL * 100) {
-		ctl_error("g add: AMOUNT: expected whole kroner such as 130160, got '%s'", amount);
-		return 2;
-	}
-	if (ctx_open(c, &x) < 0)
-		return 1;
-	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"amount\":%lld}", date,
-		 (long long)(ore / 100));
-	if (store_begin(c->store) < 0 || store_g_set(c->store, date, ore / 100) < 0 ||
-	    store_audit(c->store, c->who, "g.add", detail) < 0 || store_commit(c->store) < 0) {
-		ctl_error("database: %s", store_errmsg(c->store));
-		store_rollback(c->store);
-		goto out;
-	}
-	printf("G %lld from %s saved\n", (long long)(ore / 100), date);
-	/* Every day from the date on may change, and so may closed pay periods. */
-	attendance_local_now(today, &min);
-	if (attendance_refresh(x.att, 0, date, today, min, NULL, err, sizeof(err)) < 0)
-		ctl_error("recomputing day results: %s", err);
-	if (period_reconcile(x.period, 0, date, &added, err, sizeof(err)) < 0)
-		ctl_error("adjustments: %s", err);
-	if (added)
-		printf("%d adjustment line(s) for closed pay periods\n", added);
-	rc = 0;
-out:
-	ctx_close(&x);
-	return rc;
+	/* The command recomputes from the date and adjusts closed pay periods after COMMIT. */
+	return ctl_cmd(c, "g.add", json_pack("{s:s, s:s}", "from", date, "amount", amount));
 }
 
 int
@@ -309,6 +264,13 @@ ctl_period(struct ctl *c, int argc, char **argv)
 		ctl_error(PERIOD_USAGE);
 		return 2;
 	}
+	if (!strcmp(verb, "close")) {
+		const char *why = opt(argc, argv, 3, "--reason");
+
+		return ctl_cmd_nf(c, "period.close",
+				  json_pack("{s:I, s:s}", "id", (json_int_t)id, "reason",
+					    why ? why : "closed with stempelctl"), 1);
+	}
 	if (ctx_open(c, &x) < 0)
 		return 1;
 	paydoc_csv_format(&c->cfg, &f);
@@ -365,19 +327,6 @@ ctl_period(struct ctl *c, int argc, char **argv)
 			rc = print_text(paydoc_basis_html(doc, lang ? lang : c->cfg.payroll.language));
 			json_decref(doc);
 		}
-	} else {
-		const char *why = opt(argc, argv, 3, "--reason");
-		int r = period_close(x.period, id, c->who, why ? why : "closed with stempelctl", err,
-				     sizeof(err));
-
-		if (r == 0) {
-			printf("period %lld closed\n", (long long)id);
-			rc = 0;
-		} else {
-			ctl_error("period %lld: %s", (long long)id,
-				  r == 1 ? "no such period" : r == 2 ? "already closed"
-				  : r == 3 ? "has not started yet" : err);
-		}
 	}
 out:
 	ctx_close(&x);
@@ -389,46 +338,22 @@ out:
 static int
 absence_add(struct ctl *c, int argc, char **argv)
 {
-	struct store_absence_row a = {.start_min = -1, .end_min = -1};
 	const char *start = opt(argc, argv, 4, "--start"), *end = opt(argc, argv, 4, "--end");
 	const char *doc = opt(argc, argv, 4, "--documentation");
 	const char *comment = opt(argc, argv, 4, "--comment");
 	int npos = positional(argc, argv);
-	struct payroll_ctx x;
-	char err[512];
-	int rc = 1;
 
 	if (npos < 5 || npos > 6) {
 		ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM"
 			  " --end HH:MM] [--documentation D] [--comment C]");
 		return 2;
 	}
-	if ((start || end) && (!start || !end || roster_parse_hhmm(start, &a.start_min) < 0 ||
-			       roster_parse_hhmm(end, &a.end_min) < 0)) {
-		ctl_error("absence add: --start and --end: expected both, as HH:MM");
-		return 2;
-	}
-	snprintf(a.a.category, sizeof(a.a.category), "%s", argv[3]);
-	snprintf(a.a.from_date, sizeof(a.a.from_date), "%s", argv[4]);
-	snprintf(a.a.to_date, sizeof(a.a.to_date), "%s", npos == 6 ? argv[5] : argv[4]);
-	snprintf(a.a.documentation, sizeof(a.a.documentation), "%s", doc ? doc : "");
-	snprintf(a.a.comment, sizeof(a.a.comment), "%s", comment ? comment : "");
-	if (ctx_open(c, &x) < 0)
-		return 1;
-	if (participant_id(c, argv[2], &a.a.participant_id) < 0) {
-		rc = 2;
-		goto out;
-	}
-	if (attendance_register_absence(x.att, &a, c->who, err, sizeof(err)) < 0) {
-		ctl_error("absence add: %s", err);
-		rc = strncmp(err, "database", 8) ? 2 : 1;
-		goto out;
-	}
-	printf("%s\n", a.a.uuid);
-	rc = 0;
-out:
-	ctx_close(&x);
-	return rc;
+	/* The absence's id is printed: the command's message. */
+	return ctl_cmd(c, "absence.register",
+		       json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "participant", argv[2],
+				 "category", argv[3], "from", argv[4], "to",
+				 npos == 6 ? argv[5] : argv[4], "start", start, "end", end,
+				 "documentation", doc, "comment", comment));
 }
 
 int
@@ -440,25 +365,20 @@ ctl_absence(struct ctl *c, int argc, char **argv)
 		return absence_add(c, argc, argv);
 	if (!strcmp(verb, "revoke") && positional(argc, argv) == 3) {
 		const char *why = opt(argc, argv, 3, "--reason");
-		struct payroll_ctx x;
-		char err[512];
-		int rc;
+		struct cmd_result r;
 
 		if (why == NULL || !*why) {
 			ctl_error("absence revoke: --reason is required");
 			return 2;
 		}
-		if (ctx_open(c, &x) < 0)
+		if (ctl_cmd_run(c, "absence.revoke",
+				json_pack("{s:s, s:s}", "absence", argv[2], "reason", why), &r) < 0) {
+			ctl_error("absence revoke: %s", r.msg);
 			return 1;
-		rc = attendance_revoke_absence(x.att, argv[2], c->who, why, err, sizeof(err));
-		if (rc < 0)
-			ctl_error("absence revoke: %s", err);
-		else if (rc == 1)
-			ctl_error("absence %s: no such absence, or already revoked", argv[2]);
-		else
-			printf("absence %s revoked\n", argv[2]);
-		ctx_close(&x);
-		return rc == 0 ? 0 : 1;
+		}
+		printf("%s\n", r.msg);
+		cmd_result_free(&r);
+		return 0;
 	}
 	ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [options]"
 		  " | revoke UUID --reason R");
@@ -471,51 +391,32 @@ int
 ctl_correction(struct ctl *c, int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "";
-	struct attendance_correction cr = {.action = verb};
+	const char *reason;
 	int npos = positional(argc, argv);
-	struct payroll_ctx x;
-	char err[512], uuid[40];
-	int rc = 1;
+	char *end;
+	long long tap;
 
-	cr.reason = opt(argc, argv, npos, "--reason");
+	reason = opt(argc, argv, npos, "--reason");
 	if (!((!strcmp(verb, "add") && npos == 6) || (!strcmp(verb, "remove") && npos == 4)) ||
-	    cr.reason == NULL) {
+	    reason == NULL) {
 		ctl_error("usage: stempelctl correction add PARTICIPANT DATE HH:MM in|out --reason R"
 			  " | remove PARTICIPANT TAP-ID --reason R");
 		return 2;
 	}
-	if (!strcmp(verb, "add")) {
-		cr.date = argv[3];
-		cr.direction = argv[5];
-		if (roster_parse_hhmm(argv[4], &cr.minute) < 0) {
-			ctl_error("correction add: expected a time HH:MM, got '%s'", argv[4]);
-			return 2;
-		}
-	} else {
-		char *end;
-
-		cr.tap_id = strtoll(argv[3], &end, 10);
-		if (*end || cr.tap_id <= 0) {
-			ctl_error("correction remove: expected a tap id, got '%s'", argv[3]);
-			return 2;
-		}
+	/* The correction's id is printed: the command's message. */
+	if (!strcmp(verb, "add"))
+		return ctl_cmd(c, "correction.add",
+			       json_pack("{s:s, s:s, s:s, s:s, s:s}", "participant", argv[2], "date",
+					 argv[3], "time", argv[4], "direction", argv[5], "reason",
+					 reason));
+	tap = strtoll(argv[3], &end, 10);
+	if (*end || tap <= 0) {
+		ctl_error("correction remove: expected a tap id, got '%s'", argv[3]);
+		return 2;
 	}
-	if (ctx_open(c, &x) < 0)
-		return 1;
-	if (participant_id(c, argv[2], &cr.participant_id) < 0) {
-		rc = 2;
-		goto out;
-	}
-	if (attendance_correct_tap(x.att, &cr, c->who, uuid, err, sizeof(err)) < 0) {
-		ctl_error("correction %s: %s", verb, err);
-		rc = strncmp(err, "database", 8) ? 2 : 1;
-		goto out;
-	}
-	printf("%s\n", uuid);
-	rc = 0;
-out:
-	ctx_close(&x);
-	return rc;
+	return ctl_cmd(c, "correction.remove",
+		       json_pack("{s:s, s:I, s:s}", "participant", argv[2], "tap", (json_int_t)tap,
+				 "reason", reason));
 }
 
 /* --- attendance --- */
@@ -548,17 +449,9 @@ attendance_show(struct payroll_ctx *x, struct ctl *c, int argc, char **argv)
 static int
 attendance_results_from_cmd(struct payroll_ctx *x, int argc, char **argv)
 {
-	char date[11], err[256];
+	char date[11];
 	int r;
 
-	if (argc == 3) {
-		if (attendance_set_results_from(x->att, argv[2], 0, err, sizeof(err)) < 0) {
-			ctl_error("attendance results-from: %s", err);
-			return strncmp(err, "database", 8) ? 2 : 1;
-		}
-		printf("day results are kept from %s\n", argv[2]);
-		return 0;
-	}
 	if ((r = attendance_results_from(x->att, date)) < 0) {
 		ctl_error("database error");
 		return 1;
@@ -580,6 +473,8 @@ ctl_attendance(struct ctl *c, int argc, char **argv)
 			  " | results-from [DATE]");
 		return 2;
 	}
+	if (!strcmp(verb, "results-from") && argc == 3)
+		return ctl_cmd(c, "service_date.set", json_pack("{s:s}", "date", argv[2]));
 	if (ctx_open(c, &x) < 0)
 		return 1;
 	rc = !strcmp(verb, "show") ? attendance_show(&x, c, argc, argv)

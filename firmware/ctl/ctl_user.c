@@ -101,7 +101,6 @@ user_add(struct ctl *c, int argc, char **argv)
 {
 	struct store_user u = {0};
 	const char *role = NULL, *lang = "nb", *name = NULL;
-	char detail[128];
 	int from_stdin = 0, rc, bad = 0;
 
 	for (int i = 2; i < argc; i++) {
@@ -144,17 +143,12 @@ user_add(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = new_password(from_stdin, u.pwhash, sizeof(u.pwhash))) != 0)
 		return rc;
-	rc = store_user_add(c->store, &u, NULL);
+	/* The hash travels, never the password (cmd/cmd_user_add.c). */
+	rc = ctl_cmd_nf(c, "user.add",
+			json_pack("{s:s, s:s, s:s, s:s}", "username", u.username, "role", u.role,
+				  "language", u.language, "pwhash", u.pwhash), 1);
 	sodium_memzero(u.pwhash, sizeof(u.pwhash));
-	if (rc != 0) {
-		ctl_error(rc == 1 ? "user '%s' exists" : "cannot add user '%s'", u.username);
-		return 1;
-	}
-	snprintf(detail, sizeof(detail), "user=%s role=%s language=%s", u.username, u.role,
-		 u.language);
-	store_audit(c->store, c->who, "user_add", detail);
-	printf("added %s %s\n", u.role, u.username);
-	return 0;
+	return rc;
 }
 
 static int
@@ -175,7 +169,7 @@ static int
 user_change(struct ctl *c, int argc, char **argv)
 {
 	const char *verb = argv[1];
-	char pwhash[AUTH_HASH_MAX], detail[96];
+	char pwhash[AUTH_HASH_MAX];
 	int rc, from_stdin = argc == 4 && !strcmp(argv[3], "--password-stdin");
 
 	if (argc < 3 || (argc != 3 && !(!strcmp(verb, "passwd") && from_stdin))) {
@@ -194,22 +188,13 @@ user_change(struct ctl *c, int argc, char **argv)
 		}
 		if ((rc = new_password(from_stdin, pwhash, sizeof(pwhash))) != 0)
 			return rc;
-		rc = store_user_set_password(c->store, argv[2], pwhash);
+		rc = ctl_cmd_nf(c, "user.passwd",
+				json_pack("{s:s, s:s}", "username", argv[2], "pwhash", pwhash), 1);
 		sodium_memzero(pwhash, sizeof(pwhash));
-	} else {
-		rc = store_user_set_disabled(c->store, argv[2], !strcmp(verb, "disable"));
+		return rc;
 	}
-	if (rc != 0) {
-		ctl_error(rc == 1 ? "no user '%s'" : "cannot change user '%s'", argv[2]);
-		return 1;
-	}
-	snprintf(detail, sizeof(detail), "user=%s", argv[2]);
-	store_audit(c->store, c->who, !strcmp(verb, "passwd") ? "user_passwd"
-				     : !strcmp(verb, "disable") ? "user_disable" : "user_enable",
-		    detail);
-	printf("%s: %s (signed out everywhere)\n", argv[2],
-	       !strcmp(verb, "passwd") ? "new password" : !strcmp(verb, "disable") ? "disabled" : "enabled");
-	return 0;
+	return ctl_cmd_nf(c, !strcmp(verb, "disable") ? "user.disable" : "user.enable",
+			  json_pack("{s:s}", "username", argv[2]), 1);
 }
 
 int

@@ -1,7 +1,8 @@
 /*
- * main.c — stempelctl: the administrator's tool for every admin task.  It
- * works on the same database as the daemon (WAL lets both write), so it is
- * safe to use while stempeld runs.  Exit codes: 0 ok, 1 failed, 2 bad usage/input.
+ * main.c — stempelctl: the administrator's tool for every admin task.  While
+ * stempeld runs, every change goes to it over the control socket and reads use a
+ * read-only connection; with the daemon stopped, the same commands run here on
+ * the database.  Exit codes: 0 ok, 1 failed, 2 bad usage/input.
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -79,6 +80,7 @@ int
 ctl_open(struct ctl *c)
 {
 	char path[CONFIG_PATH_MAX + 32], err[1024];
+	int fd, rc;
 
 	if (c->store)
 		return 0;
@@ -91,7 +93,18 @@ ctl_open(struct ctl *c)
 		return -1;
 	}
 	config_state_path(&c->cfg, "stempel.db", path, sizeof(path));
-	if (store_open(&c->store, path, err, sizeof(err)) < 0) {
+	/*
+	 * While stempeld runs it is the only writer: we read on a read-only
+	 * connection (our changes go over the control socket, ctl_cmd.c) and never
+	 * migrate its database.  Stopped: read-write, created and migrated here.
+	 */
+	if ((fd = ctl_connect(c)) >= 0) {
+		close(fd);
+		rc = store_open_readonly(&c->store, path, err, sizeof(err));
+	} else {
+		rc = store_open(&c->store, path, err, sizeof(err));
+	}
+	if (rc < 0) {
 		ctl_error("%s", err);
 		return -1;
 	}

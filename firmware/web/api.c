@@ -14,6 +14,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "cmd/cmd.h"
 #include "config.h"
 #include "log.h"
 #include "paydoc.h"
@@ -27,6 +28,7 @@
 #define API_PREFIX "/api/v1/periods"
 
 struct api {
+	const struct cmd_env *cmd; /* period.close goes through the command layer */
 	struct store *s;
 	struct period *p;
 	struct reports *reports;
@@ -326,47 +328,59 @@ static void
 close_period(struct api *api, struct evhttp_request *req, int64_t id,
 	     const struct store_token *tok)
 {
+	struct cmd_period_close_args a = {.id = id};
 	struct store_period sp;
+	struct cmd_result r;
+	struct cmd_ctx ctx;
 	char who[96], why[CLOSE_REASON_MAX * 4 + 1], err[1024];
+	const char *closable;
 	int rc;
 
 	snprintf(who, sizeof(who), "token:%s", tok->name);
+	/* A malformed body closes nothing: 400 before the command runs. */
 	if (body_reason(req, why, sizeof(why), err, sizeof(err)) < 0) {
 		reply_error(req, 400, err);
 		return;
 	}
 	if (!why[0])
 		snprintf(why, sizeof(why), "closed through the payroll API");
-	rc = period_close(api->p, id, who, why, err, sizeof(err));
-	switch (rc) {
-	case 0:
-	case 2:
-		if (store_period_get(api->s, id, &sp) != 0) {
-			reply_error(req, 500, "database error");
-			return;
-		}
-		web_reply_json(req, rc == 0 ? 200 : 409,
-			       rc == 0 ? json_pack("{s:o}", "period", period_json(&sp))
-				       : json_pack("{s:s, s:o}", "error", "the period is already closed",
-						   "period", period_json(&sp)));
-		return;
-	case 1:
-		reply_error(req, 404, "no such period");
-		return;
-	case 3:
-		reply_error(req, 409, "the period has not started yet");
-		return;
-	case 4: {
-		/* err ends with the local date and time from which it can close. */
-		size_t n = strlen(err);
-
-		web_reply_json(req, 409, json_pack("{s:s, s:s}", "error", err, "closable_from",
-						   n >= 16 ? err + n - 16 : ""));
+	a.reason = why;
+	cmd_ctx_init(&ctx, api->cmd, who);
+	rc = cmd_period_close(&ctx, &a, &r);
+	/* Not ended yet: the time from which it can close. */
+	closable = json_string_value(json_object_get(r.data, "closable_from"));
+	if (rc < 0 && r.status == CMD_CONFLICT && closable) {
+		web_reply_json(req, 409, json_pack("{s:s, s:s}", "error", r.msg, "closable_from",
+						   closable));
+		cmd_result_free(&r);
 		return;
 	}
+	cmd_result_free(&r);
+	if (rc == 0 || r.status == CMD_CONFLICT) {
+		if ((rc = store_period_get(api->s, id, &sp)) != 0) {
+			reply_error(req, rc == 1 ? 404 : 500, rc == 1 ? "no such period" : "database error");
+			return;
+		}
+		if (r.status == CMD_OK)
+			web_reply_json(req, 200, json_pack("{s:o}", "period", period_json(&sp)));
+		else if (strcmp(sp.status, "open") != 0)
+			web_reply_json(req, 409, json_pack("{s:s, s:o}", "error",
+							   "the period is already closed", "period",
+							   period_json(&sp)));
+		else
+			reply_error(req, 409, "the period has not started yet");
+		return;
+	}
+	switch (r.status) {
+	case CMD_NOT_FOUND:
+		reply_error(req, 404, "no such period");
+		return;
+	case CMD_FAILED:
+		/* sqlite's own message, copied before the rollback */
+		reply_error(req, 503, r.msg);
+		return;
 	default:
-		log_warn("api: closing period %lld refused: %s", (long long)id, err);
-		reply_error(req, 422, err);
+		reply_error(req, 422, r.msg);
 	}
 }
 
@@ -458,7 +472,7 @@ on_api(struct evhttp_request *req, void *arg)
 
 struct api *
 api_start(struct web *w, struct store *s, struct period *p, struct reports *reports,
-	  const struct config *cfg, char *err, size_t errlen)
+	  const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
 {
 	struct api *api = calloc(1, sizeof(*api));
 
@@ -466,6 +480,7 @@ api_start(struct web *w, struct store *s, struct period *p, struct reports *repo
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	api->cmd = cmd;
 	api->s = s;
 	api->p = p;
 	api->reports = reports;

@@ -18,6 +18,8 @@
 
 #include "board.h"
 #include "board_int.h"
+#include "clock.h"
+#include "cmd/cmd.h"
 #include "config.h"
 #include "html.h"
 #include "log.h"
@@ -37,10 +39,7 @@
 int64_t
 board_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms(); /* sessions expire on the kiosk's clock, like its taps */
 }
 
 /* The kiosk's clock (clock.c), as the taps and day results have it: one "today". */
@@ -238,7 +237,10 @@ static void
 start_session(struct board *b, struct evhttp_request *req, const struct store_user *u)
 {
 	struct store_login l = {.user_id = u->id};
-	char token[AUTH_TOKEN_MAX], hash[AUTH_DIGEST_MAX];
+	struct cmd_session_args args;
+	struct cmd_result res;
+	struct cmd_ctx ctx;
+	char token[AUTH_TOKEN_MAX], hash[AUTH_DIGEST_MAX], actor[96];
 	int64_t now = board_now_ms();
 
 	auth_token_new(token);
@@ -246,13 +248,15 @@ start_session(struct board *b, struct evhttp_request *req, const struct store_us
 	auth_token_new(l.csrf);
 	l.created_ms = now;
 	l.expires_ms = now + b->cfg->web.session_idle_s * 1000LL;
-	store_session_purge(b->store, now, b->cfg->web.session_max_s * 1000LL);
-	if (store_session_add(b->store, hash, &l) < 0) {
+	snprintf(actor, sizeof(actor), "user:%s", u->username);
+	cmd_ctx_init(&ctx, b->cmd, actor);
+	args = (struct cmd_session_args){.token_hash = hash, .login = &l,
+					 .max_age_ms = b->cfg->web.session_max_s * 1000LL};
+	if (cmd_session_login(&ctx, &args, &res) < 0) {
 		sodium_memzero(token, sizeof(token));
 		evhttp_send_error(req, 503, "cannot start a session");
 		return;
 	}
-	store_audit(b->store, u->username, "login", "signed in to the board");
 	set_cookie(b, req, AUTH_COOKIE, token, "/", b->cfg->web.session_max_s);
 	set_cookie(b, req, LOGIN_COOKIE, "", "/board/login", 0);
 	sodium_memzero(token, sizeof(token));
@@ -366,8 +370,14 @@ on_logout(struct evhttp_request *req, void *arg)
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
 	if (board_post(&r, &f) == 0) {
-		store_session_delete(r.b->store, r.token_hash);
-		store_audit(r.b->store, r.user.username, "logout", "signed out of the board");
+		struct cmd_session_args args = {.token_hash = r.token_hash};
+		struct cmd_result res;
+		struct cmd_ctx ctx;
+		char actor[96];
+
+		board_actor(&r, actor, sizeof(actor));
+		cmd_ctx_init(&ctx, r.b->cmd, actor);
+		cmd_session_logout(&ctx, &args, &res);
 		set_cookie(r.b, req, AUTH_COOKIE, "", "/", 0);
 		board_redirect(req, "/board/login");
 		form_free(&f);

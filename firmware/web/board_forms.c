@@ -232,7 +232,7 @@ on_absence(struct evhttp_request *req, void *arg)
 	struct form f = {0};
 	struct evbuffer *out;
 	const char *why = NULL;
-	char err[256], loc[128];
+	char err[sizeof(((struct cmd_result *)0)->msg)], loc[128];
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
@@ -254,12 +254,29 @@ on_absence(struct evhttp_request *req, void *arg)
 	if (load_participant(&r, form_get(&f, "id"), &p) < 0)
 		goto out;
 	if (absence_from_form(&r, &f, &p, &a, &why) == 0 && strcmp(fget(&f, "step"), "save") == 0) {
-		if (attendance_register_absence(r.b->att, &a, r.user.username, err, sizeof(err)) == 0) {
+		struct cmd_absence_register_args args = {
+			.participant = p.ext_id, .category = a.a.category, .from = a.a.from_date,
+			.to = a.a.to_date, .documentation = a.a.documentation, .comment = a.a.comment};
+		struct cmd_result res;
+		struct cmd_ctx ctx;
+		char actor[96], start[24], end[24];
+
+		if (a.start_min >= 0) {
+			snprintf(start, sizeof(start), "%02d:%02d", a.start_min / 60, a.start_min % 60);
+			snprintf(end, sizeof(end), "%02d:%02d", a.end_min / 60, a.end_min % 60);
+			args.start = start;
+			args.end = end;
+		}
+		board_actor(&r, actor, sizeof(actor));
+		cmd_ctx_init(&ctx, r.b->cmd, actor);
+		if (cmd_absence_register(&ctx, &args, &res) == 0) {
+			cmd_result_free(&res);
 			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=1", p.ext_id,
 				 a.a.from_date);
 			board_redirect(req, loc);
 			goto out;
 		}
+		snprintf(err, sizeof(err), "%s", res.msg);
 		why = err;
 	}
 	if ((out = board_page_new(&r, board_t(&r, "Register absence"), "absence")) == NULL)
@@ -358,8 +375,11 @@ on_correct(struct evhttp_request *req, void *arg)
 	struct board_req r;
 	struct store_participant p;
 	struct attendance_correction c = {0};
+	struct cmd_correction_args args;
+	struct cmd_result res;
+	struct cmd_ctx ctx;
 	struct form f = {0};
-	char today[11], err[256], uuid[40], loc[160];
+	char today[11], actor[96], loc[160];
 	const char *date;
 	int32_t d;
 	int minute;
@@ -399,10 +419,17 @@ on_correct(struct evhttp_request *req, void *arg)
 		correct_page(&r, &p, date, board_t(&r, "The form could not be read."), 422);
 		goto out;
 	}
-	if (attendance_correct_tap(r.b->att, &c, r.user.username, uuid, err, sizeof(err)) != 0) {
-		correct_page(&r, &p, date, err, 422);
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	args = (struct cmd_correction_args){.participant = p.ext_id, .date = c.date,
+					    .minute = c.minute, .direction = c.direction,
+					    .tap_id = c.tap_id, .reason = c.reason};
+	if ((strcmp(c.action, "add") == 0 ? cmd_correction_add(&ctx, &args, &res)
+					  : cmd_correction_remove(&ctx, &args, &res)) != 0) {
+		correct_page(&r, &p, date, res.msg, res.status == CMD_FAILED ? 503 : 422);
 		goto out;
 	}
+	cmd_result_free(&res);
 	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=1", p.ext_id, date);
 	board_redirect(req, loc);
 out:

@@ -37,7 +37,7 @@ check "device key is 0600" test "$(stat -c %a "$d/state/device.key")" = 600
 check "database is 0600" test "$(stat -c %a "$d/state/stempel.db")" = 600
 check "participant add" $ctl participant add P-1 "Amina Yusuf" --language so --schedule "1-5 08:30-14:30"
 expect 0 "P-1 +Amina Yusuf +so" $ctl participant list
-expect 2 "--schedule 'Mon 8-14'" $ctl participant add P-2 X --schedule "Mon 8-14"
+expect 2 "schedule 'Mon 8-14'" $ctl participant add P-2 X --schedule "Mon 8-14"
 expect 2 "participant id 'bad id'" $ctl participant add "bad id" X
 check "card enroll" $ctl card enroll 04:a1:b2:01 P-1
 expect 2 "UID 'XYZ': expected 4, 7 or 10 bytes" $ctl card enroll XYZ P-1

@@ -19,6 +19,8 @@
 #include <sqlite3.h>
 
 #include "attendance.h"
+#include "auth.h"
+#include "cmd/cmd.h"
 #include "clock.h"
 #include "config.h"
 #include "period.h"
@@ -33,6 +35,9 @@ struct afx {
 	struct attendance *att;
 	struct period *per;
 	int taps;
+	struct cmd_env env;	   /* the commands run as stempelctl runs them offline */
+	struct cmd_change changed; /* the last change a command told */
+	int n_changed;
 };
 
 /* Set the wall clock to a local (UTC) date and time. */
@@ -47,6 +52,18 @@ afx_clock(const char *date, int hh, int mm)
 	r.mono_ns = r.wall_ms * 1000000;
 	r.quality = CLOCK_SYNCED;
 	clock_fake(&r);
+}
+
+/* After a command's COMMIT: recompute as the daemon does, and remember what was told. */
+static inline void
+afx_changed(void *arg, const struct cmd_change *c)
+{
+	struct afx *f = arg;
+
+	f->changed = *c;
+	f->n_changed++;
+	if (c->what & CMD_CHANGED_ATTENDANCE)
+		attendance_after_write(f->att, c->pid, c->from);
 }
 
 static inline int
@@ -69,6 +86,8 @@ afx_setup(void **state)
 		return -1;
 	}
 	attendance_on_change(f->att, period_on_change, f->per);
+	f->env = (struct cmd_env){.store = f->s, .cfg = &f->cfg, .att = f->att, .period = f->per,
+				  .changed = afx_changed, .changed_arg = f};
 	afx_clock("2026-03-16", 16, 0);
 	*state = f;
 	return 0;
@@ -157,6 +176,128 @@ afx_absence(int64_t pid, const char *cat, const char *from, const char *to, cons
 	snprintf(a.a.to_date, sizeof(a.a.to_date), "%s", to);
 	snprintf(a.a.documentation, sizeof(a.a.documentation), "%s", doc ? doc : "");
 	return a;
+}
+
+/* The commands with the old call shapes: 0 done, 1 not found, -1 with err. */
+static inline int
+afx_result(struct cmd_result *r, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%.250s", r->msg);
+	cmd_result_free(r);
+	return rc == 0 ? 0 : r->status == CMD_NOT_FOUND ? 1 : -1;
+}
+
+static inline int
+afx_register_absence(struct afx *f, struct store_absence_row *a, const char *who, char *err,
+		     size_t errlen)
+{
+	struct store_participant p;
+	struct cmd_absence_register_args args = {.participant = p.ext_id, .category = a->a.category,
+						 .from = a->a.from_date, .to = a->a.to_date,
+						 .documentation = a->a.documentation,
+						 .comment = a->a.comment};
+	char s[16], e[16];
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+	int rc;
+
+	assert_int_equal(store_participant_get(f->s, a->a.participant_id, &p), 0);
+	if (a->start_min >= 0) {
+		snprintf(s, sizeof(s), "%02d:%02d", a->start_min / 60, a->start_min % 60);
+		snprintf(e, sizeof(e), "%02d:%02d", a->end_min / 60, a->end_min % 60);
+		args.start = s;
+		args.end = e;
+	}
+	cmd_ctx_init(&ctx, &f->env, who);
+	rc = cmd_absence_register(&ctx, &args, &r);
+	if (rc == 0)
+		snprintf(a->a.uuid, sizeof(a->a.uuid), "%.36s", r.msg);
+	return afx_result(&r, rc, err, errlen);
+}
+
+static inline int
+afx_revoke_absence(struct afx *f, const char *uuid, const char *who, const char *reason,
+		   char *err, size_t errlen)
+{
+	struct cmd_absence_revoke_args args = {.absence = uuid, .reason = reason};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+
+	cmd_ctx_init(&ctx, &f->env, who);
+	return afx_result(&r, cmd_absence_revoke(&ctx, &args, &r), err, errlen);
+}
+
+static inline int
+afx_correct_tap(struct afx *f, const struct attendance_correction *c, const char *who,
+		char *uuid, char *err, size_t errlen)
+{
+	struct store_participant p;
+	struct cmd_correction_args args = {.participant = p.ext_id, .date = c->date,
+					   .minute = c->minute, .direction = c->direction,
+					   .tap_id = c->tap_id, .reason = c->reason};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+	int rc;
+
+	assert_int_equal(store_participant_get(f->s, c->participant_id, &p), 0);
+	cmd_ctx_init(&ctx, &f->env, who);
+	rc = strcmp(c->action, "add") == 0 ? cmd_correction_add(&ctx, &args, &r)
+					   : cmd_correction_remove(&ctx, &args, &r);
+	if (rc == 0)
+		snprintf(uuid, 40, "%.36s", r.msg);
+	return afx_result(&r, rc, err, errlen);
+}
+
+/* 0 closed, 1 no such period, 2 already closed, 3 not started, -1 with err. */
+static inline int
+afx_period_close(struct afx *f, int64_t id, const char *who, const char *why, char *err,
+		 size_t errlen)
+{
+	struct cmd_period_close_args args = {.id = id, .reason = why};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+	int rc;
+
+	cmd_ctx_init(&ctx, &f->env, who);
+	rc = cmd_period_close(&ctx, &args, &r);
+	if (rc < 0 && r.status == CMD_CONFLICT)
+		rc = strstr(r.msg, "already closed") ? 2 : strstr(r.msg, "not final yet") ? 4 : 3;
+	else
+		rc = rc == 0 ? 0 : r.status == CMD_NOT_FOUND ? 1 : -1;
+	snprintf(err, errlen, "%s", r.msg);
+	cmd_result_free(&r);
+	return rc;
+}
+
+static inline int
+afx_token_create(struct afx *f, const char *name, const char *scope, const char *who,
+		 char *token, int64_t *id, char *err, size_t errlen)
+{
+	struct cmd_token_create_args args = {.scope = scope, .name = name};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+	int rc;
+
+	*id = 0;
+	cmd_ctx_init(&ctx, &f->env, who);
+	rc = cmd_token_create(&ctx, &args, &r);
+	if (rc == 0) {
+		snprintf(token, AUTH_TOKEN_MAX, "%s",
+			 json_string_value(json_object_get(r.data, "token")));
+		*id = json_integer_value(json_object_get(r.data, "id"));
+	}
+	return afx_result(&r, rc, err, errlen);
+}
+
+static inline int
+afx_token_revoke(struct afx *f, int64_t id, const char *who, char *err, size_t errlen)
+{
+	struct cmd_token_revoke_args args = {.id = id};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+
+	cmd_ctx_init(&ctx, &f->env, who);
+	return afx_result(&r, cmd_token_revoke(&ctx, &args, &r), err, errlen);
 }
 
 #endif

@@ -75,13 +75,13 @@ test_corrections(void **state)
 
 	(void)in;
 	rm.reason = "";
-	assert_int_equal(attendance_correct_tap(f->att, &rm, "teacher", uuid, err, sizeof(err)), -1);
+	assert_int_equal(afx_correct_tap(f, &rm, "teacher", uuid, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "reason"));
 	rm.reason = "tapped by mistake";
-	assert_int_equal(attendance_correct_tap(f->att, &rm, "teacher", uuid, err, sizeof(err)), 0);
+	assert_int_equal(afx_correct_tap(f, &rm, "teacher", uuid, err, sizeof(err)), 0);
 	/* A tap already removed cannot be removed again. */
-	assert_int_equal(attendance_correct_tap(f->att, &rm, "teacher", uuid, err, sizeof(err)), -1);
-	assert_int_equal(attendance_correct_tap(f->att, &add, "teacher", uuid, err, sizeof(err)), 0);
+	assert_int_equal(afx_correct_tap(f, &rm, "teacher", uuid, err, sizeof(err)), -1);
+	assert_int_equal(afx_correct_tap(f, &add, "teacher", uuid, err, sizeof(err)), 0);
 	assert_int_equal(attendance_taps_on(f->att, p, "2026-03-10", &t, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(t[0].tap_id, in);
@@ -95,14 +95,17 @@ test_corrections(void **state)
 	attendance_days_free(&r);
 	/* Another participant's tap, a bad direction: refused. */
 	add.direction = "sideways";
-	assert_int_equal(attendance_correct_tap(f->att, &add, "teacher", uuid, err, sizeof(err)), -1);
+	assert_int_equal(afx_correct_tap(f, &add, "teacher", uuid, err, sizeof(err)), -1);
 	rm.participant_id = afx_participant(f, "P-2", "2025-09-01", 480, 930, 0);
 	rm.tap_id = in;
-	assert_int_equal(attendance_correct_tap(f->att, &rm, "teacher", uuid, err, sizeof(err)), -1);
+	assert_int_equal(afx_correct_tap(f, &rm, "teacher", uuid, err, sizeof(err)), -1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM corrections"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'correction'"), 2);
-	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'tap.correct'"
-				    " AND who = 'teacher'"), 2);
+	/* One command each, one action each. */
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'correction.remove'"
+				    " AND who = 'teacher'"), 1);
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'correction.add'"
+				    " AND who = 'teacher'"), 1);
 }
 
 static void
@@ -117,15 +120,15 @@ test_absences(void **state)
 	struct store_absence_row bad = afx_absence(p, "sick_cat", "2026-03-10", "2026-03-10", NULL);
 	struct store_absence_row hours = afx_absence(p, "nursing", "2026-03-12", "2026-03-12", NULL);
 
-	assert_int_equal(attendance_register_absence(f->att, &bad, "teacher", err, sizeof(err)), -1);
+	assert_int_equal(afx_register_absence(f, &bad, "teacher", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "category"));
 	hours.start_min = 600;
 	hours.end_min = 540;
-	assert_int_equal(attendance_register_absence(f->att, &hours, "teacher", err, sizeof(err)),
+	assert_int_equal(afx_register_absence(f, &hours, "teacher", err, sizeof(err)),
 			 -1);
 	hours.end_min = 660;
-	assert_int_equal(attendance_register_absence(f->att, &hours, "teacher", err, sizeof(err)), 0);
-	assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(afx_register_absence(f, &hours, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
 	assert_int_equal(strlen(a.a.uuid), 36);
 	assert_int_equal(attendance_days(f->att, p, "2026-03-10", "2026-03-12", &r, err,
 					 sizeof(err)), 0);
@@ -134,11 +137,11 @@ test_absences(void **state)
 	assert_int_equal(r.out.days[2].excused_min[RULES_CAT_NURSING], 60);
 	assert_int_equal(r.out.days[2].unexcused_min, 390);
 	attendance_days_free(&r);
-	assert_int_equal(attendance_revoke_absence(f->att, a.a.uuid, "teacher", "", err,
+	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "", err,
 						   sizeof(err)), -1);
-	assert_int_equal(attendance_revoke_absence(f->att, a.a.uuid, "teacher", "wrong person", err,
+	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "wrong person", err,
 						   sizeof(err)), 0);
-	assert_int_equal(attendance_revoke_absence(f->att, a.a.uuid, "teacher", "again", err,
+	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "again", err,
 						   sizeof(err)), 1);
 	assert_int_equal(attendance_days(f->att, p, "2026-03-10", "2026-03-10", &r, err,
 					 sizeof(err)), 0);
@@ -156,7 +159,7 @@ sick(struct afx *f, int64_t p, const char *from, const char *to)
 	struct store_absence_row a = afx_absence(p, "sick_self_declared", from, to, NULL);
 	char err[512];
 
-	assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
 }
 
 static void
@@ -265,7 +268,7 @@ test_today(void **state)
 	afx_tap(f, early, day, 720, "out");
 	afx_tap(f, ok, day, 475, "in");
 	a = afx_absence(sick_p, "sick_doctor", day, day, "doctor_note");
-	assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
 
 	assert_int_equal(attendance_today(f->att, day, 470, &rows, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 6);
@@ -405,31 +408,37 @@ test_day_results(void **state)
 	}
 }
 
+/* A command tells the loop what changed after its COMMIT (no triggers, no polling). */
 static void
-test_changes_elsewhere(void **state)
+test_changes_told(void **state)
 {
 	struct afx *f = *state;
 	struct store_absence_row a;
-	struct store_session ss = {1, 480, 600, 0};
-	char from[11], err[512];
+	struct cmd_g_add_args g = {.from = "2026-05-01", .amount = "135000"};
+	struct cmd_result r;
+	struct cmd_ctx ctx;
+	char err[512];
 	int64_t p = afx_participant(f, "P-1", "2025-09-01", 480, 930, 0);
 
-	/* Creating the participant and the schedule already changed everything. */
-	assert_int_equal(attendance_changes_take(f->att, from), 0);
-	assert_string_equal(from, "");
-	assert_int_equal(attendance_changes_take(f->att, from), 1);
 	a = afx_absence(p, "vacation", "2026-03-10", "2026-03-11", NULL);
-	assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)), 0);
-	assert_int_equal(store_g_set(f->s, "2026-05-01", 135000), 0);
-	assert_int_equal(attendance_changes_take(f->att, from), 0);
-	assert_string_equal(from, "2026-03-10");
-	assert_int_equal(store_schedule_exception_set(f->s, p, "2026-03-05", &ss, 1), 0);
-	assert_int_equal(attendance_changes_take(f->att, from), 0);
-	assert_string_equal(from, "2026-03-05");
-	assert_int_equal(store_schedule_set(f->s, p, &ss, 1), 0);
-	assert_int_equal(attendance_changes_take(f->att, from), 0);
-	assert_string_equal(from, "");
-	assert_int_equal(attendance_changes_take(f->att, from), 1);
+	assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
+	assert_int_equal(f->n_changed, 1);
+	assert_int_equal(f->changed.pid, p);
+	assert_string_equal(f->changed.from, "2026-03-10");
+	assert_true(f->changed.what & CMD_CHANGED_ATTENDANCE);
+	cmd_ctx_init(&ctx, &f->env, "cli:test");
+	assert_int_equal(cmd_g_add(&ctx, &g, &r), 0);
+	cmd_result_free(&r);
+	assert_int_equal(f->n_changed, 2);
+	assert_int_equal(f->changed.pid, 0);
+	assert_string_equal(f->changed.from, "2026-05-01");
+	/* A refused command tells nothing. */
+	g.amount = "12.50";
+	assert_int_equal(cmd_g_add(&ctx, &g, &r), -1);
+	assert_int_equal(r.status, CMD_INVALID);
+	assert_int_equal(f->n_changed, 2);
+	/* The change triggers are gone (schema 8). */
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 }
 
 static void
@@ -478,7 +487,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_day_states, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_changes_elsewhere, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_told, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),
 	};
 

@@ -214,9 +214,9 @@ test_close_and_adjust(void **state)
 	afx_tap(f, p, "2026-02-09", 930, "out");
 	assert_int_equal(period_ensure(f->per, "2026-02-10", &feb, err, sizeof(err)), 0);
 	assert_string_equal(feb.from, "2026-02-01");
-	assert_int_equal(period_close(f->per, feb.id, "token:payroll", "February", err,
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "February", err,
 				      sizeof(err)), 0);
-	assert_int_equal(period_close(f->per, feb.id, "token:payroll", "again", err, sizeof(err)), 2);
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "again", err, sizeof(err)), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'line'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'period_result'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'period.close'"
@@ -231,13 +231,13 @@ test_close_and_adjust(void **state)
 		struct store_absence_row a = afx_absence(p, "sick_doctor", "2026-02-11", "2026-02-12",
 							 "doctor_note");
 
-		assert_int_equal(attendance_correct_tap(f->att, &c, "teacher", uuid, err, sizeof(err)),
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
 				 0);
 		c.minute = 931;
 		c.direction = "out";
-		assert_int_equal(attendance_correct_tap(f->att, &c, "teacher", uuid, err, sizeof(err)),
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
 				 0);
-		assert_int_equal(attendance_register_absence(f->att, &a, "teacher", err, sizeof(err)),
+		assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)),
 				 0);
 	}
 	after = stipend(f, feb.id);
@@ -313,7 +313,7 @@ test_unknown_g_and_new_g(void **state)
 	afx_tap(f, p, "2026-05-04", 480, "in");
 	afx_tap(f, p, "2026-05-04", 930, "out");
 	assert_int_equal(period_ensure(f->per, "2026-05-04", &may, err, sizeof(err)), 0);
-	assert_int_equal(period_close(f->per, may.id, "cli:admin", "May", err, sizeof(err)), -1);
+	assert_int_equal(afx_period_close(f, may.id, "cli:admin", "May", err, sizeof(err)), -1);
 	if (strstr(err, "unknown for 2026-05-") == NULL)
 		fail_msg("%s", err);
 	/* Refused whole: nothing frozen, still open. */
@@ -323,7 +323,7 @@ test_unknown_g_and_new_g(void **state)
 
 	/* A provisional G is entered, May is closed; the real G comes later. */
 	assert_int_equal(store_g_set(f->s, "2026-05-01", 130160), 0);
-	assert_int_equal(period_close(f->per, may.id, "cli:admin", "May", err, sizeof(err)), 0);
+	assert_int_equal(afx_period_close(f, may.id, "cli:admin", "May", err, sizeof(err)), 0);
 	assert_int_equal(store_g_set(f->s, "2026-05-01", 135000), 0);
 	assert_int_equal(period_reconcile(f->per, 0, "2026-05-01", &added, err, sizeof(err)), 0);
 	/*
@@ -358,7 +358,7 @@ test_close_rules(void **state)
 	size_t n;
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
-	assert_int_equal(period_close(f->per, 4242, "x", "", err, sizeof(err)), 1);
+	assert_int_equal(afx_period_close(f, 4242, "x", "", err, sizeof(err)), 1);
 	/* No period is made after today (2026-03-16). */
 	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), -1);
 	if (strstr(err, "after today") == NULL)
@@ -370,12 +370,12 @@ test_close_rules(void **state)
 	free(v);
 	/* March is running on the 16th: close refused with the time it can close. */
 	assert_int_equal(period_ensure(f->per, "2026-03-16", &mar, err, sizeof(err)), 0);
-	assert_int_equal(period_close(f->per, mar.id, "x", "", err, sizeof(err)), 4);
+	assert_int_equal(afx_period_close(f, mar.id, "x", "", err, sizeof(err)), 4);
 	if (strstr(err, "from 2026-04-01T00:00") == NULL)
 		fail_msg("%s", err);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM periods WHERE status = 'closed'"), 0);
 	/* A bad reason is refused before anything: invalid UTF-8, too long. */
-	assert_int_equal(period_close(f->per, mar.id, "x", "bad \xC3(", err, sizeof(err)), -1);
+	assert_int_equal(afx_period_close(f, mar.id, "x", "bad \xC3(", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "UTF-8"));
 	{
 		char longr[2100];
@@ -383,7 +383,7 @@ test_close_rules(void **state)
 		for (size_t i = 0; i + 2 < sizeof(longr); i += 2)
 			memcpy(longr + i, "\xC3\xB8", 2); /* ø, 1050 characters */
 		longr[sizeof(longr) - 2] = '\0';
-		assert_int_equal(period_close(f->per, mar.id, "x", longr, err, sizeof(err)), -1);
+		assert_int_equal(afx_period_close(f, mar.id, "x", longr, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "at most 500"));
 	}
 	/* A wrong clock 40 years ahead makes no periods that outlive it... */
@@ -397,7 +397,7 @@ test_close_rules(void **state)
 	free(v);
 	/* ...and on the day after the last, March closes. */
 	afx_clock("2026-04-01", 0, 1);
-	assert_int_equal(period_close(f->per, mar.id, "x", "March", err, sizeof(err)), 0);
+	assert_int_equal(afx_period_close(f, mar.id, "x", "March", err, sizeof(err)), 0);
 	/* A participant added after the close gets March as adjustments in April. */
 	{
 		struct store_period apr2;
@@ -444,9 +444,9 @@ test_tokens(void **state)
 	char tok[AUTH_TOKEN_MAX], err[256];
 	int64_t id;
 
-	assert_int_equal(tokens_create(f->s, "lonn", "board", "cli:x", tok, &id, err, sizeof(err)),
+	assert_int_equal(afx_token_create(f, "lonn", "board", "cli:x", tok, &id, err, sizeof(err)),
 			 -1);
-	assert_int_equal(tokens_create(f->s, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)),
+	assert_int_equal(afx_token_create(f, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)),
 			 0);
 	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
 	assert_int_equal(tokens_check(f->s, tok, &t), 0);
@@ -465,8 +465,8 @@ test_tokens(void **state)
 	assert_int_equal(tokens_check(f->s, tok, &t), 1);
 	assert_int_equal(tokens_check(f->s, "short", &t), 1);
 	tok[0] = tok[0] == 'A' ? 'B' : 'A';
-	assert_int_equal(tokens_revoke(f->s, id, "cli:x", err, sizeof(err)), 0);
-	assert_int_equal(tokens_revoke(f->s, id, "cli:x", err, sizeof(err)), 1);
+	assert_int_equal(afx_token_revoke(f, id, "cli:x", err, sizeof(err)), 0);
+	assert_int_equal(afx_token_revoke(f, id, "cli:x", err, sizeof(err)), 1);
 	assert_int_equal(tokens_check(f->s, tok, &t), 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action LIKE 'token.%'"), 2);
 }
