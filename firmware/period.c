@@ -175,6 +175,17 @@ people(struct period *p, int32_t until, int all, struct people *l, char *err, si
 	return 0;
 }
 
+/* The daemon's own bookkeeping (like adjustments): empty periods after today go. */
+static int
+drop_future(struct store *s, void *arg, char *err, size_t errlen)
+{
+	int n;
+
+	if (store_periods_drop_future(s, arg, &n) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(s));
+	return 0;
+}
+
 int
 period_list(struct period *p, struct store_period **out, size_t *n, char *err, size_t errlen)
 {
@@ -189,8 +200,10 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	attendance_local_now(today, &min);
 	rules_date_parse(today, &now);
 	/* Periods a wrong clock made (after today, nothing in them) are removed. */
-	if (store_periods_drop_future(p->s, today, &dropped) < 0)
+	if (store_periods_future(p->s, today, &dropped) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	if (dropped && store_txn(p->s, drop_future, today, err, errlen) < 0)
+		return -1;
 	if (dropped)
 		log_warn("period: removed %d empty period(s) after %s (made by a wrong clock)",
 			 dropped, today);

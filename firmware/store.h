@@ -376,6 +376,8 @@ int store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
 /* Remove open, empty periods starting after `today` (a wrong clock made them). */
 int store_periods_drop_future(struct store *s, const char *today, int *n);
+/* How many such periods there are (a read: 0 means nothing to remove). */
+int store_periods_future(struct store *s, const char *today, int *n);
 /* Closed periods in which pid has a line, oldest first. */
 int store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n);
 

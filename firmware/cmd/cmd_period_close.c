@@ -31,13 +31,9 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail(r, CMD_CONFLICT, "period %lld: already closed", (long long)a->id);
 	case 3:
 		return cmd_fail(r, CMD_CONFLICT, "period %lld: has not started yet", (long long)a->id);
-	case 4: {
+	case 4:
 		/* Not ended: err ends with the local date and time from which it can close. */
-		size_t n = strlen(err);
-
-		r->data = json_pack("{s:s}", "closable_from", n >= 16 ? err + n - 16 : "");
 		return cmd_fail(r, CMD_CONFLICT, "%s", err);
-	}
 	default:
 		return cmd_fail(r, strncmp(err, "database:", 9) ? CMD_INVALID : CMD_FAILED,
 				"period %lld: %s", (long long)a->id, err);

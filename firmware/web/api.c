@@ -347,9 +347,10 @@ close_period(struct api *api, struct evhttp_request *req, int64_t id,
 	a.reason = why;
 	cmd_ctx_init(&ctx, api->cmd, who);
 	rc = cmd_period_close(&ctx, &a, &r);
-	/* Not ended yet: the time from which it can close. */
-	closable = json_string_value(json_object_get(r.data, "closable_from"));
-	if (rc < 0 && r.status == CMD_CONFLICT && closable) {
+	/* Not ended yet: the message ends with the time from which it can close. */
+	if (rc < 0 && r.status == CMD_CONFLICT && strstr(r.msg, "not final yet") &&
+	    strlen(r.msg) >= 16) {
+		closable = r.msg + strlen(r.msg) - 16;
 		web_reply_json(req, 409, json_pack("{s:s, s:s}", "error", r.msg, "closable_from",
 						   closable));
 		cmd_result_free(&r);
