@@ -172,16 +172,10 @@ one_g(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 static int
 parse_g(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 {
-	char p[PATH_MAX_LEN];
+	/* Any order (ruling 7): the engine sorts, and refuses two amounts for one date. */
 	sc->g = parse_each(arr, "g", sizeof *sc->g, one_g, &sc->in.n_g, err, errlen);
 	if (!sc->g)
 		return -1;
-	for (size_t i = 1; i < sc->in.n_g; i++) {
-		if (sc->g[i].from <= sc->g[i - 1].from) {
-			snprintf(p, sizeof p, "g[%zu].from", i);
-			return bad(err, errlen, p, "dates in ascending order");
-		}
-	}
 	sc->in.g = sc->g;
 	sc->has_g = true;
 	return 0;
@@ -199,6 +193,13 @@ parse_participant(const json_t *root, struct scenario *sc, char *err, size_t err
 	if (get_date(pt, "programme_start", "participant", false, &p->programme_start, err,
 	             errlen) < 0)
 		return -1;
+	/* Ruling 11: the programme's last day, where one is known. */
+	if ((v = member(pt, "programme_end")) && !json_is_null(v)) {
+		if (get_date(pt, "programme_end", "participant", true, &p->programme_end, err,
+		             errlen) < 0)
+			return -1;
+		p->has_end = true;
+	}
 	p->rate = RULES_RATE_FULL;
 	if ((v = member(pt, "rate"))) {
 		int r = json_is_string(v) ? rules_rate_parse(json_string_value(v)) : -1;
@@ -582,6 +583,19 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 		return bad(err, errlen, "period.to", "a date on or after period.from");
 	if (sc->in.to - sc->in.from >= RULES_MAX_DAYS)
 		return bad(err, errlen, "period", "at most 3700 days");
+	if ((v = member(root, "service_start")) && !json_is_null(v)) {
+		if (get_date(root, "service_start", "", true, &sc->in.service_start, err, errlen) < 0)
+			return -1;
+		sc->in.has_service_start = true;
+	}
+	if ((v = member(root, "now")) && !json_is_null(v)) {
+		struct rules_tap now;
+		if (!json_is_string(v) || parse_tap(json_string_value(v), &now) < 0)
+			return bad(err, errlen, "now", "\"YYYY-MM-DDTHH:MM\" (local time)");
+		sc->in.has_now = true;
+		sc->in.now_date = now.date;
+		sc->in.now_minute = now.minute;
+	}
 	if (get_date(root, "as_of", "", false, &sc->in.as_of, err, errlen) < 0 ||
 	    parse_participant(root, sc, err, errlen) < 0 ||
 	    parse_history(root, sc, err, errlen) < 0 || parse_overrides(root, sc, err, errlen) < 0)
@@ -711,6 +725,10 @@ day_json(const struct rules_day *d)
 	rc |= json_object_set_new(o, "attended_min", json_integer(d->attended_min));
 	rc |= json_object_set_new(o, "excused_min", excused_json(ex));
 	rc |= json_object_set_new(o, "unexcused_min", json_integer(d->unexcused_min));
+	rc |= json_object_set_new(o, "pending_min", json_integer(d->pending_min));
+	rc |= json_object_set_new(o, "state", json_string(d->state == RULES_DAY_FINAL  ? "final"
+	                                                  : d->state == RULES_DAY_OPEN ? "open"
+	                                                                               : "future"));
 	rc |= json_object_set_new(o, "notes", names_json(d->notes, RULES_NOTE_COUNT, note_name));
 	rc |= json_object_set_new(o, "flags", names_json(d->flags, RULES_FLAG_COUNT, flag_name));
 	if (d->deadline != INT32_MIN)
@@ -758,6 +776,7 @@ scenario_render(const struct rules_regime *r, const struct rules_output *out)
 		rc |= json_object_set_new(tot, "attended_min", json_integer(t->attended_min));
 		rc |= json_object_set_new(tot, "excused_min", excused_json(t->excused_min));
 		rc |= json_object_set_new(tot, "unexcused_min", json_integer(t->unexcused_min));
+		rc |= json_object_set_new(tot, "pending_min", json_integer(t->pending_min));
 		rc |= json_object_set_new(tot, "deduction", money_json(t->deduction_ore));
 		rc |= json_object_set_new(tot, "unpaid_leave", money_json(t->unpaid_leave_ore));
 		rc |= json_object_set_new(root, "regime", json_string(r->name));

@@ -123,6 +123,7 @@ static const char *const note_names[RULES_NOTE_COUNT] = {
 static const char *const flag_names[RULES_FLAG_COUNT] = {
     "missing_tap_out", "public_holiday",         "closure",
     "lateness",        "religious_short_notice", "past_deadline",
+    "tap_outside_schedule",
 };
 
 static const char *const rate_names[] = {"full", "under25_alone", "under25_with_parents"};

@@ -41,6 +41,44 @@ payout_periods(const struct rules_input *in, const struct rules_params *p,
 	return 0;
 }
 
+/*
+ * A participant in the programme for only part of the payout is paid for the calendar
+ * days in the programme: each such day is monthly / day_divisor (30), with its own G,
+ * and the sum is at most the whole payout's gross (RULES.md, "The life of a day and
+ * of a pay period"; ruling 15 for biweekly payouts).
+ */
+static int
+prorate(const struct rules_input *in, const struct rules_payout *po, struct rules_rat *gross,
+        char *err, size_t errlen)
+{
+	bool whole = true;
+	for (int32_t d = po->from; d <= po->to && whole; d++)
+		whole = rules_payable_day(in, d);
+	if (whole)
+		return 0;
+	struct rules_rat sum = {0, 1};
+	struct rules_params p;
+	bool have = false;
+	for (int32_t d = po->from; d <= po->to; d++) {
+		struct rules_rat monthly, part;
+		if (!rules_payable_day(in, d))
+			continue;
+		if (!have || d > p.valid_until) {
+			if (rules_params_at(in->regime, d, &p, err, errlen) < 0)
+				return -1;
+			have = true;
+		}
+		struct rules_rat per_day = {1, rules_pint(&p, RULES_P_DAY_DIVISOR, 30)};
+		if (rules_money_monthly(in, &p, d, &monthly, err, errlen) < 0)
+			return -1;
+		if (rules_rat_mul(monthly, per_day, &part) < 0 || rules_rat_add(sum, part, &sum) < 0)
+			return rules_errf(err, errlen, "arithmetic overflow");
+	}
+	if (rules_rat_cmp(sum, *gross) < 0)
+		*gross = sum;
+	return 0;
+}
+
 /* Gross of the whole payout period: each day weighs monthly / days in its month
  * (monthly payouts) or monthly * 12 / 364 (biweekly), with that day's G and rate. */
 static int
@@ -85,6 +123,8 @@ payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, s
 			run_days++;
 		}
 	}
+	if (prorate(in, po, &sum, err, errlen) < 0)
+		return -1;
 	po->gross = sum;
 	po->gross_ore = rules_rat_round(sum);
 	return 0;
@@ -171,6 +211,7 @@ rules_payouts(const struct rules_input *in, struct rules_output *out, char *err,
 		t->scheduled_min += day->scheduled_min;
 		t->attended_min += day->attended_min;
 		t->unexcused_min += day->unexcused_min;
+		t->pending_min += day->pending_min;
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			t->excused_min[c] += day->excused_min[c];
 	}

@@ -1,19 +1,22 @@
 /*
  * quota.c — allocation of missing minutes to registered absences, in the category
- * order of RULES.md, with every quota.  Self-declared illness and child illness are
- * judged in a pass over all their dates first (runs, the 16-day joining rule,
- * occurrences in a rolling window, the first weeks of the programme), because a day's
- * verdict depends on days before the period.  Day-counted quotas are then used up
- * day by day: a day counts once for a category when it gets any minute of it.
+ * order of RULES.md, with every quota.  rules_compute() walks the days in date order
+ * from the first self-declared or child-sick registration (or history) on, and this
+ * file carries what a day's verdict depends on from one day to the next: runs, the
+ * 16-day joining rule, occurrences in the rolling window, per-year and per-event
+ * day counts.  A quota counts only days its category actually covered (ruling 2).
  */
 #include "rules/rules_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { ST_NONE, ST_VALID, ST_FIRST_WEEKS, ST_OVER_DAYS, ST_EXHAUSTED };
+enum { ST_VALID, ST_FIRST_WEEKS, ST_OVER_DAYS, ST_EXHAUSTED };
 
-/* Keep the judged span bounded: absences or history reaching further are refused. */
+/* What a day does to a self-certified run (rulings 2, 13, 14). */
+enum { RUN_COUNT, RUN_NEUTRAL, RUN_END };
+
+/* Keep the walked span bounded: absences or history reaching further are refused. */
 #define QUOTA_MAX_SPAN (366 * 30)
 
 struct yearcount {
@@ -22,11 +25,19 @@ struct yearcount {
 };
 
 struct rules_quota {
-	int32_t base; /* first date of the status maps */
-	int32_t n;
-	uint8_t *sd;      /* sick_self_declared verdict per date */
-	uint8_t *cs;      /* child_sick verdict per date (ST_OVER_DAYS or not) */
-	int32_t *cs_used; /* dates excused as child_sick, ascending */
+	/* Own illness (egenmelding). */
+	bool sd_have;     /* a counted day was seen */
+	bool sd_broken;   /* a day since then ended the run */
+	bool sd_active;   /* the last occurrence was valid (it can be joined) */
+	bool sd_rejected; /* the current run is a refused occurrence (ruling 10) */
+	int32_t sd_end;   /* last counted day of the last valid occurrence */
+	int64_t sd_days;  /* days of the current (or joined) occurrence */
+	int32_t *occ;     /* first days of the valid occurrences, ascending */
+	size_t n_occ, cap_occ;
+	/* Child illness. */
+	bool cs_have, cs_broken;
+	int64_t cs_run;
+	int32_t *cs_used; /* dates excused as child_sick within the period, ascending */
 	size_t n_cs_used;
 	struct yearcount religious, vacation, leave;
 	int pregnancy, birth_mother, birth_father;
@@ -46,269 +57,145 @@ static void
 first_minutes(const struct mset *avail, int n, struct mset *out)
 {
 	mset_clear(out);
-	for (int m = 0; m < RULES_MIN_PER_DAY && n > 0; m++) {
-		if (mset_has(avail, m)) {
-			rules_mset_range(out, m, m + 1, true);
+	for (int w = 0; w < MSET_WORDS && n > 0; w++) {
+		uint64_t x = avail->w[w];
+		while (x && n > 0) {
+			uint64_t low = x & (~x + 1);
+			out->w[w] |= low;
+			x &= x - 1;
 			n--;
 		}
 	}
 }
 
 /*
- * The minutes of `avail` that absences of category c (-1: all) cover on `date`.
- * checkup: -1 any, 0 only without, 1 only with the check-up mark.  An absence given
- * as an amount (`minutes`) takes the earliest minutes still available.
+ * Which registrations a walk selects: the category (-1 any) and, for child_sick and
+ * pregnancy, the doctor's note / check-up mark (-1 either).
+ */
+struct sel {
+	int cat;
+	int note;
+	int checkup;
+};
+
+static bool
+selected(const struct rules_absence *a, const struct sel *s, int32_t date)
+{
+	if (date < a->from || date > a->to)
+		return false;
+	if (s->cat >= 0 && effective_category(a) != s->cat)
+		return false;
+	if (s->note >= 0 && a->doctor_note != (s->note == 1))
+		return false;
+	return s->checkup < 0 || a->checkup == (s->checkup == 1);
+}
+
+/*
+ * The minutes of `avail` the selected registrations cover on `date`.  Registrations
+ * with times (or whole days) cover their window; then registrations given as an
+ * amount add up, each taking the earliest minutes still missing (ruling 9), so the
+ * result does not depend on the order the registrations were listed in.
  */
 static void
-cover_filtered(const struct rules_input *in, int c, int32_t date, const struct mset *avail,
-               int checkup, struct mset *cover)
+cover_sel(const struct rules_input *in, const struct sel *s, int32_t date,
+          const struct mset *avail, struct mset *cover)
 {
 	struct mset r;
+	int amount = 0;
 	mset_clear(cover);
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if ((c >= 0 && effective_category(a) != c) || date < a->from || date > a->to)
+		if (!selected(a, s, date))
 			continue;
-		if (checkup >= 0 && a->checkup != (checkup == 1))
+		if (a->minutes > 0) {
+			amount += a->minutes;
 			continue;
-		int s = a->start, e = a->end;
+		}
+		int st = a->start, e = a->end;
 		if (a->continuous) {
-			s = date == a->from ? a->start : 0;
+			st = date == a->from ? a->start : 0;
 			e = date == a->to ? a->end : RULES_MIN_PER_DAY;
 		}
-		if (a->minutes > 0) {
-			first_minutes(avail, a->minutes, &r);
-		} else if (s < 0 || (s == 0 && e == RULES_MIN_PER_DAY)) {
-			r = *avail;
-		} else {
-			mset_clear(&r);
-			rules_mset_range(&r, s, e, true);
-			rules_mset_and(&r, &r, avail);
+		if (st < 0) {
+			rules_mset_or(cover, cover, avail);
+			continue;
 		}
+		mset_clear(&r);
+		rules_mset_range(&r, st, e, true);
+		rules_mset_and(&r, &r, avail);
 		rules_mset_or(cover, cover, &r);
 	}
-}
-
-void
-rules_absence_cover(const struct rules_input *in, int c, int32_t date, const struct mset *avail,
-                    struct mset *cover)
-{
-	cover_filtered(in, c, date, avail, -1, cover);
-}
-
-/* Whether a self-certified day on `d` continues the run whose last day was `prev`. */
-static bool
-same_run(const struct rules_input *in, int mode, int32_t prev, int32_t d)
-{
-	if (mode == RULES_COUNT_CALENDAR)
-		return d == prev + 1;
-	if (d - prev > 31)
-		return false;
-	for (int32_t x = prev + 1; x < d; x++)
-		if (rules_schedule_is_day(in, x))
-			return false;
-	return true;
-}
-
-/* Whether `d` is a day that counts (calendar mode: every day; else scheduled days). */
-static bool
-counts(const struct rules_input *in, int mode, int32_t d)
-{
-	return mode == RULES_COUNT_CALENDAR || rules_schedule_is_day(in, d);
-}
-
-/* Set (on) or clear `bit` for the dates of [from, to] that lie in the status maps. */
-static void
-mark_range(struct rules_quota *q, uint8_t *marks, int32_t from, int32_t to, uint8_t bit, bool on)
-{
-	int64_t lo = from > q->base ? from : q->base;
-	int64_t hi = to < q->base + q->n - 1 ? to : q->base + q->n - 1;
-	for (int64_t d = lo; d <= hi; d++) {
-		if (on)
-			marks[d - q->base] |= bit;
-		else
-			marks[d - q->base] &= (uint8_t)~bit;
+	if (amount > 0) {
+		rules_mset_andnot(&r, avail, cover);
+		struct mset take;
+		first_minutes(&r, amount, &take);
+		rules_mset_or(cover, cover, &take);
 	}
 }
 
-/*
- * The next marked date after index *i that counts for the day limits (see counts()),
- * with the parameters in force on it.  1 = found (*i moved), 0 = no more, -1 = error.
- */
-static int
-next_counted(const struct rules_quota *q, const struct rules_input *in, const uint8_t *marks,
-             int32_t *i, struct rules_params *p, int *mode, char *err, size_t errlen)
+/* Whether a registration of the selection has `date` inside its dates. */
+static bool
+registered_on(const struct rules_input *in, const struct sel *s, int32_t date)
 {
-	while (++*i < q->n) {
-		if (!marks[*i])
-			continue;
-		int32_t d = q->base + *i;
-		if (rules_params_at(in->regime, d, p, err, errlen) < 0)
-			return -1;
-		*mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
-		if (counts(in, *mode, d))
-			return 1;
-	}
-	return 0;
+	for (size_t i = 0; i < in->n_absences; i++)
+		if (selected(&in->absences[i], s, date))
+			return true;
+	return false;
 }
 
-/*
- * Self-declared illness.  Marks: 1 = registered in the input, 2 = history (earlier
- * periods taken as valid; they still count as occurrences and can be joined).
- */
-static int
-judge_self_declared(struct rules_quota *q, const struct rules_input *in, char *err, size_t errlen)
+static bool
+in_history(const struct rules_input *in, int32_t date)
 {
-	uint8_t *marks = calloc((size_t)q->n, 1);
-	int32_t *occ = NULL;
-	size_t n_occ = 0, cap_occ = 0;
-	if (!marks)
-		return rules_errf(err, errlen, "out of memory");
+	for (size_t i = 0; i < in->history.n_self_declared; i++)
+		if (in->history.self_declared[i].from <= date &&
+		    date <= in->history.self_declared[i].to)
+			return true;
+	return false;
+}
+
+int
+rules_quota_span_start(const struct rules_input *in, int32_t *start, char *err, size_t errlen)
+{
+	int32_t lo = in->from;
 	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if (effective_category(a) == RULES_CAT_SICK_SELF_DECLARED)
-			mark_range(q, marks, a->from, a->to, 1, true);
-	}
-	/* A whole day a doctor's note covers uses no self-declaration (sick_doctor comes first). */
-	for (size_t i = 0; i < in->n_absences; i++) {
-		const struct rules_absence *a = &in->absences[i];
-		if (effective_category(a) == RULES_CAT_SICK_DOCTOR && a->start < 0 &&
-		    !a->continuous)
-			mark_range(q, marks, a->from, a->to, 1, false);
+		if ((a->category == RULES_CAT_SICK_SELF_DECLARED ||
+		     a->category == RULES_CAT_CHILD_SICK) &&
+		    a->from < lo)
+			lo = a->from;
 	}
 	for (size_t i = 0; i < in->history.n_self_declared; i++)
-		mark_range(q, marks, in->history.self_declared[i].from,
-		           in->history.self_declared[i].to, 2, true);
-
-	bool active = false, rejected = false, have_prev = false;
-	int32_t cur_end = 0, prev = 0;
-	int64_t cur_days = 0;
-	struct rules_params p;
-	int32_t i = -1;
-	int mode, rc;
-	while ((rc = next_counted(q, in, marks, &i, &p, &mode, err, errlen)) > 0) {
-		int32_t d = q->base + i;
-		bool history = marks[i] & 2;
-		int64_t waiting = rules_pint(&p, RULES_P_SELF_DECLARED_WAITING_WEEKS, 0) * 7;
-		if (!history && d < in->participant.programme_start + waiting) {
-			q->sd[i] = ST_FIRST_WEEKS;
-			continue;
-		}
-		if (!(have_prev && same_run(in, mode, prev, d))) {
-			int64_t join = rules_pint(&p, RULES_P_SELF_DECLARED_JOIN_DAYS, -1);
-			if (!(active && d - cur_end <= join)) {
-				/* A new occurrence: count the valid ones in the rolling window. */
-				int32_t after = rules_add_months(
-				    d,
-				    -(int)rules_pint(&p, RULES_P_SELF_DECLARED_WINDOW_MONTHS, 12));
-				int64_t used = 0;
-				for (size_t k = 0; k < n_occ; k++)
-					used += occ[k] > after;
-				int64_t max = rules_pint(&p, RULES_P_SELF_DECLARED_MAX_OCCURRENCES,
-				                         INT64_MAX);
-				rejected = !history && used >= max;
-				active = !rejected;
-				cur_days = 0;
-				if (!rejected) {
-					if (n_occ == cap_occ) {
-						cap_occ = cap_occ ? cap_occ * 2 : 16;
-						int32_t *t = realloc(occ, cap_occ * sizeof *occ);
-						if (!t) {
-							rules_errf(err, errlen, "out of memory");
-							goto fail;
-						}
-						occ = t;
-					}
-					occ[n_occ++] = d;
-				}
-			}
-		}
-		have_prev = true;
-		prev = d;
-		if (rejected) {
-			q->sd[i] = ST_EXHAUSTED;
-			continue;
-		}
-		cur_days++;
-		cur_end = d;
-		if (!history)
-			q->sd[i] =
-			    cur_days > rules_pint(&p, RULES_P_SELF_DECLARED_MAX_DAYS, INT64_MAX)
-			        ? ST_OVER_DAYS
-			        : ST_VALID;
-	}
-	if (rc < 0)
-		goto fail;
-	free(marks);
-	free(occ);
+		if (in->history.self_declared[i].from < lo)
+			lo = in->history.self_declared[i].from;
+	if ((int64_t)in->to - lo >= QUOTA_MAX_SPAN)
+		return rules_errf(err, errlen, "absences and history span more than %d days",
+		                  QUOTA_MAX_SPAN);
+	*start = lo;
 	return 0;
-fail:
-	free(marks);
-	free(occ);
-	return -1;
 }
 
-/* Child illness without a doctor's note: the days of a run past the limit fail. */
-static int
-judge_child_sick(struct rules_quota *q, const struct rules_input *in, char *err, size_t errlen)
+bool
+rules_quota_quiet_day(struct rules_quota *q, const struct rules_input *in,
+                      const struct rules_params *p, int32_t date, bool scheduled_day)
 {
-	uint8_t *marks = calloc((size_t)q->n, 1);
-	if (!marks)
-		return rules_errf(err, errlen, "out of memory");
-	for (size_t i = 0; i < in->n_absences; i++) {
-		const struct rules_absence *a = &in->absences[i];
-		if (a->category == RULES_CAT_CHILD_SICK && !a->doctor_note)
-			mark_range(q, marks, a->from, a->to, 1, true);
+	struct sel sd = {RULES_CAT_SICK_SELF_DECLARED, -1, -1}, cs = {RULES_CAT_CHILD_SICK, -1, -1};
+	if (registered_on(in, &sd, date) || registered_on(in, &cs, date) || in_history(in, date))
+		return false;
+	/* No illness registered: a scheduled day ends both runs, and so does any day
+	 * when days are calendar days; otherwise the day is neutral. */
+	if (scheduled_day || p->num[RULES_P_SICK_DAY_COUNT] == RULES_COUNT_CALENDAR) {
+		q->sd_broken = true;
+		q->cs_broken = true;
 	}
-	bool have_prev = false;
-	int32_t prev = 0;
-	int64_t run = 0;
-	struct rules_params p;
-	int32_t i = -1;
-	int mode, rc;
-	while ((rc = next_counted(q, in, marks, &i, &p, &mode, err, errlen)) > 0) {
-		int32_t d = q->base + i;
-		run = have_prev && same_run(in, mode, prev, d) ? run + 1 : 1;
-		have_prev = true;
-		prev = d;
-		if (run > rules_pint(&p, RULES_P_CHILD_SICK_MAX_SELF_DAYS, INT64_MAX))
-			q->cs[i] = ST_OVER_DAYS;
-	}
-	free(marks);
-	return rc;
-}
-
-static void
-widen(int32_t *lo, int32_t *hi, int32_t from, int32_t to)
-{
-	if (from < *lo)
-		*lo = from;
-	if (to > *hi)
-		*hi = to;
+	return true;
 }
 
 int
 rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err, size_t errlen)
 {
-	int32_t lo = in->from, hi = in->to;
-	for (size_t i = 0; i < in->n_absences; i++) {
-		const struct rules_absence *a = &in->absences[i];
-		if (a->category == RULES_CAT_SICK_SELF_DECLARED ||
-		    a->category == RULES_CAT_CHILD_SICK)
-			widen(&lo, &hi, a->from, a->to);
-	}
-	for (size_t i = 0; i < in->history.n_self_declared; i++)
-		widen(&lo, &hi, in->history.self_declared[i].from, in->history.self_declared[i].to);
-	if ((int64_t)hi - lo >= QUOTA_MAX_SPAN)
-		return rules_errf(err, errlen, "absences and history span more than %d days",
-		                  QUOTA_MAX_SPAN);
 	struct rules_quota *q = calloc(1, sizeof *q);
 	if (!q)
 		return rules_errf(err, errlen, "out of memory");
-	q->base = lo;
-	q->n = hi - lo + 1;
-	q->sd = calloc((size_t)q->n, 1);
-	q->cs = calloc((size_t)q->n, 1);
 	q->cs_used = calloc((size_t)(in->to - in->from + 1), sizeof *q->cs_used);
 	int y, m, d;
 	rules_ymd(in->from, &y, &m, &d);
@@ -318,14 +205,9 @@ rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err
 	q->pregnancy = in->history.pregnancy_days;
 	q->birth_mother = in->history.birth_mother_days;
 	q->birth_father = in->history.birth_father_days;
-	if (!q->sd || !q->cs || !q->cs_used) {
+	if (!q->cs_used) {
 		rules_quota_free(q);
 		return rules_errf(err, errlen, "out of memory");
-	}
-	if (judge_self_declared(q, in, err, errlen) < 0 ||
-	    judge_child_sick(q, in, err, errlen) < 0) {
-		rules_quota_free(q);
-		return -1;
 	}
 	*qp = q;
 	return 0;
@@ -336,8 +218,7 @@ rules_quota_free(struct rules_quota *q)
 {
 	if (!q)
 		return;
-	free(q->sd);
-	free(q->cs);
+	free(q->occ);
 	free(q->cs_used);
 	free(q);
 }
@@ -403,26 +284,137 @@ child_sick_take(struct rules_quota *q, const struct rules_input *in, const struc
 	return true;
 }
 
-static void
-religious_notice(const struct rules_input *in, const struct rules_params *p, int32_t date,
-                 struct rules_day *day)
+/* Ruling 6: a short-notice religious registration that applies to scheduled minutes. */
+void
+rules_quota_religious_notice(const struct rules_input *in, const struct rules_params *p,
+                             int32_t date, const struct mset *scheduled, struct rules_day *day)
 {
 	int64_t notice = rules_pint(p, RULES_P_RELIGIOUS_NOTICE_DAYS, -1);
-	for (size_t i = 0; i < in->n_absences && notice >= 0; i++) {
+	struct sel s = {RULES_CAT_RELIGIOUS_HOLIDAY, -1, -1};
+	struct mset cover;
+	if (notice < 0 || !mset_any(scheduled))
+		return;
+	for (size_t i = 0; i < in->n_absences; i++) {
 		const struct rules_absence *a = &in->absences[i];
-		if (a->category == RULES_CAT_RELIGIOUS_HOLIDAY && date >= a->from &&
-		    date <= a->to && a->registered_on != INT32_MIN &&
-		    a->from - a->registered_on < notice)
+		if (a->category != RULES_CAT_RELIGIOUS_HOLIDAY || a->registered_on == INT32_MIN ||
+		    (int64_t)a->from - a->registered_on >= notice || !selected(a, &s, date))
+			continue;
+		/* This one registration's minutes of the day, whatever was attended. */
+		struct rules_input one = *in;
+		one.absences = a;
+		one.n_absences = 1;
+		cover_sel(&one, &s, date, scheduled, &cover);
+		if (mset_any(&cover))
 			day->flags |= 1u << RULES_FLAG_RELIGIOUS_SHORT_NOTICE;
 	}
 }
 
-/* Whether category c may have this day; sets *note to the failed rule otherwise. */
-static bool
-quota_take(struct rules_quota *q, const struct rules_input *in, const struct rules_params *p, int c,
-           int32_t date, int *note)
+/* Own illness: the verdict on a day the category covers (or, history, a day taken). */
+static int
+sd_judge(struct rules_quota *q, const struct rules_input *in, const struct rules_params *p,
+         int32_t d, bool history, uint8_t *verdict, char *err, size_t errlen)
 {
-	uint8_t st;
+	int64_t waiting = rules_pint(p, RULES_P_SELF_DECLARED_WAITING_WEEKS, 0) * 7;
+	if (!history && (int64_t)d < (int64_t)in->participant.programme_start + waiting) {
+		*verdict = ST_FIRST_WEEKS; /* refused: uses nothing, joins nothing */
+		return 0;
+	}
+	if (!(q->sd_have && !q->sd_broken)) {
+		int64_t join = rules_pint(p, RULES_P_SELF_DECLARED_JOIN_DAYS, -1);
+		if (!(q->sd_active && (int64_t)d - q->sd_end <= join)) {
+			/* A new occurrence: count the valid ones in the rolling window. */
+			int32_t after = rules_add_months(
+			    d, -(int)rules_pint(p, RULES_P_SELF_DECLARED_WINDOW_MONTHS, 12));
+			int64_t used = 0;
+			for (size_t k = 0; k < q->n_occ; k++)
+				used += q->occ[k] > after;
+			int64_t max =
+			    rules_pint(p, RULES_P_SELF_DECLARED_MAX_OCCURRENCES, INT64_MAX);
+			q->sd_rejected = !history && used >= max;
+			q->sd_active = !q->sd_rejected; /* ruling 10: nothing joins a refused one */
+			q->sd_days = 0;
+			if (!q->sd_rejected) {
+				if (q->n_occ == q->cap_occ) {
+					size_t cap = q->cap_occ ? q->cap_occ * 2 : 16;
+					int32_t *t = realloc(q->occ, cap * sizeof *t);
+					if (!t)
+						return rules_errf(err, errlen, "out of memory");
+					q->occ = t;
+					q->cap_occ = cap;
+				}
+				q->occ[q->n_occ++] = d;
+			}
+		}
+	}
+	q->sd_have = true;
+	q->sd_broken = false;
+	if (q->sd_rejected) {
+		*verdict = ST_EXHAUSTED;
+		return 0;
+	}
+	q->sd_days++;
+	q->sd_end = d;
+	*verdict = q->sd_days > rules_pint(p, RULES_P_SELF_DECLARED_MAX_DAYS, INT64_MAX)
+	               ? ST_OVER_DAYS
+	               : ST_VALID;
+	return 0;
+}
+
+static void
+sd_outcome(struct rules_quota *q, int outcome)
+{
+	if (outcome == RUN_END)
+		q->sd_broken = true;
+}
+
+/* Child illness without a doctor's note: a counted day of the run; true if within it. */
+static bool
+cs_count(struct rules_quota *q, const struct rules_params *p)
+{
+	q->cs_run = q->cs_have && !q->cs_broken ? q->cs_run + 1 : 1;
+	q->cs_have = true;
+	q->cs_broken = false;
+	return q->cs_run <= rules_pint(p, RULES_P_CHILD_SICK_MAX_SELF_DAYS, INT64_MAX);
+}
+
+/*
+ * What a day with no minutes of the category does to its run: an unscheduled day is
+ * neutral when days are scheduled days; with calendar counting it counts if a
+ * registration of the category has the date inside its range (ruling 13).
+ */
+static int
+quiet_outcome(const struct rules_input *in, int mode, const struct sel *s, int32_t date,
+              bool scheduled_day)
+{
+	if (scheduled_day)
+		return RUN_END;
+	if (mode != RULES_COUNT_CALENDAR)
+		return RUN_NEUTRAL;
+	return registered_on(in, s, date) ? RUN_COUNT : RUN_END;
+}
+
+static void
+fail_minutes(struct rules_alloc *al, int note, const struct mset *cover)
+{
+	if (!(al->failed_notes & (1u << note)))
+		mset_clear(&al->failed[note]);
+	al->failed_notes |= 1u << note;
+	rules_mset_or(&al->failed[note], &al->failed[note], cover);
+}
+
+static void
+grant(struct mset *missing, struct rules_alloc *al, const struct mset *cover, int c,
+      struct rules_day *day)
+{
+	day->excused_min[c] += rules_mset_count(cover);
+	rules_mset_andnot(missing, missing, cover);
+	rules_mset_or(&al->excused, &al->excused, cover);
+}
+
+/* The day-counted quotas other than illness; true if the day may have category c. */
+static bool
+simple_take(struct rules_quota *q, const struct rules_params *p, int c, int32_t date, int *note)
+{
 	switch (c) {
 	case RULES_CAT_LEAVE_APPROVED:
 		*note = RULES_NOTE_LEAVE_APPROVED_QUOTA_EXHAUSTED;
@@ -443,20 +435,6 @@ quota_take(struct rules_quota *q, const struct rules_input *in, const struct rul
 		*note = RULES_NOTE_BIRTH_FATHER_QUOTA_EXHAUSTED;
 		return total_take(&q->birth_father,
 		                  rules_pint(p, RULES_P_BIRTH_FATHER_DAYS, INT64_MAX));
-	case RULES_CAT_SICK_SELF_DECLARED:
-		st = date >= q->base && date < q->base + q->n ? q->sd[date - q->base] : ST_NONE;
-		*note = st == ST_FIRST_WEEKS ? RULES_NOTE_SELF_DECLARED_FIRST_8_WEEKS
-		        : st == ST_OVER_DAYS ? RULES_NOTE_SELF_DECLARED_OVER_3_DAYS
-		                             : RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED;
-		return st == ST_VALID;
-	case RULES_CAT_CHILD_SICK:
-		if (date >= q->base && date < q->base + q->n &&
-		    q->cs[date - q->base] == ST_OVER_DAYS) {
-			*note = RULES_NOTE_CHILD_SICK_OVER_3_DAYS;
-			return false;
-		}
-		*note = RULES_NOTE_CHILD_SICK_QUOTA_EXHAUSTED;
-		return child_sick_take(q, in, p, date);
 	case RULES_CAT_VACATION:
 		*note = RULES_NOTE_VACATION_QUOTA_EXHAUSTED;
 		return year_take(&q->vacation, date,
@@ -469,60 +447,134 @@ quota_take(struct rules_quota *q, const struct rules_input *in, const struct rul
 	}
 }
 
-static void
-grant(struct mset *missing, struct mset *excused, const struct mset *cover, int c,
-      struct rules_day *day)
+static int
+allocate_self_declared(struct rules_quota *q, const struct rules_input *in,
+                       const struct rules_params *p, int32_t date, bool pre, bool scheduled_day,
+                       struct mset *missing, struct rules_day *day, struct rules_alloc *al,
+                       char *err, size_t errlen)
 {
-	day->excused_min[c] += rules_mset_count(cover);
-	rules_mset_andnot(missing, missing, cover);
-	rules_mset_or(excused, excused, cover);
+	struct sel s = {RULES_CAT_SICK_SELF_DECLARED, -1, -1};
+	struct mset cover;
+	uint8_t v;
+	if (pre && in_history(in, date)) {
+		/* Earlier periods are taken as valid: every day of them counts (they were
+		 * declared sick days), they are occurrences, and they can be joined. */
+		return sd_judge(q, in, p, date, true, &v, err, errlen);
+	}
+	cover_sel(in, &s, date, missing, &cover);
+	rules_mset_or(&al->claimed, &al->claimed, &cover);
+	int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
+	int outcome = mset_any(&cover) ? RUN_COUNT : quiet_outcome(in, mode, &s, date, scheduled_day);
+	if (outcome != RUN_COUNT) {
+		sd_outcome(q, outcome);
+		return 0;
+	}
+	if (sd_judge(q, in, p, date, false, &v, err, errlen) < 0)
+		return -1;
+	if (!mset_any(&cover))
+		return 0;
+	if (v == ST_VALID) {
+		grant(missing, al, &cover, RULES_CAT_SICK_SELF_DECLARED, day);
+		return 0;
+	}
+	fail_minutes(al,
+	             v == ST_FIRST_WEEKS  ? RULES_NOTE_SELF_DECLARED_FIRST_8_WEEKS
+	             : v == ST_OVER_DAYS ? RULES_NOTE_SELF_DECLARED_OVER_3_DAYS
+	                                 : RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED,
+	             &cover);
+	return 0;
 }
 
-void
-rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
-                     const struct rules_params *p, int32_t date, struct mset *missing,
-                     const struct mset *scheduled, struct rules_day *day, struct mset *excused)
+static void
+allocate_child_sick(struct rules_quota *q, const struct rules_input *in,
+                    const struct rules_params *p, int32_t date, bool pre, bool scheduled_day,
+                    struct mset *missing, struct rules_day *day, struct rules_alloc *al)
 {
-	struct mset failed[RULES_NOTE_COUNT];
-	uint32_t failed_notes = 0;
+	int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
+	struct sel noted = {RULES_CAT_CHILD_SICK, 1, -1}, plain = {RULES_CAT_CHILD_SICK, 0, -1};
 	struct mset cover;
-	mset_clear(excused);
-	/* Most days: nothing missing, or no absence registered for the date. */
-	bool any = false;
-	for (size_t i = 0; i < in->n_absences && !any; i++)
-		any = in->absences[i].from <= date && date <= in->absences[i].to;
-	if (!any || !mset_any(missing))
+	/* Ruling 14: a doctor's note takes its minutes first, with no quota (ruling 3). */
+	cover_sel(in, &noted, date, missing, &cover);
+	bool note_day = mset_any(&cover) || (!scheduled_day && mode == RULES_COUNT_CALENDAR &&
+	                                     registered_on(in, &noted, date));
+	if (mset_any(&cover)) {
+		rules_mset_or(&al->claimed, &al->claimed, &cover);
+		grant(missing, al, &cover, RULES_CAT_CHILD_SICK, day);
+	}
+	cover_sel(in, &plain, date, missing, &cover);
+	rules_mset_or(&al->claimed, &al->claimed, &cover);
+	int outcome = mset_any(&cover) ? RUN_COUNT
+	                               : quiet_outcome(in, mode, &plain, date, scheduled_day);
+	if (outcome == RUN_END && note_day)
+		outcome = RUN_NEUTRAL; /* covered only by a note: neither counts nor ends */
+	if (outcome == RUN_END)
+		q->cs_broken = true;
+	if (outcome != RUN_COUNT)
 		return;
+	if (!cs_count(q, p)) {
+		if (mset_any(&cover))
+			fail_minutes(al, RULES_NOTE_CHILD_SICK_OVER_3_DAYS, &cover);
+		return;
+	}
+	/*
+	 * Days before the period are in history.child_sick_days already.  The days of the
+	 * 12-month quota are days with minutes of the category (ruling 2); calendar
+	 * counting (ruling 13) applies to the runs, not to this quota.
+	 */
+	if (!mset_any(&cover))
+		return;
+	if (pre) {
+		grant(missing, al, &cover, RULES_CAT_CHILD_SICK, day);
+		return;
+	}
+	if (!child_sick_take(q, in, p, date)) {
+		fail_minutes(al, RULES_NOTE_CHILD_SICK_QUOTA_EXHAUSTED, &cover);
+		return;
+	}
+	grant(missing, al, &cover, RULES_CAT_CHILD_SICK, day);
+}
+
+int
+rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
+                     const struct rules_params *p, int32_t date, bool pre, bool scheduled_day,
+                     struct mset *missing, struct rules_day *day, struct rules_alloc *al,
+                     char *err, size_t errlen)
+{
+	struct mset cover;
+	mset_clear(&al->excused);
+	mset_clear(&al->claimed);
+	al->failed_notes = 0;
 	for (int c = 0; c < RULES_CAT_COUNT; c++) {
+		if (c == RULES_CAT_SICK_SELF_DECLARED) {
+			if (allocate_self_declared(q, in, p, date, pre, scheduled_day, missing, day,
+			                           al, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (c == RULES_CAT_CHILD_SICK) {
+			allocate_child_sick(q, in, p, date, pre, scheduled_day, missing, day, al);
+			continue;
+		}
 		if (c == RULES_CAT_PREGNANCY) {
 			/* Prenatal check-ups have no quota; they go first. */
-			cover_filtered(in, c, date, missing, 1, &cover);
-			rules_mset_and(&cover, &cover, missing);
-			if (mset_any(&cover))
-				grant(missing, excused, &cover, c, day);
+			struct sel chk = {c, -1, 1};
+			cover_sel(in, &chk, date, missing, &cover);
+			if (mset_any(&cover)) {
+				rules_mset_or(&al->claimed, &al->claimed, &cover);
+				grant(missing, al, &cover, c, day);
+			}
 		}
-		cover_filtered(in, c, date, missing, c == RULES_CAT_PREGNANCY ? 0 : -1, &cover);
-		rules_mset_and(&cover, &cover, missing);
+		struct sel s = {c, -1, c == RULES_CAT_PREGNANCY ? 0 : -1};
+		cover_sel(in, &s, date, missing, &cover);
 		if (!mset_any(&cover))
 			continue;
-		if (c == RULES_CAT_RELIGIOUS_HOLIDAY)
-			religious_notice(in, p, date, day);
+		rules_mset_or(&al->claimed, &al->claimed, &cover);
 		int note = -1;
-		if (quota_take(q, in, p, c, date, &note)) {
-			grant(missing, excused, &cover, c, day);
-		} else if (note >= 0) {
-			if (!(failed_notes & (1u << note)))
-				mset_clear(&failed[note]);
-			failed_notes |= 1u << note;
-			rules_mset_or(&failed[note], &failed[note], &cover);
-		}
+		/* Before the period, history stands for these quotas: nothing is counted. */
+		if ((pre && c != RULES_CAT_UNEXCUSED) || simple_take(q, p, c, date, &note))
+			grant(missing, al, &cover, c, day);
+		else if (note >= 0)
+			fail_minutes(al, note, &cover);
 	}
-	/* Name a failed rule only if its minutes stayed unexcused. */
-	for (int n = 0; n < RULES_NOTE_COUNT; n++) {
-		if (!(failed_notes & (1u << n)))
-			continue;
-		rules_mset_and(&cover, &failed[n], missing);
-		if (mset_any(&cover))
-			day->notes |= 1u << n;
-	}
+	return 0;
 }

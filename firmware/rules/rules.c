@@ -28,6 +28,8 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 		return rules_errf(err, errlen, "period: longer than %d days", RULES_MAX_DAYS);
 	if ((unsigned)in->participant.rate > RULES_RATE_UNDER25_WITH_PARENTS)
 		return rules_errf(err, errlen, "participant: bad rate");
+	if (in->participant.has_end && in->participant.programme_end < in->participant.programme_start)
+		return rules_errf(err, errlen, "participant: programme_end is before programme_start");
 	if (in->participant.children < 0)
 		return rules_errf(err, errlen, "participant: children must not be negative");
 	for (size_t i = 0; i < in->n_g; i++)
@@ -74,8 +76,17 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 		if (!e->cancelled && check_minutes(e->start, e->end) < 0)
 			return rules_errf(err, errlen, "schedule exception %zu: bad start/end", i);
 		int same = 0;
-		for (size_t k = 0; k < in->n_exceptions; k++)
-			same += in->exceptions[k].date == e->date;
+		for (size_t k = 0; k < in->n_exceptions; k++) {
+			const struct rules_exception *o = &in->exceptions[k];
+			same += o->date == e->date;
+			/* Ruling 8: a date both cancelled and with sessions is a contradiction. */
+			if (o->date == e->date && e->cancelled && !o->cancelled) {
+				char d[16];
+				rules_date_format(e->date, d, sizeof d);
+				return rules_errf(err, errlen,
+				                  "schedule: %s is both cancelled and has sessions", d);
+			}
+		}
 		if (same > RULES_MAX_SESSIONS)
 			return rules_errf(err, errlen, "schedule: more than %d sessions a day",
 			                  RULES_MAX_SESSIONS);
@@ -83,10 +94,13 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether a leave_unpaid absence covers the calendar day (weekends included). */
+/* Whether a leave_unpaid absence covers the calendar day (weekends included), inside
+ * the programme (days outside it are not payable). */
 static bool
 unpaid_leave_on(const struct rules_input *in, int32_t date)
 {
+	if (!rules_payable_day(in, date))
+		return false;
 	for (size_t i = 0; i < in->n_absences; i++)
 		if (in->absences[i].category == RULES_CAT_LEAVE_UNPAID &&
 		    in->absences[i].from <= date && date <= in->absences[i].to)
@@ -122,13 +136,46 @@ value_day(const struct rules_input *in, const struct rules_params *p, struct rul
 	return 0;
 }
 
+/*
+ * The life of a day: future before its first session starts, open until its last
+ * session ended settle_minutes ago, final after that.  A day without sessions is
+ * final once it is over.  Without a trusted now every day is final.
+ */
+static enum rules_day_state
+day_state(const struct rules_input *in, const struct rules_params *p,
+          const struct rules_dayplan *dp, int32_t date)
+{
+	if (!in->has_now)
+		return RULES_DAY_FINAL;
+	int64_t now = (int64_t)in->now_date * RULES_MIN_PER_DAY + in->now_minute;
+	int64_t day0 = (int64_t)date * RULES_MIN_PER_DAY;
+	if (dp->n == 0)
+		return now >= day0 + RULES_MIN_PER_DAY ? RULES_DAY_FINAL : RULES_DAY_FUTURE;
+	int first = dp->start[0], last = 0;
+	for (int i = 0; i < dp->n; i++)
+		if (dp->end[i] > last)
+			last = dp->end[i];
+	if (now < day0 + first)
+		return RULES_DAY_FUTURE;
+	if (now < day0 + last + p->settle_minutes)
+		return RULES_DAY_OPEN;
+	return RULES_DAY_FINAL;
+}
+
+/*
+ * One day: schedule, presence (presence wins, ruling 1), allocation of the minutes
+ * without presence, off-site minutes no registration applied to, grace and rounding,
+ * then the notes of the rules whose minutes stayed unexcused (ruling 4).  `pre`: a
+ * day before the period, computed only for the illness runs.
+ */
 static int
 compute_day(const struct rules_input *in, const struct rules_params *p, struct rules_quota *q,
-            const struct rules_tap *taps, size_t n_taps, struct rules_day *day, char *err,
-            size_t errlen)
+            const struct rules_tap *taps, size_t n_taps, bool pre, struct rules_day *day,
+            char *err, size_t errlen)
 {
 	struct rules_dayplan dp;
-	struct mset onsite, offsite, sched, present, cover, attended, missing, excused;
+	struct mset onsite, offsite, sched, present, attended, missing, free_off;
+	struct rules_alloc al;
 
 	rules_schedule_day(in, day->date, &dp);
 	day->flags = dp.flags;
@@ -137,21 +184,44 @@ compute_day(const struct rules_input *in, const struct rules_params *p, struct r
 	day->scheduled_min = rules_mset_count(&sched);
 
 	rules_presence(&dp, taps, n_taps, p, &present, &day->flags);
-	rules_mset_and(&present, &present, &onsite);
-	/* Off-site minutes are attended unless a teacher registered something for them. */
-	rules_absence_cover(in, -1, day->date, &offsite, &cover);
-	rules_mset_andnot(&attended, &offsite, &cover);
-	rules_mset_or(&attended, &attended, &present);
-	rules_mset_andnot(&missing, &sched, &attended);
+	rules_mset_and(&present, &present, &sched);
+	rules_mset_andnot(&missing, &sched, &present);
 
-	rules_quota_allocate(q, in, p, day->date, &missing, &sched, day, &excused);
-	rules_grace_rounding(&dp, p, &excused, &attended, &missing);
+	if (rules_quota_allocate(q, in, p, day->date, pre, dp.n > 0, &missing, day, &al, err,
+	                         errlen) < 0)
+		return -1;
+	if (pre)
+		return 0;
+	/* Off-site minutes no registration applied to are attended (ruling 12). */
+	rules_mset_andnot(&free_off, &offsite, &al.claimed);
+	rules_mset_and(&free_off, &free_off, &missing);
+	rules_mset_or(&attended, &present, &free_off);
+	rules_mset_andnot(&missing, &missing, &free_off);
+	rules_quota_religious_notice(in, p, day->date, &sched, day);
+
+	rules_grace_rounding(&dp, p, &al.excused, &attended, &missing);
 	day->attended_min = rules_mset_count(&attended);
 	day->unexcused_min = rules_mset_count(&missing);
-	if (day->unexcused_min == 0)
-		day->notes = 0;
-	else if (day->attended_min > 0)
+	day->notes = 0;
+	for (int n = 0; n < RULES_NOTE_COUNT; n++) {
+		struct mset left;
+		if (!(al.failed_notes & (1u << n)))
+			continue;
+		rules_mset_and(&left, &al.failed[n], &missing);
+		if (mset_any(&left))
+			day->notes |= 1u << n;
+	}
+	if (day->unexcused_min > 0 && day->attended_min > 0)
 		day->flags |= 1u << RULES_FLAG_LATENESS;
+
+	day->state = day_state(in, p, &dp, day->date);
+	if (day->state != RULES_DAY_FINAL) {
+		/* Not final: what would be unexcused is pending; no notes, no problem flags. */
+		day->pending_min = day->unexcused_min;
+		day->unexcused_min = 0;
+		day->notes = 0;
+		day->flags &= dp.flags;
+	}
 
 	int64_t months = rules_pint(p, RULES_P_DEDUCTION_DEADLINE_MONTHS, -1);
 	if (months >= 0 && day->unexcused_min > 0)
@@ -159,40 +229,128 @@ compute_day(const struct rules_input *in, const struct rules_params *p, struct r
 	return value_day(in, p, day, err, errlen);
 }
 
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct rules_tap *x = a, *y = b;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return (x->minute > y->minute) - (x->minute < y->minute);
+}
+
+static int
+g_cmp(const void *a, const void *b)
+{
+	const struct rules_g *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->amount_ore > y->amount_ore) - (x->amount_ore < y->amount_ore);
+}
+
+/*
+ * The input as the engine walks it: taps in time order and the G table by date
+ * (ruling 7: the order given does not matter), one entry per date; two different
+ * amounts for one date are refused.
+ */
+static int
+normalise(const struct rules_input *in, struct rules_input *cin, struct rules_tap **taps,
+          struct rules_g **g, char *err, size_t errlen)
+{
+	*cin = *in;
+	*taps = NULL;
+	*g = NULL;
+	if (in->n_taps) {
+		*taps = malloc(in->n_taps * sizeof **taps);
+		if (!*taps)
+			return rules_errf(err, errlen, "out of memory");
+		memcpy(*taps, in->taps, in->n_taps * sizeof **taps);
+		qsort(*taps, in->n_taps, sizeof **taps, tap_cmp);
+		cin->taps = *taps;
+	}
+	if (in->n_g) {
+		*g = malloc(in->n_g * sizeof **g);
+		if (!*g)
+			return rules_errf(err, errlen, "out of memory");
+		memcpy(*g, in->g, in->n_g * sizeof **g);
+		qsort(*g, in->n_g, sizeof **g, g_cmp);
+		size_t n = 0;
+		for (size_t i = 0; i < in->n_g; i++) {
+			if (n > 0 && (*g)[n - 1].from == (*g)[i].from) {
+				char d[16], a[32], b[32];
+				if ((*g)[n - 1].amount_ore == (*g)[i].amount_ore)
+					continue;
+				rules_date_format((*g)[i].from, d, sizeof d);
+				rules_ore_format((*g)[n - 1].amount_ore, a, sizeof a);
+				rules_ore_format((*g)[i].amount_ore, b, sizeof b);
+				return rules_errf(err, errlen,
+				                  "G (grunnbeløp) for %s given twice with different "
+				                  "amounts (%s and %s)",
+				                  d, a, b);
+			}
+			(*g)[n++] = (*g)[i];
+		}
+		cin->g = *g;
+		cin->n_g = n;
+	}
+	return 0;
+}
+
 int
-rules_compute(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen)
+rules_compute(const struct rules_input *in0, struct rules_output *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	if (check_input(in, err, errlen) < 0)
-		return -1;
-	size_t n = (size_t)(in->to - in->from + 1);
+	struct rules_input cin;
+	struct rules_tap *taps = NULL;
+	struct rules_g *g = NULL;
 	struct rules_quota *q = NULL;
+	const struct rules_input *in = &cin;
+	int32_t start;
+	if (normalise(in0, &cin, &taps, &g, err, errlen) < 0 || check_input(in, err, errlen) < 0 ||
+	    rules_quota_span_start(in, &start, err, errlen) < 0)
+		goto fail;
+	size_t n = (size_t)(in->to - in->from + 1);
 	out->days = calloc(n, sizeof *out->days);
-	if (!out->days)
-		return rules_errf(err, errlen, "out of memory");
+	if (!out->days) {
+		rules_errf(err, errlen, "out of memory");
+		goto fail;
+	}
 	out->n_days = n;
 	if (rules_quota_new(in, &q, err, errlen) < 0)
 		goto fail;
 
+	/*
+	 * Walk from the first illness registration (or history) before the period, so a
+	 * day's verdict sees the runs and occurrences it continues; only the period's
+	 * days are output.
+	 */
 	struct rules_params p;
 	bool have_params = false;
 	size_t t = 0;
-	while (t < in->n_taps && in->taps[t].date < in->from)
+	while (t < in->n_taps && in->taps[t].date < start)
 		t++;
-	for (size_t i = 0; i < n; i++) {
-		struct rules_day *day = &out->days[i];
-		day->date = in->from + (int32_t)i;
+	for (int32_t date = start; date <= in->to; date++) {
+		bool pre = date < in->from;
+		struct rules_day scratch, *day = pre ? &scratch : &out->days[date - in->from];
+		memset(day, 0, sizeof *day);
+		day->date = date;
 		day->deadline = INT32_MIN;
-		if (!have_params || day->date > p.valid_until) {
-			if (rules_params_at(in->regime, day->date, &p, err, errlen) < 0)
-				goto fail;
+		size_t t0 = t;
+		while (t < in->n_taps && in->taps[t].date == date)
+			t++;
+		if (!have_params || date > p.valid_until) {
+			if (rules_params_at(in->regime, date, &p, err, errlen) < 0) {
+				/* History older than the regime's first version: judge those
+				 * days by the rules in force when the period starts. */
+				if (!pre || rules_params_at(in->regime, in->from, &p, err, errlen) < 0)
+					goto fail;
+				p.valid_until = date;
+			}
 			have_params = true;
 		}
-		size_t t0 = t;
-		while (t < in->n_taps && in->taps[t].date == day->date)
-			t++;
+		if (pre && rules_quota_quiet_day(q, in, &p, date, rules_schedule_is_day(in, date)))
+			continue;
 		/* no taps: pass NULL, not NULL + 0 (undefined behaviour, found by fuzz_scenario) */
-		if (compute_day(in, &p, q, in->n_taps ? in->taps + t0 : NULL, t - t0, day, err,
+		if (compute_day(in, &p, q, in->n_taps ? in->taps + t0 : NULL, t - t0, pre, day, err,
 		                errlen) < 0)
 			goto fail;
 	}
@@ -200,10 +358,14 @@ rules_compute(const struct rules_input *in, struct rules_output *out, char *err,
 	q = NULL;
 	if (rules_payouts(in, out, err, errlen) < 0)
 		goto fail;
+	free(taps);
+	free(g);
 	return 0;
 fail:
 	rules_quota_free(q);
 	rules_output_free(out);
+	free(taps);
+	free(g);
 	return -1;
 }
 

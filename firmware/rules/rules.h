@@ -61,6 +61,7 @@ enum rules_flag {
 	RULES_FLAG_LATENESS, /* unexcused minutes on a day the participant came */
 	RULES_FLAG_RELIGIOUS_SHORT_NOTICE,
 	RULES_FLAG_PAST_DEADLINE, /* Denmark: deduction no longer allowed */
+	RULES_FLAG_TAP_OUTSIDE_SCHEDULE, /* a presence interval (or in_only tap) fits no session */
 	RULES_FLAG_COUNT
 };
 
@@ -177,6 +178,8 @@ struct rules_participant {
 	bool sole_carer;
 	bool chronic_child;
 	int64_t monthly_benefit_ore; /* Denmark; -1 when not given */
+	bool has_end;                /* programme_end is known */
+	int32_t programme_end;       /* last day in the programme (ruling 11) */
 };
 
 /* A weekly template entry: on the ISO weekdays in `weekdays` (bit 1 = Monday ... bit 7). */
@@ -246,7 +249,25 @@ struct rules_input {
 	struct rules_history history;
 	int32_t from, to; /* the period, inclusive */
 	int32_t as_of;    /* Denmark deadline check: today, or INT32_MIN for "at payout" */
+	/*
+	 * The trusted now, for the life of a day: a day is final once its last session
+	 * ended settle_minutes ago; before that its minutes are pending.  Without has_now
+	 * every day is final (scenarios, closed periods).
+	 */
+	bool has_now;
+	int32_t now_date;
+	int16_t now_minute;
+	/* Days before the kiosk went into service were not observed: not scheduled, not
+	 * payable (RULES.md, "The life of a day and of a pay period"). */
+	bool has_service_start;
+	int32_t service_start;
 };
+
+/* Whether `date` is a day the participant is in the programme and the kiosk in service. */
+bool rules_payable_day(const struct rules_input *in, int32_t date);
+
+/* The life of a day (RULES.md). */
+enum rules_day_state { RULES_DAY_FINAL, RULES_DAY_OPEN, RULES_DAY_FUTURE };
 
 struct rules_day {
 	int32_t date;
@@ -254,6 +275,8 @@ struct rules_day {
 	int32_t attended_min;
 	int32_t excused_min[RULES_CAT_COUNT]; /* RULES_CAT_UNEXCUSED stays 0 */
 	int32_t unexcused_min;
+	int32_t pending_min; /* open or future day: minutes not (yet) attended or excused */
+	enum rules_day_state state;
 	uint32_t notes;   /* bits of enum rules_note */
 	uint32_t flags;   /* bits of enum rules_flag */
 	int32_t deadline; /* Denmark: last day to effect the deduction, INT32_MIN if none */
@@ -274,7 +297,7 @@ struct rules_payout {
 };
 
 struct rules_totals {
-	int64_t scheduled_min, attended_min, unexcused_min;
+	int64_t scheduled_min, attended_min, unexcused_min, pending_min;
 	int64_t excused_min[RULES_CAT_COUNT];
 	int64_t deduction_ore; /* sum of the rounded payout deductions */
 	int64_t unpaid_leave_ore;

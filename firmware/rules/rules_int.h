@@ -88,7 +88,8 @@ bool rules_schedule_is_day(const struct rules_input *in, int32_t date);
 /* schedule.c: scheduled minutes (on-site in `onsite`, off-site in `offsite`). */
 void rules_schedule_sets(const struct rules_dayplan *dp, struct mset *onsite, struct mset *offsite);
 
-/* presence.c: minutes present from the day's taps; sets RULES_FLAG_MISSING_TAP_OUT. */
+/* presence.c: minutes present from the day's taps; sets RULES_FLAG_MISSING_TAP_OUT
+ * and RULES_FLAG_TAP_OUTSIDE_SCHEDULE (ruling 5). */
 void rules_presence(const struct rules_dayplan *dp, const struct rules_tap *taps, size_t n,
                     const struct rules_params *p, struct mset *present, uint32_t *flags);
 /* presence.c: apply grace and rounding to the unexcused gaps of sessions the
@@ -101,17 +102,38 @@ void rules_grace_rounding(const struct rules_dayplan *dp, const struct rules_par
 struct rules_quota;
 int rules_quota_new(const struct rules_input *in, struct rules_quota **q, char *err, size_t errlen);
 void rules_quota_free(struct rules_quota *q);
+/* quota.c: the first date the walk must start at (illness registrations, history). */
+int rules_quota_span_start(const struct rules_input *in, int32_t *start, char *err, size_t errlen);
+/*
+ * quota.c: a day before the period with no illness registered and no history needs no
+ * allocation; this records what it does to the runs.  False if the day needs the full
+ * computation.
+ */
+bool rules_quota_quiet_day(struct rules_quota *q, const struct rules_input *in,
+                           const struct rules_params *p, int32_t date, bool scheduled_day);
+
+/* What the allocation of one day decided. */
+struct rules_alloc {
+	struct mset excused; /* minutes granted to a category */
+	struct mset claimed; /* minutes a registration applied to, granted or refused */
+	uint32_t failed_notes;
+	struct mset failed[RULES_NOTE_COUNT]; /* minutes each failed rule refused */
+};
+
 /*
  * quota.c: allocate the day's `missing` minutes to the registered absences in
- * category order, honouring every quota; what is left stays in `missing`.
+ * category order, honouring every quota; what is left stays in `missing`.  `pre`:
+ * a day before the period, walked only for the illness runs (its other quotas are
+ * in the history).  `scheduled_day`: the day has sessions.
  */
-void rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
-                          const struct rules_params *p, int32_t date, struct mset *missing,
-                          const struct mset *scheduled, struct rules_day *day,
-                          struct mset *excused);
-/* quota.c: the minutes of `avail` on `date` that absences of category c (-1: any) cover. */
-void rules_absence_cover(const struct rules_input *in, int c, int32_t date,
-                         const struct mset *avail, struct mset *cover);
+int rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
+                         const struct rules_params *p, int32_t date, bool pre, bool scheduled_day,
+                         struct mset *missing, struct rules_day *day, struct rules_alloc *al,
+                         char *err, size_t errlen);
+/* quota.c: ruling 6, the religious short-notice flag of a day. */
+void rules_quota_religious_notice(const struct rules_input *in, const struct rules_params *p,
+                                  int32_t date, const struct mset *scheduled,
+                                  struct rules_day *day);
 
 /* money.c: the participant's monthly stipend on `date` (exact, øre). */
 int rules_money_monthly(const struct rules_input *in, const struct rules_params *p, int32_t date,

@@ -85,6 +85,15 @@ add_session(struct rules_dayplan *dp, int start, int end, bool off_site)
 	dp->off_site[i] = off_site;
 }
 
+bool
+rules_payable_day(const struct rules_input *in, int32_t date)
+{
+	if (date < in->participant.programme_start ||
+	    (in->participant.has_end && date > in->participant.programme_end))
+		return false;
+	return !(in->has_service_start && date < in->service_start);
+}
+
 void
 rules_schedule_day(const struct rules_input *in, int32_t date, struct rules_dayplan *dp)
 {
@@ -96,6 +105,10 @@ rules_schedule_day(const struct rules_input *in, int32_t date, struct rules_dayp
 	if (rules_is_holiday(in->regime->holidays, date))
 		dp->flags |= 1u << RULES_FLAG_PUBLIC_HOLIDAY;
 	if (dp->flags)
+		return;
+	/* Ruling 11: days outside the participant's programme (or before the kiosk's
+	 * service) are not scheduled. */
+	if (!rules_payable_day(in, date))
 		return;
 
 	bool excepted = false;

@@ -66,7 +66,9 @@ make_person(struct person *p, int i, const struct rules_regime *r, int32_t from,
 	                                             i % 4,
 	                                             i % 9 == 0,
 	                                             false,
-	                                             -1};
+	                                             -1,
+	                                             false,
+	                                             0};
 	in->templ = week;
 	in->n_templ = 2;
 	in->taps = p->taps;
