@@ -577,6 +577,14 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->in.from = first_date(x, from, to);
 	x->in.to = to;
 	x->in.as_of = INT32_MIN;
+	/* Days before the kiosk went into service: not scheduled, not payable. */
+	{
+		char since[11];
+
+		if (attendance_results_from(a, since) == 0 &&
+		    rules_date_parse(since, &x->in.service_start) == 0)
+			x->in.has_service_start = true;
+	}
 	if (from != INT32_MIN && from < x->in.from) {
 		errbuf_set(err, errlen, "%s: more than ten years at once", x->p.ext_id);
 		goto fail;
@@ -652,7 +660,8 @@ day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, 
 			    : 0;
 	int first = RULES_MIN_PER_DAY, last = 0;
 
-	*begin = base;
+	/* A day without sessions is future until it is over, then final (as the engine). */
+	*begin = base + RULES_MIN_PER_DAY;
 	*final = base + RULES_MIN_PER_DAY;
 	if (ns == 0)
 		return;
@@ -664,55 +673,22 @@ day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, 
 	*final = base + last + settle_minutes(x->regime, day->date);
 }
 
+/* The engine's day state (RULES.md "The life of a day") as this module names it. */
 static enum attendance_day_state
-day_state(const struct inputs *x, const struct rules_day *day, int64_t now, int64_t *final)
+state_of(const struct rules_day *d)
 {
-	int64_t begin;
-
-	day_bounds(x, day, &begin, final);
-	return now < begin ? ATTENDANCE_DAY_FUTURE
-	       : now < *final ? ATTENDANCE_DAY_OPEN
-			      : ATTENDANCE_DAY_FINAL;
+	return d->state == RULES_DAY_FINAL ? ATTENDANCE_DAY_FINAL
+	       : d->state == RULES_DAY_OPEN ? ATTENDANCE_DAY_OPEN
+					    : ATTENDANCE_DAY_FUTURE;
 }
 
-/*
- * Settle the days of `out` at local minute `now`: a future or open day keeps its
- * scheduled and excused (registered) minutes, and the rest is pending (state[i],
- * pending[i]): no attended or unexcused minutes, deduction, notes or problem flags
- * until it is final.  The payouts are then counted again, so money and the enkeltvedtak test
- * see final days only.  *final_at: when the last of the days becomes final.
- */
-static int
-settle(const struct inputs *x, struct rules_output *out, int64_t now, uint8_t *state,
-       int32_t *pending, int64_t *final_at, char *err, size_t errlen)
+/* The engine judges days at this local moment (the trusted now). */
+static void
+set_now(struct inputs *x, int32_t date, int minute)
 {
-	const uint32_t keep = (1u << RULES_FLAG_PUBLIC_HOLIDAY) | (1u << RULES_FLAG_CLOSURE);
-	bool changed = false;
-	char why[512];
-
-	*final_at = INT64_MIN;
-	for (size_t i = 0; i < out->n_days; i++) {
-		struct rules_day *d = &out->days[i];
-		int64_t fin;
-
-		state[i] = (uint8_t)day_state(x, d, now, &fin);
-		*final_at = fin > *final_at ? fin : *final_at;
-		pending[i] = 0;
-		if (state[i] == ATTENDANCE_DAY_FINAL)
-			continue;
-		/* Not judged yet: presence so far is not attendance until the day is final. */
-		pending[i] = d->unexcused_min + d->attended_min;
-		d->attended_min = 0;
-		d->unexcused_min = 0;
-		d->deduction = (struct rules_rat){0, 1};
-		d->notes = 0;
-		d->flags &= keep;
-		d->deadline = INT32_MIN;
-		changed = true;
-	}
-	if (changed && rules_recount(&x->in, out, why, sizeof(why)) < 0)
-		return errbuf_set(err, errlen, "participant %s: %s", x->p.ext_id, why);
-	return 0;
+	x->in.has_now = true;
+	x->in.now_date = date;
+	x->in.now_minute = (int16_t)minute;
 }
 
 /* The days [from, to] of a computed output, the payouts touching them, their totals. */
@@ -742,6 +718,7 @@ slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_ou
 		t->scheduled_min += d->scheduled_min;
 		t->attended_min += d->attended_min;
 		t->unexcused_min += d->unexcused_min;
+		t->pending_min += d->pending_min;
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			t->excused_min[c] += d->excused_min[c];
 		if (rules_rat_add(ded, d->deduction, &ded) < 0 ||
@@ -782,6 +759,11 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 	if ((rc = inputs_load(a, pid, from, to, lenient, NULL, &x, err, errlen)) != 0)
 		return rc;
 	x.in.as_of = as_of;
+	{
+		int64_t now = attendance_local_minute();
+
+		set_now(&x, (int32_t)(now / RULES_MIN_PER_DAY), (int)(now % RULES_MIN_PER_DAY));
+	}
 	if (compute(&x, &full, err, errlen) < 0) {
 		inputs_free(&x);
 		return -1;
@@ -792,9 +774,10 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 		size_t first = (size_t)(from - full.days[0].date), n = (size_t)(to - from + 1);
 
 		rc = st && pend ? 0 : errbuf_set(err, errlen, "%s", "out of memory");
-		if (rc == 0)
-			rc = settle(&x, &full, attendance_local_minute(), st, pend, &res->final_at,
-				    err, errlen);
+		for (size_t i = 0; rc == 0 && i < full.n_days; i++) {
+			st[i] = (uint8_t)state_of(&full.days[i]);
+			pend[i] = full.days[i].pending_min;
+		}
 		if (rc == 0)
 			rc = slice(&full, from, to, &res->out, err, errlen);
 		if (rc == 0) {
@@ -1680,15 +1663,15 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 	for (size_t i = 0; i < out->n_days && rc == 0; i++) {
 		const struct rules_day *day = &out->days[i];
 		char date[11], *stored = NULL, *now = NULL, id[40], *ev;
-		int64_t fin;
 		int found;
 		json_t *j;
 
 		if (day->date < from)
 			continue;
-		/* A day's result is stored and sent once the day is final. */
-		if (day_state(x, day, (int64_t)today * RULES_MIN_PER_DAY + now_min, &fin) !=
-		    ATTENDANCE_DAY_FINAL)
+		/* A day's result is stored and sent once the day is final (at today, now_min). */
+		(void)today;
+		(void)now_min;
+		if (state_of(day) != ATTENDANCE_DAY_FINAL)
 			continue;
 		rules_date_format(day->date, date, sizeof(date));
 		if ((found = store_day_result_get(s, pid, date, &stored)) < 0) {
@@ -1734,6 +1717,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 
 	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
 		return rc > 0 ? 0 : -1;
+	set_now(&x, today, now_min);
 	if (compute(&x, &out, err, errlen) < 0) {
 		inputs_free(&x);
 		return -1;

@@ -369,17 +369,6 @@ fail:
 	return -1;
 }
 
-int
-rules_recount(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen)
-{
-	/* The days were changed by the caller (day states): count the payouts again. */
-	free(out->payouts);
-	out->payouts = NULL;
-	out->n_payouts = 0;
-	memset(&out->totals, 0, sizeof out->totals);
-	return rules_payouts(in, out, err, errlen);
-}
-
 void
 rules_output_free(struct rules_output *out)
 {

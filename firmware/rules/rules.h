@@ -313,11 +313,6 @@ struct rules_output {
 
 /* Compute the period.  0 on success; -1 with a message in err (e.g. G unknown). */
 int rules_compute(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen);
-/*
- * Count the payouts and totals of `out` again from its days, after the caller changed
- * days (the daemon's day states: a day not yet final carries no deduction).
- */
-int rules_recount(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen);
 /* Release what rules_compute() allocated; safe on a zeroed or freed output. */
 void rules_output_free(struct rules_output *out);
 

@@ -96,9 +96,11 @@ try:
        doc["period"].get("closable_from") == "2026-12-01T00:00",
        "stipend.json is preliminary and says from when it can close", doc.get("period"))
     ok(p1["preliminary"] and p1["unexcused_min"] == 0 and p1["deduction"] == "0.00" and
-       p1["attended_min"] == 450 and p1["pending_min"] == 20 * 450,
-       "P-1: the 2nd attended, the open 3rd and the future days pending, nothing unexcused",
-       p1)
+       p1["attended_min"] == 2 * 450 and p1["pending_min"] == 19 * 450,
+       "P-1: the 2nd attended, in on the open 3rd (presence to the session end), the future "
+       "pending, nothing unexcused", p1)
+    ok(p1["gross"] == "21588.89",
+       "gross for the days in service: 29 calendar days x (2 G / 12) / 30", p1["gross"])
     ok(p2["unexcused_min"] == 450 and p2["pending_min"] == 20 * 450 and
        p2["decision_required"] is False,
        "P-2: only the final 2nd is unexcused; the open 3rd and the future are pending", p2)

@@ -325,16 +325,20 @@ test_day_states(void **state)
 	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
 	assert_int_equal(res.out.days[0].unexcused_min, 450);
 	assert_true(res.out.days[0].deduction.num > 0);
-	/* Today 16:00: the session ended at 15:30, open until 16:30: nothing judged. */
+	/*
+	 * Today 16:00: the session ended at 15:30, open until 16:30: presence runs to the
+	 * session end (a tap-out may still come), nothing unexcused, no flag yet.
+	 */
 	assert_int_equal(res.state[3], ATTENDANCE_DAY_OPEN);
 	assert_int_equal(res.out.days[3].unexcused_min, 0);
-	assert_int_equal(res.out.days[3].attended_min, 0);
+	assert_int_equal(res.out.days[3].attended_min, 450);
 	assert_int_equal(res.out.days[3].flags & (1u << RULES_FLAG_MISSING_TAP_OUT), 0);
-	assert_int_equal(res.pending_min[3], 450);
-	/* Tomorrow: future, pending. */
+	assert_int_equal(res.pending_min[3], 0);
+	/* Tomorrow: future, every scheduled minute pending. */
 	assert_int_equal(res.state[4], ATTENDANCE_DAY_FUTURE);
 	assert_int_equal(res.pending_min[4], 450);
-	assert_int_equal(res.pending_total, 900);
+	assert_int_equal(res.out.days[4].unexcused_min, 0);
+	assert_int_equal(res.pending_total, 450);
 	assert_true(res.preliminary);
 	/* The payout counts final days only: one day's deduction. */
 	assert_int_equal(res.out.totals.unexcused_min, 450);
