@@ -523,6 +523,11 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	if (rules_date_parse(x->p.programme_start, &pt->programme_start) < 0)
 		return errbuf_set(err, errlen, "participant %s: programme_start is not a date",
 			    x->p.ext_id);
+	/* The last day in the programme, when known: later days are not scheduled (ruling 11). */
+	pt->has_end = x->p.programme_end[0] != '\0';
+	if (pt->has_end && rules_date_parse(x->p.programme_end, &pt->programme_end) < 0)
+		return errbuf_set(err, errlen, "participant %s: programme_end is not a date",
+				  x->p.ext_id);
 	if ((rate = rules_rate_parse(x->p.rate)) < 0)
 		return errbuf_set(err, errlen, "participant %s: unknown rate", x->p.ext_id);
 	pt->rate = rate;

@@ -136,6 +136,7 @@ struct people {
 	struct store_participant *v;
 	size_t n, cap;
 	int32_t until;	 /* programme started on or before this date */
+	int32_t since;	 /* and had not ended before this date (INT32_MIN: any) */
 	int all;	 /* inactive ones too */
 };
 
@@ -143,10 +144,14 @@ static int
 collect_people(void *arg, const struct store_participant *sp)
 {
 	struct people *l = arg;
-	int32_t start;
+	int32_t start, end;
 
 	if (!l->all && (!sp->active || rules_date_parse(sp->programme_start, &start) < 0 ||
 			start > l->until))
+		return 0;
+	/* Out of the programme before the period: no line (ruling 11). */
+	if (!l->all && sp->programme_end[0] && rules_date_parse(sp->programme_end, &end) == 0 &&
+	    end < l->since)
 		return 0;
 	if (l->n == l->cap) {
 		size_t c = l->cap ? l->cap * 2 : 64;
@@ -161,11 +166,16 @@ collect_people(void *arg, const struct store_participant *sp)
 	return 0;
 }
 
-/* Active participants whose programme started by `until`, by name (all = everyone). */
+/*
+ * Active participants in the programme during [since, until] (started by `until`, not
+ * ended before `since`), by name; all = everyone.
+ */
 static int
-people(struct period *p, int32_t until, int all, struct people *l, char *err, size_t errlen)
+people(struct period *p, int32_t since, int32_t until, int all, struct people *l, char *err,
+       size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
+	l->since = since;
 	l->until = until;
 	l->all = all;
 	if (store_participant_each(p->s, collect_people, l) < 0) {
@@ -207,7 +217,7 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	if (dropped)
 		log_warn("period: removed %d empty period(s) after %s (made by a wrong clock)",
 			 dropped, today);
-	if (people(p, now, 0, &l, err, errlen) < 0)
+	if (people(p, INT32_MIN, now, 0, &l, err, errlen) < 0)
 		return -1;
 	d = now;
 	for (size_t i = 0; i < l.n; i++) {
@@ -623,7 +633,7 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr,
 	rules_date_parse(sp->to, &to);
 	/* With nobody in it, the period ends at its last midnight. */
 	*final_at = ((int64_t)to + 1) * RULES_MIN_PER_DAY;
-	if (people(p, to, 0, &ppl, err, errlen) < 0)
+	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < ppl.n && rc == 0; i++) {
 		struct attendance_days res;
@@ -805,7 +815,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 		return 3;
 	rules_date_parse(sp.from, &from);
 	rules_date_parse(sp.to, &to);
-	if (people(p, to, 0, &ppl, err, errlen) < 0)
+	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
 		return -1;
 	/* Everything computed first: a refusal (G unknown) writes nothing. */
 	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
@@ -1218,7 +1228,7 @@ period_reconcile(struct period *p, int64_t pid, const char *from, int *added, ch
 		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
 	if (pid)
 		return reconcile_one(p, pid, f, added, err, errlen);
-	if (people(p, INT32_MAX, 1, &ppl, err, errlen) < 0)
+	if (people(p, INT32_MIN, INT32_MAX, 1, &ppl, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < ppl.n; i++) {
 		char why[512];

@@ -246,6 +246,12 @@ static const char *const migrations[] = {
 	"DROP TRIGGER IF EXISTS participants_update;"
 	"DROP TRIGGER IF EXISTS participants_insert;"
 	"DROP TABLE IF EXISTS pending_recompute;",
+
+	/*
+	 * 9: a participant's last day in the programme, when the roster knows it: days
+	 * after it are not scheduled and a payout it ends inside is prorated.
+	 */
+	"ALTER TABLE participants ADD COLUMN programme_end TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

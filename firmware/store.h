@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -22,6 +22,7 @@ struct store_participant {
 	char regime[64];
 	char rate[32];          /* full | under25_alone | under25_with_parents */
 	char programme_start[11];
+	char programme_end[11];   /* last day in the programme, "" if not known */
 	int children;
 	int sole_carer;
 	int chronic_child;

@@ -436,6 +436,40 @@ test_close_rules(void **state)
 	}
 }
 
+/* A participant whose programme ends inside a payout: prorated; no line after it. */
+static void
+test_programme_end(void **state)
+{
+	struct afx *f = *state;
+	struct store_participant p;
+	struct store_period mar, apr;
+	char err[512];
+	json_t *doc, *l;
+	int64_t id = afx_participant(f, "P-end", "2026-03-02", 480, 930, 0);
+
+	afx_participant(f, "P-all", "2026-01-05", 480, 930, 0);
+	assert_int_equal(store_participant_get(f->s, id, &p), 0);
+	snprintf(p.programme_end, sizeof(p.programme_end), "2026-03-15");
+	assert_int_equal(store_participant_upsert(f->s, &p, NULL), 0);
+	afx_clock("2026-04-16", 12, 0);
+	assert_int_equal(period_ensure(f->per, "2026-03-01", &mar, err, sizeof(err)), 0);
+	assert_int_equal(period_stipend(f->per, mar.id, &doc, err, sizeof(err)), 0);
+	l = json_array_get(json_object_get(doc, "lines"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "participant")), "P-all");
+	assert_string_equal(json_string_value(json_object_get(l, "gross")), "21693.33");
+	l = json_array_get(json_object_get(doc, "lines"), 1);
+	assert_string_equal(json_string_value(json_object_get(l, "participant")), "P-end");
+	/* 2..15 March: 14 calendar days x (2 G / 12) / 30 */
+	assert_string_equal(json_string_value(json_object_get(l, "gross")), "10123.56");
+	/* 10 weekdays scheduled, nothing after the 15th */
+	assert_int_equal(json_integer_value(json_object_get(l, "scheduled_min")), 10 * 450);
+	json_decref(doc);
+	assert_int_equal(period_ensure(f->per, "2026-04-01", &apr, err, sizeof(err)), 0);
+	assert_int_equal(period_stipend(f->per, apr.id, &doc, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(doc, "lines")), 1);
+	json_decref(doc);
+}
+
 static void
 test_tokens(void **state)
 {
@@ -481,6 +515,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_programme_end, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, afx_setup, afx_teardown),
 	};
 
