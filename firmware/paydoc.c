@@ -437,6 +437,7 @@ static const struct tr basis_tr[] = {
 	{"regime", {"Regelverk", "Regelverk", "Regime"}},
 	{"rate", {"Sats", "Sats", "Rate"}},
 	{"start", {"Programstart", "Programstart", "Programme start"}},
+	{"end", {"Programslutt", "Programslutt", "Programme end"}},
 	{"summary", {"Sammendrag", "Samandrag", "Summary"}},
 	{"scheduled", {"Planlagt", "Planlagt", "Scheduled"}},
 	{"attended", {"Til stede", "Til stades", "Attended"}},
@@ -647,6 +648,8 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	row2(&b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
 	row2(&b, BT("rate"), BT(str_or(json_object_get(pt, "rate"))));
 	row2(&b, BT("start"), json_string_value(json_object_get(pt, "programme_start")));
+	if (json_is_string(json_object_get(pt, "programme_end")))
+		row2(&b, BT("end"), json_string_value(json_object_get(pt, "programme_end")));
 	sb_str(&b, "</table>\n");
 
 	/* Summary: the line exactly as payroll gets it. */

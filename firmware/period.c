@@ -1478,12 +1478,14 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 		bool closed = strcmp(sp.status, "closed") == 0;
 		bool prelim = !closed && res.preliminary;
 
-		*doc = json_pack("{s:s, s:b, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o,"
-				 " s:o, s:o, s:o, s:s}",
+		*doc = json_pack("{s:s, s:b, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:o}, s:o, s:o,"
+				 " s:o, s:o, s:o, s:o, s:s}",
 				 "document", "basis", "preliminary", prelim, "status",
 				 closed ? "closed" : prelim ? "preliminary" : "final", "period", pj,
 				 "participant", "id", pt.ext_id, "name", pt.name, "regime", pt.regime,
-				 "rate", pt.rate, "programme_start", pt.programme_start, "line",
+				 "rate", pt.rate, "programme_start", pt.programme_start,
+				 "programme_end",
+				 pt.programme_end[0] ? json_string(pt.programme_end) : json_null(), "line",
 				 line, "adjustments", adj, "days", days, "quotas_before",
 				 attendance_quotas_json(&qb), "quotas_after",
 				 attendance_quotas_json(&qa), "enkeltvedtak", tests, "currency",
