@@ -115,14 +115,23 @@ heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days 
 		char ds[11], sch[32], att[32], exc[32], unx[32];
 		int dd, mm, yy;
 
+		const char *cls = "d-future";
+
 		for (size_t k = 0; k < res->out.n_days; k++)
-			if (res->out.days[k].date == date)
+			if (res->out.days[k].date == date) {
 				d = &res->out.days[k];
+				cls = day_class(d, today);
+				/* A scheduled day not final yet is not judged: shown as to come. */
+				if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL &&
+				    d->scheduled_min > 0 && d->attended_min == 0 &&
+				    excused_total(d) == 0)
+					cls = "d-future";
+			}
 		rules_date_format(date, ds, sizeof(ds));
 		rules_ymd(date, &yy, &mm, &dd);
 		html_fmt(out, "<a href=\"#d-%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 			      "rx=\"6\" class=\"%s\" data-date=\"%s\"><title>%s",
-			 ds, x, y, CELL, CELL, d ? day_class(d, today) : "d-future", ds, ds);
+			 ds, x, y, CELL, CELL, cls, ds, ds);
 		if (d && date <= today && d->scheduled_min) {
 			board_duration(r, d->scheduled_min, sch, sizeof(sch));
 			board_duration(r, d->attended_min, att, sizeof(att));
