@@ -1429,7 +1429,7 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 	struct attendance_quotas qb, qa;
 	struct store_absence_row *abs = NULL;
 	size_t n_abs = 0;
-	json_t *days = NULL, *line = NULL, *adj = json_array(), *pj, *tests;
+	json_t *days = NULL, *line = NULL, *adj, *pj, *tests;
 	char before[11];
 	int32_t from, to;
 	int rc;
@@ -1445,7 +1445,7 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 		return rc;
 	rules_date_format(from - 1, before, sizeof(before));
 	rc = -1;
-	if (adj == NULL) {
+	if ((adj = json_array()) == NULL) {
 		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
