@@ -4,6 +4,7 @@
  * Everything is made from the JSON documents of period.c, so every format shows
  * the same figures; text cells are neutralised against CSV injection (OWASP).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,7 @@ sb_str(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-#include <stdarg.h>
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -239,7 +237,7 @@ csv_decimal(struct sbuf *b, const json_t *v, const struct paydoc_csv_format *f)
 	for (char *q = buf; *q; q++)
 		if (*q == '.')
 			*q = f->mark;
-	/* A decimal mark equal to nothing special needs no quotes; the separator cannot be it. */
+	/* No quotes needed: config.c refuses a decimal mark equal to the separator. */
 	sb_str(b, buf);
 }
 
@@ -595,7 +593,6 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	json_t *v;
 	struct sbuf b = {0};
 	size_t i;
-	int64_t valid = 0;
 
 	sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
 		  lg == L_EN ? "en" : lg == L_NN ? "nn" : "nb");
@@ -664,7 +661,6 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		json_object_foreach(json_object_get(line, "excused_min"), key, v) {
 			snprintf(lab, sizeof(lab), "%s: %s (%s)", BT("valid"), cat_name(key, lg),
 				 BT("hours"));
-			valid += json_integer_value(v);
 			row_money(&b, lab, json_object_get(json_object_get(line, "excused_hours"), key),
 				  "", lg);
 		}
@@ -679,7 +675,6 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		row_money(&b, BT("net"), json_object_get(line, "net"), "kr", lg);
 	}
 	sb_str(&b, "</table>\n");
-	(void)valid;
 
 	/* Both tests with their numbers. */
 	sb_printf(&b, "<h2>%s</h2><table class=\"tests\" id=\"tests\">", BT("tests"));

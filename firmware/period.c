@@ -1652,3 +1652,48 @@ period_reason_check(const char *why, char *err, size_t errlen)
 				  PERIOD_REASON_MAX, chars);
 	return 0;
 }
+
+int
+period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
+		  size_t errlen)
+{
+	json_error_t je;
+	const char *key, *r;
+	json_t *j, *v;
+	int rc = 0;
+
+	reason[0] = '\0';
+	if (len == 0)
+		return 0;
+	if (len > PERIOD_CLOSE_BODY_MAX)
+		return errbuf_set(err, errlen, "body: at most %d bytes, got %zu",
+				  PERIOD_CLOSE_BODY_MAX, len);
+	/* Jansson refuses invalid UTF-8 and \u0000 in strings. */
+	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return errbuf_set(err, errlen,
+				  "body: expected a JSON object {\"reason\": \"...\"}: %s (line %d, "
+				  "column %d)", je.text, je.line, je.column);
+	if (!json_is_object(j))
+		rc = errbuf_set(err, errlen, "body: expected a JSON object {\"reason\": \"...\"}");
+	json_object_foreach(j, key, v) {
+		if (rc < 0)
+			break;
+		if (strcmp(key, "reason") != 0)
+			rc = errbuf_set(err, errlen, "body: unknown field \"%.40s\" (only \"reason\")",
+					key);
+		else if (!json_is_string(v))
+			rc = errbuf_set(err, errlen, "reason: expected a string");
+	}
+	r = rc == 0 ? json_string_value(json_object_get(j, "reason")) : NULL;
+	if (r && period_reason_check(r, err, errlen) < 0)
+		rc = -1;
+	if (rc == 0 && r) {
+		if (strlen(r) >= reasonlen)
+			rc = errbuf_set(err, errlen, "reason: at most %d characters",
+					PERIOD_REASON_MAX);
+		else
+			memcpy(reason, r, strlen(r) + 1);
+	}
+	json_decref(j);
+	return rc;
+}
