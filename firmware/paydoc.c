@@ -97,6 +97,8 @@ struct tr {
 static const char *
 tr_find(const struct tr *v, size_t n, const char *key, enum lang l)
 {
+	if (key == NULL)
+		return "";
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].key, key))
 			return v[i].t[l];
@@ -532,9 +534,9 @@ html_num(struct sbuf *b, const json_t *v, enum lang lg)
 	const char *s = json_string_value(v) ? json_string_value(v) : "0.00";
 
 	for (; *s; s++) {
-		char c = *s == '.' && lg != L_EN ? ',' : *s;
+		char c[2] = {*s == '.' && lg != L_EN ? ',' : *s, 0};
 
-		sb_add(b, &c, 1);
+		html_esc(b, c);
 	}
 }
 
@@ -621,25 +623,30 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	sb_str(&b, "<h1>");
 	html_esc(&b, BT("title"));
 	sb_str(&b, "</h1>\n");
+	/* Only the three known states reach the attribute. */
+	status = status && !strcmp(status, "preliminary") ? "preliminary"
+		 : status && !strcmp(status, "closed")	   ? "closed"
+							   : "final";
 	sb_printf(&b, "<p class=\"status %s\" id=\"status\" data-status=\"%s\">",
-		  status && !strcmp(status, "preliminary") ? "preliminary" : "final",
-		  status ? status : "");
-	if (status && !strcmp(status, "preliminary"))
+		  !strcmp(status, "preliminary") ? "preliminary" : "final", status);
+	if (!strcmp(status, "preliminary")) {
 		html_esc(&b, BT("prelim"));
-	else if (status && !strcmp(status, "closed"))
-		html_esc(&b, BT("closed")), sb_str(&b, " ("),
-			html_esc(&b, json_string_value(json_object_get(per, "closed_at"))),
-			sb_str(&b, ").");
-	else
+	} else if (!strcmp(status, "closed")) {
+		html_esc(&b, BT("closed"));
+		sb_str(&b, " (");
+		html_esc(&b, str_or(json_object_get(per, "closed_at")));
+		sb_str(&b, ").");
+	} else {
 		html_esc(&b, BT("final_open"));
+	}
 	sb_str(&b, "</p>\n<table class=\"meta\">");
 	row2(&b, BT("participant"), json_string_value(json_object_get(pt, "name")));
 	row2(&b, BT("id"), json_string_value(json_object_get(pt, "id")));
 	{
 		char pr[32];
 
-		snprintf(pr, sizeof(pr), "%s – %s", json_string_value(json_object_get(per, "from")),
-			 json_string_value(json_object_get(per, "to")));
+		snprintf(pr, sizeof(pr), "%.11s – %.11s", str_or(json_object_get(per, "from")),
+			 str_or(json_object_get(per, "to")));
 		row2(&b, BT("period"), pr);
 	}
 	row2(&b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
@@ -691,8 +698,7 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		const json_t *t = json_object_get(ev, "share_test");
 		char text[200];
 
-		snprintf(text, sizeof(text), BT("share_test"),
-			 json_string_value(json_object_get(t, "share")));
+		snprintf(text, sizeof(text), BT("share_test"), str_or(json_object_get(t, "share")));
 		basis_test(&b, t, text, lg);
 	}
 	if (json_is_object(json_object_get(ev, "g_test"))) {
@@ -703,13 +709,14 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		for (char *q = g; *q; q++)
 			if (*q == '.' && lg != L_EN)
 				*q = ',';
-		snprintf(text, sizeof(text), BT("g_test"),
-			 json_string_value(json_object_get(t, "fraction")), g);
+		snprintf(text, sizeof(text), BT("g_test"), str_or(json_object_get(t, "fraction")), g);
 		basis_test(&b, t, text, lg);
 	}
 	sb_str(&b, "</table><p id=\"decision\">");
-	if (!strcmp(str_or(json_object_get(ev, "rule")), "every_deduction"))
-		html_esc(&b, BT("every")), sb_str(&b, " ");
+	if (!strcmp(str_or(json_object_get(ev, "rule")), "every_deduction")) {
+		html_esc(&b, BT("every"));
+		sb_str(&b, " ");
+	}
 	html_esc(&b, json_is_true(json_object_get(ev, "decision_required")) ? BT("decision_yes")
 									      : BT("decision_no"));
 	sb_str(&b, "</p>\n");
@@ -754,25 +761,29 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		    json_array_size(json_object_get(d, "taps")) == 0 &&
 		    json_array_size(json_object_get(d, "registrations")) == 0)
 			continue;
-		sb_printf(&b, "<tr data-date=\"%s\"><td class=\"date\">%s</td><td>",
-			  json_string_value(json_object_get(d, "date")),
-			  json_string_value(json_object_get(d, "date")));
+		sb_str(&b, "<tr data-date=\"");
+		html_esc(&b, str_or(json_object_get(d, "date")));
+		sb_str(&b, "\"><td class=\"date\">");
+		html_esc(&b, str_or(json_object_get(d, "date")));
+		sb_str(&b, "</td><td>");
 		html_esc(&b, BT(json_string_value(json_object_get(d, "state"))
 					? json_string_value(json_object_get(d, "state"))
 					: "final"));
 		sb_str(&b, "</td><td>");
 		json_array_foreach(json_object_get(d, "sessions"), k, x) {
-			sb_printf(&b, "%s%s–%s", k ? "<br>" : "",
-				  json_string_value(json_object_get(x, "start")),
-				  json_string_value(json_object_get(x, "end")));
+			sb_str(&b, k ? "<br>" : "");
+			html_esc(&b, str_or(json_object_get(x, "start")));
+			sb_str(&b, "–");
+			html_esc(&b, str_or(json_object_get(x, "end")));
 			if (json_is_true(json_object_get(x, "off_site")))
 				sb_printf(&b, " (%s)", BT("off_site"));
 		}
 		sb_str(&b, "</td><td>");
 		json_array_foreach(json_object_get(d, "taps"), k, x) {
-			sb_printf(&b, "%s%s %s", k ? "<br>" : "",
-				  json_string_value(json_object_get(x, "time")),
-				  BT(json_string_value(json_object_get(x, "direction"))));
+			sb_str(&b, k ? "<br>" : "");
+			html_esc(&b, str_or(json_object_get(x, "time")));
+			sb_str(&b, " ");
+			html_esc(&b, BT(json_string_value(json_object_get(x, "direction"))));
 			if (json_is_true(json_object_get(x, "corrected")))
 				sb_printf(&b, " (%s)", BT("corrected"));
 		}
@@ -819,10 +830,13 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		json_array_foreach(json_object_get(basis, "adjustments"), i, d) {
 			const json_t *cp = json_object_get(d, "corrects_period");
 
-			sb_printf(&b, "<tr><td>%s – %s</td><td>%s</td><td class=\"n\">%lld</td>"
-				      "<td class=\"n\">",
-				  str_or(json_object_get(cp, "from")), str_or(json_object_get(cp, "to")),
-				  str_or(json_object_get(d, "corrects_date")),
+			sb_str(&b, "<tr><td>");
+			html_esc(&b, str_or(json_object_get(cp, "from")));
+			sb_str(&b, " – ");
+			html_esc(&b, str_or(json_object_get(cp, "to")));
+			sb_str(&b, "</td><td>");
+			html_esc(&b, str_or(json_object_get(d, "corrects_date")));
+			sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">",
 				  (long long)json_integer_value(json_object_get(d, "unexcused_min")));
 			html_num(&b, json_object_get(d, "deduction"), lg);
 			sb_str(&b, "</td></tr>");
