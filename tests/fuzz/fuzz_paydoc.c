@@ -23,12 +23,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *doc;
 
 	err[0] = '\0';
-	if (period_close_body((const char *)data, size, reason, sizeof(reason), err,
-			      sizeof(err)) < 0 && err[0] == '\0')
+	if (period_close_body((const char *)data, size, reason, sizeof(reason), err, sizeof(err)) <
+	        0 &&
+	    err[0] == '\0')
 		__builtin_trap(); /* a refusal always says why */
 	if ((doc = json_loadb((const char *)data, size, 0, NULL)) != NULL) {
 		char *a = paydoc_csv(doc, &f), *b = paydoc_nir_csv(doc, &f);
-		char *c = paydoc_basis_html(doc, size % 3 == 0 ? "en" : size % 3 == 1 ? "nn" : "nb");
+		char *c = paydoc_basis_html(doc, size % 3 == 0   ? "en"
+		                                 : size % 3 == 1 ? "nn"
+		                                                 : "nb");
 
 		free(a);
 		free(b);
