@@ -241,6 +241,18 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	}
 	if (store_periods(p->s, out, n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	/*
+	 * An open period that ended before the service date (made before the date was
+	 * set or moved) is not offered; closed ones stay, they were paid.
+	 */
+	if (attendance_results_from(p->a, since) == 0) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp((*out)[i].status, "closed") == 0 || strcmp((*out)[i].to, since) >= 0)
+				(*out)[k++] = (*out)[i];
+		*n = k;
+	}
 	return 0;
 }
 

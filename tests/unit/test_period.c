@@ -368,6 +368,13 @@ test_close_rules(void **state)
 	assert_int_equal(n, 3); /* January, February, March */
 	assert_string_equal(v[0].from, "2026-01-01");
 	free(v);
+	/* In service from 2026-02-10: January is no longer offered (it stays stored). */
+	assert_int_equal(attendance_set_results_from(f->att, "2026-02-10", 0, err, sizeof(err)), 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].from, "2026-02-01");
+	free(v);
+	assert_int_equal(attendance_set_results_from(f->att, "2026-01-01", 0, err, sizeof(err)), 0);
 	/* March is running on the 16th: close refused with the time it can close. */
 	assert_int_equal(period_ensure(f->per, "2026-03-16", &mar, err, sizeof(err)), 0);
 	assert_int_equal(afx_period_close(f, mar.id, "x", "", err, sizeof(err)), 4);
