@@ -20,7 +20,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	if ((rc = store_card_revoke(ctx->st, key)) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled", a->uid ? a->uid : key);
+		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled",
+		                a->uid ? a->uid : key);
 	snprintf(detail, sizeof(detail), "card=%s", key);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
@@ -40,7 +41,8 @@ cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 {
 	struct cmd_card_revoke_args a;
 
-	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 || cmd_arg_str(args, "uid", 0, &a.uid, r) < 0)
+	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 ||
+	    cmd_arg_str(args, "uid", 0, &a.uid, r) < 0)
 		return -1;
 	return cmd_card_revoke(ctx, &a, r);
 }
