@@ -16,7 +16,8 @@ DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            python3 curl strace valgrind clang libclang-rt-14-dev \
            chromium nodejs fonts-sil-abyssinica wrk clang-format prometheus \
            espeak-ng sox fonts-noto-core \
-           python3-jsonschema python3-yaml
+           python3-jsonschema python3-yaml \
+           libreoffice-calc-nogui
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)

@@ -523,6 +523,11 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	if (rules_date_parse(x->p.programme_start, &pt->programme_start) < 0)
 		return errbuf_set(err, errlen, "participant %s: programme_start is not a date",
 			    x->p.ext_id);
+	/* The last day in the programme, when known: later days are not scheduled (ruling 11). */
+	pt->has_end = x->p.programme_end[0] != '\0';
+	if (pt->has_end && rules_date_parse(x->p.programme_end, &pt->programme_end) < 0)
+		return errbuf_set(err, errlen, "participant %s: programme_end is not a date",
+				  x->p.ext_id);
 	if ((rate = rules_rate_parse(x->p.rate)) < 0)
 		return errbuf_set(err, errlen, "participant %s: unknown rate", x->p.ext_id);
 	pt->rate = rate;
@@ -577,6 +582,14 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->in.from = first_date(x, from, to);
 	x->in.to = to;
 	x->in.as_of = INT32_MIN;
+	/* Days before the kiosk went into service: not scheduled, not payable. */
+	{
+		char since[11];
+
+		if (attendance_results_from(a, since) == 0 &&
+		    rules_date_parse(since, &x->in.service_start) == 0)
+			x->in.has_service_start = true;
+	}
 	if (from != INT32_MIN && from < x->in.from) {
 		errbuf_set(err, errlen, "%s: more than ten years at once", x->p.ext_id);
 		goto fail;
@@ -600,6 +613,87 @@ compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* --- day states --- */
+
+static int
+int_cmp(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * The regime's settle_minutes on `date`: time after a day's last session for a
+ * forgotten tap-out to be corrected before the day is final.
+ */
+static int
+settle_minutes(const struct rules_regime *r, int32_t date)
+{
+	return (int)rules_settle_minutes(r, date);
+}
+
+const char *
+attendance_day_state_name(enum attendance_day_state st)
+{
+	return st == ATTENDANCE_DAY_FUTURE ? "future" : st == ATTENDANCE_DAY_OPEN ? "open" : "final";
+}
+
+int64_t
+attendance_local_minute(void)
+{
+	char today[11];
+	int32_t d = 0;
+	int min;
+
+	attendance_local_now(today, &min);
+	rules_date_parse(today, &d);
+	return (int64_t)d * RULES_MIN_PER_DAY + min;
+}
+
+/* When `day` begins (its first session) and becomes final, as local minutes. */
+static void
+day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, int64_t *final)
+{
+	int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+	bool off[RULES_MAX_SESSIONS];
+	int64_t base = (int64_t)day->date * RULES_MIN_PER_DAY;
+	size_t ns = day->scheduled_min > 0
+			    ? day_sessions(x, day->date, st, en, off, RULES_MAX_SESSIONS)
+			    : 0;
+	int first = RULES_MIN_PER_DAY, last = 0;
+
+	/* A day without sessions is future until it is over, then final (as the engine). */
+	*begin = base + RULES_MIN_PER_DAY;
+	*final = base + RULES_MIN_PER_DAY;
+	if (ns == 0)
+		return;
+	for (size_t k = 0; k < ns; k++) {
+		first = st[k] < first ? st[k] : first;
+		last = en[k] > last ? en[k] : last;
+	}
+	*begin = base + first;
+	*final = base + last + settle_minutes(x->regime, day->date);
+}
+
+/* The engine's day state (RULES.md "The life of a day") as this module names it. */
+static enum attendance_day_state
+state_of(const struct rules_day *d)
+{
+	return d->state == RULES_DAY_FINAL ? ATTENDANCE_DAY_FINAL
+	       : d->state == RULES_DAY_OPEN ? ATTENDANCE_DAY_OPEN
+					    : ATTENDANCE_DAY_FUTURE;
+}
+
+/* The engine judges days at this local moment (the trusted now). */
+static void
+set_now(struct inputs *x, int32_t date, int minute)
+{
+	x->in.has_now = true;
+	x->in.now_date = date;
+	x->in.now_minute = (int16_t)minute;
 }
 
 /* The days [from, to] of a computed output, the payouts touching them, their totals. */
@@ -629,6 +723,7 @@ slice(const struct rules_output *full, int32_t from, int32_t to, struct rules_ou
 		t->scheduled_min += d->scheduled_min;
 		t->attended_min += d->attended_min;
 		t->unexcused_min += d->unexcused_min;
+		t->pending_min += d->pending_min;
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			t->excused_min[c] += d->excused_min[c];
 		if (rules_rat_add(ded, d->deduction, &ded) < 0 ||
@@ -669,11 +764,59 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 	if ((rc = inputs_load(a, pid, from, to, lenient, NULL, &x, err, errlen)) != 0)
 		return rc;
 	x.in.as_of = as_of;
+	{
+		int64_t now = attendance_local_minute();
+
+		set_now(&x, (int32_t)(now / RULES_MIN_PER_DAY), (int)(now % RULES_MIN_PER_DAY));
+	}
 	if (compute(&x, &full, err, errlen) < 0) {
 		inputs_free(&x);
 		return -1;
 	}
-	rc = slice(&full, from, to, &res->out, err, errlen);
+	{
+		uint8_t *st = malloc(full.n_days ? full.n_days : 1);
+		int32_t *pend = malloc((full.n_days ? full.n_days : 1) * sizeof(*pend));
+		size_t first = (size_t)(from - full.days[0].date), n = (size_t)(to - from + 1);
+
+		rc = st && pend ? 0 : errbuf_set(err, errlen, "%s", "out of memory");
+		for (size_t i = 0; rc == 0 && i < full.n_days; i++) {
+			st[i] = (uint8_t)state_of(&full.days[i]);
+			pend[i] = full.days[i].pending_min;
+		}
+		if (rc == 0)
+			rc = slice(&full, from, to, &res->out, err, errlen);
+		if (rc == 0) {
+			/* The slice's states; final_at of the range itself. */
+			memmove(st, st + first, n);
+			memmove(pend, pend + first, n * sizeof(*pend));
+			res->state = st;
+			res->pending_min = pend;
+			st = NULL;
+			pend = NULL;
+			res->final_at = INT64_MIN;
+			if ((res->sessions = calloc(n, sizeof(*res->sessions))) == NULL)
+				rc = errbuf_set(err, errlen, "%s", "out of memory");
+			for (size_t i = 0; rc == 0 && i < n; i++) {
+				struct attendance_sessions *ss = &res->sessions[i];
+				int64_t b, f;
+
+				if (res->out.days[i].scheduled_min > 0)
+					ss->n = (uint8_t)day_sessions(&x, res->out.days[i].date,
+								      ss->start, ss->end,
+								      ss->off_site,
+								      RULES_MAX_SESSIONS);
+				day_bounds(&x, &res->out.days[i], &b, &f);
+				res->final_at = f > res->final_at ? f : res->final_at;
+				res->pending_total += res->pending_min[i];
+				if (res->state[i] != ATTENDANCE_DAY_FINAL)
+					res->preliminary = true;
+			}
+			if (rc != 0)
+				attendance_days_free(res);
+		}
+		free(st);
+		free(pend);
+	}
 	rules_output_free(&full);
 	if (rc == 0) {
 		res->participant = x.p;
@@ -716,6 +859,12 @@ void
 attendance_days_free(struct attendance_days *res)
 {
 	rules_output_free(&res->out);
+	free(res->state);
+	free(res->pending_min);
+	free(res->sessions);
+	res->state = NULL;
+	res->pending_min = NULL;
+	res->sessions = NULL;
 }
 
 json_t *
@@ -733,6 +882,23 @@ attendance_days_json(const struct attendance_days *res)
 	if (res->out.n_days) {
 		rc |= json_object_set_new(o, "from", scenario_date_json(res->out.days[0].date));
 		rc |= json_object_set_new(o, "to", scenario_date_json(res->out.days[res->out.n_days - 1].date));
+	}
+	/* Day states: every view of days says which are final and what is still pending. */
+	{
+		json_t *days = json_object_get(o, "days"), *d;
+		size_t i;
+
+		json_array_foreach(days, i, d) {
+			if (i >= res->out.n_days || res->state == NULL)
+				break;
+			rc |= json_object_set_new(d, "state", json_string(attendance_day_state_name(
+								      res->state[i])));
+			rc |= json_object_set_new(d, "pending_min",
+						  json_integer(res->pending_min[i]));
+		}
+		rc |= json_object_set_new(json_object_get(o, "totals"), "pending_min",
+					  json_integer(res->pending_total));
+		rc |= json_object_set_new(o, "preliminary", json_boolean(res->preliminary));
 	}
 	rc |= json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
 	if (res->g_missing != INT32_MIN)
@@ -1501,20 +1667,16 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 
 	for (size_t i = 0; i < out->n_days && rc == 0; i++) {
 		const struct rules_day *day = &out->days[i];
-		int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
-		bool off[RULES_MAX_SESSIONS];
 		char date[11], *stored = NULL, *now = NULL, id[40], *ev;
-		size_t ns;
-		int last_end = 0, found;
+		int found;
 		json_t *j;
 
 		if (day->date < from)
 			continue;
-		/* Today's result is stored once its last session has ended. */
-		ns = day_sessions(x, day->date, st, en, off, RULES_MAX_SESSIONS);
-		for (size_t k = 0; k < ns; k++)
-			last_end = en[k] > last_end ? en[k] : last_end;
-		if (day->date == today && now_min < last_end)
+		/* A day's result is stored and sent once the day is final (at today, now_min). */
+		(void)today;
+		(void)now_min;
+		if (state_of(day) != ATTENDANCE_DAY_FINAL)
 			continue;
 		rules_date_format(day->date, date, sizeof(date));
 		if ((found = store_day_result_get(s, pid, date, &stored)) < 0) {
@@ -1560,6 +1722,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 
 	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
 		return rc > 0 ? 0 : -1;
+	set_now(&x, today, now_min);
 	if (compute(&x, &out, err, errlen) < 0) {
 		inputs_free(&x);
 		return -1;
@@ -1648,6 +1811,29 @@ attendance_session_ends(struct attendance *a, const char *date, int *ends, size_
 		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
 	if (store_session_ends(a->s, date, rules_weekday(d), ends, max, n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	/*
+	 * A day becomes final settle_minutes after its last session: the moments that
+	 * matter are the ends plus each regime's settle_minutes (the kiosk's own regime
+	 * and every regime in use), so the day result goes out when the day is final.
+	 */
+	{
+		size_t base = *n, k = base;
+		const struct rules_regime *own = regime_get(a, a->cfg->kiosk.regime, err, errlen);
+
+		for (size_t r = 0; r <= a->n_regimes; r++) {
+			const struct rules_regime *rg = r < a->n_regimes ? a->regimes[r].r : own;
+			int settle = rg ? settle_minutes(rg, d) : RULES_SETTLE_MINUTES_DEFAULT;
+
+			for (size_t i = 0; i < base && k < max; i++)
+				if (ends[i] + settle < RULES_MIN_PER_DAY)
+					ends[k++] = ends[i] + settle;
+		}
+		qsort(ends, k, sizeof(*ends), int_cmp);
+		*n = 0;
+		for (size_t i = 0; i < k; i++)
+			if (*n == 0 || ends[*n - 1] != ends[i])
+				ends[(*n)++] = ends[i];
+	}
 	return 0;
 }
 
@@ -1697,6 +1883,27 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 		goto done;
 	}
 	rc = 0;
+done:
+	inputs_free(&x);
+	return rc;
+}
+
+int
+attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore, char *err,
+		size_t errlen)
+{
+	struct inputs x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	*g_ore = 0;
+	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
+	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+		goto done;
+	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) != RULES_BASIS_G)
+		rc = 1;
+	else
+		rc = rules_g_at(x.in.g, x.in.n_g, date, g_ore, err, errlen) < 0 ? -1 : 0;
 done:
 	inputs_free(&x);
 	return rc;

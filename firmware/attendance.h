@@ -92,6 +92,26 @@ json_t *attendance_today_json(const struct attendance_today *row);
 
 /* --- (b) days over a range --- */
 
+/*
+ * RULES.md "The life of a day": future before its first session starts, open until
+ * its last session has ended plus the regime's settle_minutes, final after that (a
+ * day without sessions: open on its date, final at its midnight).  Only final days
+ * carry attended and unexcused minutes, deductions, notes and flags; the scheduled
+ * minutes of a future or open day that no registration covers are pending.
+ */
+enum attendance_day_state { ATTENDANCE_DAY_FUTURE, ATTENDANCE_DAY_OPEN, ATTENDANCE_DAY_FINAL };
+/* future, open, final */
+const char *attendance_day_state_name(enum attendance_day_state st);
+/* The kiosk's local time as minutes since 1970-01-01 00:00 local (day * 1440 + minute). */
+int64_t attendance_local_minute(void);
+
+/* A day's sessions as the engine scheduled them (minutes of the day). */
+struct attendance_sessions {
+	uint8_t n;
+	int16_t start[RULES_MAX_SESSIONS], end[RULES_MAX_SESSIONS];
+	bool off_site[RULES_MAX_SESSIONS];
+};
+
 struct attendance_days {
 	struct store_participant participant;
 	char regime[64];
@@ -104,9 +124,21 @@ struct attendance_days {
 	/* days[from..to] (one per calendar day), payouts touching the range, totals of the
 	 * range; totals.deduction_ore is the exact sum of the range's days rounded once. */
 	struct rules_output out;
+	/* Day states at the time of the computation, per day of out.days (malloc'd). */
+	uint8_t *state;	      /* enum attendance_day_state */
+	int32_t *pending_min; /* minutes of a future or open day not yet judged */
+	int64_t pending_total;
+	bool preliminary; /* some day of the range is future or open */
+	/* Local minute (day * 1440 + minute) from which every day of the range is final. */
+	int64_t final_at;
+	/* Per day of out.days: its sessions (none on a day that is not scheduled). */
+	struct attendance_sessions *sessions;
 };
 
-/* Compute `pid` over [from, to] (YYYY-MM-DD).  1 if no such participant, -1 error. */
+/*
+ * Compute `pid` over [from, to] (YYYY-MM-DD), days settled at the current clock.
+ * 1 if no such participant, -1 error.
+ */
 int attendance_days(struct attendance *a, int64_t pid, const char *from, const char *to,
 		    struct attendance_days *res, char *err, size_t errlen);
 void attendance_days_free(struct attendance_days *res);
@@ -264,8 +296,9 @@ void attendance_changed(struct attendance *a, int64_t pid, const char *from);
 /* --- for the pay periods --- */
 
 /*
- * Compute `pid` over [from, to] with Denmark's deadline taken at payout (deterministic:
- * the same data gives the same numbers at any time).  1 if no such participant.
+ * Compute `pid` over [from, to] with Denmark's deadline taken at payout, days settled
+ * at the current clock (a period whose days are all final gives the same numbers at
+ * any later time).  1 if no such participant.
  */
 int attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
 		       struct attendance_days *res, char *err, size_t errlen);
@@ -275,5 +308,8 @@ int attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t 
  */
 int attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct rules_rat *out,
 			  char *err, size_t errlen);
+/* G in øre in force on `date` for `pid`: 0, 1 the regime has no G (Denmark), -1 err. */
+int attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore, char *err,
+		    size_t errlen);
 
 #endif

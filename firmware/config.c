@@ -66,6 +66,8 @@ config_defaults(struct config *c)
 	snprintf(c->payroll.pay_code, sizeof(c->payroll.pay_code), "INTRO");
 	c->payroll.csv_separator = ';';
 	c->payroll.decimal_mark = ',';
+	snprintf(c->payroll.language, sizeof(c->payroll.language), "nb");
+	snprintf(c->payroll.csv_bom, sizeof(c->payroll.csv_bom), "auto");
 	snprintf(c->payroll.payout, sizeof(c->payroll.payout), "monthly");
 }
 
@@ -176,6 +178,8 @@ static const struct key keys[] = {
 	C(payroll, decimal_mark, decimal_mark),
 	S(payroll, payout, payout),
 	S(payroll, anchor, anchor),
+	S(payroll, language, language),
+	S(payroll, csv_bom, csv_bom),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -463,6 +467,16 @@ validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (!strcmp(c->payroll.payout, "biweekly") && strlen(c->payroll.anchor) != 10) {
 		snprintf(err, errlen, "[payroll] anchor: expected a date YYYY-MM-DD when payout = biweekly");
+		return -1;
+	}
+	if (strcmp(c->payroll.language, "nb") && strcmp(c->payroll.language, "nn") &&
+	    strcmp(c->payroll.language, "en")) {
+		snprintf(err, errlen, "[payroll] language: expected one of nb | nn | en");
+		return -1;
+	}
+	if (strcmp(c->payroll.csv_bom, "auto") && strcmp(c->payroll.csv_bom, "yes") &&
+	    strcmp(c->payroll.csv_bom, "no")) {
+		snprintf(err, errlen, "[payroll] csv_bom: expected one of auto | yes | no");
 		return -1;
 	}
 	if (c->payroll.csv_separator == c->payroll.decimal_mark) {

@@ -103,6 +103,8 @@ struct config {
 		char decimal_mark;  /* ',' */
 		char payout[16];    /* monthly | biweekly */
 		char anchor[16];    /* biweekly anchor date YYYY-MM-DD */
+		char language[8];   /* payroll documents: nb | nn | en */
+		char csv_bom[8];    /* auto (when csv_separator is ';') | yes | no */
 	} payroll;
 };
 

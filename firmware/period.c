@@ -43,6 +43,8 @@ struct line {
 	struct vals v;
 	int64_t hour_value_ore, gross_ore, ded_ore, unpaid_ore;
 	bool decision, assess, past_deadline;
+	bool preliminary;  /* some day of the line is future or open */
+	int64_t pending;   /* minutes of future and open days not yet judged */
 	const struct store_period *corrects; /* adjustments */
 	int32_t corrects_date;		     /* INT32_MIN: the whole period (gross) */
 };
@@ -101,6 +103,19 @@ ensure_at(struct period *p, int32_t date, struct store_period *out, char *err, s
 	period_bounds(p->cfg, date, &from, &to);
 	rules_date_format(from, f, sizeof(f));
 	rules_date_format(to, t, sizeof(t));
+	/* RULES.md: no period is ever created for dates after the trusted today. */
+	{
+		char today[11];
+		int min;
+
+		attendance_local_now(today, &min);
+		if (strcmp(f, today) > 0 && store_period_at(p->s, f, out) != 0)
+			return errbuf_set(err, errlen,
+					  "no pay period is made for %s..%s: it starts after today (%s)",
+					  f, t, today);
+		if (strcmp(f, today) > 0)
+			return 0;
+	}
 	if (store_period_ensure(p->s, f, t, out) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	return 0;
@@ -121,6 +136,7 @@ struct people {
 	struct store_participant *v;
 	size_t n, cap;
 	int32_t until;	 /* programme started on or before this date */
+	int32_t since;	 /* and had not ended before this date (INT32_MIN: any) */
 	int all;	 /* inactive ones too */
 };
 
@@ -128,10 +144,14 @@ static int
 collect_people(void *arg, const struct store_participant *sp)
 {
 	struct people *l = arg;
-	int32_t start;
+	int32_t start, end;
 
 	if (!l->all && (!sp->active || rules_date_parse(sp->programme_start, &start) < 0 ||
 			start > l->until))
+		return 0;
+	/* Out of the programme before the period: no line (ruling 11). */
+	if (!l->all && sp->programme_end[0] && rules_date_parse(sp->programme_end, &end) == 0 &&
+	    end < l->since)
 		return 0;
 	if (l->n == l->cap) {
 		size_t c = l->cap ? l->cap * 2 : 64;
@@ -146,11 +166,16 @@ collect_people(void *arg, const struct store_participant *sp)
 	return 0;
 }
 
-/* Active participants whose programme started by `until`, by name (all = everyone). */
+/*
+ * Active participants in the programme during [since, until] (started by `until`, not
+ * ended before `since`), by name; all = everyone.
+ */
 static int
-people(struct period *p, int32_t until, int all, struct people *l, char *err, size_t errlen)
+people(struct period *p, int32_t since, int32_t until, int all, struct people *l, char *err,
+       size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
+	l->since = since;
 	l->until = until;
 	l->all = all;
 	if (store_participant_each(p->s, collect_people, l) < 0) {
@@ -160,20 +185,39 @@ people(struct period *p, int32_t until, int all, struct people *l, char *err, si
 	return 0;
 }
 
+/* The daemon's own bookkeeping (like adjustments): empty periods after today go. */
+static int
+drop_future(struct store *s, void *arg, char *err, size_t errlen)
+{
+	int n;
+
+	if (store_periods_drop_future(s, arg, &n) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(s));
+	return 0;
+}
+
 int
 period_list(struct period *p, struct store_period **out, size_t *n, char *err, size_t errlen)
 {
 	struct store_period sp;
 	struct people l;
-	char today[11];
-	int32_t now, d;
-	int min;
+	char today[11], since[11];
+	int32_t now, d, served;
+	int min, dropped;
 
 	*out = NULL;
 	*n = 0;
 	attendance_local_now(today, &min);
 	rules_date_parse(today, &now);
-	if (people(p, now, 0, &l, err, errlen) < 0)
+	/* Periods a wrong clock made (after today, nothing in them) are removed. */
+	if (store_periods_future(p->s, today, &dropped) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	if (dropped && store_txn(p->s, drop_future, today, err, errlen) < 0)
+		return -1;
+	if (dropped)
+		log_warn("period: removed %d empty period(s) after %s (made by a wrong clock)",
+			 dropped, today);
+	if (people(p, INT32_MIN, now, 0, &l, err, errlen) < 0)
 		return -1;
 	d = now;
 	for (size_t i = 0; i < l.n; i++) {
@@ -185,6 +229,10 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	free(l.v);
 	if (d < rules_add_months(now, -12 * LIST_YEARS_BACK))
 		d = rules_add_months(now, -12 * LIST_YEARS_BACK);
+	/* Days before the kiosk went into service were not observed: not payable. */
+	if (attendance_results_from(p->a, since) == 0 && rules_date_parse(since, &served) == 0 &&
+	    served > d)
+		d = served;
 	while (d <= now) {
 		if (ensure_at(p, d, &sp, err, errlen) < 0)
 			return -1;
@@ -193,12 +241,25 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	}
 	if (store_periods(p->s, out, n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	/*
+	 * An open period that ended before the service date (made before the date was
+	 * set or moved) is not offered; closed ones stay, they were paid.
+	 */
+	if (attendance_results_from(p->a, since) == 0) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp((*out)[i].status, "closed") == 0 || strcmp((*out)[i].to, since) >= 0)
+				(*out)[k++] = (*out)[i];
+		*n = k;
+	}
 	return 0;
 }
 
 json_t *
 period_json(const struct store_period *sp)
 {
+	const char *state;
 	char at[32] = "";
 
 	if (sp->closed_ms) {
@@ -208,8 +269,19 @@ period_json(const struct store_period *sp)
 		gmtime_r(&secs, &tm);
 		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)sp->id, "from",
-			 sp->from, "to", sp->to, "status", sp->status, "closed_at",
+	/* closed; ended once its last day is over (every day final); running before. */
+	{
+		char today[11];
+		int min;
+
+		attendance_local_now(today, &min);
+		if (sp->closed_ms)
+			state = "closed";
+		else
+			state = strcmp(today, sp->to) > 0 ? "ended" : "running";
+	}
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)sp->id, "from",
+			 sp->from, "to", sp->to, "status", sp->status, "state", state, "closed_at",
 			 at[0] ? json_string(at) : json_null(), "closed_by",
 			 sp->closed_by[0] ? json_string(sp->closed_by) : json_null());
 }
@@ -387,6 +459,11 @@ line_json(const struct period *p, const struct line *l)
 
 	if (o == NULL)
 		return NULL;
+	/* Day states and the amount to pay: a preliminary line says so in every format. */
+	json_object_set_new(o, "pending_min", json_integer((json_int_t)l->pending));
+	json_object_set_new(o, "pending_hours", scenario_money_json(centi_hours(l->pending)));
+	json_object_set_new(o, "net", scenario_money_json(l->gross_ore - l->ded_ore - l->unpaid_ore));
+	json_object_set_new(o, "preliminary", json_boolean(l->preliminary));
 	if (l->corrects) {
 		json_object_set_new(o, "corrects_period",
 				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l->corrects->id,
@@ -440,6 +517,10 @@ line_fill(struct period *p, const struct attendance_days *res, int32_t from, int
 
 		if (res->out.days[i].date < from || res->out.days[i].date > to)
 			continue;
+		if (res->state && res->state[i] != ATTENDANCE_DAY_FINAL) {
+			l->preliminary = true;
+			l->pending += res->pending_min[i];
+		}
 		vals_of_day(&res->out.days[i], &d);
 		if (vals_add(&l->v, &d, 1, &l->v) < 0)
 			return errbuf_set(err, errlen, "arithmetic overflow");
@@ -553,8 +634,8 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 
 /* The open period's lines, computed now, one per participant by name. */
 static int
-append_computed(struct period *p, const struct store_period *sp, json_t *arr, char *err,
-		size_t errlen)
+append_computed(struct period *p, const struct store_period *sp, json_t *arr,
+		int64_t *final_at, char *err, size_t errlen)
 {
 	struct people ppl;
 	int32_t from, to;
@@ -562,7 +643,9 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, ch
 
 	rules_date_parse(sp->from, &from);
 	rules_date_parse(sp->to, &to);
-	if (people(p, to, 0, &ppl, err, errlen) < 0)
+	/* With nobody in it, the period ends at its last midnight. */
+	*final_at = ((int64_t)to + 1) * RULES_MIN_PER_DAY;
+	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < ppl.n && rc == 0; i++) {
 		struct attendance_days res;
@@ -573,6 +656,8 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, ch
 			rc = -1;
 			break;
 		}
+		if (res.final_at > *final_at)
+			*final_at = res.final_at;
 		if (line_fill(p, &res, from, to, &l, err, errlen) < 0 ||
 		    (j = line_json(p, &l)) == NULL || json_array_append_new(arr, j) < 0)
 			rc = -1;
@@ -582,12 +667,25 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, ch
 	return rc;
 }
 
+/* A local minute (day * 1440 + minute) as "YYYY-MM-DDTHH:MM" (local time). */
+static void
+minute_format(int64_t m, char *buf, size_t len)
+{
+	char d[11];
+
+	rules_date_format((int32_t)(m / RULES_MIN_PER_DAY), d, sizeof(d));
+	snprintf(buf, len, "%sT%02d:%02d", d, (int)(m % RULES_MIN_PER_DAY / 60),
+		 (int)(m % 60));
+}
+
 static int
 stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, size_t errlen)
 {
 	struct store_period sp;
-	json_t *lines, *tot;
+	json_t *lines, *tot, *pj;
+	int64_t final_at = 0;
 	int rc, closed;
+	char at[24];
 
 	*doc = NULL;
 	if ((rc = store_period_get(p->s, id, &sp)) != 0)
@@ -599,7 +697,7 @@ stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, si
 	if ((lines = json_array()) == NULL)
 		return errbuf_set(err, errlen, "out of memory");
 	rc = closed ? append_stored(p, id, "line", lines, err, errlen)
-		    : append_computed(p, &sp, lines, err, errlen);
+		    : append_computed(p, &sp, lines, &final_at, err, errlen);
 	if (rc == 0)
 		rc = append_stored(p, id, "adjustment", lines, err, errlen);
 	if (rc < 0 || (tot = doc_totals(lines)) == NULL) {
@@ -608,7 +706,20 @@ stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, si
 		json_decref(lines);
 		return -1;
 	}
-	*doc = json_pack("{s:o, s:o, s:o}", "period", period_json(&sp), "lines", lines, "totals",
+	/*
+	 * RULES.md "The life of a pay period": running while a day is future or open
+	 * (the document is preliminary), ended when every day is final, then closed.
+	 */
+	pj = period_json(&sp);
+	if (pj && !closed) {
+		bool running = attendance_local_minute() < final_at;
+
+		minute_format(final_at, at, sizeof(at));
+		json_object_set_new(pj, "state", json_string(running ? "running" : "ended"));
+		json_object_set_new(pj, "closable_from", json_string(at));
+	}
+	*doc = json_pack("{s:o, s:b, s:o, s:o}", "period", pj, "preliminary",
+			 !closed && attendance_local_minute() < final_at, "lines", lines, "totals",
 			 tot);
 	return *doc ? 0 : errbuf_set(err, errlen, "out of memory");
 }
@@ -625,153 +736,6 @@ period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, size_
 	return stipend(p, id, 0, doc, err, errlen);
 }
 
-/* --- CSV --- */
-
-/* A growing string; out of memory is remembered and reported once at the end. */
-struct strbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void
-buf_add(struct strbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t c = b->cap ? b->cap : 1024;
-		char *t;
-
-		while (c < b->n + n + 1)
-			c *= 2;
-		if ((t = realloc(b->s, c)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = t;
-		b->cap = c;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-/* RFC 4180: quote a field holding the separator, a quote, CR or LF; double the quotes. */
-static void
-csv_field(struct strbuf *b, const char *s, char sep)
-{
-	if (strchr(s, sep) == NULL && strpbrk(s, "\"\r\n") == NULL) {
-		buf_add(b, s, strlen(s));
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (const char *q = s; *q; q++) {
-		buf_add(b, q, 1);
-		if (*q == '"')
-			buf_add(b, "\"", 1);
-	}
-	buf_add(b, "\"", 1);
-}
-
-/* A number as printed in the JSON with the decimal mark put in. */
-static void
-csv_number(struct strbuf *b, const json_t *v, char sep, char mark)
-{
-	char buf[40];
-
-	snprintf(buf, sizeof(buf), "%s", json_string_value(v) ? json_string_value(v) : "0.00");
-	for (char *q = buf; *q; q++)
-		if (*q == '.')
-			*q = mark;
-	csv_field(b, buf, sep);
-}
-
-static const char *const csv_cols[] = {
-	"kind", "period_from", "period_to", "participant", "name", "scheduled_hours",
-	"attended_hours", NULL /* excused_hours_<category> */, "unexcused_hours", "hour_value",
-	"gross", "deduction", "unpaid_leave", "decision_required", "needs_assessment",
-	"past_deadline", "pay_code", "currency", "corrects_period_from", "corrects_period_to",
-	"corrects_date",
-};
-
-static bool
-csv_is_number(const char *col)
-{
-	return strstr(col, "_hours") || !strcmp(col, "hour_value") || !strcmp(col, "gross") ||
-	       !strcmp(col, "deduction") || !strcmp(col, "unpaid_leave");
-}
-
-char *
-period_csv(const json_t *doc, char sep, char mark)
-{
-	struct strbuf b = {0};
-	const json_t *lines = json_object_get(doc, "lines"), *l;
-	char s[2] = {sep, 0};
-	size_t i;
-
-	/* Every category has its column, so the layout never depends on the data. */
-	for (size_t k = 0; k < sizeof(csv_cols) / sizeof(csv_cols[0]); k++) {
-		if (k)
-			buf_add(&b, s, 1);
-		if (csv_cols[k]) {
-			csv_field(&b, csv_cols[k], sep);
-			continue;
-		}
-		for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "excused_hours_%s", rules_category_name(c));
-			if (c)
-				buf_add(&b, s, 1);
-			csv_field(&b, name, sep);
-		}
-	}
-	buf_add(&b, "\r\n", 2);
-	json_array_foreach(lines, i, l) {
-		const json_t *cp = json_object_get(l, "corrects_period");
-
-		for (size_t k = 0; k < sizeof(csv_cols) / sizeof(csv_cols[0]); k++) {
-			const char *col = csv_cols[k];
-			const json_t *v;
-
-			if (k)
-				buf_add(&b, s, 1);
-			if (col == NULL) {
-				const json_t *ex = json_object_get(l, "excused_hours");
-
-				for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
-					const json_t *h = json_object_get(ex, rules_category_name(c));
-
-					if (c)
-						buf_add(&b, s, 1);
-					if (h)
-						csv_number(&b, h, sep, mark);
-					else
-						csv_number(&b, NULL, sep, mark);
-				}
-				continue;
-			}
-			if (!strcmp(col, "corrects_period_from") || !strcmp(col, "corrects_period_to"))
-				v = json_object_get(cp, col[16] == 'f' ? "from" : "to");
-			else
-				v = json_object_get(l, col);
-			if (csv_is_number(col))
-				csv_number(&b, v, sep, mark);
-			else if (json_is_boolean(v))
-				csv_field(&b, json_is_true(v) ? "true" : "false", sep);
-			else
-				csv_field(&b, json_string_value(v) ? json_string_value(v) : "", sep);
-		}
-		buf_add(&b, "\r\n", 2);
-	}
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
-}
-
 /* --- close --- */
 
 /* A frozen participant: the line and the days, serialized before anything is written. */
@@ -783,6 +747,8 @@ struct frozen {
 	size_t n_days;
 	char (*dates)[11];
 	char **days;
+	bool preliminary;
+	int64_t final_at;
 };
 
 static void
@@ -810,6 +776,8 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 	if (attendance_compute(p->a, sp->id, from, to, &res, err, errlen) != 0)
 		return -1;
 	f->pid = sp->id;
+	f->preliminary = res.preliminary;
+	f->final_at = res.final_at;
 	snprintf(f->ext_id, sizeof(f->ext_id), "%s", sp->ext_id);
 	if (line_fill(p, &res, from, to, &l, err, errlen) < 0) {
 		attendance_days_free(&res);
@@ -848,6 +816,8 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	int32_t from, to;
 	int rc, min;
 
+	if (why && period_reason_check(why, err, errlen) < 0)
+		return -1;
 	if ((rc = store_period_get(p->s, id, &sp)) != 0)
 		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
 	if (strcmp(sp.status, "open") != 0)
@@ -857,7 +827,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 		return 3;
 	rules_date_parse(sp.from, &from);
 	rules_date_parse(sp.to, &to);
-	if (people(p, to, 0, &ppl, err, errlen) < 0)
+	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
 		return -1;
 	/* Everything computed first: a refusal (G unknown) writes nothing. */
 	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
@@ -870,6 +840,27 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	free(ppl.v);
 	if (rc < 0)
 		goto out;
+	/* Only a period whose every day is final can close; say from when it can. */
+	{
+		int64_t final_at = ((int64_t)to + 1) * RULES_MIN_PER_DAY;
+		bool prelim = false;
+
+		for (size_t i = 0; i < ppl.n; i++) {
+			prelim |= f[i].preliminary;
+			final_at = f[i].final_at > final_at ? f[i].final_at : final_at;
+		}
+		if (prelim || attendance_local_minute() < final_at) {
+			char at[24];
+
+			minute_format(final_at, at, sizeof(at));
+			errbuf_set(err, errlen,
+				   "period %s..%s has days that are not final yet; it can be closed "
+				   "from %s",
+				   sp.from, sp.to, at);
+			rc = 4;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < ppl.n; i++) {
 		struct store_period_line sl = {.period_id = id, .participant_id = f[i].pid,
 					       .kind = "line", .json = f[i].line};
@@ -894,7 +885,11 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 		detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
 		json_decref(d);
 	}
-	if (detail == NULL || store_period_close(p->s, id, who) != 0)
+	if (detail == NULL) {
+		rc = errbuf_set(err, errlen, "out of memory");
+		goto out;
+	}
+	if (store_period_close(p->s, id, who) != 0)
 		goto dberr;
 	log_info("period: %s..%s closed by %s (%zu lines)", sp.from, sp.to, who, ppl.n);
 	*detail_out = detail;
@@ -987,12 +982,25 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 	for (size_t i = 0; i < acc.n; i++)
 		vals_zero(&acc.day[i]);
 	/* Read what was paid inside the write transaction: two writers cannot both add. */
-	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) != 0) {
-		rc = rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
+	if ((rc = store_period_line_get(p->s, cp->id, pt->id, &frozen)) < 0) {
+		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 		goto out;
 	}
-	j = json_loads(frozen.json, 0, NULL);
-	free(frozen.json);
+	/*
+	 * No line: the participant was added after the close (active, in the programme
+	 * by the period's end).  Nothing was paid, so the whole line comes as
+	 * adjustments in the next open period.  Anyone else has nothing to adjust.
+	 */
+	if (rc == 1 && !(pt->active && pt->programme_start[0] &&
+			 strcmp(pt->programme_start, cp->to) <= 0)) {
+		rc = 0;
+		goto out;
+	}
+	j = rc == 1 ? json_pack("{s:s, s:s, s:s}", "deduction", "0.00", "unpaid_leave", "0.00",
+				"gross", "0.00")
+		    : json_loads(frozen.json, 0, NULL);
+	if (rc == 0)
+		free(frozen.json);
 	if (j == NULL || centi_parse(json_object_get(j, "deduction"), &paid_ore) < 0 ||
 	    centi_parse(json_object_get(j, "unpaid_leave"), &unpaid_ore) < 0 ||
 	    centi_parse(json_object_get(j, "gross"), &gross_ore) < 0) {
@@ -1178,13 +1186,17 @@ reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err
 	int32_t lo = INT32_MAX, hi = INT32_MIN, f, t;
 	int rc = 0;
 
-	if (store_periods_closed_for(p->s, pid, &cp, &n) < 0)
+	struct store_participant pt;
+
+	/* Every closed period: one closed before the participant was added has no line. */
+	if (store_participant_get(p->s, pid, &pt) != 0 || store_periods(p->s, &cp, &n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
 	/* A change on `from` cannot alter days before it. */
 	for (size_t i = 0; i < n; i++) {
 		rules_date_parse(cp[i].from, &f);
 		rules_date_parse(cp[i].to, &t);
-		if (t < from)
+		if (t < from || strcmp(cp[i].status, "closed") != 0 ||
+		    strcmp(cp[i].to, pt.programme_start) < 0)
 			continue;
 		cp[k++] = cp[i];
 		lo = f < lo ? f : lo;
@@ -1232,7 +1244,7 @@ period_reconcile(struct period *p, int64_t pid, const char *from, int *added, ch
 		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
 	if (pid)
 		return reconcile_one(p, pid, f, added, err, errlen);
-	if (people(p, INT32_MAX, 1, &ppl, err, errlen) < 0)
+	if (people(p, INT32_MIN, INT32_MAX, 1, &ppl, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < ppl.n; i++) {
 		char why[512];
@@ -1258,4 +1270,446 @@ period_on_change(void *arg, int64_t pid, const char *from)
 		log_warn("period: adjustments after a change: %s", err);
 	else if (added)
 		log_info("period: %d adjustment line(s) after a change", added);
+}
+
+/* --- the basis for a decision --- */
+
+static json_t *
+hhmm(int min)
+{
+	char b[8];
+
+	snprintf(b, sizeof(b), "%02d:%02d", min / 60 % 24, min % 60);
+	return json_string(b);
+}
+
+/* A rational as "num/den" for a reader, e.g. the decision share "1/2". */
+static json_t *
+frac_json(int64_t num, int64_t den)
+{
+	char b[48];
+
+	snprintf(b, sizeof(b), "%lld/%lld", (long long)num, (long long)den);
+	return json_string(b);
+}
+
+/* The participant's line (and adjustments) of period `sp`: frozen if closed, else `res`'s. */
+static int
+basis_lines(struct period *p, const struct store_period *sp, const struct attendance_days *res,
+	    int32_t from, int32_t to, json_t **line, json_t *adj, char *err, size_t errlen)
+{
+	struct store_period_line *l;
+	size_t n;
+	int rc = 0;
+
+	*line = NULL;
+	if (strcmp(sp->status, "closed") == 0) {
+		struct store_period_line fr;
+
+		if ((rc = store_period_line_get(p->s, sp->id, res->participant.id, &fr)) < 0)
+			return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+		if (rc == 0) {
+			*line = json_loads(fr.json, 0, NULL);
+			free(fr.json);
+		}
+	} else {
+		struct line ln;
+
+		if (line_fill(p, res, from, to, &ln, err, errlen) < 0)
+			return -1;
+		*line = line_json(p, &ln);
+	}
+	if (store_period_lines(p->s, sp->id, &l, &n) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i].kind, "adjustment") && l[i].participant_id == res->participant.id)
+			json_array_append_new(adj, json_loads(l[i].json, 0, NULL));
+	store_period_lines_free(l, n);
+	return 0;
+}
+
+/* Both enkeltvedtak tests with their numbers (RULES.md "Deductions"). */
+static json_t *
+basis_tests(struct period *p, const struct attendance_days *res, int32_t from, int32_t to,
+	    const json_t *line)
+{
+	const struct rules_payout *po = payout_of(res, from, to);
+	const struct rules_param_version *rule = rules_param_at(res->rules, RULES_P_DECISION_RULE, to);
+	const struct rules_param_version *share = rules_param_at(res->rules, RULES_P_DECISION_SHARE, to);
+	const struct rules_param_version *gf = rules_param_at(res->rules, RULES_P_DECISION_G_FRACTION, to);
+	int64_t ded = 0, g = 0;
+	struct rules_rat t;
+	char why[256];
+	json_t *o;
+
+	centi_parse(json_object_get(line, "deduction"), &ded);
+	o = json_pack("{s:o, s:o, s:s}", "deduction", scenario_money_json(ded), "gross",
+		      po ? scenario_money_json(po->gross_ore) : json_null(), "rule",
+		      rule && rule->num == RULES_DECISION_EVERY_DEDUCTION ? "every_deduction"
+									   : "threshold");
+	if (o == NULL || po == NULL)
+		return o;
+	if (share && share->den && rules_rat_mul(po->gross, (struct rules_rat){share->num, share->den}, &t) == 0) {
+		json_object_set_new(o, "share_test",
+				    json_pack("{s:o, s:o, s:b}", "share", frac_json(share->num, share->den),
+					      "threshold", scenario_money_json(rules_rat_round(t)),
+					      "met", rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 &&
+							 ded > 0));
+	}
+	if (gf && gf->den && attendance_g_at(p->a, res->participant.id, to, &g, why, sizeof(why)) == 0 &&
+	    rules_rat_mul((struct rules_rat){g, 1}, (struct rules_rat){gf->num, gf->den}, &t) == 0) {
+		json_object_set_new(o, "g_test",
+				    json_pack("{s:o, s:o, s:o, s:b}", "g", scenario_money_json(g),
+					      "fraction", frac_json(gf->num, gf->den), "threshold",
+					      scenario_money_json(rules_rat_round(t)), "met",
+					      rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 && ded > 0));
+	} else {
+		json_object_set_new(o, "g_test", json_null());
+	}
+	json_object_set(o, "decision_required", json_object_get(line, "decision_required"));
+	return o;
+}
+
+/* Every day: sessions, taps, registrations, minutes by category, hour value and amount. */
+static int
+basis_days(struct period *p, const struct attendance_days *res, json_t *days,
+	   const struct store_absence_row *abs, size_t n_abs, char *err, size_t errlen)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(days, i, d) {
+		const struct rules_day *day = &res->out.days[i];
+		const struct attendance_sessions *ss = &res->sessions[i];
+		struct attendance_tap *taps = NULL;
+		json_t *sj = json_array(), *tj = json_array(), *rj = json_array();
+		struct rules_rat hv;
+		char date[11];
+		size_t nt = 0;
+
+		if (i >= res->out.n_days)
+			break;
+		rules_date_format(day->date, date, sizeof(date));
+		for (size_t k = 0; k < ss->n; k++)
+			json_array_append_new(sj, json_pack("{s:o, s:o, s:b}", "start", hhmm(ss->start[k]),
+							    "end", hhmm(ss->end[k]), "off_site",
+							    ss->off_site[k]));
+		if (attendance_taps_on(p->a, res->participant.id, date, &taps, &nt, err, errlen) < 0) {
+			json_decref(sj);
+			json_decref(tj);
+			json_decref(rj);
+			return -1;
+		}
+		for (size_t k = 0; k < nt; k++)
+			json_array_append_new(tj, json_pack("{s:o, s:s, s:b}", "time", hhmm(taps[k].minute),
+							    "direction", taps[k].direction,
+							    "corrected", taps[k].corrected != 0));
+		free(taps);
+		for (size_t k = 0; k < n_abs; k++) {
+			const struct store_absence_row *r = &abs[k];
+
+			if (strcmp(r->a.from_date, date) > 0 || strcmp(r->a.to_date, date) < 0)
+				continue;
+			json_array_append_new(
+				rj, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "id",
+					      r->a.uuid, "category", r->a.category, "from",
+					      r->a.from_date, "to", r->a.to_date, "start",
+					      r->start_min >= 0 ? hhmm(r->start_min) : json_null(),
+					      "end", r->end_min >= 0 ? hhmm(r->end_min) : json_null(),
+					      "documentation", r->a.documentation, "registered_by",
+					      r->a.registered_by, "comment", r->a.comment));
+		}
+		json_object_set_new(d, "weekday", json_integer(rules_weekday(day->date)));
+		json_object_set_new(d, "sessions", sj);
+		json_object_set_new(d, "taps", tj);
+		json_object_set_new(d, "registrations", rj);
+		if (day->scheduled_min > 0 &&
+		    attendance_hour_value(p->a, res->participant.id, day->date, &hv, err, errlen) == 0)
+			json_object_set_new(d, "hour_value", scenario_money_json(rules_rat_round(hv)));
+		else
+			json_object_set_new(d, "hour_value", json_null());
+		json_object_set_new(d, "deduction", scenario_money_json(rules_rat_round(day->deduction)));
+		json_object_set_new(d, "unpaid_leave",
+				    scenario_money_json(rules_rat_round(day->unpaid_leave)));
+	}
+	return 0;
+}
+
+int
+period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, char *err,
+	     size_t errlen)
+{
+	struct store_period sp;
+	struct store_participant pt;
+	struct attendance_days res;
+	struct attendance_quotas qb, qa;
+	struct store_absence_row *abs = NULL;
+	size_t n_abs = 0;
+	json_t *days = NULL, *line = NULL, *adj, *pj, *tests;
+	char before[11];
+	int32_t from, to;
+	int rc;
+
+	*doc = NULL;
+	if ((rc = store_period_get(p->s, id, &sp)) != 0)
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+	if ((rc = store_participant_by_ext(p->s, ext_id, &pt)) != 0)
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+	rules_date_parse(sp.from, &from);
+	rules_date_parse(sp.to, &to);
+	if ((rc = attendance_compute(p->a, pt.id, from, to, &res, err, errlen)) != 0)
+		return rc;
+	rules_date_format(from - 1, before, sizeof(before));
+	rc = -1;
+	if ((adj = json_array()) == NULL) {
+		errbuf_set(err, errlen, "out of memory");
+		goto out;
+	}
+	{
+		json_t *all = attendance_days_json(&res);
+
+		days = all ? json_incref(json_object_get(all, "days")) : NULL;
+		json_decref(all);
+	}
+	if (days == NULL) {
+		errbuf_set(err, errlen, "out of memory");
+		goto out;
+	}
+	if (store_absences_active(p->s, pt.id, &abs, &n_abs) < 0) {
+		errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+		goto out;
+	}
+	if (basis_days(p, &res, days, abs, n_abs, err, errlen) < 0 ||
+	    basis_lines(p, &sp, &res, from, to, &line, adj, err, errlen) < 0 ||
+	    attendance_quotas(p->a, pt.id, before, &qb, err, errlen) != 0 ||
+	    attendance_quotas(p->a, pt.id, sp.to, &qa, err, errlen) != 0)
+		goto out;
+	if (line == NULL) {
+		/* Closed before the participant joined: the adjustments carry the line. */
+		line = json_null();
+	}
+	tests = basis_tests(p, &res, from, to, line);
+	pj = period_json(&sp);
+	{
+		bool closed = strcmp(sp.status, "closed") == 0;
+		bool prelim = !closed && res.preliminary;
+
+		*doc = json_pack("{s:s, s:b, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:o}, s:o, s:o,"
+				 " s:o, s:o, s:o, s:o, s:s}",
+				 "document", "basis", "preliminary", prelim, "status",
+				 closed ? "closed" : prelim ? "preliminary" : "final", "period", pj,
+				 "participant", "id", pt.ext_id, "name", pt.name, "regime", pt.regime,
+				 "rate", pt.rate, "programme_start", pt.programme_start,
+				 "programme_end",
+				 pt.programme_end[0] ? json_string(pt.programme_end) : json_null(), "line",
+				 line, "adjustments", adj, "days", days, "quotas_before",
+				 attendance_quotas_json(&qb), "quotas_after",
+				 attendance_quotas_json(&qa), "enkeltvedtak", tests, "currency",
+				 res.currency);
+		line = adj = days = NULL;
+	}
+	rc = *doc ? 0 : errbuf_set(err, errlen, "out of memory");
+out:
+	free(abs);
+	json_decref(days);
+	json_decref(line);
+	json_decref(adj);
+	attendance_days_free(&res);
+	return rc;
+}
+
+/* --- the NIR summary --- */
+
+/* A share of scheduled minutes in percent with two decimals, half up ("12.50"). */
+static json_t *
+share_json(int64_t min, int64_t sched)
+{
+	if (sched <= 0)
+		return scenario_money_json(0);
+	return scenario_money_json(rules_rat_round((struct rules_rat){min * 10000, sched}));
+}
+
+static bool
+is_leave(const char *cat)
+{
+	return !strcmp(cat, "leave_approved") || !strcmp(cat, "leave_unpaid");
+}
+
+/* Leave of one participant in [from, to]: calendar days registered, working days used. */
+static int
+nir_leave(struct period *p, const char *ext_id, int32_t from, int32_t to, int64_t *cal,
+	  int64_t *work, char *err, size_t errlen)
+{
+	struct store_participant pt;
+	struct store_absence_row *abs = NULL;
+	struct attendance_days res;
+	size_t n = 0;
+	int rc;
+
+	*cal = *work = 0;
+	if ((rc = store_participant_by_ext(p->s, ext_id, &pt)) != 0)
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 0;
+	if (store_absences_active(p->s, pt.id, &abs, &n) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	for (int32_t d = from; d <= to; d++) {
+		char date[11];
+
+		rules_date_format(d, date, sizeof(date));
+		for (size_t k = 0; k < n; k++)
+			if (is_leave(abs[k].a.category) && strcmp(abs[k].a.from_date, date) <= 0 &&
+			    strcmp(abs[k].a.to_date, date) >= 0) {
+				(*cal)++;
+				break;
+			}
+	}
+	free(abs);
+	if (*cal == 0)
+		return 0;
+	if ((rc = attendance_compute(p->a, pt.id, from, to, &res, err, errlen)) != 0)
+		return rc < 0 ? -1 : 0;
+	for (size_t i = 0; i < res.out.n_days; i++)
+		if (res.out.days[i].excused_min[RULES_CAT_LEAVE_APPROVED] +
+			    res.out.days[i].excused_min[RULES_CAT_LEAVE_UNPAID] > 0)
+			(*work)++;
+	attendance_days_free(&res);
+	return 0;
+}
+
+int
+period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
+{
+	json_t *doc, *rows, *l;
+	int32_t from, to;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = stipend(p, id, 0, &doc, err, errlen)) != 0)
+		return rc;
+	rules_date_parse(json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
+			 &from);
+	rules_date_parse(json_string_value(json_object_get(json_object_get(doc, "period"), "to")),
+			 &to);
+	rows = json_array();
+	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+		const char *key;
+		json_t *v;
+		int64_t sched = json_integer_value(json_object_get(l, "scheduled_min"));
+		int64_t unexc = json_integer_value(json_object_get(l, "unexcused_min"));
+		int64_t valid = 0, cal, work;
+
+		if (strcmp(json_string_value(json_object_get(l, "kind")), "line") != 0)
+			continue;
+		json_object_foreach(json_object_get(l, "excused_min"), key, v)
+			if (!is_leave(key))
+				valid += json_integer_value(v);
+		if (nir_leave(p, json_string_value(json_object_get(l, "participant")), from, to, &cal,
+			      &work, err, errlen) < 0) {
+			json_decref(rows);
+			json_decref(doc);
+			return -1;
+		}
+		json_array_append_new(
+			rows,
+			json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:I, s:I, s:O}",
+				  "participant", json_object_get(l, "participant"), "name",
+				  json_object_get(l, "name"), "period_from",
+				  json_object_get(l, "period_from"), "period_to",
+				  json_object_get(l, "period_to"), "scheduled_hours",
+				  json_object_get(l, "scheduled_hours"), "attended_hours",
+				  json_object_get(l, "attended_hours"), "valid_absence_hours",
+				  scenario_money_json(centi_hours(valid)), "valid_absence_share",
+				  share_json(valid, sched), "invalid_absence_hours",
+				  scenario_money_json(centi_hours(unexc)), "invalid_absence_share",
+				  share_json(unexc, sched), "leave_calendar_days", (json_int_t)cal,
+				  "leave_working_days", (json_int_t)work, "preliminary",
+				  json_object_get(l, "preliminary")));
+	}
+	*out = json_pack("{s:s, s:O, s:O, s:o}", "document", "nir", "period",
+			 json_object_get(doc, "period"), "preliminary",
+			 json_object_get(doc, "preliminary"), "participants", rows);
+	json_decref(doc);
+	return *out ? 0 : errbuf_set(err, errlen, "out of memory");
+}
+
+int
+period_reason_check(const char *why, char *err, size_t errlen)
+{
+	const unsigned char *q = (const unsigned char *)why;
+	size_t chars = 0;
+
+	/* UTF-8 by the standard's table: no overlongs, no surrogates, nothing past U+10FFFF. */
+	while (*q) {
+		unsigned c = *q;
+		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+				     : (c & 0xF8) == 0xF0 ? 4 : 0;
+		unsigned cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+
+		if (n == 0)
+			return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
+					  (size_t)(q - (const unsigned char *)why));
+		for (size_t k = 1; k < n; k++) {
+			if ((q[k] & 0xC0) != 0x80)
+				return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
+						  (size_t)(q - (const unsigned char *)why));
+			cp = cp << 6 | (q[k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
+					  (size_t)(q - (const unsigned char *)why));
+		if (cp < 0x20 || cp == 0x7F)
+			return errbuf_set(err, errlen, "reason: control characters are not allowed");
+		q += n;
+		chars++;
+	}
+	if (chars > PERIOD_REASON_MAX)
+		return errbuf_set(err, errlen, "reason: at most %d characters, got %zu",
+				  PERIOD_REASON_MAX, chars);
+	return 0;
+}
+
+int
+period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
+		  size_t errlen)
+{
+	json_error_t je;
+	const char *key, *r;
+	json_t *j, *v;
+	int rc = 0;
+
+	reason[0] = '\0';
+	if (len == 0)
+		return 0;
+	if (len > PERIOD_CLOSE_BODY_MAX)
+		return errbuf_set(err, errlen, "body: at most %d bytes, got %zu",
+				  PERIOD_CLOSE_BODY_MAX, len);
+	/* Jansson refuses invalid UTF-8 and \u0000 in strings. */
+	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return errbuf_set(err, errlen,
+				  "body: expected a JSON object {\"reason\": \"...\"}: %s (line %d, "
+				  "column %d)", je.text, je.line, je.column);
+	if (!json_is_object(j))
+		rc = errbuf_set(err, errlen, "body: expected a JSON object {\"reason\": \"...\"}");
+	json_object_foreach(j, key, v) {
+		if (rc < 0)
+			break;
+		if (strcmp(key, "reason") != 0)
+			rc = errbuf_set(err, errlen, "body: unknown field \"%.40s\" (only \"reason\")",
+					key);
+		else if (!json_is_string(v))
+			rc = errbuf_set(err, errlen, "reason: expected a string");
+	}
+	r = rc == 0 ? json_string_value(json_object_get(j, "reason")) : NULL;
+	if (r && period_reason_check(r, err, errlen) < 0)
+		rc = -1;
+	if (rc == 0 && r) {
+		if (strlen(r) >= reasonlen)
+			rc = errbuf_set(err, errlen, "reason: at most %d characters",
+					PERIOD_REASON_MAX);
+		else
+			memcpy(reason, r, strlen(r) + 1);
+	}
+	json_decref(j);
+	return rc;
 }

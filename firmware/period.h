@@ -49,15 +49,43 @@ int period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t
  * hook and recompute have stored them (the reports thread's read-only connection).
  */
 int period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
-/* The document as CSV (RFC 4180, CRLF), with this separator and decimal mark; malloc'd. */
-char *period_csv(const json_t *doc, char sep, char decimal_mark);
+
+/*
+ * The basis for a formal decision (enkeltvedtak) of participant `ext_id` in period
+ * `id` (kiosk-api.yaml, Basis): every day with its sessions, taps, registrations,
+ * minutes by category, notes, hour value and amount; the line (frozen if closed) and
+ * its adjustments; quotas before and after; both enkeltvedtak tests with their
+ * numbers; preliminary or final.  0, 1 no such period or participant, -1 with err.
+ */
+int period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, char *err,
+		 size_t errlen);
+/*
+ * The NIR summary of period `id` (kiosk-api.yaml, Nir): per participant, scheduled
+ * and attended hours, valid and invalid absence in hours and as a share of
+ * scheduled, leave in calendar and working days.  0, 1 no such period, -1 with err.
+ */
+int period_nir(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
+/* The close reason: valid UTF-8, no control characters, at most 500 characters. */
+#define PERIOD_REASON_MAX 500
+int period_reason_check(const char *why, char *err, size_t errlen);
+/*
+ * The body of a close request: empty (reason ""), or a JSON object with at most the
+ * field "reason", a string that passes period_reason_check(); at most
+ * PERIOD_CLOSE_BODY_MAX bytes.  0 with the reason in `reason` (at least
+ * PERIOD_REASON_MAX * 4 + 1 bytes), -1 with what was wrong in err.
+ */
+#define PERIOD_CLOSE_BODY_MAX 8192
+int period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
+		      size_t errlen);
 
 /*
  * Close period `id` inside the caller's transaction (cmd/cmd_period_close.c, which
  * runs period_reconcile() first, in transactions of its own): freeze its lines and
  * days, queue period_result events; *detail_out (malloc'd JSON) is the audit
- * detail.  0 closed, 1 no such period, 2 already closed, 3 not started yet, -1 with
- * err (the command rolls back: nothing written; e.g. G unknown for a date).
+ * detail.  0 closed, 1 no such period, 2 already closed, 3 not started yet, 4 not
+ * ended (a day is future or open; err ends with the local date and time from which
+ * it can close, "YYYY-MM-DDTHH:MM"), -1 with err (the command rolls back: nothing
+ * written; e.g. G unknown for a date, or a reason that is not valid UTF-8).
  */
 int period_close(struct period *p, int64_t id, const char *who, const char *why,
 		 char **detail_out, char *err, size_t errlen);

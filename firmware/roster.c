@@ -212,9 +212,14 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 	    check_str(p, path, "language", 0, 15, err, errlen) < 0 ||
 	    check_str(p, path, "regime", 0, 63, err, errlen) < 0 ||
 	    check_date(p, path, "programme_start", 1, err, errlen) < 0 ||
+	    check_date(p, path, "programme_end", 0, err, errlen) < 0 ||
 	    check_bool(p, path, "sole_carer", err, errlen) < 0 ||
 	    check_bool(p, path, "chronic_child", err, errlen) < 0)
 		return -1;
+	if (get_str(p, "programme_end") &&
+	    strcmp(get_str(p, "programme_end"), get_str(p, "programme_start")) < 0)
+		FAIL("%s.programme_end: expected a date on or after programme_start (%s)", path,
+		     get_str(p, "programme_start"));
 	id = get_str(p, "id");
 	if (roster_valid_ext_id(id) < 0)
 		FAIL("%s.id: expected letters, digits, '-', '_' or '.'", path);
@@ -589,6 +594,8 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 		 get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
 	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
 	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
+	if (get_str(p, "programme_end"))
+		snprintf(sp.programme_end, sizeof(sp.programme_end), "%s", get_str(p, "programme_end"));
 	sp.children = (int)json_integer_value(json_object_get(p, "children"));
 	sp.sole_carer = json_is_true(json_object_get(p, "sole_carer"));
 	sp.chronic_child = json_is_true(json_object_get(p, "chronic_child"));

@@ -263,6 +263,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE cards ADD COLUMN conflict TEXT NOT NULL DEFAULT '';"
 	"CREATE INDEX cards_participant ON cards(participant_id);"
 	"CREATE INDEX outbox_done ON outbox(state, done_ms) WHERE state = 'delivered';",
+
+	/*
+	 * 10: a participant's last day in the programme, when the roster knows it: days
+	 * after it are not scheduled and a payout it ends inside is prorated.
+	 */
+	"ALTER TABLE participants ADD COLUMN programme_end TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

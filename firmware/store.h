@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -22,6 +22,7 @@ struct store_participant {
 	char regime[64];
 	char rate[32];          /* full | under25_alone | under25_with_parents */
 	char programme_start[11];
+	char programme_end[11];   /* last day in the programme, "" if not known */
 	int children;
 	int sole_carer;
 	int chronic_child;
@@ -377,6 +378,10 @@ int store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 			  struct store_period_line *out);
 /* Whether pid has a frozen line in the period: 1 yes, 0 no, -1 error. */
 int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
+/* Remove open, empty periods starting after `today` (a wrong clock made them). */
+int store_periods_drop_future(struct store *s, const char *today, int *n);
+/* How many such periods there are (a read: 0 means nothing to remove). */
+int store_periods_future(struct store *s, const char *today, int *n);
 /* Closed periods in which pid has a line, oldest first. */
 int store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n);
 

@@ -19,13 +19,13 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 {
 	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO participants(ext_id, name, language, regime, rate, programme_start,"
-		" children, sole_carer, chronic_child, monthly_benefit, active)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+		" children, sole_carer, chronic_child, monthly_benefit, active, programme_end)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT(ext_id) DO UPDATE SET name=excluded.name, language=excluded.language,"
 		" regime=excluded.regime, rate=excluded.rate, programme_start=excluded.programme_start,"
 		" children=excluded.children, sole_carer=excluded.sole_carer,"
 		" chronic_child=excluded.chronic_child, monthly_benefit=excluded.monthly_benefit,"
-		" active=excluded.active RETURNING id");
+		" active=excluded.active, programme_end=excluded.programme_end RETURNING id");
 	int rc;
 
 	if (st == NULL)
@@ -41,6 +41,7 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 	sqlite3_bind_int(st, 9, p->chronic_child);
 	sqlite3_bind_text(st, 10, p->monthly_benefit, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, p->active);
+	sqlite3_bind_text(st, 12, p->programme_end, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && id)
 		*id = sqlite3_column_int64(st, 0);
@@ -66,6 +67,7 @@ read_participant(sqlite3_stmt *st, struct store_participant *p)
 	p->chronic_child = sqlite3_column_int(st, 9);
 	store_copy_col(st, 10, p->monthly_benefit, sizeof(p->monthly_benefit));
 	p->active = sqlite3_column_int(st, 11);
+	store_copy_col(st, 12, p->programme_end, sizeof(p->programme_end));
 }
 
 static int

@@ -420,3 +420,48 @@ store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 	free(l);
 	return 0;
 }
+
+/*
+ * Open periods that start after `today` and hold nothing (no line, no frozen day, no
+ * adjustment pointing at them): made by a wrong clock, never payable.  *n dropped.
+ */
+int
+store_periods_drop_future(struct store *s, const char *today, int *n)
+{
+	sqlite3_stmt *st = store_prep(s, "DELETE FROM periods WHERE status = 'open' AND from_date > ?"
+					 " AND NOT EXISTS (SELECT 1 FROM period_lines l"
+					 "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
+					 " AND NOT EXISTS (SELECT 1 FROM period_days d"
+					 "  WHERE d.period_id = periods.id)");
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+	if (store_run(s, st) < 0)
+		return -1;
+	*n = sqlite3_changes(s->db);
+	return 0;
+}
+
+/* How many periods store_periods_drop_future() would remove (a read). */
+int
+store_periods_future(struct store *s, const char *today, int *n)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT count(*) FROM periods WHERE status = 'open' AND from_date > ?"
+					 " AND NOT EXISTS (SELECT 1 FROM period_lines l"
+					 "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
+					 " AND NOT EXISTS (SELECT 1 FROM period_days d"
+					 "  WHERE d.period_id = periods.id)");
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

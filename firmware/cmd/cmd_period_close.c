@@ -32,6 +32,9 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	case 3:
 		return cmd_fail(r, CMD_CONFLICT, "period %lld: has not started yet",
 		                (long long)a->id);
+	case 4:
+		/* Not ended: err ends with the local date and time from which it can close. */
+		return cmd_fail(r, CMD_CONFLICT, "%s", err);
 	default:
 		return cmd_fail(r, strncmp(err, "database:", 9) ? CMD_INVALID : CMD_FAILED,
 		                "period %lld: %s", (long long)a->id, err);

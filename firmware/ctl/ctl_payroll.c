@@ -14,6 +14,7 @@
 #include "attendance.h"
 #include "cmd/cmd.h"
 #include "ctl.h"
+#include "paydoc.h"
 #include "period.h"
 #include "roster.h"
 #include "store.h"
@@ -213,24 +214,54 @@ period_id_arg(const char *s, int64_t *id)
 	return 0;
 }
 
+static int
+has_flag(int argc, char **argv, int first, const char *flag)
+{
+	for (int i = first; i < argc; i++)
+		if (strcmp(argv[i], flag) == 0)
+			return 1;
+	return 0;
+}
+
+/* Print a malloc'd document and free it; 0, or 1 if it is NULL (out of memory). */
+static int
+print_text(char *s)
+{
+	if (s == NULL) {
+		ctl_error("out of memory");
+		return 1;
+	}
+	fputs(s, stdout);
+	free(s);
+	return 0;
+}
+
+#define PERIOD_USAGE                                                                          \
+	"usage: stempelctl period list | show ID [--csv] | nir ID [--csv] |"                  \
+	" basis ID PARTICIPANT [--json] [--lang nb|nn|en] | close ID [--reason R]"
+
 int
 ctl_period(struct ctl *c, int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "";
+	struct paydoc_csv_format f;
 	struct payroll_ctx x;
 	struct store_period *v;
 	char err[1024];
 	int64_t id = 0;
 	size_t n;
-	int rc = 1;
+	int rc = 1, npos = positional(argc, argv);
 
 	if (!strcmp(verb, "list") && argc == 2) {
-	} else if ((!strcmp(verb, "show") || !strcmp(verb, "close")) && argc >= 3 &&
-		   positional(argc, argv) == 3) {
+	} else if ((!strcmp(verb, "show") || !strcmp(verb, "close") || !strcmp(verb, "nir")) &&
+		   argc >= 3 && npos == 3) {
+		if (period_id_arg(argv[2], &id) < 0)
+			return 2;
+	} else if (!strcmp(verb, "basis") && npos == 4) {
 		if (period_id_arg(argv[2], &id) < 0)
 			return 2;
 	} else {
-		ctl_error("usage: stempelctl period list | show ID [--csv] | close ID [--reason R]");
+		ctl_error(PERIOD_USAGE);
 		return 2;
 	}
 	if (!strcmp(verb, "close")) {
@@ -242,37 +273,59 @@ ctl_period(struct ctl *c, int argc, char **argv)
 	}
 	if (ctx_open(c, &x) < 0)
 		return 1;
+	paydoc_csv_format(&c->cfg, &f);
 	if (!strcmp(verb, "list")) {
 		if (period_list(x.period, &v, &n, err, sizeof(err)) < 0) {
 			ctl_error("%s", err);
 			goto out;
 		}
-		printf("%-4s %-10s %-10s %-6s %s\n", "ID", "FROM", "TO", "STATUS", "CLOSED BY");
-		for (size_t i = 0; i < n; i++)
-			printf("%-4lld %-10s %-10s %-6s %s\n", (long long)v[i].id, v[i].from, v[i].to,
-			       v[i].status, v[i].closed_by);
+		printf("%-4s %-10s %-10s %-8s %s\n", "ID", "FROM", "TO", "STATE", "CLOSED BY");
+		for (size_t i = 0; i < n; i++) {
+			json_t *pj = period_json(&v[i]);
+
+			printf("%-4lld %-10s %-10s %-8s %s\n", (long long)v[i].id, v[i].from, v[i].to,
+			       json_string_value(json_object_get(pj, "state")), v[i].closed_by);
+			json_decref(pj);
+		}
 		free(v);
 		rc = 0;
-	} else if (!strcmp(verb, "show")) {
+	} else if (!strcmp(verb, "show") || !strcmp(verb, "nir")) {
 		json_t *doc;
-		int csv = positional(argc, argv) < argc && !strcmp(argv[3], "--csv");
-		int r = period_stipend(x.period, id, &doc, err, sizeof(err));
+		int csv = has_flag(argc, argv, 3, "--csv");
+		int r = verb[0] == 's' ? period_stipend(x.period, id, &doc, err, sizeof(err))
+				       : period_nir(x.period, id, &doc, err, sizeof(err));
 
 		if (r != 0) {
 			ctl_error("period %lld: %s", (long long)id, r == 1 ? "no such period" : err);
 			goto out;
 		}
 		if (csv) {
-			char *s = period_csv(doc, c->cfg.payroll.csv_separator,
-					     c->cfg.payroll.decimal_mark);
-
-			if (s)
-				fputs(s, stdout);
-			free(s);
+			rc = print_text(verb[0] == 's' ? paydoc_csv(doc, &f) : paydoc_nir_csv(doc, &f));
 			json_decref(doc);
-			rc = s ? 0 : 1;
 		} else {
 			rc = print_json(doc);
+		}
+	} else if (!strcmp(verb, "basis")) {
+		const char *lang = opt(argc, argv, 4, "--lang");
+		json_t *doc;
+		int r = period_basis(x.period, id, argv[3], &doc, err, sizeof(err));
+
+		if (r != 0) {
+			ctl_error("period %lld, participant %s: %s", (long long)id, argv[3],
+				  r == 1 ? "no such period or participant" : err);
+			goto out;
+		}
+		if (lang && strcmp(lang, "nb") && strcmp(lang, "nn") && strcmp(lang, "en")) {
+			ctl_error("--lang: expected nb, nn or en, got '%s'", lang);
+			json_decref(doc);
+			rc = 2;
+			goto out;
+		}
+		if (has_flag(argc, argv, 4, "--json")) {
+			rc = print_json(doc);
+		} else {
+			rc = print_text(paydoc_basis_html(doc, lang ? lang : c->cfg.payroll.language));
+			json_decref(doc);
 		}
 	}
 out:

@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "config.h"
 #include "log.h"
+#include "paydoc.h"
 #include "period.h"
 #include "reports.h"
 #include "store.h"
@@ -98,6 +99,11 @@ reply_body(struct evhttp_request *req, const char *ctype, const char *dispositio
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
 	evhttp_add_header(h, "Content-Type", ctype);
+	if (strncmp(ctype, "text/html", 9) == 0) {
+		web_security_headers(req);
+		evhttp_remove_header(h, "Content-Security-Policy");
+		evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
+	}
 	if (disposition)
 		evhttp_add_header(h, "Content-Disposition", disposition);
 	if (buf)
@@ -108,105 +114,176 @@ reply_body(struct evhttp_request *req, const char *ctype, const char *dispositio
 }
 
 /*
- * A stipend document is a long read (every participant of the period through the
- * rules engine): it is computed on the reports thread and answered from the loop.
+ * A payroll document is a long read (participants of the period through the rules
+ * engine): it is computed on the reports thread and answered from the loop.
  */
-struct stipend_job {
+enum doc_kind { DOC_STIPEND_JSON, DOC_STIPEND_CSV, DOC_NIR_JSON, DOC_NIR_CSV, DOC_BASIS_JSON,
+		DOC_BASIS_HTML };
+
+struct doc_job {
 	struct evhttp_request *req;
 	const struct config *cfg;
+	enum doc_kind kind;
 	int64_t id;
-	int csv;
-	int rc;	    /* period_stipend: 0, 1 no such period, -1 err */
-	char *body; /* the answer, malloc'd */
-	char name[96];
+	char pid[40];  /* basis: the participant's external id */
+	char lang[8];  /* basis HTML: nb | nn | en */
+	int rc;	       /* 0, 1 no such period or participant, -1 err */
+	char *body;    /* the answer, malloc'd */
+	char name[128];
 	char err[1024];
 };
 
-static void
-stipend_run(struct reports_ctx *ctx, void *arg)
+/* Pretty JSON with one trailing newline, like every JSON answer of the kiosk. */
+static char *
+json_body(const json_t *doc)
 {
-	struct stipend_job *j = arg;
-	json_t *doc;
+	char *s = json_dumps(doc, JSON_INDENT(1)), *t;
+	size_t n;
 
-	if ((j->rc = period_stipend_read(ctx->period, j->id, &doc, j->err, sizeof(j->err))) != 0)
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if ((t = realloc(s, n + 2)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	memcpy(t + n, "\n", 2);
+	return t;
+}
+
+static void
+doc_run(struct reports_ctx *ctx, void *arg)
+{
+	struct doc_job *j = arg;
+	struct paydoc_csv_format f;
+	const json_t *per;
+	json_t *doc = NULL;
+
+	paydoc_csv_format(j->cfg, &f);
+	switch (j->kind) {
+	case DOC_STIPEND_JSON:
+	case DOC_STIPEND_CSV:
+		j->rc = period_stipend_read(ctx->period, j->id, &doc, j->err, sizeof(j->err));
+		break;
+	case DOC_NIR_JSON:
+	case DOC_NIR_CSV:
+		j->rc = period_nir(ctx->period, j->id, &doc, j->err, sizeof(j->err));
+		break;
+	default:
+		j->rc = period_basis(ctx->period, j->id, j->pid, &doc, j->err, sizeof(j->err));
+	}
+	if (j->rc != 0)
 		return;
-	if (j->csv) {
-		j->body = period_csv(doc, j->cfg->payroll.csv_separator, j->cfg->payroll.decimal_mark);
-		snprintf(j->name, sizeof(j->name), "attachment; filename=\"stipend-%s-%s.csv\"",
-			 json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
-			 json_string_value(json_object_get(json_object_get(doc, "period"), "to")));
-	} else if ((j->body = json_dumps(doc, JSON_INDENT(1))) != NULL) {
-		size_t n = strlen(j->body);
-		/* one trailing newline, like every JSON answer of the kiosk */
-		char *t = realloc(j->body, n + 2);
-
-		if (t == NULL) {
-			free(j->body);
-			j->body = NULL;
-		} else {
-			j->body = t;
-			memcpy(j->body + n, "\n", 2);
-		}
+	per = json_object_get(doc, "period");
+	switch (j->kind) {
+	case DOC_STIPEND_CSV:
+	case DOC_NIR_CSV:
+		j->body = j->kind == DOC_NIR_CSV ? paydoc_nir_csv(doc, &f) : paydoc_csv(doc, &f);
+		snprintf(j->name, sizeof(j->name), "attachment; filename=\"%s-%s-%s.csv\"",
+			 j->kind == DOC_NIR_CSV ? "nir" : "stipend",
+			 json_string_value(json_object_get(per, "from")),
+			 json_string_value(json_object_get(per, "to")));
+		break;
+	case DOC_BASIS_HTML:
+		j->body = paydoc_basis_html(doc, j->lang);
+		break;
+	default:
+		j->body = json_body(doc);
 	}
 	json_decref(doc);
 }
 
 static void
-stipend_done(void *arg, int ran)
+doc_done(void *arg, int ran)
 {
-	struct stipend_job *j = arg;
+	struct doc_job *j = arg;
+	static const char *const ctypes[] = {
+		[DOC_STIPEND_JSON] = "application/json",
+		[DOC_STIPEND_CSV] = "text/csv; charset=utf-8; header=present",
+		[DOC_NIR_JSON] = "application/json",
+		[DOC_NIR_CSV] = "text/csv; charset=utf-8; header=present",
+		[DOC_BASIS_JSON] = "application/json",
+		[DOC_BASIS_HTML] = "text/html; charset=utf-8",
+	};
 
 	if (!ran)
 		reply_error(j->req, 503, "the kiosk is stopping");
 	else if (j->rc == 1)
-		reply_error(j->req, 404, "no such period");
+		reply_error(j->req, 404, j->kind >= DOC_BASIS_JSON ? "no such period or participant"
+								    : "no such period");
 	else if (j->rc < 0)
 		/* Not computable now (G unknown for a date): say which, never guess. */
 		reply_error(j->req, 409, j->err);
 	else if (j->body == NULL)
 		reply_error(j->req, 500, "out of memory");
 	else
-		reply_body(j->req, j->csv ? "text/csv; charset=utf-8; header=present" : "application/json",
-			   j->csv ? j->name : NULL, j->body);
+		reply_body(j->req, ctypes[j->kind], j->name[0] ? j->name : NULL, j->body);
 	free(j->body);
 	free(j);
 }
 
 static void
-stipend(struct api *api, struct evhttp_request *req, int64_t id, int csv)
+doc_submit(struct api *api, struct evhttp_request *req, int64_t id, enum doc_kind kind,
+	   const char *pid)
 {
-	struct stipend_job *j = calloc(1, sizeof(*j));
+	struct doc_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
 		reply_error(req, 500, "out of memory");
 		return;
 	}
-	*j = (struct stipend_job){.req = req, .cfg = api->cfg, .id = id, .csv = csv};
-	if (reports_submit(api->reports, stipend_run, stipend_done, j) < 0) {
+	*j = (struct doc_job){.req = req, .cfg = api->cfg, .id = id, .kind = kind};
+	snprintf(j->pid, sizeof(j->pid), "%s", pid ? pid : "");
+	snprintf(j->lang, sizeof(j->lang), "%s", api->cfg->payroll.language);
+	if (kind == DOC_BASIS_HTML) {
+		/* ?lang=nb|nn|en chooses the language of the page. */
+		const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+		struct evkeyvalq args;
+
+		if (q && evhttp_parse_query_str(q, &args) == 0) {
+			const char *l = evhttp_find_header(&args, "lang");
+
+			if (l && (!strcmp(l, "nb") || !strcmp(l, "nn") || !strcmp(l, "en")))
+				snprintf(j->lang, sizeof(j->lang), "%s", l);
+			evhttp_clear_headers(&args);
+		}
+	}
+	if (reports_submit(api->reports, doc_run, doc_done, j) < 0) {
 		free(j);
 		reply_error(req, 500, "out of memory");
 	}
 }
 
-/* The reason in a JSON body {"reason": "..."}, if any (at most 255 characters). */
-static void
-body_reason(struct evhttp_request *req, char *out, size_t outlen)
+/*
+ * The close body: empty, or a JSON object {"reason": "..."} and nothing else, the
+ * reason a string of valid UTF-8 (JSON itself) of at most CLOSE_REASON_MAX
+ * characters without control characters.  0 with the reason in `out` ("" if none),
+ * -1 with what was wrong in `why`: the caller answers 400 and closes nothing.
+ */
+#define CLOSE_BODY_MAX PERIOD_CLOSE_BODY_MAX
+#define CLOSE_REASON_MAX PERIOD_REASON_MAX
+
+static int
+body_reason(struct evhttp_request *req, char *out, size_t outlen, char *why, size_t whylen)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
-	json_t *j = NULL;
 	char *text;
+	int rc;
 
 	out[0] = '\0';
-	if (len == 0 || len > 64 * 1024 || (text = malloc(len + 1)) == NULL)
-		return;
+	if (len > CLOSE_BODY_MAX) {
+		snprintf(why, whylen, "body: at most %d bytes, got %zu", CLOSE_BODY_MAX, len);
+		return -1;
+	}
+	if ((text = malloc(len + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
 	evbuffer_copyout(in, text, len);
-	text[len] = '\0';
-	j = json_loads(text, 0, NULL);
-	if (json_is_string(json_object_get(j, "reason")))
-		snprintf(out, outlen, "%s", json_string_value(json_object_get(j, "reason")));
-	json_decref(j);
+	rc = period_close_body(text, len, out, outlen, why, whylen);
 	free(text);
+	return rc;
 }
 
 static void
@@ -217,16 +294,30 @@ close_period(struct api *api, struct evhttp_request *req, int64_t id,
 	struct store_period sp;
 	struct cmd_result r;
 	struct cmd_ctx ctx;
-	char who[96], why[256];
+	char who[96], why[CLOSE_REASON_MAX * 4 + 1], err[1024];
+	const char *closable;
 	int rc;
 
 	snprintf(who, sizeof(who), "token:%s", tok->name);
-	body_reason(req, why, sizeof(why));
+	/* A malformed body closes nothing: 400 before the command runs. */
+	if (body_reason(req, why, sizeof(why), err, sizeof(err)) < 0) {
+		reply_error(req, 400, err);
+		return;
+	}
 	if (!why[0])
 		snprintf(why, sizeof(why), "closed through the payroll API");
 	a.reason = why;
 	cmd_ctx_init(&ctx, api->cmd, who);
 	rc = cmd_period_close(&ctx, &a, &r);
+	/* Not ended yet: the message ends with the time from which it can close. */
+	if (rc < 0 && r.status == CMD_CONFLICT && strstr(r.msg, "not final yet") &&
+	    strlen(r.msg) >= 16) {
+		closable = r.msg + strlen(r.msg) - 16;
+		web_reply_json(req, 409, json_pack("{s:s, s:s}", "error", r.msg, "closable_from",
+						   closable));
+		cmd_result_free(&r);
+		return;
+	}
 	cmd_result_free(&r);
 	if (rc == 0 || r.status == CMD_CONFLICT) {
 		if ((rc = store_period_get(api->s, id, &sp)) != 0) {
@@ -299,9 +390,29 @@ on_api(struct evhttp_request *req, void *arg)
 		reply_error(req, 404, "not found");
 		return;
 	}
-	if (!strcmp(what, "stipend.json") || !strcmp(what, "stipend.csv")) {
+	if (!strcmp(what, "stipend.json") || !strcmp(what, "stipend.csv") ||
+	    !strcmp(what, "nir.json") || !strcmp(what, "nir.csv")) {
+		enum doc_kind k = what[0] == 'n' ? (what[4] == 'c' ? DOC_NIR_CSV : DOC_NIR_JSON)
+						 : (what[8] == 'c' ? DOC_STIPEND_CSV : DOC_STIPEND_JSON);
+
 		if (get)
-			stipend(api, req, id, what[8] == 'c');
+			doc_submit(api, req, id, k, NULL);
+		else
+			reply_error(req, 405, "GET only");
+	} else if (!strncmp(what, "participants/", 13)) {
+		/* participants/{external id}/basis[.json] */
+		const char *pid = what + 13, *slash = strchr(pid, '/');
+		char ext[40];
+
+		if (slash == NULL || slash == pid || (size_t)(slash - pid) >= sizeof(ext) ||
+		    (strcmp(slash, "/basis") && strcmp(slash, "/basis.json"))) {
+			reply_error(req, 404, "not found");
+			return;
+		}
+		memcpy(ext, pid, (size_t)(slash - pid));
+		ext[slash - pid] = '\0';
+		if (get)
+			doc_submit(api, req, id, slash[6] ? DOC_BASIS_JSON : DOC_BASIS_HTML, ext);
 		else
 			reply_error(req, 405, "GET only");
 	} else if (!strcmp(what, "close")) {

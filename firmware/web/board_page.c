@@ -22,6 +22,9 @@
 /* English is the key; bokmål beside it.  A missing entry shows the English. */
 static const char *const nb[][2] = {
 	{"Sign in", "Logg inn"},
+	{"Not final yet, pending", "Ikke avsluttet ennå, ikke vurdert"},
+	{"Basis for a decision (print)", "Grunnlag for vedtak (utskrift)"},
+	{"No such pay period.", "Ingen slik lønnsperiode."},
 	{"Sign out", "Logg ut"},
 	{"Attendance board", "Oppmøtetavle"},
 	{"User name", "Brukernavn"},

@@ -6,14 +6,18 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "board_int.h"
 #include "html.h"
 #include "log.h"
+#include "paydoc.h"
+#include "period.h"
 #include "web.h"
 
 #define CELL 46
@@ -111,14 +115,23 @@ heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days 
 		char ds[11], sch[32], att[32], exc[32], unx[32];
 		int dd, mm, yy;
 
+		const char *cls = "d-future";
+
 		for (size_t k = 0; k < res->out.n_days; k++)
-			if (res->out.days[k].date == date)
+			if (res->out.days[k].date == date) {
 				d = &res->out.days[k];
+				cls = day_class(d, today);
+				/* A scheduled day not final yet is not judged: shown as to come. */
+				if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL &&
+				    d->scheduled_min > 0 && d->attended_min == 0 &&
+				    excused_total(d) == 0)
+					cls = "d-future";
+			}
 		rules_date_format(date, ds, sizeof(ds));
 		rules_ymd(date, &yy, &mm, &dd);
 		html_fmt(out, "<a href=\"#d-%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 			      "rx=\"6\" class=\"%s\" data-date=\"%s\"><title>%s",
-			 ds, x, y, CELL, CELL, d ? day_class(d, today) : "d-future", ds, ds);
+			 ds, x, y, CELL, CELL, cls, ds, ds);
 		if (d && date <= today && d->scheduled_min) {
 			board_duration(r, d->scheduled_min, sch, sizeof(sch));
 			board_duration(r, d->attended_min, att, sizeof(att));
@@ -211,6 +224,13 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 				 money, res->currency);
 		}
 		html_fmt(out, "</td><td>");
+		/* A day not final yet is not judged: its missing minutes are pending. */
+		if (res->state && res->state[i] != ATTENDANCE_DAY_FINAL) {
+			board_duration(r, res->pending_min[i], dur, sizeof(dur));
+			html_fmt(out, "<div class=\"muted\" data-state=\"%s\">%s: %s</div>",
+				 attendance_day_state_name(res->state[i]),
+				 board_t(r, "Not final yet, pending"), dur);
+		}
 		for (int n = 0; n < RULES_NOTE_COUNT; n++)
 			if (d->notes & (1u << n))
 				html_fmt(out, "<div class=\"note\" data-note=\"%s\">%s</div>",
@@ -329,6 +349,18 @@ on_participant(struct evhttp_request *req, void *arg)
 		 month ? "month" : "week", next_s, board_t(&r, "Next"), from_s);
 	rules_date_format(to, to_s, sizeof(to_s));
 	html_fmt(out, "<strong>%s</strong></div>", to_s);
+	/* The pay period of the viewed date: its basis for a decision, printable. */
+	{
+		struct store_period sp;
+		char at_s[11];
+
+		rules_date_format(at, at_s, sizeof(at_s));
+		if (store_period_at(r.b->store, at_s, &sp) == 0)
+			html_fmt(out, "<p><a class=\"button\" id=\"basis\" href=\"/board/basis?id=%s&amp;"
+				      "period=%lld\" target=\"_blank\">%s %s – %s</a></p>",
+				 p.ext_id, (long long)sp.id,
+				 board_t(&r, "Basis for a decision (print)"), sp.from, sp.to);
+	}
 	if (rc < 0) {
 		html_fmt(out, "<p class=\"error\">%s</p>", err);
 	} else {
@@ -349,8 +381,73 @@ done:
 	board_end(&r);
 }
 
+/*
+ * /board/basis?id=P&period=N[&lang=nb|nn|en][&format=json]: the basis for a formal
+ * decision as the payroll API gives it, in the teacher's language, for print.
+ */
+static void
+on_basis(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct period *per = NULL;
+	const char *lang, *fmt;
+	char err[1024], *html;
+	json_t *doc = NULL;
+	long long id;
+	char *end;
+	int rc;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	id = strtoll(board_arg(&r, "period"), &end, 10);
+	lang = board_arg(&r, "lang");
+	if (strcmp(lang, "nb") && strcmp(lang, "nn") && strcmp(lang, "en"))
+		lang = r.lang ? r.lang : "nb";
+	fmt = board_arg(&r, "format");
+	if (*end || id <= 0) {
+		board_fail(&r, 400, board_t(&r, "No such pay period."));
+		goto done;
+	}
+	if (period_open(&per, r.b->store, r.b->att, r.b->cfg, err, sizeof(err)) < 0 ||
+	    (rc = period_basis(per, id, board_arg(&r, "id"), &doc, err, sizeof(err))) < 0) {
+		board_fail(&r, 409, err);
+		goto done;
+	}
+	if (rc == 1) {
+		board_fail(&r, 404, board_t(&r, "No such pay period."));
+		goto done;
+	}
+	if (strcmp(fmt, "json") == 0) {
+		web_reply_json(req, 200, doc);
+		doc = NULL;
+	} else if ((html = paydoc_basis_html(doc, lang)) == NULL) {
+		board_fail(&r, 500, "out of memory");
+	} else {
+		struct evbuffer *out = evbuffer_new();
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+		/* A standalone page for print: its own inline style, no script at all. */
+		web_security_headers(req);
+		evhttp_remove_header(h, "Content-Security-Policy");
+		evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
+		evhttp_add_header(h, "Cache-Control", "no-store");
+		evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
+		if (out) {
+			evbuffer_add(out, html, strlen(html));
+			evhttp_send_reply(req, 200, "OK", out);
+			evbuffer_free(out);
+		}
+		free(html);
+	}
+done:
+	json_decref(doc);
+	period_free(per);
+	board_end(&r);
+}
+
 void
 board_participant_routes(struct board *b)
 {
 	web_route(b->web, "/board/participant", on_participant, b);
+	web_route(b->web, "/board/basis", on_basis, b);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Day results in a real stempeld: the past is computed once at start, a day is
-stored when its last session ends (the session-end timer), a tap or an absence
+stored when it is final: its last session has ended plus settle_minutes (the timer), a tap or an absence
 recomputes its day and queues a day_result event only when the result changed,
 and restarting the daemon changes nothing.  The wall clock is set with
 STEMPEL_CLOCK_OFFSET_S (daemon and stempelctl alike)."""
@@ -52,7 +52,26 @@ def wait(cond, timeout=20):
     return cond()
 
 
-k = Kiosk(roster_doc=ROSTER)
+def regimes_settling_at_once():
+    """The shipped regimes with settle_minutes = 0: the session-end timer then settles
+    the day at its end, inside this test's time (the 60-minute default is tested in
+    test_attendance and 33-period-life)."""
+    import re
+    import tempfile
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "board",
+                       "regimes")
+    dst = tempfile.mkdtemp(prefix="stempel-regimes-")
+    for name in os.listdir(src):
+        with open(os.path.join(src, name)) as f:
+            text = f.read()
+        text = re.sub(r"(\[settle_minutes\][^\[]*?value = )\d+", r"\g<1>0", text)
+        with open(os.path.join(dst, name), "w") as f:
+            f.write(text)
+    return dst
+
+
+k = Kiosk(roster_doc=ROSTER,
+          config_extra="[kiosk]\nregime_dir = %s\n" % regimes_settling_at_once())
 try:
     # Without it, the first start would keep day results from today on only.
     k.ctl("attendance", "results-from", "2026-03-02")

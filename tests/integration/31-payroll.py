@@ -59,8 +59,17 @@ def period_id(k, token, frm):
     return None
 
 
+# The CSV's English headers ([payroll] language = en) and the JSON keys they carry.
+HEADERS = {"Name": "name", "Scheduled (hours)": "scheduled_hours",
+           "Attended (hours)": "attended_hours", "Unexcused absence (hours)": "unexcused_hours",
+           "Gross (kr)": "gross", "Deduction (kr)": "deduction",
+           "Unpaid leave (kr)": "unpaid_leave",
+           "Valid absence: sick, doctor's note (hours)": "excused_hours_sick_doctor"}
+
+
 def csv_totals(text):
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    rows = [{HEADERS.get(k, k): v for k, v in row.items()}
+            for row in csv.DictReader(io.StringIO(text), delimiter=";")]
     tot = {}
     for row in rows:
         for key, v in row.items():
@@ -70,7 +79,7 @@ def csv_totals(text):
 
 
 set_clock(2026, 3, 16)
-k = Kiosk(roster_doc=ROSTER, config_extra="[payroll]\npay_code = INTRO-7\n")
+k = Kiosk(roster_doc=ROSTER, config_extra="[payroll]\npay_code = INTRO-7\nlanguage = en\n")
 try:
     r = k.ctl("token", "create", "--scope", "payroll", "--name", "lonn", check=False)
     token = r.stdout.strip()
@@ -138,7 +147,8 @@ try:
     ok(len(lines) == 2 and amina and amina[0]["attended_min"] == 2 * 450 and
        amina[0]["excused_min"] == {"sick_doctor": 450} and amina[0]["pay_code"] == "INTRO-7",
        "one line per participant with minutes by category and the pay code", lines[:1])
-    rows, tot = csv_totals(feb_csv.decode())
+    ok(feb_csv.startswith(b"\xef\xbb\xbf"), "a byte-order mark when the separator is ';'")
+    rows, tot = csv_totals(feb_csv.decode("utf-8-sig"))
     jt = doc.get("totals", {})
     same = len(rows) == len(lines) and all(
         tot[key] == Decimal(jt[key]) for key in
@@ -166,7 +176,7 @@ try:
        adj[0]["deduction"].startswith("-"),
        "the correction is an adjustment line in March pointing to 2026-02-05", adj)
     st, _, mar_csv = call(k, "GET", "/api/v1/periods/%d/stipend.csv" % mar, token)
-    ok(b"adjustment;2026-03-01;2026-03-31;P-2" in mar_csv and b";2026-02-01;2026-02-28;2026-02-05"
+    ok(b"preliminary;adjustment;2026-03-01;2026-03-31;P-2" in mar_csv and b";2026-02-01;2026-02-28;2026-02-05"
        in mar_csv, "the adjustment in the CSV with the period and day it corrects", mar_csv)
     ok(k.db("SELECT count(*) FROM outbox WHERE type = 'adjustment'")[0][0] == 1 and
        k.db("SELECT count(*) FROM outbox WHERE type = 'period_result'")[0][0] == 2,

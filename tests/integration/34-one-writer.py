@@ -98,6 +98,8 @@ def run(k):
                 stdin=PASSWORD + "\n")
         assert r.returncode == 0, r.stderr
     assert ctl(k, "g", "add", "2025-05-01", "130160").returncode == 0
+    # In service since January, so January and February are offered for payment.
+    assert ctl(k, "attendance", "results-from", "2026-01-01").returncode == 0
     token = ctl(k, "token", "create", "--scope", "payroll", "--name", "lonn").stdout.strip()
     before = collections.Counter(a for (a,) in k.db("SELECT action FROM audit"))
     k.start()

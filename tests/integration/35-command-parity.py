@@ -53,6 +53,8 @@ def run(k):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert ctl(k, "g", "add", "2025-05-01", "130160").returncode == 0
+    # In service since January, so the January period is offered for payment.
+    assert ctl(k, "attendance", "results-from", "2026-01-01").returncode == 0
     token = ctl(k, "token", "create", "--scope", "payroll", "--name", "lonn").stdout.strip()
     # P-000012 leaves the roster: inactive.
     doc = roster(11)

@@ -49,6 +49,8 @@ def run(k):
         json.dump(roster(5), f)
     assert ctl(k, "roster", "import", path).returncode == 0
     assert ctl(k, "g", "add", "2025-05-01", "130160").returncode == 0
+    # In service since January, so the January period is offered for payment.
+    assert ctl(k, "attendance", "results-from", "2026-01-01").returncode == 0
     token = ctl(k, "token", "create", "--scope", "payroll", "--name", "lonn").stdout.strip()
     k.start()
     req = urllib.request.Request("http://127.0.0.1:%d/api/v1/periods" % k.port)

@@ -261,7 +261,7 @@ afx_period_close(struct afx *f, int64_t id, const char *who, const char *why, ch
 	cmd_ctx_init(&ctx, &f->env, who);
 	rc = cmd_period_close(&ctx, &args, &r);
 	if (rc < 0 && r.status == CMD_CONFLICT)
-		rc = strstr(r.msg, "already closed") ? 2 : 3;
+		rc = strstr(r.msg, "already closed") ? 2 : strstr(r.msg, "not final yet") ? 4 : 3;
 	else
 		rc = rc == 0 ? 0 : r.status == CMD_NOT_FOUND ? 1 : -1;
 	snprintf(err, errlen, "%s", r.msg);

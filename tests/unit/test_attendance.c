@@ -307,6 +307,59 @@ test_today(void **state)
 	free(rows);
 }
 
+/* RULES.md "The life of a day": future, open (settle_minutes), final. */
+static void
+test_day_states(void **state)
+{
+	struct afx *f = *state;
+	struct attendance_days res;
+	char err[512];
+	int64_t p = afx_participant(f, "P-1", "2026-03-02", 480, 930, 0);
+	json_t *j, *d;
+
+	afx_tap(f, p, "2026-03-16", 480, "in"); /* in today, no tap-out yet */
+	afx_clock("2026-03-16", 16, 0);
+	assert_int_equal(attendance_days(f->att, p, "2026-03-13", "2026-03-17", &res, err,
+					 sizeof(err)), 0);
+	/* Friday the 13th: final, unexcused, with a deduction. */
+	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
+	assert_int_equal(res.out.days[0].unexcused_min, 450);
+	assert_true(res.out.days[0].deduction.num > 0);
+	/*
+	 * Today 16:00: the session ended at 15:30, open until 16:30: presence runs to the
+	 * session end (a tap-out may still come), nothing unexcused, no flag yet.
+	 */
+	assert_int_equal(res.state[3], ATTENDANCE_DAY_OPEN);
+	assert_int_equal(res.out.days[3].unexcused_min, 0);
+	assert_int_equal(res.out.days[3].attended_min, 450);
+	assert_int_equal(res.out.days[3].flags & (1u << RULES_FLAG_MISSING_TAP_OUT), 0);
+	assert_int_equal(res.pending_min[3], 0);
+	/* Tomorrow: future, every scheduled minute pending. */
+	assert_int_equal(res.state[4], ATTENDANCE_DAY_FUTURE);
+	assert_int_equal(res.pending_min[4], 450);
+	assert_int_equal(res.out.days[4].unexcused_min, 0);
+	assert_int_equal(res.pending_total, 450);
+	assert_true(res.preliminary);
+	/* The payout counts final days only: one day's deduction. */
+	assert_int_equal(res.out.totals.unexcused_min, 450);
+	j = attendance_days_json(&res);
+	d = json_array_get(json_object_get(j, "days"), 4);
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "future");
+	assert_int_equal(json_integer_value(json_object_get(d, "pending_min")), 450);
+	assert_true(json_is_true(json_object_get(j, "preliminary")));
+	json_decref(j);
+	attendance_days_free(&res);
+	/* 16:30: today is final; the forgotten tap-out is judged and flagged. */
+	afx_clock("2026-03-16", 16, 30);
+	assert_int_equal(attendance_days(f->att, p, "2026-03-16", "2026-03-16", &res, err,
+					 sizeof(err)), 0);
+	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
+	assert_int_equal(res.out.days[0].attended_min, 450);
+	assert_true(res.out.days[0].flags & (1u << RULES_FLAG_MISSING_TAP_OUT));
+	assert_false(res.preliminary);
+	attendance_days_free(&res);
+}
+
 static void
 test_day_results(void **state)
 {
@@ -316,20 +369,24 @@ test_day_results(void **state)
 	int64_t p = afx_participant(f, "P-1", "2026-03-02", 480, 930, 0);
 	long long events;
 
-	/* 16:00: today's session is over, so today is settled too: 11 weekdays. */
+	/* 16:00: today's session ended at 15:30 but is open for settle_minutes (60). */
 	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err,
 					    sizeof(err)), 0);
-	assert_int_equal(changed, 11);
+	assert_int_equal(changed, 10);
+	/* 16:30: today is final too: 11 weekdays. */
+	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
+					    sizeof(err)), 0);
+	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM day_results"), 11);
 	events = afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'");
 	assert_int_equal(events, 11);
 	/* Deterministic: nothing changes, nothing is sent again. */
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err,
+	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
 					    sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 	/* A tap on one day changes that day only. */
 	afx_tap(f, p, "2026-03-04", 480, "in");
-	assert_int_equal(attendance_refresh(f->att, p, "2026-03-04", "2026-03-16", 960, &changed,
+	assert_int_equal(attendance_refresh(f->att, p, "2026-03-04", "2026-03-16", 990, &changed,
 					    err, sizeof(err)), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'"),
@@ -345,8 +402,10 @@ test_day_results(void **state)
 
 		assert_int_equal(attendance_session_ends(f->att, "2026-03-17", ends, 8, &n, err,
 							 sizeof(err)), 0);
-		assert_int_equal(n, 1);
+		/* The session end, and the moment the day is final (settle_minutes 60). */
+		assert_int_equal(n, 2);
 		assert_int_equal(ends[0], 930);
+		assert_int_equal(ends[1], 990);
 		assert_int_equal(attendance_session_ends(f->att, "2026-03-14", ends, 8, &n, err,
 							 sizeof(err)), 0);
 		assert_int_equal(n, 0);
@@ -430,6 +489,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quotas, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_whatif, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_day_states, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_changes_told, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),

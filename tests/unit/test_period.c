@@ -6,6 +6,7 @@
  * adjustment, refusal when G is unknown, and the API tokens.
  */
 #include "attendance_fixture.h"
+#include "paydoc.h"
 #include "tokens.h"
 
 static int32_t
@@ -93,31 +94,83 @@ test_csv(void **state)
 		"decision_required", 1, "needs_assessment", 0, "past_deadline", 0, "pay_code",
 		"INTRO", "currency", "NOK", "corrects_period", "corrects_date");
 	char head[64][128], row[64][128];
-	char *csv = period_csv(doc, ';', ',');
+	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en", .bom = false};
+	char *csv = paydoc_csv(doc, &fmt);
 	const char *p = csv;
-	int nh, nr, col = -1;
+	int nh, nr, col = -1, net = -1;
 
 	assert_non_null(csv);
+	free(csv);
+	json_object_set_new(json_array_get(json_object_get(doc, "lines"), 0), "net",
+			    json_string("22748.68"));
+	p = csv = paydoc_csv(doc, &fmt);
 	nh = csv_record(&p, ';', head);
 	nr = csv_record(&p, ';', row);
 	assert_int_equal(*p, '\0');
 	assert_int_equal(nh, nr);
-	for (int i = 0; i < nh; i++)
-		if (strcmp(head[i], "name") == 0)
+	for (int i = 0; i < nh; i++) {
+		if (strcmp(head[i], "Name") == 0)
 			col = i;
+		if (strcmp(head[i], "Net (kr)") == 0)
+			net = i;
+	}
+	assert_true(col >= 0 && net >= 0);
 	assert_string_equal(row[col], "Ola \"Olsen\"; Nordmann, jr");
 	/* quoted because of the separator and the quotes, quotes doubled */
 	assert_non_null(strstr(csv, "\"Ola \"\"Olsen\"\"; Nordmann, jr\""));
 	assert_non_null(strstr(csv, ";142,50;"));
-	assert_non_null(strstr(csv, ";-1055,35;"));
+	assert_non_null(strstr(csv, ";-1055,35;")); /* a negative amount stays a number */
 	assert_non_null(strstr(csv, ";7,50;"));
+	assert_non_null(strstr(csv, ";yes;no;no;")); /* booleans in the header language */
+	assert_string_equal(row[net], "22748,68");
 	free(csv);
 	/* Comma-separated with a decimal point: the comma in the name is quoted. */
-	csv = period_csv(doc, ',', '.');
+	fmt = (struct paydoc_csv_format){.sep = ',', .mark = '.', .lang = "en"};
+	csv = paydoc_csv(doc, &fmt);
 	assert_non_null(strstr(csv, ",\"Ola \"\"Olsen\"\"; Nordmann, jr\","));
 	assert_non_null(strstr(csv, ",142.50,"));
 	free(csv);
+	/* Norwegian: headers with units, ja/nei, and a byte-order mark for ';'. */
+	fmt = (struct paydoc_csv_format){.sep = ';', .mark = ',', .lang = "nb", .bom = true};
+	csv = paydoc_csv(doc, &fmt);
+	assert_memory_equal(csv, "\xEF\xBB\xBFStatus;Type;Periode fra", 26);
+	assert_non_null(strstr(csv, ";Trekk (kr);"));
+	assert_non_null(strstr(csv, ";Planlagt (timer);"));
+	assert_non_null(strstr(csv, ";ja;nei;nei;"));
+	assert_non_null(strstr(csv, "\r\nendelig;linje;"));
+	free(csv);
 	json_decref(doc);
+}
+
+/* OWASP CSV injection: text cells that a spreadsheet would run stay text. */
+static void
+test_csv_injection(void **state)
+{
+	static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "+47 1", "-2+3",
+					    "@SUM(A1)", "\tTab", "\rCR", "Normal Name"};
+	static const char *const want[] = {"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+					   "\"'+47 1\"", "\"'-2+3\"", "\"'@SUM(A1)\"",
+					   "\"'\tTab\"", "\"'\rCR\"", ";Normal Name;"};
+	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *doc = json_pack("{s:b, s:[{s:s, s:s, s:s, s:s, s:s}]}", "preliminary", 1,
+					"lines", "kind", "line", "participant", "P-1", "name",
+					names[i], "pay_code", "=1+1", "gross", "=2");
+		char *csv = paydoc_csv(doc, &fmt);
+
+		assert_non_null(csv);
+		if (strstr(csv, want[i]) == NULL)
+			fail_msg("name %zu not neutralised: %s", i, csv);
+		/* the pay code and a money cell that is not a number are neutralised too */
+		assert_non_null(strstr(csv, "\"'=1+1\""));
+		assert_non_null(strstr(csv, "\"'=2\""));
+		/* a preliminary document says so on every line */
+		assert_non_null(strstr(csv, "\r\npreliminary;line;"));
+		free(csv);
+		json_decref(doc);
+	}
 }
 
 static char *
@@ -300,20 +353,171 @@ static void
 test_close_rules(void **state)
 {
 	struct afx *f = *state;
-	struct store_period apr, *v;
+	struct store_period apr, mar, *v;
 	char err[512];
 	size_t n;
 
 	afx_participant(f, "P-1", "2026-01-05", 480, 930, 0);
 	assert_int_equal(afx_period_close(f, 4242, "x", "", err, sizeof(err)), 1);
-	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), 0);
-	/* April has not started on 2026-03-16. */
-	assert_int_equal(afx_period_close(f, apr.id, "x", "", err, sizeof(err)), 3);
+	/* No period is made after today (2026-03-16). */
+	assert_int_equal(period_ensure(f->per, "2026-04-10", &apr, err, sizeof(err)), -1);
+	if (strstr(err, "after today") == NULL)
+		fail_msg("%s", err);
 	/* The list reaches from the first programme start to today's period. */
 	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 4); /* January, February, March, and April made above */
+	assert_int_equal(n, 3); /* January, February, March */
 	assert_string_equal(v[0].from, "2026-01-01");
 	free(v);
+	/* In service from 2026-02-10: January is no longer offered (it stays stored). */
+	assert_int_equal(attendance_set_results_from(f->att, "2026-02-10", 0, err, sizeof(err)), 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].from, "2026-02-01");
+	free(v);
+	assert_int_equal(attendance_set_results_from(f->att, "2026-01-01", 0, err, sizeof(err)), 0);
+	/* March is running on the 16th: close refused with the time it can close. */
+	assert_int_equal(period_ensure(f->per, "2026-03-16", &mar, err, sizeof(err)), 0);
+	assert_int_equal(afx_period_close(f, mar.id, "x", "", err, sizeof(err)), 4);
+	if (strstr(err, "from 2026-04-01T00:00") == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM periods WHERE status = 'closed'"), 0);
+	/* A bad reason is refused before anything: invalid UTF-8, too long. */
+	assert_int_equal(afx_period_close(f, mar.id, "x", "bad \xC3(", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "UTF-8"));
+	{
+		char longr[2100];
+
+		for (size_t i = 0; i + 2 < sizeof(longr); i += 2)
+			memcpy(longr + i, "\xC3\xB8", 2); /* ø, 1050 characters */
+		longr[sizeof(longr) - 2] = '\0';
+		assert_int_equal(afx_period_close(f, mar.id, "x", longr, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "at most 500"));
+	}
+	/* A wrong clock 40 years ahead makes no periods that outlive it... */
+	afx_clock("2066-03-16", 12, 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	free(v);
+	afx_clock("2026-03-16", 12, 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[n - 1].to, "2026-03-31");
+	free(v);
+	/* ...and on the day after the last, March closes. */
+	afx_clock("2026-04-01", 0, 1);
+	assert_int_equal(afx_period_close(f, mar.id, "x", "March", err, sizeof(err)), 0);
+	/* A participant added after the close gets March as adjustments in April. */
+	{
+		struct store_period apr2;
+		json_t *doc, *l;
+		int64_t gross = 0, lines = 0, added = 0;
+		size_t i;
+
+		afx_participant(f, "P-late", "2026-03-02", 480, 930, 0);
+		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
+		assert_int_equal(period_ensure(f->per, "2026-04-01", &apr2, err, sizeof(err)), 0);
+		assert_int_equal(period_stipend(f->per, apr2.id, &doc, err, sizeof(err)), 0);
+		json_array_foreach(json_object_get(doc, "lines"), i, l) {
+			const char *who = json_string_value(json_object_get(l, "participant"));
+			const char *cp = json_string_value(
+				json_object_get(json_object_get(l, "corrects_period"), "from"));
+
+			if (strcmp(who, "P-late") || strcmp(json_string_value(json_object_get(l, "kind")),
+							    "adjustment"))
+				continue;
+			assert_string_equal(cp, "2026-03-01");
+			lines++;
+			if (json_is_null(json_object_get(l, "corrects_date")))
+				gross += strtoll(json_string_value(json_object_get(l, "gross")), NULL,
+						 10);
+			added += json_integer_value(json_object_get(l, "scheduled_min"));
+		}
+		/* 2 G / 12 with the 2025 G: 21 693.33 kr, and 22 weekdays of March 2..31 */
+		assert_int_equal(gross, 21693);
+		assert_int_equal(added, 22 * 450);
+		assert_true(lines == 23);
+		json_decref(doc);
+		/* Reconciling again adds nothing. */
+		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
+		assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"),
+				 23);
+	}
+}
+
+/* A participant whose programme ends inside a payout: prorated; no line after it. */
+static void
+test_programme_end(void **state)
+{
+	struct afx *f = *state;
+	struct store_participant p;
+	struct store_period mar, apr;
+	char err[512];
+	json_t *doc, *l;
+	int64_t id = afx_participant(f, "P-end", "2026-03-02", 480, 930, 0);
+
+	afx_participant(f, "P-all", "2026-01-05", 480, 930, 0);
+	assert_int_equal(store_participant_get(f->s, id, &p), 0);
+	snprintf(p.programme_end, sizeof(p.programme_end), "2026-03-15");
+	assert_int_equal(store_participant_upsert(f->s, &p, NULL), 0);
+	afx_clock("2026-04-16", 12, 0);
+	assert_int_equal(period_ensure(f->per, "2026-03-01", &mar, err, sizeof(err)), 0);
+	assert_int_equal(period_stipend(f->per, mar.id, &doc, err, sizeof(err)), 0);
+	l = json_array_get(json_object_get(doc, "lines"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "participant")), "P-all");
+	assert_string_equal(json_string_value(json_object_get(l, "gross")), "21693.33");
+	l = json_array_get(json_object_get(doc, "lines"), 1);
+	assert_string_equal(json_string_value(json_object_get(l, "participant")), "P-end");
+	/* 2..15 March: 14 calendar days x (2 G / 12) / 30 */
+	assert_string_equal(json_string_value(json_object_get(l, "gross")), "10123.56");
+	/* 10 weekdays scheduled, nothing after the 15th */
+	assert_int_equal(json_integer_value(json_object_get(l, "scheduled_min")), 10 * 450);
+	json_decref(doc);
+	assert_int_equal(period_ensure(f->per, "2026-04-01", &apr, err, sizeof(err)), 0);
+	assert_int_equal(period_stipend(f->per, apr.id, &doc, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(doc, "lines")), 1);
+	json_decref(doc);
+}
+
+/* The close body: empty or {"reason": "..."}; everything else refused with why. */
+static void
+test_close_body(void **state)
+{
+	static const char *const bad[] = {
+		"not json", "{\"reason\":123}", "{\"reason\":null}", "[]", "\"reason\"", "{}x",
+		"{\"reason\":\"x\",\"extra\":1}", "{\"reason\":\"a\",\"reason\":\"b\"}",
+		"{\"reason\":\"bad \xC3( utf-8\"}", "{\"reason\":\"nul \\u0000\"}",
+		"{\"reason\":\"tab\\there\"}", "{\"reason\":\"\xED\xA0\x80 surrogate\"}",
+		"{\"reason\":\"\xC0\xAF overlong\"}",
+	};
+	char reason[PERIOD_REASON_MAX * 4 + 1], err[512], big[PERIOD_CLOSE_BODY_MAX + 16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (period_close_body(bad[i], strlen(bad[i]), reason, sizeof(reason), err,
+				      sizeof(err)) != -1 || err[0] == '\0')
+			fail_msg("accepted or no message: %s", bad[i]);
+	}
+	/* 501 characters (ø) refused, 500 accepted whole. */
+	strcpy(big, "{\"reason\":\"");
+	for (int i = 0; i < 501; i++)
+		strcat(big, "\xC3\xB8");
+	strcat(big, "\"}");
+	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 500"));
+	memmove(big + strlen(big) - 4, "\"}", 3);
+	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
+					   sizeof(err)), 0);
+	assert_int_equal(strlen(reason), 1000);
+	/* a body over the limit, an empty body, a good one */
+	memset(big, ' ', sizeof(big));
+	assert_int_equal(period_close_body(big, sizeof(big), reason, sizeof(reason), err,
+					   sizeof(err)), -1);
+	assert_int_equal(period_close_body("", 0, reason, sizeof(reason), err, sizeof(err)), 0);
+	assert_string_equal(reason, "");
+	assert_int_equal(period_close_body("{\"reason\":\"Desember \\u00f8\"}", 28, reason,
+					   sizeof(reason), err, sizeof(err)), 0);
+	assert_string_equal(reason, "Desember \xC3\xB8");
 }
 
 static void
@@ -357,9 +561,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_injection),
+		cmocka_unit_test(test_close_body),
 		cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_programme_end, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, afx_setup, afx_teardown),
 	};
 
