@@ -231,7 +231,7 @@ kiosk_screen_status(const struct kiosk_screen *ks, json_t *j)
 {
 	static const char *const modes[] = {"on", "off", "tones"};
 	json_t *ooo = json_array();
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_wall_ms() / 1000); /* the kiosk's clock, as the taps have it */
 	struct tm tm;
 
 	/* The page shows these when the daemon is gone, so they come while it is not. */
@@ -445,9 +445,9 @@ kiosk_screen_metrics(const struct kiosk_screen *ks, struct evbuffer *out)
 	if (ks == NULL)
 		return;
 	evbuffer_add_printf(out,
-			    "# HELP stempel_kiosk_weeks_total Weeks computed for the kiosk screen.\n"
-			    "# TYPE stempel_kiosk_weeks_total counter\n"
-			    "stempel_kiosk_weeks_total %llu\n"
+			    "# HELP stempel_kiosk_week_views_total Weeks computed for the kiosk screen.\n"
+			    "# TYPE stempel_kiosk_week_views_total counter\n"
+			    "stempel_kiosk_week_views_total %llu\n"
 			    "# HELP stempel_kiosk_week_seconds_total Loop time spent computing them.\n"
 			    "# TYPE stempel_kiosk_week_seconds_total counter\n"
 			    "stempel_kiosk_week_seconds_total %.6f\n"

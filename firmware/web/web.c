@@ -25,6 +25,7 @@
 
 #include "addrlist.h"
 #include "auth.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "web.h"
@@ -608,7 +609,8 @@ on_accept_error(struct evconnlistener *lev, void *arg)
 	struct web *w = accept_owner;
 	int e = EVUTIL_SOCKET_ERROR();
 	struct timeval pause = {ACCEPT_PAUSE_S, 0};
-	time_t now = time(NULL);
+	/* a rate limit, not a date: the monotonic clock */
+	time_t now = (time_t)(clock_mono_ns() / 1000000000LL);
 
 	if (w == NULL || w->lev != lev)
 		return;

@@ -206,7 +206,7 @@ try:
         m = re.search(r'stempel_feedback_total\{signal="out_of_order"\} (\d+)', k.get("/metrics")[1])
         return int(m.group(1)) if m else -1
     ok(ooo_count() == 0, "working kiosk: no out-of-order LED pattern")
-    m = re.search(r"stempel_kiosk_weeks_total (\d+)", k.get("/metrics")[1])
+    m = re.search(r"stempel_kiosk_week_views_total (\d+)", k.get("/metrics")[1])
     ok(m and int(m.group(1)) >= 2, "/metrics counts the weeks computed (and their loop time)")
     c = sqlite3.connect(os.path.join(k.state, "stempel.db"), timeout=10)
     with c:
