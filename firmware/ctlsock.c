@@ -41,6 +41,7 @@ struct conn {
 	struct ctlsock *cs;
 	char actor[80];
 	uid_t uid;
+	int refused; /* SO_PEERCRED said no: the answer says so, nothing runs */
 };
 
 void
@@ -130,6 +131,12 @@ on_read(struct bufferevent *bev, void *arg)
 		}
 		return;
 	}
+	if (c->refused) {
+		free(line);
+		cmd_fail(&r, CMD_FAILED, "%s", "permission denied: root or the group " GROUP " only");
+		answer(bev, c, &r);
+		return;
+	}
 	req = json_loadb(line, len, 0, &jerr);
 	free(line);
 	if (req == NULL || !json_is_object(req) || !json_is_string(json_object_get(req, "cmd"))) {
@@ -171,18 +178,6 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	pw = getpwuid(cred.uid);
-	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
-		static const char no[] = "{\"status\":1,\"message\":\"permission denied: root or "
-		                         "the group " GROUP " only\"}\n";
-
-		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")",
-		         (long)cred.uid);
-		if (write(fd, no, sizeof(no) - 1) < 0) {
-			/* the peer is gone; nothing to tell */
-		}
-		close(fd);
-		return;
-	}
 	c = calloc(1, sizeof(*c));
 	bev = c ? bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE)
 	        : NULL;
@@ -193,6 +188,15 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	}
 	c->cs = cs;
 	c->uid = cred.uid;
+	/*
+	 * A refused peer still gets its request read and one answer: closing on
+	 * unread data would reset the connection before the client read why.
+	 */
+	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
+		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")",
+			 (long)cred.uid);
+		c->refused = 1;
+	}
 	if (pw)
 		snprintf(c->actor, sizeof(c->actor), "cli:%s", pw->pw_name);
 	else
