@@ -66,6 +66,14 @@ on_step(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	st = roster_job_stats(rr->job);
+	if (rc == 0 && st->unchanged) {
+		log_info("roster: %s is the roster in force; nothing written", rr->label);
+		roster_job_free(rr->job);
+		roster_free(rr->r);
+		rr->job = NULL;
+		rr->r = NULL;
+		return; /* nothing changed: nothing to recompute */
+	}
 	if (rc < 0)
 		log_err("roster: %s: %s", rr->label, err);
 	else

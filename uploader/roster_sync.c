@@ -25,7 +25,8 @@
 #include "uploader.h"
 #include "uploader_int.h"
 
-#define ROSTER_RESP_MAX (32 * 1024 * 1024)
+/* 100,000 participants are about 40 MB of JSON; parsed on a thread, applied in steps. */
+#define ROSTER_RESP_MAX (128 * 1024 * 1024)
 #define META_ETAG "upload.roster_etag"
 #define META_REJECTED "upload.roster_rejected"
 

@@ -105,8 +105,13 @@ def one_size(n, log):
         r = subprocess.run([os.path.join(kiosklib.BIN, "stempelctl"), "-c", kiosk.conf, "roster",
                             "import", muni_roster], capture_output=True, text=True,
                            env=dict(os.environ, **env))
+        # A large file goes to the daemon by path: its log says it was the one in force.
+        said = re.compile(r"roster: %s is the roster in force" % re.escape(muni_roster))
+        munilib.wait_for(lambda: "unchanged" in r.stdout or said.search(kiosk.logtext(1 << 20)),
+                         600, 0.05)
         res["again_s"] = time.monotonic() - t
-        res["again_unchanged"] = "unchanged" in r.stdout
+        res["again_unchanged"] = "unchanged" in r.stdout or bool(said.search(
+            kiosk.logtext(1 << 20)))
         log("   %d participants: the roster in force again %.2f s (%s)"
             % (n, res["again_s"], "nothing written" if res["again_unchanged"] else r.stdout))
     return res
