@@ -212,6 +212,9 @@ int cmd_user_enable(struct cmd_ctx *ctx, const struct cmd_user_args *a, struct c
 int cmd_user_enable_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 /* 1 if `h` looks like an argon2id hash string (cmd_user.c). */
 int cmd_user_pwhash_valid(const char *h);
+/* cmd_user.c: the body of user.disable (1) and user.enable (0). */
+int cmd_user_set_disabled(struct cmd_ctx *ctx, const struct cmd_user_args *a, int disabled,
+			  struct cmd_result *r);
 
 /* token.create: a payroll API token, returned once in r->data.token. */
 struct cmd_token_create_args {
@@ -264,6 +267,9 @@ struct cmd_correction_args {
 	int64_t tap_id;        /* remove */
 	const char *reason;
 };
+/* cmd_correction.c: the body of correction.add and correction.remove (action "add"/"remove"). */
+int cmd_correction_exec(struct cmd_ctx *ctx, const struct cmd_correction_args *a, const char *action,
+			struct cmd_result *r);
 int cmd_correction_add(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
                        struct cmd_result *r);
 int cmd_correction_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
