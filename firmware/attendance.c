@@ -1119,9 +1119,10 @@ today_status(struct attendance_today *row, const struct rules_day *day, int all_
 		return;
 	}
 	if (n_taps == 0) {
-		row->status = excused > 0		 ? ATTENDANCE_EXCUSED
-			      : now_min < row->start_min ? ATTENDANCE_NOT_YET_DUE
-							 : ATTENDANCE_ABSENT;
+		/* Not yet arrived until the start plus grace: never "absent" while still on time. */
+		row->status = excused > 0			 ? ATTENDANCE_EXCUSED
+			      : now_min < row->start_min + grace ? ATTENDANCE_NOT_YET_DUE
+								 : ATTENDANCE_ABSENT;
 		return;
 	}
 	/* Lateness and early leave covered by a registered absence are excused. */

@@ -44,7 +44,7 @@ void attendance_on_change(struct attendance *a, attendance_change_fn fn, void *a
 /* --- (a) today --- */
 
 enum attendance_status {
-	ATTENDANCE_NOT_YET_DUE, /* no session has started and no tap yet */
+	ATTENDANCE_NOT_YET_DUE, /* no tap yet, before the first start plus grace */
 	ATTENDANCE_PRESENT,	/* tapped in (or attended every started minute) */
 	ATTENDANCE_LATE,	/* came after a session start (grace included) */
 	ATTENDANCE_LEFT_EARLY,	/* tapped out before the session end */

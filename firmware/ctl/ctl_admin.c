@@ -28,7 +28,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 
 	if (argc < 4) {
 		ctl_error("usage: stempelctl participant add ID NAME [--language L] [--regime R] "
-			  "[--rate R] [--start YYYY-MM-DD] [--schedule SPEC]");
+			  "[--rate R] [--start YYYY-MM-DD] [--group G] [--schedule SPEC]");
 		return 2;
 	}
 	if ((args = json_pack("{s:s, s:s}", "id", argv[2], "name", argv[3])) == NULL) {
@@ -40,6 +40,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 		static const char *const keys[][2] = {
 			{"--language", "language"}, {"--regime", "regime"}, {"--rate", "rate"},
 			{"--start", "start"},	    {"--schedule", "schedule"},
+			{"--group", "group"},
 		};
 		size_t k;
 
@@ -48,7 +49,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 				break;
 		if (val == NULL || k == sizeof(keys) / sizeof(keys[0])) {
 			ctl_error("%s%s: expected --language L, --regime R, --rate "
-				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD or "
+				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD, --group G or "
 				  "--schedule \"1-5 08:30-14:30\", each with a value", opt,
 				  val ? "" : " (no value)");
 			json_decref(args);

@@ -32,7 +32,7 @@ usage(FILE *f)
 		"      --admin USER  --admin-password-stdin\n"
 		"  participant add ID NAME [options]     add or update a participant\n"
 		"      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
-		"      --start YYYY-MM-DD  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
+		"      --start YYYY-MM-DD  --group G  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
 		"  participant list                      list participants\n"
 		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
 		"  card revoke UID                       block a card\n"

@@ -95,6 +95,9 @@ void board_page_headers(struct evhttp_request *req);
 /* Static assets: /board/app.css and /board/app.js */
 void board_page_routes(struct board *b);
 
+/* A card's short code for people: its key's last 4 hex digits (board_today.c). */
+void board_card_code(const char *key, char out[8]);
+
 /* board_today.c, board_participant.c, board_forms.c, board_audit.c */
 void board_today_routes(struct board *b);
 void board_participant_routes(struct board *b);
