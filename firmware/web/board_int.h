@@ -98,6 +98,10 @@ void board_page_routes(struct board *b);
 /* A card's short code for people: its key's last 4 hex digits (board_today.c). */
 void board_card_code(const char *key, char out[8]);
 
+/* board_participant.c: a documentation value and an actor ("user:kari") for people. */
+const char *board_doc_label(const struct board_req *r, const char *doc);
+void board_who(const struct board_req *r, const char *actor, char *out, size_t outlen);
+
 /* board_today.c, board_participant.c, board_forms.c, board_audit.c */
 void board_today_routes(struct board *b);
 void board_participant_routes(struct board *b);

@@ -249,6 +249,179 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 			 board_t(r, "G for this period is not known yet: amounts use the last known G and may change."));
 }
 
+/* A documentation value as people say it. */
+const char *
+board_doc_label(const struct board_req *r, const char *doc)
+{
+	static const char *const t[][2] = {
+		{"self_declared", "Self-declared"}, {"doctor_note", "Doctor's note"},
+		{"checkup", "Prenatal check-up"},   {"other", "Other document"},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(doc, t[i][0]) == 0)
+			return board_t(r, t[i][1]);
+	return *doc ? doc : board_t(r, "None");
+}
+
+/* "user:kari" -> "kari", "cli:root" -> "root (command line)", "roster" as it is. */
+void
+board_who(const struct board_req *r, const char *actor, char *out, size_t outlen)
+{
+	if (strncmp(actor, "user:", 5) == 0)
+		snprintf(out, outlen, "%s", actor + 5);
+	else if (strncmp(actor, "cli:", 4) == 0)
+		snprintf(out, outlen, "%s (%s)", actor + 4, board_t(r, "command line"));
+	else if (strncmp(actor, "token:", 6) == 0)
+		snprintf(out, outlen, "%s (%s)", actor + 6, board_t(r, "payroll API"));
+	else
+		snprintf(out, outlen, "%s", *actor ? actor : board_t(r, "the roster"));
+}
+
+/* The participant's registered absences, each with withdraw and change. */
+static void
+absences(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
+{
+	struct store_absence_row *rows = NULL;
+	size_t n = 0;
+	char who[96], when[32], hm1[8], hm2[8];
+
+	html_fmt(out, "<h2 id=\"absences-h\">%s</h2>", board_t(r, "Registered absences"));
+	if (store_absences_active(r->b->store, p->id, &rows, &n) < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
+		return;
+	}
+	if (n == 0) {
+		html_fmt(out, "<p class=\"muted\" id=\"absences\">%s</p>",
+			 board_t(r, "No absences are registered."));
+		free(rows);
+		return;
+	}
+	html_fmt(out, "<ul class=\"items\" id=\"absences\">");
+	for (size_t i = n; i-- > 0;) {
+		const struct store_absence_row *a = &rows[i];
+		int cat = rules_category_parse(a->a.category);
+
+		board_who(r, a->a.registered_by, who, sizeof(who));
+		board_when(a->created_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+		html_fmt(out, "<li class=\"card\" data-absence=\"%s\" data-category=\"%s\"><h3>%s</h3>"
+			      "<p><strong>%s</strong>%R%s",
+			 a->a.uuid, a->a.category, cat >= 0 ? board_category_label(r, cat) : a->a.category,
+			 a->a.from_date, strcmp(a->a.from_date, a->a.to_date) ? " – " : "",
+			 strcmp(a->a.from_date, a->a.to_date) ? a->a.to_date : "");
+		if (a->start_min >= 0) {
+			board_hhmm(a->start_min, hm1);
+			board_hhmm(a->end_min, hm2);
+			html_fmt(out, " %s–%s", hm1, hm2);
+		}
+		html_fmt(out, "</p><dl class=\"facts\"><dt>%s</dt><dd>%s</dd>",
+			 board_t(r, "Documentation"), board_doc_label(r, a->a.documentation));
+		if (a->a.comment[0])
+			html_fmt(out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Comment"),
+				 a->a.comment);
+		html_fmt(out, "<dt>%s</dt><dd>%s, %s</dd></dl>", board_t(r, "Registered by"), who, when);
+		html_fmt(out, "<details class=\"act\"><summary>%s</summary>"
+			      "<form method=\"post\" action=\"/board/absence/withdraw\">",
+			 board_t(r, "Withdraw"));
+		board_csrf_field(r, out);
+		html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+			      "<input type=\"hidden\" name=\"absence\" value=\"%s\">"
+			      "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
+			      "<button type=\"submit\" class=\"danger\">%s</button></form></details> "
+			      "<a class=\"button\" href=\"/board/absence?id=%s&amp;edit=%s\">%s</a></li>",
+			 p->ext_id, a->a.uuid, board_t(r, "Reason (required)"),
+			 board_t(r, "Withdraw the absence"), p->ext_id, a->a.uuid, board_t(r, "Change"));
+	}
+	html_fmt(out, "</ul>");
+	free(rows);
+}
+
+struct cards_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	const struct store_participant *p;
+	int n;
+};
+
+static int
+card_item(void *arg, const struct store_card_row *c)
+{
+	struct cards_ctx *k = arg;
+	struct board_req *r = k->r;
+	char code[8], who[96], when[32];
+
+	if (k->n++ == 0)
+		html_fmt(k->out, "<ul class=\"items\" id=\"cards\">");
+	board_card_code(c->key, code);
+	board_who(r, c->enrolled_by, who, sizeof(who));
+	board_when(c->enrolled_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+	html_fmt(k->out, "<li class=\"card\" data-card=\"%s\" data-revoked=\"%d\"><h3>%s "
+			 "<span class=\"key\">…%s</span> <span class=\"tag %s\">%s</span></h3>"
+			 "<dl class=\"facts\"><dt>%s</dt><dd>%s, %s</dd>",
+		 c->key, c->revoked, board_t(r, "Card"), code, c->revoked ? "tag-off" : "tag-on",
+		 board_t(r, c->revoked ? "Revoked" : "In use"), board_t(r, "Enrolled"), when, who);
+	if (c->revoked && c->revoked_ms) {
+		board_who(r, c->revoked_by, who, sizeof(who));
+		board_when(c->revoked_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+		html_fmt(k->out, "<dt>%s</dt><dd>%s, %s</dd>", board_t(r, "Revoked"), when, who);
+		if (c->revoke_reason[0])
+			html_fmt(k->out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Reason"),
+				 c->revoke_reason);
+	}
+	html_fmt(k->out, "</dl>");
+	if (!c->revoked) {
+		html_fmt(k->out, "<a class=\"button\" href=\"/board/enroll?participant=%s&amp;replace=%s\">"
+				 "%s</a> <details class=\"act\"><summary>%s</summary>"
+				 "<form method=\"post\" action=\"/board/card/revoke\">",
+			 k->p->ext_id, c->key, board_t(r, "Replace"), board_t(r, "Revoke"));
+		board_csrf_field(r, k->out);
+		html_fmt(k->out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+				 "<input type=\"hidden\" name=\"card\" value=\"%s\">"
+				 "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
+				 "<button type=\"submit\" class=\"danger\">%s</button></form></details>",
+			 k->p->ext_id, c->key, board_t(r, "Reason (required)"),
+			 board_t(r, "Revoke the card"));
+	}
+	html_fmt(k->out, "</li>");
+	return 0;
+}
+
+static void
+cards(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
+{
+	struct cards_ctx k = {r, out, p, 0};
+
+	html_fmt(out, "<h2>%s</h2>", board_t(r, "Cards"));
+	store_cards_of(r->b->store, p->id, card_item, &k);
+	if (k.n)
+		html_fmt(out, "</ul>");
+	else
+		html_fmt(out, "<p class=\"muted\" id=\"cards\">%s</p>", board_t(r, "No card yet."));
+	html_fmt(out, "<p><a class=\"button\" href=\"/board/enroll?participant=%s\">%s</a></p>",
+		 p->ext_id, board_t(r, "Enroll a new card"));
+}
+
+/* The message after a change made from or for this page: says what happened. */
+static void
+flash(struct board_req *r, struct evbuffer *out)
+{
+	static const char *const said[][2] = {
+		{"1", "The absence is saved."},
+		{"absence", "The absence is saved."},
+		{"updated", "The absence is changed."},
+		{"withdrawn", "The absence is withdrawn."},
+		{"revoked", "The card is revoked."},
+		{"replaced", "The new card replaces the old one."},
+		{"enrolled", "The card is enrolled."},
+	};
+	const char *s = board_arg(r, "saved");
+
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		if (strcmp(s, said[i][0]) == 0)
+			html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
+				 board_t(r, said[i][1]));
+}
+
 /* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
 static void
 view_range(int month, int32_t at, int32_t *from, int32_t *to, int32_t *prev, int32_t *next)
@@ -305,12 +478,10 @@ on_participant(struct evhttp_request *req, void *arg)
 	if ((out = board_page_new(&r, p.name, "participant")) == NULL)
 		goto done;
 	html_fmt(out, "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
-		      "</h1><p class=\"muted\">%s: %s · %s: %s</p>",
+		      "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
 		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
-		 p.programme_start);
-	if (strcmp(board_arg(&r, "saved"), "1") == 0)
-		html_fmt(out, "<p class=\"notice\" role=\"status\">%s</p>",
-			 board_t(&r, "The absence is saved."));
+		 p.programme_start, p.group[0] ? " · " : "", p.group);
+	flash(&r, out);
 	html_fmt(out, "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
 		      "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
 		 p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
@@ -345,6 +516,8 @@ on_participant(struct evhttp_request *req, void *arg)
 		heatmap(&r, out, &res, from, to, today);
 		html_fmt(out, "</div><h2>%s</h2>", board_t(&r, "Quotas"));
 		quotas(&r, out, p.id, today_s);
+		absences(&r, out, &p);
+		cards(&r, out, &p);
 		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Explanation"));
 		if (rc == 0)
 			day_rows(&r, out, &res, today);
