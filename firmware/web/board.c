@@ -460,6 +460,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	board_participant_routes(b);
 	board_forms_routes(b);
 	board_audit_routes(b);
+	board_admin_routes(b);
 	return b;
 }
 

@@ -107,5 +107,6 @@ void board_today_routes(struct board *b);
 void board_participant_routes(struct board *b);
 void board_forms_routes(struct board *b);
 void board_audit_routes(struct board *b);
+void board_admin_routes(struct board *b); /* board_admin.c: pay periods, closed days */
 
 #endif

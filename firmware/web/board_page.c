@@ -402,8 +402,11 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		nav_link(r, out, "/board", "Today", page, "today");
 		nav_link(r, out, "/board/participants", "Participants", page, "participants");
 		nav_link(r, out, "/board/enroll", "Enroll card", page, "enroll");
-		if (strcmp(r->user.role, "admin") == 0)
+		if (strcmp(r->user.role, "admin") == 0) {
 			nav_link(r, out, "/board/audit", "Audit log", page, "audit");
+			nav_link(r, out, "/board/periods", "Pay periods", page, "periods");
+			nav_link(r, out, "/board/closures", "Closed days", page, "closures");
+		}
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);

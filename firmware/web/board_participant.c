@@ -1,8 +1,10 @@
 /*
- * board_participant.c — one participant: a week or month as an SVG heat map
- * (attended, excused by category, unexcused), quotas used and left, and each
- * day's explanation from the rules engine (which rule made a minute
- * unexcused).  Days after today are shown as coming, never as absent.
+ * board_participant.c — one participant: a week or month as a calendar grid
+ * (attended, excused by category, unexcused: colour plus a mark and words),
+ * quotas used and left, registered absences and cards, and each day's
+ * explanation from the rules engine (which rule made a minute unexcused).
+ * Days after today are shown as coming, never as absent.  Also the class view:
+ * a group's participants x days, week or month, printable.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +21,6 @@
 #include "paydoc.h"
 #include "period.h"
 #include "web.h"
-
-#define CELL 46
-#define GAP 6
 
 static const char *const weekday_en[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 static const char *const weekday_nb[7] = {"man", "tir", "ons", "tor", "fre", "lør", "søn"};
@@ -94,69 +93,114 @@ day_class(const struct rules_day *d, int32_t today)
 	return "d-att";
 }
 
+/* A day's colour class, letter and words (the letter and words: never colour alone). */
+static const struct {
+	const char *cls, *mark, *en;
+} day_kinds[] = {
+	{"d-att", "✓", "Attended"},
+	{"d-part", "½", "Late or left early"},
+	{"d-unx", "✗", "Unexcused"},
+	{"d-c-sick", "S", "Sick"},
+	{"d-c-child", "B", "Child's illness"},
+	{"d-c-leave", "F", "Leave or vacation"},
+	{"d-c-family", "G", "Pregnancy, birth, nursing"},
+	{"d-c-other", "E", "Excused, other"},
+	{"d-hol", "H", "Holiday or closed"},
+	{"d-none", "·", "Not scheduled"},
+	{"d-future", "…", "Coming or not final yet"},
+};
+
+static size_t
+day_kind(const char *cls)
+{
+	for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++)
+		if (strcmp(day_kinds[i].cls, cls) == 0)
+			return i;
+	return sizeof(day_kinds) / sizeof(day_kinds[0]) - 1;
+}
+
+/* The class of day k of res (with the not-final rule), or NULL if it is not in res. */
+static const char *
+day_cls_at(const struct attendance_days *res, int32_t date, int32_t today, const struct rules_day **dp)
+{
+	*dp = NULL;
+	for (size_t k = 0; k < res->out.n_days; k++)
+		if (res->out.days[k].date == date) {
+			const struct rules_day *d = &res->out.days[k];
+
+			*dp = d;
+			/* A scheduled day not final yet is not judged: shown as to come. */
+			if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL && d->scheduled_min > 0 &&
+			    d->attended_min == 0 && excused_total(d) == 0)
+				return "d-future";
+			return day_class(d, today);
+		}
+	return "d-future";
+}
+
+static void
+legend(struct board_req *r, struct evbuffer *out)
+{
+	html_fmt(out, "<ul class=\"legend\" aria-label=\"%s\">", board_t(r, "Legend"));
+	for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++)
+		html_fmt(out, "<li><span class=\"mark %s\" aria-hidden=\"true\">%s</span> %s</li>",
+			 day_kinds[i].cls, day_kinds[i].mark, board_t(r, day_kinds[i].en));
+	html_fmt(out, "</ul>");
+}
+
+/*
+ * The calendar as an HTML grid: each day a link to its explanation below, with its
+ * mark and words in the link itself, so a tap or the keyboard reaches every detail
+ * (no SVG tooltips, which tablets cannot show).
+ */
 static void
 heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
 	int32_t from, int32_t to, int32_t today)
 {
 	int lead = rules_weekday(from) - 1;
 	int ndays = (int)(to - from + 1);
-	int rows = (lead + ndays + 6) / 7;
-	int w = 7 * (CELL + GAP), h = 22 + rows * (CELL + GAP);
+	int cells = ((lead + ndays + 6) / 7) * 7;
 
-	html_fmt(out, "<svg class=\"cal\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", w,
-		 h, board_t(r, "Attended"));
+	html_fmt(out, "<table class=\"cal\" id=\"calendar\"><thead><tr>");
 	for (int i = 0; i < 7; i++)
-		html_fmt(out, "<text x=\"%d\" y=\"14\">%s</text>", i * (CELL + GAP) + 4,
-			 weekday(r, from + i - lead));
-	for (int i = 0; i < ndays; i++) {
-		int32_t date = from + i;
-		const struct rules_day *d = NULL;
-		int slot = lead + i, x = (slot % 7) * (CELL + GAP), y = 22 + (slot / 7) * (CELL + GAP);
-		char ds[11], sch[32], att[32], exc[32], unx[32];
+		html_fmt(out, "<th scope=\"col\">%s</th>", weekday(r, from + i - lead));
+	html_fmt(out, "</tr></thead><tbody>");
+	for (int slot = 0; slot < cells; slot++) {
+		int32_t date = from + slot - lead;
+		const struct rules_day *d;
+		const char *cls;
+		char ds[11], sch[32], att[32], unx[32];
 		int dd, mm, yy;
+		size_t k;
 
-		const char *cls = "d-future";
-
-		for (size_t k = 0; k < res->out.n_days; k++)
-			if (res->out.days[k].date == date) {
-				d = &res->out.days[k];
-				cls = day_class(d, today);
-				/* A scheduled day not final yet is not judged: shown as to come. */
-				if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL &&
-				    d->scheduled_min > 0 && d->attended_min == 0 &&
-				    excused_total(d) == 0)
-					cls = "d-future";
+		if (slot % 7 == 0)
+			html_fmt(out, "<tr>");
+		if (date < from || date > to) {
+			html_fmt(out, "<td></td>");
+		} else {
+			cls = day_cls_at(res, date, today, &d);
+			k = day_kind(cls);
+			rules_date_format(date, ds, sizeof(ds));
+			rules_ymd(date, &yy, &mm, &dd);
+			html_fmt(out, "<td class=\"day %s%R\" data-date=\"%s\"><a href=\"#d-%s\">"
+				      "<span class=\"dn\">%d</span><span class=\"mark\" aria-hidden=\"true\">%s"
+				      "</span><span class=\"sr\">%s %s.",
+				 cls, date == today ? " today" : "", ds, ds, dd, day_kinds[k].mark, ds,
+				 board_t(r, day_kinds[k].en));
+			if (d && date <= today && d->scheduled_min) {
+				board_duration(r, d->scheduled_min, sch, sizeof(sch));
+				board_duration(r, d->attended_min, att, sizeof(att));
+				board_duration(r, d->unexcused_min, unx, sizeof(unx));
+				html_fmt(out, " %s %s, %s %s, %s %s.", board_t(r, "Scheduled"), sch,
+					 board_t(r, "Attended"), att, board_t(r, "Unexcused"), unx);
 			}
-		rules_date_format(date, ds, sizeof(ds));
-		rules_ymd(date, &yy, &mm, &dd);
-		html_fmt(out, "<a href=\"#d-%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			      "rx=\"6\" class=\"%s\" data-date=\"%s\"><title>%s",
-			 ds, x, y, CELL, CELL, cls, ds, ds);
-		if (d && date <= today && d->scheduled_min) {
-			board_duration(r, d->scheduled_min, sch, sizeof(sch));
-			board_duration(r, d->attended_min, att, sizeof(att));
-			board_duration(r, excused_total(d), exc, sizeof(exc));
-			board_duration(r, d->unexcused_min, unx, sizeof(unx));
-			html_fmt(out, " — %s %s, %s %s, %s %s, %s %s", board_t(r, "Scheduled"), sch,
-				 board_t(r, "Attended"), att, board_t(r, "Excused"), exc,
-				 board_t(r, "Unexcused"), unx);
+			html_fmt(out, "</span></a></td>");
 		}
-		html_fmt(out, "</title></rect><text x=\"%d\" y=\"%d\">%d</text></a>", x + 5, y + 16,
-			 dd);
-		if (date == today)
-			html_fmt(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" "
-				      "fill=\"none\" stroke=\"#1b2a41\" stroke-width=\"3\"/>",
-				 x, y, CELL, CELL);
+		if (slot % 7 == 6)
+			html_fmt(out, "</tr>");
 	}
-	html_fmt(out, "</svg><div class=\"legend\"><span class=\"l-att\">%s</span>"
-		      "<span class=\"l-part\">%s</span><span class=\"l-unx\">%s</span>"
-		      "<span class=\"l-sick\">%s</span><span class=\"l-child\">%s</span>"
-		      "<span class=\"l-leave\">%s</span><span class=\"l-family\">%s</span>"
-		      "<span class=\"l-none\">%s</span></div>",
-		 board_t(r, "Attended"), board_t(r, "Late or left early"), board_t(r, "Unexcused"),
-		 board_category_label(r, RULES_CAT_SICK_SELF_DECLARED),
-		 board_category_label(r, RULES_CAT_CHILD_SICK), board_category_label(r, RULES_CAT_VACATION),
-		 board_category_label(r, RULES_CAT_PREGNANCY), board_t(r, "Not scheduled"));
+	html_fmt(out, "</tbody></table>");
+	legend(r, out);
 }
 
 static void
@@ -529,6 +573,121 @@ done:
 	board_end(&r);
 }
 
+/* --- the class view --- */
+
+struct class_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	const char *group;
+	int32_t from, to, today;
+	int n;
+};
+
+static int
+class_row(void *arg, const struct store_participant *p)
+{
+	struct class_ctx *c = arg;
+	struct board_req *r = c->r;
+	struct attendance_days res;
+	char f[11], t[11], err[256], ds[11];
+	int rc = 1;
+
+	if (!p->active || (*c->group && strcmp(p->group, c->group)))
+		return 0;
+	c->n++;
+	memset(&res, 0, sizeof(res));
+	rules_date_format(c->from, f, sizeof(f));
+	rules_date_format(c->to < c->today ? c->to : c->today, t, sizeof(t));
+	if (c->from <= c->today)
+		rc = attendance_days(r->b->att, p->id, f, t, &res, err, sizeof(err));
+	html_fmt(c->out, "<tr data-pid=\"%s\"><th scope=\"row\"><a class=\"name\" dir=\"auto\" "
+			 "href=\"/board/participant?id=%s&amp;date=%s\">%s</a></th>",
+		 p->ext_id, p->ext_id, f, p->name);
+	for (int32_t d = c->from; d <= c->to; d++) {
+		const struct rules_day *day = NULL;
+		const char *cls = rc == 0 ? day_cls_at(&res, d, c->today, &day) : "d-future";
+		size_t k = day_kind(cls);
+
+		rules_date_format(d, ds, sizeof(ds));
+		html_fmt(c->out, "<td class=\"day %s\" data-date=\"%s\"><a href=\"/board/participant?id=%s"
+				 "&amp;date=%s#d-%s\"><span aria-hidden=\"true\">%s</span>"
+				 "<span class=\"sr\">%s %s: %s</span></a></td>",
+			 cls, ds, p->ext_id, ds, ds, day_kinds[k].mark, p->name, ds,
+			 board_t(r, day_kinds[k].en));
+	}
+	html_fmt(c->out, "</tr>");
+	if (rc == 0)
+		attendance_days_free(&res);
+	return 0;
+}
+
+/* /board/class?group=G&view=week|month&date=D: a group's participants x days. */
+static void
+on_class(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct class_ctx c;
+	struct evbuffer *out;
+	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], ds[11];
+	int32_t at, prev, next;
+	int minute, month;
+	const char *g;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	g = board_arg(&r, "group");
+	board_now(today_s, &minute);
+	memset(&c, 0, sizeof(c));
+	rules_date_parse(today_s, &c.today);
+	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
+		at = c.today;
+	month = strcmp(board_arg(&r, "view"), "month") == 0;
+	view_range(month, at, &c.from, &c.to, &prev, &next);
+	rules_date_format(c.from, from_s, sizeof(from_s));
+	rules_date_format(c.to, to_s, sizeof(to_s));
+	rules_date_format(prev, prev_s, sizeof(prev_s));
+	rules_date_format(next, next_s, sizeof(next_s));
+	if ((out = board_page_new(&r, board_t(&r, "Class view"), "class")) == NULL) {
+		board_end(&r);
+		return;
+	}
+	html_fmt(out, "<h1>%s: %s <span class=\"muted\">%s – %s</span></h1>", board_t(&r, "Class view"),
+		 *g ? g : board_t(&r, "All groups"), from_s, to_s);
+	html_fmt(out, "<div class=\"tabs noprint\"><a class=\"button\" href=\"?group=%s&amp;view=week&amp;"
+		      "date=%s\"%R>%s</a><a class=\"button\" href=\"?group=%s&amp;view=month&amp;date=%s\"%R>"
+		      "%s</a><a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
+		      "<a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
+		      "<a class=\"button\" href=\"/board/today?group=%s\">%s</a></div>",
+		 g, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), g, from_s,
+		 month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), g, month ? "month" : "week",
+		 prev_s, board_t(&r, "Previous"), g, month ? "month" : "week", next_s,
+		 board_t(&r, "Next"), g, board_t(&r, "Today"));
+	c.r = &r;
+	c.out = out;
+	c.group = g;
+	html_fmt(out, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+		      "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
+		 board_t(&r, "Class view"), board_t(&r, "Name"));
+	for (int32_t d = c.from; d <= c.to; d++) {
+		int y, m, dd;
+
+		rules_ymd(d, &y, &m, &dd);
+		rules_date_format(d, ds, sizeof(ds));
+		html_fmt(out, "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
+			 ds, ds, weekday(&r, d), dd);
+	}
+	html_fmt(out, "</tr></thead><tbody>");
+	store_participant_each(r.b->store, class_row, &c);
+	html_fmt(out, "</tbody></table></div>");
+	if (c.n == 0)
+		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "Nobody is in this group."));
+	legend(&r, out);
+	html_fmt(out, "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
+		 board_t(&r, "Print"));
+	board_page_finish(&r, out, 200);
+	board_end(&r);
+}
+
 /*
  * /board/basis?id=P&period=N[&lang=nb|nn|en][&format=json]: the basis for a formal
  * decision as the payroll API gives it, in the teacher's language, for print.
@@ -598,4 +757,5 @@ board_participant_routes(struct board *b)
 {
 	web_route(b->web, "/board/participant", on_participant, b);
 	web_route(b->web, "/board/basis", on_basis, b);
+	web_route(b->web, "/board/class", on_class, b);
 }
