@@ -215,7 +215,7 @@ quotas(struct board_req *r, struct evbuffer *out, int64_t pid, const char *today
 	}
 	html_fmt(out, "<table id=\"quotas\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 		      "</tr></thead><tbody>",
-		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Left"));
+		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Remaining"));
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		if (q.q[i].limit == 0 && q.q[i].used == 0)
 			continue; /* not part of this regime */
