@@ -24,8 +24,9 @@ on_periods(struct evhttp_request *req, void *arg)
 		{"running", "Running"}, {"ended", "Ended, not closed"}, {"closed", "Closed"}};
 	struct board_req r;
 	struct store_period *ps = NULL;
+	struct period *per = NULL;
 	struct evbuffer *out;
-	char who[96], when[32];
+	char who[96], when[32], err[512];
 	size_t n = 0;
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
@@ -36,8 +37,10 @@ on_periods(struct evhttp_request *req, void *arg)
 		return;
 	}
 	html_fmt(out, "<h1>%s</h1>", board_t(&r, "Pay periods"));
-	if (store_periods(r.b->store, &ps, &n) < 0) {
-		html_fmt(out, "<p class=\"error\">%s</p>", board_t(&r, "Something went wrong"));
+	/* As the payroll API lists them: missing periods up to today's are created first. */
+	if (period_open(&per, r.b->store, r.b->att, r.b->cfg, err, sizeof(err)) < 0 ||
+	    period_list(per, &ps, &n, err, sizeof(err)) < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", err);
 	} else if (n == 0) {
 		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "No pay periods yet."));
 	} else {
@@ -72,6 +75,7 @@ on_periods(struct evhttp_request *req, void *arg)
 	html_fmt(out, "<p class=\"muted\">%s</p>",
 		 board_t(&r, "A period is closed with stempelctl payroll close, once every day in it is final."));
 	free(ps);
+	period_free(per);
 	board_page_finish(&r, out, 200);
 	board_end(&r);
 }

@@ -648,7 +648,7 @@ static const char app_css[] =
 	".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.95rem;margin:8px 0}"
 	".legend .mark{display:inline-block;min-width:1.8em;text-align:center;border:1px solid #8b949e;"
 	"border-radius:4px;font-weight:700}"
-	".scroll{overflow-x:auto;max-width:100%}"
+	".scroll{overflow-x:auto;max-width:100%;position:relative}"
 	"table.grid th,table.grid td{padding:0;text-align:center;min-width:2.2em;border:1px solid var(--line)}"
 	"table.grid th[scope=row],table.grid thead th:first-child{text-align:start;padding:4px 8px;"
 	"position:sticky;inset-inline-start:0;background:#fff;min-width:8em;z-index:1}"
