@@ -678,6 +678,8 @@ static const char app_css[] =
 	"table:not(.cal):not(.grid) td[data-label]:not(:first-child)::before{content:attr(data-label) ': ';"
 	"color:var(--muted);font-weight:600}"
 	"td.actions a,td.actions .button{display:inline-block;margin:4px 6px 4px 0}"
+	"#today td:nth-child(3),#today td:nth-child(4),#today td:nth-child(5){display:inline-block;"
+	"width:auto;padding-inline-end:2px}"
 	"table.cal td a{min-height:44px}}"
 	/* Print: the page itself, no navigation or buttons; colours kept, marks carry the meaning. */
 	"@media print{body{background:#fff;font-size:11pt}.top,.noprint,form,button,.button,.statusbar,"

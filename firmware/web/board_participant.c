@@ -219,13 +219,17 @@ quotas(struct board_req *r, struct evbuffer *out, int64_t pid, const char *today
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		if (q.q[i].limit == 0 && q.q[i].used == 0)
 			continue; /* not part of this regime */
-		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\">%d</td>",
-			 attendance_quota_name(i), board_quota_label(r, i), q.q[i].used);
+		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\" data-label=\"%s\">%d</td>",
+			 attendance_quota_name(i), board_quota_label(r, i), board_t(r, "Used"),
+			 q.q[i].used);
 		if (q.q[i].limit < 0)
-			html_fmt(out, "<td>%s</td><td class=\"left\">–</td></tr>", board_t(r, "no limit"));
+			html_fmt(out, "<td data-label=\"%s\">%s</td><td class=\"left\" data-label=\"%s\">–</td>"
+				      "</tr>",
+				 board_t(r, "Limit"), board_t(r, "no limit"), board_t(r, "Remaining"));
 		else
-			html_fmt(out, "<td>%d</td><td class=\"left\">%d</td></tr>", q.q[i].limit,
-				 q.q[i].left);
+			html_fmt(out, "<td data-label=\"%s\">%d</td><td class=\"left\" data-label=\"%s\">%d</td>"
+				      "</tr>",
+				 board_t(r, "Limit"), q.q[i].limit, board_t(r, "Remaining"), q.q[i].left);
 	}
 	html_fmt(out, "</tbody></table>");
 }
@@ -251,9 +255,10 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 			 ds, ds, weekday(r, d->date), ds, res->participant.ext_id, ds,
 			 board_t(r, "Correct a tap"));
 		board_duration(r, d->scheduled_min, dur, sizeof(dur));
-		html_fmt(out, "<td class=\"opt\">%s</td>", dur);
+		html_fmt(out, "<td class=\"opt\" data-label=\"%s\">%s</td>", board_t(r, "Scheduled"), dur);
 		board_duration(r, d->attended_min, dur, sizeof(dur));
-		html_fmt(out, "<td>%s</td><td>", dur);
+		html_fmt(out, "<td data-label=\"%s\">%s</td><td data-label=\"%s\">",
+			 board_t(r, "Attended"), dur, board_t(r, "Excused"));
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			if (d->excused_min[c]) {
 				board_duration(r, d->excused_min[c], dur, sizeof(dur));
@@ -261,7 +266,8 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 					 rules_category_name(c), board_category_label(r, c), dur);
 			}
 		board_duration(r, d->unexcused_min, dur, sizeof(dur));
-		html_fmt(out, "</td><td class=\"%s\">%s", d->unexcused_min ? "error" : "", dur);
+		html_fmt(out, "</td><td class=\"%s\" data-label=\"%s\">%s", d->unexcused_min ? "error" : "",
+			 board_t(r, "Unexcused"), dur);
 		if (d->unexcused_min) {
 			board_money(rules_rat_round(d->deduction), money, sizeof(money));
 			html_fmt(out, "<div class=\"muted\">%s %s %s</div>", board_t(r, "Deduction"),

@@ -106,9 +106,10 @@ today_state(const struct attendance_today *t)
 static uint32_t
 stray_flags(const struct attendance_today *t, int now_min)
 {
-	uint32_t f = t->flags & (1u << RULES_FLAG_MISSING_TAP_OUT | 1u << RULES_FLAG_TAP_OUTSIDE_SCHEDULE);
+	uint32_t f = t->flags & (1u << RULES_FLAG_TAP_OUTSIDE_SCHEDULE);
 
-	if (t->in_now && now_min >= t->end_min)
+	/* A tap out is missing only once the day's last session is over. */
+	if (now_min >= t->end_min && (t->in_now || t->flags & (1u << RULES_FLAG_MISSING_TAP_OUT)))
 		f |= 1u << RULES_FLAG_MISSING_TAP_OUT;
 	if ((t->first_in >= 0 && (t->first_in >= t->end_min)) ||
 	    (t->last_out >= 0 && t->last_out < t->start_min))
