@@ -146,12 +146,12 @@ check: deps browser-deps
 	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@tests/run build/asan
 
-# browser-deps: playwright-core (npm, pinned by tests/browser/package-lock.json) for the
-# board's browser tests; they drive Debian's chromium, so no browser is downloaded.
+# browser-deps: playwright-core and axe-core (npm, pinned by tests/browser/package-lock.json)
+# for the board's browser tests; they drive Debian's chromium, so no browser is downloaded.
 browser-deps:
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
-	@[ -d tests/browser/node_modules/playwright-core ] || \
+	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || \
 		(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 bench: deps
