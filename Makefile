@@ -14,7 +14,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
            libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
            python3 curl strace valgrind clang libclang-rt-14-dev \
-           chromium nodejs fonts-sil-abyssinica wrk libreoffice-calc-nogui
+           chromium nodejs fonts-sil-abyssinica wrk clang-format libreoffice-calc-nogui
 VERSION := 0.1.0
 # A wall clock earlier than the last commit is certainly wrong (clock.c).
 BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1793491200)
@@ -70,7 +70,7 @@ FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 LIB       := $(B)/libstempel.a
 
-.PHONY: browser-deps
+.PHONY: browser-deps format check-format
 .PHONY: all run check deps bench fuzz fuzzers install clean flavour-all tests tools demo-run \
 	deb package-test check-unit cross-deps
 
@@ -141,10 +141,21 @@ run: deps
 
 # check: build everything with sanitizers and run unit + integration tests.
 check: deps browser-deps
+	@$(if $(filter 1,$(CHECK_FORMAT)),tests/check-format.sh)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory FLAVOUR=asan flavour-all
 	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@tests/run build/asan
+
+# format: clang-format (.clang-format) over every tracked C source, in place.
+# check-format: fail on any file that differs (tests/check-format.sh).  Not yet part
+# of `make check`: the tree is formatted once (make format) after the branches merge;
+# then set CHECK_FORMAT=1 (or add check-format to check) and it gates every build.
+FORMAT_SRCS = $(shell git ls-files 'firmware/*.[ch]' 'hal/*.[ch]' 'uploader/*.[ch]' 'tests/*.[ch]')
+format:
+	clang-format -i $(FORMAT_SRCS)
+check-format:
+	@tests/check-format.sh
 
 # browser-deps: playwright-core and axe-core (npm, pinned by tests/browser/package-lock.json)
 # for the board's browser tests; they drive Debian's chromium, so no browser is downloaded.

@@ -78,6 +78,13 @@ conn_free(struct bufferevent *bev, struct conn *c)
 }
 
 static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_free(bev, arg);
+}
+
+static void
 on_written(struct bufferevent *bev, void *arg)
 {
 	/* The answer is out: one request per connection. */
@@ -100,7 +107,7 @@ answer(struct bufferevent *bev, struct conn *c, const struct cmd_result *r)
 		return;
 	}
 	free(s);
-	bufferevent_setcb(bev, NULL, on_written, NULL, c);
+	bufferevent_setcb(bev, NULL, on_written, on_event, c);
 }
 
 static void
@@ -140,7 +147,6 @@ on_read(struct bufferevent *bev, void *arg)
 	 * The actor is the peer's account.  Only root may name another person (sudo
 	 * stempelctl passes SUDO_USER): anyone else could not be believed.
 	 */
-	ctx.actor[0] = '\0';
 	cmd_ctx_init(&ctx, c->cs->env, c->actor);
 	if (c->uid == 0 && as && *as && strlen(as) < 64 && !strchr(as, ':'))
 		snprintf(ctx.actor, sizeof(ctx.actor), "cli:%s", as);
@@ -150,12 +156,6 @@ on_read(struct bufferevent *bev, void *arg)
 	cmd_result_free(&r);
 }
 
-static void
-on_event(struct bufferevent *bev, short what, void *arg)
-{
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		conn_free(bev, arg);
-}
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)

@@ -4,6 +4,7 @@
  * Everything is made from the JSON documents of period.c, so every format shows
  * the same figures; text cells are neutralised against CSV injection (OWASP).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,7 @@ sb_str(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-#include <stdarg.h>
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -99,6 +97,8 @@ struct tr {
 static const char *
 tr_find(const struct tr *v, size_t n, const char *key, enum lang l)
 {
+	if (key == NULL)
+		return "";
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].key, key))
 			return v[i].t[l];
@@ -107,73 +107,73 @@ tr_find(const struct tr *v, size_t n, const char *key, enum lang l)
 
 /* Column headers with their units. */
 static const struct tr csv_heads[] = {
-	{"status", {"Status", "Status", "Status"}},
-	{"kind", {"Type", "Type", "Kind"}},
-	{"period_from", {"Periode fra", "Periode frå", "Period from"}},
-	{"period_to", {"Periode til", "Periode til", "Period to"}},
-	{"participant", {"Deltaker-ID", "Deltakar-ID", "Participant ID"}},
-	{"name", {"Navn", "Namn", "Name"}},
-	{"scheduled_hours", {"Planlagt (timer)", "Planlagt (timar)", "Scheduled (hours)"}},
-	{"attended_hours", {"Til stede (timer)", "Til stades (timar)", "Attended (hours)"}},
-	{"pending_hours",
-	 {"Ikke vurdert ennå (timer)", "Ikkje vurdert enno (timar)", "Pending (hours)"}},
-	{"unexcused_hours",
-	 {"Ugyldig fravær (timer)", "Ugyldig fråvær (timar)", "Unexcused absence (hours)"}},
-	{"hour_value", {"Timesats (kr)", "Timesats (kr)", "Hour value (kr)"}},
-	{"gross", {"Brutto (kr)", "Brutto (kr)", "Gross (kr)"}},
-	{"deduction", {"Trekk (kr)", "Trekk (kr)", "Deduction (kr)"}},
-	{"unpaid_leave", {"Ulønnet permisjon (kr)", "Ulønt permisjon (kr)", "Unpaid leave (kr)"}},
-	{"net", {"Netto (kr)", "Netto (kr)", "Net (kr)"}},
-	{"decision_required",
-	 {"Enkeltvedtak kreves", "Enkeltvedtak krevst", "Formal decision required"}},
-	{"needs_assessment", {"Må vurderes", "Må vurderast", "Needs assessment"}},
-	{"past_deadline", {"Fristen er ute", "Fristen er ute", "Past deadline"}},
-	{"pay_code", {"Lønnsart", "Lønsart", "Pay code"}},
-	{"currency", {"Valuta", "Valuta", "Currency"}},
-	{"corrects_period_from",
-	 {"Retter periode fra", "Rettar periode frå", "Corrects period from"}},
-	{"corrects_period_to", {"Retter periode til", "Rettar periode til", "Corrects period to"}},
-	{"corrects_date", {"Retter dato", "Rettar dato", "Corrects date"}},
-	/* values */
-	{"line", {"linje", "linje", "line"}},
-	{"adjustment", {"justering", "justering", "adjustment"}},
-	{"preliminary", {"foreløpig", "førebels", "preliminary"}},
-	{"final", {"endelig", "endeleg", "final"}},
-	{"true", {"ja", "ja", "yes"}},
-	{"false", {"nei", "nei", "no"}},
-	/* NIR */
-	{"valid_absence_hours",
-	 {"Gyldig fravær (timer)", "Gyldig fråvær (timar)", "Valid absence (hours)"}},
-	{"valid_absence_share",
-	 {"Gyldig fravær (% av planlagt)", "Gyldig fråvær (% av planlagt)",
-	  "Valid absence (% of scheduled)"}},
-	{"invalid_absence_hours",
-	 {"Ugyldig fravær (timer)", "Ugyldig fråvær (timar)", "Invalid absence (hours)"}},
-	{"invalid_absence_share",
-	 {"Ugyldig fravær (% av planlagt)", "Ugyldig fråvær (% av planlagt)",
-	  "Invalid absence (% of scheduled)"}},
-	{"leave_calendar_days",
-	 {"Permisjon (kalenderdager)", "Permisjon (kalenderdagar)", "Leave (calendar days)"}},
-	{"leave_working_days",
-	 {"Permisjon (arbeidsdager)", "Permisjon (arbeidsdagar)", "Leave (working days)"}},
+    {"status", {"Status", "Status", "Status"}},
+    {"kind", {"Type", "Type", "Kind"}},
+    {"period_from", {"Periode fra", "Periode frå", "Period from"}},
+    {"period_to", {"Periode til", "Periode til", "Period to"}},
+    {"participant", {"Deltaker-ID", "Deltakar-ID", "Participant ID"}},
+    {"name", {"Navn", "Namn", "Name"}},
+    {"scheduled_hours", {"Planlagt (timer)", "Planlagt (timar)", "Scheduled (hours)"}},
+    {"attended_hours", {"Til stede (timer)", "Til stades (timar)", "Attended (hours)"}},
+    {"pending_hours",
+     {"Ikke vurdert ennå (timer)", "Ikkje vurdert enno (timar)", "Pending (hours)"}},
+    {"unexcused_hours",
+     {"Ugyldig fravær (timer)", "Ugyldig fråvær (timar)", "Unexcused absence (hours)"}},
+    {"hour_value", {"Timesats (kr)", "Timesats (kr)", "Hour value (kr)"}},
+    {"gross", {"Brutto (kr)", "Brutto (kr)", "Gross (kr)"}},
+    {"deduction", {"Trekk (kr)", "Trekk (kr)", "Deduction (kr)"}},
+    {"unpaid_leave", {"Ulønnet permisjon (kr)", "Ulønt permisjon (kr)", "Unpaid leave (kr)"}},
+    {"net", {"Netto (kr)", "Netto (kr)", "Net (kr)"}},
+    {"decision_required",
+     {"Enkeltvedtak kreves", "Enkeltvedtak krevst", "Formal decision required"}},
+    {"needs_assessment", {"Må vurderes", "Må vurderast", "Needs assessment"}},
+    {"past_deadline", {"Fristen er ute", "Fristen er ute", "Past deadline"}},
+    {"pay_code", {"Lønnsart", "Lønsart", "Pay code"}},
+    {"currency", {"Valuta", "Valuta", "Currency"}},
+    {"corrects_period_from", {"Retter periode fra", "Rettar periode frå", "Corrects period from"}},
+    {"corrects_period_to", {"Retter periode til", "Rettar periode til", "Corrects period to"}},
+    {"corrects_date", {"Retter dato", "Rettar dato", "Corrects date"}},
+    /* values */
+    {"line", {"linje", "linje", "line"}},
+    {"adjustment", {"justering", "justering", "adjustment"}},
+    {"preliminary", {"foreløpig", "førebels", "preliminary"}},
+    {"final", {"endelig", "endeleg", "final"}},
+    {"true", {"ja", "ja", "yes"}},
+    {"false", {"nei", "nei", "no"}},
+    /* NIR */
+    {"valid_absence_hours",
+     {"Gyldig fravær (timer)", "Gyldig fråvær (timar)", "Valid absence (hours)"}},
+    {"valid_absence_share",
+     {"Gyldig fravær (% av planlagt)", "Gyldig fråvær (% av planlagt)",
+      "Valid absence (% of scheduled)"}},
+    {"invalid_absence_hours",
+     {"Ugyldig fravær (timer)", "Ugyldig fråvær (timar)", "Invalid absence (hours)"}},
+    {"invalid_absence_share",
+     {"Ugyldig fravær (% av planlagt)", "Ugyldig fråvær (% av planlagt)",
+      "Invalid absence (% of scheduled)"}},
+    {"leave_calendar_days",
+     {"Permisjon (kalenderdager)", "Permisjon (kalenderdagar)", "Leave (calendar days)"}},
+    {"leave_working_days",
+     {"Permisjon (arbeidsdager)", "Permisjon (arbeidsdagar)", "Leave (working days)"}},
 };
 
 #define TR(key, l) tr_find(csv_heads, sizeof(csv_heads) / sizeof(csv_heads[0]), key, l)
 
 /* Absence categories: "Gyldig fravær: sykdom med legeerklæring (timer)". */
 static const struct tr cat_names[] = {
-	{"leave_approved", {"innvilget permisjon", "innvilga permisjon", "approved leave"}},
-	{"religious_holiday", {"religiøs høytid", "religiøs høgtid", "religious holiday"}},
-	{"pregnancy", {"svangerskap", "svangerskap", "pregnancy"}},
-	{"birth_mother", {"fødsel (mor)", "fødsel (mor)", "birth (mother)"}},
-	{"birth_father", {"fødsel (far)", "fødsel (far)", "birth (father)"}},
-	{"nursing", {"amming", "amming", "nursing"}},
-	{"sick_doctor", {"sykdom med legeerklæring", "sjukdom med legeerklæring", "sick, doctor's note"}},
-	{"sick_self_declared", {"egenmelding", "eigenmelding", "sick, self-declared"}},
-	{"child_sick", {"barns sykdom", "barns sjukdom", "child's illness"}},
-	{"vacation", {"ferie", "ferie", "vacation"}},
-	{"leave_unpaid", {"ulønnet permisjon", "ulønt permisjon", "unpaid leave"}},
-	{"unexcused", {"ugyldig", "ugyldig", "unexcused"}},
+    {"leave_approved", {"innvilget permisjon", "innvilga permisjon", "approved leave"}},
+    {"religious_holiday", {"religiøs høytid", "religiøs høgtid", "religious holiday"}},
+    {"pregnancy", {"svangerskap", "svangerskap", "pregnancy"}},
+    {"birth_mother", {"fødsel (mor)", "fødsel (mor)", "birth (mother)"}},
+    {"birth_father", {"fødsel (far)", "fødsel (far)", "birth (father)"}},
+    {"nursing", {"amming", "amming", "nursing"}},
+    {"sick_doctor",
+     {"sykdom med legeerklæring", "sjukdom med legeerklæring", "sick, doctor's note"}},
+    {"sick_self_declared", {"egenmelding", "eigenmelding", "sick, self-declared"}},
+    {"child_sick", {"barns sykdom", "barns sjukdom", "child's illness"}},
+    {"vacation", {"ferie", "ferie", "vacation"}},
+    {"leave_unpaid", {"ulønnet permisjon", "ulønt permisjon", "unpaid leave"}},
+    {"unexcused", {"ugyldig", "ugyldig", "unexcused"}},
 };
 
 static const char *
@@ -189,7 +189,7 @@ paydoc_csv_format(const struct config *cfg, struct paydoc_csv_format *f)
 	f->mark = cfg->payroll.decimal_mark;
 	f->lang = cfg->payroll.language;
 	f->bom = !strcmp(cfg->payroll.csv_bom, "yes") ||
-		 (!strcmp(cfg->payroll.csv_bom, "auto") && f->sep == ';');
+	         (!strcmp(cfg->payroll.csv_bom, "auto") && f->sep == ';');
 }
 
 /* --- CSV cells --- */
@@ -239,7 +239,7 @@ csv_decimal(struct sbuf *b, const json_t *v, const struct paydoc_csv_format *f)
 	for (char *q = buf; *q; q++)
 		if (*q == '.')
 			*q = f->mark;
-	/* A decimal mark equal to nothing special needs no quotes; the separator cannot be it. */
+	/* No quotes needed: config.c refuses a decimal mark equal to the separator. */
 	sb_str(b, buf);
 }
 
@@ -250,13 +250,30 @@ csv_sep(struct sbuf *b, const struct paydoc_csv_format *f)
 }
 
 static const char *const stipend_cols[] = {
-	"status",	   "kind",	      "period_from",	 "period_to",
-	"participant",	   "name",	      "scheduled_hours", "attended_hours",
-	"pending_hours",   NULL /* excused_hours_<category> */, "unexcused_hours",
-	"hour_value",	   "gross",	      "deduction",	 "unpaid_leave",
-	"net",		   "decision_required", "needs_assessment", "past_deadline",
-	"pay_code",	   "currency",	      "corrects_period_from", "corrects_period_to",
-	"corrects_date",
+    "status",
+    "kind",
+    "period_from",
+    "period_to",
+    "participant",
+    "name",
+    "scheduled_hours",
+    "attended_hours",
+    "pending_hours",
+    NULL /* excused_hours_<category> */,
+    "unexcused_hours",
+    "hour_value",
+    "gross",
+    "deduction",
+    "unpaid_leave",
+    "net",
+    "decision_required",
+    "needs_assessment",
+    "past_deadline",
+    "pay_code",
+    "currency",
+    "corrects_period_from",
+    "corrects_period_to",
+    "corrects_date",
 };
 
 static bool
@@ -305,7 +322,8 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 		}
 	}
 	sb_add(&b, "\r\n", 2);
-	json_array_foreach(lines, i, l) {
+	json_array_foreach(lines, i, l)
+	{
 		const json_t *cp = json_object_get(l, "corrects_period");
 
 		for (size_t k = 0; k < sizeof(stipend_cols) / sizeof(stipend_cols[0]); k++) {
@@ -320,7 +338,8 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 				for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
 					if (c)
 						csv_sep(&b, f);
-					csv_decimal(&b, json_object_get(ex, rules_category_name(c)), f);
+					csv_decimal(&b, json_object_get(ex, rules_category_name(c)),
+					            f);
 				}
 				continue;
 			}
@@ -331,7 +350,8 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 				csv_text(&b, TR(p ? "preliminary" : "final", lg), f->sep);
 				continue;
 			}
-			if (!strcmp(col, "corrects_period_from") || !strcmp(col, "corrects_period_to"))
+			if (!strcmp(col, "corrects_period_from") ||
+			    !strcmp(col, "corrects_period_to"))
 				v = json_object_get(cp, col[16] == 'f' ? "from" : "to");
 			else
 				v = json_object_get(l, col);
@@ -340,10 +360,12 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 			else if (json_is_boolean(v))
 				csv_text(&b, TR(json_is_true(v) ? "true" : "false", lg), f->sep);
 			else if (!strcmp(col, "kind"))
-				csv_text(&b, TR(json_string_value(v) ? json_string_value(v) : "", lg),
-					 f->sep);
+				csv_text(&b,
+				         TR(json_string_value(v) ? json_string_value(v) : "", lg),
+				         f->sep);
 			else
-				csv_text(&b, json_string_value(v) ? json_string_value(v) : "", f->sep);
+				csv_text(&b, json_string_value(v) ? json_string_value(v) : "",
+				         f->sep);
 		}
 		sb_add(&b, "\r\n", 2);
 	}
@@ -353,11 +375,19 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 /* --- the NIR summary as CSV --- */
 
 static const char *const nir_cols[] = {
-	"status",	      "participant",	     "name",
-	"period_from",	      "period_to",	     "scheduled_hours",
-	"attended_hours",     "valid_absence_hours", "valid_absence_share",
-	"invalid_absence_hours", "invalid_absence_share", "leave_calendar_days",
-	"leave_working_days",
+    "status",
+    "participant",
+    "name",
+    "period_from",
+    "period_to",
+    "scheduled_hours",
+    "attended_hours",
+    "valid_absence_hours",
+    "valid_absence_share",
+    "invalid_absence_hours",
+    "invalid_absence_share",
+    "leave_calendar_days",
+    "leave_working_days",
 };
 
 char *
@@ -377,7 +407,8 @@ paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f)
 		csv_text(&b, TR(nir_cols[k], lg), f->sep);
 	}
 	sb_add(&b, "\r\n", 2);
-	json_array_foreach(json_object_get(nir, "participants"), i, r) {
+	json_array_foreach(json_object_get(nir, "participants"), i, r)
+	{
 		for (size_t k = 0; k < sizeof(nir_cols) / sizeof(nir_cols[0]); k++) {
 			const char *col = nir_cols[k];
 			const json_t *v = json_object_get(r, col);
@@ -385,14 +416,20 @@ paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f)
 			if (k)
 				csv_sep(&b, f);
 			if (!strcmp(col, "status"))
-				csv_text(&b, TR(prelim || json_is_true(json_object_get(r, "preliminary"))
-							? "preliminary" : "final", lg), f->sep);
+				csv_text(
+				    &b,
+				    TR(prelim || json_is_true(json_object_get(r, "preliminary"))
+				           ? "preliminary"
+				           : "final",
+				       lg),
+				    f->sep);
 			else if (json_is_integer(v))
 				sb_printf(&b, "%lld", (long long)json_integer_value(v));
 			else if (strstr(col, "_hours") || strstr(col, "_share"))
 				csv_decimal(&b, v, f);
 			else
-				csv_text(&b, json_string_value(v) ? json_string_value(v) : "", f->sep);
+				csv_text(&b, json_string_value(v) ? json_string_value(v) : "",
+				         f->sep);
 		}
 		sb_add(&b, "\r\n", 2);
 	}
@@ -406,123 +443,146 @@ html_esc(struct sbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&': sb_str(b, "&amp;"); break;
-		case '<': sb_str(b, "&lt;"); break;
-		case '>': sb_str(b, "&gt;"); break;
-		case '"': sb_str(b, "&quot;"); break;
-		case '\'': sb_str(b, "&#39;"); break;
-		default: sb_add(b, s, 1);
+		case '&':
+			sb_str(b, "&amp;");
+			break;
+		case '<':
+			sb_str(b, "&lt;");
+			break;
+		case '>':
+			sb_str(b, "&gt;");
+			break;
+		case '"':
+			sb_str(b, "&quot;");
+			break;
+		case '\'':
+			sb_str(b, "&#39;");
+			break;
+		default:
+			sb_add(b, s, 1);
 		}
 	}
 }
 
 static const struct tr basis_tr[] = {
-	{"title", {"Grunnlag for enkeltvedtak om trekk i stønad",
-		   "Grunnlag for enkeltvedtak om trekk i stønad",
-		   "Basis for a formal decision (enkeltvedtak) on a stipend deduction"}},
-	{"prelim", {"FORELØPIG: perioden har dager som ikke er avsluttet ennå. Tallene kan endre seg "
-		    "og kan ikke brukes i et vedtak før perioden er avsluttet.",
-		    "FØREBELS: perioden har dagar som ikkje er avslutta enno. Tala kan endre seg og "
-		    "kan ikkje brukast i eit vedtak før perioden er avslutta.",
-		    "PRELIMINARY: the period has days that are not final yet. The figures may change "
-		    "and cannot be used in a decision until the period has ended."}},
-	{"final_open", {"Endelig: alle dager i perioden er avsluttet (perioden er ikke lukket ennå).",
-			"Endeleg: alle dagar i perioden er avslutta (perioden er ikkje lukka enno).",
-			"Final: every day of the period is final (the period is not closed yet)."}},
-	{"closed", {"Endelig: perioden er lukket", "Endeleg: perioden er lukka",
-		    "Final: the period is closed"}},
-	{"participant", {"Deltaker", "Deltakar", "Participant"}},
-	{"id", {"Deltaker-ID", "Deltakar-ID", "Participant ID"}},
-	{"period", {"Periode", "Periode", "Period"}},
-	{"regime", {"Regelverk", "Regelverk", "Regime"}},
-	{"rate", {"Sats", "Sats", "Rate"}},
-	{"start", {"Programstart", "Programstart", "Programme start"}},
-	{"end", {"Programslutt", "Programslutt", "Programme end"}},
-	{"summary", {"Sammendrag", "Samandrag", "Summary"}},
-	{"scheduled", {"Planlagt", "Planlagt", "Scheduled"}},
-	{"attended", {"Til stede", "Til stades", "Attended"}},
-	{"valid", {"Gyldig fravær", "Gyldig fråvær", "Valid absence"}},
-	{"unexcused", {"Ugyldig fravær", "Ugyldig fråvær", "Unexcused absence"}},
-	{"pending", {"Ikke vurdert ennå", "Ikkje vurdert enno", "Pending"}},
-	{"hours", {"timer", "timar", "hours"}},
-	{"minutes", {"min", "min", "min"}},
-	{"hour_value", {"Timesats", "Timesats", "Hour value"}},
-	{"gross", {"Brutto stønad", "Brutto stønad", "Gross stipend"}},
-	{"deduction", {"Trekk", "Trekk", "Deduction"}},
-	{"unpaid", {"Ulønnet permisjon", "Ulønt permisjon", "Unpaid leave"}},
-	{"net", {"Netto", "Netto", "Net"}},
-	{"tests", {"Vilkår for enkeltvedtak", "Vilkår for enkeltvedtak",
-		   "Tests for a formal decision"}},
-	{"share_test", {"Trekket er minst %s av brutto stønad", "Trekket er minst %s av brutto stønad",
-			"The deduction is at least %s of the gross stipend"}},
-	{"g_test", {"Trekket er minst %s G (G = %s kr)", "Trekket er minst %s G (G = %s kr)",
-		    "The deduction is at least %s G (G = %s kr)"}},
-	{"threshold", {"grense", "grense", "threshold"}},
-	{"met", {"oppfylt", "oppfylt", "met"}},
-	{"not_met", {"ikke oppfylt", "ikkje oppfylt", "not met"}},
-	{"decision_yes", {"Begge vilkår er oppfylt: enkeltvedtak kreves.",
-			  "Begge vilkåra er oppfylte: enkeltvedtak krevst.",
-			  "Both tests are met: a formal decision is required."}},
-	{"decision_no", {"Enkeltvedtak kreves ikke.", "Enkeltvedtak krevst ikkje.",
-			 "No formal decision is required."}},
-	{"every", {"Regelverket krever vedtak for hvert trekk.",
-		   "Regelverket krev vedtak for kvart trekk.",
-		   "The regime requires a decision for every deduction."}},
-	{"quotas", {"Kvoter", "Kvotar", "Quotas"}},
-	{"quota", {"Kvote", "Kvote", "Quota"}},
-	{"before", {"Brukt før perioden", "Brukt før perioden", "Used before the period"}},
-	{"after", {"Brukt etter perioden", "Brukt etter perioden", "Used after the period"}},
-	{"limit", {"Grense", "Grense", "Limit"}},
-	{"days", {"Dag for dag", "Dag for dag", "Day by day"}},
-	{"date", {"Dato", "Dato", "Date"}},
-	{"state", {"Status", "Status", "State"}},
-	{"sessions", {"Økter", "Økter", "Sessions"}},
-	{"taps", {"Stemplinger", "Stemplingar", "Taps"}},
-	{"registrations", {"Registrert fravær", "Registrert fråvær", "Registered absence"}},
-	{"rule", {"Regel", "Regel", "Rule"}},
-	{"amount", {"Beløp", "Beløp", "Amount"}},
-	{"future", {"framtidig", "framtidig", "future"}},
-	{"open", {"åpen", "open", "open"}},
-	{"final", {"avsluttet", "avslutta", "final"}},
-	{"off_site", {"praksis", "praksis", "off-site"}},
-	{"corrected", {"rettet", "retta", "corrected"}},
-	{"adjustments", {"Justeringer i denne perioden", "Justeringar i denne perioden",
-			 "Adjustments in this period"}},
-	{"corrects", {"retter", "rettar", "corrects"}},
-	{"footer", {"Laget av Stempel. Minutter og beløp er regnet eksakt; bare periodens samlede "
-		    "trekk er avrundet.",
-		    "Laga av Stempel. Minutt og beløp er rekna eksakt; berre trekket for heile "
-		    "perioden er avrunda.",
-		    "Made by Stempel. Minutes and amounts are exact; only the period's total "
-		    "deduction is rounded."}},
-	{"in", {"inn", "inn", "in"}},
-	{"out", {"ut", "ut", "out"}},
-	{"none", {"ingen", "ingen", "none"}},
-	{"d_sched", {"Planlagt (min)", "Planlagt (min)", "Sched. (min)"}},
-	{"d_att", {"Til stede (min)", "Til stades (min)", "Attended (min)"}},
-	{"d_valid", {"Gyldig fravær (min)", "Gyldig fråvær (min)", "Valid absence (min)"}},
-	{"d_unexc", {"Ugyldig (min)", "Ugyldig (min)", "Unexcused (min)"}},
-	{"d_pend", {"Ikke vurdert (min)", "Ikkje vurdert (min)", "Pending (min)"}},
-	{"d_amount", {"Trekk (kr)", "Trekk (kr)", "Deduction (kr)"}},
-	{"d_hv", {"Timesats (kr)", "Timesats (kr)", "Hour value (kr)"}},
-	{"full", {"full sats", "full sats", "full rate"}},
-	{"under25_alone", {"under 25 år, bor alene", "under 25 år, bur åleine",
-			   "under 25, living alone"}},
-	{"under25_with_parents", {"under 25 år, bor med forelder", "under 25 år, bur med forelder",
-				  "under 25, living with a parent"}},
-	{"self_declared_occurrences", {"Egenmeldinger (tilfeller, 12 måneder)",
-				       "Eigenmeldingar (tilfelle, 12 månader)",
-				       "Self-declared sickness (occurrences, 12 months)"}},
-	{"child_sick_days", {"Barns sykdom (dager, 12 måneder)", "Barns sjukdom (dagar, 12 månader)",
-			     "Child's illness (days, 12 months)"}},
-	{"religious_days", {"Religiøse høytider (dager i år)", "Religiøse høgtider (dagar i år)",
-			    "Religious holidays (days this year)"}},
-	{"vacation_days", {"Ferie (dager i år)", "Ferie (dagar i år)", "Vacation (days this year)"}},
-	{"leave_approved_days", {"Innvilget permisjon (dager i år)", "Innvilga permisjon (dagar i år)",
-				 "Approved leave (days this year)"}},
-	{"pregnancy_days", {"Svangerskap (dager)", "Svangerskap (dagar)", "Pregnancy (days)"}},
-	{"birth_mother_days", {"Fødsel, mor (dager)", "Fødsel, mor (dagar)", "Birth, mother (days)"}},
-	{"birth_father_days", {"Fødsel, far (dager)", "Fødsel, far (dagar)", "Birth, father (days)"}},
+    {"title",
+     {"Grunnlag for enkeltvedtak om trekk i stønad", "Grunnlag for enkeltvedtak om trekk i stønad",
+      "Basis for a formal decision (enkeltvedtak) on a stipend deduction"}},
+    {"prelim",
+     {"FORELØPIG: perioden har dager som ikke er avsluttet ennå. Tallene kan endre seg "
+      "og kan ikke brukes i et vedtak før perioden er avsluttet.",
+      "FØREBELS: perioden har dagar som ikkje er avslutta enno. Tala kan endre seg og "
+      "kan ikkje brukast i eit vedtak før perioden er avslutta.",
+      "PRELIMINARY: the period has days that are not final yet. The figures may change "
+      "and cannot be used in a decision until the period has ended."}},
+    {"final_open",
+     {"Endelig: alle dager i perioden er avsluttet (perioden er ikke lukket ennå).",
+      "Endeleg: alle dagar i perioden er avslutta (perioden er ikkje lukka enno).",
+      "Final: every day of the period is final (the period is not closed yet)."}},
+    {"closed",
+     {"Endelig: perioden er lukket", "Endeleg: perioden er lukka", "Final: the period is closed"}},
+    {"participant", {"Deltaker", "Deltakar", "Participant"}},
+    {"id", {"Deltaker-ID", "Deltakar-ID", "Participant ID"}},
+    {"period", {"Periode", "Periode", "Period"}},
+    {"regime", {"Regelverk", "Regelverk", "Regime"}},
+    {"rate", {"Sats", "Sats", "Rate"}},
+    {"start", {"Programstart", "Programstart", "Programme start"}},
+    {"end", {"Programslutt", "Programslutt", "Programme end"}},
+    {"summary", {"Sammendrag", "Samandrag", "Summary"}},
+    {"scheduled", {"Planlagt", "Planlagt", "Scheduled"}},
+    {"attended", {"Til stede", "Til stades", "Attended"}},
+    {"valid", {"Gyldig fravær", "Gyldig fråvær", "Valid absence"}},
+    {"unexcused", {"Ugyldig fravær", "Ugyldig fråvær", "Unexcused absence"}},
+    {"pending", {"Ikke vurdert ennå", "Ikkje vurdert enno", "Pending"}},
+    {"hours", {"timer", "timar", "hours"}},
+    {"minutes", {"min", "min", "min"}},
+    {"hour_value", {"Timesats", "Timesats", "Hour value"}},
+    {"gross", {"Brutto stønad", "Brutto stønad", "Gross stipend"}},
+    {"deduction", {"Trekk", "Trekk", "Deduction"}},
+    {"unpaid", {"Ulønnet permisjon", "Ulønt permisjon", "Unpaid leave"}},
+    {"net", {"Netto", "Netto", "Net"}},
+    {"tests",
+     {"Vilkår for enkeltvedtak", "Vilkår for enkeltvedtak", "Tests for a formal decision"}},
+    {"share_test",
+     {"Trekket er minst %s av brutto stønad", "Trekket er minst %s av brutto stønad",
+      "The deduction is at least %s of the gross stipend"}},
+    {"g_test",
+     {"Trekket er minst %s G (G = %s kr)", "Trekket er minst %s G (G = %s kr)",
+      "The deduction is at least %s G (G = %s kr)"}},
+    {"threshold", {"grense", "grense", "threshold"}},
+    {"met", {"oppfylt", "oppfylt", "met"}},
+    {"not_met", {"ikke oppfylt", "ikkje oppfylt", "not met"}},
+    {"decision_yes",
+     {"Begge vilkår er oppfylt: enkeltvedtak kreves.",
+      "Begge vilkåra er oppfylte: enkeltvedtak krevst.",
+      "Both tests are met: a formal decision is required."}},
+    {"decision_no",
+     {"Enkeltvedtak kreves ikke.", "Enkeltvedtak krevst ikkje.",
+      "No formal decision is required."}},
+    {"every",
+     {"Regelverket krever vedtak for hvert trekk.", "Regelverket krev vedtak for kvart trekk.",
+      "The regime requires a decision for every deduction."}},
+    {"quotas", {"Kvoter", "Kvotar", "Quotas"}},
+    {"quota", {"Kvote", "Kvote", "Quota"}},
+    {"before", {"Brukt før perioden", "Brukt før perioden", "Used before the period"}},
+    {"after", {"Brukt etter perioden", "Brukt etter perioden", "Used after the period"}},
+    {"limit", {"Grense", "Grense", "Limit"}},
+    {"days", {"Dag for dag", "Dag for dag", "Day by day"}},
+    {"date", {"Dato", "Dato", "Date"}},
+    {"state", {"Status", "Status", "State"}},
+    {"sessions", {"Økter", "Økter", "Sessions"}},
+    {"taps", {"Stemplinger", "Stemplingar", "Taps"}},
+    {"registrations", {"Registrert fravær", "Registrert fråvær", "Registered absence"}},
+    {"rule", {"Regel", "Regel", "Rule"}},
+    {"amount", {"Beløp", "Beløp", "Amount"}},
+    {"future", {"framtidig", "framtidig", "future"}},
+    {"open", {"åpen", "open", "open"}},
+    {"final", {"avsluttet", "avslutta", "final"}},
+    {"off_site", {"praksis", "praksis", "off-site"}},
+    {"corrected", {"rettet", "retta", "corrected"}},
+    {"adjustments",
+     {"Justeringer i denne perioden", "Justeringar i denne perioden",
+      "Adjustments in this period"}},
+    {"corrects", {"retter", "rettar", "corrects"}},
+    {"footer",
+     {"Laget av Stempel. Minutter og beløp er regnet eksakt; bare periodens samlede "
+      "trekk er avrundet.",
+      "Laga av Stempel. Minutt og beløp er rekna eksakt; berre trekket for heile "
+      "perioden er avrunda.",
+      "Made by Stempel. Minutes and amounts are exact; only the period's total "
+      "deduction is rounded."}},
+    {"in", {"inn", "inn", "in"}},
+    {"out", {"ut", "ut", "out"}},
+    {"none", {"ingen", "ingen", "none"}},
+    {"d_sched", {"Planlagt (min)", "Planlagt (min)", "Sched. (min)"}},
+    {"d_att", {"Til stede (min)", "Til stades (min)", "Attended (min)"}},
+    {"d_valid", {"Gyldig fravær (min)", "Gyldig fråvær (min)", "Valid absence (min)"}},
+    {"d_unexc", {"Ugyldig (min)", "Ugyldig (min)", "Unexcused (min)"}},
+    {"d_pend", {"Ikke vurdert (min)", "Ikkje vurdert (min)", "Pending (min)"}},
+    {"d_amount", {"Trekk (kr)", "Trekk (kr)", "Deduction (kr)"}},
+    {"d_hv", {"Timesats (kr)", "Timesats (kr)", "Hour value (kr)"}},
+    {"full", {"full sats", "full sats", "full rate"}},
+    {"under25_alone",
+     {"under 25 år, bor alene", "under 25 år, bur åleine", "under 25, living alone"}},
+    {"under25_with_parents",
+     {"under 25 år, bor med forelder", "under 25 år, bur med forelder",
+      "under 25, living with a parent"}},
+    {"self_declared_occurrences",
+     {"Egenmeldinger (tilfeller, 12 måneder)", "Eigenmeldingar (tilfelle, 12 månader)",
+      "Self-declared sickness (occurrences, 12 months)"}},
+    {"child_sick_days",
+     {"Barns sykdom (dager, 12 måneder)", "Barns sjukdom (dagar, 12 månader)",
+      "Child's illness (days, 12 months)"}},
+    {"religious_days",
+     {"Religiøse høytider (dager i år)", "Religiøse høgtider (dagar i år)",
+      "Religious holidays (days this year)"}},
+    {"vacation_days", {"Ferie (dager i år)", "Ferie (dagar i år)", "Vacation (days this year)"}},
+    {"leave_approved_days",
+     {"Innvilget permisjon (dager i år)", "Innvilga permisjon (dagar i år)",
+      "Approved leave (days this year)"}},
+    {"pregnancy_days", {"Svangerskap (dager)", "Svangerskap (dagar)", "Pregnancy (days)"}},
+    {"birth_mother_days", {"Fødsel, mor (dager)", "Fødsel, mor (dagar)", "Birth, mother (days)"}},
+    {"birth_father_days", {"Fødsel, far (dager)", "Fødsel, far (dagar)", "Birth, father (days)"}},
 };
 
 #define BT(key) tr_find(basis_tr, sizeof(basis_tr) / sizeof(basis_tr[0]), key, lg)
@@ -534,9 +594,9 @@ html_num(struct sbuf *b, const json_t *v, enum lang lg)
 	const char *s = json_string_value(v) ? json_string_value(v) : "0.00";
 
 	for (; *s; s++) {
-		char c = *s == '.' && lg != L_EN ? ',' : *s;
+		char c[2] = {*s == '.' && lg != L_EN ? ',' : *s, 0};
 
-		sb_add(b, &c, 1);
+		html_esc(b, c);
 	}
 }
 
@@ -595,54 +655,61 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	json_t *v;
 	struct sbuf b = {0};
 	size_t i;
-	int64_t valid = 0;
 
 	sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
-		  lg == L_EN ? "en" : lg == L_NN ? "nn" : "nb");
-	sb_str(&b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	          lg == L_EN   ? "en"
+	          : lg == L_NN ? "nn"
+	                       : "nb");
+	sb_str(&b,
+	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	html_esc(&b, BT("title"));
 	sb_str(&b, ": ");
 	html_esc(&b, json_string_value(json_object_get(pt, "name")));
 	sb_str(&b, "</title><style>"
-		   "@page{size:A4;margin:14mm 12mm}"
-		   "body{font:10pt/1.35 'DejaVu Sans',sans-serif;color:#000;max-width:186mm;"
-		   "margin:1em auto;padding:0 1em}"
-		   "h1{font-size:15pt;margin:0 0 .4em}h2{font-size:12pt;margin:1.1em 0 .3em}"
-		   "table{border-collapse:collapse;width:100%;margin:.3em 0}"
-		   "th,td{border:1px solid #888;padding:2px 4px;text-align:left;vertical-align:top}"
-		   "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-		   "td.n{white-space:nowrap}"
-		   "table.days{font-size:7.5pt}table.days th{font-size:7pt}"
-		   "td.date{white-space:nowrap}"
-		   ".status{border:2px solid #000;padding:.4em .6em;font-weight:bold;margin:.6em 0}"
-		   ".status.preliminary{border-color:#b00000;color:#b00000}"
-		   "footer{margin-top:1.5em;font-size:8pt;color:#333}"
-		   "@media print{body{margin:0;padding:0;max-width:none}"
-		   "thead{display:table-header-group}tr{page-break-inside:avoid}"
-		   "h2{page-break-after:avoid}.status.preliminary{border-width:3px}}"
-		   "</style></head><body>\n");
+	           "@page{size:A4;margin:14mm 12mm}"
+	           "body{font:10pt/1.35 'DejaVu Sans',sans-serif;color:#000;max-width:186mm;"
+	           "margin:1em auto;padding:0 1em}"
+	           "h1{font-size:15pt;margin:0 0 .4em}h2{font-size:12pt;margin:1.1em 0 .3em}"
+	           "table{border-collapse:collapse;width:100%;margin:.3em 0}"
+	           "th,td{border:1px solid #888;padding:2px 4px;text-align:left;vertical-align:top}"
+	           "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	           "td.n{white-space:nowrap}"
+	           "table.days{font-size:7.5pt}table.days th{font-size:7pt}"
+	           "td.date{white-space:nowrap}"
+	           ".status{border:2px solid #000;padding:.4em .6em;font-weight:bold;margin:.6em 0}"
+	           ".status.preliminary{border-color:#b00000;color:#b00000}"
+	           "footer{margin-top:1.5em;font-size:8pt;color:#333}"
+	           "@media print{body{margin:0;padding:0;max-width:none}"
+	           "thead{display:table-header-group}tr{page-break-inside:avoid}"
+	           "h2{page-break-after:avoid}.status.preliminary{border-width:3px}}"
+	           "</style></head><body>\n");
 	sb_str(&b, "<h1>");
 	html_esc(&b, BT("title"));
 	sb_str(&b, "</h1>\n");
+	/* Only the three known states reach the attribute. */
+	status = status && !strcmp(status, "preliminary") ? "preliminary"
+	         : status && !strcmp(status, "closed")    ? "closed"
+	                                                  : "final";
 	sb_printf(&b, "<p class=\"status %s\" id=\"status\" data-status=\"%s\">",
-		  status && !strcmp(status, "preliminary") ? "preliminary" : "final",
-		  status ? status : "");
-	if (status && !strcmp(status, "preliminary"))
+	          !strcmp(status, "preliminary") ? "preliminary" : "final", status);
+	if (!strcmp(status, "preliminary")) {
 		html_esc(&b, BT("prelim"));
-	else if (status && !strcmp(status, "closed"))
-		html_esc(&b, BT("closed")), sb_str(&b, " ("),
-			html_esc(&b, json_string_value(json_object_get(per, "closed_at"))),
-			sb_str(&b, ").");
-	else
+	} else if (!strcmp(status, "closed")) {
+		html_esc(&b, BT("closed"));
+		sb_str(&b, " (");
+		html_esc(&b, str_or(json_object_get(per, "closed_at")));
+		sb_str(&b, ").");
+	} else {
 		html_esc(&b, BT("final_open"));
+	}
 	sb_str(&b, "</p>\n<table class=\"meta\">");
 	row2(&b, BT("participant"), json_string_value(json_object_get(pt, "name")));
 	row2(&b, BT("id"), json_string_value(json_object_get(pt, "id")));
 	{
 		char pr[32];
 
-		snprintf(pr, sizeof(pr), "%s – %s", json_string_value(json_object_get(per, "from")),
-			 json_string_value(json_object_get(per, "to")));
+		snprintf(pr, sizeof(pr), "%.11s – %.11s", str_or(json_object_get(per, "from")),
+		         str_or(json_object_get(per, "to")));
 		row2(&b, BT("period"), pr);
 	}
 	row2(&b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
@@ -661,12 +728,13 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		row_money(&b, lab, json_object_get(line, "scheduled_hours"), "", lg);
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("attended"), BT("hours"));
 		row_money(&b, lab, json_object_get(line, "attended_hours"), "", lg);
-		json_object_foreach(json_object_get(line, "excused_min"), key, v) {
+		json_object_foreach(json_object_get(line, "excused_min"), key, v)
+		{
 			snprintf(lab, sizeof(lab), "%s: %s (%s)", BT("valid"), cat_name(key, lg),
-				 BT("hours"));
-			valid += json_integer_value(v);
-			row_money(&b, lab, json_object_get(json_object_get(line, "excused_hours"), key),
-				  "", lg);
+			         BT("hours"));
+			row_money(&b, lab,
+			          json_object_get(json_object_get(line, "excused_hours"), key), "",
+			          lg);
 		}
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("unexcused"), BT("hours"));
 		row_money(&b, lab, json_object_get(line, "unexcused_hours"), "", lg);
@@ -679,7 +747,6 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		row_money(&b, BT("net"), json_object_get(line, "net"), "kr", lg);
 	}
 	sb_str(&b, "</table>\n");
-	(void)valid;
 
 	/* Both tests with their numbers. */
 	sb_printf(&b, "<h2>%s</h2><table class=\"tests\" id=\"tests\">", BT("tests"));
@@ -696,8 +763,7 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		const json_t *t = json_object_get(ev, "share_test");
 		char text[200];
 
-		snprintf(text, sizeof(text), BT("share_test"),
-			 json_string_value(json_object_get(t, "share")));
+		snprintf(text, sizeof(text), BT("share_test"), str_or(json_object_get(t, "share")));
 		basis_test(&b, t, text, lg);
 	}
 	if (json_is_object(json_object_get(ev, "g_test"))) {
@@ -708,22 +774,26 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		for (char *q = g; *q; q++)
 			if (*q == '.' && lg != L_EN)
 				*q = ',';
-		snprintf(text, sizeof(text), BT("g_test"),
-			 json_string_value(json_object_get(t, "fraction")), g);
+		snprintf(text, sizeof(text), BT("g_test"), str_or(json_object_get(t, "fraction")),
+		         g);
 		basis_test(&b, t, text, lg);
 	}
 	sb_str(&b, "</table><p id=\"decision\">");
-	if (!strcmp(str_or(json_object_get(ev, "rule")), "every_deduction"))
-		html_esc(&b, BT("every")), sb_str(&b, " ");
+	if (!strcmp(str_or(json_object_get(ev, "rule")), "every_deduction")) {
+		html_esc(&b, BT("every"));
+		sb_str(&b, " ");
+	}
 	html_esc(&b, json_is_true(json_object_get(ev, "decision_required")) ? BT("decision_yes")
-									      : BT("decision_no"));
+	                                                                    : BT("decision_no"));
 	sb_str(&b, "</p>\n");
 
 	/* Quotas before and after. */
-	sb_printf(&b, "<h2>%s</h2><table class=\"quotas\"><thead><tr><th>%s</th><th class=\"n\">%s"
-		      "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
-		  BT("quotas"), BT("quota"), BT("before"), BT("after"), BT("limit"));
-	json_object_foreach((json_t *)qa, key, v) {
+	sb_printf(&b,
+	          "<h2>%s</h2><table class=\"quotas\"><thead><tr><th>%s</th><th class=\"n\">%s"
+	          "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
+	          BT("quotas"), BT("quota"), BT("before"), BT("after"), BT("limit"));
+	json_object_foreach((json_t *)qa, key, v)
+	{
 		const json_t *bq = json_object_get(qb, key);
 		json_int_t lim = json_integer_value(json_object_get(v, "limit"));
 
@@ -731,9 +801,10 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 			continue;
 		sb_str(&b, "<tr><td>");
 		html_esc(&b, BT(key));
-		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
-			  (long long)json_integer_value(json_object_get(bq, "used")),
-			  (long long)json_integer_value(json_object_get(v, "used")));
+		sb_printf(&b,
+		          "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
+		          (long long)json_integer_value(json_object_get(bq, "used")),
+		          (long long)json_integer_value(json_object_get(v, "used")));
 		if (json_is_integer(json_object_get(v, "limit")) && lim >= 0)
 			sb_printf(&b, "%lld", (long long)lim);
 		else
@@ -743,14 +814,16 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	sb_str(&b, "</table>\n");
 
 	/* Day by day. */
-	sb_printf(&b, "<h2>%s</h2><table class=\"days\" id=\"days\"><thead><tr><th>%s</th><th>%s</th>"
-		      "<th>%s</th><th>%s</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s"
-		      "</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th>"
-		      "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead><tbody>",
-		  BT("days"), BT("date"), BT("state"), BT("sessions"), BT("taps"),
-		  BT("registrations"), BT("d_sched"), BT("d_att"), BT("d_valid"), BT("d_unexc"),
-		  BT("d_pend"), BT("rule"), BT("d_hv"), BT("d_amount"));
-	json_array_foreach(json_object_get(basis, "days"), i, d) {
+	sb_printf(&b,
+	          "<h2>%s</h2><table class=\"days\" id=\"days\"><thead><tr><th>%s</th><th>%s</th>"
+	          "<th>%s</th><th>%s</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s"
+	          "</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th>"
+	          "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead><tbody>",
+	          BT("days"), BT("date"), BT("state"), BT("sessions"), BT("taps"),
+	          BT("registrations"), BT("d_sched"), BT("d_att"), BT("d_valid"), BT("d_unexc"),
+	          BT("d_pend"), BT("rule"), BT("d_hv"), BT("d_amount"));
+	json_array_foreach(json_object_get(basis, "days"), i, d)
+	{
 		const json_t *x;
 		size_t k;
 		int any = 0;
@@ -759,51 +832,62 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		    json_array_size(json_object_get(d, "taps")) == 0 &&
 		    json_array_size(json_object_get(d, "registrations")) == 0)
 			continue;
-		sb_printf(&b, "<tr data-date=\"%s\"><td class=\"date\">%s</td><td>",
-			  json_string_value(json_object_get(d, "date")),
-			  json_string_value(json_object_get(d, "date")));
-		html_esc(&b, BT(json_string_value(json_object_get(d, "state"))
-					? json_string_value(json_object_get(d, "state"))
-					: "final"));
+		sb_str(&b, "<tr data-date=\"");
+		html_esc(&b, str_or(json_object_get(d, "date")));
+		sb_str(&b, "\"><td class=\"date\">");
+		html_esc(&b, str_or(json_object_get(d, "date")));
 		sb_str(&b, "</td><td>");
-		json_array_foreach(json_object_get(d, "sessions"), k, x) {
-			sb_printf(&b, "%s%s–%s", k ? "<br>" : "",
-				  json_string_value(json_object_get(x, "start")),
-				  json_string_value(json_object_get(x, "end")));
+		html_esc(&b, BT(json_string_value(json_object_get(d, "state"))
+		                    ? json_string_value(json_object_get(d, "state"))
+		                    : "final"));
+		sb_str(&b, "</td><td>");
+		json_array_foreach(json_object_get(d, "sessions"), k, x)
+		{
+			sb_str(&b, k ? "<br>" : "");
+			html_esc(&b, str_or(json_object_get(x, "start")));
+			sb_str(&b, "–");
+			html_esc(&b, str_or(json_object_get(x, "end")));
 			if (json_is_true(json_object_get(x, "off_site")))
 				sb_printf(&b, " (%s)", BT("off_site"));
 		}
 		sb_str(&b, "</td><td>");
-		json_array_foreach(json_object_get(d, "taps"), k, x) {
-			sb_printf(&b, "%s%s %s", k ? "<br>" : "",
-				  json_string_value(json_object_get(x, "time")),
-				  BT(json_string_value(json_object_get(x, "direction"))));
+		json_array_foreach(json_object_get(d, "taps"), k, x)
+		{
+			sb_str(&b, k ? "<br>" : "");
+			html_esc(&b, str_or(json_object_get(x, "time")));
+			sb_str(&b, " ");
+			html_esc(&b, BT(json_string_value(json_object_get(x, "direction"))));
 			if (json_is_true(json_object_get(x, "corrected")))
 				sb_printf(&b, " (%s)", BT("corrected"));
 		}
 		sb_str(&b, "</td><td>");
-		json_array_foreach(json_object_get(d, "registrations"), k, x) {
+		json_array_foreach(json_object_get(d, "registrations"), k, x)
+		{
 			sb_str(&b, k ? "<br>" : "");
-			html_esc(&b, cat_name(json_string_value(json_object_get(x, "category")), lg));
+			html_esc(&b,
+			         cat_name(json_string_value(json_object_get(x, "category")), lg));
 			if (json_string_value(json_object_get(x, "documentation")) &&
 			    *json_string_value(json_object_get(x, "documentation"))) {
 				sb_str(&b, " (");
-				html_esc(&b, json_string_value(json_object_get(x, "documentation")));
+				html_esc(&b,
+				         json_string_value(json_object_get(x, "documentation")));
 				sb_str(&b, ")");
 			}
 		}
 		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
-			  (long long)json_integer_value(json_object_get(d, "scheduled_min")),
-			  (long long)json_integer_value(json_object_get(d, "attended_min")));
-		json_object_foreach(json_object_get(d, "excused_min"), key, v) {
+		          (long long)json_integer_value(json_object_get(d, "scheduled_min")),
+		          (long long)json_integer_value(json_object_get(d, "attended_min")));
+		json_object_foreach(json_object_get(d, "excused_min"), key, v)
+		{
 			sb_str(&b, any++ ? "<br>" : "");
 			html_esc(&b, cat_name(key, lg));
 			sb_printf(&b, " %lld", (long long)json_integer_value(v));
 		}
 		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
-			  (long long)json_integer_value(json_object_get(d, "unexcused_min")),
-			  (long long)json_integer_value(json_object_get(d, "pending_min")));
-		json_array_foreach(json_object_get(d, "notes"), k, x) {
+		          (long long)json_integer_value(json_object_get(d, "unexcused_min")),
+		          (long long)json_integer_value(json_object_get(d, "pending_min")));
+		json_array_foreach(json_object_get(d, "notes"), k, x)
+		{
 			sb_str(&b, k ? "<br>" : "");
 			html_esc(&b, json_string_value(x));
 		}
@@ -817,18 +901,24 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	sb_str(&b, "</tbody></table>\n");
 
 	if (json_array_size(json_object_get(basis, "adjustments"))) {
-		sb_printf(&b, "<h2>%s</h2><table class=\"adjustments\"><thead><tr><th>%s</th><th>%s"
-			      "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
-			  BT("adjustments"), BT("corrects"), BT("date"), BT("unexcused"),
-			  BT("deduction"));
-		json_array_foreach(json_object_get(basis, "adjustments"), i, d) {
+		sb_printf(&b,
+		          "<h2>%s</h2><table class=\"adjustments\"><thead><tr><th>%s</th><th>%s"
+		          "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
+		          BT("adjustments"), BT("corrects"), BT("date"), BT("unexcused"),
+		          BT("deduction"));
+		json_array_foreach(json_object_get(basis, "adjustments"), i, d)
+		{
 			const json_t *cp = json_object_get(d, "corrects_period");
 
-			sb_printf(&b, "<tr><td>%s – %s</td><td>%s</td><td class=\"n\">%lld</td>"
-				      "<td class=\"n\">",
-				  str_or(json_object_get(cp, "from")), str_or(json_object_get(cp, "to")),
-				  str_or(json_object_get(d, "corrects_date")),
-				  (long long)json_integer_value(json_object_get(d, "unexcused_min")));
+			sb_str(&b, "<tr><td>");
+			html_esc(&b, str_or(json_object_get(cp, "from")));
+			sb_str(&b, " – ");
+			html_esc(&b, str_or(json_object_get(cp, "to")));
+			sb_str(&b, "</td><td>");
+			html_esc(&b, str_or(json_object_get(d, "corrects_date")));
+			sb_printf(
+			    &b, "</td><td class=\"n\">%lld</td><td class=\"n\">",
+			    (long long)json_integer_value(json_object_get(d, "unexcused_min")));
 			html_num(&b, json_object_get(d, "deduction"), lg);
 			sb_str(&b, "</td></tr>");
 		}

@@ -14,10 +14,10 @@
 struct config;
 
 struct paydoc_csv_format {
-	char sep;	  /* field separator */
-	char mark;	  /* decimal mark */
+	char sep;         /* field separator */
+	char mark;        /* decimal mark */
 	const char *lang; /* nb | nn | en: headers, booleans, kinds and states */
-	bool bom;	  /* start with a UTF-8 byte-order mark */
+	bool bom;         /* start with a UTF-8 byte-order mark */
 };
 
 /* [payroll] csv_separator, decimal_mark, language and csv_bom (auto: BOM when ';'). */
@@ -46,8 +46,8 @@ char *paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f);
  */
 char *paydoc_basis_html(const json_t *basis, const char *lang);
 /* The Content-Security-Policy the page is served with: its inline style, nothing else. */
-#define PAYDOC_HTML_CSP                                                                       \
-	"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';" \
+#define PAYDOC_HTML_CSP                                                                            \
+	"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';"      \
 	" frame-ancestors 'none'"
 
 #endif

@@ -241,6 +241,18 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 	}
 	if (store_periods(p->s, out, n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(p->s));
+	/*
+	 * An open period that ended before the service date (made before the date was
+	 * set or moved) is not offered; closed ones stay, they were paid.
+	 */
+	if (attendance_results_from(p->a, since) == 0) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp((*out)[i].status, "closed") == 0 || strcmp((*out)[i].to, since) >= 0)
+				(*out)[k++] = (*out)[i];
+		*n = k;
+	}
 	return 0;
 }
 
@@ -1429,7 +1441,7 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 	struct attendance_quotas qb, qa;
 	struct store_absence_row *abs = NULL;
 	size_t n_abs = 0;
-	json_t *days = NULL, *line = NULL, *adj = json_array(), *pj, *tests;
+	json_t *days = NULL, *line = NULL, *adj, *pj, *tests;
 	char before[11];
 	int32_t from, to;
 	int rc;
@@ -1445,7 +1457,7 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 		return rc;
 	rules_date_format(from - 1, before, sizeof(before));
 	rc = -1;
-	if (adj == NULL) {
+	if ((adj = json_array()) == NULL) {
 		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
@@ -1651,4 +1663,49 @@ period_reason_check(const char *why, char *err, size_t errlen)
 		return errbuf_set(err, errlen, "reason: at most %d characters, got %zu",
 				  PERIOD_REASON_MAX, chars);
 	return 0;
+}
+
+int
+period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
+		  size_t errlen)
+{
+	json_error_t je;
+	const char *key, *r;
+	json_t *j, *v;
+	int rc = 0;
+
+	reason[0] = '\0';
+	if (len == 0)
+		return 0;
+	if (len > PERIOD_CLOSE_BODY_MAX)
+		return errbuf_set(err, errlen, "body: at most %d bytes, got %zu",
+				  PERIOD_CLOSE_BODY_MAX, len);
+	/* Jansson refuses invalid UTF-8 and \u0000 in strings. */
+	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return errbuf_set(err, errlen,
+				  "body: expected a JSON object {\"reason\": \"...\"}: %s (line %d, "
+				  "column %d)", je.text, je.line, je.column);
+	if (!json_is_object(j))
+		rc = errbuf_set(err, errlen, "body: expected a JSON object {\"reason\": \"...\"}");
+	json_object_foreach(j, key, v) {
+		if (rc < 0)
+			break;
+		if (strcmp(key, "reason") != 0)
+			rc = errbuf_set(err, errlen, "body: unknown field \"%.40s\" (only \"reason\")",
+					key);
+		else if (!json_is_string(v))
+			rc = errbuf_set(err, errlen, "reason: expected a string");
+	}
+	r = rc == 0 ? json_string_value(json_object_get(j, "reason")) : NULL;
+	if (r && period_reason_check(r, err, errlen) < 0)
+		rc = -1;
+	if (rc == 0 && r) {
+		if (strlen(r) >= reasonlen)
+			rc = errbuf_set(err, errlen, "reason: at most %d characters",
+					PERIOD_REASON_MAX);
+		else
+			memcpy(reason, r, strlen(r) + 1);
+	}
+	json_decref(j);
+	return rc;
 }

@@ -68,6 +68,15 @@ int period_nir(struct period *p, int64_t id, json_t **doc, char *err, size_t err
 /* The close reason: valid UTF-8, no control characters, at most 500 characters. */
 #define PERIOD_REASON_MAX 500
 int period_reason_check(const char *why, char *err, size_t errlen);
+/*
+ * The body of a close request: empty (reason ""), or a JSON object with at most the
+ * field "reason", a string that passes period_reason_check(); at most
+ * PERIOD_CLOSE_BODY_MAX bytes.  0 with the reason in `reason` (at least
+ * PERIOD_REASON_MAX * 4 + 1 bytes), -1 with what was wrong in err.
+ */
+#define PERIOD_CLOSE_BODY_MAX 8192
+int period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
+		      size_t errlen);
 
 /*
  * Close period `id` inside the caller's transaction (cmd/cmd_period_close.c, which

@@ -232,12 +232,20 @@ handle_g(struct parse *ps, const char *key, const char *value)
 		return fail(ps, "g", key, "expected a date YYYY-MM-DD as the key%s", "");
 	if (rules_ore_parse(value, &amount) < 0 || amount <= 0)
 		return fail(ps, "g", key, "expected an amount such as 130160, got \"%s\"", value);
+	/* Ruling 7: any order; one amount per date (the same line twice is harmless). */
+	size_t i = 0;
+	while (i < r->n_g && r->g[i].from < d)
+		i++;
+	if (i < r->n_g && r->g[i].from == d) {
+		if (r->g[i].amount_ore == amount)
+			return 1;
+		return fail(ps, "g", key, "given twice with different amounts (%s)", value);
+	}
 	if (r->n_g == RULES_MAX_G)
 		return fail(ps, "g", key, "too many G values%s", "");
-	if (r->n_g && r->g[r->n_g - 1].from >= d)
-		return fail(ps, "g", key, "expected dates in ascending order%s", "");
-	r->g[r->n_g].from = d;
-	r->g[r->n_g].amount_ore = amount;
+	memmove(&r->g[i + 1], &r->g[i], (r->n_g - i) * sizeof r->g[0]);
+	r->g[i].from = d;
+	r->g[i].amount_ore = amount;
 	r->n_g++;
 	return 1;
 }

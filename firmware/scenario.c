@@ -276,6 +276,14 @@ parse_schedule(const json_t *arr, struct scenario *sc, char *err, size_t errlen)
 			struct rules_exception *x = &sc->exceptions[sc->in.n_exceptions++];
 			if (get_date(e, "date", p, true, &x->date, err, errlen) < 0)
 				return -1;
+			if (cancelled && (member(e, "start") || member(e, "end"))) {
+				/* Ruling 8: cancelled and a session at once is a contradiction. */
+				char d[16], what[64];
+				rules_date_format(x->date, d, sizeof d);
+				snprintf(what, sizeof what, "%s either cancelled or with start/end",
+				         d);
+				return bad(err, errlen, p, what);
+			}
 			*x = (struct rules_exception){x->date, cancelled, (int16_t)start,
 			                              (int16_t)end, off_site};
 			continue;
@@ -349,13 +357,30 @@ one_tap(const json_t *e, const char *path, void *elem, char *err, size_t errlen)
 static int
 absence_extras(const json_t *e, const char *p, struct rules_absence *a, char *err, size_t errlen)
 {
+	static const char *const registered_keys[] = {"registered_on", "registered",
+	                                              "registered_at"};
 	if (get_bool(e, "doctor_note", p, &a->doctor_note, err, errlen) < 0 ||
-	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0 ||
-	    get_date(e, "registered_on", p, false, &a->registered_on, err, errlen) < 0)
+	    get_bool(e, "checkup", p, &a->checkup, err, errlen) < 0)
 		return -1;
+	/* When the absence was registered: a date, or a date and time (its date counts). */
+	for (size_t k = 0; k < sizeof registered_keys / sizeof *registered_keys; k++) {
+		const json_t *r = member(e, registered_keys[k]);
+		struct rules_tap at;
+		if (!r || json_is_null(r))
+			continue;
+		if (json_is_string(r) && parse_tap(json_string_value(r), &at) == 0)
+			a->registered_on = at.date;
+		else if (get_date(e, registered_keys[k], p, true, &a->registered_on, err, errlen) <
+		         0)
+			return -1;
+	}
+	/* "documentation": "doctor_note" (also "doctors_note", "doctor", "medical_certificate"). */
 	const json_t *v = member(e, "documentation");
-	if (v && json_is_string(v) && strcmp(json_string_value(v), "doctor_note") == 0)
-		a->doctor_note = true;
+	if (v && json_is_string(v)) {
+		const char *d = json_string_value(v);
+		if (strstr(d, "doctor") || strstr(d, "medical") || strcmp(d, "sick_note") == 0)
+			a->doctor_note = true;
+	}
 	return 0;
 }
 

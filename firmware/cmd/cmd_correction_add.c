@@ -1,8 +1,8 @@
 /*
  * cmd_correction_add.c — correction.add: add a tap the participant forgot (date, time,
- * direction), always with a reason.  Taps are never edited: a
- * correction row is kept beside them, audited, sent as a "correction" event, and
- * the participant's day is recomputed.
+ * direction), always with a
+ * reason.  Taps are never edited: a correction row is kept beside them, audited,
+ * sent as a "correction" event, and the participant's day is recomputed.
  */
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /*
- * cmd_correction_remove.c — correction.remove: remove a wrong tap (by its id), always with a reason.  Taps are never edited: a
- * correction row is kept beside them, audited, sent as a "correction" event, and
- * the participant's day is recomputed.
+ * cmd_correction_remove.c — correction.remove: remove a wrong tap (by its id), always with a
+ * reason.  Taps are never edited: a correction row is kept beside them, audited,
+ * sent as a "correction" event, and the participant's day is recomputed.
  */
 #include <stdio.h>
 

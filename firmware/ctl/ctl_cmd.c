@@ -116,16 +116,6 @@ out:
 	close(fd);
 }
 
-/* With the daemon stopped: after COMMIT recompute here, as the daemon would. */
-static void
-local_changed(void *arg, const struct cmd_change *ch)
-{
-	struct attendance *att = arg;
-
-	if (ch->what & CMD_CHANGED_ATTENDANCE)
-		attendance_after_write(att, ch->pid, ch->from);
-}
-
 /* Run the command on the database directly (daemon stopped). */
 static void
 local(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
@@ -149,8 +139,13 @@ local(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
 		return;
 	}
 	attendance_on_change(att, period_on_change, per);
+	/*
+	 * Nobody listens for changes here: day results and pay adjustments are the
+	 * daemon's, which recomputes everyone at its start (and only on a trusted
+	 * clock, from its service date on).
+	 */
 	env = (struct cmd_env){.store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att,
-			       .period = per, .changed = local_changed, .changed_arg = att};
+			       .period = per};
 	cmd_ctx_init(&ctx, &env, c->who);
 	cmd_dispatch(&ctx, name, args, r);
 	period_free(per);

@@ -153,6 +153,15 @@ in_history(const struct rules_input *in, int32_t date)
 	return false;
 }
 
+static bool
+history_first_day(const struct rules_input *in, int32_t date)
+{
+	for (size_t i = 0; i < in->history.n_self_declared; i++)
+		if (in->history.self_declared[i].from == date)
+			return true;
+	return false;
+}
+
 int
 rules_quota_span_start(const struct rules_input *in, int32_t *start, char *err, size_t errlen)
 {
@@ -457,9 +466,13 @@ allocate_self_declared(struct rules_quota *q, const struct rules_input *in,
 	struct mset cover;
 	uint8_t v;
 	if (pre && in_history(in, date)) {
-		/* Earlier periods are taken as valid: every day of them counts (they were
-		 * declared sick days), they are occurrences, and they can be joined. */
-		return sd_judge(q, in, p, date, true, &v, err, errlen);
+		/* Earlier periods are taken as valid occurrences that can be joined.  Their
+		 * days count as the regime counts days; the first day always does, so a
+		 * period on days without sessions is still an occurrence. */
+		int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
+		if (scheduled_day || mode == RULES_COUNT_CALENDAR || history_first_day(in, date))
+			return sd_judge(q, in, p, date, true, &v, err, errlen);
+		return 0;
 	}
 	cover_sel(in, &s, date, missing, &cover);
 	rules_mset_or(&al->claimed, &al->claimed, &cover);

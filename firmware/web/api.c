@@ -260,7 +260,7 @@ doc_submit(struct api *api, struct evhttp_request *req, int64_t id, enum doc_kin
  * characters without control characters.  0 with the reason in `out` ("" if none),
  * -1 with what was wrong in `why`: the caller answers 400 and closes nothing.
  */
-#define CLOSE_BODY_MAX 8192
+#define CLOSE_BODY_MAX PERIOD_CLOSE_BODY_MAX
 #define CLOSE_REASON_MAX PERIOD_REASON_MAX
 
 static int
@@ -268,59 +268,21 @@ body_reason(struct evhttp_request *req, char *out, size_t outlen, char *why, siz
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
-	json_error_t je;
-	const char *key, *r;
-	json_t *j, *v;
 	char *text;
-	int rc = 0;
+	int rc;
 
 	out[0] = '\0';
-	if (len == 0)
-		return 0;
 	if (len > CLOSE_BODY_MAX) {
 		snprintf(why, whylen, "body: at most %d bytes, got %zu", CLOSE_BODY_MAX, len);
 		return -1;
 	}
-	if ((text = malloc(len)) == NULL) {
+	if ((text = malloc(len + 1)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	evbuffer_copyout(in, text, len);
-	/* Jansson refuses invalid UTF-8 and \u0000 in strings. */
-	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	rc = period_close_body(text, len, out, outlen, why, whylen);
 	free(text);
-	if (j == NULL) {
-		snprintf(why, whylen, "body: expected a JSON object {\"reason\": \"...\"}: %s "
-				      "(line %d, column %d)", je.text, je.line, je.column);
-		return -1;
-	}
-	if (!json_is_object(j)) {
-		snprintf(why, whylen, "body: expected a JSON object {\"reason\": \"...\"}");
-		rc = -1;
-	}
-	json_object_foreach(j, key, v) {
-		if (rc < 0)
-			break;
-		if (strcmp(key, "reason") != 0) {
-			snprintf(why, whylen, "body: unknown field \"%.40s\" (only \"reason\")", key);
-			rc = -1;
-		} else if (!json_is_string(v)) {
-			snprintf(why, whylen, "reason: expected a string");
-			rc = -1;
-		}
-	}
-	r = rc == 0 ? json_string_value(json_object_get(j, "reason")) : NULL;
-	if (r && period_reason_check(r, why, whylen) < 0)
-		rc = -1;
-	if (rc == 0 && r) {
-		if (strlen(r) >= outlen) {
-			snprintf(why, whylen, "reason: too long");
-			rc = -1;
-		} else {
-			memcpy(out, r, strlen(r) + 1);
-		}
-	}
-	json_decref(j);
 	return rc;
 }
 

@@ -55,4 +55,13 @@ check "a rejected roster wrote nothing" test "$(sqlite3 "$d/state/stempel.db" 's
 expect 1 "is stempeld running" $ctl tap 04A1B201
 expect 1 "daemon +not reachable" $ctl status
 check "every change is in the audit log" test "$(sqlite3 "$d/state/stempel.db" "select count(*) from audit where who like 'cli:%'")" -ge 4
+check "the audit log names the account, never cli:unknown" test "$(sqlite3 "$d/state/stempel.db" "select count(*) from audit where who = 'cli:unknown' or who = 'cli:'")" = 0
+# A relative state_dir is relative to the config file's folder, not to the shell's.
+mkdir -p "$d/rel" "$d/elsewhere"
+abs_bin=$(cd "$BIN" && pwd)
+printf '[kiosk]\nstate_dir = state\n' >"$d/rel/k.conf"
+check "relative state_dir: participant add from another folder" sh -c "cd '$d/elsewhere' && '$abs_bin/stempelctl' -c ../rel/k.conf participant add P-R Rel"
+check "relative state_dir: the database is beside the config file" test -f "$d/rel/state/stempel.db"
+check "relative state_dir: no second database in the shell's folder" test ! -e "$d/elsewhere/state"
+check "relative state_dir: status from a third folder finds the participant" sh -c "cd / && '$abs_bin/stempelctl' -c '$d/rel/k.conf' participant list | grep -q P-R"
 [ $fails -eq 0 ]

@@ -6,6 +6,7 @@ CSV), the board's login page, every other page, then SIGTERM.  Expect 0 errors
 and nothing definitely lost.  Uses the build without sanitizers (build/rel),
 since valgrind and ASan do not mix."""
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -59,6 +60,18 @@ with munilib.Session("valgrind") as s:
     if pid:
         api("/api/v1/periods/%s/stipend.json" % pid.group(1))
         api("/api/v1/periods/%s/stipend.csv" % pid.group(1))
+        for doc in ("nir.json", "nir.csv", "participants/%s/basis" % k.db(
+                "SELECT ext_id FROM participants LIMIT 1")[0][0], "participants/x/basis.json"):
+            api("/api/v1/periods/%s/%s" % (pid.group(1), doc))
+        # a close refused: a body that is not JSON (400), and one before the end (409)
+        for body in (b"not json", b'{"reason":"x"}'):
+            req = urllib.request.Request("http://127.0.0.1:%d/api/v1/periods/%s/close" % (
+                k.port, pid.group(1)), data=body, method="POST",
+                headers={"Authorization": "Bearer " + token})
+            try:
+                urllib.request.urlopen(req, timeout=30).read()
+            except urllib.error.HTTPError:
+                pass
     for path in ("/kiosk", "/healthz", "/metrics", "/nope", "/", "/board", "/board/login"):
         k.get(path)
     rc = k.stop()
@@ -68,6 +81,8 @@ with munilib.Session("valgrind") as s:
     first = re.search(r"==\d+== (Invalid|Conditional|Use of uninit|Syscall param|Process "
                       r"terminating|Mismatched|Source and destination)", text)
     where = text[first.start():first.start() + 4000] if first else text[-3000:]
+    if os.environ.get("VALGRIND_LOG"):  # keep the log for a look: VALGRIND_LOG=FILE
+        shutil.copy(vlog, os.environ["VALGRIND_LOG"])
     lost = re.search(r"definitely lost: ([\d,]+) bytes", text)
     ok(answered == 60, "60 taps answered under valgrind", answered)
     ok(delivered and len(taps) >= 12, "all %d tap events uploaded to the receiver under valgrind"

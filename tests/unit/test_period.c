@@ -368,6 +368,13 @@ test_close_rules(void **state)
 	assert_int_equal(n, 3); /* January, February, March */
 	assert_string_equal(v[0].from, "2026-01-01");
 	free(v);
+	/* In service from 2026-02-10: January is no longer offered (it stays stored). */
+	assert_int_equal(attendance_set_results_from(f->att, "2026-02-10", 0, err, sizeof(err)), 0);
+	assert_int_equal(period_list(f->per, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].from, "2026-02-01");
+	free(v);
+	assert_int_equal(attendance_set_results_from(f->att, "2026-01-01", 0, err, sizeof(err)), 0);
 	/* March is running on the 16th: close refused with the time it can close. */
 	assert_int_equal(period_ensure(f->per, "2026-03-16", &mar, err, sizeof(err)), 0);
 	assert_int_equal(afx_period_close(f, mar.id, "x", "", err, sizeof(err)), 4);
@@ -470,6 +477,49 @@ test_programme_end(void **state)
 	json_decref(doc);
 }
 
+/* The close body: empty or {"reason": "..."}; everything else refused with why. */
+static void
+test_close_body(void **state)
+{
+	static const char *const bad[] = {
+		"not json", "{\"reason\":123}", "{\"reason\":null}", "[]", "\"reason\"", "{}x",
+		"{\"reason\":\"x\",\"extra\":1}", "{\"reason\":\"a\",\"reason\":\"b\"}",
+		"{\"reason\":\"bad \xC3( utf-8\"}", "{\"reason\":\"nul \\u0000\"}",
+		"{\"reason\":\"tab\\there\"}", "{\"reason\":\"\xED\xA0\x80 surrogate\"}",
+		"{\"reason\":\"\xC0\xAF overlong\"}",
+	};
+	char reason[PERIOD_REASON_MAX * 4 + 1], err[512], big[PERIOD_CLOSE_BODY_MAX + 16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (period_close_body(bad[i], strlen(bad[i]), reason, sizeof(reason), err,
+				      sizeof(err)) != -1 || err[0] == '\0')
+			fail_msg("accepted or no message: %s", bad[i]);
+	}
+	/* 501 characters (ø) refused, 500 accepted whole. */
+	strcpy(big, "{\"reason\":\"");
+	for (int i = 0; i < 501; i++)
+		strcat(big, "\xC3\xB8");
+	strcat(big, "\"}");
+	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 500"));
+	memmove(big + strlen(big) - 4, "\"}", 3);
+	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
+					   sizeof(err)), 0);
+	assert_int_equal(strlen(reason), 1000);
+	/* a body over the limit, an empty body, a good one */
+	memset(big, ' ', sizeof(big));
+	assert_int_equal(period_close_body(big, sizeof(big), reason, sizeof(reason), err,
+					   sizeof(err)), -1);
+	assert_int_equal(period_close_body("", 0, reason, sizeof(reason), err, sizeof(err)), 0);
+	assert_string_equal(reason, "");
+	assert_int_equal(period_close_body("{\"reason\":\"Desember \\u00f8\"}", 28, reason,
+					   sizeof(reason), err, sizeof(err)), 0);
+	assert_string_equal(reason, "Desember \xC3\xB8");
+}
+
 static void
 test_tokens(void **state)
 {
@@ -512,6 +562,7 @@ main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_injection),
+		cmocka_unit_test(test_close_body),
 		cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),

@@ -118,6 +118,27 @@ expect_error(const char *from, const char *to, const char *want, const char *at_
 	free(r);
 }
 
+/* Ruling 7: the [g] lines in any order, an identical line twice harmless. */
+static void
+test_g_any_order(void **state)
+{
+	(void)state;
+	struct rules_regime *r = calloc(1, sizeof *r);
+	char err[512];
+	char *text = variant("2022-05-01 = 111477", "2025-05-01 = 130160\n2022-05-01 = 111477");
+	if (regime_load_string(text, "x.ini", r, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(r->n_g, 4);
+	assert_int_equal(r->g[0].from, rules_date(2022, 5, 1));
+	assert_int_equal(r->g[3].amount_ore, 13016000);
+	free(text);
+	text = variant("2022-05-01 = 111477", "2024-05-01 = 124028\n2022-05-01 = 111477");
+	assert_int_equal(regime_load_string(text, "x.ini", r, err, sizeof err), 0);
+	assert_int_equal(r->g[1].from, rules_date(2023, 5, 1));
+	free(text);
+	free(r);
+}
+
 static void
 test_bad_files(void **state)
 {
@@ -140,8 +161,9 @@ test_bad_files(void **state)
 	             "status = maybe");
 	expect_error("2024-05-01 = 124028", "2024-05-01 = lots",
 	             "[g] 2024-05-01: expected an amount", "2024-05-01 = lots");
-	expect_error("2024-05-01 = 124028", "2021-05-01 = 124028",
-	             "[g] 2021-05-01: expected dates in ascending order", "2021-05-01 = 124028");
+	expect_error("2024-05-01 = 124028", "2025-05-01 = 130000",
+	             "[g] 2025-05-01: given twice with different amounts (130160)",
+	             "2025-05-01 = 130160");
 	expect_error("holidays = no", "holidays = se", "[regime] holidays: expected no | dk",
 	             "holidays = se");
 	expect_error("currency = NOK", "currency = kroner", "[regime] currency",
@@ -238,7 +260,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shipped_files), cmocka_unit_test(test_unknown_regime),
-	    cmocka_unit_test(test_bad_files),     cmocka_unit_test(test_versions),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_g_any_order),     cmocka_unit_test(test_versions),
 	    cmocka_unit_test(test_override),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
