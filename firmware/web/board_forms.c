@@ -673,7 +673,7 @@ on_enroll(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	/* She already has a card: say so and ask again (enrol as well, or replace). */
-	if (!*replace && strcmp(fget(&f, "confirm"), "1") &&
+	if (!*replace && p.active && strcmp(fget(&f, "confirm"), "1") &&
 	    active_cards(&r, p.id, oldkey, sizeof(oldkey)) > 0) {
 		enroll_page(&r, &f, NULL, 1, 409);
 		goto out;
