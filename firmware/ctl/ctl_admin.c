@@ -86,16 +86,33 @@ ctl_participant(struct ctl *c, int argc, char **argv)
 int
 ctl_card(struct ctl *c, int argc, char **argv)
 {
+	int revoke_ok = argc == 3 || (argc == 5 && !strcmp(argv[3], "--reason"));
+
 	if (argc < 3 || (strcmp(argv[1], "enroll") && strcmp(argv[1], "revoke")) ||
-	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && argc != 3)) {
-		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID");
+	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && !revoke_ok)) {
+		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID "
+			  "[--reason TEXT]");
 		return 2;
 	}
 	/* The UID is keyed by the command (cmd_card.c): it never reaches the database. */
 	if (!strcmp(argv[1], "enroll"))
 		return ctl_cmd(c, "card.enroll",
 			       json_pack("{s:s, s:s}", "uid", argv[2], "participant", argv[3]));
+	if (argc == 5)
+		return ctl_cmd(c, "card.revoke",
+			       json_pack("{s:s, s:s}", "uid", argv[2], "reason", argv[4]));
 	return ctl_cmd(c, "card.revoke", json_pack("{s:s}", "uid", argv[2]));
+}
+
+/* closure add DATE --reason TEXT: the whole centre is closed that day (closure.add). */
+int
+ctl_closure(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 5 || strcmp(argv[1], "add") || strcmp(argv[3], "--reason")) {
+		ctl_error("usage: stempelctl closure add YYYY-MM-DD --reason TEXT");
+		return 2;
+	}
+	return ctl_cmd(c, "closure.add", json_pack("{s:s, s:s}", "date", argv[2], "reason", argv[4]));
 }
 
 static char *

@@ -35,7 +35,8 @@ usage(FILE *f)
 		"      --start YYYY-MM-DD  --group G  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
 		"  participant list                      list participants\n"
 		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
-		"  card revoke UID                       block a card\n"
+		"  card revoke UID [--reason TEXT]       block a card\n"
+		"  closure add DATE --reason TEXT        the whole centre is closed that day\n"
 		"  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
 		"  tap UID                               tap a card on the simulated reader\n"
 		"  status                                database and daemon state\n"
@@ -196,6 +197,8 @@ main(int argc, char **argv)
 		rc = ctl_period(&c, argc, argv);
 	else if (!strcmp(argv[0], "absence"))
 		rc = ctl_absence(&c, argc, argv);
+	else if (!strcmp(argv[0], "closure"))
+		rc = ctl_closure(&c, argc, argv);
 	else if (!strcmp(argv[0], "correction"))
 		rc = ctl_correction(&c, argc, argv);
 	else if (!strcmp(argv[0], "attendance"))

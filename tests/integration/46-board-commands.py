@@ -186,6 +186,18 @@ def run(k):
     st, _, loc = a.req("POST", "/board/closures", {"date": "2026-12-24", "reason": "Julaften"})
     ok(st == 303 and k.db("SELECT date, reason FROM closures") == [("2026-12-24", "Julaften")]
        and actions(k, since) == ["closure.add"], "closure.add: the day is closed, audited once")
+    # The same commands from stempelctl (over the control socket).
+    since = last_audit(k)
+    r = k.ctl("closure", "add", "2026-12-31", "--reason", "Nyttårsaften", check=False)
+    r2 = k.ctl("card", "revoke", "%08X" % (0x04A10000 + 2), "--reason", "Ødelagt", check=False)
+    ok(r.returncode == 0 and r2.returncode == 0 and actions(k, since) == ["closure.add", "card.revoke"]
+       and k.db("SELECT reason FROM closures WHERE date = '2026-12-31'") == [("Nyttårsaften",)]
+       and k.db("SELECT revoke_reason, revoked_by LIKE 'cli:%' FROM cards WHERE revoked = 1"
+                " AND revoke_reason = 'Ødelagt'") == [("Ødelagt", 1)],
+       "stempelctl closure add and card revoke --reason: the same commands, named by the OS user",
+       (r.stderr, r2.stderr))
+    r = k.ctl("closure", "add", "2026-12-31", check=False)
+    ok(r.returncode == 2, "stempelctl closure add without a reason is bad usage (exit 2)")
     r = k.ctl("audit", "verify", check=False)
     ok(r.returncode == 0, "the audit chain is intact", r.stdout + r.stderr)
 
