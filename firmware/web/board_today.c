@@ -345,9 +345,9 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 				 strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
 	}
 	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
-	if (*g)
-		html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", g,
-			 board_t(r, "Class view"));
+	/* The week grid of the group shown (or everyone), printable. */
+	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", g,
+		 board_t(r, "Class view"));
 	html_fmt(out, "</form>");
 }
 
