@@ -201,6 +201,10 @@ struct attendance_whatif {
  */
 int attendance_whatif(struct attendance *a, const struct store_absence_row *abs,
 		      const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
+/* The same for changing absence `replaces` (uuid) into `abs`: "after" is without it. */
+int attendance_whatif_replace(struct attendance *a, const struct store_absence_row *abs,
+			      const char *replaces, const char *as_of, struct attendance_whatif *w,
+			      char *err, size_t errlen);
 json_t *attendance_whatif_json(const struct attendance_whatif *w);
 
 /* --- writes: row + audit + outbox event in one transaction, then recompute --- */

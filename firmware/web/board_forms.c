@@ -184,14 +184,18 @@ quota_changes(struct board_req *r, struct evbuffer *out, const struct attendance
 }
 
 static void
-whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row *a)
+whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row *a,
+       const char *replaces)
 {
 	struct attendance_whatif w;
 	char today[11], err[256], m1[32], m2[32], d1[32], d2[32];
 	int minute;
 
 	board_now(today, &minute);
-	if (attendance_whatif(r->b->att, a, today, &w, err, sizeof(err)) != 0) {
+	/* A change is previewed without the absence it replaces. */
+	if ((replaces && *replaces
+		     ? attendance_whatif_replace(r->b->att, a, replaces, today, &w, err, sizeof(err))
+		     : attendance_whatif(r->b->att, a, today, &w, err, sizeof(err))) != 0) {
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", err);
 		return;
 	}
@@ -341,7 +345,7 @@ on_absence(struct evhttp_request *req, void *arg)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s: %s</p>", board_t(&r, "Could not save"),
 			 why);
 	else
-		whatif(&r, out, &a);
+		whatif(&r, out, &a, fget(&f, "replaces"));
 	absence_form(&r, out, &p, &f, why == NULL);
 	board_page_finish(&r, out, why ? 422 : 200);
 out:

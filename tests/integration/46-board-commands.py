@@ -5,6 +5,7 @@ audit entry under its action name; each refusal (no reason, a card of somebody
 else, a card that is not hers, a bad date, a teacher closing the centre) answers
 4xx and changes nothing: the cards, absences and closures tables and the audit
 log are as before."""
+import datetime
 import os
 import re
 import subprocess
@@ -15,6 +16,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kiosklib import Kiosk, ok, done, roster  # noqa: E402
 
 PASSWORD = "board password 1"
+# Days after the kiosk went into service (its first start, today) are scheduled.
+TODAY = datetime.date.today().isoformat()
+TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
 
 
 class Board:
@@ -139,25 +143,41 @@ def run(k):
 
     # --- absence.update: withdraw and register in one change ---
     st, _, loc = b.req("POST", "/board/absence", {"id": ext1, "category": "child_sick",
-                                                  "from": "2026-11-02", "to": "2026-11-02",
+                                                  "from": TODAY, "to": TODAY,
                                                   "documentation": "", "comment": "",
                                                   "step": "save"})
     (uuid,) = k.db("SELECT uuid FROM absences WHERE revoked = 0 AND participant_id = ?", (p1,))[0]
+    # The preview of a change is computed without the absence it replaces: changing
+    # the child's illness into vacation gives the child's-illness day back.
+    other = {"id": ext1, "category": "vacation", "from": TODAY, "to": TODAY,
+             "documentation": "", "comment": "", "step": "preview"}
+    _, page_new, _ = b.req("POST", "/board/absence", other)
+    _, page_edit, _ = b.req("POST", "/board/absence", dict(other, replaces=uuid, reason="x"))
+
+    def quota_row(page, name):
+        m = re.search(r'id="effect".*?<tr data-quota="%s"><td>[^<]*</td><td>([^<]*)' % name,
+                      page, re.S)
+        return m.group(1).strip() if m else None
+    ok(quota_row(page_new, "child_sick_days") is None,
+       "preview of vacation as a new absence: the child's-illness day stays used")
+    ok((quota_row(page_edit, "child_sick_days") or "").startswith("1 → 0"),
+       "preview of the change to vacation: the child's-illness day is given back (1 → 0)",
+       quota_row(page_edit, "child_sick_days"))
     before = snapshot(k)
     st, _, _ = b.req("POST", "/board/absence", {"id": ext1, "category": "sick_doctor",
-                                                "from": "2026-11-02", "to": "2026-11-02",
+                                                "from": TODAY, "to": TODAY,
                                                 "documentation": "doctor_note", "comment": "",
                                                 "replaces": uuid, "reason": "", "step": "save"})
     ok(st == 422 and snapshot(k) == before, "absence.update without a reason: 422, nothing changed")
     since = last_audit(k)
     st, _, loc = b.req("POST", "/board/absence", {"id": ext1, "category": "sick_doctor",
-                                                  "from": "2026-11-02", "to": "2026-11-03",
+                                                  "from": TODAY, "to": TOMORROW,
                                                   "documentation": "doctor_note", "comment": "",
                                                   "replaces": uuid, "reason": "Legeerklæring",
                                                   "step": "save"})
     live = k.db("SELECT category, from_date, to_date FROM absences WHERE revoked = 0"
                 " AND participant_id = ?", (p1,))
-    ok(st == 303 and "saved=updated" in loc and live == [("sick_doctor", "2026-11-02", "2026-11-03")]
+    ok(st == 303 and "saved=updated" in loc and live == [("sick_doctor", TODAY, TOMORROW)]
        and k.db("SELECT revoked FROM absences WHERE uuid = ?", (uuid,)) == [(1,)],
        "absence.update: the old absence is revoked and the new one registered", live)
     ok(actions(k, since) == ["absence.update"], "one audit entry: absence.update", actions(k, since))
