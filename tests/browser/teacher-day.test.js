@@ -382,6 +382,14 @@ async function main() {
     ok((await page.locator('#periods tr[data-state=running]').count()) >= 1,
       'pay periods are listed with their state (running)');
     await audit(page, 'periods');
+    // The basis for a decision (money issue), printable, from a participant's page.
+    await go('/board/participant?id=P-000005');
+    const basis = await page.getAttribute('#basis', 'href', { timeout: 3000 }).catch(() => null);
+    ok(!!basis, 'the participant page links the basis for a decision of the period');
+    if (basis) {
+      await go(basis);
+      await audit(page, 'basis');
+    }
     await go('/board/closures');
     const d = new Date(); d.setDate(d.getDate() + 7);
     await page.fill('input[name=date]', localDate(d));
