@@ -231,6 +231,15 @@ shown(const struct board_req *r, const struct attendance_today *t, const char *g
 	return !*q || strcasestr(t->name, q) || strcasestr(t->ext_id, q);
 }
 
+/* The row also has the state asked for (?state=absent: tap a count to see who). */
+static int
+shown_state(const struct board_req *r, const struct attendance_today *t, const char *group)
+{
+	const char *st = board_arg(r, "state");
+
+	return shown(r, t, group) && (!*st || strcmp(st, state_key[today_state(t)]) == 0);
+}
+
 static void
 counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 {
@@ -240,9 +249,16 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 		if (shown(r, &t->rows[i], t->groups[i]))
 			c[today_state(&t->rows[i])]++;
 	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">", board_t(r, "Counts"));
-	for (int k = 0; k < T_COUNT; k++)
-		html_fmt(out, "<li class=\"c-%s\" data-count=\"%s\"><strong>%d</strong> %s</li>",
-			 state_key[k], state_key[k], c[k], board_t(r, state_en[k]));
+	for (int k = 0; k < T_COUNT; k++) {
+		int here = strcmp(board_arg(r, "state"), state_key[k]) == 0;
+
+		/* Each count is a link to its rows (again: everyone). */
+		html_fmt(out, "<li class=\"c-%s\" data-count=\"%s\"><a href=\"/board/today?group=%s&amp;"
+			      "q=%s&amp;state=%s\"%R><strong>%d</strong> %s</a></li>",
+			 state_key[k], state_key[k], board_arg(r, "group"), board_arg(r, "q"),
+			 here ? "" : state_key[k], here ? " aria-current=\"true\"" : "", c[k],
+			 board_t(r, state_en[k]));
+	}
 	html_fmt(out, "</ul>");
 }
 
@@ -262,7 +278,7 @@ render_table(struct board_req *r, struct evbuffer *out, const struct today_batch
 		 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
 		 board_t(r, "Schedule"), board_t(r, "Action"));
 	for (size_t i = 0; i < t->n; i++)
-		if (shown(r, &t->rows[i], t->groups[i])) {
+		if (shown_state(r, &t->rows[i], t->groups[i])) {
 			row(r, out, &t->rows[i], t->date, t->groups[i], t->minute);
 			shown_n++;
 		}
@@ -344,6 +360,7 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 			html_fmt(out, "<option value=\"%s\"%R>%s</option>", t->groups[i],
 				 strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
 	}
+	/* A search looks at everyone again: a count's state is not kept. */
 	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
 	/* The week grid of the group shown (or everyone), printable. */
 	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", g,

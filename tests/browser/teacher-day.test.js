@@ -201,6 +201,10 @@ async function main() {
       '09:05: the ones not here are absent (16), one late',
       `${await count('absent')} absent, ${await count('late')} late`);
     await audit(page, 'today-0905');
+    await Promise.all([page.waitForURL(/state=absent/), page.click('#counts [data-count=absent] a')]);
+    ok((await page.locator('#today tbody tr').count()) === 16 &&
+       (await page.locator('#today tbody tr:not([data-state=absent])').count()) === 0,
+      'tapping the absent count lists the 16 absent ones only');
 
     // --- search and the group filter ---
     await page.fill('input[name=q]', 'amina');
