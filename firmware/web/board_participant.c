@@ -453,7 +453,7 @@ cards(struct board_req *r, struct evbuffer *out, const struct store_participant 
 
 /* The message after a change made from or for this page: says what happened. */
 static void
-flash(struct board_req *r, struct evbuffer *out)
+flash(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
 {
 	static const char *const said[][2] = {
 		{"1", "The absence is saved."},
@@ -468,8 +468,9 @@ flash(struct board_req *r, struct evbuffer *out)
 
 	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
 		if (strcmp(s, said[i][0]) == 0)
-			html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
-				 board_t(r, said[i][1]));
+			html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s "
+				      "<span dir=\"auto\">(%s, %s)</span></p>",
+				 board_t(r, said[i][1]), p->name, p->ext_id);
 }
 
 /* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
@@ -531,7 +532,7 @@ on_participant(struct evhttp_request *req, void *arg)
 		      "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
 		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
 		 p.programme_start, p.group[0] ? " · " : "", p.group);
-	flash(&r, out);
+	flash(&r, out, &p);
 	html_fmt(out, "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
 		      "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
 		 p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,

@@ -290,6 +290,8 @@ async function main() {
     await page.fill('input[name=reason]', 'Mistet kortet på bussen');
     await audit(page, 'card-replace');
     await Promise.all([page.waitForURL(/saved=replaced/), page.click('#enroll button[type=submit]')]);
+    ok((await page.textContent('#flash')).includes('Abdirahman Warsame'),
+      'the message names the participant whose card was replaced', await page.textContent('#flash'));
     const cardsText = await page.textContent('#cards');
     ok((await page.locator('#cards li[data-revoked="0"]').count()) === 1 &&
        (await page.locator('#cards li[data-revoked="1"]').count()) === 1 &&
