@@ -553,8 +553,18 @@ on_participant(struct evhttp_request *req, void *arg)
 		struct store_period sp;
 		char at_s[11];
 
+		struct period *per = NULL;
+		char perr[256];
+		int found;
+
 		rules_date_format(at, at_s, sizeof(at_s));
-		if (store_period_at(r.b->store, at_s, &sp) == 0)
+		/* As the payroll API does: the period of a day up to today exists once asked for. */
+		found = store_period_at(r.b->store, at_s, &sp) == 0;
+		if (!found && at <= today &&
+		    period_open(&per, r.b->store, r.b->att, r.b->cfg, perr, sizeof(perr)) == 0)
+			found = period_ensure(per, at_s, &sp, perr, sizeof(perr)) == 0;
+		period_free(per);
+		if (found)
 			html_fmt(out, "<p><a class=\"button\" id=\"basis\" href=\"/board/basis?id=%s&amp;"
 				      "period=%lld\" target=\"_blank\">%s %s – %s</a></p>",
 				 p.ext_id, (long long)sp.id,

@@ -242,6 +242,8 @@ async function main() {
        (await listed.textContent()).includes('Egenmelding'),
       'the absence is listed with category, documentation, comment and who registered it');
     await audit(page, 'participant-week');
+    ok((await page.locator('#basis').count()) === 1,
+      'the participant page links the basis for a decision of this pay period');
     await go('/board');
     ok(await state('P-000005') === 'excused', 'Today shows the sick participant as excused');
 
