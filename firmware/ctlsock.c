@@ -41,6 +41,7 @@ struct conn {
 	struct ctlsock *cs;
 	char actor[80];
 	uid_t uid;
+	int refused; /* SO_PEERCRED said no: the answer says so, nothing runs */
 };
 
 void
@@ -95,8 +96,8 @@ on_written(struct bufferevent *bev, void *arg)
 static void
 answer(struct bufferevent *bev, struct conn *c, const struct cmd_result *r)
 {
-	json_t *j = json_pack("{s:i, s:s, s:O?}", "status", r->status, "message", r->msg, "data",
-			      r->data);
+	json_t *j =
+	    json_pack("{s:i, s:s, s:O?}", "status", r->status, "message", r->msg, "data", r->data);
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
@@ -130,12 +131,17 @@ on_read(struct bufferevent *bev, void *arg)
 		}
 		return;
 	}
+	if (c->refused) {
+		free(line);
+		cmd_fail(&r, CMD_FAILED, "%s", "permission denied: root or the group " GROUP " only");
+		answer(bev, c, &r);
+		return;
+	}
 	req = json_loadb(line, len, 0, &jerr);
 	free(line);
-	if (req == NULL || !json_is_object(req) ||
-	    !json_is_string(json_object_get(req, "cmd"))) {
+	if (req == NULL || !json_is_object(req) || !json_is_string(json_object_get(req, "cmd"))) {
 		cmd_fail(&r, CMD_INVALID, "request: expected {\"cmd\": NAME, \"args\": {...}}%s%s",
-			 req ? "" : ": ", req ? "" : jerr.text);
+		         req ? "" : ": ", req ? "" : jerr.text);
 		json_decref(req);
 		answer(bev, c, &r);
 		return;
@@ -156,7 +162,6 @@ on_read(struct bufferevent *bev, void *arg)
 	cmd_result_free(&r);
 }
 
-
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
@@ -173,20 +178,9 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	pw = getpwuid(cred.uid);
-	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
-		static const char no[] = "{\"status\":1,\"message\":\"permission denied: root or "
-					 "the group " GROUP " only\"}\n";
-
-		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")", (long)cred.uid);
-		if (write(fd, no, sizeof(no) - 1) < 0) {
-			/* the peer is gone; nothing to tell */
-		}
-		close(fd);
-		return;
-	}
 	c = calloc(1, sizeof(*c));
 	bev = c ? bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE)
-		: NULL;
+	        : NULL;
 	if (bev == NULL) {
 		free(c);
 		close(fd);
@@ -194,6 +188,15 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	}
 	c->cs = cs;
 	c->uid = cred.uid;
+	/*
+	 * A refused peer still gets its request read and one answer: closing on
+	 * unread data would reset the connection before the client read why.
+	 */
+	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
+		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")",
+			 (long)cred.uid);
+		c->refused = 1;
+	}
 	if (pw)
 		snprintf(c->actor, sizeof(c->actor), "cli:%s", pw->pw_name);
 	else
@@ -204,7 +207,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 
 struct ctlsock *
 ctlsock_start(struct event_base *base, const struct config *cfg, const struct cmd_env *env,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	struct ctlsock *cs = calloc(1, sizeof(*cs));
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -219,7 +222,7 @@ ctlsock_start(struct event_base *base, const struct config *cfg, const struct cm
 	ctlsock_path(cfg, path, sizeof(path));
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "control socket %s: path too long (max %zu bytes)", path,
-			 sizeof(sun.sun_path) - 1);
+		         sizeof(sun.sun_path) - 1);
 		free(cs);
 		return NULL;
 	}
@@ -228,8 +231,8 @@ ctlsock_start(struct event_base *base, const struct config *cfg, const struct cm
 	/* A socket left by a daemon that died: nobody answers on it any more. */
 	unlink(path);
 	cs->listener = evconnlistener_new_bind(base, on_accept, cs,
-					       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
-					       (struct sockaddr *)&sun, sizeof(sun));
+	                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+	                                       (struct sockaddr *)&sun, sizeof(sun));
 	if (cs->listener == NULL) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		free(cs);

@@ -20,7 +20,7 @@ struct ctlsock;
 void ctlsock_path(const struct config *cfg, char *out, size_t outlen);
 /* Listen; commands run with `env`.  NULL with err on failure. */
 struct ctlsock *ctlsock_start(struct event_base *base, const struct config *cfg,
-			      const struct cmd_env *env, char *err, size_t errlen);
+                              const struct cmd_env *env, char *err, size_t errlen);
 void ctlsock_stop(struct ctlsock *c);
 
 #endif

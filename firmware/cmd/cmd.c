@@ -16,27 +16,27 @@
 
 /* Every command, by the name it is sent and audited under. */
 static const struct cmd_entry table[] = {
-	{"absence.register", cmd_absence_register_json},
-	{"absence.revoke", cmd_absence_revoke_json},
-	{"absence.update", cmd_absence_update_json},
-	{"card.enroll", cmd_card_enroll_json},
-	{"card.replace", cmd_card_replace_json},
-	{"card.revoke", cmd_card_revoke_json},
-	{"closure.add", cmd_closure_add_json},
-	{"correction.add", cmd_correction_add_json},
-	{"correction.remove", cmd_correction_remove_json},
-	{"g.add", cmd_g_add_json},
-	{"kiosk.init", cmd_kiosk_init_json},
-	{"participant.add", cmd_participant_add_json},
-	{"period.close", cmd_period_close_json},
-	{"roster.import", cmd_roster_import_json},
-	{"service_date.set", cmd_service_date_json},
-	{"token.create", cmd_token_create_json},
-	{"token.revoke", cmd_token_revoke_json},
-	{"user.add", cmd_user_add_json},
-	{"user.disable", cmd_user_disable_json},
-	{"user.enable", cmd_user_enable_json},
-	{"user.passwd", cmd_user_passwd_json},
+    {"absence.register", cmd_absence_register_json},
+    {"absence.revoke", cmd_absence_revoke_json},
+    {"absence.update", cmd_absence_update_json},
+    {"card.enroll", cmd_card_enroll_json},
+    {"card.replace", cmd_card_replace_json},
+    {"card.revoke", cmd_card_revoke_json},
+    {"closure.add", cmd_closure_add_json},
+    {"correction.add", cmd_correction_add_json},
+    {"correction.remove", cmd_correction_remove_json},
+    {"g.add", cmd_g_add_json},
+    {"kiosk.init", cmd_kiosk_init_json},
+    {"participant.add", cmd_participant_add_json},
+    {"period.close", cmd_period_close_json},
+    {"roster.import", cmd_roster_import_json},
+    {"service_date.set", cmd_service_date_json},
+    {"token.create", cmd_token_create_json},
+    {"token.revoke", cmd_token_revoke_json},
+    {"user.add", cmd_user_add_json},
+    {"user.disable", cmd_user_disable_json},
+    {"user.enable", cmd_user_enable_json},
+    {"user.passwd", cmd_user_passwd_json},
 };
 
 void
@@ -78,8 +78,7 @@ int
 cmd_fail_err(struct cmd_result *r, const char *err)
 {
 	/* The modules' convention: a storage failure's message starts "database:". */
-	return cmd_fail(r, strncmp(err, "database:", 9) == 0 ? CMD_FAILED : CMD_INVALID, "%s",
-			err);
+	return cmd_fail(r, strncmp(err, "database:", 9) == 0 ? CMD_FAILED : CMD_INVALID, "%s", err);
 }
 
 int
@@ -116,7 +115,7 @@ cmd_audit(struct cmd_ctx *ctx, struct cmd_result *r, const char *detail)
 
 int
 cmd_event(struct cmd_ctx *ctx, struct cmd_result *r, const char *type, const char *participant,
-	  json_t *data)
+          json_t *data)
 {
 	char id[40];
 	char *ev = events_make(type, participant, data, id);
@@ -134,10 +133,13 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 {
 	struct cmd_change *c;
 
-	/* Merge with an earlier change of the same participant: the earlier date wins. */
+	/*
+	 * Merge with an earlier change of the same participant, or into "everyone"
+	 * (pid 0) once that is there: the earlier date wins.
+	 */
 	for (size_t i = 0; i < ctx->nchanges; i++) {
 		c = &ctx->changes[i];
-		if (c->pid == pid) {
+		if (c->pid == pid || c->pid == 0) {
 			c->what |= what;
 			if (from == NULL || !*from || (c->from[0] && strcmp(from, c->from) < 0))
 				snprintf(c->from, sizeof(c->from), "%s", from ? from : "");
@@ -146,8 +148,12 @@ cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from)
 	}
 	if (ctx->nchanges == CMD_CHANGES_MAX) {
 		/* More than we track: everyone from their first date is always right. */
+		unsigned all = what;
+
+		for (size_t i = 0; i < ctx->nchanges; i++)
+			all |= ctx->changes[i].what;
 		ctx->nchanges = 1;
-		ctx->changes[0] = (struct cmd_change){.what = what | ctx->changes[0].what};
+		ctx->changes[0] = (struct cmd_change){.what = all};
 		return;
 	}
 	c = &ctx->changes[ctx->nchanges++];
@@ -175,7 +181,7 @@ run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
 	}
 	if (x->ctx->audits != 1) {
 		cmd_fail(x->r, CMD_FAILED, "%s: wrote %d audit entries, expected one (a bug)",
-			 x->ctx->action, x->ctx->audits);
+		         x->ctx->action, x->ctx->audits);
 		snprintf(err, errlen, "%s", x->r->msg);
 		return -1;
 	}
@@ -184,7 +190,7 @@ run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
 
 int
 cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *args,
-	struct cmd_result *r)
+        struct cmd_result *r)
 {
 	struct run x = {ctx, exec, args, r};
 	char err[sizeof(r->msg)];
@@ -234,7 +240,8 @@ cmd_dispatch(struct cmd_ctx *ctx, const char *name, json_t *args, struct cmd_res
 	if (e == NULL)
 		return cmd_fail(r, CMD_INVALID, "unknown command '%s'", name ? name : "");
 	if (args != NULL && !json_is_object(args))
-		return cmd_fail(r, CMD_INVALID, "%s: expected the arguments as a JSON object", name);
+		return cmd_fail(r, CMD_INVALID, "%s: expected the arguments as a JSON object",
+		                name);
 	return e->json(ctx, args, r);
 }
 

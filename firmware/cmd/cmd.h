@@ -31,7 +31,7 @@ struct store;
 /* A command's outcome; also stempelctl's exit code (CMD_NOT_FOUND exits 2). */
 enum cmd_status {
 	CMD_OK = 0,
-	CMD_FAILED = 1,	   /* the database or the machine failed: try again, tell an admin */
+	CMD_FAILED = 1,    /* the database or the machine failed: try again, tell an admin */
 	CMD_INVALID = 2,   /* bad input: the message says which field and what was expected */
 	CMD_NOT_FOUND = 3, /* the participant, card, user, ... does not exist */
 	CMD_CONFLICT = 4,  /* the state forbids it now (a period already closed); exits 1 */
@@ -40,14 +40,14 @@ enum cmd_status {
 /* What a command changed, told to the loop after COMMIT. */
 enum cmd_what {
 	CMD_CHANGED_ATTENDANCE = 1 << 0, /* recompute pid (0 = everyone) from `from` */
-	CMD_CHANGED_CARDS = 1 << 1,	 /* card table: the tap path and the board */
-	CMD_CHANGED_PEOPLE = 1 << 2,	 /* participants, users, tokens: the board */
+	CMD_CHANGED_CARDS = 1 << 1,      /* card table: the tap path and the board */
+	CMD_CHANGED_PEOPLE = 1 << 2,     /* participants, users, tokens: the board */
 };
 
 struct cmd_change {
-	unsigned what;	/* enum cmd_what bits */
-	int64_t pid;	/* 0 = every participant */
-	char from[11];	/* first date affected, "" = the participant's first date */
+	unsigned what; /* enum cmd_what bits */
+	int64_t pid;   /* 0 = every participant */
+	char from[11]; /* first date affected, "" = the participant's first date */
 };
 
 /* What lives as long as the program: given by kiosk.c (daemon) or ctl (offline). */
@@ -55,7 +55,7 @@ struct cmd_env {
 	struct store *store;
 	const struct config *cfg;
 	const struct cardkey *key; /* turns a UID from stempelctl into its card key */
-	struct attendance *att;	   /* may be NULL where no command needs it */
+	struct attendance *att;    /* may be NULL where no command needs it */
 	struct period *period;
 	/* After a COMMIT, once per change (on the loop).  NULL: nobody listens. */
 	void (*changed)(void *arg, const struct cmd_change *c);
@@ -68,18 +68,18 @@ struct cmd_env {
 struct cmd_ctx {
 	const struct cmd_env *env;
 	struct store *st;
-	char actor[80];		 /* "user:kari", "token:lonn", "cli:root" */
+	char actor[80];           /* "user:kari", "token:lonn", "cli:root" */
 	struct clock_reading now; /* read once per command, from clock.c */
-	const char *action;	 /* the running command's audit action */
-	int audits;		 /* audit entries written by the running command */
+	const char *action;       /* the running command's audit action */
+	int audits;               /* audit entries written by the running command */
 	struct cmd_change changes[CMD_CHANGES_MAX];
 	size_t nchanges;
 };
 
 struct cmd_result {
-	int status;	/* enum cmd_status */
-	char msg[512];	/* ok: one line for the user; else why, with the field */
-	json_t *data;	/* optional details (owned; cmd_result_free) */
+	int status;    /* enum cmd_status */
+	char msg[512]; /* ok: one line for the user; else why, with the field */
+	json_t *data;  /* optional details (owned; cmd_result_free) */
 };
 
 /* Prepare a context for `actor` ("user:NAME", "token:NAME", "cli:NAME"). */
@@ -93,12 +93,12 @@ typedef int (*cmd_exec_fn)(struct cmd_ctx *ctx, const void *args, struct cmd_res
  * r->status and r->msg say what happened either way.
  */
 int cmd_txn(struct cmd_ctx *ctx, const char *action, cmd_exec_fn exec, const void *args,
-	    struct cmd_result *r);
+            struct cmd_result *r);
 
 /* Inside a command: */
 /* -1 with status and a printf message. */
 int cmd_fail(struct cmd_result *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* -1, CMD_FAILED, "<what>: <sqlite's message>" read now, before any rollback. */
 int cmd_fail_db(struct cmd_ctx *ctx, struct cmd_result *r, const char *what);
 /* -1 from a module's err message: "database: ..." is CMD_FAILED, else CMD_INVALID. */
@@ -110,8 +110,8 @@ int cmd_audit_json(struct cmd_ctx *ctx, struct cmd_result *r, json_t *detail);
 /* The command's one audit entry (action = the command's, who = the actor). */
 int cmd_audit(struct cmd_ctx *ctx, struct cmd_result *r, const char *detail);
 /* An outbox event (PROTOCOL.md §1) in the same transaction; `data` is stolen. */
-int cmd_event(struct cmd_ctx *ctx, struct cmd_result *r, const char *type,
-	      const char *participant, json_t *data);
+int cmd_event(struct cmd_ctx *ctx, struct cmd_result *r, const char *type, const char *participant,
+              json_t *data);
 /* Tell the loop after COMMIT: `what` changed for pid (0 = all) from `from` (NULL = all). */
 void cmd_changed(struct cmd_ctx *ctx, unsigned what, int64_t pid, const char *from);
 
@@ -127,20 +127,19 @@ const struct cmd_entry *cmd_find(const char *name);
 int cmd_dispatch(struct cmd_ctx *ctx, const char *name, json_t *args, struct cmd_result *r);
 /* JSON argument helpers for the cmd_*_json functions: -1 and r filled if missing/wrong. */
 int cmd_arg_str(json_t *args, const char *key, int required, const char **out,
-		struct cmd_result *r);
-int cmd_arg_int(json_t *args, const char *key, int required, long long *out,
-		struct cmd_result *r);
+                struct cmd_result *r);
+int cmd_arg_int(json_t *args, const char *key, int required, long long *out, struct cmd_result *r);
 
 /* --- the commands --- */
 
 /* card.enroll: give a card (key "hmac:..." or a UID) to an active participant. */
 struct cmd_card_enroll_args {
-	const char *card; /* "hmac:<64 hex>" or NULL */
-	const char *uid;  /* reader UID in hex, turned into the card key; or NULL */
+	const char *card;        /* "hmac:<64 hex>" or NULL */
+	const char *uid;         /* reader UID in hex, turned into the card key; or NULL */
 	const char *participant; /* external id */
 };
 int cmd_card_enroll(struct cmd_ctx *ctx, const struct cmd_card_enroll_args *a,
-		    struct cmd_result *r);
+                    struct cmd_result *r);
 int cmd_card_enroll_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* card.revoke: block a card (key or UID), with an optional reason. */
@@ -150,7 +149,7 @@ struct cmd_card_revoke_args {
 	const char *reason; /* NULL or "" = none given */
 };
 int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
-		    struct cmd_result *r);
+                    struct cmd_result *r);
 int cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /*
@@ -177,17 +176,18 @@ int cmd_closure_add(struct cmd_ctx *ctx, const struct cmd_closure_add_args *a,
 int cmd_closure_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
-int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key,
-		 size_t keylen, struct cmd_result *r);
+int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, size_t keylen,
+                 struct cmd_result *r);
 
-/* participant.add: add, or update by external id (defaults: nb, the kiosk's regime, full, today). */
+/* participant.add: add, or update by external id (defaults: nb, the kiosk's regime, full, today).
+ */
 struct cmd_participant_add_args {
 	const char *id, *name, *language, *regime, *rate, *start;
 	const char *group;    /* class or group on the board, NULL = none */
 	const char *schedule; /* "1-5 08:30-14:30; 6 10:00-12:00 offsite", NULL = keep */
 };
 int cmd_participant_add(struct cmd_ctx *ctx, const struct cmd_participant_add_args *a,
-			struct cmd_result *r);
+                        struct cmd_result *r);
 int cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* roster.import: the PROTOCOL.md roster document as text; `source` names it in messages. */
@@ -196,7 +196,7 @@ struct cmd_roster_import_args {
 	const char *source;
 };
 int cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,
-		      struct cmd_result *r);
+                      struct cmd_result *r);
 int cmd_roster_import_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* user.add: a board account; the password arrives hashed (argon2id). */
@@ -225,14 +225,14 @@ struct cmd_token_create_args {
 	const char *name;  /* NULL = the scope */
 };
 int cmd_token_create(struct cmd_ctx *ctx, const struct cmd_token_create_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_token_create_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 /* token.revoke */
 struct cmd_token_revoke_args {
 	int64_t id;
 };
 int cmd_token_revoke(struct cmd_ctx *ctx, const struct cmd_token_revoke_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_token_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* g.add: G in whole kroner ("130160") from a date. */
@@ -246,11 +246,11 @@ int cmd_g_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 /* absence.register: msg and data.absence are the new absence's id. */
 struct cmd_absence_register_args {
 	const char *participant, *category, *from, *to; /* to NULL = from */
-	const char *start, *end;			/* HH:MM, both or neither */
+	const char *start, *end;                        /* HH:MM, both or neither */
 	const char *documentation, *comment;
 };
 int cmd_absence_register(struct cmd_ctx *ctx, const struct cmd_absence_register_args *a,
-			 struct cmd_result *r);
+                         struct cmd_result *r);
 int cmd_absence_register_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 /* absence.revoke: with a reason. */
 struct cmd_absence_revoke_args {
@@ -258,7 +258,7 @@ struct cmd_absence_revoke_args {
 	const char *reason;
 };
 int cmd_absence_revoke(struct cmd_ctx *ctx, const struct cmd_absence_revoke_args *a,
-		       struct cmd_result *r);
+                       struct cmd_result *r);
 int cmd_absence_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* absence.update: withdraw `absence` (reason) and register `now` instead, in one change. */
@@ -275,16 +275,16 @@ int cmd_absence_update_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result
 struct cmd_correction_args {
 	const char *participant;
 	const char *date;      /* add */
-	int minute;	       /* add: minute of the local day */
+	int minute;            /* add: minute of the local day */
 	const char *direction; /* add: in | out */
-	int64_t tap_id;	       /* remove */
+	int64_t tap_id;        /* remove */
 	const char *reason;
 };
 int cmd_correction_add(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
-		       struct cmd_result *r);
+                       struct cmd_result *r);
 int cmd_correction_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 int cmd_correction_remove(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
-			  struct cmd_result *r);
+                          struct cmd_result *r);
 int cmd_correction_remove_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* period.close: freeze a pay period (reason optional). */
@@ -293,7 +293,7 @@ struct cmd_period_close_args {
 	const char *reason;
 };
 int cmd_period_close(struct cmd_ctx *ctx, const struct cmd_period_close_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_period_close_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* service_date.set: the first day whose results are stored and sent (results-from). */
@@ -301,19 +301,18 @@ struct cmd_service_date_args {
 	const char *date;
 };
 int cmd_service_date(struct cmd_ctx *ctx, const struct cmd_service_date_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_service_date_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* session.login / session.logout: the board's sign-in (no JSON form). */
 struct store_login;
 struct cmd_session_args {
-	const char *token_hash;		/* the session cookie's digest */
+	const char *token_hash;          /* the session cookie's digest */
 	const struct store_login *login; /* login only */
-	int64_t max_age_ms;		/* login: sessions older than this are purged */
+	int64_t max_age_ms;              /* login: sessions older than this are purged */
 };
 int cmd_session_login(struct cmd_ctx *ctx, const struct cmd_session_args *a, struct cmd_result *r);
-int cmd_session_logout(struct cmd_ctx *ctx, const struct cmd_session_args *a,
-		       struct cmd_result *r);
+int cmd_session_logout(struct cmd_ctx *ctx, const struct cmd_session_args *a, struct cmd_result *r);
 
 /* kiosk.init: the record of `stempelctl init` and its settings. */
 int cmd_kiosk_init_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);

@@ -24,9 +24,10 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 	if (ctx->env->att == NULL)
 		return cmd_fail(r, CMD_FAILED, "%s", "absence: attendance is not loaded");
-	if (a->participant == NULL || (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
+	if (a->participant == NULL ||
+	    (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
 		return cmd_fail(r, CMD_NOT_FOUND, "participant '%.40s': no such participant",
-				a->participant ? a->participant : "");
+		                a->participant ? a->participant : "");
 	if (rc < 0)
 		return cmd_fail_db(ctx, r, "participant");
 	if ((a->start || a->end) &&
@@ -36,9 +37,12 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	abs.a.participant_id = p.id;
 	snprintf(abs.a.category, sizeof(abs.a.category), "%s", a->category ? a->category : "");
 	snprintf(abs.a.from_date, sizeof(abs.a.from_date), "%s", a->from ? a->from : "");
-	snprintf(abs.a.to_date, sizeof(abs.a.to_date), "%s", a->to && *a->to ? a->to : a->from ? a->from : "");
+	snprintf(abs.a.to_date, sizeof(abs.a.to_date), "%s",
+	         a->to && *a->to ? a->to
+	         : a->from       ? a->from
+	                         : "");
 	snprintf(abs.a.documentation, sizeof(abs.a.documentation), "%s",
-		 a->documentation ? a->documentation : "");
+	         a->documentation ? a->documentation : "");
 	snprintf(abs.a.comment, sizeof(abs.a.comment), "%s", a->comment ? a->comment : "");
 	if (attendance_register_absence(ctx->env->att, &abs, ctx->actor, &w, err, sizeof(err)) < 0)
 		return cmd_fail_err(r, err);
@@ -56,7 +60,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 int
 cmd_absence_register(struct cmd_ctx *ctx, const struct cmd_absence_register_args *a,
-		     struct cmd_result *r)
+                     struct cmd_result *r)
 {
 	return cmd_txn(ctx, "absence.register", exec, a, r);
 }
@@ -68,7 +72,8 @@ cmd_absence_register_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *
 
 	if (cmd_arg_str(args, "participant", 1, &a.participant, r) < 0 ||
 	    cmd_arg_str(args, "category", 1, &a.category, r) < 0 ||
-	    cmd_arg_str(args, "from", 1, &a.from, r) < 0 || cmd_arg_str(args, "to", 0, &a.to, r) < 0 ||
+	    cmd_arg_str(args, "from", 1, &a.from, r) < 0 ||
+	    cmd_arg_str(args, "to", 0, &a.to, r) < 0 ||
 	    cmd_arg_str(args, "start", 0, &a.start, r) < 0 ||
 	    cmd_arg_str(args, "end", 0, &a.end, r) < 0 ||
 	    cmd_arg_str(args, "documentation", 0, &a.documentation, r) < 0 ||

@@ -21,12 +21,12 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	if (a->absence == NULL || !*a->absence)
 		return cmd_fail(r, CMD_INVALID, "%s", "absence: expected the absence's id");
 	rc = attendance_revoke_absence(ctx->env->att, a->absence, ctx->actor, a->reason, &w, err,
-				       sizeof(err));
+	                               sizeof(err));
 	if (rc < 0)
 		return cmd_fail_err(r, err);
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "absence %.40s: no such absence, or already revoked",
-				a->absence);
+		return cmd_fail(r, CMD_NOT_FOUND,
+		                "absence %.40s: no such absence, or already revoked", a->absence);
 	rc = cmd_audit_json(ctx, r, w.detail);
 	if (rc == 0)
 		rc = cmd_event(ctx, r, w.event_type, w.ext_id, json_incref(w.detail));
@@ -40,7 +40,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 int
 cmd_absence_revoke(struct cmd_ctx *ctx, const struct cmd_absence_revoke_args *a,
-		   struct cmd_result *r)
+                   struct cmd_result *r)
 {
 	return cmd_txn(ctx, "absence.revoke", exec, a, r);
 }

@@ -25,14 +25,14 @@ key_valid(const char *k)
 
 int
 cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, size_t keylen,
-	     struct cmd_result *r)
+             struct cmd_result *r)
 {
 	char norm[NFC_UID_MAX], k[CARDKEY_MAX];
 
 	if (card && *card) {
 		if (!key_valid(card))
-			return cmd_fail(r, CMD_INVALID, "card '%.80s': expected hmac: and 64 hex digits",
-					card);
+			return cmd_fail(r, CMD_INVALID,
+			                "card '%.80s': expected hmac: and 64 hex digits", card);
 		snprintf(key, keylen, "%s", card);
 		return 0;
 	}
@@ -40,7 +40,8 @@ cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, 
 		return cmd_fail(r, CMD_INVALID, "%s", "card: expected the card's UID or key");
 	if (nfc_uid_normalize(uid, norm, sizeof(norm)) < 0)
 		return cmd_fail(r, CMD_INVALID,
-				"UID '%.40s': expected 4, 7 or 10 bytes in hex (e.g. 04A1B2C3)", uid);
+		                "UID '%.40s': expected 4, 7 or 10 bytes in hex (e.g. 04A1B2C3)",
+		                uid);
 	if (ctx->env->key == NULL)
 		return cmd_fail(r, CMD_FAILED, "%s", "card: the device key is not loaded");
 	cardkey_of_uid(ctx->env->key, norm, k);

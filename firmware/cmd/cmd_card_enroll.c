@@ -26,7 +26,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail_db(ctx, r, "participant");
 	if (rc == 1)
 		return cmd_fail(r, CMD_NOT_FOUND, "participant '%.40s': no such participant",
-				a->participant);
+		                a->participant);
 	if (!p.active)
 		return cmd_fail(r, CMD_INVALID, "participant %s: inactive (not on the roster)",
 				p.ext_id);
@@ -62,7 +62,8 @@ cmd_card_enroll_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 {
 	struct cmd_card_enroll_args a;
 
-	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 || cmd_arg_str(args, "uid", 0, &a.uid, r) < 0 ||
+	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 ||
+	    cmd_arg_str(args, "uid", 0, &a.uid, r) < 0 ||
 	    cmd_arg_str(args, "participant", 1, &a.participant, r) < 0)
 		return -1;
 	return cmd_card_enroll(ctx, &a, r);

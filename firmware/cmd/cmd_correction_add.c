@@ -15,9 +15,12 @@ static int
 exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 {
 	const struct cmd_correction_args *a = args;
-	struct attendance_correction c = {.action = "add", .tap_id = a->tap_id, .date = a->date,
-					  .minute = a->minute, .direction = a->direction,
-					  .reason = a->reason};
+	struct attendance_correction c = {.action = "add",
+	                                  .tap_id = a->tap_id,
+	                                  .date = a->date,
+	                                  .minute = a->minute,
+	                                  .direction = a->direction,
+	                                  .reason = a->reason};
 	struct store_participant p;
 	struct attendance_write w = {0};
 	char err[512], uuid[40];
@@ -25,9 +28,10 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 	if (ctx->env->att == NULL)
 		return cmd_fail(r, CMD_FAILED, "%s", "correction: attendance is not loaded");
-	if (a->participant == NULL || (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
+	if (a->participant == NULL ||
+	    (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
 		return cmd_fail(r, CMD_NOT_FOUND, "participant '%.40s': no such participant",
-				a->participant ? a->participant : "");
+		                a->participant ? a->participant : "");
 	if (rc < 0)
 		return cmd_fail_db(ctx, r, "participant");
 	c.participant_id = p.id;

@@ -13,9 +13,12 @@ static int
 exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 {
 	const struct cmd_correction_args *a = args;
-	struct attendance_correction c = {.action = "remove", .tap_id = a->tap_id, .date = a->date,
-					  .minute = a->minute, .direction = a->direction,
-					  .reason = a->reason};
+	struct attendance_correction c = {.action = "remove",
+	                                  .tap_id = a->tap_id,
+	                                  .date = a->date,
+	                                  .minute = a->minute,
+	                                  .direction = a->direction,
+	                                  .reason = a->reason};
 	struct store_participant p;
 	struct attendance_write w = {0};
 	char err[512], uuid[40];
@@ -23,9 +26,10 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 	if (ctx->env->att == NULL)
 		return cmd_fail(r, CMD_FAILED, "%s", "correction: attendance is not loaded");
-	if (a->participant == NULL || (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
+	if (a->participant == NULL ||
+	    (rc = store_participant_by_ext(ctx->st, a->participant, &p)) == 1)
 		return cmd_fail(r, CMD_NOT_FOUND, "participant '%.40s': no such participant",
-				a->participant ? a->participant : "");
+		                a->participant ? a->participant : "");
 	if (rc < 0)
 		return cmd_fail_db(ctx, r, "participant");
 	c.participant_id = p.id;
@@ -44,7 +48,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 }
 
 int
-cmd_correction_remove(struct cmd_ctx *ctx, const struct cmd_correction_args *a, struct cmd_result *r)
+cmd_correction_remove(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
+                      struct cmd_result *r)
 {
 	return cmd_txn(ctx, "correction.remove", exec, a, r);
 }
@@ -56,7 +61,8 @@ cmd_correction_remove_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result 
 	long long id = 0;
 
 	if (cmd_arg_str(args, "participant", 1, &a.participant, r) < 0 ||
-	    cmd_arg_int(args, "tap", 1, &id, r) < 0 || cmd_arg_str(args, "reason", 1, &a.reason, r) < 0)
+	    cmd_arg_int(args, "tap", 1, &id, r) < 0 ||
+	    cmd_arg_str(args, "reason", 1, &a.reason, r) < 0)
 		return -1;
 	if (id <= 0)
 		return cmd_fail(r, CMD_INVALID, "%s", "tap: expected a tap id");

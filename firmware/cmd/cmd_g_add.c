@@ -19,16 +19,17 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 	if (a->from == NULL || roster_valid_date(a->from) < 0)
 		return cmd_fail(r, CMD_INVALID, "date: expected YYYY-MM-DD, got '%.20s'",
-				a->from ? a->from : "");
+		                a->from ? a->from : "");
 	/* G is whole kroner: "130160" or "130160.00". */
 	if (a->amount == NULL || rules_ore_parse(a->amount, &ore) < 0 || ore <= 0 ||
 	    ore % 100 != 0 || ore > 100000000LL * 100)
-		return cmd_fail(r, CMD_INVALID, "amount: expected whole kroner such as 130160, got '%.30s'",
-				a->amount ? a->amount : "");
+		return cmd_fail(r, CMD_INVALID,
+		                "amount: expected whole kroner such as 130160, got '%.30s'",
+		                a->amount ? a->amount : "");
 	if (store_g_set(ctx->st, a->from, ore / 100) < 0)
 		return cmd_fail_db(ctx, r, "G");
 	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"amount\":%lld}", a->from,
-		 (long long)(ore / 100));
+	         (long long)(ore / 100));
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_ATTENDANCE, 0, a->from);

@@ -72,30 +72,40 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	char detail[640];
 
 	if (a->id == NULL || roster_valid_ext_id(a->id) < 0)
-		return cmd_fail(r, CMD_INVALID, "participant id '%.40s': expected 1-39 letters, digits, "
-				"'-', '_' or '.'", a->id ? a->id : "");
+		return cmd_fail(r, CMD_INVALID,
+		                "participant id '%.40s': expected 1-39 letters, digits, "
+		                "'-', '_' or '.'",
+		                a->id ? a->id : "");
 	if (a->name == NULL || !*a->name || strlen(a->name) >= sizeof(p.name))
-		return cmd_fail(r, CMD_INVALID, "name: expected 1 to %zu characters", sizeof(p.name) - 1);
+		return cmd_fail(r, CMD_INVALID, "name: expected 1 to %zu characters",
+		                sizeof(p.name) - 1);
 	if (a->rate && roster_valid_rate(a->rate) < 0)
-		return cmd_fail(r, CMD_INVALID, "rate %.30s: expected full|under25_alone|"
-				"under25_with_parents", a->rate);
+		return cmd_fail(r, CMD_INVALID,
+		                "rate %.30s: expected full|under25_alone|"
+		                "under25_with_parents",
+		                a->rate);
 	if (a->start && roster_valid_date(a->start) < 0)
 		return cmd_fail(r, CMD_INVALID, "start %.20s: expected YYYY-MM-DD", a->start);
 	if (a->language && (!*a->language || strlen(a->language) >= sizeof(p.language)))
-		return cmd_fail(r, CMD_INVALID, "language '%.20s': expected a language code", a->language);
+		return cmd_fail(r, CMD_INVALID, "language '%.20s': expected a language code",
+		                a->language);
 	if (a->regime && (!*a->regime || strlen(a->regime) >= sizeof(p.regime)))
 		return cmd_fail(r, CMD_INVALID, "regime '%.70s': expected a regime name", a->regime);
 	if (a->group && strlen(a->group) >= sizeof(p.group))
 		return cmd_fail(r, CMD_INVALID, "group: expected at most %zu characters",
 				sizeof(p.group) - 1);
 	if (a->schedule && parse_schedule(a->schedule, ss, &n) < 0)
-		return cmd_fail(r, CMD_INVALID, "schedule '%.100s': expected \"DAYS HH:MM-HH:MM[ "
-				"offsite]; ...\" with DAYS like 1-5 or 1,3 (1 = Monday)", a->schedule);
+		return cmd_fail(r, CMD_INVALID,
+		                "schedule '%.100s': expected \"DAYS HH:MM-HH:MM[ "
+		                "offsite]; ...\" with DAYS like 1-5 or 1,3 (1 = Monday)",
+		                a->schedule);
 	snprintf(p.ext_id, sizeof(p.ext_id), "%s", a->id);
 	snprintf(p.name, sizeof(p.name), "%s", a->name);
 	snprintf(p.language, sizeof(p.language), "%s", a->language ? a->language : "nb");
 	snprintf(p.regime, sizeof(p.regime), "%s",
-		 a->regime ? a->regime : ctx->env->cfg ? ctx->env->cfg->kiosk.regime : "");
+	         a->regime       ? a->regime
+	         : ctx->env->cfg ? ctx->env->cfg->kiosk.regime
+	                         : "");
 	snprintf(p.rate, sizeof(p.rate), "%s", a->rate ? a->rate : "full");
 	snprintf(p.group, sizeof(p.group), "%s", a->group ? a->group : "");
 	if (a->start)
@@ -115,7 +125,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 int
 cmd_participant_add(struct cmd_ctx *ctx, const struct cmd_participant_add_args *a,
-		    struct cmd_result *r)
+                    struct cmd_result *r)
 {
 	return cmd_txn(ctx, "participant.add", exec, a, r);
 }
@@ -125,7 +135,8 @@ cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r
 {
 	struct cmd_participant_add_args a;
 
-	if (cmd_arg_str(args, "id", 1, &a.id, r) < 0 || cmd_arg_str(args, "name", 1, &a.name, r) < 0 ||
+	if (cmd_arg_str(args, "id", 1, &a.id, r) < 0 ||
+	    cmd_arg_str(args, "name", 1, &a.name, r) < 0 ||
 	    cmd_arg_str(args, "language", 0, &a.language, r) < 0 ||
 	    cmd_arg_str(args, "regime", 0, &a.regime, r) < 0 ||
 	    cmd_arg_str(args, "rate", 0, &a.rate, r) < 0 ||

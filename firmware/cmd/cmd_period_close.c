@@ -21,7 +21,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	int rc;
 
 	rc = period_close(ctx->env->period, a->id, ctx->actor,
-			  a->reason && *a->reason ? a->reason : "", &detail, err, sizeof(err));
+	                  a->reason && *a->reason ? a->reason : "", &detail, err, sizeof(err));
 	switch (rc) {
 	case 0:
 		break;
@@ -30,13 +30,14 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	case 2:
 		return cmd_fail(r, CMD_CONFLICT, "period %lld: already closed", (long long)a->id);
 	case 3:
-		return cmd_fail(r, CMD_CONFLICT, "period %lld: has not started yet", (long long)a->id);
+		return cmd_fail(r, CMD_CONFLICT, "period %lld: has not started yet",
+		                (long long)a->id);
 	case 4:
 		/* Not ended: err ends with the local date and time from which it can close. */
 		return cmd_fail(r, CMD_CONFLICT, "%s", err);
 	default:
 		return cmd_fail(r, strncmp(err, "database:", 9) ? CMD_INVALID : CMD_FAILED,
-				"period %lld: %s", (long long)a->id, err);
+		                "period %lld: %s", (long long)a->id, err);
 	}
 	rc = cmd_audit(ctx, r, detail);
 	free(detail);
@@ -68,7 +69,8 @@ cmd_period_close_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 	struct cmd_period_close_args a;
 	long long id = 0;
 
-	if (cmd_arg_int(args, "id", 1, &id, r) < 0 || cmd_arg_str(args, "reason", 0, &a.reason, r) < 0)
+	if (cmd_arg_int(args, "id", 1, &id, r) < 0 ||
+	    cmd_arg_str(args, "reason", 0, &a.reason, r) < 0)
 		return -1;
 	a.id = id;
 	return cmd_period_close(ctx, &a, r);

@@ -28,19 +28,19 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	}
 	roster_free(ro);
 	snprintf(detail, sizeof(detail), "%.200s: %d participants, %d cards, %d absences",
-		 a->source ? a->source : "roster", st.participants, st.cards, st.absences);
+	         a->source ? a->source : "roster", st.participants, st.cards, st.absences);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_ATTENDANCE | CMD_CHANGED_CARDS | CMD_CHANGED_PEOPLE, 0, "");
-	snprintf(r->msg, sizeof(r->msg), "roster imported: %d participants, %d cards, %d absences, "
-					 "%d G values, %d closure days", st.participants, st.cards,
-		 st.absences, st.g_values, st.closures);
+	snprintf(r->msg, sizeof(r->msg),
+	         "roster imported: %d participants, %d cards, %d absences, "
+	         "%d G values, %d closure days",
+	         st.participants, st.cards, st.absences, st.g_values, st.closures);
 	return 0;
 }
 
 int
-cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a,
-		  struct cmd_result *r)
+cmd_roster_import(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struct cmd_result *r)
 {
 	return cmd_txn(ctx, "roster.import", exec, a, r);
 }

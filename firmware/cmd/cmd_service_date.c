@@ -20,7 +20,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail(r, CMD_FAILED, "%s", "service date: attendance is not loaded");
 	if (a->date == NULL || roster_valid_date(a->date) < 0)
 		return cmd_fail(r, CMD_INVALID, "date: expected YYYY-MM-DD, got '%.20s'",
-				a->date ? a->date : "");
+		                a->date ? a->date : "");
 	if (attendance_results_from(ctx->env->att, old) < 0)
 		return cmd_fail_db(ctx, r, "service date");
 	if (attendance_set_results_from(ctx->env->att, a->date, 0, err, sizeof(err)) < 0)

@@ -33,18 +33,23 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		sodium_memzero(token, sizeof(token));
 		return cmd_fail_db(ctx, r, "token");
 	}
-	detail = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "scope", a->scope);
-	rc = detail ? cmd_audit_json(ctx, r, detail) : cmd_fail(r, CMD_FAILED, "%s", "out of memory");
+	detail =
+	    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "scope", a->scope);
+	rc = detail ? cmd_audit_json(ctx, r, detail)
+	            : cmd_fail(r, CMD_FAILED, "%s", "out of memory");
 	json_decref(detail);
-	if (rc == 0 && (r->data = json_pack("{s:s, s:I, s:s, s:s}", "token", token, "id",
-					    (json_int_t)id, "name", name, "scope", a->scope)) == NULL)
+	if (rc == 0 &&
+	    (r->data = json_pack("{s:s, s:I, s:s, s:s}", "token", token, "id", (json_int_t)id,
+	                         "name", name, "scope", a->scope)) == NULL)
 		rc = cmd_fail(r, CMD_FAILED, "%s", "out of memory");
 	sodium_memzero(token, sizeof(token));
 	if (rc < 0)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_PEOPLE, 0, NULL);
-	snprintf(r->msg, sizeof(r->msg), "token %lld (%s, scope %s): keep it now, it cannot be shown "
-					 "again", (long long)id, name, a->scope);
+	snprintf(r->msg, sizeof(r->msg),
+	         "token %lld (%s, scope %s): keep it now, it cannot be shown "
+	         "again",
+	         (long long)id, name, a->scope);
 	return 0;
 }
 

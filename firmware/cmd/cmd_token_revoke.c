@@ -17,7 +17,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	if ((rc = store_token_revoke(ctx->st, a->id)) < 0)
 		return cmd_fail_db(ctx, r, "token");
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "token %lld: no such active token", (long long)a->id);
+		return cmd_fail(r, CMD_NOT_FOUND, "token %lld: no such active token",
+		                (long long)a->id);
 	snprintf(detail, sizeof(detail), "{\"id\":%lld}", (long long)a->id);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
@@ -41,7 +42,8 @@ cmd_token_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 	if (cmd_arg_int(args, "id", 1, &id, r) < 0)
 		return -1;
 	if (id <= 0)
-		return cmd_fail(r, CMD_INVALID, "%s", "id: expected a token id (stempelctl token list)");
+		return cmd_fail(r, CMD_INVALID, "%s",
+		                "id: expected a token id (stempelctl token list)");
 	a.id = id;
 	return cmd_token_revoke(ctx, &a, r);
 }

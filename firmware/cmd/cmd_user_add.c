@@ -21,11 +21,13 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	int rc;
 
 	if (a->username == NULL || auth_username_valid(a->username) < 0)
-		return cmd_fail(r, CMD_INVALID, "user name '%.40s': expected 1-32 of a-z 0-9 . _ - "
-				"(lower case)", a->username ? a->username : "");
+		return cmd_fail(r, CMD_INVALID,
+		                "user name '%.40s': expected 1-32 of a-z 0-9 . _ - "
+		                "(lower case)",
+		                a->username ? a->username : "");
 	if (a->role == NULL || auth_role_parse(a->role) < 0)
 		return cmd_fail(r, CMD_INVALID, "role %.20s: expected teacher or admin",
-				a->role ? a->role : "");
+		                a->role ? a->role : "");
 	if (strcmp(lang, "nb") && strcmp(lang, "en"))
 		return cmd_fail(r, CMD_INVALID, "language %.20s: expected nb or en", lang);
 	if (!cmd_user_pwhash_valid(a->pwhash))
@@ -40,9 +42,9 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail_db(ctx, r, "user");
 	if (rc == 1)
 		return cmd_fail(r, CMD_FAILED, "user '%s' exists (use: stempelctl user passwd %s)",
-				u.username, u.username);
+		                u.username, u.username);
 	snprintf(detail, sizeof(detail), "user=%s role=%s language=%s", u.username, u.role,
-		 u.language);
+	         u.language);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_PEOPLE, 0, NULL);

@@ -101,8 +101,8 @@ remote(struct ctl *c, int fd, const char *name, json_t *args, struct cmd_result 
 	buf[off] = '\0';
 	if ((ans = json_loads(buf, 0, &jerr)) == NULL ||
 	    !json_is_integer(json_object_get(ans, "status"))) {
-		cmd_fail(r, CMD_FAILED, "control socket: the daemon's answer is not understood: %.200s",
-			 buf);
+		cmd_fail(r, CMD_FAILED,
+		         "control socket: the daemon's answer is not understood: %.200s", buf);
 		goto out;
 	}
 	msg = json_string_value(json_object_get(ans, "message"));
@@ -144,8 +144,8 @@ local(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
 	 * daemon's, which recomputes everyone at its start (and only on a trusted
 	 * clock, from its service date on).
 	 */
-	env = (struct cmd_env){.store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att,
-			       .period = per};
+	env = (struct cmd_env){
+	    .store = c->store, .cfg = &c->cfg, .key = &c->key, .att = att, .period = per};
 	cmd_ctx_init(&ctx, &env, c->who);
 	cmd_dispatch(&ctx, name, args, r);
 	period_free(per);
@@ -166,6 +166,9 @@ ctl_cmd_run(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
 	 */
 	if ((fd = ctl_connect(c)) >= 0)
 		remote(c, fd, name, args, r);
+	else if (errno == EACCES)
+		cmd_fail(r, CMD_FAILED, "control socket of stempeld: %s (changes need root or the "
+			 "group stempel)", strerror(errno));
 	else if (errno != ENOENT && errno != ECONNREFUSED)
 		cmd_fail(r, CMD_FAILED, "control socket of stempeld: %s", strerror(errno));
 	else

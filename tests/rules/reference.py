@@ -6,10 +6,10 @@ shared code, to compare with `stempelctl rules eval` on random scenarios.
 Usage: reference.py STEMPELCTL N [SEED]   (prints one line per disagreement; exit 1 if any)
 
 It covers the Norwegian regimes (scheduled and calendar counting), in_out taps with a
-forgotten tap-out ending at the session end, off-site sessions, closures and dated
+forgotten tap-out ending at the session end, in_only taps, off-site sessions, closures and dated
 exceptions, the programme start and end, whole-day, time-of-day and amount
 registrations of every category, doctor's notes, history, and the rulings of December
-2026.  Grace and rounding stay at their defaults (0 and 1).
+2026, and grace_minutes (rounding stays at its default, 1).
 """
 import datetime as dt
 import json
@@ -104,6 +104,16 @@ class Ref:
     def presence(self, d, ss):
         t = sorted(self.taps.get(d, []))
         pres = set()
+        if self.sc.get("tap_mode") == "in_only":
+            # Each session's tap is the first one after the previous session ended; it
+            # opens the session to its end.
+            prev = 0
+            for s, e, off in sorted(ss):
+                first = [x for x in t if prev <= x < e]
+                if first:
+                    pres.update(range(max(first[0], s), e))
+                prev = max(prev, e)
+            return pres
         for i in range(0, len(t) - 1, 2):
             pres.update(range(t[i], t[i + 1]))
         if len(t) % 2:
@@ -249,10 +259,27 @@ class Ref:
                     failed.setdefault(note + "_quota_exhausted", set()).update(c)
             free = (offsite & missing) - claimed
             missing -= free
+            att = pres | free
+            grace = self.sc.get("grace_minutes", 0)
+            for s, e, off in ss:
+                if not any(m in att for m in range(s, e)):
+                    continue  # not there at all: no lateness to forgive
+                m = s
+                while m < e:
+                    if m not in missing:
+                        m += 1
+                        continue
+                    a = m
+                    while m < e and m in missing:
+                        m += 1
+                    if m - a <= grace:
+                        gap = set(range(a, m))
+                        missing -= gap
+                        att |= gap
             if not pre:
                 notes = sorted(n for n, m in failed.items() if m & missing)
                 out[d.isoformat()] = {
-                    "scheduled_min": len(sched), "attended_min": len(pres | free),
+                    "scheduled_min": len(sched), "attended_min": len(att),
                     "excused_min": excused, "unexcused_min": len(missing), "notes": notes}
             d += ONE
         return out
@@ -340,7 +367,10 @@ def scenario(rng):
             "chronic_child": rng.random() < .2, "monthly_benefit": None}
     if rng.random() < .15:
         part["programme_end"] = (frm + rng.randrange(span) * ONE).isoformat()
-    return {"regime": rng.choice(list(REGIMES)), "participant": part, "schedule": sched,
+    extra = {"tap_mode": "in_only"} if rng.random() < .25 else {}
+    if rng.random() < .3:
+        extra["grace_minutes"] = rng.choice([3, 5, 10])
+    return extra | {"regime": rng.choice(list(REGIMES)), "participant": part, "schedule": sched,
             "closures": [(frm + rng.randrange(span) * ONE).isoformat()] if rng.random() < .2 else [],
             "period": {"from": frm.isoformat(), "to": to.isoformat()},
             "history": {"self_declared": hist, "child_sick_days": rng.randrange(12),

@@ -13,7 +13,7 @@
 
 #include <time.h>
 
-#define N_SCENARIOS 5000
+#define N_SCENARIOS 3000
 #define SEED 0x9e3779b97f4a7c15ULL
 
 static uint64_t rng_state;
