@@ -33,8 +33,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	if ((rc = store_absence_find(ctx->st, a->absence, &old)) < 0)
 		return cmd_fail_db(ctx, r, "absence");
 	if (rc == 1 || old.revoked)
-		return cmd_fail(r, CMD_NOT_FOUND, "absence %.40s: no such absence, or already revoked",
-				a->absence);
+		return cmd_fail(r, CMD_NOT_FOUND,
+		                "absence %.40s: no such absence, or already revoked", a->absence);
 	if (store_participant_get(ctx->st, old.a.participant_id, &p) != 0)
 		return cmd_fail_db(ctx, r, "participant");
 	if (n->participant && *n->participant && strcmp(n->participant, p.ext_id))
@@ -47,24 +47,28 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	snprintf(abs.a.category, sizeof(abs.a.category), "%s", n->category ? n->category : "");
 	snprintf(abs.a.from_date, sizeof(abs.a.from_date), "%s", n->from ? n->from : "");
 	snprintf(abs.a.to_date, sizeof(abs.a.to_date), "%s",
-		 n->to && *n->to ? n->to : n->from ? n->from : "");
+	         n->to && *n->to ? n->to
+	         : n->from       ? n->from
+	                         : "");
 	snprintf(abs.a.documentation, sizeof(abs.a.documentation), "%s",
-		 n->documentation ? n->documentation : "");
+	         n->documentation ? n->documentation : "");
 	snprintf(abs.a.comment, sizeof(abs.a.comment), "%s", n->comment ? n->comment : "");
 	rc = attendance_revoke_absence(ctx->env->att, a->absence, ctx->actor, a->reason, &wr, err,
-				       sizeof(err));
+	                               sizeof(err));
 	if (rc < 0)
 		return cmd_fail_err(r, err);
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "absence %.40s: no such absence, or already revoked",
-				a->absence);
-	if (attendance_register_absence(ctx->env->att, &abs, ctx->actor, &wa, err, sizeof(err)) < 0) {
+		return cmd_fail(r, CMD_NOT_FOUND,
+		                "absence %.40s: no such absence, or already revoked", a->absence);
+	if (attendance_register_absence(ctx->env->att, &abs, ctx->actor, &wa, err, sizeof(err)) <
+	    0) {
 		json_decref(wr.detail);
 		return cmd_fail_err(r, err);
 	}
 	detail = json_pack("{s:s, s:O, s:O}", "reason", a->reason, "revoked", wr.detail,
-			   "registered", wa.detail);
-	rc = detail ? cmd_audit_json(ctx, r, detail) : cmd_fail(r, CMD_FAILED, "%s", "out of memory");
+	                   "registered", wa.detail);
+	rc = detail ? cmd_audit_json(ctx, r, detail)
+	            : cmd_fail(r, CMD_FAILED, "%s", "out of memory");
 	json_decref(detail);
 	if (rc == 0)
 		rc = cmd_event(ctx, r, wr.event_type, wr.ext_id, json_incref(wr.detail));
@@ -84,7 +88,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 int
 cmd_absence_update(struct cmd_ctx *ctx, const struct cmd_absence_update_args *a,
-		   struct cmd_result *r)
+                   struct cmd_result *r)
 {
 	return cmd_txn(ctx, "absence.update", exec, a, r);
 }

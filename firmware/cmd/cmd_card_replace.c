@@ -29,15 +29,16 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	    cmd_card_key(ctx, a->new_card, NULL, newk, sizeof(newk), r) < 0)
 		return -1;
 	if (strcmp(oldk, newk) == 0)
-		return cmd_fail(r, CMD_INVALID, "%s", "new_card: expected another card than the old one");
+		return cmd_fail(r, CMD_INVALID, "%s",
+		                "new_card: expected another card than the old one");
 	if ((rc = store_participant_by_ext(ctx->st, a->participant, &p)) < 0)
 		return cmd_fail_db(ctx, r, "participant");
 	if (rc == 1)
 		return cmd_fail(r, CMD_NOT_FOUND, "participant '%.40s': no such participant",
-				a->participant);
+		                a->participant);
 	if (!p.active)
 		return cmd_fail(r, CMD_INVALID, "participant %s: inactive (not on the roster)",
-				p.ext_id);
+		                p.ext_id);
 	if ((rc = store_card_lookup(ctx->st, oldk, &owner, &revoked)) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (rc == 1 || owner != p.id)
@@ -46,14 +47,14 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail_db(ctx, r, "card");
 	if (rc == 0 && !revoked && owner != p.id)
 		return cmd_fail(r, CMD_CONFLICT, "%s",
-				"new_card: belongs to another participant; revoke it there first");
+		                "new_card: belongs to another participant; revoke it there first");
 	if (store_card_enroll(ctx->st, newk, p.id) < 0 ||
 	    store_card_note_enroll(ctx->st, newk, ctx->actor) < 0 ||
 	    store_card_revoke(ctx->st, oldk) < 0 ||
 	    store_card_note_revoke(ctx->st, oldk, ctx->actor, a->reason) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	detail = json_pack("{s:s, s:s, s:s, s:s}", "participant", p.ext_id, "old_card", oldk,
-			   "new_card", newk, "reason", a->reason);
+	                   "new_card", newk, "reason", a->reason);
 	if (detail == NULL)
 		return cmd_fail(r, CMD_FAILED, "%s", "out of memory");
 	rc = cmd_audit_json(ctx, r, detail);

@@ -19,7 +19,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 
 	if (a->date == NULL || roster_valid_date(a->date) < 0)
 		return cmd_fail(r, CMD_INVALID, "date '%.20s': expected YYYY-MM-DD",
-				a->date ? a->date : "");
+		                a->date ? a->date : "");
 	if (a->reason == NULL || !*a->reason || strlen(a->reason) > 250)
 		return cmd_fail(r, CMD_INVALID, "%s", "reason: required, at most 250 characters");
 	if (store_closure_add(ctx->st, a->date, a->reason) < 0)

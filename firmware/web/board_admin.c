@@ -21,7 +21,7 @@ static void
 on_periods(struct evhttp_request *req, void *arg)
 {
 	static const char *const state_en[][2] = {
-		{"running", "Running"}, {"ended", "Ended, not closed"}, {"closed", "Closed"}};
+	    {"running", "Running"}, {"ended", "Ended, not closed"}, {"closed", "Closed"}};
 	struct board_req r;
 	struct store_period *ps = NULL;
 	struct period *per = NULL;
@@ -44,9 +44,10 @@ on_periods(struct evhttp_request *req, void *arg)
 	} else if (n == 0) {
 		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "No pay periods yet."));
 	} else {
-		html_fmt(out, "<table id=\"periods\" class=\"stack\"><thead><tr><th>%s</th><th>%s</th>"
-			      "<th>%s</th></tr></thead><tbody>",
-			 board_t(&r, "Period"), board_t(&r, "State"), board_t(&r, "Closed"));
+		html_fmt(out,
+		         "<table id=\"periods\" class=\"stack\"><thead><tr><th>%s</th><th>%s</th>"
+		         "<th>%s</th></tr></thead><tbody>",
+		         board_t(&r, "Period"), board_t(&r, "State"), board_t(&r, "Closed"));
 		for (size_t i = n; i-- > 0;) {
 			json_t *j = period_json(&ps[i]);
 			const char *st = json_string_value(json_object_get(j, "state"));
@@ -55,11 +56,14 @@ on_periods(struct evhttp_request *req, void *arg)
 			for (size_t k = 0; k < 3; k++)
 				if (st && strcmp(st, state_en[k][0]) == 0)
 					label = board_t(&r, state_en[k][1]);
-			html_fmt(out, "<tr data-period=\"%lld\" data-state=\"%s\"><td data-label=\"%s\">"
-				      "%s – %s</td><td data-label=\"%s\"><span class=\"tag p-%s\">%s</span></td>"
-				      "<td data-label=\"%s\">",
-				 (long long)ps[i].id, st ? st : "", board_t(&r, "Period"), ps[i].from,
-				 ps[i].to, board_t(&r, "State"), st ? st : "", label, board_t(&r, "Closed"));
+			html_fmt(out,
+			         "<tr data-period=\"%lld\" data-state=\"%s\"><td data-label=\"%s\">"
+			         "%s – %s</td><td data-label=\"%s\"><span class=\"tag "
+			         "p-%s\">%s</span></td>"
+			         "<td data-label=\"%s\">",
+			         (long long)ps[i].id, st ? st : "", board_t(&r, "Period"),
+			         ps[i].from, ps[i].to, board_t(&r, "State"), st ? st : "", label,
+			         board_t(&r, "Closed"));
 			if (ps[i].closed_ms) {
 				board_who(&r, ps[i].closed_by, who, sizeof(who));
 				board_when(ps[i].closed_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
@@ -73,7 +77,8 @@ on_periods(struct evhttp_request *req, void *arg)
 		html_fmt(out, "</tbody></table>");
 	}
 	html_fmt(out, "<p class=\"muted\">%s</p>",
-		 board_t(&r, "A period is closed with stempelctl payroll close, once every day in it is final."));
+	         board_t(&r, "A period is closed with stempelctl payroll close, once every day in "
+	                     "it is final."));
 	free(ps);
 	period_free(per);
 	board_page_finish(&r, out, 200);
@@ -94,15 +99,20 @@ closures_page(struct board_req *r, const char *error, int status)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
 	if (strcmp(board_arg(r, "saved"), "1") == 0)
 		html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
-			 board_t(r, "Saved: the centre is closed that day."));
-	html_fmt(out, "<p>%s</p><form class=\"grid card\" method=\"post\" action=\"/board/closures\" "
-		      "id=\"closure\">",
-		 board_t(r, "On a closed day nobody is expected: nobody is absent, nothing is deducted."));
+		         board_t(r, "Saved: the centre is closed that day."));
+	html_fmt(
+	    out,
+	    "<p>%s</p><form class=\"grid card\" method=\"post\" action=\"/board/closures\" "
+	    "id=\"closure\">",
+	    board_t(r,
+	            "On a closed day nobody is expected: nobody is absent, nothing is deducted."));
 	board_csrf_field(r, out);
-	html_fmt(out, "<label>%s<input type=\"date\" name=\"date\" required></label>"
-		      "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
-		      "<p class=\"full\"><button type=\"submit\" class=\"primary\">%s</button></p></form>",
-		 board_t(r, "Date"), board_t(r, "Reason (required)"), board_t(r, "Close the centre"));
+	html_fmt(
+	    out,
+	    "<label>%s<input type=\"date\" name=\"date\" required></label>"
+	    "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
+	    "<p class=\"full\"><button type=\"submit\" class=\"primary\">%s</button></p></form>",
+	    board_t(r, "Date"), board_t(r, "Reason (required)"), board_t(r, "Close the centre"));
 	if (store_closure_dates(r->b->store, &dates, &n) == 0 && n) {
 		html_fmt(out, "<h2>%s</h2><ul id=\"closures\">", board_t(r, "Closed days"));
 		for (size_t i = n; i-- > 0;)
@@ -134,7 +144,7 @@ on_closures(struct evhttp_request *req, void *arg)
 	if (board_post(&r, &f) < 0)
 		goto done;
 	a = (struct cmd_closure_add_args){.date = form_get(&f, "date"),
-					  .reason = form_get(&f, "reason")};
+	                                  .reason = form_get(&f, "reason")};
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_closure_add(&ctx, &a, &res) < 0)
