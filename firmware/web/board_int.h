@@ -82,6 +82,8 @@ void board_fail(struct board_req *r, int status, const char *message);
 /* The hidden CSRF field of every form. */
 void board_csrf_field(struct board_req *r, struct evbuffer *out);
 void board_hhmm(int minute, char out[8]);
+/* `s` percent-encoded for a query string (a group or a search in a link). */
+void board_url_part(const char *s, char *out, size_t outlen);
 const char *board_status_label(const struct board_req *r, enum attendance_status st);
 const char *board_category_label(const struct board_req *r, int category);
 const char *board_note_label(const struct board_req *r, int note);

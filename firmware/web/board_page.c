@@ -358,6 +358,28 @@ board_quota_label(const struct board_req *r, int q)
 }
 
 void
+board_url_part(const char *s, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s && n + 4 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~", c)) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	if (outlen)
+		out[n < outlen ? n : outlen - 1] = 0;
+}
+
+void
 board_hhmm(int minute, char out[8])
 {
 	if (minute < 0)

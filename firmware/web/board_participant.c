@@ -645,7 +645,7 @@ on_class(struct evhttp_request *req, void *arg)
 	struct board_req r;
 	struct class_ctx c;
 	struct evbuffer *out;
-	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], ds[11];
+	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], ds[11], gq[128];
 	int32_t at, prev, next;
 	int minute, month;
 	const char *g;
@@ -653,6 +653,7 @@ on_class(struct evhttp_request *req, void *arg)
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
 	g = board_arg(&r, "group");
+	board_url_part(g, gq, sizeof(gq));
 	board_now(today_s, &minute);
 	memset(&c, 0, sizeof(c));
 	rules_date_parse(today_s, &c.today);
@@ -675,10 +676,10 @@ on_class(struct evhttp_request *req, void *arg)
 		      "%s</a><a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
 		      "<a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
 		      "<a class=\"button\" href=\"/board/today?group=%s\">%s</a></div>",
-		 g, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), g, from_s,
-		 month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), g, month ? "month" : "week",
-		 prev_s, board_t(&r, "Previous"), g, month ? "month" : "week", next_s,
-		 board_t(&r, "Next"), g, board_t(&r, "Today"));
+		 gq, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), gq, from_s,
+		 month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), gq,
+		 month ? "month" : "week", prev_s, board_t(&r, "Previous"), gq, month ? "month" : "week",
+		 next_s, board_t(&r, "Next"), gq, board_t(&r, "Today"));
 	c.r = &r;
 	c.out = out;
 	c.group = g;

@@ -249,14 +249,17 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 		if (shown(r, &t->rows[i], t->groups[i]))
 			c[today_state(&t->rows[i])]++;
 	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">", board_t(r, "Counts"));
+	char gq[128], qq[256];
+
+	board_url_part(board_arg(r, "group"), gq, sizeof(gq));
+	board_url_part(board_arg(r, "q"), qq, sizeof(qq));
 	for (int k = 0; k < T_COUNT; k++) {
 		int here = strcmp(board_arg(r, "state"), state_key[k]) == 0;
 
 		/* Each count is a link to its rows (again: everyone). */
 		html_fmt(out, "<li class=\"c-%s\" data-count=\"%s\"><a href=\"/board/today?group=%s&amp;"
 			      "q=%s&amp;state=%s\"%R><strong>%d</strong> %s</a></li>",
-			 state_key[k], state_key[k], board_arg(r, "group"), board_arg(r, "q"),
-			 here ? "" : state_key[k], here ? " aria-current=\"true\"" : "", c[k],
+			 state_key[k], state_key[k], gq, qq, here ? "" : state_key[k], here ? " aria-current=\"true\"" : "", c[k],
 			 board_t(r, state_en[k]));
 	}
 	html_fmt(out, "</ul>");
@@ -342,6 +345,7 @@ static void
 filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 {
 	const char *g = board_arg(r, "group");
+	char gq[128];
 
 	html_fmt(out, "<form class=\"filter\" method=\"get\" action=\"/board/today\" role=\"search\">"
 		      "<label>%s<input type=\"search\" name=\"q\" value=\"%s\" autocomplete=\"off\"></label>"
@@ -363,7 +367,8 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 	/* A search looks at everyone again: a count's state is not kept. */
 	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
 	/* The week grid of the group shown (or everyone), printable. */
-	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", g,
+	board_url_part(g, gq, sizeof(gq));
+	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", gq,
 		 board_t(r, "Class view"));
 	html_fmt(out, "</form>");
 }
