@@ -169,12 +169,12 @@ format:
 check-format:
 	@tests/check-format.sh
 
-# browser-deps: playwright-core (npm, pinned by tests/browser/package-lock.json) for the
-# board's browser tests; they drive Debian's chromium, so no browser is downloaded.
+# browser-deps: playwright-core and axe-core (npm, pinned by tests/browser/package-lock.json)
+# for the board's browser tests; they drive Debian's chromium, so no browser is downloaded.
 browser-deps:
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
-	@[ -d tests/browser/node_modules/playwright-core ] || \
+	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || \
 		(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 bench: deps

@@ -1119,9 +1119,10 @@ today_status(struct attendance_today *row, const struct rules_day *day, int all_
 		return;
 	}
 	if (n_taps == 0) {
-		row->status = excused > 0		 ? ATTENDANCE_EXCUSED
-			      : now_min < row->start_min ? ATTENDANCE_NOT_YET_DUE
-							 : ATTENDANCE_ABSENT;
+		/* Not yet arrived until the start plus grace: never "absent" while still on time. */
+		row->status = excused > 0			 ? ATTENDANCE_EXCUSED
+			      : now_min < row->start_min + grace ? ATTENDANCE_NOT_YET_DUE
+								 : ATTENDANCE_ABSENT;
 		return;
 	}
 	/* Lateness and early leave covered by a registered absence are excused. */
@@ -1385,9 +1386,46 @@ absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *
 	return 0;
 }
 
+/* x's absences loaded again without absence `uuid`: the "after" of a change. */
+static int
+absences_without(struct attendance *a, struct inputs *x, const char *uuid, char *err,
+		 size_t errlen)
+{
+	struct store_absence_row *r;
+	size_t n;
+	int rc = 0;
+
+	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	x->in.n_absences = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (strcmp(r[i].a.uuid, uuid) != 0)
+			rc = absence_to_rules(x, &r[i], err, errlen);
+	free(r);
+	return rc;
+}
+
+static int whatif(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
+		  const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
+
 int
 attendance_whatif(struct attendance *a, const struct store_absence_row *abs, const char *as_of,
 		  struct attendance_whatif *w, char *err, size_t errlen)
+{
+	return whatif(a, abs, NULL, as_of, w, err, errlen);
+}
+
+int
+attendance_whatif_replace(struct attendance *a, const struct store_absence_row *abs,
+			  const char *replaces, const char *as_of, struct attendance_whatif *w,
+			  char *err, size_t errlen)
+{
+	return whatif(a, abs, replaces, as_of, w, err, errlen);
+}
+
+static int
+whatif(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
+       const char *as_of, struct attendance_whatif *w, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output before, after;
@@ -1419,8 +1457,8 @@ attendance_whatif(struct attendance *a, const struct store_absence_row *abs, con
 	rc = range_sums(&before, from, to, &w->unexcused_before_min, &w->deduction_before_ore,
 			&w->decision_before);
 	rules_output_free(&before);
-	if (rc < 0 || absence_to_rules(&x, &tmp, err, errlen) < 0 ||
-	    compute(&x, &after, err, errlen) < 0) {
+	if (rc < 0 || (replaces && absences_without(a, &x, replaces, err, errlen) < 0) ||
+	    absence_to_rules(&x, &tmp, err, errlen) < 0 || compute(&x, &after, err, errlen) < 0) {
 		if (rc < 0)
 			errbuf_set(err, errlen, "%s", "arithmetic overflow");
 		inputs_free(&x);

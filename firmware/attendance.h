@@ -44,7 +44,7 @@ void attendance_on_change(struct attendance *a, attendance_change_fn fn, void *a
 /* --- (a) today --- */
 
 enum attendance_status {
-	ATTENDANCE_NOT_YET_DUE, /* no session has started and no tap yet */
+	ATTENDANCE_NOT_YET_DUE, /* no tap yet, before the first start plus grace */
 	ATTENDANCE_PRESENT,	/* tapped in (or attended every started minute) */
 	ATTENDANCE_LATE,	/* came after a session start (grace included) */
 	ATTENDANCE_LEFT_EARLY,	/* tapped out before the session end */
@@ -201,6 +201,10 @@ struct attendance_whatif {
  */
 int attendance_whatif(struct attendance *a, const struct store_absence_row *abs,
 		      const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
+/* The same for changing absence `replaces` (uuid) into `abs`: "after" is without it. */
+int attendance_whatif_replace(struct attendance *a, const struct store_absence_row *abs,
+			      const char *replaces, const char *as_of, struct attendance_whatif *w,
+			      char *err, size_t errlen);
 json_t *attendance_whatif_json(const struct attendance_whatif *w);
 
 /* --- writes: row + audit + outbox event in one transaction, then recompute --- */

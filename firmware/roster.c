@@ -211,6 +211,7 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 	    check_str(p, path, "name", 1, 127, err, errlen) < 0 ||
 	    check_str(p, path, "language", 0, 15, err, errlen) < 0 ||
 	    check_str(p, path, "regime", 0, 63, err, errlen) < 0 ||
+	    check_str(p, path, "group", 0, 39, err, errlen) < 0 ||
 	    check_date(p, path, "programme_start", 1, err, errlen) < 0 ||
 	    check_date(p, path, "programme_end", 0, err, errlen) < 0 ||
 	    check_bool(p, path, "sole_carer", err, errlen) < 0 ||
@@ -594,6 +595,8 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 		 get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
 	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
 	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
+	if (get_str(p, "group"))
+		snprintf(sp.group, sizeof(sp.group), "%s", get_str(p, "group"));
 	if (get_str(p, "programme_end"))
 		snprintf(sp.programme_end, sizeof(sp.programme_end), "%s", get_str(p, "programme_end"));
 	sp.children = (int)json_integer_value(json_object_get(p, "children"));

@@ -269,6 +269,16 @@ static const char *const migrations[] = {
 	 * after it are not scheduled and a payout it ends inside is prorated.
 	 */
 	"ALTER TABLE participants ADD COLUMN programme_end TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 11: the board: a participant's class or group (roster "group", participant
+	 * add --group); who enrolled a card, and who revoked it, when and why.
+	 */
+	"ALTER TABLE participants ADD COLUMN grp TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN enrolled_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN revoked_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cards ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cards ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

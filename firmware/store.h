@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store;
 
@@ -28,6 +28,7 @@ struct store_participant {
 	int chronic_child;
 	char monthly_benefit[24]; /* decimal string, Denmark; "" if none */
 	int active;
+	char group[40];           /* class or group on the board ("" = none) */
 };
 
 struct store_session {
@@ -109,6 +110,18 @@ int store_participants_deactivate_missing(struct store *s, const int64_t *keep, 
 int store_card_lookup(struct store *s, const char *card_key, int64_t *participant_id, int *revoked);
 int store_card_enroll(struct store *s, const char *card_key, int64_t participant_id);
 int store_card_revoke(struct store *s, const char *card_key);
+/* Who enrolled a card (after store_card_enroll), who revoked it and why (after revoke). */
+int store_card_note_enroll(struct store *s, const char *card_key, const char *who);
+int store_card_note_revoke(struct store *s, const char *card_key, const char *who,
+			   const char *reason);
+/* A participant's cards, newest first; the strings live only during the callback. */
+struct store_card_row {
+	const char *key, *enrolled_by, *revoked_by, *revoke_reason;
+	int revoked;
+	int64_t enrolled_ms, revoked_ms; /* revoked_ms 0 = not known */
+};
+typedef int (*store_card_fn)(void *arg, const struct store_card_row *c);
+int store_cards_of(struct store *s, int64_t participant_id, store_card_fn fn, void *arg);
 /* Revoke cards of `participant_id` not in keys (roster replaced whole). */
 int store_cards_sync(struct store *s, int64_t participant_id, const char *const *keys, size_t n);
 

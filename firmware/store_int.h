@@ -26,7 +26,7 @@ enum stmt_id {
 };
 
 #define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
-			 " sole_carer, chronic_child, monthly_benefit, active, programme_end"
+			 " sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
 
 struct store {
 	sqlite3 *db;

@@ -19,13 +19,14 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 {
 	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO participants(ext_id, name, language, regime, rate, programme_start,"
-		" children, sole_carer, chronic_child, monthly_benefit, active, programme_end)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+		" children, sole_carer, chronic_child, monthly_benefit, active, programme_end, grp)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT(ext_id) DO UPDATE SET name=excluded.name, language=excluded.language,"
 		" regime=excluded.regime, rate=excluded.rate, programme_start=excluded.programme_start,"
 		" children=excluded.children, sole_carer=excluded.sole_carer,"
 		" chronic_child=excluded.chronic_child, monthly_benefit=excluded.monthly_benefit,"
-		" active=excluded.active, programme_end=excluded.programme_end RETURNING id");
+		" active=excluded.active, programme_end=excluded.programme_end, grp=excluded.grp"
+		" RETURNING id");
 	int rc;
 
 	if (st == NULL)
@@ -42,6 +43,7 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 	sqlite3_bind_text(st, 10, p->monthly_benefit, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, p->active);
 	sqlite3_bind_text(st, 12, p->programme_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, p->group, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && id)
 		*id = sqlite3_column_int64(st, 0);
@@ -68,6 +70,7 @@ read_participant(sqlite3_stmt *st, struct store_participant *p)
 	store_copy_col(st, 10, p->monthly_benefit, sizeof(p->monthly_benefit));
 	p->active = sqlite3_column_int(st, 11);
 	store_copy_col(st, 12, p->programme_end, sizeof(p->programme_end));
+	store_copy_col(st, 13, p->group, sizeof(p->group));
 }
 
 static int
@@ -190,6 +193,63 @@ store_card_revoke(struct store *s, const char *card_key)
 	if (store_run(s, st) < 0)
 		return -1;
 	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+int
+store_card_note_enroll(struct store *s, const char *card_key, const char *who)
+{
+	sqlite3_stmt *st = store_prep(s, "UPDATE cards SET enrolled_by = ?, revoked_ms = 0,"
+				   " revoked_by = '', revoke_reason = '' WHERE key = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, card_key, -1, SQLITE_STATIC);
+	return store_run(s, st);
+}
+
+int
+store_card_note_revoke(struct store *s, const char *card_key, const char *who, const char *reason)
+{
+	sqlite3_stmt *st = store_prep(s, "UPDATE cards SET revoked_ms = ?, revoked_by = ?,"
+				   " revoke_reason = ? WHERE key = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, reason ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, card_key, -1, SQLITE_STATIC);
+	return store_run(s, st);
+}
+
+int
+store_cards_of(struct store *s, int64_t participant_id, store_card_fn fn, void *arg)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT key, revoked, enrolled_ms, enrolled_by, revoked_ms,"
+				   " revoked_by, revoke_reason FROM cards WHERE participant_id = ?"
+				   " ORDER BY revoked, enrolled_ms DESC");
+	struct store_card_row c;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, participant_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.key = (const char *)sqlite3_column_text(st, 0);
+		c.revoked = sqlite3_column_int(st, 1);
+		c.enrolled_ms = sqlite3_column_int64(st, 2);
+		c.enrolled_by = (const char *)sqlite3_column_text(st, 3);
+		c.revoked_ms = sqlite3_column_int64(st, 4);
+		c.revoked_by = (const char *)sqlite3_column_text(st, 5);
+		c.revoke_reason = (const char *)sqlite3_column_text(st, 6);
+		if (fn(arg, &c) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_err("store: reading cards: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

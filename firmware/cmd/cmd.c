@@ -18,8 +18,11 @@
 static const struct cmd_entry table[] = {
 	{"absence.register", cmd_absence_register_json},
 	{"absence.revoke", cmd_absence_revoke_json},
+	{"absence.update", cmd_absence_update_json},
 	{"card.enroll", cmd_card_enroll_json},
+	{"card.replace", cmd_card_replace_json},
 	{"card.revoke", cmd_card_revoke_json},
+	{"closure.add", cmd_closure_add_json},
 	{"correction.add", cmd_correction_add_json},
 	{"correction.remove", cmd_correction_remove_json},
 	{"g.add", cmd_g_add_json},

@@ -145,10 +145,11 @@ int cmd_card_enroll(struct cmd_ctx *ctx, const struct cmd_card_enroll_args *a,
                     struct cmd_result *r);
 int cmd_card_enroll_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
-/* card.revoke: block a card (key or UID). */
+/* card.revoke: block a card (key or UID), with an optional reason. */
 struct cmd_card_revoke_args {
 	const char *card;
 	const char *uid;
+	const char *reason; /* NULL or "" = none given */
 };
 int cmd_card_revoke(struct cmd_ctx *ctx, const struct cmd_card_revoke_args *a,
                     struct cmd_result *r);
@@ -169,6 +170,30 @@ int cmd_outbox_retry_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *
  */
 int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key,
 		   const char *participant, const char *reason, struct cmd_result *r);
+
+/*
+ * card.replace: a participant's new card (key) replaces an old one (key) in one
+ * change: the new card is enrolled, the old one revoked, with a reason.
+ */
+struct cmd_card_replace_args {
+	const char *participant; /* external id */
+	const char *old_card;	 /* "hmac:..." enrolled to the participant */
+	const char *new_card;	 /* "hmac:..." (an unknown card just tapped) */
+	const char *reason;	 /* required */
+};
+int cmd_card_replace(struct cmd_ctx *ctx, const struct cmd_card_replace_args *a,
+		     struct cmd_result *r);
+int cmd_card_replace_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* closure.add: a day the whole centre is closed (nobody is expected), with a reason. */
+struct cmd_closure_add_args {
+	const char *date;   /* YYYY-MM-DD */
+	const char *reason; /* required */
+};
+int cmd_closure_add(struct cmd_ctx *ctx, const struct cmd_closure_add_args *a,
+		    struct cmd_result *r);
+int cmd_closure_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
 int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, size_t keylen,
                  struct cmd_result *r);
@@ -177,6 +202,7 @@ int cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *k
  */
 struct cmd_participant_add_args {
 	const char *id, *name, *language, *regime, *rate, *start;
+	const char *group;    /* class or group on the board, NULL = none */
 	const char *schedule; /* "1-5 08:30-14:30; 6 10:00-12:00 offsite", NULL = keep */
 };
 int cmd_participant_add(struct cmd_ctx *ctx, const struct cmd_participant_add_args *a,
@@ -257,6 +283,16 @@ struct cmd_absence_revoke_args {
 int cmd_absence_revoke(struct cmd_ctx *ctx, const struct cmd_absence_revoke_args *a,
                        struct cmd_result *r);
 int cmd_absence_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
+
+/* absence.update: withdraw `absence` (reason) and register `now` instead, in one change. */
+struct cmd_absence_update_args {
+	const char *absence; /* the absence to replace (uuid) */
+	const char *reason;  /* why it is changed (required) */
+	struct cmd_absence_register_args now; /* participant may be NULL: the old one's */
+};
+int cmd_absence_update(struct cmd_ctx *ctx, const struct cmd_absence_update_args *a,
+		       struct cmd_result *r);
+int cmd_absence_update_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* correction.add (date, minute, direction) and correction.remove (tap_id), with a reason. */
 struct cmd_correction_args {

@@ -15,7 +15,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	const struct cmd_card_enroll_args *a = args;
 	struct store_participant p;
 	char key[CARDKEY_MAX], detail[256];
-	int rc;
+	int64_t owner = 0;
+	int rc, had, revoked = 0;
 
 	if (cmd_card_key(ctx, a->card, a->uid, key, sizeof(key), r) < 0)
 		return -1;
@@ -28,8 +29,11 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		                a->participant);
 	if (!p.active)
 		return cmd_fail(r, CMD_INVALID, "participant %s: inactive (not on the roster)",
-		                p.ext_id);
-	if (store_card_enroll(ctx->st, key, p.id) < 0)
+				p.ext_id);
+	if ((had = store_card_lookup(ctx->st, key, &owner, &revoked)) < 0)
+		return cmd_fail_db(ctx, r, "card");
+	if (store_card_enroll(ctx->st, key, p.id) < 0 ||
+	    store_card_note_enroll(ctx->st, key, ctx->actor) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (cmd_card_local(ctx, "card_enrolled", key, p.ext_id, NULL, r) < 0)
 		return -1;
@@ -38,7 +42,14 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_CARDS, p.id, NULL);
 	snprintf(r->msg, sizeof(r->msg), "card enrolled for %s (%s)", p.ext_id, p.name);
-	r->data = json_pack("{s:s, s:s}", "card", key, "participant", p.ext_id);
+	/* The board names whom the card now belongs to, and whom it was taken from. */
+	r->data = json_pack("{s:s, s:s, s:s}", "card", key, "participant", p.ext_id, "name", p.name);
+	if (r->data && had == 0 && !revoked && owner != p.id) {
+		struct store_participant prev;
+
+		if (store_participant_get(ctx->st, owner, &prev) == 0)
+			json_object_set_new(r->data, "moved_from", json_string(prev.ext_id));
+	}
 	return 0;
 }
 

@@ -90,8 +90,10 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail(r, CMD_INVALID, "language '%.20s': expected a language code",
 		                a->language);
 	if (a->regime && (!*a->regime || strlen(a->regime) >= sizeof(p.regime)))
-		return cmd_fail(r, CMD_INVALID, "regime '%.70s': expected a regime name",
-		                a->regime);
+		return cmd_fail(r, CMD_INVALID, "regime '%.70s': expected a regime name", a->regime);
+	if (a->group && strlen(a->group) >= sizeof(p.group))
+		return cmd_fail(r, CMD_INVALID, "group: expected at most %zu characters",
+				sizeof(p.group) - 1);
 	if (a->schedule && parse_schedule(a->schedule, ss, &n) < 0)
 		return cmd_fail(r, CMD_INVALID,
 		                "schedule '%.100s': expected \"DAYS HH:MM-HH:MM[ "
@@ -105,6 +107,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	         : ctx->env->cfg ? ctx->env->cfg->kiosk.regime
 	                         : "");
 	snprintf(p.rate, sizeof(p.rate), "%s", a->rate ? a->rate : "full");
+	snprintf(p.group, sizeof(p.group), "%s", a->group ? a->group : "");
 	if (a->start)
 		snprintf(p.programme_start, sizeof(p.programme_start), "%s", a->start);
 	else
@@ -138,6 +141,7 @@ cmd_participant_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r
 	    cmd_arg_str(args, "regime", 0, &a.regime, r) < 0 ||
 	    cmd_arg_str(args, "rate", 0, &a.rate, r) < 0 ||
 	    cmd_arg_str(args, "start", 0, &a.start, r) < 0 ||
+	    cmd_arg_str(args, "group", 0, &a.group, r) < 0 ||
 	    cmd_arg_str(args, "schedule", 0, &a.schedule, r) < 0)
 		return -1;
 	return cmd_participant_add(ctx, &a, r);

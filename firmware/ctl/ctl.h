@@ -46,6 +46,7 @@ int ctl_rules(int argc, char **argv, const struct config *cfg);
 int ctl_init(struct ctl *c, int argc, char **argv);
 int ctl_participant(struct ctl *c, int argc, char **argv);
 int ctl_card(struct ctl *c, int argc, char **argv);
+int ctl_closure(struct ctl *c, int argc, char **argv);
 int ctl_roster(struct ctl *c, int argc, char **argv);
 int ctl_tap(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);

@@ -28,7 +28,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 
 	if (argc < 4) {
 		ctl_error("usage: stempelctl participant add ID NAME [--language L] [--regime R] "
-			  "[--rate R] [--start YYYY-MM-DD] [--schedule SPEC]");
+			  "[--rate R] [--start YYYY-MM-DD] [--group G] [--schedule SPEC]");
 		return 2;
 	}
 	if ((args = json_pack("{s:s, s:s}", "id", argv[2], "name", argv[3])) == NULL) {
@@ -40,6 +40,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 		static const char *const keys[][2] = {
 			{"--language", "language"}, {"--regime", "regime"}, {"--rate", "rate"},
 			{"--start", "start"},	    {"--schedule", "schedule"},
+			{"--group", "group"},
 		};
 		size_t k;
 
@@ -48,7 +49,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 				break;
 		if (val == NULL || k == sizeof(keys) / sizeof(keys[0])) {
 			ctl_error("%s%s: expected --language L, --regime R, --rate "
-				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD or "
+				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD, --group G or "
 				  "--schedule \"1-5 08:30-14:30\", each with a value", opt,
 				  val ? "" : " (no value)");
 			json_decref(args);
@@ -85,16 +86,33 @@ ctl_participant(struct ctl *c, int argc, char **argv)
 int
 ctl_card(struct ctl *c, int argc, char **argv)
 {
+	int revoke_ok = argc == 3 || (argc == 5 && !strcmp(argv[3], "--reason"));
+
 	if (argc < 3 || (strcmp(argv[1], "enroll") && strcmp(argv[1], "revoke")) ||
-	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && argc != 3)) {
-		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID");
+	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && !revoke_ok)) {
+		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID "
+			  "[--reason TEXT]");
 		return 2;
 	}
 	/* The UID is keyed by the command (cmd_card.c): it never reaches the database. */
 	if (!strcmp(argv[1], "enroll"))
 		return ctl_cmd(c, "card.enroll",
 			       json_pack("{s:s, s:s}", "uid", argv[2], "participant", argv[3]));
+	if (argc == 5)
+		return ctl_cmd(c, "card.revoke",
+			       json_pack("{s:s, s:s}", "uid", argv[2], "reason", argv[4]));
 	return ctl_cmd(c, "card.revoke", json_pack("{s:s}", "uid", argv[2]));
+}
+
+/* closure add DATE --reason TEXT: the whole centre is closed that day (closure.add). */
+int
+ctl_closure(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 5 || strcmp(argv[1], "add") || strcmp(argv[3], "--reason")) {
+		ctl_error("usage: stempelctl closure add YYYY-MM-DD --reason TEXT");
+		return 2;
+	}
+	return ctl_cmd(c, "closure.add", json_pack("{s:s, s:s}", "date", argv[2], "reason", argv[4]));
 }
 
 static char *

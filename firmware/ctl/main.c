@@ -32,10 +32,11 @@ usage(FILE *f)
 		"      --admin USER  --admin-password-stdin\n"
 		"  participant add ID NAME [options]     add or update a participant\n"
 		"      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
-		"      --start YYYY-MM-DD  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
+		"      --start YYYY-MM-DD  --group G  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
 		"  participant list                      list participants\n"
 		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
-		"  card revoke UID                       block a card\n"
+		"  card revoke UID [--reason TEXT]       block a card\n"
+		"  closure add DATE --reason TEXT        the whole centre is closed that day\n"
 		"  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
 		"  outbox dead list                      events the municipal system refused\n"
 		"  outbox dead retry ID | --all          send a dead letter (or all) again\n"
@@ -198,6 +199,8 @@ main(int argc, char **argv)
 		rc = ctl_period(&c, argc, argv);
 	else if (!strcmp(argv[0], "absence"))
 		rc = ctl_absence(&c, argc, argv);
+	else if (!strcmp(argv[0], "closure"))
+		rc = ctl_closure(&c, argc, argv);
 	else if (!strcmp(argv[0], "correction"))
 		rc = ctl_correction(&c, argc, argv);
 	else if (!strcmp(argv[0], "attendance"))

@@ -662,6 +662,7 @@ board_start(struct web *w, struct store *s, struct attendance *att, struct repor
 	board_audit_routes(b);
 	board_i18n_routes(b);
 	board_dead_routes(b);
+	board_admin_routes(b);
 	return b;
 }
 

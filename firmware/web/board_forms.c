@@ -103,8 +103,16 @@ absence_form(struct board_req *r, struct evbuffer *out, const struct store_parti
 			 strcmp(doc, documentation[i].value) ? "" : " selected",
 			 board_t(r, documentation[i].label));
 	html_fmt(out, "</select></label><label class=\"full\">%s<textarea name=\"comment\" "
-		      "maxlength=\"250\" dir=\"auto\">%s</textarea></label><p class=\"full\">",
+		      "maxlength=\"250\" dir=\"auto\">%s</textarea></label>",
 		 board_t(r, "Comment"), fget(f, "comment"));
+	/* Changing a registered absence: it is withdrawn and registered again, with a reason. */
+	if (*fget(f, "replaces"))
+		html_fmt(out, "<input type=\"hidden\" name=\"replaces\" value=\"%s\">"
+			      "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+			      "dir=\"auto\" value=\"%s\"></label>",
+			 fget(f, "replaces"), board_t(r, "Why is it changed? (required)"),
+			 fget(f, "reason"));
+	html_fmt(out, "<p class=\"full\">");
 	if (confirm)
 		html_fmt(out, "<button type=\"submit\" name=\"step\" value=\"save\" class=\"primary\">"
 			      "%s</button> <button type=\"submit\" name=\"step\" value=\"preview\">%s"
@@ -190,14 +198,18 @@ quota_changes(struct board_req *r, struct evbuffer *out, const struct attendance
 }
 
 static void
-whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row *a)
+whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row *a,
+       const char *replaces)
 {
 	struct attendance_whatif w;
 	char today[11], err[256], m1[32], m2[32], d1[32], d2[32];
 	int minute;
 
 	board_now(today, &minute);
-	if (attendance_whatif(r->b->att, a, today, &w, err, sizeof(err)) != 0) {
+	/* A change is previewed without the absence it replaces. */
+	if ((replaces && *replaces
+		     ? attendance_whatif_replace(r->b->att, a, replaces, today, &w, err, sizeof(err))
+		     : attendance_whatif(r->b->att, a, today, &w, err, sizeof(err))) != 0) {
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", err);
 		return;
 	}
@@ -252,10 +264,46 @@ on_absence(struct evhttp_request *req, void *arg)
 		return;
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
 		/* The query prefills the form (from=DATE from Today or the calendar). */
+		struct store_absence_row old;
+		struct form pre = {0};
+		const struct form *use = &r.query;
+		const char *title = "Register absence";
+		char hm1[8] = "", hm2[8] = "";
+
+		if (*board_arg(&r, "edit") &&
+		    store_absence_find(r.b->store, board_arg(&r, "edit"), &old) == 0 && !old.revoked) {
+			/* Change: the form starts from the registered absence. */
+			const char *kv[][2] = {
+				{"category", old.a.category},	{"from", old.a.from_date},
+				{"to", old.a.to_date},		{"start", hm1},
+				{"end", hm2},			{"documentation", old.a.documentation},
+				{"comment", old.a.comment},	{"replaces", old.a.uuid},
+			};
+
+			if (old.start_min >= 0) {
+				board_hhmm(old.start_min, hm1);
+				board_hhmm(old.end_min, hm2);
+			}
+			for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+				pre.f[i].name = (char *)kv[i][0];
+				pre.f[i].value = (char *)kv[i][1];
+			}
+			pre.n = sizeof(kv) / sizeof(kv[0]);
+			use = &pre;
+			title = "Change the absence";
+			if (load_participant(&r, form_get(&r.query, "id"), &p) == 0 &&
+			    (out = board_page_new(&r, board_t(&r, title), "absence"))) {
+				participant_head(&r, out, board_t(&r, title), &p);
+				absence_form(&r, out, &p, use, 0);
+				board_page_finish(&r, out, 200);
+			}
+			board_end(&r);
+			return;
+		}
 		if (load_participant(&r, form_get(&r.query, "id"), &p) == 0 &&
-		    (out = board_page_new(&r, board_t(&r, "Register absence"), "absence"))) {
-			participant_head(&r, out, board_t(&r, "Register absence"), &p);
-			absence_form(&r, out, &p, &r.query, 0);
+		    (out = board_page_new(&r, board_t(&r, title), "absence"))) {
+			participant_head(&r, out, board_t(&r, title), &p);
+			absence_form(&r, out, &p, use, 0);
 			board_page_finish(&r, out, 200);
 		}
 		board_end(&r);
@@ -274,6 +322,7 @@ on_absence(struct evhttp_request *req, void *arg)
 		struct cmd_result res;
 		struct cmd_ctx ctx;
 		char actor[96], start[24], end[24];
+		int rc;
 
 		if (a.start_min >= 0) {
 			snprintf(start, sizeof(start), "%02d:%02d", a.start_min / 60, a.start_min % 60);
@@ -283,10 +332,18 @@ on_absence(struct evhttp_request *req, void *arg)
 		}
 		board_actor(&r, actor, sizeof(actor));
 		cmd_ctx_init(&ctx, r.b->cmd, actor);
-		if (cmd_absence_register(&ctx, &args, &res) == 0) {
+		if (*fget(&f, "replaces")) {
+			struct cmd_absence_update_args u = {.absence = fget(&f, "replaces"),
+							    .reason = fget(&f, "reason"), .now = args};
+
+			rc = cmd_absence_update(&ctx, &u, &res);
+		} else {
+			rc = cmd_absence_register(&ctx, &args, &res);
+		}
+		if (rc == 0) {
 			cmd_result_free(&res);
-			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=1", p.ext_id,
-				 a.a.from_date);
+			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=%s#absences-h",
+				 p.ext_id, a.a.from_date, *fget(&f, "replaces") ? "updated" : "absence");
 			board_redirect(req, loc);
 			goto out;
 		}
@@ -295,12 +352,14 @@ on_absence(struct evhttp_request *req, void *arg)
 	}
 	if ((out = board_page_new(&r, board_t(&r, "Register absence"), "absence")) == NULL)
 		goto out;
-	participant_head(&r, out, board_t(&r, "Register absence"), &p);
+	participant_head(&r, out,
+			 board_t(&r, *fget(&f, "replaces") ? "Change the absence" : "Register absence"),
+			 &p);
 	if (why)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s: %s</p>", board_t(&r, "Could not save"),
 			 why);
 	else
-		whatif(&r, out, &a);
+		whatif(&r, out, &a, fget(&f, "replaces"));
 	absence_form(&r, out, &p, &f, why == NULL);
 	board_page_finish(&r, out, why ? 422 : 200);
 out:
@@ -309,6 +368,17 @@ out:
 }
 
 /* --- correct a tap --- */
+
+/* Taps in time order, corrected ones among the real ones. */
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct attendance_tap *x = a, *y = b;
+
+	if (x->minute != y->minute)
+		return x->minute < y->minute ? -1 : 1;
+	return (x->tap_id > y->tap_id) - (x->tap_id < y->tap_id);
+}
 
 static void
 correct_page(struct board_req *r, const struct store_participant *p, const char *date,
@@ -324,8 +394,12 @@ correct_page(struct board_req *r, const struct store_participant *p, const char 
 	participant_head(r, out, board_t(r, "Correct a tap"), p);
 	if (error)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
-	if (strcmp(board_arg(r, "done"), "1") == 0)
-		html_fmt(out, "<p class=\"notice\" role=\"status\">%s</p>", board_t(r, "Save"));
+	if (strcmp(board_arg(r, "done"), "add") == 0 || strcmp(board_arg(r, "done"), "1") == 0)
+		html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
+			 board_t(r, "Saved: the tap is added."));
+	else if (strcmp(board_arg(r, "done"), "remove") == 0)
+		html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
+			 board_t(r, "Saved: the tap is removed."));
 	html_fmt(out, "<form class=\"tabs\" method=\"get\" action=\"/board/correct\">"
 		      "<input type=\"hidden\" name=\"id\" value=\"%s\"><label>%s %s"
 		      "<input type=\"date\" name=\"date\" value=\"%s\"></label>"
@@ -336,9 +410,11 @@ correct_page(struct board_req *r, const struct store_participant *p, const char 
 	} else if (n == 0) {
 		html_fmt(out, "<p class=\"muted\" id=\"taps\">%s</p>", board_t(r, "No taps this day."));
 	} else {
-		html_fmt(out, "<table id=\"taps\"><thead><tr><th>%s</th><th>%s</th><th></th></tr>"
+		qsort(taps, n, sizeof(*taps), tap_cmp);
+		html_fmt(out, "<table id=\"taps\"><thead><tr><th>%s</th><th>%s</th><th><span "
+			      "class=\"sr\">%s</span></th></tr>"
 			      "</thead><tbody>",
-			 board_t(r, "Time"), board_t(r, "Direction"));
+			 board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "Action"));
 		for (size_t i = 0; i < n; i++) {
 			board_hhmm(taps[i].minute, hm);
 			html_fmt(out, "<tr data-time=\"%s\"><td>%s</td><td>%s%R%s%R</td><td>", hm, hm,
@@ -449,19 +525,21 @@ on_correct(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	cmd_result_free(&res);
-	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=1", p.ext_id, date);
+	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=%s", p.ext_id, date,
+		 strcmp(c.action, "add") == 0 ? "add" : "remove");
 	board_redirect(req, loc);
 out:
 	form_free(&f);
 	board_end(&r);
 }
 
-/* --- enroll a card --- */
+/* --- enroll, replace and revoke a card --- */
 
 struct enroll_ctx {
 	struct board_req *r;
 	struct evbuffer *out;
-	const char *chosen;
+	const char *chosen;	/* the card key picked, or NULL: the newest */
+	const char *participant; /* the participant picked, or NULL */
 	int n;
 };
 
@@ -469,13 +547,15 @@ static int
 enroll_card_option(void *arg, const char *key, int64_t last_ms, int taps)
 {
 	struct enroll_ctx *e = arg;
-	char when[32];
+	char when[32], code[8];
 
 	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
-	html_fmt(e->out, "<label class=\"full\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
-			 "<span class=\"key\">%.18s…</span> — %s %s (%d)</label>",
-		 key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "", key,
-		 board_t(e->r, "Last tapped"), when, taps);
+	board_card_code(key, code);
+	html_fmt(e->out, "<label class=\"full choice\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
+			 "%s %s — %s <span class=\"key\">…%s</span> (%d %s)</label>",
+		 key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "",
+		 board_t(e->r, "Tapped"), when, board_t(e->r, "card"), code, taps,
+		 board_t(e->r, taps == 1 ? "tap" : "taps"));
 	e->n++;
 	return 0;
 }
@@ -486,24 +566,71 @@ enroll_participant_option(void *arg, const struct store_participant *p)
 	struct enroll_ctx *e = arg;
 
 	if (p->active)
-		html_fmt(e->out, "<option value=\"%s\" dir=\"auto\">%s (%s)</option>", p->ext_id, p->name,
-			 p->ext_id);
+		html_fmt(e->out, "<option value=\"%s\" dir=\"auto\"%R>%s (%s)</option>", p->ext_id,
+			 e->participant && strcmp(e->participant, p->ext_id) == 0 ? " selected" : "",
+			 p->name, p->ext_id);
 	return 0;
 }
 
-static void
-enroll_page(struct board_req *r, const char *chosen, const char *error, const char *notice,
-	    int status)
-{
-	struct enroll_ctx e = {r, NULL, chosen, 0};
+struct active_card {
+	char key[80];
+	int n;
+};
 
-	if ((e.out = board_page_new(r, board_t(r, "Enroll card"), "enroll")) == NULL)
+static int
+first_active_card(void *arg, const struct store_card_row *c)
+{
+	struct active_card *a = arg;
+
+	if (!c->revoked && a->n++ == 0)
+		snprintf(a->key, sizeof(a->key), "%s", c->key);
+	return 0;
+}
+
+/* The participant's cards in use: how many, and the newest one's key. */
+static int
+active_cards(struct board_req *r, int64_t pid, char *key, size_t keylen)
+{
+	struct active_card a = {"", 0};
+
+	store_cards_of(r->b->store, pid, first_active_card, &a);
+	snprintf(key, keylen, "%s", a.key);
+	return a.n;
+}
+
+/*
+ * The enrol page.  With participant=P the participant is chosen; with replace=KEY
+ * the card picked replaces KEY (card.replace, with a reason); warn=1 says that P
+ * already has a card and asks again.
+ */
+static void
+enroll_page(struct board_req *r, const struct form *f, const char *error, int warn, int status)
+{
+	struct enroll_ctx e = {r, NULL, form_get(f, "card"), form_get(f, "participant"), 0};
+	const char *replace = fget(f, "replace");
+	struct store_participant p;
+	int have = e.participant && store_participant_by_ext(r->b->store, e.participant, &p) == 0;
+	char code[8], oldkey[80] = "";
+
+	if ((e.out = board_page_new(r, board_t(r, *replace ? "Replace a card" : "Enroll card"),
+				    "enroll")) == NULL)
 		return;
-	html_fmt(e.out, "<h1>%s</h1>", board_t(r, "Enroll card"));
+	html_fmt(e.out, "<h1>%s</h1>", board_t(r, *replace ? "Replace a card" : "Enroll card"));
+	if (have)
+		html_fmt(e.out, "<p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">%s</a> "
+				"<span class=\"muted\">%s</span></p>",
+			 p.ext_id, p.name, p.ext_id);
 	if (error)
 		html_fmt(e.out, "<p class=\"error\" role=\"alert\">%s</p>", error);
-	if (notice)
-		html_fmt(e.out, "<p class=\"notice\" role=\"status\">%s</p>", notice);
+	if (have && !*replace && active_cards(r, p.id, oldkey, sizeof(oldkey)) > 0) {
+		board_card_code(oldkey, code);
+		html_fmt(e.out, "<div class=\"warn\" role=\"%s\" id=\"has-card\"><p>%s <span dir=\"auto\">%s</span> "
+				"%s (<span class=\"key\">…%s</span>).</p><p><a class=\"button\" "
+				"href=\"/board/enroll?participant=%s&amp;replace=%s\">%s</a></p></div>",
+			 warn ? "alert" : "note", board_t(r, "Note:"), p.name,
+			 board_t(r, "already has a card"), code, p.ext_id, oldkey,
+			 board_t(r, "Replace the old card instead"));
+	}
 	html_fmt(e.out, "<p class=\"muted\">%s</p><form class=\"grid card\" method=\"post\" "
 			"action=\"/board/enroll\" id=\"enroll\">",
 		 board_t(r, "Tap the new card on the kiosk reader: it appears here."));
@@ -513,13 +640,29 @@ enroll_page(struct board_req *r, const char *chosen, const char *error, const ch
 	if (e.n == 0)
 		html_fmt(e.out, "<p class=\"muted\">%s</p>",
 			 board_t(r, "No unknown cards were tapped in the last 7 days."));
-	html_fmt(e.out, "</fieldset><label class=\"full\">%s<select name=\"participant\" required>"
-			"<option value=\"\"></option>",
-		 board_t(r, "Participant"));
-	store_participant_each(r->b->store, enroll_participant_option, &e);
-	html_fmt(e.out, "</select></label><p class=\"full\"><button type=\"submit\" class=\"primary\"%R>"
-			"%s</button></p></form>",
-		 e.n ? "" : " disabled", board_t(r, "Enroll"));
+	html_fmt(e.out, "</fieldset>");
+	if (*replace && have) {
+		board_card_code(replace, code);
+		html_fmt(e.out, "<input type=\"hidden\" name=\"participant\" value=\"%s\">"
+				"<input type=\"hidden\" name=\"replace\" value=\"%s\">"
+				"<p class=\"full\">%s <span class=\"key\">…%s</span></p>"
+				"<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+				"dir=\"auto\" value=\"%s\"></label>",
+			 p.ext_id, replace, board_t(r, "The new card replaces card"), code,
+			 board_t(r, "Reason (required)"), fget(f, "reason"));
+	} else {
+		html_fmt(e.out, "<label class=\"full\">%s<select name=\"participant\" required>"
+				"<option value=\"\"></option>",
+			 board_t(r, "Participant"));
+		store_participant_each(r->b->store, enroll_participant_option, &e);
+		html_fmt(e.out, "</select></label>");
+		if (warn)
+			html_fmt(e.out, "<input type=\"hidden\" name=\"confirm\" value=\"1\">");
+	}
+	html_fmt(e.out, "<p class=\"full\"><button type=\"submit\" class=\"primary\"%R>%s</button></p>"
+			"</form>",
+		 e.n ? "" : " disabled",
+		 board_t(r, *replace ? "Replace the card" : warn ? "Enroll as well" : "Enroll"));
 	board_page_finish(r, e.out, status);
 }
 
@@ -527,19 +670,18 @@ static void
 on_enroll(struct evhttp_request *req, void *arg)
 {
 	struct board_req r;
+	struct store_participant p;
 	struct form f = {0};
-	struct cmd_card_enroll_args args;
 	struct cmd_ctx ctx;
-	struct cmd_result res;
-	const char *card;
-	char actor[96];
+	struct cmd_result res = {0};
+	const char *card, *replace;
+	char actor[96], loc[200], oldkey[80];
+	int rc;
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
-		enroll_page(&r, form_get(&r.query, "card"), NULL,
-			    strcmp(board_arg(&r, "done"), "1") ? NULL : board_t(&r, "The card is enrolled."),
-			    200);
+		enroll_page(&r, &r.query, NULL, 0, 200);
 		board_end(&r);
 		return;
 	}
@@ -548,21 +690,111 @@ on_enroll(struct evhttp_request *req, void *arg)
 		return;
 	}
 	card = fget(&f, "card");
+	replace = fget(&f, "replace");
+	if (store_participant_by_ext(r.b->store, fget(&f, "participant"), &p) != 0 || !*card) {
+		enroll_page(&r, &f, board_t(&r, "Choose the card and the participant."), 0, 422);
+		goto out;
+	}
+	/* She already has a card: say so and ask again (enrol as well, or replace). */
+	if (!*replace && p.active && strcmp(fget(&f, "confirm"), "1") &&
+	    active_cards(&r, p.id, oldkey, sizeof(oldkey)) > 0) {
+		enroll_page(&r, &f, NULL, 1, 409);
+		goto out;
+	}
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
-	/* The command checks the card key and that the participant is active. */
-	args = (struct cmd_card_enroll_args){.card = card, .participant = fget(&f, "participant")};
-	/* The card and its audit entry together, or neither (cmd_card_enroll.c). */
-	if (cmd_card_enroll(&ctx, &args, &res) < 0) {
-		if (res.status == CMD_FAILED)
-			enroll_page(&r, card, res.msg, NULL, 503);
-		else
-			enroll_page(&r, NULL, board_t(&r, "Choose the card and the participant."), NULL,
-				    422);
+	if (*replace) {
+		struct cmd_card_replace_args a = {.participant = p.ext_id, .old_card = replace,
+						  .new_card = card, .reason = fget(&f, "reason")};
+
+		rc = cmd_card_replace(&ctx, &a, &res);
+	} else {
+		struct cmd_card_enroll_args a = {.card = card, .participant = p.ext_id};
+
+		/* The card and its audit entry together, or neither (cmd_card_enroll.c). */
+		rc = cmd_card_enroll(&ctx, &a, &res);
+	}
+	if (rc < 0) {
+		enroll_page(&r, &f, res.msg, 0, res.status == CMD_FAILED ? 503 : 422);
 		goto out;
 	}
 	cmd_result_free(&res);
-	board_redirect(req, "/board/enroll?done=1");
+	snprintf(loc, sizeof(loc), "/board/participant?id=%s&saved=%s", p.ext_id,
+		 *replace ? "replaced" : "enrolled");
+	board_redirect(req, loc);
+out:
+	form_free(&f);
+	board_end(&r);
+}
+
+static void
+on_card_revoke(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct form f = {0};
+	struct cmd_ctx ctx;
+	struct cmd_result res = {0};
+	struct cmd_card_revoke_args a;
+	char actor[96], loc[200];
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if (board_post(&r, &f) < 0) {
+		board_end(&r);
+		return;
+	}
+	if (!*fget(&f, "reason")) {
+		board_fail(&r, 422, board_t(&r, "A reason is required."));
+		goto out;
+	}
+	a = (struct cmd_card_revoke_args){.card = fget(&f, "card"), .reason = fget(&f, "reason")};
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	if (cmd_card_revoke(&ctx, &a, &res) < 0) {
+		board_fail(&r, res.status == CMD_FAILED ? 503 : 422, res.msg);
+		goto out;
+	}
+	cmd_result_free(&res);
+	snprintf(loc, sizeof(loc), "/board/participant?id=%.40s&saved=revoked", fget(&f, "id"));
+	board_redirect(req, loc);
+out:
+	form_free(&f);
+	board_end(&r);
+}
+
+/* Withdraw a registered absence, with a reason (absence.revoke). */
+static void
+on_absence_withdraw(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct form f = {0};
+	struct cmd_ctx ctx;
+	struct cmd_result res = {0};
+	struct cmd_absence_revoke_args a;
+	char actor[96], loc[200];
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	if (board_post(&r, &f) < 0) {
+		board_end(&r);
+		return;
+	}
+	if (!*fget(&f, "reason")) {
+		board_fail(&r, 422, board_t(&r, "A reason is required."));
+		goto out;
+	}
+	a = (struct cmd_absence_revoke_args){.absence = fget(&f, "absence"),
+					     .reason = fget(&f, "reason")};
+	board_actor(&r, actor, sizeof(actor));
+	cmd_ctx_init(&ctx, r.b->cmd, actor);
+	if (cmd_absence_revoke(&ctx, &a, &res) < 0) {
+		board_fail(&r, res.status == CMD_FAILED ? 503 : 422, res.msg);
+		goto out;
+	}
+	cmd_result_free(&res);
+	snprintf(loc, sizeof(loc), "/board/participant?id=%.40s&saved=withdrawn#absences-h",
+		 fget(&f, "id"));
+	board_redirect(req, loc);
 out:
 	form_free(&f);
 	board_end(&r);
@@ -574,4 +806,6 @@ board_forms_routes(struct board *b)
 	web_route(b->web, "/board/absence", on_absence, b);
 	web_route(b->web, "/board/correct", on_correct, b);
 	web_route(b->web, "/board/enroll", on_enroll, b);
+	web_route(b->web, "/board/card/revoke", on_card_revoke, b);
+	web_route(b->web, "/board/absence/withdraw", on_absence_withdraw, b);
 }

@@ -85,6 +85,8 @@ void board_fail(struct board_req *r, int status, const char *message);
 /* The hidden CSRF field of every form. */
 void board_csrf_field(struct board_req *r, struct evbuffer *out);
 void board_hhmm(int minute, char out[8]);
+/* `s` percent-encoded for a query string (a group or a search in a link). */
+void board_url_part(const char *s, char *out, size_t outlen);
 const char *board_status_label(const struct board_req *r, enum attendance_status st);
 const char *board_category_label(const struct board_req *r, int category);
 const char *board_note_label(const struct board_req *r, int note);
@@ -98,6 +100,13 @@ void board_page_headers(struct evhttp_request *req);
 /* Static assets: /board/app.css and /board/app.js */
 void board_page_routes(struct board *b);
 
+/* A card's short code for people: its key's last 4 hex digits (board_today.c). */
+void board_card_code(const char *key, char out[8]);
+
+/* board_participant.c: a documentation value and an actor ("user:kari") for people. */
+const char *board_doc_label(const struct board_req *r, const char *doc);
+void board_who(const struct board_req *r, const char *actor, char *out, size_t outlen);
+
 /* board_today.c, board_participant.c, board_forms.c, board_audit.c */
 void board_today_routes(struct board *b);
 void board_participant_routes(struct board *b);
@@ -105,5 +114,6 @@ void board_forms_routes(struct board *b);
 void board_audit_routes(struct board *b);
 void board_i18n_routes(struct board *b);
 void board_dead_routes(struct board *b);
+void board_admin_routes(struct board *b); /* board_admin.c: pay periods, closed days */
 
 #endif

@@ -22,6 +22,79 @@
 /* English is the key; bokmål beside it.  A missing entry shows the English. */
 static const char *const nb[][2] = {
 	{"Sign in", "Logg inn"},
+	{"Not yet arrived", "Ikke kommet ennå"},
+	{"Left", "Gått"},
+	{"Came late", "Kom for sent"},
+	{"Counts", "Antall"},
+	{"Nobody matches the search.", "Ingen passer med søket."},
+	{"Search name or id", "Søk navn eller id"},
+	{"Group", "Gruppe"},
+	{"All groups", "Alle grupper"},
+	{"Show", "Vis"},
+	{"Class view", "Klasseoversikt"},
+	{"Action", "Handling"},
+	{"Tapped", "Lest"},
+	{"card", "kort"},
+	{"tap", "lesning"},
+	{"taps", "lesninger"},
+	{"Note:", "Merk:"},
+	{"already has a card", "har allerede et kort"},
+	{"Replace the old card instead", "Bytt ut det gamle kortet i stedet"},
+	{"The new card replaces card", "Det nye kortet erstatter kort"},
+	{"Replace a card", "Bytt kort"},
+	{"Replace the card", "Bytt kortet"},
+	{"Enroll as well", "Registrer likevel"},
+	{"Registered absences", "Registrert fravær"},
+	{"No absences are registered.", "Ingen fravær er registrert."},
+	{"Registered by", "Registrert av"},
+	{"Withdraw", "Trekk tilbake"},
+	{"Withdraw the absence", "Trekk tilbake fraværet"},
+	{"Cards", "Kort"},
+	{"Revoked", "Sperret"},
+	{"In use", "I bruk"},
+	{"Enrolled", "Registrert"},
+	{"Reason", "Begrunnelse"},
+	{"Replace", "Bytt"},
+	{"Revoke", "Sperr"},
+	{"Revoke the card", "Sperr kortet"},
+	{"No card yet.", "Ingen kort ennå."},
+	{"Enroll a new card", "Registrer et nytt kort"},
+	{"The absence is changed.", "Fraværet er endret."},
+	{"The absence is withdrawn.", "Fraværet er trukket tilbake."},
+	{"The card is revoked.", "Kortet er sperret."},
+	{"The new card replaces the old one.", "Det nye kortet erstatter det gamle."},
+	{"command line", "kommandolinje"},
+	{"payroll API", "lønns-API"},
+	{"the roster", "deltakerlisten"},
+	{"Saved: the tap is added.", "Lagret: stemplingen er lagt til."},
+	{"Saved: the tap is removed.", "Lagret: stemplingen er fjernet."},
+	{"Why is it changed? (required)", "Hvorfor endres det? (påkrevd)"},
+	{"Change the absence", "Endre fraværet"},
+	{"Legend", "Forklaring"},
+	{"Sick", "Syk"},
+	{"Child's illness", "Barns sykdom"},
+	{"Leave or vacation", "Permisjon eller ferie"},
+	{"Pregnancy, birth, nursing", "Svangerskap, fødsel, amming"},
+	{"Excused, other", "Gyldig, annet"},
+	{"Holiday or closed", "Helligdag eller stengt"},
+	{"Coming or not final yet", "Kommer, eller ikke avsluttet"},
+	{"Nobody is in this group.", "Ingen er i denne gruppen."},
+	{"Print", "Skriv ut"},
+	{"Pay periods", "Lønnsperioder"},
+	{"Closed days", "Stengte dager"},
+	{"Period", "Periode"},
+	{"State", "Tilstand"},
+	{"Closed", "Lukket"},
+	{"Running", "Pågår"},
+	{"Ended, not closed", "Avsluttet, ikke lukket"},
+	{"No pay periods yet.", "Ingen lønnsperioder ennå."},
+	{"A period is closed with stempelctl payroll close, once every day in it is final.", "En periode lukkes med stempelctl payroll close når alle dagene i den er avsluttet."},
+	{"Saved: the centre is closed that day.", "Lagret: senteret er stengt den dagen."},
+	{"On a closed day nobody is expected: nobody is absent, nothing is deducted.", "En stengt dag er ingen forventet: ingen har fravær, ingenting trekkes."},
+	{"Close the centre", "Steng senteret"},
+	{"out", "ut"},
+	{"in", "inn"},
+	{"Tap outside the schedule", "Stempling utenfor timeplanen"},
 	{"Not final yet, pending", "Ikke avsluttet ennå, ikke vurdert"},
 	{"Basis for a decision (print)", "Grunnlag for vedtak (utskrift)"},
 	{"No such pay period.", "Ingen slik lønnsperiode."},
@@ -88,7 +161,7 @@ static const char *const nb[][2] = {
 	{"Quotas", "Kvoter"},
 	{"Used", "Brukt"},
 	{"Limit", "Grense"},
-	{"Left", "Igjen"},
+	{"Remaining", "Igjen"},
 	{"no limit", "ingen grense"},
 	{"Date", "Dato"},
 	{"Scheduled", "Planlagt"},
@@ -254,14 +327,15 @@ const char *
 board_flag_label(const struct board_req *r, int f)
 {
 	static const char *const t[RULES_FLAG_COUNT][2] = {
-		[RULES_FLAG_MISSING_TAP_OUT] = {"No tap out: counted to the session end",
-						"Mangler utstempling: regnet til slutt"},
+		[RULES_FLAG_MISSING_TAP_OUT] = {"No tap out", "Mangler utstempling"},
 		[RULES_FLAG_PUBLIC_HOLIDAY] = {"Public holiday", "Helligdag"},
 		[RULES_FLAG_CLOSURE] = {"Centre closed", "Senteret stengt"},
 		[RULES_FLAG_LATENESS] = {"Late or left early", "Forsinket eller gikk tidlig"},
 		[RULES_FLAG_RELIGIOUS_SHORT_NOTICE] = {"Religious holiday notified late",
 						       "Religiøs høytid meldt sent"},
 		[RULES_FLAG_PAST_DEADLINE] = {"Past the deduction deadline", "Etter trekkfristen"},
+		[RULES_FLAG_TAP_OUTSIDE_SCHEDULE] = {"Tap outside the schedule",
+						     "Stempling utenfor timeplanen"},
 	};
 	if (f < 0 || f >= RULES_FLAG_COUNT)
 		return "?";
@@ -288,6 +362,28 @@ board_quota_label(const struct board_req *r, int q)
 	if (q < 0 || q >= ATTENDANCE_Q_COUNT)
 		return "?";
 	return t[q][r && r->lang && strcmp(r->lang, "en") ? 1 : 0];
+}
+
+void
+board_url_part(const char *s, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s && n + 4 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~", c)) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	if (outlen)
+		out[n < outlen ? n : outlen - 1] = 0;
 }
 
 void
@@ -409,13 +505,14 @@ board_page_begin(struct board_req *r, struct evbuffer *out, const char *title, c
 		nav_link(r, out, "/board", "Today", page, "today");
 		nav_link(r, out, "/board/participants", "Participants", page, "participants");
 		nav_link(r, out, "/board/enroll", "Enroll card", page, "enroll");
-		if (strcmp(r->user.role, "admin") == 0)
+		if (strcmp(r->user.role, "admin") == 0) {
 			nav_link(r, out, "/board/audit", "Audit log", page, "audit");
-		if (strcmp(r->user.role, "admin") == 0)
+			nav_link(r, out, "/board/periods", "Pay periods", page, "periods");
+			nav_link(r, out, "/board/closures", "Closed days", page, "closures");
+			nav_link(r, out, "/board/dead", "Dead letters", page, "dead");
 			nav_link(r, out, "/board/translations", "Kiosk translations", page,
 				 "translations");
-		if (strcmp(r->user.role, "admin") == 0)
-			nav_link(r, out, "/board/dead", "Dead letters", page, "dead");
+		}
 		html_fmt(out, "</nav><form class=\"who\" method=\"post\" action=\"/board/logout\">"
 			      "<span title=\"%s\">%s</span>",
 			 board_t(r, "Signed in as"), r->user.username);
@@ -479,91 +576,165 @@ board_fail(struct board_req *r, int status, const char *message)
 /* --- static assets --- */
 
 static const char app_css[] =
-	":root{--bg:#f6f7f9;--fg:#1b1f24;--muted:#5b6470;--line:#d9dde3;--card:#fff;"
-	"--ok:#1f7a3a;--late:#b25e00;--bad:#b3261e;--exc:#2457a6;--idle:#6b7280;--off:#6d4c9f}"
+	/* Text colours reach 4.5:1 on their backgrounds (WCAG 2.1 AA); status is a word, never a colour alone. */
+	":root{--bg:#f6f7f9;--fg:#1b1f24;--muted:#4b5563;--line:#c9ced6;--card:#fff;--link:#1a4f9c;"
+	"--ok:#1f7a3a;--late:#8a4b00;--bad:#b3261e;--exc:#2457a6;--off:#6d4c9f;--left:#4b5563}"
 	"*{box-sizing:border-box}"
+	"html{-webkit-text-size-adjust:100%}"
 	"body{margin:0;font:17px/1.45 system-ui,-apple-system,'Segoe UI','Noto Sans',"
-	"'Noto Sans Arabic','Noto Sans Ethiopic',sans-serif;background:var(--bg);color:var(--fg)}"
-	"main{max-width:1100px;margin:0 auto;padding:12px 16px 48px}"
+	"'Noto Sans Arabic','Noto Sans Ethiopic',sans-serif;background:var(--bg);color:var(--fg);"
+	"overflow-wrap:anywhere}"
+	"main{max-width:1180px;margin:0 auto;padding:12px 16px 48px}"
 	"h1{font-size:1.5rem;margin:.6em 0 .4em}h2{font-size:1.2rem;margin:1.2em 0 .4em}"
-	"a{color:#1a56b0}"
+	"h3{font-size:1.05rem;margin:0 0 .3em}"
+	"a{color:var(--link)}"
+	":focus-visible{outline:3px solid #b35c00;outline-offset:2px}"
+	".sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+	"clip:rect(0,0,0,0);white-space:nowrap;border:0}"
 	".top{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;"
-	"gap:8px;background:#1b2a41;color:#fff;padding:6px 12px}"
-	".top nav{display:flex;flex-wrap:wrap;gap:4px}"
-	".top nav a{color:#fff;text-decoration:none;padding:12px 14px;border-radius:8px;"
+	"gap:4px 8px;background:#1b2a41;color:#fff;padding:4px 8px}"
+	".top nav{display:flex;flex-wrap:wrap;gap:2px}"
+	".top nav a{color:#fff;text-decoration:none;padding:12px 12px;border-radius:8px;"
 	"min-height:48px;display:inline-block}"
-	".top nav a[aria-current]{background:#2f4a72}"
-	".who{display:flex;align-items:center;gap:10px;margin:0}"
-	".who button{background:transparent;color:#fff;border:1px solid #8aa0c0}"
+	".top nav a[aria-current]{background:#2f4a72;text-decoration:underline}"
+	".top :focus-visible{outline-color:#ffd27a}"
+	".who{display:flex;flex-wrap:wrap;align-items:center;gap:8px;margin:0}"
+	".who button{background:transparent;color:#fff;border:1px solid #a9bbd6}"
 	"button,.button,input,select,textarea{font:inherit}"
-	"button,.button{min-height:48px;padding:10px 18px;border-radius:8px;border:1px solid #9aa4b1;"
-	"background:#fff;color:var(--fg);cursor:pointer;text-decoration:none;display:inline-block}"
-	"button.primary,.button.primary{background:#1a56b0;border-color:#1a56b0;color:#fff}"
+	"button,.button{min-height:48px;padding:10px 16px;border-radius:8px;border:1px solid #6b7480;"
+	"background:#fff;color:var(--fg);cursor:pointer;text-decoration:none;display:inline-block;"
+	"max-width:100%}"
+	"button.primary,.button.primary{background:#1a4f9c;border-color:#1a4f9c;color:#fff}"
 	"button.danger{border-color:var(--bad);color:var(--bad)}"
-	"input,select,textarea{min-height:48px;padding:8px 10px;border:1px solid #9aa4b1;"
-	"border-radius:8px;background:#fff;width:100%}"
+	"button[disabled]{opacity:.6;cursor:not-allowed}"
+	"input,select,textarea{min-height:48px;padding:8px 10px;border:1px solid #6b7480;"
+	"border-radius:8px;background:#fff;color:var(--fg);width:100%;max-width:100%}"
+	"input[type=radio]{width:auto;min-height:0;height:22px;width:22px;vertical-align:middle}"
 	"textarea{min-height:90px}"
 	"label{display:block;margin:.7em 0 .2em;font-weight:600}"
 	"label input,label select,label textarea{margin-top:4px;font-weight:400}"
-	"form.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:0 16px}"
+	"label.choice{font-weight:400;padding:8px 0}"
+	"fieldset{border:1px solid var(--line);border-radius:10px;min-width:0}"
+	"form.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(240px,100%),1fr));"
+	"gap:0 16px}"
 	"form.grid .full{grid-column:1/-1}"
+	".filter{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end;margin:0 0 8px}"
+	".filter label{flex:1 1 200px}.filter button,.filter .button{margin:.7em 0 .2em}"
 	".card{background:var(--card);border:1px solid var(--line);border-radius:12px;"
 	"padding:12px 16px;margin:12px 0}"
 	".login{max-width:420px;margin:8vh auto}"
 	".login form button{width:100%;margin-top:16px}"
 	".error{color:var(--bad);font-weight:600}.notice{color:var(--ok);font-weight:600}"
-	".warn{background:#fff4e5;border:1px solid #f0b35c;border-radius:10px;padding:10px 14px}"
+	".warn{background:#fff4e5;border:1px solid #c77800;border-radius:10px;padding:10px 14px}"
 	".muted{color:var(--muted)}"
 	".statusbar{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}"
 	".pill{display:inline-block;padding:4px 12px;border-radius:999px;border:1px solid var(--line);"
 	"background:#fff;font-size:.95rem}"
-	".pill.good{border-color:#9bd3ad;background:#eaf7ee}.pill.bad{border-color:#f0a9a4;"
+	".pill.good{border-color:#7cc193;background:#eaf7ee}.pill.bad{border-color:#e08a84;"
 	"background:#fdecea;color:var(--bad);font-weight:600}"
-	"table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);"
-	"border-radius:12px;overflow:hidden}"
+	".counts{list-style:none;padding:0;margin:8px 0 12px;display:grid;gap:8px;"
+	"grid-template-columns:repeat(auto-fit,minmax(104px,1fr))}"
+	".counts li{background:#fff;border:1px solid var(--line);border-inline-start:6px solid var(--left);"
+	"border-radius:10px;padding:6px 10px;font-size:.95rem}"
+	".counts strong{display:block;font-size:1.5rem;line-height:1.2}"
+	".counts a{display:block;color:inherit;text-decoration:none;min-height:44px}"
+	".counts li:has(a[aria-current]){outline:3px solid #1a4f9c}"
+	".counts .c-present{border-inline-start-color:var(--ok)}.counts .c-late{border-inline-start-color:var(--late)}"
+	".counts .c-absent{border-inline-start-color:var(--bad)}.counts .c-excused{border-inline-start-color:var(--exc)}"
+	".counts .c-not_arrived{border-inline-start-color:#9aa3af}"
+	"table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}"
 	"th,td{text-align:start;padding:10px 12px;border-bottom:1px solid var(--line);"
 	"vertical-align:top}"
 	"th{background:#eef1f5;font-weight:600}"
-	"td.actions{white-space:nowrap}td.actions a{margin-inline-end:6px}"
-	".st{display:inline-block;min-width:7.5em;text-align:center;padding:6px 10px;"
-	"border-radius:8px;font-weight:600;color:#fff}"
-	".st-present{background:var(--ok)}.st-late,.st-left_early{background:var(--late)}"
+	"td.actions a{margin:0 6px 6px 0}"
+	".st{display:inline-block;min-width:7em;text-align:center;padding:6px 10px;"
+	"border-radius:8px;font-weight:600;color:#fff;background:var(--left)}"
+	".st-present{background:var(--ok)}.st-late{background:var(--late)}"
 	".st-absent{background:var(--bad)}.st-excused{background:var(--exc)}"
-	".st-not_yet_due{background:#e5e7eb;color:#374151}.st-off_site{background:var(--off)}"
+	".st-not_arrived{background:#e5e7eb;color:#1f2937;border:1px dashed #6b7280}"
+	".st-left{background:var(--left)}"
+	".flag{color:var(--late);font-weight:600;font-size:.95rem}"
 	"tr.flash td{animation:flash 2s ease-out}"
 	"@keyframes flash{from{background:#fff3b0}to{background:transparent}}"
 	".name{font-weight:600;unicode-bidi:plaintext}"
-	".key{font-family:ui-monospace,monospace;font-size:.9rem}"
-	".cal{width:100%;max-width:640px;height:auto;display:block}"
-	".cal text{font:12px system-ui,sans-serif;fill:#374151}"
-	".d-att{fill:#3c9d5d}.d-part{fill:#f0b35c}.d-unx{fill:#d9534f}.d-none{fill:#eceff3}"
-	".d-future{fill:#fff;stroke:#cfd5dd}.d-hol{fill:#d7dbe1}"
-	".d-c-sick{fill:#4f7fd1}.d-c-child{fill:#8d6cd1}.d-c-leave{fill:#2aa198}"
-	".d-c-family{fill:#d16ca6}.d-c-other{fill:#7895b8}"
-	".legend{display:flex;flex-wrap:wrap;gap:10px;font-size:.9rem;margin:6px 0}"
-	".legend span::before{content:'';display:inline-block;width:14px;height:14px;"
-	"border-radius:3px;margin-inline-end:6px;vertical-align:-2px;background:currentColor}"
-	".l-att{color:#3c9d5d}.l-part{color:#f0b35c}.l-unx{color:#d9534f}.l-sick{color:#4f7fd1}"
-	".l-child{color:#8d6cd1}.l-leave{color:#2aa198}.l-family{color:#d16ca6}"
-	".l-other{color:#7895b8}.l-none{color:#c9ced6}"
+	".key{font-family:ui-monospace,monospace}"
+	".items{list-style:none;padding:0;margin:0}"
+	".items h3 .key{font-weight:400}"
+	".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0}"
+	".facts dt{color:var(--muted)}.facts dd{margin:0}"
+	"details.act{display:inline-block;vertical-align:top;margin:4px 0}"
+	"details.act summary,details summary{cursor:pointer;min-height:48px;padding:10px 0;color:var(--link)}"
+	"details.act[open]{display:block}"
+	".tag{display:inline-block;padding:2px 8px;border-radius:6px;font-size:.9rem;font-weight:600;"
+	"border:1px solid currentColor}"
+	".tag-on,.p-running{color:var(--ok)}.tag-off,.p-closed{color:var(--muted)}.p-ended{color:var(--late)}"
+	/* The calendar and the class grid: light colours under dark marks, plus words for screen readers. */
+	".d-att{background:#cdebd6}.d-part{background:#fde2b8}.d-unx{background:#f7cdca}"
+	".d-c-sick{background:#d3e1f7}.d-c-child{background:#e4d9f7}.d-c-leave{background:#cbece8}"
+	".d-c-family{background:#f6d6e8}.d-c-other{background:#dde4ee}.d-hol{background:#d7dbe1}"
+	".d-none{background:#f1f3f5}.d-future{background:#fff}"
+	"table.cal{table-layout:fixed;max-width:640px}"
+	"table.cal th{text-align:center;padding:6px 2px;font-size:.9rem}"
+	"table.cal td{padding:0;text-align:center;border:2px solid #fff}"
+	"table.cal td a{display:block;min-height:48px;padding:4px 2px;color:var(--fg);text-decoration:none}"
+	"table.cal .dn{display:block;font-size:.85rem}table.cal td .mark{font-weight:700;font-size:1.1rem}"
+	"table.cal td.today{outline:3px solid #1b2a41;outline-offset:-3px}"
+	".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.95rem;margin:8px 0}"
+	".legend .mark{display:inline-block;min-width:1.8em;text-align:center;border:1px solid #8b949e;"
+	"border-radius:4px;font-weight:700}"
+	".scroll{overflow-x:auto;max-width:100%;position:relative}"
+	"table.grid th,table.grid td{padding:0;text-align:center;min-width:2.2em;border:1px solid var(--line)}"
+	"table.grid th[scope=row],table.grid thead th:first-child{text-align:start;padding:4px 8px;"
+	"position:sticky;inset-inline-start:0;background:#fff;min-width:8em;z-index:1}"
+	"table.grid td a{display:block;min-height:44px;line-height:44px;color:var(--fg);text-decoration:none;"
+	"font-weight:700}"
+	"table.grid thead th{font-size:.85rem;padding:4px 2px}"
+	"ol.audit{list-style:none;padding:0}ol.audit li{background:#fff;border:1px solid var(--line);"
+	"border-radius:10px;padding:8px 12px;margin:8px 0}"
+	"ol.audit .what{margin:.2em 0}.raw dd{overflow-wrap:anywhere}"
 	".tabs{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}"
-	".tabs a[aria-current]{background:#1a56b0;color:#fff;border-color:#1a56b0}"
+	".tabs a[aria-current]{background:#1a4f9c;color:#fff;border-color:#1a4f9c}"
+	".tabs label{flex:1 1 180px}"
 	".toast{position:fixed;inset-inline-end:16px;bottom:16px;background:#1b2a41;color:#fff;"
 	"padding:12px 16px;border-radius:10px;max-width:90vw;opacity:0;transition:opacity .3s}"
 	".toast.show{opacity:1}"
-	"@media (max-width:900px){th.opt,td.opt{display:none}td.actions a{display:block;"
-	"margin:0 0 6px;text-align:center}}"
-	"@media (max-width:600px){body{font-size:16px}th,td{padding:8px 6px}}";
+	"@media (max-width:900px){th.opt,td.opt{display:none}}"
+	/* Phones: tables become one card per row, each cell with its column's name. */
+	"@media (max-width:700px){body{font-size:16px}main{padding:8px 10px 40px}"
+	"table:not(.cal):not(.grid),table:not(.cal):not(.grid) tbody,table:not(.cal):not(.grid) tr,"
+	"table:not(.cal):not(.grid) td{display:block;width:100%}"
+	"table:not(.cal):not(.grid){border:0;background:transparent}"
+	"table:not(.cal):not(.grid) thead{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip:rect(0,0,0,0)}"
+	"table:not(.cal):not(.grid) tr{background:#fff;border:1px solid var(--line);border-radius:10px;"
+	"margin:0 0 10px;padding:4px 0}"
+	"table:not(.cal):not(.grid) td{border:0;padding:4px 12px}"
+	"table:not(.cal):not(.grid) td[data-label]:not(:first-child)::before{content:attr(data-label) ': ';"
+	"color:var(--muted);font-weight:600}"
+	"td.actions a,td.actions .button{display:inline-block;margin:4px 6px 4px 0}"
+	"#today td:nth-child(3),#today td:nth-child(4),#today td:nth-child(5){display:inline-block;"
+	"width:auto;padding-inline-end:2px}"
+	"table.cal td a{min-height:44px}}"
+	/* Print: the page itself, no navigation or buttons; colours kept, marks carry the meaning. */
+	"@media print{body{background:#fff;font-size:11pt}.top,.noprint,form,button,.button,.statusbar,"
+	"details.act,.toast{display:none!important}main{max-width:none;padding:0}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	".scroll{overflow:visible}table.grid td a{min-height:0;line-height:1.6}"
+	"table.grid th[scope=row]{position:static}a{color:inherit;text-decoration:none}"
+	"@page{size:A4 landscape;margin:12mm}}";
 
-/* Live updates: Today reloads its rows when a tap arrives; nothing else needs script. */
+/* Live updates: Today reloads its rows when a tap arrives; print buttons print. */
 static const char app_js[] =
 	"'use strict';\n"
 	"(function(){\n"
+	"document.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('[data-print]');\n"
+	" if(b){e.preventDefault();window.print()}});\n"
 	"var main=document.getElementById('main');\n"
 	"if(!main||document.body.dataset.page!=='today')return;\n"
 	"var pending=null,toast=null;\n"
+	"var q=location.search.replace(/^\\?/,'').split('&').filter(function(p){return /^(q|group|state)=/.test(p)}).join('&');\n"
 	"function refresh(){pending=null;\n"
-	" fetch('/board/today?part=1',{credentials:'same-origin',cache:'no-store'})\n"
+	" fetch('/board/today?part=1'+(q?'&'+q:''),{credentials:'same-origin',cache:'no-store'})\n"
 	"  .then(function(r){if(r.status===401){location.href='/board/login';throw 0}return r.text()})\n"
 	"  .then(function(html){var t=document.createElement('template');t.innerHTML=html;\n"
 	"   var live=document.getElementById('live');var fresh=t.content.getElementById('live');\n"
@@ -575,7 +746,7 @@ static const char app_js[] =
 	" clearTimeout(toast.t);toast.t=setTimeout(function(){toast.classList.remove('show')},4000)}\n"
 	"var es=new EventSource('/board/events');\n"
 	"es.addEventListener('tap',function(e){var d={};try{d=JSON.parse(e.data)}catch(x){}\n"
-	" say((d.time||'')+' '+(d.name||d.card_key||'')+' '+(d.direction&&d.direction!=='none'?d.direction:d.outcome||'')+(d.since?' ('+d.since+')':''));\n"
+	" say((d.time||'')+' '+(d.name||'')+' '+(d.direction&&d.direction!=='none'?d.direction:d.outcome||'')+(d.since?' ('+d.since+')':''));\n"
 	" soon();main.dataset.lastTap=d.participant||d.card_key||'';});\n"
 	"es.addEventListener('status',soon);\n"
 	"es.onopen=function(){main.dataset.live='1'};\n"

@@ -1,8 +1,10 @@
 /*
- * board_participant.c — one participant: a week or month as an SVG heat map
- * (attended, excused by category, unexcused), quotas used and left, and each
- * day's explanation from the rules engine (which rule made a minute
- * unexcused).  Days after today are shown as coming, never as absent.
+ * board_participant.c — one participant: a week or month as a calendar grid
+ * (attended, excused by category, unexcused: colour plus a mark and words),
+ * quotas used and left, registered absences and cards, and each day's
+ * explanation from the rules engine (which rule made a minute unexcused).
+ * Days after today are shown as coming, never as absent.  Also the class view:
+ * a group's participants x days, week or month, printable.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +21,6 @@
 #include "paydoc.h"
 #include "period.h"
 #include "web.h"
-
-#define CELL 46
-#define GAP 6
 
 static const char *const weekday_en[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 static const char *const weekday_nb[7] = {"man", "tir", "ons", "tor", "fre", "lør", "søn"};
@@ -94,69 +93,114 @@ day_class(const struct rules_day *d, int32_t today)
 	return "d-att";
 }
 
+/* A day's colour class, letter and words (the letter and words: never colour alone). */
+static const struct {
+	const char *cls, *mark, *en;
+} day_kinds[] = {
+	{"d-att", "✓", "Attended"},
+	{"d-part", "½", "Late or left early"},
+	{"d-unx", "✗", "Unexcused"},
+	{"d-c-sick", "S", "Sick"},
+	{"d-c-child", "B", "Child's illness"},
+	{"d-c-leave", "F", "Leave or vacation"},
+	{"d-c-family", "G", "Pregnancy, birth, nursing"},
+	{"d-c-other", "E", "Excused, other"},
+	{"d-hol", "H", "Holiday or closed"},
+	{"d-none", "·", "Not scheduled"},
+	{"d-future", "…", "Coming or not final yet"},
+};
+
+static size_t
+day_kind(const char *cls)
+{
+	for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++)
+		if (strcmp(day_kinds[i].cls, cls) == 0)
+			return i;
+	return sizeof(day_kinds) / sizeof(day_kinds[0]) - 1;
+}
+
+/* The class of day k of res (with the not-final rule), or NULL if it is not in res. */
+static const char *
+day_cls_at(const struct attendance_days *res, int32_t date, int32_t today, const struct rules_day **dp)
+{
+	*dp = NULL;
+	for (size_t k = 0; k < res->out.n_days; k++)
+		if (res->out.days[k].date == date) {
+			const struct rules_day *d = &res->out.days[k];
+
+			*dp = d;
+			/* A scheduled day not final yet is not judged: shown as to come. */
+			if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL && d->scheduled_min > 0 &&
+			    d->attended_min == 0 && excused_total(d) == 0)
+				return "d-future";
+			return day_class(d, today);
+		}
+	return "d-future";
+}
+
+static void
+legend(struct board_req *r, struct evbuffer *out)
+{
+	html_fmt(out, "<ul class=\"legend\" aria-label=\"%s\">", board_t(r, "Legend"));
+	for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++)
+		html_fmt(out, "<li><span class=\"mark %s\" aria-hidden=\"true\">%s</span> %s</li>",
+			 day_kinds[i].cls, day_kinds[i].mark, board_t(r, day_kinds[i].en));
+	html_fmt(out, "</ul>");
+}
+
+/*
+ * The calendar as an HTML grid: each day a link to its explanation below, with its
+ * mark and words in the link itself, so a tap or the keyboard reaches every detail
+ * (no SVG tooltips, which tablets cannot show).
+ */
 static void
 heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
 	int32_t from, int32_t to, int32_t today)
 {
 	int lead = rules_weekday(from) - 1;
 	int ndays = (int)(to - from + 1);
-	int rows = (lead + ndays + 6) / 7;
-	int w = 7 * (CELL + GAP), h = 22 + rows * (CELL + GAP);
+	int cells = ((lead + ndays + 6) / 7) * 7;
 
-	html_fmt(out, "<svg class=\"cal\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", w,
-		 h, board_t(r, "Attended"));
+	html_fmt(out, "<table class=\"cal\" id=\"calendar\"><thead><tr>");
 	for (int i = 0; i < 7; i++)
-		html_fmt(out, "<text x=\"%d\" y=\"14\">%s</text>", i * (CELL + GAP) + 4,
-			 weekday(r, from + i - lead));
-	for (int i = 0; i < ndays; i++) {
-		int32_t date = from + i;
-		const struct rules_day *d = NULL;
-		int slot = lead + i, x = (slot % 7) * (CELL + GAP), y = 22 + (slot / 7) * (CELL + GAP);
-		char ds[11], sch[32], att[32], exc[32], unx[32];
+		html_fmt(out, "<th scope=\"col\">%s</th>", weekday(r, from + i - lead));
+	html_fmt(out, "</tr></thead><tbody>");
+	for (int slot = 0; slot < cells; slot++) {
+		int32_t date = from + slot - lead;
+		const struct rules_day *d;
+		const char *cls;
+		char ds[11], sch[32], att[32], unx[32];
 		int dd, mm, yy;
+		size_t k;
 
-		const char *cls = "d-future";
-
-		for (size_t k = 0; k < res->out.n_days; k++)
-			if (res->out.days[k].date == date) {
-				d = &res->out.days[k];
-				cls = day_class(d, today);
-				/* A scheduled day not final yet is not judged: shown as to come. */
-				if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL &&
-				    d->scheduled_min > 0 && d->attended_min == 0 &&
-				    excused_total(d) == 0)
-					cls = "d-future";
+		if (slot % 7 == 0)
+			html_fmt(out, "<tr>");
+		if (date < from || date > to) {
+			html_fmt(out, "<td></td>");
+		} else {
+			cls = day_cls_at(res, date, today, &d);
+			k = day_kind(cls);
+			rules_date_format(date, ds, sizeof(ds));
+			rules_ymd(date, &yy, &mm, &dd);
+			html_fmt(out, "<td class=\"day %s%R\" data-date=\"%s\"><a href=\"#d-%s\">"
+				      "<span class=\"dn\">%d</span><span class=\"mark\" aria-hidden=\"true\">%s"
+				      "</span><span class=\"sr\">%s %s.",
+				 cls, date == today ? " today" : "", ds, ds, dd, day_kinds[k].mark, ds,
+				 board_t(r, day_kinds[k].en));
+			if (d && date <= today && d->scheduled_min) {
+				board_duration(r, d->scheduled_min, sch, sizeof(sch));
+				board_duration(r, d->attended_min, att, sizeof(att));
+				board_duration(r, d->unexcused_min, unx, sizeof(unx));
+				html_fmt(out, " %s %s, %s %s, %s %s.", board_t(r, "Scheduled"), sch,
+					 board_t(r, "Attended"), att, board_t(r, "Unexcused"), unx);
 			}
-		rules_date_format(date, ds, sizeof(ds));
-		rules_ymd(date, &yy, &mm, &dd);
-		html_fmt(out, "<a href=\"#d-%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			      "rx=\"6\" class=\"%s\" data-date=\"%s\"><title>%s",
-			 ds, x, y, CELL, CELL, cls, ds, ds);
-		if (d && date <= today && d->scheduled_min) {
-			board_duration(r, d->scheduled_min, sch, sizeof(sch));
-			board_duration(r, d->attended_min, att, sizeof(att));
-			board_duration(r, excused_total(d), exc, sizeof(exc));
-			board_duration(r, d->unexcused_min, unx, sizeof(unx));
-			html_fmt(out, " — %s %s, %s %s, %s %s, %s %s", board_t(r, "Scheduled"), sch,
-				 board_t(r, "Attended"), att, board_t(r, "Excused"), exc,
-				 board_t(r, "Unexcused"), unx);
+			html_fmt(out, "</span></a></td>");
 		}
-		html_fmt(out, "</title></rect><text x=\"%d\" y=\"%d\">%d</text></a>", x + 5, y + 16,
-			 dd);
-		if (date == today)
-			html_fmt(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" "
-				      "fill=\"none\" stroke=\"#1b2a41\" stroke-width=\"3\"/>",
-				 x, y, CELL, CELL);
+		if (slot % 7 == 6)
+			html_fmt(out, "</tr>");
 	}
-	html_fmt(out, "</svg><div class=\"legend\"><span class=\"l-att\">%s</span>"
-		      "<span class=\"l-part\">%s</span><span class=\"l-unx\">%s</span>"
-		      "<span class=\"l-sick\">%s</span><span class=\"l-child\">%s</span>"
-		      "<span class=\"l-leave\">%s</span><span class=\"l-family\">%s</span>"
-		      "<span class=\"l-none\">%s</span></div>",
-		 board_t(r, "Attended"), board_t(r, "Late or left early"), board_t(r, "Unexcused"),
-		 board_category_label(r, RULES_CAT_SICK_SELF_DECLARED),
-		 board_category_label(r, RULES_CAT_CHILD_SICK), board_category_label(r, RULES_CAT_VACATION),
-		 board_category_label(r, RULES_CAT_PREGNANCY), board_t(r, "Not scheduled"));
+	html_fmt(out, "</tbody></table>");
+	legend(r, out);
 }
 
 static void
@@ -171,17 +215,21 @@ quotas(struct board_req *r, struct evbuffer *out, int64_t pid, const char *today
 	}
 	html_fmt(out, "<table id=\"quotas\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 		      "</tr></thead><tbody>",
-		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Left"));
+		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Remaining"));
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		if (q.q[i].limit == 0 && q.q[i].used == 0)
 			continue; /* not part of this regime */
-		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\">%d</td>",
-			 attendance_quota_name(i), board_quota_label(r, i), q.q[i].used);
+		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\" data-label=\"%s\">%d</td>",
+			 attendance_quota_name(i), board_quota_label(r, i), board_t(r, "Used"),
+			 q.q[i].used);
 		if (q.q[i].limit < 0)
-			html_fmt(out, "<td>%s</td><td class=\"left\">–</td></tr>", board_t(r, "no limit"));
+			html_fmt(out, "<td data-label=\"%s\">%s</td><td class=\"left\" data-label=\"%s\">–</td>"
+				      "</tr>",
+				 board_t(r, "Limit"), board_t(r, "no limit"), board_t(r, "Remaining"));
 		else
-			html_fmt(out, "<td>%d</td><td class=\"left\">%d</td></tr>", q.q[i].limit,
-				 q.q[i].left);
+			html_fmt(out, "<td data-label=\"%s\">%d</td><td class=\"left\" data-label=\"%s\">%d</td>"
+				      "</tr>",
+				 board_t(r, "Limit"), q.q[i].limit, board_t(r, "Remaining"), q.q[i].left);
 	}
 	html_fmt(out, "</tbody></table>");
 }
@@ -207,9 +255,10 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 			 ds, ds, weekday(r, d->date), ds, res->participant.ext_id, ds,
 			 board_t(r, "Correct a tap"));
 		board_duration(r, d->scheduled_min, dur, sizeof(dur));
-		html_fmt(out, "<td class=\"opt\">%s</td>", dur);
+		html_fmt(out, "<td class=\"opt\" data-label=\"%s\">%s</td>", board_t(r, "Scheduled"), dur);
 		board_duration(r, d->attended_min, dur, sizeof(dur));
-		html_fmt(out, "<td>%s</td><td>", dur);
+		html_fmt(out, "<td data-label=\"%s\">%s</td><td data-label=\"%s\">",
+			 board_t(r, "Attended"), dur, board_t(r, "Excused"));
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			if (d->excused_min[c]) {
 				board_duration(r, d->excused_min[c], dur, sizeof(dur));
@@ -217,7 +266,8 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 					 rules_category_name(c), board_category_label(r, c), dur);
 			}
 		board_duration(r, d->unexcused_min, dur, sizeof(dur));
-		html_fmt(out, "</td><td class=\"%s\">%s", d->unexcused_min ? "error" : "", dur);
+		html_fmt(out, "</td><td class=\"%s\" data-label=\"%s\">%s", d->unexcused_min ? "error" : "",
+			 board_t(r, "Unexcused"), dur);
 		if (d->unexcused_min) {
 			board_money(rules_rat_round(d->deduction), money, sizeof(money));
 			html_fmt(out, "<div class=\"muted\">%s %s %s</div>", board_t(r, "Deduction"),
@@ -247,6 +297,180 @@ day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days
 	if (res->g_missing != INT32_MIN)
 		html_fmt(out, "<p class=\"muted\">%s</p>",
 			 board_t(r, "G for this period is not known yet: amounts use the last known G and may change."));
+}
+
+/* A documentation value as people say it. */
+const char *
+board_doc_label(const struct board_req *r, const char *doc)
+{
+	static const char *const t[][2] = {
+		{"self_declared", "Self-declared"}, {"doctor_note", "Doctor's note"},
+		{"checkup", "Prenatal check-up"},   {"other", "Other document"},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(doc, t[i][0]) == 0)
+			return board_t(r, t[i][1]);
+	return *doc ? doc : board_t(r, "None");
+}
+
+/* "user:kari" -> "kari", "cli:root" -> "root (command line)", "roster" as it is. */
+void
+board_who(const struct board_req *r, const char *actor, char *out, size_t outlen)
+{
+	if (strncmp(actor, "user:", 5) == 0)
+		snprintf(out, outlen, "%s", actor + 5);
+	else if (strncmp(actor, "cli:", 4) == 0)
+		snprintf(out, outlen, "%s (%s)", actor + 4, board_t(r, "command line"));
+	else if (strncmp(actor, "token:", 6) == 0)
+		snprintf(out, outlen, "%s (%s)", actor + 6, board_t(r, "payroll API"));
+	else
+		snprintf(out, outlen, "%s", *actor ? actor : board_t(r, "the roster"));
+}
+
+/* The participant's registered absences, each with withdraw and change. */
+static void
+absences(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
+{
+	struct store_absence_row *rows = NULL;
+	size_t n = 0;
+	char who[96], when[32], hm1[8], hm2[8];
+
+	html_fmt(out, "<h2 id=\"absences-h\">%s</h2>", board_t(r, "Registered absences"));
+	if (store_absences_active(r->b->store, p->id, &rows, &n) < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
+		return;
+	}
+	if (n == 0) {
+		html_fmt(out, "<p class=\"muted\" id=\"absences\">%s</p>",
+			 board_t(r, "No absences are registered."));
+		free(rows);
+		return;
+	}
+	html_fmt(out, "<ul class=\"items\" id=\"absences\">");
+	for (size_t i = n; i-- > 0;) {
+		const struct store_absence_row *a = &rows[i];
+		int cat = rules_category_parse(a->a.category);
+
+		board_who(r, a->a.registered_by, who, sizeof(who));
+		board_when(a->created_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+		html_fmt(out, "<li class=\"card\" data-absence=\"%s\" data-category=\"%s\"><h3>%s</h3>"
+			      "<p><strong>%s</strong>%R%s",
+			 a->a.uuid, a->a.category, cat >= 0 ? board_category_label(r, cat) : a->a.category,
+			 a->a.from_date, strcmp(a->a.from_date, a->a.to_date) ? " – " : "",
+			 strcmp(a->a.from_date, a->a.to_date) ? a->a.to_date : "");
+		if (a->start_min >= 0) {
+			board_hhmm(a->start_min, hm1);
+			board_hhmm(a->end_min, hm2);
+			html_fmt(out, " %s–%s", hm1, hm2);
+		}
+		html_fmt(out, "</p><dl class=\"facts\"><dt>%s</dt><dd>%s</dd>",
+			 board_t(r, "Documentation"), board_doc_label(r, a->a.documentation));
+		if (a->a.comment[0])
+			html_fmt(out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Comment"),
+				 a->a.comment);
+		html_fmt(out, "<dt>%s</dt><dd>%s, %s</dd></dl>", board_t(r, "Registered by"), who, when);
+		html_fmt(out, "<details class=\"act\"><summary>%s</summary>"
+			      "<form method=\"post\" action=\"/board/absence/withdraw\">",
+			 board_t(r, "Withdraw"));
+		board_csrf_field(r, out);
+		html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+			      "<input type=\"hidden\" name=\"absence\" value=\"%s\">"
+			      "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
+			      "<button type=\"submit\" class=\"danger\">%s</button></form></details> "
+			      "<a class=\"button\" href=\"/board/absence?id=%s&amp;edit=%s\">%s</a></li>",
+			 p->ext_id, a->a.uuid, board_t(r, "Reason (required)"),
+			 board_t(r, "Withdraw the absence"), p->ext_id, a->a.uuid, board_t(r, "Change"));
+	}
+	html_fmt(out, "</ul>");
+	free(rows);
+}
+
+struct cards_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	const struct store_participant *p;
+	int n;
+};
+
+static int
+card_item(void *arg, const struct store_card_row *c)
+{
+	struct cards_ctx *k = arg;
+	struct board_req *r = k->r;
+	char code[8], who[96], when[32];
+
+	if (k->n++ == 0)
+		html_fmt(k->out, "<ul class=\"items\" id=\"cards\">");
+	board_card_code(c->key, code);
+	board_who(r, c->enrolled_by, who, sizeof(who));
+	board_when(c->enrolled_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+	html_fmt(k->out, "<li class=\"card\" data-card=\"%s\" data-revoked=\"%d\"><h3>%s "
+			 "<span class=\"key\">…%s</span> <span class=\"tag %s\">%s</span></h3>"
+			 "<dl class=\"facts\"><dt>%s</dt><dd>%s, %s</dd>",
+		 c->key, c->revoked, board_t(r, "Card"), code, c->revoked ? "tag-off" : "tag-on",
+		 board_t(r, c->revoked ? "Revoked" : "In use"), board_t(r, "Enrolled"), when, who);
+	if (c->revoked && c->revoked_ms) {
+		board_who(r, c->revoked_by, who, sizeof(who));
+		board_when(c->revoked_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
+		html_fmt(k->out, "<dt>%s</dt><dd>%s, %s</dd>", board_t(r, "Revoked"), when, who);
+		if (c->revoke_reason[0])
+			html_fmt(k->out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Reason"),
+				 c->revoke_reason);
+	}
+	html_fmt(k->out, "</dl>");
+	if (!c->revoked) {
+		html_fmt(k->out, "<a class=\"button\" href=\"/board/enroll?participant=%s&amp;replace=%s\">"
+				 "%s</a> <details class=\"act\"><summary>%s</summary>"
+				 "<form method=\"post\" action=\"/board/card/revoke\">",
+			 k->p->ext_id, c->key, board_t(r, "Replace"), board_t(r, "Revoke"));
+		board_csrf_field(r, k->out);
+		html_fmt(k->out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+				 "<input type=\"hidden\" name=\"card\" value=\"%s\">"
+				 "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
+				 "<button type=\"submit\" class=\"danger\">%s</button></form></details>",
+			 k->p->ext_id, c->key, board_t(r, "Reason (required)"),
+			 board_t(r, "Revoke the card"));
+	}
+	html_fmt(k->out, "</li>");
+	return 0;
+}
+
+static void
+cards(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
+{
+	struct cards_ctx k = {r, out, p, 0};
+
+	html_fmt(out, "<h2>%s</h2>", board_t(r, "Cards"));
+	store_cards_of(r->b->store, p->id, card_item, &k);
+	if (k.n)
+		html_fmt(out, "</ul>");
+	else
+		html_fmt(out, "<p class=\"muted\" id=\"cards\">%s</p>", board_t(r, "No card yet."));
+	html_fmt(out, "<p><a class=\"button\" href=\"/board/enroll?participant=%s\">%s</a></p>",
+		 p->ext_id, board_t(r, "Enroll a new card"));
+}
+
+/* The message after a change made from or for this page: says what happened. */
+static void
+flash(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
+{
+	static const char *const said[][2] = {
+		{"1", "The absence is saved."},
+		{"absence", "The absence is saved."},
+		{"updated", "The absence is changed."},
+		{"withdrawn", "The absence is withdrawn."},
+		{"revoked", "The card is revoked."},
+		{"replaced", "The new card replaces the old one."},
+		{"enrolled", "The card is enrolled."},
+	};
+	const char *s = board_arg(r, "saved");
+
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		if (strcmp(s, said[i][0]) == 0)
+			html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s "
+				      "<span dir=\"auto\">(%s, %s)</span></p>",
+				 board_t(r, said[i][1]), p->name, p->ext_id);
 }
 
 /* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
@@ -328,12 +552,10 @@ on_participant(struct evhttp_request *req, void *arg)
 	if ((out = board_page_new(&r, p.name, "participant")) == NULL)
 		goto done;
 	html_fmt(out, "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
-		      "</h1><p class=\"muted\">%s: %s · %s: %s</p>",
+		      "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
 		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
-		 p.programme_start);
-	if (strcmp(board_arg(&r, "saved"), "1") == 0)
-		html_fmt(out, "<p class=\"notice\" role=\"status\">%s</p>",
-			 board_t(&r, "The absence is saved."));
+		 p.programme_start, p.group[0] ? " · " : "", p.group);
+	flash(&r, out, &p);
 	html_fmt(out, "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
 		      "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
 		 p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
@@ -354,8 +576,18 @@ on_participant(struct evhttp_request *req, void *arg)
 		struct store_period sp;
 		char at_s[11];
 
+		struct period *per = NULL;
+		char perr[256];
+		int found;
+
 		rules_date_format(at, at_s, sizeof(at_s));
-		if (store_period_at(r.b->store, at_s, &sp) == 0)
+		/* As the payroll API does: the period of a day up to today exists once asked for. */
+		found = store_period_at(r.b->store, at_s, &sp) == 0;
+		if (!found && at <= today &&
+		    period_open(&per, r.b->store, r.b->att, r.b->cfg, perr, sizeof(perr)) == 0)
+			found = period_ensure(per, at_s, &sp, perr, sizeof(perr)) == 0;
+		period_free(per);
+		if (found)
 			html_fmt(out, "<p><a class=\"button\" id=\"basis\" href=\"/board/basis?id=%s&amp;"
 				      "period=%lld\" target=\"_blank\">%s %s – %s</a></p>",
 				 p.ext_id, (long long)sp.id,
@@ -370,6 +602,8 @@ on_participant(struct evhttp_request *req, void *arg)
 		already_rows(&r, out, p.id, from_s, to_s);
 		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Quotas"));
 		quotas(&r, out, p.id, today_s);
+		absences(&r, out, &p);
+		cards(&r, out, &p);
 		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Explanation"));
 		if (rc == 0)
 			day_rows(&r, out, &res, today);
@@ -378,6 +612,122 @@ on_participant(struct evhttp_request *req, void *arg)
 done:
 	if (rc == 0)
 		attendance_days_free(&res);
+	board_end(&r);
+}
+
+/* --- the class view --- */
+
+struct class_ctx {
+	struct board_req *r;
+	struct evbuffer *out;
+	const char *group;
+	int32_t from, to, today;
+	int n;
+};
+
+static int
+class_row(void *arg, const struct store_participant *p)
+{
+	struct class_ctx *c = arg;
+	struct board_req *r = c->r;
+	struct attendance_days res;
+	char f[11], t[11], err[256], ds[11];
+	int rc = 1;
+
+	if (!p->active || (*c->group && strcmp(p->group, c->group)))
+		return 0;
+	c->n++;
+	memset(&res, 0, sizeof(res));
+	rules_date_format(c->from, f, sizeof(f));
+	rules_date_format(c->to < c->today ? c->to : c->today, t, sizeof(t));
+	if (c->from <= c->today)
+		rc = attendance_days(r->b->att, p->id, f, t, &res, err, sizeof(err));
+	html_fmt(c->out, "<tr data-pid=\"%s\"><th scope=\"row\"><a class=\"name\" dir=\"auto\" "
+			 "href=\"/board/participant?id=%s&amp;date=%s\">%s</a></th>",
+		 p->ext_id, p->ext_id, f, p->name);
+	for (int32_t d = c->from; d <= c->to; d++) {
+		const struct rules_day *day = NULL;
+		const char *cls = rc == 0 ? day_cls_at(&res, d, c->today, &day) : "d-future";
+		size_t k = day_kind(cls);
+
+		rules_date_format(d, ds, sizeof(ds));
+		html_fmt(c->out, "<td class=\"day %s\" data-date=\"%s\"><a href=\"/board/participant?id=%s"
+				 "&amp;date=%s#d-%s\"><span aria-hidden=\"true\">%s</span>"
+				 "<span class=\"sr\">%s %s: %s</span></a></td>",
+			 cls, ds, p->ext_id, ds, ds, day_kinds[k].mark, p->name, ds,
+			 board_t(r, day_kinds[k].en));
+	}
+	html_fmt(c->out, "</tr>");
+	if (rc == 0)
+		attendance_days_free(&res);
+	return 0;
+}
+
+/* /board/class?group=G&view=week|month&date=D: a group's participants x days. */
+static void
+on_class(struct evhttp_request *req, void *arg)
+{
+	struct board_req r;
+	struct class_ctx c;
+	struct evbuffer *out;
+	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], ds[11], gq[128];
+	int32_t at, prev, next;
+	int minute, month;
+	const char *g;
+
+	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
+		return;
+	g = board_arg(&r, "group");
+	board_url_part(g, gq, sizeof(gq));
+	board_now(today_s, &minute);
+	memset(&c, 0, sizeof(c));
+	rules_date_parse(today_s, &c.today);
+	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
+		at = c.today;
+	month = strcmp(board_arg(&r, "view"), "month") == 0;
+	view_range(month, at, &c.from, &c.to, &prev, &next);
+	rules_date_format(c.from, from_s, sizeof(from_s));
+	rules_date_format(c.to, to_s, sizeof(to_s));
+	rules_date_format(prev, prev_s, sizeof(prev_s));
+	rules_date_format(next, next_s, sizeof(next_s));
+	if ((out = board_page_new(&r, board_t(&r, "Class view"), "class")) == NULL) {
+		board_end(&r);
+		return;
+	}
+	html_fmt(out, "<h1>%s: %s <span class=\"muted\">%s – %s</span></h1>", board_t(&r, "Class view"),
+		 *g ? g : board_t(&r, "All groups"), from_s, to_s);
+	html_fmt(out, "<div class=\"tabs noprint\"><a class=\"button\" href=\"?group=%s&amp;view=week&amp;"
+		      "date=%s\"%R>%s</a><a class=\"button\" href=\"?group=%s&amp;view=month&amp;date=%s\"%R>"
+		      "%s</a><a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
+		      "<a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
+		      "<a class=\"button\" href=\"/board/today?group=%s\">%s</a></div>",
+		 gq, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), gq, from_s,
+		 month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), gq,
+		 month ? "month" : "week", prev_s, board_t(&r, "Previous"), gq, month ? "month" : "week",
+		 next_s, board_t(&r, "Next"), gq, board_t(&r, "Today"));
+	c.r = &r;
+	c.out = out;
+	c.group = g;
+	html_fmt(out, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+		      "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
+		 board_t(&r, "Class view"), board_t(&r, "Name"));
+	for (int32_t d = c.from; d <= c.to; d++) {
+		int y, m, dd;
+
+		rules_ymd(d, &y, &m, &dd);
+		rules_date_format(d, ds, sizeof(ds));
+		html_fmt(out, "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
+			 ds, ds, weekday(&r, d), dd);
+	}
+	html_fmt(out, "</tr></thead><tbody>");
+	store_participant_each(r.b->store, class_row, &c);
+	html_fmt(out, "</tbody></table></div>");
+	if (c.n == 0)
+		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "Nobody is in this group."));
+	legend(&r, out);
+	html_fmt(out, "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
+		 board_t(&r, "Print"));
+	board_page_finish(&r, out, 200);
 	board_end(&r);
 }
 
@@ -450,4 +800,5 @@ board_participant_routes(struct board *b)
 {
 	web_route(b->web, "/board/participant", on_participant, b);
 	web_route(b->web, "/board/basis", on_basis, b);
+	web_route(b->web, "/board/class", on_class, b);
 }

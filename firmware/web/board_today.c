@@ -3,7 +3,9 @@
  * their status from the rules engine, the reader, upload and clock state, and
  * unknown cards waiting to be enrolled.  The part inside #live is also served
  * alone (?part=1) so that app.js can swap it in when a tap event arrives.
+ * Counts on top, a group filter and a search (?group=, ?q=) narrow the list.
  */
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,28 +116,90 @@ status_bar(struct board_req *r, struct evbuffer *out)
 	json_decref(c);
 }
 
+/*
+ * The board's word for a row: the engine's status, except that somebody who has
+ * tapped out (or been corrected out) and is not in now has "left", and nobody is
+ * "absent" before the first start plus grace (attendance.c: not yet arrived).
+ */
+enum today_state { T_PRESENT, T_LATE, T_NOT_ARRIVED, T_ABSENT, T_EXCUSED, T_LEFT, T_COUNT };
+
+static const char *const state_key[T_COUNT] = {"present", "late", "not_arrived",
+					       "absent",  "excused", "left"};
+static const char *const state_en[T_COUNT] = {"Present", "Late", "Not yet arrived",
+					      "Absent",  "Excused", "Left"};
+
+static enum today_state
+today_state(const struct attendance_today *t)
+{
+	int gone = !t->in_now && t->last_out >= 0;
+
+	switch (t->status) {
+	case ATTENDANCE_NOT_YET_DUE:
+		return T_NOT_ARRIVED;
+	case ATTENDANCE_LATE:
+		return gone ? T_LEFT : T_LATE;
+	case ATTENDANCE_LEFT_EARLY:
+		return T_LEFT;
+	case ATTENDANCE_ABSENT:
+		return T_ABSENT;
+	case ATTENDANCE_EXCUSED:
+		return T_EXCUSED;
+	default:
+		return gone ? T_LEFT : T_PRESENT;
+	}
+}
+
+/* The stray-tap flags of the day so far: the engine's, and what the taps show now. */
+static uint32_t
+stray_flags(const struct attendance_today *t, int now_min)
+{
+	uint32_t f = t->flags & (1u << RULES_FLAG_TAP_OUTSIDE_SCHEDULE);
+
+	/* A tap out is missing only once the day's last session is over. */
+	if (now_min >= t->end_min && (t->in_now || t->flags & (1u << RULES_FLAG_MISSING_TAP_OUT)))
+		f |= 1u << RULES_FLAG_MISSING_TAP_OUT;
+	if ((t->first_in >= 0 && (t->first_in >= t->end_min)) ||
+	    (t->last_out >= 0 && t->last_out < t->start_min))
+		f |= 1u << RULES_FLAG_TAP_OUTSIDE_SCHEDULE;
+	return f;
+}
+
 static void
-row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t, const char *date)
+row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t, const char *date,
+    const char *group, int now_min)
 {
 	char in[8], outm[8], s[8], e[8];
-	const char *st = attendance_status_name(t->status);
+	enum today_state ts = today_state(t);
+	uint32_t stray = stray_flags(t, now_min);
 
 	board_hhmm(t->first_in, in);
 	board_hhmm(t->last_out, outm);
 	board_hhmm(t->start_min, s);
 	board_hhmm(t->end_min, e);
-	html_fmt(out, "<tr data-pid=\"%s\" data-status=\"%s\"><td><a class=\"name\" dir=\"auto\" "
-		      "href=\"/board/participant?id=%s\">%s</a><div class=\"muted\">%s</div></td>"
-		      "<td><span class=\"st st-%s\">%s</span>",
-		 t->ext_id, st, t->ext_id, t->name, t->ext_id, st, board_status_label(r, t->status));
+	html_fmt(out, "<tr data-pid=\"%s\" data-status=\"%s\" data-state=\"%s\" data-group=\"%s\">"
+		      "<td data-label=\"%s\"><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
+		      "%s</a><div class=\"muted\">%s%R%s</div></td>"
+		      "<td data-label=\"%s\"><span class=\"st st-%s\">%s</span>",
+		 t->ext_id, attendance_status_name(t->status), state_key[ts], group,
+		 board_t(r, "Name"), t->ext_id, t->name, t->ext_id, *group ? " · " : "", group,
+		 board_t(r, "Status"), state_key[ts], board_t(r, state_en[ts]));
 	if (t->status == ATTENDANCE_EXCUSED && t->excused_category >= 0)
 		html_fmt(out, "<div class=\"muted\">%s</div>",
 			 board_category_label(r, t->excused_category));
-	html_fmt(out, "</td><td>%s</td><td>%s</td><td class=\"opt\">%s–%s</td>"
+	if (t->status == ATTENDANCE_LATE && ts == T_LEFT)
+		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Came late"));
+	if (t->status == ATTENDANCE_LEFT_EARLY)
+		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Left early"));
+	for (int f = 0; f < RULES_FLAG_COUNT; f++)
+		if (stray & (1u << f))
+			html_fmt(out, "<div class=\"flag\" data-flag=\"%s\">⚠ %s</div>", rules_flag_name(f),
+				 board_flag_label(r, f));
+	html_fmt(out, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+		      "<td class=\"opt\" data-label=\"%s\">%s–%s</td>"
 		      "<td class=\"actions\"><a class=\"button\" href=\"/board/absence?id=%s&amp;from=%s\">"
 		      "%s</a><a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></td></tr>",
-		 in, outm, s, e, t->ext_id, date, board_t(r, "Register absence"), t->ext_id, date,
-		 board_t(r, "Correct a tap"));
+		 board_t(r, "In"), in, board_t(r, "Out"), outm, board_t(r, "Schedule"), s, e, t->ext_id,
+		 date, board_t(r, "Register absence"), t->ext_id, date, board_t(r, "Correct a tap"));
 }
 
 struct unknown_ctx {
@@ -144,22 +208,36 @@ struct unknown_ctx {
 	int n;
 };
 
+/* A card told apart on the board by its last 4 hex digits, never the whole key. */
+void
+board_card_code(const char *key, char out[8])
+{
+	size_t n = strlen(key);
+
+	snprintf(out, 8, "%s", n >= 4 ? key + n - 4 : key);
+	for (char *c = out; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+}
+
 static int
 unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
 {
 	struct unknown_ctx *u = arg;
-	char when[32];
+	char when[32], code[8];
 
 	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
+	board_card_code(key, code);
 	if (u->n++ == 0)
 		html_fmt(u->out, "<table id=\"unknown\"><thead><tr><th>%s</th><th>%s</th>"
-				 "<th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
-			 board_t(u->r, "Card"), board_t(u->r, "Last tapped"), board_t(u->r, "Taps"));
-	/* The card key is an HMAC of the UID; the first hex digits tell cards apart. */
-	html_fmt(u->out, "<tr data-card=\"%s\"><td class=\"key\">%.18s…</td><td>%s</td>"
-			 "<td class=\"opt\">%d</td><td class=\"actions\"><a class=\"button primary\" "
-			 "href=\"/board/enroll?card=%s\">%s</a></td></tr>",
-		 key, key, when, taps, key, board_t(u->r, "Enroll"));
+				 "<th class=\"opt\">%s</th><th><span class=\"sr\">%s</span></th></tr></thead><tbody>",
+			 board_t(u->r, "Last tapped"), board_t(u->r, "Card"), board_t(u->r, "Taps"),
+			 board_t(u->r, "Action"));
+	html_fmt(u->out, "<tr data-card=\"%s\"><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
+			 "<span class=\"key\">…%s</span></td><td class=\"opt\">%d</td>"
+			 "<td class=\"actions\"><a class=\"button primary\" href=\"/board/enroll?card=%s\">"
+			 "%s</a></td></tr>",
+		 key, board_t(u->r, "Last tapped"), when, board_t(u->r, "Card"), code, taps, key,
+		 board_t(u->r, "Enroll"));
 	return 0;
 }
 
@@ -180,29 +258,84 @@ struct today_batch {
 	struct board *b;
 	atomic_int started; /* set by the reports thread before it reads anything */
 	struct today_waiter *waiters;
-	/* The result, written on the reports thread: the table in nb and in en. */
+	/* The result, written on the reports thread: the rows and each one's group. */
 	char date[11];
-	struct evbuffer *table[2];
+	int minute;
+	struct attendance_today *rows;
+	char (*groups)[40];
+	size_t n;
 	int failed;
 };
 
-static const char *const batch_lang[2] = {"nb", "en"};
+/* The Today view's filter: a group and a search in names and ids. */
+static int
+shown(const struct board_req *r, const struct attendance_today *t, const char *group)
+{
+	const char *g = board_arg(r, "group"), *q = board_arg(r, "q");
+
+	if (*g && strcmp(g, group))
+		return 0;
+	return !*q || strcasestr(t->name, q) || strcasestr(t->ext_id, q);
+}
+
+/* The row also has the state asked for (?state=absent: tap a count to see who). */
+static int
+shown_state(const struct board_req *r, const struct attendance_today *t, const char *group)
+{
+	const char *st = board_arg(r, "state");
+
+	return shown(r, t, group) && (!*st || strcmp(st, state_key[today_state(t)]) == 0);
+}
 
 static void
-render_table(struct board_req *r, struct evbuffer *out, const struct attendance_today *rows,
-	     size_t n, const char *date)
+counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 {
-	if (n == 0) {
+	int c[T_COUNT] = {0};
+
+	for (size_t i = 0; i < t->n; i++)
+		if (shown(r, &t->rows[i], t->groups[i]))
+			c[today_state(&t->rows[i])]++;
+	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">", board_t(r, "Counts"));
+	char gq[128], qq[256];
+
+	board_url_part(board_arg(r, "group"), gq, sizeof(gq));
+	board_url_part(board_arg(r, "q"), qq, sizeof(qq));
+	for (int k = 0; k < T_COUNT; k++) {
+		int here = strcmp(board_arg(r, "state"), state_key[k]) == 0;
+
+		/* Each count is a link to its rows (again: everyone). */
+		html_fmt(out, "<li class=\"c-%s\" data-count=\"%s\"><a href=\"/board/today?group=%s&amp;"
+			      "q=%s&amp;state=%s\"%R><strong>%d</strong> %s</a></li>",
+			 state_key[k], state_key[k], gq, qq, here ? "" : state_key[k], here ? " aria-current=\"true\"" : "", c[k],
+			 board_t(r, state_en[k]));
+	}
+	html_fmt(out, "</ul>");
+}
+
+static void
+render_table(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
+{
+	size_t shown_n = 0;
+
+	if (t->n == 0) {
 		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is scheduled today."));
 		return;
 	}
-	html_fmt(out, "<table id=\"today\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-		      "<th>%s</th><th class=\"opt\">%s</th><th></th></tr></thead><tbody>",
+	counts(r, out, t);
+	html_fmt(out, "<table id=\"today\" class=\"stack\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+		      "<th>%s</th><th class=\"opt\">%s</th><th><span class=\"sr\">%s</span></th></tr>"
+		      "</thead><tbody>",
 		 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
-		 board_t(r, "Schedule"));
-	for (size_t i = 0; i < n; i++)
-		row(r, out, &rows[i], date);
+		 board_t(r, "Schedule"), board_t(r, "Action"));
+	for (size_t i = 0; i < t->n; i++)
+		if (shown_state(r, &t->rows[i], t->groups[i])) {
+			row(r, out, &t->rows[i], t->date, t->groups[i], t->minute);
+			shown_n++;
+		}
 	html_fmt(out, "</tbody></table>");
+	if (shown_n == 0)
+		html_fmt(out, "<p class=\"muted\" id=\"none\">%s</p>",
+			 board_t(r, "Nobody matches the search."));
 }
 
 /* On the reports thread. */
@@ -210,28 +343,25 @@ static void
 today_run(struct reports_ctx *ctx, void *arg)
 {
 	struct today_batch *t = arg;
-	struct attendance_today *rows = NULL;
 	char err[256];
-	size_t n = 0;
-	int minute;
 
 	atomic_store(&t->started, 1);
-	attendance_local_now(t->date, &minute);
-	if (attendance_today(ctx->att, t->date, minute, &rows, &n, err, sizeof(err)) < 0) {
+	attendance_local_now(t->date, &t->minute);
+	if (attendance_today(ctx->att, t->date, t->minute, &t->rows, &t->n, err, sizeof(err)) < 0) {
 		log_err("board: today: %s", err);
 		t->failed = 1;
 		return;
 	}
-	for (int i = 0; i < 2; i++) {
-		struct board_req r = {.lang = batch_lang[i]};
-
-		if ((t->table[i] = evbuffer_new()) == NULL) {
-			t->failed = 1;
-			break;
-		}
-		render_table(&r, t->table[i], rows, n, t->date);
+	if (t->n && (t->groups = calloc(t->n, sizeof(*t->groups))) == NULL) {
+		t->failed = 1;
+		return;
 	}
-	free(rows);
+	for (size_t i = 0; i < t->n; i++) {
+		struct store_participant p;
+
+		if (store_participant_get(ctx->store, t->rows[i].participant_id, &p) == 0)
+			snprintf(t->groups[i], sizeof(t->groups[i]), "%s", p.group);
+	}
 }
 
 /* The live part around the computed table: state on top, unknown cards below. */
@@ -239,14 +369,13 @@ static void
 render_live(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 {
 	struct unknown_ctx u = {r, out, 0};
-	struct evbuffer *tbl = t->table[strcmp(r->lang, "en") == 0];
 
 	html_fmt(out, "<div id=\"live\">");
 	status_bar(r, out);
-	if (t->failed || tbl == NULL)
+	if (t->failed)
 		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
 	else
-		evbuffer_add(out, evbuffer_pullup(tbl, -1), evbuffer_get_length(tbl));
+		render_table(r, out, t);
 	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
 	store_unknown_cards(r->b->store, board_now_ms() - UNKNOWN_CARD_DAYS * 86400000LL,
 			    UNKNOWN_CARD_MAX, unknown_row, &u);
@@ -256,6 +385,39 @@ render_live(struct board_req *r, struct evbuffer *out, const struct today_batch 
 		html_fmt(out, "<p class=\"muted\" id=\"unknown\">%s</p>",
 			 board_t(r, "No unknown cards were tapped in the last 7 days."));
 	html_fmt(out, "</div>");
+}
+
+/* The search and group filter (a GET form: works without script). */
+static void
+filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
+{
+	const char *g = board_arg(r, "group");
+	char gq[128];
+
+	html_fmt(out, "<form class=\"filter\" method=\"get\" action=\"/board/today\" role=\"search\">"
+		      "<label>%s<input type=\"search\" name=\"q\" value=\"%s\" autocomplete=\"off\"></label>"
+		      "<label>%s<select name=\"group\"><option value=\"\">%s</option>",
+		 board_t(r, "Search name or id"), board_arg(r, "q"), board_t(r, "Group"),
+		 board_t(r, "All groups"));
+	for (size_t i = 0; i < t->n; i++) {
+		size_t k;
+
+		if (!t->groups[i][0])
+			continue;
+		for (k = 0; k < i; k++)
+			if (strcmp(t->groups[k], t->groups[i]) == 0)
+				break;
+		if (k == i)
+			html_fmt(out, "<option value=\"%s\"%R>%s</option>", t->groups[i],
+				 strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
+	}
+	/* A search looks at everyone again: a count's state is not kept. */
+	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
+	/* The week grid of the group shown (or everyone), printable. */
+	board_url_part(g, gq, sizeof(gq));
+	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", gq,
+		 board_t(r, "Class view"));
+	html_fmt(out, "</form>");
 }
 
 static void
@@ -278,6 +440,8 @@ answer(struct today_waiter *w, const struct today_batch *t, struct evbuffer *liv
 	} else if ((out = board_page_new(r, board_t(r, "Today"), "today")) != NULL) {
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
 			 t->date);
+		if (!t->failed)
+			filter_form(r, out, t);
 		evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
 		board_page_finish(r, out, 200);
 	}
@@ -292,30 +456,28 @@ today_done(void *arg, int ran)
 {
 	struct today_batch *t = arg;
 	struct today_waiter *w, *next;
-	struct evbuffer *live[2] = {NULL, NULL};
 
 	if (t->b->today_next == t)
 		t->b->today_next = NULL;
 	for (w = t->waiters; w; w = next) {
-		int en = strcmp(w->r.lang, "en") == 0;
+		struct evbuffer *live;
 
 		next = w->next;
 		if (!ran) {
 			board_fail(&w->r, 503, board_t(&w->r, "The kiosk is stopping."));
 		} else {
-			if (live[en] == NULL && (live[en] = evbuffer_new()) != NULL)
-				render_live(&w->r, live[en], t);
-			answer(w, t, live[en]);
+			/* The computation is shared; each waiter's filter and language are its own. */
+			if ((live = evbuffer_new()) != NULL)
+				render_live(&w->r, live, t);
+			answer(w, t, live);
+			if (live)
+				evbuffer_free(live);
 		}
 		board_end(&w->r);
 		free(w);
 	}
-	for (int i = 0; i < 2; i++) {
-		if (live[i])
-			evbuffer_free(live[i]);
-		if (t->table[i])
-			evbuffer_free(t->table[i]);
-	}
+	free(t->rows);
+	free(t->groups);
 	free(t);
 }
 
@@ -364,8 +526,9 @@ list_row(void *arg, const struct store_participant *p)
 	if (!p->active)
 		return 0;
 	html_fmt(l->out, "<tr><td><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
-			 "%s</a></td><td>%s</td><td class=\"opt\">%s</td><td class=\"opt\">%s</td></tr>",
-		 p->ext_id, p->name, p->ext_id, p->regime, p->programme_start);
+			 "%s</a></td><td>%s</td><td>%s</td><td class=\"opt\">%s</td>"
+			 "<td class=\"opt\">%s</td></tr>",
+		 p->ext_id, p->name, p->ext_id, p->group, p->regime, p->programme_start);
 	return 0;
 }
 
@@ -383,10 +546,10 @@ on_participants(struct evhttp_request *req, void *arg)
 		return;
 	}
 	l = (struct list_ctx){&r, out};
-	html_fmt(out, "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th class=\"opt\">%s</th>"
-		      "<th class=\"opt\">%s</th></tr></thead><tbody>",
-		 board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Regime"),
-		 board_t(&r, "Programme start"));
+	html_fmt(out, "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th>%s</th>"
+		      "<th class=\"opt\">%s</th><th class=\"opt\">%s</th></tr></thead><tbody>",
+		 board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Group"),
+		 board_t(&r, "Regime"), board_t(&r, "Programme start"));
 	store_participant_each(r.b->store, list_row, &l);
 	html_fmt(out, "</tbody></table>");
 	board_page_finish(&r, out, 200);

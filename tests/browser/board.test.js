@@ -173,8 +173,13 @@ async function main() {
     await Promise.all([page.waitForURL(/\/board\/enroll/), page.click('#unknown a.button')]);
     await page.selectOption('select[name=participant]', 'P-000020');
     await shot(page, '04-enroll');
-    await Promise.all([page.waitForURL(/done=1/), page.click('#enroll button[type=submit]')]);
-    ok(await page.isVisible('.notice'), 'enroll: the card is enrolled for the chosen participant');
+    // P-000020 has a card from the roster: the board warns and asks again.
+    await page.click('#enroll button[type=submit]');
+    ok(await page.isVisible('#has-card'), 'enroll: the board warns that she already has a card');
+    await Promise.all([page.waitForURL(/saved=enrolled/), page.click('#enroll button[type=submit]')]);
+    ok(await page.isVisible('#flash') &&
+       (await page.locator('#cards li[data-revoked="0"]').count()) === 2,
+      'enroll: the card is enrolled for the chosen participant (her page lists both cards)');
     await page.goto(base + '/board');
     await page.waitForSelector('main[data-live="1"]', { timeout: 5000 });
     const reply = await tap(sock, 'DEADBEEF');
@@ -200,7 +205,7 @@ async function main() {
     await Promise.all([page.waitForLoadState(), page.click('button[value=preview]')]);
     ok(await page.isVisible('#effect'), 'register absence: the effect is shown before saving');
     await shot(page, '05-absence-preview');
-    await Promise.all([page.waitForURL(/saved=1/), page.click('button[value=save]')]);
+    await Promise.all([page.waitForURL(/saved=absence/), page.click('button[value=save]')]);
     const usedAfter = Number(await page.textContent(
       'tr[data-quota=self_declared_occurrences] .used'));
     ok(usedAfter === usedBefore + 1, 'the self-declared quota goes up by one occurrence',
@@ -225,19 +230,19 @@ async function main() {
     await page.goto(base + `/board/correct?id=P-000001&date=${today}`);
     const n0 = await page.locator('#taps tbody tr').count();
     await page.fill('#taps tbody tr:first-child input[name=reason]', 'Dobbeltstempling ved en feil');
-    await Promise.all([page.waitForURL(/done=1/), page.click('#taps tbody tr:first-child button')]);
+    await Promise.all([page.waitForURL(/done=remove/), page.click('#taps tbody tr:first-child button')]);
     const n1 = await page.locator('#taps tbody tr').count();
     ok(n0 === 1 && n1 === 0, 'correct a tap: a tap is removed with a reason', `${n0} -> ${n1}`);
     await page.fill('#add-tap input[name=time]', '08:05');
     await page.selectOption('#add-tap select[name=direction]', 'in');
     await page.fill('#add-tap input[name=reason]', 'Glemte kortet, sett av lærer kl. 08:05');
-    await Promise.all([page.waitForURL(/done=1/), page.click('#add-tap button')]);
+    await Promise.all([page.waitForURL(/done=add/), page.click('#add-tap button')]);
     const added = await page.locator('#taps tbody tr[data-time="08:05"]').count();
     ok(added === 1, 'correct a tap: a tap is added with a reason');
     await shot(page, '08-correct');
     await page.goto(base + '/board/participant?id=P-000013&view=month');
-    ok((await page.locator('svg.cal rect[data-date]').count()) >= 28,
-      'the participant month view draws an SVG calendar heat map');
+    ok((await page.locator('#calendar td.day[data-date] a').count()) >= 28,
+      'the participant month view draws a calendar grid, each day a link');
     await shot(page, '09-participant-month-rtl');
 
     // --- a teacher has no audit log; an admin sees every change in it ---

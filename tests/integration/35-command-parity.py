@@ -92,7 +92,8 @@ def run(k):
     # command, action, outbox event type or None, {path: (do it, check the row)}
     table = [
         ("card.enroll", "card.enroll", None, {
-            "board": (lambda: board_post("/board/enroll", {"card": board_key,
+            # P-000001 has a roster card: the board asks to confirm a second one.
+            "board": (lambda: board_post("/board/enroll", {"card": board_key, "confirm": "1",
                                                            "participant": "P-000001"}),
                       lambda: k.db("SELECT count(*) FROM cards c JOIN participants p ON"
                                    " p.id = c.participant_id WHERE p.ext_id = 'P-000001'"

@@ -306,6 +306,30 @@ test_names(void **state)
 	assert_string_equal(auth_role_name(AUTH_ADMIN), "admin");
 }
 
+/* board_page.c, board_today.c: links and card codes on the board (issue 19). */
+void board_url_part(const char *s, char *out, size_t outlen);
+void board_card_code(const char *key, char out[8]);
+
+static void
+test_url_part_and_card_code(void **state)
+{
+	char out[64], code[8];
+
+	board_url_part("Norsk A & B/2?", out, sizeof(out));
+	assert_string_equal(out, "Norsk%20A%20%26%20B%2F2%3F");
+	board_url_part("Kurs-1.b_~", out, sizeof(out));
+	assert_string_equal(out, "Kurs-1.b_~");
+	board_url_part("æ", out, sizeof(out));
+	assert_string_equal(out, "%C3%A6");
+	board_url_part("abcdefghij", out, 6); /* cut, always terminated */
+	assert_true(strlen(out) < 6);
+	board_card_code("hmac:00112233445566778899aabbccddeeff00112233445566778899aabbccdd9e68",
+			code);
+	assert_string_equal(code, "9E68");
+	board_card_code("ab", code);
+	assert_string_equal(code, "AB");
+}
+
 int
 main(void)
 {
@@ -322,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_limiter_full_table),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_url_part_and_card_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
