@@ -64,7 +64,7 @@ def run(kiosk, muni, write):
     ok(etag and etag.startswith('"'), "its ETag is kept (%s)" % etag)
     ok(kiosk.db("SELECT count(*) FROM cards WHERE key LIKE 'hmac:%'")[0][0] == 3 and
        kiosk.db("SELECT count(*) FROM cards WHERE key LIKE '%04A1%'")[0][0] == 0,
-       "card UIDs are stored only as HMAC keys")
+       "card UIDs are stored only as HMAC keys", kiosk.db("SELECT key, participant_id, revoked, origin FROM cards"))
 
     # Changed: a renamed participant, a new one, and P-000002's card replaced.
     doc = kiosklib.roster(4)

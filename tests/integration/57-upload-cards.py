@@ -55,8 +55,9 @@ def main():
         new_key = kiosk.db("SELECT card_key FROM taps ORDER BY id DESC LIMIT 1")[0][0]
         b = munilib.Board(kiosk.port)
         b.login("kari", PASSWORD)
+        # P-000001 already has a roster card: the board asks to confirm a second one.
         st, _ = b.req("POST", "/board/enroll", {"card": new_key, "participant": "P-000001",
-                                                "csrf": b.csrf()})
+                                                "confirm": "1", "csrf": b.csrf()})
         ok(st == 303, "the teacher enrols the card on the board (%s)" % st)
         # An administrator revokes another with stempelctl (over the control socket).
         r = kiosk.ctl("card", "revoke", GONE_UID, check=False)
