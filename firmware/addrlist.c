@@ -118,7 +118,8 @@ addrlist_check(const char *list, char *err, size_t errlen)
 	char bad[ITEM_MAX + 8] = "";
 
 	if (each_item(list, check_one, bad) != 0) {
-		snprintf(err, errlen, "\"%s\" is not loopback, any, an address or address/prefix", bad);
+		snprintf(err, errlen, "\"%s\" is not loopback, any, an address or address/prefix",
+		         bad);
 		return -1;
 	}
 	return 0;

@@ -54,7 +54,7 @@ struct inputs {
 
 int
 attendance_open(struct attendance **out, struct store *s, const struct config *cfg, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct attendance *a = calloc(1, sizeof(*a));
 
@@ -183,8 +183,7 @@ g_expiry(int32_t from)
  * each 1 May up to `to`, remembering where that began.
  */
 static int
-load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *err,
-       size_t errlen)
+load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *err, size_t errlen)
 {
 	struct store_g *sg;
 	size_t n_sg, n = 0, n_store, cap;
@@ -218,7 +217,8 @@ load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *er
 	if (n > 0 && g_expiry(x->g[n - 1].from) <= to) {
 		x->g_missing = g_expiry(x->g[n - 1].from);
 		while (lenient && n < cap && g_expiry(x->g[n - 1].from) <= to) {
-			x->g[n] = (struct rules_g){g_expiry(x->g[n - 1].from), x->g[n - 1].amount_ore};
+			x->g[n] =
+			    (struct rules_g){g_expiry(x->g[n - 1].from), x->g[n - 1].amount_ore};
 			n++;
 		}
 	}
@@ -232,7 +232,7 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 {
 	struct store_session *rows;
 	struct store_exception_row *ex;
-	char (*cl)[11];
+	char(*cl)[11];
 	size_t n, n_ex, n_cl;
 
 	if (store_schedule_rows(a->s, x->p.id, &rows, &n) < 0 ||
@@ -258,12 +258,12 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 		first = served;
 	for (size_t i = 0; i < n; i++)
 		x->templ[i] = (struct rules_template){
-			.weekdays = (uint8_t)(1u << rows[i].weekday),
-			.start = (int16_t)rows[i].start_min,
-			.end = (int16_t)rows[i].end_min,
-			.off_site = rows[i].offsite != 0,
-			.from = first,
-			.to = INT32_MAX,
+		    .weekdays = (uint8_t)(1u << rows[i].weekday),
+		    .start = (int16_t)rows[i].start_min,
+		    .end = (int16_t)rows[i].end_min,
+		    .off_site = rows[i].offsite != 0,
+		    .from = first,
+		    .to = INT32_MAX,
 		};
 	for (size_t i = 0; i < n_ex; i++) {
 		struct rules_exception *e = &x->exc[i];
@@ -298,7 +298,7 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 /* The sessions of `date` as the engine's schedule sees them (holidays aside). */
 static size_t
 day_sessions(const struct inputs *x, int32_t date, int16_t *start, int16_t *end, bool *off,
-	     size_t max)
+             size_t max)
 {
 	size_t n = 0;
 	bool exception = false;
@@ -320,8 +320,8 @@ day_sessions(const struct inputs *x, int32_t date, int16_t *start, int16_t *end,
 	for (size_t i = 0; i < x->in.n_templ; i++) {
 		const struct rules_template *t = &x->in.templ[i];
 
-		if ((t->weekdays & (1u << rules_weekday(date))) && date >= t->from && date <= t->to &&
-		    n < max) {
+		if ((t->weekdays & (1u << rules_weekday(date))) && date >= t->from &&
+		    date <= t->to && n < max) {
 			start[n] = t->start;
 			end[n] = t->end;
 			off[n++] = t->off_site;
@@ -343,7 +343,7 @@ tap_cmp(const void *a, const void *b)
 /* Accepted taps with the corrections applied: removed taps out, added taps in. */
 static int
 effective_taps(struct attendance *a, int64_t pid, const char *from, const char *to,
-	       struct attendance_tap **out, size_t *n, char *err, size_t errlen)
+               struct attendance_tap **out, size_t *n, char *err, size_t errlen)
 {
 	struct store_day_tap *t;
 	struct store_correction *c;
@@ -369,8 +369,8 @@ effective_taps(struct attendance *a, int64_t pid, const char *from, const char *
 			removed = strcmp(c[j].action, "remove") == 0 && c[j].tap_id == t[i].id;
 		if (removed)
 			continue;
-		(*out)[k] = (struct attendance_tap){.tap_id = t[i].id, .minute = t[i].minute,
-						    .day = t[i].day};
+		(*out)[k] = (struct attendance_tap){
+		    .tap_id = t[i].id, .minute = t[i].minute, .day = t[i].day};
 		memcpy((*out)[k].direction, t[i].direction, sizeof((*out)[k].direction));
 		memcpy((*out)[k++].date, t[i].date, sizeof((*out)[0].date));
 	}
@@ -451,7 +451,7 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 	if (c < 0 || rules_date_parse(r->a.from_date, &ra.from) < 0 ||
 	    rules_date_parse(r->a.to_date, &ra.to) < 0 || ra.from > ra.to) {
 		log_warn("attendance: absence %s of participant %s is malformed; ignored",
-			 r->a.uuid, x->p.ext_id);
+		         r->a.uuid, x->p.ext_id);
 		return 0;
 	}
 	ra.category = c;
@@ -479,7 +479,8 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 				continue;
 			one.from = one.to = d;
 			one.start = (int16_t)first;
-			one.end = (int16_t)(first + r->a.minutes > 1440 ? 1440 : first + r->a.minutes);
+			one.end =
+			    (int16_t)(first + r->a.minutes > 1440 ? 1440 : first + r->a.minutes);
 			if (abs_push(x, &one) < 0)
 				return errbuf_set(err, errlen, "%s", "out of memory");
 		}
@@ -492,7 +493,7 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 
 static int
 load_absences(struct attendance *a, struct inputs *x, const struct store_absence_row *extra,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	struct store_absence_row *r;
 	size_t n;
@@ -522,12 +523,12 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	x->in.regime = x->regime;
 	if (rules_date_parse(x->p.programme_start, &pt->programme_start) < 0)
 		return errbuf_set(err, errlen, "participant %s: programme_start is not a date",
-			    x->p.ext_id);
+		                  x->p.ext_id);
 	/* The last day in the programme, when known: later days are not scheduled (ruling 11). */
 	pt->has_end = x->p.programme_end[0] != '\0';
 	if (pt->has_end && rules_date_parse(x->p.programme_end, &pt->programme_end) < 0)
 		return errbuf_set(err, errlen, "participant %s: programme_end is not a date",
-				  x->p.ext_id);
+		                  x->p.ext_id);
 	if ((rate = rules_rate_parse(x->p.rate)) < 0)
 		return errbuf_set(err, errlen, "participant %s: unknown rate", x->p.ext_id);
 	pt->rate = rate;
@@ -535,10 +536,10 @@ load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err,
 	pt->sole_carer = x->p.sole_carer != 0;
 	pt->chronic_child = x->p.chronic_child != 0;
 	pt->monthly_benefit_ore = -1;
-	if (x->p.monthly_benefit[0] && rules_ore_parse(x->p.monthly_benefit,
-						       &pt->monthly_benefit_ore) < 0)
+	if (x->p.monthly_benefit[0] &&
+	    rules_ore_parse(x->p.monthly_benefit, &pt->monthly_benefit_ore) < 0)
 		return errbuf_set(err, errlen, "participant %s: monthly_benefit is not an amount",
-			    x->p.ext_id);
+		                  x->p.ext_id);
 	return 0;
 }
 
@@ -551,7 +552,7 @@ static int32_t
 first_date(const struct inputs *x, int32_t from, int32_t to)
 {
 	const struct rules_param_version *basis =
-		rules_param_at(x->regime, RULES_P_STIPEND_BASIS, to);
+	    rules_param_at(x->regime, RULES_P_STIPEND_BASIS, to);
 	int32_t start = x->in.participant.programme_start;
 
 	if (basis && basis->num == RULES_BASIS_G && x->in.n_g > 0 && x->in.g[0].from > start)
@@ -570,7 +571,7 @@ first_date(const struct inputs *x, int32_t from, int32_t to)
  */
 static int
 inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient,
-	    const struct store_absence_row *extra, struct inputs *x, char *err, size_t errlen)
+            const struct store_absence_row *extra, struct inputs *x, char *err, size_t errlen)
 {
 	int rc;
 
@@ -638,7 +639,9 @@ settle_minutes(const struct rules_regime *r, int32_t date)
 const char *
 attendance_day_state_name(enum attendance_day_state st)
 {
-	return st == ATTENDANCE_DAY_FUTURE ? "future" : st == ATTENDANCE_DAY_OPEN ? "open" : "final";
+	return st == ATTENDANCE_DAY_FUTURE ? "future"
+	       : st == ATTENDANCE_DAY_OPEN ? "open"
+	                                   : "final";
 }
 
 int64_t
@@ -661,8 +664,8 @@ day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, 
 	bool off[RULES_MAX_SESSIONS];
 	int64_t base = (int64_t)day->date * RULES_MIN_PER_DAY;
 	size_t ns = day->scheduled_min > 0
-			    ? day_sessions(x, day->date, st, en, off, RULES_MAX_SESSIONS)
-			    : 0;
+	                ? day_sessions(x, day->date, st, en, off, RULES_MAX_SESSIONS)
+	                : 0;
 	int first = RULES_MIN_PER_DAY, last = 0;
 
 	/* A day without sessions is future until it is over, then final (as the engine). */
@@ -682,9 +685,9 @@ day_bounds(const struct inputs *x, const struct rules_day *day, int64_t *begin, 
 static enum attendance_day_state
 state_of(const struct rules_day *d)
 {
-	return d->state == RULES_DAY_FINAL ? ATTENDANCE_DAY_FINAL
+	return d->state == RULES_DAY_FINAL  ? ATTENDANCE_DAY_FINAL
 	       : d->state == RULES_DAY_OPEN ? ATTENDANCE_DAY_OPEN
-					    : ATTENDANCE_DAY_FUTURE;
+	                                    : ATTENDANCE_DAY_FUTURE;
 }
 
 /* The engine judges days at this local moment (the trusted now). */
@@ -742,7 +745,8 @@ static int
 parse_range(const char *from, const char *to, int32_t *f, int32_t *t, char *err, size_t errlen)
 {
 	if (rules_date_parse(from, f) < 0)
-		return errbuf_set(err, errlen, "from: expected a date YYYY-MM-DD, got \"%s\"", from);
+		return errbuf_set(err, errlen, "from: expected a date YYYY-MM-DD, got \"%s\"",
+		                  from);
 	if (rules_date_parse(to, t) < 0)
 		return errbuf_set(err, errlen, "to: expected a date YYYY-MM-DD, got \"%s\"", to);
 	if (*t < *f)
@@ -753,8 +757,8 @@ parse_range(const char *from, const char *to, int32_t *f, int32_t *t, char *err,
 }
 
 static int
-days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient,
-	  int32_t as_of, struct attendance_days *res, char *err, size_t errlen)
+days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient, int32_t as_of,
+          struct attendance_days *res, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output full;
@@ -801,10 +805,9 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 				int64_t b, f;
 
 				if (res->out.days[i].scheduled_min > 0)
-					ss->n = (uint8_t)day_sessions(&x, res->out.days[i].date,
-								      ss->start, ss->end,
-								      ss->off_site,
-								      RULES_MAX_SESSIONS);
+					ss->n = (uint8_t)day_sessions(
+					    &x, res->out.days[i].date, ss->start, ss->end,
+					    ss->off_site, RULES_MAX_SESSIONS);
 				day_bounds(&x, &res->out.days[i], &b, &f);
 				res->final_at = f > res->final_at ? f : res->final_at;
 				res->pending_total += res->pending_min[i];
@@ -831,7 +834,7 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 
 int
 attendance_days(struct attendance *a, int64_t pid, const char *from, const char *to,
-		struct attendance_days *res, char *err, size_t errlen)
+                struct attendance_days *res, char *err, size_t errlen)
 {
 	char today[11];
 	int32_t f, t, now;
@@ -847,7 +850,7 @@ attendance_days(struct attendance *a, int64_t pid, const char *from, const char 
 
 int
 attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
-		   struct attendance_days *res, char *err, size_t errlen)
+                   struct attendance_days *res, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
 	if (to < from || to - from >= RULES_MAX_DAYS)
@@ -876,31 +879,34 @@ attendance_days_json(const struct attendance_days *res)
 	if (o == NULL)
 		return NULL;
 	rc = json_object_set_new(o, "participant",
-				 json_pack("{s:I, s:s, s:s}", "id", (json_int_t)res->participant.id,
-					   "ext_id", res->participant.ext_id, "name",
-					   res->participant.name));
+	                         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)res->participant.id,
+	                                   "ext_id", res->participant.ext_id, "name",
+	                                   res->participant.name));
 	if (res->out.n_days) {
 		rc |= json_object_set_new(o, "from", scenario_date_json(res->out.days[0].date));
-		rc |= json_object_set_new(o, "to", scenario_date_json(res->out.days[res->out.n_days - 1].date));
+		rc |= json_object_set_new(
+		    o, "to", scenario_date_json(res->out.days[res->out.n_days - 1].date));
 	}
 	/* Day states: every view of days says which are final and what is still pending. */
 	{
 		json_t *days = json_object_get(o, "days"), *d;
 		size_t i;
 
-		json_array_foreach(days, i, d) {
+		json_array_foreach(days, i, d)
+		{
 			if (i >= res->out.n_days || res->state == NULL)
 				break;
-			rc |= json_object_set_new(d, "state", json_string(attendance_day_state_name(
-								      res->state[i])));
+			rc |= json_object_set_new(
+			    d, "state", json_string(attendance_day_state_name(res->state[i])));
 			rc |= json_object_set_new(d, "pending_min",
-						  json_integer(res->pending_min[i]));
+			                          json_integer(res->pending_min[i]));
 		}
 		rc |= json_object_set_new(json_object_get(o, "totals"), "pending_min",
-					  json_integer(res->pending_total));
+		                          json_integer(res->pending_total));
 		rc |= json_object_set_new(o, "preliminary", json_boolean(res->preliminary));
 	}
-	rc |= json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
+	rc |=
+	    json_object_set_new(o, "money_provisional", json_boolean(res->g_missing != INT32_MIN));
 	if (res->g_missing != INT32_MIN)
 		rc |= json_object_set_new(o, "g_missing", scenario_date_json(res->g_missing));
 	if (rc) {
@@ -913,14 +919,14 @@ attendance_days_json(const struct attendance_days *res)
 /* --- quotas --- */
 
 static const char *const quota_names[ATTENDANCE_Q_COUNT] = {
-	[ATTENDANCE_Q_SELF_DECLARED] = "self_declared_occurrences",
-	[ATTENDANCE_Q_CHILD_SICK] = "child_sick_days",
-	[ATTENDANCE_Q_RELIGIOUS] = "religious_days",
-	[ATTENDANCE_Q_VACATION] = "vacation_days",
-	[ATTENDANCE_Q_LEAVE_APPROVED] = "leave_approved_days",
-	[ATTENDANCE_Q_PREGNANCY] = "pregnancy_days",
-	[ATTENDANCE_Q_BIRTH_MOTHER] = "birth_mother_days",
-	[ATTENDANCE_Q_BIRTH_FATHER] = "birth_father_days",
+    [ATTENDANCE_Q_SELF_DECLARED] = "self_declared_occurrences",
+    [ATTENDANCE_Q_CHILD_SICK] = "child_sick_days",
+    [ATTENDANCE_Q_RELIGIOUS] = "religious_days",
+    [ATTENDANCE_Q_VACATION] = "vacation_days",
+    [ATTENDANCE_Q_LEAVE_APPROVED] = "leave_approved_days",
+    [ATTENDANCE_Q_PREGNANCY] = "pregnancy_days",
+    [ATTENDANCE_Q_BIRTH_MOTHER] = "birth_mother_days",
+    [ATTENDANCE_Q_BIRTH_FATHER] = "birth_father_days",
 };
 
 const char *
@@ -945,18 +951,20 @@ child_sick_limit(const struct inputs *x, int32_t date)
 	const struct rules_participant *pt = &x->in.participant;
 	int64_t many = param_int(x->regime, RULES_P_CHILD_SICK_MANY_CHILDREN, date, -1);
 	int is_many = many >= 0 && pt->children >= many;
-	int64_t limit = param_int(x->regime,
-				  pt->sole_carer ? (is_many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
-							    : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
-						 : (is_many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
-							    : RULES_P_CHILD_SICK_DAYS),
-				  date, -1);
-	int64_t chronic = pt->chronic_child
-				  ? param_int(x->regime, pt->sole_carer
-								 ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
-								 : RULES_P_CHILD_SICK_DAYS_CHRONIC,
-					      date, -1)
-				  : -1;
+	int64_t limit =
+	    param_int(x->regime,
+	              pt->sole_carer ? (is_many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
+	                                        : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
+	                             : (is_many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
+	                                        : RULES_P_CHILD_SICK_DAYS),
+	              date, -1);
+	int64_t chronic =
+	    pt->chronic_child
+	        ? param_int(x->regime,
+	                    pt->sole_carer ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
+	                                   : RULES_P_CHILD_SICK_DAYS_CHRONIC,
+	                    date, -1)
+	        : -1;
 
 	if (limit < 0)
 		return -1;
@@ -979,13 +987,13 @@ quota_set(struct attendance_quota *q, int64_t used, int64_t limit)
  */
 static void
 quotas_count(const struct inputs *x, const struct rules_output *out, int32_t as_of,
-	     struct attendance_quotas *q)
+             struct attendance_quotas *q)
 {
 	int64_t n[RULES_CAT_COUNT] = {0}, occ = 0;
 	int32_t window = rules_add_months(
-		as_of, -(int)param_int(x->regime, RULES_P_SELF_DECLARED_WINDOW_MONTHS, as_of, 12));
+	    as_of, -(int)param_int(x->regime, RULES_P_SELF_DECLARED_WINDOW_MONTHS, as_of, 12));
 	int32_t cs_window = rules_add_months(
-		as_of, -(int)param_int(x->regime, RULES_P_CHILD_SICK_WINDOW_MONTHS, as_of, 12));
+	    as_of, -(int)param_int(x->regime, RULES_P_CHILD_SICK_WINDOW_MONTHS, as_of, 12));
 	int64_t join = param_int(x->regime, RULES_P_SELF_DECLARED_JOIN_DAYS, as_of, 0);
 	int32_t prev = INT32_MIN;
 	int y, m, d;
@@ -1019,31 +1027,33 @@ quotas_count(const struct inputs *x, const struct rules_output *out, int32_t as_
 			if (c == RULES_CAT_CHILD_SICK && day->date <= cs_window)
 				continue;
 			if ((c == RULES_CAT_RELIGIOUS_HOLIDAY || c == RULES_CAT_VACATION ||
-			     c == RULES_CAT_LEAVE_APPROVED) && yy != y)
+			     c == RULES_CAT_LEAVE_APPROVED) &&
+			    yy != y)
 				continue;
 			n[c]++;
 		}
 	}
 	quota_set(&q->q[ATTENDANCE_Q_SELF_DECLARED], occ,
-		  param_int(x->regime, RULES_P_SELF_DECLARED_MAX_OCCURRENCES, as_of, -1));
-	quota_set(&q->q[ATTENDANCE_Q_CHILD_SICK], n[RULES_CAT_CHILD_SICK], child_sick_limit(x, as_of));
+	          param_int(x->regime, RULES_P_SELF_DECLARED_MAX_OCCURRENCES, as_of, -1));
+	quota_set(&q->q[ATTENDANCE_Q_CHILD_SICK], n[RULES_CAT_CHILD_SICK],
+	          child_sick_limit(x, as_of));
 	quota_set(&q->q[ATTENDANCE_Q_RELIGIOUS], n[RULES_CAT_RELIGIOUS_HOLIDAY],
-		  param_int(x->regime, RULES_P_RELIGIOUS_DAYS_PER_YEAR, as_of, -1));
+	          param_int(x->regime, RULES_P_RELIGIOUS_DAYS_PER_YEAR, as_of, -1));
 	quota_set(&q->q[ATTENDANCE_Q_VACATION], n[RULES_CAT_VACATION],
-		  param_int(x->regime, RULES_P_VACATION_DAYS_PER_YEAR, as_of, -1));
+	          param_int(x->regime, RULES_P_VACATION_DAYS_PER_YEAR, as_of, -1));
 	quota_set(&q->q[ATTENDANCE_Q_LEAVE_APPROVED], n[RULES_CAT_LEAVE_APPROVED],
-		  param_int(x->regime, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, as_of, -1));
+	          param_int(x->regime, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, as_of, -1));
 	quota_set(&q->q[ATTENDANCE_Q_PREGNANCY], n[RULES_CAT_PREGNANCY],
-		  param_int(x->regime, RULES_P_PREGNANCY_DAYS, as_of, -1));
+	          param_int(x->regime, RULES_P_PREGNANCY_DAYS, as_of, -1));
 	quota_set(&q->q[ATTENDANCE_Q_BIRTH_MOTHER], n[RULES_CAT_BIRTH_MOTHER],
-		  param_int(x->regime, RULES_P_BIRTH_MOTHER_DAYS, as_of, -1));
+	          param_int(x->regime, RULES_P_BIRTH_MOTHER_DAYS, as_of, -1));
 	quota_set(&q->q[ATTENDANCE_Q_BIRTH_FATHER], n[RULES_CAT_BIRTH_FATHER],
-		  param_int(x->regime, RULES_P_BIRTH_FATHER_DAYS, as_of, -1));
+	          param_int(x->regime, RULES_P_BIRTH_FATHER_DAYS, as_of, -1));
 }
 
 int
-attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
-		  struct attendance_quotas *q, char *err, size_t errlen)
+attendance_quotas(struct attendance *a, int64_t pid, const char *as_of, struct attendance_quotas *q,
+                  char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output out;
@@ -1052,7 +1062,8 @@ attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
 
 	memset(q, 0, sizeof(*q));
 	if (rules_date_parse(as_of, &d) < 0)
-		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"",
+		                  as_of);
 	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
 		return rc;
 	if ((rc = compute(&x, &out, err, errlen)) == 0) {
@@ -1074,8 +1085,8 @@ attendance_quotas_json(const struct attendance_quotas *q)
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		const struct attendance_quota *e = &q->q[i];
 		json_t *v = json_pack("{s:i, s:o, s:o}", "used", e->used, "limit",
-				      e->limit < 0 ? json_null() : json_integer(e->limit), "left",
-				      e->left < 0 ? json_null() : json_integer(e->left));
+		                      e->limit < 0 ? json_null() : json_integer(e->limit), "left",
+		                      e->left < 0 ? json_null() : json_integer(e->left));
 
 		if (v == NULL || json_object_set_new(o, quota_names[i], v) < 0) {
 			json_decref(o);
@@ -1088,10 +1099,13 @@ attendance_quotas_json(const struct attendance_quotas *q)
 /* --- today --- */
 
 static const char *const status_names[ATTENDANCE_STATUS_COUNT] = {
-	[ATTENDANCE_NOT_YET_DUE] = "not_yet_due", [ATTENDANCE_PRESENT] = "present",
-	[ATTENDANCE_LATE] = "late",		  [ATTENDANCE_LEFT_EARLY] = "left_early",
-	[ATTENDANCE_ABSENT] = "absent",		  [ATTENDANCE_EXCUSED] = "excused",
-	[ATTENDANCE_OFF_SITE] = "off_site",
+    [ATTENDANCE_NOT_YET_DUE] = "not_yet_due",
+    [ATTENDANCE_PRESENT] = "present",
+    [ATTENDANCE_LATE] = "late",
+    [ATTENDANCE_LEFT_EARLY] = "left_early",
+    [ATTENDANCE_ABSENT] = "absent",
+    [ATTENDANCE_EXCUSED] = "excused",
+    [ATTENDANCE_OFF_SITE] = "off_site",
 };
 
 const char *
@@ -1102,14 +1116,15 @@ attendance_status_name(enum attendance_status st)
 
 /* The board's word for a day, from its sessions, the taps so far and the engine's day. */
 static void
-today_status(struct attendance_today *row, const struct rules_day *day, int all_off_site,
-	     int grace, int now_min, int n_taps)
+today_status(struct attendance_today *row, const struct rules_day *day, int all_off_site, int grace,
+             int now_min, int n_taps)
 {
 	int excused = 0, best = -1;
 
 	for (int c = 0; c < RULES_CAT_COUNT; c++) {
 		excused += day->excused_min[c];
-		if (day->excused_min[c] > 0 && (best < 0 || day->excused_min[c] > day->excused_min[best]))
+		if (day->excused_min[c] > 0 &&
+		    (best < 0 || day->excused_min[c] > day->excused_min[best]))
 			best = c;
 	}
 	row->excused_min = excused;
@@ -1119,17 +1134,18 @@ today_status(struct attendance_today *row, const struct rules_day *day, int all_
 		return;
 	}
 	if (n_taps == 0) {
-		/* Not yet arrived until the start plus grace: never "absent" while still on time. */
-		row->status = excused > 0			 ? ATTENDANCE_EXCUSED
-			      : now_min < row->start_min + grace ? ATTENDANCE_NOT_YET_DUE
-								 : ATTENDANCE_ABSENT;
+		/* Not yet arrived until the start plus grace: never "absent" while still on time.
+		 */
+		row->status = excused > 0                        ? ATTENDANCE_EXCUSED
+		              : now_min < row->start_min + grace ? ATTENDANCE_NOT_YET_DUE
+		                                                 : ATTENDANCE_ABSENT;
 		return;
 	}
 	/* Lateness and early leave covered by a registered absence are excused. */
-	int late = row->first_in > row->start_min + grace &&
-		   excused < row->first_in - row->start_min;
+	int late =
+	    row->first_in > row->start_min + grace && excused < row->first_in - row->start_min;
 	int early = !row->in_now && row->last_out >= 0 && row->last_out < row->end_min &&
-		    now_min >= row->last_out && excused < row->end_min - row->last_out;
+	            now_min >= row->last_out && excused < row->end_min - row->last_out;
 
 	if (early)
 		row->status = ATTENDANCE_LEFT_EARLY;
@@ -1143,7 +1159,7 @@ today_status(struct attendance_today *row, const struct rules_day *day, int all_
 
 int
 attendance_today_one(struct attendance *a, int64_t pid, const char *date, int now_min,
-		     struct attendance_today *row, char *err, size_t errlen)
+                     struct attendance_today *row, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output out;
@@ -1221,7 +1237,7 @@ attendance_today_one(struct attendance *a, int64_t pid, const char *date, int no
 	row->notes = day->notes;
 	row->flags = day->flags;
 	today_status(row, day, all_off, (int)param_int(x.regime, RULES_P_GRACE_MINUTES, d, 0),
-		     now_min, (int)kept);
+	             now_min, (int)kept);
 	rules_output_free(&out);
 	inputs_free(&x);
 	return 0;
@@ -1265,8 +1281,7 @@ active_ids(struct attendance *a, struct id_list *l, char *err, size_t errlen)
 }
 
 int
-attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *err,
-			size_t errlen)
+attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *err, size_t errlen)
 {
 	struct id_list l;
 
@@ -1281,7 +1296,7 @@ attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *er
 
 int
 attendance_today(struct attendance *a, const char *date, int now_min,
-		 struct attendance_today **rows, size_t *n, char *err, size_t errlen)
+                 struct attendance_today **rows, size_t *n, char *err, size_t errlen)
 {
 	struct id_list l;
 	char why[512];
@@ -1296,7 +1311,7 @@ attendance_today(struct attendance *a, const char *date, int now_min,
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		int rc = attendance_today_one(a, l.ids[i], date, now_min, &(*rows)[*n], why,
-					      sizeof(why));
+		                              sizeof(why));
 
 		if (rc == 0)
 			(*n)++;
@@ -1321,19 +1336,19 @@ hhmm_json(int min)
 json_t *
 attendance_today_json(const struct attendance_today *r)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:i, s:i, s:i,"
-			 " s:i, s:o, s:o}",
-			 "participant_id", (json_int_t)r->participant_id, "ext_id", r->ext_id,
-			 "name", r->name, "language", r->language, "status",
-			 attendance_status_name(r->status), "excused_category",
-			 r->excused_category >= 0 ? json_string(rules_category_name(r->excused_category))
-						  : json_null(),
-			 "first_in", hhmm_json(r->first_in), "last_out", hhmm_json(r->last_out),
-			 "in_now", r->in_now, "start", hhmm_json(r->start_min), "end",
-			 hhmm_json(r->end_min), "scheduled_min", r->scheduled_min, "attended_min",
-			 r->attended_min, "excused_min", r->excused_min, "unexcused_min",
-			 r->unexcused_min, "notes", scenario_notes_json(r->notes),
-			 "flags", scenario_flags_json(r->flags));
+	return json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:i, s:i, s:i,"
+	    " s:i, s:o, s:o}",
+	    "participant_id", (json_int_t)r->participant_id, "ext_id", r->ext_id, "name", r->name,
+	    "language", r->language, "status", attendance_status_name(r->status),
+	    "excused_category",
+	    r->excused_category >= 0 ? json_string(rules_category_name(r->excused_category))
+	                             : json_null(),
+	    "first_in", hhmm_json(r->first_in), "last_out", hhmm_json(r->last_out), "in_now",
+	    r->in_now, "start", hhmm_json(r->start_min), "end", hhmm_json(r->end_min),
+	    "scheduled_min", r->scheduled_min, "attended_min", r->attended_min, "excused_min",
+	    r->excused_min, "unexcused_min", r->unexcused_min, "notes",
+	    scenario_notes_json(r->notes), "flags", scenario_flags_json(r->flags));
 }
 
 /* --- what if --- */
@@ -1341,7 +1356,7 @@ attendance_today_json(const struct attendance_today *r)
 /* Over [from, to] of a computed output: unexcused minutes, the exact deduction rounded once. */
 static int
 range_sums(const struct rules_output *o, int32_t from, int32_t to, int64_t *unexcused,
-	   int64_t *ded_ore, int *decision)
+           int64_t *ded_ore, int *decision)
 {
 	struct rules_rat ded = {0, 1};
 
@@ -1365,31 +1380,32 @@ range_sums(const struct rules_output *o, int32_t from, int32_t to, int64_t *unex
 }
 
 static int
-absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *from,
-	      int32_t *to, char *err, size_t errlen)
+absence_check(struct attendance *a, const struct store_absence_row *r, int32_t *from, int32_t *to,
+              char *err, size_t errlen)
 {
 	if (rules_category_parse(r->a.category) < 0)
-		return errbuf_set(err, errlen,
-			    "category: expected one of leave_approved, religious_holiday, pregnancy, "
-			    "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
-			    "child_sick, vacation, leave_unpaid, unexcused; got \"%s\"",
-			    r->a.category);
+		return errbuf_set(
+		    err, errlen,
+		    "category: expected one of leave_approved, religious_holiday, pregnancy, "
+		    "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
+		    "child_sick, vacation, leave_unpaid, unexcused; got \"%s\"",
+		    r->a.category);
 	if (parse_range(r->a.from_date, r->a.to_date, from, to, err, errlen) < 0)
 		return -1;
 	if (*to - *from >= ABSENCE_MAX_DAYS)
 		return errbuf_set(err, errlen, "to: at most %s days after from", "366");
 	if (!((r->start_min == -1 && r->end_min == -1) ||
 	      (r->start_min >= 0 && r->end_min > r->start_min && r->end_min <= 1440)))
-		return errbuf_set(err, errlen, "%s",
-			    "start/end: expected both empty (whole days) or start before end, "
-			    "within the day");
+		return errbuf_set(
+		    err, errlen, "%s",
+		    "start/end: expected both empty (whole days) or start before end, "
+		    "within the day");
 	return 0;
 }
 
 /* x's absences loaded again without absence `uuid`: the "after" of a change. */
 static int
-absences_without(struct attendance *a, struct inputs *x, const char *uuid, char *err,
-		 size_t errlen)
+absences_without(struct attendance *a, struct inputs *x, const char *uuid, char *err, size_t errlen)
 {
 	struct store_absence_row *r;
 	size_t n;
@@ -1406,19 +1422,19 @@ absences_without(struct attendance *a, struct inputs *x, const char *uuid, char 
 }
 
 static int whatif(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
-		  const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
+                  const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
 
 int
 attendance_whatif(struct attendance *a, const struct store_absence_row *abs, const char *as_of,
-		  struct attendance_whatif *w, char *err, size_t errlen)
+                  struct attendance_whatif *w, char *err, size_t errlen)
 {
 	return whatif(a, abs, NULL, as_of, w, err, errlen);
 }
 
 int
 attendance_whatif_replace(struct attendance *a, const struct store_absence_row *abs,
-			  const char *replaces, const char *as_of, struct attendance_whatif *w,
-			  char *err, size_t errlen)
+                          const char *replaces, const char *as_of, struct attendance_whatif *w,
+                          char *err, size_t errlen)
 {
 	return whatif(a, abs, replaces, as_of, w, err, errlen);
 }
@@ -1437,7 +1453,8 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 	if (absence_check(a, abs, &from, &to, err, errlen) < 0)
 		return -1;
 	if (rules_date_parse(as_of, &now) < 0)
-		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"", as_of);
+		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"",
+		                  as_of);
 	end = to > now ? to : now;
 	if ((rc = inputs_load(a, abs->a.participant_id, from, end, 1, NULL, &x, err, errlen)) != 0)
 		return rc;
@@ -1455,7 +1472,7 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 	}
 	quotas_count(&x, &before, end, &w->quotas_before);
 	rc = range_sums(&before, from, to, &w->unexcused_before_min, &w->deduction_before_ore,
-			&w->decision_before);
+	                &w->decision_before);
 	rules_output_free(&before);
 	if (rc < 0 || (replaces && absences_without(a, &x, replaces, err, errlen) < 0) ||
 	    absence_to_rules(&x, &tmp, err, errlen) < 0 || compute(&x, &after, err, errlen) < 0) {
@@ -1466,7 +1483,7 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 	}
 	quotas_count(&x, &after, end, &w->quotas_after);
 	rc = range_sums(&after, from, to, &w->unexcused_after_min, &w->deduction_after_ore,
-			&w->decision_after);
+	                &w->decision_after);
 	for (size_t i = 0; i < after.n_days; i++) {
 		const struct rules_day *d = &after.days[i];
 
@@ -1494,19 +1511,20 @@ attendance_whatif_json(const struct attendance_whatif *w)
 	for (int c = 0; ex && c < RULES_CAT_COUNT; c++)
 		if (w->excused_after_min[c])
 			json_object_set_new(ex, rules_category_name(c),
-					    json_integer(w->excused_after_min[c]));
-	return json_pack("{s:{s:I, s:o, s:b, s:o}, s:{s:I, s:o, s:o, s:b, s:o}, s:o, s:o, s:b,"
-			 " s:b, s:o}",
-			 "before", "unexcused_min", (json_int_t)w->unexcused_before_min, "deduction",
-			 scenario_money_json(w->deduction_before_ore), "decision_required", w->decision_before,
-			 "quotas", attendance_quotas_json(&w->quotas_before), "after",
-			 "unexcused_min", (json_int_t)w->unexcused_after_min, "excused_min", ex,
-			 "deduction", scenario_money_json(w->deduction_after_ore), "decision_required",
-			 w->decision_after, "quotas", attendance_quotas_json(&w->quotas_after),
-			 "notes", scenario_notes_json(w->notes_after), "flags",
-			 scenario_flags_json(w->flags_after), "quota_exceeded",
-			 w->quota_exceeded, "money_provisional", w->g_missing != INT32_MIN,
-			 "g_missing", w->g_missing != INT32_MIN ? scenario_date_json(w->g_missing) : json_null());
+			                    json_integer(w->excused_after_min[c]));
+	return json_pack(
+	    "{s:{s:I, s:o, s:b, s:o}, s:{s:I, s:o, s:o, s:b, s:o}, s:o, s:o, s:b,"
+	    " s:b, s:o}",
+	    "before", "unexcused_min", (json_int_t)w->unexcused_before_min, "deduction",
+	    scenario_money_json(w->deduction_before_ore), "decision_required", w->decision_before,
+	    "quotas", attendance_quotas_json(&w->quotas_before), "after", "unexcused_min",
+	    (json_int_t)w->unexcused_after_min, "excused_min", ex, "deduction",
+	    scenario_money_json(w->deduction_after_ore), "decision_required", w->decision_after,
+	    "quotas", attendance_quotas_json(&w->quotas_after), "notes",
+	    scenario_notes_json(w->notes_after), "flags", scenario_flags_json(w->flags_after),
+	    "quota_exceeded", w->quota_exceeded, "money_provisional", w->g_missing != INT32_MIN,
+	    "g_missing",
+	    w->g_missing != INT32_MIN ? scenario_date_json(w->g_missing) : json_null());
 }
 
 /* --- writes --- */
@@ -1514,7 +1532,7 @@ attendance_whatif_json(const struct attendance_whatif *w)
 /* What the command layer audits, sends and recomputes after one of the writes below. */
 static void
 write_out(struct attendance_write *w, json_t *detail, const char *type,
-	  const struct store_participant *p, const char *from)
+          const struct store_participant *p, const char *from)
 {
 	w->detail = detail;
 	w->event_type = type;
@@ -1538,8 +1556,8 @@ attendance_after_write(struct attendance *a, int64_t pid, const char *from)
 }
 
 int
-attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
-			    const char *who, struct attendance_write *w, char *err, size_t errlen)
+attendance_register_absence(struct attendance *a, struct store_absence_row *abs, const char *who,
+                            struct attendance_write *w, char *err, size_t errlen)
 {
 	struct store_participant p;
 	int32_t from, to;
@@ -1550,19 +1568,18 @@ attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 		return -1;
 	if ((rc = store_participant_get(a->s, abs->a.participant_id, &p)) != 0)
 		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s))
-			      : errbuf_set(err, errlen, "%s", "participant: no such participant");
+		              : errbuf_set(err, errlen, "%s", "participant: no such participant");
 	if (who == NULL || !*who)
 		return errbuf_set(err, errlen, "%s", "who: expected the name of who registers it");
 	events_uuid(abs->a.uuid);
 	snprintf(abs->a.registered_by, sizeof(abs->a.registered_by), "%s", who);
 	abs->a.minutes = abs->start_min >= 0 ? abs->end_min - abs->start_min : -1;
 	abs->revoked = 0;
-	detail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "absence",
-			   abs->a.uuid, "participant", p.ext_id, "category", abs->a.category,
-			   "from", abs->a.from_date, "to", abs->a.to_date, "start",
-			   hhmm_json(abs->start_min), "end", hhmm_json(abs->end_min),
-			   "documentation", abs->a.documentation, "comment", abs->a.comment,
-			   "registered_by", who);
+	detail = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "absence", abs->a.uuid,
+	    "participant", p.ext_id, "category", abs->a.category, "from", abs->a.from_date, "to",
+	    abs->a.to_date, "start", hhmm_json(abs->start_min), "end", hhmm_json(abs->end_min),
+	    "documentation", abs->a.documentation, "comment", abs->a.comment, "registered_by", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	if (store_absence_add(a->s, abs) < 0) {
@@ -1575,7 +1592,7 @@ attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
 
 int
 attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
-			  const char *reason, struct attendance_write *w, char *err, size_t errlen)
+                          const char *reason, struct attendance_write *w, char *err, size_t errlen)
 {
 	struct store_absence_row r;
 	struct store_participant p;
@@ -1591,7 +1608,7 @@ attendance_revoke_absence(struct attendance *a, const char *uuid, const char *wh
 	if (store_participant_get(a->s, r.a.participant_id, &p) != 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	detail = json_pack("{s:s, s:s, s:s, s:s}", "absence", uuid, "participant", p.ext_id,
-			   "reason", reason, "revoked_by", who);
+	                   "reason", reason, "revoked_by", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	if ((rc = store_absence_revoke(a->s, uuid, who)) != 0) {
@@ -1603,9 +1620,8 @@ attendance_revoke_absence(struct attendance *a, const char *uuid, const char *wh
 }
 
 int
-attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
-		       const char *who, char *uuid_out, struct attendance_write *w, char *err,
-		       size_t errlen)
+attendance_correct_tap(struct attendance *a, const struct attendance_correction *c, const char *who,
+                       char *uuid_out, struct attendance_write *w, char *err, size_t errlen)
 {
 	struct store_correction sc = {.participant_id = c->participant_id};
 	struct store_participant p;
@@ -1617,13 +1633,14 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 		return errbuf_set(err, errlen, "%s", "reason: a reason is required");
 	if ((rc = store_participant_get(a->s, c->participant_id, &p)) != 0)
 		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(a->s))
-			      : errbuf_set(err, errlen, "%s", "participant: no such participant");
+		              : errbuf_set(err, errlen, "%s", "participant: no such participant");
 	if (c->action && strcmp(c->action, "add") == 0) {
 		if (c->date == NULL || rules_date_parse(c->date, &d) < 0)
 			return errbuf_set(err, errlen, "%s", "date: expected YYYY-MM-DD");
 		if (c->minute < 0 || c->minute >= 1440)
 			return errbuf_set(err, errlen, "%s", "time: expected HH:MM within the day");
-		if (c->direction == NULL || (strcmp(c->direction, "in") && strcmp(c->direction, "out")))
+		if (c->direction == NULL ||
+		    (strcmp(c->direction, "in") && strcmp(c->direction, "out")))
 			return errbuf_set(err, errlen, "%s", "direction: expected in or out");
 		snprintf(sc.date, sizeof(sc.date), "%s", c->date);
 		snprintf(sc.direction, sizeof(sc.direction), "%s", c->direction);
@@ -1638,7 +1655,8 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 		if ((rc = store_tap_accepted_get(a->s, c->tap_id, &owner, &t)) < 0)
 			return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 		if (rc == 1 || owner != c->participant_id)
-			return errbuf_set(err, errlen, "%s", "tap: no such accepted tap of this participant");
+			return errbuf_set(err, errlen, "%s",
+			                  "tap: no such accepted tap of this participant");
 		if (effective_taps(a, owner, t.date, t.date, &eff, &n, err, errlen) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
@@ -1658,9 +1676,9 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 	snprintf(sc.reason, sizeof(sc.reason), "%s", c->reason);
 	snprintf(sc.who, sizeof(sc.who), "%s", who);
 	detail = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "correction", sc.uuid,
-			   "participant", p.ext_id, "action", sc.action, "date", sc.date, "time",
-			   hhmm_json(sc.minute), "direction", sc.direction, "reason", sc.reason,
-			   "who", who);
+	                   "participant", p.ext_id, "action", sc.action, "date", sc.date, "time",
+	                   hhmm_json(sc.minute), "direction", sc.direction, "reason", sc.reason,
+	                   "who", who);
 	if (detail == NULL)
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	if (store_correction_add(a->s, &sc) < 0) {
@@ -1675,7 +1693,7 @@ attendance_correct_tap(struct attendance *a, const struct attendance_correction 
 
 int
 attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
-		   struct attendance_tap **taps, size_t *n, char *err, size_t errlen)
+                   struct attendance_tap **taps, size_t *n, char *err, size_t errlen)
 {
 	return effective_taps(a, pid, date, date, taps, n, err, errlen);
 }
@@ -1751,7 +1769,7 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 
 static int
 refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int now_min,
-	    int *changed, char *err, size_t errlen)
+            int *changed, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output out;
@@ -1774,7 +1792,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int 
 
 int
 attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
-		   int now_min, int *changed, char *err, size_t errlen)
+                   int now_min, int *changed, char *err, size_t errlen)
 {
 	struct id_list l = {0};
 	int32_t f = INT32_MIN, t, s;
@@ -1820,8 +1838,8 @@ attendance_results_from(struct attendance *a, char date[11])
 }
 
 int
-attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
-			    char *err, size_t errlen)
+attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset, char *err,
+                            size_t errlen)
 {
 	char have[11];
 	int32_t d;
@@ -1840,8 +1858,8 @@ attendance_set_results_from(struct attendance *a, const char *date, int only_if_
 }
 
 int
-attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
-			size_t *n, char *err, size_t errlen)
+attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max, size_t *n,
+                        char *err, size_t errlen)
 {
 	int32_t d;
 
@@ -1887,7 +1905,7 @@ param_rat(const struct rules_regime *r, enum rules_param p, int32_t date)
 
 int
 attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct rules_rat *out,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_rat base, hours, t;
@@ -1906,8 +1924,9 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 		base = (struct rules_rat){g, 1};
 		hours = param_rat(x.regime, RULES_P_ANNUAL_HOURS, date);
 		if (rules_rat_mul(base, param_rat(x.regime, RULES_P_G_MULTIPLE, date), &t) < 0 ||
-		    rules_rat_mul(t, param_rat(x.regime, RULES_P_RATE_FULL + x.in.participant.rate,
-					       date), &base) < 0)
+		    rules_rat_mul(
+		        t, param_rat(x.regime, RULES_P_RATE_FULL + x.in.participant.rate, date),
+		        &base) < 0)
 			hours.num = 0;
 	} else {
 		base = (struct rules_rat){x.in.participant.monthly_benefit_ore, 1};
@@ -1917,7 +1936,8 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 	}
 	if (hours.num <= 0 ||
 	    rules_rat_mul(base, (struct rules_rat){hours.den, hours.num}, out) < 0) {
-		rc = errbuf_set(err, errlen, "participant %s: no hour value on this date", x.p.ext_id);
+		rc = errbuf_set(err, errlen, "participant %s: no hour value on this date",
+		                x.p.ext_id);
 		goto done;
 	}
 	rc = 0;
@@ -1928,7 +1948,7 @@ done:
 
 int
 attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct inputs x;
 	int rc;

@@ -27,8 +27,8 @@ struct attendance;
  */
 
 /* Open on `s` (not owned); regimes are loaded from config_regime_dir() on first use. */
-int attendance_open(struct attendance **out, struct store *s, const struct config *cfg,
-		    char *err, size_t errlen);
+int attendance_open(struct attendance **out, struct store *s, const struct config *cfg, char *err,
+                    size_t errlen);
 void attendance_close(struct attendance *a);
 /* The local date (YYYY-MM-DD) and minute of the day now, in the process's TZ. */
 void attendance_local_now(char date[11], int *minute);
@@ -45,12 +45,12 @@ void attendance_on_change(struct attendance *a, attendance_change_fn fn, void *a
 
 enum attendance_status {
 	ATTENDANCE_NOT_YET_DUE, /* no tap yet, before the first start plus grace */
-	ATTENDANCE_PRESENT,	/* tapped in (or attended every started minute) */
-	ATTENDANCE_LATE,	/* came after a session start (grace included) */
-	ATTENDANCE_LEFT_EARLY,	/* tapped out before the session end */
-	ATTENDANCE_ABSENT,	/* a session started, no tap, nothing registered */
-	ATTENDANCE_EXCUSED,	/* a registered absence covers the missing minutes */
-	ATTENDANCE_OFF_SITE,	/* every session of the day is off-site */
+	ATTENDANCE_PRESENT,     /* tapped in (or attended every started minute) */
+	ATTENDANCE_LATE,        /* came after a session start (grace included) */
+	ATTENDANCE_LEFT_EARLY,  /* tapped out before the session end */
+	ATTENDANCE_ABSENT,      /* a session started, no tap, nothing registered */
+	ATTENDANCE_EXCUSED,     /* a registered absence covers the missing minutes */
+	ATTENDANCE_OFF_SITE,    /* every session of the day is off-site */
 	ATTENDANCE_STATUS_COUNT
 };
 
@@ -61,12 +61,12 @@ struct attendance_today {
 	char language[16];
 	enum attendance_status status;
 	int excused_category; /* enum rules_category of the excused minutes, -1 if none */
-	int first_in;	      /* minute of the day of the first tap in, -1 if none */
-	int last_out;	      /* minute of the last tap out, -1 if none */
-	int in_now;	      /* 1 if the last tap was "in" */
-	int start_min;	      /* first session start, last session end */
+	int first_in;         /* minute of the day of the first tap in, -1 if none */
+	int last_out;         /* minute of the last tap out, -1 if none */
+	int in_now;           /* 1 if the last tap was "in" */
+	int start_min;        /* first session start, last session end */
 	int end_min;
-	int scheduled_min;    /* the engine's day, with the taps so far */
+	int scheduled_min; /* the engine's day, with the taps so far */
 	int attended_min;
 	int excused_min;
 	int unexcused_min;
@@ -83,10 +83,10 @@ const char *attendance_status_name(enum attendance_status st);
  * skipped and logged, so one bad record does not blank the board.
  */
 int attendance_today(struct attendance *a, const char *date, int now_min,
-		     struct attendance_today **rows, size_t *n, char *err, size_t errlen);
+                     struct attendance_today **rows, size_t *n, char *err, size_t errlen);
 /* One participant's status; 1 if not scheduled that day, 0 if *row is filled, -1 error. */
 int attendance_today_one(struct attendance *a, int64_t pid, const char *date, int now_min,
-			 struct attendance_today *row, char *err, size_t errlen);
+                         struct attendance_today *row, char *err, size_t errlen);
 /* The row as JSON (times as "HH:MM" or null, excused category by name). */
 json_t *attendance_today_json(const struct attendance_today *row);
 
@@ -125,7 +125,7 @@ struct attendance_days {
 	 * range; totals.deduction_ore is the exact sum of the range's days rounded once. */
 	struct rules_output out;
 	/* Day states at the time of the computation, per day of out.days (malloc'd). */
-	uint8_t *state;	      /* enum attendance_day_state */
+	uint8_t *state;       /* enum attendance_day_state */
 	int32_t *pending_min; /* minutes of a future or open day not yet judged */
 	int64_t pending_total;
 	bool preliminary; /* some day of the range is future or open */
@@ -140,7 +140,7 @@ struct attendance_days {
  * 1 if no such participant, -1 error.
  */
 int attendance_days(struct attendance *a, int64_t pid, const char *from, const char *to,
-		    struct attendance_days *res, char *err, size_t errlen);
+                    struct attendance_days *res, char *err, size_t errlen);
 void attendance_days_free(struct attendance_days *res);
 /* The scenario output format of RULES.md plus participant and range; NULL out of memory. */
 json_t *attendance_days_json(const struct attendance_days *res);
@@ -156,10 +156,10 @@ struct attendance_quota {
 enum attendance_quota_id {
 	ATTENDANCE_Q_SELF_DECLARED,  /* occurrences in the rolling window (12 months) */
 	ATTENDANCE_Q_CHILD_SICK,     /* days in the rolling window (12 months) */
-	ATTENDANCE_Q_RELIGIOUS,	     /* days this calendar year */
-	ATTENDANCE_Q_VACATION,	     /* days this calendar year */
+	ATTENDANCE_Q_RELIGIOUS,      /* days this calendar year */
+	ATTENDANCE_Q_VACATION,       /* days this calendar year */
 	ATTENDANCE_Q_LEAVE_APPROVED, /* days this calendar year */
-	ATTENDANCE_Q_PREGNANCY,	     /* days in the programme */
+	ATTENDANCE_Q_PREGNANCY,      /* days in the programme */
 	ATTENDANCE_Q_BIRTH_MOTHER,
 	ATTENDANCE_Q_BIRTH_FATHER,
 	ATTENDANCE_Q_COUNT
@@ -174,7 +174,7 @@ struct attendance_quotas {
 const char *attendance_quota_name(enum attendance_quota_id id);
 /* Use counted up to and including `as_of`; 1 if no such participant, -1 error. */
 int attendance_quotas(struct attendance *a, int64_t pid, const char *as_of,
-		      struct attendance_quotas *q, char *err, size_t errlen);
+                      struct attendance_quotas *q, char *err, size_t errlen);
 json_t *attendance_quotas_json(const struct attendance_quotas *q);
 
 /* --- (d) what if --- */
@@ -184,9 +184,9 @@ struct attendance_whatif {
 	int64_t unexcused_before_min, unexcused_after_min;
 	int64_t excused_after_min[RULES_CAT_COUNT];
 	int64_t deduction_before_ore, deduction_after_ore; /* exact sums, rounded once */
-	uint32_t notes_after;	/* rules that would leave its minutes unexcused */
-	uint32_t flags_after;	/* e.g. religious_short_notice */
-	int quota_exceeded;	/* some of its minutes stay unexcused because of a quota */
+	uint32_t notes_after; /* rules that would leave its minutes unexcused */
+	uint32_t flags_after; /* e.g. religious_short_notice */
+	int quota_exceeded;   /* some of its minutes stay unexcused because of a quota */
 	/* Payouts touching the absence: does any need a formal decision, before / after? */
 	int decision_before, decision_after;
 	/* Quotas as of the absence's last date (or `as_of` if later), before / after. */
@@ -199,12 +199,12 @@ struct attendance_whatif {
  * whole days), everything else as stored, computed up to max(abs to_date, as_of).
  * 1 if no such participant, -1 with err for invalid input or failure.
  */
-int attendance_whatif(struct attendance *a, const struct store_absence_row *abs,
-		      const char *as_of, struct attendance_whatif *w, char *err, size_t errlen);
+int attendance_whatif(struct attendance *a, const struct store_absence_row *abs, const char *as_of,
+                      struct attendance_whatif *w, char *err, size_t errlen);
 /* The same for changing absence `replaces` (uuid) into `abs`: "after" is without it. */
 int attendance_whatif_replace(struct attendance *a, const struct store_absence_row *abs,
-			      const char *replaces, const char *as_of, struct attendance_whatif *w,
-			      char *err, size_t errlen);
+                              const char *replaces, const char *as_of, struct attendance_whatif *w,
+                              char *err, size_t errlen);
 json_t *attendance_whatif_json(const struct attendance_whatif *w);
 
 /* --- writes: row + audit + outbox event in one transaction, then recompute --- */
@@ -229,27 +229,27 @@ struct attendance_write {
  * to registered_by and the audit log.  Outbox: absence.  -1 with err if invalid.
  */
 int attendance_register_absence(struct attendance *a, struct store_absence_row *abs,
-				const char *who, struct attendance_write *w, char *err,
-				size_t errlen);
+                                const char *who, struct attendance_write *w, char *err,
+                                size_t errlen);
 /* Mark absence `uuid` revoked; `reason` is mandatory.  1 if unknown or already revoked. */
 int attendance_revoke_absence(struct attendance *a, const char *uuid, const char *who,
-			      const char *reason, struct attendance_write *w, char *err,
-			      size_t errlen);
+                              const char *reason, struct attendance_write *w, char *err,
+                              size_t errlen);
 
 struct attendance_correction {
 	int64_t participant_id;
 	const char *action;    /* "add" | "remove" */
-	int64_t tap_id;	       /* remove: the tap (taps.id) */
+	int64_t tap_id;        /* remove: the tap (taps.id) */
 	const char *date;      /* add: local date YYYY-MM-DD */
-	int minute;	       /* add: minute of the local day */
+	int minute;            /* add: minute of the local day */
 	const char *direction; /* add: "in" | "out" */
 	const char *reason;    /* mandatory, non-empty */
 };
 
 /* Save a correction (uuid written to uuid_out, 40 bytes).  Outbox: correction. */
 int attendance_correct_tap(struct attendance *a, const struct attendance_correction *c,
-			   const char *who, char *uuid_out, struct attendance_write *w, char *err,
-			   size_t errlen);
+                           const char *who, char *uuid_out, struct attendance_write *w, char *err,
+                           size_t errlen);
 /*
  * After the command's COMMIT: recompute `pid`'s settled days from `from` up to
  * today, then tell the change hook (pay adjustments).
@@ -260,13 +260,13 @@ void attendance_after_write(struct attendance *a, int64_t pid, const char *from)
 struct attendance_tap {
 	int64_t tap_id; /* taps.id, or 0 for a tap a correction added */
 	char date[11];
-	int32_t day;	/* the date as a day number */
+	int32_t day; /* the date as a day number */
 	int minute;
 	char direction[8];
 	int corrected; /* 1 if added by a correction */
 };
 int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
-		       struct attendance_tap **taps, size_t *n, char *err, size_t errlen);
+                       struct attendance_tap **taps, size_t *n, char *err, size_t errlen);
 
 /* --- day results (the daemon) --- */
 
@@ -277,7 +277,7 @@ int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
  * day_results with a day_result outbox event.  *changed counts them (may be NULL).
  */
 int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
-		       int now_min, int *changed, char *err, size_t errlen);
+                       int now_min, int *changed, char *err, size_t errlen);
 /*
  * Day results are stored and sent from the day the kiosk went into service (meta
  * day_results_from; the daemon's first start sets it to that day): earlier days were
@@ -287,13 +287,13 @@ int attendance_refresh(struct attendance *a, int64_t pid, const char *from, cons
  */
 int attendance_results_from(struct attendance *a, char date[11]);
 int attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
-				char *err, size_t errlen);
+                                char *err, size_t errlen);
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
-			    size_t *n, char *err, size_t errlen);
+                            size_t *n, char *err, size_t errlen);
 /* The ids of every active participant (malloc'd, by name). */
 int attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *err,
-			    size_t errlen);
+                            size_t errlen);
 /* Tell the change hook about a change not made through this module (G value, schedule). */
 void attendance_changed(struct attendance *a, int64_t pid, const char *from);
 
@@ -305,15 +305,15 @@ void attendance_changed(struct attendance *a, int64_t pid, const char *from);
  * any later time).  1 if no such participant.
  */
 int attendance_compute(struct attendance *a, int64_t pid, int32_t from, int32_t to,
-		       struct attendance_days *res, char *err, size_t errlen);
+                       struct attendance_days *res, char *err, size_t errlen);
 /*
  * The exact hour value of `pid` on `date` (annual / annual_hours for G regimes,
  * monthly benefit / monthly_hours for Denmark), in øre.  -1 with err if G is unknown.
  */
 int attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct rules_rat *out,
-			  char *err, size_t errlen);
+                          char *err, size_t errlen);
 /* G in øre in force on `date` for `pid`: 0, 1 the regime has no G (Denmark), -1 err. */
 int attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore, char *err,
-		    size_t errlen);
+                    size_t errlen);
 
 #endif

@@ -57,7 +57,7 @@ auth_password_hash(const char *password, char *out, size_t outlen)
 	if (outlen < sizeof(h))
 		return -1;
 	if (crypto_pwhash_str_alg(h, password, strlen(password), PWHASH_OPSLIMIT, PWHASH_MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return -1;
 	snprintf(out, outlen, "%s", h);
 	return 0;
@@ -100,7 +100,7 @@ auth_token_new(char out[AUTH_TOKEN_MAX])
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(out, AUTH_TOKEN_MAX, raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 
@@ -191,7 +191,8 @@ auth_username_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n < 1 || n > 32 || !(islower((unsigned char)name[0]) || isdigit((unsigned char)name[0])))
+	if (n < 1 || n > 32 ||
+	    !(islower((unsigned char)name[0]) || isdigit((unsigned char)name[0])))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) &&
@@ -251,7 +252,7 @@ auth_limit_hit(struct auth_limiter *l, const char *key, int64_t now_ms)
 			if (victim == NULL || victim->count != 0)
 				victim = s;
 		} else if (victim == NULL ||
-			   (victim->count && s->window_start_ms < victim->window_start_ms)) {
+		           (victim->count && s->window_start_ms < victim->window_start_ms)) {
 			victim = s;
 		}
 	}

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AUTH_HASH_MAX 128   /* an encoded argon2id string fits (crypto_pwhash_STRBYTES) */
-#define AUTH_TOKEN_LEN 43   /* 32 random bytes, base64url without padding */
+#define AUTH_HASH_MAX 128 /* an encoded argon2id string fits (crypto_pwhash_STRBYTES) */
+#define AUTH_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
 #define AUTH_TOKEN_MAX (AUTH_TOKEN_LEN + 1)
-#define AUTH_DIGEST_MAX 65  /* SHA-256 as hex */
+#define AUTH_DIGEST_MAX 65 /* SHA-256 as hex */
 #define AUTH_PASSWORD_MIN 10
 #define AUTH_PASSWORD_MAX 256
 #define AUTH_COOKIE "stempel_session"
@@ -59,7 +59,7 @@ struct auth_limit_slot {
 	int count;
 };
 struct auth_limiter {
-	int max;           /* attempts allowed per window */
+	int max; /* attempts allowed per window */
 	int64_t window_ms;
 	struct auth_limit_slot slot[AUTH_LIMIT_SLOTS];
 };

@@ -50,7 +50,8 @@ cardkey_load(struct cardkey *k, const char *state_dir, char *err, size_t errlen)
 		if (fstat(fd, &st) == 0 && (st.st_mode & 077))
 			fchmod(fd, 0600);
 		if (read_all(fd, k->secret, sizeof(k->secret)) < 0) {
-			snprintf(err, errlen, "%s: expected %zu bytes of key", path, sizeof(k->secret));
+			snprintf(err, errlen, "%s: expected %zu bytes of key", path,
+			         sizeof(k->secret));
 			close(fd);
 			return -1;
 		}

@@ -40,7 +40,7 @@ thread_main(void *arg)
 		t0 = clock_mono_ns();
 		store_outbox_checkpoint(c->store);
 		log_debug("store: checkpoint in %lld ms",
-			  (long long)((clock_mono_ns() - t0) / 1000000));
+		          (long long)((clock_mono_ns() - t0) / 1000000));
 		pthread_mutex_lock(&c->mu);
 		c->runs++;
 	}

@@ -109,8 +109,9 @@ read_locked(struct clock_reading *r)
 	clock_gettime(CLOCK_REALTIME, &w);
 	clock_gettime(CLOCK_MONOTONIC, &m);
 	r->wall_ms = (int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000 + offset_ms();
-	__atomic_store_n(&log_offset_ms, r->wall_ms - ((int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000),
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&log_offset_ms,
+	                 r->wall_ms - ((int64_t)w.tv_sec * 1000 + w.tv_nsec / 1000000),
+	                 __ATOMIC_RELAXED);
 	r->mono_ns = (int64_t)m.tv_sec * 1000000000LL + m.tv_nsec;
 
 	off = r->wall_ms - r->mono_ns / 1000000;

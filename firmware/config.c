@@ -79,8 +79,8 @@ enum kind { K_STR, K_INT, K_BOOL, K_CHAR, K_ENUM, K_FILE };
 struct key {
 	const char *section, *name;
 	enum kind kind;
-	size_t off, size; /* offset into struct config; size for strings */
-	long min, max;    /* ints; for K_ENUM, index into enum_sets */
+	size_t off, size;         /* offset into struct config; size for strings */
+	long min, max;            /* ints; for K_ENUM, index into enum_sets */
 	const char *const *words; /* K_ENUM: accepted words, value = index */
 };
 
@@ -91,95 +91,110 @@ static const char *const w_sound[] = {"on", "off", "tones", NULL};
 static const char *const w_log[] = {"stderr", "syslog", NULL};
 static const char *const w_level[] = {"error", "warn", "info", "debug", NULL};
 
-#define S(sec, k, field) {#sec, #k, K_STR, offsetof(struct config, sec.field), \
-			  sizeof(((struct config *)0)->sec.field), 0, 0, NULL}
-#define I(sec, k, field, lo, hi) {#sec, #k, K_INT, offsetof(struct config, sec.field), \
-				  sizeof(int), lo, hi, NULL}
-#define B(sec, k, field) {#sec, #k, K_BOOL, offsetof(struct config, sec.field), sizeof(int), \
-			  0, 1, NULL}
-#define C(sec, k, field) {#sec, #k, K_CHAR, offsetof(struct config, sec.field), 1, 0, 0, NULL}
-#define F(sec, k, field) {#sec, #k, K_FILE, offsetof(struct config, sec.field), \
-			  sizeof(((struct config *)0)->sec.field), 0, 0, NULL}
-#define E(sec, k, field, w) {#sec, #k, K_ENUM, offsetof(struct config, sec.field), \
-			     sizeof(int), 0, 0, w}
+#define S(sec, k, field)                                                                           \
+	{                                                                                          \
+#sec, #k, K_STR, offsetof(struct config, sec.field),                               \
+		    sizeof(((struct config *)0)->sec.field), 0, 0, NULL                            \
+	}
+#define I(sec, k, field, lo, hi)                                                                   \
+	{                                                                                          \
+#sec, #k, K_INT, offsetof(struct config, sec.field), sizeof(int), lo, hi, NULL     \
+	}
+#define B(sec, k, field)                                                                           \
+	{                                                                                          \
+#sec, #k, K_BOOL, offsetof(struct config, sec.field), sizeof(int), 0, 1, NULL      \
+	}
+#define C(sec, k, field)                                                                           \
+	{                                                                                          \
+#sec, #k, K_CHAR, offsetof(struct config, sec.field), 1, 0, 0, NULL                \
+	}
+#define F(sec, k, field)                                                                           \
+	{                                                                                          \
+#sec, #k, K_FILE, offsetof(struct config, sec.field),                              \
+		    sizeof(((struct config *)0)->sec.field), 0, 0, NULL                            \
+	}
+#define E(sec, k, field, w)                                                                        \
+	{                                                                                          \
+#sec, #k, K_ENUM, offsetof(struct config, sec.field), sizeof(int), 0, 0, w         \
+	}
 
 static const struct key keys[] = {
-	S(kiosk, id, id),
-	S(kiosk, state_dir, state_dir),
-	S(kiosk, timezone, timezone),
-	S(kiosk, language, language),
-	S(kiosk, regime, regime),
-	S(kiosk, regime_dir, regime_dir),
-	E(kiosk, log, log_syslog, w_log),
-	E(kiosk, log_level, log_level, w_level),
-	I(kiosk, check_at_start_mb, check_at_start_mb, 0, 1000000),
-	B(kiosk, show_quotas, show_quotas),
-	E(kiosk, sound, sound, w_sound),
-	I(kiosk, volume, volume, 0, 100),
-	S(kiosk, sound_dir, sound_dir),
+    S(kiosk, id, id),
+    S(kiosk, state_dir, state_dir),
+    S(kiosk, timezone, timezone),
+    S(kiosk, language, language),
+    S(kiosk, regime, regime),
+    S(kiosk, regime_dir, regime_dir),
+    E(kiosk, log, log_syslog, w_log),
+    E(kiosk, log_level, log_level, w_level),
+    I(kiosk, check_at_start_mb, check_at_start_mb, 0, 1000000),
+    B(kiosk, show_quotas, show_quotas),
+    E(kiosk, sound, sound, w_sound),
+    I(kiosk, volume, volume, 0, 100),
+    S(kiosk, sound_dir, sound_dir),
 
-	I(tap, debounce_s, debounce_s, 0, 3600),
-	E(tap, tap_mode, mode, w_tap_mode),
-	I(tap, min_presence_min, min_presence_min, 0, 24 * 60),
+    I(tap, debounce_s, debounce_s, 0, 3600),
+    E(tap, tap_mode, mode, w_tap_mode),
+    I(tap, min_presence_min, min_presence_min, 0, 24 * 60),
 
-	E(reader, driver, driver, w_reader),
-	S(reader, socket, socket),
-	S(reader, connstring, connstring),
-	I(reader, poll_interval_ms, poll_interval_ms, 0, 1000),
-	I(reader, removal_polls, removal_polls, 1, 100),
-	I(reader, error_threshold, error_threshold, 1, 1000),
-	I(reader, reopen_max_ms, reopen_max_ms, 100, 3600000),
+    E(reader, driver, driver, w_reader),
+    S(reader, socket, socket),
+    S(reader, connstring, connstring),
+    I(reader, poll_interval_ms, poll_interval_ms, 0, 1000),
+    I(reader, removal_polls, removal_polls, 1, 100),
+    I(reader, error_threshold, error_threshold, 1, 1000),
+    I(reader, reopen_max_ms, reopen_max_ms, 100, 3600000),
 
-	E(feedback, driver, driver, w_feedback),
-	S(feedback, chip, chip),
-	I(feedback, green_line, green_line, -1, 1023),
-	I(feedback, red_line, red_line, -1, 1023),
-	I(feedback, buzzer_line, buzzer_line, -1, 1023),
-	B(feedback, active_low, active_low),
+    E(feedback, driver, driver, w_feedback),
+    S(feedback, chip, chip),
+    I(feedback, green_line, green_line, -1, 1023),
+    I(feedback, red_line, red_line, -1, 1023),
+    I(feedback, buzzer_line, buzzer_line, -1, 1023),
+    B(feedback, active_low, active_low),
 
-	S(web, listen, listen),
-	I(web, port, port, 1, 65535),
-	S(web, cert, cert),
-	S(web, key, key),
-	I(web, session_idle_s, session_idle_s, 1, 7 * 86400),
-	I(web, session_max_s, session_max_s, 1, 30 * 86400),
-	I(web, max_connections, max_connections, 1, 100000),
-	I(web, max_streams, max_streams, 1, 10000),
-	S(web, kiosk_from, kiosk_from),
-	S(web, kiosk_token, kiosk_token),
-	F(web, kiosk_token_file, kiosk_token),
+    S(web, listen, listen),
+    I(web, port, port, 1, 65535),
+    S(web, cert, cert),
+    S(web, key, key),
+    I(web, session_idle_s, session_idle_s, 1, 7 * 86400),
+    I(web, session_max_s, session_max_s, 1, 30 * 86400),
+    I(web, max_connections, max_connections, 1, 100000),
+    I(web, max_streams, max_streams, 1, 10000),
+    S(web, kiosk_from, kiosk_from),
+    S(web, kiosk_token, kiosk_token),
+    F(web, kiosk_token_file, kiosk_token),
 
-	S(upload, base_url, base_url),
-	S(upload, auth, auth),
-	S(upload, token, token),
-	F(upload, token_file, token),
-	S(upload, ca_file, ca_file),
-	S(upload, client_cert, client_cert),
-	S(upload, client_key, client_key),
-	S(upload, token_url, token_url),
-	S(upload, client_id, client_id),
-	S(upload, client_secret, client_secret),
-	F(upload, client_secret_file, client_secret),
-	S(upload, jwt_key, jwt_key),
-	S(upload, jwt_audience, jwt_audience),
-	S(upload, jwt_kid, jwt_kid),
-	S(upload, scope, scope),
-	I(upload, batch_max, batch_max, 1, 10000),
-	I(upload, interval_s, interval_s, 1, 86400),
-	I(upload, roster_interval_s, roster_interval_s, 10, 86400),
-	I(upload, connect_timeout_s, connect_timeout_s, 1, 600),
-	I(upload, timeout_s, timeout_s, 1, 3600),
-	I(upload, backoff_max_s, backoff_max_s, 1, 86400),
-	I(upload, heartbeat_s, heartbeat_s, 0, 86400),
-	I(upload, keep_delivered_days, keep_delivered_days, 0, 3650),
+    S(upload, base_url, base_url),
+    S(upload, auth, auth),
+    S(upload, token, token),
+    F(upload, token_file, token),
+    S(upload, ca_file, ca_file),
+    S(upload, client_cert, client_cert),
+    S(upload, client_key, client_key),
+    S(upload, token_url, token_url),
+    S(upload, client_id, client_id),
+    S(upload, client_secret, client_secret),
+    F(upload, client_secret_file, client_secret),
+    S(upload, jwt_key, jwt_key),
+    S(upload, jwt_audience, jwt_audience),
+    S(upload, jwt_kid, jwt_kid),
+    S(upload, scope, scope),
+    I(upload, batch_max, batch_max, 1, 10000),
+    I(upload, interval_s, interval_s, 1, 86400),
+    I(upload, roster_interval_s, roster_interval_s, 10, 86400),
+    I(upload, connect_timeout_s, connect_timeout_s, 1, 600),
+    I(upload, timeout_s, timeout_s, 1, 3600),
+    I(upload, backoff_max_s, backoff_max_s, 1, 86400),
+    I(upload, heartbeat_s, heartbeat_s, 0, 86400),
+    I(upload, keep_delivered_days, keep_delivered_days, 0, 3650),
 
-	S(payroll, pay_code, pay_code),
-	C(payroll, csv_separator, csv_separator),
-	C(payroll, decimal_mark, decimal_mark),
-	S(payroll, payout, payout),
-	S(payroll, anchor, anchor),
-	S(payroll, language, language),
-	S(payroll, csv_bom, csv_bom),
+    S(payroll, pay_code, pay_code),
+    C(payroll, csv_separator, csv_separator),
+    C(payroll, decimal_mark, decimal_mark),
+    S(payroll, payout, payout),
+    S(payroll, anchor, anchor),
+    S(payroll, language, language),
+    S(payroll, csv_bom, csv_bom),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -192,7 +207,8 @@ struct parse_state {
 };
 
 static int
-fail(struct parse_state *ps, const char *section, const char *name, const char *fmt, const char *arg)
+fail(struct parse_state *ps, const char *section, const char *name, const char *fmt,
+     const char *arg)
 {
 	char what[400];
 
@@ -213,10 +229,11 @@ check_value(struct parse_state *ps, const struct key *k, const char *value)
 {
 	char why[256];
 
-	if (!strcmp(k->section, "kiosk") && !strcmp(k->name, "timezone") && !timezone_known(value)) {
+	if (!strcmp(k->section, "kiosk") && !strcmp(k->name, "timezone") &&
+	    !timezone_known(value)) {
 		snprintf(why, sizeof(why), "\"%.60s\" is not one (see /usr/share/zoneinfo)", value);
 		return fail(ps, k->section, k->name,
-			    "expected a zone of the tz database such as Europe/Oslo; %s", why);
+		            "expected a zone of the tz database such as Europe/Oslo; %s", why);
 	}
 	if (!strcmp(k->section, "payroll") && !strcmp(k->name, "anchor") && value[0] &&
 	    !date_valid(value)) {
@@ -242,7 +259,8 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			char most[24];
 
 			snprintf(most, sizeof(most), "%zu", k->size - 1);
-			return fail(ps, k->section, k->name, "expected at most %s characters", most);
+			return fail(ps, k->section, k->name, "expected at most %s characters",
+			            most);
 		}
 		memcpy(field, value, strlen(value) + 1);
 		return check_value(ps, k, value);
@@ -253,7 +271,8 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			char range[64];
 
 			snprintf(range, sizeof(range), "%ld to %ld", k->min, k->max);
-			return fail(ps, k->section, k->name, "expected a whole number from %s", range);
+			return fail(ps, k->section, k->name, "expected a whole number from %s",
+			            range);
 		}
 		*(int *)field = (int)v;
 		return 1;
@@ -271,9 +290,13 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 		 * and decimal marks they read.  ';' starts a comment in INI files, so
 		 * each also goes by name.
 		 */
-		static const struct { const char *name; char c; } names[] = {
-			{"semicolon", ';'}, {"comma", ','}, {"tab", '\t'}, {"pipe", '|'},
-			{"period", '.'}, {"dot", '.'}, {",", ','}, {"|", '|'}, {".", '.'},
+		static const struct {
+			const char *name;
+			char c;
+		} names[] = {
+		    {"semicolon", ';'}, {"comma", ','},  {"tab", '\t'},
+		    {"pipe", '|'},      {"period", '.'}, {"dot", '.'},
+		    {",", ','},         {"|", '|'},      {".", '.'},
 		};
 		int mark = !strcmp(k->name, "decimal_mark");
 
@@ -284,7 +307,7 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 				return 1;
 			}
 		return fail(ps, k->section, k->name, "expected %s",
-			    mark ? "comma or period" : "semicolon, comma, tab or pipe");
+		            mark ? "comma or period" : "semicolon, comma, tab or pipe");
 	}
 	case K_FILE: {
 		FILE *f;
@@ -306,7 +329,7 @@ set_key(struct parse_state *ps, const struct key *k, const char *value)
 			char why[300];
 
 			snprintf(why, sizeof(why), "%.200s: %s", value,
-				 errno == EINVAL ? "not a regular file" : strerror(errno));
+			         errno == EINVAL ? "not a regular file" : strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return fail(ps, k->section, k->name, "cannot read %s", why);
@@ -368,8 +391,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 					char other[80];
 
 					snprintf(other, sizeof(other), "%s", keys[j].name);
-					return fail(ps, section, name, "already given as %s: use one",
-						    other);
+					return fail(ps, section, name,
+					            "already given as %s: use one", other);
 				}
 			if (value[0])
 				ps->seen[i] = &keys[i];
@@ -394,7 +417,7 @@ timezone_known(const char *tz)
 	/* glibc falls back to UTC without a word for anything it cannot find */
 	if (tz[0] == 0 || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..") ||
 	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
-		    strlen(tz))
+	        strlen(tz))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
@@ -426,9 +449,10 @@ validate(const struct config *c, char *err, size_t errlen)
 	char why[256];
 
 	if (!timezone_known(c->kiosk.timezone)) {
-		snprintf(err, errlen, "[kiosk] timezone: expected a zone of the tz database such as "
-				      "Europe/Oslo; \"%s\" is not one (see /usr/share/zoneinfo)",
-			 c->kiosk.timezone);
+		snprintf(err, errlen,
+		         "[kiosk] timezone: expected a zone of the tz database such as "
+		         "Europe/Oslo; \"%s\" is not one (see /usr/share/zoneinfo)",
+		         c->kiosk.timezone);
 		return -1;
 	}
 	if (addrlist_check(c->web.kiosk_from, why, sizeof(why)) < 0) {
@@ -441,7 +465,7 @@ validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->payroll.anchor[0] && !date_valid(c->payroll.anchor)) {
 		snprintf(err, errlen, "[payroll] anchor: expected a date YYYY-MM-DD, got \"%s\"",
-			 c->payroll.anchor);
+		         c->payroll.anchor);
 		return -1;
 	}
 	if (c->kiosk.state_dir[0] == '\0') {
@@ -449,8 +473,9 @@ validate(const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (c->reader.driver == READER_LIBNFC && c->reader.connstring[0] == '\0') {
-		snprintf(err, errlen, "[reader] connstring: expected a libnfc connstring "
-				      "(e.g. pn532_uart:/dev/ttyUSB0) when driver = libnfc");
+		snprintf(err, errlen,
+		         "[reader] connstring: expected a libnfc connstring "
+		         "(e.g. pn532_uart:/dev/ttyUSB0) when driver = libnfc");
 		return -1;
 	}
 	if (c->feedback.driver == FEEDBACK_GPIO && c->feedback.chip[0] == '\0') {
@@ -466,7 +491,8 @@ validate(const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (!strcmp(c->payroll.payout, "biweekly") && strlen(c->payroll.anchor) != 10) {
-		snprintf(err, errlen, "[payroll] anchor: expected a date YYYY-MM-DD when payout = biweekly");
+		snprintf(err, errlen,
+		         "[payroll] anchor: expected a date YYYY-MM-DD when payout = biweekly");
 		return -1;
 	}
 	if (strcmp(c->payroll.language, "nb") && strcmp(c->payroll.language, "nn") &&
@@ -480,7 +506,8 @@ validate(const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (c->payroll.csv_separator == c->payroll.decimal_mark) {
-		snprintf(err, errlen, "[payroll] csv_separator: expected a character other than decimal_mark");
+		snprintf(err, errlen,
+		         "[payroll] csv_separator: expected a character other than decimal_mark");
 		return -1;
 	}
 	return 0;
@@ -511,7 +538,8 @@ config_load_stream(struct config *c, FILE *f, const char *label, char *err, size
 		if (ps.failed)
 			snprintf(err, errlen, "%s:%d: %s", label, line, ps.err);
 		else
-			snprintf(err, errlen, "%s:%d: expected \"key = value\" or \"[section]\"", label, line);
+			snprintf(err, errlen, "%s:%d: expected \"key = value\" or \"[section]\"",
+			         label, line);
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", label);

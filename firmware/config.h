@@ -29,7 +29,7 @@ struct config {
 		char regime[64];                  /* default regime for new participants */
 		char regime_dir[CONFIG_PATH_MAX]; /* where regime *.ini files live */
 		int log_syslog;
-		int log_level;	   /* enum log_level */
+		int log_level;         /* enum log_level */
 		int check_at_start_mb; /* a bigger database is checked after start-up */
 		int show_quotas;       /* kiosk screen: sick days left after a tap */
 		int sound;             /* enum kiosk_sound: spoken clips, tones only, silent */
@@ -45,17 +45,17 @@ struct config {
 
 	struct {
 		enum reader_driver driver;
-		char socket[CONFIG_PATH_MAX];     /* sim: UNIX socket taking "UID\n" lines */
-		char connstring[CONFIG_STR_MAX];  /* libnfc: e.g. pn532_uart:/dev/ttyUSB0 */
-		int poll_interval_ms;             /* libnfc: pause between empty polls */
-		int removal_polls;                /* libnfc: empty polls that mean "card gone" */
-		int error_threshold;              /* libnfc: errors in a row before reopen */
-		int reopen_max_ms;                /* libnfc: cap of the reopen backoff */
+		char socket[CONFIG_PATH_MAX];    /* sim: UNIX socket taking "UID\n" lines */
+		char connstring[CONFIG_STR_MAX]; /* libnfc: e.g. pn532_uart:/dev/ttyUSB0 */
+		int poll_interval_ms;            /* libnfc: pause between empty polls */
+		int removal_polls;               /* libnfc: empty polls that mean "card gone" */
+		int error_threshold;             /* libnfc: errors in a row before reopen */
+		int reopen_max_ms;               /* libnfc: cap of the reopen backoff */
 	} reader;
 
 	struct {
 		enum feedback_driver driver;
-		char chip[CONFIG_STR_MAX]; /* gpio: /dev/gpiochip0 or gpiochip0 */
+		char chip[CONFIG_STR_MAX];             /* gpio: /dev/gpiochip0 or gpiochip0 */
 		int green_line, red_line, buzzer_line; /* -1 = not wired */
 		int active_low;
 	} feedback;
@@ -65,18 +65,22 @@ struct config {
 		int port;
 		char cert[CONFIG_PATH_MAX];
 		char key[CONFIG_PATH_MAX];
-		int session_idle_s; /* board: a session unused this long ends */
-		int session_max_s;  /* board: no session lives longer than this */
+		int session_idle_s;  /* board: a session unused this long ends */
+		int session_max_s;   /* board: no session lives longer than this */
 		int max_connections; /* open HTTP connections; more are answered 503 */
 		int max_streams;     /* open event streams (kiosk + board); more get 503 */
-		char kiosk_from[CONFIG_STR_MAX]; /* who else gets /kiosk/events (127.0.0.1, ::1 always) */
-		char kiosk_token[CONFIG_STR_MAX]; /* or a screen presenting this token ("" = none) */
+		char kiosk_from[CONFIG_STR_MAX]; /* who else gets /kiosk/events (127.0.0.1, ::1
+		                                    always) */
+		char
+		    kiosk_token[CONFIG_STR_MAX]; /* or a screen presenting this token ("" = none) */
 	} web;
 
 	struct {
 		char base_url[CONFIG_STR_MAX]; /* "" = uploads off */
-		char auth[64];                 /* none | bearer | mtls | oauth_client | oauth_jwt, combinable with '+' */
-		char token[CONFIG_SECRET_MAX]; /* bearer token, e.g. a JWT: token_file keeps lines short */
+		char auth[64]; /* none | bearer | mtls | oauth_client | oauth_jwt, combinable with
+		                  '+' */
+		char token[CONFIG_SECRET_MAX]; /* bearer token, e.g. a JWT: token_file keeps lines
+		                                  short */
 		char ca_file[CONFIG_PATH_MAX];
 		char client_cert[CONFIG_PATH_MAX];
 		char client_key[CONFIG_PATH_MAX];
@@ -85,7 +89,7 @@ struct config {
 		char client_secret[CONFIG_SECRET_MAX];
 		char jwt_key[CONFIG_PATH_MAX];
 		char jwt_audience[CONFIG_STR_MAX];
-		char jwt_kid[CONFIG_STR_MAX];      /* oauth_jwt: the JWT header's "kid", "" = none */
+		char jwt_kid[CONFIG_STR_MAX]; /* oauth_jwt: the JWT header's "kid", "" = none */
 		char scope[CONFIG_STR_MAX];
 		int batch_max;
 		int interval_s;

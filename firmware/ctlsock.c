@@ -133,7 +133,8 @@ on_read(struct bufferevent *bev, void *arg)
 	}
 	if (c->refused) {
 		free(line);
-		cmd_fail(&r, CMD_FAILED, "%s", "permission denied: root or the group " GROUP " only");
+		cmd_fail(&r, CMD_FAILED, "%s",
+		         "permission denied: root or the group " GROUP " only");
 		answer(bev, c, &r);
 		return;
 	}
@@ -194,7 +195,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	 */
 	if (!peer_allowed(cred.uid, cred.gid, pw ? pw->pw_name : NULL)) {
 		log_warn("ctlsock: refused uid %ld (not root, not in group " GROUP ")",
-			 (long)cred.uid);
+		         (long)cred.uid);
 		c->refused = 1;
 	}
 	if (pw)

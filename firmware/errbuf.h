@@ -9,6 +9,6 @@
 
 /* printf into err (truncated to errlen); returns -1 so that `return errbuf_set(...)` reads. */
 int errbuf_set(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

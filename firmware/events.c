@@ -22,13 +22,13 @@ events_uuid(char out[40])
 	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	         b[13], b[14], b[15]);
 }
 
 char *
 events_envelope(const char *id, const char *type, int64_t wall_ms, const char *clock,
-		const char *participant, json_t *data)
+                const char *participant, json_t *data)
 {
 	time_t secs = (time_t)(wall_ms / 1000);
 	struct tm tm;
@@ -38,9 +38,10 @@ events_envelope(const char *id, const char *type, int64_t wall_ms, const char *c
 
 	gmtime_r(&secs, &tm);
 	snprintf(at, sizeof(at), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         (int)(wall_ms % 1000));
 	ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o}", "id", id, "type", type, "at", at, "clock",
-		       clock, "participant", participant, "data", data ? data : json_object());
+	               clock, "participant", participant, "data", data ? data : json_object());
 	if (ev == NULL)
 		return NULL;
 	s = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
@@ -56,5 +57,5 @@ events_make(const char *type, const char *participant, json_t *data, char id_out
 	clock_read(&now);
 	events_uuid(id_out);
 	return events_envelope(id_out, type, now.wall_ms, clock_quality_name(now.quality),
-			       participant, data);
+	                       participant, data);
 }

@@ -18,7 +18,7 @@ void events_uuid(char out[40]);
  * malloc'd JSON, NULL on out of memory.  The one constructor of outbox events.
  */
 char *events_envelope(const char *id, const char *type, int64_t wall_ms, const char *clock,
-		      const char *participant, json_t *data);
+                      const char *participant, json_t *data);
 /*
  * events_envelope() stamped now (clock.c) with a fresh id written to id_out
  * (40 bytes).  malloc'd, NULL on out of memory.

@@ -23,10 +23,10 @@ inilines_check(const char *text, const char *label, char *err, size_t errlen)
 
 		if (n > INILINES_MAX) {
 			snprintf(err, errlen,
-				 "%s:%d: line is %zu characters long; the longest line this reader "
-				 "takes is %d (put a long secret in a file: token_file, "
-				 "client_secret_file, kiosk_token_file)",
-				 label, line, n, INILINES_MAX);
+			         "%s:%d: line is %zu characters long; the longest line this reader "
+			         "takes is %d (put a long secret in a file: token_file, "
+			         "client_secret_file, kiosk_token_file)",
+			         label, line, n, INILINES_MAX);
 			return line;
 		}
 		p += n;

@@ -101,9 +101,10 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	/* the participant's week follows on a later loop turn, off this path */
 	kiosk_screen_after_tap(k->screen, &ans);
 	latency_us = (clock_mono_ns() - seen_ns) / 1000;
-	metrics_tap(&k->metrics, ans.outcome, ans.repeat, (uint64_t)(latency_us < 0 ? 0 : latency_us));
+	metrics_tap(&k->metrics, ans.outcome, ans.repeat,
+	            (uint64_t)(latency_us < 0 ? 0 : latency_us));
 	log_info("tap: %s%s %s %s", tap_outcome_name(ans.outcome), ans.repeat ? " (repeat)" : "",
-		 ans.participant[0] ? ans.participant : "-", ans.direction);
+	         ans.participant[0] ? ans.participant : "-", ans.direction);
 	/* The participant has their answer; now the teachers' boards. */
 	board_tap(k->board, &ans);
 	recompute_tap(k, &ans);
@@ -153,7 +154,7 @@ on_reader_status(void *arg, const struct nfc_reader_status *st)
 			log_info("reader: connected");
 		else if (st->state != NFC_STATE_STARTING)
 			log_warn("reader: %s%s%s", nfc_reader_state_name(st->state),
-				 st->message[0] ? ": " : "", st->message);
+			         st->message[0] ? ": " : "", st->message);
 		k->reader_state = st->state;
 	}
 	if (k->web && (j = kiosk_status_json(k)) != NULL) {
@@ -213,12 +214,15 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	k->base = base;
 	k->cfg = cfg;
 	if (mkdir(cfg->kiosk.state_dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "[kiosk] state_dir %s: %s", cfg->kiosk.state_dir, strerror(errno));
+		snprintf(err, errlen, "[kiosk] state_dir %s: %s", cfg->kiosk.state_dir,
+		         strerror(errno));
 		goto fail;
 	}
 	if (access(cfg->kiosk.state_dir, W_OK) < 0) {
-		snprintf(err, errlen, "[kiosk] state_dir %s is not writable (%s): taps could not be "
-				      "stored, refusing to start", cfg->kiosk.state_dir, strerror(errno));
+		snprintf(err, errlen,
+		         "[kiosk] state_dir %s is not writable (%s): taps could not be "
+		         "stored, refusing to start",
+		         cfg->kiosk.state_dir, strerror(errno));
 		goto fail;
 	}
 	if (cardkey_load(&k->key, cfg->kiosk.state_dir, err, errlen) < 0)
@@ -238,11 +242,13 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	}
 	if ((k->feedback = feedback_open(base, cfg)) == NULL) {
 		snprintf(err, errlen, "[feedback] driver %s: cannot open (see the log above)",
-			 cfg->feedback.driver == FEEDBACK_GPIO ? "gpio" : "sim");
+		         cfg->feedback.driver == FEEDBACK_GPIO ? "gpio" : "sim");
 		goto fail;
 	}
-	hooks = (struct web_hooks){.arg = k, .health = kiosk_health, .metrics = kiosk_metrics,
-				   .kiosk_state = kiosk_status_json};
+	hooks = (struct web_hooks){.arg = k,
+	                           .health = kiosk_health,
+	                           .metrics = kiosk_metrics,
+	                           .kiosk_state = kiosk_status_json};
 	if ((k->web = web_start(base, cfg, &hooks, err, errlen)) == NULL)
 		goto fail;
 	if ((k->reports = reports_start(base, cfg, path, err, errlen)) == NULL)
@@ -257,12 +263,18 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	k->cmd = (struct cmd_env){.store = k->store, .cfg = cfg, .key = &k->key, .att = k->att,
-				  .changed = on_cmd_changed, .changed_arg = k};
-	if ((k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
+	k->cmd = (struct cmd_env){.store = k->store,
+	                          .cfg = cfg,
+	                          .key = &k->key,
+	                          .att = k->att,
+	                          .changed = on_cmd_changed,
+	                          .changed_arg = k};
+	if ((k->board = board_start(k->web, k->store, k->att, k->reports, &k->cmd, cfg, err,
+	                            errlen)) == NULL)
 		goto fail;
 	if (period_open(&k->period, k->store, k->att, cfg, err, errlen) < 0 ||
-	    (k->api = api_start(k->web, k->store, k->period, k->reports, &k->cmd, cfg, err, errlen)) == NULL)
+	    (k->api = api_start(k->web, k->store, k->period, k->reports, &k->cmd, cfg, err,
+	                        errlen)) == NULL)
 		goto fail;
 	/* A change to a day of a closed pay period becomes an adjustment line. */
 	attendance_on_change(k->att, period_on_change, k->period);
@@ -287,7 +299,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	k->reader = nfc_reader_open(base, cfg, on_tap, on_reader_status, k);
 	if (k->reader == NULL) {
 		snprintf(err, errlen, "[reader] cannot start the %s reader (see the log above)",
-			 cfg->reader.driver == READER_LIBNFC ? "libnfc" : "sim");
+		         cfg->reader.driver == READER_LIBNFC ? "libnfc" : "sim");
 		goto fail;
 	}
 	if ((k->ooo_timer = event_new(base, -1, EV_PERSIST, on_ooo_tick, k)) == NULL ||
@@ -332,4 +344,3 @@ kiosk_stop(struct kiosk *k)
 	sodium_memzero(&k->key, sizeof(k->key));
 	free(k);
 }
-

@@ -14,7 +14,7 @@ struct kiosk;
 
 /* Open everything; NULL with a one-line reason in err. */
 struct kiosk *kiosk_start(struct event_base *base, const struct config *cfg, char *err,
-			  size_t errlen);
+                          size_t errlen);
 /* Stop the reader first (no new taps), then the rest; closes the database last. */
 void kiosk_stop(struct kiosk *k);
 /* 1 if the kiosk stopped its loop because it cannot go on (a damaged database). */

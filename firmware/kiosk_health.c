@@ -71,8 +71,9 @@ kiosk_damage_marked(struct kiosk *k, char *err, size_t errlen)
 		why[0] = '\0';
 	fclose(f);
 	why[strcspn(why, "\n")] = '\0';
-	snprintf(err, errlen, "%s is marked damaged (%s); refusing to start: " DAMAGED_ADVICE
-			      ", then remove %s", k->db_path, why, m);
+	snprintf(err, errlen,
+	         "%s is marked damaged (%s); refusing to start: " DAMAGED_ADVICE ", then remove %s",
+	         k->db_path, why, m);
 	return 1;
 }
 
@@ -86,13 +87,13 @@ kiosk_check_now(struct kiosk *k, char *err, size_t errlen)
 	if (stat(k->db_path, &st) == 0 &&
 	    st.st_size > (off_t)k->cfg->kiosk.check_at_start_mb * 1024 * 1024) {
 		log_info("store: %s is %lld MB: checking it after start-up", k->db_path,
-			 (long long)(st.st_size >> 20));
+		         (long long)(st.st_size >> 20));
 		k->check_later = 1;
 		return 0;
 	}
 	if (store_check(k->store, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s is damaged (%s); refusing to start: " DAMAGED_ADVICE,
-			 k->db_path, why);
+		         k->db_path, why);
 		return -1;
 	}
 	return 0;
@@ -125,7 +126,7 @@ check_done(void *arg, int ran)
 
 	if (ran && j->rc == 0) {
 		log_info("store: %s checked after start-up: ok (%lld ms)", k->db_path,
-			 (long long)j->ms);
+		         (long long)j->ms);
 	} else if (ran) {
 		log_err("%s is damaged (%s); stopping: " DAMAGED_ADVICE, k->db_path, j->why);
 		marker_path(k, m, sizeof(m));
@@ -157,7 +158,6 @@ kiosk_check_later(struct kiosk *k)
 	return 0;
 }
 
-
 int
 kiosk_health(void *arg, json_t *checks)
 {
@@ -173,22 +173,23 @@ kiosk_health(void *arg, json_t *checks)
 		nfc_reader_status(k->reader, &rs);
 	reader_ok = rs.state == NFC_STATE_CONNECTED;
 	json_object_set_new(checks, "reader",
-			    json_pack("{s:b, s:s, s:I, s:I, s:s, s:s}", "ok", reader_ok, "state",
-				      nfc_reader_state_name(rs.state), "errors",
-				      (json_int_t)rs.errors_total, "reopens", (json_int_t)rs.reopens,
-				      "last_card", rs.last_uid[0] ? "seen" : "none", "message",
-				      rs.message));
+	                    json_pack("{s:b, s:s, s:I, s:I, s:s, s:s}", "ok", reader_ok, "state",
+	                              nfc_reader_state_name(rs.state), "errors",
+	                              (json_int_t)rs.errors_total, "reopens",
+	                              (json_int_t)rs.reopens, "last_card",
+	                              rs.last_uid[0] ? "seen" : "none", "message", rs.message));
 
 	db_ok = store_outbox_backlog(k->store, &ob) == 0 &&
-		!(k->last_storage_error_ns &&
-		  clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS);
-	json_object_set_new(checks, "database",
-			    json_pack("{s:b, s:I}", "ok", db_ok, "storage_errors",
-				      (json_int_t)k->storage_errors));
+	        !(k->last_storage_error_ns &&
+	          clock_mono_ns() - k->last_storage_error_ns < STORAGE_ERROR_HOLD_NS);
+	json_object_set_new(
+	    checks, "database",
+	    json_pack("{s:b, s:I}", "ok", db_ok, "storage_errors", (json_int_t)k->storage_errors));
 
 	clock_ok = cq == CLOCK_SYNCED;
-	json_object_set_new(checks, "clock",
-			    json_pack("{s:b, s:s}", "ok", clock_ok, "state", clock_quality_name(cq)));
+	json_object_set_new(
+	    checks, "clock",
+	    json_pack("{s:b, s:s}", "ok", clock_ok, "state", clock_quality_name(cq)));
 
 	if (ob.oldest_pending_ms) {
 		struct clock_reading now;
@@ -200,8 +201,8 @@ kiosk_health(void *arg, json_t *checks)
 	if (k->cfg->upload.base_url[0])
 		upload_ok = age_s < 24 * 3600;
 	up = json_pack("{s:b, s:b, s:I, s:I, s:I}", "ok", upload_ok, "enabled",
-		       k->cfg->upload.base_url[0] != 0, "pending", (json_int_t)ob.pending, "dead",
-		       (json_int_t)ob.dead, "oldest_pending_age_s", (json_int_t)age_s);
+	               k->cfg->upload.base_url[0] != 0, "pending", (json_int_t)ob.pending, "dead",
+	               (json_int_t)ob.dead, "oldest_pending_age_s", (json_int_t)age_s);
 	/* The uploader adds its own state; a raised alarm fails the check. */
 	if (up && k->uploader && !uploader_health(k->uploader, up)) {
 		upload_ok = 0;
@@ -225,30 +226,30 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	if (k->reader)
 		nfc_reader_status(k->reader, &rs);
 	metrics_gauge(out, "stempel_reader_connected", "1 if the card reader is polling.",
-		      rs.state == NFC_STATE_CONNECTED);
+	              rs.state == NFC_STATE_CONNECTED);
 	metrics_gauge(out, "stempel_reader_errors", "Reader errors since start.", rs.errors_total);
 	metrics_gauge(out, "stempel_reader_reopens", "Reader reopens since start.", rs.reopens);
 	metrics_gauge(out, "stempel_clock_synced", "1 if the wall clock is trusted.",
-		      cq == CLOCK_SYNCED);
+	              cq == CLOCK_SYNCED);
 	metrics_gauge(out, "stempel_clock_jumped", "1 if the wall clock jumped in the last hour.",
-		      cq == CLOCK_JUMPED);
+	              cq == CLOCK_JUMPED);
 	metrics_gauge(out, "stempel_storage_errors", "Taps that could not be stored.",
-		      (double)k->storage_errors);
+	              (double)k->storage_errors);
 	metrics_gauge(out, "stempel_tap_db_wait_max_seconds",
-		      "The longest a tap waited for the database's write lock.",
-		      store_tap_wait_max_ns(k->store) / 1e9);
+	              "The longest a tap waited for the database's write lock.",
+	              store_tap_wait_max_ns(k->store) / 1e9);
 	store_outbox_backlog(k->store, &ob);
-	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.", (double)ob.pending);
+	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.",
+	              (double)ob.pending);
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
 	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",
-		      ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);
+	              ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);
 	evbuffer_add_printf(out, "# HELP stempel_feedback_total Light and sound signals given, "
-				 "by signal.\n# TYPE stempel_feedback_total counter\n");
+	                         "by signal.\n# TYPE stempel_feedback_total counter\n");
 	for (int i = 0; i < FEEDBACK_NSIGNALS; i++)
 		evbuffer_add_printf(out, "stempel_feedback_total{signal=\"%s\"} %u\n",
-				    feedback_signal_name(i), feedback_count(k->feedback, i));
+		                    feedback_signal_name(i), feedback_count(k->feedback, i));
 	if (k->uploader)
 		uploader_metrics(k->uploader, out);
 	kiosk_screen_metrics(k->screen, out);
 }
-

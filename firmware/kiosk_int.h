@@ -37,29 +37,29 @@ struct kiosk {
 	struct kiosk_screen *screen; /* the participant screen's extras and sounds */
 	struct attendance *att;
 	struct board *board;
-	struct period *period;	     /* pay periods and their adjustments */
-	struct api *api;	     /* /api/v1 for payroll */
+	struct period *period;       /* pay periods and their adjustments */
+	struct api *api;             /* /api/v1 for payroll */
 	struct recompute *recompute; /* day results after taps, session ends, midnight */
 	struct reports *reports;     /* long reads on a second connection and thread */
 	struct nfc_reader *reader;
-	struct uploader *uploader; /* NULL when uploads are off */
-	struct checkpointer *ckpt; /* the WAL is full: checkpoint on a thread of its own */
+	struct uploader *uploader;     /* NULL when uploads are off */
+	struct checkpointer *ckpt;     /* the WAL is full: checkpoint on a thread of its own */
 	struct roster_run *roster_run; /* roster.import in steps on the loop */
-	struct cmd_env cmd;	   /* what the board, the API and the control socket change through */
-	struct ctlsock *ctlsock;   /* stempelctl's commands while we run */
-	struct event *ooo_timer;   /* red LED while the reader or storage fails */
+	struct cmd_env cmd;      /* what the board, the API and the control socket change through */
+	struct ctlsock *ctlsock; /* stempelctl's commands while we run */
+	struct event *ooo_timer; /* red LED while the reader or storage fails */
 	struct metrics metrics;
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;
 	char db_path[CONFIG_PATH_MAX + 32];
 	int check_later; /* too big to check before start-up: the reports thread does */
-	int failed;	 /* the loop was stopped: the database is damaged */
+	int failed;      /* the loop was stopped: the database is damaged */
 };
 
 /* kiosk_answer.c: the screen's view of an answer (no card key or UID) and the status bar. */
 json_t *kiosk_answer_json(const struct kiosk *k, const struct tap_answer *a, long long seen_ns,
-			    long long latency_us);
+                          long long latency_us);
 json_t *kiosk_status_json(void *arg);
 /* kiosk_health.c: /healthz checks and /metrics lines (web_hooks). */
 int kiosk_health(void *arg, json_t *checks);

@@ -26,10 +26,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: stempeld [-c FILE] [--check-config] [-V]\n"
-		   "  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
-		   "                     /etc/stempel/stempel.conf, else embedded defaults)\n"
-		   "      --check-config validate the config and the regime files, and exit\n"
-		   "  -V, --version      print the version\n");
+	           "  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
+	           "                     /etc/stempel/stempel.conf, else embedded defaults)\n"
+	           "      --check-config validate the config and the regime files, and exit\n"
+	           "  -V, --version      print the version\n");
 }
 
 /*
@@ -48,8 +48,9 @@ check_regimes(const struct config *cfg)
 	if (r == NULL || config_regime_dir(cfg, dir, sizeof(dir)) < 0 ||
 	    (d = opendir(dir)) == NULL) {
 		fprintf(stderr, "stempeld: %s: no regime directory (%s)\n",
-			r ? dir : "out of memory", "[kiosk] regime_dir, $STEMPEL_REGIME_DIR, "
-			"/usr/share/stempel/regimes");
+		        r ? dir : "out of memory",
+		        "[kiosk] regime_dir, $STEMPEL_REGIME_DIR, "
+		        "/usr/share/stempel/regimes");
 		free(r);
 		return 2;
 	}
@@ -87,8 +88,10 @@ check_default_regime(const struct config *cfg)
 	if (r == NULL)
 		return 1;
 	if (config_regime_dir(cfg, dir, sizeof(dir)) < 0) {
-		fprintf(stderr, "stempeld: %s: no regime directory ([kiosk] regime_dir, "
-				"$STEMPEL_REGIME_DIR, /usr/share/stempel/regimes)\n", dir);
+		fprintf(stderr,
+		        "stempeld: %s: no regime directory ([kiosk] regime_dir, "
+		        "$STEMPEL_REGIME_DIR, /usr/share/stempel/regimes)\n",
+		        dir);
 		rc = 2;
 	} else if (regime_load(dir, cfg->kiosk.regime, r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "stempeld: [kiosk] regime: %s\n", err);
@@ -116,11 +119,11 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check-config", no_argument, NULL, 'C'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	struct config cfg;
@@ -167,7 +170,8 @@ main(int argc, char **argv)
 	if (check_only) {
 		/* the upload settings, when uploads are on: URL, auth mode, key files */
 		if (cfg.upload.base_url[0] && uploader_check_config(&cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "stempeld: %s: %s\n", cfg.path[0] ? cfg.path : "config", err);
+			fprintf(stderr, "stempeld: %s: %s\n", cfg.path[0] ? cfg.path : "config",
+			        err);
 			return 2;
 		}
 		printf("%s: ok\n", cfg.path[0] ? cfg.path : "(embedded defaults)");
@@ -178,7 +182,7 @@ main(int argc, char **argv)
 	log_open("stempeld", cfg.kiosk.log_syslog, cfg.kiosk.log_level);
 	if (cfg.path[0] == '\0')
 		log_info("stempeld: no config file; embedded defaults, state in ./%s",
-			 cfg.kiosk.state_dir);
+		         cfg.kiosk.state_dir);
 	/* Rules and the screen work in the centre's zone, whatever the board's. */
 	setenv("TZ", cfg.kiosk.timezone, 1);
 	tzset();
@@ -199,7 +203,8 @@ main(int argc, char **argv)
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
-		struct timeval tv = {(time_t)(wd_usec / 2000000), (suseconds_t)(wd_usec / 2 % 1000000)};
+		struct timeval tv = {(time_t)(wd_usec / 2000000),
+		                     (suseconds_t)(wd_usec / 2 % 1000000)};
 
 		wd = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
 		event_add(wd, &tv);

@@ -16,7 +16,7 @@ struct evbuffer;
 
 struct metrics {
 	uint64_t taps[TAP_NOUTCOMES];
-	uint64_t repeats; /* debounced: answered again, not recorded */
+	uint64_t repeats;                              /* debounced: answered again, not recorded */
 	uint64_t latency_bucket[METRICS_NBUCKETS + 1]; /* cumulative counts per bound, +Inf last */
 	uint64_t latency_sum_us;
 	uint64_t latency_count;

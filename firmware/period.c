@@ -43,15 +43,15 @@ struct line {
 	struct vals v;
 	int64_t hour_value_ore, gross_ore, ded_ore, unpaid_ore;
 	bool decision, assess, past_deadline;
-	bool preliminary;  /* some day of the line is future or open */
-	int64_t pending;   /* minutes of future and open days not yet judged */
+	bool preliminary;                    /* some day of the line is future or open */
+	int64_t pending;                     /* minutes of future and open days not yet judged */
 	const struct store_period *corrects; /* adjustments */
-	int32_t corrects_date;		     /* INT32_MIN: the whole period (gross) */
+	int32_t corrects_date;               /* INT32_MIN: the whole period (gross) */
 };
 
 int
-period_open(struct period **out, struct store *s, struct attendance *a,
-	    const struct config *cfg, char *err, size_t errlen)
+period_open(struct period **out, struct store *s, struct attendance *a, const struct config *cfg,
+            char *err, size_t errlen)
 {
 	struct period *p = calloc(1, sizeof(*p));
 
@@ -110,9 +110,10 @@ ensure_at(struct period *p, int32_t date, struct store_period *out, char *err, s
 
 		attendance_local_now(today, &min);
 		if (strcmp(f, today) > 0 && store_period_at(p->s, f, out) != 0)
-			return errbuf_set(err, errlen,
-					  "no pay period is made for %s..%s: it starts after today (%s)",
-					  f, t, today);
+			return errbuf_set(
+			    err, errlen,
+			    "no pay period is made for %s..%s: it starts after today (%s)", f, t,
+			    today);
 		if (strcmp(f, today) > 0)
 			return 0;
 	}
@@ -123,7 +124,7 @@ ensure_at(struct period *p, int32_t date, struct store_period *out, char *err, s
 
 int
 period_ensure(struct period *p, const char *date, struct store_period *out, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	int32_t d;
 
@@ -135,9 +136,9 @@ period_ensure(struct period *p, const char *date, struct store_period *out, char
 struct people {
 	struct store_participant *v;
 	size_t n, cap;
-	int32_t until;	 /* programme started on or before this date */
-	int32_t since;	 /* and had not ended before this date (INT32_MIN: any) */
-	int all;	 /* inactive ones too */
+	int32_t until; /* programme started on or before this date */
+	int32_t since; /* and had not ended before this date (INT32_MIN: any) */
+	int all;       /* inactive ones too */
 };
 
 static int
@@ -146,8 +147,8 @@ collect_people(void *arg, const struct store_participant *sp)
 	struct people *l = arg;
 	int32_t start, end;
 
-	if (!l->all && (!sp->active || rules_date_parse(sp->programme_start, &start) < 0 ||
-			start > l->until))
+	if (!l->all &&
+	    (!sp->active || rules_date_parse(sp->programme_start, &start) < 0 || start > l->until))
 		return 0;
 	/* Out of the programme before the period: no line (ruling 11). */
 	if (!l->all && sp->programme_end[0] && rules_date_parse(sp->programme_end, &end) == 0 &&
@@ -216,7 +217,7 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 		return -1;
 	if (dropped)
 		log_warn("period: removed %d empty period(s) after %s (made by a wrong clock)",
-			 dropped, today);
+		         dropped, today);
 	if (people(p, INT32_MIN, now, 0, &l, err, errlen) < 0)
 		return -1;
 	d = now;
@@ -249,7 +250,8 @@ period_list(struct period *p, struct store_period **out, size_t *n, char *err, s
 		size_t k = 0;
 
 		for (size_t i = 0; i < *n; i++)
-			if (strcmp((*out)[i].status, "closed") == 0 || strcmp((*out)[i].to, since) >= 0)
+			if (strcmp((*out)[i].status, "closed") == 0 ||
+			    strcmp((*out)[i].to, since) >= 0)
 				(*out)[k++] = (*out)[i];
 		*n = k;
 	}
@@ -281,9 +283,9 @@ period_json(const struct store_period *sp)
 			state = strcmp(today, sp->to) > 0 ? "ended" : "running";
 	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)sp->id, "from",
-			 sp->from, "to", sp->to, "status", sp->status, "state", state, "closed_at",
-			 at[0] ? json_string(at) : json_null(), "closed_by",
-			 sp->closed_by[0] ? json_string(sp->closed_by) : json_null());
+	                 sp->from, "to", sp->to, "status", sp->status, "state", state, "closed_at",
+	                 at[0] ? json_string(at) : json_null(), "closed_by",
+	                 sp->closed_by[0] ? json_string(sp->closed_by) : json_null());
 }
 
 /* --- values --- */
@@ -312,7 +314,8 @@ vals_of_day(const struct rules_day *d, struct vals *v)
 static int
 vals_add(const struct vals *a, const struct vals *b, int sign, struct vals *out)
 {
-	struct rules_rat bd = {sign * b->ded.num, b->ded.den}, bu = {sign * b->unpaid.num, b->unpaid.den};
+	struct rules_rat bd = {sign * b->ded.num, b->ded.den},
+	                 bu = {sign * b->unpaid.num, b->unpaid.den};
 	struct vals r;
 
 	r.sched = a->sched + sign * b->sched;
@@ -368,9 +371,9 @@ excused_json(const int64_t *exc, bool hours)
 			continue;
 		if (hours)
 			rules_ore_format(rules_rat_round((struct rules_rat){exc[c] * 100, 60}), buf,
-					 sizeof(buf));
+			                 sizeof(buf));
 		json_object_set_new(o, rules_category_name(c),
-				    hours ? json_string(buf) : json_integer(exc[c]));
+		                    hours ? json_string(buf) : json_integer(exc[c]));
 	}
 	return o;
 }
@@ -379,10 +382,10 @@ excused_json(const int64_t *exc, bool hours)
 static char *
 vals_dump(const struct vals *v)
 {
-	json_t *j = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "s", (json_int_t)v->sched, "a",
-			      (json_int_t)v->att, "u", (json_int_t)v->unexc, "e",
-			      excused_json(v->exc, false), "d", rat_json(v->ded), "l",
-			      rat_json(v->unpaid));
+	json_t *j =
+	    json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "s", (json_int_t)v->sched, "a",
+	              (json_int_t)v->att, "u", (json_int_t)v->unexc, "e",
+	              excused_json(v->exc, false), "d", rat_json(v->ded), "l", rat_json(v->unpaid));
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(j);
@@ -402,7 +405,8 @@ vals_load(const json_t *j, struct vals *v, bool line)
 	v->sched = json_integer_value(json_object_get(j, line ? "scheduled_min" : "s"));
 	v->att = json_integer_value(json_object_get(j, line ? "attended_min" : "a"));
 	v->unexc = json_integer_value(json_object_get(j, line ? "unexcused_min" : "u"));
-	json_object_foreach((json_t *)e, key, val) {
+	json_object_foreach((json_t *)e, key, val)
+	{
 		int c = rules_category_parse(key);
 
 		if (c >= 0)
@@ -443,38 +447,42 @@ static json_t *
 line_json(const struct period *p, const struct line *l)
 {
 	json_t *o = json_pack(
-		"{s:s, s:o, s:o, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-		" s:o, s:b, s:b, s:b, s:s, s:s}",
-		"kind", l->kind, "period_from", scenario_date_json(l->from), "period_to", scenario_date_json(l->to),
-		"participant", l->p->ext_id, "name", l->p->name, "scheduled_min",
-		(json_int_t)l->v.sched, "attended_min", (json_int_t)l->v.att, "excused_min",
-		excused_json(l->v.exc, false), "unexcused_min", (json_int_t)l->v.unexc,
-		"scheduled_hours", scenario_money_json(centi_hours(l->v.sched)), "attended_hours",
-		scenario_money_json(centi_hours(l->v.att)), "excused_hours", excused_json(l->v.exc, true),
-		"unexcused_hours", scenario_money_json(centi_hours(l->v.unexc)), "hour_value",
-		scenario_money_json(l->hour_value_ore), "gross", scenario_money_json(l->gross_ore), "deduction",
-		scenario_money_json(l->ded_ore), "unpaid_leave", scenario_money_json(l->unpaid_ore),
-		"decision_required", l->decision, "needs_assessment", l->assess, "past_deadline",
-		l->past_deadline, "pay_code", p->cfg->payroll.pay_code, "currency", l->currency);
+	    "{s:s, s:o, s:o, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	    " s:o, s:b, s:b, s:b, s:s, s:s}",
+	    "kind", l->kind, "period_from", scenario_date_json(l->from), "period_to",
+	    scenario_date_json(l->to), "participant", l->p->ext_id, "name", l->p->name,
+	    "scheduled_min", (json_int_t)l->v.sched, "attended_min", (json_int_t)l->v.att,
+	    "excused_min", excused_json(l->v.exc, false), "unexcused_min", (json_int_t)l->v.unexc,
+	    "scheduled_hours", scenario_money_json(centi_hours(l->v.sched)), "attended_hours",
+	    scenario_money_json(centi_hours(l->v.att)), "excused_hours",
+	    excused_json(l->v.exc, true), "unexcused_hours",
+	    scenario_money_json(centi_hours(l->v.unexc)), "hour_value",
+	    scenario_money_json(l->hour_value_ore), "gross", scenario_money_json(l->gross_ore),
+	    "deduction", scenario_money_json(l->ded_ore), "unpaid_leave",
+	    scenario_money_json(l->unpaid_ore), "decision_required", l->decision,
+	    "needs_assessment", l->assess, "past_deadline", l->past_deadline, "pay_code",
+	    p->cfg->payroll.pay_code, "currency", l->currency);
 
 	if (o == NULL)
 		return NULL;
 	/* Day states and the amount to pay: a preliminary line says so in every format. */
 	json_object_set_new(o, "pending_min", json_integer((json_int_t)l->pending));
 	json_object_set_new(o, "pending_hours", scenario_money_json(centi_hours(l->pending)));
-	json_object_set_new(o, "net", scenario_money_json(l->gross_ore - l->ded_ore - l->unpaid_ore));
+	json_object_set_new(o, "net",
+	                    scenario_money_json(l->gross_ore - l->ded_ore - l->unpaid_ore));
 	json_object_set_new(o, "preliminary", json_boolean(l->preliminary));
 	if (l->corrects) {
 		json_object_set_new(o, "corrects_period",
-				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l->corrects->id,
-					      "from", l->corrects->from, "to", l->corrects->to));
-		json_object_set_new(o, "corrects_date", l->corrects_date == INT32_MIN
-								? json_null()
-								: scenario_date_json(l->corrects_date));
+		                    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l->corrects->id,
+		                              "from", l->corrects->from, "to", l->corrects->to));
+		json_object_set_new(o, "corrects_date",
+		                    l->corrects_date == INT32_MIN
+		                        ? json_null()
+		                        : scenario_date_json(l->corrects_date));
 		/* The exact differences: what the next adjustment is computed from. */
-		json_object_set_new(o, "exact", json_pack("{s:o, s:o}", "deduction",
-							  rat_json(l->v.ded), "unpaid_leave",
-							  rat_json(l->v.unpaid)));
+		json_object_set_new(o, "exact",
+		                    json_pack("{s:o, s:o}", "deduction", rat_json(l->v.ded),
+		                              "unpaid_leave", rat_json(l->v.unpaid)));
 	} else {
 		json_object_set_new(o, "corrects_period", json_null());
 		json_object_set_new(o, "corrects_date", json_null());
@@ -498,7 +506,7 @@ payout_of(const struct attendance_days *res, int32_t from, int32_t to)
  */
 static int
 line_fill(struct period *p, const struct attendance_days *res, int32_t from, int32_t to,
-	  struct line *l, char *err, size_t errlen)
+          struct line *l, char *err, size_t errlen)
 {
 	const struct rules_payout *po = payout_of(res, from, to);
 	struct rules_rat hv;
@@ -507,9 +515,10 @@ line_fill(struct period *p, const struct attendance_days *res, int32_t from, int
 	rules_date_format(from, f, sizeof(f));
 	rules_date_format(to, t, sizeof(t));
 	if (po == NULL)
-		return errbuf_set(err, errlen, "period %s..%s is not a payout period of participant %s "
-					 "(was [payroll] payout changed?)", f, t,
-			    res->participant.ext_id);
+		return errbuf_set(err, errlen,
+		                  "period %s..%s is not a payout period of participant %s "
+		                  "(was [payroll] payout changed?)",
+		                  f, t, res->participant.ext_id);
 	memset(l, 0, sizeof(*l));
 	vals_zero(&l->v);
 	for (size_t i = 0; i < res->out.n_days; i++) {
@@ -566,7 +575,7 @@ doc_totals(const json_t *lines)
 {
 	static const char *const ints[] = {"scheduled_min", "attended_min", "unexcused_min"};
 	static const char *const cents[] = {"scheduled_hours", "attended_hours", "unexcused_hours",
-					    "gross", "deduction", "unpaid_leave"};
+	                                    "gross",           "deduction",      "unpaid_leave"};
 	json_t *tot = json_object(), *exm = json_object(), *exh = json_object(), *l;
 	size_t i, nl = 0, na = 0;
 	int rc = !tot || !exm || !exh;
@@ -575,7 +584,8 @@ doc_totals(const json_t *lines)
 		rc |= json_object_set_new(tot, ints[k], json_integer(0));
 	for (size_t k = 0; !rc && k < 6; k++)
 		rc |= json_object_set_new(tot, cents[k], scenario_money_json(0));
-	json_array_foreach(lines, i, l) {
+	json_array_foreach(lines, i, l)
+	{
 		const char *key;
 		json_t *v;
 
@@ -587,10 +597,10 @@ doc_totals(const json_t *lines)
 			rc |= doc_add_total(tot, ints[k], json_object_get(l, ints[k]), false);
 		for (size_t k = 0; !rc && k < 6; k++)
 			rc |= doc_add_total(tot, cents[k], json_object_get(l, cents[k]), true);
-		json_object_foreach(json_object_get(l, "excused_min"), key, v)
-			rc |= doc_add_total(exm, key, v, false);
-		json_object_foreach(json_object_get(l, "excused_hours"), key, v)
-			rc |= doc_add_total(exh, key, v, true);
+		json_object_foreach(json_object_get(l, "excused_min"), key, v) rc |=
+		    doc_add_total(exm, key, v, false);
+		json_object_foreach(json_object_get(l, "excused_hours"), key, v) rc |=
+		    doc_add_total(exh, key, v, true);
 	}
 	if (!rc) {
 		rc |= json_object_set_new(tot, "lines", json_integer((json_int_t)nl));
@@ -609,8 +619,7 @@ doc_totals(const json_t *lines)
 
 /* Append the stored lines of `kind` (line | adjustment) of a period, in id order. */
 static int
-append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char *err,
-	      size_t errlen)
+append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char *err, size_t errlen)
 {
 	struct store_period_line *l;
 	size_t n;
@@ -626,7 +635,7 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 		if ((j = json_loads(l[i].json, 0, NULL)) == NULL ||
 		    json_array_append_new(arr, j) < 0)
 			rc = errbuf_set(err, errlen, "period %lld: a stored line is not JSON",
-				  (long long)id);
+			                (long long)id);
 	}
 	store_period_lines_free(l, n);
 	return rc;
@@ -634,8 +643,8 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 
 /* The open period's lines, computed now, one per participant by name. */
 static int
-append_computed(struct period *p, const struct store_period *sp, json_t *arr,
-		int64_t *final_at, char *err, size_t errlen)
+append_computed(struct period *p, const struct store_period *sp, json_t *arr, int64_t *final_at,
+                char *err, size_t errlen)
 {
 	struct people ppl;
 	int32_t from, to;
@@ -652,7 +661,8 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr,
 		struct line l;
 		json_t *j;
 
-		if ((rc = attendance_compute(p->a, ppl.v[i].id, from, to, &res, err, errlen)) != 0) {
+		if ((rc = attendance_compute(p->a, ppl.v[i].id, from, to, &res, err, errlen)) !=
+		    0) {
 			rc = -1;
 			break;
 		}
@@ -674,8 +684,7 @@ minute_format(int64_t m, char *buf, size_t len)
 	char d[11];
 
 	rules_date_format((int32_t)(m / RULES_MIN_PER_DAY), d, sizeof(d));
-	snprintf(buf, len, "%sT%02d:%02d", d, (int)(m % RULES_MIN_PER_DAY / 60),
-		 (int)(m % 60));
+	snprintf(buf, len, "%sT%02d:%02d", d, (int)(m % RULES_MIN_PER_DAY / 60), (int)(m % 60));
 }
 
 static int
@@ -697,7 +706,7 @@ stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, si
 	if ((lines = json_array()) == NULL)
 		return errbuf_set(err, errlen, "out of memory");
 	rc = closed ? append_stored(p, id, "line", lines, err, errlen)
-		    : append_computed(p, &sp, lines, &final_at, err, errlen);
+	            : append_computed(p, &sp, lines, &final_at, err, errlen);
 	if (rc == 0)
 		rc = append_stored(p, id, "adjustment", lines, err, errlen);
 	if (rc < 0 || (tot = doc_totals(lines)) == NULL) {
@@ -719,8 +728,8 @@ stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, si
 		json_object_set_new(pj, "closable_from", json_string(at));
 	}
 	*doc = json_pack("{s:o, s:b, s:o, s:o}", "period", pj, "preliminary",
-			 !closed && attendance_local_minute() < final_at, "lines", lines, "totals",
-			 tot);
+	                 !closed && attendance_local_minute() < final_at, "lines", lines, "totals",
+	                 tot);
 	return *doc ? 0 : errbuf_set(err, errlen, "out of memory");
 }
 
@@ -767,7 +776,7 @@ frozen_free(struct frozen *f, size_t n)
 
 static int
 freeze_one(struct period *p, const struct store_participant *sp, int32_t from, int32_t to,
-	   struct frozen *f, char *err, size_t errlen)
+           struct frozen *f, char *err, size_t errlen)
 {
 	struct attendance_days res;
 	struct line l;
@@ -807,7 +816,7 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 
 int
 period_close(struct period *p, int64_t id, const char *who, const char *why, char **detail_out,
-	     char *err, size_t errlen)
+             char *err, size_t errlen)
 {
 	struct store_period sp;
 	struct people ppl;
@@ -853,17 +862,18 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 			char at[24];
 
 			minute_format(final_at, at, sizeof(at));
-			errbuf_set(err, errlen,
-				   "period %s..%s has days that are not final yet; it can be closed "
-				   "from %s",
-				   sp.from, sp.to, at);
+			errbuf_set(
+			    err, errlen,
+			    "period %s..%s has days that are not final yet; it can be closed "
+			    "from %s",
+			    sp.from, sp.to, at);
 			rc = 4;
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < ppl.n; i++) {
-		struct store_period_line sl = {.period_id = id, .participant_id = f[i].pid,
-					       .kind = "line", .json = f[i].line};
+		struct store_period_line sl = {
+		    .period_id = id, .participant_id = f[i].pid, .kind = "line", .json = f[i].line};
 		json_t *data = json_deep_copy(f[i].line_json);
 
 		json_object_set_new(data, "period_id", json_integer(id));
@@ -874,13 +884,14 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 		free(ev);
 		ev = NULL;
 		for (size_t k = 0; k < f[i].n_days; k++)
-			if (store_period_day_add(p->s, id, f[i].pid, f[i].dates[k], f[i].days[k]) < 0)
+			if (store_period_day_add(p->s, id, f[i].pid, f[i].dates[k], f[i].days[k]) <
+			    0)
 				goto dberr;
 	}
 	{
 		json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I}", "period", (json_int_t)id, "from",
-				      sp.from, "to", sp.to, "reason", why && *why ? why : "",
-				      "lines", (json_int_t)ppl.n);
+		                      sp.from, "to", sp.to, "reason", why && *why ? why : "",
+		                      "lines", (json_int_t)ppl.n);
 
 		detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
 		json_decref(d);
@@ -952,7 +963,7 @@ frozen_day(void *arg, const char *date, const char *text)
  */
 static int
 reconcile_in_txn(struct period *p, const struct store_period *cp, const struct attendance_days *res,
-		 int *added, char *err, size_t errlen)
+                 int *added, char *err, size_t errlen)
 {
 	const struct store_participant *pt = &res->participant;
 	const struct rules_payout *po;
@@ -991,14 +1002,14 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 	 * by the period's end).  Nothing was paid, so the whole line comes as
 	 * adjustments in the next open period.  Anyone else has nothing to adjust.
 	 */
-	if (rc == 1 && !(pt->active && pt->programme_start[0] &&
-			 strcmp(pt->programme_start, cp->to) <= 0)) {
+	if (rc == 1 &&
+	    !(pt->active && pt->programme_start[0] && strcmp(pt->programme_start, cp->to) <= 0)) {
 		rc = 0;
 		goto out;
 	}
 	j = rc == 1 ? json_pack("{s:s, s:s, s:s}", "deduction", "0.00", "unpaid_leave", "0.00",
-				"gross", "0.00")
-		    : json_loads(frozen.json, 0, NULL);
+	                        "gross", "0.00")
+	            : json_loads(frozen.json, 0, NULL);
 	if (rc == 0)
 		free(frozen.json);
 	if (j == NULL || centi_parse(json_object_get(j, "deduction"), &paid_ore) < 0 ||
@@ -1006,7 +1017,7 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 	    centi_parse(json_object_get(j, "gross"), &gross_ore) < 0) {
 		json_decref(j);
 		rc = errbuf_set(err, errlen, "period %lld: the frozen line of %s is damaged",
-			  (long long)cp->id, pt->ext_id);
+		                (long long)cp->id, pt->ext_id);
 		goto out;
 	}
 	json_decref(j);
@@ -1088,10 +1099,15 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 	}
 	/* A new G changes the gross of the whole period: one line without a day. */
 	if (po->gross_ore != gross_ore) {
-		struct line l = {.kind = "adjustment", .from = from, .to = to, .p = pt,
-				 .currency = res->currency, .gross_ore = po->gross_ore - gross_ore,
-				 .hour_value_ore = rules_rat_round(hv), .corrects = cp,
-				 .corrects_date = INT32_MIN};
+		struct line l = {.kind = "adjustment",
+		                 .from = from,
+		                 .to = to,
+		                 .p = pt,
+		                 .currency = res->currency,
+		                 .gross_ore = po->gross_ore - gross_ore,
+		                 .hour_value_ore = rules_rat_round(hv),
+		                 .corrects = cp,
+		                 .corrects_date = INT32_MIN};
 
 		vals_zero(&l.v);
 		if ((j = line_json(p, &l)) == NULL || json_array_append_new(lines, j) < 0)
@@ -1099,8 +1115,10 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 	}
 	for (size_t i = 0; i < json_array_size(lines); i++) {
 		json_t *lj = json_array_get(lines, i), *data;
-		struct store_period_line sl = {.period_id = target.id, .participant_id = pt->id,
-					       .kind = "adjustment", .corrects_period = cp->id};
+		struct store_period_line sl = {.period_id = target.id,
+		                               .participant_id = pt->id,
+		                               .kind = "adjustment",
+		                               .corrects_period = cp->id};
 		const char *cd = json_string_value(json_object_get(lj, "corrects_date"));
 		char evid[40], *ev;
 
@@ -1114,9 +1132,9 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 		json_object_set_new(data, "corrects_period_to", json_string(cp->to));
 		ev = events_make("adjustment", pt->ext_id, data, evid);
 		rc = sl.json && ev && store_period_line_add(p->s, &sl, NULL) == 0 &&
-				     store_event_add(p->s, evid, "adjustment", ev) == 0
-			     ? 0
-			     : -1;
+		             store_event_add(p->s, evid, "adjustment", ev) == 0
+		         ? 0
+		         : -1;
 		free(sl.json);
 		free(ev);
 		if (rc < 0)
@@ -1127,8 +1145,9 @@ reconcile_in_txn(struct period *p, const struct store_period *cp, const struct a
 		char detail[256];
 
 		snprintf(detail, sizeof(detail),
-			 "{\"participant\":\"%s\",\"corrects_period\":%lld,\"period\":%lld,"
-			 "\"lines\":%zu}", pt->ext_id, (long long)cp->id, (long long)target.id, n_new);
+		         "{\"participant\":\"%s\",\"corrects_period\":%lld,\"period\":%lld,"
+		         "\"lines\":%zu}",
+		         pt->ext_id, (long long)cp->id, (long long)target.id, n_new);
 		if (store_audit(p->s, "stempeld", "period.adjust", detail) < 0)
 			goto dberr;
 	}
@@ -1169,7 +1188,7 @@ reconcile_txn(struct store *s, void *arg, char *err, size_t errlen)
 /* reconcile_in_txn() in a transaction of its own (store_txn rolls back on failure). */
 static int
 reconcile_period(struct period *p, const struct store_period *cp, const struct attendance_days *res,
-		 int *added, char *err, size_t errlen)
+                 int *added, char *err, size_t errlen)
 {
 	struct reconcile_args x = {p, cp, res, added};
 
@@ -1177,8 +1196,7 @@ reconcile_period(struct period *p, const struct store_period *cp, const struct a
 }
 
 static int
-reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err,
-	      size_t errlen)
+reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err, size_t errlen)
 {
 	struct store_period *cp;
 	struct attendance_days res;
@@ -1232,7 +1250,7 @@ reconcile_one(struct period *p, int64_t pid, int32_t from, int *added, char *err
 
 int
 period_reconcile(struct period *p, int64_t pid, const char *from, int *added, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	struct people ppl;
 	int32_t f = INT32_MIN;
@@ -1296,7 +1314,7 @@ frac_json(int64_t num, int64_t den)
 /* The participant's line (and adjustments) of period `sp`: frozen if closed, else `res`'s. */
 static int
 basis_lines(struct period *p, const struct store_period *sp, const struct attendance_days *res,
-	    int32_t from, int32_t to, json_t **line, json_t *adj, char *err, size_t errlen)
+            int32_t from, int32_t to, json_t **line, json_t *adj, char *err, size_t errlen)
 {
 	struct store_period_line *l;
 	size_t n;
@@ -1331,12 +1349,15 @@ basis_lines(struct period *p, const struct store_period *sp, const struct attend
 /* Both enkeltvedtak tests with their numbers (RULES.md "Deductions"). */
 static json_t *
 basis_tests(struct period *p, const struct attendance_days *res, int32_t from, int32_t to,
-	    const json_t *line)
+            const json_t *line)
 {
 	const struct rules_payout *po = payout_of(res, from, to);
-	const struct rules_param_version *rule = rules_param_at(res->rules, RULES_P_DECISION_RULE, to);
-	const struct rules_param_version *share = rules_param_at(res->rules, RULES_P_DECISION_SHARE, to);
-	const struct rules_param_version *gf = rules_param_at(res->rules, RULES_P_DECISION_G_FRACTION, to);
+	const struct rules_param_version *rule =
+	    rules_param_at(res->rules, RULES_P_DECISION_RULE, to);
+	const struct rules_param_version *share =
+	    rules_param_at(res->rules, RULES_P_DECISION_SHARE, to);
+	const struct rules_param_version *gf =
+	    rules_param_at(res->rules, RULES_P_DECISION_G_FRACTION, to);
 	int64_t ded = 0, g = 0;
 	struct rules_rat t;
 	char why[256];
@@ -1344,25 +1365,29 @@ basis_tests(struct period *p, const struct attendance_days *res, int32_t from, i
 
 	centi_parse(json_object_get(line, "deduction"), &ded);
 	o = json_pack("{s:o, s:o, s:s}", "deduction", scenario_money_json(ded), "gross",
-		      po ? scenario_money_json(po->gross_ore) : json_null(), "rule",
-		      rule && rule->num == RULES_DECISION_EVERY_DEDUCTION ? "every_deduction"
-									   : "threshold");
+	              po ? scenario_money_json(po->gross_ore) : json_null(), "rule",
+	              rule && rule->num == RULES_DECISION_EVERY_DEDUCTION ? "every_deduction"
+	                                                                  : "threshold");
 	if (o == NULL || po == NULL)
 		return o;
-	if (share && share->den && rules_rat_mul(po->gross, (struct rules_rat){share->num, share->den}, &t) == 0) {
-		json_object_set_new(o, "share_test",
-				    json_pack("{s:o, s:o, s:b}", "share", frac_json(share->num, share->den),
-					      "threshold", scenario_money_json(rules_rat_round(t)),
-					      "met", rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 &&
-							 ded > 0));
+	if (share && share->den &&
+	    rules_rat_mul(po->gross, (struct rules_rat){share->num, share->den}, &t) == 0) {
+		json_object_set_new(
+		    o, "share_test",
+		    json_pack("{s:o, s:o, s:b}", "share", frac_json(share->num, share->den),
+		              "threshold", scenario_money_json(rules_rat_round(t)), "met",
+		              rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 && ded > 0));
 	}
-	if (gf && gf->den && attendance_g_at(p->a, res->participant.id, to, &g, why, sizeof(why)) == 0 &&
-	    rules_rat_mul((struct rules_rat){g, 1}, (struct rules_rat){gf->num, gf->den}, &t) == 0) {
-		json_object_set_new(o, "g_test",
-				    json_pack("{s:o, s:o, s:o, s:b}", "g", scenario_money_json(g),
-					      "fraction", frac_json(gf->num, gf->den), "threshold",
-					      scenario_money_json(rules_rat_round(t)), "met",
-					      rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 && ded > 0));
+	if (gf && gf->den &&
+	    attendance_g_at(p->a, res->participant.id, to, &g, why, sizeof(why)) == 0 &&
+	    rules_rat_mul((struct rules_rat){g, 1}, (struct rules_rat){gf->num, gf->den}, &t) ==
+	        0) {
+		json_object_set_new(
+		    o, "g_test",
+		    json_pack("{s:o, s:o, s:o, s:b}", "g", scenario_money_json(g), "fraction",
+		              frac_json(gf->num, gf->den), "threshold",
+		              scenario_money_json(rules_rat_round(t)), "met",
+		              rules_rat_cmp((struct rules_rat){ded, 1}, t) >= 0 && ded > 0));
 	} else {
 		json_object_set_new(o, "g_test", json_null());
 	}
@@ -1373,12 +1398,13 @@ basis_tests(struct period *p, const struct attendance_days *res, int32_t from, i
 /* Every day: sessions, taps, registrations, minutes by category, hour value and amount. */
 static int
 basis_days(struct period *p, const struct attendance_days *res, json_t *days,
-	   const struct store_absence_row *abs, size_t n_abs, char *err, size_t errlen)
+           const struct store_absence_row *abs, size_t n_abs, char *err, size_t errlen)
 {
 	json_t *d;
 	size_t i;
 
-	json_array_foreach(days, i, d) {
+	json_array_foreach(days, i, d)
+	{
 		const struct rules_day *day = &res->out.days[i];
 		const struct attendance_sessions *ss = &res->sessions[i];
 		struct attendance_tap *taps = NULL;
@@ -1391,19 +1417,21 @@ basis_days(struct period *p, const struct attendance_days *res, json_t *days,
 			break;
 		rules_date_format(day->date, date, sizeof(date));
 		for (size_t k = 0; k < ss->n; k++)
-			json_array_append_new(sj, json_pack("{s:o, s:o, s:b}", "start", hhmm(ss->start[k]),
-							    "end", hhmm(ss->end[k]), "off_site",
-							    ss->off_site[k]));
-		if (attendance_taps_on(p->a, res->participant.id, date, &taps, &nt, err, errlen) < 0) {
+			json_array_append_new(
+			    sj, json_pack("{s:o, s:o, s:b}", "start", hhmm(ss->start[k]), "end",
+			                  hhmm(ss->end[k]), "off_site", ss->off_site[k]));
+		if (attendance_taps_on(p->a, res->participant.id, date, &taps, &nt, err, errlen) <
+		    0) {
 			json_decref(sj);
 			json_decref(tj);
 			json_decref(rj);
 			return -1;
 		}
 		for (size_t k = 0; k < nt; k++)
-			json_array_append_new(tj, json_pack("{s:o, s:s, s:b}", "time", hhmm(taps[k].minute),
-							    "direction", taps[k].direction,
-							    "corrected", taps[k].corrected != 0));
+			json_array_append_new(tj, json_pack("{s:o, s:s, s:b}", "time",
+			                                    hhmm(taps[k].minute), "direction",
+			                                    taps[k].direction, "corrected",
+			                                    taps[k].corrected != 0));
 		free(taps);
 		for (size_t k = 0; k < n_abs; k++) {
 			const struct store_absence_row *r = &abs[k];
@@ -1411,33 +1439,36 @@ basis_days(struct period *p, const struct attendance_days *res, json_t *days,
 			if (strcmp(r->a.from_date, date) > 0 || strcmp(r->a.to_date, date) < 0)
 				continue;
 			json_array_append_new(
-				rj, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "id",
-					      r->a.uuid, "category", r->a.category, "from",
-					      r->a.from_date, "to", r->a.to_date, "start",
-					      r->start_min >= 0 ? hhmm(r->start_min) : json_null(),
-					      "end", r->end_min >= 0 ? hhmm(r->end_min) : json_null(),
-					      "documentation", r->a.documentation, "registered_by",
-					      r->a.registered_by, "comment", r->a.comment));
+			    rj, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "id",
+			                  r->a.uuid, "category", r->a.category, "from",
+			                  r->a.from_date, "to", r->a.to_date, "start",
+			                  r->start_min >= 0 ? hhmm(r->start_min) : json_null(),
+			                  "end", r->end_min >= 0 ? hhmm(r->end_min) : json_null(),
+			                  "documentation", r->a.documentation, "registered_by",
+			                  r->a.registered_by, "comment", r->a.comment));
 		}
 		json_object_set_new(d, "weekday", json_integer(rules_weekday(day->date)));
 		json_object_set_new(d, "sessions", sj);
 		json_object_set_new(d, "taps", tj);
 		json_object_set_new(d, "registrations", rj);
 		if (day->scheduled_min > 0 &&
-		    attendance_hour_value(p->a, res->participant.id, day->date, &hv, err, errlen) == 0)
-			json_object_set_new(d, "hour_value", scenario_money_json(rules_rat_round(hv)));
+		    attendance_hour_value(p->a, res->participant.id, day->date, &hv, err, errlen) ==
+		        0)
+			json_object_set_new(d, "hour_value",
+			                    scenario_money_json(rules_rat_round(hv)));
 		else
 			json_object_set_new(d, "hour_value", json_null());
-		json_object_set_new(d, "deduction", scenario_money_json(rules_rat_round(day->deduction)));
+		json_object_set_new(d, "deduction",
+		                    scenario_money_json(rules_rat_round(day->deduction)));
 		json_object_set_new(d, "unpaid_leave",
-				    scenario_money_json(rules_rat_round(day->unpaid_leave)));
+		                    scenario_money_json(rules_rat_round(day->unpaid_leave)));
 	}
 	return 0;
 }
 
 int
 period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	struct store_period sp;
 	struct store_participant pt;
@@ -1495,17 +1526,19 @@ period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, cha
 		bool prelim = !closed && res.preliminary;
 
 		*doc = json_pack("{s:s, s:b, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:o}, s:o, s:o,"
-				 " s:o, s:o, s:o, s:o, s:s}",
-				 "document", "basis", "preliminary", prelim, "status",
-				 closed ? "closed" : prelim ? "preliminary" : "final", "period", pj,
-				 "participant", "id", pt.ext_id, "name", pt.name, "regime", pt.regime,
-				 "rate", pt.rate, "programme_start", pt.programme_start,
-				 "programme_end",
-				 pt.programme_end[0] ? json_string(pt.programme_end) : json_null(), "line",
-				 line, "adjustments", adj, "days", days, "quotas_before",
-				 attendance_quotas_json(&qb), "quotas_after",
-				 attendance_quotas_json(&qa), "enkeltvedtak", tests, "currency",
-				 res.currency);
+		                 " s:o, s:o, s:o, s:o, s:s}",
+		                 "document", "basis", "preliminary", prelim, "status",
+		                 closed   ? "closed"
+		                 : prelim ? "preliminary"
+		                          : "final",
+		                 "period", pj, "participant", "id", pt.ext_id, "name", pt.name,
+		                 "regime", pt.regime, "rate", pt.rate, "programme_start",
+		                 pt.programme_start, "programme_end",
+		                 pt.programme_end[0] ? json_string(pt.programme_end) : json_null(),
+		                 "line", line, "adjustments", adj, "days", days, "quotas_before",
+		                 attendance_quotas_json(&qb), "quotas_after",
+		                 attendance_quotas_json(&qa), "enkeltvedtak", tests, "currency",
+		                 res.currency);
 		line = adj = days = NULL;
 	}
 	rc = *doc ? 0 : errbuf_set(err, errlen, "out of memory");
@@ -1538,7 +1571,7 @@ is_leave(const char *cat)
 /* Leave of one participant in [from, to]: calendar days registered, working days used. */
 static int
 nir_leave(struct period *p, const char *ext_id, int32_t from, int32_t to, int64_t *cal,
-	  int64_t *work, char *err, size_t errlen)
+          int64_t *work, char *err, size_t errlen)
 {
 	struct store_participant pt;
 	struct store_absence_row *abs = NULL;
@@ -1569,7 +1602,8 @@ nir_leave(struct period *p, const char *ext_id, int32_t from, int32_t to, int64_
 		return rc < 0 ? -1 : 0;
 	for (size_t i = 0; i < res.out.n_days; i++)
 		if (res.out.days[i].excused_min[RULES_CAT_LEAVE_APPROVED] +
-			    res.out.days[i].excused_min[RULES_CAT_LEAVE_UNPAID] > 0)
+		        res.out.days[i].excused_min[RULES_CAT_LEAVE_UNPAID] >
+		    0)
 			(*work)++;
 	attendance_days_free(&res);
 	return 0;
@@ -1587,11 +1621,12 @@ period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 	if ((rc = stipend(p, id, 0, &doc, err, errlen)) != 0)
 		return rc;
 	rules_date_parse(json_string_value(json_object_get(json_object_get(doc, "period"), "from")),
-			 &from);
+	                 &from);
 	rules_date_parse(json_string_value(json_object_get(json_object_get(doc, "period"), "to")),
-			 &to);
+	                 &to);
 	rows = json_array();
-	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+	json_array_foreach(json_object_get(doc, "lines"), i, l)
+	{
 		const char *key;
 		json_t *v;
 		int64_t sched = json_integer_value(json_object_get(l, "scheduled_min"));
@@ -1600,34 +1635,33 @@ period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 
 		if (strcmp(json_string_value(json_object_get(l, "kind")), "line") != 0)
 			continue;
-		json_object_foreach(json_object_get(l, "excused_min"), key, v)
-			if (!is_leave(key))
-				valid += json_integer_value(v);
-		if (nir_leave(p, json_string_value(json_object_get(l, "participant")), from, to, &cal,
-			      &work, err, errlen) < 0) {
+		json_object_foreach(json_object_get(l, "excused_min"), key, v) if (!is_leave(key))
+		    valid += json_integer_value(v);
+		if (nir_leave(p, json_string_value(json_object_get(l, "participant")), from, to,
+		              &cal, &work, err, errlen) < 0) {
 			json_decref(rows);
 			json_decref(doc);
 			return -1;
 		}
 		json_array_append_new(
-			rows,
-			json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:I, s:I, s:O}",
-				  "participant", json_object_get(l, "participant"), "name",
-				  json_object_get(l, "name"), "period_from",
-				  json_object_get(l, "period_from"), "period_to",
-				  json_object_get(l, "period_to"), "scheduled_hours",
-				  json_object_get(l, "scheduled_hours"), "attended_hours",
-				  json_object_get(l, "attended_hours"), "valid_absence_hours",
-				  scenario_money_json(centi_hours(valid)), "valid_absence_share",
-				  share_json(valid, sched), "invalid_absence_hours",
-				  scenario_money_json(centi_hours(unexc)), "invalid_absence_share",
-				  share_json(unexc, sched), "leave_calendar_days", (json_int_t)cal,
-				  "leave_working_days", (json_int_t)work, "preliminary",
-				  json_object_get(l, "preliminary")));
+		    rows,
+		    json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:I, s:I, s:O}",
+		              "participant", json_object_get(l, "participant"), "name",
+		              json_object_get(l, "name"), "period_from",
+		              json_object_get(l, "period_from"), "period_to",
+		              json_object_get(l, "period_to"), "scheduled_hours",
+		              json_object_get(l, "scheduled_hours"), "attended_hours",
+		              json_object_get(l, "attended_hours"), "valid_absence_hours",
+		              scenario_money_json(centi_hours(valid)), "valid_absence_share",
+		              share_json(valid, sched), "invalid_absence_hours",
+		              scenario_money_json(centi_hours(unexc)), "invalid_absence_share",
+		              share_json(unexc, sched), "leave_calendar_days", (json_int_t)cal,
+		              "leave_working_days", (json_int_t)work, "preliminary",
+		              json_object_get(l, "preliminary")));
 	}
 	*out = json_pack("{s:s, s:O, s:O, s:o}", "document", "nir", "period",
-			 json_object_get(doc, "period"), "preliminary",
-			 json_object_get(doc, "preliminary"), "participants", rows);
+	                 json_object_get(doc, "period"), "preliminary",
+	                 json_object_get(doc, "preliminary"), "participants", rows);
 	json_decref(doc);
 	return *out ? 0 : errbuf_set(err, errlen, "out of memory");
 }
@@ -1641,37 +1675,41 @@ period_reason_check(const char *why, char *err, size_t errlen)
 	/* UTF-8 by the standard's table: no overlongs, no surrogates, nothing past U+10FFFF. */
 	while (*q) {
 		unsigned c = *q;
-		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-				     : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t n = c < 0x80             ? 1
+		           : (c & 0xE0) == 0xC0 ? 2
+		           : (c & 0xF0) == 0xE0 ? 3
+		           : (c & 0xF8) == 0xF0 ? 4
+		                                : 0;
 		unsigned cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
 
 		if (n == 0)
 			return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
-					  (size_t)(q - (const unsigned char *)why));
+			                  (size_t)(q - (const unsigned char *)why));
 		for (size_t k = 1; k < n; k++) {
 			if ((q[k] & 0xC0) != 0x80)
 				return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
-						  (size_t)(q - (const unsigned char *)why));
+				                  (size_t)(q - (const unsigned char *)why));
 			cp = cp << 6 | (q[k] & 0x3F);
 		}
 		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 			return errbuf_set(err, errlen, "reason: not valid UTF-8 (byte %zu)",
-					  (size_t)(q - (const unsigned char *)why));
+			                  (size_t)(q - (const unsigned char *)why));
 		if (cp < 0x20 || cp == 0x7F)
-			return errbuf_set(err, errlen, "reason: control characters are not allowed");
+			return errbuf_set(err, errlen,
+			                  "reason: control characters are not allowed");
 		q += n;
 		chars++;
 	}
 	if (chars > PERIOD_REASON_MAX)
 		return errbuf_set(err, errlen, "reason: at most %d characters, got %zu",
-				  PERIOD_REASON_MAX, chars);
+		                  PERIOD_REASON_MAX, chars);
 	return 0;
 }
 
 int
 period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	json_error_t je;
 	const char *key, *r;
@@ -1683,20 +1721,23 @@ period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, 
 		return 0;
 	if (len > PERIOD_CLOSE_BODY_MAX)
 		return errbuf_set(err, errlen, "body: at most %d bytes, got %zu",
-				  PERIOD_CLOSE_BODY_MAX, len);
+		                  PERIOD_CLOSE_BODY_MAX, len);
 	/* Jansson refuses invalid UTF-8 and \u0000 in strings. */
 	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return errbuf_set(err, errlen,
-				  "body: expected a JSON object {\"reason\": \"...\"}: %s (line %d, "
-				  "column %d)", je.text, je.line, je.column);
+		return errbuf_set(
+		    err, errlen,
+		    "body: expected a JSON object {\"reason\": \"...\"}: %s (line %d, "
+		    "column %d)",
+		    je.text, je.line, je.column);
 	if (!json_is_object(j))
 		rc = errbuf_set(err, errlen, "body: expected a JSON object {\"reason\": \"...\"}");
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (rc < 0)
 			break;
 		if (strcmp(key, "reason") != 0)
-			rc = errbuf_set(err, errlen, "body: unknown field \"%.40s\" (only \"reason\")",
-					key);
+			rc = errbuf_set(err, errlen,
+			                "body: unknown field \"%.40s\" (only \"reason\")", key);
 		else if (!json_is_string(v))
 			rc = errbuf_set(err, errlen, "reason: expected a string");
 	}
@@ -1706,7 +1747,7 @@ period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, 
 	if (rc == 0 && r) {
 		if (strlen(r) >= reasonlen)
 			rc = errbuf_set(err, errlen, "reason: at most %d characters",
-					PERIOD_REASON_MAX);
+			                PERIOD_REASON_MAX);
 		else
 			memcpy(reason, r, strlen(r) + 1);
 	}

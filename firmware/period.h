@@ -20,20 +20,19 @@ struct period;
 
 /* Open on `s` and `a` (neither owned). */
 int period_open(struct period **out, struct store *s, struct attendance *a,
-		const struct config *cfg, char *err, size_t errlen);
+                const struct config *cfg, char *err, size_t errlen);
 void period_free(struct period *p);
 
 /* The bounds of the pay period containing `date` (day numbers), per the config. */
 void period_bounds(const struct config *cfg, int32_t date, int32_t *from, int32_t *to);
 /* The period containing `date` (YYYY-MM-DD), created if missing. */
 int period_ensure(struct period *p, const char *date, struct store_period *out, char *err,
-		  size_t errlen);
+                  size_t errlen);
 /*
  * Every period, oldest first, after creating the missing ones from the earliest
  * programme start of an active participant (at most three years back) to today's.
  */
-int period_list(struct period *p, struct store_period **out, size_t *n, char *err,
-		size_t errlen);
+int period_list(struct period *p, struct store_period **out, size_t *n, char *err, size_t errlen);
 /* A period as JSON: {"id", "from", "to", "status", "closed_at", "closed_by"}. */
 json_t *period_json(const struct store_period *sp);
 
@@ -58,7 +57,7 @@ int period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, s
  * numbers; preliminary or final.  0, 1 no such period or participant, -1 with err.
  */
 int period_basis(struct period *p, int64_t id, const char *ext_id, json_t **doc, char *err,
-		 size_t errlen);
+                 size_t errlen);
 /*
  * The NIR summary of period `id` (kiosk-api.yaml, Nir): per participant, scheduled
  * and attended hours, valid and invalid absence in hours and as a share of
@@ -76,7 +75,7 @@ int period_reason_check(const char *why, char *err, size_t errlen);
  */
 #define PERIOD_CLOSE_BODY_MAX 8192
 int period_close_body(const char *body, size_t len, char *reason, size_t reasonlen, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /*
  * Close period `id` inside the caller's transaction (cmd/cmd_period_close.c, which
@@ -87,8 +86,8 @@ int period_close_body(const char *body, size_t len, char *reason, size_t reasonl
  * it can close, "YYYY-MM-DDTHH:MM"), -1 with err (the command rolls back: nothing
  * written; e.g. G unknown for a date, or a reason that is not valid UTF-8).
  */
-int period_close(struct period *p, int64_t id, const char *who, const char *why,
-		 char **detail_out, char *err, size_t errlen);
+int period_close(struct period *p, int64_t id, const char *who, const char *why, char **detail_out,
+                 char *err, size_t errlen);
 /*
  * Adjustments: compare every closed period of `pid` (0 = everyone) that ends on or
  * after `from` ("" = all) with a fresh computation; write the differences to the
@@ -96,7 +95,7 @@ int period_close(struct period *p, int64_t id, const char *who, const char *why,
  * computed now (G unknown) is left for later and reported in err (-1).
  */
 int period_reconcile(struct period *p, int64_t pid, const char *from, int *added, char *err,
-		     size_t errlen);
+                     size_t errlen);
 /* attendance_on_change() adapter: `arg` is the struct period. */
 void period_on_change(void *arg, int64_t pid, const char *from);
 

@@ -34,9 +34,9 @@ struct recompute {
 	struct event *clock; /* the next session end or midnight */
 	struct job *jobs;
 	size_t n, cap;
-	char day[11];	     /* the local date the timer last looked at */
-	int minute;	     /* and the minute */
-	int waiting;	     /* work held back while the wall clock is not trusted */
+	char day[11]; /* the local date the timer last looked at */
+	int minute;   /* and the minute */
+	int waiting;  /* work held back while the wall clock is not trusted */
 };
 
 /*
@@ -54,7 +54,8 @@ clock_trusted(struct recompute *r)
 
 	if (clock_quality_now() != CLOCK_SYNCED) {
 		if (!r->waiting)
-			log_warn("recompute: the clock is not trusted; day results wait until it is");
+			log_warn(
+			    "recompute: the clock is not trusted; day results wait until it is");
 		r->waiting = 1;
 		return 0;
 	}
@@ -87,7 +88,7 @@ append(struct recompute *r, int64_t pid, const char *from)
 
 		if (j == NULL) {
 			log_err("recompute: out of memory; participant %lld not recomputed",
-				(long long)pid);
+			        (long long)pid);
 			return -1;
 		}
 		r->jobs = j;
@@ -200,7 +201,7 @@ on_work(evutil_socket_t fd, short what, void *arg)
 		log_warn("recompute: %s", err);
 	else if (changed)
 		log_info("recompute: participant %lld: %d day result(s) changed", (long long)j.pid,
-			 changed);
+		         changed);
 	/* Adjustments for closed pay periods hang on the change hook. */
 	attendance_changed(r->a, j.pid, j.from);
 	if (r->n)

@@ -135,7 +135,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 
 struct reports *
 reports_start(struct event_base *base, const struct config *cfg, const char *path, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	struct reports *r = calloc(1, sizeof(*r));
 

@@ -36,8 +36,8 @@ typedef void (*reports_done_fn)(void *job, int ran);
  * Open the database at `path` read-only and start the thread.  The loop's own
  * connection must have opened (and migrated) the database first.
  */
-struct reports *reports_start(struct event_base *base, const struct config *cfg,
-			      const char *path, char *err, size_t errlen);
+struct reports *reports_start(struct event_base *base, const struct config *cfg, const char *path,
+                              char *err, size_t errlen);
 /*
  * Interrupt the running job's database work and wait for it; hand every job to its
  * `done` (the interrupted and the queued ones with ran = 0).

@@ -35,9 +35,8 @@ struct roster {
 };
 
 static const char *const categories[] = {
-	"leave_approved", "religious_holiday", "pregnancy", "birth_mother", "birth_father",
-	"nursing", "sick_doctor", "sick_self_declared", "child_sick", "vacation", "leave_unpaid",
-	NULL,
+    "leave_approved", "religious_holiday",  "pregnancy",  "birth_mother", "birth_father", "nursing",
+    "sick_doctor",    "sick_self_declared", "child_sick", "vacation",     "leave_unpaid", NULL,
 };
 
 static const char *const rates[] = {"full", "under25_alone", "under25_with_parents", NULL};
@@ -108,10 +107,10 @@ roster_valid_rate(const char *s)
 
 /* --- validation: each checker writes "path: expected ..." and returns -1 --- */
 
-#define FAIL(...)                                                                          \
-	do {                                                                               \
-		snprintf(err, errlen, __VA_ARGS__);                                        \
-		return -1;                                                                 \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                                                \
+		return -1;                                                                         \
 	} while (0)
 
 static const char *
@@ -124,7 +123,7 @@ get_str(json_t *obj, const char *key)
 
 static int
 check_str(json_t *obj, const char *path, const char *key, int required, size_t maxlen, char *err,
-	  size_t errlen)
+          size_t errlen)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -178,11 +177,11 @@ check_session(json_t *s, const char *path, int need_weekdays, char *err, size_t 
 		size_t i;
 
 		if (!json_is_array(wd) || json_array_size(wd) == 0)
-			FAIL("%s.weekdays: expected a list of weekdays 1 (Monday) to 7 (Sunday)", path);
-		json_array_foreach(wd, i, d)
-			if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7)
-				FAIL("%s.weekdays[%zu]: expected a weekday 1 (Monday) to 7 (Sunday)",
-				     path, i);
+			FAIL("%s.weekdays: expected a list of weekdays 1 (Monday) to 7 (Sunday)",
+			     path);
+		json_array_foreach(wd, i, d) if (!json_is_integer(d) || json_integer_value(d) < 1 ||
+		                                 json_integer_value(d) > 7)
+		    FAIL("%s.weekdays[%zu]: expected a weekday 1 (Monday) to 7 (Sunday)", path, i);
 	}
 	start = get_str(s, "start");
 	end = get_str(s, "end");
@@ -197,7 +196,7 @@ check_session(json_t *s, const char *path, int need_weekdays, char *err, size_t 
 
 static int
 check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	char path[64], sub[128];
 	json_t *v, *cards, *sched, *x;
@@ -234,7 +233,8 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 	if (lang)
 		for (const char *c = lang; *c; c++)
 			if (!isalnum((unsigned char)*c) && *c != '-')
-				FAIL("%s.language: expected a language code like nb, ar or fa-AF", path);
+				FAIL("%s.language: expected a language code like nb, ar or fa-AF",
+				     path);
 	v = json_object_get(p, "children");
 	if (v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 30))
 		FAIL("%s.children: expected a whole number 0 to 30", path);
@@ -244,16 +244,20 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 		char *end;
 
 		if (m == NULL || strtod(m, &end) < 0 || *end || end == m || strlen(m) > 20)
-			FAIL("%s.monthly_benefit: expected null or a decimal string like \"6500.00\"", path);
+			FAIL("%s.monthly_benefit: expected null or a decimal string like "
+			     "\"6500.00\"",
+			     path);
 	}
 
 	cards = json_object_get(p, "cards");
 	if (cards && !json_is_array(cards))
 		FAIL("%s.cards: expected a list of card UIDs", path);
-	json_array_foreach(cards, i, x) {
+	json_array_foreach(cards, i, x)
+	{
 		char uid[NFC_UID_MAX];
 
-		if (!json_is_string(x) || nfc_uid_normalize(json_string_value(x), uid, sizeof(uid)) < 0)
+		if (!json_is_string(x) ||
+		    nfc_uid_normalize(json_string_value(x), uid, sizeof(uid)) < 0)
 			FAIL("%s.cards[%zu]: expected a UID of 4, 7 or 10 bytes in hex", path, i);
 		if (json_object_get(seen_cards, uid))
 			FAIL("%s.cards[%zu]: card %s is also given to %s", path, i, uid,
@@ -271,7 +275,8 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 		FAIL("%s.schedule.template: expected a list of sessions", path);
 	if (json_array_size(v) > MAX_SESSIONS)
 		FAIL("%s.schedule.template: expected at most %d sessions", path, MAX_SESSIONS);
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		snprintf(sub, sizeof(sub), "%s.schedule.template[%zu]", path, i);
 		if (check_session(x, sub, 1, err, errlen) < 0)
 			return -1;
@@ -279,7 +284,8 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 	v = json_object_get(sched, "exceptions");
 	if (v && !json_is_array(v))
 		FAIL("%s.schedule.exceptions: expected a list", path);
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		json_t *ss = json_object_get(x, "sessions"), *s1;
 		size_t j;
 
@@ -291,7 +297,8 @@ check_participant(json_t *p, size_t idx, json_t *seen_cards, json_t *seen_ids, c
 		if (!json_is_array(ss) || json_array_size(ss) > MAX_SESSIONS)
 			FAIL("%s.sessions: expected a list of at most %d sessions ([] = free day)",
 			     sub, MAX_SESSIONS);
-		json_array_foreach(ss, j, s1) {
+		json_array_foreach(ss, j, s1)
+		{
 			char sub2[160];
 
 			snprintf(sub2, sizeof(sub2), "%s.sessions[%zu]", sub, j);
@@ -326,7 +333,8 @@ check_absence(json_t *a, size_t idx, json_t *ids, char *err, size_t errlen)
 	if (!in_list(cat, categories))
 		FAIL("%s.category: expected one of leave_approved, religious_holiday, pregnancy, "
 		     "birth_mother, birth_father, nursing, sick_doctor, sick_self_declared, "
-		     "child_sick, vacation, leave_unpaid; found \"%s\"", path, cat);
+		     "child_sick, vacation, leave_unpaid; found \"%s\"",
+		     path, cat);
 	from = get_str(a, "from");
 	to = get_str(a, "to");
 	if (strcmp(from, to) > 0)
@@ -352,23 +360,21 @@ validate(json_t *doc, char *err, size_t errlen)
 		FAIL("participants: expected a list");
 	seen_cards = json_object();
 	ids = json_object();
-	json_array_foreach(parts, i, x)
-		if (check_participant(x, i, seen_cards, ids, err, errlen) < 0)
-			goto out;
+	json_array_foreach(parts, i, x) if (check_participant(x, i, seen_cards, ids, err, errlen) <
+	                                    0) goto out;
 	v = json_object_get(doc, "absences");
 	if (v && !json_is_array(v)) {
 		snprintf(err, errlen, "absences: expected a list");
 		goto out;
 	}
-	json_array_foreach(v, i, x)
-		if (check_absence(x, i, ids, err, errlen) < 0)
-			goto out;
+	json_array_foreach(v, i, x) if (check_absence(x, i, ids, err, errlen) < 0) goto out;
 	v = json_object_get(doc, "g");
 	if (v && !json_is_array(v)) {
 		snprintf(err, errlen, "g: expected a list of {from, amount}");
 		goto out;
 	}
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		char path[32];
 		json_t *amt = json_object_get(x, "amount");
 
@@ -377,7 +383,8 @@ validate(json_t *doc, char *err, size_t errlen)
 			goto out_msg;
 		if (!json_is_integer(amt) || json_integer_value(amt) <= 0 ||
 		    json_integer_value(amt) > 100000000) {
-			snprintf(err, errlen, "%s.amount: expected a whole number of kroner > 0", path);
+			snprintf(err, errlen, "%s.amount: expected a whole number of kroner > 0",
+			         path);
 			goto out;
 		}
 	}
@@ -386,11 +393,13 @@ validate(json_t *doc, char *err, size_t errlen)
 		snprintf(err, errlen, "closures: expected a list of dates");
 		goto out;
 	}
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
 
 		if (d == NULL || roster_valid_date(d) < 0) {
-			snprintf(err, errlen, "closures[%zu]: expected a date YYYY-MM-DD or {date, reason}", i);
+			snprintf(err, errlen,
+			         "closures[%zu]: expected a date YYYY-MM-DD or {date, reason}", i);
 			goto out;
 		}
 	}
@@ -515,7 +524,8 @@ roster_check_refs(const struct roster *r, const char *regime_dir, char *err, siz
 
 	if (known == NULL)
 		FAIL("out of memory");
-	json_array_foreach(parts, i, p) {
+	json_array_foreach(parts, i, p)
+	{
 		const char *name = get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME;
 		struct rules_regime reg;
 		char why[512];
@@ -523,14 +533,18 @@ roster_check_refs(const struct roster *r, const char *regime_dir, char *err, siz
 		if (json_object_get(known, name))
 			continue;
 		if (!regime_name_valid(name)) {
-			snprintf(err, errlen, "participants[%zu].regime: expected a regime name "
-					      "(a-z, 0-9, '-'), found \"%.63s\"", i, name);
+			snprintf(err, errlen,
+			         "participants[%zu].regime: expected a regime name "
+			         "(a-z, 0-9, '-'), found \"%.63s\"",
+			         i, name);
 			rc = -1;
 			break;
 		}
 		if (regime_load(regime_dir, name, &reg, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "participants[%zu].regime: \"%s\" is not a regime "
-					      "this kiosk has (%.300s)", i, name, why);
+			snprintf(err, errlen,
+			         "participants[%zu].regime: \"%s\" is not a regime "
+			         "this kiosk has (%.300s)",
+			         i, name, why);
 			rc = -1;
 			break;
 		}
@@ -557,7 +571,8 @@ sessions_of(json_t *list, int weekday, struct store_session *out, size_t max)
 	size_t n = 0, i;
 	json_t *x;
 
-	json_array_foreach(list, i, x) {
+	json_array_foreach(list, i, x)
+	{
 		json_t *wd = json_object_get(x, "weekdays"), *d;
 		size_t j;
 		int a, b;
@@ -566,21 +581,19 @@ sessions_of(json_t *list, int weekday, struct store_session *out, size_t max)
 		roster_parse_hhmm(get_str(x, "end"), &b);
 		if (wd == NULL) {
 			if (n < max)
-				out[n++] = (struct store_session){weekday, a, b,
-								  json_is_true(json_object_get(x, "offsite"))};
+				out[n++] = (struct store_session){
+				    weekday, a, b, json_is_true(json_object_get(x, "offsite"))};
 			continue;
 		}
-		json_array_foreach(wd, j, d)
-			if (n < max)
-				out[n++] = (struct store_session){(int)json_integer_value(d), a, b,
-								  json_is_true(json_object_get(x, "offsite"))};
+		json_array_foreach(wd, j, d) if (n < max) out[n++] = (struct store_session){
+		    (int)json_integer_value(d), a, b, json_is_true(json_object_get(x, "offsite"))};
 	}
 	return n;
 }
 
 static int
 apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t *id,
-		  struct roster_stats *st)
+                  struct roster_stats *st)
 {
 	struct store_participant sp = {.active = 1};
 	struct store_session ss[MAX_SESSIONS * 7];
@@ -590,26 +603,29 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	snprintf(sp.ext_id, sizeof(sp.ext_id), "%s", get_str(p, "id"));
 	snprintf(sp.name, sizeof(sp.name), "%s", get_str(p, "name"));
 	snprintf(sp.language, sizeof(sp.language), "%s",
-		 get_str(p, "language") ? get_str(p, "language") : "nb");
+	         get_str(p, "language") ? get_str(p, "language") : "nb");
 	snprintf(sp.regime, sizeof(sp.regime), "%s",
-		 get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
+	         get_str(p, "regime") ? get_str(p, "regime") : DEFAULT_REGIME);
 	snprintf(sp.rate, sizeof(sp.rate), "%s", get_str(p, "rate") ? get_str(p, "rate") : "full");
-	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s", get_str(p, "programme_start"));
+	snprintf(sp.programme_start, sizeof(sp.programme_start), "%s",
+	         get_str(p, "programme_start"));
 	if (get_str(p, "group"))
 		snprintf(sp.group, sizeof(sp.group), "%s", get_str(p, "group"));
 	if (get_str(p, "programme_end"))
-		snprintf(sp.programme_end, sizeof(sp.programme_end), "%s", get_str(p, "programme_end"));
+		snprintf(sp.programme_end, sizeof(sp.programme_end), "%s",
+		         get_str(p, "programme_end"));
 	sp.children = (int)json_integer_value(json_object_get(p, "children"));
 	sp.sole_carer = json_is_true(json_object_get(p, "sole_carer"));
 	sp.chronic_child = json_is_true(json_object_get(p, "chronic_child"));
 	if (get_str(p, "monthly_benefit"))
 		snprintf(sp.monthly_benefit, sizeof(sp.monthly_benefit), "%s",
-			 get_str(p, "monthly_benefit"));
+		         get_str(p, "monthly_benefit"));
 	if (store_participant_upsert(s, &sp, id) < 0)
 		return -1;
 
 	/* The roster's cards are collected; the card pass at the end applies them whole. */
-	json_array_foreach(cards, i, x) {
+	json_array_foreach(cards, i, x)
+	{
 		char uid[NFC_UID_MAX], k[CARDKEY_MAX];
 
 		nfc_uid_normalize(json_string_value(x), uid, sizeof(uid));
@@ -624,7 +640,8 @@ apply_participant(json_t *p, struct store *s, const struct cardkey *key, int64_t
 	if (store_schedule_set(s, *id, ss, n) < 0)
 		return -1;
 	v = json_object_get(sched, "exceptions");
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		n = sessions_of(json_object_get(x, "sessions"), 0, ss, MAX_SESSIONS);
 		if (store_schedule_exception_set(s, *id, get_str(x, "date"), ss, n) < 0)
 			return -1;
@@ -648,7 +665,7 @@ struct roster_job {
 
 int
 roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
-	       struct roster_job **out, char *err, size_t errlen)
+               struct roster_job **out, char *err, size_t errlen)
 {
 	struct roster_job *j;
 	*out = NULL;
@@ -698,7 +715,8 @@ apply_absence(json_t *x, struct store *s)
 	if (json_is_integer(m))
 		a.minutes = (int)json_integer_value(m);
 	if (get_str(x, "documentation"))
-		snprintf(a.documentation, sizeof(a.documentation), "%s", get_str(x, "documentation"));
+		snprintf(a.documentation, sizeof(a.documentation), "%s",
+		         get_str(x, "documentation"));
 	if (get_str(x, "comment"))
 		snprintf(a.comment, sizeof(a.comment), "%s", get_str(x, "comment"));
 	snprintf(a.registered_by, sizeof(a.registered_by), "roster");
@@ -712,13 +730,15 @@ apply_tail(struct roster_job *j)
 	json_t *x;
 	size_t i;
 
-	json_array_foreach(json_object_get(j->r->doc, "g"), i, x) {
+	json_array_foreach(json_object_get(j->r->doc, "g"), i, x)
+	{
 		if (store_g_set(j->s, get_str(x, "from"),
-				json_integer_value(json_object_get(x, "amount"))) < 0)
+		                json_integer_value(json_object_get(x, "amount"))) < 0)
 			return -1;
 		j->st.g_values++;
 	}
-	json_array_foreach(json_object_get(j->r->doc, "closures"), i, x) {
+	json_array_foreach(json_object_get(j->r->doc, "closures"), i, x)
+	{
 		const char *d = json_is_string(x) ? json_string_value(x) : get_str(x, "date");
 
 		if (store_closure_add(j->s, d, json_is_string(x) ? "" : get_str(x, "reason")) < 0)
@@ -743,14 +763,16 @@ work(struct roster_job *j)
 			j->phase = PH_DEACTIVATE;
 			return 0;
 		}
-		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &id, &j->st) < 0 ||
+		if (apply_participant(json_array_get(parts, j->next), j->s, j->key, &id, &j->st) <
+		        0 ||
 		    store_roster_keep(j->s, id) < 0)
 			return -1;
 		j->next++;
 		j->st.participants++;
 		return 0;
 	case PH_DEACTIVATE:
-		if (store_roster_deactivate_missing(j->s, j->cursor, &j->st.deactivated, &cursor) < 0)
+		if (store_roster_deactivate_missing(j->s, j->cursor, &j->st.deactivated, &cursor) <
+		    0)
 			return -1;
 		if (cursor >= 0) {
 			j->cursor = cursor;
@@ -761,8 +783,8 @@ work(struct roster_job *j)
 		j->cursor = 0;
 		return 0;
 	case PH_CARDS:
-		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->cursor, j->r->hash, &j->pass,
-						  &cursor)) < 0)
+		if ((rc = store_roster_cards_pass(j->s, (int)j->next, j->cursor, j->r->hash,
+		                                  &j->pass, &cursor)) < 0)
 			return -1;
 		if (cursor >= 0) {
 			j->cursor = cursor;
@@ -808,9 +830,10 @@ step_txn(struct store *s, void *arg, char *err, size_t errlen)
 	/* Work until the step's budget is spent; the rest in the next step. */
 	while (j->phase != PH_DONE && clock_mono_ns() - t0 < STEP_BUDGET_NS)
 		if (work(j) < 0) {
-			snprintf(err, errlen, "database: %s; the steps written before stay, the "
-					      "roster is applied again whole by the next import",
-				 store_errmsg(s));
+			snprintf(err, errlen,
+			         "database: %s; the steps written before stay, the "
+			         "roster is applied again whole by the next import",
+			         store_errmsg(s));
 			return -1;
 		}
 	return 0;
@@ -830,7 +853,7 @@ roster_job_step(struct roster_job *j, char *err, size_t errlen)
 
 int
 roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
-		    struct roster_stats *st, char *err, size_t errlen)
+                    struct roster_stats *st, char *err, size_t errlen)
 {
 	struct roster_job *j;
 	int rc = 0;

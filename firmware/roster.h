@@ -49,7 +49,7 @@ size_t roster_participants(const struct roster *r);
 int roster_in_force(const struct roster *r, struct store *s);
 /* All of it inside the caller's transaction (cmd/cmd_roster_import.c). */
 int roster_apply_in_txn(const struct roster *r, struct store *s, const struct cardkey *key,
-			struct roster_stats *stats, char *err, size_t errlen);
+                        struct roster_stats *stats, char *err, size_t errlen);
 void roster_free(struct roster *r);
 
 /*
@@ -59,7 +59,7 @@ void roster_free(struct roster *r);
  */
 struct roster_job;
 int roster_job_new(const struct roster *r, struct store *s, const struct cardkey *key,
-		   struct roster_job **out, char *err, size_t errlen);
+                   struct roster_job **out, char *err, size_t errlen);
 /* One step: 1 more to do, 0 done, -1 failed (err). */
 int roster_job_step(struct roster_job *j, char *err, size_t errlen);
 const struct roster_stats *roster_job_stats(const struct roster_job *j);

@@ -78,9 +78,9 @@ on_step(evutil_socket_t fd, short what, void *arg)
 		log_err("roster: %s: %s", rr->label, err);
 	else
 		log_info("roster: %s applied in %.0f ms: %d participants, %d cards, %d absences, "
-			 "%d G values, %d closures, %d card conflicts", rr->label,
-			 (clock_mono_ns() - rr->started_ns) / 1e6, st->participants, st->cards,
-			 st->absences, st->g_values, st->closures, st->card_conflicts);
+		         "%d G values, %d closures, %d card conflicts",
+		         rr->label, (clock_mono_ns() - rr->started_ns) / 1e6, st->participants,
+		         st->cards, st->absences, st->g_values, st->closures, st->card_conflicts);
 	end(rr);
 }
 
@@ -131,8 +131,8 @@ on_parsed(evutil_socket_t fd, short what, void *arg)
 }
 
 int
-roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
-		      const char *regime_dir, const char *label, char *err, size_t errlen)
+roster_run_start_text(struct roster_run *rr, const char *text, size_t len, const char *regime_dir,
+                      const char *label, char *err, size_t errlen)
 {
 	if (roster_run_busy(rr)) {
 		snprintf(err, errlen, "another roster is being applied; try again when it is done");
@@ -159,7 +159,7 @@ roster_run_start_text(struct roster_run *rr, const char *text, size_t len,
 
 int
 roster_run_start_file(struct roster_run *rr, const char *path, const char *regime_dir,
-		      const char *label, char *err, size_t errlen)
+                      const char *label, char *err, size_t errlen)
 {
 	if (roster_run_busy(rr)) {
 		snprintf(err, errlen, "another roster is being applied; try again when it is done");
@@ -179,7 +179,7 @@ roster_run_start_file(struct roster_run *rr, const char *path, const char *regim
 
 struct roster_run *
 roster_run_new(struct event_base *base, struct store *s, const struct cardkey *key,
-	       void (*done)(void *arg), void *arg)
+               void (*done)(void *arg), void *arg)
 {
 	struct roster_run *rr = calloc(1, sizeof(*rr));
 
@@ -220,7 +220,7 @@ roster_run_busy(const struct roster_run *rr)
 
 int
 roster_run_start(struct roster_run *rr, struct roster *r, const char *label, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	struct timeval now = {0, 0};
 

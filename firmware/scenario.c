@@ -609,7 +609,8 @@ scenario_parse(const json_t *root, struct scenario *sc, char *err, size_t errlen
 	if (sc->in.to - sc->in.from >= RULES_MAX_DAYS)
 		return bad(err, errlen, "period", "at most 3700 days");
 	if ((v = member(root, "service_start")) && !json_is_null(v)) {
-		if (get_date(root, "service_start", "", true, &sc->in.service_start, err, errlen) < 0)
+		if (get_date(root, "service_start", "", true, &sc->in.service_start, err, errlen) <
+		    0)
 			return -1;
 		sc->in.has_service_start = true;
 	}
@@ -751,9 +752,10 @@ day_json(const struct rules_day *d)
 	rc |= json_object_set_new(o, "excused_min", excused_json(ex));
 	rc |= json_object_set_new(o, "unexcused_min", json_integer(d->unexcused_min));
 	rc |= json_object_set_new(o, "pending_min", json_integer(d->pending_min));
-	rc |= json_object_set_new(o, "state", json_string(d->state == RULES_DAY_FINAL  ? "final"
-	                                                  : d->state == RULES_DAY_OPEN ? "open"
-	                                                                               : "future"));
+	rc |= json_object_set_new(o, "state",
+	                          json_string(d->state == RULES_DAY_FINAL  ? "final"
+	                                      : d->state == RULES_DAY_OPEN ? "open"
+	                                                                   : "future"));
 	rc |= json_object_set_new(o, "notes", names_json(d->notes, RULES_NOTE_COUNT, note_name));
 	rc |= json_object_set_new(o, "flags", names_json(d->flags, RULES_FLAG_COUNT, flag_name));
 	if (d->deadline != INT32_MIN)

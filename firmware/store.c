@@ -24,24 +24,24 @@
 #include "store_int.h"
 
 static const char *const stmt_sql[ST_NSTMT] = {
-	[ST_TAP_INSERT] = "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
-			  " wall_ms, mono_ns, clock, local_date, local_min)"
-			  " VALUES(?,?,?,?,?,?,?,?,?,?)",
-	[ST_EVENT_INSERT] = "INSERT INTO outbox(id, type, json, state, created_ms)"
-			    " VALUES(?,?,?,'pending',?)",
-	[ST_CARD_LOOKUP] = "SELECT participant_id, revoked FROM cards WHERE key = ?",
-	/* max(id) takes the other columns from its row: the last tap, with no sort */
-	[ST_LAST_DIR] = "SELECT direction, local_min, max(id) FROM taps WHERE participant_id = ?"
-			" AND local_date = ? AND outcome IN ('accepted_in','accepted_out')",
-	[ST_PARTICIPANT_GET] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?",
-	[ST_PARTICIPANT_BY_EXT] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?",
-	[ST_CLOSED] = "SELECT 1 FROM closures WHERE date = ?",
-	[ST_EXCEPTIONS_ON] = "SELECT start_min, end_min, offsite FROM schedule_exceptions"
-			     " WHERE participant_id = ? AND date = ? ORDER BY start_min",
-	[ST_SCHEDULE_ON] = "SELECT start_min, end_min, offsite FROM schedules"
-			   " WHERE participant_id = ? AND weekday = ? ORDER BY start_min",
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
+    [ST_TAP_INSERT] = "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
+                      " wall_ms, mono_ns, clock, local_date, local_min)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?)",
+    [ST_EVENT_INSERT] = "INSERT INTO outbox(id, type, json, state, created_ms)"
+                        " VALUES(?,?,?,'pending',?)",
+    [ST_CARD_LOOKUP] = "SELECT participant_id, revoked FROM cards WHERE key = ?",
+    /* max(id) takes the other columns from its row: the last tap, with no sort */
+    [ST_LAST_DIR] = "SELECT direction, local_min, max(id) FROM taps WHERE participant_id = ?"
+                    " AND local_date = ? AND outcome IN ('accepted_in','accepted_out')",
+    [ST_PARTICIPANT_GET] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE id = ?",
+    [ST_PARTICIPANT_BY_EXT] = "SELECT " PARTICIPANT_COLS " FROM participants WHERE ext_id = ?",
+    [ST_CLOSED] = "SELECT 1 FROM closures WHERE date = ?",
+    [ST_EXCEPTIONS_ON] = "SELECT start_min, end_min, offsite FROM schedule_exceptions"
+                         " WHERE participant_id = ? AND date = ? ORDER BY start_min",
+    [ST_SCHEDULE_ON] = "SELECT start_min, end_min, offsite FROM schedules"
+                       " WHERE participant_id = ? AND weekday = ? ORDER BY start_min",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
 };
 
 /* SQLite's own automatic checkpoint starts at this many WAL frames; so do we. */
@@ -52,237 +52,239 @@ static const char *const stmt_sql[ST_NSTMT] = {
  * transaction.  Never edit a migration that has shipped: add a new one.
  */
 static const char *const migrations[] = {
-	/* 1: the first schema */
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE participants("
-	"  id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
-	"  language TEXT NOT NULL DEFAULT 'nb', regime TEXT NOT NULL,"
-	"  rate TEXT NOT NULL DEFAULT 'full', programme_start TEXT NOT NULL,"
-	"  children INTEGER NOT NULL DEFAULT 0, sole_carer INTEGER NOT NULL DEFAULT 0,"
-	"  chronic_child INTEGER NOT NULL DEFAULT 0, monthly_benefit TEXT NOT NULL DEFAULT '',"
-	"  active INTEGER NOT NULL DEFAULT 1);"
-	"CREATE TABLE cards("
-	"  key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL REFERENCES participants(id),"
-	"  revoked INTEGER NOT NULL DEFAULT 0, enrolled_ms INTEGER NOT NULL);"
-	"CREATE TABLE schedules("
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id), weekday INTEGER NOT NULL,"
-	"  start_min INTEGER NOT NULL, end_min INTEGER NOT NULL, offsite INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX schedules_pid ON schedules(participant_id);"
-	"CREATE TABLE schedule_exceptions("
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
-	"  start_min INTEGER, end_min INTEGER, offsite INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX schedule_exceptions_pid ON schedule_exceptions(participant_id, date);"
-	"CREATE TABLE taps("
-	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, card_key TEXT NOT NULL,"
-	"  participant_id INTEGER, direction TEXT NOT NULL, outcome TEXT NOT NULL,"
-	"  wall_ms INTEGER NOT NULL, mono_ns INTEGER NOT NULL, local_date TEXT NOT NULL,"
-	"  local_min INTEGER NOT NULL);"
-	"CREATE INDEX taps_day ON taps(participant_id, local_date);"
-	"CREATE TABLE absences("
-	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id), category TEXT NOT NULL,"
-	"  from_date TEXT NOT NULL, to_date TEXT NOT NULL, minutes INTEGER,"
-	"  documentation TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',"
-	"  registered_by TEXT NOT NULL, created_ms INTEGER NOT NULL,"
-	"  revoked INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE audit("
-	"  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL,"
-	"  action TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,"
-	"  hash TEXT NOT NULL);"
-	"CREATE TABLE outbox("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
-	"  json TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
-	"  created_ms INTEGER NOT NULL, done_ms INTEGER);"
-	"CREATE INDEX outbox_pending ON outbox(state, seq);",
+    /* 1: the first schema */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE participants("
+    "  id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  language TEXT NOT NULL DEFAULT 'nb', regime TEXT NOT NULL,"
+    "  rate TEXT NOT NULL DEFAULT 'full', programme_start TEXT NOT NULL,"
+    "  children INTEGER NOT NULL DEFAULT 0, sole_carer INTEGER NOT NULL DEFAULT 0,"
+    "  chronic_child INTEGER NOT NULL DEFAULT 0, monthly_benefit TEXT NOT NULL DEFAULT '',"
+    "  active INTEGER NOT NULL DEFAULT 1);"
+    "CREATE TABLE cards("
+    "  key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL REFERENCES participants(id),"
+    "  revoked INTEGER NOT NULL DEFAULT 0, enrolled_ms INTEGER NOT NULL);"
+    "CREATE TABLE schedules("
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id), weekday INTEGER NOT NULL,"
+    "  start_min INTEGER NOT NULL, end_min INTEGER NOT NULL, offsite INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX schedules_pid ON schedules(participant_id);"
+    "CREATE TABLE schedule_exceptions("
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+    "  start_min INTEGER, end_min INTEGER, offsite INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX schedule_exceptions_pid ON schedule_exceptions(participant_id, date);"
+    "CREATE TABLE taps("
+    "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, card_key TEXT NOT NULL,"
+    "  participant_id INTEGER, direction TEXT NOT NULL, outcome TEXT NOT NULL,"
+    "  wall_ms INTEGER NOT NULL, mono_ns INTEGER NOT NULL, local_date TEXT NOT NULL,"
+    "  local_min INTEGER NOT NULL);"
+    "CREATE INDEX taps_day ON taps(participant_id, local_date);"
+    "CREATE TABLE absences("
+    "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id), category TEXT NOT NULL,"
+    "  from_date TEXT NOT NULL, to_date TEXT NOT NULL, minutes INTEGER,"
+    "  documentation TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',"
+    "  registered_by TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE audit("
+    "  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL,"
+    "  action TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "CREATE TABLE outbox("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+    "  json TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
+    "  created_ms INTEGER NOT NULL, done_ms INTEGER);"
+    "CREATE INDEX outbox_pending ON outbox(state, seq);",
 
-	/* 2: clock quality on taps; G values; closure days */
-	"ALTER TABLE taps ADD COLUMN clock TEXT NOT NULL DEFAULT 'synced';"
-	"CREATE TABLE g_values(from_date TEXT PRIMARY KEY, amount INTEGER NOT NULL);"
-	"CREATE TABLE closures(date TEXT PRIMARY KEY, reason TEXT NOT NULL DEFAULT '');",
+    /* 2: clock quality on taps; G values; closure days */
+    "ALTER TABLE taps ADD COLUMN clock TEXT NOT NULL DEFAULT 'synced';"
+    "CREATE TABLE g_values(from_date TEXT PRIMARY KEY, amount INTEGER NOT NULL);"
+    "CREATE TABLE closures(date TEXT PRIMARY KEY, reason TEXT NOT NULL DEFAULT '');",
 
-	/* 3: teacher accounts and sessions, API tokens, tap corrections, rules results, pay periods */
-	"CREATE TABLE users("
-	"  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, pwhash TEXT NOT NULL,"
-	"  role TEXT NOT NULL CHECK(role IN ('teacher','admin')),"
-	"  language TEXT NOT NULL DEFAULT 'nb', disabled INTEGER NOT NULL DEFAULT 0,"
-	"  created_ms INTEGER NOT NULL);"
-	"CREATE TABLE sessions("
-	"  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
-	"  csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
-	"CREATE TABLE api_tokens("
-	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
-	"  scope TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE corrections("
-	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
-	"  action TEXT NOT NULL CHECK(action IN ('add','remove')), tap_id INTEGER REFERENCES taps(id),"
-	"  local_date TEXT NOT NULL, local_min INTEGER, direction TEXT, reason TEXT NOT NULL,"
-	"  who TEXT NOT NULL, created_ms INTEGER NOT NULL);"
-	"CREATE INDEX corrections_day ON corrections(participant_id, local_date);"
-	"CREATE TABLE day_results("
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
-	"  json TEXT NOT NULL, computed_ms INTEGER NOT NULL, PRIMARY KEY(participant_id, date));"
-	"CREATE TABLE periods("
-	"  id INTEGER PRIMARY KEY, from_date TEXT NOT NULL, to_date TEXT NOT NULL,"
-	"  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','closed')),"
-	"  closed_ms INTEGER, closed_by TEXT, UNIQUE(from_date, to_date));"
-	"CREATE TABLE period_lines("
-	"  id INTEGER PRIMARY KEY, period_id INTEGER NOT NULL REFERENCES periods(id),"
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id),"
-	"  kind TEXT NOT NULL CHECK(kind IN ('line','adjustment')),"
-	"  corrects_period INTEGER REFERENCES periods(id), corrects_date TEXT, json TEXT NOT NULL);"
-	"CREATE INDEX period_lines_period ON period_lines(period_id);",
+    /* 3: teacher accounts and sessions, API tokens, tap corrections, rules results, pay periods */
+    "CREATE TABLE users("
+    "  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, pwhash TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK(role IN ('teacher','admin')),"
+    "  language TEXT NOT NULL DEFAULT 'nb', disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE sessions("
+    "  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
+    "CREATE TABLE api_tokens("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+    "  scope TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE corrections("
+    "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id),"
+    "  action TEXT NOT NULL CHECK(action IN ('add','remove')), tap_id INTEGER REFERENCES taps(id),"
+    "  local_date TEXT NOT NULL, local_min INTEGER, direction TEXT, reason TEXT NOT NULL,"
+    "  who TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE INDEX corrections_day ON corrections(participant_id, local_date);"
+    "CREATE TABLE day_results("
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+    "  json TEXT NOT NULL, computed_ms INTEGER NOT NULL, PRIMARY KEY(participant_id, date));"
+    "CREATE TABLE periods("
+    "  id INTEGER PRIMARY KEY, from_date TEXT NOT NULL, to_date TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','closed')),"
+    "  closed_ms INTEGER, closed_by TEXT, UNIQUE(from_date, to_date));"
+    "CREATE TABLE period_lines("
+    "  id INTEGER PRIMARY KEY, period_id INTEGER NOT NULL REFERENCES periods(id),"
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id),"
+    "  kind TEXT NOT NULL CHECK(kind IN ('line','adjustment')),"
+    "  corrects_period INTEGER REFERENCES periods(id), corrects_date TEXT, json TEXT NOT NULL);"
+    "CREATE INDEX period_lines_period ON period_lines(period_id);",
 
-	/*
-	 * 4: absences by clock time (hours on a day) and who revoked them; adjustments
-	 * found by the period and participant they correct; a closed period's days
-	 * frozen beside its lines (the base its adjustments are computed from).
-	 */
-	"ALTER TABLE absences ADD COLUMN start_min INTEGER;"
-	"ALTER TABLE absences ADD COLUMN end_min INTEGER;"
-	"ALTER TABLE absences ADD COLUMN revoked_by TEXT;"
-	"CREATE INDEX absences_pid ON absences(participant_id, from_date);"
-	"CREATE INDEX period_lines_corrects ON period_lines(corrects_period, participant_id);"
-	"CREATE TABLE period_days("
-	"  period_id INTEGER NOT NULL REFERENCES periods(id),"
-	"  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
-	"  json TEXT NOT NULL, PRIMARY KEY(period_id, participant_id, date));",
+    /*
+     * 4: absences by clock time (hours on a day) and who revoked them; adjustments
+     * found by the period and participant they correct; a closed period's days
+     * frozen beside its lines (the base its adjustments are computed from).
+     */
+    "ALTER TABLE absences ADD COLUMN start_min INTEGER;"
+    "ALTER TABLE absences ADD COLUMN end_min INTEGER;"
+    "ALTER TABLE absences ADD COLUMN revoked_by TEXT;"
+    "CREATE INDEX absences_pid ON absences(participant_id, from_date);"
+    "CREATE INDEX period_lines_corrects ON period_lines(corrects_period, participant_id);"
+    "CREATE TABLE period_days("
+    "  period_id INTEGER NOT NULL REFERENCES periods(id),"
+    "  participant_id INTEGER NOT NULL REFERENCES participants(id), date TEXT NOT NULL,"
+    "  json TEXT NOT NULL, PRIMARY KEY(period_id, participant_id, date));",
 
-	/*
-	 * 5: a participant's accepted taps straight from the index, in time order:
-	 * every recomputation reads all of them (store_taps_accepted).
-	 */
-	"CREATE INDEX taps_accepted ON taps(participant_id, local_date, local_min, outcome,"
-	" direction);",
+    /*
+     * 5: a participant's accepted taps straight from the index, in time order:
+     * every recomputation reads all of them (store_taps_accepted).
+     */
+    "CREATE INDEX taps_accepted ON taps(participant_id, local_date, local_min, outcome,"
+    " direction);",
 
-	/*
-	 * 6: what changes the rules engine's inputs outside a tap marks the earliest
-	 * date it can affect ('' = all), whoever writes it (a roster import by the
-	 * uploader or stempelctl, a schedule, a G value): the daemon polls it and
-	 * recomputes (store_recompute_take).
-	 */
-	"CREATE TABLE pending_recompute(id INTEGER PRIMARY KEY CHECK(id = 1),"
-	" from_date TEXT NOT NULL);"
-	"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER schedules_delete AFTER DELETE ON schedules BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER exceptions_insert AFTER INSERT ON schedule_exceptions BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER exceptions_update AFTER UPDATE ON schedule_exceptions BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER exceptions_delete AFTER DELETE ON schedule_exceptions BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER absences_insert AFTER INSERT ON absences BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER g_values_insert AFTER INSERT ON g_values BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER absences_update AFTER UPDATE ON absences BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER g_values_update AFTER UPDATE ON g_values BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER absences_delete AFTER DELETE ON absences BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER g_values_delete AFTER DELETE ON g_values BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER closures_insert AFTER INSERT ON closures BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER closures_update AFTER UPDATE ON closures BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER closures_delete AFTER DELETE ON closures BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER participants_update AFTER UPDATE ON participants BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;"
-	"CREATE TRIGGER participants_insert AFTER INSERT ON participants BEGIN"
-	" INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
-	" SET from_date = min(from_date, excluded.from_date); END;",
+    /*
+     * 6: what changes the rules engine's inputs outside a tap marks the earliest
+     * date it can affect ('' = all), whoever writes it (a roster import by the
+     * uploader or stempelctl, a schedule, a G value): the daemon polls it and
+     * recomputes (store_recompute_take).
+     */
+    "CREATE TABLE pending_recompute(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " from_date TEXT NOT NULL);"
+    "CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER schedules_delete AFTER DELETE ON schedules BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER exceptions_insert AFTER INSERT ON schedule_exceptions BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER exceptions_update AFTER UPDATE ON schedule_exceptions BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER exceptions_delete AFTER DELETE ON schedule_exceptions BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER absences_insert AFTER INSERT ON absences BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER g_values_insert AFTER INSERT ON g_values BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, NEW.from_date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER absences_update AFTER UPDATE ON absences BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) "
+    "DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER g_values_update AFTER UPDATE ON g_values BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, min(OLD.from_date, NEW.from_date)) ON CONFLICT(id) "
+    "DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER absences_delete AFTER DELETE ON absences BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER g_values_delete AFTER DELETE ON g_values BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, OLD.from_date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER closures_insert AFTER INSERT ON closures BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, NEW.date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER closures_update AFTER UPDATE ON closures BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, min(OLD.date, NEW.date)) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER closures_delete AFTER DELETE ON closures BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, OLD.date) ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER participants_update AFTER UPDATE ON participants BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;"
+    "CREATE TRIGGER participants_insert AFTER INSERT ON participants BEGIN"
+    " INSERT INTO pending_recompute VALUES(1, '') ON CONFLICT(id) DO UPDATE"
+    " SET from_date = min(from_date, excluded.from_date); END;",
 
-	/*
-	 * 7: taps_day(participant_id, local_date) is a prefix of taps_accepted, which
-	 * serves every query it served (and covers the last-direction lookup).  Each
-	 * index costs a tap's commit a page in the WAL and a B-tree descent.
-	 */
-	"DROP INDEX taps_day;",
+    /*
+     * 7: taps_day(participant_id, local_date) is a prefix of taps_accepted, which
+     * serves every query it served (and covers the last-direction lookup).  Each
+     * index costs a tap's commit a page in the WAL and a B-tree descent.
+     */
+    "DROP INDEX taps_day;",
 
-	/*
-	 * 8: one writer.  While the daemon runs every change reaches it as a command
-	 * (board, API, control socket) or comes from its own uploader, and each tells
-	 * the loop what to recompute; with the daemon stopped, its start recomputes
-	 * everyone.  The change triggers of schema 6 and their mark go.
-	 */
-	"DROP TRIGGER IF EXISTS schedules_insert;"
-	"DROP TRIGGER IF EXISTS schedules_update;"
-	"DROP TRIGGER IF EXISTS schedules_delete;"
-	"DROP TRIGGER IF EXISTS exceptions_insert;"
-	"DROP TRIGGER IF EXISTS exceptions_update;"
-	"DROP TRIGGER IF EXISTS exceptions_delete;"
-	"DROP TRIGGER IF EXISTS absences_insert;"
-	"DROP TRIGGER IF EXISTS g_values_insert;"
-	"DROP TRIGGER IF EXISTS absences_update;"
-	"DROP TRIGGER IF EXISTS g_values_update;"
-	"DROP TRIGGER IF EXISTS absences_delete;"
-	"DROP TRIGGER IF EXISTS g_values_delete;"
-	"DROP TRIGGER IF EXISTS closures_insert;"
-	"DROP TRIGGER IF EXISTS closures_update;"
-	"DROP TRIGGER IF EXISTS closures_delete;"
-	"DROP TRIGGER IF EXISTS participants_update;"
-	"DROP TRIGGER IF EXISTS participants_insert;"
-	"DROP TABLE IF EXISTS pending_recompute;",
+    /*
+     * 8: one writer.  While the daemon runs every change reaches it as a command
+     * (board, API, control socket) or comes from its own uploader, and each tells
+     * the loop what to recompute; with the daemon stopped, its start recomputes
+     * everyone.  The change triggers of schema 6 and their mark go.
+     */
+    "DROP TRIGGER IF EXISTS schedules_insert;"
+    "DROP TRIGGER IF EXISTS schedules_update;"
+    "DROP TRIGGER IF EXISTS schedules_delete;"
+    "DROP TRIGGER IF EXISTS exceptions_insert;"
+    "DROP TRIGGER IF EXISTS exceptions_update;"
+    "DROP TRIGGER IF EXISTS exceptions_delete;"
+    "DROP TRIGGER IF EXISTS absences_insert;"
+    "DROP TRIGGER IF EXISTS g_values_insert;"
+    "DROP TRIGGER IF EXISTS absences_update;"
+    "DROP TRIGGER IF EXISTS g_values_update;"
+    "DROP TRIGGER IF EXISTS absences_delete;"
+    "DROP TRIGGER IF EXISTS g_values_delete;"
+    "DROP TRIGGER IF EXISTS closures_insert;"
+    "DROP TRIGGER IF EXISTS closures_update;"
+    "DROP TRIGGER IF EXISTS closures_delete;"
+    "DROP TRIGGER IF EXISTS participants_update;"
+    "DROP TRIGGER IF EXISTS participants_insert;"
+    "DROP TABLE IF EXISTS pending_recompute;",
 
-	/*
-	 * 9: card ownership (uploader/README.md): a card changed on the kiosk is
-	 * 'local' until a roster agrees with it; a roster never silently undoes it.
-	 * local_event is its card_enrolled/card_revoked event, local_base the hash of
-	 * the roster in force when it was made, conflict what a newer roster says
-	 * instead ('' none, 'absent', or the participant's external id).  A
-	 * participant's cards by index (the roster import and the board read them).
-	 */
-	"ALTER TABLE cards ADD COLUMN origin TEXT NOT NULL DEFAULT 'roster';"
-	"ALTER TABLE cards ADD COLUMN local_ms INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE cards ADD COLUMN local_event TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN local_base TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN local_who TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN conflict TEXT NOT NULL DEFAULT '';"
-	"CREATE INDEX cards_participant ON cards(participant_id);"
-	"CREATE INDEX outbox_done ON outbox(state, done_ms) WHERE state = 'delivered';",
+    /*
+     * 9: card ownership (uploader/README.md): a card changed on the kiosk is
+     * 'local' until a roster agrees with it; a roster never silently undoes it.
+     * local_event is its card_enrolled/card_revoked event, local_base the hash of
+     * the roster in force when it was made, conflict what a newer roster says
+     * instead ('' none, 'absent', or the participant's external id).  A
+     * participant's cards by index (the roster import and the board read them).
+     */
+    "ALTER TABLE cards ADD COLUMN origin TEXT NOT NULL DEFAULT 'roster';"
+    "ALTER TABLE cards ADD COLUMN local_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cards ADD COLUMN local_event TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN local_base TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN local_who TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN conflict TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX cards_participant ON cards(participant_id);"
+    "CREATE INDEX outbox_done ON outbox(state, done_ms) WHERE state = 'delivered';",
 
-	/*
-	 * 10: a participant's last day in the programme, when the roster knows it: days
-	 * after it are not scheduled and a payout it ends inside is prorated.
-	 */
-	"ALTER TABLE participants ADD COLUMN programme_end TEXT NOT NULL DEFAULT '';",
+    /*
+     * 10: a participant's last day in the programme, when the roster knows it: days
+     * after it are not scheduled and a payout it ends inside is prorated.
+     */
+    "ALTER TABLE participants ADD COLUMN programme_end TEXT NOT NULL DEFAULT '';",
 
-	/*
-	 * 11: the board: a participant's class or group (roster "group", participant
-	 * add --group); who enrolled a card, and who revoked it, when and why.
-	 */
-	"ALTER TABLE participants ADD COLUMN grp TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN enrolled_by TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN revoked_ms INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE cards ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cards ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';",
+    /*
+     * 11: the board: a participant's class or group (roster "group", participant
+     * add --group); who enrolled a card, and who revoked it, when and why.
+     */
+    "ALTER TABLE participants ADD COLUMN grp TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN enrolled_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN revoked_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cards ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cards ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
-	       "one migration per schema version");
+               "one migration per schema version");
 
 int64_t
 store_now_ms(void)
@@ -380,8 +382,10 @@ migrate(struct store *s, int target, char *err, size_t errlen)
 		return -1;
 	}
 	if (v > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "database schema %d is newer than this program (%d); "
-				      "refusing to touch it", v, STORE_SCHEMA_VERSION);
+		snprintf(err, errlen,
+		         "database schema %d is newer than this program (%d); "
+		         "refusing to touch it",
+		         v, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	for (; v < target; v++) {
@@ -393,7 +397,7 @@ migrate(struct store *s, int target, char *err, size_t errlen)
 		    sqlite3_exec(s->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
 		    store_exec(s, pragma) < 0 || store_exec(s, "COMMIT") < 0) {
 			snprintf(err, errlen, "migration to schema %d failed: %s", v + 1,
-				 msg ? msg : sqlite3_errmsg(s->db));
+			         msg ? msg : sqlite3_errmsg(s->db));
 			sqlite3_free(msg);
 			store_rollback(s);
 			return -1;
@@ -416,7 +420,8 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 	}
 	s->readonly = readonly;
 	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		snprintf(err, errlen, "%s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -438,15 +443,15 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 			goto fail;
 	} else if (store_schema_version(s) != STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: schema version %d, expected %d", path,
-			 store_schema_version(s), STORE_SCHEMA_VERSION);
+		         store_schema_version(s), STORE_SCHEMA_VERSION);
 		goto fail;
 	}
 	if (target == STORE_SCHEMA_VERSION) {
 		for (int i = 0; i < ST_NSTMT; i++)
 			if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					       &s->st[i], NULL) != SQLITE_OK) {
+			                       &s->st[i], NULL) != SQLITE_OK) {
 				snprintf(err, errlen, "%s: preparing statement: %s", path,
-					 sqlite3_errmsg(s->db));
+				         sqlite3_errmsg(s->db));
 				goto fail;
 			}
 	}
@@ -669,8 +674,8 @@ int
 store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n)
 {
 	if (rc != SQLITE_DONE)
-		log_err("store: %s: %s", sqlite3_sql(st), rc == SQLITE_NOMEM ? "out of memory"
-								   : sqlite3_errmsg(s->db));
+		log_err("store: %s: %s", sqlite3_sql(st),
+		        rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		free(*arr);
@@ -681,7 +686,8 @@ store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n
 	return 0;
 }
 
-/* store_copy_col() without printf: store_read_day_tap() runs for every tap of every recomputation. */
+/* store_copy_col() without printf: store_read_day_tap() runs for every tap of every recomputation.
+ */
 void
 store_copy_short(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {

@@ -16,19 +16,19 @@ struct store;
 
 struct store_participant {
 	int64_t id;
-	char ext_id[40];        /* municipal id, "P-000123" */
+	char ext_id[40]; /* municipal id, "P-000123" */
 	char name[128];
-	char language[16];      /* nb nn en ar uk so ti fa-AF ... */
+	char language[16]; /* nb nn en ar uk so ti fa-AF ... */
 	char regime[64];
-	char rate[32];          /* full | under25_alone | under25_with_parents */
+	char rate[32]; /* full | under25_alone | under25_with_parents */
 	char programme_start[11];
-	char programme_end[11];   /* last day in the programme, "" if not known */
+	char programme_end[11]; /* last day in the programme, "" if not known */
 	int children;
 	int sole_carer;
 	int chronic_child;
 	char monthly_benefit[24]; /* decimal string, Denmark; "" if none */
 	int active;
-	char group[40];           /* class or group on the board ("" = none) */
+	char group[40]; /* class or group on the board ("" = none) */
 };
 
 struct store_session {
@@ -113,7 +113,7 @@ int store_card_revoke(struct store *s, const char *card_key);
 /* Who enrolled a card (after store_card_enroll), who revoked it and why (after revoke). */
 int store_card_note_enroll(struct store *s, const char *card_key, const char *who);
 int store_card_note_revoke(struct store *s, const char *card_key, const char *who,
-			   const char *reason);
+                           const char *reason);
 /* A participant's cards, newest first; the strings live only during the callback. */
 struct store_card_row {
 	const char *key, *enrolled_by, *revoked_by, *revoke_reason;
@@ -128,10 +128,10 @@ int store_cards_sync(struct store *s, int64_t participant_id, const char *const 
 /* schedules: a weekly template plus dated exceptions that replace a day */
 int store_schedule_set(struct store *s, int64_t pid, const struct store_session *ss, size_t n);
 int store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
-				 const struct store_session *ss, size_t n);
+                                 const struct store_session *ss, size_t n);
 /* The sessions of `date` (weekday 1..7): the exception if there is one, else the template. */
 int store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
-		      struct store_session *out, size_t max, size_t *n);
+                      struct store_session *out, size_t max, size_t *n);
 int store_closure_add(struct store *s, const char *date, const char *reason);
 int store_is_closed(struct store *s, const char *date);
 
@@ -142,13 +142,13 @@ int store_record_tap(struct store *s, const struct store_tap *t, int64_t *tap_id
  * and minute of the day.  0 found, 1 none, -1 error.
  */
 int store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *dir,
-			size_t dirlen, int *local_min);
+                        size_t dirlen, int *local_min);
 int64_t store_tap_count(struct store *s);
 
 /* outbox: every event for the municipal system, in seq order */
 int store_event_add(struct store *s, const char *uuid, const char *type, const char *json);
 int store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_event **evs,
-			 int *n);
+                         int *n);
 /* state: "delivered" or "dead" (with reason). */
 int store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason);
 void store_events_free(struct store_event *evs, int n);
@@ -198,9 +198,9 @@ const char *store_errmsg(struct store *s);
 struct store_user {
 	int64_t id;
 	char username[40];
-	char pwhash[128];   /* argon2id encoded string */
-	char role[16];      /* teacher | admin */
-	char language[8];   /* nb | en */
+	char pwhash[128]; /* argon2id encoded string */
+	char role[16];    /* teacher | admin */
+	char language[8]; /* nb | en */
 	int disabled;
 	int64_t created_ms;
 };
@@ -231,7 +231,7 @@ int store_session_purge(struct store *s, int64_t now_ms, int64_t max_age_ms);
 /* Unknown cards tapped since since_ms and still not enrolled, newest first. */
 typedef int (*store_unknown_card_fn)(void *arg, const char *card_key, int64_t last_ms, int taps);
 int store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_card_fn fn,
-			void *arg);
+                        void *arg);
 
 /* Audit entries; the strings live only during the callback. */
 struct store_audit_entry {
@@ -246,7 +246,7 @@ int store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn
  * (*entries counted), 1 broken at *bad_id (why says how), -1 error.
  */
 int store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why,
-		       size_t whylen);
+                       size_t whylen);
 
 /* --- uploader --- */
 struct store_outbox_mark {
@@ -273,8 +273,8 @@ int store_outbox_checkpoint(struct store *s);
  */
 void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
 /* The latest dead letter: 0 found, 1 none, -1 error. */
-int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason,
-			   size_t reasonlen, int64_t *done_ms);
+int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
+                           int64_t *done_ms);
 
 /* --- attendance and periods --- */
 /*
@@ -290,12 +290,12 @@ struct store_exception_row {
 	int start_min, end_min, offsite;
 };
 int store_schedule_exception_rows(struct store *s, int64_t pid, struct store_exception_row **out,
-				  size_t *n);
+                                  size_t *n);
 /* Every closure day. */
 int store_closure_dates(struct store *s, char (**out)[11], size_t *n);
 /* Distinct session end minutes on `date` (weekday 1..7) over active participants. */
 int store_session_ends(struct store *s, const char *date, int weekday, int *ends, size_t max,
-		       size_t *n);
+                       size_t *n);
 
 /* Accepted taps (accepted_in / accepted_out) of pid in [from, to], in time order. */
 struct store_day_tap {
@@ -306,20 +306,21 @@ struct store_day_tap {
 	int32_t day; /* the date as a day number (days since 1970-01-01) */
 };
 int store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
-			struct store_day_tap **out, size_t *n);
+                        struct store_day_tap **out, size_t *n);
 /* The same for "already in" taps (outcome already_registered, direction none). */
 int store_taps_already(struct store *s, int64_t pid, const char *from, const char *to,
-		       struct store_day_tap **out, size_t *n);
+                       struct store_day_tap **out, size_t *n);
 /* One accepted tap by id and whose it is: 0 found, 1 none (or not accepted), -1 error. */
-int store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out);
+int store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid,
+                           struct store_day_tap *out);
 
 struct store_correction {
 	char uuid[40];
 	int64_t participant_id;
-	char action[8];	  /* add | remove */
-	int64_t tap_id;	  /* remove */
+	char action[8]; /* add | remove */
+	int64_t tap_id; /* remove */
 	char date[11];
-	int minute;	  /* add */
+	int minute;        /* add */
 	char direction[8]; /* add */
 	char reason[256];
 	char who[64];
@@ -327,7 +328,7 @@ struct store_correction {
 int store_correction_add(struct store *s, const struct store_correction *c);
 /* Corrections of pid on dates in [from, to], oldest first. */
 int store_corrections(struct store *s, int64_t pid, const char *from, const char *to,
-		      struct store_correction **out, size_t *n);
+                      struct store_correction **out, size_t *n);
 
 /* An absence with its clock times (start_min < end_min, or -1/-1 for whole days). */
 struct store_absence_row {
@@ -362,7 +363,8 @@ struct store_period {
 	char closed_by[64];
 };
 /* Create [from, to] if missing; *out is the row either way. */
-int store_period_ensure(struct store *s, const char *from, const char *to, struct store_period *out);
+int store_period_ensure(struct store *s, const char *from, const char *to,
+                        struct store_period *out);
 /* 0 found, 1 none, -1 error. */
 int store_period_get(struct store *s, int64_t id, struct store_period *out);
 /* The period containing `date`: 0 found, 1 none, -1 error. */
@@ -373,22 +375,22 @@ int store_period_close(struct store *s, int64_t id, const char *who);
 
 struct store_period_line {
 	int64_t id, period_id, participant_id;
-	char kind[12];		/* line | adjustment */
+	char kind[12];           /* line | adjustment */
 	int64_t corrects_period; /* 0 if none */
-	char corrects_date[11];	 /* "" if none */
-	char *json;		 /* malloc'd when read */
+	char corrects_date[11];  /* "" if none */
+	char *json;              /* malloc'd when read */
 };
 int store_period_line_add(struct store *s, const struct store_period_line *l, int64_t *id);
 /* Lines of a period, by id. */
 int store_period_lines(struct store *s, int64_t period_id, struct store_period_line **out,
-		       size_t *n);
+                       size_t *n);
 /* Lines of pid that correct period `corrects` (its adjustments), by id. */
 int store_period_corrections(struct store *s, int64_t corrects, int64_t pid,
-			     struct store_period_line **out, size_t *n);
+                             struct store_period_line **out, size_t *n);
 void store_period_lines_free(struct store_period_line *l, size_t n);
 /* pid's frozen line in a period (out->json malloc'd): 0 found, 1 none, -1 error. */
 int store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
-			  struct store_period_line *out);
+                          struct store_period_line *out);
 /* Whether pid has a frozen line in the period: 1 yes, 0 no, -1 error. */
 int store_period_has_line(struct store *s, int64_t period_id, int64_t pid);
 /* Remove open, empty periods starting after `today` (a wrong clock made them). */
@@ -400,11 +402,10 @@ int store_periods_closed_for(struct store *s, int64_t pid, struct store_period *
 
 /* period_days: a closed period's days as frozen at close. */
 int store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const char *date,
-			 const char *json);
+                         const char *json);
 typedef int (*store_period_day_fn)(void *arg, const char *date, const char *json);
 int store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
-		      void *arg);
-
+                      void *arg);
 
 /* API tokens: only the SHA-256 of a token is stored. */
 struct store_token {
@@ -416,7 +417,7 @@ struct store_token {
 	int revoked;
 };
 int store_token_add(struct store *s, const char *name, const char *hash, const char *scope,
-		    int64_t *id);
+                    int64_t *id);
 /* Every token, revoked ones too, by id. */
 int store_tokens(struct store *s, struct store_token **out, size_t *n);
 /* Revoke by id; 0 done, 1 unknown or already revoked, -1 error. */
@@ -426,15 +427,16 @@ int store_token_revoke(struct store *s, int64_t id);
  * Card ownership (store_cards.c; uploader/README.md "Card ownership").  A card
  * changed on the kiosk is 'local' until a roster agrees with it.
  */
-/* Mark a card's state as made on the kiosk by `who`, with its outbox event and the roster hash in force. */
+/* Mark a card's state as made on the kiosk by `who`, with its outbox event and the roster hash in
+ * force. */
 int store_card_set_local(struct store *s, const char *card_key, const char *event_id,
-			 const char *base, const char *who);
+                         const char *base, const char *who);
 /* The roster import's cards and participants: begin the lists, add, then apply whole. */
 int store_roster_cards_begin(struct store *s);
 int store_roster_card_add(struct store *s, const char *card_key, int64_t participant_id);
 struct store_card_pass {
-	int acknowledged; /* local changes the roster now agrees with */
-	int conflicts;    /* local changes a newer roster contradicts (kept) */
+	int acknowledged;          /* local changes the roster now agrees with */
+	int conflicts;             /* local changes a newer roster contradicts (kept) */
 	int moved, revoked, added; /* roster-owned cards changed */
 };
 int store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_card_pass *out);
@@ -444,7 +446,7 @@ int store_roster_cards_apply(struct store *s, const char *roster_hash, struct st
  * or -1 when k is done.  0, 1 when k is past the last, -1 error.
  */
 int store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roster_hash,
-			    struct store_card_pass *out, int64_t *next);
+                            struct store_card_pass *out, int64_t *next);
 /* Participants in the roster being imported; the others become inactive at the end. */
 int store_roster_keep(struct store *s, int64_t participant_id);
 /* The same in pieces: participants after id `after`; *next as above; counts added to *n. */
@@ -453,7 +455,7 @@ struct store_card_conflict {
 	char key[80];
 	char participant[40]; /* whom the kiosk's state gives the card to (or took it from) */
 	char name[128];
-	int revoked;          /* the kiosk's state: 1 revoked there, 0 enrolled */
+	int revoked; /* the kiosk's state: 1 revoked there, 0 enrolled */
 	int64_t local_ms;
 	char who[80];
 	char roster_says[40]; /* "absent" or the participant the roster gives it to */

@@ -12,12 +12,12 @@
 #include "store_int.h"
 
 int
-store_card_set_local(struct store *s, const char *card_key, const char *event_id,
-		     const char *base, const char *who)
+store_card_set_local(struct store *s, const char *card_key, const char *event_id, const char *base,
+                     const char *who)
 {
 	sqlite3_stmt *st = store_prep(s, "UPDATE cards SET origin = 'local', local_ms = ?,"
-					 " local_event = ?, local_base = ?, local_who = ?,"
-					 " conflict = '' WHERE key = ?");
+	                                 " local_event = ?, local_base = ?, local_who = ?,"
+	                                 " conflict = '' WHERE key = ?");
 
 	if (st == NULL)
 		return -1;
@@ -33,10 +33,10 @@ int
 store_roster_cards_begin(struct store *s)
 {
 	return store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS roster_cards("
-			     " key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL);"
-			     "DELETE FROM roster_cards;"
-			     "CREATE TEMP TABLE IF NOT EXISTS roster_keep(id INTEGER PRIMARY KEY);"
-			     "DELETE FROM roster_keep");
+	                     " key TEXT PRIMARY KEY, participant_id INTEGER NOT NULL);"
+	                     "DELETE FROM roster_cards;"
+	                     "CREATE TEMP TABLE IF NOT EXISTS roster_keep(id INTEGER PRIMARY KEY);"
+	                     "DELETE FROM roster_keep");
 }
 
 int
@@ -105,45 +105,45 @@ max_rowid(struct store *s, const char *sql)
  */
 int
 store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roster_hash,
-			struct store_card_pass *out, int64_t *next)
+                        struct store_card_pass *out, int64_t *next)
 {
 	static const char *const sql[] = {
-		/* 0. A local change the roster now agrees with: the roster owns the card again. */
-		"UPDATE cards SET origin = 'roster', conflict = '' WHERE rowid > ?2 AND rowid <= ?3"
-		" AND origin = 'local'"
-		" AND ((revoked = 0 AND EXISTS (SELECT 1 FROM roster_cards r"
-		"   WHERE r.key = cards.key AND r.participant_id = cards.participant_id))"
-		"  OR (revoked = 1 AND NOT EXISTS (SELECT 1 FROM roster_cards r"
-		"   WHERE r.key = cards.key)))",
-		/*
-		 * 1. A local change a roster disagrees with stays.  It is a conflict when
-		 * the roster is newer than the change: another roster than the one in force
-		 * when the change was made, and the change's event delivered before it came
-		 * (or delivered and pruned since: retention deletes only delivered events).
-		 */
-		"UPDATE cards SET conflict = coalesce((SELECT p.ext_id FROM roster_cards r"
-		"  JOIN participants p ON p.id = r.participant_id WHERE r.key = cards.key),"
-		"  'absent')"
-		" WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'local' AND local_base != ?1"
-		" AND NOT EXISTS (SELECT 1 FROM"
-		"  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
-		/* 2. Cards the roster owns follow it: moved, given back, ... */
-		"UPDATE cards SET revoked = 0, participant_id = (SELECT r.participant_id"
-		"  FROM roster_cards r WHERE r.key = cards.key), enrolled_ms = ?1"
-		" WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'roster'"
-		" AND EXISTS (SELECT 1 FROM roster_cards r"
-		"  WHERE r.key = cards.key AND (r.participant_id != cards.participant_id OR"
-		"  cards.revoked = 1))",
-		/* 3. ... taken away, */
-		"UPDATE cards SET revoked = 1 WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'roster'"
-		" AND revoked = 0 AND key NOT IN (SELECT key FROM roster_cards)",
-		/* 4. new. */
-		"INSERT INTO cards(key, participant_id, revoked, enrolled_ms, origin)"
-		" SELECT key, participant_id, 0, ?1, 'roster' FROM roster_cards"
-		" WHERE rowid > ?2 AND rowid <= ?3 AND key NOT IN (SELECT key FROM cards)",
+	    /* 0. A local change the roster now agrees with: the roster owns the card again. */
+	    "UPDATE cards SET origin = 'roster', conflict = '' WHERE rowid > ?2 AND rowid <= ?3"
+	    " AND origin = 'local'"
+	    " AND ((revoked = 0 AND EXISTS (SELECT 1 FROM roster_cards r"
+	    "   WHERE r.key = cards.key AND r.participant_id = cards.participant_id))"
+	    "  OR (revoked = 1 AND NOT EXISTS (SELECT 1 FROM roster_cards r"
+	    "   WHERE r.key = cards.key)))",
+	    /*
+	     * 1. A local change a roster disagrees with stays.  It is a conflict when
+	     * the roster is newer than the change: another roster than the one in force
+	     * when the change was made, and the change's event delivered before it came
+	     * (or delivered and pruned since: retention deletes only delivered events).
+	     */
+	    "UPDATE cards SET conflict = coalesce((SELECT p.ext_id FROM roster_cards r"
+	    "  JOIN participants p ON p.id = r.participant_id WHERE r.key = cards.key),"
+	    "  'absent')"
+	    " WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'local' AND local_base != ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM"
+	    "  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
+	    /* 2. Cards the roster owns follow it: moved, given back, ... */
+	    "UPDATE cards SET revoked = 0, participant_id = (SELECT r.participant_id"
+	    "  FROM roster_cards r WHERE r.key = cards.key), enrolled_ms = ?1"
+	    " WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'roster'"
+	    " AND EXISTS (SELECT 1 FROM roster_cards r"
+	    "  WHERE r.key = cards.key AND (r.participant_id != cards.participant_id OR"
+	    "  cards.revoked = 1))",
+	    /* 3. ... taken away, */
+	    "UPDATE cards SET revoked = 1 WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'roster'"
+	    " AND revoked = 0 AND key NOT IN (SELECT key FROM roster_cards)",
+	    /* 4. new. */
+	    "INSERT INTO cards(key, participant_id, revoked, enrolled_ms, origin)"
+	    " SELECT key, participant_id, 0, ?1, 'roster' FROM roster_cards"
+	    " WHERE rowid > ?2 AND rowid <= ?3 AND key NOT IN (SELECT key FROM cards)",
 	};
 	int *counts[] = {&out->acknowledged, &out->conflicts, &out->moved, &out->revoked,
-			 &out->added};
+	                 &out->added};
 	int64_t max;
 
 	*next = -1;
@@ -152,7 +152,7 @@ store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roste
 	if (k < 0 || k > 5)
 		return 1;
 	max = max_rowid(s, k == 4 ? "SELECT coalesce(max(rowid), 0) FROM roster_cards"
-				  : "SELECT coalesce(max(rowid), 0) FROM cards");
+	                          : "SELECT coalesce(max(rowid), 0) FROM cards");
 	if (max < 0 || run_counted(s, sql[k], k == 1 ? roster_hash : NULL, after, counts[k]) < 0)
 		return -1;
 	if (after + CHUNK < max)
@@ -167,7 +167,8 @@ store_roster_cards_apply(struct store *s, const char *roster_hash, struct store_
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	for (int k = 0; (rc = store_roster_cards_pass(s, k, after, roster_hash, out, &next)) == 0;) {
+	for (int k = 0;
+	     (rc = store_roster_cards_pass(s, k, after, roster_hash, out, &next)) == 0;) {
 		if (next >= 0) {
 			after = next;
 		} else {
@@ -196,9 +197,11 @@ store_roster_deactivate_missing(struct store *s, int64_t after, int *n, int64_t 
 
 	*next = -1;
 	/* Only the rows that change: each is a participant to recompute. */
-	if (max < 0 || run_counted(s, "UPDATE participants SET active = 0 WHERE id > ?2 AND"
-				      " id <= ?3 AND active = 1 AND id NOT IN (SELECT id FROM roster_keep)",
-				   NULL, after, n) < 0)
+	if (max < 0 ||
+	    run_counted(s,
+	                "UPDATE participants SET active = 0 WHERE id > ?2 AND"
+	                " id <= ?3 AND active = 1 AND id NOT IN (SELECT id FROM roster_keep)",
+	                NULL, after, n) < 0)
 		return -1;
 	if (after + CHUNK < max) {
 		*next = after + CHUNK;
@@ -211,10 +214,10 @@ int
 store_card_conflicts(struct store *s, store_card_conflict_fn fn, void *arg)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT c.key, p.ext_id, p.name, c.revoked, c.local_ms,"
-					 " c.local_who, c.conflict FROM cards c"
-					 " JOIN participants p ON p.id = c.participant_id"
-					 " WHERE c.origin = 'local' AND c.conflict != ''"
-					 " ORDER BY c.local_ms DESC");
+	                                 " c.local_who, c.conflict FROM cards c"
+	                                 " JOIN participants p ON p.id = c.participant_id"
+	                                 " WHERE c.origin = 'local' AND c.conflict != ''"
+	                                 " ORDER BY c.local_ms DESC");
 	int rc, n = 0;
 
 	if (st == NULL)

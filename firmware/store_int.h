@@ -25,8 +25,9 @@ enum stmt_id {
 	ST_NSTMT
 };
 
-#define PARTICIPANT_COLS "id, ext_id, name, language, regime, rate, programme_start, children," \
-			 " sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
+#define PARTICIPANT_COLS                                                                           \
+	"id, ext_id, name, language, regime, rate, programme_start, children,"                     \
+	" sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
 
 struct store {
 	sqlite3 *db;
@@ -41,13 +42,14 @@ struct store {
 #define DAY_NUMBER(col) "CAST(julianday(" col ") - 2440587.5 AS INTEGER)"
 
 /* Append one row to a typed array `out` of `n` elements (cap in `cap`), or break. */
-#define LIST_NEXT(out, n, cap, rc)                                                       \
-	if (store_grow((void **)(out), &(cap), *(n), sizeof(**(out))) < 0) {                   \
-		(rc) = SQLITE_NOMEM;                                                     \
-		break;                                                                   \
+#define LIST_NEXT(out, n, cap, rc)                                                                 \
+	if (store_grow((void **)(out), &(cap), *(n), sizeof(**(out))) < 0) {                       \
+		(rc) = SQLITE_NOMEM;                                                               \
+		break;                                                                             \
 	}
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (if a transaction is open): store_txn() and store_record_tap(). */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (if a transaction is open): store_txn() and
+ * store_record_tap(). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);

@@ -15,8 +15,8 @@ int
 store_outbox_dead_each(struct store *s, store_dead_fn fn, void *arg)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT seq, id, type, coalesce(reason, ''), created_ms,"
-					 " coalesce(done_ms, 0) FROM outbox WHERE state = 'dead'"
-					 " ORDER BY seq");
+	                                 " coalesce(done_ms, 0) FROM outbox WHERE state = 'dead'"
+	                                 " ORDER BY seq");
 	int rc, n = 0;
 
 	if (st == NULL)
@@ -50,9 +50,9 @@ store_outbox_retry(struct store *s, const char *id, int *n)
 	 * did take it after all, and seq order puts it first in the next batch.
 	 */
 	sqlite3_stmt *st = store_prep(s, id ? "UPDATE outbox SET state = 'pending', reason = NULL,"
-					      " done_ms = NULL WHERE state = 'dead' AND id = ?"
-					    : "UPDATE outbox SET state = 'pending', reason = NULL,"
-					      " done_ms = NULL WHERE state = 'dead'");
+	                                      " done_ms = NULL WHERE state = 'dead' AND id = ?"
+	                                    : "UPDATE outbox SET state = 'pending', reason = NULL,"
+	                                      " done_ms = NULL WHERE state = 'dead'");
 
 	if (st == NULL)
 		return -1;
@@ -69,8 +69,8 @@ store_outbox_prune(struct store *s, int64_t before_ms, int max, int *n)
 {
 	/* The partial index outbox_done finds the oldest delivered rows without a scan. */
 	sqlite3_stmt *st = store_prep(s, "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox"
-					 " WHERE state = 'delivered' AND done_ms < ?"
-					 " ORDER BY done_ms LIMIT ?)");
+	                                 " WHERE state = 'delivered' AND done_ms < ?"
+	                                 " ORDER BY done_ms LIMIT ?)");
 
 	*n = 0;
 	if (st == NULL)

@@ -17,16 +17,17 @@
 int
 store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id)
 {
-	sqlite3_stmt *st = store_prep(s,
-		"INSERT INTO participants(ext_id, name, language, regime, rate, programme_start,"
-		" children, sole_carer, chronic_child, monthly_benefit, active, programme_end, grp)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"
-		" ON CONFLICT(ext_id) DO UPDATE SET name=excluded.name, language=excluded.language,"
-		" regime=excluded.regime, rate=excluded.rate, programme_start=excluded.programme_start,"
-		" children=excluded.children, sole_carer=excluded.sole_carer,"
-		" chronic_child=excluded.chronic_child, monthly_benefit=excluded.monthly_benefit,"
-		" active=excluded.active, programme_end=excluded.programme_end, grp=excluded.grp"
-		" RETURNING id");
+	sqlite3_stmt *st = store_prep(
+	    s,
+	    "INSERT INTO participants(ext_id, name, language, regime, rate, programme_start,"
+	    " children, sole_carer, chronic_child, monthly_benefit, active, programme_end, grp)"
+	    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT(ext_id) DO UPDATE SET name=excluded.name, language=excluded.language,"
+	    " regime=excluded.regime, rate=excluded.rate, programme_start=excluded.programme_start,"
+	    " children=excluded.children, sole_carer=excluded.sole_carer,"
+	    " chronic_child=excluded.chronic_child, monthly_benefit=excluded.monthly_benefit,"
+	    " active=excluded.active, programme_end=excluded.programme_end, grp=excluded.grp"
+	    " RETURNING id");
 	int rc;
 
 	if (st == NULL)
@@ -112,7 +113,8 @@ store_participant_get(struct store *s, int64_t id, struct store_participant *out
 int
 store_participant_each(struct store *s, store_participant_fn fn, void *arg)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " PARTICIPANT_COLS " FROM participants ORDER BY name");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " PARTICIPANT_COLS " FROM participants ORDER BY name");
 	struct store_participant p;
 	int rc;
 
@@ -133,7 +135,7 @@ store_participants_deactivate_missing(struct store *s, const int64_t *keep, size
 	sqlite3_stmt *st;
 
 	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS keep_ids(id INTEGER PRIMARY KEY);"
-		    "DELETE FROM keep_ids") < 0)
+	                  "DELETE FROM keep_ids") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if ((st = store_prep(s, "INSERT OR IGNORE INTO keep_ids VALUES(?)")) == NULL)
@@ -142,7 +144,8 @@ store_participants_deactivate_missing(struct store *s, const int64_t *keep, size
 		if (store_run(s, st) < 0)
 			return -1;
 	}
-	return store_exec(s, "UPDATE participants SET active = 0 WHERE id NOT IN (SELECT id FROM keep_ids)");
+	return store_exec(
+	    s, "UPDATE participants SET active = 0 WHERE id NOT IN (SELECT id FROM keep_ids)");
 }
 
 /* --- cards --- */
@@ -169,10 +172,11 @@ store_card_lookup(struct store *s, const char *card_key, int64_t *participant_id
 int
 store_card_enroll(struct store *s, const char *card_key, int64_t participant_id)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO cards(key, participant_id, revoked, enrolled_ms)"
-				   " VALUES(?,?,0,?) ON CONFLICT(key) DO UPDATE SET"
-				   " participant_id = excluded.participant_id, revoked = 0,"
-				   " enrolled_ms = excluded.enrolled_ms");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO cards(key, participant_id, revoked, enrolled_ms)"
+	                  " VALUES(?,?,0,?) ON CONFLICT(key) DO UPDATE SET"
+	                  " participant_id = excluded.participant_id, revoked = 0,"
+	                  " enrolled_ms = excluded.enrolled_ms");
 
 	if (st == NULL)
 		return -1;
@@ -199,7 +203,7 @@ int
 store_card_note_enroll(struct store *s, const char *card_key, const char *who)
 {
 	sqlite3_stmt *st = store_prep(s, "UPDATE cards SET enrolled_by = ?, revoked_ms = 0,"
-				   " revoked_by = '', revoke_reason = '' WHERE key = ?");
+	                                 " revoked_by = '', revoke_reason = '' WHERE key = ?");
 
 	if (st == NULL)
 		return -1;
@@ -212,7 +216,7 @@ int
 store_card_note_revoke(struct store *s, const char *card_key, const char *who, const char *reason)
 {
 	sqlite3_stmt *st = store_prep(s, "UPDATE cards SET revoked_ms = ?, revoked_by = ?,"
-				   " revoke_reason = ? WHERE key = ?");
+	                                 " revoke_reason = ? WHERE key = ?");
 
 	if (st == NULL)
 		return -1;
@@ -226,9 +230,10 @@ store_card_note_revoke(struct store *s, const char *card_key, const char *who, c
 int
 store_cards_of(struct store *s, int64_t participant_id, store_card_fn fn, void *arg)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT key, revoked, enrolled_ms, enrolled_by, revoked_ms,"
-				   " revoked_by, revoke_reason FROM cards WHERE participant_id = ?"
-				   " ORDER BY revoked, enrolled_ms DESC");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT key, revoked, enrolled_ms, enrolled_by, revoked_ms,"
+	                  " revoked_by, revoke_reason FROM cards WHERE participant_id = ?"
+	                  " ORDER BY revoked, enrolled_ms DESC");
 	struct store_card_row c;
 	int rc;
 
@@ -258,7 +263,7 @@ store_cards_sync(struct store *s, int64_t participant_id, const char *const *key
 	sqlite3_stmt *st;
 
 	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS keep_cards(key TEXT PRIMARY KEY);"
-		    "DELETE FROM keep_cards") < 0)
+	                  "DELETE FROM keep_cards") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (store_card_enroll(s, keys[i], participant_id) < 0)
@@ -270,7 +275,7 @@ store_cards_sync(struct store *s, int64_t participant_id, const char *const *key
 			return -1;
 	}
 	st = store_prep(s, "UPDATE cards SET revoked = 1 WHERE participant_id = ?"
-		     " AND key NOT IN (SELECT key FROM keep_cards)");
+	                   " AND key NOT IN (SELECT key FROM keep_cards)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, participant_id);

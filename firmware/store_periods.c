@@ -18,7 +18,8 @@
 int
 store_g_set(struct store *s, const char *from_date, int64_t amount)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO g_values(from_date, amount) VALUES(?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT OR REPLACE INTO g_values(from_date, amount) VALUES(?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -58,7 +59,8 @@ store_meta_set(struct store *s, const char *key, const char *value)
 int
 store_g_values(struct store *s, struct store_g **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT from_date, amount FROM g_values ORDER BY from_date");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT from_date, amount FROM g_values ORDER BY from_date");
 	size_t cap = 0;
 	int rc;
 
@@ -77,7 +79,8 @@ store_g_values(struct store *s, struct store_g **out, size_t *n)
 int
 store_day_result_get(struct store *s, int64_t pid, const char *date, char **json)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT json FROM day_results WHERE participant_id = ? AND date = ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT json FROM day_results WHERE participant_id = ? AND date = ?");
 	int rc;
 
 	*json = NULL;
@@ -95,8 +98,9 @@ store_day_result_get(struct store *s, int64_t pid, const char *date, char **json
 int
 store_day_result_put(struct store *s, int64_t pid, const char *date, const char *json)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO day_results(participant_id, date, json,"
-				   " computed_ms) VALUES(?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT OR REPLACE INTO day_results(participant_id, date, json,"
+	                  " computed_ms) VALUES(?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -149,14 +153,15 @@ store_period_ensure(struct store *s, const char *from, const char *to, struct st
 	 */
 	if (!s->readonly) {
 		if ((st = store_prep(s, "INSERT OR IGNORE INTO periods(from_date, to_date)"
-					" VALUES(?,?)")) == NULL)
+		                        " VALUES(?,?)")) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 		if (store_run(s, st) < 0)
 			return -1;
 	}
-	st = store_prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE from_date = ? AND to_date = ?");
+	st = store_prep(s,
+	                "SELECT " PERIOD_COLS " FROM periods WHERE from_date = ? AND to_date = ?");
 	if (st) {
 		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
@@ -185,8 +190,9 @@ store_period_get(struct store *s, int64_t id, struct store_period *out)
 int
 store_period_at(struct store *s, const char *date, struct store_period *out)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " PERIOD_COLS " FROM periods"
-				   " WHERE from_date <= ?1 AND to_date >= ?1 ORDER BY id LIMIT 1");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " PERIOD_COLS " FROM periods"
+	                  " WHERE from_date <= ?1 AND to_date >= ?1 ORDER BY id LIMIT 1");
 
 	if (st)
 		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
@@ -213,16 +219,17 @@ period_list(struct store *s, sqlite3_stmt *st, struct store_period **out, size_t
 int
 store_periods(struct store *s, struct store_period **out, size_t *n)
 {
-	return period_list(s, store_prep(s, "SELECT " PERIOD_COLS " FROM periods ORDER BY from_date, id"),
-			   out, n);
+	return period_list(
+	    s, store_prep(s, "SELECT " PERIOD_COLS " FROM periods ORDER BY from_date, id"), out, n);
 }
 
 int
 store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE status = 'closed'"
-				   " AND EXISTS (SELECT 1 FROM period_lines l WHERE l.period_id = periods.id"
-				   " AND l.participant_id = ? AND l.kind = 'line') ORDER BY from_date, id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " PERIOD_COLS " FROM periods WHERE status = 'closed'"
+	                  " AND EXISTS (SELECT 1 FROM period_lines l WHERE l.period_id = periods.id"
+	                  " AND l.participant_id = ? AND l.kind = 'line') ORDER BY from_date, id");
 
 	if (st)
 		sqlite3_bind_int64(st, 1, pid);
@@ -232,8 +239,9 @@ store_periods_closed_for(struct store *s, int64_t pid, struct store_period **out
 int
 store_period_close(struct store *s, int64_t id, const char *who)
 {
-	sqlite3_stmt *st = store_prep(s, "UPDATE periods SET status = 'closed', closed_ms = ?, closed_by = ?"
-				   " WHERE id = ? AND status = 'open'");
+	sqlite3_stmt *st =
+	    store_prep(s, "UPDATE periods SET status = 'closed', closed_ms = ?, closed_by = ?"
+	                  " WHERE id = ? AND status = 'open'");
 
 	if (st == NULL)
 		return -1;
@@ -248,8 +256,9 @@ store_period_close(struct store *s, int64_t id, const char *who)
 int
 store_period_line_add(struct store *s, const struct store_period_line *l, int64_t *id)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO period_lines(period_id, participant_id, kind,"
-				   " corrects_period, corrects_date, json) VALUES(?,?,?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO period_lines(period_id, participant_id, kind,"
+	                  " corrects_period, corrects_date, json) VALUES(?,?,?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -321,8 +330,9 @@ line_list(struct store *s, sqlite3_stmt *st, struct store_period_line **out, siz
 int
 store_period_lines(struct store *s, int64_t period_id, struct store_period_line **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
-				   " ORDER BY id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
+	                  " ORDER BY id");
 
 	if (st)
 		sqlite3_bind_int64(st, 1, period_id);
@@ -331,10 +341,11 @@ store_period_lines(struct store *s, int64_t period_id, struct store_period_line 
 
 int
 store_period_corrections(struct store *s, int64_t corrects, int64_t pid,
-			 struct store_period_line **out, size_t *n)
+                         struct store_period_line **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE corrects_period = ?"
-				   " AND participant_id = ? AND kind = 'adjustment' ORDER BY id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE corrects_period = ?"
+	                  " AND participant_id = ? AND kind = 'adjustment' ORDER BY id");
 
 	if (st) {
 		sqlite3_bind_int64(st, 1, corrects);
@@ -347,7 +358,7 @@ int
 store_period_has_line(struct store *s, int64_t period_id, int64_t pid)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM period_lines WHERE period_id = ?"
-				   " AND participant_id = ? AND kind = 'line'");
+	                                 " AND participant_id = ? AND kind = 'line'");
 	int rc;
 
 	if (st == NULL)
@@ -361,10 +372,11 @@ store_period_has_line(struct store *s, int64_t period_id, int64_t pid)
 
 int
 store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const char *date,
-		     const char *json)
+                     const char *json)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO period_days(period_id, participant_id, date, json)"
-				   " VALUES(?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO period_days(period_id, participant_id, date, json)"
+	                  " VALUES(?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -377,10 +389,10 @@ store_period_day_add(struct store *s, int64_t period_id, int64_t pid, const char
 
 int
 store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_day_fn fn,
-		  void *arg)
+                  void *arg)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT date, json FROM period_days WHERE period_id = ?"
-				   " AND participant_id = ? ORDER BY date");
+	                                 " AND participant_id = ? ORDER BY date");
 	int rc;
 
 	if (st == NULL)
@@ -401,10 +413,11 @@ store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_
 
 int
 store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
-		      struct store_period_line *out)
+                      struct store_period_line *out)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
-				   " AND participant_id = ? AND kind = 'line' ORDER BY id LIMIT 1");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " LINE_COLS " FROM period_lines WHERE period_id = ?"
+	                  " AND participant_id = ? AND kind = 'line' ORDER BY id LIMIT 1");
 	struct store_period_line *l;
 	size_t n;
 
@@ -428,11 +441,12 @@ store_period_line_get(struct store *s, int64_t period_id, int64_t pid,
 int
 store_periods_drop_future(struct store *s, const char *today, int *n)
 {
-	sqlite3_stmt *st = store_prep(s, "DELETE FROM periods WHERE status = 'open' AND from_date > ?"
-					 " AND NOT EXISTS (SELECT 1 FROM period_lines l"
-					 "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
-					 " AND NOT EXISTS (SELECT 1 FROM period_days d"
-					 "  WHERE d.period_id = periods.id)");
+	sqlite3_stmt *st =
+	    store_prep(s, "DELETE FROM periods WHERE status = 'open' AND from_date > ?"
+	                  " AND NOT EXISTS (SELECT 1 FROM period_lines l"
+	                  "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
+	                  " AND NOT EXISTS (SELECT 1 FROM period_days d"
+	                  "  WHERE d.period_id = periods.id)");
 
 	*n = 0;
 	if (st == NULL)
@@ -448,11 +462,12 @@ store_periods_drop_future(struct store *s, const char *today, int *n)
 int
 store_periods_future(struct store *s, const char *today, int *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT count(*) FROM periods WHERE status = 'open' AND from_date > ?"
-					 " AND NOT EXISTS (SELECT 1 FROM period_lines l"
-					 "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
-					 " AND NOT EXISTS (SELECT 1 FROM period_days d"
-					 "  WHERE d.period_id = periods.id)");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT count(*) FROM periods WHERE status = 'open' AND from_date > ?"
+	                  " AND NOT EXISTS (SELECT 1 FROM period_lines l"
+	                  "  WHERE l.period_id = periods.id OR l.corrects_period = periods.id)"
+	                  " AND NOT EXISTS (SELECT 1 FROM period_days d"
+	                  "  WHERE d.period_id = periods.id)");
 	int rc;
 
 	*n = 0;

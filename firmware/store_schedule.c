@@ -26,8 +26,9 @@ store_schedule_set(struct store *s, int64_t pid, const struct store_session *ss,
 	if (store_run(s, st) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		st = store_prep(s, "INSERT INTO schedules(participant_id, weekday, start_min, end_min, offsite)"
-			     " VALUES(?,?,?,?,?)");
+		st = store_prep(
+		    s, "INSERT INTO schedules(participant_id, weekday, start_min, end_min, offsite)"
+		       " VALUES(?,?,?,?,?)");
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, pid);
@@ -43,9 +44,10 @@ store_schedule_set(struct store *s, int64_t pid, const struct store_session *ss,
 
 int
 store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
-			     const struct store_session *ss, size_t n)
+                             const struct store_session *ss, size_t n)
 {
-	sqlite3_stmt *st = store_prep(s, "DELETE FROM schedule_exceptions WHERE participant_id = ? AND date = ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "DELETE FROM schedule_exceptions WHERE participant_id = ? AND date = ?");
 
 	if (st == NULL)
 		return -1;
@@ -55,8 +57,9 @@ store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
 		return -1;
 	/* An exception with no sessions is a free day: one row with NULL times. */
 	for (size_t i = 0; i < (n ? n : 1); i++) {
-		st = store_prep(s, "INSERT INTO schedule_exceptions(participant_id, date, start_min, end_min,"
-			     " offsite) VALUES(?,?,?,?,?)");
+		st = store_prep(
+		    s, "INSERT INTO schedule_exceptions(participant_id, date, start_min, end_min,"
+		       " offsite) VALUES(?,?,?,?,?)");
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, pid);
@@ -78,7 +81,7 @@ store_schedule_exception_set(struct store *s, int64_t pid, const char *date,
 
 int
 store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
-		  struct store_session *out, size_t max, size_t *n)
+                  struct store_session *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc, exception = 0;
@@ -123,7 +126,8 @@ store_sessions_on(struct store *s, int64_t pid, const char *date, int weekday,
 int
 store_closure_add(struct store *s, const char *date, const char *reason)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO closures(date, reason) VALUES(?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT OR REPLACE INTO closures(date, reason) VALUES(?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -151,13 +155,14 @@ store_is_closed(struct store *s, const char *date)
 int
 store_absence_upsert(struct store *s, const struct store_absence *a)
 {
-	sqlite3_stmt *st = store_prep(s,
-		"INSERT INTO absences(uuid, participant_id, category, from_date, to_date, minutes,"
-		" documentation, comment, registered_by, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?)"
-		" ON CONFLICT(uuid) DO UPDATE SET participant_id=excluded.participant_id,"
-		" category=excluded.category, from_date=excluded.from_date, to_date=excluded.to_date,"
-		" minutes=excluded.minutes, documentation=excluded.documentation,"
-		" comment=excluded.comment, registered_by=excluded.registered_by");
+	sqlite3_stmt *st = store_prep(
+	    s,
+	    "INSERT INTO absences(uuid, participant_id, category, from_date, to_date, minutes,"
+	    " documentation, comment, registered_by, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT(uuid) DO UPDATE SET participant_id=excluded.participant_id,"
+	    " category=excluded.category, from_date=excluded.from_date, to_date=excluded.to_date,"
+	    " minutes=excluded.minutes, documentation=excluded.documentation,"
+	    " comment=excluded.comment, registered_by=excluded.registered_by");
 
 	if (st == NULL)
 		return -1;
@@ -180,8 +185,9 @@ store_absence_upsert(struct store *s, const struct store_absence *a)
 int
 store_schedule_rows(struct store *s, int64_t pid, struct store_session **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT weekday, start_min, end_min, offsite FROM schedules"
-				   " WHERE participant_id = ? ORDER BY weekday, start_min");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT weekday, start_min, end_min, offsite FROM schedules"
+	                  " WHERE participant_id = ? ORDER BY weekday, start_min");
 	size_t cap = 0;
 	int rc;
 
@@ -192,20 +198,20 @@ store_schedule_rows(struct store *s, int64_t pid, struct store_session **out, si
 	sqlite3_bind_int64(st, 1, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		LIST_NEXT(out, n, cap, rc);
-		(*out)[(*n)++] = (struct store_session){sqlite3_column_int(st, 0),
-							sqlite3_column_int(st, 1),
-							sqlite3_column_int(st, 2),
-							sqlite3_column_int(st, 3)};
+		(*out)[(*n)++] =
+		    (struct store_session){sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+		                           sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)};
 	}
 	return store_list_done(s, st, rc, (void **)out, n);
 }
 
 int
 store_schedule_exception_rows(struct store *s, int64_t pid, struct store_exception_row **out,
-			      size_t *n)
+                              size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT date, start_min, end_min, offsite FROM schedule_exceptions"
-				   " WHERE participant_id = ? ORDER BY date, start_min");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT date, start_min, end_min, offsite FROM schedule_exceptions"
+	                  " WHERE participant_id = ? ORDER BY date, start_min");
 	size_t cap = 0;
 	int rc;
 
@@ -220,8 +226,10 @@ store_schedule_exception_rows(struct store *s, int64_t pid, struct store_excepti
 		LIST_NEXT(out, n, cap, rc);
 		r = &(*out)[(*n)++];
 		store_copy_col(st, 0, r->date, sizeof(r->date));
-		r->start_min = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1);
-		r->end_min = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+		r->start_min =
+		    sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1);
+		r->end_min =
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
 		r->offsite = sqlite3_column_int(st, 3);
 	}
 	return store_list_done(s, st, rc, (void **)out, n);
@@ -246,19 +254,19 @@ store_closure_dates(struct store *s, char (**out)[11], size_t *n)
 }
 
 int
-store_session_ends(struct store *s, const char *date, int weekday, int *ends, size_t max,
-		   size_t *n)
+store_session_ends(struct store *s, const char *date, int weekday, int *ends, size_t max, size_t *n)
 {
 	/* A participant's exception rows replace the template on that date. */
-	sqlite3_stmt *st = store_prep(s,
-		"SELECT DISTINCT end_min FROM ("
-		" SELECT x.end_min FROM schedule_exceptions x JOIN participants p"
-		"  ON p.id = x.participant_id WHERE p.active = 1 AND x.date = ?1"
-		"  AND x.end_min IS NOT NULL"
-		" UNION SELECT t.end_min FROM schedules t JOIN participants p ON p.id = t.participant_id"
-		"  WHERE p.active = 1 AND t.weekday = ?2 AND NOT EXISTS (SELECT 1 FROM"
-		"  schedule_exceptions x WHERE x.participant_id = p.id AND x.date = ?1))"
-		" ORDER BY end_min");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT DISTINCT end_min FROM ("
+	                  " SELECT x.end_min FROM schedule_exceptions x JOIN participants p"
+	                  "  ON p.id = x.participant_id WHERE p.active = 1 AND x.date = ?1"
+	                  "  AND x.end_min IS NOT NULL"
+	                  " UNION SELECT t.end_min FROM schedules t JOIN participants p ON p.id = "
+	                  "t.participant_id"
+	                  "  WHERE p.active = 1 AND t.weekday = ?2 AND NOT EXISTS (SELECT 1 FROM"
+	                  "  schedule_exceptions x WHERE x.participant_id = p.id AND x.date = ?1))"
+	                  " ORDER BY end_min");
 	int rc;
 
 	*n = 0;
@@ -279,9 +287,10 @@ store_session_ends(struct store *s, const char *date, int weekday, int *ends, si
 int
 store_correction_add(struct store *s, const struct store_correction *c)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO corrections(uuid, participant_id, action, tap_id,"
-				   " local_date, local_min, direction, reason, who, created_ms)"
-				   " VALUES(?,?,?,?,?,?,?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO corrections(uuid, participant_id, action, tap_id,"
+	                  " local_date, local_min, direction, reason, who, created_ms)"
+	                  " VALUES(?,?,?,?,?,?,?,?,?,?)");
 	int add = strcmp(c->action, "add") == 0;
 
 	if (st == NULL)
@@ -306,11 +315,12 @@ store_correction_add(struct store *s, const struct store_correction *c)
 
 int
 store_corrections(struct store *s, int64_t pid, const char *from, const char *to,
-		  struct store_correction **out, size_t *n)
+                  struct store_correction **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT uuid, action, tap_id, local_date, local_min, direction,"
-				   " reason, who FROM corrections WHERE participant_id = ?"
-				   " AND local_date BETWEEN ? AND ? ORDER BY id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT uuid, action, tap_id, local_date, local_min, direction,"
+	                  " reason, who FROM corrections WHERE participant_id = ?"
+	                  " AND local_date BETWEEN ? AND ? ORDER BY id");
 	size_t cap = 0;
 	int rc;
 
@@ -340,8 +350,9 @@ store_corrections(struct store *s, int64_t pid, const char *from, const char *to
 	return store_list_done(s, st, rc, (void **)out, n);
 }
 
-#define ABSENCE_COLS "uuid, participant_id, category, from_date, to_date, minutes, documentation," \
-		     " comment, registered_by, start_min, end_min, created_ms, revoked"
+#define ABSENCE_COLS                                                                               \
+	"uuid, participant_id, category, from_date, to_date, minutes, documentation,"              \
+	" comment, registered_by, start_min, end_min, created_ms, revoked"
 
 static void
 read_absence(sqlite3_stmt *st, struct store_absence_row *r)
@@ -365,9 +376,10 @@ read_absence(sqlite3_stmt *st, struct store_absence_row *r)
 int
 store_absence_add(struct store *s, const struct store_absence_row *r)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO absences(uuid, participant_id, category, from_date,"
-				   " to_date, minutes, documentation, comment, registered_by,"
-				   " start_min, end_min, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO absences(uuid, participant_id, category, from_date,"
+	                  " to_date, minutes, documentation, comment, registered_by,"
+	                  " start_min, end_min, created_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
 	int timed = r->start_min >= 0 && r->end_min > r->start_min;
 
 	if (st == NULL)
@@ -397,8 +409,9 @@ store_absence_add(struct store *s, const struct store_absence_row *r)
 int
 store_absences_active(struct store *s, int64_t pid, struct store_absence_row **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
-				   " WHERE participant_id = ? AND revoked = 0 ORDER BY from_date, id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
+	                  " WHERE participant_id = ? AND revoked = 0 ORDER BY from_date, id");
 	size_t cap = 0;
 	int rc;
 
@@ -434,7 +447,7 @@ int
 store_absence_revoke(struct store *s, const char *uuid, const char *who)
 {
 	sqlite3_stmt *st = store_prep(s, "UPDATE absences SET revoked = 1, revoked_by = ?"
-				   " WHERE uuid = ? AND revoked = 0");
+	                                 " WHERE uuid = ? AND revoked = 0");
 
 	if (st == NULL)
 		return -1;

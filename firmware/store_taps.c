@@ -94,7 +94,7 @@ store_tap_wait_max_ns(const struct store *s)
 
 int
 store_last_accepted(struct store *s, int64_t pid, const char *local_date, char *dir, size_t dirlen,
-		    int *local_min)
+                    int *local_min)
 {
 	sqlite3_stmt *st = s->st[ST_LAST_DIR];
 	int rc;
@@ -138,8 +138,9 @@ store_event_add(struct store *s, const char *uuid, const char *type, const char 
 int
 store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_event **evs, int *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT seq, id, type, json FROM outbox WHERE state = 'pending'"
-				   " AND seq > ? ORDER BY seq LIMIT ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT seq, id, type, json FROM outbox WHERE state = 'pending'"
+	                  " AND seq > ? ORDER BY seq LIMIT ?");
 	struct store_event *v;
 	int rc;
 
@@ -181,7 +182,7 @@ int
 store_outbox_mark(struct store *s, const char *id, const char *state, const char *reason)
 {
 	sqlite3_stmt *st = store_prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
-				   " WHERE id = ? AND state = 'pending'");
+	                                 " WHERE id = ? AND state = 'pending'");
 
 	if (st == NULL)
 		return -1;
@@ -213,16 +214,16 @@ store_events_free(struct store_event *evs, int n)
 static int
 outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
 {
-	sqlite3_stmt *st = store_prep(s, delivered
-				       ? "SELECT"
-					 " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
-					 " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
-					 " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-					 " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')"
-				       : "SELECT"
-					 " (SELECT count(*) FROM outbox WHERE state = 'pending'), -1,"
-					 " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-					 " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')");
+	sqlite3_stmt *st = store_prep(
+	    s, delivered ? "SELECT"
+	                   " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+	                   " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
+	                   " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	                   " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')"
+	                 : "SELECT"
+	                   " (SELECT count(*) FROM outbox WHERE state = 'pending'), -1,"
+	                   " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	                   " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')");
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -255,10 +256,10 @@ int
 store_counts(struct store *s, const char *local_date, struct store_counts *c)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT"
-				   " (SELECT count(*) FROM participants WHERE active = 1),"
-				   " (SELECT count(*) FROM cards WHERE revoked = 0),"
-				   " (SELECT count(*) FROM taps),"
-				   " (SELECT count(*) FROM taps WHERE local_date = ?)");
+	                                 " (SELECT count(*) FROM participants WHERE active = 1),"
+	                                 " (SELECT count(*) FROM cards WHERE revoked = 0),"
+	                                 " (SELECT count(*) FROM taps),"
+	                                 " (SELECT count(*) FROM taps WHERE local_date = ?)");
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -323,7 +324,7 @@ mark_range(struct store *s, const struct store_outbox_mark *m, int n, int64_t no
 	if (k < 2 || store_exec(s, "SAVEPOINT mark_range") < 0)
 		return k < 2 ? 0 : -1;
 	st = store_prep(s, "UPDATE outbox SET state = 'delivered', reason = NULL, done_ms = ?"
-		     " WHERE state = 'pending' AND seq BETWEEN ? AND ?");
+	                   " WHERE state = 'pending' AND seq BETWEEN ? AND ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
@@ -353,7 +354,7 @@ store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int 
 	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	st = store_prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
-		     " WHERE id = ? AND state = 'pending'");
+	                   " WHERE id = ? AND state = 'pending'");
 	if (st == NULL)
 		goto fail;
 	/* dead letters by id first: then they are out of the way of the range */
@@ -378,10 +379,11 @@ fail:
 
 int
 store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
-		       int64_t *done_ms)
+                       int64_t *done_ms)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, reason, done_ms FROM outbox WHERE state = 'dead'"
-				   " ORDER BY done_ms DESC, seq DESC LIMIT 1");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT id, reason, done_ms FROM outbox WHERE state = 'dead'"
+	                  " ORDER BY done_ms DESC, seq DESC LIMIT 1");
 	int rc;
 
 	if (st == NULL)
@@ -402,10 +404,11 @@ int
 store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_card_fn fn, void *arg)
 {
 	/* Cards enrolled since they were tapped are no longer unknown. */
-	sqlite3_stmt *st = store_prep(s, "SELECT card_key, max(wall_ms), count(*) FROM taps"
-				   " WHERE outcome = 'unknown_card' AND wall_ms >= ?"
-				   " AND card_key NOT IN (SELECT key FROM cards WHERE revoked = 0)"
-				   " GROUP BY card_key ORDER BY 2 DESC LIMIT ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT card_key, max(wall_ms), count(*) FROM taps"
+	                  " WHERE outcome = 'unknown_card' AND wall_ms >= ?"
+	                  " AND card_key NOT IN (SELECT key FROM cards WHERE revoked = 0)"
+	                  " GROUP BY card_key ORDER BY 2 DESC LIMIT ?");
 	int rc;
 
 	if (st == NULL)
@@ -424,13 +427,15 @@ store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_ca
 
 int
 store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
-		    struct store_day_tap **out, size_t *n)
+                    struct store_day_tap **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, local_date, local_min, direction, "
-				   DAY_NUMBER("local_date") " FROM taps INDEXED BY taps_accepted"
-				   " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
-				   " AND outcome IN ('accepted_in','accepted_out')"
-				   " ORDER BY local_date, local_min"); /* the index's order: no sort */
+	sqlite3_stmt *st = store_prep(
+	    s,
+	    "SELECT id, local_date, local_min, direction, " DAY_NUMBER(
+	        "local_date") " FROM taps INDEXED BY taps_accepted"
+	                      " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
+	                      " AND outcome IN ('accepted_in','accepted_out')"
+	                      " ORDER BY local_date, local_min"); /* the index's order: no sort */
 	size_t cap = 0;
 	int rc;
 
@@ -451,13 +456,14 @@ store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *
 /* The "already in" taps (a second tap soon after checking in): the board lists them. */
 int
 store_taps_already(struct store *s, int64_t pid, const char *from, const char *to,
-		   struct store_day_tap **out, size_t *n)
+                   struct store_day_tap **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, local_date, local_min, direction, "
-				   DAY_NUMBER("local_date") " FROM taps INDEXED BY taps_accepted"
-				   " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
-				   " AND outcome = 'already_registered'"
-				   " ORDER BY local_date, local_min");
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT id, local_date, local_min, direction, " DAY_NUMBER(
+	           "local_date") " FROM taps INDEXED BY taps_accepted"
+	                         " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
+	                         " AND outcome = 'already_registered'"
+	                         " ORDER BY local_date, local_min");
 	size_t cap = 0;
 	int rc;
 
@@ -478,9 +484,10 @@ store_taps_already(struct store *s, int64_t pid, const char *from, const char *t
 int
 store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct store_day_tap *out)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT participant_id, id, local_date, local_min, direction, "
-				   DAY_NUMBER("local_date") " FROM taps WHERE id = ?"
-				   " AND outcome IN ('accepted_in','accepted_out')");
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT participant_id, id, local_date, local_min, direction, " DAY_NUMBER(
+	           "local_date") " FROM taps WHERE id = ?"
+	                         " AND outcome IN ('accepted_in','accepted_out')");
 	int rc;
 
 	if (st == NULL)

@@ -21,8 +21,8 @@
 
 /* hash = SHA-256(prev_hash \n at_ms \n who \n action \n detail), as hex */
 static void
-audit_hash(const char *prev, int64_t at_ms, const char *who, const char *action,
-	   const char *detail, char hash[AUDIT_HASH_HEX])
+audit_hash(const char *prev, int64_t at_ms, const char *who, const char *action, const char *detail,
+           char hash[AUDIT_HASH_HEX])
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state h;
@@ -58,7 +58,8 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	 * hash and `audit verify` reports the log broken.
 	 */
 	if (sqlite3_get_autocommit(s->db)) {
-		log_err("store: audit %s by %s outside a transaction (a bug): refused", action, who);
+		log_err("store: audit %s by %s outside a transaction (a bug): refused", action,
+		        who);
 		return -1;
 	}
 	st = store_prep(s, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
@@ -74,7 +75,7 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	audit_hash(prev, at_ms, who, action, detail, hash);
 
 	st = store_prep(s, "INSERT INTO audit(at_ms, who, action, detail, prev_hash, hash)"
-		     " VALUES(?,?,?,?,?,?)");
+	                   " VALUES(?,?,?,?,?,?)");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at_ms);
@@ -106,8 +107,9 @@ read_user(sqlite3_stmt *st, struct store_user *u)
 int
 store_user_add(struct store *s, const struct store_user *u, int64_t *id)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO users(username, pwhash, role, language, disabled,"
-				   " created_ms) VALUES(?,?,?,?,0,?) ON CONFLICT(username) DO NOTHING");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO users(username, pwhash, role, language, disabled,"
+	                  " created_ms) VALUES(?,?,?,?,0,?) ON CONFLICT(username) DO NOTHING");
 
 	if (st == NULL)
 		return -1;
@@ -184,7 +186,7 @@ static int
 user_sessions_end(struct store *s, const char *username)
 {
 	sqlite3_stmt *st = store_prep(s, "DELETE FROM sessions WHERE user_id ="
-				   " (SELECT id FROM users WHERE username = ?)");
+	                                 " (SELECT id FROM users WHERE username = ?)");
 
 	if (st == NULL)
 		return -1;
@@ -220,21 +222,23 @@ user_update(struct store *s, const char *sql, const char *username, const char *
 int
 store_user_set_password(struct store *s, const char *username, const char *pwhash)
 {
-	return user_update(s, "UPDATE users SET pwhash = ? WHERE username = ?", username, pwhash, 0);
+	return user_update(s, "UPDATE users SET pwhash = ? WHERE username = ?", username, pwhash,
+	                   0);
 }
 
 int
 store_user_set_disabled(struct store *s, const char *username, int disabled)
 {
 	return user_update(s, "UPDATE users SET disabled = ? WHERE username = ?", username, NULL,
-			   disabled);
+	                   disabled);
 }
 
 int
 store_session_add(struct store *s, const char *token_hash, const struct store_login *l)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO sessions(token_hash, user_id, csrf, created_ms,"
-				   " expires_ms) VALUES(?,?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO sessions(token_hash, user_id, csrf, created_ms,"
+	                  " expires_ms) VALUES(?,?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -249,8 +253,9 @@ store_session_add(struct store *s, const char *token_hash, const struct store_lo
 int
 store_session_get(struct store *s, const char *token_hash, struct store_login *out)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT user_id, csrf, created_ms, expires_ms FROM sessions"
-				   " WHERE token_hash = ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT user_id, csrf, created_ms, expires_ms FROM sessions"
+	                  " WHERE token_hash = ?");
 	int rc;
 
 	if (st == NULL)
@@ -296,7 +301,8 @@ store_session_delete(struct store *s, const char *token_hash)
 int
 store_session_purge(struct store *s, int64_t now, int64_t max_age_ms)
 {
-	sqlite3_stmt *st = store_prep(s, "DELETE FROM sessions WHERE expires_ms <= ? OR created_ms <= ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "DELETE FROM sessions WHERE expires_ms <= ? OR created_ms <= ?");
 
 	if (st == NULL)
 		return -1;
@@ -320,8 +326,9 @@ read_audit(sqlite3_stmt *st, struct store_audit_entry *e)
 int
 store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn fn, void *arg)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, at_ms, who, action, detail, prev_hash, hash FROM audit"
-				   " WHERE id < ? ORDER BY id DESC LIMIT ?");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT id, at_ms, who, action, detail, prev_hash, hash FROM audit"
+	                  " WHERE id < ? ORDER BY id DESC LIMIT ?");
 	struct store_audit_entry e;
 	int rc;
 
@@ -341,8 +348,9 @@ store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn fn,
 int
 store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why, size_t whylen)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, at_ms, who, action, detail, prev_hash, hash FROM audit"
-				   " ORDER BY id");
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT id, at_ms, who, action, detail, prev_hash, hash FROM audit"
+	                  " ORDER BY id");
 	char prev[AUDIT_HASH_HEX] = "", want[AUDIT_HASH_HEX];
 	struct store_audit_entry e;
 	int rc;
@@ -359,13 +367,15 @@ store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why
 			break;
 		}
 		if (strcmp(e.prev_hash, prev) != 0) {
-			snprintf(why, whylen, "prev_hash does not match the entry before it"
-					      " (an entry was removed, added or reordered)");
+			snprintf(why, whylen,
+			         "prev_hash does not match the entry before it"
+			         " (an entry was removed, added or reordered)");
 			break;
 		}
 		audit_hash(prev, e.at_ms, e.who, e.action, e.detail, want);
 		if (strcmp(want, e.hash) != 0) {
-			snprintf(why, whylen, "hash does not match its content (the entry was edited)");
+			snprintf(why, whylen,
+			         "hash does not match its content (the entry was edited)");
 			break;
 		}
 		snprintf(prev, sizeof(prev), "%s", e.hash);
@@ -382,11 +392,11 @@ store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why
 }
 
 int
-store_token_add(struct store *s, const char *name, const char *hash, const char *scope,
-		int64_t *id)
+store_token_add(struct store *s, const char *name, const char *hash, const char *scope, int64_t *id)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO api_tokens(name, token_hash, scope, created_ms)"
-				   " VALUES(?,?,?,?)");
+	sqlite3_stmt *st =
+	    store_prep(s, "INSERT INTO api_tokens(name, token_hash, scope, created_ms)"
+	                  " VALUES(?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -405,7 +415,7 @@ int
 store_tokens(struct store *s, struct store_token **out, size_t *n)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT id, name, token_hash, scope, created_ms, revoked"
-				   " FROM api_tokens ORDER BY id");
+	                                 " FROM api_tokens ORDER BY id");
 	size_t cap = 0;
 	int rc;
 
@@ -431,7 +441,8 @@ store_tokens(struct store *s, struct store_token **out, size_t *n)
 int
 store_token_revoke(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_prep(s, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND revoked = 0");
+	sqlite3_stmt *st =
+	    store_prep(s, "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND revoked = 0");
 
 	if (st == NULL)
 		return -1;

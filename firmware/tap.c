@@ -50,13 +50,13 @@ struct tap_ctx {
 };
 
 static const char *const outcome_names[TAP_NOUTCOMES] = {
-	[TAP_ACCEPTED_IN] = "accepted_in",
-	[TAP_ACCEPTED_OUT] = "accepted_out",
-	[TAP_ALREADY_REGISTERED] = "already_registered",
-	[TAP_UNKNOWN_CARD] = "unknown_card",
-	[TAP_REVOKED_CARD] = "revoked_card",
-	[TAP_NOT_SCHEDULED] = "not_scheduled",
-	[TAP_STORAGE_ERROR] = "storage_error",
+    [TAP_ACCEPTED_IN] = "accepted_in",
+    [TAP_ACCEPTED_OUT] = "accepted_out",
+    [TAP_ALREADY_REGISTERED] = "already_registered",
+    [TAP_UNKNOWN_CARD] = "unknown_card",
+    [TAP_REVOKED_CARD] = "revoked_card",
+    [TAP_NOT_SCHEDULED] = "not_scheduled",
+    [TAP_STORAGE_ERROR] = "storage_error",
 };
 
 const char *
@@ -103,7 +103,8 @@ debounce_find(const struct tap_ctx *t, const char *card_key, int64_t mono_ns)
 	for (unsigned i = 0; i < DEBOUNCE_SLOTS; i++) {
 		const struct recent *r = &t->recent[i];
 
-		if (r->mono_ns && mono_ns - r->mono_ns < window && strcmp(r->card_key, card_key) == 0)
+		if (r->mono_ns && mono_ns - r->mono_ns < window &&
+		    strcmp(r->card_key, card_key) == 0)
 			return r;
 	}
 	return NULL;
@@ -126,12 +127,12 @@ static char *
 event_json(const struct tap_answer *a, const char *type)
 {
 	json_t *data = json_pack("{s:s, s:s, s:s}", "direction", a->direction, "card", a->card_key,
-				 "outcome", tap_outcome_name(a->outcome));
+	                         "outcome", tap_outcome_name(a->outcome));
 
 	if (data == NULL)
 		return NULL;
 	return events_envelope(a->event_id, type, a->wall_ms, a->clock,
-			       a->participant[0] ? a->participant : NULL, data);
+	                       a->participant[0] ? a->participant : NULL, data);
 }
 
 /*
@@ -140,7 +141,7 @@ event_json(const struct tap_answer *a, const char *type)
  */
 static int
 sessions_today(struct tap_ctx *t, int64_t pid, const char *date, int weekday,
-	       struct store_session *ss, size_t *n)
+               struct store_session *ss, size_t *n)
 {
 	int closed = store_is_closed(t->st, date);
 
@@ -197,7 +198,7 @@ answer(struct tap_answer *ans, enum tap_outcome outcome, const char *direction)
  */
 static int
 direction_for(struct tap_ctx *t, int64_t pid, const char *date, int now_min,
-	      const struct store_session *ss, size_t n, struct tap_answer *ans)
+              const struct store_session *ss, size_t n, struct tap_answer *ans)
 {
 	const struct store_session *running;
 	char last[8] = "";
@@ -286,11 +287,11 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 		} else {
 			/* 4. scheduled today? */
 			if (sessions_today(t, pid, date, tm.tm_wday ? tm.tm_wday : 7, ss,
-					   &nsessions) < 0)
+			                   &nsessions) < 0)
 				goto storage_error;
 			/* 5. direction */
-			if (direction_for(t, pid, date, tm.tm_hour * 60 + tm.tm_min, ss,
-					  nsessions, ans) < 0)
+			if (direction_for(t, pid, date, tm.tm_hour * 60 + tm.tm_min, ss, nsessions,
+			                  ans) < 0)
 				goto storage_error;
 			if (nsessions == 0) {
 				ans->outcome = TAP_NOT_SCHEDULED;
@@ -306,18 +307,18 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 	if (json == NULL)
 		goto storage_error;
 	rec = (struct store_tap){
-		.uuid = ans->event_id,
-		.card_key = ans->card_key,
-		.participant_id = pid,
-		.direction = ans->direction,
-		.outcome = tap_outcome_name(ans->outcome),
-		.wall_ms = now.wall_ms,
-		.mono_ns = now.mono_ns,
-		.clock = ans->clock,
-		.local_date = date,
-		.local_min = tm.tm_hour * 60 + tm.tm_min,
-		.event_type = pid ? "tap" : "tap_unknown_card",
-		.event_json = json,
+	    .uuid = ans->event_id,
+	    .card_key = ans->card_key,
+	    .participant_id = pid,
+	    .direction = ans->direction,
+	    .outcome = tap_outcome_name(ans->outcome),
+	    .wall_ms = now.wall_ms,
+	    .mono_ns = now.mono_ns,
+	    .clock = ans->clock,
+	    .local_date = date,
+	    .local_min = tm.tm_hour * 60 + tm.tm_min,
+	    .event_type = pid ? "tap" : "tap_unknown_card",
+	    .event_json = json,
 	};
 	rc = store_record_tap(t->st, &rec, NULL);
 	free(json);

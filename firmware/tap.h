@@ -18,29 +18,29 @@ enum tap_outcome {
 	TAP_ACCEPTED_IN,
 	TAP_ACCEPTED_OUT,
 	TAP_ALREADY_REGISTERED, /* already in (since `since`): in_only's session tap, or
-				 * in_out's tap within min_presence_min of the check-in */
+	                         * in_out's tap within min_presence_min of the check-in */
 	TAP_UNKNOWN_CARD,
 	TAP_REVOKED_CARD,
-	TAP_NOT_SCHEDULED,      /* recorded, but no session today */
-	TAP_STORAGE_ERROR,      /* NOT recorded: tell a teacher */
+	TAP_NOT_SCHEDULED, /* recorded, but no session today */
+	TAP_STORAGE_ERROR, /* NOT recorded: tell a teacher */
 	TAP_NOUTCOMES
 };
 
 struct tap_answer {
 	enum tap_outcome outcome;
-	int repeat;             /* same card again within debounce_s: same answer, no record */
-	char event_id[40];      /* the tap's UUID ("" on storage error) */
-	char participant[40];   /* external id, "" for unknown cards */
+	int repeat;           /* same card again within debounce_s: same answer, no record */
+	char event_id[40];    /* the tap's UUID ("" on storage error) */
+	char participant[40]; /* external id, "" for unknown cards */
 	char name[128];
 	char language[16];
-	char direction[8];      /* in | out | none */
+	char direction[8]; /* in | out | none */
 	char card_key[CARDKEY_MAX];
 	int64_t wall_ms;
-	char local_time[6];     /* HH:MM in the centre's zone */
-	char since[6];          /* already_registered: HH:MM of the check-in */
-	int early;              /* accepted_out while a session is running */
-	char until[6];          /* early: HH:MM the running session ends */
-	char clock[12];         /* synced | unsynced | jumped */
+	char local_time[6]; /* HH:MM in the centre's zone */
+	char since[6];      /* already_registered: HH:MM of the check-in */
+	int early;          /* accepted_out while a session is running */
+	char until[6];      /* early: HH:MM the running session ends */
+	char clock[12];     /* synced | unsynced | jumped */
 };
 
 /* The pipeline borrows store, key and config; they must outlive it. */

@@ -53,7 +53,7 @@ const char *
 feedback_signal_name(enum feedback_signal s)
 {
 	static const char *names[FEEDBACK_NSIGNALS] = {"accepted", "already", "rejected", "error",
-							   "out_of_order"};
+	                                               "out_of_order"};
 
 	return (s >= 0 && s < FEEDBACK_NSIGNALS) ? names[s] : "unknown";
 }

@@ -11,12 +11,12 @@ struct config;
 struct feedback;
 
 enum feedback_signal {
-	FEEDBACK_ACCEPTED, /* green, one short beep */
-	FEEDBACK_ALREADY,  /* green blink, no beep */
-	FEEDBACK_REJECTED, /* red, two beeps: unknown / revoked card, not scheduled */
-	FEEDBACK_ERROR,    /* red blinking, long beep: storage error, tell a teacher */
+	FEEDBACK_ACCEPTED,     /* green, one short beep */
+	FEEDBACK_ALREADY,      /* green blink, no beep */
+	FEEDBACK_REJECTED,     /* red, two beeps: unknown / revoked card, not scheduled */
+	FEEDBACK_ERROR,        /* red blinking, long beep: storage error, tell a teacher */
 	FEEDBACK_OUT_OF_ORDER, /* two slow red pulses, silent: repeated while the reader or
-				* storage fails (the screen says "out of order") */
+	                        * storage fails (the screen says "out of order") */
 	FEEDBACK_NSIGNALS
 };
 

@@ -8,7 +8,7 @@
 
 struct feedback_ops {
 	const char *name;
-	int (*open)(struct feedback *f);  /* 0 or -1 (logged) */
+	int (*open)(struct feedback *f); /* 0 or -1 (logged) */
 	void (*signal)(struct feedback *f, enum feedback_signal s);
 	void (*close)(struct feedback *f);
 };

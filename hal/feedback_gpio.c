@@ -23,7 +23,7 @@ struct gpio {
 };
 
 static const char *const output_names[FEEDBACK_NOUTPUTS] = {"green_line", "red_line",
-							     "buzzer_line"};
+                                                            "buzzer_line"};
 
 static void
 gpio_set(void *arg, enum feedback_output o, int on)
@@ -55,7 +55,7 @@ gpio_open(struct feedback *f)
 {
 	const struct config *cfg = f->cfg;
 	const int offsets[FEEDBACK_NOUTPUTS] = {cfg->feedback.green_line, cfg->feedback.red_line,
-						cfg->feedback.buzzer_line};
+	                                        cfg->feedback.buzzer_line};
 	int flags = cfg->feedback.active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
 	struct gpio *g = calloc(1, sizeof(*g));
 
@@ -65,7 +65,7 @@ gpio_open(struct feedback *f)
 	g->chip = gpiod_chip_open_lookup(cfg->feedback.chip);
 	if (g->chip == NULL) {
 		log_err("feedback: cannot open GPIO chip %s: %s", cfg->feedback.chip,
-			strerror(errno));
+		        strerror(errno));
 		gpio_release(g);
 		return -1;
 	}
@@ -77,14 +77,15 @@ gpio_open(struct feedback *f)
 		l = gpiod_chip_get_line(g->chip, (unsigned)offsets[o]);
 		if (l == NULL || gpiod_line_request_output_flags(l, "stempeld", flags, 0) < 0) {
 			log_err("feedback: cannot claim %s %d on %s: %s", output_names[o],
-				offsets[o], cfg->feedback.chip, strerror(errno));
+			        offsets[o], cfg->feedback.chip, strerror(errno));
 			gpio_release(g);
 			return -1;
 		}
 		g->line[o] = l;
 	}
 	if (!g->line[FEEDBACK_GREEN] && !g->line[FEEDBACK_RED] && !g->line[FEEDBACK_BUZZER])
-		log_warn("feedback: driver = gpio but no line is wired; answers show on screen only");
+		log_warn(
+		    "feedback: driver = gpio but no line is wired; answers show on screen only");
 	g->player = feedback_player_new(f->base, gpio_set, g);
 	if (g->player == NULL) {
 		gpio_release(g);
@@ -92,7 +93,7 @@ gpio_open(struct feedback *f)
 	}
 	f->priv = g;
 	log_info("feedback: GPIO on %s (green %d, red %d, buzzer %d%s)", cfg->feedback.chip,
-		 offsets[0], offsets[1], offsets[2], flags ? ", active low" : "");
+	         offsets[0], offsets[1], offsets[2], flags ? ", active low" : "");
 	return 0;
 }
 
@@ -118,8 +119,8 @@ gpio_close(struct feedback *f)
 }
 
 const struct feedback_ops feedback_gpio_ops = {
-	.name = "gpio",
-	.open = gpio_open,
-	.signal = gpio_signal,
-	.close = gpio_close,
+    .name = "gpio",
+    .open = gpio_open,
+    .signal = gpio_signal,
+    .close = gpio_close,
 };

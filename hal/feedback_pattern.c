@@ -20,14 +20,15 @@
 static const struct feedback_step pat_accepted[] = {{G | B, 120}, {G, 880}};
 /* already registered: green blinks three times, silent */
 static const struct feedback_step pat_already[] = {
-	{G, 150}, {0, 150}, {G, 150}, {0, 150}, {G, 150},
+    {G, 150}, {0, 150}, {G, 150}, {0, 150}, {G, 150},
 };
 /* rejected (unknown or revoked card, not scheduled): red 1.5 s, two beeps */
-static const struct feedback_step pat_rejected[] = {{R | B, 120}, {R, 120}, {R | B, 120}, {R, 1140}};
+static const struct feedback_step pat_rejected[] = {
+    {R | B, 120}, {R, 120}, {R | B, 120}, {R, 1140}};
 /* error (the tap could not be stored): red blinks for 3 s, the first second beeping */
 static const struct feedback_step pat_error[] = {
-	{R | B, 250}, {B, 250}, {R | B, 250}, {B, 250}, {R, 250}, {0, 250},
-	{R, 250},     {0, 250}, {R, 250},     {0, 250}, {R, 250}, {0, 250},
+    {R | B, 250}, {B, 250}, {R | B, 250}, {B, 250}, {R, 250}, {0, 250},
+    {R, 250},     {0, 250}, {R, 250},     {0, 250}, {R, 250}, {0, 250},
 };
 
 /* out of order: two slow red pulses, no beep (it repeats every few seconds) */
@@ -41,12 +42,12 @@ static const struct {
 	const struct feedback_step *steps;
 	size_t n;
 } patterns[FEEDBACK_NSIGNALS] = {
-	[FEEDBACK_ACCEPTED] = {pat_accepted, sizeof(pat_accepted) / sizeof(*pat_accepted)},
-	[FEEDBACK_ALREADY] = {pat_already, sizeof(pat_already) / sizeof(*pat_already)},
-	[FEEDBACK_REJECTED] = {pat_rejected, sizeof(pat_rejected) / sizeof(*pat_rejected)},
-	[FEEDBACK_ERROR] = {pat_error, sizeof(pat_error) / sizeof(*pat_error)},
-	[FEEDBACK_OUT_OF_ORDER] = {pat_out_of_order,
-				   sizeof(pat_out_of_order) / sizeof(*pat_out_of_order)},
+    [FEEDBACK_ACCEPTED] = {pat_accepted, sizeof(pat_accepted) / sizeof(*pat_accepted)},
+    [FEEDBACK_ALREADY] = {pat_already, sizeof(pat_already) / sizeof(*pat_already)},
+    [FEEDBACK_REJECTED] = {pat_rejected, sizeof(pat_rejected) / sizeof(*pat_rejected)},
+    [FEEDBACK_ERROR] = {pat_error, sizeof(pat_error) / sizeof(*pat_error)},
+    [FEEDBACK_OUT_OF_ORDER] = {pat_out_of_order,
+                               sizeof(pat_out_of_order) / sizeof(*pat_out_of_order)},
 };
 
 struct feedback_player {

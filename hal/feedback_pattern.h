@@ -32,7 +32,7 @@ struct feedback_player;
 
 /* A player that drives set() from timers on base; turns every output off first. */
 struct feedback_player *feedback_player_new(struct event_base *base, feedback_set_fn set,
-					    void *arg);
+                                            void *arg);
 /* Start s's pattern now, cutting short whatever is playing.  0 or -1. */
 int feedback_player_play(struct feedback_player *p, enum feedback_signal s);
 /* 1 while a pattern is running. */

@@ -24,8 +24,8 @@ sim_close(struct feedback *f)
 }
 
 const struct feedback_ops feedback_sim_ops = {
-	.name = "sim",
-	.open = sim_open,
-	.signal = sim_signal,
-	.close = sim_close,
+    .name = "sim",
+    .open = sim_open,
+    .signal = sim_signal,
+    .close = sim_close,
 };

@@ -111,7 +111,7 @@ on_pipe(evutil_socket_t fd, short what, void *arg)
 
 struct nfc_reader *
 nfc_reader_open(struct event_base *base, const struct config *cfg, nfc_tap_fn on_tap,
-		nfc_status_fn on_status, void *arg)
+                nfc_status_fn on_status, void *arg)
 {
 	struct nfc_reader *r;
 	int fds[2];

@@ -17,9 +17,9 @@ struct nfc_reader;
 #define NFC_UID_MAX 21
 
 enum nfc_reader_state {
-	NFC_STATE_STARTING,   /* opening the device for the first time */
-	NFC_STATE_CONNECTED,  /* polling */
-	NFC_STATE_REOPENING,  /* lost the device or too many errors; retrying with backoff */
+	NFC_STATE_STARTING,  /* opening the device for the first time */
+	NFC_STATE_CONNECTED, /* polling */
+	NFC_STATE_REOPENING, /* lost the device or too many errors; retrying with backoff */
 	NFC_STATE_STOPPED,
 };
 
@@ -39,7 +39,7 @@ typedef void (*nfc_status_fn)(void *arg, const struct nfc_reader_status *st);
 
 /* Open the backend chosen by cfg->reader.driver and start reading. NULL on error. */
 struct nfc_reader *nfc_reader_open(struct event_base *base, const struct config *cfg,
-				   nfc_tap_fn on_tap, nfc_status_fn on_status, void *arg);
+                                   nfc_tap_fn on_tap, nfc_status_fn on_status, void *arg);
 /* Stop the backend (aborting a blocked call), drain the queue, free. */
 void nfc_reader_close(struct nfc_reader *r);
 /* The latest status as seen by the loop. */

@@ -111,8 +111,7 @@ lnfc_close(struct lnfc *l)
  * Count one failure.  The first of a run is a warning, the rest are debug
  * lines: a reader that is unplugged for an hour must not flood the journal.
  */
-static void __attribute__((format(printf, 2, 3)))
-lnfc_fail(struct lnfc *l, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) lnfc_fail(struct lnfc *l, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -185,7 +184,7 @@ lnfc_poll(struct lnfc *l)
 		lnfc_fail(l, "select failed: %s", nfc_strerror(l->dev));
 		if (l->errors_since_open >= (unsigned)cfg->reader.error_threshold) {
 			log_warn("reader: %u errors in a row, reopening %s", l->errors_since_open,
-				 cfg->reader.connstring);
+			         cfg->reader.connstring);
 			/* Say so first: closing a dead device can take a second. */
 			l->st.state = NFC_STATE_REOPENING;
 			lnfc_publish(l);
@@ -210,7 +209,7 @@ lnfc_poll(struct lnfc *l)
 	if (nfc_uid_from_bytes(nt.nti.nai.abtUid, nt.nti.nai.szUidLen, uid, sizeof(uid)) < 0) {
 		if (!l->odd_uid_logged)
 			log_warn("reader: ignoring a card with a %zu-byte UID",
-				 nt.nti.nai.szUidLen);
+			         nt.nti.nai.szUidLen);
 		l->odd_uid_logged = 1;
 	} else if (nfc_track_poll(&l->track, uid) == NFC_TRACK_TAP) {
 		nfc_reader_post_tap(l->r, uid, seen);
@@ -341,7 +340,7 @@ libnfc_stop(struct nfc_reader *r)
 }
 
 const struct nfc_reader_ops nfc_libnfc_ops = {
-	.name = "libnfc",
-	.start = libnfc_start,
-	.stop = libnfc_stop,
+    .name = "libnfc",
+    .start = libnfc_start,
+    .stop = libnfc_stop,
 };

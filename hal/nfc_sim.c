@@ -32,7 +32,7 @@ struct sim {
 struct sim_conn {
 	struct nfc_reader *r;
 	long long seen_ns; /* when the loop read the UIDs still waiting in the buffer */
-	int more;	   /* a batch was cut short: those UIDs keep their seen_ns */
+	int more;          /* a batch was cut short: those UIDs keep their seen_ns */
 };
 
 static void
@@ -63,7 +63,7 @@ on_line(struct bufferevent *bev, void *arg)
 		}
 		if (nfc_uid_normalize(line, uid, sizeof(uid)) < 0) {
 			evbuffer_add_printf(bufferevent_get_output(bev),
-					    "error: expected a UID of 4, 7 or 10 bytes in hex\n");
+			                    "error: expected a UID of 4, 7 or 10 bytes in hex\n");
 		} else {
 			/*
 			 * On the loop already: straight to the pipeline.  A blocking write
@@ -78,7 +78,7 @@ on_line(struct bufferevent *bev, void *arg)
 			/* The rest on a later turn, after the answers went out. */
 			c->more = 1;
 			bufferevent_trigger(bev, EV_READ,
-					    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+			                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 			return;
 		}
 	}
@@ -100,7 +100,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	struct bufferevent *bev;
 
 	bev = c ? bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE)
-		: NULL;
+	        : NULL;
 	if (bev == NULL) {
 		free(c);
 		close(fd);
@@ -132,8 +132,8 @@ sim_start(struct nfc_reader *r)
 	strcpy(sun.sun_path, s->path);
 	unlink(s->path);
 	s->listener = evconnlistener_new_bind(r->base, on_accept, r,
-					      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
-					      (struct sockaddr *)&sun, sizeof(sun));
+	                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+	                                      (struct sockaddr *)&sun, sizeof(sun));
 	if (s->listener == NULL) {
 		log_err("reader: cannot listen on %s: %s", s->path, strerror(errno));
 		free(s);
@@ -160,7 +160,7 @@ sim_stop(struct nfc_reader *r)
 }
 
 const struct nfc_reader_ops nfc_sim_ops = {
-	.name = "sim",
-	.start = sim_start,
-	.stop = sim_stop,
+    .name = "sim",
+    .start = sim_start,
+    .stop = sim_stop,
 };

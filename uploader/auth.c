@@ -38,10 +38,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } mode_names[] = {
-	{"bearer", UPLOADER_AUTH_BEARER},
-	{"mtls", UPLOADER_AUTH_MTLS},
-	{"oauth_client", UPLOADER_AUTH_OAUTH_CLIENT},
-	{"oauth_jwt", UPLOADER_AUTH_OAUTH_JWT},
+    {"bearer", UPLOADER_AUTH_BEARER},
+    {"mtls", UPLOADER_AUTH_MTLS},
+    {"oauth_client", UPLOADER_AUTH_OAUTH_CLIENT},
+    {"oauth_jwt", UPLOADER_AUTH_OAUTH_JWT},
 };
 
 int
@@ -60,8 +60,10 @@ uploader_auth_modes(const char *s, unsigned *modes, char *err, size_t errlen)
 			if (strcmp(w, mode_names[i].name) == 0)
 				bit = mode_names[i].bit;
 		if (bit == 0) {
-			snprintf(err, errlen, "[upload] auth: expected none or bearer, mtls, "
-					      "oauth_client, oauth_jwt joined by '+'; found \"%s\"", w);
+			snprintf(err, errlen,
+			         "[upload] auth: expected none or bearer, mtls, "
+			         "oauth_client, oauth_jwt joined by '+'; found \"%s\"",
+			         w);
 			return -1;
 		}
 		if (*modes & bit) {
@@ -71,18 +73,21 @@ uploader_auth_modes(const char *s, unsigned *modes, char *err, size_t errlen)
 		*modes |= bit;
 	}
 	if (*modes == 0) {
-		snprintf(err, errlen, "[upload] auth: expected none or bearer, mtls, oauth_client, "
-				      "oauth_jwt joined by '+'");
+		snprintf(err, errlen,
+		         "[upload] auth: expected none or bearer, mtls, oauth_client, "
+		         "oauth_jwt joined by '+'");
 		return -1;
 	}
 	if ((*modes & UPLOADER_AUTH_OAUTH) == UPLOADER_AUTH_OAUTH) {
-		snprintf(err, errlen, "[upload] auth: oauth_client and oauth_jwt both fetch the "
-				      "access token; choose one");
+		snprintf(err, errlen,
+		         "[upload] auth: oauth_client and oauth_jwt both fetch the "
+		         "access token; choose one");
 		return -1;
 	}
 	if ((*modes & UPLOADER_AUTH_BEARER) && (*modes & UPLOADER_AUTH_OAUTH)) {
-		snprintf(err, errlen, "[upload] auth: bearer and oauth_* both set the "
-				      "Authorization header; choose one");
+		snprintf(err, errlen,
+		         "[upload] auth: bearer and oauth_* both set the "
+		         "Authorization header; choose one");
 		return -1;
 	}
 	return 0;
@@ -103,8 +108,10 @@ need_https(const char *url, const char *key, char *err, size_t errlen)
 {
 	if (strncmp(url, "https://", 8) == 0 && url[8])
 		return 0;
-	snprintf(err, errlen, "[upload] %s: expected an https:// URL (the kiosk talks to the "
-			      "municipality over verified TLS only)", key);
+	snprintf(err, errlen,
+	         "[upload] %s: expected an https:// URL (the kiosk talks to the "
+	         "municipality over verified TLS only)",
+	         key);
 	return -1;
 }
 
@@ -119,30 +126,33 @@ uploader_auth_new(const struct config *cfg, char *err, size_t errlen)
 		return NULL;
 	if ((modes & UPLOADER_AUTH_BEARER) &&
 	    need(c->upload.token, "token", "a bearer token when auth includes bearer", err,
-		 errlen) < 0)
+	         errlen) < 0)
 		return NULL;
 	if ((modes & UPLOADER_AUTH_MTLS) &&
 	    (need(c->upload.client_cert, "client_cert",
-		  "a PEM certificate file when auth includes mtls", err, errlen) < 0 ||
-	     need(c->upload.client_key, "client_key", "a PEM key file when auth includes mtls",
-		  err, errlen) < 0))
+	          "a PEM certificate file when auth includes mtls", err, errlen) < 0 ||
+	     need(c->upload.client_key, "client_key", "a PEM key file when auth includes mtls", err,
+	          errlen) < 0))
 		return NULL;
 	if ((modes & UPLOADER_AUTH_OAUTH) &&
-	    (need(c->upload.token_url, "token_url", "the OAuth2 token endpoint when auth "
-						      "includes oauth_client or oauth_jwt", err,
-		  errlen) < 0 ||
+	    (need(c->upload.token_url, "token_url",
+	          "the OAuth2 token endpoint when auth "
+	          "includes oauth_client or oauth_jwt",
+	          err, errlen) < 0 ||
 	     need_https(c->upload.token_url, "token_url", err, errlen) < 0 ||
-	     need(c->upload.client_id, "client_id", "the OAuth2 client id when auth includes "
-						     "oauth_client or oauth_jwt", err, errlen) < 0))
+	     need(c->upload.client_id, "client_id",
+	          "the OAuth2 client id when auth includes "
+	          "oauth_client or oauth_jwt",
+	          err, errlen) < 0))
 		return NULL;
 	if ((modes & UPLOADER_AUTH_OAUTH_CLIENT) &&
 	    need(c->upload.client_secret, "client_secret",
-		 "the OAuth2 client secret when auth includes oauth_client", err, errlen) < 0)
+	         "the OAuth2 client secret when auth includes oauth_client", err, errlen) < 0)
 		return NULL;
-	if ((modes & UPLOADER_AUTH_OAUTH_JWT) &&
-	    need(c->upload.jwt_key, "jwt_key", "the PEM private key that signs the JWT "
-						"assertion when auth includes oauth_jwt", err,
-		 errlen) < 0)
+	if ((modes & UPLOADER_AUTH_OAUTH_JWT) && need(c->upload.jwt_key, "jwt_key",
+	                                              "the PEM private key that signs the JWT "
+	                                              "assertion when auth includes oauth_jwt",
+	                                              err, errlen) < 0)
 		return NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -223,7 +233,7 @@ form_add(CURL *e, char **body, const char *name, const char *value)
 
 struct uploader_xfer *
 uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	const struct config *c = a->cfg;
 	struct uploader_tls tls;
@@ -233,20 +243,19 @@ uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, ch
 
 	uploader_auth_tls(a, &tls);
 	x = uploader_xfer_new(h, c->upload.token_url, &tls, c->upload.connect_timeout_s,
-			      c->upload.timeout_s, TOKEN_RESP_MAX);
+	                      c->upload.timeout_s, TOKEN_RESP_MAX);
 	if (x == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (a->modes & UPLOADER_AUTH_OAUTH_JWT) {
 		struct uploader_jwt_claims cl = {
-			.iss = c->upload.client_id,
-			.aud = c->upload.jwt_audience[0] ? c->upload.jwt_audience
-							  : c->upload.token_url,
-			.scope = c->upload.scope,
-			.kid = c->upload.jwt_kid,
-			.iat = clock_wall_ms() / 1000,
-			.lifetime_s = JWT_LIFETIME_S,
+		    .iss = c->upload.client_id,
+		    .aud = c->upload.jwt_audience[0] ? c->upload.jwt_audience : c->upload.token_url,
+		    .scope = c->upload.scope,
+		    .kid = c->upload.jwt_kid,
+		    .iat = clock_wall_ms() / 1000,
+		    .lifetime_s = JWT_LIFETIME_S,
 		};
 		char jti[40];
 
@@ -257,7 +266,7 @@ uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, ch
 			return NULL;
 		}
 		rc |= form_add(x->easy, &body, "grant_type",
-			       "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		               "urn:ietf:params:oauth:grant-type:jwt-bearer");
 		rc |= form_add(x->easy, &body, "assertion", assertion);
 		free(assertion);
 	} else {
@@ -287,7 +296,7 @@ uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h, ch
 
 int
 uploader_auth_token_done(struct uploader_auth *a, const struct uploader_xfer *x, int64_t now_ms,
-			 int *refused, char *err, size_t errlen)
+                         int *refused, char *err, size_t errlen)
 {
 	int64_t life_s, margin_ms;
 	char why[256];
@@ -304,7 +313,7 @@ uploader_auth_token_done(struct uploader_auth *a, const struct uploader_xfer *x,
 		return -1;
 	}
 	if (uploader_token_parse(x->resp ? x->resp : "", x->resp_len, a->token, sizeof(a->token),
-				 &life_s, err, errlen) < 0)
+	                         &life_s, err, errlen) < 0)
 		return -1;
 	a->have_token = 1;
 	a->expires_ms = now_ms + life_s * 1000;

@@ -72,22 +72,22 @@ status_data(struct uploader *u)
 	store_meta_get(u->store, "upload.roster_etag", etag, sizeof(etag));
 	conflicts = store_card_conflicts(u->store, NULL, NULL);
 	d = json_pack("{s:s, s:I, s:{s:b, s:s}, s:{s:s, s:s}, s:{s:b, s:I}, s:{s:I, s:o},"
-		      " s:I, s:I, s:s, s:i}",
-		      "version", STEMPEL_VERSION, "uptime_s",
-		      (json_int_t)((uploader_mono_ms() - u->started_ms) / 1000), "reader", "ok",
-		      json_is_true(json_object_get(reader, "ok")), "detail",
-		      json_string_value(json_object_get(reader, "state"))
-			      ? json_string_value(json_object_get(reader, "state"))
-			      : "unknown",
-		      "clock", "quality", clock_quality_name(now.quality), "wall", wall, "database",
-		      "ok", db ? json_is_true(json_object_get(db, "ok")) : 1, "size_bytes",
-		      (json_int_t)size, "backlog", "pending", (json_int_t)ob.pending + 1,
-		      "oldest_pending_age_s", age >= 0 ? json_integer(age) : json_integer(0),
-		      "dead_letters", (json_int_t)ob.dead, "disk_free_bytes",
-		      (json_int_t)(statvfs(u->cfg->kiosk.state_dir, &vfs) == 0
-					   ? (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize
-					   : 0),
-		      "roster_etag", etag, "card_conflicts", conflicts > 0 ? conflicts : 0);
+	              " s:I, s:I, s:s, s:i}",
+	              "version", STEMPEL_VERSION, "uptime_s",
+	              (json_int_t)((uploader_mono_ms() - u->started_ms) / 1000), "reader", "ok",
+	              json_is_true(json_object_get(reader, "ok")), "detail",
+	              json_string_value(json_object_get(reader, "state"))
+	                  ? json_string_value(json_object_get(reader, "state"))
+	                  : "unknown",
+	              "clock", "quality", clock_quality_name(now.quality), "wall", wall, "database",
+	              "ok", db ? json_is_true(json_object_get(db, "ok")) : 1, "size_bytes",
+	              (json_int_t)size, "backlog", "pending", (json_int_t)ob.pending + 1,
+	              "oldest_pending_age_s", age >= 0 ? json_integer(age) : json_integer(0),
+	              "dead_letters", (json_int_t)ob.dead, "disk_free_bytes",
+	              (json_int_t)(statvfs(u->cfg->kiosk.state_dir, &vfs) == 0
+	                               ? (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize
+	                               : 0),
+	              "roster_etag", etag, "card_conflicts", conflicts > 0 ? conflicts : 0);
 	json_decref(checks);
 	return d;
 }

@@ -70,8 +70,8 @@ static void
 on_socket_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct uploader_http *h = arg;
-	int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
-		     ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+	int action =
+	    ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
 	CURLMcode rc = curl_multi_socket_action(h->multi, fd, action, &h->running);
 
 	if (rc != CURLM_OK)
@@ -112,7 +112,7 @@ socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 		return 0;
 	}
 	kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
-		       ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
+	               ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
 	if (sk == NULL) {
 		if ((sk = calloc(1, sizeof(*sk))) == NULL)
 			return -1;
@@ -246,7 +246,7 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 
 struct uploader_xfer *
 uploader_xfer_new(struct uploader_http *h, const char *url, const struct uploader_tls *tls,
-		  int connect_timeout_s, int timeout_s, size_t resp_max)
+                  int connect_timeout_s, int timeout_s, size_t resp_max)
 {
 	struct uploader_xfer *x = calloc(1, sizeof(*x));
 	CURL *e;

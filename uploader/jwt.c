@@ -68,8 +68,10 @@ uploader_jwt_load_key(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if (uploader_jwt_alg(key) == NULL) {
-		snprintf(err, errlen, "%s: expected an RSA key of at least 2048 bits (RS256) or an "
-				      "EC P-256 key (ES256)", path);
+		snprintf(err, errlen,
+		         "%s: expected an RSA key of at least 2048 bits (RS256) or an "
+		         "EC P-256 key (ES256)",
+		         path);
 		EVP_PKEY_free(key);
 		return NULL;
 	}
@@ -138,8 +140,8 @@ uploader_jwt_build(EVP_PKEY *key, const struct uploader_jwt_claims *c, char *err
 	if (hdr && c->kid && c->kid[0])
 		json_object_set_new(hdr, "kid", json_string(c->kid));
 	claims = json_pack("{s:s, s:s, s:I, s:I, s:s}", "iss", c->iss, "aud", c->aud, "iat",
-			   (json_int_t)c->iat, "exp", (json_int_t)(c->iat + c->lifetime_s), "jti",
-			   c->jti);
+	                   (json_int_t)c->iat, "exp", (json_int_t)(c->iat + c->lifetime_s), "jti",
+	                   c->jti);
 	if (claims && c->scope && c->scope[0])
 		json_object_set_new(claims, "scope", json_string(c->scope));
 	h64 = b64url_json(hdr);

@@ -58,7 +58,7 @@ uploader_batch_body(const char *kiosk_id, const struct store_event *evs, int n, 
 		while (isspace((unsigned char)*rest))
 			rest++;
 		off += (size_t)snprintf(buf + off, cap - off, "%s{\"seq\":%" PRId64 "%s%s",
-					i ? "," : "", evs[i].seq, *rest == '}' ? "" : ",", rest);
+		                        i ? "," : "", evs[i].seq, *rest == '}' ? "" : ",", rest);
 	}
 	off += (size_t)snprintf(buf + off, cap - off, "]}");
 	*len = off;
@@ -107,7 +107,7 @@ find_event(const struct store_event *evs, int n, int hint, const char *id)
 
 int
 uploader_results_parse(const char *body, size_t len, const struct store_event *evs, int n,
-		       struct uploader_result *out, int *unknown, char *err, size_t errlen)
+                       struct uploader_result *out, int *unknown, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc, *results, *r;
@@ -132,7 +132,8 @@ uploader_results_parse(const char *body, size_t len, const struct store_event *e
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	json_array_foreach(results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		json_t *reason = json_object_get(r, "reason");
 		const char *id = json_string_value(json_object_get(r, "id"));
 		const char *st = json_string_value(json_object_get(r, "status"));
@@ -140,7 +141,8 @@ uploader_results_parse(const char *body, size_t len, const struct store_event *e
 		int k;
 
 		if (!json_is_object(r) || id == NULL || st == NULL) {
-			snprintf(err, errlen, "results[%zu]: expected an object with id and status", i);
+			snprintf(err, errlen, "results[%zu]: expected an object with id and status",
+			         i);
 			goto out;
 		}
 		if (strcmp(st, "accepted") == 0)
@@ -150,8 +152,10 @@ uploader_results_parse(const char *body, size_t len, const struct store_event *e
 		else if (strcmp(st, "rejected") == 0)
 			s = UPLOADER_REJECTED;
 		else {
-			snprintf(err, errlen, "results[%zu].status: expected accepted, duplicate or "
-					      "rejected", i);
+			snprintf(err, errlen,
+			         "results[%zu].status: expected accepted, duplicate or "
+			         "rejected",
+			         i);
 			goto out;
 		}
 		if (reason && !json_is_string(reason) && !json_is_null(reason)) {
@@ -170,8 +174,8 @@ uploader_results_parse(const char *body, size_t len, const struct store_event *e
 		out[k].status = s;
 		if (s == UPLOADER_REJECTED)
 			copy_clean(out[k].reason, sizeof(out[k].reason),
-				   json_is_string(reason) ? json_string_value(reason)
-							  : "rejected (no reason given)");
+			           json_is_string(reason) ? json_string_value(reason)
+			                                  : "rejected (no reason given)");
 	}
 	rc = 0;
 out:
@@ -305,7 +309,7 @@ uploader_plan_success(struct uploader_plan *p)
 
 int
 uploader_token_parse(const char *body, size_t len, char *token, size_t toklen,
-		     int64_t *expires_in_s, char *err, size_t errlen)
+                     int64_t *expires_in_s, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr), *exp;
@@ -322,15 +326,17 @@ uploader_token_parse(const char *body, size_t len, char *token, size_t toklen,
 	if (!json_is_object(doc) || tok == NULL || tok[0] == '\0')
 		snprintf(err, errlen, "token response: expected a non-empty access_token");
 	else if (strlen(tok) >= toklen)
-		snprintf(err, errlen, "token response: access_token longer than %zu bytes", toklen - 1);
+		snprintf(err, errlen, "token response: access_token longer than %zu bytes",
+		         toklen - 1);
 	else if (strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			     "-._~+/=") != strlen(tok))
-		snprintf(err, errlen, "token response: access_token has characters a bearer "
-				      "token cannot have");
+	                     "-._~+/=") != strlen(tok))
+		snprintf(err, errlen,
+		         "token response: access_token has characters a bearer "
+		         "token cannot have");
 	else if (type == NULL || strcasecmp(type, "bearer") != 0)
 		snprintf(err, errlen, "token response: expected token_type Bearer");
 	else if (exp && !json_is_null(exp) &&
-		 (!json_is_integer(exp) || json_integer_value(exp) <= 0))
+	         (!json_is_integer(exp) || json_integer_value(exp) <= 0))
 		snprintf(err, errlen, "token response: expires_in: expected a positive number");
 	else {
 		snprintf(token, toklen, "%s", tok);

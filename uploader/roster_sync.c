@@ -31,10 +31,10 @@
 #define META_REJECTED "upload.roster_rejected"
 
 static const char *const result_names[UPLOADER_NROSTER] = {
-	[UPLOADER_ROSTER_APPLIED] = "applied",
-	[UPLOADER_ROSTER_NOT_MODIFIED] = "not_modified",
-	[UPLOADER_ROSTER_REJECTED] = "rejected",
-	[UPLOADER_ROSTER_ERROR] = "error",
+    [UPLOADER_ROSTER_APPLIED] = "applied",
+    [UPLOADER_ROSTER_NOT_MODIFIED] = "not_modified",
+    [UPLOADER_ROSTER_REJECTED] = "rejected",
+    [UPLOADER_ROSTER_ERROR] = "error",
 };
 
 const char *
@@ -148,7 +148,7 @@ uploader_roster_tick(struct uploader *u)
 	}
 	uploader_auth_tls(u->auth, &tls);
 	x = uploader_xfer_new(u->http, u->roster_url, &tls, u->cfg->upload.connect_timeout_s,
-			      u->cfg->upload.timeout_s, ROSTER_RESP_MAX);
+	                      u->cfg->upload.timeout_s, ROSTER_RESP_MAX);
 	if (store_meta_get(u->store, META_ETAG, etag, sizeof(etag)) < 0)
 		etag[0] = '\0';
 	if (x == NULL || (etag[0] && uploader_xfer_header(x, "If-None-Match: %s", etag) < 0) ||
@@ -166,10 +166,9 @@ static int
 alarm_event(struct uploader *u, const char *name, const char *message, const char *etag)
 {
 	char id[40];
-	char *ev = events_make("alarm", NULL,
-			       json_pack("{s:s, s:s, s:s}", "alarm", name, "message", message, "etag",
-					 etag),
-			       id);
+	char *ev = events_make(
+	    "alarm", NULL,
+	    json_pack("{s:s, s:s, s:s}", "alarm", name, "message", message, "etag", etag), id);
 	int rc;
 
 	if (ev == NULL)
@@ -210,8 +209,10 @@ reject(struct uploader *u, const char *etag, const char *body, size_t len, const
 {
 	char seen[160] = "", mark[160];
 
-	uploader_alarm_raise(u, UPLOADER_ALARM_ROSTER, "roster rejected, the previous one stays "
-						       "in force: %s", why);
+	uploader_alarm_raise(u, UPLOADER_ALARM_ROSTER,
+	                     "roster rejected, the previous one stays "
+	                     "in force: %s",
+	                     why);
 	uploader_note_error(u, "roster rejected: %s", why);
 	/* The same bad roster comes back every interval: one alarm event per roster. */
 	if (etag[0] && etag_ok(etag)) {
@@ -273,13 +274,13 @@ on_roster_step(evutil_socket_t fd, short what, void *arg)
 		u->on_roster(u->on_roster_arg);
 	if (st->unchanged)
 		log_info("upload: roster %s is the one in force; nothing written",
-			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)");
+		         u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)");
 	else
 		log_info("upload: roster %s applied in %.0f ms: %d participants, %d cards, %d "
-			 "absences, %d G values, %d closures, %d card conflicts",
-			 u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)",
-			 (clock_mono_ns() - u->roster_job_started_ns) / 1e6, st->participants,
-			 st->cards, st->absences, st->g_values, st->closures, st->card_conflicts);
+		         "absences, %d G values, %d closures, %d card conflicts",
+		         u->roster_new_etag[0] ? u->roster_new_etag : "(no ETag)",
+		         (clock_mono_ns() - u->roster_job_started_ns) / 1e6, st->participants,
+		         st->cards, st->absences, st->g_values, st->closures, st->card_conflicts);
 	job_end(u);
 	finish(u, UPLOADER_ROSTER_APPLIED, -1);
 }
@@ -295,8 +296,8 @@ parse_main(void *arg)
 	struct uploader_roster_parse *p = arg;
 
 	p->rc = roster_parse(p->body, p->len, &p->r, p->err, sizeof(p->err));
-	if (p->rc == 0 && (p->dir[0] == '\0' || roster_check_refs(p->r, p->dir, p->err,
-								   sizeof(p->err)) < 0)) {
+	if (p->rc == 0 &&
+	    (p->dir[0] == '\0' || roster_check_refs(p->r, p->dir, p->err, sizeof(p->err)) < 0)) {
 		if (p->dir[0] == '\0')
 			snprintf(p->err, sizeof(p->err), "no regime directory on the kiosk");
 		roster_free(p->r);
@@ -408,7 +409,7 @@ on_roster_done(struct uploader_xfer *x, void *arg)
 		uploader_exchange_ok(u);
 		take_roster(u, x);
 	} else if (x->status == 401 && (uploader_auth_bits(u->auth) & UPLOADER_AUTH_OAUTH) &&
-		   !u->roster_retried_401) {
+	           !u->roster_retried_401) {
 		u->roster_retried_401 = 1;
 		uploader_auth_invalidate(u->auth);
 		uploader_xfer_free(x);
@@ -417,11 +418,13 @@ on_roster_done(struct uploader_xfer *x, void *arg)
 	} else {
 		u->roster_retried_401 = 0;
 		if (x->status == 401)
-			uploader_alarm_raise(u, UPLOADER_ALARM_AUTH, "the receiver refuses the "
-								      "kiosk's credentials (HTTP 401)");
+			uploader_alarm_raise(u, UPLOADER_ALARM_AUTH,
+			                     "the receiver refuses the "
+			                     "kiosk's credentials (HTTP 401)");
 		else if (x->status == 403)
-			uploader_alarm_raise(u, UPLOADER_ALARM_FORBIDDEN, "the receiver forbids this "
-									   "kiosk its roster (HTTP 403)");
+			uploader_alarm_raise(u, UPLOADER_ALARM_FORBIDDEN,
+			                     "the receiver forbids this "
+			                     "kiosk its roster (HTTP 403)");
 		uploader_note_error(u, "roster: HTTP %ld", x->status);
 		finish(u, UPLOADER_ROSTER_ERROR, uploader_retry_after(x));
 	}

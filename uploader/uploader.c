@@ -37,14 +37,14 @@
 #define REFUSED_ALONE_MAX 10
 
 static const char *const alarm_names[UPLOADER_NALARMS] = {
-	[UPLOADER_ALARM_AUTH] = "auth_rejected",
-	[UPLOADER_ALARM_FORBIDDEN] = "forbidden",
-	[UPLOADER_ALARM_TLS] = "tls_verify_failed",
-	[UPLOADER_ALARM_TOKEN] = "token_refused",
-	[UPLOADER_ALARM_ROSTER] = "roster_invalid",
-	[UPLOADER_ALARM_STATUS] = "unexpected_status",
-	[UPLOADER_ALARM_REFUSING] = "receiver_refuses_all",
-	[UPLOADER_ALARM_TOO_LARGE] = "event_too_large",
+    [UPLOADER_ALARM_AUTH] = "auth_rejected",
+    [UPLOADER_ALARM_FORBIDDEN] = "forbidden",
+    [UPLOADER_ALARM_TLS] = "tls_verify_failed",
+    [UPLOADER_ALARM_TOKEN] = "token_refused",
+    [UPLOADER_ALARM_ROSTER] = "roster_invalid",
+    [UPLOADER_ALARM_STATUS] = "unexpected_status",
+    [UPLOADER_ALARM_REFUSING] = "receiver_refuses_all",
+    [UPLOADER_ALARM_TOO_LARGE] = "event_too_large",
 };
 
 static const char *const endpoint_names[UPLOADER_NEP] = {"events", "roster", "token"};
@@ -144,7 +144,8 @@ uploader_count(struct uploader *u, enum uploader_endpoint ep, const struct uploa
 	if (x->code == CURLE_OK && !x->too_big)
 		snprintf(label, sizeof(label), "%ld", x->status);
 	else
-		snprintf(label, sizeof(label), "%s", x->too_big ? "too_big" : transport_label(x->code));
+		snprintf(label, sizeof(label), "%s",
+		         x->too_big ? "too_big" : transport_label(x->code));
 	u->bytes_sent += (uint64_t)x->sent_bytes;
 	u->bytes_received += (uint64_t)x->recv_bytes;
 	u->last_attempt_ms = uploader_wall_ms();
@@ -163,7 +164,7 @@ uploader_transport_failed(struct uploader *u, const char *what, const struct upl
 {
 	if (x->code == CURLE_PEER_FAILED_VERIFICATION || x->code == CURLE_SSL_CACERT_BADFILE)
 		uploader_alarm_raise(u, UPLOADER_ALARM_TLS, "%s: %s", what,
-				     uploader_xfer_strerror(x));
+		                     uploader_xfer_strerror(x));
 	uploader_note_error(u, "%s: %s", what, uploader_xfer_strerror(x));
 }
 
@@ -193,8 +194,8 @@ uploader_backoff_for(const struct uploader *u, int failures, int64_t retry_after
 {
 	int64_t cap = (int64_t)u->cfg->upload.backoff_max_s * 1000;
 	int64_t d = uploader_backoff_ms(failures > 0 ? failures - 1 : 0,
-					BACKOFF_BASE_MS < cap ? BACKOFF_BASE_MS : cap, cap,
-					randombytes_random());
+	                                BACKOFF_BASE_MS < cap ? BACKOFF_BASE_MS : cap, cap,
+	                                randombytes_random());
 
 	if (retry_after_s >= 0) {
 		int64_t ra_cap = cap > RETRY_AFTER_MAX_MS ? cap : RETRY_AFTER_MAX_MS;
@@ -233,7 +234,7 @@ backoff(struct uploader *u, int64_t retry_after_s)
 	u->backoff_ms = uploader_backoff_for(u, u->failures, retry_after_s);
 	u->backoff_until_ms = uploader_mono_ms() + u->backoff_ms;
 	log_info("upload: next attempt in %.1f s (%d failures in a row)", u->backoff_ms / 1000.0,
-		 u->failures);
+	         u->failures);
 	arm_pump(u, u->backoff_ms);
 }
 
@@ -321,9 +322,10 @@ drop_unsendable(struct uploader *u, const struct store_event *evs, int n)
 		if (uploader_event_sendable(evs[i].json))
 			continue;
 		log_err("upload: event %s (seq %lld) is not a JSON object in the outbox; "
-			"dead-lettering it", evs[i].id, (long long)evs[i].seq);
+		        "dead-lettering it",
+		        evs[i].id, (long long)evs[i].seq);
 		if (store_outbox_mark(u->store, evs[i].id, "dead",
-				      "stored event is not a JSON object") == 0)
+		                      "stored event is not a JSON object") == 0)
 			dropped++;
 	}
 	return dropped;
@@ -380,8 +382,8 @@ pump(struct uploader *u)
 	uploader_idempotency_key(evs, take, key);
 	uploader_auth_tls(u->auth, &tls);
 	x = body ? uploader_xfer_new(u->http, u->events_url, &tls, u->cfg->upload.connect_timeout_s,
-				     u->cfg->upload.timeout_s, EVENTS_RESP_MAX)
-		 : NULL;
+	                             u->cfg->upload.timeout_s, EVENTS_RESP_MAX)
+	         : NULL;
 	if (x == NULL || uploader_xfer_header(x, "Content-Type: application/json") < 0 ||
 	    uploader_xfer_header(x, "Idempotency-Key: %s", key) < 0 ||
 	    uploader_auth_apply(u->auth, x) < 0) {
@@ -406,7 +408,7 @@ pump(struct uploader *u)
 	u->batch_n = take;
 	u->batches++;
 	log_debug("upload: batch of %d events (seq %lld..%lld)", take, (long long)evs[0].seq,
-		  (long long)evs[take - 1].seq);
+	          (long long)evs[take - 1].seq);
 }
 
 /* The receiver's words on a refused batch, for the dead letter's reason. */
@@ -438,8 +440,8 @@ refusal_reason(const struct uploader_xfer *x, char *out, size_t outlen)
  * apart, a tap waits for one of them at most.
  */
 static enum next
-take_results(struct uploader *u, const struct uploader_xfer *x, struct store_event *evs,
-	     int loaded, int n)
+take_results(struct uploader *u, const struct uploader_xfer *x, struct store_event *evs, int loaded,
+             int n)
 {
 	struct uploader_result *res = calloc((size_t)n, sizeof(*res));
 	int unknown = 0, answered = 0;
@@ -449,8 +451,8 @@ take_results(struct uploader *u, const struct uploader_xfer *x, struct store_eve
 		uploader_note_error(u, "out of memory reading an answer");
 		return NEXT_BACKOFF;
 	}
-	if (uploader_results_parse(x->resp ? x->resp : "", x->resp_len, evs, n, res, &unknown,
-				   err, sizeof(err)) < 0) {
+	if (uploader_results_parse(x->resp ? x->resp : "", x->resp_len, evs, n, res, &unknown, err,
+	                           sizeof(err)) < 0) {
 		/* A garbage answer is a failed attempt: every event stays pending. */
 		uploader_note_error(u, "events: HTTP 200 with an invalid body: %s", err);
 		free(res);
@@ -489,9 +491,11 @@ write_answer(struct uploader *u)
 	}
 	for (int i = 0; i < n; i++) {
 		if (res[i].status == UPLOADER_ACCEPTED || res[i].status == UPLOADER_DUPLICATE)
-			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
+			marks[nm++] =
+			    (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
 		else if (res[i].status == UPLOADER_REJECTED)
-			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead", res[i].reason};
+			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead",
+			                                         res[i].reason};
 		else
 			missing++;
 	}
@@ -508,7 +512,7 @@ write_answer(struct uploader *u)
 		else if (res[i].status == UPLOADER_REJECTED) {
 			u->ev_rejected++;
 			log_warn("upload: event %s (seq %lld, %s) rejected, now a dead letter: %s",
-				 evs[i].id, (long long)evs[i].seq, evs[i].type, res[i].reason);
+			         evs[i].id, (long long)evs[i].seq, evs[i].type, res[i].reason);
 		}
 	}
 	u->ev_missing += (uint64_t)missing;
@@ -536,7 +540,7 @@ out:
 
 static enum next
 take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct store_event *evs,
-	     int n)
+             int n)
 {
 	char why[UPLOADER_REASON_MAX];
 	int alone;
@@ -546,26 +550,30 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 	if (x->status == 413) {
 		if (!uploader_plan_too_large(&u->plan, n, uploader_mono_ms())) {
 			log_info("upload: %s for %d events; trying %d", why, n,
-				 uploader_plan_size(&u->plan, uploader_mono_ms()));
+			         uploader_plan_size(&u->plan, uploader_mono_ms()));
 			return NEXT_NOW;
 		}
 		/* Too large even alone: keep it pending, back off, tell a person. */
 		uploader_alarm_raise(u, UPLOADER_ALARM_TOO_LARGE,
-				     "the receiver refuses even a batch of one event as too large "
-				     "(%s); event %s stays pending", why, evs[0].id);
-		uploader_note_error(u, "events: %s for one event (%s kept pending)", why, evs[0].id);
+		                     "the receiver refuses even a batch of one event as too large "
+		                     "(%s); event %s stays pending",
+		                     why, evs[0].id);
+		uploader_note_error(u, "events: %s for one event (%s kept pending)", why,
+		                    evs[0].id);
 		return NEXT_BACKOFF;
 	}
 	alone = uploader_plan_refused(&u->plan, n, evs[n - 1].seq);
 	if (!alone) {
 		log_info("upload: %s for %d events; trying %d", why, n,
-			 uploader_plan_size(&u->plan, uploader_mono_ms()));
+		         uploader_plan_size(&u->plan, uploader_mono_ms()));
 		return NEXT_NOW;
 	}
 	if (u->refused_alone >= REFUSED_ALONE_MAX) {
-		uploader_alarm_raise(u, UPLOADER_ALARM_REFUSING,
-				     "%d events in a row refused on their own and nothing delivered; "
-				     "not dead-lettering more: %s", u->refused_alone, why);
+		uploader_alarm_raise(
+		    u, UPLOADER_ALARM_REFUSING,
+		    "%d events in a row refused on their own and nothing delivered; "
+		    "not dead-lettering more: %s",
+		    u->refused_alone, why);
 		uploader_note_error(u, "events: %s (event %s kept pending)", why, evs[0].id);
 		return NEXT_BACKOFF;
 	}
@@ -577,7 +585,7 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 	}
 	u->ev_rejected++;
 	log_warn("upload: event %s (seq %lld, %s) refused on its own, now a dead letter: %s",
-		 evs[0].id, (long long)evs[0].seq, evs[0].type, why);
+	         evs[0].id, (long long)evs[0].seq, evs[0].type, why);
 	return NEXT_NOW;
 }
 
@@ -610,21 +618,24 @@ on_events_done(struct uploader_xfer *x, void *arg)
 			next = NEXT_NOW;
 		} else {
 			u->retried_401 = 0;
-			uploader_alarm_raise(u, UPLOADER_ALARM_AUTH, "the receiver refuses the "
-								      "kiosk's credentials (HTTP 401)");
+			uploader_alarm_raise(u, UPLOADER_ALARM_AUTH,
+			                     "the receiver refuses the "
+			                     "kiosk's credentials (HTTP 401)");
 			uploader_note_error(u, "events: HTTP 401");
 		}
 	} else if (x->status == 403) {
 		uploader_alarm_raise(u, UPLOADER_ALARM_FORBIDDEN,
-				     "the receiver forbids this kiosk to upload (HTTP 403)");
+		                     "the receiver forbids this kiosk to upload (HTTP 403)");
 		uploader_note_error(u, "events: HTTP 403");
 	} else if (x->status == 408 || x->status == 429 || (x->status >= 500 && x->status < 600)) {
 		ra = uploader_retry_after(x);
 		uploader_note_error(u, "events: HTTP %ld%s%s", x->status,
-				    x->retry_after[0] ? ", Retry-After: " : "", x->retry_after);
+		                    x->retry_after[0] ? ", Retry-After: " : "", x->retry_after);
 	} else {
-		uploader_alarm_raise(u, UPLOADER_ALARM_STATUS, "events: HTTP %ld, which the "
-							       "protocol does not know", x->status);
+		uploader_alarm_raise(u, UPLOADER_ALARM_STATUS,
+		                     "events: HTTP %ld, which the "
+		                     "protocol does not know",
+		                     x->status);
 		uploader_note_error(u, "events: unexpected HTTP %ld", x->status);
 	}
 	if (u->answer.evs != evs) /* else write_answer frees them */
@@ -651,8 +662,9 @@ uploader_check_config(const struct config *cfg, char *err, size_t errlen)
 	const char *url = cfg->upload.base_url;
 
 	if (strncmp(url, "https://", 8) != 0 || url[8] == '\0') {
-		snprintf(err, errlen, "[upload] base_url: expected an https:// URL (the kiosk talks "
-				      "to the municipality over verified TLS only)");
+		snprintf(err, errlen,
+		         "[upload] base_url: expected an https:// URL (the kiosk talks "
+		         "to the municipality over verified TLS only)");
 		return -1;
 	}
 	if (strlen(url) + strlen(cfg->kiosk.id) + 32 > sizeof(((struct uploader *)0)->events_url)) {
@@ -661,9 +673,10 @@ uploader_check_config(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->kiosk.id[0] == '\0' ||
 	    strspn(cfg->kiosk.id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				  "0123456789-._~") != strlen(cfg->kiosk.id)) {
-		snprintf(err, errlen, "[kiosk] id: expected letters, digits, '-', '.', '_' or '~' "
-				      "(it is part of the upload URL)");
+	                          "0123456789-._~") != strlen(cfg->kiosk.id)) {
+		snprintf(err, errlen,
+		         "[kiosk] id: expected letters, digits, '-', '.', '_' or '~' "
+		         "(it is part of the upload URL)");
 		return -1;
 	}
 	if ((a = uploader_auth_new(cfg, err, errlen)) == NULL)
@@ -674,7 +687,7 @@ uploader_check_config(const struct config *cfg, char *err, size_t errlen)
 
 struct uploader *
 uploader_start(struct event_base *base, const struct config *cfg, struct store *store,
-	       const struct cardkey *key, char *err, size_t errlen)
+               const struct cardkey *key, char *err, size_t errlen)
 {
 	struct uploader *u;
 	const char *url = cfg->upload.base_url;
@@ -699,22 +712,22 @@ uploader_start(struct event_base *base, const struct config *cfg, struct store *
 	while (ul && url[ul - 1] == '/')
 		ul--;
 	snprintf(u->events_url, sizeof(u->events_url), "%.*s/v1/kiosks/%s/events", (int)ul, url,
-		 cfg->kiosk.id);
+	         cfg->kiosk.id);
 	snprintf(u->roster_url, sizeof(u->roster_url), "%.*s/v1/kiosks/%s/roster", (int)ul, url,
-		 cfg->kiosk.id);
+	         cfg->kiosk.id);
 	uploader_plan_init(&u->plan, cfg->upload.batch_max);
 	if ((u->auth = uploader_auth_new(cfg, err, errlen)) == NULL ||
 	    (u->http = uploader_http_new(base, err, errlen)) == NULL)
 		goto fail;
-	if ((u->pump_ev = evtimer_new(base, on_pump, u)) == NULL ||
-	    uploader_roster_start(u) < 0 || uploader_housekeeping_start(u) < 0) {
+	if ((u->pump_ev = evtimer_new(base, on_pump, u)) == NULL || uploader_roster_start(u) < 0 ||
+	    uploader_housekeeping_start(u) < 0) {
 		snprintf(err, errlen, "upload: cannot create timers");
 		goto fail;
 	}
 	arm_pump(u, 0);
 	uploader_roster_tick(u);
 	log_info("upload: to %s as kiosk %s (auth %s, batches of up to %d)", url, cfg->kiosk.id,
-		 cfg->upload.auth, cfg->upload.batch_max);
+	         cfg->upload.auth, cfg->upload.batch_max);
 	return u;
 fail:
 	uploader_stop(u);
@@ -766,15 +779,14 @@ conflict_json(void *arg, const struct store_card_conflict *c)
 
 	if (json_array_size(list) >= 20)
 		return 1; /* the count says how many; twenty are enough to read */
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "card", c->key,
-					      "participant", c->participant, "kiosk",
-					      c->revoked ? "revoked" : "enrolled", "roster",
-					      strcmp(c->roster_says, "absent") == 0
-						      ? "not on the roster"
-						      : c->roster_says,
-					      "who", c->who, "since", ""));
+	json_array_append_new(
+	    list,
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "card", c->key, "participant",
+	              c->participant, "kiosk", c->revoked ? "revoked" : "enrolled", "roster",
+	              strcmp(c->roster_says, "absent") == 0 ? "not on the roster" : c->roster_says,
+	              "who", c->who, "since", ""));
 	json_object_set_new(json_array_get(list, json_array_size(list) - 1), "since",
-			    iso_or_null(c->local_ms));
+	                    iso_or_null(c->local_ms));
 	return 0;
 }
 
@@ -791,28 +803,29 @@ uploader_status_json(struct uploader *u)
 	for (int a = 0; a < UPLOADER_NALARMS; a++)
 		if (u->alarms[a].active)
 			json_array_append_new(alarms,
-					      json_pack("{s:s, s:s, s:o}", "name", alarm_names[a],
-							"message", u->alarms[a].message, "since",
-							iso_or_null(u->alarms[a].since_ms)));
+			                      json_pack("{s:s, s:s, s:o}", "name", alarm_names[a],
+			                                "message", u->alarms[a].message, "since",
+			                                iso_or_null(u->alarms[a].since_ms)));
 	if (store_outbox_last_dead(u->store, id, sizeof(id), reason, sizeof(reason), &dead_ms) == 0)
 		dead = json_pack("{s:s, s:s, s:o}", "id", id, "reason", reason, "at",
-				 iso_or_null(dead_ms));
+		                 iso_or_null(dead_ms));
 	store_meta_get(u->store, "upload.roster_etag", etag, sizeof(etag));
-	roster = json_pack("{s:s, s:s, s:o, s:o}", "etag", etag, "last_result",
-			   u->roster_checked_ms ? uploader_roster_result_name(u->roster_last) : "none",
-			   "last_check", iso_or_null(u->roster_checked_ms), "last_applied",
-			   iso_or_null(u->roster_applied_ms));
+	roster =
+	    json_pack("{s:s, s:s, s:o, s:o}", "etag", etag, "last_result",
+	              u->roster_checked_ms ? uploader_roster_result_name(u->roster_last) : "none",
+	              "last_check", iso_or_null(u->roster_checked_ms), "last_applied",
+	              iso_or_null(u->roster_applied_ms));
 	left = uploader_auth_token_left_s(u->auth, now);
 	json_object_set_new(j, "last_success", iso_or_null(u->last_success_ms));
 	json_object_set_new(j, "last_success_age_s",
-			    u->last_success_ms ? json_integer((wall - u->last_success_ms) / 1000)
-					       : json_null());
+	                    u->last_success_ms ? json_integer((wall - u->last_success_ms) / 1000)
+	                                       : json_null());
 	json_object_set_new(j, "last_attempt", iso_or_null(u->last_attempt_ms));
 	json_object_set_new(j, "last_error", json_string(u->last_error));
 	json_object_set_new(j, "failures_in_a_row", json_integer(u->failures));
-	json_object_set_new(j, "backoff_s", json_real(u->backoff_until_ms > now
-							      ? (u->backoff_until_ms - now) / 1000.0
-							      : 0.0));
+	json_object_set_new(
+	    j, "backoff_s",
+	    json_real(u->backoff_until_ms > now ? (u->backoff_until_ms - now) / 1000.0 : 0.0));
 	json_object_set_new(j, "in_flight", json_integer(u->ev_xfer ? u->batch_n : 0));
 	json_object_set_new(j, "batch_size", json_integer(uploader_plan_size(&u->plan, now)));
 	json_object_set_new(j, "alarms", alarms);
@@ -823,7 +836,8 @@ uploader_status_json(struct uploader *u)
 	json_object_set_new(j, "card_conflicts", json_integer(nconf > 0 ? nconf : 0));
 	json_object_set_new(j, "card_conflict_list", conflicts);
 	if (uploader_auth_bits(u->auth) & UPLOADER_AUTH_OAUTH)
-		json_object_set_new(j, "token_left_s", left >= 0 ? json_integer(left) : json_null());
+		json_object_set_new(j, "token_left_s",
+		                    left >= 0 ? json_integer(left) : json_null());
 	return j;
 }
 
@@ -844,57 +858,66 @@ uploader_metrics(struct uploader *u, struct evbuffer *out)
 	int64_t now = uploader_mono_ms();
 
 	evbuffer_add_printf(out, "# HELP stempel_upload_requests_total Requests to the municipal "
-				 "system by endpoint and HTTP status (or transport failure).\n"
-				 "# TYPE stempel_upload_requests_total counter\n");
+	                         "system by endpoint and HTTP status (or transport failure).\n"
+	                         "# TYPE stempel_upload_requests_total counter\n");
 	for (int i = 0; i < UPLOADER_STATUS_SLOTS && u->requests[i].status[0]; i++)
-		evbuffer_add_printf(out, "stempel_upload_requests_total{endpoint=\"%s\",status=\"%s\"} "
-					 "%llu\n", endpoint_names[u->requests[i].ep],
-				    u->requests[i].status, (unsigned long long)u->requests[i].n);
-	evbuffer_add_printf(out, "# HELP stempel_upload_events_total Uploaded events by the "
-				 "receiver's answer.\n# TYPE stempel_upload_events_total counter\n"
-				 "stempel_upload_events_total{result=\"accepted\"} %llu\n"
-				 "stempel_upload_events_total{result=\"duplicate\"} %llu\n"
-				 "stempel_upload_events_total{result=\"rejected\"} %llu\n"
-				 "stempel_upload_events_total{result=\"missing\"} %llu\n",
-			    (unsigned long long)u->ev_accepted, (unsigned long long)u->ev_duplicate,
-			    (unsigned long long)u->ev_rejected, (unsigned long long)u->ev_missing);
-	evbuffer_add_printf(out, "# HELP stempel_upload_batches_total Batches sent, and those "
-				 "answered with progress.\n# TYPE stempel_upload_batches_total counter\n"
-				 "stempel_upload_batches_total{result=\"sent\"} %llu\n"
-				 "stempel_upload_batches_total{result=\"ok\"} %llu\n",
-			    (unsigned long long)u->batches, (unsigned long long)u->batches_ok);
-	evbuffer_add_printf(out, "# HELP stempel_upload_bytes_total Bytes of request and response "
-				 "bodies.\n# TYPE stempel_upload_bytes_total counter\n"
-				 "stempel_upload_bytes_total{direction=\"sent\"} %llu\n"
-				 "stempel_upload_bytes_total{direction=\"received\"} %llu\n",
-			    (unsigned long long)u->bytes_sent, (unsigned long long)u->bytes_received);
+		evbuffer_add_printf(out,
+		                    "stempel_upload_requests_total{endpoint=\"%s\",status=\"%s\"} "
+		                    "%llu\n",
+		                    endpoint_names[u->requests[i].ep], u->requests[i].status,
+		                    (unsigned long long)u->requests[i].n);
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_upload_events_total Uploaded events by the "
+	                    "receiver's answer.\n# TYPE stempel_upload_events_total counter\n"
+	                    "stempel_upload_events_total{result=\"accepted\"} %llu\n"
+	                    "stempel_upload_events_total{result=\"duplicate\"} %llu\n"
+	                    "stempel_upload_events_total{result=\"rejected\"} %llu\n"
+	                    "stempel_upload_events_total{result=\"missing\"} %llu\n",
+	                    (unsigned long long)u->ev_accepted, (unsigned long long)u->ev_duplicate,
+	                    (unsigned long long)u->ev_rejected, (unsigned long long)u->ev_missing);
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_upload_batches_total Batches sent, and those "
+	                    "answered with progress.\n# TYPE stempel_upload_batches_total counter\n"
+	                    "stempel_upload_batches_total{result=\"sent\"} %llu\n"
+	                    "stempel_upload_batches_total{result=\"ok\"} %llu\n",
+	                    (unsigned long long)u->batches, (unsigned long long)u->batches_ok);
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_upload_bytes_total Bytes of request and response "
+	                    "bodies.\n# TYPE stempel_upload_bytes_total counter\n"
+	                    "stempel_upload_bytes_total{direction=\"sent\"} %llu\n"
+	                    "stempel_upload_bytes_total{direction=\"received\"} %llu\n",
+	                    (unsigned long long)u->bytes_sent,
+	                    (unsigned long long)u->bytes_received);
 	evbuffer_add_printf(out, "# HELP stempel_roster_sync_total Roster requests by result.\n"
-				 "# TYPE stempel_roster_sync_total counter\n");
+	                         "# TYPE stempel_roster_sync_total counter\n");
 	for (int r = 0; r < UPLOADER_NROSTER; r++)
 		evbuffer_add_printf(out, "stempel_roster_sync_total{result=\"%s\"} %llu\n",
-				    uploader_roster_result_name(r),
-				    (unsigned long long)u->roster_results[r]);
+		                    uploader_roster_result_name(r),
+		                    (unsigned long long)u->roster_results[r]);
 	evbuffer_add_printf(out, "# HELP stempel_upload_alarm 1 while an upload alarm is raised.\n"
-				 "# TYPE stempel_upload_alarm gauge\n");
+	                         "# TYPE stempel_upload_alarm gauge\n");
 	for (int a = 0; a < UPLOADER_NALARMS; a++)
 		evbuffer_add_printf(out, "stempel_upload_alarm{name=\"%s\"} %d\n", alarm_names[a],
-				    u->alarms[a].active);
-	evbuffer_add_printf(out, "# HELP stempel_outbox_pruned_total Delivered events deleted after "
-				 "keep_delivered_days.\n# TYPE stempel_outbox_pruned_total counter\n"
-				 "stempel_outbox_pruned_total %llu\n"
-				 "# HELP stempel_upload_heartbeats_total Status events queued.\n"
-				 "# TYPE stempel_upload_heartbeats_total counter\n"
-				 "stempel_upload_heartbeats_total %llu\n",
-			    (unsigned long long)u->pruned, (unsigned long long)u->heartbeats);
-	metrics_gauge(out, "stempel_card_conflicts", "Cards changed on the kiosk that a newer "
-		      "roster contradicts.", (double)(store_card_conflicts(u->store, NULL, NULL) > 0
-						      ? store_card_conflicts(u->store, NULL, NULL)
-						      : 0));
+		                    u->alarms[a].active);
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_outbox_pruned_total Delivered events deleted after "
+	                    "keep_delivered_days.\n# TYPE stempel_outbox_pruned_total counter\n"
+	                    "stempel_outbox_pruned_total %llu\n"
+	                    "# HELP stempel_upload_heartbeats_total Status events queued.\n"
+	                    "# TYPE stempel_upload_heartbeats_total counter\n"
+	                    "stempel_upload_heartbeats_total %llu\n",
+	                    (unsigned long long)u->pruned, (unsigned long long)u->heartbeats);
+	metrics_gauge(out, "stempel_card_conflicts",
+	              "Cards changed on the kiosk that a newer "
+	              "roster contradicts.",
+	              (double)(store_card_conflicts(u->store, NULL, NULL) > 0
+	                           ? store_card_conflicts(u->store, NULL, NULL)
+	                           : 0));
 	metrics_gauge(out, "stempel_upload_backoff_seconds", "Time left before the next attempt.",
-		      u->backoff_until_ms > now ? (u->backoff_until_ms - now) / 1000.0 : 0);
+	              u->backoff_until_ms > now ? (u->backoff_until_ms - now) / 1000.0 : 0);
 	metrics_gauge(out, "stempel_upload_failures_in_a_row", "Failed upload attempts in a row.",
-		      u->failures);
+	              u->failures);
 	metrics_gauge(out, "stempel_upload_last_success_timestamp_seconds",
-		      "When a batch last went through (0: never since start).",
-		      u->last_success_ms / 1000.0);
+	              "When a batch last went through (0: never since start).",
+	              u->last_success_ms / 1000.0);
 }

@@ -27,8 +27,8 @@ int uploader_check_config(const struct config *cfg, char *err, size_t errlen);
  * config key at fault.
  */
 struct uploader *uploader_start(struct event_base *base, const struct config *cfg,
-				struct store *store, const struct cardkey *key, char *err,
-				size_t errlen);
+                                struct store *store, const struct cardkey *key, char *err,
+                                size_t errlen);
 /*
  * After a roster is applied: fn(arg) on the loop, so the daemon recomputes
  * everyone (the roster pull writes outside the command layer; no triggers tell).

@@ -58,7 +58,7 @@ void uploader_idempotency_key(const struct store_event *evs, int n, char out[65]
  * *unknown.
  */
 int uploader_results_parse(const char *body, size_t len, const struct store_event *evs, int n,
-			   struct uploader_result *out, int *unknown, char *err, size_t errlen);
+                           struct uploader_result *out, int *unknown, char *err, size_t errlen);
 /*
  * Retry-After: delta-seconds or an HTTP date.  0 with the delay in seconds
  * (never negative) in *delay_s; -1 if the value is neither.
@@ -77,9 +77,9 @@ int64_t uploader_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32
  */
 struct uploader_plan {
 	int batch_max;
-	int limit;              /* after a 413: the size to stay under until a success; 0 = none */
-	int64_t bisect_end;     /* seq of the last event of a refused batch; 0 = none */
-	int bisect_size;        /* batch size while bisecting */
+	int limit;          /* after a 413: the size to stay under until a success; 0 = none */
+	int64_t bisect_end; /* seq of the last event of a refused batch; 0 = none */
+	int bisect_size;    /* batch size while bisecting */
 };
 
 void uploader_plan_init(struct uploader_plan *p, int batch_max);
@@ -106,7 +106,7 @@ void uploader_plan_success(struct uploader_plan *p);
  * "expires_in"?}.  0, or -1 with the reason in err (never the token).
  */
 int uploader_token_parse(const char *body, size_t len, char *token, size_t toklen,
-			 int64_t *expires_in_s, char *err, size_t errlen);
+                         int64_t *expires_in_s, char *err, size_t errlen);
 /* "error" and "error_description" of an OAuth2 error response, for the log. */
 void uploader_token_error(const char *body, size_t len, char *out, size_t outlen);
 
@@ -128,7 +128,7 @@ EVP_PKEY *uploader_jwt_load_key(const char *path, char *err, size_t errlen);
 const char *uploader_jwt_alg(EVP_PKEY *key);
 /* header.claims.signature, base64url; malloc'd, or NULL with err. */
 char *uploader_jwt_build(EVP_PKEY *key, const struct uploader_jwt_claims *c, char *err,
-			 size_t errlen);
+                         size_t errlen);
 
 /* --- http.c: libcurl's multi-socket API on the libevent loop (hiperfifo) --- */
 
@@ -147,12 +147,12 @@ struct uploader_xfer {
 	struct uploader_http *http;
 	CURL *easy;
 	struct curl_slist *headers;
-	char *body;             /* request body, owned */
-	char *resp;             /* response body, NUL-terminated, owned */
+	char *body; /* request body, owned */
+	char *resp; /* response body, NUL-terminated, owned */
 	size_t resp_len, resp_cap, resp_max;
-	int too_big;            /* the response passed resp_max: aborted */
-	long status;            /* HTTP status, 0 if none arrived */
-	CURLcode code;          /* CURLE_OK if the transfer completed */
+	int too_big;   /* the response passed resp_max: aborted */
+	long status;   /* HTTP status, 0 if none arrived */
+	CURLcode code; /* CURLE_OK if the transfer completed */
 	char error[CURL_ERROR_SIZE];
 	char etag[160];
 	char retry_after[64];
@@ -171,11 +171,11 @@ void uploader_http_free(struct uploader_http *h);
  * verified, the CA file, connect and total timeouts, no redirects, no signals.
  */
 struct uploader_xfer *uploader_xfer_new(struct uploader_http *h, const char *url,
-					const struct uploader_tls *tls, int connect_timeout_s,
-					int timeout_s, size_t resp_max);
+                                        const struct uploader_tls *tls, int connect_timeout_s,
+                                        int timeout_s, size_t resp_max);
 /* Add "Name: value".  -1 if out of memory. */
 int uploader_xfer_header(struct uploader_xfer *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Make it a POST of `body` (taken over). */
 void uploader_xfer_post(struct uploader_xfer *x, char *body, size_t len);
 /* Start; `done` runs on the loop when it ends, after which the caller frees x. */
@@ -210,15 +210,14 @@ int uploader_auth_need_token(const struct uploader_auth *a, int64_t now_ms);
 /* Add the Authorization header, if the modes call for one. */
 int uploader_auth_apply(const struct uploader_auth *a, struct uploader_xfer *x);
 /* The token request (client credentials or JWT bearer).  NULL with err. */
-struct uploader_xfer *uploader_auth_token_request(struct uploader_auth *a,
-						  struct uploader_http *h, char *err,
-						  size_t errlen);
+struct uploader_xfer *uploader_auth_token_request(struct uploader_auth *a, struct uploader_http *h,
+                                                  char *err, size_t errlen);
 /*
  * Take a finished token request: 0 and the token cached, or -1 with err;
  * *refused is 1 when the endpoint said no (400/401/403: needs a human).
  */
-int uploader_auth_token_done(struct uploader_auth *a, const struct uploader_xfer *x,
-			     int64_t now_ms, int *refused, char *err, size_t errlen);
+int uploader_auth_token_done(struct uploader_auth *a, const struct uploader_xfer *x, int64_t now_ms,
+                             int *refused, char *err, size_t errlen);
 /* Forget the cached token (after a 401). */
 void uploader_auth_invalidate(struct uploader_auth *a);
 /* Seconds the cached token has left; -1 if none. */
@@ -235,7 +234,8 @@ enum uploader_alarm {
 	UPLOADER_ALARM_TOKEN,     /* the token endpoint refused us */
 	UPLOADER_ALARM_ROSTER,    /* the last roster failed validation */
 	UPLOADER_ALARM_STATUS,    /* an HTTP status the protocol has no place for (404...) */
-	UPLOADER_ALARM_REFUSING,  /* the receiver refuses event after event whole: not dead-lettered */
+	UPLOADER_ALARM_REFUSING,  /* the receiver refuses event after event whole: not dead-lettered
+	                           */
 	UPLOADER_ALARM_TOO_LARGE, /* 413 to a batch of one event: it stays pending, we back off */
 	UPLOADER_NALARMS
 };
@@ -284,12 +284,12 @@ struct uploader {
 	int failures; /* failed attempts in a row */
 	int64_t backoff_ms, backoff_until_ms;
 	int retried_401;
-	struct {            /* an answer read, its marks to be written in the next turn */
+	struct { /* an answer read, its marks to be written in the next turn */
 		struct store_event *evs;
 		int loaded, n;
 		struct uploader_result *res;
 	} answer;
-	int refused_alone;  /* events refused on their own since the last delivery */
+	int refused_alone; /* events refused on their own since the last delivery */
 
 	/* token */
 	struct uploader_xfer *tok_xfer;
@@ -308,7 +308,7 @@ struct uploader {
 	int roster_retried_401;
 	enum uploader_roster_result roster_last;
 	int64_t roster_checked_ms, roster_applied_ms; /* wall */
-	void (*on_roster)(void *arg); /* uploader_on_roster() */
+	void (*on_roster)(void *arg);                 /* uploader_on_roster() */
 	void *on_roster_arg;
 
 	/* housekeeping.c: heartbeat and retention */
@@ -342,11 +342,11 @@ int64_t uploader_wall_ms(void);
 void uploader_count(struct uploader *u, enum uploader_endpoint ep, const struct uploader_xfer *x);
 /* Remember (and log) the last error. */
 void uploader_note_error(struct uploader *u, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* A transfer that did not complete: note why; a certificate failure raises the TLS alarm. */
 void uploader_transport_failed(struct uploader *u, const char *what, const struct uploader_xfer *x);
 void uploader_alarm_raise(struct uploader *u, enum uploader_alarm a, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void uploader_alarm_clear(struct uploader *u, enum uploader_alarm a);
 /* An exchange went through: clear the alarms about the connection and the credentials. */
 void uploader_exchange_ok(struct uploader *u);

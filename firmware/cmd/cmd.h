@@ -161,15 +161,15 @@ struct cmd_outbox_retry_args {
 	int all;
 };
 int cmd_outbox_retry(struct cmd_ctx *ctx, const struct cmd_outbox_retry_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_outbox_retry_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /*
  * Shared by the card commands: the change is the kiosk's own (card ownership):
  * its outbox event `type` (card_enrolled, card_revoked) and the card marked local.
  */
-int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key,
-		   const char *participant, const char *reason, struct cmd_result *r);
+int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key, const char *participant,
+                   const char *reason, struct cmd_result *r);
 
 /*
  * card.replace: a participant's new card (key) replaces an old one (key) in one
@@ -177,12 +177,12 @@ int cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key,
  */
 struct cmd_card_replace_args {
 	const char *participant; /* external id */
-	const char *old_card;	 /* "hmac:..." enrolled to the participant */
-	const char *new_card;	 /* "hmac:..." (an unknown card just tapped) */
-	const char *reason;	 /* required */
+	const char *old_card;    /* "hmac:..." enrolled to the participant */
+	const char *new_card;    /* "hmac:..." (an unknown card just tapped) */
+	const char *reason;      /* required */
 };
 int cmd_card_replace(struct cmd_ctx *ctx, const struct cmd_card_replace_args *a,
-		     struct cmd_result *r);
+                     struct cmd_result *r);
 int cmd_card_replace_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* closure.add: a day the whole centre is closed (nobody is expected), with a reason. */
@@ -191,7 +191,7 @@ struct cmd_closure_add_args {
 	const char *reason; /* required */
 };
 int cmd_closure_add(struct cmd_ctx *ctx, const struct cmd_closure_add_args *a,
-		    struct cmd_result *r);
+                    struct cmd_result *r);
 int cmd_closure_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* Shared by the card commands: the card key from a key or a UID; -1 with r filled. */
@@ -240,7 +240,7 @@ int cmd_user_enable_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r
 int cmd_user_pwhash_valid(const char *h);
 /* cmd_user.c: the body of user.disable (1) and user.enable (0). */
 int cmd_user_set_disabled(struct cmd_ctx *ctx, const struct cmd_user_args *a, int disabled,
-			  struct cmd_result *r);
+                          struct cmd_result *r);
 
 /* token.create: a payroll API token, returned once in r->data.token. */
 struct cmd_token_create_args {
@@ -286,12 +286,12 @@ int cmd_absence_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result
 
 /* absence.update: withdraw `absence` (reason) and register `now` instead, in one change. */
 struct cmd_absence_update_args {
-	const char *absence; /* the absence to replace (uuid) */
-	const char *reason;  /* why it is changed (required) */
+	const char *absence;                  /* the absence to replace (uuid) */
+	const char *reason;                   /* why it is changed (required) */
 	struct cmd_absence_register_args now; /* participant may be NULL: the old one's */
 };
 int cmd_absence_update(struct cmd_ctx *ctx, const struct cmd_absence_update_args *a,
-		       struct cmd_result *r);
+                       struct cmd_result *r);
 int cmd_absence_update_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);
 
 /* correction.add (date, minute, direction) and correction.remove (tap_id), with a reason. */
@@ -304,8 +304,8 @@ struct cmd_correction_args {
 	const char *reason;
 };
 /* cmd_correction.c: the body of correction.add and correction.remove (action "add"/"remove"). */
-int cmd_correction_exec(struct cmd_ctx *ctx, const struct cmd_correction_args *a, const char *action,
-			struct cmd_result *r);
+int cmd_correction_exec(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
+                        const char *action, struct cmd_result *r);
 int cmd_correction_add(struct cmd_ctx *ctx, const struct cmd_correction_args *a,
                        struct cmd_result *r);
 int cmd_correction_add_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r);

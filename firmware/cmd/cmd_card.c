@@ -56,11 +56,11 @@ cmd_card_key(struct cmd_ctx *ctx, const char *card, const char *uid, char *key, 
 
 int
 cmd_card_local(struct cmd_ctx *ctx, const char *type, const char *key, const char *participant,
-	       const char *reason, struct cmd_result *r)
+               const char *reason, struct cmd_result *r)
 {
 	char id[40], base[80] = "";
 	json_t *data = json_pack("{s:s, s:s, s:s}", "card", key, "participant", participant, "who",
-				 ctx->actor);
+	                         ctx->actor);
 	char *ev;
 	int rc;
 

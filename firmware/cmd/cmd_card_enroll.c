@@ -29,7 +29,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		                a->participant);
 	if (!p.active)
 		return cmd_fail(r, CMD_INVALID, "participant %s: inactive (not on the roster)",
-				p.ext_id);
+		                p.ext_id);
 	if ((had = store_card_lookup(ctx->st, key, &owner, &revoked)) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (store_card_enroll(ctx->st, key, p.id) < 0 ||
@@ -43,7 +43,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	cmd_changed(ctx, CMD_CHANGED_CARDS, p.id, NULL);
 	snprintf(r->msg, sizeof(r->msg), "card enrolled for %s (%s)", p.ext_id, p.name);
 	/* The board names whom the card now belongs to, and whom it was taken from. */
-	r->data = json_pack("{s:s, s:s, s:s}", "card", key, "participant", p.ext_id, "name", p.name);
+	r->data =
+	    json_pack("{s:s, s:s, s:s}", "card", key, "participant", p.ext_id, "name", p.name);
 	if (r->data && had == 0 && !revoked && owner != p.id) {
 		struct store_participant prev;
 

@@ -25,7 +25,8 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	if ((rc = store_card_revoke(ctx->st, key)) < 0)
 		return cmd_fail_db(ctx, r, "card");
 	if (rc == 1)
-		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled", a->uid ? a->uid : key);
+		return cmd_fail(r, CMD_NOT_FOUND, "card %.40s: not enrolled",
+		                a->uid ? a->uid : key);
 	if (a->reason && strlen(a->reason) > 250)
 		return cmd_fail(r, CMD_INVALID, "%s", "reason: expected at most 250 characters");
 	if (store_card_lookup(ctx->st, key, &pid, &revoked) != 0 ||
@@ -60,7 +61,8 @@ cmd_card_revoke_json(struct cmd_ctx *ctx, json_t *args, struct cmd_result *r)
 {
 	struct cmd_card_revoke_args a;
 
-	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 || cmd_arg_str(args, "uid", 0, &a.uid, r) < 0 ||
+	if (cmd_arg_str(args, "card", 0, &a.card, r) < 0 ||
+	    cmd_arg_str(args, "uid", 0, &a.uid, r) < 0 ||
 	    cmd_arg_str(args, "reason", 0, &a.reason, r) < 0)
 		return -1;
 	return cmd_card_revoke(ctx, &a, r);

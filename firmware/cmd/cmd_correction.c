@@ -11,9 +11,9 @@
 
 int
 cmd_correction_exec(struct cmd_ctx *ctx, const struct cmd_correction_args *a, const char *action,
-		    struct cmd_result *r)
+                    struct cmd_result *r)
 {
-		struct attendance_correction c = {.action = action,
+	struct attendance_correction c = {.action = action,
 	                                  .tap_id = a->tap_id,
 	                                  .date = a->date,
 	                                  .minute = a->minute,

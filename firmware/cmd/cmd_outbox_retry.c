@@ -17,22 +17,25 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	int n;
 
 	if (!a->all && (a->id == NULL || !*a->id))
-		return cmd_fail(r, CMD_INVALID, "%s", "id: required (a dead letter's event id), or all: true");
+		return cmd_fail(r, CMD_INVALID, "%s",
+		                "id: required (a dead letter's event id), or all: true");
 	if (a->all && a->id && *a->id)
 		return cmd_fail(r, CMD_INVALID, "%s", "id: give an id or all, not both");
 	if (store_outbox_retry(ctx->st, a->all ? NULL : a->id, &n) < 0)
 		return cmd_fail_db(ctx, r, "outbox");
 	if (n == 0)
 		return a->all ? cmd_fail(r, CMD_NOT_FOUND, "%s", "no dead letters")
-			      : cmd_fail(r, CMD_NOT_FOUND, "event %.40s: not a dead letter", a->id);
+		              : cmd_fail(r, CMD_NOT_FOUND, "event %.40s: not a dead letter", a->id);
 	if (a->all)
 		snprintf(detail, sizeof(detail), "all: %d events", n);
 	else
 		snprintf(detail, sizeof(detail), "id=%.40s", a->id);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
-	snprintf(r->msg, sizeof(r->msg), "%d dead letter%s pending again; the uploader sends %s "
-		 "with the next batch", n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	snprintf(r->msg, sizeof(r->msg),
+	         "%d dead letter%s pending again; the uploader sends %s "
+	         "with the next batch",
+	         n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
 	r->data = json_pack("{s:i}", "retried", n);
 	return 0;
 }

@@ -90,10 +90,11 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 		return cmd_fail(r, CMD_INVALID, "language '%.20s': expected a language code",
 		                a->language);
 	if (a->regime && (!*a->regime || strlen(a->regime) >= sizeof(p.regime)))
-		return cmd_fail(r, CMD_INVALID, "regime '%.70s': expected a regime name", a->regime);
+		return cmd_fail(r, CMD_INVALID, "regime '%.70s': expected a regime name",
+		                a->regime);
 	if (a->group && strlen(a->group) >= sizeof(p.group))
 		return cmd_fail(r, CMD_INVALID, "group: expected at most %zu characters",
-				sizeof(p.group) - 1);
+		                sizeof(p.group) - 1);
 	if (a->schedule && parse_schedule(a->schedule, ss, &n) < 0)
 		return cmd_fail(r, CMD_INVALID,
 		                "schedule '%.100s': expected \"DAYS HH:MM-HH:MM[ "

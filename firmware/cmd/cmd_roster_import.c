@@ -30,14 +30,17 @@ exec_in_steps(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struc
 		/* A file too large for one request: the thread reads it (roster_run.c). */
 		if (config_regime_dir(ctx->env->cfg, dir, sizeof(dir)) < 0)
 			return cmd_fail(r, CMD_INVALID, "%.200s: no regime directory found", src);
-		snprintf(detail, sizeof(detail), "%.200s: read by the daemon, applied in steps", src);
+		snprintf(detail, sizeof(detail), "%.200s: read by the daemon, applied in steps",
+		         src);
 		if (cmd_audit(ctx, r, detail) < 0)
 			return -1;
 		if (roster_run_start_file(ctx->env->roster_run, a->path, dir, src, err,
-					  sizeof(err)) < 0)
+		                          sizeof(err)) < 0)
 			return cmd_fail(r, CMD_FAILED, "%.200s: %s", src, err);
-		snprintf(r->msg, sizeof(r->msg), "roster accepted: %.200s; the daemon reads it and "
-						 "applies it in steps (its log says when it is done)", src);
+		snprintf(r->msg, sizeof(r->msg),
+		         "roster accepted: %.200s; the daemon reads it and "
+		         "applies it in steps (its log says when it is done)",
+		         src);
 		return 0;
 	}
 	roster_text_hash(a->text, len, hash);
@@ -45,8 +48,9 @@ exec_in_steps(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struc
 		snprintf(detail, sizeof(detail), "%.200s: unchanged", src);
 		if (cmd_audit(ctx, r, detail) < 0)
 			return -1;
-		snprintf(r->msg, sizeof(r->msg), "roster unchanged: it is the roster in force; "
-						 "nothing written");
+		snprintf(r->msg, sizeof(r->msg),
+		         "roster unchanged: it is the roster in force; "
+		         "nothing written");
 		return 0;
 	}
 	if (config_regime_dir(ctx->env->cfg, dir, sizeof(dir)) < 0)
@@ -54,11 +58,13 @@ exec_in_steps(struct cmd_ctx *ctx, const struct cmd_roster_import_args *a, struc
 	snprintf(detail, sizeof(detail), "%.200s: %zu bytes, applied in steps", src, len);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
-	if (roster_run_start_text(ctx->env->roster_run, a->text, len, dir, src, err,
-				  sizeof(err)) < 0)
+	if (roster_run_start_text(ctx->env->roster_run, a->text, len, dir, src, err, sizeof(err)) <
+	    0)
 		return cmd_fail(r, CMD_FAILED, "%.200s: %s", src, err);
-	snprintf(r->msg, sizeof(r->msg), "roster accepted: %.200s; the daemon applies it in steps "
-					 "(its log says when it is done)", src);
+	snprintf(r->msg, sizeof(r->msg),
+	         "roster accepted: %.200s; the daemon applies it in steps "
+	         "(its log says when it is done)",
+	         src);
 	return 0;
 }
 
@@ -71,8 +77,9 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	char err[1024], detail[384], dir[CONFIG_PATH_MAX] = "";
 
 	if (a->text == NULL && a->path == NULL)
-		return cmd_fail(r, CMD_INVALID, "%s",
-				"text: required (the roster's JSON; or path: a file the daemon reads)");
+		return cmd_fail(
+		    r, CMD_INVALID, "%s",
+		    "text: required (the roster's JSON; or path: a file the daemon reads)");
 	if (ctx->env->roster_run)
 		return exec_in_steps(ctx, a, r);
 	if (a->text == NULL) {
@@ -95,7 +102,7 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	    roster_check_refs(ro, dir, err, sizeof(err)) < 0) {
 		roster_free(ro);
 		return cmd_fail(r, CMD_INVALID, "%s: %s", a->source ? a->source : "roster",
-				dir[0] ? err : "no regime directory found");
+		                dir[0] ? err : "no regime directory found");
 	}
 	if (roster_apply_in_txn(ro, ctx->st, ctx->env->key, &st, err, sizeof(err)) < 0) {
 		roster_free(ro);
@@ -104,25 +111,30 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	roster_free(ro);
 	if (st.unchanged) {
 		/* The roster in force again: nothing written, and the audit says so. */
-		snprintf(detail, sizeof(detail), "%.200s: unchanged", a->source ? a->source : "roster");
+		snprintf(detail, sizeof(detail), "%.200s: unchanged",
+		         a->source ? a->source : "roster");
 		if (cmd_audit(ctx, r, detail) < 0)
 			return -1;
-		snprintf(r->msg, sizeof(r->msg), "roster unchanged: it is the roster in force; "
-						 "nothing written");
+		snprintf(r->msg, sizeof(r->msg),
+		         "roster unchanged: it is the roster in force; "
+		         "nothing written");
 		return 0;
 	}
-	snprintf(detail, sizeof(detail), "%.200s: %d participants, %d cards, %d absences, %d card "
-		 "conflicts", a->source ? a->source : "roster", st.participants, st.cards,
-		 st.absences, st.card_conflicts);
+	snprintf(detail, sizeof(detail),
+	         "%.200s: %d participants, %d cards, %d absences, %d card "
+	         "conflicts",
+	         a->source ? a->source : "roster", st.participants, st.cards, st.absences,
+	         st.card_conflicts);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_ATTENDANCE | CMD_CHANGED_CARDS | CMD_CHANGED_PEOPLE, 0, "");
-	snprintf(r->msg, sizeof(r->msg), "roster imported: %d participants, %d cards, %d absences, "
-					 "%d G values, %d closure days%s", st.participants, st.cards,
-		 st.absences, st.g_values, st.closures,
-		 st.card_conflicts ? "; cards changed on this kiosk that the roster contradicts "
-				     "are kept (conflicts on the board and in /healthz)"
-				   : "");
+	snprintf(r->msg, sizeof(r->msg),
+	         "roster imported: %d participants, %d cards, %d absences, "
+	         "%d G values, %d closure days%s",
+	         st.participants, st.cards, st.absences, st.g_values, st.closures,
+	         st.card_conflicts ? "; cards changed on this kiosk that the roster contradicts "
+	                             "are kept (conflicts on the board and in /healthz)"
+	                           : "");
 	return 0;
 }
 

@@ -21,7 +21,7 @@ cmd_user_pwhash_valid(const char *h)
  */
 int
 cmd_user_set_disabled(struct cmd_ctx *ctx, const struct cmd_user_args *a, int disabled,
-		      struct cmd_result *r)
+                      struct cmd_result *r)
 {
 	char detail[96];
 	int rc;
@@ -38,6 +38,6 @@ cmd_user_set_disabled(struct cmd_ctx *ctx, const struct cmd_user_args *a, int di
 		return -1;
 	cmd_changed(ctx, CMD_CHANGED_PEOPLE, 0, NULL);
 	snprintf(r->msg, sizeof(r->msg), "%s: %s (signed out everywhere)", a->username,
-		 disabled ? "disabled" : "enabled");
+	         disabled ? "disabled" : "enabled");
 	return 0;
 }

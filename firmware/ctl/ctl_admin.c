@@ -28,7 +28,7 @@ participant_add(struct ctl *c, int argc, char **argv)
 
 	if (argc < 4) {
 		ctl_error("usage: stempelctl participant add ID NAME [--language L] [--regime R] "
-			  "[--rate R] [--start YYYY-MM-DD] [--group G] [--schedule SPEC]");
+		          "[--rate R] [--start YYYY-MM-DD] [--group G] [--schedule SPEC]");
 		return 2;
 	}
 	if ((args = json_pack("{s:s, s:s}", "id", argv[2], "name", argv[3])) == NULL) {
@@ -38,9 +38,8 @@ participant_add(struct ctl *c, int argc, char **argv)
 	for (int i = 4; i < argc; i += 2) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		static const char *const keys[][2] = {
-			{"--language", "language"}, {"--regime", "regime"}, {"--rate", "rate"},
-			{"--start", "start"},	    {"--schedule", "schedule"},
-			{"--group", "group"},
+		    {"--language", "language"}, {"--regime", "regime"},     {"--rate", "rate"},
+		    {"--start", "start"},       {"--schedule", "schedule"}, {"--group", "group"},
 		};
 		size_t k;
 
@@ -49,9 +48,10 @@ participant_add(struct ctl *c, int argc, char **argv)
 				break;
 		if (val == NULL || k == sizeof(keys) / sizeof(keys[0])) {
 			ctl_error("%s%s: expected --language L, --regime R, --rate "
-				  "full|under25_alone|under25_with_parents, --start YYYY-MM-DD, --group G or "
-				  "--schedule \"1-5 08:30-14:30\", each with a value", opt,
-				  val ? "" : " (no value)");
+			          "full|under25_alone|under25_with_parents, --start YYYY-MM-DD, "
+			          "--group G or "
+			          "--schedule \"1-5 08:30-14:30\", each with a value",
+			          opt, val ? "" : " (no value)");
 			json_decref(args);
 			return 2;
 		}
@@ -89,18 +89,19 @@ ctl_card(struct ctl *c, int argc, char **argv)
 	int revoke_ok = argc == 3 || (argc == 5 && !strcmp(argv[3], "--reason"));
 
 	if (argc < 3 || (strcmp(argv[1], "enroll") && strcmp(argv[1], "revoke")) ||
-	    (!strcmp(argv[1], "enroll") && argc != 4) || (!strcmp(argv[1], "revoke") && !revoke_ok)) {
+	    (!strcmp(argv[1], "enroll") && argc != 4) ||
+	    (!strcmp(argv[1], "revoke") && !revoke_ok)) {
 		ctl_error("usage: stempelctl card enroll UID PARTICIPANT-ID | card revoke UID "
-			  "[--reason TEXT]");
+		          "[--reason TEXT]");
 		return 2;
 	}
 	/* The UID is keyed by the command (cmd_card.c): it never reaches the database. */
 	if (!strcmp(argv[1], "enroll"))
 		return ctl_cmd(c, "card.enroll",
-			       json_pack("{s:s, s:s}", "uid", argv[2], "participant", argv[3]));
+		               json_pack("{s:s, s:s}", "uid", argv[2], "participant", argv[3]));
 	if (argc == 5)
 		return ctl_cmd(c, "card.revoke",
-			       json_pack("{s:s, s:s}", "uid", argv[2], "reason", argv[4]));
+		               json_pack("{s:s, s:s}", "uid", argv[2], "reason", argv[4]));
 	return ctl_cmd(c, "card.revoke", json_pack("{s:s}", "uid", argv[2]));
 }
 
@@ -112,7 +113,8 @@ ctl_closure(struct ctl *c, int argc, char **argv)
 		ctl_error("usage: stempelctl closure add YYYY-MM-DD --reason TEXT");
 		return 2;
 	}
-	return ctl_cmd(c, "closure.add", json_pack("{s:s, s:s}", "date", argv[2], "reason", argv[4]));
+	return ctl_cmd(c, "closure.add",
+	               json_pack("{s:s, s:s}", "date", argv[2], "reason", argv[4]));
 }
 
 static char *
@@ -235,7 +237,7 @@ ctl_tap(struct ctl *c, int argc, char **argv)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		ctl_error("%s: %s (is stempeld running with [reader] driver = sim?)", path,
-			  strerror(errno));
+		          strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 1;
@@ -297,7 +299,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("state dir      %s\n", c->cfg.kiosk.state_dir);
 	printf("participants   %lld active, %lld cards\n", (long long)n.participants_active,
 	       (long long)n.cards_active);
-	printf("taps           %lld today, %lld in all\n", (long long)n.taps_today, (long long)n.taps);
+	printf("taps           %lld today, %lld in all\n", (long long)n.taps_today,
+	       (long long)n.taps);
 	printf("outbox         %lld pending, %lld delivered, %lld dead letters",
 	       (long long)ob.pending, (long long)ob.delivered, (long long)ob.dead);
 	if (ob.oldest_pending_ms)
@@ -305,7 +308,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("\n");
 
 	snprintf(url, sizeof(url), "http://%s:%d/healthz",
-		 strchr(c->cfg.web.listen, ':') ? "[::1]" : c->cfg.web.listen, c->cfg.web.port);
+	         strchr(c->cfg.web.listen, ':') ? "[::1]" : c->cfg.web.listen, c->cfg.web.port);
 	curl = curl_easy_init();
 	if (curl) {
 		curl_easy_setopt(curl, CURLOPT_URL, url);

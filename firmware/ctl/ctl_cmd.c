@@ -167,8 +167,10 @@ ctl_cmd_run(struct ctl *c, const char *name, json_t *args, struct cmd_result *r)
 	if ((fd = ctl_connect(c)) >= 0)
 		remote(c, fd, name, args, r);
 	else if (errno == EACCES)
-		cmd_fail(r, CMD_FAILED, "control socket of stempeld: %s (changes need root or the "
-			 "group stempel)", strerror(errno));
+		cmd_fail(r, CMD_FAILED,
+		         "control socket of stempeld: %s (changes need root or the "
+		         "group stempel)",
+		         strerror(errno));
 	else if (errno != ENOENT && errno != ECONNREFUSED)
 		cmd_fail(r, CMD_FAILED, "control socket of stempeld: %s", strerror(errno));
 	else

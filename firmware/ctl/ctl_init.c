@@ -36,9 +36,9 @@ struct setting {
 
 struct init_opts {
 	struct setting s[S_N];
-	const char *config;    /* --config FILE */
-	char admin[40];        /* --admin USER */
-	int password_stdin;    /* --admin-password-stdin */
+	const char *config; /* --config FILE */
+	char admin[40];     /* --admin USER */
+	int password_stdin; /* --admin-password-stdin */
 	int non_interactive;
 };
 
@@ -48,9 +48,9 @@ static void
 init_usage(void)
 {
 	ctl_error("usage: stempelctl init [--non-interactive] [--config FILE] [--kiosk-id ID]\n"
-		  "         [--upload-url URL] [--timezone TZ] [--language L] [--regime R]\n"
-		  "         [--state-dir DIR] [--reader-connstring CONNSTRING]\n"
-		  "         [--admin USER [--admin-password-stdin]]");
+	          "         [--upload-url URL] [--timezone TZ] [--language L] [--regime R]\n"
+	          "         [--state-dir DIR] [--reader-connstring CONNSTRING]\n"
+	          "         [--admin USER [--admin-password-stdin]]");
 }
 
 /* --- validation: NULL if fine, else what was expected --- */
@@ -68,8 +68,9 @@ only_chars(const char *v, const char *extra)
 static const char *
 check_id(const char *v)
 {
-	return *v && strlen(v) < 64 && only_chars(v, "-_.") ? NULL :
-	       "1-63 letters, digits, '-', '_' or '.'";
+	return *v && strlen(v) < 64 && only_chars(v, "-_.")
+	           ? NULL
+	           : "1-63 letters, digits, '-', '_' or '.'";
 }
 
 /* Whether `hostpart` ("host[:port][/...]") names exactly `host`. */
@@ -93,7 +94,7 @@ check_url(const char *v)
 	if (!strncmp(v, "https://", 8))
 		host = v + 8;
 	else if (local_host(v + 7, "localhost") || local_host(v + 7, "127.0.0.1") ||
-		 local_host(v + 7, "[::1]"))
+	         local_host(v + 7, "[::1]"))
 		return NULL; /* a receiver on this machine (tests) */
 	else
 		return "an https:// URL (plain http only to localhost)";
@@ -112,8 +113,9 @@ check_tz(const char *v)
 	if (stat("/usr/share/zoneinfo", &st) < 0)
 		return NULL;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", v);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? NULL :
-	       "a time zone of /usr/share/zoneinfo, such as Europe/Oslo";
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode)
+	           ? NULL
+	           : "a time zone of /usr/share/zoneinfo, such as Europe/Oslo";
 }
 
 static const char *
@@ -151,15 +153,17 @@ check_regime(const char *v, const struct config *cfg)
 static const char *
 check_state(const char *v)
 {
-	return *v == '/' && strlen(v) < CONFIG_PATH_MAX && only_chars(v, "/-_.+") ? NULL :
-	       "an absolute directory path";
+	return *v == '/' && strlen(v) < CONFIG_PATH_MAX && only_chars(v, "/-_.+")
+	           ? NULL
+	           : "an absolute directory path";
 }
 
 static const char *
 check_conn(const char *v)
 {
-	return *v && strlen(v) < CONFIG_STR_MAX && only_chars(v, "_:/.-") ? NULL :
-	       "a libnfc connstring such as pn532_uart:/dev/stempel-reader or acr122_usb";
+	return *v && strlen(v) < CONFIG_STR_MAX && only_chars(v, "_:/.-")
+	           ? NULL
+	           : "a libnfc connstring such as pn532_uart:/dev/stempel-reader or acr122_usb";
 }
 
 static const char *
@@ -250,8 +254,9 @@ lines_add(struct lines *l, size_t at, const char *text)
 {
 	char *copy = strdup(text);
 
-	if (copy == NULL || (l->n == l->cap &&
-			     (l->v = realloc(l->v, (l->cap = l->cap * 2 + 64) * sizeof(char *))) == NULL)) {
+	if (copy == NULL ||
+	    (l->n == l->cap &&
+	     (l->v = realloc(l->v, (l->cap = l->cap * 2 + 64) * sizeof(char *))) == NULL)) {
 		ctl_error("out of memory");
 		exit(1);
 	}
@@ -391,8 +396,10 @@ write_config(const char *path, const struct setting *s, size_t n, struct config 
 		return 1;
 	}
 	if (!exists)
-		lines_add(&l, 0, "# Stempel kiosk config, written by stempelctl init.  Every key and "
-			  "its default:\n# /usr/share/doc/stempel/examples/stempel.conf, stempeld(8).");
+		lines_add(
+		    &l, 0,
+		    "# Stempel kiosk config, written by stempelctl init.  Every key and "
+		    "its default:\n# /usr/share/doc/stempel/examples/stempel.conf, stempeld(8).");
 	edit_lines(&l, s, n);
 
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
@@ -457,7 +464,7 @@ static void
 match_state_owner(const struct config *cfg)
 {
 	static const char *const names[] = {"device.key", "stempel.db", "stempel.db-wal",
-					    "stempel.db-shm"};
+	                                    "stempel.db-shm"};
 	char path[CONFIG_PATH_MAX + 32];
 	struct stat st;
 
@@ -480,16 +487,18 @@ get_password(const struct init_opts *o, int interactive, char *pw, size_t pwlen)
 	for (;;) {
 		if (o->password_stdin || !interactive) {
 			if (!o->password_stdin) {
-				ctl_error("--admin %s: the password comes from --admin-password-stdin",
-					  o->admin);
+				ctl_error(
+				    "--admin %s: the password comes from --admin-password-stdin",
+				    o->admin);
 				return 2;
 			}
 			if (read_line(pw, pwlen) < 0) {
-				ctl_error("--admin-password-stdin: expected the password on one line");
+				ctl_error(
+				    "--admin-password-stdin: expected the password on one line");
 				return 2;
 			}
 		} else if (ask("Password for the admin", NULL, pw, pwlen, 1) < 0 ||
-			   ask("The same password again", NULL, again, sizeof(again), 1) < 0) {
+		           ask("The same password again", NULL, again, sizeof(again), 1) < 0) {
 			return 2;
 		} else if (strcmp(pw, again)) {
 			printf("The two passwords differ; again.\n");
@@ -499,8 +508,9 @@ get_password(const struct init_opts *o, int interactive, char *pw, size_t pwlen)
 		if (auth_password_acceptable(pw) == 0)
 			return 0;
 		if (!interactive || o->password_stdin) {
-			ctl_error("admin password: expected %d-%d characters, no control characters",
-				  AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+			ctl_error(
+			    "admin password: expected %d-%d characters, no control characters",
+			    AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
 			return 2;
 		}
 		printf("The password needs %d-%d characters, no control characters.\n",
@@ -537,10 +547,12 @@ create_admin(struct ctl *c, const char *username, const char *pw, const char *la
 		struct cmd_result r;
 
 		rc = ctl_cmd_run(c, "user.passwd",
-				 json_pack("{s:s, s:s}", "username", username, "pwhash", u.pwhash), &r);
+		                 json_pack("{s:s, s:s}", "username", username, "pwhash", u.pwhash),
+		                 &r);
 		if (rc == 0) {
 			cmd_result_free(&r);
-			rc = ctl_cmd_run(c, "user.enable", json_pack("{s:s}", "username", username), &r);
+			rc = ctl_cmd_run(c, "user.enable", json_pack("{s:s}", "username", username),
+			                 &r);
 		}
 		if (rc < 0)
 			ctl_error("cannot save user '%s': %s", username, r.msg);
@@ -549,8 +561,9 @@ create_admin(struct ctl *c, const char *username, const char *pw, const char *la
 		struct cmd_result r;
 
 		rc = ctl_cmd_run(c, "user.add",
-				 json_pack("{s:s, s:s, s:s, s:s}", "username", username, "role", "admin",
-					   "language", language, "pwhash", u.pwhash), &r);
+		                 json_pack("{s:s, s:s, s:s, s:s}", "username", username, "role",
+		                           "admin", "language", language, "pwhash", u.pwhash),
+		                 &r);
 		if (rc < 0)
 			ctl_error("cannot save user '%s': %s", username, r.msg);
 		cmd_result_free(&r);
@@ -670,7 +683,7 @@ ask_all(struct init_opts *o, const struct config *cfg)
 			continue;
 		for (;;) {
 			if (ask(s->question, s->set ? s->value : current(k, cfg), answer,
-				sizeof(answer), 0) < 0)
+			        sizeof(answer), 0) < 0)
 				return 2;
 			if (k == S_URL && !strcmp(answer, "-"))
 				answer[0] = '\0';
@@ -683,7 +696,7 @@ ask_all(struct init_opts *o, const struct config *cfg)
 	}
 	for (;;) {
 		if (ask("Admin account for the teacher board (- for none)",
-			o->admin[0] ? o->admin : "admin", answer, sizeof(answer), 0) < 0)
+		        o->admin[0] ? o->admin : "admin", answer, sizeof(answer), 0) < 0)
 			return 2;
 		if (!strcmp(answer, "-")) {
 			o->admin[0] = '\0';
@@ -701,19 +714,21 @@ int
 ctl_init(struct ctl *c, int argc, char **argv)
 {
 	struct init_opts o = {
-		.s = {
-			[S_ID] = {"kiosk", "id", "--kiosk-id", "Kiosk id (as the municipal system knows it)"},
-			[S_TZ] = {"kiosk", "timezone", "--timezone", "Time zone of the centre"},
-			[S_LANG] = {"kiosk", "language", "--language",
-				    "Screen language (nb nn en ar uk so ti fa-AF)"},
-			[S_REGIME] = {"kiosk", "regime", "--regime", "Default regime"},
-			[S_URL] = {"upload", "base_url", "--upload-url",
-				   "Upload URL of the municipal system (- for none)"},
-			[S_STATE] = {"kiosk", "state_dir", "--state-dir", NULL},
-			[S_DRIVER] = {"reader", "driver", NULL, "Card reader (sim or libnfc)"},
-			[S_CONN] = {"reader", "connstring", "--reader-connstring",
-				    "libnfc connstring of the reader"},
-		},
+	    .s =
+	        {
+	            [S_ID] = {"kiosk", "id", "--kiosk-id",
+	                      "Kiosk id (as the municipal system knows it)"},
+	            [S_TZ] = {"kiosk", "timezone", "--timezone", "Time zone of the centre"},
+	            [S_LANG] = {"kiosk", "language", "--language",
+	                        "Screen language (nb nn en ar uk so ti fa-AF)"},
+	            [S_REGIME] = {"kiosk", "regime", "--regime", "Default regime"},
+	            [S_URL] = {"upload", "base_url", "--upload-url",
+	                       "Upload URL of the municipal system (- for none)"},
+	            [S_STATE] = {"kiosk", "state_dir", "--state-dir", NULL},
+	            [S_DRIVER] = {"reader", "driver", NULL, "Card reader (sim or libnfc)"},
+	            [S_CONN] = {"reader", "connstring", "--reader-connstring",
+	                        "libnfc connstring of the reader"},
+	        },
 	};
 	struct config *cfg = malloc(sizeof(*cfg));
 	const char *target, *why;
@@ -733,7 +748,8 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	*cfg = c->cfg;
 	if (o.config) {
 		config_defaults(cfg);
-		if (access(o.config, F_OK) == 0 && config_load(cfg, o.config, err, sizeof(err)) < 0) {
+		if (access(o.config, F_OK) == 0 &&
+		    config_load(cfg, o.config, err, sizeof(err)) < 0) {
 			ctl_error("%s", err);
 			rc = 2;
 			goto out;
@@ -747,7 +763,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 			continue;
 		if ((why = check_setting(k, o.s[k].value, cfg)) != NULL) {
 			ctl_error("%s '%s': expected %s", o.s[k].flag ? o.s[k].flag : o.s[k].key,
-				  o.s[k].value, why);
+			          o.s[k].value, why);
 			rc = 2;
 			goto out;
 		}
@@ -759,7 +775,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	if (any) {
 		if (target == NULL) {
 			ctl_error("init: no config file to write: give --config FILE "
-				  "(the package's is /etc/stempel/stempel.conf)");
+			          "(the package's is /etc/stempel/stempel.conf)");
 			rc = 2;
 			goto out;
 		}
@@ -775,12 +791,13 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	if (ctl_open(c) < 0)
 		goto out;
 	/* The board speaks nb or en. */
-	if (o.admin[0] && (rc = create_admin(c, o.admin, pw, strcmp(c->cfg.kiosk.language, "en") ?
-					     "nb" : "en")) != 0)
+	if (o.admin[0] &&
+	    (rc = create_admin(c, o.admin, pw,
+	                       strcmp(c->cfg.kiosk.language, "en") ? "nb" : "en")) != 0)
 		goto out;
 	snprintf(err, sizeof(err), "kiosk %s, upload %s%s%s", c->cfg.kiosk.id,
-		 c->cfg.upload.base_url[0] ? c->cfg.upload.base_url : "off",
-		 o.admin[0] ? ", admin " : "", o.admin);
+	         c->cfg.upload.base_url[0] ? c->cfg.upload.base_url : "off",
+	         o.admin[0] ? ", admin " : "", o.admin);
 	if (ctl_cmd_run(c, "kiosk.init", json_pack("{s:s}", "detail", err), &res) < 0) {
 		ctl_error("%s", res.msg);
 		goto out;
@@ -792,7 +809,8 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		printf("admin account '%s' ready for the teacher board\n", o.admin);
 	if (any)
 		printf("check it with: stempeld -c %s --check-config; then: systemctl restart "
-		       "stempel\n", c->cfg.path);
+		       "stempel\n",
+		       c->cfg.path);
 	rc = 0;
 out:
 	sodium_memzero(pw, sizeof(pw));

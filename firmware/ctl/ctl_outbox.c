@@ -36,7 +36,8 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "dead") && !strcmp(argv[2], "list") && argc == 3) {
 		if (ctl_open(c) < 0)
 			return 1;
-		printf("%-36s  %8s  %-16s  %-20s  %s\n", "ID", "SEQ", "TYPE", "REFUSED AT", "REASON");
+		printf("%-36s  %8s  %-16s  %-20s  %s\n", "ID", "SEQ", "TYPE", "REFUSED AT",
+		       "REASON");
 		if ((n = store_outbox_dead_each(c->store, print_dead, NULL)) < 0) {
 			ctl_error("database: %s", store_errmsg(c->store));
 			return 1;
@@ -50,6 +51,6 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 		return ctl_cmd(c, "outbox.retry", json_pack("{s:s}", "id", argv[3]));
 	}
 	ctl_error("usage: stempelctl outbox dead list | outbox dead retry ID | "
-		  "outbox dead retry --all");
+	          "outbox dead retry --all");
 	return 2;
 }

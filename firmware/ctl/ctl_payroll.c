@@ -132,7 +132,8 @@ ctl_token(struct ctl *c, int argc, char **argv)
 	if (!strcmp(verb, "list"))
 		return token_list(c);
 	if (!strcmp(verb, "create")) {
-		const char *scope = opt(argc, argv, 2, "--scope"), *name = opt(argc, argv, 2, "--name");
+		const char *scope = opt(argc, argv, 2, "--scope"),
+		           *name = opt(argc, argv, 2, "--name");
 		struct cmd_result r;
 		json_t *tok;
 
@@ -140,8 +141,8 @@ ctl_token(struct ctl *c, int argc, char **argv)
 			ctl_error("usage: stempelctl token create --scope payroll [--name NAME]");
 			return 2;
 		}
-		if (ctl_cmd_run(c, "token.create", json_pack("{s:s, s:s?}", "scope", scope, "name", name),
-				&r) < 0) {
+		if (ctl_cmd_run(c, "token.create",
+		                json_pack("{s:s, s:s?}", "scope", scope, "name", name), &r) < 0) {
 			ctl_error("%s", r.msg);
 			return ctl_exit_code(r.status);
 		}
@@ -162,7 +163,8 @@ ctl_token(struct ctl *c, int argc, char **argv)
 		}
 		return ctl_cmd_nf(c, "token.revoke", json_pack("{s:I}", "id", (json_int_t)id), 1);
 	}
-	ctl_error("usage: stempelctl token create --scope payroll [--name NAME] | list | revoke ID");
+	ctl_error(
+	    "usage: stempelctl token create --scope payroll [--name NAME] | list | revoke ID");
 	return 2;
 }
 
@@ -236,8 +238,8 @@ print_text(char *s)
 	return 0;
 }
 
-#define PERIOD_USAGE                                                                          \
-	"usage: stempelctl period list | show ID [--csv] | nir ID [--csv] |"                  \
+#define PERIOD_USAGE                                                                               \
+	"usage: stempelctl period list | show ID [--csv] | nir ID [--csv] |"                       \
 	" basis ID PARTICIPANT [--json] [--lang nb|nn|en] | close ID [--reason R]"
 
 int
@@ -254,7 +256,7 @@ ctl_period(struct ctl *c, int argc, char **argv)
 
 	if (!strcmp(verb, "list") && argc == 2) {
 	} else if ((!strcmp(verb, "show") || !strcmp(verb, "close") || !strcmp(verb, "nir")) &&
-		   argc >= 3 && npos == 3) {
+	           argc >= 3 && npos == 3) {
 		if (period_id_arg(argv[2], &id) < 0)
 			return 2;
 	} else if (!strcmp(verb, "basis") && npos == 4) {
@@ -268,8 +270,9 @@ ctl_period(struct ctl *c, int argc, char **argv)
 		const char *why = opt(argc, argv, 3, "--reason");
 
 		return ctl_cmd_nf(c, "period.close",
-				  json_pack("{s:I, s:s}", "id", (json_int_t)id, "reason",
-					    why ? why : "closed with stempelctl"), 1);
+		                  json_pack("{s:I, s:s}", "id", (json_int_t)id, "reason",
+		                            why ? why : "closed with stempelctl"),
+		                  1);
 	}
 	if (ctx_open(c, &x) < 0)
 		return 1;
@@ -283,8 +286,9 @@ ctl_period(struct ctl *c, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			json_t *pj = period_json(&v[i]);
 
-			printf("%-4lld %-10s %-10s %-8s %s\n", (long long)v[i].id, v[i].from, v[i].to,
-			       json_string_value(json_object_get(pj, "state")), v[i].closed_by);
+			printf("%-4lld %-10s %-10s %-8s %s\n", (long long)v[i].id, v[i].from,
+			       v[i].to, json_string_value(json_object_get(pj, "state")),
+			       v[i].closed_by);
 			json_decref(pj);
 		}
 		free(v);
@@ -293,14 +297,16 @@ ctl_period(struct ctl *c, int argc, char **argv)
 		json_t *doc;
 		int csv = has_flag(argc, argv, 3, "--csv");
 		int r = verb[0] == 's' ? period_stipend(x.period, id, &doc, err, sizeof(err))
-				       : period_nir(x.period, id, &doc, err, sizeof(err));
+		                       : period_nir(x.period, id, &doc, err, sizeof(err));
 
 		if (r != 0) {
-			ctl_error("period %lld: %s", (long long)id, r == 1 ? "no such period" : err);
+			ctl_error("period %lld: %s", (long long)id,
+			          r == 1 ? "no such period" : err);
 			goto out;
 		}
 		if (csv) {
-			rc = print_text(verb[0] == 's' ? paydoc_csv(doc, &f) : paydoc_nir_csv(doc, &f));
+			rc = print_text(verb[0] == 's' ? paydoc_csv(doc, &f)
+			                               : paydoc_nir_csv(doc, &f));
 			json_decref(doc);
 		} else {
 			rc = print_json(doc);
@@ -312,7 +318,7 @@ ctl_period(struct ctl *c, int argc, char **argv)
 
 		if (r != 0) {
 			ctl_error("period %lld, participant %s: %s", (long long)id, argv[3],
-				  r == 1 ? "no such period or participant" : err);
+			          r == 1 ? "no such period or participant" : err);
 			goto out;
 		}
 		if (lang && strcmp(lang, "nb") && strcmp(lang, "nn") && strcmp(lang, "en")) {
@@ -324,7 +330,8 @@ ctl_period(struct ctl *c, int argc, char **argv)
 		if (has_flag(argc, argv, 4, "--json")) {
 			rc = print_json(doc);
 		} else {
-			rc = print_text(paydoc_basis_html(doc, lang ? lang : c->cfg.payroll.language));
+			rc = print_text(
+			    paydoc_basis_html(doc, lang ? lang : c->cfg.payroll.language));
 			json_decref(doc);
 		}
 	}
@@ -344,16 +351,17 @@ absence_add(struct ctl *c, int argc, char **argv)
 	int npos = positional(argc, argv);
 
 	if (npos < 5 || npos > 6) {
-		ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM"
-			  " --end HH:MM] [--documentation D] [--comment C]");
+		ctl_error(
+		    "usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM"
+		    " --end HH:MM] [--documentation D] [--comment C]");
 		return 2;
 	}
 	/* The absence's id is printed: the command's message. */
 	return ctl_cmd(c, "absence.register",
-		       json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "participant", argv[2],
-				 "category", argv[3], "from", argv[4], "to",
-				 npos == 6 ? argv[5] : argv[4], "start", start, "end", end,
-				 "documentation", doc, "comment", comment));
+	               json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "participant",
+	                         argv[2], "category", argv[3], "from", argv[4], "to",
+	                         npos == 6 ? argv[5] : argv[4], "start", start, "end", end,
+	                         "documentation", doc, "comment", comment));
 }
 
 int
@@ -372,7 +380,8 @@ ctl_absence(struct ctl *c, int argc, char **argv)
 			return 2;
 		}
 		if (ctl_cmd_run(c, "absence.revoke",
-				json_pack("{s:s, s:s}", "absence", argv[2], "reason", why), &r) < 0) {
+		                json_pack("{s:s, s:s}", "absence", argv[2], "reason", why),
+		                &r) < 0) {
 			ctl_error("absence revoke: %s", r.msg);
 			return 1;
 		}
@@ -381,7 +390,7 @@ ctl_absence(struct ctl *c, int argc, char **argv)
 		return 0;
 	}
 	ctl_error("usage: stempelctl absence add PARTICIPANT CATEGORY FROM [TO] [options]"
-		  " | revoke UUID --reason R");
+	          " | revoke UUID --reason R");
 	return 2;
 }
 
@@ -399,24 +408,25 @@ ctl_correction(struct ctl *c, int argc, char **argv)
 	reason = opt(argc, argv, npos, "--reason");
 	if (!((!strcmp(verb, "add") && npos == 6) || (!strcmp(verb, "remove") && npos == 4)) ||
 	    reason == NULL) {
-		ctl_error("usage: stempelctl correction add PARTICIPANT DATE HH:MM in|out --reason R"
-			  " | remove PARTICIPANT TAP-ID --reason R");
+		ctl_error(
+		    "usage: stempelctl correction add PARTICIPANT DATE HH:MM in|out --reason R"
+		    " | remove PARTICIPANT TAP-ID --reason R");
 		return 2;
 	}
 	/* The correction's id is printed: the command's message. */
 	if (!strcmp(verb, "add"))
 		return ctl_cmd(c, "correction.add",
-			       json_pack("{s:s, s:s, s:s, s:s, s:s}", "participant", argv[2], "date",
-					 argv[3], "time", argv[4], "direction", argv[5], "reason",
-					 reason));
+		               json_pack("{s:s, s:s, s:s, s:s, s:s}", "participant", argv[2],
+		                         "date", argv[3], "time", argv[4], "direction", argv[5],
+		                         "reason", reason));
 	tap = strtoll(argv[3], &end, 10);
 	if (*end || tap <= 0) {
 		ctl_error("correction remove: expected a tap id, got '%s'", argv[3]);
 		return 2;
 	}
 	return ctl_cmd(c, "correction.remove",
-		       json_pack("{s:s, s:I, s:s}", "participant", argv[2], "tap", (json_int_t)tap,
-				 "reason", reason));
+	               json_pack("{s:s, s:I, s:s}", "participant", argv[2], "tap", (json_int_t)tap,
+	                         "reason", reason));
 }
 
 /* --- attendance --- */
@@ -470,7 +480,7 @@ ctl_attendance(struct ctl *c, int argc, char **argv)
 	if (!((!strcmp(verb, "show") && (argc == 4 || argc == 5)) ||
 	      (!strcmp(verb, "results-from") && (argc == 2 || argc == 3)))) {
 		ctl_error("usage: stempelctl attendance show PARTICIPANT FROM [TO]"
-			  " | results-from [DATE]");
+		          " | results-from [DATE]");
 		return 2;
 	}
 	if (!strcmp(verb, "results-from") && argc == 3)
@@ -478,7 +488,7 @@ ctl_attendance(struct ctl *c, int argc, char **argv)
 	if (ctx_open(c, &x) < 0)
 		return 1;
 	rc = !strcmp(verb, "show") ? attendance_show(&x, c, argc, argv)
-				   : attendance_results_from_cmd(&x, argc, argv);
+	                           : attendance_results_from_cmd(&x, argc, argv);
 	ctx_close(&x);
 	return rc;
 }

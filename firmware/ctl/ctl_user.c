@@ -81,7 +81,7 @@ new_password(int from_stdin, char *pwhash, size_t hashlen)
 	}
 	if (auth_password_acceptable(pw) < 0) {
 		ctl_error("password: expected %d-%d characters, no control characters",
-			  AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+		          AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
 		rc = 2;
 		goto out;
 	}
@@ -117,7 +117,7 @@ user_add(struct ctl *c, int argc, char **argv)
 	}
 	if (bad || name == NULL || role == NULL) {
 		ctl_error("usage: stempelctl user add NAME --role teacher|admin [--language nb|en] "
-			  "[--password-stdin]");
+		          "[--password-stdin]");
 		return 2;
 	}
 	if (auth_username_valid(name) < 0) {
@@ -145,8 +145,9 @@ user_add(struct ctl *c, int argc, char **argv)
 		return rc;
 	/* The hash travels, never the password (cmd/cmd_user_add.c). */
 	rc = ctl_cmd_nf(c, "user.add",
-			json_pack("{s:s, s:s, s:s, s:s}", "username", u.username, "role", u.role,
-				  "language", u.language, "pwhash", u.pwhash), 1);
+	                json_pack("{s:s, s:s, s:s, s:s}", "username", u.username, "role", u.role,
+	                          "language", u.language, "pwhash", u.pwhash),
+	                1);
 	sodium_memzero(u.pwhash, sizeof(u.pwhash));
 	return rc;
 }
@@ -174,7 +175,7 @@ user_change(struct ctl *c, int argc, char **argv)
 
 	if (argc < 3 || (argc != 3 && !(!strcmp(verb, "passwd") && from_stdin))) {
 		ctl_error("usage: stempelctl user %s NAME%s", verb,
-			  strcmp(verb, "passwd") ? "" : " [--password-stdin]");
+		          strcmp(verb, "passwd") ? "" : " [--password-stdin]");
 		return 2;
 	}
 	if (ctl_open(c) < 0)
@@ -189,12 +190,12 @@ user_change(struct ctl *c, int argc, char **argv)
 		if ((rc = new_password(from_stdin, pwhash, sizeof(pwhash))) != 0)
 			return rc;
 		rc = ctl_cmd_nf(c, "user.passwd",
-				json_pack("{s:s, s:s}", "username", argv[2], "pwhash", pwhash), 1);
+		                json_pack("{s:s, s:s}", "username", argv[2], "pwhash", pwhash), 1);
 		sodium_memzero(pwhash, sizeof(pwhash));
 		return rc;
 	}
 	return ctl_cmd_nf(c, !strcmp(verb, "disable") ? "user.disable" : "user.enable",
-			  json_pack("{s:s}", "username", argv[2]), 1);
+	                  json_pack("{s:s}", "username", argv[2]), 1);
 }
 
 int
@@ -209,7 +210,7 @@ ctl_user(struct ctl *c, int argc, char **argv)
 		return store_user_each(c->store, print_user, NULL) < 0 ? 1 : 0;
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "passwd") || !strcmp(argv[1], "disable") ||
-			  !strcmp(argv[1], "enable")))
+	                  !strcmp(argv[1], "enable")))
 		return user_change(c, argc, argv);
 	ctl_error("usage: stempelctl user add|list|passwd|disable|enable ...");
 	return 2;

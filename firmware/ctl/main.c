@@ -22,49 +22,51 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: stempelctl [-c FILE] COMMAND ...\n"
-		"\n"
-		"  init [--non-interactive] [options]    first-run setup: config, state dir, device key,\n"
-		"                                        database, admin account (stempelctl(8))\n"
-		"      --config FILE  --kiosk-id ID  --upload-url URL  --timezone TZ  --language L\n"
-		"      --regime R  --state-dir DIR  --reader-connstring CS\n"
-		"      --admin USER  --admin-password-stdin\n"
-		"  participant add ID NAME [options]     add or update a participant\n"
-		"      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
-		"      --start YYYY-MM-DD  --group G  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
-		"  participant list                      list participants\n"
-		"  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
-		"  card revoke UID [--reason TEXT]       block a card\n"
-		"  closure add DATE --reason TEXT        the whole centre is closed that day\n"
-		"  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
-		"  outbox dead list                      events the municipal system refused\n"
-		"  outbox dead retry ID | --all          send a dead letter (or all) again\n"
-		"  tap UID                               tap a card on the simulated reader\n"
-		"  status                                database and daemon state\n"
-		"  rules eval FILE.json|-                compute a scenario (RULES.md), print JSON\n"
-		"  user add NAME --role teacher|admin    a board account; asks for the password\n"
-		"      [--language nb|en] [--password-stdin]\n"
-		"  user list                             board accounts\n"
-		"  user passwd NAME [--password-stdin]   new password (signs the user out)\n"
-		"  user disable|enable NAME              block or unblock an account\n"
-		"  audit verify                          check the audit log's hash chain\n"
-		"  token create --scope payroll [--name N]  an API token for payroll (shown once)\n"
-		"  token list | token revoke ID          API tokens\n"
-		"  g add DATE AMOUNT | g list            base amount G (whole kroner) from DATE;\n"
-		"                                        recomputes, adjusts closed pay periods\n"
-		"  period list | show ID [--csv]         pay periods and their stipend lines\n"
-		"  period close ID [--reason R]          freeze a pay period\n"
-		"  absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM --end HH:MM]\n"
-		"      [--documentation D] [--comment C] register an absence\n"
-		"  absence revoke UUID --reason R        withdraw an absence\n"
-		"  correction add PARTICIPANT DATE HH:MM in|out --reason R\n"
-		"  correction remove PARTICIPANT TAP-ID --reason R\n"
-		"  attendance show PARTICIPANT FROM [TO] days, minutes, deductions and quotas (JSON)\n"
-		"  attendance results-from [DATE]        first day whose results are stored and sent\n"
-		"\n"
-		"  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
-		"                     /etc/stempel/stempel.conf, else embedded defaults)\n");
+	fprintf(
+	    f,
+	    "usage: stempelctl [-c FILE] COMMAND ...\n"
+	    "\n"
+	    "  init [--non-interactive] [options]    first-run setup: config, state dir, device "
+	    "key,\n"
+	    "                                        database, admin account (stempelctl(8))\n"
+	    "      --config FILE  --kiosk-id ID  --upload-url URL  --timezone TZ  --language L\n"
+	    "      --regime R  --state-dir DIR  --reader-connstring CS\n"
+	    "      --admin USER  --admin-password-stdin\n"
+	    "  participant add ID NAME [options]     add or update a participant\n"
+	    "      --language L  --regime R  --rate full|under25_alone|under25_with_parents\n"
+	    "      --start YYYY-MM-DD  --group G  --schedule \"1-5 08:30-14:30[,6 10:00-12:00]\"\n"
+	    "  participant list                      list participants\n"
+	    "  card enroll UID PARTICIPANT-ID        give a card to a participant\n"
+	    "  card revoke UID [--reason TEXT]       block a card\n"
+	    "  closure add DATE --reason TEXT        the whole centre is closed that day\n"
+	    "  roster import FILE.json               replace the roster (PROTOCOL.md shape)\n"
+	    "  outbox dead list                      events the municipal system refused\n"
+	    "  outbox dead retry ID | --all          send a dead letter (or all) again\n"
+	    "  tap UID                               tap a card on the simulated reader\n"
+	    "  status                                database and daemon state\n"
+	    "  rules eval FILE.json|-                compute a scenario (RULES.md), print JSON\n"
+	    "  user add NAME --role teacher|admin    a board account; asks for the password\n"
+	    "      [--language nb|en] [--password-stdin]\n"
+	    "  user list                             board accounts\n"
+	    "  user passwd NAME [--password-stdin]   new password (signs the user out)\n"
+	    "  user disable|enable NAME              block or unblock an account\n"
+	    "  audit verify                          check the audit log's hash chain\n"
+	    "  token create --scope payroll [--name N]  an API token for payroll (shown once)\n"
+	    "  token list | token revoke ID          API tokens\n"
+	    "  g add DATE AMOUNT | g list            base amount G (whole kroner) from DATE;\n"
+	    "                                        recomputes, adjusts closed pay periods\n"
+	    "  period list | show ID [--csv]         pay periods and their stipend lines\n"
+	    "  period close ID [--reason R]          freeze a pay period\n"
+	    "  absence add PARTICIPANT CATEGORY FROM [TO] [--start HH:MM --end HH:MM]\n"
+	    "      [--documentation D] [--comment C] register an absence\n"
+	    "  absence revoke UUID --reason R        withdraw an absence\n"
+	    "  correction add PARTICIPANT DATE HH:MM in|out --reason R\n"
+	    "  correction remove PARTICIPANT TAP-ID --reason R\n"
+	    "  attendance show PARTICIPANT FROM [TO] days, minutes, deductions and quotas (JSON)\n"
+	    "  attendance results-from [DATE]        first day whose results are stored and sent\n"
+	    "\n"
+	    "  -c, --config FILE  config file (default: $STEMPEL_CONFIG, then\n"
+	    "                     /etc/stempel/stempel.conf, else embedded defaults)\n");
 }
 
 void
@@ -118,10 +120,10 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ctl c = {0};
 	const char *path = NULL, *user;

@@ -101,8 +101,8 @@ static const struct rules_param_info params[RULES_P_COUNT] = {
         P_ENUM("lateness_needs_assessment", yesno_choices, "lateness deductions are proposals"),
     [RULES_P_DEDUCTION_DEADLINE_MONTHS] =
         P_INT("deduction_deadline_months", true, "whole months to effect a deduction"),
-    [RULES_P_SETTLE_MINUTES] = P_INT("settle_minutes", false,
-                                     "a day is final this many minutes after its last session"),
+    [RULES_P_SETTLE_MINUTES] =
+        P_INT("settle_minutes", false, "a day is final this many minutes after its last session"),
 };
 
 static const char *const category_names[RULES_CAT_COUNT] = {
@@ -121,9 +121,8 @@ static const char *const note_names[RULES_NOTE_COUNT] = {
 };
 
 static const char *const flag_names[RULES_FLAG_COUNT] = {
-    "missing_tap_out", "public_holiday",         "closure",
-    "lateness",        "religious_short_notice", "past_deadline",
-    "tap_outside_schedule",
+    "missing_tap_out", "public_holiday",       "closure", "lateness", "religious_short_notice",
+    "past_deadline",   "tap_outside_schedule",
 };
 
 static const char *const rate_names[] = {"full", "under25_alone", "under25_with_parents"};

@@ -71,7 +71,8 @@ prorate(const struct rules_input *in, const struct rules_payout *po, struct rule
 		struct rules_rat per_day = {1, rules_pint(&p, RULES_P_DAY_DIVISOR, 30)};
 		if (rules_money_monthly(in, &p, d, &monthly, err, errlen) < 0)
 			return -1;
-		if (rules_rat_mul(monthly, per_day, &part) < 0 || rules_rat_add(sum, part, &sum) < 0)
+		if (rules_rat_mul(monthly, per_day, &part) < 0 ||
+		    rules_rat_add(sum, part, &sum) < 0)
 			return rules_errf(err, errlen, "arithmetic overflow");
 	}
 	if (rules_rat_cmp(sum, *gross) < 0)

@@ -97,8 +97,8 @@ selected(const struct rules_absence *a, const struct sel *s, int32_t date)
  * result does not depend on the order the registrations were listed in.
  */
 static void
-cover_sel(const struct rules_input *in, const struct sel *s, int32_t date,
-          const struct mset *avail, struct mset *cover)
+cover_sel(const struct rules_input *in, const struct sel *s, int32_t date, const struct mset *avail,
+          struct mset *cover)
 {
 	struct mset r;
 	int amount = 0;
@@ -477,7 +477,8 @@ allocate_self_declared(struct rules_quota *q, const struct rules_input *in,
 	cover_sel(in, &s, date, missing, &cover);
 	rules_mset_or(&al->claimed, &al->claimed, &cover);
 	int mode = (int)p->num[RULES_P_SICK_DAY_COUNT];
-	int outcome = mset_any(&cover) ? RUN_COUNT : quiet_outcome(in, mode, &s, date, scheduled_day);
+	int outcome =
+	    mset_any(&cover) ? RUN_COUNT : quiet_outcome(in, mode, &s, date, scheduled_day);
 	if (outcome != RUN_COUNT) {
 		sd_outcome(q, outcome);
 		return 0;
@@ -491,7 +492,7 @@ allocate_self_declared(struct rules_quota *q, const struct rules_input *in,
 		return 0;
 	}
 	fail_minutes(al,
-	             v == ST_FIRST_WEEKS  ? RULES_NOTE_SELF_DECLARED_FIRST_8_WEEKS
+	             v == ST_FIRST_WEEKS ? RULES_NOTE_SELF_DECLARED_FIRST_8_WEEKS
 	             : v == ST_OVER_DAYS ? RULES_NOTE_SELF_DECLARED_OVER_3_DAYS
 	                                 : RULES_NOTE_SELF_DECLARED_QUOTA_EXHAUSTED,
 	             &cover);
@@ -516,8 +517,8 @@ allocate_child_sick(struct rules_quota *q, const struct rules_input *in,
 	}
 	cover_sel(in, &plain, date, missing, &cover);
 	rules_mset_or(&al->claimed, &al->claimed, &cover);
-	int outcome = mset_any(&cover) ? RUN_COUNT
-	                               : quiet_outcome(in, mode, &plain, date, scheduled_day);
+	int outcome =
+	    mset_any(&cover) ? RUN_COUNT : quiet_outcome(in, mode, &plain, date, scheduled_day);
 	if (outcome == RUN_END && note_day)
 		outcome = RUN_NEUTRAL; /* covered only by a note: neither counts nor ends */
 	if (outcome == RUN_END)
@@ -550,8 +551,8 @@ allocate_child_sick(struct rules_quota *q, const struct rules_input *in,
 int
 rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
                      const struct rules_params *p, int32_t date, bool pre, bool scheduled_day,
-                     struct mset *missing, struct rules_day *day, struct rules_alloc *al,
-                     char *err, size_t errlen)
+                     struct mset *missing, struct rules_day *day, struct rules_alloc *al, char *err,
+                     size_t errlen)
 {
 	struct mset cover;
 	mset_clear(&al->excused);

@@ -28,8 +28,10 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 		return rules_errf(err, errlen, "period: longer than %d days", RULES_MAX_DAYS);
 	if ((unsigned)in->participant.rate > RULES_RATE_UNDER25_WITH_PARENTS)
 		return rules_errf(err, errlen, "participant: bad rate");
-	if (in->participant.has_end && in->participant.programme_end < in->participant.programme_start)
-		return rules_errf(err, errlen, "participant: programme_end is before programme_start");
+	if (in->participant.has_end &&
+	    in->participant.programme_end < in->participant.programme_start)
+		return rules_errf(err, errlen,
+		                  "participant: programme_end is before programme_start");
 	if (in->participant.children < 0)
 		return rules_errf(err, errlen, "participant: children must not be negative");
 	for (size_t i = 0; i < in->n_g; i++)
@@ -84,7 +86,8 @@ check_input(const struct rules_input *in, char *err, size_t errlen)
 				char d[16];
 				rules_date_format(e->date, d, sizeof d);
 				return rules_errf(err, errlen,
-				                  "schedule: %s is both cancelled and has sessions", d);
+				                  "schedule: %s is both cancelled and has sessions",
+				                  d);
 			}
 		}
 		if (same > RULES_MAX_SESSIONS)
@@ -170,8 +173,8 @@ day_state(const struct rules_input *in, const struct rules_params *p,
  */
 static int
 compute_day(const struct rules_input *in, const struct rules_params *p, struct rules_quota *q,
-            const struct rules_tap *taps, size_t n_taps, bool pre, struct rules_day *day,
-            char *err, size_t errlen)
+            const struct rules_tap *taps, size_t n_taps, bool pre, struct rules_day *day, char *err,
+            size_t errlen)
 {
 	struct rules_dayplan dp;
 	struct mset onsite, offsite, sched, present, attended, missing, free_off;
@@ -282,10 +285,11 @@ normalise(const struct rules_input *in, struct rules_input *cin, struct rules_ta
 				rules_date_format((*g)[i].from, d, sizeof d);
 				rules_ore_format((*g)[n - 1].amount_ore, a, sizeof a);
 				rules_ore_format((*g)[i].amount_ore, b, sizeof b);
-				return rules_errf(err, errlen,
-				                  "G (grunnbeløp) for %s given twice with different "
-				                  "amounts (%s and %s)",
-				                  d, a, b);
+				return rules_errf(
+				    err, errlen,
+				    "G (grunnbeløp) for %s given twice with different "
+				    "amounts (%s and %s)",
+				    d, a, b);
 			}
 			(*g)[n++] = (*g)[i];
 		}
@@ -341,7 +345,8 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 			if (rules_params_at(in->regime, date, &p, err, errlen) < 0) {
 				/* History older than the regime's first version: judge those
 				 * days by the rules in force when the period starts. */
-				if (!pre || rules_params_at(in->regime, in->from, &p, err, errlen) < 0)
+				if (!pre ||
+				    rules_params_at(in->regime, in->from, &p, err, errlen) < 0)
 					goto fail;
 				p.valid_until = date;
 			}

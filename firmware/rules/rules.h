@@ -60,7 +60,7 @@ enum rules_flag {
 	RULES_FLAG_CLOSURE,
 	RULES_FLAG_LATENESS, /* unexcused minutes on a day the participant came */
 	RULES_FLAG_RELIGIOUS_SHORT_NOTICE,
-	RULES_FLAG_PAST_DEADLINE, /* Denmark: deduction no longer allowed */
+	RULES_FLAG_PAST_DEADLINE,        /* Denmark: deduction no longer allowed */
 	RULES_FLAG_TAP_OUTSIDE_SCHEDULE, /* a presence interval (or in_only tap) fits no session */
 	RULES_FLAG_COUNT
 };

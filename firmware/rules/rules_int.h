@@ -53,7 +53,7 @@ struct rules_params {
 	int64_t num[RULES_P_COUNT];
 	int64_t den[RULES_P_COUNT];
 	int32_t settle_minutes; /* = RULES_P_SETTLE_MINUTES, named for the day-state code */
-	int32_t valid_until; /* last date on which all of these stay in force */
+	int32_t valid_until;    /* last date on which all of these stay in force */
 };
 
 /* Resolve every parameter for `date`; -1 if one has no version in force. */

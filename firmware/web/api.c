@@ -40,7 +40,7 @@ reply_error(struct evhttp_request *req, int status, const char *msg)
 {
 	if (status == 401)
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-				  "Bearer realm=\"stempel\"");
+		                  "Bearer realm=\"stempel\"");
 	web_reply_json(req, status, json_pack("{s:s}", "error", msg));
 }
 
@@ -92,8 +92,7 @@ list_periods(struct api *api, struct evhttp_request *req)
 }
 
 static void
-reply_body(struct evhttp_request *req, const char *ctype, const char *disposition,
-	   const char *body)
+reply_body(struct evhttp_request *req, const char *ctype, const char *disposition, const char *body)
 {
 	struct evbuffer *buf = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -117,18 +116,24 @@ reply_body(struct evhttp_request *req, const char *ctype, const char *dispositio
  * A payroll document is a long read (participants of the period through the rules
  * engine): it is computed on the reports thread and answered from the loop.
  */
-enum doc_kind { DOC_STIPEND_JSON, DOC_STIPEND_CSV, DOC_NIR_JSON, DOC_NIR_CSV, DOC_BASIS_JSON,
-		DOC_BASIS_HTML };
+enum doc_kind {
+	DOC_STIPEND_JSON,
+	DOC_STIPEND_CSV,
+	DOC_NIR_JSON,
+	DOC_NIR_CSV,
+	DOC_BASIS_JSON,
+	DOC_BASIS_HTML
+};
 
 struct doc_job {
 	struct evhttp_request *req;
 	const struct config *cfg;
 	enum doc_kind kind;
 	int64_t id;
-	char pid[40];  /* basis: the participant's external id */
-	char lang[8];  /* basis HTML: nb | nn | en */
-	int rc;	       /* 0, 1 no such period or participant, -1 err */
-	char *body;    /* the answer, malloc'd */
+	char pid[40]; /* basis: the participant's external id */
+	char lang[8]; /* basis HTML: nb | nn | en */
+	int rc;       /* 0, 1 no such period or participant, -1 err */
+	char *body;   /* the answer, malloc'd */
 	char name[128];
 	char err[1024];
 };
@@ -180,9 +185,9 @@ doc_run(struct reports_ctx *ctx, void *arg)
 	case DOC_NIR_CSV:
 		j->body = j->kind == DOC_NIR_CSV ? paydoc_nir_csv(doc, &f) : paydoc_csv(doc, &f);
 		snprintf(j->name, sizeof(j->name), "attachment; filename=\"%s-%s-%s.csv\"",
-			 j->kind == DOC_NIR_CSV ? "nir" : "stipend",
-			 json_string_value(json_object_get(per, "from")),
-			 json_string_value(json_object_get(per, "to")));
+		         j->kind == DOC_NIR_CSV ? "nir" : "stipend",
+		         json_string_value(json_object_get(per, "from")),
+		         json_string_value(json_object_get(per, "to")));
 		break;
 	case DOC_BASIS_HTML:
 		j->body = paydoc_basis_html(doc, j->lang);
@@ -198,19 +203,20 @@ doc_done(void *arg, int ran)
 {
 	struct doc_job *j = arg;
 	static const char *const ctypes[] = {
-		[DOC_STIPEND_JSON] = "application/json",
-		[DOC_STIPEND_CSV] = "text/csv; charset=utf-8; header=present",
-		[DOC_NIR_JSON] = "application/json",
-		[DOC_NIR_CSV] = "text/csv; charset=utf-8; header=present",
-		[DOC_BASIS_JSON] = "application/json",
-		[DOC_BASIS_HTML] = "text/html; charset=utf-8",
+	    [DOC_STIPEND_JSON] = "application/json",
+	    [DOC_STIPEND_CSV] = "text/csv; charset=utf-8; header=present",
+	    [DOC_NIR_JSON] = "application/json",
+	    [DOC_NIR_CSV] = "text/csv; charset=utf-8; header=present",
+	    [DOC_BASIS_JSON] = "application/json",
+	    [DOC_BASIS_HTML] = "text/html; charset=utf-8",
 	};
 
 	if (!ran)
 		reply_error(j->req, 503, "the kiosk is stopping");
 	else if (j->rc == 1)
-		reply_error(j->req, 404, j->kind >= DOC_BASIS_JSON ? "no such period or participant"
-								    : "no such period");
+		reply_error(j->req, 404,
+		            j->kind >= DOC_BASIS_JSON ? "no such period or participant"
+		                                      : "no such period");
 	else if (j->rc < 0)
 		/* Not computable now (G unknown for a date): say which, never guess. */
 		reply_error(j->req, 409, j->err);
@@ -224,7 +230,7 @@ doc_done(void *arg, int ran)
 
 static void
 doc_submit(struct api *api, struct evhttp_request *req, int64_t id, enum doc_kind kind,
-	   const char *pid)
+           const char *pid)
 {
 	struct doc_job *j = calloc(1, sizeof(*j));
 
@@ -287,8 +293,7 @@ body_reason(struct evhttp_request *req, char *out, size_t outlen, char *why, siz
 }
 
 static void
-close_period(struct api *api, struct evhttp_request *req, int64_t id,
-	     const struct store_token *tok)
+close_period(struct api *api, struct evhttp_request *req, int64_t id, const struct store_token *tok)
 {
 	struct cmd_period_close_args a = {.id = id};
 	struct store_period sp;
@@ -313,23 +318,25 @@ close_period(struct api *api, struct evhttp_request *req, int64_t id,
 	if (rc < 0 && r.status == CMD_CONFLICT && strstr(r.msg, "not final yet") &&
 	    strlen(r.msg) >= 16) {
 		closable = r.msg + strlen(r.msg) - 16;
-		web_reply_json(req, 409, json_pack("{s:s, s:s}", "error", r.msg, "closable_from",
-						   closable));
+		web_reply_json(req, 409,
+		               json_pack("{s:s, s:s}", "error", r.msg, "closable_from", closable));
 		cmd_result_free(&r);
 		return;
 	}
 	cmd_result_free(&r);
 	if (rc == 0 || r.status == CMD_CONFLICT) {
 		if ((rc = store_period_get(api->s, id, &sp)) != 0) {
-			reply_error(req, rc == 1 ? 404 : 500, rc == 1 ? "no such period" : "database error");
+			reply_error(req, rc == 1 ? 404 : 500,
+			            rc == 1 ? "no such period" : "database error");
 			return;
 		}
 		if (r.status == CMD_OK)
 			web_reply_json(req, 200, json_pack("{s:o}", "period", period_json(&sp)));
 		else if (strcmp(sp.status, "open") != 0)
-			web_reply_json(req, 409, json_pack("{s:s, s:o}", "error",
-							   "the period is already closed", "period",
-							   period_json(&sp)));
+			web_reply_json(req, 409,
+			               json_pack("{s:s, s:o}", "error",
+			                         "the period is already closed", "period",
+			                         period_json(&sp)));
 		else
 			reply_error(req, 409, "the period has not started yet");
 		return;
@@ -392,8 +399,9 @@ on_api(struct evhttp_request *req, void *arg)
 	}
 	if (!strcmp(what, "stipend.json") || !strcmp(what, "stipend.csv") ||
 	    !strcmp(what, "nir.json") || !strcmp(what, "nir.csv")) {
-		enum doc_kind k = what[0] == 'n' ? (what[4] == 'c' ? DOC_NIR_CSV : DOC_NIR_JSON)
-						 : (what[8] == 'c' ? DOC_STIPEND_CSV : DOC_STIPEND_JSON);
+		enum doc_kind k = what[0] == 'n'
+		                      ? (what[4] == 'c' ? DOC_NIR_CSV : DOC_NIR_JSON)
+		                      : (what[8] == 'c' ? DOC_STIPEND_CSV : DOC_STIPEND_JSON);
 
 		if (get)
 			doc_submit(api, req, id, k, NULL);
@@ -427,7 +435,8 @@ on_api(struct evhttp_request *req, void *arg)
 		if (rc == 0)
 			web_reply_json(req, 200, json_pack("{s:o}", "period", period_json(&sp)));
 		else
-			reply_error(req, rc == 1 ? 404 : 500, rc == 1 ? "no such period" : "database error");
+			reply_error(req, rc == 1 ? 404 : 500,
+			            rc == 1 ? "no such period" : "database error");
 	} else {
 		reply_error(req, 404, "not found");
 	}
@@ -435,7 +444,7 @@ on_api(struct evhttp_request *req, void *arg)
 
 struct api *
 api_start(struct web *w, struct store *s, struct period *p, struct reports *reports,
-	  const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
+          const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
 {
 	struct api *api = calloc(1, sizeof(*api));
 

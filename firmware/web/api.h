@@ -21,8 +21,8 @@ struct api;
  * computed on `reports` (a long read).  NULL with err on failure.
  */
 struct api *api_start(struct web *w, struct store *s, struct period *p, struct reports *reports,
-		      const struct cmd_env *cmd, const struct config *cfg, char *err,
-		      size_t errlen);
+                      const struct cmd_env *cmd, const struct config *cfg, char *err,
+                      size_t errlen);
 void api_stop(struct api *api);
 
 #endif

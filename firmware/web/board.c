@@ -80,12 +80,12 @@ board_arg(const struct board_req *r, const char *name)
 
 static void
 set_cookie(struct board *b, struct evhttp_request *req, const char *name, const char *value,
-	   const char *path, int max_age)
+           const char *path, int max_age)
 {
 	char c[256];
 
-	snprintf(c, sizeof(c), "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s", name, value,
-		 path, max_age, b->secure ? "; Secure" : "");
+	snprintf(c, sizeof(c), "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s", name,
+	         value, path, max_age, b->secure ? "; Secure" : "");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", c);
 }
 
@@ -101,8 +101,7 @@ deny(struct evhttp_request *req, enum board_kind kind)
 }
 
 int
-board_begin(struct board *b, struct evhttp_request *req, enum board_kind kind,
-	    struct board_req *r)
+board_begin(struct board *b, struct evhttp_request *req, enum board_kind kind, struct board_req *r)
 {
 	const char *cookies = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie");
 	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
@@ -132,7 +131,8 @@ board_begin(struct board *b, struct evhttp_request *req, enum board_kind kind,
 	}
 	sodium_memzero(r->user.pwhash, sizeof(r->user.pwhash));
 	/* Short idle times (tests) move the deadline on every request past half of it. */
-	if (r->login.expires_ms - now < idle - (idle / 2 < TOUCH_SLACK_MS ? idle / 2 : TOUCH_SLACK_MS)) {
+	if (r->login.expires_ms - now <
+	    idle - (idle / 2 < TOUCH_SLACK_MS ? idle / 2 : TOUCH_SLACK_MS)) {
 		int64_t until = now + idle;
 
 		if (until > r->login.created_ms + max_age)
@@ -188,7 +188,7 @@ board_post(struct board_req *r, struct form *f)
 
 		/* name the field and its limit: "comment: at most 4096 bytes" */
 		snprintf(msg, sizeof(msg), "%s (%s)", board_t(r, "The form could not be read."),
-			 f->error);
+		         f->error);
 		board_fail(r, 400, msg);
 		return -1;
 	}
@@ -197,8 +197,11 @@ board_post(struct board_req *r, struct form *f)
 		got = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-CSRF-Token");
 	if (auth_csrf_check(r->login.csrf, got) < 0) {
 		form_free(f);
-		log_warn("board: refused a form from %s without a valid CSRF token", r->user.username);
-		board_fail(r, 403, board_t(r, "This form has expired. Go back, reload the page and try again."));
+		log_warn("board: refused a form from %s without a valid CSRF token",
+		         r->user.username);
+		board_fail(
+		    r, 403,
+		    board_t(r, "This form has expired. Go back, reload the page and try again."));
 		return -1;
 	}
 	return 0;
@@ -247,7 +250,7 @@ client_key(struct evhttp_request *req, char *out, size_t outlen)
 
 static void
 login_page(struct board *b, struct evhttp_request *req, int status, const char *lang,
-	   const char *error, const char *username)
+           const char *error, const char *username)
 {
 	struct board_req r = {.b = b, .req = req, .lang = lang};
 	struct evbuffer *out;
@@ -261,18 +264,19 @@ login_page(struct board *b, struct evhttp_request *req, int status, const char *
 	html_fmt(out, "<section class=\"login\"><h1>%s</h1>", board_t(&r, "Attendance board"));
 	if (error)
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
-	html_fmt(out, "<form method=\"post\" action=\"/board/login\">"
-		      "<input type=\"hidden\" name=\"login_csrf\" value=\"%s\">"
-		      "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
-		      "<label>%s<input name=\"username\" autocomplete=\"username\" "
-		      "autocapitalize=\"none\" required value=\"%s\"></label>"
-		      "<label>%s<input name=\"password\" type=\"password\" "
-		      "autocomplete=\"current-password\" required></label>"
-		      "<button type=\"submit\" class=\"primary\">%s</button></form>",
-		 token, lang, board_t(&r, "User name"), username ? username : "",
-		 board_t(&r, "Password"), board_t(&r, "Sign in"));
+	html_fmt(out,
+	         "<form method=\"post\" action=\"/board/login\">"
+	         "<input type=\"hidden\" name=\"login_csrf\" value=\"%s\">"
+	         "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
+	         "<label>%s<input name=\"username\" autocomplete=\"username\" "
+	         "autocapitalize=\"none\" required value=\"%s\"></label>"
+	         "<label>%s<input name=\"password\" type=\"password\" "
+	         "autocomplete=\"current-password\" required></label>"
+	         "<button type=\"submit\" class=\"primary\">%s</button></form>",
+	         token, lang, board_t(&r, "User name"), username ? username : "",
+	         board_t(&r, "Password"), board_t(&r, "Sign in"));
 	html_fmt(out, "<p class=\"muted\"><a href=\"/board/login?lang=%s\">%s</a></p></section>",
-		 strcmp(lang, "en") ? "en" : "nb", strcmp(lang, "en") ? "English" : "Norsk bokmål");
+	         strcmp(lang, "en") ? "en" : "nb", strcmp(lang, "en") ? "English" : "Norsk bokmål");
 	board_page_finish(&r, out, status);
 }
 
@@ -293,8 +297,8 @@ start_session(struct board *b, struct evhttp_request *req, const struct store_us
 	l.expires_ms = now + b->cfg->web.session_idle_s * 1000LL;
 	snprintf(actor, sizeof(actor), "user:%s", u->username);
 	cmd_ctx_init(&ctx, b->cmd, actor);
-	args = (struct cmd_session_args){.token_hash = hash, .login = &l,
-					 .max_age_ms = b->cfg->web.session_max_s * 1000LL};
+	args = (struct cmd_session_args){
+	    .token_hash = hash, .login = &l, .max_age_ms = b->cfg->web.session_max_s * 1000LL};
 	if (cmd_session_login(&ctx, &args, &res) < 0) {
 		sodium_memzero(token, sizeof(token));
 		evhttp_send_error(req, 503, "cannot start a session");
@@ -314,9 +318,9 @@ too_many(struct board *b, struct evhttp_request *req, const char *lang, int retr
 	snprintf(s, sizeof(s), "%d", retry_s > 0 ? retry_s : 60);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", s);
 	login_page(b, req, 429, lang,
-		   strcmp(lang, "en") ? "For mange forsøk. Vent noen minutter og prøv igjen."
-				      : "Too many attempts. Wait a few minutes and try again.",
-		   NULL);
+	           strcmp(lang, "en") ? "For mange forsøk. Vent noen minutter og prøv igjen."
+	                              : "Too many attempts. Wait a few minutes and try again.",
+	           NULL);
 }
 
 struct login_job {
@@ -351,7 +355,7 @@ refused_log(struct login_queue *q, const char *why, const char *addr)
 	    now >= q->refused_logged_ms)
 		return;
 	log_warn("board: sign-in refused (%s) from %s; %lu refused since the last such line", why,
-		 addr, q->refused);
+	         addr, q->refused);
 	q->refused_logged_ms = now;
 	q->refused = 0;
 }
@@ -400,9 +404,9 @@ login_check(struct board *b, struct login_job *j)
 		auth_limit_hit(&b->by_pair, j->pkey, now);
 		log_warn("board: failed sign-in from %s", j->akey + 5);
 		login_page(b, j->req, 401, j->lang,
-			   strcmp(j->lang, "en") ? "Feil brukernavn eller passord."
-						 : "Wrong user name or password.",
-			   user);
+		           strcmp(j->lang, "en") ? "Feil brukernavn eller passord."
+		                                 : "Wrong user name or password.",
+		           user);
 		return;
 	}
 	/*
@@ -441,9 +445,9 @@ busy(struct board *b, struct evhttp_request *req, const char *lang)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
 	login_page(b, req, 503, lang,
-		   strcmp(lang, "en") ? "Innloggingen er opptatt. Prøv igjen om noen sekunder."
-				      : "Sign-in is busy. Try again in a few seconds.",
-		   NULL);
+	           strcmp(lang, "en") ? "Innloggingen er opptatt. Prøv igjen om noen sekunder."
+	                              : "Sign-in is busy. Try again in a few seconds.",
+	           NULL);
 }
 
 static void
@@ -462,8 +466,8 @@ on_login_post(struct board *b, struct evhttp_request *req)
 		char msg[sizeof(f.error) + 80];
 
 		/* the field and the limit it broke, e.g. "password: at most 4096 bytes" */
-		snprintf(msg, sizeof(msg), "Skjemaet kunne ikke leses / The form could not be read (%s).",
-			 f.error);
+		snprintf(msg, sizeof(msg),
+		         "Skjemaet kunne ikke leses / The form could not be read (%s).", f.error);
 		login_page(b, req, 400, "nb", msg, NULL);
 		return;
 	}
@@ -471,9 +475,9 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	if (auth_cookie_get(cookies, LOGIN_COOKIE, cookie, sizeof(cookie)) != 0 ||
 	    auth_csrf_check(cookie, form_get(&f, "login_csrf")) < 0) {
 		login_page(b, req, 403, lang,
-			   strcmp(lang, "en") ? "Skjemaet er utløpt. Prøv igjen."
-					      : "The form has expired. Try again.",
-			   NULL);
+		           strcmp(lang, "en") ? "Skjemaet er utløpt. Prøv igjen."
+		                              : "The form has expired. Try again.",
+		           NULL);
 		goto out;
 	}
 	user = form_get(&f, "username");
@@ -485,9 +489,10 @@ on_login_post(struct board *b, struct evhttp_request *req)
 	if (strlen(pass) > AUTH_PASSWORD_MAX) {
 		char msg[96];
 
-		snprintf(msg, sizeof(msg), strcmp(lang, "en") ? "Passord: høyst %d tegn."
-							      : "Password: at most %d characters.",
-			 AUTH_PASSWORD_MAX);
+		snprintf(msg, sizeof(msg),
+		         strcmp(lang, "en") ? "Passord: høyst %d tegn."
+		                            : "Password: at most %d characters.",
+		         AUTH_PASSWORD_MAX);
 		login_page(b, req, 400, lang, msg, user);
 		goto out;
 	}
@@ -511,7 +516,7 @@ on_login_post(struct board *b, struct evhttp_request *req)
 		goto out;
 	}
 	TAILQ_FOREACH(o, &q->jobs, link)
-		mine += strcmp(o->akey, j->akey) == 0;
+	mine += strcmp(o->akey, j->akey) == 0;
 	if (q->n >= LOGIN_QUEUE_MAX || mine >= LOGIN_QUEUE_PER_ADDR) {
 		refused_log(q, "queue full", j->akey + 5);
 		busy(b, req, lang);
@@ -592,8 +597,8 @@ board_tap(struct board *b, const struct tap_answer *ans)
 	if (b == NULL || ans->repeat)
 		return;
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "outcome", tap_outcome_name(ans->outcome),
-		      "participant", ans->participant, "name", ans->name, "time", ans->local_time,
-		      "direction", ans->direction);
+	              "participant", ans->participant, "name", ans->name, "time", ans->local_time,
+	              "direction", ans->direction);
 	/* The board stream is signed-in only: it may carry the card key (never the UID). */
 	if (j && ans->outcome == TAP_UNKNOWN_CARD)
 		json_object_set_new(j, "card_key", json_string(ans->card_key));
@@ -617,7 +622,7 @@ board_status(struct board *b)
 
 struct board *
 board_start(struct web *w, struct store *s, struct attendance *att, struct reports *reports,
-	    const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
+            const struct cmd_env *cmd, const struct config *cfg, char *err, size_t errlen)
 {
 	struct board *b = calloc(1, sizeof(*b));
 

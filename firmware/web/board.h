@@ -23,8 +23,8 @@ struct reports;
  * NULL with err on failure.
  */
 struct board *board_start(struct web *w, struct store *s, struct attendance *att,
-			  struct reports *reports, const struct cmd_env *cmd,
-			  const struct config *cfg, char *err, size_t errlen);
+                          struct reports *reports, const struct cmd_env *cmd,
+                          const struct config *cfg, char *err, size_t errlen);
 void board_stop(struct board *b);
 /*
  * A tap was answered (called after the kiosk's answer is out): open boards

@@ -30,40 +30,45 @@ struct audit_ctx {
 static const struct {
 	const char *action, *en, *nb;
 } sentences[] = {
-	{"absence.register", "{who} registered {category} for {name}, {dates}.",
-	 "{who} registrerte {category} for {name}, {dates}."},
-	{"absence.revoke", "{who} withdrew an absence of {name}. Reason: {reason}",
-	 "{who} trakk tilbake et fravær for {name}. Begrunnelse: {reason}"},
-	{"absence.update", "{who} changed an absence of {name} to {category}, {dates}. Reason: {reason}",
-	 "{who} endret et fravær for {name} til {category}, {dates}. Begrunnelse: {reason}"},
-	{"card.enroll", "{who} enrolled card …{card} for {name}.",
-	 "{who} registrerte kort …{card} for {name}."},
-	{"card.replace", "{who} replaced card …{old_card} of {name} with card …{new_card}. Reason: {reason}",
-	 "{who} byttet kort …{old_card} for {name} med kort …{new_card}. Begrunnelse: {reason}"},
-	{"card.revoke", "{who} revoked card …{card}. {reason}", "{who} sperret kort …{card}. {reason}"},
-	{"closure.add", "{who} closed the centre on {date}. Reason: {reason}",
-	 "{who} stengte senteret {date}. Begrunnelse: {reason}"},
-	{"correction.add", "{who} added a tap ({direction}) at {time} on {date} for {name}. Reason: {reason}",
-	 "{who} la til en stempling ({direction}) kl. {time} {date} for {name}. Begrunnelse: {reason}"},
-	{"correction.remove", "{who} removed a tap on {date} for {name}. Reason: {reason}",
-	 "{who} fjernet en stempling {date} for {name}. Begrunnelse: {reason}"},
-	{"session.login", "{who} signed in to the board.", "{who} logget inn på tavla."},
-	{"session.logout", "{who} signed out of the board.", "{who} logget ut av tavla."},
-	{"user.add", "{who} created the account {user} ({role}).",
-	 "{who} opprettet kontoen {user} ({role})."},
-	{"user.passwd", "{who} set a new password for {user}.", "{who} satte nytt passord for {user}."},
-	{"user.disable", "{who} disabled the account {user}.", "{who} sperret kontoen {user}."},
-	{"user.enable", "{who} enabled the account {user}.", "{who} åpnet kontoen {user}."},
-	{"participant.add", "{who} added or updated a participant: {text}",
-	 "{who} la til eller endret en deltaker: {text}"},
-	{"roster.import", "{who} imported the roster: {text}", "{who} importerte deltakerlisten: {text}"},
-	{"period.close", "{who} closed a pay period.", "{who} lukket en lønnsperiode."},
-	{"g.add", "{who} set G to {amount} kr from {from}.", "{who} satte G til {amount} kr fra {from}."},
-	{"service_date.set", "{who} set the service date to {from}.",
-	 "{who} satte driftsstart til {from}."},
-	{"token.create", "{who} created an API token.", "{who} opprettet en API-nøkkel."},
-	{"token.revoke", "{who} revoked an API token.", "{who} trakk tilbake en API-nøkkel."},
-	{"kiosk.init", "{who} set up the kiosk.", "{who} satte opp kiosken."},
+    {"absence.register", "{who} registered {category} for {name}, {dates}.",
+     "{who} registrerte {category} for {name}, {dates}."},
+    {"absence.revoke", "{who} withdrew an absence of {name}. Reason: {reason}",
+     "{who} trakk tilbake et fravær for {name}. Begrunnelse: {reason}"},
+    {"absence.update",
+     "{who} changed an absence of {name} to {category}, {dates}. Reason: {reason}",
+     "{who} endret et fravær for {name} til {category}, {dates}. Begrunnelse: {reason}"},
+    {"card.enroll", "{who} enrolled card …{card} for {name}.",
+     "{who} registrerte kort …{card} for {name}."},
+    {"card.replace",
+     "{who} replaced card …{old_card} of {name} with card …{new_card}. Reason: {reason}",
+     "{who} byttet kort …{old_card} for {name} med kort …{new_card}. Begrunnelse: {reason}"},
+    {"card.revoke", "{who} revoked card …{card}. {reason}", "{who} sperret kort …{card}. {reason}"},
+    {"closure.add", "{who} closed the centre on {date}. Reason: {reason}",
+     "{who} stengte senteret {date}. Begrunnelse: {reason}"},
+    {"correction.add",
+     "{who} added a tap ({direction}) at {time} on {date} for {name}. Reason: {reason}",
+     "{who} la til en stempling ({direction}) kl. {time} {date} for {name}. Begrunnelse: {reason}"},
+    {"correction.remove", "{who} removed a tap on {date} for {name}. Reason: {reason}",
+     "{who} fjernet en stempling {date} for {name}. Begrunnelse: {reason}"},
+    {"session.login", "{who} signed in to the board.", "{who} logget inn på tavla."},
+    {"session.logout", "{who} signed out of the board.", "{who} logget ut av tavla."},
+    {"user.add", "{who} created the account {user} ({role}).",
+     "{who} opprettet kontoen {user} ({role})."},
+    {"user.passwd", "{who} set a new password for {user}.", "{who} satte nytt passord for {user}."},
+    {"user.disable", "{who} disabled the account {user}.", "{who} sperret kontoen {user}."},
+    {"user.enable", "{who} enabled the account {user}.", "{who} åpnet kontoen {user}."},
+    {"participant.add", "{who} added or updated a participant: {text}",
+     "{who} la til eller endret en deltaker: {text}"},
+    {"roster.import", "{who} imported the roster: {text}",
+     "{who} importerte deltakerlisten: {text}"},
+    {"period.close", "{who} closed a pay period.", "{who} lukket en lønnsperiode."},
+    {"g.add", "{who} set G to {amount} kr from {from}.",
+     "{who} satte G til {amount} kr fra {from}."},
+    {"service_date.set", "{who} set the service date to {from}.",
+     "{who} satte driftsstart til {from}."},
+    {"token.create", "{who} created an API token.", "{who} opprettet en API-nøkkel."},
+    {"token.revoke", "{who} revoked an API token.", "{who} trakk tilbake en API-nøkkel."},
+    {"kiosk.init", "{who} set up the kiosk.", "{who} satte opp kiosken."},
 };
 
 /* The entry's details as an object: JSON as it is, "k=v k=v" split, else {"text": ...}. */
@@ -124,7 +129,7 @@ value(struct audit_ctx *a, const char *key, json_t *d, const char *who)
 		const char *t = json_string_value(json_object_get(d, "to"));
 
 		html_fmt(a->out, "%s%R%s", f ? f : "?", t && f && strcmp(f, t) ? " – " : "",
-			 t && f && strcmp(f, t) ? t : "");
+		         t && f && strcmp(f, t) ? t : "");
 	} else if (strstr(key, "card")) {
 		board_card_code(v ? v : "", buf);
 		html_fmt(a->out, "%s", buf);
@@ -162,7 +167,8 @@ sentence(struct audit_ctx *a, const struct store_audit_entry *e)
 
 			snprintf(key, sizeof(key), "%.*s", (int)(close - p - 1), p + 1);
 			/* "Reason: " only when there is one. */
-			if (strcmp(key, "reason") == 0 && !json_string_value(json_object_get(d, "reason")))
+			if (strcmp(key, "reason") == 0 &&
+			    !json_string_value(json_object_get(d, "reason")))
 				break;
 			value(a, key, d, e->who ? e->who : "");
 			p = close + 1;
@@ -184,15 +190,17 @@ audit_row(void *arg, const struct store_audit_entry *e)
 	char when[32];
 
 	board_when(e->at_ms, "%d.%m.%Y %H:%M:%S", when, sizeof(when));
-	html_fmt(a->out, "<li class=\"entry\" data-action=\"%s\"><div class=\"when muted\">%s · #%lld</div>"
-			 "<p class=\"what\">",
-		 e->action ? e->action : "", when, (long long)e->id);
+	html_fmt(a->out,
+	         "<li class=\"entry\" data-action=\"%s\"><div class=\"when muted\">%s · #%lld</div>"
+	         "<p class=\"what\">",
+	         e->action ? e->action : "", when, (long long)e->id);
 	sentence(a, e);
-	html_fmt(a->out, "</p><details><summary>%s</summary><dl class=\"facts raw\"><dt>%s</dt><dd>%s</dd>"
-			 "<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd class=\"key\">%s</dd></dl></details></li>",
-		 board_t(a->r, "Details"), board_t(a->r, "Who"), e->who ? e->who : "",
-		 board_t(a->r, "Action"), e->action ? e->action : "", board_t(a->r, "Details"),
-		 e->detail ? e->detail : "");
+	html_fmt(a->out,
+	         "</p><details><summary>%s</summary><dl class=\"facts raw\"><dt>%s</dt><dd>%s</dd>"
+	         "<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd class=\"key\">%s</dd></dl></details></li>",
+	         board_t(a->r, "Details"), board_t(a->r, "Who"), e->who ? e->who : "",
+	         board_t(a->r, "Action"), e->action ? e->action : "", board_t(a->r, "Details"),
+	         e->detail ? e->detail : "");
 	a->last_id = e->id;
 	a->n++;
 	return 0;
@@ -218,17 +226,19 @@ on_audit(struct evhttp_request *req, void *arg)
 	rc = store_audit_verify(r.b->store, &entries, &bad, why, sizeof(why));
 	if (rc == 0)
 		html_fmt(a.out, "<p class=\"notice\" id=\"chain\">%s: %lld %s</p>",
-			 board_t(&r, "The hash chain is intact"), (long long)entries, board_t(&r, "entries"));
+		         board_t(&r, "The hash chain is intact"), (long long)entries,
+		         board_t(&r, "entries"));
 	else
 		html_fmt(a.out, "<p class=\"error\" id=\"chain\">%s %lld: %s</p>",
-			 board_t(&r, "The hash chain is BROKEN at entry"), (long long)bad, why);
+		         board_t(&r, "The hash chain is BROKEN at entry"), (long long)bad, why);
 	html_fmt(a.out, "<ol class=\"audit\" id=\"audit\">");
-	store_audit_page(r.b->store, strtoll(board_arg(&r, "before"), NULL, 10), AUDIT_PAGE, audit_row,
-			 &a);
+	store_audit_page(r.b->store, strtoll(board_arg(&r, "before"), NULL, 10), AUDIT_PAGE,
+	                 audit_row, &a);
 	html_fmt(a.out, "</ol>");
 	if (a.n == AUDIT_PAGE)
-		html_fmt(a.out, "<p><a class=\"button\" href=\"/board/audit?before=%lld\">%s</a></p>",
-			 (long long)a.last_id, board_t(&r, "Older"));
+		html_fmt(a.out,
+		         "<p><a class=\"button\" href=\"/board/audit?before=%lld\">%s</a></p>",
+		         (long long)a.last_id, board_t(&r, "Older"));
 	board_page_finish(&r, a.out, 200);
 	board_end(&r);
 }

@@ -27,13 +27,14 @@ dead_row(void *arg, const struct store_dead *d)
 	char when[32];
 
 	board_when(d->dead_ms, "%Y-%m-%d %H:%M", when, sizeof(when));
-	html_fmt(c->out, "<tr data-id=\"%s\"><td>%lld</td><td>%s</td><td>%s</td>"
-			 "<td dir=\"auto\">%s</td><td class=\"actions\"><form method=\"post\" "
-			 "action=\"/board/dead\"><input type=\"hidden\" name=\"id\" value=\"%s\">",
-		 d->id, (long long)d->seq, d->type, when, d->reason, d->id);
+	html_fmt(c->out,
+	         "<tr data-id=\"%s\"><td>%lld</td><td>%s</td><td>%s</td>"
+	         "<td dir=\"auto\">%s</td><td class=\"actions\"><form method=\"post\" "
+	         "action=\"/board/dead\"><input type=\"hidden\" name=\"id\" value=\"%s\">",
+	         d->id, (long long)d->seq, d->type, when, d->reason, d->id);
 	board_csrf_field(c->r, c->out);
 	html_fmt(c->out, "<button type=\"submit\">%s</button></form></td></tr>",
-		 board_t(c->r, "Send again"));
+	         board_t(c->r, "Send again"));
 	return 0;
 }
 
@@ -45,24 +46,27 @@ dead_page(struct board_req *r, const char *error, const char *notice, int status
 
 	if (c.out == NULL)
 		return;
-	html_fmt(c.out, "<h1>%s</h1><p>%s</p>", board_t(r, "Dead letters"),
-		 board_t(r, "Events the municipal system refused, with its reason. Send one again "
-			    "once the reason is fixed; it keeps its id, so nothing is counted twice."));
+	html_fmt(
+	    c.out, "<h1>%s</h1><p>%s</p>", board_t(r, "Dead letters"),
+	    board_t(r, "Events the municipal system refused, with its reason. Send one again "
+	               "once the reason is fixed; it keeps its id, so nothing is counted twice."));
 	if (error)
 		html_fmt(c.out, "<p class=\"error\" role=\"alert\">%s</p>", error);
 	if (notice)
 		html_fmt(c.out, "<p class=\"notice\" role=\"status\">%s</p>", notice);
-	html_fmt(c.out, "<table id=\"dead\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-			"<th></th></tr></thead><tbody>",
-		 board_t(r, "Seq"), board_t(r, "Type"), board_t(r, "Refused"), board_t(r, "Reason"));
+	html_fmt(c.out,
+	         "<table id=\"dead\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	         "<th></th></tr></thead><tbody>",
+	         board_t(r, "Seq"), board_t(r, "Type"), board_t(r, "Refused"),
+	         board_t(r, "Reason"));
 	n = store_outbox_dead_each(r->b->store, dead_row, &c);
 	html_fmt(c.out, "</tbody></table>");
 	if (n > 1) {
 		html_fmt(c.out, "<form method=\"post\" action=\"/board/dead\">"
-				"<input type=\"hidden\" name=\"all\" value=\"1\">");
+		                "<input type=\"hidden\" name=\"all\" value=\"1\">");
 		board_csrf_field(r, c.out);
 		html_fmt(c.out, "<button type=\"submit\">%s</button></form>",
-			 board_t(r, "Send all again"));
+		         board_t(r, "Send all again"));
 	} else if (n == 0) {
 		html_fmt(c.out, "<p>%s</p>", board_t(r, "No dead letters."));
 	}

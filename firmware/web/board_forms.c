@@ -24,11 +24,11 @@
 static const struct {
 	const char *value, *label;
 } documentation[] = {
-	{"", "None"},
-	{"self_declared", "Self-declared"},
-	{"doctor_note", "Doctor's note"},
-	{"checkup", "Prenatal check-up"},
-	{"other", "Other document"},
+    {"", "None"},
+    {"self_declared", "Self-declared"},
+    {"doctor_note", "Doctor's note"},
+    {"checkup", "Prenatal check-up"},
+    {"other", "Other document"},
 };
 
 /* "HH:MM" -> minute of the day; "" -> -1; -2 if malformed. */
@@ -61,74 +61,88 @@ fget(const struct form *f, const char *name)
 
 static void
 participant_head(struct board_req *r, struct evbuffer *out, const char *title,
-		 const struct store_participant *p)
+                 const struct store_participant *p)
 {
-	html_fmt(out, "<h1>%s</h1><p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
-		      "%s</a> <span class=\"muted\">%s</span></p>",
-		 title, p->ext_id, p->name, p->ext_id);
+	html_fmt(out,
+	         "<h1>%s</h1><p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
+	         "%s</a> <span class=\"muted\">%s</span></p>",
+	         title, p->ext_id, p->name, p->ext_id);
 }
 
 /* --- absence --- */
 
 static void
 absence_form(struct board_req *r, struct evbuffer *out, const struct store_participant *p,
-	     const struct form *f, int confirm)
+             const struct form *f, int confirm)
 {
 	const char *cat = fget(f, "category"), *doc = fget(f, "documentation");
 	char today[11];
 	int minute;
 
 	board_now(today, &minute);
-	html_fmt(out, "<form class=\"grid card\" method=\"post\" action=\"/board/absence\" id=\"absence\">");
+	html_fmt(
+	    out,
+	    "<form class=\"grid card\" method=\"post\" action=\"/board/absence\" id=\"absence\">");
 	board_csrf_field(r, out);
-	html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
-		      "<label class=\"full\">%s<select name=\"category\" required>",
-		 p->ext_id, board_t(r, "Category"));
+	html_fmt(out,
+	         "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+	         "<label class=\"full\">%s<select name=\"category\" required>",
+	         p->ext_id, board_t(r, "Category"));
 	for (int c = 0; c < RULES_CAT_COUNT; c++)
 		html_fmt(out, "<option value=\"%s\"%R>%s</option>", rules_category_name(c),
-			 strcmp(cat, rules_category_name(c)) ? "" : " selected",
-			 board_category_label(r, c));
-	html_fmt(out, "</select></label>"
-		      "<label>%s<input type=\"date\" name=\"from\" required value=\"%s\"></label>"
-		      "<label>%s<input type=\"date\" name=\"to\" required value=\"%s\"></label>"
-		      "<label>%s<input type=\"time\" name=\"start\" value=\"%s\"></label>"
-		      "<label>%s<input type=\"time\" name=\"end\" value=\"%s\"></label>"
-		      "<label class=\"full\">%s<select name=\"documentation\">",
-		 board_t(r, "From date"), *fget(f, "from") ? fget(f, "from") : today,
-		 board_t(r, "To date"), *fget(f, "to") ? fget(f, "to") : fget(f, "from")[0] ? fget(f, "from") : today,
-		 board_t(r, "From time (optional)"), fget(f, "start"), board_t(r, "To time (optional)"),
-		 fget(f, "end"), board_t(r, "Documentation"));
+		         strcmp(cat, rules_category_name(c)) ? "" : " selected",
+		         board_category_label(r, c));
+	html_fmt(out,
+	         "</select></label>"
+	         "<label>%s<input type=\"date\" name=\"from\" required value=\"%s\"></label>"
+	         "<label>%s<input type=\"date\" name=\"to\" required value=\"%s\"></label>"
+	         "<label>%s<input type=\"time\" name=\"start\" value=\"%s\"></label>"
+	         "<label>%s<input type=\"time\" name=\"end\" value=\"%s\"></label>"
+	         "<label class=\"full\">%s<select name=\"documentation\">",
+	         board_t(r, "From date"), *fget(f, "from") ? fget(f, "from") : today,
+	         board_t(r, "To date"),
+	         *fget(f, "to")       ? fget(f, "to")
+	         : fget(f, "from")[0] ? fget(f, "from")
+	                              : today,
+	         board_t(r, "From time (optional)"), fget(f, "start"),
+	         board_t(r, "To time (optional)"), fget(f, "end"), board_t(r, "Documentation"));
 	for (size_t i = 0; i < sizeof(documentation) / sizeof(documentation[0]); i++)
 		html_fmt(out, "<option value=\"%s\"%R>%s</option>", documentation[i].value,
-			 strcmp(doc, documentation[i].value) ? "" : " selected",
-			 board_t(r, documentation[i].label));
-	html_fmt(out, "</select></label><label class=\"full\">%s<textarea name=\"comment\" "
-		      "maxlength=\"250\" dir=\"auto\">%s</textarea></label>",
-		 board_t(r, "Comment"), fget(f, "comment"));
+		         strcmp(doc, documentation[i].value) ? "" : " selected",
+		         board_t(r, documentation[i].label));
+	html_fmt(out,
+	         "</select></label><label class=\"full\">%s<textarea name=\"comment\" "
+	         "maxlength=\"250\" dir=\"auto\">%s</textarea></label>",
+	         board_t(r, "Comment"), fget(f, "comment"));
 	/* Changing a registered absence: it is withdrawn and registered again, with a reason. */
 	if (*fget(f, "replaces"))
-		html_fmt(out, "<input type=\"hidden\" name=\"replaces\" value=\"%s\">"
-			      "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
-			      "dir=\"auto\" value=\"%s\"></label>",
-			 fget(f, "replaces"), board_t(r, "Why is it changed? (required)"),
-			 fget(f, "reason"));
+		html_fmt(
+		    out,
+		    "<input type=\"hidden\" name=\"replaces\" value=\"%s\">"
+		    "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+		    "dir=\"auto\" value=\"%s\"></label>",
+		    fget(f, "replaces"), board_t(r, "Why is it changed? (required)"),
+		    fget(f, "reason"));
 	html_fmt(out, "<p class=\"full\">");
 	if (confirm)
-		html_fmt(out, "<button type=\"submit\" name=\"step\" value=\"save\" class=\"primary\">"
-			      "%s</button> <button type=\"submit\" name=\"step\" value=\"preview\">%s"
-			      "</button>",
-			 board_t(r, "Save"), board_t(r, "Check the effect"));
+		html_fmt(out,
+		         "<button type=\"submit\" name=\"step\" value=\"save\" class=\"primary\">"
+		         "%s</button> <button type=\"submit\" name=\"step\" value=\"preview\">%s"
+		         "</button>",
+		         board_t(r, "Save"), board_t(r, "Check the effect"));
 	else
-		html_fmt(out, "<button type=\"submit\" name=\"step\" value=\"preview\" class=\"primary\">"
-			      "%s</button>",
-			 board_t(r, "Check the effect"));
+		html_fmt(
+		    out,
+		    "<button type=\"submit\" name=\"step\" value=\"preview\" class=\"primary\">"
+		    "%s</button>",
+		    board_t(r, "Check the effect"));
 	html_fmt(out, "</p></form>");
 }
 
 /* The form's absence; -1 with a message if a field is wrong. */
 static int
 absence_from_form(struct board_req *r, const struct form *f, const struct store_participant *p,
-		  struct store_absence_row *a, const char **why)
+                  struct store_absence_row *a, const char **why)
 {
 	int32_t d1, d2;
 	int cat = rules_category_parse(fget(f, "category"));
@@ -153,8 +167,9 @@ absence_from_form(struct board_req *r, const struct form *f, const struct store_
 	if (rules_date_parse(fget(f, "to"), &d2) < 0 || d2 < d1 || d2 - d1 > 366) {
 		/* the limit too: one absence spans at most a year */
 		snprintf(why_buf, sizeof(why_buf), "%s: %s", board_t(r, "To date"),
-			 strcmp(r->lang, "en") ? "fra og med fradato, høyst 366 dager etter"
-					       : "on or after the from date, at most 366 days after");
+		         strcmp(r->lang, "en")
+		             ? "fra og med fradato, høyst 366 dager etter"
+		             : "on or after the from date, at most 366 days after");
 		*why = why_buf;
 		return -1;
 	}
@@ -167,8 +182,8 @@ absence_from_form(struct board_req *r, const struct form *f, const struct store_
 		*why = board_t(r, "Documentation");
 		return -1;
 	}
-	if ((*why = form_too_long(f, "comment", board_t(r, "Comment"), sizeof(a->a.comment) - 1,
-				  0, r->lang, why_buf, sizeof(why_buf))) != NULL)
+	if ((*why = form_too_long(f, "comment", board_t(r, "Comment"), sizeof(a->a.comment) - 1, 0,
+	                          r->lang, why_buf, sizeof(why_buf))) != NULL)
 		return -1;
 	if (a->start_min >= 0)
 		a->a.minutes = a->end_min - a->start_min;
@@ -185,12 +200,13 @@ static void
 quota_changes(struct board_req *r, struct evbuffer *out, const struct attendance_whatif *w)
 {
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
-		const struct attendance_quota *b = &w->quotas_before.q[i], *a = &w->quotas_after.q[i];
+		const struct attendance_quota *b = &w->quotas_before.q[i],
+		                              *a = &w->quotas_after.q[i];
 
 		if (b->used == a->used)
 			continue;
-		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td>%d → %d", attendance_quota_name(i),
-			 board_quota_label(r, i), b->used, a->used);
+		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td>%d → %d",
+		         attendance_quota_name(i), board_quota_label(r, i), b->used, a->used);
 		if (a->limit >= 0)
 			html_fmt(out, " / %d%R", a->limit, a->used > a->limit ? " ⚠" : "");
 		html_fmt(out, "</td></tr>");
@@ -208,20 +224,21 @@ whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row
 	board_now(today, &minute);
 	/* A change is previewed without the absence it replaces. */
 	if ((replaces && *replaces
-		     ? attendance_whatif_replace(r->b->att, a, replaces, today, &w, err, sizeof(err))
-		     : attendance_whatif(r->b->att, a, today, &w, err, sizeof(err))) != 0) {
+	         ? attendance_whatif_replace(r->b->att, a, replaces, today, &w, err, sizeof(err))
+	         : attendance_whatif(r->b->att, a, today, &w, err, sizeof(err))) != 0) {
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", err);
 		return;
 	}
 	html_fmt(out, "<section class=\"card\" id=\"effect\"><h2>%s</h2>",
-		 board_t(r, "Effect of this absence"));
+	         board_t(r, "Effect of this absence"));
 	if (w.quota_exceeded) {
 		html_fmt(out, "<p class=\"warn\" role=\"alert\" id=\"quota-warning\">%s</p>",
-			 board_t(r, "Warning: a quota would be exceeded. Some of this absence stays unexcused."));
+		         board_t(r, "Warning: a quota would be exceeded. Some of this absence "
+		                    "stays unexcused."));
 		for (int n = 0; n < RULES_NOTE_COUNT; n++)
 			if (w.notes_after & (1u << n))
-				html_fmt(out, "<p class=\"note\" data-note=\"%s\">%s</p>", rules_note_name(n),
-					 board_note_label(r, n));
+				html_fmt(out, "<p class=\"note\" data-note=\"%s\">%s</p>",
+				         rules_note_name(n), board_note_label(r, n));
 	}
 	for (int f = 0; f < RULES_FLAG_COUNT; f++)
 		if (w.flags_after & (1u << f) && f == RULES_FLAG_RELIGIOUS_SHORT_NOTICE)
@@ -230,12 +247,14 @@ whatif(struct board_req *r, struct evbuffer *out, const struct store_absence_row
 	board_duration(r, w.unexcused_after_min, m2, sizeof(m2));
 	board_money(w.deduction_before_ore, d1, sizeof(d1));
 	board_money(w.deduction_after_ore, d2, sizeof(d2));
-	html_fmt(out, "<table><tbody><tr><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
-		      "<tr id=\"deduction\"><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
-		      "<tr><td>%s</td><td>%s → %s</td></tr>",
-		 board_t(r, "Unexcused time"), m1, m2, board_t(r, "Deduction"), d1, d2,
-		 board_t(r, "Formal decision (enkeltvedtak) needed"),
-		 board_t(r, w.decision_before ? "yes" : "no"), board_t(r, w.decision_after ? "yes" : "no"));
+	html_fmt(out,
+	         "<table><tbody><tr><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
+	         "<tr id=\"deduction\"><td>%s</td><td>%s → <strong>%s</strong></td></tr>"
+	         "<tr><td>%s</td><td>%s → %s</td></tr>",
+	         board_t(r, "Unexcused time"), m1, m2, board_t(r, "Deduction"), d1, d2,
+	         board_t(r, "Formal decision (enkeltvedtak) needed"),
+	         board_t(r, w.decision_before ? "yes" : "no"),
+	         board_t(r, w.decision_after ? "yes" : "no"));
 	quota_changes(r, out, &w);
 	html_fmt(out, "</tbody></table></section>");
 }
@@ -271,13 +290,18 @@ on_absence(struct evhttp_request *req, void *arg)
 		char hm1[8] = "", hm2[8] = "";
 
 		if (*board_arg(&r, "edit") &&
-		    store_absence_find(r.b->store, board_arg(&r, "edit"), &old) == 0 && !old.revoked) {
+		    store_absence_find(r.b->store, board_arg(&r, "edit"), &old) == 0 &&
+		    !old.revoked) {
 			/* Change: the form starts from the registered absence. */
 			const char *kv[][2] = {
-				{"category", old.a.category},	{"from", old.a.from_date},
-				{"to", old.a.to_date},		{"start", hm1},
-				{"end", hm2},			{"documentation", old.a.documentation},
-				{"comment", old.a.comment},	{"replaces", old.a.uuid},
+			    {"category", old.a.category},
+			    {"from", old.a.from_date},
+			    {"to", old.a.to_date},
+			    {"start", hm1},
+			    {"end", hm2},
+			    {"documentation", old.a.documentation},
+			    {"comment", old.a.comment},
+			    {"replaces", old.a.uuid},
 			};
 
 			if (old.start_min >= 0) {
@@ -316,16 +340,20 @@ on_absence(struct evhttp_request *req, void *arg)
 	if (load_participant(&r, form_get(&f, "id"), &p) < 0)
 		goto out;
 	if (absence_from_form(&r, &f, &p, &a, &why) == 0 && strcmp(fget(&f, "step"), "save") == 0) {
-		struct cmd_absence_register_args args = {
-			.participant = p.ext_id, .category = a.a.category, .from = a.a.from_date,
-			.to = a.a.to_date, .documentation = a.a.documentation, .comment = a.a.comment};
+		struct cmd_absence_register_args args = {.participant = p.ext_id,
+		                                         .category = a.a.category,
+		                                         .from = a.a.from_date,
+		                                         .to = a.a.to_date,
+		                                         .documentation = a.a.documentation,
+		                                         .comment = a.a.comment};
 		struct cmd_result res;
 		struct cmd_ctx ctx;
 		char actor[96], start[24], end[24];
 		int rc;
 
 		if (a.start_min >= 0) {
-			snprintf(start, sizeof(start), "%02d:%02d", a.start_min / 60, a.start_min % 60);
+			snprintf(start, sizeof(start), "%02d:%02d", a.start_min / 60,
+			         a.start_min % 60);
 			snprintf(end, sizeof(end), "%02d:%02d", a.end_min / 60, a.end_min % 60);
 			args.start = start;
 			args.end = end;
@@ -334,7 +362,8 @@ on_absence(struct evhttp_request *req, void *arg)
 		cmd_ctx_init(&ctx, r.b->cmd, actor);
 		if (*fget(&f, "replaces")) {
 			struct cmd_absence_update_args u = {.absence = fget(&f, "replaces"),
-							    .reason = fget(&f, "reason"), .now = args};
+			                                    .reason = fget(&f, "reason"),
+			                                    .now = args};
 
 			rc = cmd_absence_update(&ctx, &u, &res);
 		} else {
@@ -342,8 +371,9 @@ on_absence(struct evhttp_request *req, void *arg)
 		}
 		if (rc == 0) {
 			cmd_result_free(&res);
-			snprintf(loc, sizeof(loc), "/board/participant?id=%s&date=%s&saved=%s#absences-h",
-				 p.ext_id, a.a.from_date, *fget(&f, "replaces") ? "updated" : "absence");
+			snprintf(loc, sizeof(loc),
+			         "/board/participant?id=%s&date=%s&saved=%s#absences-h", p.ext_id,
+			         a.a.from_date, *fget(&f, "replaces") ? "updated" : "absence");
 			board_redirect(req, loc);
 			goto out;
 		}
@@ -352,12 +382,12 @@ on_absence(struct evhttp_request *req, void *arg)
 	}
 	if ((out = board_page_new(&r, board_t(&r, "Register absence"), "absence")) == NULL)
 		goto out;
-	participant_head(&r, out,
-			 board_t(&r, *fget(&f, "replaces") ? "Change the absence" : "Register absence"),
-			 &p);
+	participant_head(
+	    &r, out, board_t(&r, *fget(&f, "replaces") ? "Change the absence" : "Register absence"),
+	    &p);
 	if (why)
-		html_fmt(out, "<p class=\"error\" role=\"alert\">%s: %s</p>", board_t(&r, "Could not save"),
-			 why);
+		html_fmt(out, "<p class=\"error\" role=\"alert\">%s: %s</p>",
+		         board_t(&r, "Could not save"), why);
 	else
 		whatif(&r, out, &a, fget(&f, "replaces"));
 	absence_form(&r, out, &p, &f, why == NULL);
@@ -382,7 +412,7 @@ tap_cmp(const void *a, const void *b)
 
 static void
 correct_page(struct board_req *r, const struct store_participant *p, const char *date,
-	     const char *error, int status)
+             const char *error, int status)
 {
 	struct attendance_tap *taps = NULL;
 	struct evbuffer *out;
@@ -396,66 +426,75 @@ correct_page(struct board_req *r, const struct store_participant *p, const char 
 		html_fmt(out, "<p class=\"error\" role=\"alert\">%s</p>", error);
 	if (strcmp(board_arg(r, "done"), "add") == 0 || strcmp(board_arg(r, "done"), "1") == 0)
 		html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
-			 board_t(r, "Saved: the tap is added."));
+		         board_t(r, "Saved: the tap is added."));
 	else if (strcmp(board_arg(r, "done"), "remove") == 0)
 		html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s</p>",
-			 board_t(r, "Saved: the tap is removed."));
-	html_fmt(out, "<form class=\"tabs\" method=\"get\" action=\"/board/correct\">"
-		      "<input type=\"hidden\" name=\"id\" value=\"%s\"><label>%s %s"
-		      "<input type=\"date\" name=\"date\" value=\"%s\"></label>"
-		      "<button type=\"submit\">%s</button></form>",
-		 p->ext_id, board_t(r, "Taps on"), "", date, board_t(r, "Search"));
+		         board_t(r, "Saved: the tap is removed."));
+	html_fmt(out,
+	         "<form class=\"tabs\" method=\"get\" action=\"/board/correct\">"
+	         "<input type=\"hidden\" name=\"id\" value=\"%s\"><label>%s %s"
+	         "<input type=\"date\" name=\"date\" value=\"%s\"></label>"
+	         "<button type=\"submit\">%s</button></form>",
+	         p->ext_id, board_t(r, "Taps on"), "", date, board_t(r, "Search"));
 	if (attendance_taps_on(r->b->att, p->id, date, &taps, &n, err, sizeof(err)) < 0) {
 		html_fmt(out, "<p class=\"error\">%s</p>", err);
 	} else if (n == 0) {
-		html_fmt(out, "<p class=\"muted\" id=\"taps\">%s</p>", board_t(r, "No taps this day."));
+		html_fmt(out, "<p class=\"muted\" id=\"taps\">%s</p>",
+		         board_t(r, "No taps this day."));
 	} else {
 		qsort(taps, n, sizeof(*taps), tap_cmp);
-		html_fmt(out, "<table id=\"taps\"><thead><tr><th>%s</th><th>%s</th><th><span "
-			      "class=\"sr\">%s</span></th></tr>"
-			      "</thead><tbody>",
-			 board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "Action"));
+		html_fmt(out,
+		         "<table id=\"taps\"><thead><tr><th>%s</th><th>%s</th><th><span "
+		         "class=\"sr\">%s</span></th></tr>"
+		         "</thead><tbody>",
+		         board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "Action"));
 		for (size_t i = 0; i < n; i++) {
 			board_hhmm(taps[i].minute, hm);
-			html_fmt(out, "<tr data-time=\"%s\"><td>%s</td><td>%s%R%s%R</td><td>", hm, hm,
-				 board_t(r, strcmp(taps[i].direction, "out") ? "In" : "Out"),
-				 taps[i].corrected ? " <span class=\"muted\">(" : "",
-				 taps[i].corrected ? board_t(r, "added by a correction") : "",
-				 taps[i].corrected ? ")</span>" : "");
+			html_fmt(out, "<tr data-time=\"%s\"><td>%s</td><td>%s%R%s%R</td><td>", hm,
+			         hm, board_t(r, strcmp(taps[i].direction, "out") ? "In" : "Out"),
+			         taps[i].corrected ? " <span class=\"muted\">(" : "",
+			         taps[i].corrected ? board_t(r, "added by a correction") : "",
+			         taps[i].corrected ? ")</span>" : "");
 			if (taps[i].tap_id > 0) {
-				html_fmt(out, "<form method=\"post\" action=\"/board/correct\" class=\"tabs\">");
+				html_fmt(out, "<form method=\"post\" action=\"/board/correct\" "
+				              "class=\"tabs\">");
 				board_csrf_field(r, out);
-				html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
-					      "<input type=\"hidden\" name=\"date\" value=\"%s\">"
-					      "<input type=\"hidden\" name=\"action\" value=\"remove\">"
-					      "<input type=\"hidden\" name=\"tap\" value=\"%lld\">"
-					      "<input name=\"reason\" required maxlength=\"250\" dir=\"auto\" "
-					      "placeholder=\"%s\" aria-label=\"%s\">"
-					      "<button type=\"submit\" class=\"danger\">%s</button></form>",
-					 p->ext_id, date, (long long)taps[i].tap_id,
-					 board_t(r, "Reason (required)"), board_t(r, "Reason (required)"),
-					 board_t(r, "Remove"));
+				html_fmt(
+				    out,
+				    "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+				    "<input type=\"hidden\" name=\"date\" value=\"%s\">"
+				    "<input type=\"hidden\" name=\"action\" value=\"remove\">"
+				    "<input type=\"hidden\" name=\"tap\" value=\"%lld\">"
+				    "<input name=\"reason\" required maxlength=\"250\" "
+				    "dir=\"auto\" "
+				    "placeholder=\"%s\" aria-label=\"%s\">"
+				    "<button type=\"submit\" class=\"danger\">%s</button></form>",
+				    p->ext_id, date, (long long)taps[i].tap_id,
+				    board_t(r, "Reason (required)"),
+				    board_t(r, "Reason (required)"), board_t(r, "Remove"));
 			}
 			html_fmt(out, "</td></tr>");
 		}
 		html_fmt(out, "</tbody></table>");
 	}
 	free(taps);
-	html_fmt(out, "<h2>%s</h2><form class=\"grid card\" method=\"post\" action=\"/board/correct\" "
-		      "id=\"add-tap\">",
-		 board_t(r, "Add a tap"));
+	html_fmt(out,
+	         "<h2>%s</h2><form class=\"grid card\" method=\"post\" action=\"/board/correct\" "
+	         "id=\"add-tap\">",
+	         board_t(r, "Add a tap"));
 	board_csrf_field(r, out);
-	html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
-		      "<input type=\"hidden\" name=\"date\" value=\"%s\">"
-		      "<input type=\"hidden\" name=\"action\" value=\"add\">"
-		      "<label>%s<input type=\"time\" name=\"time\" required></label>"
-		      "<label>%s<select name=\"direction\"><option value=\"in\">%s</option>"
-		      "<option value=\"out\">%s</option></select></label>"
-		      "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
-		      "dir=\"auto\"></label><p class=\"full\"><button type=\"submit\" class=\"primary\">"
-		      "%s</button></p></form>",
-		 p->ext_id, date, board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "In"),
-		 board_t(r, "Out"), board_t(r, "Reason (required)"), board_t(r, "Add"));
+	html_fmt(out,
+	         "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+	         "<input type=\"hidden\" name=\"date\" value=\"%s\">"
+	         "<input type=\"hidden\" name=\"action\" value=\"add\">"
+	         "<label>%s<input type=\"time\" name=\"time\" required></label>"
+	         "<label>%s<select name=\"direction\"><option value=\"in\">%s</option>"
+	         "<option value=\"out\">%s</option></select></label>"
+	         "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+	         "dir=\"auto\"></label><p class=\"full\"><button type=\"submit\" class=\"primary\">"
+	         "%s</button></p></form>",
+	         p->ext_id, date, board_t(r, "Time"), board_t(r, "Direction"), board_t(r, "In"),
+	         board_t(r, "Out"), board_t(r, "Reason (required)"), board_t(r, "Add"));
 	board_page_finish(r, out, status);
 }
 
@@ -480,7 +519,8 @@ on_correct(struct evhttp_request *req, void *arg)
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
 		date = board_arg(&r, "date");
 		if (load_participant(&r, form_get(&r.query, "id"), &p) == 0)
-			correct_page(&r, &p, rules_date_parse(date, &d) == 0 ? date : today, NULL, 200);
+			correct_page(&r, &p, rules_date_parse(date, &d) == 0 ? date : today, NULL,
+			             200);
 		board_end(&r);
 		return;
 	}
@@ -505,7 +545,7 @@ on_correct(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	if (form_too_long(&f, "reason", board_t(&r, "Reason (required)"), 0, REASON_MAX_CHARS,
-			  r.lang, why_buf, sizeof(why_buf))) {
+	                  r.lang, why_buf, sizeof(why_buf))) {
 		correct_page(&r, &p, date, why_buf, 422);
 		goto out;
 	}
@@ -516,17 +556,20 @@ on_correct(struct evhttp_request *req, void *arg)
 	}
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
-	args = (struct cmd_correction_args){.participant = p.ext_id, .date = c.date,
-					    .minute = c.minute, .direction = c.direction,
-					    .tap_id = c.tap_id, .reason = c.reason};
+	args = (struct cmd_correction_args){.participant = p.ext_id,
+	                                    .date = c.date,
+	                                    .minute = c.minute,
+	                                    .direction = c.direction,
+	                                    .tap_id = c.tap_id,
+	                                    .reason = c.reason};
 	if ((strcmp(c.action, "add") == 0 ? cmd_correction_add(&ctx, &args, &res)
-					  : cmd_correction_remove(&ctx, &args, &res)) != 0) {
+	                                  : cmd_correction_remove(&ctx, &args, &res)) != 0) {
 		correct_page(&r, &p, date, res.msg, res.status == CMD_FAILED ? 503 : 422);
 		goto out;
 	}
 	cmd_result_free(&res);
 	snprintf(loc, sizeof(loc), "/board/correct?id=%s&date=%s&done=%s", p.ext_id, date,
-		 strcmp(c.action, "add") == 0 ? "add" : "remove");
+	         strcmp(c.action, "add") == 0 ? "add" : "remove");
 	board_redirect(req, loc);
 out:
 	form_free(&f);
@@ -538,7 +581,7 @@ out:
 struct enroll_ctx {
 	struct board_req *r;
 	struct evbuffer *out;
-	const char *chosen;	/* the card key picked, or NULL: the newest */
+	const char *chosen;      /* the card key picked, or NULL: the newest */
 	const char *participant; /* the participant picked, or NULL */
 	int n;
 };
@@ -551,11 +594,12 @@ enroll_card_option(void *arg, const char *key, int64_t last_ms, int taps)
 
 	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
 	board_card_code(key, code);
-	html_fmt(e->out, "<label class=\"full choice\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
-			 "%s %s — %s <span class=\"key\">…%s</span> (%d %s)</label>",
-		 key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "",
-		 board_t(e->r, "Tapped"), when, board_t(e->r, "card"), code, taps,
-		 board_t(e->r, taps == 1 ? "tap" : "taps"));
+	html_fmt(e->out,
+	         "<label class=\"full choice\"><input type=\"radio\" name=\"card\" value=\"%s\"%R> "
+	         "%s %s — %s <span class=\"key\">…%s</span> (%d %s)</label>",
+	         key, (e->chosen ? strcmp(e->chosen, key) == 0 : e->n == 0) ? " checked" : "",
+	         board_t(e->r, "Tapped"), when, board_t(e->r, "card"), code, taps,
+	         board_t(e->r, taps == 1 ? "tap" : "taps"));
 	e->n++;
 	return 0;
 }
@@ -567,8 +611,9 @@ enroll_participant_option(void *arg, const struct store_participant *p)
 
 	if (p->active)
 		html_fmt(e->out, "<option value=\"%s\" dir=\"auto\"%R>%s (%s)</option>", p->ext_id,
-			 e->participant && strcmp(e->participant, p->ext_id) == 0 ? " selected" : "",
-			 p->name, p->ext_id);
+		         e->participant && strcmp(e->participant, p->ext_id) == 0 ? " selected"
+		                                                                  : "",
+		         p->name, p->ext_id);
 	return 0;
 }
 
@@ -613,56 +658,69 @@ enroll_page(struct board_req *r, const struct form *f, const char *error, int wa
 	char code[8], oldkey[80] = "";
 
 	if ((e.out = board_page_new(r, board_t(r, *replace ? "Replace a card" : "Enroll card"),
-				    "enroll")) == NULL)
+	                            "enroll")) == NULL)
 		return;
 	html_fmt(e.out, "<h1>%s</h1>", board_t(r, *replace ? "Replace a card" : "Enroll card"));
 	if (have)
-		html_fmt(e.out, "<p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">%s</a> "
-				"<span class=\"muted\">%s</span></p>",
-			 p.ext_id, p.name, p.ext_id);
+		html_fmt(
+		    e.out,
+		    "<p><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">%s</a> "
+		    "<span class=\"muted\">%s</span></p>",
+		    p.ext_id, p.name, p.ext_id);
 	if (error)
 		html_fmt(e.out, "<p class=\"error\" role=\"alert\">%s</p>", error);
 	if (have && !*replace && active_cards(r, p.id, oldkey, sizeof(oldkey)) > 0) {
 		board_card_code(oldkey, code);
-		html_fmt(e.out, "<div class=\"warn\" role=\"%s\" id=\"has-card\"><p>%s <span dir=\"auto\">%s</span> "
-				"%s (<span class=\"key\">…%s</span>).</p><p><a class=\"button\" "
-				"href=\"/board/enroll?participant=%s&amp;replace=%s\">%s</a></p></div>",
-			 warn ? "alert" : "note", board_t(r, "Note:"), p.name,
-			 board_t(r, "already has a card"), code, p.ext_id, oldkey,
-			 board_t(r, "Replace the old card instead"));
+		html_fmt(e.out,
+		         "<div class=\"warn\" role=\"%s\" id=\"has-card\"><p>%s <span "
+		         "dir=\"auto\">%s</span> "
+		         "%s (<span class=\"key\">…%s</span>).</p><p><a class=\"button\" "
+		         "href=\"/board/enroll?participant=%s&amp;replace=%s\">%s</a></p></div>",
+		         warn ? "alert" : "note", board_t(r, "Note:"), p.name,
+		         board_t(r, "already has a card"), code, p.ext_id, oldkey,
+		         board_t(r, "Replace the old card instead"));
 	}
-	html_fmt(e.out, "<p class=\"muted\">%s</p><form class=\"grid card\" method=\"post\" "
-			"action=\"/board/enroll\" id=\"enroll\">",
-		 board_t(r, "Tap the new card on the kiosk reader: it appears here."));
+	html_fmt(e.out,
+	         "<p class=\"muted\">%s</p><form class=\"grid card\" method=\"post\" "
+	         "action=\"/board/enroll\" id=\"enroll\">",
+	         board_t(r, "Tap the new card on the kiosk reader: it appears here."));
 	board_csrf_field(r, e.out);
-	html_fmt(e.out, "<fieldset class=\"full\"><legend>%s</legend>", board_t(r, "Unknown cards"));
-	store_unknown_cards(r->b->store, board_now_ms() - 7 * 86400000LL, 20, enroll_card_option, &e);
+	html_fmt(e.out, "<fieldset class=\"full\"><legend>%s</legend>",
+	         board_t(r, "Unknown cards"));
+	store_unknown_cards(r->b->store, board_now_ms() - 7 * 86400000LL, 20, enroll_card_option,
+	                    &e);
 	if (e.n == 0)
 		html_fmt(e.out, "<p class=\"muted\">%s</p>",
-			 board_t(r, "No unknown cards were tapped in the last 7 days."));
+		         board_t(r, "No unknown cards were tapped in the last 7 days."));
 	html_fmt(e.out, "</fieldset>");
 	if (*replace && have) {
 		board_card_code(replace, code);
-		html_fmt(e.out, "<input type=\"hidden\" name=\"participant\" value=\"%s\">"
-				"<input type=\"hidden\" name=\"replace\" value=\"%s\">"
-				"<p class=\"full\">%s <span class=\"key\">…%s</span></p>"
-				"<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
-				"dir=\"auto\" value=\"%s\"></label>",
-			 p.ext_id, replace, board_t(r, "The new card replaces card"), code,
-			 board_t(r, "Reason (required)"), fget(f, "reason"));
+		html_fmt(
+		    e.out,
+		    "<input type=\"hidden\" name=\"participant\" value=\"%s\">"
+		    "<input type=\"hidden\" name=\"replace\" value=\"%s\">"
+		    "<p class=\"full\">%s <span class=\"key\">…%s</span></p>"
+		    "<label class=\"full\">%s<input name=\"reason\" required maxlength=\"250\" "
+		    "dir=\"auto\" value=\"%s\"></label>",
+		    p.ext_id, replace, board_t(r, "The new card replaces card"), code,
+		    board_t(r, "Reason (required)"), fget(f, "reason"));
 	} else {
-		html_fmt(e.out, "<label class=\"full\">%s<select name=\"participant\" required>"
-				"<option value=\"\"></option>",
-			 board_t(r, "Participant"));
+		html_fmt(e.out,
+		         "<label class=\"full\">%s<select name=\"participant\" required>"
+		         "<option value=\"\"></option>",
+		         board_t(r, "Participant"));
 		store_participant_each(r->b->store, enroll_participant_option, &e);
 		html_fmt(e.out, "</select></label>");
 		if (warn)
 			html_fmt(e.out, "<input type=\"hidden\" name=\"confirm\" value=\"1\">");
 	}
-	html_fmt(e.out, "<p class=\"full\"><button type=\"submit\" class=\"primary\"%R>%s</button></p>"
-			"</form>",
-		 e.n ? "" : " disabled",
-		 board_t(r, *replace ? "Replace the card" : warn ? "Enroll as well" : "Enroll"));
+	html_fmt(e.out,
+	         "<p class=\"full\"><button type=\"submit\" class=\"primary\"%R>%s</button></p>"
+	         "</form>",
+	         e.n ? "" : " disabled",
+	         board_t(r, *replace ? "Replace the card"
+	                    : warn   ? "Enroll as well"
+	                             : "Enroll"));
 	board_page_finish(r, e.out, status);
 }
 
@@ -704,8 +762,10 @@ on_enroll(struct evhttp_request *req, void *arg)
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (*replace) {
-		struct cmd_card_replace_args a = {.participant = p.ext_id, .old_card = replace,
-						  .new_card = card, .reason = fget(&f, "reason")};
+		struct cmd_card_replace_args a = {.participant = p.ext_id,
+		                                  .old_card = replace,
+		                                  .new_card = card,
+		                                  .reason = fget(&f, "reason")};
 
 		rc = cmd_card_replace(&ctx, &a, &res);
 	} else {
@@ -720,7 +780,7 @@ on_enroll(struct evhttp_request *req, void *arg)
 	}
 	cmd_result_free(&res);
 	snprintf(loc, sizeof(loc), "/board/participant?id=%s&saved=%s", p.ext_id,
-		 *replace ? "replaced" : "enrolled");
+	         *replace ? "replaced" : "enrolled");
 	board_redirect(req, loc);
 out:
 	form_free(&f);
@@ -784,7 +844,7 @@ on_absence_withdraw(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	a = (struct cmd_absence_revoke_args){.absence = fget(&f, "absence"),
-					     .reason = fget(&f, "reason")};
+	                                     .reason = fget(&f, "reason")};
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_absence_revoke(&ctx, &a, &res) < 0) {
@@ -793,7 +853,7 @@ on_absence_withdraw(struct evhttp_request *req, void *arg)
 	}
 	cmd_result_free(&res);
 	snprintf(loc, sizeof(loc), "/board/participant?id=%.40s&saved=withdrawn#absences-h",
-		 fget(&f, "id"));
+	         fget(&f, "id"));
 	board_redirect(req, loc);
 out:
 	form_free(&f);

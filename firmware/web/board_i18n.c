@@ -31,21 +31,23 @@ on_translations(struct evhttp_request *req, void *arg)
 		for (int m = 0; m < I18N_NMSG; m++)
 			unreviewed += !i18n_reviewed(l, m);
 	html_fmt(out, "<h1>%s</h1><p id=\"unreviewed-count\">%s: %d / %d</p>",
-		 board_t(&r, "Kiosk translations"),
-		 board_t(&r, "Not yet reviewed by a native speaker"), unreviewed,
-		 I18N_NLANG * I18N_NMSG);
-	html_fmt(out, "<table id=\"unreviewed\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-		      "<th>%s</th></tr></thead><tbody>",
-		 board_t(&r, "Language"), board_t(&r, "String"), "English", board_t(&r, "Text"));
+	         board_t(&r, "Kiosk translations"),
+	         board_t(&r, "Not yet reviewed by a native speaker"), unreviewed,
+	         I18N_NLANG * I18N_NMSG);
+	html_fmt(out,
+	         "<table id=\"unreviewed\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	         "<th>%s</th></tr></thead><tbody>",
+	         board_t(&r, "Language"), board_t(&r, "String"), "English", board_t(&r, "Text"));
 	for (int l = 0; l < I18N_NLANG; l++)
 		for (int m = 0; m < I18N_NMSG; m++) {
 			if (i18n_reviewed(l, m))
 				continue;
-			html_fmt(out, "<tr data-lang=\"%s\" data-msg=\"%s\"><td>%s</td><td>%s</td>"
-				      "<td>%s</td><td lang=\"%s\" dir=\"%s\">%s</td></tr>",
-				 i18n_languages[l], i18n_msg_name(m), i18n_languages[l],
-				 i18n_msg_name(m), i18n_at(en, m), i18n_languages[l],
-				 i18n_rtl(i18n_languages[l]) ? "rtl" : "ltr", i18n_at(l, m));
+			html_fmt(out,
+			         "<tr data-lang=\"%s\" data-msg=\"%s\"><td>%s</td><td>%s</td>"
+			         "<td>%s</td><td lang=\"%s\" dir=\"%s\">%s</td></tr>",
+			         i18n_languages[l], i18n_msg_name(m), i18n_languages[l],
+			         i18n_msg_name(m), i18n_at(en, m), i18n_languages[l],
+			         i18n_rtl(i18n_languages[l]) ? "rtl" : "ltr", i18n_at(l, m));
 		}
 	html_fmt(out, "</tbody></table>");
 	board_page_finish(&r, out, 200);

@@ -26,8 +26,8 @@ struct board {
 	struct web *web;
 	struct store *store;
 	struct attendance *att;
-	struct reports *reports;	  /* long reads: the Today page */
-	const struct cmd_env *cmd;	  /* every change goes through a command */
+	struct reports *reports;        /* long reads: the Today page */
+	const struct cmd_env *cmd;      /* every change goes through a command */
 	struct today_batch *today_next; /* a Today computation not started yet */
 	const struct config *cfg;
 	int secure; /* served over TLS: cookies get Secure */
@@ -57,7 +57,7 @@ void board_actor(const struct board_req *r, char *out, size_t outlen);
  * sent already (HTML: redirect to the login page; API and events: 401).
  */
 int board_begin(struct board *b, struct evhttp_request *req, enum board_kind kind,
-		struct board_req *r);
+                struct board_req *r);
 void board_end(struct board_req *r);
 /* A POST body parsed into f with its CSRF token checked; -1: 400/403/405 was sent. */
 int board_post(struct board_req *r, struct form *f);
@@ -72,7 +72,7 @@ const char *board_arg(const struct board_req *r, const char *name);
 /* board_page.c */
 const char *board_t(const struct board_req *r, const char *english);
 void board_page_begin(struct board_req *r, struct evbuffer *out, const char *title,
-		      const char *page);
+                      const char *page);
 void board_page_end(struct board_req *r, struct evbuffer *out);
 /* A new buffer with the page's head written (NULL: 503 sent), and its end, reply and free. */
 struct evbuffer *board_page_new(struct board_req *r, const char *title, const char *page);

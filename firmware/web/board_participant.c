@@ -64,7 +64,8 @@ day_class(const struct rules_day *d, int32_t today)
 		return "d-future";
 	if (d->scheduled_min == 0)
 		return d->flags & (1u << RULES_FLAG_PUBLIC_HOLIDAY | 1u << RULES_FLAG_CLOSURE)
-			       ? "d-hol" : "d-none";
+		           ? "d-hol"
+		           : "d-none";
 	if (d->unexcused_min * 2 >= d->scheduled_min)
 		return "d-unx";
 	if (d->unexcused_min > 0)
@@ -97,17 +98,17 @@ day_class(const struct rules_day *d, int32_t today)
 static const struct {
 	const char *cls, *mark, *en;
 } day_kinds[] = {
-	{"d-att", "✓", "Attended"},
-	{"d-part", "½", "Late or left early"},
-	{"d-unx", "✗", "Unexcused"},
-	{"d-c-sick", "S", "Sick"},
-	{"d-c-child", "B", "Child's illness"},
-	{"d-c-leave", "F", "Leave or vacation"},
-	{"d-c-family", "G", "Pregnancy, birth, nursing"},
-	{"d-c-other", "E", "Excused, other"},
-	{"d-hol", "H", "Holiday or closed"},
-	{"d-none", "·", "Not scheduled"},
-	{"d-future", "…", "Coming or not final yet"},
+    {"d-att", "✓", "Attended"},
+    {"d-part", "½", "Late or left early"},
+    {"d-unx", "✗", "Unexcused"},
+    {"d-c-sick", "S", "Sick"},
+    {"d-c-child", "B", "Child's illness"},
+    {"d-c-leave", "F", "Leave or vacation"},
+    {"d-c-family", "G", "Pregnancy, birth, nursing"},
+    {"d-c-other", "E", "Excused, other"},
+    {"d-hol", "H", "Holiday or closed"},
+    {"d-none", "·", "Not scheduled"},
+    {"d-future", "…", "Coming or not final yet"},
 };
 
 static size_t
@@ -121,7 +122,8 @@ day_kind(const char *cls)
 
 /* The class of day k of res (with the not-final rule), or NULL if it is not in res. */
 static const char *
-day_cls_at(const struct attendance_days *res, int32_t date, int32_t today, const struct rules_day **dp)
+day_cls_at(const struct attendance_days *res, int32_t date, int32_t today,
+           const struct rules_day **dp)
 {
 	*dp = NULL;
 	for (size_t k = 0; k < res->out.n_days; k++)
@@ -130,8 +132,8 @@ day_cls_at(const struct attendance_days *res, int32_t date, int32_t today, const
 
 			*dp = d;
 			/* A scheduled day not final yet is not judged: shown as to come. */
-			if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL && d->scheduled_min > 0 &&
-			    d->attended_min == 0 && excused_total(d) == 0)
+			if (res->state && res->state[k] != ATTENDANCE_DAY_FINAL &&
+			    d->scheduled_min > 0 && d->attended_min == 0 && excused_total(d) == 0)
 				return "d-future";
 			return day_class(d, today);
 		}
@@ -144,7 +146,7 @@ legend(struct board_req *r, struct evbuffer *out)
 	html_fmt(out, "<ul class=\"legend\" aria-label=\"%s\">", board_t(r, "Legend"));
 	for (size_t i = 0; i < sizeof(day_kinds) / sizeof(day_kinds[0]); i++)
 		html_fmt(out, "<li><span class=\"mark %s\" aria-hidden=\"true\">%s</span> %s</li>",
-			 day_kinds[i].cls, day_kinds[i].mark, board_t(r, day_kinds[i].en));
+		         day_kinds[i].cls, day_kinds[i].mark, board_t(r, day_kinds[i].en));
 	html_fmt(out, "</ul>");
 }
 
@@ -154,8 +156,8 @@ legend(struct board_req *r, struct evbuffer *out)
  * (no SVG tooltips, which tablets cannot show).
  */
 static void
-heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
-	int32_t from, int32_t to, int32_t today)
+heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days *res, int32_t from,
+        int32_t to, int32_t today)
 {
 	int lead = rules_weekday(from) - 1;
 	int ndays = (int)(to - from + 1);
@@ -182,17 +184,19 @@ heatmap(struct board_req *r, struct evbuffer *out, const struct attendance_days 
 			k = day_kind(cls);
 			rules_date_format(date, ds, sizeof(ds));
 			rules_ymd(date, &yy, &mm, &dd);
-			html_fmt(out, "<td class=\"day %s%R\" data-date=\"%s\"><a href=\"#d-%s\">"
-				      "<span class=\"dn\">%d</span><span class=\"mark\" aria-hidden=\"true\">%s"
-				      "</span><span class=\"sr\">%s %s.",
-				 cls, date == today ? " today" : "", ds, ds, dd, day_kinds[k].mark, ds,
-				 board_t(r, day_kinds[k].en));
+			html_fmt(out,
+			         "<td class=\"day %s%R\" data-date=\"%s\"><a href=\"#d-%s\">"
+			         "<span class=\"dn\">%d</span><span class=\"mark\" "
+			         "aria-hidden=\"true\">%s"
+			         "</span><span class=\"sr\">%s %s.",
+			         cls, date == today ? " today" : "", ds, ds, dd, day_kinds[k].mark,
+			         ds, board_t(r, day_kinds[k].en));
 			if (d && date <= today && d->scheduled_min) {
 				board_duration(r, d->scheduled_min, sch, sizeof(sch));
 				board_duration(r, d->attended_min, att, sizeof(att));
 				board_duration(r, d->unexcused_min, unx, sizeof(unx));
 				html_fmt(out, " %s %s, %s %s, %s %s.", board_t(r, "Scheduled"), sch,
-					 board_t(r, "Attended"), att, board_t(r, "Unexcused"), unx);
+				         board_t(r, "Attended"), att, board_t(r, "Unexcused"), unx);
 			}
 			html_fmt(out, "</span></a></td>");
 		}
@@ -213,90 +217,104 @@ quotas(struct board_req *r, struct evbuffer *out, int64_t pid, const char *today
 		html_fmt(out, "<p class=\"error\">%s</p>", err);
 		return;
 	}
-	html_fmt(out, "<table id=\"quotas\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-		      "</tr></thead><tbody>",
-		 board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"), board_t(r, "Remaining"));
+	html_fmt(out,
+	         "<table id=\"quotas\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	         "</tr></thead><tbody>",
+	         board_t(r, "Quotas"), board_t(r, "Used"), board_t(r, "Limit"),
+	         board_t(r, "Remaining"));
 	for (int i = 0; i < ATTENDANCE_Q_COUNT; i++) {
 		if (q.q[i].limit == 0 && q.q[i].used == 0)
 			continue; /* not part of this regime */
-		html_fmt(out, "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\" data-label=\"%s\">%d</td>",
-			 attendance_quota_name(i), board_quota_label(r, i), board_t(r, "Used"),
-			 q.q[i].used);
+		html_fmt(
+		    out,
+		    "<tr data-quota=\"%s\"><td>%s</td><td class=\"used\" data-label=\"%s\">%d</td>",
+		    attendance_quota_name(i), board_quota_label(r, i), board_t(r, "Used"),
+		    q.q[i].used);
 		if (q.q[i].limit < 0)
-			html_fmt(out, "<td data-label=\"%s\">%s</td><td class=\"left\" data-label=\"%s\">–</td>"
-				      "</tr>",
-				 board_t(r, "Limit"), board_t(r, "no limit"), board_t(r, "Remaining"));
+			html_fmt(out,
+			         "<td data-label=\"%s\">%s</td><td class=\"left\" "
+			         "data-label=\"%s\">–</td>"
+			         "</tr>",
+			         board_t(r, "Limit"), board_t(r, "no limit"),
+			         board_t(r, "Remaining"));
 		else
-			html_fmt(out, "<td data-label=\"%s\">%d</td><td class=\"left\" data-label=\"%s\">%d</td>"
-				      "</tr>",
-				 board_t(r, "Limit"), q.q[i].limit, board_t(r, "Remaining"), q.q[i].left);
+			html_fmt(out,
+			         "<td data-label=\"%s\">%d</td><td class=\"left\" "
+			         "data-label=\"%s\">%d</td>"
+			         "</tr>",
+			         board_t(r, "Limit"), q.q[i].limit, board_t(r, "Remaining"),
+			         q.q[i].left);
 	}
 	html_fmt(out, "</tbody></table>");
 }
 
 static void
 day_rows(struct board_req *r, struct evbuffer *out, const struct attendance_days *res,
-	 int32_t today)
+         int32_t today)
 {
 	char dur[32], ds[11], money[32];
 
-	html_fmt(out, "<table id=\"days\"><thead><tr><th>%s</th><th class=\"opt\">%s</th><th>%s</th>"
-		      "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-		 board_t(r, "Date"), board_t(r, "Scheduled"), board_t(r, "Attended"),
-		 board_t(r, "Excused"), board_t(r, "Unexcused"), board_t(r, "Explanation"));
+	html_fmt(out,
+	         "<table id=\"days\"><thead><tr><th>%s</th><th class=\"opt\">%s</th><th>%s</th>"
+	         "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+	         board_t(r, "Date"), board_t(r, "Scheduled"), board_t(r, "Attended"),
+	         board_t(r, "Excused"), board_t(r, "Unexcused"), board_t(r, "Explanation"));
 	for (size_t i = 0; i < res->out.n_days; i++) {
 		const struct rules_day *d = &res->out.days[i];
 
 		if (d->date > today || (d->scheduled_min == 0 && d->flags == 0))
 			continue;
 		rules_date_format(d->date, ds, sizeof(ds));
-		html_fmt(out, "<tr id=\"d-%s\" data-date=\"%s\"><td>%s %s<div><a href=\"/board/correct?"
-			      "id=%s&amp;date=%s\">%s</a></div></td>",
-			 ds, ds, weekday(r, d->date), ds, res->participant.ext_id, ds,
-			 board_t(r, "Correct a tap"));
+		html_fmt(out,
+		         "<tr id=\"d-%s\" data-date=\"%s\"><td>%s %s<div><a href=\"/board/correct?"
+		         "id=%s&amp;date=%s\">%s</a></div></td>",
+		         ds, ds, weekday(r, d->date), ds, res->participant.ext_id, ds,
+		         board_t(r, "Correct a tap"));
 		board_duration(r, d->scheduled_min, dur, sizeof(dur));
-		html_fmt(out, "<td class=\"opt\" data-label=\"%s\">%s</td>", board_t(r, "Scheduled"), dur);
+		html_fmt(out, "<td class=\"opt\" data-label=\"%s\">%s</td>",
+		         board_t(r, "Scheduled"), dur);
 		board_duration(r, d->attended_min, dur, sizeof(dur));
 		html_fmt(out, "<td data-label=\"%s\">%s</td><td data-label=\"%s\">",
-			 board_t(r, "Attended"), dur, board_t(r, "Excused"));
+		         board_t(r, "Attended"), dur, board_t(r, "Excused"));
 		for (int c = 0; c < RULES_CAT_COUNT; c++)
 			if (d->excused_min[c]) {
 				board_duration(r, d->excused_min[c], dur, sizeof(dur));
 				html_fmt(out, "<div data-category=\"%s\">%s: %s</div>",
-					 rules_category_name(c), board_category_label(r, c), dur);
+				         rules_category_name(c), board_category_label(r, c), dur);
 			}
 		board_duration(r, d->unexcused_min, dur, sizeof(dur));
-		html_fmt(out, "</td><td class=\"%s\" data-label=\"%s\">%s", d->unexcused_min ? "error" : "",
-			 board_t(r, "Unexcused"), dur);
+		html_fmt(out, "</td><td class=\"%s\" data-label=\"%s\">%s",
+		         d->unexcused_min ? "error" : "", board_t(r, "Unexcused"), dur);
 		if (d->unexcused_min) {
 			board_money(rules_rat_round(d->deduction), money, sizeof(money));
-			html_fmt(out, "<div class=\"muted\">%s %s %s</div>", board_t(r, "Deduction"),
-				 money, res->currency);
+			html_fmt(out, "<div class=\"muted\">%s %s %s</div>",
+			         board_t(r, "Deduction"), money, res->currency);
 		}
 		html_fmt(out, "</td><td>");
 		/* A day not final yet is not judged: its missing minutes are pending. */
 		if (res->state && res->state[i] != ATTENDANCE_DAY_FINAL) {
 			board_duration(r, res->pending_min[i], dur, sizeof(dur));
 			html_fmt(out, "<div class=\"muted\" data-state=\"%s\">%s: %s</div>",
-				 attendance_day_state_name(res->state[i]),
-				 board_t(r, "Not final yet, pending"), dur);
+			         attendance_day_state_name(res->state[i]),
+			         board_t(r, "Not final yet, pending"), dur);
 		}
 		for (int n = 0; n < RULES_NOTE_COUNT; n++)
 			if (d->notes & (1u << n))
 				html_fmt(out, "<div class=\"note\" data-note=\"%s\">%s</div>",
-					 rules_note_name(n), board_note_label(r, n));
+				         rules_note_name(n), board_note_label(r, n));
 		for (int f = 0; f < RULES_FLAG_COUNT; f++)
 			if (d->flags & (1u << f))
 				html_fmt(out, "<div class=\"muted\" data-flag=\"%s\">%s</div>",
-					 rules_flag_name(f), board_flag_label(r, f));
+				         rules_flag_name(f), board_flag_label(r, f));
 		html_fmt(out, "</td></tr>");
 	}
 	board_money(res->out.totals.deduction_ore, money, sizeof(money));
 	html_fmt(out, "</tbody></table><p><strong>%s %s: %s %s</strong></p>", board_t(r, "Total"),
-		 board_t(r, "Deduction"), money, res->currency);
+	         board_t(r, "Deduction"), money, res->currency);
 	if (res->g_missing != INT32_MIN)
 		html_fmt(out, "<p class=\"muted\">%s</p>",
-			 board_t(r, "G for this period is not known yet: amounts use the last known G and may change."));
+		         board_t(r, "G for this period is not known yet: amounts use the last "
+		                    "known G and may change."));
 }
 
 /* A documentation value as people say it. */
@@ -304,8 +322,10 @@ const char *
 board_doc_label(const struct board_req *r, const char *doc)
 {
 	static const char *const t[][2] = {
-		{"self_declared", "Self-declared"}, {"doctor_note", "Doctor's note"},
-		{"checkup", "Prenatal check-up"},   {"other", "Other document"},
+	    {"self_declared", "Self-declared"},
+	    {"doctor_note", "Doctor's note"},
+	    {"checkup", "Prenatal check-up"},
+	    {"other", "Other document"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -343,7 +363,7 @@ absences(struct board_req *r, struct evbuffer *out, const struct store_participa
 	}
 	if (n == 0) {
 		html_fmt(out, "<p class=\"muted\" id=\"absences\">%s</p>",
-			 board_t(r, "No absences are registered."));
+		         board_t(r, "No absences are registered."));
 		free(rows);
 		return;
 	}
@@ -354,33 +374,40 @@ absences(struct board_req *r, struct evbuffer *out, const struct store_participa
 
 		board_who(r, a->a.registered_by, who, sizeof(who));
 		board_when(a->created_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
-		html_fmt(out, "<li class=\"card\" data-absence=\"%s\" data-category=\"%s\"><h3>%s</h3>"
-			      "<p><strong>%s</strong>%R%s",
-			 a->a.uuid, a->a.category, cat >= 0 ? board_category_label(r, cat) : a->a.category,
-			 a->a.from_date, strcmp(a->a.from_date, a->a.to_date) ? " – " : "",
-			 strcmp(a->a.from_date, a->a.to_date) ? a->a.to_date : "");
+		html_fmt(out,
+		         "<li class=\"card\" data-absence=\"%s\" data-category=\"%s\"><h3>%s</h3>"
+		         "<p><strong>%s</strong>%R%s",
+		         a->a.uuid, a->a.category,
+		         cat >= 0 ? board_category_label(r, cat) : a->a.category, a->a.from_date,
+		         strcmp(a->a.from_date, a->a.to_date) ? " – " : "",
+		         strcmp(a->a.from_date, a->a.to_date) ? a->a.to_date : "");
 		if (a->start_min >= 0) {
 			board_hhmm(a->start_min, hm1);
 			board_hhmm(a->end_min, hm2);
 			html_fmt(out, " %s–%s", hm1, hm2);
 		}
 		html_fmt(out, "</p><dl class=\"facts\"><dt>%s</dt><dd>%s</dd>",
-			 board_t(r, "Documentation"), board_doc_label(r, a->a.documentation));
+		         board_t(r, "Documentation"), board_doc_label(r, a->a.documentation));
 		if (a->a.comment[0])
 			html_fmt(out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Comment"),
-				 a->a.comment);
-		html_fmt(out, "<dt>%s</dt><dd>%s, %s</dd></dl>", board_t(r, "Registered by"), who, when);
-		html_fmt(out, "<details class=\"act\"><summary>%s</summary>"
-			      "<form method=\"post\" action=\"/board/absence/withdraw\">",
-			 board_t(r, "Withdraw"));
+			         a->a.comment);
+		html_fmt(out, "<dt>%s</dt><dd>%s, %s</dd></dl>", board_t(r, "Registered by"), who,
+		         when);
+		html_fmt(out,
+		         "<details class=\"act\"><summary>%s</summary>"
+		         "<form method=\"post\" action=\"/board/absence/withdraw\">",
+		         board_t(r, "Withdraw"));
 		board_csrf_field(r, out);
-		html_fmt(out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
-			      "<input type=\"hidden\" name=\"absence\" value=\"%s\">"
-			      "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
-			      "<button type=\"submit\" class=\"danger\">%s</button></form></details> "
-			      "<a class=\"button\" href=\"/board/absence?id=%s&amp;edit=%s\">%s</a></li>",
-			 p->ext_id, a->a.uuid, board_t(r, "Reason (required)"),
-			 board_t(r, "Withdraw the absence"), p->ext_id, a->a.uuid, board_t(r, "Change"));
+		html_fmt(
+		    out,
+		    "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+		    "<input type=\"hidden\" name=\"absence\" value=\"%s\">"
+		    "<label>%s<input name=\"reason\" required maxlength=\"250\" "
+		    "dir=\"auto\"></label>"
+		    "<button type=\"submit\" class=\"danger\">%s</button></form></details> "
+		    "<a class=\"button\" href=\"/board/absence?id=%s&amp;edit=%s\">%s</a></li>",
+		    p->ext_id, a->a.uuid, board_t(r, "Reason (required)"),
+		    board_t(r, "Withdraw the absence"), p->ext_id, a->a.uuid, board_t(r, "Change"));
 	}
 	html_fmt(out, "</ul>");
 	free(rows);
@@ -405,32 +432,36 @@ card_item(void *arg, const struct store_card_row *c)
 	board_card_code(c->key, code);
 	board_who(r, c->enrolled_by, who, sizeof(who));
 	board_when(c->enrolled_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
-	html_fmt(k->out, "<li class=\"card\" data-card=\"%s\" data-revoked=\"%d\"><h3>%s "
-			 "<span class=\"key\">…%s</span> <span class=\"tag %s\">%s</span></h3>"
-			 "<dl class=\"facts\"><dt>%s</dt><dd>%s, %s</dd>",
-		 c->key, c->revoked, board_t(r, "Card"), code, c->revoked ? "tag-off" : "tag-on",
-		 board_t(r, c->revoked ? "Revoked" : "In use"), board_t(r, "Enrolled"), when, who);
+	html_fmt(k->out,
+	         "<li class=\"card\" data-card=\"%s\" data-revoked=\"%d\"><h3>%s "
+	         "<span class=\"key\">…%s</span> <span class=\"tag %s\">%s</span></h3>"
+	         "<dl class=\"facts\"><dt>%s</dt><dd>%s, %s</dd>",
+	         c->key, c->revoked, board_t(r, "Card"), code, c->revoked ? "tag-off" : "tag-on",
+	         board_t(r, c->revoked ? "Revoked" : "In use"), board_t(r, "Enrolled"), when, who);
 	if (c->revoked && c->revoked_ms) {
 		board_who(r, c->revoked_by, who, sizeof(who));
 		board_when(c->revoked_ms, "%d.%m.%Y %H:%M", when, sizeof(when));
 		html_fmt(k->out, "<dt>%s</dt><dd>%s, %s</dd>", board_t(r, "Revoked"), when, who);
 		if (c->revoke_reason[0])
-			html_fmt(k->out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>", board_t(r, "Reason"),
-				 c->revoke_reason);
+			html_fmt(k->out, "<dt>%s</dt><dd dir=\"auto\">%s</dd>",
+			         board_t(r, "Reason"), c->revoke_reason);
 	}
 	html_fmt(k->out, "</dl>");
 	if (!c->revoked) {
-		html_fmt(k->out, "<a class=\"button\" href=\"/board/enroll?participant=%s&amp;replace=%s\">"
-				 "%s</a> <details class=\"act\"><summary>%s</summary>"
-				 "<form method=\"post\" action=\"/board/card/revoke\">",
-			 k->p->ext_id, c->key, board_t(r, "Replace"), board_t(r, "Revoke"));
+		html_fmt(k->out,
+		         "<a class=\"button\" href=\"/board/enroll?participant=%s&amp;replace=%s\">"
+		         "%s</a> <details class=\"act\"><summary>%s</summary>"
+		         "<form method=\"post\" action=\"/board/card/revoke\">",
+		         k->p->ext_id, c->key, board_t(r, "Replace"), board_t(r, "Revoke"));
 		board_csrf_field(r, k->out);
-		html_fmt(k->out, "<input type=\"hidden\" name=\"id\" value=\"%s\">"
-				 "<input type=\"hidden\" name=\"card\" value=\"%s\">"
-				 "<label>%s<input name=\"reason\" required maxlength=\"250\" dir=\"auto\"></label>"
-				 "<button type=\"submit\" class=\"danger\">%s</button></form></details>",
-			 k->p->ext_id, c->key, board_t(r, "Reason (required)"),
-			 board_t(r, "Revoke the card"));
+		html_fmt(k->out,
+		         "<input type=\"hidden\" name=\"id\" value=\"%s\">"
+		         "<input type=\"hidden\" name=\"card\" value=\"%s\">"
+		         "<label>%s<input name=\"reason\" required maxlength=\"250\" "
+		         "dir=\"auto\"></label>"
+		         "<button type=\"submit\" class=\"danger\">%s</button></form></details>",
+		         k->p->ext_id, c->key, board_t(r, "Reason (required)"),
+		         board_t(r, "Revoke the card"));
 	}
 	html_fmt(k->out, "</li>");
 	return 0;
@@ -448,7 +479,7 @@ cards(struct board_req *r, struct evbuffer *out, const struct store_participant 
 	else
 		html_fmt(out, "<p class=\"muted\" id=\"cards\">%s</p>", board_t(r, "No card yet."));
 	html_fmt(out, "<p><a class=\"button\" href=\"/board/enroll?participant=%s\">%s</a></p>",
-		 p->ext_id, board_t(r, "Enroll a new card"));
+	         p->ext_id, board_t(r, "Enroll a new card"));
 }
 
 /* The message after a change made from or for this page: says what happened. */
@@ -456,21 +487,22 @@ static void
 flash(struct board_req *r, struct evbuffer *out, const struct store_participant *p)
 {
 	static const char *const said[][2] = {
-		{"1", "The absence is saved."},
-		{"absence", "The absence is saved."},
-		{"updated", "The absence is changed."},
-		{"withdrawn", "The absence is withdrawn."},
-		{"revoked", "The card is revoked."},
-		{"replaced", "The new card replaces the old one."},
-		{"enrolled", "The card is enrolled."},
+	    {"1", "The absence is saved."},
+	    {"absence", "The absence is saved."},
+	    {"updated", "The absence is changed."},
+	    {"withdrawn", "The absence is withdrawn."},
+	    {"revoked", "The card is revoked."},
+	    {"replaced", "The new card replaces the old one."},
+	    {"enrolled", "The card is enrolled."},
 	};
 	const char *s = board_arg(r, "saved");
 
 	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
 		if (strcmp(s, said[i][0]) == 0)
-			html_fmt(out, "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s "
-				      "<span dir=\"auto\">(%s, %s)</span></p>",
-				 board_t(r, said[i][1]), p->name, p->ext_id);
+			html_fmt(out,
+			         "<p class=\"notice\" role=\"status\" id=\"flash\">✓ %s "
+			         "<span dir=\"auto\">(%s, %s)</span></p>",
+			         board_t(r, said[i][1]), p->name, p->ext_id);
 }
 
 /* The range a view shows around `at`: Monday-Sunday, or the calendar month. */
@@ -496,7 +528,7 @@ view_range(int month, int32_t at, int32_t *from, int32_t *to, int32_t *prev, int
 /* Taps that changed nothing: a second tap soon after checking in ([tap] min_presence_min). */
 static void
 already_rows(struct board_req *r, struct evbuffer *out, int64_t pid, const char *from,
-	     const char *to)
+             const char *to)
 {
 	struct store_day_tap *t;
 	char hhmm[8];
@@ -507,7 +539,7 @@ already_rows(struct board_req *r, struct evbuffer *out, int64_t pid, const char 
 		return;
 	}
 	html_fmt(out, "<h2>%s</h2><ul id=\"already\">",
-		 board_t(r, "Tapped again while checked in (nothing changed)"));
+	         board_t(r, "Tapped again while checked in (nothing changed)"));
 	for (size_t i = 0; i < n; i++) {
 		board_hhmm(t[i].minute, hhmm);
 		html_fmt(out, "<li>%s %s</li>", t[i].date, hhmm);
@@ -546,29 +578,33 @@ on_participant(struct evhttp_request *req, void *arg)
 	rules_date_format(prev, prev_s, sizeof(prev_s));
 	rules_date_format(next, next_s, sizeof(next_s));
 	memset(&res, 0, sizeof(res));
-	rc = from <= today ? attendance_days(r.b->att, p.id, from_s, to_s, &res, err, sizeof(err)) : 1;
+	rc = from <= today ? attendance_days(r.b->att, p.id, from_s, to_s, &res, err, sizeof(err))
+	                   : 1;
 	if (rc == 1)
 		res.participant = p;
 	if ((out = board_page_new(&r, p.name, "participant")) == NULL)
 		goto done;
-	html_fmt(out, "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
-		      "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
-		 p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
-		 p.programme_start, p.group[0] ? " · " : "", p.group);
+	html_fmt(out,
+	         "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
+	         "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
+	         p.name, p.ext_id, board_t(&r, "Regime"), p.regime, board_t(&r, "Programme start"),
+	         p.programme_start, p.group[0] ? " · " : "", p.group);
 	flash(&r, out, &p);
-	html_fmt(out, "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
-		      "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
-		 p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
-		 board_t(&r, "Correct a tap"));
-	html_fmt(out, "<div class=\"tabs\"><a class=\"button\" href=\"?id=%s&amp;view=week&amp;date=%s\""
-		      "%R>%s</a><a class=\"button\" href=\"?id=%s&amp;view=month&amp;date=%s\"%R>%s</a>"
-		      "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
-		      "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
-		      "<strong>%s – </strong>",
-		 p.ext_id, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), p.ext_id,
-		 from_s, month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), p.ext_id,
-		 month ? "month" : "week", prev_s, board_t(&r, "Previous"), p.ext_id,
-		 month ? "month" : "week", next_s, board_t(&r, "Next"), from_s);
+	html_fmt(out,
+	         "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
+	         "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
+	         p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
+	         board_t(&r, "Correct a tap"));
+	html_fmt(out,
+	         "<div class=\"tabs\"><a class=\"button\" href=\"?id=%s&amp;view=week&amp;date=%s\""
+	         "%R>%s</a><a class=\"button\" href=\"?id=%s&amp;view=month&amp;date=%s\"%R>%s</a>"
+	         "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
+	         "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
+	         "<strong>%s – </strong>",
+	         p.ext_id, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"),
+	         p.ext_id, from_s, month ? " aria-current=\"page\"" : "", board_t(&r, "Month"),
+	         p.ext_id, month ? "month" : "week", prev_s, board_t(&r, "Previous"), p.ext_id,
+	         month ? "month" : "week", next_s, board_t(&r, "Next"), from_s);
 	rules_date_format(to, to_s, sizeof(to_s));
 	html_fmt(out, "<strong>%s</strong></div>", to_s);
 	/* The pay period of the viewed date: its basis for a decision, printable. */
@@ -581,17 +617,20 @@ on_participant(struct evhttp_request *req, void *arg)
 		int found;
 
 		rules_date_format(at, at_s, sizeof(at_s));
-		/* As the payroll API does: the period of a day up to today exists once asked for. */
+		/* As the payroll API does: the period of a day up to today exists once asked for.
+		 */
 		found = store_period_at(r.b->store, at_s, &sp) == 0;
 		if (!found && at <= today &&
 		    period_open(&per, r.b->store, r.b->att, r.b->cfg, perr, sizeof(perr)) == 0)
 			found = period_ensure(per, at_s, &sp, perr, sizeof(perr)) == 0;
 		period_free(per);
 		if (found)
-			html_fmt(out, "<p><a class=\"button\" id=\"basis\" href=\"/board/basis?id=%s&amp;"
-				      "period=%lld\" target=\"_blank\">%s %s – %s</a></p>",
-				 p.ext_id, (long long)sp.id,
-				 board_t(&r, "Basis for a decision (print)"), sp.from, sp.to);
+			html_fmt(
+			    out,
+			    "<p><a class=\"button\" id=\"basis\" href=\"/board/basis?id=%s&amp;"
+			    "period=%lld\" target=\"_blank\">%s %s – %s</a></p>",
+			    p.ext_id, (long long)sp.id, board_t(&r, "Basis for a decision (print)"),
+			    sp.from, sp.to);
 	}
 	if (rc < 0) {
 		html_fmt(out, "<p class=\"error\">%s</p>", err);
@@ -642,20 +681,22 @@ class_row(void *arg, const struct store_participant *p)
 	rules_date_format(c->to < c->today ? c->to : c->today, t, sizeof(t));
 	if (c->from <= c->today)
 		rc = attendance_days(r->b->att, p->id, f, t, &res, err, sizeof(err));
-	html_fmt(c->out, "<tr data-pid=\"%s\"><th scope=\"row\"><a class=\"name\" dir=\"auto\" "
-			 "href=\"/board/participant?id=%s&amp;date=%s\">%s</a></th>",
-		 p->ext_id, p->ext_id, f, p->name);
+	html_fmt(c->out,
+	         "<tr data-pid=\"%s\"><th scope=\"row\"><a class=\"name\" dir=\"auto\" "
+	         "href=\"/board/participant?id=%s&amp;date=%s\">%s</a></th>",
+	         p->ext_id, p->ext_id, f, p->name);
 	for (int32_t d = c->from; d <= c->to; d++) {
 		const struct rules_day *day = NULL;
 		const char *cls = rc == 0 ? day_cls_at(&res, d, c->today, &day) : "d-future";
 		size_t k = day_kind(cls);
 
 		rules_date_format(d, ds, sizeof(ds));
-		html_fmt(c->out, "<td class=\"day %s\" data-date=\"%s\"><a href=\"/board/participant?id=%s"
-				 "&amp;date=%s#d-%s\"><span aria-hidden=\"true\">%s</span>"
-				 "<span class=\"sr\">%s %s: %s</span></a></td>",
-			 cls, ds, p->ext_id, ds, ds, day_kinds[k].mark, p->name, ds,
-			 board_t(r, day_kinds[k].en));
+		html_fmt(c->out,
+		         "<td class=\"day %s\" data-date=\"%s\"><a href=\"/board/participant?id=%s"
+		         "&amp;date=%s#d-%s\"><span aria-hidden=\"true\">%s</span>"
+		         "<span class=\"sr\">%s %s: %s</span></a></td>",
+		         cls, ds, p->ext_id, ds, ds, day_kinds[k].mark, p->name, ds,
+		         board_t(r, day_kinds[k].en));
 	}
 	html_fmt(c->out, "</tr>");
 	if (rc == 0)
@@ -694,30 +735,35 @@ on_class(struct evhttp_request *req, void *arg)
 		board_end(&r);
 		return;
 	}
-	html_fmt(out, "<h1>%s: %s <span class=\"muted\">%s – %s</span></h1>", board_t(&r, "Class view"),
-		 *g ? g : board_t(&r, "All groups"), from_s, to_s);
-	html_fmt(out, "<div class=\"tabs noprint\"><a class=\"button\" href=\"?group=%s&amp;view=week&amp;"
-		      "date=%s\"%R>%s</a><a class=\"button\" href=\"?group=%s&amp;view=month&amp;date=%s\"%R>"
-		      "%s</a><a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
-		      "<a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
-		      "<a class=\"button\" href=\"/board/today?group=%s\">%s</a></div>",
-		 gq, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), gq, from_s,
-		 month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), gq,
-		 month ? "month" : "week", prev_s, board_t(&r, "Previous"), gq, month ? "month" : "week",
-		 next_s, board_t(&r, "Next"), gq, board_t(&r, "Today"));
+	html_fmt(out, "<h1>%s: %s <span class=\"muted\">%s – %s</span></h1>",
+	         board_t(&r, "Class view"), *g ? g : board_t(&r, "All groups"), from_s, to_s);
+	html_fmt(
+	    out,
+	    "<div class=\"tabs noprint\"><a class=\"button\" href=\"?group=%s&amp;view=week&amp;"
+	    "date=%s\"%R>%s</a><a class=\"button\" href=\"?group=%s&amp;view=month&amp;date=%s\"%R>"
+	    "%s</a><a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
+	    "<a class=\"button\" href=\"?group=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
+	    "<a class=\"button\" href=\"/board/today?group=%s\">%s</a></div>",
+	    gq, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"), gq, from_s,
+	    month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), gq,
+	    month ? "month" : "week", prev_s, board_t(&r, "Previous"), gq, month ? "month" : "week",
+	    next_s, board_t(&r, "Next"), gq, board_t(&r, "Today"));
 	c.r = &r;
 	c.out = out;
 	c.group = g;
-	html_fmt(out, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-		      "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
-		 board_t(&r, "Class view"), board_t(&r, "Name"));
+	html_fmt(out,
+	         "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+	         "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
+	         board_t(&r, "Class view"), board_t(&r, "Name"));
 	for (int32_t d = c.from; d <= c.to; d++) {
 		int y, m, dd;
 
 		rules_ymd(d, &y, &m, &dd);
 		rules_date_format(d, ds, sizeof(ds));
-		html_fmt(out, "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
-			 ds, ds, weekday(&r, d), dd);
+		html_fmt(
+		    out,
+		    "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
+		    ds, ds, weekday(&r, d), dd);
 	}
 	html_fmt(out, "</tr></thead><tbody>");
 	store_participant_each(r.b->store, class_row, &c);
@@ -725,8 +771,9 @@ on_class(struct evhttp_request *req, void *arg)
 	if (c.n == 0)
 		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "Nobody is in this group."));
 	legend(&r, out);
-	html_fmt(out, "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
-		 board_t(&r, "Print"));
+	html_fmt(out,
+	         "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
+	         board_t(&r, "Print"));
 	board_page_finish(&r, out, 200);
 	board_end(&r);
 }

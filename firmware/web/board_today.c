@@ -46,7 +46,7 @@ static void
 pill(struct board_req *r, struct evbuffer *out, const char *what, const char *value, int good)
 {
 	html_fmt(out, "<span class=\"pill %s\">%s: %s</span>", good ? "good" : "bad",
-		 board_t(r, what), board_t(r, value));
+	         board_t(r, what), board_t(r, value));
 }
 
 /*
@@ -62,28 +62,30 @@ upload_notices(struct board_req *r, struct evbuffer *out, json_t *up)
 	size_t i;
 
 	if (json_array_size(list)) {
-		html_fmt(out, "<section class=\"notice\" id=\"card-conflicts\"><h2>%s</h2><p>%s</p>"
-			      "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-			      "<th class=\"opt\">%s</th></tr></thead><tbody>",
-			 board_t(r, "Card conflicts"),
-			 board_t(r, "The roster contradicts a card change made on this kiosk. The "
-				    "kiosk keeps its own change until the roster agrees."),
-			 board_t(r, "Participant"), board_t(r, "Card"), board_t(r, "On this kiosk"),
-			 board_t(r, "The roster says"), board_t(r, "Changed by"));
-		json_array_foreach(list, i, x)
-			html_fmt(out, "<tr data-card=\"%s\"><td>%s</td><td class=\"key\">%.18s…</td>"
-				      "<td>%s</td><td>%s</td><td class=\"opt\">%s</td></tr>",
-				 jval(x, "card"), jval(x, "participant"),
-				 jval(x, "card"), board_t(r, jval(x, "kiosk")),
-				 board_t(r, jval(x, "roster")), jval(x, "who"));
+		html_fmt(out,
+		         "<section class=\"notice\" id=\"card-conflicts\"><h2>%s</h2><p>%s</p>"
+		         "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+		         "<th class=\"opt\">%s</th></tr></thead><tbody>",
+		         board_t(r, "Card conflicts"),
+		         board_t(r, "The roster contradicts a card change made on this kiosk. The "
+		                    "kiosk keeps its own change until the roster agrees."),
+		         board_t(r, "Participant"), board_t(r, "Card"), board_t(r, "On this kiosk"),
+		         board_t(r, "The roster says"), board_t(r, "Changed by"));
+		json_array_foreach(list, i, x) html_fmt(
+		    out,
+		    "<tr data-card=\"%s\"><td>%s</td><td class=\"key\">%.18s…</td>"
+		    "<td>%s</td><td>%s</td><td class=\"opt\">%s</td></tr>",
+		    jval(x, "card"), jval(x, "participant"), jval(x, "card"),
+		    board_t(r, jval(x, "kiosk")), board_t(r, jval(x, "roster")), jval(x, "who"));
 		html_fmt(out, "</tbody></table></section>");
 	}
 	if (dead > 0)
-		html_fmt(out, "<section class=\"notice\" id=\"dead-letters\"><p>%lld %s "
-			      "<a href=\"/board/dead\">%s</a></p></section>",
-			 (long long)dead,
-			 board_t(r, "events were refused by the municipal system (dead letters)."),
-			 board_t(r, "Show them"));
+		html_fmt(out,
+		         "<section class=\"notice\" id=\"dead-letters\"><p>%lld %s "
+		         "<a href=\"/board/dead\">%s</a></p></section>",
+		         (long long)dead,
+		         board_t(r, "events were refused by the municipal system (dead letters)."),
+		         board_t(r, "Show them"));
 }
 
 static void
@@ -100,12 +102,13 @@ status_bar(struct board_req *r, struct evbuffer *out)
 	up = json_object_get(c, "upload");
 	if (json_is_true(json_object_get(up, "enabled")))
 		snprintf(pend, sizeof(pend), "%lld %s",
-			 (long long)json_integer_value(json_object_get(up, "pending")),
-			 board_t(r, "pending"));
+		         (long long)json_integer_value(json_object_get(up, "pending")),
+		         board_t(r, "pending"));
 	else
 		snprintf(pend, sizeof(pend), "%s", board_t(r, "off"));
 	html_fmt(out, "<span class=\"pill %s\">%s: %s</span>",
-		 json_is_false(json_object_get(up, "ok")) ? "bad" : "good", board_t(r, "Upload"), pend);
+	         json_is_false(json_object_get(up, "ok")) ? "bad" : "good", board_t(r, "Upload"),
+	         pend);
 	pill(r, out, "Clock", jstr(c, "clock", "state"),
 	     json_is_true(json_object_get(json_object_get(c, "clock"), "ok")));
 	pill(r, out, "Database",
@@ -123,10 +126,10 @@ status_bar(struct board_req *r, struct evbuffer *out)
  */
 enum today_state { T_PRESENT, T_LATE, T_NOT_ARRIVED, T_ABSENT, T_EXCUSED, T_LEFT, T_COUNT };
 
-static const char *const state_key[T_COUNT] = {"present", "late", "not_arrived",
-					       "absent",  "excused", "left"};
-static const char *const state_en[T_COUNT] = {"Present", "Late", "Not yet arrived",
-					      "Absent",  "Excused", "Left"};
+static const char *const state_key[T_COUNT] = {"present", "late",    "not_arrived",
+                                               "absent",  "excused", "left"};
+static const char *const state_en[T_COUNT] = {"Present", "Late",    "Not yet arrived",
+                                              "Absent",  "Excused", "Left"};
 
 static enum today_state
 today_state(const struct attendance_today *t)
@@ -176,30 +179,34 @@ row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t,
 	board_hhmm(t->last_out, outm);
 	board_hhmm(t->start_min, s);
 	board_hhmm(t->end_min, e);
-	html_fmt(out, "<tr data-pid=\"%s\" data-status=\"%s\" data-state=\"%s\" data-group=\"%s\">"
-		      "<td data-label=\"%s\"><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
-		      "%s</a><div class=\"muted\">%s%R%s</div></td>"
-		      "<td data-label=\"%s\"><span class=\"st st-%s\">%s</span>",
-		 t->ext_id, attendance_status_name(t->status), state_key[ts], group,
-		 board_t(r, "Name"), t->ext_id, t->name, t->ext_id, *group ? " · " : "", group,
-		 board_t(r, "Status"), state_key[ts], board_t(r, state_en[ts]));
+	html_fmt(out,
+	         "<tr data-pid=\"%s\" data-status=\"%s\" data-state=\"%s\" data-group=\"%s\">"
+	         "<td data-label=\"%s\"><a class=\"name\" dir=\"auto\" "
+	         "href=\"/board/participant?id=%s\">"
+	         "%s</a><div class=\"muted\">%s%R%s</div></td>"
+	         "<td data-label=\"%s\"><span class=\"st st-%s\">%s</span>",
+	         t->ext_id, attendance_status_name(t->status), state_key[ts], group,
+	         board_t(r, "Name"), t->ext_id, t->name, t->ext_id, *group ? " · " : "", group,
+	         board_t(r, "Status"), state_key[ts], board_t(r, state_en[ts]));
 	if (t->status == ATTENDANCE_EXCUSED && t->excused_category >= 0)
 		html_fmt(out, "<div class=\"muted\">%s</div>",
-			 board_category_label(r, t->excused_category));
+		         board_category_label(r, t->excused_category));
 	if (t->status == ATTENDANCE_LATE && ts == T_LEFT)
 		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Came late"));
 	if (t->status == ATTENDANCE_LEFT_EARLY)
 		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Left early"));
 	for (int f = 0; f < RULES_FLAG_COUNT; f++)
 		if (stray & (1u << f))
-			html_fmt(out, "<div class=\"flag\" data-flag=\"%s\">⚠ %s</div>", rules_flag_name(f),
-				 board_flag_label(r, f));
-	html_fmt(out, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-		      "<td class=\"opt\" data-label=\"%s\">%s–%s</td>"
-		      "<td class=\"actions\"><a class=\"button\" href=\"/board/absence?id=%s&amp;from=%s\">"
-		      "%s</a><a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></td></tr>",
-		 board_t(r, "In"), in, board_t(r, "Out"), outm, board_t(r, "Schedule"), s, e, t->ext_id,
-		 date, board_t(r, "Register absence"), t->ext_id, date, board_t(r, "Correct a tap"));
+			html_fmt(out, "<div class=\"flag\" data-flag=\"%s\">⚠ %s</div>",
+			         rules_flag_name(f), board_flag_label(r, f));
+	html_fmt(
+	    out,
+	    "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+	    "<td class=\"opt\" data-label=\"%s\">%s–%s</td>"
+	    "<td class=\"actions\"><a class=\"button\" href=\"/board/absence?id=%s&amp;from=%s\">"
+	    "%s</a><a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></td></tr>",
+	    board_t(r, "In"), in, board_t(r, "Out"), outm, board_t(r, "Schedule"), s, e, t->ext_id,
+	    date, board_t(r, "Register absence"), t->ext_id, date, board_t(r, "Correct a tap"));
 }
 
 struct unknown_ctx {
@@ -228,16 +235,19 @@ unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
 	board_when(last_ms, "%d.%m. %H:%M", when, sizeof(when));
 	board_card_code(key, code);
 	if (u->n++ == 0)
-		html_fmt(u->out, "<table id=\"unknown\"><thead><tr><th>%s</th><th>%s</th>"
-				 "<th class=\"opt\">%s</th><th><span class=\"sr\">%s</span></th></tr></thead><tbody>",
-			 board_t(u->r, "Last tapped"), board_t(u->r, "Card"), board_t(u->r, "Taps"),
-			 board_t(u->r, "Action"));
-	html_fmt(u->out, "<tr data-card=\"%s\"><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
-			 "<span class=\"key\">…%s</span></td><td class=\"opt\">%d</td>"
-			 "<td class=\"actions\"><a class=\"button primary\" href=\"/board/enroll?card=%s\">"
-			 "%s</a></td></tr>",
-		 key, board_t(u->r, "Last tapped"), when, board_t(u->r, "Card"), code, taps, key,
-		 board_t(u->r, "Enroll"));
+		html_fmt(u->out,
+		         "<table id=\"unknown\"><thead><tr><th>%s</th><th>%s</th>"
+		         "<th class=\"opt\">%s</th><th><span "
+		         "class=\"sr\">%s</span></th></tr></thead><tbody>",
+		         board_t(u->r, "Last tapped"), board_t(u->r, "Card"), board_t(u->r, "Taps"),
+		         board_t(u->r, "Action"));
+	html_fmt(u->out,
+	         "<tr data-card=\"%s\"><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
+	         "<span class=\"key\">…%s</span></td><td class=\"opt\">%d</td>"
+	         "<td class=\"actions\"><a class=\"button primary\" href=\"/board/enroll?card=%s\">"
+	         "%s</a></td></tr>",
+	         key, board_t(u->r, "Last tapped"), when, board_t(u->r, "Card"), code, taps, key,
+	         board_t(u->r, "Enroll"));
 	return 0;
 }
 
@@ -295,7 +305,8 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 	for (size_t i = 0; i < t->n; i++)
 		if (shown(r, &t->rows[i], t->groups[i]))
 			c[today_state(&t->rows[i])]++;
-	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">", board_t(r, "Counts"));
+	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">",
+	         board_t(r, "Counts"));
 	char gq[128], qq[256];
 
 	board_url_part(board_arg(r, "group"), gq, sizeof(gq));
@@ -304,10 +315,11 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 		int here = strcmp(board_arg(r, "state"), state_key[k]) == 0;
 
 		/* Each count is a link to its rows (again: everyone). */
-		html_fmt(out, "<li class=\"c-%s\" data-count=\"%s\"><a href=\"/board/today?group=%s&amp;"
-			      "q=%s&amp;state=%s\"%R><strong>%d</strong> %s</a></li>",
-			 state_key[k], state_key[k], gq, qq, here ? "" : state_key[k], here ? " aria-current=\"true\"" : "", c[k],
-			 board_t(r, state_en[k]));
+		html_fmt(out,
+		         "<li class=\"c-%s\" data-count=\"%s\"><a href=\"/board/today?group=%s&amp;"
+		         "q=%s&amp;state=%s\"%R><strong>%d</strong> %s</a></li>",
+		         state_key[k], state_key[k], gq, qq, here ? "" : state_key[k],
+		         here ? " aria-current=\"true\"" : "", c[k], board_t(r, state_en[k]));
 	}
 	html_fmt(out, "</ul>");
 }
@@ -318,15 +330,17 @@ render_table(struct board_req *r, struct evbuffer *out, const struct today_batch
 	size_t shown_n = 0;
 
 	if (t->n == 0) {
-		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is scheduled today."));
+		html_fmt(out, "<p class=\"muted\">%s</p>",
+		         board_t(r, "Nobody is scheduled today."));
 		return;
 	}
 	counts(r, out, t);
-	html_fmt(out, "<table id=\"today\" class=\"stack\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-		      "<th>%s</th><th class=\"opt\">%s</th><th><span class=\"sr\">%s</span></th></tr>"
-		      "</thead><tbody>",
-		 board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
-		 board_t(r, "Schedule"), board_t(r, "Action"));
+	html_fmt(out,
+	         "<table id=\"today\" class=\"stack\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	         "<th>%s</th><th class=\"opt\">%s</th><th><span class=\"sr\">%s</span></th></tr>"
+	         "</thead><tbody>",
+	         board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
+	         board_t(r, "Schedule"), board_t(r, "Action"));
 	for (size_t i = 0; i < t->n; i++)
 		if (shown_state(r, &t->rows[i], t->groups[i])) {
 			row(r, out, &t->rows[i], t->date, t->groups[i], t->minute);
@@ -335,7 +349,7 @@ render_table(struct board_req *r, struct evbuffer *out, const struct today_batch
 	html_fmt(out, "</tbody></table>");
 	if (shown_n == 0)
 		html_fmt(out, "<p class=\"muted\" id=\"none\">%s</p>",
-			 board_t(r, "Nobody matches the search."));
+		         board_t(r, "Nobody matches the search."));
 }
 
 /* On the reports thread. */
@@ -378,12 +392,12 @@ render_live(struct board_req *r, struct evbuffer *out, const struct today_batch 
 		render_table(r, out, t);
 	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
 	store_unknown_cards(r->b->store, board_now_ms() - UNKNOWN_CARD_DAYS * 86400000LL,
-			    UNKNOWN_CARD_MAX, unknown_row, &u);
+	                    UNKNOWN_CARD_MAX, unknown_row, &u);
 	if (u.n)
 		html_fmt(out, "</tbody></table>");
 	else
 		html_fmt(out, "<p class=\"muted\" id=\"unknown\">%s</p>",
-			 board_t(r, "No unknown cards were tapped in the last 7 days."));
+		         board_t(r, "No unknown cards were tapped in the last 7 days."));
 	html_fmt(out, "</div>");
 }
 
@@ -394,11 +408,13 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 	const char *g = board_arg(r, "group");
 	char gq[128];
 
-	html_fmt(out, "<form class=\"filter\" method=\"get\" action=\"/board/today\" role=\"search\">"
-		      "<label>%s<input type=\"search\" name=\"q\" value=\"%s\" autocomplete=\"off\"></label>"
-		      "<label>%s<select name=\"group\"><option value=\"\">%s</option>",
-		 board_t(r, "Search name or id"), board_arg(r, "q"), board_t(r, "Group"),
-		 board_t(r, "All groups"));
+	html_fmt(
+	    out,
+	    "<form class=\"filter\" method=\"get\" action=\"/board/today\" role=\"search\">"
+	    "<label>%s<input type=\"search\" name=\"q\" value=\"%s\" autocomplete=\"off\"></label>"
+	    "<label>%s<select name=\"group\"><option value=\"\">%s</option>",
+	    board_t(r, "Search name or id"), board_arg(r, "q"), board_t(r, "Group"),
+	    board_t(r, "All groups"));
 	for (size_t i = 0; i < t->n; i++) {
 		size_t k;
 
@@ -409,14 +425,14 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 				break;
 		if (k == i)
 			html_fmt(out, "<option value=\"%s\"%R>%s</option>", t->groups[i],
-				 strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
+			         strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
 	}
 	/* A search looks at everyone again: a count's state is not kept. */
 	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
 	/* The week grid of the group shown (or everyone), printable. */
 	board_url_part(g, gq, sizeof(gq));
 	html_fmt(out, "<a class=\"button\" href=\"/board/class?group=%s\">%s</a>", gq,
-		 board_t(r, "Class view"));
+	         board_t(r, "Class view"));
 	html_fmt(out, "</form>");
 }
 
@@ -439,7 +455,7 @@ answer(struct today_waiter *w, const struct today_batch *t, struct evbuffer *liv
 		}
 	} else if ((out = board_page_new(r, board_t(r, "Today"), "today")) != NULL) {
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
-			 t->date);
+		         t->date);
 		if (!t->failed)
 			filter_form(r, out, t);
 		evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
@@ -466,7 +482,8 @@ today_done(void *arg, int ran)
 		if (!ran) {
 			board_fail(&w->r, 503, board_t(&w->r, "The kiosk is stopping."));
 		} else {
-			/* The computation is shared; each waiter's filter and language are its own. */
+			/* The computation is shared; each waiter's filter and language are its own.
+			 */
 			if ((live = evbuffer_new()) != NULL)
 				render_live(&w->r, live, t);
 			answer(w, t, live);
@@ -525,10 +542,11 @@ list_row(void *arg, const struct store_participant *p)
 
 	if (!p->active)
 		return 0;
-	html_fmt(l->out, "<tr><td><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
-			 "%s</a></td><td>%s</td><td>%s</td><td class=\"opt\">%s</td>"
-			 "<td class=\"opt\">%s</td></tr>",
-		 p->ext_id, p->name, p->ext_id, p->group, p->regime, p->programme_start);
+	html_fmt(l->out,
+	         "<tr><td><a class=\"name\" dir=\"auto\" href=\"/board/participant?id=%s\">"
+	         "%s</a></td><td>%s</td><td>%s</td><td class=\"opt\">%s</td>"
+	         "<td class=\"opt\">%s</td></tr>",
+	         p->ext_id, p->name, p->ext_id, p->group, p->regime, p->programme_start);
 	return 0;
 }
 
@@ -546,10 +564,11 @@ on_participants(struct evhttp_request *req, void *arg)
 		return;
 	}
 	l = (struct list_ctx){&r, out};
-	html_fmt(out, "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th>%s</th>"
-		      "<th class=\"opt\">%s</th><th class=\"opt\">%s</th></tr></thead><tbody>",
-		 board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Group"),
-		 board_t(&r, "Regime"), board_t(&r, "Programme start"));
+	html_fmt(out,
+	         "<h1>%s</h1><table><thead><tr><th>%s</th><th>ID</th><th>%s</th>"
+	         "<th class=\"opt\">%s</th><th class=\"opt\">%s</th></tr></thead><tbody>",
+	         board_t(&r, "Participants"), board_t(&r, "Name"), board_t(&r, "Group"),
+	         board_t(&r, "Regime"), board_t(&r, "Programme start"));
 	store_participant_each(r.b->store, list_row, &l);
 	html_fmt(out, "</tbody></table>");
 	board_page_finish(&r, out, 200);

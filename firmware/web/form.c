@@ -124,10 +124,11 @@ decode_part(const char *in, size_t len, size_t max, char *why, size_t whylen)
 	}
 	n = form_decode(in, len, out, len + 1);
 	if (n < 0 || (size_t)n > max || !form_text_valid(out, (size_t)n)) {
-		snprintf(why, whylen, n < 0 ? "malformed %%-escape"
-				  : (size_t)n > max ? "at most %zu bytes"
-						    : "not UTF-8 text, or control characters",
-			 max);
+		snprintf(why, whylen,
+		         n < 0             ? "malformed %%-escape"
+		         : (size_t)n > max ? "at most %zu bytes"
+		                           : "not UTF-8 text, or control characters",
+		         max);
 		free(out);
 		return NULL;
 	}
@@ -157,20 +158,21 @@ form_parse(struct form *f, const char *data, size_t len)
 		}
 		if (f->n == FORM_MAX_FIELDS) {
 			snprintf(f->error, sizeof(f->error), "the form: at most %d fields",
-				 FORM_MAX_FIELDS);
+			         FORM_MAX_FIELDS);
 			goto fail;
 		}
 		eq = memchr(p, '=', (size_t)(fe - p));
-		name = decode_part(p, (size_t)((eq ? eq : fe) - p), FORM_MAX_NAME, why, sizeof(why));
+		name =
+		    decode_part(p, (size_t)((eq ? eq : fe) - p), FORM_MAX_NAME, why, sizeof(why));
 		if (name == NULL || name[0] == 0) {
 			snprintf(f->error, sizeof(f->error), "a field name: %s",
-				 name ? "empty" : why);
+			         name ? "empty" : why);
 			free(name);
 			goto fail;
 		}
 		value = eq ? decode_part(eq + 1, (size_t)(fe - eq - 1), FORM_MAX_VALUE, why,
-					 sizeof(why))
-			   : strdup("");
+		                         sizeof(why))
+		           : strdup("");
 		if (value == NULL) {
 			snprintf(f->error, sizeof(f->error), "%s: %s", name, why);
 			free(name);
@@ -199,7 +201,7 @@ form_chars(const char *s)
 
 const char *
 form_too_long(const struct form *f, const char *name, const char *label, size_t max_bytes,
-	      size_t max_chars, const char *lang, char *buf, size_t buflen)
+              size_t max_chars, const char *lang, char *buf, size_t buflen)
 {
 	const char *v = form_get(f, name);
 	int en = lang == NULL || strcmp(lang, "en") == 0;
@@ -207,16 +209,18 @@ form_too_long(const struct form *f, const char *name, const char *label, size_t 
 	if (v == NULL)
 		return NULL;
 	if (max_chars && form_chars(v) > max_chars) {
-		snprintf(buf, buflen, en ? "%s: at most %zu characters (this has %zu)"
-					 : "%s: høyst %zu tegn (dette har %zu)",
-			 label, max_chars, form_chars(v));
+		snprintf(buf, buflen,
+		         en ? "%s: at most %zu characters (this has %zu)"
+		            : "%s: høyst %zu tegn (dette har %zu)",
+		         label, max_chars, form_chars(v));
 		return buf;
 	}
 	if (max_bytes && strlen(v) > max_bytes) {
-		snprintf(buf, buflen,
-			 en ? "%s: at most %zu bytes; letters such as æ, ø and å take two (this has %zu)"
-			    : "%s: høyst %zu byte; bokstaver som æ, ø og å tar to (dette har %zu)",
-			 label, max_bytes, strlen(v));
+		snprintf(
+		    buf, buflen,
+		    en ? "%s: at most %zu bytes; letters such as æ, ø and å take two (this has %zu)"
+		       : "%s: høyst %zu byte; bokstaver som æ, ø og å tar to (dette har %zu)",
+		    label, max_bytes, strlen(v));
 		return buf;
 	}
 	return NULL;

@@ -19,7 +19,8 @@ struct form {
 		char *name;
 		char *value;
 	} f[FORM_MAX_FIELDS];
-	/* after form_parse() failed: which field and which limit, e.g. "comment: at most 4096 bytes" */
+	/* after form_parse() failed: which field and which limit, e.g. "comment: at most 4096
+	 * bytes" */
 	char error[FORM_MAX_NAME + 64];
 };
 
@@ -41,8 +42,8 @@ size_t form_chars(const char *s);
  * Norwegian (lang "en" or "nb"), written into buf; else NULL.
  */
 const char *form_too_long(const struct form *f, const char *name, const char *label,
-			  size_t max_bytes, size_t max_chars, const char *lang, char *buf,
-			  size_t buflen);
+                          size_t max_bytes, size_t max_chars, const char *lang, char *buf,
+                          size_t buflen);
 /* 1 if s[0..len) is UTF-8 with no control characters other than tab, CR and LF. */
 int form_text_valid(const char *s, size_t len);
 

@@ -22,12 +22,12 @@ enum i18n_msg {
 	I18N_NOT_SCHEDULED = TAP_NOT_SCHEDULED,
 	I18N_STORAGE_ERROR = TAP_STORAGE_ERROR,
 	I18N_ALREADY_SINCE = TAP_NOUTCOMES, /* "already checked in, since {time}" */
-	I18N_EARLY_OUT,			     /* "leaving early; class ends at {time}" */
-	I18N_PROMPT,			     /* "tap your card" */
-	I18N_OUT_OF_ORDER,		     /* "out of order – tell a teacher" */
-	I18N_OFFSITE,			     /* an off-site session (work placement) */
-	I18N_SICK_LEFT,			     /* self-declared sick days left */
-	I18N_CHILD_SICK_LEFT,		     /* child-sick days left */
+	I18N_EARLY_OUT,                     /* "leaving early; class ends at {time}" */
+	I18N_PROMPT,                        /* "tap your card" */
+	I18N_OUT_OF_ORDER,                  /* "out of order – tell a teacher" */
+	I18N_OFFSITE,                       /* an off-site session (work placement) */
+	I18N_SICK_LEFT,                     /* self-declared sick days left */
+	I18N_CHILD_SICK_LEFT,               /* child-sick days left */
 	I18N_NMSG
 };
 
@@ -42,7 +42,7 @@ const char *i18n_text(const char *lang, const char *fallback, enum i18n_msg m);
  * outlen); returns out.
  */
 char *i18n_format(const char *lang, const char *fallback, enum i18n_msg m, const char *time,
-		  char *out, size_t outlen);
+                  char *out, size_t outlen);
 /* "Tap your card" in `lang`. */
 const char *i18n_prompt(const char *lang);
 /* 1 if `lang` is written right to left. */

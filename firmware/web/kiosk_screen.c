@@ -87,7 +87,7 @@ sound_dirs(struct kiosk_screen *ks)
 	const char *env = getenv("STEMPEL_SOUND_DIR");
 
 	snprintf(ks->recorded, sizeof(ks->recorded), "%s",
-		 ks->cfg->kiosk.sound_dir[0] ? ks->cfg->kiosk.sound_dir : "/etc/stempel/sounds");
+	         ks->cfg->kiosk.sound_dir[0] ? ks->cfg->kiosk.sound_dir : "/etc/stempel/sounds");
 	if (env && *env)
 		snprintf(ks->generated, sizeof(ks->generated), "%s", env);
 	else if (is_dir("build/sounds/tone"))
@@ -101,7 +101,7 @@ sound_dirs(struct kiosk_screen *ks)
 /* The file of clip `clip` in `lang` ("tone" for tones); 0 found, -1 none. */
 static int
 clip_path(const struct kiosk_screen *ks, const char *lang, const char *clip, char *out,
-	  size_t outlen)
+          size_t outlen)
 {
 	snprintf(out, outlen, "%s/%s/%s.wav", ks->recorded, lang, clip);
 	if (is_file(out))
@@ -118,17 +118,17 @@ sound_scan(struct kiosk_screen *ks)
 
 	for (int l = 0; l < I18N_NLANG; l++)
 		for (int c = 0; c < NCLIPS; c++) {
-			ks->voice[l][c] = clip_path(ks, i18n_languages[l], tap_outcome_name(c), path,
-						    sizeof(path)) == 0;
+			ks->voice[l][c] = clip_path(ks, i18n_languages[l], tap_outcome_name(c),
+			                            path, sizeof(path)) == 0;
 			voices += ks->voice[l][c];
 		}
 	if (ks->cfg->kiosk.sound != KIOSK_SOUND_OFF &&
 	    clip_path(ks, "tone", "accepted_in", path, sizeof(path)) < 0)
-		log_warn("kiosk: no sound clips in %s or %s: the screen stays silent",
-			 ks->recorded, ks->generated);
+		log_warn("kiosk: no sound clips in %s or %s: the screen stays silent", ks->recorded,
+		         ks->generated);
 	else
 		log_info("kiosk: %d spoken clips (%s, recorded in %s)", voices, ks->generated,
-			 ks->recorded);
+		         ks->recorded);
 }
 
 const char *
@@ -157,7 +157,7 @@ on_sound(struct evhttp_request *req, void *arg)
 	known = strcmp(lang, "tone") == 0 || i18n_lookup(lang) != NULL;
 	if (!known || tap_outcome_parse(clip) < 0 ||
 	    clip_path(ks, strcmp(lang, "tone") ? i18n_lookup(lang) : "tone", clip, path,
-		      sizeof(path)) < 0 ||
+	              sizeof(path)) < 0 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		evhttp_send_error(req, 404, "no such clip");
 		return;
@@ -203,16 +203,18 @@ kiosk_screen_answer(struct kiosk_screen *ks, json_t *j, const struct tap_answer 
 
 	if (a->outcome == TAP_ALREADY_REGISTERED && a->since[0]) {
 		json_object_set_new(j, "since", json_string(a->since));
-		json_object_set_new(j, "message", json_string(i18n_format(lang, fallback,
-			I18N_ALREADY_SINCE, a->since, text, sizeof(text))));
+		json_object_set_new(j, "message",
+		                    json_string(i18n_format(lang, fallback, I18N_ALREADY_SINCE,
+		                                            a->since, text, sizeof(text))));
 	}
 	json_object_set_new(j, "early", json_boolean(a->early && a->outcome == TAP_ACCEPTED_OUT));
 	if (a->early && a->outcome == TAP_ACCEPTED_OUT) {
 		/* a real check-out, but not a normal one: amber, with the session's end */
 		json_object_set_new(j, "color", json_string("amber"));
 		json_object_set_new(j, "until", json_string(a->until));
-		json_object_set_new(j, "note", json_string(i18n_format(lang, fallback,
-			I18N_EARLY_OUT, a->until, text, sizeof(text))));
+		json_object_set_new(j, "note",
+		                    json_string(i18n_format(lang, fallback, I18N_EARLY_OUT,
+		                                            a->until, text, sizeof(text))));
 	}
 	/* A voice in the participant's language if there is one, else the outcome's tone;
 	 * an unknown card has no language: its tone. */
@@ -236,9 +238,10 @@ kiosk_screen_status(const struct kiosk_screen *ks, json_t *j)
 
 	/* The page shows these when the daemon is gone, so they come while it is not. */
 	for (int i = 0; ooo && i < I18N_NLANG; i++)
-		json_array_append_new(ooo, json_pack("{s:s, s:s, s:s}", "lang", i18n_languages[i],
-						     "dir", i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr",
-						     "text", i18n_at(i, I18N_OUT_OF_ORDER)));
+		json_array_append_new(ooo,
+		                      json_pack("{s:s, s:s, s:s}", "lang", i18n_languages[i], "dir",
+		                                i18n_rtl(i18n_languages[i]) ? "rtl" : "ltr", "text",
+		                                i18n_at(i, I18N_OUT_OF_ORDER)));
 	localtime_r(&now, &tm);
 	json_object_set_new(j, "out_of_order", ooo ? ooo : json_array());
 	json_object_set_new(j, "timezone", json_string(ks->cfg->kiosk.timezone));
@@ -282,8 +285,8 @@ past_state(const char *json)
 	if (d == NULL)
 		return state;
 	st = json_string_value(json_object_get(d, "state"));
-	json_object_foreach(json_object_get(d, "excused_min"), k, v)
-		excused += json_integer_value(v);
+	json_object_foreach(json_object_get(d, "excused_min"), k, v) excused +=
+	    json_integer_value(v);
 	if (st && strcmp(st, "final") != 0)
 		state = "pending";
 	else if (json_integer_value(json_object_get(d, "scheduled_min")) == 0)
@@ -305,10 +308,11 @@ sessions_json(const struct store_session *ss, size_t n)
 	char a[8], b[8];
 
 	for (size_t i = 0; arr && i < n; i++) {
-		snprintf(a, sizeof(a), "%02d:%02d", ss[i].start_min / 60 % 24, ss[i].start_min % 60);
+		snprintf(a, sizeof(a), "%02d:%02d", ss[i].start_min / 60 % 24,
+		         ss[i].start_min % 60);
 		snprintf(b, sizeof(b), "%02d:%02d", ss[i].end_min / 60 % 25, ss[i].end_min % 60);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "start", a, "end", b,
-						     "offsite", ss[i].offsite));
+		                                     "offsite", ss[i].offsite));
 	}
 	return arr;
 }
@@ -328,9 +332,9 @@ quotas_json(struct kiosk_screen *ks, int64_t pid, const char *date, const char *
 	sd = &q.q[ATTENDANCE_Q_SELF_DECLARED];
 	cs = &q.q[ATTENDANCE_Q_CHILD_SICK];
 	return json_pack("{s:{s:i, s:i, s:s}, s:{s:i, s:i, s:s}}", "sick", "left", sd->left,
-			 "limit", sd->limit, "label", i18n_text(lang, NULL, I18N_SICK_LEFT),
-			 "child_sick", "left", cs->left, "limit", cs->limit, "label",
-			 i18n_text(lang, NULL, I18N_CHILD_SICK_LEFT));
+	                 "limit", sd->limit, "label", i18n_text(lang, NULL, I18N_SICK_LEFT),
+	                 "child_sick", "left", cs->left, "limit", cs->limit, "label",
+	                 i18n_text(lang, NULL, I18N_CHILD_SICK_LEFT));
 }
 
 json_t *
@@ -363,7 +367,7 @@ kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 		n = 0;
 		closed = store_is_closed(ks->st, d);
 		if (closed < 0 || (!closed && store_sessions_on(ks->st, p.id, d, dwd, ss,
-							   WEEK_SESSIONS_MAX, &n) < 0))
+		                                                WEEK_SESSIONS_MAX, &n) < 0))
 			goto fail;
 		cmp = strcmp(d, date);
 		if (cmp == 0)
@@ -375,7 +379,8 @@ kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 			state = n ? "coming" : "free";
 		else if (cmp == 0)
 			state = "today";
-		else if (strcmp(d, p.programme_start) < 0 || (observed[0] && strcmp(d, observed) < 0))
+		else if (strcmp(d, p.programme_start) < 0 ||
+		         (observed[0] && strcmp(d, observed) < 0))
 			state = "free";
 		else if (store_day_result_get(ks->st, p.id, d, &res) < 0)
 			goto fail;
@@ -383,14 +388,13 @@ kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
 			state = n == 0 && res == NULL ? "free" : past_state(res);
 		free(res);
 		json_array_append_new(days, json_pack("{s:s, s:i, s:i, s:s, s:b}", "date", d,
-						      "weekday", dwd, "day", atoi(d + 8), "state",
-						      state, "offsite",
-						      n > 0 && ss[0].offsite));
+		                                      "weekday", dwd, "day", atoi(d + 8), "state",
+		                                      state, "offsite", n > 0 && ss[0].offsite));
 	}
 	week = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "participant", p.ext_id, "lang",
-			 lang, "dir", i18n_rtl(lang) ? "rtl" : "ltr", "date", date, "days", days,
-			 "today", today_sessions ? today_sessions : json_array(), "offsite_label",
-			 i18n_text(lang, NULL, I18N_OFFSITE));
+	                 lang, "dir", i18n_rtl(lang) ? "rtl" : "ltr", "date", date, "days", days,
+	                 "today", today_sessions ? today_sessions : json_array(), "offsite_label",
+	                 i18n_text(lang, NULL, I18N_OFFSITE));
 	if (week && ks->cfg->kiosk.show_quotas && (q = quotas_json(ks, p.id, date, lang)))
 		json_object_set_new(week, "quotas", q);
 	return week;
@@ -444,22 +448,23 @@ kiosk_screen_metrics(const struct kiosk_screen *ks, struct evbuffer *out)
 {
 	if (ks == NULL)
 		return;
-	evbuffer_add_printf(out,
-			    "# HELP stempel_kiosk_week_views_total Weeks computed for the kiosk screen.\n"
-			    "# TYPE stempel_kiosk_week_views_total counter\n"
-			    "stempel_kiosk_week_views_total %llu\n"
-			    "# HELP stempel_kiosk_week_seconds_total Loop time spent computing them.\n"
-			    "# TYPE stempel_kiosk_week_seconds_total counter\n"
-			    "stempel_kiosk_week_seconds_total %.6f\n"
-			    "# HELP stempel_kiosk_week_seconds_max The slowest one.\n"
-			    "# TYPE stempel_kiosk_week_seconds_max gauge\n"
-			    "stempel_kiosk_week_seconds_max %.6f\n",
-			    ks->weeks, ks->week_ns_total / 1e9, ks->week_ns_max / 1e9);
+	evbuffer_add_printf(
+	    out,
+	    "# HELP stempel_kiosk_week_views_total Weeks computed for the kiosk screen.\n"
+	    "# TYPE stempel_kiosk_week_views_total counter\n"
+	    "stempel_kiosk_week_views_total %llu\n"
+	    "# HELP stempel_kiosk_week_seconds_total Loop time spent computing them.\n"
+	    "# TYPE stempel_kiosk_week_seconds_total counter\n"
+	    "stempel_kiosk_week_seconds_total %.6f\n"
+	    "# HELP stempel_kiosk_week_seconds_max The slowest one.\n"
+	    "# TYPE stempel_kiosk_week_seconds_max gauge\n"
+	    "stempel_kiosk_week_seconds_max %.6f\n",
+	    ks->weeks, ks->week_ns_total / 1e9, ks->week_ns_max / 1e9);
 }
 
 struct kiosk_screen *
-kiosk_screen_new(struct event_base *base, struct web *web, struct store *st,
-		 struct attendance *att, const struct config *cfg)
+kiosk_screen_new(struct event_base *base, struct web *web, struct store *st, struct attendance *att,
+                 const struct config *cfg)
 {
 	struct kiosk_screen *ks = calloc(1, sizeof(*ks));
 

@@ -21,7 +21,7 @@ struct kiosk_screen;
 
 /* Routes /kiosk/sound/; NULL out of memory.  Borrows everything. */
 struct kiosk_screen *kiosk_screen_new(struct event_base *base, struct web *web, struct store *st,
-				      struct attendance *att, const struct config *cfg);
+                                      struct attendance *att, const struct config *cfg);
 void kiosk_screen_free(struct kiosk_screen *ks);
 /* Add since/until/early/note/sound to the screen's view `j` of answer `a` (cheap). */
 void kiosk_screen_answer(struct kiosk_screen *ks, json_t *j, const struct tap_answer *a);
@@ -37,7 +37,7 @@ void kiosk_screen_after_tap(struct kiosk_screen *ks, const struct tap_answer *a)
  * minute now_min, as the "week" event's JSON; NULL if unknown or on error.
  */
 json_t *kiosk_screen_week(struct kiosk_screen *ks, const char *ext_id, const char *date,
-			  int now_min);
+                          int now_min);
 /* Prometheus text: weeks computed, their total and slowest loop time. */
 void kiosk_screen_metrics(const struct kiosk_screen *ks, struct evbuffer *out);
 /* The clip name of an answer ("accepted_in", ...). */

@@ -97,11 +97,11 @@ struct web {
 	LIST_HEAD(, web_conn) conns;
 	size_t nconns, nover;
 	struct evconnlistener *lev;
-	int accepting;            /* the listener is enabled */
-	struct event *resume;     /* ends an accept pause */
-	struct event *sweep;      /* counts the connections evhttp has freed */
-	int paused;               /* accept() failed: waiting for ACCEPT_PAUSE_S */
-	time_t accept_logged;     /* last accept-error log line */
+	int accepting;        /* the listener is enabled */
+	struct event *resume; /* ends an accept pause */
+	struct event *sweep;  /* counts the connections evhttp has freed */
+	int paused;           /* accept() failed: waiting for ACCEPT_PAUSE_S */
+	time_t accept_logged; /* last accept-error log line */
 	unsigned long accept_errors, accept_errors_logged;
 	unsigned long refused_conns, refused_streams, kiosk_forbidden;
 };
@@ -116,7 +116,7 @@ web_reply_json(struct evhttp_request *req, int status, json_t *body)
 	char *s = json_dumps(body, JSON_COMPACT);
 
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "application/json");
+	                  "application/json");
 	if (buf && s)
 		evbuffer_add_printf(buf, "%s\n", s);
 	evhttp_send_reply(req, status, status == 200 ? "OK" : "Error", buf);
@@ -148,9 +148,9 @@ web_security_headers(struct evhttp_request *req)
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
 	evhttp_add_header(h, "Content-Security-Policy",
-			  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-			  "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-			  "frame-ancestors 'none'");
+	                  "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+	                  "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+	                  "frame-ancestors 'none'");
 }
 
 /* --- kiosk screen and its event stream --- */
@@ -283,7 +283,7 @@ web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 		w->refused_streams++;
 		evhttp_add_header(h, "Retry-After", "10");
 		reply_text(req, 503, "text/plain",
-			   "too many event streams open ([web] max_streams); try again later\n");
+		           "too many event streams open ([web] max_streams); try again later\n");
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
@@ -324,12 +324,12 @@ kiosk_allowed(struct web *w, struct evhttp_request *req)
 
 	if (conn)
 		evhttp_connection_get_peer(conn, &addr, &port);
-	if (addr && (addrlist_match(KIOSK_ITSELF, addr) ||
-		     addrlist_match(w->cfg->web.kiosk_from, addr)))
+	if (addr &&
+	    (addrlist_match(KIOSK_ITSELF, addr) || addrlist_match(w->cfg->web.kiosk_from, addr)))
 		return 1;
 	if (tok[0]) {
-		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
-						   "X-Kiosk-Token");
+		const char *h =
+		    evhttp_find_header(evhttp_request_get_input_headers(req), "X-Kiosk-Token");
 		const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 		struct evkeyvalq args;
 		int ok = h && auth_csrf_check(tok, h) == 0;
@@ -354,8 +354,8 @@ on_kiosk_events(struct evhttp_request *req, void *arg)
 	if (!kiosk_allowed(w, req)) {
 		w->kiosk_forbidden++;
 		reply_text(req, 403, "text/plain",
-			   "the kiosk's event stream is served to the kiosk screen only "
-			   "([web] kiosk_from, kiosk_token)\n");
+		           "the kiosk's event stream is served to the kiosk screen only "
+		           "([web] kiosk_from, kiosk_token)\n");
 		return;
 	}
 	if (web_sse_open(w, req, WEB_SSE_KIOSK) < 0)
@@ -404,7 +404,7 @@ on_healthz(struct evhttp_request *req, void *arg)
 	int ok = web_health(w, checks);
 
 	web_reply_json(req, ok ? 200 : 503,
-		       json_pack("{s:s, s:o}", "status", ok ? "ok" : "failing", "checks", checks));
+	               json_pack("{s:s, s:o}", "status", ok ? "ok" : "failing", "checks", checks));
 }
 
 static void
@@ -417,33 +417,38 @@ on_metrics(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 503, NULL);
 		return;
 	}
-	evbuffer_add_printf(buf, "# HELP stempel_kiosk_clients Kiosk screens connected.\n"
-				 "# TYPE stempel_kiosk_clients gauge\n"
-				 "stempel_kiosk_clients %zu\n", w->nclients[WEB_SSE_KIOSK]);
-	evbuffer_add_printf(buf, "# HELP stempel_web_connections Open HTTP connections.\n"
-				 "# TYPE stempel_web_connections gauge\n"
-				 "stempel_web_connections %zu\n"
-				 "# HELP stempel_web_streams Open event streams (kiosk and board).\n"
-				 "# TYPE stempel_web_streams gauge\n"
-				 "stempel_web_streams %zu\n",
-			    w->nconns, w->nclients[WEB_SSE_KIOSK] + w->nclients[WEB_SSE_BOARD]);
-	evbuffer_add_printf(buf, "# HELP stempel_web_refused_total Requests answered 503 by a limit.\n"
-				 "# TYPE stempel_web_refused_total counter\n"
-				 "stempel_web_refused_total{limit=\"max_connections\"} %lu\n"
-				 "stempel_web_refused_total{limit=\"max_streams\"} %lu\n"
-				 "# HELP stempel_web_accept_errors_total Failed accept() calls "
-				 "(EMFILE: no descriptor left).\n"
-				 "# TYPE stempel_web_accept_errors_total counter\n"
-				 "stempel_web_accept_errors_total %lu\n"
-				 "# HELP stempel_web_kiosk_forbidden_total Kiosk event streams refused "
-				 "to other addresses.\n"
-				 "# TYPE stempel_web_kiosk_forbidden_total counter\n"
-				 "stempel_web_kiosk_forbidden_total %lu\n",
-			    w->refused_conns, w->refused_streams, w->accept_errors, w->kiosk_forbidden);
+	evbuffer_add_printf(buf,
+	                    "# HELP stempel_kiosk_clients Kiosk screens connected.\n"
+	                    "# TYPE stempel_kiosk_clients gauge\n"
+	                    "stempel_kiosk_clients %zu\n",
+	                    w->nclients[WEB_SSE_KIOSK]);
+	evbuffer_add_printf(buf,
+	                    "# HELP stempel_web_connections Open HTTP connections.\n"
+	                    "# TYPE stempel_web_connections gauge\n"
+	                    "stempel_web_connections %zu\n"
+	                    "# HELP stempel_web_streams Open event streams (kiosk and board).\n"
+	                    "# TYPE stempel_web_streams gauge\n"
+	                    "stempel_web_streams %zu\n",
+	                    w->nconns, w->nclients[WEB_SSE_KIOSK] + w->nclients[WEB_SSE_BOARD]);
+	evbuffer_add_printf(buf,
+	                    "# HELP stempel_web_refused_total Requests answered 503 by a limit.\n"
+	                    "# TYPE stempel_web_refused_total counter\n"
+	                    "stempel_web_refused_total{limit=\"max_connections\"} %lu\n"
+	                    "stempel_web_refused_total{limit=\"max_streams\"} %lu\n"
+	                    "# HELP stempel_web_accept_errors_total Failed accept() calls "
+	                    "(EMFILE: no descriptor left).\n"
+	                    "# TYPE stempel_web_accept_errors_total counter\n"
+	                    "stempel_web_accept_errors_total %lu\n"
+	                    "# HELP stempel_web_kiosk_forbidden_total Kiosk event streams refused "
+	                    "to other addresses.\n"
+	                    "# TYPE stempel_web_kiosk_forbidden_total counter\n"
+	                    "stempel_web_kiosk_forbidden_total %lu\n",
+	                    w->refused_conns, w->refused_streams, w->accept_errors,
+	                    w->kiosk_forbidden);
 	if (w->hooks.metrics)
 		w->hooks.metrics(w->hooks.arg, buf);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4");
+	                  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", buf);
 	evbuffer_free(buf);
 }
@@ -468,8 +473,7 @@ on_other(struct evhttp_request *req, void *arg)
 static void
 listener_update(struct web *w)
 {
-	int want = !w->paused &&
-		   w->nconns < (size_t)w->cfg->web.max_connections + WEB_OVERFLOW;
+	int want = !w->paused && w->nconns < (size_t)w->cfg->web.max_connections + WEB_OVERFLOW;
 
 	if (w->lev == NULL || want == w->accepting)
 		return;
@@ -523,7 +527,7 @@ conn_new(struct event_base *base, void *arg)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL; /* evhttp then makes a bufferevent of its own: served, not counted */
 	bev = w->tls ? web_tls_bev(base, w->tls)
-		     : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	             : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		free(c);
 		return NULL;
@@ -551,8 +555,8 @@ conn_over(struct web *w, struct evhttp_request *req)
 		return 0;
 	bev = evhttp_connection_get_bufferevent(conn);
 	LIST_FOREACH(c, &w->conns, link)
-		if (c->bev == bev)
-			return c->over;
+	if (c->bev == bev)
+		return c->over;
 	return 0;
 }
 
@@ -568,7 +572,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		evhttp_add_header(h, "Connection", "close");
 		evhttp_add_header(h, "Retry-After", "10");
 		reply_text(req, 503, "text/plain",
-			   "too many connections ([web] max_connections); try again later\n");
+		           "too many connections ([web] max_connections); try again later\n");
 		return;
 	}
 	r->fn(req, r->arg);
@@ -617,11 +621,12 @@ on_accept_error(struct evconnlistener *lev, void *arg)
 	w->accept_errors++;
 	if (w->accept_logged == 0 || now - w->accept_logged >= ACCEPT_LOG_EVERY_S) {
 		log_warn("web: cannot accept connections: %s (%zu open); pausing %d s at a time "
-			 "(%lu failed accepts since the last report)%s",
-			 strerror(e), w->nconns, ACCEPT_PAUSE_S,
-			 w->accept_errors - w->accept_errors_logged,
-			 e == EMFILE || e == ENFILE ? "; raise LimitNOFILE or lower [web] max_connections"
-						     : "");
+		         "(%lu failed accepts since the last report)%s",
+		         strerror(e), w->nconns, ACCEPT_PAUSE_S,
+		         w->accept_errors - w->accept_errors_logged,
+		         e == EMFILE || e == ENFILE
+		             ? "; raise LimitNOFILE or lower [web] max_connections"
+		             : "");
 		w->accept_logged = now;
 		w->accept_errors_logged = w->accept_errors;
 	}
@@ -677,13 +682,13 @@ raise_nofile(const struct config *cfg)
 	if (rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < (rlim_t)cfg->web.max_connections + WEB_OVERFLOW + 64)
 		log_warn("web: only %llu descriptors for [web] max_connections = %d; connections "
-			 "may be refused early (raise LimitNOFILE)",
-			 (unsigned long long)rl.rlim_cur, cfg->web.max_connections);
+		         "may be refused early (raise LimitNOFILE)",
+		         (unsigned long long)rl.rlim_cur, cfg->web.max_connections);
 }
 
 struct web *
 web_start(struct event_base *base, const struct config *cfg, const struct web_hooks *hooks,
-	  char *err, size_t errlen)
+          char *err, size_t errlen)
 {
 	struct web *w = calloc(1, sizeof(*w));
 	struct evhttp_bound_socket *sock;
@@ -692,8 +697,8 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 		const char *path;
 		web_handler fn;
 	} builtin[] = {
-		{"/", on_root},		  {"/kiosk", on_kiosk},	    {"/kiosk/events", on_kiosk_events},
-		{"/healthz", on_healthz}, {"/metrics", on_metrics},
+	    {"/", on_root},           {"/kiosk", on_kiosk},     {"/kiosk/events", on_kiosk_events},
+	    {"/healthz", on_healthz}, {"/metrics", on_metrics},
 	};
 	struct web_route_rec *gen;
 
@@ -727,8 +732,9 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 	evhttp_set_timeout(w->http, 60);
 	sock = evhttp_bind_socket_with_handle(w->http, cfg->web.listen, (ev_uint16_t)cfg->web.port);
 	if (sock == NULL) {
-		snprintf(err, errlen, "[web] cannot listen on %s:%d (in use, or not an address here)",
-			 cfg->web.listen, cfg->web.port);
+		snprintf(err, errlen,
+		         "[web] cannot listen on %s:%d (in use, or not an address here)",
+		         cfg->web.listen, cfg->web.port);
 		evhttp_free(w->http);
 		web_tls_free(w->tls);
 		free(w);
@@ -742,8 +748,8 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 		w->port = cfg->web.port;
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
 			w->port = ss.ss_family == AF_INET6
-					  ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-					  : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			              ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+			              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	}
 	w->lev = evhttp_bound_socket_get_listener(sock);
 	w->accepting = 1;
@@ -764,8 +770,8 @@ web_start(struct event_base *base, const struct config *cfg, const struct web_ho
 	if (w->ping)
 		event_add(w->ping, &ping);
 	log_info("web: serving %s://%s:%d/kiosk (at most %d connections, %d event streams)",
-		 w->tls ? "https" : "http", cfg->web.listen, w->port, cfg->web.max_connections,
-		 cfg->web.max_streams);
+	         w->tls ? "https" : "http", cfg->web.listen, w->port, cfg->web.max_connections,
+	         cfg->web.max_streams);
 	return w;
 }
 

@@ -33,7 +33,7 @@ enum web_sse_channel { WEB_SSE_KIOSK, WEB_SSE_BOARD, WEB_SSE_NCHANNELS };
 
 /* Bind [web] listen:port and serve.  NULL with err on failure. */
 struct web *web_start(struct event_base *base, const struct config *cfg,
-		      const struct web_hooks *hooks, char *err, size_t errlen);
+                      const struct web_hooks *hooks, char *err, size_t errlen);
 void web_stop(struct web *w);
 /* Serve `path` (exact match) with `fn`. */
 int web_route(struct web *w, const char *path, web_handler fn, void *arg);
@@ -45,8 +45,7 @@ int web_route_prefix(struct web *w, const char *prefix, web_handler fn, void *ar
  */
 int web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch);
 /* Send one server-sent event to every client of channel `ch`. */
-void web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event,
-		     const json_t *data);
+void web_sse_publish(struct web *w, enum web_sse_channel ch, const char *event, const json_t *data);
 /* Send one server-sent event to every /kiosk/events client. */
 void web_kiosk_publish(struct web *w, const char *event, const json_t *data);
 /* Number of connected event-stream clients. */

@@ -30,7 +30,7 @@ web_tls_bev(struct event_base *base, void *arg)
 		return NULL;
 	}
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	                                      BEV_OPT_CLOSE_ON_FREE);
 }
 
 void *
@@ -55,21 +55,22 @@ web_tls_setup(struct evhttp *http, const struct config *cfg, char *err, size_t e
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-					 SSL_OP_CIPHER_SERVER_PREFERENCE);
+	                             SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/* TLS 1.2: forward-secret AEAD suites only (TLS 1.3's defaults are all fine). */
 	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->web.cert) != 1) {
 		e = ERR_get_error();
 		snprintf(err, errlen, "[web] cert %s: %s", cfg->web.cert,
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "not a PEM certificate");
+		         ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+		                                    : "not a PEM certificate");
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->web.key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
 		snprintf(err, errlen, "[web] key %s: %s", cfg->web.key,
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
-						    : "not a PEM key matching the certificate");
+		         ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+		                                    : "not a PEM key matching the certificate");
 		goto fail;
 	}
 	return ctx;

@@ -36,7 +36,7 @@ main(int argc, char **argv)
 	if (argc != 4 || (n = atol(argv[2])) < 1 || (size = atol(argv[3])) < 1 ||
 	    size > FILE_BYTES) {
 		fprintf(stderr, "usage: fsync DIR SAMPLES BYTES  (one pwrite+fdatasync of BYTES "
-				"per sample; prints ns per line)\n");
+		                "per sample; prints ns per line)\n");
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/fsync-bench.%ld", argv[1], (long)getpid());

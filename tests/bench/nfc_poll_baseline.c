@@ -31,9 +31,9 @@ struct bench {
 	nfc_device *dev;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int armed;       /* a card was put down and its detection is awaited */
+	int armed; /* a card was put down and its detection is awaited */
 	int stop;
-	long long seen;  /* when poll_target returned the armed card */
+	long long seen; /* when poll_target returned the armed card */
 	long long errors;
 };
 
@@ -81,7 +81,7 @@ bench_connect(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		fprintf(stderr, "nfc_poll_baseline: cannot connect to %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	return fd;
@@ -175,7 +175,8 @@ bench_spawn_emulator(const char *self, char *dir, char *link, char *ctl, size_t 
 int
 main(int argc, char **argv)
 {
-	static struct bench b = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	static struct bench b = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	                         .cond = PTHREAD_COND_INITIALIZER};
 	char dir[] = "/tmp/stempel-baseline.XXXXXX", linkbuf[256], ctlbuf[256];
 	const char *link = NULL, *ctl = NULL, *json = NULL;
 	char conn[NFC_BUFSIZE_CONNSTRING];
@@ -197,7 +198,7 @@ main(int argc, char **argv)
 	}
 	if (iterations < 1 || (lat = calloc((size_t)iterations, sizeof(*lat))) == NULL) {
 		fprintf(stderr, "usage: nfc_poll_baseline [--link PTY --control SOCKET] "
-				"[--iterations N] [--json FILE]\n");
+		                "[--iterations N] [--json FILE]\n");
 		return 2;
 	}
 	if (link == NULL || ctl == NULL) {
@@ -261,11 +262,13 @@ main(int argc, char **argv)
 			FILE *f = fopen(json, "w");
 
 			if (f) {
-				fprintf(f, "{\"n\": %d, \"p50_ms\": %.3f, \"p95_ms\": %.3f, "
-					   "\"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
-					iterations, bench_pct(lat, iterations, 50),
-					bench_pct(lat, iterations, 95), bench_pct(lat, iterations, 99),
-					lat[iterations - 1] / 1000.0);
+				fprintf(f,
+				        "{\"n\": %d, \"p50_ms\": %.3f, \"p95_ms\": %.3f, "
+				        "\"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
+				        iterations, bench_pct(lat, iterations, 50),
+				        bench_pct(lat, iterations, 95),
+				        bench_pct(lat, iterations, 99),
+				        lat[iterations - 1] / 1000.0);
 				fclose(f);
 			}
 		}

@@ -38,7 +38,7 @@ struct muni {
 	sqlite3 *db;
 	sqlite3_stmt *ins, *dup, *rej;
 	const char *roster_path;
-	const char *kiosk;      /* "" = any kiosk id */
+	const char *kiosk; /* "" = any kiosk id */
 
 	enum muni_auth auth;
 	const char *bearer;

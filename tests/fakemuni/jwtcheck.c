@@ -25,7 +25,7 @@ unb64(const char *s, size_t len, size_t *outlen)
 	if (out == NULL)
 		return NULL;
 	if (sodium_base642bin(out, len + 1, s, len, NULL, outlen, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
 		free(out);
 		return NULL;
 	}
@@ -69,9 +69,7 @@ aud_matches(struct muni *m, json_t *aud)
 	json_t *x;
 
 	if (json_is_array(aud)) {
-		json_array_foreach(aud, i, x)
-			if (aud_matches(m, x))
-				return 1;
+		json_array_foreach(aud, i, x) if (aud_matches(m, x)) return 1;
 		return 0;
 	}
 	if (a == NULL)
@@ -125,7 +123,7 @@ muni_jwt_verify(struct muni *m, const char *jwt, char *err, size_t errlen)
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, m->jwt_pub) != 1 ||
 	    EVP_DigestVerify(md, der ? der : sig, der ? dl : sl, (const unsigned char *)jwt,
-			     (size_t)(d2 - jwt)) != 1) {
+	                     (size_t)(d2 - jwt)) != 1) {
 		snprintf(err, errlen, "signature does not verify");
 		goto out;
 	}

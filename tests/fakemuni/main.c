@@ -26,25 +26,27 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fakemuni --port N --ctl-port N --cert PEM --key PEM --db FILE [options]\n"
-		"  --listen ADDR         address for both ports (127.0.0.1)\n"
-		"  --client-ca PEM       require a client certificate signed by this CA\n"
-		"  --kiosk ID            accept only this kiosk id\n"
-		"  --roster FILE         the roster served at /v1/kiosks/ID/roster (read per request)\n"
-		"  --auth MODE           none | bearer | oauth (default none)\n"
-		"  --token T             bearer: the token expected\n"
-		"  --client-id ID        oauth: the client id\n"
-		"  --client-secret S     oauth: client credentials secret\n"
-		"  --jwt-pubkey PEM      oauth: the kiosk's public key for JWT-bearer assertions\n"
-		"  --jwt-aud AUD         oauth: the audience expected (default: any .../oauth/token)\n"
-		"  --scope S             oauth: the scope expected in assertions\n"
-		"  --token-lifetime S    oauth: seconds an access token lives (300)\n"
-		"control (GET on --ctl-port):\n"
-		"  /fault?mode=M[&count=N][&retry_after=S][&date=1][&delay_ms=D][&n=N]\n"
-		"      M: none 400 500 503 429 408 401 403 413 garbage slow reset; count -1 = until changed\n"
-		"  /poison?id=EVENT&mode=400|422|reject   /poison?clear=1\n"
-		"  /expire-tokens   /stats   /count (events accepted since start, from memory)\n");
+	fprintf(
+	    f,
+	    "usage: fakemuni --port N --ctl-port N --cert PEM --key PEM --db FILE [options]\n"
+	    "  --listen ADDR         address for both ports (127.0.0.1)\n"
+	    "  --client-ca PEM       require a client certificate signed by this CA\n"
+	    "  --kiosk ID            accept only this kiosk id\n"
+	    "  --roster FILE         the roster served at /v1/kiosks/ID/roster (read per request)\n"
+	    "  --auth MODE           none | bearer | oauth (default none)\n"
+	    "  --token T             bearer: the token expected\n"
+	    "  --client-id ID        oauth: the client id\n"
+	    "  --client-secret S     oauth: client credentials secret\n"
+	    "  --jwt-pubkey PEM      oauth: the kiosk's public key for JWT-bearer assertions\n"
+	    "  --jwt-aud AUD         oauth: the audience expected (default: any .../oauth/token)\n"
+	    "  --scope S             oauth: the scope expected in assertions\n"
+	    "  --token-lifetime S    oauth: seconds an access token lives (300)\n"
+	    "control (GET on --ctl-port):\n"
+	    "  /fault?mode=M[&count=N][&retry_after=S][&date=1][&delay_ms=D][&n=N]\n"
+	    "      M: none 400 500 503 429 408 401 403 413 garbage slow reset; count -1 = until "
+	    "changed\n"
+	    "  /poison?id=EVENT&mode=400|422|reject   /poison?clear=1\n"
+	    "  /expire-tokens   /stats   /count (events accepted since start, from memory)\n");
 }
 
 static void
@@ -59,7 +61,7 @@ tls_bev(struct event_base *base, void *arg)
 	SSL *ssl = SSL_new(arg);
 
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	                                      BEV_OPT_CLOSE_ON_FREE);
 }
 
 static SSL_CTX *
@@ -71,14 +73,14 @@ tls_context(const char *cert, const char *key, const char *client_ca)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		fprintf(stderr, "fakemuni: %s / %s: %s\n", cert, key,
-			ERR_error_string(ERR_get_error(), NULL));
+		        ERR_error_string(ERR_get_error(), NULL));
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	if (client_ca) {
 		if (SSL_CTX_load_verify_locations(ctx, client_ca, NULL) != 1) {
 			fprintf(stderr, "fakemuni: %s: %s\n", client_ca,
-				ERR_error_string(ERR_get_error(), NULL));
+			        ERR_error_string(ERR_get_error(), NULL));
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
@@ -91,21 +93,26 @@ static int
 open_db(struct muni *m, const char *path)
 {
 	if (sqlite3_open(path, &m->db) != SQLITE_OK ||
-	    sqlite3_exec(m->db,
-			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			 "CREATE TABLE IF NOT EXISTS events(kiosk_id TEXT NOT NULL, id TEXT NOT NULL,"
-			 " seq INTEGER NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,"
-			 " deliveries INTEGER NOT NULL DEFAULT 1, first_ms INTEGER NOT NULL,"
-			 " UNIQUE(kiosk_id, id));"
-			 "CREATE TABLE IF NOT EXISTS rejected(kiosk_id TEXT NOT NULL, id TEXT NOT NULL,"
-			 " reason TEXT NOT NULL);",
-			 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(m->db, "INSERT OR IGNORE INTO events(kiosk_id, id, seq, type, body,"
-				      " first_ms) VALUES(?,?,?,?,?,?)", -1, &m->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(m->db, "UPDATE events SET deliveries = deliveries + 1"
-				      " WHERE kiosk_id = ? AND id = ?", -1, &m->dup, NULL) != SQLITE_OK ||
+	    sqlite3_exec(
+	        m->db,
+	        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	        "CREATE TABLE IF NOT EXISTS events(kiosk_id TEXT NOT NULL, id TEXT NOT NULL,"
+	        " seq INTEGER NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,"
+	        " deliveries INTEGER NOT NULL DEFAULT 1, first_ms INTEGER NOT NULL,"
+	        " UNIQUE(kiosk_id, id));"
+	        "CREATE TABLE IF NOT EXISTS rejected(kiosk_id TEXT NOT NULL, id TEXT NOT NULL,"
+	        " reason TEXT NOT NULL);",
+	        NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->db,
+	                       "INSERT OR IGNORE INTO events(kiosk_id, id, seq, type, body,"
+	                       " first_ms) VALUES(?,?,?,?,?,?)",
+	                       -1, &m->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->db,
+	                       "UPDATE events SET deliveries = deliveries + 1"
+	                       " WHERE kiosk_id = ? AND id = ?",
+	                       -1, &m->dup, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(m->db, "INSERT INTO rejected(kiosk_id, id, reason) VALUES(?,?,?)",
-			       -1, &m->rej, NULL) != SQLITE_OK) {
+	                       -1, &m->rej, NULL) != SQLITE_OK) {
 		fprintf(stderr, "fakemuni: %s: %s\n", path, sqlite3_errmsg(m->db));
 		return -1;
 	}
@@ -135,11 +142,12 @@ stats(struct muni *m)
 	json_t *types = json_object();
 	json_int_t events = 0, deliveries = 0;
 
-	if (sqlite3_prepare_v2(m->db, "SELECT type, count(*), sum(deliveries) FROM events GROUP BY type",
-			       -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(m->db,
+	                       "SELECT type, count(*), sum(deliveries) FROM events GROUP BY type",
+	                       -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			json_object_set_new(types, (const char *)sqlite3_column_text(st, 0),
-					    json_integer(sqlite3_column_int64(st, 1)));
+			                    json_integer(sqlite3_column_int64(st, 1)));
 			events += sqlite3_column_int64(st, 1);
 			deliveries += sqlite3_column_int64(st, 2);
 		}
@@ -150,12 +158,12 @@ stats(struct muni *m)
 		const char *name;
 		uint64_t v;
 	} n[] = {
-		{"received", m->received},       {"accepted", m->accepted},
-		{"duplicates", m->duplicates},   {"rejected", m->rejected},
-		{"out_of_order", m->out_of_order}, {"idempotency_mismatch", m->idem_bad},
-		{"faults_served", m->faults_served}, {"resets", m->resets},
-		{"slow_replies", m->slow_replies}, {"tokens_issued", m->tokens_issued},
-		{"token_refused", m->token_refused}, {"jwt_ok", m->jwt_ok},
+	    {"received", m->received},           {"accepted", m->accepted},
+	    {"duplicates", m->duplicates},       {"rejected", m->rejected},
+	    {"out_of_order", m->out_of_order},   {"idempotency_mismatch", m->idem_bad},
+	    {"faults_served", m->faults_served}, {"resets", m->resets},
+	    {"slow_replies", m->slow_replies},   {"tokens_issued", m->tokens_issued},
+	    {"token_refused", m->token_refused}, {"jwt_ok", m->jwt_ok},
 	};
 
 	json_object_set_new(o, "events", json_integer(events));
@@ -212,9 +220,9 @@ on_ctl(struct evhttp_request *req, void *arg)
 			for (int i = 0; i < MUNI_POISONS; i++)
 				if (m->poison[i].id[0] == '\0') {
 					snprintf(m->poison[i].id, sizeof(m->poison[i].id), "%s",
-						 qget(&q, "id", ""));
+					         qget(&q, "id", ""));
 					snprintf(m->poison[i].mode, sizeof(m->poison[i].mode), "%s",
-						 qget(&q, "mode", "400"));
+					         qget(&q, "mode", "400"));
 					break;
 				}
 		}
@@ -227,7 +235,7 @@ on_ctl(struct evhttp_request *req, void *arg)
 	} else if (path && strcmp(path, "/count") == 0) {
 		/* in memory, for polling while events arrive (stats counts in sqlite) */
 		out = json_pack("{s:I, s:I}", "accepted", (json_int_t)m->accepted, "received",
-				(json_int_t)m->received);
+		                (json_int_t)m->received);
 	}
 	evhttp_clear_headers(&q);
 	if (out == NULL) {
@@ -237,7 +245,8 @@ on_ctl(struct evhttp_request *req, void *arg)
 	}
 	s = json_dumps(out, JSON_COMPACT);
 	evbuffer_add_printf(b, "%s\n", s ? s : "null");
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "application/json");
 	evhttp_send_reply(req, 200, "OK", b);
 	free(s);
 	json_decref(out);
@@ -261,25 +270,25 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"port", required_argument, NULL, 'p'},
-		{"ctl-port", required_argument, NULL, 'P'},
-		{"cert", required_argument, NULL, 'c'},
-		{"key", required_argument, NULL, 'k'},
-		{"client-ca", required_argument, NULL, 'C'},
-		{"db", required_argument, NULL, 'd'},
-		{"kiosk", required_argument, NULL, 'K'},
-		{"roster", required_argument, NULL, 'r'},
-		{"auth", required_argument, NULL, 'a'},
-		{"token", required_argument, NULL, 't'},
-		{"client-id", required_argument, NULL, 'i'},
-		{"client-secret", required_argument, NULL, 's'},
-		{"jwt-pubkey", required_argument, NULL, 'j'},
-		{"jwt-aud", required_argument, NULL, 'A'},
-		{"scope", required_argument, NULL, 'S'},
-		{"token-lifetime", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"ctl-port", required_argument, NULL, 'P'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"client-ca", required_argument, NULL, 'C'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"kiosk", required_argument, NULL, 'K'},
+	    {"roster", required_argument, NULL, 'r'},
+	    {"auth", required_argument, NULL, 'a'},
+	    {"token", required_argument, NULL, 't'},
+	    {"client-id", required_argument, NULL, 'i'},
+	    {"client-secret", required_argument, NULL, 's'},
+	    {"jwt-pubkey", required_argument, NULL, 'j'},
+	    {"jwt-aud", required_argument, NULL, 'A'},
+	    {"scope", required_argument, NULL, 'S'},
+	    {"token-lifetime", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct muni m = {.kiosk = "", .token_lifetime_s = 300, .fault = {.mode = "none"}};
 	const char *listen = "127.0.0.1", *cert = NULL, *key = NULL, *client_ca = NULL;
@@ -289,15 +298,33 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': listen = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'P': ctl_port = atoi(optarg); break;
-		case 'c': cert = optarg; break;
-		case 'k': key = optarg; break;
-		case 'C': client_ca = optarg; break;
-		case 'd': db = optarg; break;
-		case 'K': m.kiosk = optarg; break;
-		case 'r': m.roster_path = optarg; break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'P':
+			ctl_port = atoi(optarg);
+			break;
+		case 'c':
+			cert = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'C':
+			client_ca = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'K':
+			m.kiosk = optarg;
+			break;
+		case 'r':
+			m.roster_path = optarg;
+			break;
 		case 'a':
 			if (!strcmp(optarg, "none"))
 				m.auth = MUNI_AUTH_NONE;
@@ -310,19 +337,38 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 't': m.bearer = optarg; break;
-		case 'i': m.client_id = optarg; break;
-		case 's': m.client_secret = optarg; break;
-		case 'j': jwt_pub = optarg; break;
-		case 'A': m.jwt_aud = optarg; break;
-		case 'S': m.scope = optarg; break;
-		case 'L': m.token_lifetime_s = atoi(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 't':
+			m.bearer = optarg;
+			break;
+		case 'i':
+			m.client_id = optarg;
+			break;
+		case 's':
+			m.client_secret = optarg;
+			break;
+		case 'j':
+			jwt_pub = optarg;
+			break;
+		case 'A':
+			m.jwt_aud = optarg;
+			break;
+		case 'S':
+			m.scope = optarg;
+			break;
+		case 'L':
+			m.token_lifetime_s = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!port || !ctl_port || !cert || !key || !db || optind != argc ||
-	    (m.auth == MUNI_AUTH_BEARER && !m.bearer) || (m.auth == MUNI_AUTH_OAUTH && !m.client_id)) {
+	    (m.auth == MUNI_AUTH_BEARER && !m.bearer) ||
+	    (m.auth == MUNI_AUTH_OAUTH && !m.client_id)) {
 		usage(stderr);
 		return 2;
 	}
@@ -350,9 +396,11 @@ main(int argc, char **argv)
 	sigterm = evsignal_new(m.base, SIGTERM, on_signal, m.base);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
-	fprintf(stderr, "fakemuni: https://%s:%d (auth %s%s), control http://%s:%d\n", listen,
-		port, m.auth == MUNI_AUTH_OAUTH ? "oauth" : m.auth == MUNI_AUTH_BEARER ? "bearer" : "none",
-		client_ca ? ", client certificate required" : "", listen, ctl_port);
+	fprintf(stderr, "fakemuni: https://%s:%d (auth %s%s), control http://%s:%d\n", listen, port,
+	        m.auth == MUNI_AUTH_OAUTH    ? "oauth"
+	        : m.auth == MUNI_AUTH_BEARER ? "bearer"
+	                                     : "none",
+	        client_ca ? ", client certificate required" : "", listen, ctl_port);
 	event_base_dispatch(m.base);
 	event_free(sigint);
 	event_free(sigterm);

@@ -39,8 +39,9 @@ struct pending {
 };
 
 static const char *const event_types[] = {
-	"tap", "tap_unknown_card", "absence", "absence_revoked", "correction", "day_result",
-	"period_result", "adjustment", "alarm", "card_enrolled", "card_revoked", "status", NULL,
+    "tap",          "tap_unknown_card", "absence",    "absence_revoked", "correction",
+    "day_result",   "period_result",    "adjustment", "alarm",           "card_enrolled",
+    "card_revoked", "status",           NULL,
 };
 
 int64_t
@@ -109,13 +110,14 @@ body_of(struct evhttp_request *req, size_t *len)
 static void
 note_client_cert(struct muni *m, struct evhttp_request *req)
 {
-	struct bufferevent *bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+	struct bufferevent *bev =
+	    evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
 	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
 	X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
 
 	if (cert) {
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName,
-					  m->last_client_cn, sizeof(m->last_client_cn));
+		                          m->last_client_cn, sizeof(m->last_client_cn));
 		X509_free(cert);
 	}
 }
@@ -143,7 +145,7 @@ check_auth(struct muni *m, struct evhttp_request *req)
 				return 0;
 refuse:
 	evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-			  "Bearer error=\"invalid_token\"");
+	                  "Bearer error=\"invalid_token\"");
 	reply_error(req, 401, "invalid_token");
 	return -1;
 }
@@ -246,7 +248,7 @@ send_results(struct muni *m, struct evhttp_request *req, json_t *j, const char *
 	p->req = req;
 	p->body = evbuffer_new();
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "application/json");
+	                  "application/json");
 	if (strcmp(fault, "reset") == 0) {
 		char cl[32];
 
@@ -315,7 +317,8 @@ idempotency_key(json_t *events, char out[65])
 	json_t *e;
 
 	crypto_hash_sha256_init(&h);
-	json_array_foreach(events, i, e) {
+	json_array_foreach(events, i, e)
+	{
 		const char *id = json_string_value(json_object_get(e, "id"));
 
 		if (id)
@@ -341,7 +344,7 @@ store_event(struct muni *m, const char *kiosk, json_t *e, const char *why, json_
 		sqlite3_step(m->rej);
 		m->rejected++;
 		json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "id", id ? id : "",
-							 "status", "rejected", "reason", why));
+		                                         "status", "rejected", "reason", why));
 		return 0;
 	}
 	text = json_dumps(e, JSON_COMPACT);
@@ -350,7 +353,7 @@ store_event(struct muni *m, const char *kiosk, json_t *e, const char *why, json_
 	sqlite3_bind_text(m->ins, 2, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(m->ins, 3, json_integer_value(json_object_get(e, "seq")));
 	sqlite3_bind_text(m->ins, 4, json_string_value(json_object_get(e, "type")), -1,
-			  SQLITE_TRANSIENT);
+	                  SQLITE_TRANSIENT);
 	sqlite3_bind_text(m->ins, 5, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(m->ins, 6, muni_now_ms());
 	rc = sqlite3_step(m->ins);
@@ -367,7 +370,8 @@ store_event(struct muni *m, const char *kiosk, json_t *e, const char *why, json_
 		else
 			m->max_seq = seq;
 		m->accepted++;
-		json_array_append_new(results, json_pack("{s:s, s:s}", "id", id, "status", "accepted"));
+		json_array_append_new(results,
+		                      json_pack("{s:s, s:s}", "id", id, "status", "accepted"));
 		return 0;
 	}
 	sqlite3_reset(m->dup);
@@ -382,8 +386,8 @@ store_event(struct muni *m, const char *kiosk, json_t *e, const char *why, json_
 static void
 on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 {
-	const char *idem = evhttp_find_header(evhttp_request_get_input_headers(req),
-					      "Idempotency-Key");
+	const char *idem =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Idempotency-Key");
 	const char *fault = take_fault(m);
 	json_t *doc, *events, *results, *e;
 	char *body, key[65];
@@ -391,8 +395,8 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	int status = 200;
 
 	if (fault && (!strcmp(fault, "500") || !strcmp(fault, "503") || !strcmp(fault, "429") ||
-		      !strcmp(fault, "408") || !strcmp(fault, "401") || !strcmp(fault, "403") ||
-		      !strcmp(fault, "400"))) {
+	              !strcmp(fault, "408") || !strcmp(fault, "401") || !strcmp(fault, "403") ||
+	              !strcmp(fault, "400"))) {
 		m->faults_served++;
 		status = atoi(fault);
 		if (status == 503 || status == 429)
@@ -417,7 +421,8 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	    !json_is_string(json_object_get(doc, "kiosk_id")) ||
 	    strcmp(json_string_value(json_object_get(doc, "kiosk_id")), kiosk) != 0) {
 		count(m->req_events, 400);
-		reply_error(req, 400, "expected {\"kiosk_id\": <the kiosk in the path>, \"events\": [...]}");
+		reply_error(req, 400,
+		            "expected {\"kiosk_id\": <the kiosk in the path>, \"events\": [...]}");
 		json_decref(doc);
 		return;
 	}
@@ -426,7 +431,8 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	if (idem == NULL || strcmp(idem, key) != 0) {
 		m->idem_bad++;
 		count(m->req_events, 400);
-		reply_error(req, 400, "Idempotency-Key: expected the SHA-256 of the batch's event ids");
+		reply_error(req, 400,
+		            "Idempotency-Key: expected the SHA-256 of the batch's event ids");
 		json_decref(doc);
 		return;
 	}
@@ -438,14 +444,16 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 		return;
 	}
 	/* A poison event in batch mode refuses the whole batch, as a strict schema check would. */
-	json_array_foreach(events, i, e) {
+	json_array_foreach(events, i, e)
+	{
 		const char *id = json_string_value(json_object_get(e, "id"));
 		const char *pm = id ? poisoned(m, id) : NULL;
 
 		if (pm && strcmp(pm, "reject") != 0) {
 			char why[120];
 
-			snprintf(why, sizeof(why), "events[%zu]: event %s does not validate", i, id);
+			snprintf(why, sizeof(why), "events[%zu]: event %s does not validate", i,
+			         id);
 			count(m->req_events, atoi(pm));
 			reply_error(req, atoi(pm), why);
 			json_decref(doc);
@@ -454,7 +462,8 @@ on_events(struct muni *m, struct evhttp_request *req, const char *kiosk)
 	}
 	results = json_array();
 	sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL);
-	json_array_foreach(events, i, e) {
+	json_array_foreach(events, i, e)
+	{
 		const char *why = invalid_event(e);
 		const char *id = json_string_value(json_object_get(e, "id"));
 
@@ -561,18 +570,19 @@ issue_token(struct muni *m, struct evhttp_request *req)
 
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2base64(slot, 48, r, sizeof(r), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	m->tokens[m->next_token % MUNI_TOKENS].exp_ms = muni_now_ms() + m->token_lifetime_s * 1000LL;
+	m->tokens[m->next_token % MUNI_TOKENS].exp_ms =
+	    muni_now_ms() + m->token_lifetime_s * 1000LL;
 	m->next_token++;
 	m->tokens_issued++;
 	count(m->req_token, 200);
-	reply_json(req, 200, json_pack("{s:s, s:s, s:i, s:s}", "access_token", slot, "token_type",
-				       "Bearer", "expires_in", m->token_lifetime_s, "scope",
-				       m->scope ? m->scope : ""));
+	reply_json(req, 200,
+	           json_pack("{s:s, s:s, s:i, s:s}", "access_token", slot, "token_type", "Bearer",
+	                     "expires_in", m->token_lifetime_s, "scope", m->scope ? m->scope : ""));
 }
 
 static void
 token_refuse(struct muni *m, struct evhttp_request *req, int status, const char *error,
-	     const char *why)
+             const char *why)
 {
 	m->token_refused++;
 	count(m->req_token, status);
@@ -591,7 +601,7 @@ basic_matches(struct muni *m, const char *h)
 
 	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0 ||
 	    sodium_base642bin(dec, sizeof(dec) - 1, h + 6, strlen(h + 6), NULL, &n, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	                      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return 0;
 	dec[n] = '\0';
 	if ((colon = strchr((char *)dec, ':')) == NULL)
@@ -627,16 +637,18 @@ on_token(struct muni *m, struct evhttp_request *req)
 	if (m->auth != MUNI_AUTH_OAUTH) {
 		token_refuse(m, req, 400, "unauthorized_client", "no OAuth on this receiver");
 	} else if (grant && strcmp(grant, "client_credentials") == 0) {
-		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+		const char *h =
+		    evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 		const char *id = evhttp_find_header(&form, "client_id");
 		const char *sec = evhttp_find_header(&form, "client_secret");
 
-		if (m->client_secret && (basic_matches(m, h) ||
-					 (id && sec && !strcmp(id, m->client_id) &&
-					  !strcmp(sec, m->client_secret))))
+		if (m->client_secret &&
+		    (basic_matches(m, h) ||
+		     (id && sec && !strcmp(id, m->client_id) && !strcmp(sec, m->client_secret))))
 			issue_token(m, req);
 		else
-			token_refuse(m, req, 401, "invalid_client", "unknown client or wrong secret");
+			token_refuse(m, req, 401, "invalid_client",
+			             "unknown client or wrong secret");
 	} else if (grant && strcmp(grant, "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0) {
 		const char *a = evhttp_find_header(&form, "assertion");
 
@@ -672,7 +684,7 @@ muni_on_request(struct evhttp_request *req, void *arg)
 		 * receiver does this too.
 		 */
 		struct bufferevent *bev =
-			evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+		    evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
 		int one = 1;
 
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

@@ -26,12 +26,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *root, *res;
 
 	if (regime == NULL) {
-		const char *dir = getenv("STEMPEL_REGIME_DIR") ? getenv("STEMPEL_REGIME_DIR")
-							      : "board/regimes";
+		const char *dir =
+		    getenv("STEMPEL_REGIME_DIR") ? getenv("STEMPEL_REGIME_DIR") : "board/regimes";
 
 		regime = calloc(1, sizeof(*regime));
-		if (regime == NULL || regime_load(dir, "no-integreringsloven", regime, err,
-						  sizeof(err)) < 0)
+		if (regime == NULL ||
+		    regime_load(dir, "no-integreringsloven", regime, err, sizeof(err)) < 0)
 			abort(); /* run from the repository root */
 	}
 	root = json_loadb((const char *)data, size, 0, NULL);

@@ -22,8 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = strlen(out);
 
 		/* a normalised UID is 8, 14 or 20 upper-case hex digits and a fixed point */
-		if ((n != 8 && n != 14 && n != 20) || nfc_uid_normalize(out, again, sizeof(again)) ||
-		    strcmp(out, again))
+		if ((n != 8 && n != 14 && n != 20) ||
+		    nfc_uid_normalize(out, again, sizeof(again)) || strcmp(out, again))
 			__builtin_trap();
 	}
 	return 0;

@@ -18,9 +18,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a batch of three events the answer may talk about */
 	static struct store_event evs[3] = {
-		{.seq = 1, .id = "0b6c0d2e-1111-4111-8111-111111111111", .type = "tap"},
-		{.seq = 2, .id = "0b6c0d2e-2222-4222-8222-222222222222", .type = "tap"},
-		{.seq = 3, .id = "0b6c0d2e-3333-4333-8333-333333333333", .type = "alarm"},
+	    {.seq = 1, .id = "0b6c0d2e-1111-4111-8111-111111111111", .type = "tap"},
+	    {.seq = 2, .id = "0b6c0d2e-2222-4222-8222-222222222222", .type = "tap"},
+	    {.seq = 3, .id = "0b6c0d2e-3333-4333-8333-333333333333", .type = "alarm"},
 	};
 	struct uploader_result res[3];
 	char err[256], token[512], *text;
@@ -29,11 +29,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	err[0] = '\0';
 	if (uploader_results_parse((const char *)data, size, evs, 3, res, &unknown, err,
-				   sizeof(err)) < 0 && err[0] == '\0')
+	                           sizeof(err)) < 0 &&
+	    err[0] == '\0')
 		__builtin_trap();
 	err[0] = '\0';
 	if (uploader_token_parse((const char *)data, size, token, sizeof(token), &v, err,
-				 sizeof(err)) < 0 && err[0] == '\0')
+	                         sizeof(err)) < 0 &&
+	    err[0] == '\0')
 		__builtin_trap();
 	text = malloc(size + 1);
 	if (text == NULL)

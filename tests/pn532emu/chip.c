@@ -52,7 +52,7 @@ static const unsigned char frame_error[] = {0x00, 0x00, 0xFF, 0x01, 0xFF, 0x7F, 
 static const unsigned char card_ats[] = {0x05, 0x78, 0x80, 0x70, 0x02};
 
 static const char *const fault_names[FAULT_N] = {
-	"none", "noack", "badlcs", "baddcs", "errframe", "silence", "garbage", "gone",
+    "none", "noack", "badlcs", "baddcs", "errframe", "silence", "garbage", "gone",
 };
 
 const char *
@@ -206,7 +206,7 @@ chip_card_wanted(const struct chip *c)
 		return 0;
 	return c->pend.want_len == 0 ||
 	       (c->pend.want_len == c->card.uidlen &&
-		memcmp(c->pend.want_uid, c->card.uid, c->card.uidlen) == 0);
+	        memcmp(c->pend.want_uid, c->card.uid, c->card.uidlen) == 0);
 }
 
 static int
@@ -733,12 +733,12 @@ chip_status(const struct chip *c, char *out, size_t n)
 		for (size_t i = 0; i < c->card.uidlen; i++)
 			snprintf(uid + 2 * i, 3, "%02X", c->card.uid[i]);
 	snprintf(out, n,
-		 "ok card=%s fault=%s delay_ms=%lld hitdelay_ms=%lld mx_rty=%u frames=%lu "
-		 "bad_frames=%lu commands=%lu polls=%lu hits=%lu aborts=%lu nacks=%lu unknown=%lu "
-		 "dropped=%lu",
-		 uid, chip_fault_name(c->fault), c->delay_us / US_PER_MS,
-		 c->hit_delay_us / US_PER_MS, c->mx_rty_passive, c->frames, c->bad_frames,
-		 c->commands, c->polls, c->hits, c->aborts, c->nacks, c->unknown, c->dropped);
+	         "ok card=%s fault=%s delay_ms=%lld hitdelay_ms=%lld mx_rty=%u frames=%lu "
+	         "bad_frames=%lu commands=%lu polls=%lu hits=%lu aborts=%lu nacks=%lu unknown=%lu "
+	         "dropped=%lu",
+	         uid, chip_fault_name(c->fault), c->delay_us / US_PER_MS,
+	         c->hit_delay_us / US_PER_MS, c->mx_rty_passive, c->frames, c->bad_frames,
+	         c->commands, c->polls, c->hits, c->aborts, c->nacks, c->unknown, c->dropped);
 }
 
 static enum chip_ctl
@@ -761,19 +761,19 @@ chip_ctl_insert(struct chip *c, char **save, long long now, char *reply, size_t 
 		card.sak = 0x00;
 	}
 	if (atqa && (chip_parse_hex(atqa, card.atqa, 2) != 2 || sak == NULL ||
-		     chip_parse_hex(sak, &card.sak, 1) != 1 || strtok_r(NULL, " \t", save))) {
+	             chip_parse_hex(sak, &card.sak, 1) != 1 || strtok_r(NULL, " \t", save))) {
 		snprintf(reply, n, "error insert: expected UID [ATQA(4 hex) SAK(2 hex)]");
 		return CTL_ERROR;
 	}
 	chip_insert(c, &card, now);
-	snprintf(reply, n, "ok inserted %s atqa=%02X%02X sak=%02X", uid, card.atqa[0],
-		 card.atqa[1], card.sak);
+	snprintf(reply, n, "ok inserted %s atqa=%02X%02X sak=%02X", uid, card.atqa[0], card.atqa[1],
+	         card.sak);
 	return CTL_OK;
 }
 
 static enum chip_ctl
 chip_ctl_fault(struct chip *c, char **save, long long now, char *reply, size_t n,
-	       long long *gone_ms)
+               long long *gone_ms)
 {
 	const char *name = strtok_r(NULL, " \t", save);
 	const char *secs = strtok_r(NULL, " \t", save);
@@ -784,10 +784,10 @@ chip_ctl_fault(struct chip *c, char **save, long long now, char *reply, size_t n
 		if (strcmp(name, fault_names[f]) == 0)
 			break;
 	if (name == NULL || f == FAULT_N ||
-	    (secs && chip_parse_ms(secs, 1000.0, 3600.0, &ms) < 0) ||
-	    strtok_r(NULL, " \t", save)) {
-		snprintf(reply, n, "error fault: expected none|noack|badlcs|baddcs|errframe|"
-				   "silence|garbage|gone [SECONDS]");
+	    (secs && chip_parse_ms(secs, 1000.0, 3600.0, &ms) < 0) || strtok_r(NULL, " \t", save)) {
+		snprintf(reply, n,
+		         "error fault: expected none|noack|badlcs|baddcs|errframe|"
+		         "silence|garbage|gone [SECONDS]");
 		return CTL_ERROR;
 	}
 	if (f == FAULT_GONE) {
@@ -803,7 +803,7 @@ chip_ctl_fault(struct chip *c, char **save, long long now, char *reply, size_t n
 
 enum chip_ctl
 chip_control(struct chip *c, const char *line, long long now_us, char *reply, size_t replylen,
-	     long long *gone_ms)
+             long long *gone_ms)
 {
 	char buf[256];
 	char *save = NULL, *verb;
@@ -847,9 +847,9 @@ chip_control(struct chip *c, const char *line, long long now_us, char *reply, si
 	}
 	if (strcmp(verb, "help") == 0) {
 		snprintf(reply, replylen,
-			 "ok insert UID [ATQA SAK] | remove | delay MS | hitdelay MS | "
-			 "fault none|noack|badlcs|baddcs|errframe|silence|garbage|gone [SECONDS] | "
-			 "status");
+		         "ok insert UID [ATQA SAK] | remove | delay MS | hitdelay MS | "
+		         "fault none|noack|badlcs|baddcs|errframe|silence|garbage|gone [SECONDS] | "
+		         "status");
 		return CTL_OK;
 	}
 	snprintf(reply, replylen, "error unknown command %.40s (try help)", verb);

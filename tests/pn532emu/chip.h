@@ -103,7 +103,7 @@ enum chip_ctl { CTL_OK, CTL_ERROR, CTL_GONE };
  * close the pty for *gone_ms and come back with a new one.
  */
 enum chip_ctl chip_control(struct chip *c, const char *line, long long now_us, char *reply,
-			   size_t replylen, long long *gone_ms);
+                           size_t replylen, long long *gone_ms);
 /* Build an information frame (TFI D4 host, D5 chip), extended if len > 254.  Its length. */
 size_t chip_frame(unsigned char *out, unsigned char tfi, const unsigned char *data, size_t len);
 /* Parse "04A1B2C3" (':' '-' allowed) into bytes.  Length, or -1. */

@@ -75,8 +75,8 @@ static size_t
 fuzz_piece(unsigned char *out)
 {
 	static const unsigned char cmds[] = {0x00, 0x02, 0x04, 0x06, 0x08, 0x0C, 0x0E, 0x10,
-					     0x12, 0x14, 0x16, 0x32, 0x40, 0x42, 0x44, 0x46,
-					     0x4A, 0x4E, 0x50, 0x52, 0x54, 0x56, 0x60, 0x8C};
+	                                     0x12, 0x14, 0x16, 0x32, 0x40, 0x42, 0x44, 0x46,
+	                                     0x4A, 0x4E, 0x50, 0x52, 0x54, 0x56, 0x60, 0x8C};
 	unsigned char data[300];
 	size_t len, n;
 	unsigned r = fuzz_rand() % 16;
@@ -86,7 +86,8 @@ fuzz_piece(unsigned char *out)
 		return 16;
 	}
 	if (r == 1) {
-		memcpy(out, fuzz_rand() % 2 ? "\x00\x00\xFF\x00\xFF\x00" : "\x00\x00\xFF\xFF\x00\x00",
+		memcpy(out,
+		       fuzz_rand() % 2 ? "\x00\x00\xFF\x00\xFF\x00" : "\x00\x00\xFF\xFF\x00\x00",
 		       6);
 		return 6;
 	}
@@ -105,7 +106,7 @@ fuzz_piece(unsigned char *out)
 		data[4] = fuzz_rand() % 2 ? 0xFF : 0x02;
 	}
 	n = chip_frame(out, 0xD4, data, len); /* r == 3: often an extended frame */
-	if (r == 5 || r == 6) /* corrupt a byte or cut the frame short */
+	if (r == 5 || r == 6)                 /* corrupt a byte or cut the frame short */
 		out[fuzz_rand() % n] ^= (unsigned char)(1 + fuzz_rand() % 255);
 	if (r == 7)
 		n = fuzz_rand() % n;
@@ -115,11 +116,35 @@ fuzz_piece(unsigned char *out)
 static void
 fuzz_control(struct chip *c, long long now)
 {
-	static const char *const words[] = {
-		"insert", "remove", "delay", "hitdelay", "fault", "status", "help", "gone",
-		"none", "noack", "badlcs", "baddcs", "errframe", "silence", "garbage",
-		"04A1B2C3", "04:11:22:33:44:55:66", "00112233445566778899", "0004", "08", "44",
-		"-1", "1e9", "0.5", "nan", "", "zz", "0x10", "12345678901234567890123"};
+	static const char *const words[] = {"insert",
+	                                    "remove",
+	                                    "delay",
+	                                    "hitdelay",
+	                                    "fault",
+	                                    "status",
+	                                    "help",
+	                                    "gone",
+	                                    "none",
+	                                    "noack",
+	                                    "badlcs",
+	                                    "baddcs",
+	                                    "errframe",
+	                                    "silence",
+	                                    "garbage",
+	                                    "04A1B2C3",
+	                                    "04:11:22:33:44:55:66",
+	                                    "00112233445566778899",
+	                                    "0004",
+	                                    "08",
+	                                    "44",
+	                                    "-1",
+	                                    "1e9",
+	                                    "0.5",
+	                                    "nan",
+	                                    "",
+	                                    "zz",
+	                                    "0x10",
+	                                    "12345678901234567890123"};
 	char line[300], reply[512];
 	size_t n = 0;
 	int words_n = 1 + (int)(fuzz_rand() % 5);
@@ -130,8 +155,9 @@ fuzz_control(struct chip *c, long long now)
 			for (int k = fuzz_rand() % 30; k > 0; k--)
 				line[n++] = (char)(1 + fuzz_rand() % 255);
 		} else {
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s",
-					      words[fuzz_rand() % (sizeof(words) / sizeof(*words))]);
+			n +=
+			    (size_t)snprintf(line + n, sizeof(line) - n, "%s",
+			                     words[fuzz_rand() % (sizeof(words) / sizeof(*words))]);
 		}
 		line[n++] = fuzz_rand() % 6 ? ' ' : '\t';
 	}
@@ -178,7 +204,7 @@ fuzz_run(long iterations, unsigned seed)
 			}
 			if (fuzz_rand() % 10 == 0) {
 				struct chip_card card = {.uidlen = 4 + 3 * (fuzz_rand() % 3),
-							 .sak = (unsigned char)fuzz_rand()};
+				                         .sak = (unsigned char)fuzz_rand()};
 
 				if (fuzz_rand() % 2)
 					chip_insert(c, &card, now);
@@ -196,8 +222,10 @@ fuzz_run(long iterations, unsigned seed)
 		}
 		bad = chaos ? 0 : fuzz_check_output(s);
 		if (bad) {
-			fprintf(stderr, "pn532emu fuzz: iteration %ld (seed %u): malformed output "
-					"at byte %d of %zu\n", it, seed, bad - 1, s->len);
+			fprintf(stderr,
+			        "pn532emu fuzz: iteration %ld (seed %u): malformed output "
+			        "at byte %d of %zu\n",
+			        it, seed, bad - 1, s->len);
 			rc = 1;
 		}
 	}

@@ -85,7 +85,7 @@ emu_publish(struct emu *e)
 	unlink(tmp);
 	if (symlink(e->pty, tmp) < 0 || rename(tmp, e->link) < 0) {
 		fprintf(stderr, "pn532emu: cannot link %s -> %s: %s\n", e->link, e->pty,
-			strerror(errno));
+		        strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -145,8 +145,7 @@ emu_listen(struct emu *e)
 	e->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (e->listen_fd < 0 || bind(e->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    listen(e->listen_fd, 8) < 0) {
-		fprintf(stderr, "pn532emu: cannot listen on %s: %s\n", e->control,
-			strerror(errno));
+		fprintf(stderr, "pn532emu: cannot listen on %s: %s\n", e->control, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -186,7 +185,7 @@ emu_client_line(struct emu *e, struct client *cl, const char *line)
 		size_t n = strlen(reply);
 
 		snprintf(reply + n, sizeof(reply) - n, " pty=%s present=%d",
-			 e->master >= 0 ? e->pty : "none", e->master >= 0);
+		         e->master >= 0 ? e->pty : "none", e->master >= 0);
 	}
 	if (dprintf(cl->fd, "%s\n", reply) < 0) {
 		close(cl->fd);
@@ -285,9 +284,9 @@ static void
 emu_usage(void)
 {
 	fprintf(stderr,
-		"usage: pn532emu --link PATH [--control SOCKET] [--delay MS] [--hitdelay MS]\n"
-		"                [--insert UID] [--verbose]\n"
-		"       pn532emu --selftest-fuzz ITERATIONS [--seed N]\n");
+	        "usage: pn532emu --link PATH [--control SOCKET] [--delay MS] [--hitdelay MS]\n"
+	        "                [--insert UID] [--verbose]\n"
+	        "       pn532emu --selftest-fuzz ITERATIONS [--seed N]\n");
 }
 
 int

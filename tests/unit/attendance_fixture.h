@@ -35,7 +35,7 @@ struct afx {
 	struct attendance *att;
 	struct period *per;
 	int taps;
-	struct cmd_env env;	   /* the commands run as stempelctl runs them offline */
+	struct cmd_env env;        /* the commands run as stempelctl runs them offline */
 	struct cmd_change changed; /* the last change a command told */
 	int n_changed;
 };
@@ -86,8 +86,12 @@ afx_setup(void **state)
 		return -1;
 	}
 	attendance_on_change(f->att, period_on_change, f->per);
-	f->env = (struct cmd_env){.store = f->s, .cfg = &f->cfg, .att = f->att, .period = f->per,
-				  .changed = afx_changed, .changed_arg = f};
+	f->env = (struct cmd_env){.store = f->s,
+	                          .cfg = &f->cfg,
+	                          .att = f->att,
+	                          .period = f->per,
+	                          .changed = afx_changed,
+	                          .changed_arg = f};
 	afx_clock("2026-03-16", 16, 0);
 	*state = f;
 	return 0;
@@ -110,7 +114,7 @@ afx_teardown(void **state)
 /* A participant (regime no-integreringsloven) on Mon-Fri `start`-`end` minutes. */
 static inline int64_t
 afx_participant(struct afx *f, const char *ext, const char *programme_start, int start, int end,
-		int offsite)
+                int offsite)
 {
 	struct store_participant p = {.active = 1};
 	struct store_session ss[5];
@@ -135,11 +139,16 @@ afx_tap(struct afx *f, int64_t pid, const char *date, int minute, const char *di
 {
 	char uuid[40], json[128];
 	int64_t id;
-	struct store_tap t = {.uuid = uuid, .card_key = "hmac:test", .participant_id = pid,
-			      .direction = dir,
-			      .outcome = strcmp(dir, "in") == 0 ? "accepted_in" : "accepted_out",
-			      .clock = "synced", .local_date = date, .local_min = minute,
-			      .event_type = "tap", .event_json = json};
+	struct store_tap t = {.uuid = uuid,
+	                      .card_key = "hmac:test",
+	                      .participant_id = pid,
+	                      .direction = dir,
+	                      .outcome = strcmp(dir, "in") == 0 ? "accepted_in" : "accepted_out",
+	                      .clock = "synced",
+	                      .local_date = date,
+	                      .local_min = minute,
+	                      .event_type = "tap",
+	                      .event_json = json};
 
 	snprintf(uuid, sizeof(uuid), "tap-%d", ++f->taps);
 	snprintf(json, sizeof(json), "{\"id\":\"%s\",\"type\":\"tap\"}", uuid);
@@ -189,13 +198,15 @@ afx_result(struct cmd_result *r, int rc, char *err, size_t errlen)
 
 static inline int
 afx_register_absence(struct afx *f, struct store_absence_row *a, const char *who, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	struct store_participant p;
-	struct cmd_absence_register_args args = {.participant = p.ext_id, .category = a->a.category,
-						 .from = a->a.from_date, .to = a->a.to_date,
-						 .documentation = a->a.documentation,
-						 .comment = a->a.comment};
+	struct cmd_absence_register_args args = {.participant = p.ext_id,
+	                                         .category = a->a.category,
+	                                         .from = a->a.from_date,
+	                                         .to = a->a.to_date,
+	                                         .documentation = a->a.documentation,
+	                                         .comment = a->a.comment};
 	char s[16], e[16];
 	struct cmd_result r;
 	struct cmd_ctx ctx;
@@ -216,8 +227,8 @@ afx_register_absence(struct afx *f, struct store_absence_row *a, const char *who
 }
 
 static inline int
-afx_revoke_absence(struct afx *f, const char *uuid, const char *who, const char *reason,
-		   char *err, size_t errlen)
+afx_revoke_absence(struct afx *f, const char *uuid, const char *who, const char *reason, char *err,
+                   size_t errlen)
 {
 	struct cmd_absence_revoke_args args = {.absence = uuid, .reason = reason};
 	struct cmd_result r;
@@ -228,13 +239,16 @@ afx_revoke_absence(struct afx *f, const char *uuid, const char *who, const char 
 }
 
 static inline int
-afx_correct_tap(struct afx *f, const struct attendance_correction *c, const char *who,
-		char *uuid, char *err, size_t errlen)
+afx_correct_tap(struct afx *f, const struct attendance_correction *c, const char *who, char *uuid,
+                char *err, size_t errlen)
 {
 	struct store_participant p;
-	struct cmd_correction_args args = {.participant = p.ext_id, .date = c->date,
-					   .minute = c->minute, .direction = c->direction,
-					   .tap_id = c->tap_id, .reason = c->reason};
+	struct cmd_correction_args args = {.participant = p.ext_id,
+	                                   .date = c->date,
+	                                   .minute = c->minute,
+	                                   .direction = c->direction,
+	                                   .tap_id = c->tap_id,
+	                                   .reason = c->reason};
 	struct cmd_result r;
 	struct cmd_ctx ctx;
 	int rc;
@@ -242,7 +256,7 @@ afx_correct_tap(struct afx *f, const struct attendance_correction *c, const char
 	assert_int_equal(store_participant_get(f->s, c->participant_id, &p), 0);
 	cmd_ctx_init(&ctx, &f->env, who);
 	rc = strcmp(c->action, "add") == 0 ? cmd_correction_add(&ctx, &args, &r)
-					   : cmd_correction_remove(&ctx, &args, &r);
+	                                   : cmd_correction_remove(&ctx, &args, &r);
 	if (rc == 0)
 		snprintf(uuid, 40, "%.36s", r.msg);
 	return afx_result(&r, rc, err, errlen);
@@ -251,7 +265,7 @@ afx_correct_tap(struct afx *f, const struct attendance_correction *c, const char
 /* 0 closed, 1 no such period, 2 already closed, 3 not started, -1 with err. */
 static inline int
 afx_period_close(struct afx *f, int64_t id, const char *who, const char *why, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	struct cmd_period_close_args args = {.id = id, .reason = why};
 	struct cmd_result r;
@@ -270,8 +284,8 @@ afx_period_close(struct afx *f, int64_t id, const char *who, const char *why, ch
 }
 
 static inline int
-afx_token_create(struct afx *f, const char *name, const char *scope, const char *who,
-		 char *token, int64_t *id, char *err, size_t errlen)
+afx_token_create(struct afx *f, const char *name, const char *scope, const char *who, char *token,
+                 int64_t *id, char *err, size_t errlen)
 {
 	struct cmd_token_create_args args = {.scope = scope, .name = name};
 	struct cmd_result r;
@@ -283,7 +297,7 @@ afx_token_create(struct afx *f, const char *name, const char *scope, const char 
 	rc = cmd_token_create(&ctx, &args, &r);
 	if (rc == 0) {
 		snprintf(token, AUTH_TOKEN_MAX, "%s",
-			 json_string_value(json_object_get(r.data, "token")));
+		         json_string_value(json_object_get(r.data, "token")));
 		*id = json_integer_value(json_object_get(r.data, "id"));
 	}
 	return afx_result(&r, rc, err, errlen);

@@ -60,8 +60,8 @@ fx_new(const char *regime, const char *from, const char *to)
 	f->in.from = fx_date(from);
 	f->in.to = fx_date(to);
 	f->in.as_of = INT32_MIN;
-	f->in.participant =
-	    (struct rules_participant){fx_date("2025-01-06"), RULES_RATE_FULL, 0, false, false, -1, false, 0};
+	f->in.participant = (struct rules_participant){
+	    fx_date("2025-01-06"), RULES_RATE_FULL, 0, false, false, -1, false, 0};
 	f->templ[0] =
 	    (struct rules_template){0x3e, 8 * 60, 15 * 60 + 30, false, INT32_MIN, INT32_MAX};
 	f->in.n_templ = 1;

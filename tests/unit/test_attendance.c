@@ -30,8 +30,8 @@ test_days_from_taps(void **state)
 	afx_tap(f, p, "2026-03-09", 478, "in");
 	afx_tap(f, p, "2026-03-09", 931, "out");
 	afx_tap(f, p, "2026-03-11", 500, "in"); /* 20 minutes late, no tap out */
-	assert_int_equal(attendance_days(f->att, p, "2026-03-09", "2026-03-15", &r, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-09", "2026-03-15", &r, err, sizeof(err)), 0);
 	assert_int_equal(r.out.n_days, 7);
 	assert_int_equal(day_of(&r, "2026-03-09")->attended_min, 450);
 	assert_int_equal(day_of(&r, "2026-03-09")->unexcused_min, 0);
@@ -50,10 +50,10 @@ test_days_from_taps(void **state)
 		assert_int_equal(r.out.totals.deduction_ore, rules_rat_round(sum));
 	}
 	attendance_days_free(&r);
-	assert_int_equal(attendance_days(f->att, 999, "2026-03-09", "2026-03-15", &r, err,
-					 sizeof(err)), 1);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-15", "2026-03-09", &r, err,
-					 sizeof(err)), -1);
+	assert_int_equal(
+	    attendance_days(f->att, 999, "2026-03-09", "2026-03-15", &r, err, sizeof(err)), 1);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-15", "2026-03-09", &r, err, sizeof(err)), -1);
 }
 
 static void
@@ -67,11 +67,14 @@ test_corrections(void **state)
 	int64_t p = afx_participant(f, "P-1", "2025-09-01", 480, 930, 0);
 	int64_t in = afx_tap(f, p, "2026-03-10", 470, "in");
 	int64_t out = afx_tap(f, p, "2026-03-10", 700, "out"); /* tapped out at 11:40 by mistake */
-	struct attendance_correction rm = {.participant_id = p, .action = "remove", .tap_id = out,
-					   .reason = "tapped by mistake"};
-	struct attendance_correction add = {.participant_id = p, .action = "add",
-					    .date = "2026-03-10", .minute = 930,
-					    .direction = "out", .reason = "forgot to tap out"};
+	struct attendance_correction rm = {
+	    .participant_id = p, .action = "remove", .tap_id = out, .reason = "tapped by mistake"};
+	struct attendance_correction add = {.participant_id = p,
+	                                    .action = "add",
+	                                    .date = "2026-03-10",
+	                                    .minute = 930,
+	                                    .direction = "out",
+	                                    .reason = "forgot to tap out"};
 
 	(void)in;
 	rm.reason = "";
@@ -88,8 +91,8 @@ test_corrections(void **state)
 	assert_int_equal(t[1].corrected, 1);
 	assert_int_equal(t[1].minute, 930);
 	free(t);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-10", "2026-03-10", &r, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-10", "2026-03-10", &r, err, sizeof(err)), 0);
 	assert_int_equal(r.out.days[0].attended_min, 450);
 	assert_int_equal(r.out.days[0].flags & (1u << RULES_FLAG_MISSING_TAP_OUT), 0);
 	attendance_days_free(&r);
@@ -103,9 +106,11 @@ test_corrections(void **state)
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'correction'"), 2);
 	/* One command each, one action each. */
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'correction.remove'"
-				    " AND who = 'teacher'"), 1);
+	                            " AND who = 'teacher'"),
+	                 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'correction.add'"
-				    " AND who = 'teacher'"), 1);
+	                            " AND who = 'teacher'"),
+	                 1);
 }
 
 static void
@@ -115,42 +120,42 @@ test_absences(void **state)
 	struct attendance_days r;
 	char err[512];
 	int64_t p = afx_participant(f, "P-1", "2025-09-01", 480, 930, 0);
-	struct store_absence_row a = afx_absence(p, "sick_doctor", "2026-03-10", "2026-03-11",
-						 "doctor_note");
+	struct store_absence_row a =
+	    afx_absence(p, "sick_doctor", "2026-03-10", "2026-03-11", "doctor_note");
 	struct store_absence_row bad = afx_absence(p, "sick_cat", "2026-03-10", "2026-03-10", NULL);
-	struct store_absence_row hours = afx_absence(p, "nursing", "2026-03-12", "2026-03-12", NULL);
+	struct store_absence_row hours =
+	    afx_absence(p, "nursing", "2026-03-12", "2026-03-12", NULL);
 
 	assert_int_equal(afx_register_absence(f, &bad, "teacher", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "category"));
 	hours.start_min = 600;
 	hours.end_min = 540;
-	assert_int_equal(afx_register_absence(f, &hours, "teacher", err, sizeof(err)),
-			 -1);
+	assert_int_equal(afx_register_absence(f, &hours, "teacher", err, sizeof(err)), -1);
 	hours.end_min = 660;
 	assert_int_equal(afx_register_absence(f, &hours, "teacher", err, sizeof(err)), 0);
 	assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
 	assert_int_equal(strlen(a.a.uuid), 36);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-10", "2026-03-12", &r, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-10", "2026-03-12", &r, err, sizeof(err)), 0);
 	assert_int_equal(r.out.days[0].excused_min[RULES_CAT_SICK_DOCTOR], 450);
 	assert_int_equal(r.out.days[0].unexcused_min, 0);
 	assert_int_equal(r.out.days[2].excused_min[RULES_CAT_NURSING], 60);
 	assert_int_equal(r.out.days[2].unexcused_min, 390);
 	attendance_days_free(&r);
-	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "", err,
-						   sizeof(err)), -1);
-	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "wrong person", err,
-						   sizeof(err)), 0);
-	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "again", err,
-						   sizeof(err)), 1);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-10", "2026-03-10", &r, err,
-					 sizeof(err)), 0);
+	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "", err, sizeof(err)), -1);
+	assert_int_equal(
+	    afx_revoke_absence(f, a.a.uuid, "teacher", "wrong person", err, sizeof(err)), 0);
+	assert_int_equal(afx_revoke_absence(f, a.a.uuid, "teacher", "again", err, sizeof(err)), 1);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-10", "2026-03-10", &r, err, sizeof(err)), 0);
 	assert_int_equal(r.out.days[0].unexcused_min, 450);
 	attendance_days_free(&r);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'absence'"), 2);
-	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'absence_revoked'"), 1);
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'absence_revoked'"),
+	                 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM absences WHERE revoked = 1"
-				    " AND revoked_by = 'teacher'"), 1);
+	                            " AND revoked_by = 'teacher'"),
+	                 1);
 }
 
 static void
@@ -191,8 +196,8 @@ test_quotas(void **state)
 		json_t *j = attendance_quotas_json(&q);
 
 		assert_int_equal(json_integer_value(json_object_get(
-					 json_object_get(j, "self_declared_occurrences"), "used")),
-				 2);
+		                     json_object_get(j, "self_declared_occurrences"), "used")),
+		                 2);
 		json_decref(j);
 	}
 }
@@ -204,8 +209,8 @@ test_whatif(void **state)
 	struct attendance_whatif w;
 	char err[512];
 	int64_t p = afx_participant(f, "P-1", "2025-06-02", 480, 930, 0);
-	struct store_absence_row a = afx_absence(p, "sick_self_declared", "2026-03-12",
-						 "2026-03-13", NULL);
+	struct store_absence_row a =
+	    afx_absence(p, "sick_self_declared", "2026-03-12", "2026-03-13", NULL);
 
 	assert_int_equal(attendance_whatif(f->att, &a, "2026-03-16", &w, err, sizeof(err)), 0);
 	assert_int_equal(w.unexcused_before_min, 900);
@@ -302,7 +307,7 @@ test_today(void **state)
 	assert_int_equal(one.status, ATTENDANCE_PRESENT);
 	/* Saturday: nobody is scheduled. */
 	assert_int_equal(attendance_today(f->att, "2026-03-14", 600, &rows, &n, err, sizeof(err)),
-			 0);
+	                 0);
 	assert_int_equal(n, 0);
 	free(rows);
 }
@@ -319,8 +324,8 @@ test_day_states(void **state)
 
 	afx_tap(f, p, "2026-03-16", 480, "in"); /* in today, no tap-out yet */
 	afx_clock("2026-03-16", 16, 0);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-13", "2026-03-17", &res, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-13", "2026-03-17", &res, err, sizeof(err)), 0);
 	/* Friday the 13th: final, unexcused, with a deduction. */
 	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
 	assert_int_equal(res.out.days[0].unexcused_min, 450);
@@ -351,8 +356,8 @@ test_day_states(void **state)
 	attendance_days_free(&res);
 	/* 16:30: today is final; the forgotten tap-out is judged and flagged. */
 	afx_clock("2026-03-16", 16, 30);
-	assert_int_equal(attendance_days(f->att, p, "2026-03-16", "2026-03-16", &res, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-03-16", "2026-03-16", &res, err, sizeof(err)), 0);
 	assert_int_equal(res.state[0], ATTENDANCE_DAY_FINAL);
 	assert_int_equal(res.out.days[0].attended_min, 450);
 	assert_true(res.out.days[0].flags & (1u << RULES_FLAG_MISSING_TAP_OUT));
@@ -370,44 +375,48 @@ test_day_results(void **state)
 	long long events;
 
 	/* 16:00: today's session ended at 15:30 but is open for settle_minutes (60). */
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err,
-					    sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_refresh(f->att, 0, "", "2026-03-16", 960, &changed, err, sizeof(err)), 0);
 	assert_int_equal(changed, 10);
 	/* 16:30: today is final too: 11 weekdays. */
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
-					    sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err, sizeof(err)), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM day_results"), 11);
 	events = afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'");
 	assert_int_equal(events, 11);
 	/* Deterministic: nothing changes, nothing is sent again. */
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err,
-					    sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_refresh(f->att, 0, "", "2026-03-16", 990, &changed, err, sizeof(err)), 0);
 	assert_int_equal(changed, 0);
 	/* A tap on one day changes that day only. */
 	afx_tap(f, p, "2026-03-04", 480, "in");
 	assert_int_equal(attendance_refresh(f->att, p, "2026-03-04", "2026-03-16", 990, &changed,
-					    err, sizeof(err)), 0);
+	                                    err, sizeof(err)),
+	                 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'day_result'"),
-			 events + 1);
+	                 events + 1);
 	/* Before the session ends, today is not stored. */
 	assert_int_equal(attendance_refresh(f->att, 0, "2026-03-17", "2026-03-17", 600, &changed,
-					    err, sizeof(err)), 0);
+	                                    err, sizeof(err)),
+	                 0);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM day_results WHERE date = '2026-03-17'"),
-			 0);
+	                 0);
 	{
 		int ends[8];
 		size_t n;
 
-		assert_int_equal(attendance_session_ends(f->att, "2026-03-17", ends, 8, &n, err,
-							 sizeof(err)), 0);
+		assert_int_equal(
+		    attendance_session_ends(f->att, "2026-03-17", ends, 8, &n, err, sizeof(err)),
+		    0);
 		/* The session end, and the moment the day is final (settle_minutes 60). */
 		assert_int_equal(n, 2);
 		assert_int_equal(ends[0], 930);
 		assert_int_equal(ends[1], 990);
-		assert_int_equal(attendance_session_ends(f->att, "2026-03-14", ends, 8, &n, err,
-							 sizeof(err)), 0);
+		assert_int_equal(
+		    attendance_session_ends(f->att, "2026-03-14", ends, 8, &n, err, sizeof(err)),
+		    0);
 		assert_int_equal(n, 0);
 	}
 }
@@ -442,7 +451,8 @@ test_changes_told(void **state)
 	assert_int_equal(r.status, CMD_INVALID);
 	assert_int_equal(f->n_changed, 2);
 	/* The change triggers are gone (schema 8). */
-	assert_int_equal(afx_sql(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
+	assert_int_equal(afx_sql(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"),
+	                 0);
 }
 
 static void
@@ -456,13 +466,14 @@ test_g_unknown(void **state)
 
 	afx_clock("2026-06-15", 12, 0);
 	/* The board carries the last G forward and says from when. */
-	assert_int_equal(attendance_days(f->att, p, "2026-05-04", "2026-05-08", &r, err,
-					 sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_days(f->att, p, "2026-05-04", "2026-05-08", &r, err, sizeof(err)), 0);
 	assert_int_equal(r.g_missing, rules_date(2026, 5, 1));
 	{
 		json_t *j = attendance_days_json(&r);
 
-		assert_string_equal(json_string_value(json_object_get(j, "g_missing")), "2026-05-01");
+		assert_string_equal(json_string_value(json_object_get(j, "g_missing")),
+		                    "2026-05-01");
 		assert_true(json_is_true(json_object_get(j, "money_provisional")));
 		json_decref(j);
 	}
@@ -483,16 +494,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_days_from_taps, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_corrections, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_absences, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_quotas, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_whatif, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_day_states, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_changes_told, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_days_from_taps, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_corrections, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_absences, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_quotas, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_whatif, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_today, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_day_states, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_day_results, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_told, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_g_unknown, afx_setup, afx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,7 +37,8 @@ test_html_escape(void **state)
 
 	html_text(b, "<script>alert('x') & \"y\"</script>");
 	s = drain(b);
-	assert_string_equal(s, "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+	assert_string_equal(s,
+	                    "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
 	free(s);
 	/* UTF-8 names pass through untouched: Arabic, Tigrinya, Dari */
 	html_text(b, "فاطمة ሰላም احمد");
@@ -60,9 +61,10 @@ test_html_fmt(void **state)
 	char *s;
 
 	html_fmt(b, "<td dir=\"auto\">%s</td>%R %d %u %lld %zu %ld 100%% %c%q", "<b>", "<i>", -3,
-		 7u, 1234567890123LL, (size_t)42, 9L, '&');
+	         7u, 1234567890123LL, (size_t)42, 9L, '&');
 	s = drain(b);
-	assert_string_equal(s, "<td dir=\"auto\">&lt;b&gt;</td><i> -3 7 1234567890123 42 9 100% &amp;?");
+	assert_string_equal(
+	    s, "<td dir=\"auto\">&lt;b&gt;</td><i> -3 7 1234567890123 42 9 100% &amp;?");
 	free(s);
 	html_fmt(b, "%s|%R|end", NULL, NULL);
 	s = drain(b);
@@ -84,7 +86,7 @@ test_form_parse(void **state)
 {
 	struct form f;
 	const char *body = "csrf=abc&name=Fatima+Al-Hassan&note=%D9%81%D8%A7%D8%B7%D9%85%D8%A9"
-			   "&empty=&flag&&last=a%26b%3Dc";
+	                   "&empty=&flag&&last=a%26b%3Dc";
 
 	assert_int_equal(form_parse(&f, body, strlen(body)), 0);
 	assert_int_equal(f.n, 6);
@@ -164,10 +166,11 @@ test_cookie(void **state)
 	char v[AUTH_TOKEN_MAX];
 	char tiny[4];
 
-	assert_int_equal(auth_cookie_get("a=1; stempel_session=tok_EN-9; b=2", AUTH_COOKIE, v,
-					 sizeof(v)), 0);
+	assert_int_equal(
+	    auth_cookie_get("a=1; stempel_session=tok_EN-9; b=2", AUTH_COOKIE, v, sizeof(v)), 0);
 	assert_string_equal(v, "tok_EN-9");
-	assert_int_equal(auth_cookie_get("stempel_session=\"quoted\"", AUTH_COOKIE, v, sizeof(v)), 0);
+	assert_int_equal(auth_cookie_get("stempel_session=\"quoted\"", AUTH_COOKIE, v, sizeof(v)),
+	                 0);
 	assert_string_equal(v, "quoted");
 	/* a name that only ends like ours is not ours */
 	assert_int_equal(auth_cookie_get("xstempel_session=evil", AUTH_COOKIE, v, sizeof(v)), 1);
@@ -176,12 +179,13 @@ test_cookie(void **state)
 	assert_int_equal(auth_cookie_get("", AUTH_COOKIE, v, sizeof(v)), 1);
 	assert_int_equal(auth_cookie_get(";;; ", AUTH_COOKIE, v, sizeof(v)), 1);
 	/* too long, or characters a cookie value cannot hold */
-	assert_int_equal(auth_cookie_get("stempel_session=12345", AUTH_COOKIE, tiny, sizeof(tiny)), -1);
+	assert_int_equal(auth_cookie_get("stempel_session=12345", AUTH_COOKIE, tiny, sizeof(tiny)),
+	                 -1);
 	assert_int_equal(auth_cookie_get("stempel_session=a\\b", AUTH_COOKIE, v, sizeof(v)), -1);
 	assert_int_equal(auth_cookie_get("stempel_session=a,b", AUTH_COOKIE, v, sizeof(v)), -1);
 	/* first one wins; empty value is a value */
-	assert_int_equal(auth_cookie_get("stempel_session=; stempel_session=x", AUTH_COOKIE, v,
-					 sizeof(v)), 0);
+	assert_int_equal(
+	    auth_cookie_get("stempel_session=; stempel_session=x", AUTH_COOKIE, v, sizeof(v)), 0);
 	assert_string_equal(v, "");
 }
 
@@ -206,8 +210,8 @@ test_csrf(void **state)
 	b[AUTH_TOKEN_LEN - 1] = 0; /* a prefix is not a match */
 	assert_int_equal(auth_csrf_check(a, b), -1);
 	for (const char *p = a; *p; p++)
-		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-				       *p));
+		assert_non_null(
+		    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
 }
 
 static void
@@ -324,7 +328,7 @@ test_url_part_and_card_code(void **state)
 	board_url_part("abcdefghij", out, 6); /* cut, always terminated */
 	assert_true(strlen(out) < 6);
 	board_card_code("hmac:00112233445566778899aabbccddeeff00112233445566778899aabbccdd9e68",
-			code);
+	                code);
 	assert_string_equal(code, "9E68");
 	board_card_code("ab", code);
 	assert_string_equal(code, "AB");
@@ -334,19 +338,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_html_escape),
-		cmocka_unit_test(test_html_fmt),
-		cmocka_unit_test(test_form_parse),
-		cmocka_unit_test(test_form_rejects),
-		cmocka_unit_test(test_form_decode),
-		cmocka_unit_test(test_cookie),
-		cmocka_unit_test(test_csrf),
-		cmocka_unit_test(test_token_hash),
-		cmocka_unit_test(test_limiter),
-		cmocka_unit_test(test_limiter_full_table),
-		cmocka_unit_test(test_password),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_url_part_and_card_code),
+	    cmocka_unit_test(test_html_escape),
+	    cmocka_unit_test(test_html_fmt),
+	    cmocka_unit_test(test_form_parse),
+	    cmocka_unit_test(test_form_rejects),
+	    cmocka_unit_test(test_form_decode),
+	    cmocka_unit_test(test_cookie),
+	    cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_token_hash),
+	    cmocka_unit_test(test_limiter),
+	    cmocka_unit_test(test_limiter_full_table),
+	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_url_part_and_card_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

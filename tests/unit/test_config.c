@@ -67,8 +67,10 @@ test_good_file(void **state)
 	struct config c;
 
 	assert_string_equal(load("; comment\n[kiosk]\nid = drammen-1\nstate_dir = /var/lib/x\n"
-				 "[tap]\ndebounce_s = 0\ntap_mode = in_only\n"
-				 "[web]\nport = 9090\n[feedback]\nactive_low = yes\n", &c), "");
+	                         "[tap]\ndebounce_s = 0\ntap_mode = in_only\n"
+	                         "[web]\nport = 9090\n[feedback]\nactive_low = yes\n",
+	                         &c),
+	                    "");
 	assert_string_equal(c.kiosk.id, "drammen-1");
 	assert_int_equal(c.tap.debounce_s, 0);
 	assert_int_equal(c.tap.mode, TAP_MODE_IN_ONLY);
@@ -82,7 +84,7 @@ test_unknown_key(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[kiosk]\nid = a\n\ndebounce = 3\n", &c),
-			       "t.conf:4: [kiosk] debounce: unknown key in [kiosk]"));
+	                       "t.conf:4: [kiosk] debounce: unknown key in [kiosk]"));
 }
 
 static void
@@ -91,7 +93,7 @@ test_unknown_section(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[kiosk]\nid = a\n[kisok]\nid = b\n", &c),
-			       "t.conf:4: [kisok] id: unknown section [kisok]"));
+	                       "t.conf:4: [kisok] id: unknown section [kisok]"));
 }
 
 static void
@@ -100,9 +102,10 @@ test_bad_int(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[web]\nport = 80x\n", &c),
-			       "t.conf:2: [web] port: expected a whole number from 1 to 65535"));
+	                       "t.conf:2: [web] port: expected a whole number from 1 to 65535"));
 	assert_non_null(strstr(load("[web]\nport = 70000\n", &c), "t.conf:2: [web] port:"));
-	assert_non_null(strstr(load("[tap]\ndebounce_s = -1\n", &c), "t.conf:2: [tap] debounce_s:"));
+	assert_non_null(
+	    strstr(load("[tap]\ndebounce_s = -1\n", &c), "t.conf:2: [tap] debounce_s:"));
 }
 
 static void
@@ -111,9 +114,9 @@ test_bad_enum(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[tap]\n\ntap_mode = toggle\n", &c),
-			       "t.conf:3: [tap] tap_mode: expected one of in_out | in_only"));
+	                       "t.conf:3: [tap] tap_mode: expected one of in_out | in_only"));
 	assert_non_null(strstr(load("[reader]\ndriver = pcsc\n", &c),
-			       "t.conf:2: [reader] driver: expected one of sim | libnfc"));
+	                       "t.conf:2: [reader] driver: expected one of sim | libnfc"));
 }
 
 static void
@@ -122,10 +125,12 @@ test_bad_bool_char(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[feedback]\nactive_low = maybe\n", &c),
-			       "t.conf:2: [feedback] active_low: expected true or false"));
-	assert_non_null(strstr(load("[payroll]\ncsv_separator = ;;\n", &c),
-			       "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
-	assert_string_equal(load("[payroll]\ncsv_separator = tab\ndecimal_mark = period\n", &c), "");
+	                       "t.conf:2: [feedback] active_low: expected true or false"));
+	assert_non_null(
+	    strstr(load("[payroll]\ncsv_separator = ;;\n", &c),
+	           "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
+	assert_string_equal(load("[payroll]\ncsv_separator = tab\ndecimal_mark = period\n", &c),
+	                    "");
 	assert_int_equal(c.payroll.csv_separator, '\t');
 	assert_int_equal(c.payroll.decimal_mark, '.');
 }
@@ -136,7 +141,7 @@ test_first_error_wins(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[web]\nport = x\nlisten = 0.0.0.0\n[x]\ny = 1\n", &c),
-			       "t.conf:2: [web] port:"));
+	                       "t.conf:2: [web] port:"));
 }
 
 static void
@@ -145,7 +150,7 @@ test_syntax_error(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[kiosk]\nthis is not a key value line\n", &c),
-			       "t.conf:2: expected \"key = value\" or \"[section]\""));
+	                       "t.conf:2: expected \"key = value\" or \"[section]\""));
 }
 
 static void
@@ -154,11 +159,12 @@ test_cross_key_checks(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[reader]\ndriver = libnfc\n", &c),
-			       "[reader] connstring: expected a libnfc connstring"));
+	                       "[reader] connstring: expected a libnfc connstring"));
 	assert_non_null(strstr(load("[web]\ncert = /x.pem\n", &c),
-			       "[web] cert, key: expected both or neither"));
-	assert_non_null(strstr(load("[payroll]\ncsv_separator = comma\n", &c),
-			       "[payroll] csv_separator: expected a character other than decimal_mark"));
+	                       "[web] cert, key: expected both or neither"));
+	assert_non_null(
+	    strstr(load("[payroll]\ncsv_separator = comma\n", &c),
+	           "[payroll] csv_separator: expected a character other than decimal_mark"));
 }
 
 static void
@@ -179,7 +185,8 @@ test_too_long_string(void **state)
 	char text[400];
 
 	snprintf(text, sizeof(text), "[kiosk]\nid = %0100d\n", 7);
-	assert_non_null(strstr(load(text, &c), "t.conf:2: [kiosk] id: expected at most 63 characters"));
+	assert_non_null(
+	    strstr(load(text, &c), "t.conf:2: [kiosk] id: expected at most 63 characters"));
 }
 
 /* Values that used to pass and then changed money or failed later (issue 17). */
@@ -189,35 +196,38 @@ test_values_checked(void **state)
 	struct config c;
 
 	assert_non_null(strstr(load("[kiosk]\nid = x\ntimezone = Europe/Olso\n", &c),
-			       "t.conf:3: [kiosk] timezone: expected a zone of the tz database"));
-	assert_non_null(strstr(load("[kiosk]\ntimezone = ../../etc/passwd\n", &c),
-			       "[kiosk] timezone:"));
+	                       "t.conf:3: [kiosk] timezone: expected a zone of the tz database"));
+	assert_non_null(
+	    strstr(load("[kiosk]\ntimezone = ../../etc/passwd\n", &c), "[kiosk] timezone:"));
 	assert_non_null(strstr(load("[kiosk]\ntimezone = \n", &c), "[kiosk] timezone:"));
 	assert_string_equal(load("[kiosk]\ntimezone = America/Argentina/Buenos_Aires\n", &c), "");
 	assert_string_equal(load("[kiosk]\ntimezone = UTC\n", &c), "");
-	assert_non_null(strstr(load("[payroll]\ncsv_separator = \"\n", &c),
-			       "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
+	assert_non_null(
+	    strstr(load("[payroll]\ncsv_separator = \"\n", &c),
+	           "t.conf:2: [payroll] csv_separator: expected semicolon, comma, tab or pipe"));
 	assert_non_null(strstr(load("[payroll]\ncsv_separator = x\n", &c),
-			       "t.conf:2: [payroll] csv_separator: expected semicolon"));
+	                       "t.conf:2: [payroll] csv_separator: expected semicolon"));
 	assert_non_null(strstr(load("[payroll]\ndecimal_mark = ;\n", &c),
-			       "[payroll] decimal_mark: expected comma or period"));
+	                       "[payroll] decimal_mark: expected comma or period"));
 	assert_non_null(strstr(load("[payroll]\ndecimal_mark = 'x'\n", &c),
-			       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
+	                       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
 	assert_non_null(strstr(load("[payroll]\ndecimal_mark = tab\n", &c),
-			       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
+	                       "t.conf:2: [payroll] decimal_mark: expected comma or period"));
 	assert_string_equal(load("[payroll]\ncsv_separator = pipe\ndecimal_mark = .\n", &c), "");
 	assert_int_equal(c.payroll.csv_separator, '|');
 	assert_non_null(strstr(load("[payroll]\nanchor = abcdefghij\n", &c),
-			       "t.conf:2: [payroll] anchor: expected a date YYYY-MM-DD"));
+	                       "t.conf:2: [payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\nanchor = 2026-02-30\n", &c),
-			       "[payroll] anchor: expected a date YYYY-MM-DD"));
+	                       "[payroll] anchor: expected a date YYYY-MM-DD"));
 	assert_non_null(strstr(load("[payroll]\npayout = biweekly\nanchor = 2026-13-01\n", &c),
-			       "[payroll] anchor:"));
+	                       "[payroll] anchor:"));
 	assert_string_equal(load("[payroll]\npayout = biweekly\nanchor = 2028-02-29\n", &c), "");
 	assert_non_null(strstr(load("[web]\nkiosk_from = loopback, 10.0.0.0/33\n", &c),
-			       "t.conf:2: [web] kiosk_from: \"10.0.0.0/33\" is not"));
+	                       "t.conf:2: [web] kiosk_from: \"10.0.0.0/33\" is not"));
 	assert_string_equal(load("[web]\nkiosk_from = loopback 10.1.2.0/24, fd00::/8 ::1\n"
-				 "max_connections = 50\nmax_streams = 5\n", &c), "");
+	                         "max_connections = 50\nmax_streams = 5\n",
+	                         &c),
+	                    "");
 	assert_int_equal(c.web.max_connections, 50);
 	assert_non_null(strstr(load("[web]\nmax_streams = 0\n", &c), "[web] max_streams:"));
 }
@@ -229,7 +239,8 @@ test_files_checked(void **state)
 	struct config c;
 	char err[512], path[512], text[1200];
 
-	assert_string_equal(load("[web]\ncert = /nonexistent/x.pem\nkey = /nonexistent/k.pem\n", &c), "");
+	assert_string_equal(
+	    load("[web]\ncert = /nonexistent/x.pem\nkey = /nonexistent/k.pem\n", &c), "");
 	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
 	assert_string_equal(err, "[web] cert /nonexistent/x.pem: No such file or directory");
 	tu_write(dir, "cert.pem", "x", path, sizeof(path));
@@ -238,7 +249,8 @@ test_files_checked(void **state)
 	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "[web] key "));
 	assert_non_null(strstr(err, ".missing: No such file or directory"));
-	snprintf(text, sizeof(text), "[upload]\nbase_url = https://x\nca_file = %s/none.pem\n", dir);
+	snprintf(text, sizeof(text), "[upload]\nbase_url = https://x\nca_file = %s/none.pem\n",
+	         dir);
 	assert_string_equal(load(text, &c), "");
 	assert_int_equal(config_check_files(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "[upload] ca_file "));
@@ -263,20 +275,24 @@ test_secret_files_and_long_lines(void **state)
 	assert_string_equal(load(text, &c), "");
 	assert_string_equal(c.upload.token, jwt);
 	snprintf(text, sizeof(text), "[upload]\ntoken = abc\ntoken_file = %s\n", path);
-	assert_non_null(strstr(load(text, &c), "t.conf:3: [upload] token_file: already given as token"));
+	assert_non_null(
+	    strstr(load(text, &c), "t.conf:3: [upload] token_file: already given as token"));
 	snprintf(text, sizeof(text), "[upload]\nclient_secret_file = %s/none\n", dir);
-	assert_non_null(strstr(load(text, &c), "t.conf:2: [upload] client_secret_file: cannot read "));
+	assert_non_null(
+	    strstr(load(text, &c), "t.conf:2: [upload] client_secret_file: cannot read "));
 	assert_non_null(strstr(load(text, &c), "/none: No such file or directory"));
 	assert_non_null(strstr(load("[upload]\ntoken_file = /dev/zero\n", &c),
-			       "[upload] token_file: cannot read /dev/zero: not a regular file"));
+	                       "[upload] token_file: cannot read /dev/zero: not a regular file"));
 	snprintf(text, sizeof(text), "[upload]\ntoken_file = %s\n", dir);
 	assert_non_null(strstr(load(text, &c), "not a regular file"));
 	tu_write(dir, "two", "a\nb\n", path, sizeof(path));
 	snprintf(text, sizeof(text), "[web]\nkiosk_token_file = %s\n", path);
-	assert_non_null(strstr(load(text, &c), "[web] kiosk_token_file: expected the file to hold one line"));
+	assert_non_null(
+	    strstr(load(text, &c), "[web] kiosk_token_file: expected the file to hold one line"));
 	/* a 300-byte token on line 3: the message says it is too long, on line 3 */
 	snprintf(text, sizeof(text), "[upload]\n; a comment\ntoken = %s\nbatch_max = 5\n", jwt);
-	assert_non_null(strstr(load(text, &c), "t.conf:3: line is 308 characters long; the longest"));
+	assert_non_null(
+	    strstr(load(text, &c), "t.conf:3: line is 308 characters long; the longest"));
 	/* 198 characters still fit libinih's buffer; 199 do not */
 	memset(jwt, 'k', 190);
 	jwt[190] = 0;
@@ -333,7 +349,8 @@ test_addrlist(void **state)
 	assert_int_equal(addrlist_match("", "127.0.0.1"), 0);
 	assert_int_equal(addrlist_match("loopback", "not an address"), 0);
 	assert_int_equal(addrlist_match("0.0.0.0/0", "8.8.8.8"), 1);
-	assert_int_equal(addrlist_check("loopback, 10.0.0.0/8 ::1 fd00::/8 any", err, sizeof(err)), 0);
+	assert_int_equal(addrlist_check("loopback, 10.0.0.0/8 ::1 fd00::/8 any", err, sizeof(err)),
+	                 0);
 	assert_int_equal(addrlist_check("loopback 10.0.0.0/33", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "\"10.0.0.0/33\""));
 	assert_int_equal(addrlist_check("localhost", err, sizeof(err)), -1);
@@ -345,23 +362,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_good_file),
-		cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_unknown_section),
-		cmocka_unit_test(test_bad_int),
-		cmocka_unit_test(test_bad_enum),
-		cmocka_unit_test(test_bad_bool_char),
-		cmocka_unit_test(test_first_error_wins),
-		cmocka_unit_test(test_syntax_error),
-		cmocka_unit_test(test_cross_key_checks),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_too_long_string),
-		cmocka_unit_test(test_values_checked),
-		cmocka_unit_test(test_files_checked),
-		cmocka_unit_test(test_secret_files_and_long_lines),
-		cmocka_unit_test(test_regime_long_line),
-		cmocka_unit_test(test_addrlist),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_good_file),
+	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_unknown_section),
+	    cmocka_unit_test(test_bad_int),
+	    cmocka_unit_test(test_bad_enum),
+	    cmocka_unit_test(test_bad_bool_char),
+	    cmocka_unit_test(test_first_error_wins),
+	    cmocka_unit_test(test_syntax_error),
+	    cmocka_unit_test(test_cross_key_checks),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_too_long_string),
+	    cmocka_unit_test(test_values_checked),
+	    cmocka_unit_test(test_files_checked),
+	    cmocka_unit_test(test_secret_files_and_long_lines),
+	    cmocka_unit_test(test_regime_long_line),
+	    cmocka_unit_test(test_addrlist),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -26,7 +26,7 @@
 static struct {
 	char chip_name[64];
 	int chips_open;
-	int fail_offset;   /* gpiod_chip_get_line fails for this offset, -1 = none */
+	int fail_offset; /* gpiod_chip_get_line fails for this offset, -1 = none */
 	int fail_writes;
 	int requested[NLINES], released[NLINES], flags[NLINES], value[NLINES], writes[NLINES];
 	char consumer[32];
@@ -68,7 +68,7 @@ line_offset(struct gpiod_line *line)
 
 int
 gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
-				int default_val)
+                                int default_val)
 {
 	int o = line_offset(line);
 
@@ -148,7 +148,7 @@ test_claims_lines_and_plays(void **state)
 
 	feedback_signal(f, FEEDBACK_ACCEPTED);
 	assert_int_equal(gs.value[17], 1); /* green on */
-	feedback_close(f);                  /* mid-pattern: off, then released */
+	feedback_close(f);                 /* mid-pattern: off, then released */
 	assert_int_equal(gs.value[17], 0);
 	assert_int_equal(gs.released[17], 1);
 	assert_int_equal(gs.released[27], 1);
@@ -215,10 +215,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_claims_lines_and_plays, reset),
-		cmocka_unit_test_setup(test_active_high_has_no_flag, reset),
-		cmocka_unit_test_setup(test_failed_claim_releases_everything, reset),
-		cmocka_unit_test_setup(test_failing_writes_do_not_stop_the_kiosk, reset),
+	    cmocka_unit_test_setup(test_claims_lines_and_plays, reset),
+	    cmocka_unit_test_setup(test_active_high_has_no_flag, reset),
+	    cmocka_unit_test_setup(test_failed_claim_releases_everything, reset),
+	    cmocka_unit_test_setup(test_failing_writes_do_not_stop_the_kiosk, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

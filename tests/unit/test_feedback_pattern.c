@@ -51,21 +51,21 @@ static const struct {
 	int min_pulses, max_pulses;
 	int on_ms;
 } shapes[] = {
-	{FEEDBACK_ACCEPTED, FEEDBACK_GREEN, 1, 1, 1000},  /* green 1 s */
-	{FEEDBACK_ACCEPTED, FEEDBACK_BUZZER, 1, 1, 120},  /* one short beep */
-	{FEEDBACK_ACCEPTED, FEEDBACK_RED, 0, 0, 0},
-	{FEEDBACK_ALREADY, FEEDBACK_GREEN, 2, 9, -1},     /* green blinks */
-	{FEEDBACK_ALREADY, FEEDBACK_BUZZER, 0, 0, 0},     /* silent */
-	{FEEDBACK_ALREADY, FEEDBACK_RED, 0, 0, 0},
-	{FEEDBACK_REJECTED, FEEDBACK_RED, 1, 1, 1500},    /* red 1.5 s */
-	{FEEDBACK_REJECTED, FEEDBACK_BUZZER, 2, 2, -1},   /* two beeps */
-	{FEEDBACK_REJECTED, FEEDBACK_GREEN, 0, 0, 0},
-	{FEEDBACK_ERROR, FEEDBACK_RED, 3, 99, -1},        /* red blinking */
-	{FEEDBACK_ERROR, FEEDBACK_BUZZER, 1, 1, 1000},    /* one long beep */
-	{FEEDBACK_ERROR, FEEDBACK_GREEN, 0, 0, 0},
-	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_RED, 2, 2, 800}, /* two slow red pulses */
-	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_BUZZER, 0, 0, 0}, /* silent: it repeats */
-	{FEEDBACK_OUT_OF_ORDER, FEEDBACK_GREEN, 0, 0, 0},
+    {FEEDBACK_ACCEPTED, FEEDBACK_GREEN, 1, 1, 1000}, /* green 1 s */
+    {FEEDBACK_ACCEPTED, FEEDBACK_BUZZER, 1, 1, 120}, /* one short beep */
+    {FEEDBACK_ACCEPTED, FEEDBACK_RED, 0, 0, 0},
+    {FEEDBACK_ALREADY, FEEDBACK_GREEN, 2, 9, -1}, /* green blinks */
+    {FEEDBACK_ALREADY, FEEDBACK_BUZZER, 0, 0, 0}, /* silent */
+    {FEEDBACK_ALREADY, FEEDBACK_RED, 0, 0, 0},
+    {FEEDBACK_REJECTED, FEEDBACK_RED, 1, 1, 1500},  /* red 1.5 s */
+    {FEEDBACK_REJECTED, FEEDBACK_BUZZER, 2, 2, -1}, /* two beeps */
+    {FEEDBACK_REJECTED, FEEDBACK_GREEN, 0, 0, 0},
+    {FEEDBACK_ERROR, FEEDBACK_RED, 3, 99, -1},     /* red blinking */
+    {FEEDBACK_ERROR, FEEDBACK_BUZZER, 1, 1, 1000}, /* one long beep */
+    {FEEDBACK_ERROR, FEEDBACK_GREEN, 0, 0, 0},
+    {FEEDBACK_OUT_OF_ORDER, FEEDBACK_RED, 2, 2, 800},  /* two slow red pulses */
+    {FEEDBACK_OUT_OF_ORDER, FEEDBACK_BUZZER, 0, 0, 0}, /* silent: it repeats */
+    {FEEDBACK_OUT_OF_ORDER, FEEDBACK_GREEN, 0, 0, 0},
 };
 
 static void
@@ -81,8 +81,8 @@ test_table_shapes(void **state)
 		count_output(shapes[i].s, shapes[i].o, &p, &ms);
 		if (p < shapes[i].min_pulses || p > shapes[i].max_pulses ||
 		    (shapes[i].on_ms >= 0 && ms != (unsigned)shapes[i].on_ms))
-			fail_msg("%s, output %d: %d pulses, %u ms on", feedback_signal_name(shapes[i].s),
-				 shapes[i].o, p, ms);
+			fail_msg("%s, output %d: %d pulses, %u ms on",
+			         feedback_signal_name(shapes[i].s), shapes[i].o, p, ms);
 	}
 }
 
@@ -101,7 +101,8 @@ test_table_steps_sane_and_distinct(void **state)
 		}
 		for (int t = 0; t < s; t++) {
 			size_t m;
-			const struct feedback_step *o = feedback_pattern((enum feedback_signal)t, &m);
+			const struct feedback_step *o =
+			    feedback_pattern((enum feedback_signal)t, &m);
 
 			assert_false(n == m && memcmp(st, o, n * sizeof(*st)) == 0);
 		}
@@ -284,12 +285,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_shapes),
-		cmocka_unit_test(test_table_steps_sane_and_distinct),
-		cmocka_unit_test(test_player_accepted),
-		cmocka_unit_test(test_player_new_signal_cuts_short),
-		cmocka_unit_test(test_player_free_while_playing_turns_off),
-		cmocka_unit_test(test_gpio_missing_chip_fails_cleanly),
+	    cmocka_unit_test(test_table_shapes),
+	    cmocka_unit_test(test_table_steps_sane_and_distinct),
+	    cmocka_unit_test(test_player_accepted),
+	    cmocka_unit_test(test_player_new_signal_cuts_short),
+	    cmocka_unit_test(test_player_free_while_playing_turns_off),
+	    cmocka_unit_test(test_gpio_missing_chip_fails_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,9 +56,10 @@ test_every_sentence_in_every_language(void **state)
 
 			if (s == NULL || strlen(s) < 2)
 				fail_msg("%s: %s is missing", i18n_languages[l], i18n_msg_name(m));
-			if ((m == I18N_ALREADY_SINCE || m == I18N_EARLY_OUT) != (strstr(s, "{time}") != NULL))
+			if ((m == I18N_ALREADY_SINCE || m == I18N_EARLY_OUT) !=
+			    (strstr(s, "{time}") != NULL))
 				fail_msg("%s: %s: {time} where (and only where) it belongs",
-					 i18n_languages[l], i18n_msg_name(m));
+				         i18n_languages[l], i18n_msg_name(m));
 			assert_true(i18n_reviewed(l, m) == 0 || i18n_reviewed(l, m) == 1);
 			assert_true(i18n_msg_name(m)[0] != '\0');
 		}
@@ -75,14 +76,16 @@ test_scripts(void **state)
 		const char *lang;
 		unsigned lo, hi;
 	} scripts[] = {
-		{"ar", 0x0600, 0x06FF}, {"fa-AF", 0x0600, 0x06FF}, {"ps", 0x0600, 0x06FF},
-		{"uk", 0x0400, 0x04FF}, {"ru", 0x0400, 0x04FF},    {"ti", 0x1200, 0x137F},
+	    {"ar", 0x0600, 0x06FF}, {"fa-AF", 0x0600, 0x06FF}, {"ps", 0x0600, 0x06FF},
+	    {"uk", 0x0400, 0x04FF}, {"ru", 0x0400, 0x04FF},    {"ti", 0x1200, 0x137F},
 	};
 
 	for (size_t i = 0; i < sizeof(scripts) / sizeof(*scripts); i++)
 		for (int m = 0; m < I18N_NMSG; m++)
-			if (!has_range(i18n_at(lang(scripts[i].lang), m), scripts[i].lo, scripts[i].hi))
-				fail_msg("%s: %s is not in its script", scripts[i].lang, i18n_msg_name(m));
+			if (!has_range(i18n_at(lang(scripts[i].lang), m), scripts[i].lo,
+			               scripts[i].hi))
+				fail_msg("%s: %s is not in its script", scripts[i].lang,
+				         i18n_msg_name(m));
 	/* Kurmanji is written in Latin letters here: no Arabic, no Cyrillic */
 	for (int m = 0; m < I18N_NMSG; m++) {
 		const char *s = i18n_at(lang("kmr"), m);
@@ -91,7 +94,7 @@ test_scripts(void **state)
 	}
 	/* Pashto has letters of its own (ښ ګ ړ ټ ...): at least one of them somewhere */
 	assert_true(has_range(i18n_text("ps", NULL, I18N_ACCEPTED_IN), 0x0680, 0x06BF) ||
-		    has_range(i18n_text("ps", NULL, I18N_ACCEPTED_IN), 0x06C0, 0x06FF));
+	            has_range(i18n_text("ps", NULL, I18N_ACCEPTED_IN), 0x06C0, 0x06FF));
 }
 
 static void
@@ -109,9 +112,9 @@ test_codes_and_direction(void **state)
 	assert_false(i18n_rtl("kmr") || i18n_rtl("ru") || i18n_rtl("ti") || i18n_rtl("nb"));
 	/* an unknown language falls back to the kiosk's, then to bokmål */
 	assert_string_equal(i18n_tap_message("xx", "en", TAP_ACCEPTED_IN),
-			    "Welcome! You are checked in.");
+	                    "Welcome! You are checked in.");
 	assert_string_equal(i18n_tap_message("xx", "yy", TAP_ACCEPTED_IN),
-			    "Velkommen! Du er registrert inn.");
+	                    "Velkommen! Du er registrert inn.");
 	assert_string_equal(i18n_prompt("ru"), "Приложите карту");
 }
 
@@ -121,14 +124,14 @@ test_format(void **state)
 	char out[256], tiny[12];
 
 	assert_string_equal(i18n_format("en", NULL, I18N_ALREADY_SINCE, "08:31", out, sizeof(out)),
-			    "You are already checked in, since 08:31.");
+	                    "You are already checked in, since 08:31.");
 	assert_string_equal(i18n_format("en", NULL, I18N_EARLY_OUT, "14:30", out, sizeof(out)),
-			    "You are leaving early. Class ends at 14:30.");
-	assert_non_null(strstr(i18n_format("ps", NULL, I18N_ALREADY_SINCE, "08:31", out,
-					   sizeof(out)), "08:31"));
+	                    "You are leaving early. Class ends at 14:30.");
+	assert_non_null(strstr(
+	    i18n_format("ps", NULL, I18N_ALREADY_SINCE, "08:31", out, sizeof(out)), "08:31"));
 	/* no {time}: the sentence as it is; a short buffer truncates, never overflows */
 	assert_string_equal(i18n_format("en", NULL, I18N_PROMPT, "08:31", out, sizeof(out)),
-			    "Tap your card");
+	                    "Tap your card");
 	i18n_format("en", NULL, I18N_ALREADY_SINCE, "08:31", tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
@@ -137,10 +140,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_sentence_in_every_language),
-		cmocka_unit_test(test_scripts),
-		cmocka_unit_test(test_codes_and_direction),
-		cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_every_sentence_in_every_language),
+	    cmocka_unit_test(test_scripts),
+	    cmocka_unit_test(test_codes_and_direction),
+	    cmocka_unit_test(test_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

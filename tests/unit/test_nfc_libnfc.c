@@ -64,7 +64,7 @@ test_missing_device_keeps_retrying(void **state)
 	config_defaults(&cfg);
 	cfg.reader.driver = READER_LIBNFC;
 	snprintf(cfg.reader.connstring, sizeof(cfg.reader.connstring),
-		 "pn532_uart:/nonexistent/stempel-reader");
+	         "pn532_uart:/nonexistent/stempel-reader");
 	cfg.reader.reopen_max_ms = 400;
 
 	r = nfc_reader_open(base, &cfg, on_tap, on_status, &s);
@@ -91,7 +91,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_missing_device_keeps_retrying),
+	    cmocka_unit_test(test_missing_device_keeps_retrying),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

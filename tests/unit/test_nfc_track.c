@@ -80,7 +80,8 @@ reference(const int *seq, int i, unsigned removal)
 	while (j >= 0 && seq[j] == 0)
 		j--;
 	if (seq[i] == 0)
-		return (j >= 0 && (unsigned)(i - j) == removal) ? NFC_TRACK_REMOVED : NFC_TRACK_NONE;
+		return (j >= 0 && (unsigned)(i - j) == removal) ? NFC_TRACK_REMOVED
+		                                                : NFC_TRACK_NONE;
 	if (j < 0 || seq[j] != seq[i] || (unsigned)(i - j - 1) >= removal)
 		return NFC_TRACK_TAP;
 	return NFC_TRACK_NONE;
@@ -106,8 +107,9 @@ test_every_short_sequence(void **state)
 				enum nfc_track_event got = nfc_track_poll(&t, uids[seq[i]]);
 
 				if (got != reference(seq, i, removal))
-					fail_msg("removal_polls %u, code %d, poll %d: got %d, want %d",
-						 removal, code, i, got, reference(seq, i, removal));
+					fail_msg(
+					    "removal_polls %u, code %d, poll %d: got %d, want %d",
+					    removal, code, i, got, reference(seq, i, removal));
 				checked++;
 			}
 		}
@@ -119,11 +121,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_held_card_is_one_tap),
-		cmocka_unit_test(test_short_gaps_do_not_end_a_tap),
-		cmocka_unit_test(test_new_uid_is_a_new_tap),
-		cmocka_unit_test(test_removal_polls_zero_means_one),
-		cmocka_unit_test(test_every_short_sequence),
+	    cmocka_unit_test(test_held_card_is_one_tap),
+	    cmocka_unit_test(test_short_gaps_do_not_end_a_tap),
+	    cmocka_unit_test(test_new_uid_is_a_new_tap),
+	    cmocka_unit_test(test_removal_polls_zero_means_one),
+	    cmocka_unit_test(test_every_short_sequence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,7 @@ static void
 test_normalize_styles(void **state)
 {
 	static const char *const same[] = {
-		"04A1B2C3", "04a1b2c3", "04:a1:b2:c3", "04-A1-B2-C3", "04 a1 B2 c3", " 04a1b2c3 ",
+	    "04A1B2C3", "04a1b2c3", "04:a1:b2:c3", "04-A1-B2-C3", "04 a1 B2 c3", " 04a1b2c3 ",
 	};
 	char out[NFC_UID_MAX];
 
@@ -63,8 +63,16 @@ static void
 test_normalize_refuses(void **state)
 {
 	static const char *const bad[] = {
-		"",           "04A1B2",     "04A1B2C",        "04A1B2C3D4",  "0:4A1B2C3",
-		"04A1B2C3zz", "0x04A1B2C3", "04A1B2C30011223344556677", "\xc3\xa5" "4A1B2C3",
+	    "",
+	    "04A1B2",
+	    "04A1B2C",
+	    "04A1B2C3D4",
+	    "0:4A1B2C3",
+	    "04A1B2C3zz",
+	    "0x04A1B2C3",
+	    "04A1B2C30011223344556677",
+	    "\xc3\xa5"
+	    "4A1B2C3",
 	};
 	char out[NFC_UID_MAX];
 
@@ -76,10 +84,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_bytes),
-		cmocka_unit_test(test_from_bytes_refuses_odd_lengths),
-		cmocka_unit_test(test_normalize_styles),
-		cmocka_unit_test(test_normalize_refuses),
+	    cmocka_unit_test(test_from_bytes),
+	    cmocka_unit_test(test_from_bytes_refuses_odd_lengths),
+	    cmocka_unit_test(test_normalize_styles),
+	    cmocka_unit_test(test_normalize_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,15 +84,15 @@ static void
 test_csv(void **state)
 {
 	json_t *doc = json_pack(
-		"{s:{s:i, s:s, s:s}, s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s,"
-		" s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:n, s:n}]}",
-		"period", "id", 1, "from", "2026-02-01", "to", "2026-02-28", "lines", "kind", "line",
-		"period_from", "2026-02-01", "period_to", "2026-02-28", "participant", "P-1", "name",
-		"Ola \"Olsen\"; Nordmann, jr", "scheduled_hours", "150.00", "attended_hours", "142.50",
-		"excused_hours", "sick_doctor", "7.50", "unexcused_hours", "0.00", "hour_value",
-		"140.71", "gross", "21693.33", "deduction", "-1055.35", "unpaid_leave", "0.00",
-		"decision_required", 1, "needs_assessment", 0, "past_deadline", 0, "pay_code",
-		"INTRO", "currency", "NOK", "corrects_period", "corrects_date");
+	    "{s:{s:i, s:s, s:s}, s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s,"
+	    " s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:n, s:n}]}",
+	    "period", "id", 1, "from", "2026-02-01", "to", "2026-02-28", "lines", "kind", "line",
+	    "period_from", "2026-02-01", "period_to", "2026-02-28", "participant", "P-1", "name",
+	    "Ola \"Olsen\"; Nordmann, jr", "scheduled_hours", "150.00", "attended_hours", "142.50",
+	    "excused_hours", "sick_doctor", "7.50", "unexcused_hours", "0.00", "hour_value",
+	    "140.71", "gross", "21693.33", "deduction", "-1055.35", "unpaid_leave", "0.00",
+	    "decision_required", 1, "needs_assessment", 0, "past_deadline", 0, "pay_code", "INTRO",
+	    "currency", "NOK", "corrects_period", "corrects_date");
 	char head[64][128], row[64][128];
 	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en", .bom = false};
 	char *csv = paydoc_csv(doc, &fmt);
@@ -102,7 +102,7 @@ test_csv(void **state)
 	assert_non_null(csv);
 	free(csv);
 	json_object_set_new(json_array_get(json_object_get(doc, "lines"), 0), "net",
-			    json_string("22748.68"));
+	                    json_string("22748.68"));
 	p = csv = paydoc_csv(doc, &fmt);
 	nh = csv_record(&p, ';', head);
 	nr = csv_record(&p, ';', row);
@@ -146,18 +146,27 @@ test_csv(void **state)
 static void
 test_csv_injection(void **state)
 {
-	static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "+47 1", "-2+3",
-					    "@SUM(A1)", "\tTab", "\rCR", "Normal Name"};
+	static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")",
+	                                    "+47 1",
+	                                    "-2+3",
+	                                    "@SUM(A1)",
+	                                    "\tTab",
+	                                    "\rCR",
+	                                    "Normal Name"};
 	static const char *const want[] = {"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
-					   "\"'+47 1\"", "\"'-2+3\"", "\"'@SUM(A1)\"",
-					   "\"'\tTab\"", "\"'\rCR\"", ";Normal Name;"};
+	                                   "\"'+47 1\"",
+	                                   "\"'-2+3\"",
+	                                   "\"'@SUM(A1)\"",
+	                                   "\"'\tTab\"",
+	                                   "\"'\rCR\"",
+	                                   ";Normal Name;"};
 	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "en"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		json_t *doc = json_pack("{s:b, s:[{s:s, s:s, s:s, s:s, s:s}]}", "preliminary", 1,
-					"lines", "kind", "line", "participant", "P-1", "name",
-					names[i], "pay_code", "=1+1", "gross", "=2");
+		                        "lines", "kind", "line", "participant", "P-1", "name",
+		                        names[i], "pay_code", "=1+1", "gross", "=2");
 		char *csv = paydoc_csv(doc, &fmt);
 
 		assert_non_null(csv);
@@ -214,31 +223,33 @@ test_close_and_adjust(void **state)
 	afx_tap(f, p, "2026-02-09", 930, "out");
 	assert_int_equal(period_ensure(f->per, "2026-02-10", &feb, err, sizeof(err)), 0);
 	assert_string_equal(feb.from, "2026-02-01");
-	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "February", err,
-				      sizeof(err)), 0);
-	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "again", err, sizeof(err)), 2);
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "February", err, sizeof(err)),
+	                 0);
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "again", err, sizeof(err)),
+	                 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'line'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'period_result'"), 2);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM audit WHERE action = 'period.close'"
-				    " AND who = 'token:payroll' AND detail LIKE '%February%'"), 1);
+	                            " AND who = 'token:payroll' AND detail LIKE '%February%'"),
+	                 1);
 	before = stipend(f, feb.id);
 
 	/* Late changes to three February days: a tap added, a sick note, a tap removed. */
 	{
-		struct attendance_correction c = {.participant_id = p, .action = "add",
-						  .date = "2026-02-10", .minute = 480,
-						  .direction = "in", .reason = "forgot"};
-		struct store_absence_row a = afx_absence(p, "sick_doctor", "2026-02-11", "2026-02-12",
-							 "doctor_note");
+		struct attendance_correction c = {.participant_id = p,
+		                                  .action = "add",
+		                                  .date = "2026-02-10",
+		                                  .minute = 480,
+		                                  .direction = "in",
+		                                  .reason = "forgot"};
+		struct store_absence_row a =
+		    afx_absence(p, "sick_doctor", "2026-02-11", "2026-02-12", "doctor_note");
 
-		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
-				 0);
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)), 0);
 		c.minute = 931;
 		c.direction = "out";
-		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)),
-				 0);
-		assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)),
-				 0);
+		assert_int_equal(afx_correct_tap(f, &c, "teacher", uuid, err, sizeof(err)), 0);
+		assert_int_equal(afx_register_absence(f, &a, "teacher", err, sizeof(err)), 0);
 	}
 	after = stipend(f, feb.id);
 	assert_string_equal(before, after);
@@ -247,32 +258,38 @@ test_close_and_adjust(void **state)
 	/* The adjustments went to March, each pointing to its day. */
 	assert_int_equal(period_ensure(f->per, "2026-03-01", &mar, err, sizeof(err)), 0);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"),
-			 3);
+	                 3);
 	assert_int_equal(afx_sql(f, "SELECT count(DISTINCT period_id) FROM period_lines"
-				    " WHERE kind = 'adjustment'"), 1);
+	                            " WHERE kind = 'adjustment'"),
+	                 1);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"
-				    " AND corrects_period = (SELECT id FROM periods"
-				    " WHERE from_date = '2026-02-01') AND corrects_date IN"
-				    " ('2026-02-10','2026-02-11','2026-02-12')"), 3);
+	                            " AND corrects_period = (SELECT id FROM periods"
+	                            " WHERE from_date = '2026-02-01') AND corrects_date IN"
+	                            " ('2026-02-10','2026-02-11','2026-02-12')"),
+	                 3);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'adjustment'"), 3);
 	assert_int_equal(period_stipend(f->per, mar.id, &doc, err, sizeof(err)), 0);
-	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+	json_array_foreach(json_object_get(doc, "lines"), i, l)
+	{
 		if (strcmp(json_string_value(json_object_get(l, "kind")), "adjustment") == 0) {
 			assert_string_equal(json_string_value(json_object_get(
-						    json_object_get(l, "corrects_period"), "from")),
-					    "2026-02-01");
-			assert_int_equal(json_integer_value(json_object_get(l, "unexcused_min")), -450);
+			                        json_object_get(l, "corrects_period"), "from")),
+			                    "2026-02-01");
+			assert_int_equal(json_integer_value(json_object_get(l, "unexcused_min")),
+			                 -450);
 			ded += money(json_object_get(l, "deduction"));
 		}
 	}
 	json_decref(doc);
 	/* The February line plus its adjustments is February recomputed, to the øre. */
-	assert_int_equal(attendance_compute(f->att, p, D("2026-02-01"), D("2026-02-28"), &r, err,
-					    sizeof(err)), 0);
+	assert_int_equal(
+	    attendance_compute(f->att, p, D("2026-02-01"), D("2026-02-28"), &r, err, sizeof(err)),
+	    0);
 	{
-		int64_t frozen = afx_sql(f, "SELECT CAST(round(json_extract(json, '$.deduction') * 100)"
-					    " AS INTEGER) FROM period_lines WHERE kind = 'line'"
-					    " AND participant_id = 1");
+		int64_t frozen =
+		    afx_sql(f, "SELECT CAST(round(json_extract(json, '$.deduction') * 100)"
+		               " AS INTEGER) FROM period_lines WHERE kind = 'line'"
+		               " AND participant_id = 1");
 
 		assert_int_equal(frozen + ded, r.out.payouts[0].deduction_ore);
 	}
@@ -337,11 +354,13 @@ test_unknown_g_and_new_g(void **state)
 		assert_int_equal(period_ensure(f->per, "2026-06-01", &jun, err, sizeof(err)), 0);
 		assert_int_equal(period_stipend(f->per, jun.id, &doc, err, sizeof(err)), 0);
 	}
-	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+	json_array_foreach(json_object_get(doc, "lines"), i, l)
+	{
 		if (json_is_null(json_object_get(l, "corrects_date")) &&
 		    strcmp(json_string_value(json_object_get(l, "kind")), "adjustment") == 0) {
 			/* 2 G / 12 more: (135000 - 130160) * 2 / 12 = 806.67 */
-			assert_string_equal(json_string_value(json_object_get(l, "gross")), "806.67");
+			assert_string_equal(json_string_value(json_object_get(l, "gross")),
+			                    "806.67");
 			gross_lines++;
 		}
 	}
@@ -416,19 +435,20 @@ test_close_rules(void **state)
 		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
 		assert_int_equal(period_ensure(f->per, "2026-04-01", &apr2, err, sizeof(err)), 0);
 		assert_int_equal(period_stipend(f->per, apr2.id, &doc, err, sizeof(err)), 0);
-		json_array_foreach(json_object_get(doc, "lines"), i, l) {
+		json_array_foreach(json_object_get(doc, "lines"), i, l)
+		{
 			const char *who = json_string_value(json_object_get(l, "participant"));
 			const char *cp = json_string_value(
-				json_object_get(json_object_get(l, "corrects_period"), "from"));
+			    json_object_get(json_object_get(l, "corrects_period"), "from"));
 
-			if (strcmp(who, "P-late") || strcmp(json_string_value(json_object_get(l, "kind")),
-							    "adjustment"))
+			if (strcmp(who, "P-late") ||
+			    strcmp(json_string_value(json_object_get(l, "kind")), "adjustment"))
 				continue;
 			assert_string_equal(cp, "2026-03-01");
 			lines++;
 			if (json_is_null(json_object_get(l, "corrects_date")))
-				gross += strtoll(json_string_value(json_object_get(l, "gross")), NULL,
-						 10);
+				gross += strtoll(json_string_value(json_object_get(l, "gross")),
+				                 NULL, 10);
 			added += json_integer_value(json_object_get(l, "scheduled_min"));
 		}
 		/* 2 G / 12 with the 2025 G: 21 693.33 kr, and 22 weekdays of March 2..31 */
@@ -438,8 +458,8 @@ test_close_rules(void **state)
 		json_decref(doc);
 		/* Reconciling again adds nothing. */
 		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
-		assert_int_equal(afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"),
-				 23);
+		assert_int_equal(
+		    afx_sql(f, "SELECT count(*) FROM period_lines WHERE kind = 'adjustment'"), 23);
 	}
 }
 
@@ -482,11 +502,19 @@ static void
 test_close_body(void **state)
 {
 	static const char *const bad[] = {
-		"not json", "{\"reason\":123}", "{\"reason\":null}", "[]", "\"reason\"", "{}x",
-		"{\"reason\":\"x\",\"extra\":1}", "{\"reason\":\"a\",\"reason\":\"b\"}",
-		"{\"reason\":\"bad \xC3( utf-8\"}", "{\"reason\":\"nul \\u0000\"}",
-		"{\"reason\":\"tab\\there\"}", "{\"reason\":\"\xED\xA0\x80 surrogate\"}",
-		"{\"reason\":\"\xC0\xAF overlong\"}",
+	    "not json",
+	    "{\"reason\":123}",
+	    "{\"reason\":null}",
+	    "[]",
+	    "\"reason\"",
+	    "{}x",
+	    "{\"reason\":\"x\",\"extra\":1}",
+	    "{\"reason\":\"a\",\"reason\":\"b\"}",
+	    "{\"reason\":\"bad \xC3( utf-8\"}",
+	    "{\"reason\":\"nul \\u0000\"}",
+	    "{\"reason\":\"tab\\there\"}",
+	    "{\"reason\":\"\xED\xA0\x80 surrogate\"}",
+	    "{\"reason\":\"\xC0\xAF overlong\"}",
 	};
 	char reason[PERIOD_REASON_MAX * 4 + 1], err[512], big[PERIOD_CLOSE_BODY_MAX + 16];
 
@@ -494,7 +522,8 @@ test_close_body(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		if (period_close_body(bad[i], strlen(bad[i]), reason, sizeof(reason), err,
-				      sizeof(err)) != -1 || err[0] == '\0')
+		                      sizeof(err)) != -1 ||
+		    err[0] == '\0')
 			fail_msg("accepted or no message: %s", bad[i]);
 	}
 	/* 501 characters (ø) refused, 500 accepted whole. */
@@ -502,21 +531,22 @@ test_close_body(void **state)
 	for (int i = 0; i < 501; i++)
 		strcat(big, "\xC3\xB8");
 	strcat(big, "\"}");
-	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
-					   sizeof(err)), -1);
+	assert_int_equal(
+	    period_close_body(big, strlen(big), reason, sizeof(reason), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "at most 500"));
 	memmove(big + strlen(big) - 4, "\"}", 3);
-	assert_int_equal(period_close_body(big, strlen(big), reason, sizeof(reason), err,
-					   sizeof(err)), 0);
+	assert_int_equal(
+	    period_close_body(big, strlen(big), reason, sizeof(reason), err, sizeof(err)), 0);
 	assert_int_equal(strlen(reason), 1000);
 	/* a body over the limit, an empty body, a good one */
 	memset(big, ' ', sizeof(big));
-	assert_int_equal(period_close_body(big, sizeof(big), reason, sizeof(reason), err,
-					   sizeof(err)), -1);
+	assert_int_equal(
+	    period_close_body(big, sizeof(big), reason, sizeof(reason), err, sizeof(err)), -1);
 	assert_int_equal(period_close_body("", 0, reason, sizeof(reason), err, sizeof(err)), 0);
 	assert_string_equal(reason, "");
 	assert_int_equal(period_close_body("{\"reason\":\"Desember \\u00f8\"}", 28, reason,
-					   sizeof(reason), err, sizeof(err)), 0);
+	                                   sizeof(reason), err, sizeof(err)),
+	                 0);
 	assert_string_equal(reason, "Desember \xC3\xB8");
 }
 
@@ -529,9 +559,9 @@ test_tokens(void **state)
 	int64_t id;
 
 	assert_int_equal(afx_token_create(f, "lonn", "board", "cli:x", tok, &id, err, sizeof(err)),
-			 -1);
-	assert_int_equal(afx_token_create(f, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)),
-			 0);
+	                 -1);
+	assert_int_equal(
+	    afx_token_create(f, "lonn", "payroll", "cli:x", tok, &id, err, sizeof(err)), 0);
 	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
 	assert_int_equal(tokens_check(f->s, tok, &t), 0);
 	assert_string_equal(t.name, "lonn");
@@ -541,8 +571,8 @@ test_tokens(void **state)
 	{
 		char q[200];
 
-		snprintf(q, sizeof(q), "SELECT count(*) FROM api_tokens WHERE instr(token_hash, '%.20s')",
-			 tok);
+		snprintf(q, sizeof(q),
+		         "SELECT count(*) FROM api_tokens WHERE instr(token_hash, '%.20s')", tok);
 		assert_int_equal(afx_sql(f, q), 0);
 	}
 	tok[0] = tok[0] == 'A' ? 'B' : 'A';
@@ -559,15 +589,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_csv_injection),
-		cmocka_unit_test(test_close_body),
-		cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_programme_end, afx_setup, afx_teardown),
-		cmocka_unit_test_setup_teardown(test_tokens, afx_setup, afx_teardown),
+	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_csv_injection),
+	    cmocka_unit_test(test_close_body),
+	    cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_programme_end, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens, afx_setup, afx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

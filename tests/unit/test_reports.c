@@ -24,10 +24,10 @@ static char dir[256];
 static char db[300];
 
 struct item {
-	int seq;	     /* submission order */
+	int seq;             /* submission order */
 	int ran, done_calls; /* as done() saw them */
-	int run_order;	     /* set on the thread */
-	int on_loop;	     /* run() was called on the loop's thread */
+	int run_order;       /* set on the thread */
+	int on_loop;         /* run() was called on the loop's thread */
 	pthread_t loop;
 	long long count; /* participants seen by the read-only connection */
 	int write_failed;
@@ -124,8 +124,8 @@ test_jobs_run_off_the_loop_in_order(void **state)
 		assert_int_equal(it[i].ran, 1);
 		assert_int_equal(it[i].done_calls, 1);
 		assert_false(it[i].on_loop);
-		assert_int_equal(it[i].count, 1);  /* reads what the loop committed */
-		assert_true(it[i].write_failed);   /* and cannot write */
+		assert_int_equal(it[i].count, 1); /* reads what the loop committed */
+		assert_true(it[i].write_failed);  /* and cannot write */
 	}
 	reports_stop(r);
 	for (int i = 0; i < 5; i++)
@@ -184,9 +184,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_jobs_run_off_the_loop_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_hands_queued_jobs_to_done, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_path_is_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_jobs_run_off_the_loop_in_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_hands_queued_jobs_to_done, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_path_is_an_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,9 +88,9 @@ random_absences(struct fx *f)
 		    f->in.from - 20 + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 40));
 		struct rules_absence *a = &f->abs[f->in.n_absences++];
 		/* Illness more often: that is where the rulings bite. */
-		enum rules_category c = rnd(3) == 0 ? (rnd(2) ? RULES_CAT_SICK_SELF_DECLARED
-		                                              : RULES_CAT_CHILD_SICK)
-		                                    : (enum rules_category)rnd(RULES_CAT_COUNT);
+		enum rules_category c =
+		    rnd(3) == 0 ? (rnd(2) ? RULES_CAT_SICK_SELF_DECLARED : RULES_CAT_CHILD_SICK)
+		                : (enum rules_category)rnd(RULES_CAT_COUNT);
 		*a = (struct rules_absence){.category = c,
 		                            .from = from,
 		                            .to = from + (int32_t)rnd(12),
@@ -273,8 +273,7 @@ ref_presence(const struct fx *f, int32_t d, const uint8_t *sched, uint8_t *pres)
 		if (f->taps[i].date == d)
 			t[n++] = f->taps[i].minute;
 	qsort(t, (size_t)n, sizeof *t, cmp_min);
-	const struct rules_param_version *mode =
-	    rules_param_at(&f->regime, RULES_P_TAP_MODE, d);
+	const struct rules_param_version *mode = rules_param_at(&f->regime, RULES_P_TAP_MODE, d);
 	const struct rules_param_version *mo = rules_param_at(&f->regime, RULES_P_MISSING_OUT, d);
 	/* Sessions as maximal runs of scheduled minutes (the model's own view). */
 	if (mode->num == RULES_TAP_IN_ONLY) {
@@ -437,12 +436,13 @@ check_quotas(int n, const struct fx *f)
 	/* Child-sick days without a doctor's note, and pregnancy days that are no check-up. */
 	const struct rules_participant *pt = &f->in.participant;
 	bool many = pt->children >= param_now(f, RULES_P_CHILD_SICK_MANY_CHILDREN, f->in.from);
-	int64_t cs_limit = param_now(
-	    f,
-	    pt->sole_carer ? (many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
-	                           : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
-	                   : (many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN : RULES_P_CHILD_SICK_DAYS),
-	    f->in.from);
+	int64_t cs_limit =
+	    param_now(f,
+	              pt->sole_carer ? (many ? RULES_P_CHILD_SICK_DAYS_SOLE_CARER_MANY
+	                                     : RULES_P_CHILD_SICK_DAYS_SOLE_CARER)
+	                             : (many ? RULES_P_CHILD_SICK_DAYS_MANY_CHILDREN
+	                                     : RULES_P_CHILD_SICK_DAYS),
+	              f->in.from);
 	if (pt->chronic_child) {
 		int64_t c = param_now(f,
 		                      pt->sole_carer ? RULES_P_CHILD_SICK_DAYS_CHRONIC_SOLE_CARER
@@ -468,7 +468,8 @@ check_quotas(int n, const struct fx *f)
 		                     : f->in.history.child_sick_days))
 			fail_msg("scenario %d: child_sick used on %d days, limit %lld", n, cs_used,
 			         (long long)cs_limit);
-		if (!checkup && o->days[i].excused_min[RULES_CAT_PREGNANCY] > 0 && preg_limit >= 0 &&
+		if (!checkup && o->days[i].excused_min[RULES_CAT_PREGNANCY] > 0 &&
+		    preg_limit >= 0 &&
 		    ++preg_used > (preg_limit > f->in.history.pregnancy_days
 		                       ? preg_limit
 		                       : f->in.history.pregnancy_days))
@@ -567,7 +568,8 @@ check_doctor_note(int n, const struct fx *f)
 	struct fx *c = clone(f);
 	int32_t d = rnd_day(c);
 	struct rules_absence *a = &c->abs[c->in.n_absences++];
-	*a = (struct rules_absence){.category = rnd(2) ? RULES_CAT_SICK_DOCTOR : RULES_CAT_CHILD_SICK,
+	*a = (struct rules_absence){.category =
+	                                rnd(2) ? RULES_CAT_SICK_DOCTOR : RULES_CAT_CHILD_SICK,
 	                            .from = d,
 	                            .to = d + (int32_t)rnd(5),
 	                            .start = -1,
@@ -615,9 +617,10 @@ check_removal(int n, const struct fx *f)
 		    !only_registration(f, k, a->date))
 			continue;
 		if (b->unexcused_min + b->pending_min < a->unexcused_min + a->pending_min)
-			fail_msg("scenario %d: removing absence %zu lowered unexcused minutes on day "
-			         "%zu (%d < %d)",
-			         n, k, i, b->unexcused_min, a->unexcused_min);
+			fail_msg(
+			    "scenario %d: removing absence %zu lowered unexcused minutes on day "
+			    "%zu (%d < %d)",
+			    n, k, i, b->unexcused_min, a->unexcused_min);
 	}
 	fx_free(c);
 }
@@ -685,8 +688,8 @@ check_split(int n, const struct fx *f)
 	for (size_t i = 0; i < a->out.n_days; i++) {
 		bool noted = false;
 		for (size_t k = 0; k < f->in.n_absences; k++)
-			noted |= f->abs[k].category == RULES_CAT_CHILD_SICK && f->abs[k].doctor_note &&
-			         f->abs[k].from <= a->out.days[i].date &&
+			noted |= f->abs[k].category == RULES_CAT_CHILD_SICK &&
+			         f->abs[k].doctor_note && f->abs[k].from <= a->out.days[i].date &&
 			         a->out.days[i].date <= f->abs[k].to;
 		if (noted) {
 			fx_free(a);
@@ -700,21 +703,22 @@ check_split(int n, const struct fx *f)
 		const struct rules_day *whole = &f->out.days[i],
 		                       *part = i < a->out.n_days ? &a->out.days[i]
 		                                                 : &b->out.days[i - a->out.n_days];
-		bool same = whole->scheduled_min == part->scheduled_min &&
-		            whole->attended_min == part->attended_min &&
-		            whole->unexcused_min == part->unexcused_min &&
-		            memcmp(whole->excused_min, part->excused_min, sizeof whole->excused_min) ==
-		                0 &&
-		            whole->notes == part->notes;
+		bool same =
+		    whole->scheduled_min == part->scheduled_min &&
+		    whole->attended_min == part->attended_min &&
+		    whole->unexcused_min == part->unexcused_min &&
+		    memcmp(whole->excused_min, part->excused_min, sizeof whole->excused_min) == 0 &&
+		    whole->notes == part->notes;
 		if (!same)
-			fail_msg("scenario %d: split at day %d, day %zu differs (unexcused %d vs %d)",
-			         n, (int)(mid - f->in.from), i, whole->unexcused_min,
-			         part->unexcused_min);
+			fail_msg(
+			    "scenario %d: split at day %d, day %zu differs (unexcused %d vs %d)", n,
+			    (int)(mid - f->in.from), i, whole->unexcused_min, part->unexcused_min);
 	}
-	int64_t diff = f->out.totals.deduction_ore - a->out.totals.deduction_ore -
-	               b->out.totals.deduction_ore;
+	int64_t diff =
+	    f->out.totals.deduction_ore - a->out.totals.deduction_ore - b->out.totals.deduction_ore;
 	if (diff > 1 || diff < -1)
-		fail_msg("scenario %d: split changed the deduction by %lld øre", n, (long long)diff);
+		fail_msg("scenario %d: split changed the deduction by %lld øre", n,
+		         (long long)diff);
 	fx_free(a);
 	fx_free(b);
 	return true;
@@ -734,8 +738,8 @@ test_generated(void **state)
 		check_quotas(n, f);
 		for (size_t i = 0; i < f->out.n_days; i++) {
 			const struct rules_day *d = &f->out.days[i];
-			excused += d->attended_min + d->unexcused_min + d->pending_min <
-			           d->scheduled_min;
+			excused +=
+			    d->attended_min + d->unexcused_min + d->pending_min < d->scheduled_min;
 			unexcused += d->unexcused_min > 0;
 			noted += d->notes != 0;
 			pending += d->pending_min > 0;

@@ -260,9 +260,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shipped_files), cmocka_unit_test(test_unknown_regime),
-	    cmocka_unit_test(test_bad_files),
-	    cmocka_unit_test(test_g_any_order),     cmocka_unit_test(test_versions),
-	    cmocka_unit_test(test_override),
+	    cmocka_unit_test(test_bad_files),     cmocka_unit_test(test_g_any_order),
+	    cmocka_unit_test(test_versions),      cmocka_unit_test(test_override),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,8 +90,8 @@ test_child_sick_note_costs_no_quota(void **state)
 	fx_ok(f);
 	for (int32_t d = fx_date("2025-10-06"); d <= fx_date("2025-10-17"); d++)
 		if (rules_weekday(d) <= 5)
-			assert_int_equal(f->out.days[d - f->in.from].excused_min[RULES_CAT_CHILD_SICK],
-			                 450);
+			assert_int_equal(
+			    f->out.days[d - f->in.from].excused_min[RULES_CAT_CHILD_SICK], 450);
 	/* The 10th day of the quota is the first plain day; the 11th is refused. */
 	assert_int_equal(fx_day(f, "2025-10-20")->excused_min[RULES_CAT_CHILD_SICK], 450);
 	assert_int_equal(fx_day(f, "2025-10-21")->unexcused_min, 450);
@@ -113,7 +113,7 @@ test_programme_end(void **state)
 	assert_int_equal(fx_day(f, "2025-10-15")->scheduled_min, 0);
 	/* Two days of unpaid leave at 21693.33 / 30; October gross 14 x 21693.33 / 30. */
 	assert_int_equal(f->out.payouts[0].unpaid_leave_ore, 144622); /* 1446.222 */
-	assert_int_equal(f->out.payouts[0].gross_ore, 1012356);      /* 10123.555 */
+	assert_int_equal(f->out.payouts[0].gross_ore, 1012356);       /* 10123.555 */
 	f->in.participant.programme_end = f->in.participant.programme_start - 1;
 	assert_int_equal(fx_run(f), -1);
 	fx_free(f);

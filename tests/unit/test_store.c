@@ -108,13 +108,16 @@ test_migrate_empty(void **state)
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 	assert_int_equal(sql_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN ('participants',"
-				 "'cards','schedules','taps','absences','audit','outbox','g_values',"
-				 "'closures','users','sessions','api_tokens','corrections','day_results',"
-				 "'periods','period_lines','period_days','taps_accepted')"), 18);
+	assert_int_equal(
+	    sql_int("SELECT count(*) FROM sqlite_master WHERE name IN ('participants',"
+	            "'cards','schedules','taps','absences','audit','outbox','g_values',"
+	            "'closures','users','sessions','api_tokens','corrections','day_results',"
+	            "'periods','period_lines','period_days','taps_accepted')"),
+	    18);
 	/* Schema 8: the change triggers and their mark are gone (one writer tells the loop). */
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-				 " OR name = 'pending_recompute'"), 0);
+	                         " OR name = 'pending_recompute'"),
+	                 0);
 	/* WAL survives in the file header */
 	sqlite3 *h;
 	sqlite3_stmt *st;
@@ -137,19 +140,21 @@ test_migrate_old_version(void **state)
 	assert_int_equal(sql_int("PRAGMA user_version"), 1);
 	/* a version-1 database with data in it: a tap without a clock column */
 	sql_exec("INSERT INTO participants(ext_id, name, regime, programme_start)"
-		 " VALUES('P-1','Amina','no-integreringsloven','2026-01-05');"
-		 "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome, wall_ms,"
-		 " mono_ns, local_date, local_min) VALUES('u1','hmac:1',1,'in','accepted_in',1,2,"
-		 "'2026-11-23',480);");
+	         " VALUES('P-1','Amina','no-integreringsloven','2026-01-05');"
+	         "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome, wall_ms,"
+	         " mono_ns, local_date, local_min) VALUES('u1','hmac:1',1,'in','accepted_in',1,2,"
+	         "'2026-11-23',480);");
 	assert_int_equal(store_open(&s, db, err, sizeof(err)), 0);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
-	assert_int_equal(sql_int("SELECT count(*) FROM taps WHERE uuid = 'u1' AND clock = 'synced'"), 1);
+	assert_int_equal(
+	    sql_int("SELECT count(*) FROM taps WHERE uuid = 'u1' AND clock = 'synced'"), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM participants WHERE ext_id = 'P-1'"), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM g_values"), 0);
 	/* 7: taps_day is gone, taps_accepted serves its queries */
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'taps_day'"), 0);
-	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'taps_accepted'"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'taps_accepted'"),
+	                 1);
 }
 
 static void
@@ -171,11 +176,18 @@ test_record_tap_with_outbox(void **state)
 	struct store *s = fresh();
 	int64_t pid = add_participant(s, "P-1"), tap_id = 0;
 	struct store_tap t = {
-		.uuid = "11111111-1111-4111-8111-111111111111", .card_key = "hmac:ab",
-		.participant_id = pid, .direction = "in", .outcome = "accepted_in",
-		.wall_ms = 1795000000000, .mono_ns = 5, .clock = "synced",
-		.local_date = "2026-11-23", .local_min = 510, .event_type = "tap",
-		.event_json = "{\"id\":\"11111111-1111-4111-8111-111111111111\"}",
+	    .uuid = "11111111-1111-4111-8111-111111111111",
+	    .card_key = "hmac:ab",
+	    .participant_id = pid,
+	    .direction = "in",
+	    .outcome = "accepted_in",
+	    .wall_ms = 1795000000000,
+	    .mono_ns = 5,
+	    .clock = "synced",
+	    .local_date = "2026-11-23",
+	    .local_min = 510,
+	    .event_type = "tap",
+	    .event_json = "{\"id\":\"11111111-1111-4111-8111-111111111111\"}",
 	};
 	char dir_[8];
 	int min = 0;
@@ -200,14 +212,22 @@ test_tap_insert_failure_leaves_nothing(void **state)
 {
 	struct store *s = fresh();
 	struct store_tap t = {
-		.uuid = "u-2", .card_key = "hmac:cd", .direction = "none", .outcome = "unknown_card",
-		.wall_ms = 1, .mono_ns = 1, .clock = "synced", .local_date = "2026-11-23",
-		.local_min = 1, .event_type = "tap_unknown_card", .event_json = "{}",
+	    .uuid = "u-2",
+	    .card_key = "hmac:cd",
+	    .direction = "none",
+	    .outcome = "unknown_card",
+	    .wall_ms = 1,
+	    .mono_ns = 1,
+	    .clock = "synced",
+	    .local_date = "2026-11-23",
+	    .local_min = 1,
+	    .event_type = "tap_unknown_card",
+	    .event_json = "{}",
 	};
 
 	/* the outbox insert fails after the tap insert: both must be rolled back */
 	sql_exec("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN"
-		 " SELECT RAISE(ABORT, 'disk full'); END;");
+	         " SELECT RAISE(ABORT, 'disk full'); END;");
 	assert_int_equal(store_record_tap(s, &t, NULL), -1);
 	store_close(s);
 	assert_int_equal(sql_int("SELECT count(*) FROM taps"), 0);
@@ -331,7 +351,8 @@ test_audit_chain(void **state)
 	assert_int_equal(store_txn(s, audit_two, NULL, err, sizeof(err)), 0);
 	store_close(s);
 	assert_int_equal(sql_int("SELECT count(*) FROM audit a JOIN audit b ON b.id = a.id + 1"
-				 " WHERE b.prev_hash = a.hash"), 1);
+	                         " WHERE b.prev_hash = a.hash"),
+	                 1);
 	assert_int_equal(sql_int("SELECT length(hash) FROM audit WHERE id = 2"), 64);
 	assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE id = 1 AND prev_hash = ''"), 1);
 }
@@ -353,16 +374,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_migrate_empty),
-		cmocka_unit_test(test_migrate_old_version),
-		cmocka_unit_test(test_refuse_newer),
-		cmocka_unit_test(test_record_tap_with_outbox),
-		cmocka_unit_test(test_tap_insert_failure_leaves_nothing),
-		cmocka_unit_test(test_outbox_order_and_marks),
-		cmocka_unit_test(test_sessions_and_exceptions),
-		cmocka_unit_test(test_cards),
-		cmocka_unit_test(test_audit_chain),
-		cmocka_unit_test(test_meta),
+	    cmocka_unit_test(test_migrate_empty),
+	    cmocka_unit_test(test_migrate_old_version),
+	    cmocka_unit_test(test_refuse_newer),
+	    cmocka_unit_test(test_record_tap_with_outbox),
+	    cmocka_unit_test(test_tap_insert_failure_leaves_nothing),
+	    cmocka_unit_test(test_outbox_order_and_marks),
+	    cmocka_unit_test(test_sessions_and_exceptions),
+	    cmocka_unit_test(test_cards),
+	    cmocka_unit_test(test_audit_chain),
+	    cmocka_unit_test(test_meta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,7 +2,8 @@
  * test_tap.c — the tap pipeline's outcomes: unknown, revoked, not scheduled,
  * in/out toggling, in_only, debounce at and around its edge, min_presence_min
  * ("already in since 08:00", not an accidental check-out) at its edge, early
- * leave while a session runs, and a storage error that records nothing.  The clock is faked so days and windows are exact.
+ * leave while a session runs, and a storage error that records nothing.  The clock is faked so days
+ * and windows are exact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,8 +52,11 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct store_participant p = {.active = 1};
-	struct store_session week[] = {{1, 510, 870, 0}, {2, 510, 870, 0}, {3, 510, 870, 0},
-				       {4, 510, 870, 0}, {5, 510, 870, 0}};
+	struct store_session week[] = {{1, 510, 870, 0},
+	                               {2, 510, 870, 0},
+	                               {3, 510, 870, 0},
+	                               {4, 510, 870, 0},
+	                               {5, 510, 870, 0}};
 	char err[256], key[CARDKEY_MAX];
 
 	setenv("TZ", "UTC", 1);
@@ -126,8 +130,10 @@ test_unknown_card_is_recorded(void **state)
 	assert_string_equal(a.participant, "");
 	assert_string_equal(a.direction, "none");
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE participant_id IS NULL"
-				  " AND outcome = 'unknown_card'"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE type = 'tap_unknown_card'"), 1);
+	                          " AND outcome = 'unknown_card'"),
+	                 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE type = 'tap_unknown_card'"),
+	                 1);
 	/* the UID itself is stored nowhere */
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE card_key LIKE '%DEADBEEF%'"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE json LIKE '%DEADBEEF%'"), 0);
@@ -270,7 +276,8 @@ test_in_only(void **state)
 	at(MONDAY_0800_MS + 120 * MIN_MS, 1000 * S_NS + 7200 * S_NS);
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(a.outcome, TAP_ALREADY_REGISTERED);
-	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE outcome = 'already_registered'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE outcome = 'already_registered'"),
+	                 1);
 }
 
 /* A second tap 10 s .. 19:59 after checking in is "already in since 08:00", not "out". */
@@ -296,12 +303,15 @@ test_min_presence_already_in(void **state)
 	assert_string_equal(a.local_time, "08:19");
 	/* kept as a direction "none" row (the board shows it), never as a check-out */
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE outcome = 'already_registered'"
-				  " AND direction = 'none'"), 1);
+	                          " AND direction = 'none'"),
+	                 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE direction = 'out'"), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE json LIKE"
-				  " '%\"outcome\":\"already_registered\"%'"), 1);
+	                          " '%\"outcome\":\"already_registered\"%'"),
+	                 1);
 	/* the board lists it (store_taps_already) */
-	assert_int_equal(store_taps_already(f->s, f->amina, "2026-11-23", "2026-11-23", &already, &n), 0);
+	assert_int_equal(
+	    store_taps_already(f->s, f->amina, "2026-11-23", "2026-11-23", &already, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(already[0].minute, 8 * 60 + 19);
 	free(already);
@@ -414,9 +424,11 @@ test_storage_error_records_nothing(void **state)
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
-					 " SELECT RAISE(ABORT, 'database or disk is full'); END;",
-				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+	                              "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
+	                              " SELECT RAISE(ABORT, 'database or disk is full'); END;",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
 	sqlite3_close(h);
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), -1);
 	assert_int_equal(a.outcome, TAP_STORAGE_ERROR);
@@ -442,9 +454,11 @@ test_storage_error_is_not_early(void **state)
 
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
-					 " SELECT RAISE(ABORT, 'database or disk is full'); END;",
-				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+	                              "CREATE TRIGGER full BEFORE INSERT ON taps BEGIN"
+	                              " SELECT RAISE(ABORT, 'database or disk is full'); END;",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
 	sqlite3_close(h);
 	at(MONDAY_0800_MS + 60 * MIN_MS, 1000 * S_NS + 3600 * S_NS); /* 09:00: session runs */
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), -1);
@@ -481,7 +495,8 @@ test_clock_flag_is_stored(void **state)
 	assert_int_equal(tap_handle(f->t, "04A1B201", &a), 0);
 	assert_string_equal(a.clock, "unsynced");
 	assert_int_equal(count(f, "SELECT count(*) FROM taps WHERE clock = 'unsynced'"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE json LIKE '%\"clock\":\"unsynced\"%'"), 1);
+	assert_int_equal(
+	    count(f, "SELECT count(*) FROM outbox WHERE json LIKE '%\"clock\":\"unsynced\"%'"), 1);
 }
 
 static void
@@ -498,17 +513,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_unknown_card_is_recorded), T(test_revoked_card),
-		T(test_in_then_out_then_in),      T(test_new_day_starts_in),
-		T(test_debounce_edges),           T(test_debounce_is_per_card),
-		T(test_debounce_off),             T(test_not_scheduled_on_sunday),
-		T(test_closure_day_not_scheduled), T(test_in_only),
-		T(test_storage_error_records_nothing), T(test_clock_flag_is_stored),
-		T(test_min_presence_already_in), T(test_min_presence_configurable),
-		T(test_early_leave),              T(test_early_leave_two_sessions),
-		T(test_in_only_says_since),       T(test_storage_error_is_not_early),
-		T(test_early_leave_to_midnight),
-		cmocka_unit_test(test_outcome_names),
+	    T(test_unknown_card_is_recorded),
+	    T(test_revoked_card),
+	    T(test_in_then_out_then_in),
+	    T(test_new_day_starts_in),
+	    T(test_debounce_edges),
+	    T(test_debounce_is_per_card),
+	    T(test_debounce_off),
+	    T(test_not_scheduled_on_sunday),
+	    T(test_closure_day_not_scheduled),
+	    T(test_in_only),
+	    T(test_storage_error_records_nothing),
+	    T(test_clock_flag_is_stored),
+	    T(test_min_presence_already_in),
+	    T(test_min_presence_configurable),
+	    T(test_early_leave),
+	    T(test_early_leave_two_sessions),
+	    T(test_in_only_says_since),
+	    T(test_storage_error_is_not_early),
+	    T(test_early_leave_to_midnight),
+	    cmocka_unit_test(test_outcome_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

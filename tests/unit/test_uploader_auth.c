@@ -59,8 +59,8 @@ unb64(const char *s, size_t len, size_t *outlen)
 	unsigned char *out = malloc(len + 1);
 
 	assert_int_equal(sodium_base642bin(out, len + 1, s, len, NULL, outlen, NULL,
-					   sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-			 0);
+	                                   sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	                 0);
 	out[*outlen] = '\0';
 	return out;
 }
@@ -85,7 +85,7 @@ jwt_verifies(EVP_PKEY *k, const char *jwt)
 	}
 	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
 	     EVP_DigestVerify(md, der ? der : sig, der ? dl : sl, (const unsigned char *)jwt,
-			      (size_t)(d2 - jwt)) == 1;
+	                      (size_t)(d2 - jwt)) == 1;
 	EVP_MD_CTX_free(md);
 	OPENSSL_free(der);
 	free(sig);
@@ -116,9 +116,13 @@ check_jwt(EVP_PKEY *generated, const char *name, const char *alg, const char *ki
 	char path[300], err[300];
 	EVP_PKEY *k;
 	struct uploader_jwt_claims c = {
-		.iss = "stempel-drammen", .aud = "https://maskinporten.example/token",
-		.scope = "kommune:fravaer", .kid = kid, .jti = "6c4a2f8e-1111-4222-8333-444455556666",
-		.iat = 1795000000, .lifetime_s = 120,
+	    .iss = "stempel-drammen",
+	    .aud = "https://maskinporten.example/token",
+	    .scope = "kommune:fravaer",
+	    .kid = kid,
+	    .jti = "6c4a2f8e-1111-4222-8333-444455556666",
+	    .iat = 1795000000,
+	    .lifetime_s = 120,
 	};
 	json_t *hdr, *cl;
 	char *jwt;
@@ -141,7 +145,7 @@ check_jwt(EVP_PKEY *generated, const char *name, const char *alg, const char *ki
 	cl = jwt_part(jwt, 1);
 	assert_string_equal(json_string_value(json_object_get(cl, "iss")), "stempel-drammen");
 	assert_string_equal(json_string_value(json_object_get(cl, "aud")),
-			    "https://maskinporten.example/token");
+	                    "https://maskinporten.example/token");
 	assert_string_equal(json_string_value(json_object_get(cl, "scope")), "kommune:fravaer");
 	assert_string_equal(json_string_value(json_object_get(cl, "jti")), c.jti);
 	assert_int_equal(json_integer_value(json_object_get(cl, "iat")), 1795000000);
@@ -211,26 +215,39 @@ test_token_parse(void **state)
 	int64_t exp;
 
 	assert_int_equal(token("{\"access_token\": \"abc.DEF-_~+/=\", \"token_type\": \"Bearer\","
-			       " \"expires_in\": 120, \"scope\": \"x\"}", tok, &exp), 0);
+	                       " \"expires_in\": 120, \"scope\": \"x\"}",
+	                       tok, &exp),
+	                 0);
 	assert_string_equal(tok, "abc.DEF-_~+/=");
 	assert_int_equal(exp, 120);
-	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"bearer\"}", tok, &exp), 0);
+	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"bearer\"}", tok, &exp),
+	                 0);
 	assert_int_equal(exp, 300); /* no expires_in: a short life is assumed */
-	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"mac\"}", tok, &exp), -1);
-	assert_int_equal(token("{\"access_token\": \"\", \"token_type\": \"Bearer\"}", tok, &exp), -1);
-	assert_int_equal(token("{\"access_token\": \"a b\", \"token_type\": \"Bearer\"}", tok, &exp), -1);
-	assert_int_equal(token("{\"access_token\": \"a\\r\\nX: y\", \"token_type\": \"Bearer\"}", tok,
-			       &exp), -1);
-	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"Bearer\", \"expires_in\": -5}",
-			       tok, &exp), -1);
-	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"Bearer\", \"expires_in\": \"9\"}",
-			       tok, &exp), -1);
+	assert_int_equal(token("{\"access_token\": \"t\", \"token_type\": \"mac\"}", tok, &exp),
+	                 -1);
+	assert_int_equal(token("{\"access_token\": \"\", \"token_type\": \"Bearer\"}", tok, &exp),
+	                 -1);
+	assert_int_equal(
+	    token("{\"access_token\": \"a b\", \"token_type\": \"Bearer\"}", tok, &exp), -1);
+	assert_int_equal(
+	    token("{\"access_token\": \"a\\r\\nX: y\", \"token_type\": \"Bearer\"}", tok, &exp),
+	    -1);
+	assert_int_equal(
+	    token("{\"access_token\": \"t\", \"token_type\": \"Bearer\", \"expires_in\": -5}", tok,
+	          &exp),
+	    -1);
+	assert_int_equal(
+	    token("{\"access_token\": \"t\", \"token_type\": \"Bearer\", \"expires_in\": \"9\"}",
+	          tok, &exp),
+	    -1);
 	assert_int_equal(token("{\"access_token\": \"0123456789012345678901234567890123456789"
-			       "01234567890123456789012345\", \"token_type\": \"Bearer\"}", tok, &exp),
-			 -1); /* longer than the buffer */
+	                       "01234567890123456789012345\", \"token_type\": \"Bearer\"}",
+	                       tok, &exp),
+	                 -1); /* longer than the buffer */
 	assert_int_equal(token("<html>", tok, &exp), -1);
-	uploader_token_error("{\"error\": \"invalid_client\", \"error_description\": \"no\\nsuch\"}",
-			     60, msg, sizeof(msg));
+	uploader_token_error(
+	    "{\"error\": \"invalid_client\", \"error_description\": \"no\\nsuch\"}", 60, msg,
+	    sizeof(msg));
 	assert_string_equal(msg, "invalid_client: no?such");
 	uploader_token_error("<html>", 6, msg, sizeof(msg));
 	assert_string_equal(msg, "no OAuth2 error given");
@@ -307,12 +324,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jwt_rs256),
-		cmocka_unit_test(test_jwt_es256),
-		cmocka_unit_test(test_jwt_refuses_weak_keys),
-		cmocka_unit_test(test_token_parse),
-		cmocka_unit_test(test_auth_modes),
-		cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_jwt_rs256),
+	    cmocka_unit_test(test_jwt_es256),
+	    cmocka_unit_test(test_jwt_refuses_weak_keys),
+	    cmocka_unit_test(test_token_parse),
+	    cmocka_unit_test(test_auth_modes),
+	    cmocka_unit_test(test_config_errors),
 	};
 
 	if (sodium_init() < 0)

@@ -30,8 +30,9 @@ make_events(int n, int64_t first_seq)
 		v[i].seq = first_seq + i;
 		snprintf(v[i].id, sizeof(v[i].id), "00000000-0000-4000-8000-%012d", i);
 		snprintf(v[i].type, sizeof(v[i].type), "tap");
-		snprintf(json, sizeof(json), "{\"id\":\"%s\",\"type\":\"tap\",\"at\":\"2026-11-23T07:58:12.345Z\"}",
-			 v[i].id);
+		snprintf(json, sizeof(json),
+		         "{\"id\":\"%s\",\"type\":\"tap\",\"at\":\"2026-11-23T07:58:12.345Z\"}",
+		         v[i].id);
 		v[i].json = strdup(json);
 	}
 	return v;
@@ -59,9 +60,9 @@ test_batch_body(void **state)
 	assert_int_equal(json_array_size(events), 3);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(events, 0), "seq")), 41);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "id")),
-			    evs[1].id);
+	                    evs[1].id);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "at")),
-			    "2026-11-23T07:58:12.345Z");
+	                    "2026-11-23T07:58:12.345Z");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(events, 2), "seq")), 43);
 	assert_int_equal(json_object_size(json_array_get(events, 2)), 1);
 	json_decref(doc);
@@ -120,12 +121,13 @@ test_results_parse(void **state)
 	char body[1024];
 	int unknown;
 
-	snprintf(body, sizeof(body),
-		 "{\"results\": [{\"id\": \"%s\", \"status\": \"accepted\"},"
-		 " {\"id\": \"%s\", \"status\": \"rejected\", \"reason\": \"data.card: bad\\u0007\"},"
-		 " {\"id\": \"%s\", \"status\": \"duplicate\", \"reason\": null},"
-		 " {\"id\": \"not-in-the-batch\", \"status\": \"accepted\"}], \"extra\": 1}",
-		 evs[0].id, evs[1].id, evs[3].id);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"results\": [{\"id\": \"%s\", \"status\": \"accepted\"},"
+	    " {\"id\": \"%s\", \"status\": \"rejected\", \"reason\": \"data.card: bad\\u0007\"},"
+	    " {\"id\": \"%s\", \"status\": \"duplicate\", \"reason\": null},"
+	    " {\"id\": \"not-in-the-batch\", \"status\": \"accepted\"}], \"extra\": 1}",
+	    evs[0].id, evs[1].id, evs[3].id);
 	assert_int_equal(parse(body, evs, 4, res, &unknown), 0);
 	assert_int_equal(res[0].status, UPLOADER_ACCEPTED);
 	assert_int_equal(res[1].status, UPLOADER_REJECTED);
@@ -136,7 +138,7 @@ test_results_parse(void **state)
 
 	/* rejected without a reason still gets one */
 	snprintf(body, sizeof(body), "{\"results\": [{\"id\": \"%s\", \"status\": \"rejected\"}]}",
-		 evs[2].id);
+	         evs[2].id);
 	assert_int_equal(parse(body, evs, 4, res, &unknown), 0);
 	assert_int_equal(res[2].status, UPLOADER_REJECTED);
 	assert_true(strlen(res[2].reason) > 0);
@@ -150,27 +152,30 @@ test_results_parse_rejects_garbage(void **state)
 	struct uploader_result res[2];
 	char twice[512], badstatus[256], badreason[256];
 	const char *bad[] = {
-		"",
-		"{\"results\": [{\"id\": 12",              /* cut off */
-		"<html>502 Bad Gateway</html>",
-		"[]",
-		"{}",
-		"{\"results\": {}}",
-		"{\"results\": [1]}",
-		"{\"results\": [{\"status\": \"accepted\"}]}",
-		"{\"results\": [], \"results\": []}",       /* duplicate key */
-		twice, badstatus, badreason,
+	    "",
+	    "{\"results\": [{\"id\": 12", /* cut off */
+	    "<html>502 Bad Gateway</html>",
+	    "[]",
+	    "{}",
+	    "{\"results\": {}}",
+	    "{\"results\": [1]}",
+	    "{\"results\": [{\"status\": \"accepted\"}]}",
+	    "{\"results\": [], \"results\": []}", /* duplicate key */
+	    twice,
+	    badstatus,
+	    badreason,
 	};
 	int unknown;
 
 	snprintf(twice, sizeof(twice),
-		 "{\"results\": [{\"id\": \"%s\", \"status\": \"accepted\"},"
-		 " {\"id\": \"%s\", \"status\": \"rejected\"}]}", evs[0].id, evs[0].id);
+	         "{\"results\": [{\"id\": \"%s\", \"status\": \"accepted\"},"
+	         " {\"id\": \"%s\", \"status\": \"rejected\"}]}",
+	         evs[0].id, evs[0].id);
 	snprintf(badstatus, sizeof(badstatus),
-		 "{\"results\": [{\"id\": \"%s\", \"status\": \"ok\"}]}", evs[0].id);
+	         "{\"results\": [{\"id\": \"%s\", \"status\": \"ok\"}]}", evs[0].id);
 	snprintf(badreason, sizeof(badreason),
-		 "{\"results\": [{\"id\": \"%s\", \"status\": \"rejected\", \"reason\": 4}]}",
-		 evs[0].id);
+	         "{\"results\": [{\"id\": \"%s\", \"status\": \"rejected\", \"reason\": 4}]}",
+	         evs[0].id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		res[0].status = UPLOADER_ACCEPTED;
 		assert_int_equal(parse(bad[i], evs, 2, res, &unknown), -1);
@@ -191,14 +196,17 @@ test_retry_after(void **state)
 	assert_int_equal(d, 120);
 	assert_int_equal(uploader_retry_after_parse(" 0 ", t, &d), 0);
 	assert_int_equal(d, 0);
-	assert_int_equal(uploader_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t - 30, &d), 0);
+	assert_int_equal(uploader_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t - 30, &d),
+	                 0);
 	assert_int_equal(d, 30);
-	assert_int_equal(uploader_retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT", t - 5, &d), 0);
+	assert_int_equal(uploader_retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT", t - 5, &d),
+	                 0);
 	assert_int_equal(d, 5);
 	assert_int_equal(uploader_retry_after_parse("Sun Nov  6 08:49:37 1994", t - 7, &d), 0);
 	assert_int_equal(d, 7);
 	/* a date in the past: no wait, never a negative one */
-	assert_int_equal(uploader_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t + 99, &d), 0);
+	assert_int_equal(uploader_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t + 99, &d),
+	                 0);
 	assert_int_equal(d, 0);
 	assert_int_equal(uploader_retry_after_parse("-3", t, &d), -1);
 	assert_int_equal(uploader_retry_after_parse("soon", t, &d), -1);
@@ -242,14 +250,14 @@ test_backoff_bounds(void **state)
 /* --- planning against a simulated receiver --- */
 
 struct sim {
-	int n;           /* events */
+	int n; /* events */
 	const int *poison;
 	int npoison;
-	int max_batch;   /* the receiver answers 413 above this; 0 = no limit */
-	int all_413;     /* the first this many requests get 413 whatever their size */
-	char *state;     /* per event: 'p' pending, 'd' delivered, 'x' dead */
+	int max_batch; /* the receiver answers 413 above this; 0 = no limit */
+	int all_413;   /* the first this many requests get 413 whatever their size */
+	char *state;   /* per event: 'p' pending, 'd' delivered, 'x' dead */
 	int requests;
-	int backoffs;    /* 413 to a single event: backed off, event kept */
+	int backoffs; /* 413 to a single event: backed off, event kept */
 };
 
 static int
@@ -407,16 +415,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_body),
-		cmocka_unit_test(test_sendable),
-		cmocka_unit_test(test_idempotency_key),
-		cmocka_unit_test(test_results_parse),
-		cmocka_unit_test(test_results_parse_rejects_garbage),
-		cmocka_unit_test(test_retry_after),
-		cmocka_unit_test(test_backoff_bounds),
-		cmocka_unit_test(test_plan_isolates_poison),
-		cmocka_unit_test(test_plan_too_large),
-		cmocka_unit_test(test_plan_bisect_bounds),
+	    cmocka_unit_test(test_batch_body),
+	    cmocka_unit_test(test_sendable),
+	    cmocka_unit_test(test_idempotency_key),
+	    cmocka_unit_test(test_results_parse),
+	    cmocka_unit_test(test_results_parse_rejects_garbage),
+	    cmocka_unit_test(test_retry_after),
+	    cmocka_unit_test(test_backoff_bounds),
+	    cmocka_unit_test(test_plan_isolates_poison),
+	    cmocka_unit_test(test_plan_too_large),
+	    cmocka_unit_test(test_plan_bisect_bounds),
 	};
 
 	if (sodium_init() < 0)

@@ -112,7 +112,7 @@ test_mark_leaves_unanswered_pending(void **state)
 		if (i == 4)
 			continue; /* not answered: stays pending inside the range */
 		m[n++] = (struct store_outbox_mark){seq[i], ids[i], i == 7 ? "dead" : "delivered",
-						    i == 7 ? "data.card: bad" : NULL};
+		                                    i == 7 ? "data.card: bad" : NULL};
 	}
 	assert_int_equal(store_outbox_mark_batch(st, m, n), 0);
 	{
@@ -125,7 +125,8 @@ test_mark_leaves_unanswered_pending(void **state)
 		store_events_free(evs, got);
 	}
 	assert_int_equal(stats().dead, 1);
-	assert_int_equal(store_outbox_last_dead(st, id, sizeof(id), reason, sizeof(reason), &at), 0);
+	assert_int_equal(store_outbox_last_dead(st, id, sizeof(id), reason, sizeof(reason), &at),
+	                 0);
 	assert_string_equal(id, "e107");
 	assert_string_equal(reason, "data.card: bad");
 	assert_true(at > 0);
@@ -137,10 +138,10 @@ test_no_dead_letter(void **state)
 	char id[40], reason[256];
 	int64_t at;
 
-	assert_int_equal(store_outbox_last_dead(st, id, sizeof(id), reason, sizeof(reason), &at), 1);
+	assert_int_equal(store_outbox_last_dead(st, id, sizeof(id), reason, sizeof(reason), &at),
+	                 1);
 	assert_int_equal(store_outbox_mark_batch(st, NULL, 0), 0);
 }
-
 
 static int
 count_dead(void *arg, const struct store_dead *d)
@@ -335,13 +336,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_mark_all_delivered, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark_leaves_unanswered_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_dead_letter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dead_retry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mark_all_delivered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mark_leaves_unanswered_pending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_dead_letter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_retry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
