@@ -408,6 +408,14 @@ async function main() {
     ok((await page.textContent('#closures')).includes(localDate(d)),
       'an admin closes the centre for a day from the board');
     await audit(page, 'closures');
+    // The admin pages the other issues added: dead letters and card conflicts (uploads),
+    // and the kiosk's unreviewed translations.
+    await go('/board/dead');
+    ok((await page.textContent('main')).length > 0, 'an admin opens the dead letters page');
+    await audit(page, 'dead-letters');
+    await go('/board/translations');
+    ok((await page.locator('table tr').count()) > 10, 'an admin opens the kiosk translations to review');
+    await audit(page, 'translations');
     await go('/board');
     await audit(page, 'today-admin');
     ok(errors.length === 0, 'no script errors in the browser', errors.join('\n'));
