@@ -425,17 +425,11 @@ store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_ca
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
-                    struct store_day_tap **out, size_t *n)
+/* A participant's taps from..to of one prepared query, in the index's order. */
+static int
+day_taps(struct store *s, sqlite3_stmt *st, int64_t pid, const char *from, const char *to,
+         struct store_day_tap **out, size_t *n)
 {
-	sqlite3_stmt *st = store_prep(
-	    s,
-	    "SELECT id, local_date, local_min, direction, " DAY_NUMBER(
-	        "local_date") " FROM taps INDEXED BY taps_accepted"
-	                      " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
-	                      " AND outcome IN ('accepted_in','accepted_out')"
-	                      " ORDER BY local_date, local_min"); /* the index's order: no sort */
 	size_t cap = 0;
 	int rc;
 
@@ -453,6 +447,20 @@ store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *
 	return store_list_done(s, st, rc, (void **)out, n);
 }
 
+int
+store_taps_accepted(struct store *s, int64_t pid, const char *from, const char *to,
+                    struct store_day_tap **out, size_t *n)
+{
+	sqlite3_stmt *st = store_prep(
+	    s,
+	    "SELECT id, local_date, local_min, direction, " DAY_NUMBER(
+	        "local_date") " FROM taps INDEXED BY taps_accepted"
+	                      " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
+	                      " AND outcome IN ('accepted_in','accepted_out')"
+	                      " ORDER BY local_date, local_min"); /* the index's order: no sort */
+	return day_taps(s, st, pid, from, to, out, n);
+}
+
 /* The "already in" taps (a second tap soon after checking in): the board lists them. */
 int
 store_taps_already(struct store *s, int64_t pid, const char *from, const char *to,
@@ -464,21 +472,7 @@ store_taps_already(struct store *s, int64_t pid, const char *from, const char *t
 	                         " WHERE participant_id = ? AND local_date BETWEEN ? AND ?"
 	                         " AND outcome = 'already_registered'"
 	                         " ORDER BY local_date, local_min");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		store_read_day_tap(st, 0, &(*out)[(*n)++]);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return day_taps(s, st, pid, from, to, out, n);
 }
 
 int
