@@ -8,42 +8,15 @@
 // "not ok - ..."; the PDF and a screenshot go to tests/out/screenshots/.
 'use strict';
 const { chromium } = require('playwright-core');
-const { spawn, execFileSync } = require('child_process');
+const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const http = require('http');
+const { ROOT, BIN, SHOTS, status, ok, freePort, ctl } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.resolve(ROOT, process.env.BIN || 'build/asan');
-const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-basis-'));
-let failures = 0;
 let daemon = null;
-
-function ok(cond, desc, detail) {
-  if (cond) {
-    console.log('ok - ' + desc);
-  } else {
-    failures++;
-    console.log('not ok - ' + desc);
-    if (detail) String(detail).split('\n').slice(0, 30).forEach((l) => console.log('    ' + l));
-  }
-  return cond;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-function ctl(conf, args, input) {
-  return execFileSync(path.join(BIN, 'stempelctl'), ['-c', conf, ...args],
-    { input: input || '', encoding: 'utf8', timeout: 60000 });
-}
 
 function request(port, p, token) {
   return new Promise((resolve) => {
@@ -199,10 +172,10 @@ async function main() {
   }
 }
 
-main().catch((e) => { failures++; console.log('not ok - ' + e.stack.split('\n').join('\n    ')); })
+main().catch((e) => { status.failures++; console.log('not ok - ' + e.stack.split('\n').join('\n    ')); })
   .finally(() => {
     if (daemon) daemon.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
-    console.log(failures ? `# ${failures} failed` : '# all passed');
-    process.exit(failures ? 1 : 0);
+    console.log(status.failures ? `# ${status.failures} failed` : '# all passed');
+    process.exit(status.failures ? 1 : 0);
   });

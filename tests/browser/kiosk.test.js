@@ -11,39 +11,12 @@
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { ROOT, BIN, SHOTS, status, ok, freePort, tap } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.resolve(ROOT, process.env.BIN || 'build/asan');
-const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-kiosk-'));
-let failures = 0;
 let daemon = null;
-
-function ok(cond, desc, detail) {
-  console.log((cond ? 'ok - ' : 'not ok - ') + desc);
-  if (!cond) {
-    failures++;
-    if (detail) String(detail).split('\n').slice(0, 20).forEach((l) => console.log('    ' + l));
-  }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-function tap(sock, uid) {
-  return new Promise((resolve, reject) => {
-    const c = net.createConnection(sock, () => c.write(uid + '\n'));
-    c.on('data', () => { c.end(); resolve(); });
-    c.on('error', reject);
-  });
-}
 
 async function startDaemon(conf, sock, env) {
   const log = fs.openSync(path.join(dir, 'stempeld.log'), 'a');
@@ -259,9 +232,9 @@ async function main() {
   }
 }
 
-main().catch((e) => { failures++; console.log('not ok - kiosk browser test crashed'); console.log('    ' + e.stack); })
+main().catch((e) => { status.failures++; console.log('not ok - kiosk browser test crashed'); console.log('    ' + e.stack); })
   .finally(() => {
     if (daemon) daemon.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
-    process.exit(failures ? 1 : 0);
+    process.exit(status.failures ? 1 : 0);
   });

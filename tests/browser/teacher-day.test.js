@@ -13,65 +13,16 @@
 // at the three widths in tests/out/screenshots/td-*.png.  Prints TAP-style lines.
 'use strict';
 const { chromium } = require('playwright-core');
-const { spawn, execFileSync } = require('child_process');
+const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
-const http = require('http');
+const { ROOT, BIN, SHOTS, status, ok, freePort, ctl, tap, get, localDate } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.resolve(ROOT, process.env.BIN || 'build/asan');
-const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
 const AXE = require.resolve('axe-core/axe.min.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-teacher-day-'));
 const WIDTHS = [390, 1024, 1366];
-let failures = 0;
 let daemon = null;
-
-function ok(cond, desc, detail) {
-  if (cond) {
-    console.log('ok - ' + desc);
-  } else {
-    failures++;
-    console.log('not ok - ' + desc);
-    if (detail) String(detail).split('\n').slice(0, 40).forEach((l) => console.log('    ' + l));
-  }
-  return cond;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-function ctl(conf, args, input) {
-  return execFileSync(path.join(BIN, 'stempelctl'), ['-c', conf, ...args],
-    { input: input || '', encoding: 'utf8', timeout: 60000 });
-}
-
-function tap(sock, uid) {
-  return new Promise((resolve, reject) => {
-    const c = net.createConnection(sock, () => c.write(uid + '\n'));
-    let reply = '';
-    c.on('data', (d) => { reply += d; if (reply.endsWith('\n')) { c.end(); resolve(reply.trim()); } });
-    c.on('error', reject);
-  });
-}
-
-function get(port, p) {
-  return new Promise((resolve) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (r) => { r.resume(); resolve(r.statusCode); })
-      .on('error', () => resolve(0));
-  });
-}
-
-function localDate(d) {
-  const z = (n) => String(n).padStart(2, '0');
-  return d.getFullYear() + '-' + z(d.getMonth() + 1) + '-' + z(d.getDate());
-}
 
 // The offset (s) that puts the daemon's clock at hh:mm today, local time.
 function offsetTo(hh, mm) {
@@ -427,7 +378,7 @@ async function main() {
 main().catch((e) => { ok(false, 'teacher-day test ran to the end', e.stack || e); })
   .finally(() => {
     if (daemon) daemon.kill('SIGTERM');
-    if (failures === 0 && !process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    if (status.failures === 0 && !process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true });
     else console.log('# state kept in ' + dir);
-    process.exit(failures ? 1 : 0);
+    process.exit(status.failures ? 1 : 0);
   });
