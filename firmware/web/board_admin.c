@@ -148,7 +148,7 @@ on_closures(struct evhttp_request *req, void *arg)
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_closure_add(&ctx, &a, &res) < 0)
-		closures_page(&r, res.msg, res.status == CMD_FAILED ? 503 : 422);
+		closures_page(&r, res.msg, board_cmd_status(&res));
 	else
 		board_redirect(req, "/board/closures?saved=1");
 	cmd_result_free(&res);

@@ -105,7 +105,7 @@ on_dead(struct evhttp_request *req, void *arg)
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_outbox_retry(&ctx, &a, &res) < 0) {
-		dead_page(&r, res.msg, NULL, res.status == CMD_FAILED ? 503 : 422);
+		dead_page(&r, res.msg, NULL, board_cmd_status(&res));
 	} else {
 		dead_page(&r, NULL, res.msg, 200);
 		cmd_result_free(&res);

@@ -564,7 +564,7 @@ on_correct(struct evhttp_request *req, void *arg)
 	                                    .reason = c.reason};
 	if ((strcmp(c.action, "add") == 0 ? cmd_correction_add(&ctx, &args, &res)
 	                                  : cmd_correction_remove(&ctx, &args, &res)) != 0) {
-		correct_page(&r, &p, date, res.msg, res.status == CMD_FAILED ? 503 : 422);
+		correct_page(&r, &p, date, res.msg, board_cmd_status(&res));
 		goto out;
 	}
 	cmd_result_free(&res);
@@ -775,7 +775,7 @@ on_enroll(struct evhttp_request *req, void *arg)
 		rc = cmd_card_enroll(&ctx, &a, &res);
 	}
 	if (rc < 0) {
-		enroll_page(&r, &f, res.msg, 0, res.status == CMD_FAILED ? 503 : 422);
+		enroll_page(&r, &f, res.msg, 0, board_cmd_status(&res));
 		goto out;
 	}
 	cmd_result_free(&res);
@@ -811,7 +811,7 @@ on_card_revoke(struct evhttp_request *req, void *arg)
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_card_revoke(&ctx, &a, &res) < 0) {
-		board_fail(&r, res.status == CMD_FAILED ? 503 : 422, res.msg);
+		board_fail(&r, board_cmd_status(&res), res.msg);
 		goto out;
 	}
 	cmd_result_free(&res);
@@ -848,7 +848,7 @@ on_absence_withdraw(struct evhttp_request *req, void *arg)
 	board_actor(&r, actor, sizeof(actor));
 	cmd_ctx_init(&ctx, r.b->cmd, actor);
 	if (cmd_absence_revoke(&ctx, &a, &res) < 0) {
-		board_fail(&r, res.status == CMD_FAILED ? 503 : 422, res.msg);
+		board_fail(&r, board_cmd_status(&res), res.msg);
 		goto out;
 	}
 	cmd_result_free(&res);

@@ -82,6 +82,8 @@ void board_when(int64_t ms, const char *fmt, char *out, size_t outlen);
 void board_send_html(struct evhttp_request *req, int status, struct evbuffer *out);
 void board_redirect(struct evhttp_request *req, const char *location);
 void board_fail(struct board_req *r, int status, const char *message);
+/* The HTTP status of a refused command on the board: 503 when the store failed, else 422. */
+int board_cmd_status(const struct cmd_result *res);
 /* The hidden CSRF field of every form. */
 void board_csrf_field(struct board_req *r, struct evbuffer *out);
 void board_hhmm(int minute, char out[8]);

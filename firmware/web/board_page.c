@@ -15,6 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "cmd/cmd.h"
 #include "board_int.h"
 #include "html.h"
 #include "web.h"
@@ -571,6 +572,12 @@ board_when(int64_t ms, const char *fmt, char *out, size_t outlen)
 
 	localtime_r(&t, &tm);
 	strftime(out, outlen, fmt, &tm);
+}
+
+int
+board_cmd_status(const struct cmd_result *res)
+{
+	return res->status == CMD_FAILED ? 503 : 422;
 }
 
 void
