@@ -261,6 +261,33 @@ struct rules_input {
 	 * payable (RULES.md, "The life of a day and of a pay period"). */
 	bool has_service_start;
 	int32_t service_start;
+	/*
+	 * Resume (incremental results): a quota state saved by an earlier call for
+	 * exactly `from` (rules_saved_state.date == from).  The walk then starts at
+	 * `from` with that state instead of walking from the first illness registration,
+	 * and `history` is not used: what it stood for is inside the state.  The days
+	 * and payouts are the same as a walk from the programme start would give, as
+	 * long as no input before `from` changed since the state was saved (the caller
+	 * keeps that promise; tests/unit/test_rules_resume.c checks the engine's).
+	 * NULL: walk as before.  A state that does not parse, or is for another date,
+	 * is an error (-1 with a message), never silently ignored.
+	 */
+	const unsigned char *resume;
+	size_t resume_len;
+	/*
+	 * Save the quota state at these dates (ascending, each in [from, to + 1]): the
+	 * state before that day is walked, i.e. what a later call resumes from with
+	 * from = that date.  Filled into rules_output.saved, one per date.
+	 */
+	const int32_t *save_at;
+	size_t n_save_at;
+};
+
+/* A quota state saved by rules_compute(): opaque bytes, versioned, native byte order. */
+struct rules_saved_state {
+	int32_t date;        /* the state before this day is walked */
+	unsigned char *data; /* malloc'd; rules_output_free() frees it */
+	size_t len;
 };
 
 /* Whether `date` is a day the participant is in the programme and the kiosk in service. */
@@ -309,10 +336,14 @@ struct rules_output {
 	struct rules_payout *payouts;
 	size_t n_payouts;
 	struct rules_totals totals;
+	struct rules_saved_state *saved; /* one per rules_input.save_at date */
+	size_t n_saved;
 };
 
 /* Compute the period.  0 on success; -1 with a message in err (e.g. G unknown). */
 int rules_compute(const struct rules_input *in, struct rules_output *out, char *err, size_t errlen);
+/* The date a saved state is for; -1 if `data` is not a state this engine saved. */
+int rules_state_date(const unsigned char *data, size_t len, int32_t *date);
 /* Release what rules_compute() allocated; safe on a zeroed or freed output. */
 void rules_output_free(struct rules_output *out);
 
