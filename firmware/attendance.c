@@ -1,10 +1,12 @@
 /*
- * attendance.c — the rules engine fed from the database.  A participant is always
- * computed from one fixed first date (programme start, or the first known G) so that
- * quota history is part of the same computation and a day never depends on the range
- * asked for.  Board views carry the last G forward and say so; pay periods never do.
- * Writes commit their row, audit entry and outbox event together, then recompute.
+ * attendance.c — the rules engine fed from the database.  A participant is computed
+ * as one walk from a fixed first date (programme start, or the first known G), or
+ * resumed from a quota state an earlier walk saved (quota_state), which gives the
+ * same days; so a day never depends on the range asked for.  Board views carry the
+ * last G forward and say so; pay periods never do.  Writes commit their row, audit
+ * entry and outbox event together, then recompute.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,14 @@
 
 #define REGIME_SLOTS 16
 #define ABSENCE_MAX_DAYS 366
+/*
+ * Part of the results fingerprint (attendance_results_check): bump the results
+ * version when what a computation means changes (this module or the engine), the
+ * state format when the engine's saved states change; either drops every saved
+ * state at the next start, and everyone is computed from the first date once.
+ */
+#define ATTENDANCE_RESULTS_VERSION 1
+#define ATTENDANCE_STATE_FORMAT 1
 
 struct regime_slot {
 	char name[64];
@@ -35,6 +45,25 @@ struct attendance {
 	size_t n_regimes;
 	attendance_change_fn hook;
 	void *hook_arg;
+	bool no_resume;        /* tests: every computation walks from the first date */
+	uint64_t engine_days;  /* days rules_compute() walked (metrics) */
+	uint64_t resumed;      /* computations that resumed from a saved state */
+};
+
+/*
+ * Where a computation may resume (incremental results): from the latest saved
+ * quota state with day <= a limit the caller derives from what it asks.
+ */
+enum resume_kind {
+	RESUME_NONE,   /* walk from the first date */
+	RESUME_DAY,    /* days only: any state <= `day` */
+	RESUME_PAYOUT, /* money: a state <= the start of the payout holding `day` */
+};
+
+struct resume_ask {
+	enum resume_kind kind;
+	int32_t day;
+	int32_t quota_as_of; /* INT32_MIN, or quotas are counted as of this day */
 };
 
 /* One participant's engine input and the arrays it points into. */
@@ -50,6 +79,8 @@ struct inputs {
 	struct rules_absence *abs;
 	size_t cap_abs;
 	int32_t g_missing;
+	struct attendance *a;
+	unsigned char *resume; /* the saved state x->in.resume points into (malloc'd) */
 };
 
 int
@@ -154,6 +185,7 @@ inputs_free(struct inputs *x)
 	free(x->closures);
 	free(x->taps);
 	free(x->abs);
+	free(x->resume);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -265,21 +297,27 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 		    .from = first,
 		    .to = INT32_MAX,
 		};
+	size_t k = 0;
+
 	for (size_t i = 0; i < n_ex; i++) {
-		struct rules_exception *e = &x->exc[i];
+		struct rules_exception *e = &x->exc[k];
 
 		rules_date_parse(ex[i].date, &e->date);
+		/* Resumed: days before the state are not walked again. */
+		if (x->in.resume && (e->date < x->in.from || e->date > x->in.to))
+			continue;
 		e->cancelled = ex[i].start_min < 0;
 		e->start = (int16_t)(e->cancelled ? 0 : ex[i].start_min);
 		e->end = (int16_t)(e->cancelled ? 0 : ex[i].end_min);
 		e->off_site = ex[i].offsite != 0;
+		k++;
 	}
 	free(rows);
 	free(ex);
 	x->in.templ = x->templ;
 	x->in.n_templ = n;
 	x->in.exceptions = x->exc;
-	x->in.n_exceptions = n_ex;
+	x->in.n_exceptions = k;
 
 	if (store_closure_dates(a->s, &cl, &n_cl) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
@@ -467,6 +505,9 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 	} else if (r->a.minutes > 0) {
 		for (int32_t d = ra.from; d <= ra.to; d++) {
 			int16_t st[RULES_MAX_SESSIONS], en[RULES_MAX_SESSIONS];
+
+			if (x->in.resume && d < x->in.from)
+				continue; /* not walked again (and its exceptions not loaded) */
 			bool off[RULES_MAX_SESSIONS];
 			size_t n = day_sessions(x, d, st, en, off, RULES_MAX_SESSIONS);
 			struct rules_absence one = ra;
@@ -491,6 +532,21 @@ absence_to_rules(struct inputs *x, const struct store_absence_row *r, char *err,
 	return 0;
 }
 
+/*
+ * A walk from the first date sees every absence (earlier illness counts); a
+ * resumed walk only those overlapping [its first day, to]: the rest is in the state.
+ */
+static bool
+absence_wanted(const struct inputs *x, const struct store_absence_row *r)
+{
+	int32_t f, t;
+
+	if (x->in.resume == NULL || rules_date_parse(r->a.from_date, &f) < 0 ||
+	    rules_date_parse(r->a.to_date, &t) < 0)
+		return true;
+	return t >= x->in.from && f <= x->in.to;
+}
+
 static int
 load_absences(struct attendance *a, struct inputs *x, const struct store_absence_row *extra,
               char *err, size_t errlen)
@@ -502,7 +558,8 @@ load_absences(struct attendance *a, struct inputs *x, const struct store_absence
 	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = absence_to_rules(x, &r[i], err, errlen);
+		if (absence_wanted(x, &r[i]))
+			rc = absence_to_rules(x, &r[i], err, errlen);
 	free(r);
 	if (rc == 0 && extra)
 		rc = absence_to_rules(x, extra, err, errlen);
@@ -564,18 +621,124 @@ first_date(const struct inputs *x, int32_t from, int32_t to)
 	return start;
 }
 
+/* An integer parameter in force on `date`; `none` if it is "none" or missing. */
+static int64_t param_int(const struct rules_regime *r, enum rules_param p, int32_t date,
+                         int64_t none);
+
+/* The first day of the payout period holding `date` (as the engine's payout.c cuts them). */
+static int32_t
+payout_start(const struct rules_regime *r, int32_t date)
+{
+	int y, m, d;
+
+	if (param_int(r, RULES_P_PAYOUT, date, RULES_PAYOUT_MONTHLY) == RULES_PAYOUT_BIWEEKLY) {
+		int32_t anchor = (int32_t)param_int(r, RULES_P_PAYOUT_ANCHOR, date, 0);
+		int32_t off = date - anchor;
+
+		return anchor + (off >= 0 ? off / 14 : -((13 - off) / 14)) * 14;
+	}
+	rules_ymd(date, &y, &m, &d);
+	return rules_date(y, m, 1);
+}
+
+/*
+ * The latest state quotas_count() can count from exactly as of `as_of`: before the
+ * rolling windows (with a month to spare, for the self-declared run that may reach
+ * into the window; quotas_sure() checks it), the calendar year, and the first
+ * pregnancy or birth absence (those count over the whole programme).
+ */
+static int32_t
+quota_limit(struct attendance *a, const struct inputs *x, int32_t as_of)
+{
+	int32_t lim = rules_add_months(
+	    as_of, -(int)param_int(x->regime, RULES_P_SELF_DECLARED_WINDOW_MONTHS, as_of, 12) - 1);
+	int32_t cs = rules_add_months(
+	    as_of, -(int)param_int(x->regime, RULES_P_CHILD_SICK_WINDOW_MONTHS, as_of, 12));
+	struct store_absence_row *r;
+	size_t n;
+	int y, m, d;
+
+	rules_ymd(as_of, &y, &m, &d);
+	lim = cs < lim ? cs : lim;
+	lim = rules_date(y, 1, 1) < lim ? rules_date(y, 1, 1) : lim;
+	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
+		return INT32_MIN;
+	for (size_t i = 0; i < n; i++) {
+		int c = rules_category_parse(r[i].a.category);
+		int32_t f;
+
+		if ((c == RULES_CAT_PREGNANCY || c == RULES_CAT_BIRTH_MOTHER ||
+		     c == RULES_CAT_BIRTH_FATHER) &&
+		    rules_date_parse(r[i].a.from_date, &f) == 0 && f < lim)
+			lim = f;
+	}
+	free(r);
+	return lim;
+}
+
+/*
+ * Resume from the latest saved state the ask allows (nothing if the test switch
+ * is off, or no state is later than the first date): x->in.from becomes its day.
+ * A state that does not parse is ignored with a warning and the walk is whole.
+ */
+static int
+resume_pick(struct attendance *a, struct inputs *x, const struct resume_ask *ask, char *err,
+            size_t errlen)
+{
+	int32_t lim, day, sd;
+	unsigned char *data;
+	size_t len;
+	int rc;
+
+	if (ask == NULL || ask->kind == RESUME_NONE || a->no_resume)
+		return 0;
+	lim = ask->kind == RESUME_PAYOUT ? payout_start(x->regime, ask->day) : ask->day;
+	if (ask->quota_as_of != INT32_MIN) {
+		int32_t q = quota_limit(a, x, ask->quota_as_of);
+
+		lim = q < lim ? q : lim;
+	}
+	if (lim > x->in.to)
+		lim = x->in.to;
+	if (lim <= x->in.from)
+		return 0;
+	if ((rc = store_quota_state_get(a->s, x->p.id, lim, &day, &data, &len)) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	if (rc == 1)
+		return 0;
+	if (day <= x->in.from) {
+		free(data);
+		return 0;
+	}
+	if (rules_state_date(data, len, &sd) < 0 || sd != day) {
+		log_warn("attendance: participant %s: the saved state of day %d is not valid; "
+		         "computed from the first date",
+		         x->p.ext_id, (int)day);
+		free(data);
+		return 0;
+	}
+	x->resume = data;
+	x->in.resume = data;
+	x->in.resume_len = len;
+	x->in.from = day;
+	a->resumed++;
+	return 0;
+}
+
 /*
  * Everything rules_compute() needs for `pid` over [first date, to] (`from` earlier than
- * the first date widens it; INT32_MIN leaves it).  `lenient`
- * carries the last G forward (board views).  0, 1 no such participant, -1 error.
+ * the first date widens it; INT32_MIN leaves it), or over [saved state, to] when
+ * `ask` allows resuming from one.  `lenient` carries the last G forward (board
+ * views).  0, 1 no such participant, -1 error.
  */
 static int
 inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenient,
-            const struct store_absence_row *extra, struct inputs *x, char *err, size_t errlen)
+            const struct resume_ask *ask, struct inputs *x, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(x, 0, sizeof(*x));
+	x->a = a;
 	if ((rc = load_participant(a, x, pid, err, errlen)) != 0)
 		return rc;
 	if (load_g(a, x, to, lenient, err, errlen) < 0)
@@ -583,6 +746,12 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->in.from = first_date(x, from, to);
 	x->in.to = to;
 	x->in.as_of = INT32_MIN;
+	if (from != INT32_MIN && from < x->in.from) {
+		errbuf_set(err, errlen, "%s: more than ten years at once", x->p.ext_id);
+		goto fail;
+	}
+	if (resume_pick(a, x, ask, err, errlen) < 0)
+		goto fail;
 	/* Days before the kiosk went into service: not scheduled, not payable. */
 	{
 		char since[11];
@@ -591,12 +760,8 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 		    rules_date_parse(since, &x->in.service_start) == 0)
 			x->in.has_service_start = true;
 	}
-	if (from != INT32_MIN && from < x->in.from) {
-		errbuf_set(err, errlen, "%s: more than ten years at once", x->p.ext_id);
-		goto fail;
-	}
 	if (load_schedule(a, x, err, errlen) < 0 || load_taps(a, x, err, errlen) < 0 ||
-	    load_absences(a, x, extra, err, errlen) < 0)
+	    load_absences(a, x, NULL, err, errlen) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -613,6 +778,7 @@ compute(struct inputs *x, struct rules_output *out, char *err, size_t errlen)
 		snprintf(err, errlen, "participant %s: %s", x->p.ext_id, why);
 		return -1;
 	}
+	x->a->engine_days += out->n_days;
 	return 0;
 }
 
@@ -764,8 +930,11 @@ days_fill(struct attendance *a, int64_t pid, int32_t from, int32_t to, int lenie
 	struct rules_output full;
 	int rc;
 
+	/* Money needs whole payouts: resume no later than the first payout's start. */
+	struct resume_ask ask = {RESUME_PAYOUT, from, INT32_MIN};
+
 	memset(res, 0, sizeof(*res));
-	if ((rc = inputs_load(a, pid, from, to, lenient, NULL, &x, err, errlen)) != 0)
+	if ((rc = inputs_load(a, pid, from, to, lenient, &ask, &x, err, errlen)) != 0)
 		return rc;
 	x.in.as_of = as_of;
 	{
@@ -1051,6 +1220,51 @@ quotas_count(const struct inputs *x, const struct rules_output *out, int32_t as_
 	          param_int(x->regime, RULES_P_BIRTH_FATHER_DAYS, as_of, -1));
 }
 
+/*
+ * Whether quotas_count() over an output that starts at a saved state counts as the
+ * whole walk would.  Only the first self-declared day of the output can differ: it
+ * starts a new occurrence unless an earlier self-declared day (before the state)
+ * joins it.  Sure when it is before the window, or more than the join days after
+ * the state's day with a scheduled day between.
+ */
+static bool
+quotas_sure(const struct inputs *x, const struct rules_output *out, int32_t as_of)
+{
+	int32_t window = rules_add_months(
+	    as_of, -(int)param_int(x->regime, RULES_P_SELF_DECLARED_WINDOW_MONTHS, as_of, 12));
+	int64_t join = param_int(x->regime, RULES_P_SELF_DECLARED_JOIN_DAYS, as_of, 0);
+	bool scheduled = false;
+
+	for (size_t i = 0; i < out->n_days && out->days[i].date <= as_of; i++) {
+		const struct rules_day *day = &out->days[i];
+
+		if (day->excused_min[RULES_CAT_SICK_SELF_DECLARED] > 0)
+			return day->date <= window ||
+			       (scheduled && day->date - out->days[0].date > join);
+		scheduled |= day->scheduled_min > 0;
+	}
+	return true;
+}
+
+/* Quotas from a walk from the first date (no saved state). */
+static int
+quotas_full(struct attendance *a, int64_t pid, int32_t d, struct attendance_quotas *q, char *err,
+            size_t errlen)
+{
+	struct inputs x;
+	struct rules_output out;
+	int rc;
+
+	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
+		return rc;
+	if ((rc = compute(&x, &out, err, errlen)) == 0) {
+		quotas_count(&x, &out, d, q);
+		rules_output_free(&out);
+	}
+	inputs_free(&x);
+	return rc;
+}
+
 int
 attendance_quotas(struct attendance *a, int64_t pid, const char *as_of, struct attendance_quotas *q,
                   char *err, size_t errlen)
@@ -1064,9 +1278,17 @@ attendance_quotas(struct attendance *a, int64_t pid, const char *as_of, struct a
 	if (rules_date_parse(as_of, &d) < 0)
 		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"",
 		                  as_of);
-	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
+	struct resume_ask ask = {RESUME_DAY, d, d};
+
+	if ((rc = inputs_load(a, pid, d, d, 1, &ask, &x, err, errlen)) != 0)
 		return rc;
 	if ((rc = compute(&x, &out, err, errlen)) == 0) {
+		if (x.in.resume && !quotas_sure(&x, &out, d)) {
+			/* A self-declared run may reach back before the state: count it all. */
+			rules_output_free(&out);
+			inputs_free(&x);
+			return quotas_full(a, pid, d, q, err, errlen);
+		}
 		quotas_count(&x, &out, d, q);
 		rules_output_free(&out);
 	}
@@ -1173,7 +1395,9 @@ attendance_today_one(struct attendance *a, int64_t pid, const char *date, int no
 	memset(row, 0, sizeof(*row));
 	if (rules_date_parse(date, &d) < 0)
 		return errbuf_set(err, errlen, "date: expected YYYY-MM-DD, got \"%s\"", date);
-	if ((rc = inputs_load(a, pid, d, d, 1, NULL, &x, err, errlen)) != 0)
+	struct resume_ask ask = {RESUME_DAY, d, INT32_MIN};
+
+	if ((rc = inputs_load(a, pid, d, d, 1, &ask, &x, err, errlen)) != 0)
 		return rc;
 	x.in.as_of = d;
 	/* Only the taps up to now_min of that day (the board asks about a moment). */
@@ -1415,7 +1639,7 @@ absences_without(struct attendance *a, struct inputs *x, const char *uuid, char 
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	x->in.n_absences = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if (strcmp(r[i].a.uuid, uuid) != 0)
+		if (strcmp(r[i].a.uuid, uuid) != 0 && absence_wanted(x, &r[i]))
 			rc = absence_to_rules(x, &r[i], err, errlen);
 	free(r);
 	return rc;
@@ -1439,13 +1663,20 @@ attendance_whatif_replace(struct attendance *a, const struct store_absence_row *
 	return whatif(a, abs, replaces, as_of, w, err, errlen);
 }
 
+/*
+ * The what-if, resumed from a saved state when `resume` (no later than the payout
+ * holding the absence, or the one it replaces, and early enough for the quotas).
+ * 2 if the quotas of a resumed walk may differ from the whole walk's (then the
+ * caller asks again without a state).
+ */
 static int
-whatif(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
-       const char *as_of, struct attendance_whatif *w, char *err, size_t errlen)
+whatif_run(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
+           const char *as_of, bool resume, struct attendance_whatif *w, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output before, after;
 	struct store_absence_row tmp = *abs;
+	struct resume_ask ask = {RESUME_NONE, 0, INT32_MIN};
 	int32_t from, to, now, end;
 	int rc;
 
@@ -1456,7 +1687,18 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 		return errbuf_set(err, errlen, "as_of: expected a date YYYY-MM-DD, got \"%s\"",
 		                  as_of);
 	end = to > now ? to : now;
-	if ((rc = inputs_load(a, abs->a.participant_id, from, end, 1, NULL, &x, err, errlen)) != 0)
+	if (resume) {
+		struct store_absence_row old;
+		int32_t of;
+
+		ask = (struct resume_ask){RESUME_PAYOUT, from, end};
+		/* Taking the old absence away changes its days: resume before them. */
+		if (replaces && (rc = store_absence_find(a->s, replaces, &old)) != 0)
+			ask.kind = RESUME_NONE;
+		else if (replaces && rules_date_parse(old.a.from_date, &of) == 0 && of < ask.day)
+			ask.day = of;
+	}
+	if ((rc = inputs_load(a, abs->a.participant_id, from, end, 1, &ask, &x, err, errlen)) != 0)
 		return rc;
 	w->g_missing = x.g_missing;
 	/* Registered now: the religious-holiday notice is counted from today. */
@@ -1470,6 +1712,11 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 		inputs_free(&x);
 		return -1;
 	}
+	if (x.in.resume && !quotas_sure(&x, &before, end)) {
+		rules_output_free(&before);
+		inputs_free(&x);
+		return 2;
+	}
 	quotas_count(&x, &before, end, &w->quotas_before);
 	rc = range_sums(&before, from, to, &w->unexcused_before_min, &w->deduction_before_ore,
 	                &w->decision_before);
@@ -1480,6 +1727,11 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 			errbuf_set(err, errlen, "%s", "arithmetic overflow");
 		inputs_free(&x);
 		return -1;
+	}
+	if (x.in.resume && !quotas_sure(&x, &after, end)) {
+		rules_output_free(&after);
+		inputs_free(&x);
+		return 2;
 	}
 	quotas_count(&x, &after, end, &w->quotas_after);
 	rc = range_sums(&after, from, to, &w->unexcused_after_min, &w->deduction_after_ore,
@@ -1501,6 +1753,15 @@ whatif(struct attendance *a, const struct store_absence_row *abs, const char *re
 	if (rc < 0)
 		return errbuf_set(err, errlen, "%s", "arithmetic overflow");
 	return 0;
+}
+
+static int
+whatif(struct attendance *a, const struct store_absence_row *abs, const char *replaces,
+       const char *as_of, struct attendance_whatif *w, char *err, size_t errlen)
+{
+	int rc = whatif_run(a, abs, replaces, as_of, true, w, err, errlen);
+
+	return rc == 2 ? whatif_run(a, abs, replaces, as_of, false, w, err, errlen) : rc;
 }
 
 json_t *
@@ -1708,7 +1969,30 @@ struct refresh {
 	int32_t from, today;
 	int now_min;
 	int *changed;
+	int32_t keep; /* saved states after this day are deleted before the new ones go in */
+	int32_t final_to; /* every day before this one is final: states up to it are kept */
 };
+
+/*
+ * The new states, in the day results' transaction: a reader never sees a state
+ * without the results it stands for.  A state is kept only when every day before
+ * it is final: an open day may still change without any input changing.
+ */
+static int
+refresh_states(struct store *s, struct refresh *f)
+{
+	if (store_quota_state_delete_after(s, f->pid, f->keep) < 0)
+		return -1;
+	for (size_t i = 0; i < f->out->n_saved; i++) {
+		const struct rules_saved_state *st = &f->out->saved[i];
+
+		if (st->date > f->final_to || st->date > f->today || st->data == NULL)
+			continue;
+		if (store_quota_state_put(s, f->pid, st->date, st->data, st->len) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static int
 refresh_write(struct store *s, void *arg, char *err, size_t errlen)
@@ -1719,7 +2003,7 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 	int64_t pid = f->pid;
 	int32_t from = f->from, today = f->today;
 	int now_min = f->now_min, *changed = f->changed;
-	int rc = 0;
+	int rc = refresh_states(s, f);
 
 	for (size_t i = 0; i < out->n_days && rc == 0; i++) {
 		const struct rules_day *day = &out->days[i];
@@ -1767,22 +2051,76 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Where a refresh saves states: the start of every payout after its first day up
+ * to today, and today (the state before it), so a change on any date finds one
+ * no earlier than its payout's start and a restart resumes at the last run.
+ * Never after the trusted today, never while the clock is not trusted.
+ */
+static size_t
+save_dates(const struct inputs *x, int32_t today, int32_t *at, size_t max)
+{
+	size_t n = 0;
+
+	if (clock_quality_now() != CLOCK_SYNCED)
+		return 0;
+	for (int32_t d = payout_start(x->regime, x->in.from); n + 1 < max;) {
+		int32_t next = d + 14;
+		int y, m, dd;
+
+		if (param_int(x->regime, RULES_P_PAYOUT, d, RULES_PAYOUT_MONTHLY) ==
+		    RULES_PAYOUT_MONTHLY) {
+			rules_ymd(d, &y, &m, &dd);
+			next = rules_add_months(rules_date(y, m, 1), 1);
+		}
+		if (next >= today)
+			break;
+		if (next > x->in.from)
+			at[n++] = next;
+		d = next;
+	}
+	if (today > x->in.from)
+		at[n++] = today;
+	return n;
+}
+
+#define SAVE_MAX (RULES_MAX_DAYS / 14 + 4)
+
 static int
-refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t today, int now_min,
-            int *changed, char *err, size_t errlen)
+refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, int32_t today,
+            int now_min, int *changed, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output out;
-	struct refresh f = {&x, &out, pid, from, today, now_min, changed};
+	struct refresh f = {&x, &out, pid, from, today, now_min, changed, 0, 0};
+	struct resume_ask ask = {RESUME_DAY, resume_at, INT32_MIN};
+	int32_t *at;
 	int rc;
 
-	if ((rc = inputs_load(a, pid, from, today, 1, NULL, &x, err, errlen)) != 0)
+	if ((rc = inputs_load(a, pid, from, today, 1, &ask, &x, err, errlen)) != 0)
 		return rc > 0 ? 0 : -1;
 	set_now(&x, today, now_min);
-	if (compute(&x, &out, err, errlen) < 0) {
+	if ((at = malloc(SAVE_MAX * sizeof(*at))) == NULL) {
+		inputs_free(&x);
+		return errbuf_set(err, errlen, "%s", "out of memory");
+	}
+	x.in.save_at = at;
+	x.in.n_save_at = save_dates(&x, today, at, SAVE_MAX);
+	rc = compute(&x, &out, err, errlen);
+	x.in.save_at = NULL;
+	free(at);
+	if (rc < 0) {
 		inputs_free(&x);
 		return -1;
 	}
+	/* States later than what this walk started from, or than `from`, are replaced. */
+	f.keep = x.in.from > from ? x.in.from : from;
+	f.final_to = today + 1;
+	for (size_t i = 0; i < out.n_days; i++)
+		if (out.days[i].state != RULES_DAY_FINAL) {
+			f.final_to = out.days[i].date;
+			break;
+		}
 	/* One transaction per participant: one fsync however many days changed. */
 	rc = store_txn(a->s, refresh_write, &f, err, errlen);
 	rules_output_free(&out);
@@ -1795,7 +2133,7 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
                    int now_min, int *changed, char *err, size_t errlen)
 {
 	struct id_list l = {0};
-	int32_t f = INT32_MIN, t, s;
+	int32_t f = INT32_MIN, t, s, r;
 	char since[11];
 	int failed = 0;
 
@@ -1810,15 +2148,21 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		f = s;
 	if (f > t)
 		return 0;
+	/*
+	 * A date: the states after it may be stale (a tap today) and go; the walk resumes
+	 * before it.  Everything (""): the saved states are current (every change deletes
+	 * those after it when it commits), so the walk resumes from the latest one.
+	 */
+	r = from && *from ? f : t;
 	if (pid)
-		return refresh_one(a, pid, f, t, now_min, changed, err, errlen);
+		return refresh_one(a, pid, f, r, t, now_min, changed, err, errlen);
 	if (active_ids(a, &l, err, errlen) < 0)
 		return -1;
 	/* One participant that cannot be computed must not stop the others. */
 	for (size_t i = 0; i < l.n; i++) {
 		char why[512] = "";
 
-		if (refresh_one(a, l.ids[i], f, t, now_min, changed, why, sizeof(why)) < 0) {
+		if (refresh_one(a, l.ids[i], f, r, t, now_min, changed, why, sizeof(why)) < 0) {
 			log_warn("attendance: day results: %s", why);
 			if (!failed)
 				snprintf(err, errlen, "%s", why);
@@ -1965,4 +2309,158 @@ attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore,
 done:
 	inputs_free(&x);
 	return rc;
+}
+
+/* --- saved states (incremental results) --- */
+
+void
+attendance_set_resume(struct attendance *a, bool on)
+{
+	a->no_resume = !on;
+}
+
+uint64_t
+attendance_engine_days(const struct attendance *a)
+{
+	return a ? a->engine_days : 0;
+}
+
+uint64_t
+attendance_resumed(const struct attendance *a)
+{
+	return a ? a->resumed : 0;
+}
+
+#define FINGERPRINT_KEY "results_fingerprint"
+
+struct names {
+	char (*v)[64];
+	size_t n, cap;
+};
+
+static int
+collect_regime(void *arg, const struct store_participant *p)
+{
+	struct names *l = arg;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], p->regime) == 0)
+			return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 8;
+		char(*v)[64] = realloc(l->v, c * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = c;
+	}
+	snprintf(l->v[l->n++], sizeof(l->v[0]), "%s", p->regime);
+	return 0;
+}
+
+static int
+name_cmp(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+/*
+ * What changes results but is in no table: the bytes of every regime file in use,
+ * [payroll] payout and anchor, and this module's results version.  Hex into out.
+ */
+static int
+fingerprint(struct attendance *a, char out[2 * crypto_generichash_BYTES + 1], char *err,
+            size_t errlen)
+{
+	crypto_generichash_state h;
+	unsigned char md[crypto_generichash_BYTES];
+	struct names l = {0};
+	char dir[CONFIG_PATH_MAX], line[64];
+
+	if (store_participant_each(a->s, collect_regime, &l) < 0) {
+		free(l.v);
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	}
+	if (collect_regime(&l, &(struct store_participant){0}) < 0) {
+		free(l.v);
+		return errbuf_set(err, errlen, "%s", "out of memory");
+	}
+	snprintf(l.v[l.n - 1], sizeof(l.v[0]), "%s", a->cfg->kiosk.regime);
+	qsort(l.v, l.n, sizeof(l.v[0]), name_cmp);
+	crypto_generichash_init(&h, NULL, 0, sizeof(md));
+	snprintf(line, sizeof(line), "results %d state %d\n", ATTENDANCE_RESULTS_VERSION,
+	         ATTENDANCE_STATE_FORMAT);
+	crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+	crypto_generichash_update(&h, (const unsigned char *)a->cfg->payroll.payout,
+	                          strlen(a->cfg->payroll.payout) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)a->cfg->payroll.anchor,
+	                          strlen(a->cfg->payroll.anchor) + 1);
+	if (config_regime_dir(a->cfg, dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	for (size_t i = 0; i < l.n; i++) {
+		char path[CONFIG_PATH_MAX + 80];
+		unsigned char buf[4096];
+		size_t got;
+		FILE *f;
+
+		if (i > 0 && strcmp(l.v[i], l.v[i - 1]) == 0)
+			continue;
+		crypto_generichash_update(&h, (const unsigned char *)l.v[i], strlen(l.v[i]) + 1);
+		snprintf(path, sizeof(path), "%s/%s.ini", dir, l.v[i]);
+		/* A regime that cannot be read fails its computations; "missing" is hashed. */
+		if ((f = fopen(path, "rb")) == NULL) {
+			crypto_generichash_update(&h, (const unsigned char *)"missing", 8);
+			continue;
+		}
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			crypto_generichash_update(&h, buf, got);
+		fclose(f);
+	}
+	free(l.v);
+	crypto_generichash_final(&h, md, sizeof(md));
+	sodium_bin2hex(out, 2 * crypto_generichash_BYTES + 1, md, sizeof(md));
+	return 0;
+}
+
+struct check {
+	const char *fp;
+	int32_t today;
+	int stale;
+};
+
+static int
+check_txn(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct check *c = arg;
+
+	if (c->stale && (store_quota_state_delete_after(s, 0, INT32_MIN) < 0 ||
+	                 store_meta_set(s, FINGERPRINT_KEY, c->fp) < 0))
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(s));
+	/* The clock went back while the daemon was stopped: those days are not walked yet. */
+	if (c->today != INT32_MIN && store_quota_state_delete_after(s, 0, c->today) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(s));
+	return 0;
+}
+
+int
+attendance_results_check(struct attendance *a, const char *today, char *err, size_t errlen)
+{
+	char fp[2 * crypto_generichash_BYTES + 1], have[2 * crypto_generichash_BYTES + 1];
+	struct check c = {fp, INT32_MIN, 0};
+	int rc;
+
+	if (today && rules_date_parse(today, &c.today) < 0)
+		return errbuf_set(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
+	if (fingerprint(a, fp, err, errlen) < 0)
+		return -1;
+	if ((rc = store_meta_get(a->s, FINGERPRINT_KEY, have, sizeof(have))) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	c.stale = rc == 1 || strcmp(have, fp) != 0;
+	if (store_txn(a->s, check_txn, &c, err, errlen) != 0)
+		return -1;
+	if (c.stale && rc == 0)
+		log_info("attendance: the regimes, the payroll calendar or the results version "
+		         "changed; saved states dropped, everyone is computed from the start");
+	return c.stale;
 }

@@ -20,10 +20,17 @@ struct config;
 struct attendance;
 
 /*
- * Quotas and history: a participant is always computed from a fixed first date
- * (the programme start, or the first date a G value is known for, whichever is
+ * Quotas and history: a participant's days are those of one walk from a fixed first
+ * date (the programme start, or the first date a G value is known for, whichever is
  * later) up to the last date asked for, so earlier quota use is part of the same
  * computation and a day's verdict does not depend on which range was asked for.
+ * The walk is kept incrementally: attendance_refresh() saves the engine's quota
+ * state at the start of every pay period and at today (table quota_state), and a
+ * computation resumes from the latest state early enough for what it asks (the
+ * start of the first pay period it touches, for money), which gives the same days.
+ * A state is valid while no engine input before its day changes: every change
+ * deletes the states after its date in its own transaction (cmd_txn, the roster
+ * steps); a refresh replaces those after its `from`.
  */
 
 /* Open on `s` (not owned); regimes are loaded from config_regime_dir() on first use. */
@@ -296,6 +303,22 @@ int attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char
                             size_t errlen);
 /* Tell the change hook about a change not made through this module (G value, schedule). */
 void attendance_changed(struct attendance *a, int64_t pid, const char *from);
+
+/*
+ * Saved states: at start, compare the results fingerprint (meta results_fingerprint:
+ * regime files in use, [payroll] payout/anchor, results and state versions); on a
+ * mismatch every state is dropped (everyone is then computed from the first date
+ * once).  With `today` (the trusted date, NULL if not known yet), states after it
+ * are dropped too (the clock went back).  1 states dropped for a new fingerprint,
+ * 0 current, -1 error.
+ */
+int attendance_results_check(struct attendance *a, const char *today, char *err, size_t errlen);
+/* Tests only: false makes every computation walk from the first date (no state read). */
+void attendance_set_resume(struct attendance *a, bool on);
+/* Days walked by the engine since open (metrics stempel_engine_days_total). */
+uint64_t attendance_engine_days(const struct attendance *a);
+/* Computations that resumed from a saved state since open. */
+uint64_t attendance_resumed(const struct attendance *a);
 
 /* --- for the pay periods --- */
 

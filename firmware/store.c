@@ -281,6 +281,14 @@ static const char *const migrations[] = {
     "ALTER TABLE cards ADD COLUMN revoked_ms INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE cards ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cards ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT '';",
+
+    /*
+     * 12: incremental results: a participant's quota state saved by the rules
+     * engine before `day` (a day number), so a later computation resumes there
+     * instead of walking from the programme start (store_results.c).
+     */
+    "CREATE TABLE quota_state(participant_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " state BLOB NOT NULL, PRIMARY KEY(participant_id, day)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 
@@ -354,6 +354,23 @@ int store_g_values(struct store *s, struct store_g **out, size_t *n);
 /* day_results: 0 found (*json malloc'd), 1 none, -1 error. */
 int store_day_result_get(struct store *s, int64_t pid, const char *date, char **json);
 int store_day_result_put(struct store *s, int64_t pid, const char *date, const char *json);
+
+/*
+ * quota_state (store_results.c): the rules engine's saved quota states, one per
+ * participant and day number (the state before that day).  A state is valid only
+ * while no engine input before its day changed: whoever changes one deletes the
+ * states after it in the same transaction.
+ */
+/* The latest state of `pid` with day <= `max_day`: 0 (*data malloc'd), 1 none, -1 error. */
+int store_quota_state_get(struct store *s, int64_t pid, int32_t max_day, int32_t *day,
+                          unsigned char **data, size_t *len);
+/* Insert or replace the state of `pid` before `day`. */
+int store_quota_state_put(struct store *s, int64_t pid, int32_t day, const unsigned char *data,
+                          size_t len);
+/* Delete the states of `pid` (0 = everyone) with day > `after` (INT32_MIN = all). */
+int store_quota_state_delete_after(struct store *s, int64_t pid, int32_t after);
+/* States stored (pid 0 = everyone); -1 error. */
+int64_t store_quota_state_count(struct store *s, int64_t pid);
 
 struct store_period {
 	int64_t id;
