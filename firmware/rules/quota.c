@@ -41,6 +41,10 @@ struct rules_quota {
 	size_t n_cs_used;
 	struct yearcount religious, vacation, leave;
 	int pregnancy, birth_mother, birth_father;
+	/* history.child_sick_days and the first date of the computation it preceded:
+	 * it ages out a window after that date, also in a resumed computation. */
+	int32_t hist_from;
+	int hist_child_sick;
 };
 
 /* The category an absence counts as: a doctor's note makes self-declared illness sick_doctor. */
@@ -214,6 +218,8 @@ rules_quota_new(const struct rules_input *in, struct rules_quota **qp, char *err
 	q->pregnancy = in->history.pregnancy_days;
 	q->birth_mother = in->history.birth_mother_days;
 	q->birth_father = in->history.birth_father_days;
+	q->hist_from = in->from;
+	q->hist_child_sick = in->history.child_sick_days;
 	if (!q->cs_used) {
 		rules_quota_free(q);
 		return rules_errf(err, errlen, "out of memory");
@@ -284,7 +290,7 @@ child_sick_take(struct rules_quota *q, const struct rules_input *in, const struc
 	int months = (int)rules_pint(p, RULES_P_CHILD_SICK_WINDOW_MONTHS, 12);
 	int32_t after = rules_add_months(date, -months);
 	/* History is use in the window before the period; it ages out a window later. */
-	int64_t used = date < rules_add_months(in->from, months) ? in->history.child_sick_days : 0;
+	int64_t used = date < rules_add_months(q->hist_from, months) ? q->hist_child_sick : 0;
 	for (size_t i = q->n_cs_used; i > 0 && q->cs_used[i - 1] > after; i--)
 		used++;
 	if (used >= child_sick_limit(&in->participant, p))
@@ -590,5 +596,201 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
 		else if (note >= 0)
 			fail_minutes(al, note, &cover);
 	}
+	return 0;
+}
+
+/*
+ * --- saved states (incremental results) ---
+ *
+ * Native byte order and sizes: a state is read back only by the build that wrote it
+ * on the same machine (the caller's fingerprint includes STATE_VERSION via
+ * rules_state_date() refusing any other).  Layout: magic, version, date, then the
+ * fields of struct rules_quota in declaration order, then the two date arrays.
+ */
+#define STATE_MAGIC 0x31535152u /* "RQS1" */
+#define STATE_VERSION 1u
+
+struct wbuf {
+	unsigned char *p;
+	size_t n, cap;
+	bool oom;
+};
+
+static void
+put(struct wbuf *b, const void *v, size_t len)
+{
+	if (b->oom || len == 0)
+		return;
+	if (b->n + len > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->n + len)
+			cap *= 2;
+		unsigned char *t = realloc(b->p, cap);
+		if (!t) {
+			b->oom = true;
+			return;
+		}
+		b->p = t;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, v, len);
+	b->n += len;
+}
+
+struct rbuf {
+	const unsigned char *p;
+	size_t n, at;
+	bool bad;
+};
+
+static void
+get(struct rbuf *b, void *v, size_t len)
+{
+	if (len == 0)
+		return;
+	if (b->bad || b->n - b->at < len) {
+		b->bad = true;
+		memset(v, 0, len);
+		return;
+	}
+	memcpy(v, b->p + b->at, len);
+	b->at += len;
+}
+
+#define PUT(b, x) put((b), &(x), sizeof(x))
+#define GET(b, x) get((b), &(x), sizeof(x))
+
+int
+rules_quota_save(const struct rules_quota *q, int32_t date, struct rules_saved_state *out,
+                 char *err, size_t errlen)
+{
+	struct wbuf b = {0};
+	uint32_t magic = STATE_MAGIC, version = STATE_VERSION;
+	uint32_t n_occ = (uint32_t)q->n_occ, n_cs = (uint32_t)q->n_cs_used;
+	uint8_t flags = (uint8_t)(q->sd_have | q->sd_broken << 1 | q->sd_active << 2 |
+	                          q->sd_rejected << 3 | q->cs_have << 4 | q->cs_broken << 5);
+
+	PUT(&b, magic);
+	PUT(&b, version);
+	PUT(&b, date);
+	PUT(&b, flags);
+	PUT(&b, q->sd_end);
+	PUT(&b, q->sd_days);
+	PUT(&b, q->cs_run);
+	PUT(&b, q->religious);
+	PUT(&b, q->vacation);
+	PUT(&b, q->leave);
+	PUT(&b, q->pregnancy);
+	PUT(&b, q->birth_mother);
+	PUT(&b, q->birth_father);
+	PUT(&b, q->hist_from);
+	PUT(&b, q->hist_child_sick);
+	PUT(&b, n_occ);
+	put(&b, q->occ, n_occ * sizeof *q->occ);
+	PUT(&b, n_cs);
+	put(&b, q->cs_used, n_cs * sizeof *q->cs_used);
+	if (b.oom) {
+		free(b.p);
+		return rules_errf(err, errlen, "out of memory");
+	}
+	*out = (struct rules_saved_state){date, b.p, b.n};
+	return 0;
+}
+
+int
+rules_state_date(const unsigned char *data, size_t len, int32_t *date)
+{
+	struct rbuf b = {data, len, 0, false};
+	uint32_t magic, version;
+
+	GET(&b, magic);
+	GET(&b, version);
+	GET(&b, *date);
+	return b.bad || magic != STATE_MAGIC || version != STATE_VERSION ? -1 : 0;
+}
+
+/* Read `n` ascending dates into a fresh array with room for `extra` more. */
+static int32_t *
+get_dates(struct rbuf *b, uint32_t n, size_t extra)
+{
+	int32_t *v;
+
+	if (b->bad || (b->n - b->at) / sizeof *v < n) {
+		b->bad = true;
+		return NULL;
+	}
+	if ((v = calloc((size_t)n + extra + 1, sizeof *v)) == NULL)
+		return NULL;
+	get(b, v, n * sizeof *v);
+	for (uint32_t i = 1; i < n; i++)
+		if (v[i] < v[i - 1])
+			b->bad = true;
+	return v;
+}
+
+int
+rules_quota_resume(const struct rules_input *in, struct rules_quota **qp, char *err, size_t errlen)
+{
+	struct rbuf b = {in->resume, in->resume_len, 0, false};
+	struct rules_quota *q = calloc(1, sizeof *q);
+	uint32_t magic, version, n_occ, n_cs;
+	int32_t date;
+	uint8_t flags;
+	char d[16];
+
+	*qp = NULL;
+	if (!q)
+		return rules_errf(err, errlen, "out of memory");
+	GET(&b, magic);
+	GET(&b, version);
+	GET(&b, date);
+	if (b.bad || magic != STATE_MAGIC || version != STATE_VERSION) {
+		free(q);
+		return rules_errf(err, errlen,
+		                  "saved quota state: not a state of this engine "
+		                  "(format %u)",
+		                  version);
+	}
+	if (date != in->from) {
+		rules_date_format(date, d, sizeof d);
+		free(q);
+		return rules_errf(err, errlen,
+		                  "saved quota state is for %s, not the period's "
+		                  "first day",
+		                  d);
+	}
+	GET(&b, flags);
+	q->sd_have = flags & 1;
+	q->sd_broken = flags >> 1 & 1;
+	q->sd_active = flags >> 2 & 1;
+	q->sd_rejected = flags >> 3 & 1;
+	q->cs_have = flags >> 4 & 1;
+	q->cs_broken = flags >> 5 & 1;
+	GET(&b, q->sd_end);
+	GET(&b, q->sd_days);
+	GET(&b, q->cs_run);
+	GET(&b, q->religious);
+	GET(&b, q->vacation);
+	GET(&b, q->leave);
+	GET(&b, q->pregnancy);
+	GET(&b, q->birth_mother);
+	GET(&b, q->birth_father);
+	GET(&b, q->hist_from);
+	GET(&b, q->hist_child_sick);
+	GET(&b, n_occ);
+	q->occ = get_dates(&b, n_occ, 0);
+	q->n_occ = q->cap_occ = q->occ ? n_occ : 0;
+	GET(&b, n_cs);
+	/* one child-sick day at most per day of the period */
+	q->cs_used = get_dates(&b, n_cs, (size_t)(in->to - in->from + 1));
+	q->n_cs_used = q->cs_used ? n_cs : 0;
+	if (b.bad || b.at != b.n || !q->occ || !q->cs_used) {
+		bool oom = !b.bad && b.at == b.n;
+		rules_quota_free(q);
+		return rules_errf(err, errlen, "%s",
+		                  oom ? "out of memory"
+		                      : "saved quota state: damaged or truncated");
+	}
+	*qp = q;
 	return 0;
 }

@@ -299,6 +299,22 @@ normalise(const struct rules_input *in, struct rules_input *cin, struct rules_ta
 	return 0;
 }
 
+/* Whether the next requested save is for `date` (the state before it is walked). */
+static bool
+save_due(const struct rules_input *in, const struct rules_output *out, int32_t date)
+{
+	return out->n_saved < in->n_save_at && in->save_at[out->n_saved] == date;
+}
+
+static int
+save(const struct rules_quota *q, struct rules_output *out, int32_t date, char *err, size_t errlen)
+{
+	if (rules_quota_save(q, date, &out->saved[out->n_saved], err, errlen) < 0)
+		return -1;
+	out->n_saved++;
+	return 0;
+}
+
 int
 rules_compute(const struct rules_input *in0, struct rules_output *out, char *err, size_t errlen)
 {
@@ -309,8 +325,12 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 	struct rules_quota *q = NULL;
 	const struct rules_input *in = &cin;
 	int32_t start;
-	if (normalise(in0, &cin, &taps, &g, err, errlen) < 0 || check_input(in, err, errlen) < 0 ||
-	    rules_quota_span_start(in, &start, err, errlen) < 0)
+	if (normalise(in0, &cin, &taps, &g, err, errlen) < 0 || check_input(in, err, errlen) < 0)
+		goto fail;
+	/* Resumed: the saved state stands for every day before the period. */
+	if (in->resume)
+		start = in->from;
+	else if (rules_quota_span_start(in, &start, err, errlen) < 0)
 		goto fail;
 	size_t n = (size_t)(in->to - in->from + 1);
 	out->days = calloc(n, sizeof *out->days);
@@ -319,8 +339,13 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 		goto fail;
 	}
 	out->n_days = n;
-	if (rules_quota_new(in, &q, err, errlen) < 0)
+	if ((in->resume ? rules_quota_resume(in, &q, err, errlen)
+	                : rules_quota_new(in, &q, err, errlen)) < 0)
 		goto fail;
+	if (in->n_save_at && (out->saved = calloc(in->n_save_at, sizeof *out->saved)) == NULL) {
+		rules_errf(err, errlen, "out of memory");
+		goto fail;
+	}
 
 	/*
 	 * Walk from the first illness registration (or history) before the period, so a
@@ -334,6 +359,8 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 		t++;
 	for (int32_t date = start; date <= in->to; date++) {
 		bool pre = date < in->from;
+		if (!pre && save_due(in, out, date) && save(q, out, date, err, errlen) < 0)
+			goto fail;
 		struct rules_day scratch, *day = pre ? &scratch : &out->days[date - in->from];
 		memset(day, 0, sizeof *day);
 		day->date = date;
@@ -359,6 +386,14 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 		                errlen) < 0)
 			goto fail;
 	}
+	if (save_due(in, out, in->to + 1) && save(q, out, in->to + 1, err, errlen) < 0)
+		goto fail;
+	if (out->n_saved != in->n_save_at) {
+		rules_errf(err, errlen,
+		           "save_at: dates must be ascending and within the period "
+		           "(or the day after it)");
+		goto fail;
+	}
 	rules_quota_free(q);
 	q = NULL;
 	if (rules_payouts(in, out, err, errlen) < 0)
@@ -377,6 +412,9 @@ fail:
 void
 rules_output_free(struct rules_output *out)
 {
+	for (size_t i = 0; i < out->n_saved; i++)
+		free(out->saved[i].data);
+	free(out->saved);
 	free(out->days);
 	free(out->payouts);
 	memset(out, 0, sizeof *out);

@@ -102,6 +102,14 @@ void rules_grace_rounding(const struct rules_dayplan *dp, const struct rules_par
 struct rules_quota;
 int rules_quota_new(const struct rules_input *in, struct rules_quota **q, char *err, size_t errlen);
 void rules_quota_free(struct rules_quota *q);
+/*
+ * quota.c: the state as bytes (rules_saved_state) for a later call to resume from
+ * `date`, and back: a resumed state gets room for the days of `in`'s period.
+ */
+int rules_quota_save(const struct rules_quota *q, int32_t date, struct rules_saved_state *out,
+                     char *err, size_t errlen);
+int rules_quota_resume(const struct rules_input *in, struct rules_quota **q, char *err,
+                       size_t errlen);
 /* quota.c: the first date the walk must start at (illness registrations, history). */
 int rules_quota_span_start(const struct rules_input *in, int32_t *start, char *err, size_t errlen);
 /*

@@ -73,7 +73,9 @@ random_taps(struct fx *f)
 {
 	for (int32_t d = f->in.from - 1; d <= f->in.to + 1; d++) {
 		int n = (int)rnd(7), m = 6 * 60 + (int)rnd(180);
-		for (int k = 0; k < n && m < RULES_MIN_PER_DAY; k++) {
+		for (int k = 0; k < n && m < RULES_MIN_PER_DAY &&
+		                f->in.n_taps < sizeof f->taps / sizeof f->taps[0];
+		     k++) {
 			f->taps[f->in.n_taps++] = (struct rules_tap){d, (int16_t)m};
 			m += (int)rnd(300);
 		}
@@ -83,7 +85,7 @@ random_taps(struct fx *f)
 static void
 random_absences(struct fx *f)
 {
-	for (int i = rnd(9); i > 0; i--) {
+	for (int i = rnd(9); i > 0 && f->in.n_absences < sizeof f->abs / sizeof f->abs[0]; i--) {
 		int32_t from =
 		    f->in.from - 20 + (int32_t)rnd((uint32_t)(f->in.to - f->in.from + 40));
 		struct rules_absence *a = &f->abs[f->in.n_absences++];
@@ -119,7 +121,8 @@ random_absences(struct fx *f)
 			a->end = (int16_t)(a->start + 1 + rnd(300));
 		}
 	}
-	for (int i = rnd(4); i > 0; i--) {
+	for (int i = rnd(4);
+	     i > 0 && f->in.history.n_self_declared < sizeof f->sd / sizeof f->sd[0]; i--) {
 		int32_t from = f->in.from - 400 + (int32_t)rnd(400);
 		f->sd[f->in.history.n_self_declared++] =
 		    (struct rules_range){from, from + (int32_t)rnd(4)};
@@ -168,15 +171,16 @@ random_settings(struct fx *f)
 	}
 }
 
+/* Scenario n over at most `span` days (the long ones use invented future G values). */
 static struct fx *
-generate(int n)
+generate_span(int n, uint32_t span)
 {
 	rng_state = SEED ^ ((uint64_t)n * 0x100000001b3ULL);
 	rnd(2);
 	/* Periods between 2025-05-01 and 2026-03-31, so the shipped G covers every payout. */
-	int32_t lo = rules_date(2025, 5, 1), hi = rules_date(2026, 3, 31);
+	int32_t lo = rules_date(2025, 5, 1), hi = rules_date(span > 70 ? 2027 : 2026, 3, 31);
 	int32_t from = lo + (int32_t)rnd((uint32_t)(hi - lo - 1));
-	int32_t to = from + (int32_t)rnd(70);
+	int32_t to = from + (int32_t)rnd(span);
 	if (to > hi)
 		to = hi;
 	char a[16], b[16];
@@ -186,7 +190,11 @@ generate(int n)
 	random_schedule(f);
 	random_taps(f);
 	random_absences(f);
+	for (uint32_t more = span / 100; more > 0; more--)
+		random_absences(f); /* as many registrations per month as a short one */
 	random_settings(f);
+	if (span > 70)
+		fx_future_g(f);
 	/* The G table in either order (ruling 7), sometimes with a harmless duplicate. */
 	if (rnd(2)) {
 		struct rules_g t = f->g[0];
@@ -196,6 +204,12 @@ generate(int n)
 	if (rnd(4) == 0)
 		f->g[f->in.n_g++] = f->g[0];
 	return f;
+}
+
+static struct fx *
+generate(int n)
+{
+	return generate_span(n, 70);
 }
 
 /* A copy of a world: the fixture's arrays live inside it, so a memcpy is enough. */
@@ -500,6 +514,137 @@ same_output(const struct rules_output *a, const struct rules_output *b)
 	       memcmp(&a->totals, &b->totals, sizeof a->totals) == 0;
 }
 
+/*
+ * Incremental results: the state saved at a day D, resumed with from = D, gives the
+ * same days from D on and the same payouts that start on or after D as the whole
+ * walk; saving changes nothing; and a resumed computation saves the same state again
+ * further on (so states can be chained, a month at a time).  Returns the number of
+ * resumed days compared.
+ */
+static int
+check_resume(int n, const struct fx *f)
+{
+	int32_t span = f->in.to - f->in.from + 1, at[3];
+	size_t n_at = 0;
+	int compared = 0;
+
+	/* Up to three ascending dates in [from, to + 1], the first day and the day after
+	 * the period included sometimes. */
+	for (int32_t d = f->in.from; d <= f->in.to + 1 && n_at < 3; d++)
+		if (rnd((uint32_t)span / 3 + 1) == 0 || (d == f->in.from && rnd(8) == 0) ||
+		    (d == f->in.to + 1 && n_at == 0))
+			at[n_at++] = d;
+
+	struct fx *full = clone(f);
+	full->in.save_at = at;
+	full->in.n_save_at = n_at;
+	run_or_fail(full, n, "with save_at");
+	if (!same_output(&f->out, &full->out))
+		fail_msg("scenario %d: saving the quota state changed the result", n);
+	assert_int_equal(full->out.n_saved, n_at);
+
+	for (size_t k = 0; k < n_at; k++) {
+		const struct rules_saved_state *st = &full->out.saved[k];
+		int32_t date;
+		assert_int_equal(st->date, at[k]);
+		assert_int_equal(rules_state_date(st->data, st->len, &date), 0);
+		assert_int_equal(date, at[k]);
+		if (at[k] > f->in.to)
+			continue;
+		struct fx *r = clone(f);
+		r->in.from = at[k];
+		r->in.resume = st->data;
+		r->in.resume_len = st->len;
+		/* and save the next one again from the resumed walk */
+		r->in.save_at = at + k + 1;
+		r->in.n_save_at = n_at - k - 1;
+		run_or_fail(r, n, "resumed");
+		size_t skip = (size_t)(at[k] - f->in.from);
+		for (size_t i = 0; i < r->out.n_days; i++)
+			if (memcmp(&r->out.days[i], &f->out.days[skip + i],
+			           sizeof r->out.days[i]) != 0)
+				fail_msg("scenario %d: resumed at day %zu, day %zu differs", n,
+				         skip, skip + i);
+		compared += (int)r->out.n_days;
+		for (size_t i = 0; i < r->out.n_payouts; i++) {
+			const struct rules_payout *p = &r->out.payouts[i];
+			if (p->from < at[k])
+				continue;
+			size_t j = 0;
+			while (j < f->out.n_payouts && f->out.payouts[j].from != p->from)
+				j++;
+			if (j == f->out.n_payouts || memcmp(p, &f->out.payouts[j], sizeof *p) != 0)
+				fail_msg("scenario %d: resumed at day %zu, the payout from day %d "
+				         "differs",
+				         n, skip, (int)(p->from - f->in.from));
+		}
+		for (size_t i = 0; i < r->out.n_saved; i++)
+			if (r->out.saved[i].len != full->out.saved[k + 1 + i].len ||
+			    memcmp(r->out.saved[i].data, full->out.saved[k + 1 + i].data,
+			           r->out.saved[i].len) != 0)
+				fail_msg("scenario %d: the state saved after resuming differs", n);
+		fx_free(r);
+	}
+	fx_free(full);
+	return compared;
+}
+
+/* A saved state is refused for another date, truncated or damaged: never used. */
+static void
+test_resume_refused(void **state)
+{
+	(void)state;
+	struct fx *f = generate(7);
+	int32_t at = f->in.from;
+	f->in.save_at = &at;
+	f->in.n_save_at = 1;
+	run_or_fail(f, 7, "save");
+	struct fx *r = clone(f);
+	r->in.save_at = NULL;
+	r->in.n_save_at = 0;
+	r->in.from = at + 1;
+	r->in.resume = f->out.saved[0].data;
+	r->in.resume_len = f->out.saved[0].len;
+	assert_int_equal(rules_compute(&r->in, &r->out, r->err, sizeof r->err), -1);
+	assert_non_null(strstr(r->err, "is for"));
+	r->in.from = at;
+	r->in.resume_len = f->out.saved[0].len - 1;
+	assert_int_equal(rules_compute(&r->in, &r->out, r->err, sizeof r->err), -1);
+	assert_non_null(strstr(r->err, "damaged or truncated"));
+	unsigned char junk[64] = {1, 2, 3};
+	int32_t d;
+	r->in.resume = junk;
+	r->in.resume_len = sizeof junk;
+	assert_int_equal(rules_state_date(junk, sizeof junk, &d), -1);
+	assert_int_equal(rules_compute(&r->in, &r->out, r->err, sizeof r->err), -1);
+	assert_non_null(strstr(r->err, "not a state of this engine"));
+	/* save_at out of order is the caller's bug: an error, not a silent skip */
+	int32_t bad[2] = {at + 1, at};
+	r->in.resume = NULL;
+	r->in.save_at = bad;
+	r->in.n_save_at = 2;
+	assert_int_equal(rules_compute(&r->in, &r->out, r->err, sizeof r->err), -1);
+	assert_non_null(strstr(r->err, "save_at"));
+	fx_free(r);
+	fx_free(f);
+}
+
+/* Long periods (up to two years) with many registrations: windows roll over D. */
+static void
+test_resume_long(void **state)
+{
+	(void)state;
+	int compared = 0;
+	for (int n = 0; n < 300; n++) {
+		struct fx *f = generate_span(100000 + n, 700);
+		run_or_fail(f, 100000 + n, "long");
+		compared += check_resume(100000 + n, f);
+		fx_free(f);
+	}
+	printf("300 long scenarios: %d resumed days compared\n", compared);
+	assert_true(compared > 30000);
+}
+
 /* The same input in another order of taps, absences and G entries. */
 static void
 check_order(int n, const struct fx *f)
@@ -728,7 +873,8 @@ static void
 test_generated(void **state)
 {
 	(void)state;
-	int excused = 0, unexcused = 0, noted = 0, decisions = 0, splits = 0, pending = 0;
+	int excused = 0, unexcused = 0, noted = 0, decisions = 0, splits = 0, pending = 0,
+	    resumed = 0;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int n = 0; n < N_SCENARIOS; n++) {
@@ -754,6 +900,7 @@ test_generated(void **state)
 			fail_msg("scenario %d: recomputing gave another result", n);
 		rules_output_free(&again);
 
+		resumed += check_resume(n, f);
 		check_order(n, f);
 		check_more_presence(n, f);
 		check_doctor_note(n, f);
@@ -764,12 +911,13 @@ test_generated(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The generator must reach the interesting cases, or the invariants prove little. */
 	printf("%d scenarios (seed %#llx) in %.1f s: %d days with excused minutes, %d with "
-	       "unexcused, %d with notes, %d pending, %d payouts needing a decision, %d split\n",
+	       "unexcused, %d with notes, %d pending, %d payouts needing a decision, %d split, "
+	       "%d resumed days\n",
 	       N_SCENARIOS, (unsigned long long)SEED,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, excused,
-	       unexcused, noted, pending, decisions, splits);
+	       unexcused, noted, pending, decisions, splits, resumed);
 	assert_true(excused > 300 && unexcused > 300 && noted > 30 && decisions > 30 &&
-	            pending > 10 && splits > 300);
+	            pending > 10 && splits > 300 && resumed > 20000);
 }
 
 int
@@ -777,6 +925,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_generated),
+	    cmocka_unit_test(test_resume_long),
+	    cmocka_unit_test(test_resume_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
