@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
+#include "rules/rules.h"
 #include "store.h"
 
 /* Every command, by the name it is sent and audited under. */
@@ -169,6 +170,28 @@ struct run {
 	struct cmd_result *r;
 };
 
+/*
+ * The saved quota states (store_results.c) after the date of each change to the
+ * engine's inputs are stale: deleted before COMMIT, so the reports thread's
+ * connection never reads one together with the new rows.
+ */
+static int
+invalidate_states(struct cmd_ctx *ctx, struct cmd_result *r)
+{
+	for (size_t i = 0; i < ctx->nchanges; i++) {
+		const struct cmd_change *c = &ctx->changes[i];
+		int32_t after = INT32_MIN;
+
+		if (!(c->what & CMD_CHANGED_ATTENDANCE))
+			continue;
+		if (c->from[0] && rules_date_parse(c->from, &after) < 0)
+			after = INT32_MIN; /* not a date: everything is safe */
+		if (store_quota_state_delete_after(ctx->st, c->pid, after) < 0)
+			return cmd_fail_db(ctx, r, "saved results");
+	}
+	return 0;
+}
+
 /* Inside the transaction: the command, then the one-audit-entry rule. */
 static int
 run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
@@ -183,6 +206,10 @@ run_in_txn(struct store *s, void *arg, char *err, size_t errlen)
 	if (x->ctx->audits != 1) {
 		cmd_fail(x->r, CMD_FAILED, "%s: wrote %d audit entries, expected one (a bug)",
 		         x->ctx->action, x->ctx->audits);
+		snprintf(err, errlen, "%s", x->r->msg);
+		return -1;
+	}
+	if (invalidate_states(x->ctx, x->r) < 0) {
 		snprintf(err, errlen, "%s", x->r->msg);
 		return -1;
 	}
