@@ -1973,6 +1973,15 @@ struct refresh {
 	int32_t final_to; /* every day before this one is final: states up to it are kept */
 };
 
+/* Whether saved state i of the output is one to keep (see refresh_states()). */
+static bool
+state_kept(const struct refresh *f, size_t i)
+{
+	const struct rules_saved_state *st = &f->out->saved[i];
+
+	return st->date <= f->final_to && st->date <= f->today && st->data != NULL;
+}
+
 /*
  * The new states, in the day results' transaction: a reader never sees a state
  * without the results it stands for.  A state is kept only when every day before
@@ -1986,7 +1995,7 @@ refresh_states(struct store *s, struct refresh *f)
 	for (size_t i = 0; i < f->out->n_saved; i++) {
 		const struct rules_saved_state *st = &f->out->saved[i];
 
-		if (st->date > f->final_to || st->date > f->today || st->data == NULL)
+		if (!state_kept(f, i))
 			continue;
 		if (store_quota_state_put(s, f->pid, st->date, st->data, st->len) < 0)
 			return -1;
@@ -1994,16 +2003,48 @@ refresh_states(struct store *s, struct refresh *f)
 	return 0;
 }
 
+/* 1 if the stored states differ from what refresh_states() would leave, 0 same, -1 error. */
 static int
-refresh_write(struct store *s, void *arg, char *err, size_t errlen)
+states_differ(struct store *s, const struct refresh *f)
 {
-	struct refresh *f = arg;
+	int64_t after = store_quota_state_count(s, f->pid, f->keep), kept = 0;
+
+	if (after < 0)
+		return -1;
+	for (size_t i = 0; i < f->out->n_saved; i++) {
+		const struct rules_saved_state *st = &f->out->saved[i];
+		unsigned char *data;
+		size_t len;
+		int32_t day;
+		int rc;
+
+		if (!state_kept(f, i))
+			continue;
+		kept += st->date > f->keep;
+		if ((rc = store_quota_state_get(s, f->pid, st->date, &day, &data, &len)) < 0)
+			return -1;
+		rc = rc == 1 || day != st->date || len != st->len || memcmp(data, st->data, len) != 0;
+		free(data);
+		if (rc)
+			return 1;
+	}
+	return after != kept;
+}
+
+/*
+ * The day results of a refresh: each final day from `from` whose stored result
+ * differs is written with its outbox event.  `dry`: write nothing, 1 at the first
+ * difference (so a refresh that changes nothing costs no transaction, no fsync).
+ */
+static int
+refresh_days(struct store *s, struct refresh *f, bool dry)
+{
 	struct inputs *x = f->x;
 	struct rules_output *out = f->out;
 	int64_t pid = f->pid;
 	int32_t from = f->from, today = f->today;
 	int now_min = f->now_min, *changed = f->changed;
-	int rc = refresh_states(s, f);
+	int rc = 0;
 
 	for (size_t i = 0; i < out->n_days && rc == 0; i++) {
 		const struct rules_day *day = &out->days[i];
@@ -2033,7 +2074,9 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 			rc = -1;
 			break;
 		}
-		if (stored == NULL || strcmp(stored, now) != 0) {
+		if (dry && (stored == NULL || strcmp(stored, now) != 0)) {
+			rc = 1;
+		} else if (stored == NULL || strcmp(stored, now) != 0) {
 			json_object_set_new(j, "participant", json_string(x->p.ext_id));
 			ev = events_make("day_result", x->p.ext_id, j, id);
 			j = NULL;
@@ -2049,6 +2092,16 @@ refresh_write(struct store *s, void *arg, char *err, size_t errlen)
 		free(now);
 	}
 	return rc;
+}
+
+static int
+refresh_write(struct store *s, void *arg, char *err, size_t errlen)
+{
+	struct refresh *f = arg;
+
+	if (refresh_states(s, f) < 0 || refresh_days(s, f, false) < 0)
+		return errbuf_set(err, errlen, "database: %s", store_errmsg(s));
+	return 0;
 }
 
 /*
@@ -2087,8 +2140,8 @@ save_dates(const struct inputs *x, int32_t today, int32_t *at, size_t max)
 #define SAVE_MAX (RULES_MAX_DAYS / 14 + 4)
 
 static int
-refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, int32_t today,
-            int now_min, int *changed, char *err, size_t errlen)
+refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, int32_t floor,
+            int32_t today, int now_min, int *changed, char *err, size_t errlen)
 {
 	struct inputs x;
 	struct rules_output out;
@@ -2097,7 +2150,11 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, 
 	int32_t *at;
 	int rc;
 
-	if ((rc = inputs_load(a, pid, from, today, 1, &ask, &x, err, errlen)) != 0)
+	/*
+	 * From the participant's own first date, whatever `from` is: the states it saves
+	 * are then those of the one walk every later computation resumes.
+	 */
+	if ((rc = inputs_load(a, pid, INT32_MIN, today, 1, &ask, &x, err, errlen)) != 0)
 		return rc > 0 ? 0 : -1;
 	set_now(&x, today, now_min);
 	if ((at = malloc(SAVE_MAX * sizeof(*at))) == NULL) {
@@ -2115,14 +2172,38 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, 
 	}
 	/* States later than what this walk started from, or than `from`, are replaced. */
 	f.keep = x.in.from > from ? x.in.from : from;
+	/*
+	 * Every final day the walk gives is checked against its stored result, not only
+	 * those from `from`: a saved state promises that the results before it are
+	 * current, so a state is kept only with the results of the days it walked.
+	 */
+	f.from = x.in.from < from ? x.in.from : from;
+	f.from = f.from < floor ? floor : f.from;
 	f.final_to = today + 1;
 	for (size_t i = 0; i < out.n_days; i++)
 		if (out.days[i].state != RULES_DAY_FINAL) {
 			f.final_to = out.days[i].date;
 			break;
 		}
-	/* One transaction per participant: one fsync however many days changed. */
-	rc = store_txn(a->s, refresh_write, &f, err, errlen);
+	/*
+	 * The state resumed from, when it was an earlier run's "today" and not a pay
+	 * period's start, goes once a later one is kept: one such state per participant,
+	 * not one per day the daemon ran.
+	 */
+	if (x.in.resume && f.keep == x.in.from && payout_start(x.regime, x.in.from) != x.in.from)
+		for (size_t i = 0; i < out.n_saved; i++)
+			if (state_kept(&f, i) && out.saved[i].date > x.in.from) {
+				f.keep = x.in.from - 1;
+				break;
+			}
+	/* One transaction per participant: one fsync however many days changed, none if
+	 * nothing did (a restart or a midnight refresh of a participant already current). */
+	if ((rc = states_differ(a->s, &f)) == 0)
+		rc = refresh_days(a->s, &f, true);
+	if (rc < 0)
+		rc = errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
+	else if (rc == 1)
+		rc = store_txn(a->s, refresh_write, &f, err, errlen);
 	rules_output_free(&out);
 	inputs_free(&x);
 	return rc;
@@ -2133,7 +2214,7 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
                    int now_min, int *changed, char *err, size_t errlen)
 {
 	struct id_list l = {0};
-	int32_t f = INT32_MIN, t, s, r;
+	int32_t f = INT32_MIN, t, s, r, floor = INT32_MIN;
 	char since[11];
 	int failed = 0;
 
@@ -2144,8 +2225,10 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 		return errbuf_set(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
 	if (from && *from && rules_date_parse(from, &f) < 0)
 		return errbuf_set(err, errlen, "from: expected YYYY-MM-DD, got \"%s\"", from);
-	if (attendance_results_from(a, since) == 0 && rules_date_parse(since, &s) == 0 && f < s)
-		f = s;
+	if (attendance_results_from(a, since) == 0 && rules_date_parse(since, &s) == 0) {
+		floor = s;
+		f = f < s ? s : f;
+	}
 	if (f > t)
 		return 0;
 	/*
@@ -2155,14 +2238,15 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	 */
 	r = from && *from ? f : t;
 	if (pid)
-		return refresh_one(a, pid, f, r, t, now_min, changed, err, errlen);
+		return refresh_one(a, pid, f, r, floor, t, now_min, changed, err, errlen);
 	if (active_ids(a, &l, err, errlen) < 0)
 		return -1;
 	/* One participant that cannot be computed must not stop the others. */
 	for (size_t i = 0; i < l.n; i++) {
 		char why[512] = "";
 
-		if (refresh_one(a, l.ids[i], f, r, t, now_min, changed, why, sizeof(why)) < 0) {
+		if (refresh_one(a, l.ids[i], f, r, floor, t, now_min, changed, why, sizeof(why)) <
+		    0) {
 			log_warn("attendance: day results: %s", why);
 			if (!failed)
 				snprintf(err, errlen, "%s", why);

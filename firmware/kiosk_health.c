@@ -209,6 +209,9 @@ kiosk_health(void *arg, json_t *checks)
 		json_object_set_new(up, "ok", json_false());
 	}
 	json_object_set_new(checks, "upload", up);
+	/* Participants waiting to be recomputed: 0 = day results current (web.c lifts it). */
+	json_object_set_new(checks, "recompute_queue",
+	                    json_integer((json_int_t)recompute_pending(k->recompute)));
 	return db_ok && reader_ok && clock_ok && upload_ok;
 }
 
@@ -242,6 +245,14 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	metrics_gauge(out, "stempel_outbox_pending", "Events waiting for upload.",
 	              (double)ob.pending);
 	metrics_gauge(out, "stempel_outbox_dead", "Events the receiver rejected.", (double)ob.dead);
+	metrics_gauge(out, "stempel_recompute_queue",
+	              "Participants waiting to be recomputed (0: day results are current).",
+	              (double)recompute_pending(k->recompute));
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_engine_days_total Days the rules engine walked "
+	                    "since start.\n# TYPE stempel_engine_days_total counter\n"
+	                    "stempel_engine_days_total %llu\n",
+	                    (unsigned long long)attendance_engine_days(k->att));
 	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",
 	              ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);
 	evbuffer_add_printf(out, "# HELP stempel_feedback_total Light and sound signals given, "

@@ -3,6 +3,8 @@
  * session has ended, so a timer fires at each session end of today and at midnight;
  * a tap, absence or correction queues its participant.  Each loop turn works one
  * queued participant and yields, so the reader's next card is answered first.
+ * A participant resumes from its latest saved quota state (attendance.c), so the
+ * start and midnight's "everyone" walk only the days since the last run.
  * Timers never sleep more than 10 s, so a wall clock that jumps is caught up.
  * Changes arrive as calls: a command tells the loop after its COMMIT
  * (kiosk.c on_cmd_changed), the uploader after a roster pull; there is no other
@@ -37,6 +39,7 @@ struct recompute {
 	char day[11]; /* the local date the timer last looked at */
 	int minute;   /* and the minute */
 	int waiting;  /* work held back while the wall clock is not trusted */
+	int checked;  /* saved states after the trusted today dropped (once) */
 };
 
 /*
@@ -65,6 +68,10 @@ clock_trusted(struct recompute *r)
 	attendance_local_now(day, &min);
 	if (attendance_set_results_from(r->a, day, 1, err, sizeof(err)) < 0)
 		log_warn("recompute: %s", err);
+	/* The clock may have gone back while the daemon was stopped: states after today go. */
+	if (!r->checked && attendance_results_check(r->a, day, err, sizeof(err)) < 0)
+		log_warn("recompute: saved states: %s", err);
+	r->checked = 1;
 	return 1;
 }
 
@@ -291,6 +298,17 @@ recompute_start(struct event_base *base, struct attendance *a)
 		return NULL;
 	}
 	r->minute = local_seconds(r->day) / 60;
+	/*
+	 * Saved states made under other regime files, payroll calendar or results
+	 * version are dropped before anything reads them: everyone is then computed
+	 * from the first date, once.
+	 */
+	{
+		char err[256];
+
+		if (attendance_results_check(a, NULL, err, sizeof(err)) < 0)
+			log_warn("recompute: saved states: %s", err);
+	}
 	/* The first trusted start is the day this kiosk went into service. */
 	clock_trusted(r);
 	/* Whatever changed while the daemon was down (stempelctl offline) is caught up. */

@@ -369,8 +369,8 @@ int store_quota_state_put(struct store *s, int64_t pid, int32_t day, const unsig
                           size_t len);
 /* Delete the states of `pid` (0 = everyone) with day > `after` (INT32_MIN = all). */
 int store_quota_state_delete_after(struct store *s, int64_t pid, int32_t after);
-/* States stored (pid 0 = everyone); -1 error. */
-int64_t store_quota_state_count(struct store *s, int64_t pid);
+/* States stored with day > `after` (pid 0 = everyone); -1 error. */
+int64_t store_quota_state_count(struct store *s, int64_t pid, int32_t after);
 
 struct store_period {
 	int64_t id;

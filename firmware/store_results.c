@@ -80,16 +80,17 @@ store_quota_state_delete_after(struct store *s, int64_t pid, int32_t after)
 }
 
 int64_t
-store_quota_state_count(struct store *s, int64_t pid)
+store_quota_state_count(struct store *s, int64_t pid, int32_t after)
 {
-	sqlite3_stmt *st =
-	    store_prep(s, pid ? "SELECT count(*) FROM quota_state WHERE participant_id = ?"
-	                      : "SELECT count(*) FROM quota_state WHERE ?1 IS NOT NULL");
+	sqlite3_stmt *st = store_prep(
+	    s, pid ? "SELECT count(*) FROM quota_state WHERE participant_id = ? AND day > ?"
+	           : "SELECT count(*) FROM quota_state WHERE ?1 IS NOT NULL AND day > ?2");
 	int64_t n = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int(st, 2, after);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else

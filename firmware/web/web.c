@@ -402,9 +402,16 @@ on_healthz(struct evhttp_request *req, void *arg)
 	struct web *w = arg;
 	json_t *checks = json_object();
 	int ok = web_health(w, checks);
+	/* Not a check: the work left (participants to recompute), at the top level. */
+	json_t *queue = json_incref(json_object_get(checks, "recompute_queue"));
+	json_t *body;
 
-	web_reply_json(req, ok ? 200 : 503,
-	               json_pack("{s:s, s:o}", "status", ok ? "ok" : "failing", "checks", checks));
+	json_object_del(checks, "recompute_queue");
+	body = json_pack("{s:s, s:o}", "status", ok ? "ok" : "failing", "checks", checks);
+	if (body && queue)
+		json_object_set(body, "recompute_queue", queue);
+	json_decref(queue);
+	web_reply_json(req, ok ? 200 : 503, body);
 }
 
 static void
