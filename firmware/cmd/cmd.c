@@ -182,7 +182,7 @@ invalidate_states(struct cmd_ctx *ctx, struct cmd_result *r)
 		const struct cmd_change *c = &ctx->changes[i];
 		int32_t after = INT32_MIN;
 
-		if (!(c->what & CMD_CHANGED_ATTENDANCE))
+		if (!(c->what & CMD_CHANGED_ATTENDANCE) || (c->what & CMD_CHANGED_STATES_KEPT))
 			continue;
 		if (c->from[0] && rules_date_parse(c->from, &after) < 0)
 			after = INT32_MIN; /* not a date: everything is safe */

@@ -43,6 +43,9 @@ enum cmd_what {
 	CMD_CHANGED_ATTENDANCE = 1 << 0, /* recompute pid (0 = everyone) from `from` */
 	CMD_CHANGED_CARDS = 1 << 1,      /* card table: the tap path and the board */
 	CMD_CHANGED_PEOPLE = 1 << 2,     /* participants, users, tokens: the board */
+	/* The command deleted the stale saved quota states itself, participant by
+	 * participant (a roster): cmd_txn does not delete them for "everyone". */
+	CMD_CHANGED_STATES_KEPT = 1 << 3,
 };
 
 struct cmd_change {

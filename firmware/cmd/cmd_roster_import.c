@@ -127,7 +127,11 @@ exec(struct cmd_ctx *ctx, const void *args, struct cmd_result *r)
 	         st.card_conflicts);
 	if (cmd_audit(ctx, r, detail) < 0)
 		return -1;
-	cmd_changed(ctx, CMD_CHANGED_ATTENDANCE | CMD_CHANGED_CARDS | CMD_CHANGED_PEOPLE, 0, "");
+	/* Everyone is refreshed; roster.c deleted the saved states of what it changed. */
+	cmd_changed(ctx,
+	            CMD_CHANGED_ATTENDANCE | CMD_CHANGED_CARDS | CMD_CHANGED_PEOPLE |
+	                CMD_CHANGED_STATES_KEPT,
+	            0, "");
 	snprintf(r->msg, sizeof(r->msg),
 	         "roster imported: %d participants, %d cards, %d absences, "
 	         "%d G values, %d closure days%s",

@@ -648,6 +648,8 @@ test_resumed_equals_whole(void **state)
 struct inval {
 	struct afx *f;
 	int checked;
+	int64_t roster_states[4]; /* counted when the roster's change is told */
+	int64_t p1, p2;
 };
 
 static struct inval *inval_now;
@@ -659,7 +661,18 @@ inval_changed(void *arg, const struct cmd_change *c)
 	struct afx *f = arg;
 	int32_t after = INT32_MIN;
 
-	if (c->what & CMD_CHANGED_ATTENDANCE) {
+	if (c->what & CMD_CHANGED_STATES_KEPT) {
+		/* A roster: roster.c deleted what it changed, participant by participant. */
+		inval_now->roster_states[0] =
+		    store_quota_state_count(f->s, inval_now->p1, rules_date(2026, 2, 10));
+		inval_now->roster_states[1] =
+		    store_quota_state_count(f->s, inval_now->p1, rules_date(2026, 1, 20));
+		inval_now->roster_states[2] =
+		    store_quota_state_count(f->s, inval_now->p2, rules_date(2026, 1, 20));
+		inval_now->roster_states[3] = store_quota_state_count(f->s, inval_now->p2, INT32_MIN);
+		inval_now->checked++;
+		attendance_after_write(f->att, c->pid, c->from);
+	} else if (c->what & CMD_CHANGED_ATTENDANCE) {
 		if (c->from[0])
 			assert_int_equal(rules_date_parse(c->from, &after), 0);
 		if (store_quota_state_count(f->s, c->pid, after) != 0)
@@ -688,7 +701,7 @@ static void
 test_invalidation_in_txn(void **state)
 {
 	struct afx *f = *state;
-	struct inval iv = {f, 0};
+	struct inval iv = {.f = f};
 	struct cmd_result r;
 	struct cmd_ctx ctx;
 	char err[512];
@@ -814,6 +827,38 @@ test_invalidation_in_txn(void **state)
 		assert_int_equal(cmd_service_date(&ctx, &a, &r), 0);
 		cmd_result_free(&r);
 		n++;
+	}
+	/* roster.import (offline): only what it changes, per participant */
+	{
+		static const char roster[] =
+		    "{\"version\": 1, \"participants\": ["
+		    "{\"id\": \"A1\", \"name\": \"Name of A1\", \"language\": \"nb\","
+		    " \"regime\": \"no-integreringsloven\", \"rate\": \"under25_alone\","
+		    " \"programme_start\": \"2025-08-04\", \"cards\": [], \"schedule\":"
+		    " {\"template\": [{\"weekdays\": [1,2,3,4,5], \"start\": \"08:30\","
+		    " \"end\": \"14:30\"}], \"exceptions\": [{\"date\": \"2026-02-10\","
+		    " \"sessions\": []}]}},"
+		    "{\"id\": \"A2\", \"name\": \"Name of A2\", \"language\": \"nb\","
+		    " \"regime\": \"no-integreringsloven\", \"rate\": \"full\","
+		    " \"programme_start\": \"2025-08-04\", \"cards\": [], \"schedule\":"
+		    " {\"template\": [{\"weekdays\": [1,2,3,4,5], \"start\": \"08:30\","
+		    " \"end\": \"14:30\"}], \"exceptions\": []}}],"
+		    " \"absences\": [{\"id\": \"r-1\", \"participant\": \"A2\","
+		    " \"category\": \"sick_self_declared\", \"from\": \"2026-01-20\","
+		    " \"to\": \"2026-01-20\"}], \"g\": [], \"closures\": []}";
+		struct cmd_roster_import_args a = {.text = roster, .source = "test"};
+
+		iv.p1 = p1;
+		iv.p2 = p2;
+		states_after(f, p1, "2026-02-10");
+		cmd_ctx_init(&ctx, &f->env, "t");
+		assert_int_equal(cmd_roster_import(&ctx, &a, &r), 0);
+		cmd_result_free(&r);
+		n++;
+		assert_int_equal(iv.roster_states[0], 0); /* A1: the new exception */
+		assert_true(iv.roster_states[1] > 0);     /* A1: nothing else */
+		assert_int_equal(iv.roster_states[2], 0); /* A2: the new absence */
+		assert_true(iv.roster_states[3] > 0);     /* A2: states before it */
 	}
 	assert_int_equal(iv.checked, n);
 	f->env.changed = afx_changed;
