@@ -45,9 +45,9 @@ struct attendance {
 	size_t n_regimes;
 	attendance_change_fn hook;
 	void *hook_arg;
-	bool no_resume;        /* tests: every computation walks from the first date */
-	uint64_t engine_days;  /* days rules_compute() walked (metrics) */
-	uint64_t resumed;      /* computations that resumed from a saved state */
+	bool no_resume;       /* tests: every computation walks from the first date */
+	uint64_t engine_days; /* days rules_compute() walked (metrics) */
+	uint64_t resumed;     /* computations that resumed from a saved state */
 };
 
 /*
@@ -1969,7 +1969,7 @@ struct refresh {
 	int32_t from, today;
 	int now_min;
 	int *changed;
-	int32_t keep; /* saved states after this day are deleted before the new ones go in */
+	int32_t keep;     /* saved states after this day are deleted before the new ones go in */
 	int32_t final_to; /* every day before this one is final: states up to it are kept */
 };
 
@@ -2023,7 +2023,8 @@ states_differ(struct store *s, const struct refresh *f)
 		kept += st->date > f->keep;
 		if ((rc = store_quota_state_get(s, f->pid, st->date, &day, &data, &len)) < 0)
 			return -1;
-		rc = rc == 1 || day != st->date || len != st->len || memcmp(data, st->data, len) != 0;
+		rc = rc == 1 || day != st->date || len != st->len ||
+		     memcmp(data, st->data, len) != 0;
 		free(data);
 		if (rc)
 			return 1;

@@ -278,10 +278,14 @@ int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
 /* --- day results (the daemon) --- */
 
 /*
- * Recompute `pid` (0 = everyone active) from `from` (YYYY-MM-DD, "" = from the first
- * date) up to `today`, settled days only (before today, or today once its last
- * session has ended at `now_min`).  A day whose stored result changes is written to
- * day_results with a day_result outbox event.  *changed counts them (may be NULL).
+ * Recompute `pid` (0 = everyone active) from `from` (YYYY-MM-DD, "" = everything not
+ * yet current) up to `today`, settled days only (before today, or today once its last
+ * session has ended at `now_min`).  The walk resumes from the latest saved state at or
+ * before `from` ("": before today; saved states are current, every change deleted
+ * those after it), checks every final day it walks, and saves states at each pay
+ * period's start and at today with its results in one transaction (none if nothing
+ * changed).  A day whose stored result changes is written to day_results with a
+ * day_result outbox event.  *changed counts them (may be NULL).
  */
 int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
                        int now_min, int *changed, char *err, size_t errlen);

@@ -13,10 +13,13 @@ struct event_base;
 struct attendance;
 struct recompute;
 
-/* Start the timers and queue everyone from their first date.  NULL if out of memory. */
+/*
+ * Start the timers and queue everyone (each resumes from its latest saved state; saved
+ * states of another results fingerprint are dropped first).  NULL if out of memory.
+ */
 struct recompute *recompute_start(struct event_base *base, struct attendance *a);
 void recompute_stop(struct recompute *r);
-/* Queue `pid` (0 = every active participant) from `from` (YYYY-MM-DD, "" = first date). */
+/* Queue `pid` (0 = every active participant) from `from` (YYYY-MM-DD, "" = not current). */
 void recompute_queue(struct recompute *r, int64_t pid, const char *from);
 /* Participants waiting (metrics, tests). */
 size_t recompute_pending(const struct recompute *r);

@@ -68,9 +68,9 @@ store_quota_state_put(struct store *s, int64_t pid, int32_t day, const unsigned 
 int
 store_quota_state_delete_after(struct store *s, int64_t pid, int32_t after)
 {
-	sqlite3_stmt *st = store_prep(
-	    s, pid ? "DELETE FROM quota_state WHERE participant_id = ? AND day > ?"
-	           : "DELETE FROM quota_state WHERE ?1 IS NOT NULL AND day > ?2");
+	sqlite3_stmt *st =
+	    store_prep(s, pid ? "DELETE FROM quota_state WHERE participant_id = ? AND day > ?"
+	                      : "DELETE FROM quota_state WHERE ?1 IS NOT NULL AND day > ?2");
 
 	if (st == NULL)
 		return -1;

@@ -17,8 +17,8 @@
 #define MAX_ABS 256
 
 static const char *const categories[] = {
-    "leave_approved", "religious_holiday", "pregnancy",  "birth_mother",
-    "birth_father",   "nursing",           "sick_doctor", "sick_self_declared",
+    "leave_approved", "religious_holiday", "pregnancy",    "birth_mother",
+    "birth_father",   "nursing",           "sick_doctor",  "sick_self_declared",
     "child_sick",     "vacation",          "leave_unpaid", "unexcused",
 };
 
@@ -117,7 +117,8 @@ add_participant(struct world *w, int i, const char *regime, const char *start, c
 			ss[n++] = (struct store_session){d, 9 * 60, 12 * 60, 0};
 			ss[n++] = (struct store_session){d, 12 * 60 + 30, 15 * 60, d == 3};
 		} else {
-			ss[n++] = (struct store_session){d, 8 * 60 + 30, 14 * 60 + 30, i == 2 && d == 4};
+			ss[n++] =
+			    (struct store_session){d, 8 * 60 + 30, 14 * 60 + 30, i == 2 && d == 4};
 		}
 	}
 	assert_int_equal(store_schedule_set(w->f->s, id, ss, n), 0);
@@ -248,8 +249,8 @@ cmp_days(struct world *w, const struct attendance_days *x, const struct attendan
 	}
 	for (size_t i = 0; i < x->out.n_payouts; i++)
 		if (memcmp(&x->out.payouts[i], &y->out.payouts[i], sizeof(x->out.payouts[i])) != 0)
-			fail_msg("%s: payout %zu differs: gross %lld/%lld deduction %lld/%lld", what,
-			         i, (long long)x->out.payouts[i].gross_ore,
+			fail_msg("%s: payout %zu differs: gross %lld/%lld deduction %lld/%lld",
+			         what, i, (long long)x->out.payouts[i].gross_ore,
 			         (long long)y->out.payouts[i].gross_ore,
 			         (long long)x->out.payouts[i].deduction_ore,
 			         (long long)y->out.payouts[i].deduction_ore);
@@ -393,8 +394,8 @@ check_stored(struct world *w)
 
 	attendance_local_now(today, &min);
 	attendance_set_resume(w->f->att, false);
-	assert_int_equal(attendance_refresh(w->f->att, 0, "", today, min, &changed, err, sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    attendance_refresh(w->f->att, 0, "", today, min, &changed, err, sizeof(err)), 0);
 	attendance_set_resume(w->f->att, true);
 	if (changed != 0)
 		fail_msg("a whole refresh changed %d stored day result(s)", changed);
@@ -406,9 +407,10 @@ check_stored(struct world *w)
 		if (store_quota_state_get(w->f->s, v[i].pid, v[i].day, &day, &data, &len) == 0) {
 			if (day == v[i].day) {
 				if (len != (size_t)v[i].len || memcmp(data, v[i].data, len) != 0)
-					fail_msg("saved state of participant %lld day %d is not the "
-					         "whole walk's",
-					         (long long)v[i].pid, (int)v[i].day);
+					fail_msg(
+					    "saved state of participant %lld day %d is not the "
+					    "whole walk's",
+					    (long long)v[i].pid, (int)v[i].day);
 				w->compared_states++;
 			}
 			free(data);
@@ -473,7 +475,8 @@ change(struct world *w)
 	case 2:
 		if (w->n_abs) {
 			int k = rr(w, w->n_abs);
-			struct cmd_absence_revoke_args a = {.absence = w->uuid[k], .reason = "wrong"};
+			struct cmd_absence_revoke_args a = {.absence = w->uuid[k],
+			                                    .reason = "wrong"};
 
 			cmd_run(w, cmd_absence_revoke(&ctx, &a, &r), &r);
 		}
@@ -482,12 +485,13 @@ change(struct world *w)
 		if (w->n_abs) {
 			int k = rr(w, w->n_abs);
 			char to[11];
-			struct cmd_absence_update_args a = {.absence = w->uuid[k],
-			                                    .reason = "dates",
-			                                    .now = {.category = "sick_self_declared",
-			                                            .from = date,
-			                                            .to = to,
-			                                            .documentation = ""}};
+			struct cmd_absence_update_args a = {
+			    .absence = w->uuid[k],
+			    .reason = "dates",
+			    .now = {.category = "sick_self_declared",
+			            .from = date,
+			            .to = to,
+			            .documentation = ""}};
 
 			fmt(past + rr(w, 3), to);
 			cmd_run(w, cmd_absence_update(&ctx, &a, &r), &r);
@@ -542,9 +546,9 @@ change(struct world *w)
 			set_today(w, w->today + 1, 7, 0);
 			fmt(w->today, today);
 			/* midnight: everyone */
-			assert_int_equal(
-			    attendance_refresh(w->f->att, 0, "", today, 7 * 60, NULL, err, sizeof(err)),
-			    0);
+			assert_int_equal(attendance_refresh(w->f->att, 0, "", today, 7 * 60, NULL,
+			                                    err, sizeof(err)),
+			                 0);
 			for (int p = 0; p < 4; p++) {
 				taps_for_day(w, p, w->today);
 				attendance_after_write(w->f->att, w->pid[p], today);
@@ -574,10 +578,10 @@ test_resumed_equals_whole(void **state)
 	assert_int_equal(attendance_set_results_from(w->f->att, "2025-01-01", 0, err, sizeof(err)),
 	                 0);
 	w->pid[0] = add_participant(w, 0, "no-integreringsloven", "2025-01-06", "full", 0, 0, NULL);
-	w->pid[1] = add_participant(w, 1, "no-introduksjonsloven", "2025-03-03", "under25_alone",
-	                            1, 0, NULL);
-	w->pid[2] = add_participant(w, 2, "no-kvalifiseringsprogram", "2025-02-03", "full", 3, 1,
-	                            NULL);
+	w->pid[1] = add_participant(w, 1, "no-introduksjonsloven", "2025-03-03", "under25_alone", 1,
+	                            0, NULL);
+	w->pid[2] =
+	    add_participant(w, 2, "no-kvalifiseringsprogram", "2025-02-03", "full", 3, 1, NULL);
 	w->pid[3] =
 	    add_participant(w, 3, "dk-integrationsprogram", "2025-01-06", "full", 0, 0, "12000.00");
 	/* Exceptions: a cancelled day and a short day each. */
@@ -611,13 +615,13 @@ test_resumed_equals_whole(void **state)
 			fmt(d, f);
 			fmt(d + 2, t);
 			a = afx_absence(w->pid[i], "sick_self_declared", f, t, NULL);
-			assert_int_equal(afx_register_absence(w->f, &a, "teacher", err, sizeof(err)),
-			                 0);
+			assert_int_equal(
+			    afx_register_absence(w->f, &a, "teacher", err, sizeof(err)), 0);
 		}
 	}
 	fmt(w->today, today);
-	assert_int_equal(attendance_refresh(w->f->att, 0, "", today, 16 * 60, NULL, err, sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    attendance_refresh(w->f->att, 0, "", today, 16 * 60, NULL, err, sizeof(err)), 0);
 	assert_true(store_quota_state_count(w->f->s, 0, INT32_MIN) > 0);
 	check_all(w);
 	w->f->env.changed = world_changed;
@@ -669,7 +673,8 @@ inval_changed(void *arg, const struct cmd_change *c)
 		    store_quota_state_count(f->s, inval_now->p1, rules_date(2026, 1, 20));
 		inval_now->roster_states[2] =
 		    store_quota_state_count(f->s, inval_now->p2, rules_date(2026, 1, 20));
-		inval_now->roster_states[3] = store_quota_state_count(f->s, inval_now->p2, INT32_MIN);
+		inval_now->roster_states[3] =
+		    store_quota_state_count(f->s, inval_now->p2, INT32_MIN);
 		inval_now->checked++;
 		attendance_after_write(f->att, c->pid, c->from);
 	} else if (c->what & CMD_CHANGED_ATTENDANCE) {
@@ -734,7 +739,8 @@ test_invalidation_in_txn(void **state)
 		n++;
 		/* absence.revoke */
 		states_after(f, p1, "2026-01-12");
-		assert_int_equal(afx_revoke_absence(f, a.a.uuid, "t", "wrong", err, sizeof(err)), 0);
+		assert_int_equal(afx_revoke_absence(f, a.a.uuid, "t", "wrong", err, sizeof(err)),
+		                 0);
 		n++;
 	}
 	/* absence.update */
@@ -770,8 +776,8 @@ test_invalidation_in_txn(void **state)
 		assert_int_equal(afx_correct_tap(f, &c, "t", uuid, err, sizeof(err)), 0);
 		n++;
 		states_after(f, p1, "2025-11-04");
-		assert_int_equal(attendance_taps_on(f->att, p1, "2025-11-04", &t, &nt, err, sizeof(err)),
-		                 0);
+		assert_int_equal(
+		    attendance_taps_on(f->att, p1, "2025-11-04", &t, &nt, err, sizeof(err)), 0);
 		assert_true(nt > 0);
 		c = (struct attendance_correction){.participant_id = p1,
 		                                   .action = "remove",
@@ -886,8 +892,8 @@ test_restart_walks_only_new_days(void **state)
 		afx_tap(f, p, s, 505, "in");
 		afx_tap(f, p, s, 871, "out");
 	}
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-04-20", 960, NULL, err, sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    attendance_refresh(f->att, 0, "", "2026-04-20", 960, NULL, err, sizeof(err)), 0);
 	before = attendance_engine_days(f->att);
 	assert_true(before > 400);
 	/* The same moment again (a restart): only today is walked. */
@@ -906,8 +912,8 @@ test_restart_walks_only_new_days(void **state)
 	/* A results check with the same files keeps them; states after today go. */
 	assert_int_equal(attendance_results_check(f->att, "2026-04-10", err, sizeof(err)), 1);
 	assert_int_equal(store_quota_state_count(f->s, p, INT32_MIN), 0);
-	assert_int_equal(attendance_refresh(f->att, 0, "", "2026-04-22", 960, NULL, err, sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    attendance_refresh(f->att, 0, "", "2026-04-22", 960, NULL, err, sizeof(err)), 0);
 	assert_int_equal(attendance_results_check(f->att, "2026-04-10", err, sizeof(err)), 0);
 	assert_int_equal(store_quota_state_count(f->s, p, rules_date(2026, 4, 10)), 0);
 	assert_true(store_quota_state_count(f->s, p, INT32_MIN) > 10);
