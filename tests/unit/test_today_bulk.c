@@ -21,8 +21,8 @@
 #include "store.h"
 #include "testutil.h"
 
-#define N_PEOPLE 40
-#define N_DATES 18
+#define N_PEOPLE 30
+#define N_DATES 10
 
 static uint64_t rng;
 
@@ -69,8 +69,8 @@ gen_participant(sqlite3 *h, int i, int64_t *tap_base, int *taps, int *uuid)
 	int64_t pid = i + 1;
 	const char *regime = regimes[rnd(4)];
 	const char *rates[] = {"full", "under25_alone", "under25_with_parents"};
-	int32_t start = rnd(10) == 0 ? rules_date(2021, 6, 1) + (int32_t)rnd(400)
-	                             : win_from - 400 + (int32_t)rnd(400 + 60);
+	int32_t start = rnd(20) == 0 ? rules_date(2021, 6, 1) + (int32_t)rnd(400)
+	                             : win_from - 250 + (int32_t)rnd(250 + 60);
 	char ps[11], pe[11] = "", d[11];
 	char benefit[24] = "";
 	int sessions[8][2][3], n_s[8] = {0};
@@ -206,17 +206,22 @@ gen_participant(sqlite3 *h, int i, int64_t *tap_base, int *taps, int *uuid)
 			    " ORDER BY (id * 7919) %% 1013 LIMIT 1",
 			    (*uuid)++, (long long)pid);
 	}
-	/* Runs of self-declared illness without a note: occurrences, long runs, refusals. */
+	/* Runs of illness without a note and of pregnancy: occurrences, long runs, quotas used up.
+	 */
+	static const char *const run_cats[] = {"sick_self_declared", "sick_self_declared",
+	                                       "child_sick", "pregnancy"};
 	for (int k = rnd(3) == 0 ? 3 + (int)rnd(5) : 0; k > 0; k--) {
 		int32_t from = win_from - 200 + (int32_t)rnd((uint32_t)(win_to - win_from + 201));
+		int cat = (int)rnd(4);
 		char f[11], t[11];
 
+		/* Pregnancy stretches long enough to use up its days. */
 		date_str(from, f);
-		date_str(from + (int32_t)rnd(6), t);
+		date_str(from + (int32_t)rnd(6) + (cat == 3 ? 6 : 0), t);
 		sql(h,
 		    "INSERT INTO absences(uuid, participant_id, category, from_date, to_date,"
 		    " registered_by, created_ms) VALUES('a-%d', %lld, '%s', '%s', '%s', 'w', 0)",
-		    (*uuid)++, (long long)pid, rnd(4) ? "sick_self_declared" : "child_sick", f, t);
+		    (*uuid)++, (long long)pid, run_cats[cat], f, t);
 	}
 	/* Absences of every category: whole days, clock times, amounts of minutes, runs. */
 	for (int k = 2 + (int)rnd(7); k > 0; k--) {
@@ -395,7 +400,7 @@ test_bulk_equals_one(void **state)
 	(void)state;
 	win_from = rules_date(2026, 3, 2);
 	win_to = rules_date(2026, 6, 12);
-	for (uint64_t seed = 1; seed <= 6; seed++) {
+	for (uint64_t seed = 1; seed <= 4; seed++) {
 		struct fx f;
 
 		assert_int_equal(fx_setup(&f, seed), 0);
