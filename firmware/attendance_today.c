@@ -210,27 +210,43 @@ participant_parse(const struct store_participant *p, struct rules_participant *p
 	return 0;
 }
 
+/* Whether the regime sets no limit ("none") for a day-counted quota on `date`. */
+static bool
+no_limit(const struct rules_regime *r, enum rules_param p, int32_t date)
+{
+	const struct rules_param_version *v = rules_param_at(r, p, date);
+
+	return v != NULL && v->den == 0;
+}
+
 /*
  * Whether a registration covering the day brings quota history into its verdict:
  * the categories whose allocation takes from a quota or a run (RULES.md; quota.c
- * simple_take, allocate_self_declared, allocate_child_sick).  Any other category
- * is granted without looking at earlier days.
+ * simple_take, allocate_self_declared, allocate_child_sick).  Any other category,
+ * and a day-counted quota the regime leaves without a limit that day (simple_take
+ * then always grants), is decided without looking at earlier days.
  */
 static bool
-carries_quota(const struct store_absence_row *r)
+carries_quota(const struct store_absence_row *r, const struct rules_regime *rg, int32_t date)
 {
 	switch (rules_category_parse(r->a.category)) {
 	case RULES_CAT_SICK_SELF_DECLARED:
 		return strcmp(r->a.documentation, "doctor_note") != 0;
-	case RULES_CAT_PREGNANCY:
-		return strcmp(r->a.documentation, "checkup") != 0;
 	case RULES_CAT_CHILD_SICK:
-	case RULES_CAT_RELIGIOUS_HOLIDAY:
-	case RULES_CAT_VACATION:
-	case RULES_CAT_LEAVE_APPROVED:
-	case RULES_CAT_BIRTH_MOTHER:
-	case RULES_CAT_BIRTH_FATHER:
 		return true;
+	case RULES_CAT_PREGNANCY:
+		return strcmp(r->a.documentation, "checkup") != 0 &&
+		       !no_limit(rg, RULES_P_PREGNANCY_DAYS, date);
+	case RULES_CAT_RELIGIOUS_HOLIDAY:
+		return !no_limit(rg, RULES_P_RELIGIOUS_DAYS_PER_YEAR, date);
+	case RULES_CAT_VACATION:
+		return !no_limit(rg, RULES_P_VACATION_DAYS_PER_YEAR, date);
+	case RULES_CAT_LEAVE_APPROVED:
+		return !no_limit(rg, RULES_P_LEAVE_APPROVED_DAYS_PER_YEAR, date);
+	case RULES_CAT_BIRTH_MOTHER:
+		return !no_limit(rg, RULES_P_BIRTH_MOTHER_DAYS, date);
+	case RULES_CAT_BIRTH_FATHER:
+		return !no_limit(rg, RULES_P_BIRTH_FATHER_DAYS, date);
 	default:
 		return false;
 	}
@@ -363,7 +379,7 @@ day_input_load(const struct bulk *b, const struct store_participant *p, struct d
 	char why[256];
 
 	for (size_t i = 0; i < n_a; i++)
-		if (carries_quota(&b->abs[f_a + i]))
+		if (carries_quota(&b->abs[f_a + i], x->in.regime, b->date))
 			return FAST_NO;
 	x->templ = calloc(n_s ? n_s : 1, sizeof(*x->templ));
 	x->exc = calloc(n_e ? n_e : 1, sizeof(*x->exc));

@@ -61,6 +61,16 @@ static const char *const docs[] = {"", "", "doctor_note", "checkup"};
 
 /* The window the dates are drawn from: before and after G's 1 May. */
 static int32_t win_from, win_to;
+/* Days late in a run or after a quota's stretches: where history decides. */
+static int32_t hot[4096];
+static size_t n_hot;
+
+static void
+hot_add(int32_t d)
+{
+	if (n_hot < sizeof(hot) / sizeof(hot[0]) && d >= win_from && d <= win_to)
+		hot[n_hot++] = d;
+}
 
 /* A participant's schedule, taps, corrections and absences, written in SQL. */
 static void
@@ -71,12 +81,19 @@ gen_participant(sqlite3 *h, int i, int64_t *tap_base, int *taps, int *uuid)
 	const char *rates[] = {"full", "under25_alone", "under25_with_parents"};
 	int32_t start = rnd(20) == 0 ? rules_date(2021, 6, 1) + (int32_t)rnd(400)
 	                             : win_from - 250 + (int32_t)rnd(250 + 60);
+	/* Half of them use up a quota before a day H (in stretches inside the programme). */
+	int burning = rnd(2) == 0;
+	int32_t hday = win_from + (int32_t)rnd((uint32_t)(win_to - win_from + 1));
 	char ps[11], pe[11] = "", d[11];
 	char benefit[24] = "";
 	int sessions[8][2][3], n_s[8] = {0};
 
+	while (rules_weekday(hday) > 5)
+		hday--;
+	if (burning && start > hday - 120)
+		start = hday - 120;
 	date_str(start, ps);
-	if (rnd(6) == 0)
+	if (!burning && rnd(6) == 0)
 		date_str(win_from + (int32_t)rnd((uint32_t)(win_to - win_from)), pe);
 	if (strcmp(regime, "dk-integrationsprogram") == 0 && rnd(8) != 0)
 		snprintf(benefit, sizeof(benefit), "%u.%02u", 9000 + rnd(4000), rnd(100));
@@ -209,19 +226,51 @@ gen_participant(sqlite3 *h, int i, int64_t *tap_base, int *taps, int *uuid)
 	/* Runs of illness without a note and of pregnancy: occurrences, long runs, quotas used up.
 	 */
 	static const char *const run_cats[] = {"sick_self_declared", "sick_self_declared",
-	                                       "child_sick", "pregnancy"};
+	                                       "child_sick",         "pregnancy",
+	                                       "vacation",           "religious_holiday"};
 	for (int k = rnd(3) == 0 ? 3 + (int)rnd(5) : 0; k > 0; k--) {
 		int32_t from = win_from - 200 + (int32_t)rnd((uint32_t)(win_to - win_from + 201));
-		int cat = (int)rnd(4);
+		int cat = (int)rnd(6);
 		char f[11], t[11];
 
-		/* Pregnancy stretches long enough to use up its days. */
+		/* Pregnancy and vacation stretches long enough to use up their days. */
 		date_str(from, f);
-		date_str(from + (int32_t)rnd(6) + (cat == 3 ? 6 : 0), t);
+		date_str(from + (int32_t)rnd(6) +
+		             (cat == 3   ? 6
+		              : cat == 4 ? 10 + (int32_t)rnd(15)
+		                         : 0),
+		         t);
 		sql(h,
 		    "INSERT INTO absences(uuid, participant_id, category, from_date, to_date,"
 		    " registered_by, created_ms) VALUES('a-%d', %lld, '%s', '%s', '%s', 'w', 0)",
 		    (*uuid)++, (long long)pid, run_cats[cat], f, t);
+	}
+	/* Now and then a quota used up this year by several stretches of one category. */
+	if (burning) {
+		static const struct {
+			const char *cat;
+			int n, len;
+		} burn[] = {{"vacation", 4, 12},         {"pregnancy", 3, 7},
+		            {"birth_mother", 4, 10},     {"birth_father", 3, 5},
+		            {"child_sick", 5, 3},        {"religious_holiday", 3, 1},
+		            {"sick_self_declared", 6, 2}};
+		int c = (int)rnd(sizeof(burn) / sizeof(burn[0]));
+
+		/* Stretches one after the other before H, the last one ending on H. */
+		for (int k = 0; k < burn[c].n; k++) {
+			int32_t to = hday - k * (burn[c].len + 2 + (int32_t)rnd(3));
+			char f[11], t[11];
+
+			date_str(to - burn[c].len + 1, f);
+			date_str(to, t);
+			sql(h,
+			    "INSERT INTO absences(uuid, participant_id, category, from_date, "
+			    "to_date,"
+			    " registered_by, created_ms) VALUES('a-%d', %lld, '%s', '%s', '%s', "
+			    "'w', 0)",
+			    (*uuid)++, (long long)pid, burn[c].cat, f, t);
+		}
+		hot_add(hday);
 	}
 	/* Absences of every category: whole days, clock times, amounts of minutes, runs. */
 	for (int k = 2 + (int)rnd(7); k > 0; k--) {
@@ -272,6 +321,7 @@ generate(struct fx *f, uint64_t seed)
 	int64_t tap_base = 1;
 
 	rng = seed * 2654435761u + 1;
+	n_hot = 0;
 	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
 	sqlite3_busy_timeout(h, 5000);
 	sql(h, "BEGIN");
@@ -290,7 +340,7 @@ generate(struct fx *f, uint64_t seed)
 	if (rnd(2)) {
 		char d[11];
 
-		date_str(win_from - 200 + (int32_t)rnd(260), d);
+		date_str(win_from - 200 + (int32_t)rnd(70), d);
 		sql(h, "INSERT INTO meta(key, value) VALUES('day_results_from', '%s')", d);
 	}
 	sql(h, "COMMIT");
@@ -405,7 +455,10 @@ test_bulk_equals_one(void **state)
 
 		assert_int_equal(fx_setup(&f, seed), 0);
 		for (int k = 0; k < N_DATES; k++) {
-			int32_t d = win_from + (int32_t)rnd((uint32_t)(win_to - win_from + 1));
+			int32_t d =
+			    n_hot && rnd(2)
+			        ? hot[rnd((uint32_t)n_hot)]
+			        : win_from + (int32_t)rnd((uint32_t)(win_to - win_from + 1));
 			int mins[] = {0, 470, 485, 540, 720, 900, 1000, 1440};
 			int now = rnd(3) ? mins[rnd(8)] : (int)rnd(1441);
 			char ds[11];
