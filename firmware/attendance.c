@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "attendance.h"
+#include "attendance_int.h"
 #include "clock.h"
 #include "config.h"
 #include "errbuf.h"
@@ -1518,34 +1519,6 @@ attendance_participants(struct attendance *a, int64_t **ids, size_t *n, char *er
 	return 0;
 }
 
-int
-attendance_today(struct attendance *a, const char *date, int now_min,
-                 struct attendance_today **rows, size_t *n, char *err, size_t errlen)
-{
-	struct id_list l;
-	char why[512];
-
-	*rows = NULL;
-	*n = 0;
-	if (active_ids(a, &l, err, errlen) < 0)
-		return -1;
-	if ((*rows = calloc(l.n ? l.n : 1, sizeof(**rows))) == NULL) {
-		free(l.ids);
-		return errbuf_set(err, errlen, "%s", "out of memory");
-	}
-	for (size_t i = 0; i < l.n; i++) {
-		int rc = attendance_today_one(a, l.ids[i], date, now_min, &(*rows)[*n], why,
-		                              sizeof(why));
-
-		if (rc == 0)
-			(*n)++;
-		else if (rc < 0)
-			log_warn("attendance: today: %s", why);
-	}
-	free(l.ids);
-	return 0;
-}
-
 static json_t *
 hhmm_json(int min)
 {
@@ -2548,4 +2521,84 @@ attendance_results_check(struct attendance *a, const char *today, char *err, siz
 		log_info("attendance: the regimes, the payroll calendar or the results version "
 		         "changed; saved states dropped, everyone is computed from the start");
 	return c.stale;
+}
+
+/* --- lent to attendance_today.c (attendance_int.h) --- */
+
+struct store *
+attendance_int_store(struct attendance *a)
+{
+	return a->s;
+}
+
+const struct rules_regime *
+attendance_int_regime(struct attendance *a, const char *name, char *err, size_t errlen)
+{
+	return regime_get(a, name, err, errlen);
+}
+
+int
+attendance_int_g(struct attendance *a, const struct rules_regime *r, int32_t to, struct rules_g **g,
+                 size_t *n, int32_t *g_missing, char *err, size_t errlen)
+{
+	struct inputs x;
+
+	memset(&x, 0, sizeof(x));
+	x.regime = r;
+	*g = NULL;
+	*n = 0;
+	if (load_g(a, &x, to, 1, err, errlen) < 0)
+		return -1;
+	*g = x.g;
+	*n = x.in.n_g;
+	*g_missing = x.g_missing;
+	return 0;
+}
+
+int32_t
+attendance_int_first_date(const struct rules_input *in, int32_t from, int32_t to)
+{
+	struct inputs x = {.regime = in->regime, .in = *in};
+
+	return first_date(&x, from, to);
+}
+
+size_t
+attendance_int_sessions(const struct rules_input *in, int32_t date, int16_t *start, int16_t *end,
+                        bool *off, size_t max)
+{
+	struct inputs x = {.in = *in};
+
+	return day_sessions(&x, date, start, end, off, max);
+}
+
+int
+attendance_int_absence(const struct rules_input *in, const char *ext_id,
+                       const struct store_absence_row *r, struct rules_absence **abs, size_t *n,
+                       size_t *cap, char *err, size_t errlen)
+{
+	struct inputs x = {.in = *in, .abs = *abs, .cap_abs = *cap};
+	int rc;
+
+	snprintf(x.p.ext_id, sizeof(x.p.ext_id), "%s", ext_id);
+	x.in.absences = *abs;
+	x.in.n_absences = *n;
+	rc = absence_to_rules(&x, r, err, errlen);
+	*abs = x.abs;
+	*n = x.in.n_absences;
+	*cap = x.cap_abs;
+	return rc;
+}
+
+int64_t
+attendance_int_param(const struct rules_regime *r, enum rules_param p, int32_t date, int64_t none)
+{
+	return param_int(r, p, date, none);
+}
+
+void
+attendance_today_status(struct attendance_today *row, const struct rules_day *day, int all_off_site,
+                        int grace, int now_min, int n_taps)
+{
+	today_status(row, day, all_off_site, grace, now_min, n_taps);
 }

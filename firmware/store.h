@@ -345,6 +345,40 @@ int store_absence_find(struct store *s, const char *uuid, struct store_absence_r
 /* 0 revoked now, 1 unknown or already revoked, -1 error. */
 int store_absence_revoke(struct store *s, const char *uuid, const char *who);
 
+/*
+ * One date for every active participant at once (the Today page in bulk), one query
+ * each, ordered by participant id first, then as the per-participant listings above.
+ */
+struct store_pid_session {
+	int64_t pid;
+	struct store_session s;
+};
+struct store_pid_exception {
+	int64_t pid;
+	struct store_exception_row e;
+};
+struct store_pid_tap {
+	int64_t pid;
+	struct store_day_tap t;
+};
+/* Every weekly template row (any date: the rows carry no validity). */
+int store_day_sessions_all(struct store *s, struct store_pid_session **out, size_t *n);
+/* Exception rows on `date`. */
+int store_day_exceptions_all(struct store *s, const char *date, struct store_pid_exception **out,
+                             size_t *n);
+/*
+ * Participants with exception rows the rules engine refuses on any date (times out
+ * of the day, a date both cancelled and with sessions, more than max_per_date rows).
+ */
+int store_exceptions_refused(struct store *s, int max_per_date, int64_t **out, size_t *n);
+/* Accepted taps on `date`; corrections on `date` (participant_id filled), by id. */
+int store_day_taps_all(struct store *s, const char *date, struct store_pid_tap **out, size_t *n);
+int store_day_corrections_all(struct store *s, const char *date, struct store_correction **out,
+                              size_t *n);
+/* Absences not revoked whose dates include `date`. */
+int store_day_absences_all(struct store *s, const char *date, struct store_absence_row **out,
+                           size_t *n);
+
 struct store_g {
 	char from[11];
 	int64_t amount; /* whole kroner */

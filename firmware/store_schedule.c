@@ -457,3 +457,180 @@ store_absence_revoke(struct store *s, const char *uuid, const char *who)
 		return -1;
 	return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
+
+/*
+ * --- one date for every active participant (the Today page in bulk) ---
+ * Each listing is one query, ordered by participant first so attendance_today.c
+ * can take each participant's slice; within it the order of the per-participant
+ * listings above.
+ */
+
+#define ACTIVE_IDS "(SELECT id FROM participants WHERE active = 1)"
+
+int
+store_day_sessions_all(struct store *s, struct store_pid_session **out, size_t *n)
+{
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT participant_id, weekday, start_min, end_min,"
+	                  " offsite FROM schedules WHERE participant_id IN " ACTIVE_IDS
+	                  " ORDER BY participant_id, weekday, start_min");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[(*n)++] = (struct store_pid_session){
+		    sqlite3_column_int64(st, 0),
+		    {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+		     sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)}};
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_day_exceptions_all(struct store *s, const char *date, struct store_pid_exception **out,
+                         size_t *n)
+{
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT participant_id, date, start_min, end_min, offsite"
+	       " FROM schedule_exceptions WHERE date = ?1 AND participant_id IN " ACTIVE_IDS
+	       " ORDER BY participant_id, date, start_min");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_pid_exception *r;
+
+		LIST_NEXT(out, n, cap, rc);
+		r = &(*out)[(*n)++];
+		r->pid = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, r->e.date, sizeof(r->e.date));
+		r->e.start_min =
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+		r->e.end_min =
+		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+		r->e.offsite = sqlite3_column_int(st, 4);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_exceptions_refused(struct store *s, int max_per_date, int64_t **out, size_t *n)
+{
+	/* As the engine checks them: times within the day, a date either cancelled or
+	 * with sessions, at most max_per_date rows on a date. */
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT DISTINCT participant_id FROM schedule_exceptions"
+	       " WHERE participant_id IN " ACTIVE_IDS " GROUP BY participant_id, date"
+	       " HAVING count(*) > ?1"
+	       " OR (sum(start_min IS NULL) > 0 AND sum(start_min IS NOT NULL) > 0)"
+	       " OR sum(start_min IS NOT NULL AND NOT (start_min >= 0"
+	       "  AND start_min < coalesce(end_min, -1) AND coalesce(end_min, -1) <= 1440)) > 0"
+	       " ORDER BY participant_id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, max_per_date);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_day_taps_all(struct store *s, const char *date, struct store_pid_tap **out, size_t *n)
+{
+	/* The index's order, as store_taps_accepted() gives one participant's taps. */
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT participant_id, id, local_date, local_min, direction, " DAY_NUMBER(
+	           "local_date") " FROM taps INDEXED BY taps_accepted"
+	                         " WHERE participant_id IN " ACTIVE_IDS " AND local_date = ?1"
+	                         " AND outcome IN ('accepted_in','accepted_out')"
+	                         " ORDER BY participant_id, local_date, local_min, outcome,"
+	                         " direction, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[*n].pid = sqlite3_column_int64(st, 0);
+		store_read_day_tap(st, 1, &(*out)[(*n)++].t);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_day_corrections_all(struct store *s, const char *date, struct store_correction **out,
+                          size_t *n)
+{
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT participant_id, uuid, action, tap_id, local_date, local_min,"
+	                  " direction, reason, who FROM corrections WHERE local_date = ?1"
+	                  " AND participant_id IN " ACTIVE_IDS " ORDER BY participant_id, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_correction *c;
+
+		LIST_NEXT(out, n, cap, rc);
+		c = &(*out)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->participant_id = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, c->uuid, sizeof(c->uuid));
+		store_copy_col(st, 2, c->action, sizeof(c->action));
+		c->tap_id = sqlite3_column_int64(st, 3);
+		store_copy_col(st, 4, c->date, sizeof(c->date));
+		c->minute = sqlite3_column_int(st, 5);
+		store_copy_col(st, 6, c->direction, sizeof(c->direction));
+		store_copy_col(st, 7, c->reason, sizeof(c->reason));
+		store_copy_col(st, 8, c->who, sizeof(c->who));
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_day_absences_all(struct store *s, const char *date, struct store_absence_row **out, size_t *n)
+{
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " ABSENCE_COLS " FROM absences WHERE revoked = 0"
+	                  " AND from_date <= ?1 AND to_date >= ?1 AND participant_id IN " ACTIVE_IDS
+	                  " ORDER BY participant_id, from_date, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_absence(st, &(*out)[(*n)++]);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}

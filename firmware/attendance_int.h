@@ -1,0 +1,47 @@
+/*
+ * attendance_int.h — what attendance.c lends attendance_today.c (the Today page in
+ * bulk) so both compute a day from the same code: regimes, the G table, a day's
+ * sessions, absences as engine input, the board's status word.  Not a public
+ * header: nothing outside firmware/attendance*.c includes it.
+ */
+#ifndef STEMPEL_ATTENDANCE_INT_H
+#define STEMPEL_ATTENDANCE_INT_H
+
+#include "attendance.h"
+
+/* The context's store (the read-only one on the reports thread). */
+struct store *attendance_int_store(struct attendance *a);
+/* A regime by name, loaded once per context with [payroll] over it; NULL with err. */
+const struct rules_regime *attendance_int_regime(struct attendance *a, const char *name, char *err,
+                                                 size_t errlen);
+/*
+ * The G table a board view computes with up to `to` (regime file and database, the
+ * last value carried forward: lenient); *g malloc'd.  *g_missing as in
+ * struct attendance_days.  -1 with err.
+ */
+int attendance_int_g(struct attendance *a, const struct rules_regime *r, int32_t to,
+                     struct rules_g **g, size_t *n, int32_t *g_missing, char *err, size_t errlen);
+/* The first date attendance.c computes a participant from when asked for [from, to]. */
+int32_t attendance_int_first_date(const struct rules_input *in, int32_t from, int32_t to);
+/* The sessions of `date` from in's templates and exceptions (holidays aside). */
+size_t attendance_int_sessions(const struct rules_input *in, int32_t date, int16_t *start,
+                               int16_t *end, bool *off, size_t max);
+/*
+ * A stored absence appended to (*abs, *n, *cap) as engine absences, as attendance.c
+ * loads them (amounts of minutes split per day over in's sessions).  -1 with err.
+ */
+int attendance_int_absence(const struct rules_input *in, const char *ext_id,
+                           const struct store_absence_row *r, struct rules_absence **abs, size_t *n,
+                           size_t *cap, char *err, size_t errlen);
+/* An integer parameter in force on `date`; `none` if "none" or missing. */
+int64_t attendance_int_param(const struct rules_regime *r, enum rules_param p, int32_t date,
+                             int64_t none);
+/*
+ * The board's word for a day (row->status, excused_min, excused_category) from the
+ * engine's day, whether every session is off-site, grace, the minute now and how
+ * many taps the day had up to now; row's start/end and tap fields are read.
+ */
+void attendance_today_status(struct attendance_today *row, const struct rules_day *day,
+                             int all_off_site, int grace, int now_min, int n_taps);
+
+#endif
