@@ -319,26 +319,86 @@ body_reason(struct evhttp_request *req, char *out, size_t outlen, char *why, siz
 	return rc;
 }
 
+/*
+ * A close: its lines are computed ahead on the reports thread (period_close_prepare,
+ * reads only), then the command runs on the loop in one transaction and uses them
+ * if nothing was written in between; else it computes them itself (period.h).
+ */
+struct close_job {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id;
+	int64_t token[2];
+	struct period_close_prep *prep;
+	char who[96], why[CLOSE_REASON_MAX * 4 + 1];
+};
+
+static void close_run_command(struct api *api, struct evhttp_request *req, int64_t id,
+                              const char *who, const char *why);
+
+static void
+close_prepare_run(struct reports_ctx *ctx, void *arg)
+{
+	struct close_job *j = arg;
+
+	j->prep = period_close_prepare(ctx->period, j->id, j->token);
+}
+
+static void
+close_prepare_done(void *arg, int ran)
+{
+	struct close_job *j = arg;
+
+	if (!ran) {
+		period_close_prep_free(j->prep);
+		reply_error(j->req, 503, "the kiosk is stopping");
+	} else {
+		period_close_offer(j->api->p, j->prep);
+		close_run_command(j->api, j->req, j->id, j->who, j->why);
+		period_close_offer(j->api->p, NULL);
+	}
+	free(j);
+}
+
 static void
 close_period(struct api *api, struct evhttp_request *req, int64_t id, const struct store_token *tok)
 {
-	struct cmd_period_close_args a = {.id = id};
+	struct close_job *j = calloc(1, sizeof(*j));
+	char err[1024];
+
+	if (j == NULL) {
+		reply_error(req, 500, "out of memory");
+		return;
+	}
+	*j = (struct close_job){.api = api, .req = req, .id = id};
+	snprintf(j->who, sizeof(j->who), "token:%s", tok->name);
+	/* A malformed body closes nothing: 400 before the command runs. */
+	if (body_reason(req, j->why, sizeof(j->why), err, sizeof(err)) < 0) {
+		reply_error(req, 400, err);
+		free(j);
+		return;
+	}
+	if (!j->why[0])
+		snprintf(j->why, sizeof(j->why), "closed through the payroll API");
+	/* Without a token or a thread the close computes on the loop, as it always could. */
+	if (store_write_token(api->s, j->token) < 0 ||
+	    reports_submit(api->reports, close_prepare_run, close_prepare_done, j) < 0) {
+		close_run_command(api, req, id, j->who, j->why);
+		free(j);
+	}
+}
+
+static void
+close_run_command(struct api *api, struct evhttp_request *req, int64_t id, const char *who,
+                  const char *why)
+{
+	struct cmd_period_close_args a = {.id = id, .reason = why};
 	struct store_period sp;
 	struct cmd_result r;
 	struct cmd_ctx ctx;
-	char who[96], why[CLOSE_REASON_MAX * 4 + 1], err[1024];
 	const char *closable;
 	int rc;
 
-	snprintf(who, sizeof(who), "token:%s", tok->name);
-	/* A malformed body closes nothing: 400 before the command runs. */
-	if (body_reason(req, why, sizeof(why), err, sizeof(err)) < 0) {
-		reply_error(req, 400, err);
-		return;
-	}
-	if (!why[0])
-		snprintf(why, sizeof(why), "closed through the payroll API");
-	a.reason = why;
 	cmd_ctx_init(&ctx, api->cmd, who);
 	rc = cmd_period_close(&ctx, &a, &r);
 	/* Not ended yet: the message ends with the time from which it can close. */
