@@ -30,6 +30,7 @@ struct web_stream {
 	struct evhttp_request *req; /* NULL once the client has gone or the reply ended */
 	struct event *ready;        /* a chunk is queued, or the last one has left */
 	int started, sending, finished, producer_done;
+	int head_only; /* HEAD: the headers, no body (evhttp would never call on_sent) */
 	/* producer only */
 	struct evbuffer *fill;
 	struct reports *reports;
@@ -185,6 +186,12 @@ pump(struct web_stream *s)
 		evhttp_send_reply_start(s->req, 200, "OK");
 		s->started = 1;
 	}
+	if (c && s->head_only) {
+		evbuffer_free(c->buf);
+		free(c);
+		event_active(s->ready, EV_WRITE, 0);
+		return;
+	}
 	if (c) {
 		s->sending = 1;
 		evhttp_send_reply_chunk_with_cb(s->req, c->buf, on_sent, s);
@@ -225,6 +232,7 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 		return NULL;
 	}
 	s->req = req;
+	s->head_only = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
 	s->reports = reports;
 	s->taken_ms = mono_ms();
 	pthread_mutex_init(&s->mu, NULL);
@@ -239,6 +247,7 @@ static int
 hand_over(struct web_stream *s)
 {
 	struct chunk *c;
+	int64_t since;
 	int rc = 0;
 
 	if (evbuffer_get_length(s->fill) == 0)
@@ -248,10 +257,13 @@ hand_over(struct web_stream *s)
 		return -1;
 	}
 	pthread_mutex_lock(&s->mu);
+	/* The stall clock runs from the last chunk taken, or from now (not while queued). */
+	since = mono_ms();
 	while (!s->gone && s->queued >= WEB_STREAM_QUEUED) {
 		struct timespec until;
+		int64_t last = s->taken_ms > since ? s->taken_ms : since;
 
-		if (reports_stopping(s->reports) || mono_ms() - s->taken_ms > WEB_STREAM_STALL_MS) {
+		if (reports_stopping(s->reports) || mono_ms() - last > WEB_STREAM_STALL_MS) {
 			log_warn("web: %s; ending a streamed answer",
 			         reports_stopping(s->reports) ? "stopping"
 			                                      : "a client stopped reading");

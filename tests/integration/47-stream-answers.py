@@ -40,7 +40,7 @@ def roster():
     return {"participants": parts}
 
 
-def raw_get(port, path, headers, version="1.1", read=65536, rcvbuf=None):
+def raw_get(port, path, headers, version="1.1", read=65536, rcvbuf=None, method="GET"):
     """(status, {header: value}, body) read off the socket, de-chunked for HTTP/1.1."""
     s = socket.socket()
     if rcvbuf:
@@ -49,7 +49,7 @@ def raw_get(port, path, headers, version="1.1", read=65536, rcvbuf=None):
     s.connect(("127.0.0.1", port))
     h = "".join("%s: %s\r\n" % kv for kv in headers.items())
     conn = "Connection: close\r\n" if version == "1.1" else ""
-    s.sendall(("GET %s HTTP/%s\r\nHost: x\r\n%s%s\r\n" % (path, version, conn, h)).encode())
+    s.sendall(("%s %s HTTP/%s\r\nHost: x\r\n%s%s\r\n" % (method, path, version, conn, h)).encode())
     data = bytearray()
     while True:
         b = s.recv(read)
@@ -64,7 +64,7 @@ def raw_get(port, path, headers, version="1.1", read=65536, rcvbuf=None):
     for line in lines[1:]:
         k, _, v = line.partition(":")
         hdrs.setdefault(k.strip().lower(), []).append(v.strip())
-    if hdrs.get("transfer-encoding") == ["chunked"]:
+    if hdrs.get("transfer-encoding") == ["chunked"] and method != "HEAD":
         out, rest = bytearray(), body
         while True:
             size, _, rest = rest.partition(b"\r\n")
@@ -159,6 +159,10 @@ def run(k):
        "stipend.csv has every line (%d bytes, several chunks)" % len(csv))
     ok(h.get("content-disposition", [""])[0].startswith("attachment; filename=\"stipend-"),
        "stipend.csv keeps its Content-Disposition")
+    st, h, body = raw_get(k.port, base + "stipend.csv", auth, method="HEAD")
+    ok(st == 200 and body == b"" and h.get("content-type") == ["text/csv; charset=utf-8; "
+                                                               "header=present"],
+       "HEAD stipend.csv: the headers and no body", (st, h, len(body)))
     # Errors found before the first byte keep their status.
     st, _, _ = raw_get(k.port, "/api/v1/periods/9999/stipend.csv", auth)
     ok(st == 404, "an unknown period is still a 404", st)
