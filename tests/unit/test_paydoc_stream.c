@@ -57,7 +57,7 @@ rnd(unsigned n)
 static void
 name(char *out, size_t len)
 {
-	static const char *const parts[] = {"Ola",   "Kari", "\"Q\"",   "=SUM(A1)", "a;b",  "c,d",
+	static const char *const parts[] = {"Ola",  "Kari",   "\"Q\"", "=SUM(A1)", "a;b", "c,d",
 	                                    "<b>&", "Øyvind", "\r\nx", "'",        "+47", "Ærlig"};
 	size_t k = 0;
 
@@ -86,17 +86,17 @@ stipend_doc(unsigned lines)
 		name(nm, sizeof(nm));
 		snprintf(pid, sizeof(pid), "P-%u", i);
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o,"
-		                   " s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:b}",
-		                   "kind", rnd(4) ? "line" : "adjustment", "period_from", "2026-02-01",
-		                   "period_to", "2026-02-28", "participant", pid, "name", nm,
-		                   "scheduled_hours", money(), "attended_hours", money(),
-		                   "excused_hours", "sick_doctor", money(), "child_sick", money(),
-		                   "unexcused_hours", money(), "hour_value", money(), "gross", money(),
-		                   "deduction", money(), "net", money(), "unpaid_leave", money(),
-		                   "decision_required", rnd(2), "needs_assessment", rnd(2),
-		                   "past_deadline", rnd(2), "pay_code", rnd(3) ? "INTRO" : "=1",
-		                   "currency", "NOK", "preliminary", rnd(2)));
+		    arr, json_pack(
+		             "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o,"
+		             " s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:b}",
+		             "kind", rnd(4) ? "line" : "adjustment", "period_from", "2026-02-01",
+		             "period_to", "2026-02-28", "participant", pid, "name", nm,
+		             "scheduled_hours", money(), "attended_hours", money(), "excused_hours",
+		             "sick_doctor", money(), "child_sick", money(), "unexcused_hours",
+		             money(), "hour_value", money(), "gross", money(), "deduction", money(),
+		             "net", money(), "unpaid_leave", money(), "decision_required", rnd(2),
+		             "needs_assessment", rnd(2), "past_deadline", rnd(2), "pay_code",
+		             rnd(3) ? "INTRO" : "=1", "currency", "NOK", "preliminary", rnd(2)));
 	}
 	return json_pack("{s:{s:i, s:s, s:s}, s:b, s:o}", "period", "id", 1, "from", "2026-02-01",
 	                 "to", "2026-02-28", "preliminary", rnd(2), "lines", arr);
@@ -113,14 +113,14 @@ nir_doc(unsigned n)
 		name(nm, sizeof(nm));
 		snprintf(pid, sizeof(pid), "P-%u", i);
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:b}",
-		                   "participant", pid, "name", nm, "period_from", "2026-02-01",
-		                   "period_to", "2026-02-28", "scheduled_hours", money(),
-		                   "attended_hours", money(), "valid_absence_hours", money(),
-		                   "valid_absence_share", money(), "invalid_absence_hours", money(),
-		                   "invalid_absence_share", money(), "leave_calendar_days",
-		                   (int)rnd(20), "leave_working_days", (int)rnd(15), "preliminary",
-		                   rnd(2)));
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:b}",
+		              "participant", pid, "name", nm, "period_from", "2026-02-01",
+		              "period_to", "2026-02-28", "scheduled_hours", money(),
+		              "attended_hours", money(), "valid_absence_hours", money(),
+		              "valid_absence_share", money(), "invalid_absence_hours", money(),
+		              "invalid_absence_share", money(), "leave_calendar_days", (int)rnd(20),
+		              "leave_working_days", (int)rnd(15), "preliminary", rnd(2)));
 	}
 	return json_pack("{s:b, s:o}", "preliminary", rnd(2), "participants", arr);
 }
@@ -136,18 +136,20 @@ basis_doc(unsigned days)
 		json_t *taps = json_array();
 
 		for (unsigned k = rnd(5); k > 0; k--)
-			json_array_append_new(taps, json_pack("{s:s, s:s, s:b}", "time", "08:0" "1",
+			json_array_append_new(taps, json_pack("{s:s, s:s, s:b}", "time",
+			                                      "08:0"
+			                                      "1",
 			                                      "direction", rnd(2) ? "in" : "out",
 			                                      "corrected", rnd(2)));
 		snprintf(date, sizeof(date), "2026-02-%02u", 1 + i % 28);
 		name(nb, sizeof(nb));
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:o, s:o, s:o, s:[s]}", "date",
-		                   date, "scheduled_min", (int)rnd(480), "attended_min", (int)rnd(480),
-		                   "excused_min", (int)rnd(60), "unexcused_min", (int)rnd(60),
-		                   "pending_min", (int)rnd(30), "state", rnd(2) ? "final" : "open",
-		                   "taps", taps, "hour_value", money(), "deduction", money(), "notes",
-		                   nb));
+		    arr, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:o, s:o, s:o, s:[s]}",
+		                   "date", date, "scheduled_min", (int)rnd(480), "attended_min",
+		                   (int)rnd(480), "excused_min", (int)rnd(60), "unexcused_min",
+		                   (int)rnd(60), "pending_min", (int)rnd(30), "state",
+		                   rnd(2) ? "final" : "open", "taps", taps, "hour_value", money(),
+		                   "deduction", money(), "notes", nb));
 	}
 	name(nm, sizeof(nm));
 	return json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:s,"
