@@ -185,6 +185,14 @@ def run(k):
            "%s: 1 byte at a time and HTTP/1.0 give the same page and headers" % path)
     ok(fast.startswith(b'<div id="live">') and fast.endswith(b"</div>"),
        "?part=1 is the #live part alone")
+    # The participant page and the class view: read on the reports thread, streamed.
+    for path, what in (("/board/participant?id=P-00008", b'id="quotas"'),
+                       ("/board/class", b'data-pid="P-00700"')):
+        st, h, fast = raw_get(k.port, path, cookie)
+        st3, h3, old = raw_get(k.port, path, cookie, version="1.0")
+        ok(st == st3 == 200 and h.get("transfer-encoding") == ["chunked"] and what in fast
+           and fast.endswith(b"</html>\n") and old == fast and same_headers(h, h3, keep),
+           "%s: streamed whole over HTTP/1.1 and 1.0 (%d bytes)" % (path, len(fast)), (st, h))
 
     # Clients that leave mid-CSV while taps go on; one that stalls.
     chunks0 = metric(k, "stempel_web_answer_chunks_total")
