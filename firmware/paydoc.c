@@ -15,12 +15,31 @@
 
 /* --- strings --- */
 
-/* A growing string; out of memory is remembered and reported once at the end. */
+/*
+ * A growing string; out of memory is remembered and reported once at the end.  With
+ * a sink, what has grown past SB_FLUSH goes to the sink and the string starts again:
+ * a streamed document is never whole in memory.  A sink's -1 stops it like an oom.
+ */
+#define SB_FLUSH (16 * 1024)
+
 struct sbuf {
 	char *s;
 	size_t n, cap;
 	int oom;
+	paydoc_sink_fn sink;
+	void *arg;
 };
+
+static void
+sb_flush(struct sbuf *b)
+{
+	if (b->oom || b->n == 0)
+		return;
+	if (b->sink(b->arg, b->s, b->n) < 0)
+		b->oom = 1;
+	b->n = 0;
+	b->s[0] = '\0';
+}
 
 static void
 sb_add(struct sbuf *b, const char *s, size_t n)
@@ -43,6 +62,8 @@ sb_add(struct sbuf *b, const char *s, size_t n)
 	memcpy(b->s + b->n, s, n);
 	b->n += n;
 	b->s[b->n] = '\0';
+	if (b->sink && b->n >= SB_FLUSH)
+		sb_flush(b);
 }
 
 static void
@@ -76,6 +97,16 @@ sb_done(struct sbuf *b)
 		return b->oom ? NULL : strdup("");
 	}
 	return b->s;
+}
+
+/* A sink's end: the rest flushed, the buffer freed; 0, or -1 (out of memory or the sink). */
+static int
+sb_end(struct sbuf *b)
+{
+	if (b->s)
+		sb_flush(b);
+	free(b->s);
+	return b->oom ? -1 : 0;
 }
 
 /* --- languages --- */
@@ -293,23 +324,22 @@ excused_head(char *buf, size_t len, int c, enum lang l)
 	snprintf(buf, len, "%s: %s (%s)", pre[l], cat_name(rules_category_name(c), l), unit[l]);
 }
 
-char *
-paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
+static void
+csv_into(struct sbuf *b, const json_t *doc, const struct paydoc_csv_format *f)
 {
 	const json_t *lines = json_object_get(doc, "lines"), *l;
 	bool prelim = json_is_true(json_object_get(doc, "preliminary"));
 	enum lang lg = lang_of(f->lang);
-	struct sbuf b = {0};
 	size_t i;
 
 	if (f->bom)
-		sb_str(&b, "\xEF\xBB\xBF");
+		sb_str(b, "\xEF\xBB\xBF");
 	/* Every category has its column, so the layout never depends on the data. */
 	for (size_t k = 0; k < sizeof(stipend_cols) / sizeof(stipend_cols[0]); k++) {
 		if (k)
-			csv_sep(&b, f);
+			csv_sep(b, f);
 		if (stipend_cols[k]) {
-			csv_text(&b, TR(stipend_cols[k], lg), f->sep);
+			csv_text(b, TR(stipend_cols[k], lg), f->sep);
 			continue;
 		}
 		for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
@@ -317,11 +347,11 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 
 			excused_head(name, sizeof(name), c, lg);
 			if (c)
-				csv_sep(&b, f);
-			csv_text(&b, name, f->sep);
+				csv_sep(b, f);
+			csv_text(b, name, f->sep);
 		}
 	}
-	sb_add(&b, "\r\n", 2);
+	sb_add(b, "\r\n", 2);
 	json_array_foreach(lines, i, l)
 	{
 		const json_t *cp = json_object_get(l, "corrects_period");
@@ -331,14 +361,14 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 			const json_t *v;
 
 			if (k)
-				csv_sep(&b, f);
+				csv_sep(b, f);
 			if (col == NULL) {
 				const json_t *ex = json_object_get(l, "excused_hours");
 
 				for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
 					if (c)
-						csv_sep(&b, f);
-					csv_decimal(&b, json_object_get(ex, rules_category_name(c)),
+						csv_sep(b, f);
+					csv_decimal(b, json_object_get(ex, rules_category_name(c)),
 					            f);
 				}
 				continue;
@@ -347,7 +377,7 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 				/* A line of a preliminary document is preliminary. */
 				bool p = prelim || json_is_true(json_object_get(l, "preliminary"));
 
-				csv_text(&b, TR(p ? "preliminary" : "final", lg), f->sep);
+				csv_text(b, TR(p ? "preliminary" : "final", lg), f->sep);
 				continue;
 			}
 			if (!strcmp(col, "corrects_period_from") ||
@@ -356,20 +386,19 @@ paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
 			else
 				v = json_object_get(l, col);
 			if (col_is_decimal(col))
-				csv_decimal(&b, v, f);
+				csv_decimal(b, v, f);
 			else if (json_is_boolean(v))
-				csv_text(&b, TR(json_is_true(v) ? "true" : "false", lg), f->sep);
+				csv_text(b, TR(json_is_true(v) ? "true" : "false", lg), f->sep);
 			else if (!strcmp(col, "kind"))
-				csv_text(&b,
+				csv_text(b,
 				         TR(json_string_value(v) ? json_string_value(v) : "", lg),
 				         f->sep);
 			else
-				csv_text(&b, json_string_value(v) ? json_string_value(v) : "",
+				csv_text(b, json_string_value(v) ? json_string_value(v) : "",
 				         f->sep);
 		}
-		sb_add(&b, "\r\n", 2);
+		sb_add(b, "\r\n", 2);
 	}
-	return sb_done(&b);
 }
 
 /* --- the NIR summary as CSV --- */
@@ -390,23 +419,22 @@ static const char *const nir_cols[] = {
     "leave_working_days",
 };
 
-char *
-paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f)
+static void
+nir_csv_into(struct sbuf *b, const json_t *nir, const struct paydoc_csv_format *f)
 {
 	bool prelim = json_is_true(json_object_get(nir, "preliminary"));
 	enum lang lg = lang_of(f->lang);
-	struct sbuf b = {0};
 	const json_t *r;
 	size_t i;
 
 	if (f->bom)
-		sb_str(&b, "\xEF\xBB\xBF");
+		sb_str(b, "\xEF\xBB\xBF");
 	for (size_t k = 0; k < sizeof(nir_cols) / sizeof(nir_cols[0]); k++) {
 		if (k)
-			csv_sep(&b, f);
-		csv_text(&b, TR(nir_cols[k], lg), f->sep);
+			csv_sep(b, f);
+		csv_text(b, TR(nir_cols[k], lg), f->sep);
 	}
-	sb_add(&b, "\r\n", 2);
+	sb_add(b, "\r\n", 2);
 	json_array_foreach(json_object_get(nir, "participants"), i, r)
 	{
 		for (size_t k = 0; k < sizeof(nir_cols) / sizeof(nir_cols[0]); k++) {
@@ -414,26 +442,25 @@ paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f)
 			const json_t *v = json_object_get(r, col);
 
 			if (k)
-				csv_sep(&b, f);
+				csv_sep(b, f);
 			if (!strcmp(col, "status"))
 				csv_text(
-				    &b,
+				    b,
 				    TR(prelim || json_is_true(json_object_get(r, "preliminary"))
 				           ? "preliminary"
 				           : "final",
 				       lg),
 				    f->sep);
 			else if (json_is_integer(v))
-				sb_printf(&b, "%lld", (long long)json_integer_value(v));
+				sb_printf(b, "%lld", (long long)json_integer_value(v));
 			else if (strstr(col, "_hours") || strstr(col, "_share"))
-				csv_decimal(&b, v, f);
+				csv_decimal(b, v, f);
 			else
-				csv_text(&b, json_string_value(v) ? json_string_value(v) : "",
+				csv_text(b, json_string_value(v) ? json_string_value(v) : "",
 				         f->sep);
 		}
-		sb_add(&b, "\r\n", 2);
+		sb_add(b, "\r\n", 2);
 	}
-	return sb_done(&b);
 }
 
 /* --- the basis for a decision, printable HTML --- */
@@ -640,8 +667,8 @@ basis_test(struct sbuf *b, const json_t *t, const char *text, enum lang lg)
 	sb_str(b, "</td></tr>");
 }
 
-char *
-paydoc_basis_html(const json_t *basis, const char *lang)
+static void
+basis_html_into(struct sbuf *b, const json_t *basis, const char *lang)
 {
 	enum lang lg = lang_of(lang);
 	const json_t *pt = json_object_get(basis, "participant");
@@ -653,118 +680,117 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 	const char *status = json_string_value(json_object_get(basis, "status"));
 	const char *key;
 	json_t *v;
-	struct sbuf b = {0};
 	size_t i;
 
-	sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
+	sb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
 	          lg == L_EN   ? "en"
 	          : lg == L_NN ? "nn"
 	                       : "nb");
-	sb_str(&b,
+	sb_str(b,
 	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	html_esc(&b, BT("title"));
-	sb_str(&b, ": ");
-	html_esc(&b, json_string_value(json_object_get(pt, "name")));
-	sb_str(&b, "</title><style>"
-	           "@page{size:A4;margin:14mm 12mm}"
-	           "body{font:10pt/1.35 'DejaVu Sans',sans-serif;color:#000;max-width:186mm;"
-	           "margin:1em auto;padding:0 1em}"
-	           "h1{font-size:15pt;margin:0 0 .4em}h2{font-size:12pt;margin:1.1em 0 .3em}"
-	           "table{border-collapse:collapse;width:100%;margin:.3em 0}"
-	           "th,td{border:1px solid #888;padding:2px 4px;text-align:left;vertical-align:top}"
-	           "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-	           "td.n{white-space:nowrap}"
-	           "table.days{font-size:7.5pt}table.days th{font-size:7pt}"
-	           "td.date{white-space:nowrap}"
-	           ".status{border:2px solid #000;padding:.4em .6em;font-weight:bold;margin:.6em 0}"
-	           ".status.preliminary{border-color:#b00000;color:#b00000}"
-	           "footer{margin-top:1.5em;font-size:8pt;color:#333}"
-	           "@media print{body{margin:0;padding:0;max-width:none}"
-	           "thead{display:table-header-group}tr{page-break-inside:avoid}"
-	           "h2{page-break-after:avoid}.status.preliminary{border-width:3px}}"
-	           "</style></head><body>\n");
-	sb_str(&b, "<h1>");
-	html_esc(&b, BT("title"));
-	sb_str(&b, "</h1>\n");
+	html_esc(b, BT("title"));
+	sb_str(b, ": ");
+	html_esc(b, json_string_value(json_object_get(pt, "name")));
+	sb_str(b, "</title><style>"
+	          "@page{size:A4;margin:14mm 12mm}"
+	          "body{font:10pt/1.35 'DejaVu Sans',sans-serif;color:#000;max-width:186mm;"
+	          "margin:1em auto;padding:0 1em}"
+	          "h1{font-size:15pt;margin:0 0 .4em}h2{font-size:12pt;margin:1.1em 0 .3em}"
+	          "table{border-collapse:collapse;width:100%;margin:.3em 0}"
+	          "th,td{border:1px solid #888;padding:2px 4px;text-align:left;vertical-align:top}"
+	          "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	          "td.n{white-space:nowrap}"
+	          "table.days{font-size:7.5pt}table.days th{font-size:7pt}"
+	          "td.date{white-space:nowrap}"
+	          ".status{border:2px solid #000;padding:.4em .6em;font-weight:bold;margin:.6em 0}"
+	          ".status.preliminary{border-color:#b00000;color:#b00000}"
+	          "footer{margin-top:1.5em;font-size:8pt;color:#333}"
+	          "@media print{body{margin:0;padding:0;max-width:none}"
+	          "thead{display:table-header-group}tr{page-break-inside:avoid}"
+	          "h2{page-break-after:avoid}.status.preliminary{border-width:3px}}"
+	          "</style></head><body>\n");
+	sb_str(b, "<h1>");
+	html_esc(b, BT("title"));
+	sb_str(b, "</h1>\n");
 	/* Only the three known states reach the attribute. */
 	status = status && !strcmp(status, "preliminary") ? "preliminary"
 	         : status && !strcmp(status, "closed")    ? "closed"
 	                                                  : "final";
-	sb_printf(&b, "<p class=\"status %s\" id=\"status\" data-status=\"%s\">",
+	sb_printf(b, "<p class=\"status %s\" id=\"status\" data-status=\"%s\">",
 	          !strcmp(status, "preliminary") ? "preliminary" : "final", status);
 	if (!strcmp(status, "preliminary")) {
-		html_esc(&b, BT("prelim"));
+		html_esc(b, BT("prelim"));
 	} else if (!strcmp(status, "closed")) {
-		html_esc(&b, BT("closed"));
-		sb_str(&b, " (");
-		html_esc(&b, str_or(json_object_get(per, "closed_at")));
-		sb_str(&b, ").");
+		html_esc(b, BT("closed"));
+		sb_str(b, " (");
+		html_esc(b, str_or(json_object_get(per, "closed_at")));
+		sb_str(b, ").");
 	} else {
-		html_esc(&b, BT("final_open"));
+		html_esc(b, BT("final_open"));
 	}
-	sb_str(&b, "</p>\n<table class=\"meta\">");
-	row2(&b, BT("participant"), json_string_value(json_object_get(pt, "name")));
-	row2(&b, BT("id"), json_string_value(json_object_get(pt, "id")));
+	sb_str(b, "</p>\n<table class=\"meta\">");
+	row2(b, BT("participant"), json_string_value(json_object_get(pt, "name")));
+	row2(b, BT("id"), json_string_value(json_object_get(pt, "id")));
 	{
 		char pr[32];
 
 		snprintf(pr, sizeof(pr), "%.11s – %.11s", str_or(json_object_get(per, "from")),
 		         str_or(json_object_get(per, "to")));
-		row2(&b, BT("period"), pr);
+		row2(b, BT("period"), pr);
 	}
-	row2(&b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
-	row2(&b, BT("rate"), BT(str_or(json_object_get(pt, "rate"))));
-	row2(&b, BT("start"), json_string_value(json_object_get(pt, "programme_start")));
+	row2(b, BT("regime"), json_string_value(json_object_get(pt, "regime")));
+	row2(b, BT("rate"), BT(str_or(json_object_get(pt, "rate"))));
+	row2(b, BT("start"), json_string_value(json_object_get(pt, "programme_start")));
 	if (json_is_string(json_object_get(pt, "programme_end")))
-		row2(&b, BT("end"), json_string_value(json_object_get(pt, "programme_end")));
-	sb_str(&b, "</table>\n");
+		row2(b, BT("end"), json_string_value(json_object_get(pt, "programme_end")));
+	sb_str(b, "</table>\n");
 
 	/* Summary: the line exactly as payroll gets it. */
-	sb_printf(&b, "<h2>%s</h2><table class=\"summary\" id=\"summary\">", BT("summary"));
+	sb_printf(b, "<h2>%s</h2><table class=\"summary\" id=\"summary\">", BT("summary"));
 	if (json_is_object(line)) {
 		char lab[160];
 
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("scheduled"), BT("hours"));
-		row_money(&b, lab, json_object_get(line, "scheduled_hours"), "", lg);
+		row_money(b, lab, json_object_get(line, "scheduled_hours"), "", lg);
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("attended"), BT("hours"));
-		row_money(&b, lab, json_object_get(line, "attended_hours"), "", lg);
+		row_money(b, lab, json_object_get(line, "attended_hours"), "", lg);
 		json_object_foreach(json_object_get(line, "excused_min"), key, v)
 		{
 			snprintf(lab, sizeof(lab), "%s: %s (%s)", BT("valid"), cat_name(key, lg),
 			         BT("hours"));
-			row_money(&b, lab,
+			row_money(b, lab,
 			          json_object_get(json_object_get(line, "excused_hours"), key), "",
 			          lg);
 		}
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("unexcused"), BT("hours"));
-		row_money(&b, lab, json_object_get(line, "unexcused_hours"), "", lg);
+		row_money(b, lab, json_object_get(line, "unexcused_hours"), "", lg);
 		snprintf(lab, sizeof(lab), "%s (%s)", BT("pending"), BT("hours"));
-		row_money(&b, lab, json_object_get(line, "pending_hours"), "", lg);
-		row_money(&b, BT("hour_value"), json_object_get(line, "hour_value"), "kr", lg);
-		row_money(&b, BT("gross"), json_object_get(line, "gross"), "kr", lg);
-		row_money(&b, BT("deduction"), json_object_get(line, "deduction"), "kr", lg);
-		row_money(&b, BT("unpaid"), json_object_get(line, "unpaid_leave"), "kr", lg);
-		row_money(&b, BT("net"), json_object_get(line, "net"), "kr", lg);
+		row_money(b, lab, json_object_get(line, "pending_hours"), "", lg);
+		row_money(b, BT("hour_value"), json_object_get(line, "hour_value"), "kr", lg);
+		row_money(b, BT("gross"), json_object_get(line, "gross"), "kr", lg);
+		row_money(b, BT("deduction"), json_object_get(line, "deduction"), "kr", lg);
+		row_money(b, BT("unpaid"), json_object_get(line, "unpaid_leave"), "kr", lg);
+		row_money(b, BT("net"), json_object_get(line, "net"), "kr", lg);
 	}
-	sb_str(&b, "</table>\n");
+	sb_str(b, "</table>\n");
 
 	/* Both tests with their numbers. */
-	sb_printf(&b, "<h2>%s</h2><table class=\"tests\" id=\"tests\">", BT("tests"));
-	sb_str(&b, "<tr><td>");
-	html_esc(&b, BT("deduction"));
-	sb_str(&b, "</td><td class=\"n\">");
-	html_num(&b, json_object_get(ev, "deduction"), lg);
-	sb_str(&b, " kr</td><td>");
-	html_esc(&b, BT("gross"));
-	sb_str(&b, " ");
-	html_num(&b, json_object_get(ev, "gross"), lg);
-	sb_str(&b, " kr</td></tr>");
+	sb_printf(b, "<h2>%s</h2><table class=\"tests\" id=\"tests\">", BT("tests"));
+	sb_str(b, "<tr><td>");
+	html_esc(b, BT("deduction"));
+	sb_str(b, "</td><td class=\"n\">");
+	html_num(b, json_object_get(ev, "deduction"), lg);
+	sb_str(b, " kr</td><td>");
+	html_esc(b, BT("gross"));
+	sb_str(b, " ");
+	html_num(b, json_object_get(ev, "gross"), lg);
+	sb_str(b, " kr</td></tr>");
 	if (json_is_object(json_object_get(ev, "share_test"))) {
 		const json_t *t = json_object_get(ev, "share_test");
 		char text[200];
 
 		snprintf(text, sizeof(text), BT("share_test"), str_or(json_object_get(t, "share")));
-		basis_test(&b, t, text, lg);
+		basis_test(b, t, text, lg);
 	}
 	if (json_is_object(json_object_get(ev, "g_test"))) {
 		const json_t *t = json_object_get(ev, "g_test");
@@ -776,19 +802,19 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 				*q = ',';
 		snprintf(text, sizeof(text), BT("g_test"), str_or(json_object_get(t, "fraction")),
 		         g);
-		basis_test(&b, t, text, lg);
+		basis_test(b, t, text, lg);
 	}
-	sb_str(&b, "</table><p id=\"decision\">");
+	sb_str(b, "</table><p id=\"decision\">");
 	if (!strcmp(str_or(json_object_get(ev, "rule")), "every_deduction")) {
-		html_esc(&b, BT("every"));
-		sb_str(&b, " ");
+		html_esc(b, BT("every"));
+		sb_str(b, " ");
 	}
-	html_esc(&b, json_is_true(json_object_get(ev, "decision_required")) ? BT("decision_yes")
-	                                                                    : BT("decision_no"));
-	sb_str(&b, "</p>\n");
+	html_esc(b, json_is_true(json_object_get(ev, "decision_required")) ? BT("decision_yes")
+	                                                                   : BT("decision_no"));
+	sb_str(b, "</p>\n");
 
 	/* Quotas before and after. */
-	sb_printf(&b,
+	sb_printf(b,
 	          "<h2>%s</h2><table class=\"quotas\"><thead><tr><th>%s</th><th class=\"n\">%s"
 	          "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
 	          BT("quotas"), BT("quota"), BT("before"), BT("after"), BT("limit"));
@@ -799,22 +825,22 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 
 		if (!json_is_object(v))
 			continue;
-		sb_str(&b, "<tr><td>");
-		html_esc(&b, BT(key));
-		sb_printf(&b,
+		sb_str(b, "<tr><td>");
+		html_esc(b, BT(key));
+		sb_printf(b,
 		          "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
 		          (long long)json_integer_value(json_object_get(bq, "used")),
 		          (long long)json_integer_value(json_object_get(v, "used")));
 		if (json_is_integer(json_object_get(v, "limit")) && lim >= 0)
-			sb_printf(&b, "%lld", (long long)lim);
+			sb_printf(b, "%lld", (long long)lim);
 		else
-			sb_str(&b, "–");
-		sb_str(&b, "</td></tr>");
+			sb_str(b, "–");
+		sb_str(b, "</td></tr>");
 	}
-	sb_str(&b, "</table>\n");
+	sb_str(b, "</table>\n");
 
 	/* Day by day. */
-	sb_printf(&b,
+	sb_printf(b,
 	          "<h2>%s</h2><table class=\"days\" id=\"days\"><thead><tr><th>%s</th><th>%s</th>"
 	          "<th>%s</th><th>%s</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s"
 	          "</th><th>%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th>"
@@ -832,76 +858,75 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		    json_array_size(json_object_get(d, "taps")) == 0 &&
 		    json_array_size(json_object_get(d, "registrations")) == 0)
 			continue;
-		sb_str(&b, "<tr data-date=\"");
-		html_esc(&b, str_or(json_object_get(d, "date")));
-		sb_str(&b, "\"><td class=\"date\">");
-		html_esc(&b, str_or(json_object_get(d, "date")));
-		sb_str(&b, "</td><td>");
-		html_esc(&b, BT(json_string_value(json_object_get(d, "state"))
-		                    ? json_string_value(json_object_get(d, "state"))
-		                    : "final"));
-		sb_str(&b, "</td><td>");
+		sb_str(b, "<tr data-date=\"");
+		html_esc(b, str_or(json_object_get(d, "date")));
+		sb_str(b, "\"><td class=\"date\">");
+		html_esc(b, str_or(json_object_get(d, "date")));
+		sb_str(b, "</td><td>");
+		html_esc(b, BT(json_string_value(json_object_get(d, "state"))
+		                   ? json_string_value(json_object_get(d, "state"))
+		                   : "final"));
+		sb_str(b, "</td><td>");
 		json_array_foreach(json_object_get(d, "sessions"), k, x)
 		{
-			sb_str(&b, k ? "<br>" : "");
-			html_esc(&b, str_or(json_object_get(x, "start")));
-			sb_str(&b, "–");
-			html_esc(&b, str_or(json_object_get(x, "end")));
+			sb_str(b, k ? "<br>" : "");
+			html_esc(b, str_or(json_object_get(x, "start")));
+			sb_str(b, "–");
+			html_esc(b, str_or(json_object_get(x, "end")));
 			if (json_is_true(json_object_get(x, "off_site")))
-				sb_printf(&b, " (%s)", BT("off_site"));
+				sb_printf(b, " (%s)", BT("off_site"));
 		}
-		sb_str(&b, "</td><td>");
+		sb_str(b, "</td><td>");
 		json_array_foreach(json_object_get(d, "taps"), k, x)
 		{
-			sb_str(&b, k ? "<br>" : "");
-			html_esc(&b, str_or(json_object_get(x, "time")));
-			sb_str(&b, " ");
-			html_esc(&b, BT(json_string_value(json_object_get(x, "direction"))));
+			sb_str(b, k ? "<br>" : "");
+			html_esc(b, str_or(json_object_get(x, "time")));
+			sb_str(b, " ");
+			html_esc(b, BT(json_string_value(json_object_get(x, "direction"))));
 			if (json_is_true(json_object_get(x, "corrected")))
-				sb_printf(&b, " (%s)", BT("corrected"));
+				sb_printf(b, " (%s)", BT("corrected"));
 		}
-		sb_str(&b, "</td><td>");
+		sb_str(b, "</td><td>");
 		json_array_foreach(json_object_get(d, "registrations"), k, x)
 		{
-			sb_str(&b, k ? "<br>" : "");
-			html_esc(&b,
+			sb_str(b, k ? "<br>" : "");
+			html_esc(b,
 			         cat_name(json_string_value(json_object_get(x, "category")), lg));
 			if (json_string_value(json_object_get(x, "documentation")) &&
 			    *json_string_value(json_object_get(x, "documentation"))) {
-				sb_str(&b, " (");
-				html_esc(&b,
-				         json_string_value(json_object_get(x, "documentation")));
-				sb_str(&b, ")");
+				sb_str(b, " (");
+				html_esc(b, json_string_value(json_object_get(x, "documentation")));
+				sb_str(b, ")");
 			}
 		}
-		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
+		sb_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
 		          (long long)json_integer_value(json_object_get(d, "scheduled_min")),
 		          (long long)json_integer_value(json_object_get(d, "attended_min")));
 		json_object_foreach(json_object_get(d, "excused_min"), key, v)
 		{
-			sb_str(&b, any++ ? "<br>" : "");
-			html_esc(&b, cat_name(key, lg));
-			sb_printf(&b, " %lld", (long long)json_integer_value(v));
+			sb_str(b, any++ ? "<br>" : "");
+			html_esc(b, cat_name(key, lg));
+			sb_printf(b, " %lld", (long long)json_integer_value(v));
 		}
-		sb_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
+		sb_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>",
 		          (long long)json_integer_value(json_object_get(d, "unexcused_min")),
 		          (long long)json_integer_value(json_object_get(d, "pending_min")));
 		json_array_foreach(json_object_get(d, "notes"), k, x)
 		{
-			sb_str(&b, k ? "<br>" : "");
-			html_esc(&b, json_string_value(x));
+			sb_str(b, k ? "<br>" : "");
+			html_esc(b, json_string_value(x));
 		}
-		sb_str(&b, "</td><td class=\"n\">");
+		sb_str(b, "</td><td class=\"n\">");
 		if (json_is_string(json_object_get(d, "hour_value")))
-			html_num(&b, json_object_get(d, "hour_value"), lg);
-		sb_str(&b, "</td><td class=\"n\">");
-		html_num(&b, json_object_get(d, "deduction"), lg);
-		sb_str(&b, "</td></tr>\n");
+			html_num(b, json_object_get(d, "hour_value"), lg);
+		sb_str(b, "</td><td class=\"n\">");
+		html_num(b, json_object_get(d, "deduction"), lg);
+		sb_str(b, "</td></tr>\n");
 	}
-	sb_str(&b, "</tbody></table>\n");
+	sb_str(b, "</tbody></table>\n");
 
 	if (json_array_size(json_object_get(basis, "adjustments"))) {
-		sb_printf(&b,
+		sb_printf(b,
 		          "<h2>%s</h2><table class=\"adjustments\"><thead><tr><th>%s</th><th>%s"
 		          "</th><th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead>",
 		          BT("adjustments"), BT("corrects"), BT("date"), BT("unexcused"),
@@ -910,22 +935,78 @@ paydoc_basis_html(const json_t *basis, const char *lang)
 		{
 			const json_t *cp = json_object_get(d, "corrects_period");
 
-			sb_str(&b, "<tr><td>");
-			html_esc(&b, str_or(json_object_get(cp, "from")));
-			sb_str(&b, " – ");
-			html_esc(&b, str_or(json_object_get(cp, "to")));
-			sb_str(&b, "</td><td>");
-			html_esc(&b, str_or(json_object_get(d, "corrects_date")));
+			sb_str(b, "<tr><td>");
+			html_esc(b, str_or(json_object_get(cp, "from")));
+			sb_str(b, " – ");
+			html_esc(b, str_or(json_object_get(cp, "to")));
+			sb_str(b, "</td><td>");
+			html_esc(b, str_or(json_object_get(d, "corrects_date")));
 			sb_printf(
-			    &b, "</td><td class=\"n\">%lld</td><td class=\"n\">",
+			    b, "</td><td class=\"n\">%lld</td><td class=\"n\">",
 			    (long long)json_integer_value(json_object_get(d, "unexcused_min")));
-			html_num(&b, json_object_get(d, "deduction"), lg);
-			sb_str(&b, "</td></tr>");
+			html_num(b, json_object_get(d, "deduction"), lg);
+			sb_str(b, "</td></tr>");
 		}
-		sb_str(&b, "</table>\n");
+		sb_str(b, "</table>\n");
 	}
-	sb_str(&b, "<footer>");
-	html_esc(&b, BT("footer"));
-	sb_str(&b, "</footer>\n</body></html>\n");
+	sb_str(b, "<footer>");
+	html_esc(b, BT("footer"));
+	sb_str(b, "</footer>\n</body></html>\n");
+}
+
+/* --- whole, or through a sink --- */
+
+char *
+paydoc_csv(const json_t *doc, const struct paydoc_csv_format *f)
+{
+	struct sbuf b = {0};
+
+	csv_into(&b, doc, f);
 	return sb_done(&b);
+}
+
+int
+paydoc_csv_to(const json_t *doc, const struct paydoc_csv_format *f, paydoc_sink_fn sink, void *arg)
+{
+	struct sbuf b = {.sink = sink, .arg = arg};
+
+	csv_into(&b, doc, f);
+	return sb_end(&b);
+}
+
+char *
+paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f)
+{
+	struct sbuf b = {0};
+
+	nir_csv_into(&b, nir, f);
+	return sb_done(&b);
+}
+
+int
+paydoc_nir_csv_to(const json_t *nir, const struct paydoc_csv_format *f, paydoc_sink_fn sink,
+                  void *arg)
+{
+	struct sbuf b = {.sink = sink, .arg = arg};
+
+	nir_csv_into(&b, nir, f);
+	return sb_end(&b);
+}
+
+char *
+paydoc_basis_html(const json_t *basis, const char *lang)
+{
+	struct sbuf b = {0};
+
+	basis_html_into(&b, basis, lang);
+	return sb_done(&b);
+}
+
+int
+paydoc_basis_html_to(const json_t *basis, const char *lang, paydoc_sink_fn sink, void *arg)
+{
+	struct sbuf b = {.sink = sink, .arg = arg};
+
+	basis_html_into(&b, basis, lang);
+	return sb_end(&b);
 }

@@ -8,6 +8,7 @@
 #define STEMPEL_PAYDOC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -46,6 +47,18 @@ char *paydoc_nir_csv(const json_t *nir, const struct paydoc_csv_format *f);
  */
 char *paydoc_basis_html(const json_t *basis, const char *lang);
 /* The Content-Security-Policy the page is served with: its inline style, nothing else. */
+/*
+ * The same documents, byte for byte, handed to `sink` in pieces as they are made
+ * (a streamed answer): the whole never lies in memory.  0, or -1 when out of memory
+ * or the sink said -1 (the rest is not made).
+ */
+typedef int (*paydoc_sink_fn)(void *arg, const char *data, size_t len);
+int paydoc_csv_to(const json_t *doc, const struct paydoc_csv_format *f, paydoc_sink_fn sink,
+                  void *arg);
+int paydoc_nir_csv_to(const json_t *nir, const struct paydoc_csv_format *f, paydoc_sink_fn sink,
+                      void *arg);
+int paydoc_basis_html_to(const json_t *basis, const char *lang, paydoc_sink_fn sink, void *arg);
+
 #define PAYDOC_HTML_CSP                                                                            \
 	"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';"      \
 	" frame-ancestors 'none'"

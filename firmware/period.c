@@ -21,10 +21,14 @@
 
 #define LIST_YEARS_BACK 3
 
+struct period_close_prep;
+
 struct period {
 	struct store *s;
 	struct attendance *a;
 	const struct config *cfg;
+	struct period_close_prep *prep; /* a close computed off the loop (period_close_offer) */
+	unsigned long closes_prepared;
 };
 
 /* Minutes and exact money of a day, or of a difference of days. */
@@ -68,6 +72,8 @@ period_open(struct period **out, struct store *s, struct attendance *a, const st
 void
 period_free(struct period *p)
 {
+	if (p)
+		period_close_prep_free(p->prep);
 	free(p);
 }
 
@@ -814,16 +820,121 @@ freeze_one(struct period *p, const struct store_participant *sp, int32_t from, i
 	return rc;
 }
 
+/* Every participant's frozen line and days of a period: f[0..n).  0 or -1 (err). */
+static int
+close_compute(struct period *p, int32_t from, int32_t to, struct frozen **fo, size_t *no, char *err,
+              size_t errlen)
+{
+	struct people ppl;
+	struct frozen *f;
+	int rc = 0;
+
+	*fo = NULL;
+	*no = 0;
+	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
+		return -1;
+	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
+		free(ppl.v);
+		return errbuf_set(err, errlen, "out of memory");
+	}
+	for (size_t i = 0; i < ppl.n && rc == 0; i++)
+		rc = freeze_one(p, &ppl.v[i], from, to, &f[i], err, errlen);
+	free(ppl.v);
+	if (rc < 0) {
+		frozen_free(f, ppl.n);
+		return -1;
+	}
+	*fo = f;
+	*no = ppl.n;
+	return 0;
+}
+
+struct period_close_prep {
+	int64_t id;
+	int64_t token[2];
+	struct frozen *f;
+	size_t n;
+};
+
+void
+period_close_prep_free(struct period_close_prep *prep)
+{
+	if (prep == NULL)
+		return;
+	frozen_free(prep->f, prep->n);
+	free(prep);
+}
+
+struct period_close_prep *
+period_close_prepare(struct period *p, int64_t id, const int64_t token[2])
+{
+	struct period_close_prep *prep;
+	struct store_period sp;
+	int32_t from, to;
+	char err[512];
+
+	if (store_period_get(p->s, id, &sp) != 0 || strcmp(sp.status, "open") != 0)
+		return NULL;
+	if ((prep = calloc(1, sizeof(*prep))) == NULL)
+		return NULL;
+	prep->id = id;
+	memcpy(prep->token, token, sizeof(prep->token));
+	rules_date_parse(sp.from, &from);
+	rules_date_parse(sp.to, &to);
+	if (close_compute(p, from, to, &prep->f, &prep->n, err, sizeof(err)) < 0) {
+		/* The close on the loop computes again and says why. */
+		free(prep);
+		return NULL;
+	}
+	return prep;
+}
+
+void
+period_close_offer(struct period *p, struct period_close_prep *prep)
+{
+	period_close_prep_free(p->prep);
+	p->prep = prep;
+}
+
+unsigned long
+period_closes_prepared(const struct period *p)
+{
+	return p->closes_prepared;
+}
+
+/* The prepared lines of period `id` if nothing was written since they were asked for. */
+static int
+take_prepared(struct period *p, int64_t id, struct frozen **f, size_t *n)
+{
+	struct period_close_prep *prep = p->prep;
+	int64_t now[2];
+
+	if (prep == NULL || prep->id != id)
+		return 0;
+	if (store_write_token(p->s, now) < 0 || now[0] != prep->token[0] ||
+	    now[1] != prep->token[1]) {
+		log_info("period: %lld: written to since its lines were computed ahead; "
+		         "computing them again",
+		         (long long)id);
+		return 0;
+	}
+	*f = prep->f;
+	*n = prep->n;
+	prep->f = NULL;
+	prep->n = 0;
+	return 1;
+}
+
 int
 period_close(struct period *p, int64_t id, const char *who, const char *why, char **detail_out,
              char *err, size_t errlen)
 {
 	struct store_period sp;
-	struct people ppl;
-	struct frozen *f;
+	struct frozen *f = NULL;
 	char today[11], *ev = NULL, *detail = NULL, evid[40];
 	int32_t from, to;
-	int rc, min;
+	int rc, min, prepared;
+	size_t n = 0;
 
 	if (why && period_reason_check(why, err, errlen) < 0)
 		return -1;
@@ -836,25 +947,18 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 		return 3;
 	rules_date_parse(sp.from, &from);
 	rules_date_parse(sp.to, &to);
-	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
+	/* Everything computed first (or ahead, off the loop): a refusal writes nothing. */
+	prepared = take_prepared(p, id, &f, &n);
+	period_close_offer(p, NULL);
+	if (!prepared && close_compute(p, from, to, &f, &n, err, errlen) < 0)
 		return -1;
-	/* Everything computed first: a refusal (G unknown) writes nothing. */
-	if ((f = calloc(ppl.n ? ppl.n : 1, sizeof(*f))) == NULL) {
-		free(ppl.v);
-		return errbuf_set(err, errlen, "out of memory");
-	}
 	rc = 0;
-	for (size_t i = 0; i < ppl.n && rc == 0; i++)
-		rc = freeze_one(p, &ppl.v[i], from, to, &f[i], err, errlen);
-	free(ppl.v);
-	if (rc < 0)
-		goto out;
 	/* Only a period whose every day is final can close; say from when it can. */
 	{
 		int64_t final_at = ((int64_t)to + 1) * RULES_MIN_PER_DAY;
 		bool prelim = false;
 
-		for (size_t i = 0; i < ppl.n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			prelim |= f[i].preliminary;
 			final_at = f[i].final_at > final_at ? f[i].final_at : final_at;
 		}
@@ -871,7 +975,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < ppl.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct store_period_line sl = {
 		    .period_id = id, .participant_id = f[i].pid, .kind = "line", .json = f[i].line};
 		json_t *data = json_deep_copy(f[i].line_json);
@@ -891,7 +995,7 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	{
 		json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I}", "period", (json_int_t)id, "from",
 		                      sp.from, "to", sp.to, "reason", why && *why ? why : "",
-		                      "lines", (json_int_t)ppl.n);
+		                      "lines", (json_int_t)n);
 
 		detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
 		json_decref(d);
@@ -902,7 +1006,10 @@ period_close(struct period *p, int64_t id, const char *who, const char *why, cha
 	}
 	if (store_period_close(p->s, id, who) != 0)
 		goto dberr;
-	log_info("period: %s..%s closed by %s (%zu lines)", sp.from, sp.to, who, ppl.n);
+	if (prepared)
+		p->closes_prepared++;
+	log_info("period: %s..%s closed by %s (%zu lines%s)", sp.from, sp.to, who, n,
+	         prepared ? ", computed off the loop" : "");
 	*detail_out = detail;
 	detail = NULL;
 	rc = 0;
@@ -913,7 +1020,7 @@ dberr:
 out:
 	free(ev);
 	free(detail);
-	frozen_free(f, ppl.n);
+	frozen_free(f, n);
 	return rc;
 }
 

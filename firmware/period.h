@@ -99,4 +99,22 @@ int period_reconcile(struct period *p, int64_t pid, const char *from, int *added
 /* attendance_on_change() adapter: `arg` is the struct period. */
 void period_on_change(void *arg, int64_t pid, const char *from);
 
+/*
+ * A close computed ahead, off the loop: period_close_prepare() runs on the reports
+ * thread (reads only) and computes every line and day of the period as period_close
+ * would; the loop offers it to its own period (period_close_offer), and the next
+ * period_close of that period uses it instead of computing again if nothing was
+ * written since `token` (store_write_token of the loop's connection when the close
+ * was asked for), so the lines are exactly those it would compute.  Otherwise the
+ * close computes them itself, as before.  NULL: nothing prepared (the close computes).
+ */
+struct period_close_prep;
+struct period_close_prep *period_close_prepare(struct period *p, int64_t id,
+                                               const int64_t token[2]);
+/* Takes `prep` (NULL: forget what was offered). */
+void period_close_offer(struct period *p, struct period_close_prep *prep);
+void period_close_prep_free(struct period_close_prep *prep);
+/* Closes that used prepared lines since start (metrics, tests). */
+unsigned long period_closes_prepared(const struct period *p);
+
 #endif

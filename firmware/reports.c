@@ -218,6 +218,19 @@ reports_submit(struct reports *r, reports_run_fn run, reports_done_fn done, void
 	return 0;
 }
 
+int
+reports_stopping(struct reports *r)
+{
+	int stop;
+
+	if (r == NULL)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	stop = r->stopping;
+	pthread_mutex_unlock(&r->mu);
+	return stop;
+}
+
 size_t
 reports_pending(struct reports *r)
 {

@@ -45,6 +45,8 @@ struct reports *reports_start(struct event_base *base, const struct config *cfg,
 void reports_stop(struct reports *r);
 /* Queue a job.  -1 (nothing queued, `done` not called) only when out of memory. */
 int reports_submit(struct reports *r, reports_run_fn run, reports_done_fn done, void *job);
+/* 1 once reports_stop() has begun: a job waiting for something else gives up (any thread). */
+int reports_stopping(struct reports *r);
 /* Jobs queued or running (metrics). */
 size_t reports_pending(struct reports *r);
 

@@ -727,3 +727,21 @@ store_dup_col(sqlite3_stmt *st, int col)
 
 	return strdup(t ? (const char *)t : "");
 }
+
+int
+store_write_token(struct store *s, int64_t tok[2])
+{
+	sqlite3_stmt *st = store_prep(s, "PRAGMA data_version");
+	int rc = -1;
+
+	tok[0] = sqlite3_total_changes64(s->db);
+	tok[1] = -1;
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		tok[1] = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

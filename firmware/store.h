@@ -193,6 +193,12 @@ int store_counts(struct store *s, const char *local_date, struct store_counts *c
 int64_t store_tap_wait_max_ns(const struct store *s);
 /* the last sqlite error message of this connection */
 const char *store_errmsg(struct store *s);
+/*
+ * What changes whenever anything is written to the database: rows changed by this
+ * connection and sqlite's data_version (commits by other connections).  Equal tokens:
+ * nothing was written in between, so a read made in between saw the same data.
+ */
+int store_write_token(struct store *s, int64_t tok[2]);
 
 /* --- board: teacher accounts, sessions, unknown cards, the audit log read back --- */
 struct store_user {

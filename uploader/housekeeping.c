@@ -22,8 +22,8 @@
 #include "uploader.h"
 #include "uploader_int.h"
 
-/* Rows deleted per step: a few ms of the write lock. */
-#define PRUNE_STEP 500
+/* Rows deleted per step: one small transaction, like every step of the uploader's. */
+#define PRUNE_STEP UPLOADER_STEP
 
 static void
 arm(struct event *ev, int64_t ms)
@@ -123,8 +123,8 @@ on_prune(evutil_socket_t fd, short what, void *arg)
 	if (store_outbox_prune(u->store, before, PRUNE_STEP, &n) < 0)
 		log_err("upload: cannot prune delivered events");
 	u->pruned += (uint64_t)n;
-	/* A full step means more are due: the next one in a turn of its own, soon. */
-	arm(u->prune_ev, n == PRUNE_STEP ? 50 : (int64_t)u->cfg->upload.interval_s * 1000);
+	/* A full step means more are due: the next one in the next turn of the loop. */
+	arm(u->prune_ev, n == PRUNE_STEP ? 0 : (int64_t)u->cfg->upload.interval_s * 1000);
 }
 
 int

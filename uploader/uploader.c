@@ -2,8 +2,10 @@
  * uploader.c — the outbox on its way to the municipal system.  One batch is
  * in flight at a time, so events arrive in seq order; each answer decides what
  * happens to each event (delivered, dead letter, still pending) and what comes
- * next (the next batch at once, half the batch, or a backoff).  Events are
- * marked in one transaction per batch.  Everything runs on the daemon's loop.
+ * next (the next batch at once, half the batch, or a backoff).  Reading a batch
+ * and marking its answer go UPLOADER_STEP events at a time, one step per turn of
+ * the loop, so a tap waits behind one small step at most.  Everything runs on the
+ * daemon's loop.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,17 +320,56 @@ drop_unsendable(struct uploader *u, const struct store_event *evs, int n)
 {
 	int dropped = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && dropped < UPLOADER_STEP; i++) {
 		if (uploader_event_sendable(evs[i].json))
 			continue;
 		log_err("upload: event %s (seq %lld) is not a JSON object in the outbox; "
 		        "dead-lettering it",
 		        evs[i].id, (long long)evs[i].seq);
 		if (store_outbox_mark(u->store, evs[i].id, "dead",
-		                      "stored event is not a JSON object") == 0)
+		                      "stored event is not a JSON object") == 0) {
 			dropped++;
+			u->mark_tx++;
+			if (u->mark_rows_max < 1)
+				u->mark_rows_max = 1;
+		}
 	}
 	return dropped;
+}
+
+/*
+ * Read the next batch UPLOADER_STEP events at a time, one read per turn of the loop.
+ * 1: all read (u->load), 0: more to read, -1: database error (nothing kept).  Only
+ * this uploader marks events, so the pending events after the last one read are
+ * still the next ones in the next turn.
+ */
+static int
+load_step(struct uploader *u, int want)
+{
+	struct store_event *part;
+	int k, step;
+
+	if (u->load.evs == NULL) {
+		if ((u->load.evs = calloc((size_t)want, sizeof(*u->load.evs))) == NULL)
+			return -1;
+		u->load.want = want;
+		u->load.n = 0;
+	}
+	step = u->load.want - u->load.n;
+	if (step > UPLOADER_STEP)
+		step = UPLOADER_STEP;
+	if (store_outbox_pending(u->store, u->load.n ? u->load.evs[u->load.n - 1].seq : 0, step,
+	                         &part, &k) < 0) {
+		store_events_free(u->load.evs, u->load.n);
+		memset(&u->load, 0, sizeof(u->load));
+		return -1;
+	}
+	u->load_steps++;
+	/* The events move; their strings stay where store_outbox_pending put them. */
+	memcpy(u->load.evs + u->load.n, part, (size_t)k * sizeof(*part));
+	u->load.n += k;
+	free(part);
+	return k == step && u->load.n < u->load.want ? 0 : 1;
 }
 
 static void
@@ -357,11 +398,18 @@ pump(struct uploader *u)
 		arm_pump(u, u->backoff_until_ms - now);
 		return;
 	}
-	if (store_outbox_pending(u->store, 0, uploader_plan_size(&u->plan, now), &evs, &n) < 0) {
+	switch (load_step(u, uploader_plan_size(&u->plan, now))) {
+	case -1:
 		uploader_note_error(u, "database: cannot read the outbox");
 		arm_pump(u, (int64_t)u->cfg->upload.interval_s * 1000);
 		return;
+	case 0:
+		arm_pump(u, 0); /* the rest of the batch in the next turn */
+		return;
 	}
+	evs = u->load.evs;
+	n = u->load.n;
+	memset(&u->load, 0, sizeof(u->load));
 	if (n == 0) {
 		free(evs);
 		arm_pump(u, (int64_t)u->cfg->upload.interval_s * 1000);
@@ -476,20 +524,23 @@ take_results(struct uploader *u, const struct uploader_xfer *x, struct store_eve
 	return NEXT_NOW;
 }
 
-/* Mark what the answer said, in one transaction; 0, or -1 (all stays pending). */
+/*
+ * Mark what the answer said, UPLOADER_STEP events per transaction and per call (the
+ * pump calls again in the next turn of the loop until all are marked).  0, or -1:
+ * what is not marked yet stays pending (sent again, it comes back as a duplicate).
+ * The bookkeeping of a good answer is done when its last step is written.
+ */
 static int
 write_answer(struct uploader *u)
 {
 	const struct store_event *evs = u->answer.evs;
 	const struct uploader_result *res = u->answer.res;
-	int n = u->answer.n, nm = 0, delivered = 0, missing = 0, rc = -1;
-	struct store_outbox_mark *marks = calloc((size_t)n, sizeof(*marks));
+	int from = u->answer.done, to = from + UPLOADER_STEP, nm = 0, rc = -1;
+	struct store_outbox_mark marks[UPLOADER_STEP] = {{0}};
 
-	if (marks == NULL) {
-		uploader_note_error(u, "out of memory writing an answer");
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
+	if (to > u->answer.n)
+		to = u->answer.n;
+	for (int i = from; i < to; i++) {
 		if (res[i].status == UPLOADER_ACCEPTED || res[i].status == UPLOADER_DUPLICATE)
 			marks[nm++] =
 			    (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
@@ -497,31 +548,39 @@ write_answer(struct uploader *u)
 			marks[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead",
 			                                         res[i].reason};
 		else
-			missing++;
+			u->answer.missing++;
 	}
 	if (store_outbox_mark_batch(u->store, marks, nm) < 0) {
-		/* Still pending here; sent again they come back as duplicates. */
 		uploader_note_error(u, "database: cannot mark %d delivered events", nm);
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
+	if (nm) {
+		u->mark_tx++;
+		if ((uint64_t)nm > u->mark_rows_max)
+			u->mark_rows_max = (uint64_t)nm;
+	}
+	for (int i = from; i < to; i++) {
 		if (res[i].status == UPLOADER_ACCEPTED)
-			u->ev_accepted++, delivered++;
+			u->ev_accepted++, u->answer.delivered++;
 		else if (res[i].status == UPLOADER_DUPLICATE)
-			u->ev_duplicate++, delivered++;
+			u->ev_duplicate++, u->answer.delivered++;
 		else if (res[i].status == UPLOADER_REJECTED) {
 			u->ev_rejected++;
 			log_warn("upload: event %s (seq %lld, %s) rejected, now a dead letter: %s",
 			         evs[i].id, (long long)evs[i].seq, evs[i].type, res[i].reason);
 		}
 	}
-	u->ev_missing += (uint64_t)missing;
-	if (missing)
-		log_warn("upload: %d of %d events not answered; they stay pending", missing, n);
+	u->answer.done = to;
+	if (to < u->answer.n)
+		return 0; /* the next step in the next turn */
+	u->ev_missing += (uint64_t)u->answer.missing;
+	if (u->answer.missing)
+		log_warn("upload: %d of %d events not answered; they stay pending",
+		         u->answer.missing, u->answer.n);
 	u->batches_ok++;
 	uploader_plan_success(&u->plan);
 	uploader_alarm_clear(u, UPLOADER_ALARM_TOO_LARGE);
-	if (delivered) {
+	if (u->answer.delivered) {
 		u->refused_alone = 0;
 		uploader_alarm_clear(u, UPLOADER_ALARM_REFUSING);
 	}
@@ -531,7 +590,6 @@ write_answer(struct uploader *u)
 	u->last_error[0] = '\0';
 	rc = 0;
 out:
-	free(marks);
 	free(u->answer.res);
 	store_events_free(u->answer.evs, u->answer.loaded);
 	memset(&u->answer, 0, sizeof(u->answer));
@@ -583,6 +641,9 @@ take_refusal(struct uploader *u, const struct uploader_xfer *x, const struct sto
 		uploader_note_error(u, "database: cannot dead-letter event %s", evs[0].id);
 		return NEXT_BACKOFF;
 	}
+	u->mark_tx++;
+	if (u->mark_rows_max < 1)
+		u->mark_rows_max = 1;
 	u->ev_rejected++;
 	log_warn("upload: event %s (seq %lld, %s) refused on its own, now a dead letter: %s",
 	         evs[0].id, (long long)evs[0].seq, evs[0].type, why);
@@ -748,6 +809,7 @@ uploader_stop(struct uploader *u)
 	store_events_free(u->batch, u->batch_loaded);
 	free(u->answer.res);
 	store_events_free(u->answer.evs, u->answer.loaded);
+	store_events_free(u->load.evs, u->load.n);
 	uploader_http_free(u->http);
 	if (u->pump_ev)
 		event_free(u->pump_ev);
@@ -907,6 +969,20 @@ uploader_metrics(struct uploader *u, struct evbuffer *out)
 	                    "# TYPE stempel_upload_heartbeats_total counter\n"
 	                    "stempel_upload_heartbeats_total %llu\n",
 	                    (unsigned long long)u->pruned, (unsigned long long)u->heartbeats);
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_outbox_mark_transactions_total Transactions that "
+	                    "marked events delivered or dead.\n"
+	                    "# TYPE stempel_outbox_mark_transactions_total counter\n"
+	                    "stempel_outbox_mark_transactions_total %llu\n"
+	                    "# HELP stempel_outbox_mark_rows_max The most events one such "
+	                    "transaction marked.\n# TYPE stempel_outbox_mark_rows_max gauge\n"
+	                    "stempel_outbox_mark_rows_max %llu\n"
+	                    "# HELP stempel_outbox_read_steps_total Reads of the next batch, "
+	                    "a step of at most 50 events each.\n"
+	                    "# TYPE stempel_outbox_read_steps_total counter\n"
+	                    "stempel_outbox_read_steps_total %llu\n",
+	                    (unsigned long long)u->mark_tx, (unsigned long long)u->mark_rows_max,
+	                    (unsigned long long)u->load_steps);
 	metrics_gauge(out, "stempel_card_conflicts",
 	              "Cards changed on the kiosk that a newer "
 	              "roster contradicts.",

@@ -284,11 +284,17 @@ struct uploader {
 	int failures; /* failed attempts in a row */
 	int64_t backoff_ms, backoff_until_ms;
 	int retried_401;
-	struct { /* an answer read, its marks to be written in the next turn */
+	struct { /* an answer read, its marks written UPLOADER_STEP at a time, a turn each */
 		struct store_event *evs;
-		int loaded, n;
+		int loaded, n, done, delivered, missing;
 		struct uploader_result *res;
 	} answer;
+	struct { /* the next batch being read, UPLOADER_STEP events a turn */
+		struct store_event *evs;
+		int n, want;
+	} load;
+	/* bookkeeping steps: transactions, and the most rows any one of them wrote */
+	uint64_t mark_tx, mark_rows_max, load_steps;
 	int refused_alone; /* events refused on their own since the last delivery */
 
 	/* token */
@@ -338,6 +344,13 @@ struct uploader {
 
 int64_t uploader_mono_ms(void);
 int64_t uploader_wall_ms(void);
+/*
+ * Rows one step of bookkeeping may read or write (marking delivered or dead, reading
+ * the next batch, deleting old delivered events): one step per turn of the loop, so
+ * a tap waits behind one small transaction at most.
+ */
+#define UPLOADER_STEP 50
+
 /* Record a finished transfer under its endpoint and status (or transport failure). */
 void uploader_count(struct uploader *u, enum uploader_endpoint ep, const struct uploader_xfer *x);
 /* Remember (and log) the last error. */

@@ -23,11 +23,13 @@
 #include "store.h"
 #include "tokens.h"
 #include "web/api.h"
+#include "web/stream.h"
 #include "web/web.h"
 
 #define API_PREFIX "/api/v1/periods"
 
 struct api {
+	struct web *web;
 	const struct cmd_env *cmd; /* period.close goes through the command layer */
 	struct store *s;
 	struct period *p;
@@ -91,30 +93,13 @@ list_periods(struct api *api, struct evhttp_request *req)
 	web_reply_json(req, 200, json_pack("{s:o}", "periods", arr));
 }
 
-static void
-reply_body(struct evhttp_request *req, const char *ctype, const char *disposition, const char *body)
-{
-	struct evbuffer *buf = evbuffer_new();
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-
-	evhttp_add_header(h, "Content-Type", ctype);
-	if (strncmp(ctype, "text/html", 9) == 0) {
-		web_security_headers(req);
-		evhttp_remove_header(h, "Content-Security-Policy");
-		evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
-	}
-	if (disposition)
-		evhttp_add_header(h, "Content-Disposition", disposition);
-	if (buf)
-		evbuffer_add(buf, body, strlen(body));
-	evhttp_send_reply(req, 200, "OK", buf);
-	if (buf)
-		evbuffer_free(buf);
-}
-
 /*
  * A payroll document is a long read (participants of the period through the rules
- * engine): it is computed on the reports thread and answered from the loop.
+ * engine) and a long answer (megabytes of CSV): both happen on the reports thread.
+ * First the document is computed (doc_run); on the loop its status and headers are
+ * set (an error is still a proper status then), and the answer is rendered on the
+ * reports thread again (render_run) straight into a stream that the loop sends in
+ * chunks as the client takes them.
  */
 enum doc_kind {
 	DOC_STIPEND_JSON,
@@ -126,6 +111,7 @@ enum doc_kind {
 };
 
 struct doc_job {
+	struct api *api;
 	struct evhttp_request *req;
 	const struct config *cfg;
 	enum doc_kind kind;
@@ -133,69 +119,96 @@ struct doc_job {
 	char pid[40]; /* basis: the participant's external id */
 	char lang[8]; /* basis HTML: nb | nn | en */
 	int rc;       /* 0, 1 no such period or participant, -1 err */
-	char *body;   /* the answer, malloc'd */
+	json_t *doc;  /* the computed document, rendered by render_run */
+	struct web_stream *stream;
 	char name[128];
 	char err[1024];
 };
 
-/* Pretty JSON with one trailing newline, like every JSON answer of the kiosk. */
-static char *
-json_body(const json_t *doc)
+static int
+stream_sink(void *arg, const char *data, size_t len)
 {
-	char *s = json_dumps(doc, JSON_INDENT(1)), *t;
-	size_t n;
+	return web_stream_write(arg, data, len);
+}
 
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	if ((t = realloc(s, n + 2)) == NULL) {
-		free(s);
-		return NULL;
-	}
-	memcpy(t + n, "\n", 2);
-	return t;
+/* json_dump_callback's writer: the same bytes json_dumps makes, streamed. */
+static int
+json_sink(const char *data, size_t len, void *arg)
+{
+	return web_stream_write(arg, data, len);
 }
 
 static void
 doc_run(struct reports_ctx *ctx, void *arg)
 {
 	struct doc_job *j = arg;
-	struct paydoc_csv_format f;
 	const json_t *per;
-	json_t *doc = NULL;
 
-	paydoc_csv_format(j->cfg, &f);
 	switch (j->kind) {
 	case DOC_STIPEND_JSON:
 	case DOC_STIPEND_CSV:
-		j->rc = period_stipend_read(ctx->period, j->id, &doc, j->err, sizeof(j->err));
+		j->rc = period_stipend_read(ctx->period, j->id, &j->doc, j->err, sizeof(j->err));
 		break;
 	case DOC_NIR_JSON:
 	case DOC_NIR_CSV:
-		j->rc = period_nir(ctx->period, j->id, &doc, j->err, sizeof(j->err));
+		j->rc = period_nir(ctx->period, j->id, &j->doc, j->err, sizeof(j->err));
 		break;
 	default:
-		j->rc = period_basis(ctx->period, j->id, j->pid, &doc, j->err, sizeof(j->err));
+		j->rc = period_basis(ctx->period, j->id, j->pid, &j->doc, j->err, sizeof(j->err));
 	}
-	if (j->rc != 0)
+	if (j->rc != 0 || (j->kind != DOC_STIPEND_CSV && j->kind != DOC_NIR_CSV))
 		return;
-	per = json_object_get(doc, "period");
+	per = json_object_get(j->doc, "period");
+	snprintf(j->name, sizeof(j->name), "attachment; filename=\"%s-%s-%s.csv\"",
+	         j->kind == DOC_NIR_CSV ? "nir" : "stipend",
+	         json_string_value(json_object_get(per, "from")),
+	         json_string_value(json_object_get(per, "to")));
+}
+
+/* On the reports thread: the document into the stream. */
+static void
+render_run(struct reports_ctx *ctx, void *arg)
+{
+	struct doc_job *j = arg;
+	struct paydoc_csv_format f;
+	int rc;
+
+	(void)ctx;
+	paydoc_csv_format(j->cfg, &f);
 	switch (j->kind) {
 	case DOC_STIPEND_CSV:
+		rc = paydoc_csv_to(j->doc, &f, stream_sink, j->stream);
+		break;
 	case DOC_NIR_CSV:
-		j->body = j->kind == DOC_NIR_CSV ? paydoc_nir_csv(doc, &f) : paydoc_csv(doc, &f);
-		snprintf(j->name, sizeof(j->name), "attachment; filename=\"%s-%s-%s.csv\"",
-		         j->kind == DOC_NIR_CSV ? "nir" : "stipend",
-		         json_string_value(json_object_get(per, "from")),
-		         json_string_value(json_object_get(per, "to")));
+		rc = paydoc_nir_csv_to(j->doc, &f, stream_sink, j->stream);
 		break;
 	case DOC_BASIS_HTML:
-		j->body = paydoc_basis_html(doc, j->lang);
+		rc = paydoc_basis_html_to(j->doc, j->lang, stream_sink, j->stream);
 		break;
 	default:
-		j->body = json_body(doc);
+		rc = json_dump_callback(j->doc, json_sink, j->stream, JSON_INDENT(1));
+		if (rc == 0)
+			rc = web_stream_write(j->stream, "\n", 1);
 	}
-	json_decref(doc);
+	if (rc == 0)
+		web_stream_end(j->stream);
+}
+
+static void
+doc_free(struct doc_job *j)
+{
+	json_decref(j->doc);
+	free(j);
+}
+
+static void
+render_done(void *arg, int ran)
+{
+	struct doc_job *j = arg;
+
+	(void)ran; /* an answer not ended is cut off by web_stream_done */
+	web_stream_done(j->stream);
+	doc_free(j);
 }
 
 static void
@@ -210,22 +223,36 @@ doc_done(void *arg, int ran)
 	    [DOC_BASIS_JSON] = "application/json",
 	    [DOC_BASIS_HTML] = "text/html; charset=utf-8",
 	};
+	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
 
-	if (!ran)
+	if (!ran) {
 		reply_error(j->req, 503, "the kiosk is stopping");
-	else if (j->rc == 1)
+	} else if (j->rc == 1) {
 		reply_error(j->req, 404,
 		            j->kind >= DOC_BASIS_JSON ? "no such period or participant"
 		                                      : "no such period");
-	else if (j->rc < 0)
+	} else if (j->rc < 0) {
 		/* Not computable now (G unknown for a date): say which, never guess. */
 		reply_error(j->req, 409, j->err);
-	else if (j->body == NULL)
-		reply_error(j->req, 500, "out of memory");
-	else
-		reply_body(j->req, ctypes[j->kind], j->name[0] ? j->name : NULL, j->body);
-	free(j->body);
-	free(j);
+	} else {
+		evhttp_add_header(h, "Content-Type", ctypes[j->kind]);
+		if (j->kind == DOC_BASIS_HTML) {
+			web_security_headers(j->req);
+			evhttp_remove_header(h, "Content-Security-Policy");
+			evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
+		}
+		if (j->name[0])
+			evhttp_add_header(h, "Content-Disposition", j->name);
+		j->stream = web_stream_new(web_base(j->api->web), j->req, j->api->reports);
+		if (j->stream == NULL) {
+			reply_error(j->req, 500, "out of memory");
+		} else if (reports_submit(j->api->reports, render_run, render_done, j) < 0) {
+			web_stream_done(j->stream); /* nothing sent yet: a 503 */
+		} else {
+			return; /* render_done frees the job */
+		}
+	}
+	doc_free(j);
 }
 
 static void
@@ -238,7 +265,7 @@ doc_submit(struct api *api, struct evhttp_request *req, int64_t id, enum doc_kin
 		reply_error(req, 500, "out of memory");
 		return;
 	}
-	*j = (struct doc_job){.req = req, .cfg = api->cfg, .id = id, .kind = kind};
+	*j = (struct doc_job){.api = api, .req = req, .cfg = api->cfg, .id = id, .kind = kind};
 	snprintf(j->pid, sizeof(j->pid), "%s", pid ? pid : "");
 	snprintf(j->lang, sizeof(j->lang), "%s", api->cfg->payroll.language);
 	if (kind == DOC_BASIS_HTML) {
@@ -292,26 +319,86 @@ body_reason(struct evhttp_request *req, char *out, size_t outlen, char *why, siz
 	return rc;
 }
 
+/*
+ * A close: its lines are computed ahead on the reports thread (period_close_prepare,
+ * reads only), then the command runs on the loop in one transaction and uses them
+ * if nothing was written in between; else it computes them itself (period.h).
+ */
+struct close_job {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id;
+	int64_t token[2];
+	struct period_close_prep *prep;
+	char who[96], why[CLOSE_REASON_MAX * 4 + 1];
+};
+
+static void close_run_command(struct api *api, struct evhttp_request *req, int64_t id,
+                              const char *who, const char *why);
+
+static void
+close_prepare_run(struct reports_ctx *ctx, void *arg)
+{
+	struct close_job *j = arg;
+
+	j->prep = period_close_prepare(ctx->period, j->id, j->token);
+}
+
+static void
+close_prepare_done(void *arg, int ran)
+{
+	struct close_job *j = arg;
+
+	if (!ran) {
+		period_close_prep_free(j->prep);
+		reply_error(j->req, 503, "the kiosk is stopping");
+	} else {
+		period_close_offer(j->api->p, j->prep);
+		close_run_command(j->api, j->req, j->id, j->who, j->why);
+		period_close_offer(j->api->p, NULL);
+	}
+	free(j);
+}
+
 static void
 close_period(struct api *api, struct evhttp_request *req, int64_t id, const struct store_token *tok)
 {
-	struct cmd_period_close_args a = {.id = id};
+	struct close_job *j = calloc(1, sizeof(*j));
+	char err[1024];
+
+	if (j == NULL) {
+		reply_error(req, 500, "out of memory");
+		return;
+	}
+	*j = (struct close_job){.api = api, .req = req, .id = id};
+	snprintf(j->who, sizeof(j->who), "token:%s", tok->name);
+	/* A malformed body closes nothing: 400 before the command runs. */
+	if (body_reason(req, j->why, sizeof(j->why), err, sizeof(err)) < 0) {
+		reply_error(req, 400, err);
+		free(j);
+		return;
+	}
+	if (!j->why[0])
+		snprintf(j->why, sizeof(j->why), "closed through the payroll API");
+	/* Without a token or a thread the close computes on the loop, as it always could. */
+	if (store_write_token(api->s, j->token) < 0 ||
+	    reports_submit(api->reports, close_prepare_run, close_prepare_done, j) < 0) {
+		close_run_command(api, req, id, j->who, j->why);
+		free(j);
+	}
+}
+
+static void
+close_run_command(struct api *api, struct evhttp_request *req, int64_t id, const char *who,
+                  const char *why)
+{
+	struct cmd_period_close_args a = {.id = id, .reason = why};
 	struct store_period sp;
 	struct cmd_result r;
 	struct cmd_ctx ctx;
-	char who[96], why[CLOSE_REASON_MAX * 4 + 1], err[1024];
 	const char *closable;
 	int rc;
 
-	snprintf(who, sizeof(who), "token:%s", tok->name);
-	/* A malformed body closes nothing: 400 before the command runs. */
-	if (body_reason(req, why, sizeof(why), err, sizeof(err)) < 0) {
-		reply_error(req, 400, err);
-		return;
-	}
-	if (!why[0])
-		snprintf(why, sizeof(why), "closed through the payroll API");
-	a.reason = why;
 	cmd_ctx_init(&ctx, api->cmd, who);
 	rc = cmd_period_close(&ctx, &a, &r);
 	/* Not ended yet: the message ends with the time from which it can close. */
@@ -452,6 +539,7 @@ api_start(struct web *w, struct store *s, struct period *p, struct reports *repo
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	api->web = w;
 	api->cmd = cmd;
 	api->s = s;
 	api->p = p;

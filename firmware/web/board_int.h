@@ -21,6 +21,7 @@ struct login_queue;
 struct reports;
 struct today_batch;
 struct web;
+struct web_stream;
 
 struct board {
 	struct web *web;
@@ -45,6 +46,7 @@ struct board_req {
 	char token_hash[AUTH_DIGEST_MAX];
 	const char *lang; /* nb | en */
 	struct form query;
+	struct web_stream *stream; /* board_stream_page: the page being streamed */
 };
 
 enum board_kind { BOARD_HTML, BOARD_API };
@@ -77,6 +79,19 @@ void board_page_end(struct board_req *r, struct evbuffer *out);
 /* A new buffer with the page's head written (NULL: 503 sent), and its end, reply and free. */
 struct evbuffer *board_page_new(struct board_req *r, const char *title, const char *page);
 void board_page_finish(struct board_req *r, struct evbuffer *out, int status);
+/*
+ * A page whose body is a long read (the participant page, the class view): `head`
+ * (made on the loop: what reads loop state or writes) goes first, then `render`
+ * runs on the reports thread with r->b's store and engine being the thread's own
+ * read-only ones, and the page is streamed as it is made (web/stream.h).  `r` and
+ * `arg` are the job's from here (board_end and `free_arg` are called for them);
+ * `head` is taken.  The page's status is 200.
+ */
+typedef void (*board_render_fn)(struct board_req *r, struct evbuffer *out, void *arg);
+void board_stream_page(struct board_req *r, struct evbuffer *head, board_render_fn render,
+                       void *arg, void (*free_arg)(void *));
+/* In a render: hand what is made so far to the stream if it is large; -1: client gone. */
+int board_stream_some(struct board_req *r, struct evbuffer *out);
 /* A wall-clock time (ms) in the centre's zone, strftime-formatted. */
 void board_when(int64_t ms, const char *fmt, char *out, size_t outlen);
 void board_send_html(struct evhttp_request *req, int status, struct evbuffer *out);

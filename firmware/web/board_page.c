@@ -18,6 +18,8 @@
 #include "cmd/cmd.h"
 #include "board_int.h"
 #include "html.h"
+#include "reports.h"
+#include "stream.h"
 #include "web.h"
 
 /* English is the key; bokmål beside it.  A missing entry shows the English. */
@@ -562,6 +564,90 @@ board_page_finish(struct board_req *r, struct evbuffer *out, int status)
 	board_page_end(r, out);
 	board_send_html(r->req, status, out);
 	evbuffer_free(out);
+}
+
+struct page_job {
+	struct board_req r;
+	struct evbuffer *head;
+	board_render_fn render;
+	void *arg;
+	void (*free_arg)(void *);
+};
+
+static void
+page_run(struct reports_ctx *ctx, void *arg)
+{
+	struct page_job *j = arg;
+	struct board tb = *j->r.b; /* the thread's own connection and engine */
+	struct board *loop_b = j->r.b;
+	struct evbuffer *out = evbuffer_new();
+
+	if (out == NULL)
+		return; /* not ended: a 503 */
+	tb.store = ctx->store;
+	tb.att = ctx->att;
+	j->r.b = &tb;
+	evbuffer_add_buffer(out, j->head);
+	j->render(&j->r, out, j->arg);
+	if (web_stream_add_buffer(j->r.stream, out) == 0)
+		web_stream_end(j->r.stream);
+	j->r.b = loop_b;
+	evbuffer_free(out);
+}
+
+static void
+page_done(void *arg, int ran)
+{
+	struct page_job *j = arg;
+
+	(void)ran; /* a page not ended is cut off (or a 503) by web_stream_done */
+	web_stream_done(j->r.stream);
+	board_end(&j->r);
+	evbuffer_free(j->head);
+	if (j->free_arg)
+		j->free_arg(j->arg);
+	free(j);
+}
+
+void
+board_stream_page(struct board_req *r, struct evbuffer *head, board_render_fn render, void *arg,
+                  void (*free_arg)(void *))
+{
+	struct page_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		evhttp_send_error(r->req, 503, NULL);
+		goto fail;
+	}
+	j->r = *r;
+	j->head = head;
+	j->render = render;
+	j->arg = arg;
+	j->free_arg = free_arg;
+	board_page_headers(r->req);
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type",
+	                  "text/html; charset=utf-8");
+	if ((j->r.stream = web_stream_new(web_base(r->b->web), r->req, r->b->reports)) == NULL) {
+		evhttp_send_error(r->req, 503, NULL);
+		free(j);
+		goto fail;
+	}
+	if (reports_submit(r->b->reports, page_run, page_done, j) < 0)
+		page_done(j, 0); /* nothing sent: a 503 */
+	return;
+fail:
+	board_end(r);
+	evbuffer_free(head);
+	if (free_arg)
+		free_arg(arg);
+}
+
+int
+board_stream_some(struct board_req *r, struct evbuffer *out)
+{
+	if (evbuffer_get_length(out) < WEB_STREAM_CHUNK / 4)
+		return 0;
+	return web_stream_add_buffer(r->stream, out);
 }
 
 void

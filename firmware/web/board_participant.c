@@ -20,6 +20,7 @@
 #include "log.h"
 #include "paydoc.h"
 #include "period.h"
+#include "reports.h"
 #include "web.h"
 
 static const char *const weekday_en[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -548,16 +549,61 @@ already_rows(struct board_req *r, struct evbuffer *out, int64_t pid, const char 
 	free(t);
 }
 
+/* What the participant page's long part needs, from the loop. */
+struct participant_page {
+	struct store_participant p;
+	int32_t today, from, to;
+	char today_s[11], from_s[11], to_s[11]; /* to_s: never after today */
+};
+
+/*
+ * On the reports thread: the participant's days through the rules engine, the quotas
+ * and the lists below, then the end of the page.
+ */
+static void
+participant_render(struct board_req *r, struct evbuffer *out, void *arg)
+{
+	struct participant_page *pg = arg;
+	struct attendance_days res;
+	char err[256];
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rc = pg->from <= pg->today ? attendance_days(r->b->att, pg->p.id, pg->from_s, pg->to_s,
+	                                             &res, err, sizeof(err))
+	                           : 1;
+	if (rc == 1)
+		res.participant = pg->p;
+	if (rc < 0) {
+		html_fmt(out, "<p class=\"error\">%s</p>", err);
+	} else {
+		html_fmt(out, "<div class=\"card\">");
+		heatmap(r, out, &res, pg->from, pg->to, pg->today);
+		html_fmt(out, "</div>");
+		already_rows(r, out, pg->p.id, pg->from_s, pg->to_s);
+		html_fmt(out, "<h2>%s</h2>", board_t(r, "Quotas"));
+		quotas(r, out, pg->p.id, pg->today_s);
+		absences(r, out, &pg->p);
+		cards(r, out, &pg->p);
+		html_fmt(out, "<h2>%s</h2>", board_t(r, "Explanation"));
+		if (rc == 0)
+			day_rows(r, out, &res, pg->today);
+	}
+	board_page_end(r, out);
+	if (rc == 0)
+		attendance_days_free(&res);
+}
+
 static void
 on_participant(struct evhttp_request *req, void *arg)
 {
 	struct board_req r;
+	struct participant_page *pg;
 	struct store_participant p;
-	struct attendance_days res;
 	struct evbuffer *out;
-	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], err[256];
-	int32_t today, at, from, to, prev, next;
-	int minute, month, rc;
+	char prev_s[11], next_s[11], to_s[11];
+	int32_t at, prev, next;
+	int minute, month;
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
@@ -566,24 +612,30 @@ on_participant(struct evhttp_request *req, void *arg)
 		board_end(&r);
 		return;
 	}
-	board_now(today_s, &minute);
-	rules_date_parse(today_s, &today);
+	if ((pg = calloc(1, sizeof(*pg))) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		board_end(&r);
+		return;
+	}
+	pg->p = p;
+	board_now(pg->today_s, &minute);
+	rules_date_parse(pg->today_s, &pg->today);
 	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
-		at = today;
+		at = pg->today;
 	month = strcmp(board_arg(&r, "view"), "month") == 0;
-	view_range(month, at, &from, &to, &prev, &next);
-	rules_date_format(from, from_s, sizeof(from_s));
+	view_range(month, at, &pg->from, &pg->to, &prev, &next);
+	rules_date_format(pg->from, pg->from_s, sizeof(pg->from_s));
 	/* Never compute the future: a day not yet come is not an absence. */
-	rules_date_format(to < today ? to : today, to_s, sizeof(to_s));
+	rules_date_format(pg->to < pg->today ? pg->to : pg->today, pg->to_s, sizeof(pg->to_s));
 	rules_date_format(prev, prev_s, sizeof(prev_s));
 	rules_date_format(next, next_s, sizeof(next_s));
-	memset(&res, 0, sizeof(res));
-	rc = from <= today ? attendance_days(r.b->att, p.id, from_s, to_s, &res, err, sizeof(err))
-	                   : 1;
-	if (rc == 1)
-		res.participant = p;
-	if ((out = board_page_new(&r, p.name, "participant")) == NULL)
-		goto done;
+	if ((out = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		free(pg);
+		board_end(&r);
+		return;
+	}
+	board_page_begin(&r, out, p.name, "participant");
 	html_fmt(out,
 	         "<h1><span class=\"name\" dir=\"auto\">%s</span> <span class=\"muted\">%s</span>"
 	         "</h1><p class=\"muted\">%s: %s · %s: %s%R%s</p>",
@@ -593,7 +645,7 @@ on_participant(struct evhttp_request *req, void *arg)
 	html_fmt(out,
 	         "<p><a class=\"button primary\" href=\"/board/absence?id=%s&amp;from=%s\">%s</a> "
 	         "<a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></p>",
-	         p.ext_id, today_s, board_t(&r, "Register absence"), p.ext_id, today_s,
+	         p.ext_id, pg->today_s, board_t(&r, "Register absence"), p.ext_id, pg->today_s,
 	         board_t(&r, "Correct a tap"));
 	html_fmt(out,
 	         "<div class=\"tabs\"><a class=\"button\" href=\"?id=%s&amp;view=week&amp;date=%s\""
@@ -601,11 +653,11 @@ on_participant(struct evhttp_request *req, void *arg)
 	         "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">‹ %s</a>"
 	         "<a class=\"button\" href=\"?id=%s&amp;view=%s&amp;date=%s\">%s ›</a>"
 	         "<strong>%s – </strong>",
-	         p.ext_id, from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"),
-	         p.ext_id, from_s, month ? " aria-current=\"page\"" : "", board_t(&r, "Month"),
+	         p.ext_id, pg->from_s, month ? "" : " aria-current=\"page\"", board_t(&r, "Week"),
+	         p.ext_id, pg->from_s, month ? " aria-current=\"page\"" : "", board_t(&r, "Month"),
 	         p.ext_id, month ? "month" : "week", prev_s, board_t(&r, "Previous"), p.ext_id,
-	         month ? "month" : "week", next_s, board_t(&r, "Next"), from_s);
-	rules_date_format(to, to_s, sizeof(to_s));
+	         month ? "month" : "week", next_s, board_t(&r, "Next"), pg->from_s);
+	rules_date_format(pg->to, to_s, sizeof(to_s));
 	html_fmt(out, "<strong>%s</strong></div>", to_s);
 	/* The pay period of the viewed date: its basis for a decision, printable. */
 	{
@@ -617,10 +669,12 @@ on_participant(struct evhttp_request *req, void *arg)
 		int found;
 
 		rules_date_format(at, at_s, sizeof(at_s));
-		/* As the payroll API does: the period of a day up to today exists once asked for.
+		/*
+		 * As the payroll API does: the period of a day up to today exists once asked
+		 * for.  A write: here on the loop, before the long read goes to the thread.
 		 */
 		found = store_period_at(r.b->store, at_s, &sp) == 0;
-		if (!found && at <= today &&
+		if (!found && at <= pg->today &&
 		    period_open(&per, r.b->store, r.b->att, r.b->cfg, perr, sizeof(perr)) == 0)
 			found = period_ensure(per, at_s, &sp, perr, sizeof(perr)) == 0;
 		period_free(per);
@@ -632,26 +686,7 @@ on_participant(struct evhttp_request *req, void *arg)
 			    p.ext_id, (long long)sp.id, board_t(&r, "Basis for a decision (print)"),
 			    sp.from, sp.to);
 	}
-	if (rc < 0) {
-		html_fmt(out, "<p class=\"error\">%s</p>", err);
-	} else {
-		html_fmt(out, "<div class=\"card\">");
-		heatmap(&r, out, &res, from, to, today);
-		html_fmt(out, "</div>");
-		already_rows(&r, out, p.id, from_s, to_s);
-		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Quotas"));
-		quotas(&r, out, p.id, today_s);
-		absences(&r, out, &p);
-		cards(&r, out, &p);
-		html_fmt(out, "<h2>%s</h2>", board_t(&r, "Explanation"));
-		if (rc == 0)
-			day_rows(&r, out, &res, today);
-	}
-	board_page_finish(&r, out, 200);
-done:
-	if (rc == 0)
-		attendance_days_free(&res);
-	board_end(&r);
+	board_stream_page(&r, out, participant_render, pg, free);
 }
 
 /* --- the class view --- */
@@ -660,6 +695,7 @@ struct class_ctx {
 	struct board_req *r;
 	struct evbuffer *out;
 	const char *group;
+	char *group_copy;
 	int32_t from, to, today;
 	int n;
 };
@@ -701,7 +737,52 @@ class_row(void *arg, const struct store_participant *p)
 	html_fmt(c->out, "</tr>");
 	if (rc == 0)
 		attendance_days_free(&res);
-	return 0;
+	/* Rows go out as they are made; a client that has gone stops the reading. */
+	return board_stream_some(r, c->out) < 0 ? 1 : 0;
+}
+
+/* On the reports thread: every participant of the group through the rules engine. */
+static void
+class_render(struct board_req *r, struct evbuffer *out, void *arg)
+{
+	struct class_ctx *c = arg;
+	char ds[11];
+
+	c->r = r;
+	c->out = out;
+	html_fmt(out,
+	         "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+	         "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
+	         board_t(r, "Class view"), board_t(r, "Name"));
+	for (int32_t d = c->from; d <= c->to; d++) {
+		int y, m, dd;
+
+		rules_ymd(d, &y, &m, &dd);
+		rules_date_format(d, ds, sizeof(ds));
+		html_fmt(
+		    out,
+		    "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
+		    ds, ds, weekday(r, d), dd);
+	}
+	html_fmt(out, "</tr></thead><tbody>");
+	store_participant_each(r->b->store, class_row, c);
+	html_fmt(out, "</tbody></table></div>");
+	if (c->n == 0)
+		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(r, "Nobody is in this group."));
+	legend(r, out);
+	html_fmt(out,
+	         "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
+	         board_t(r, "Print"));
+	board_page_end(r, out);
+}
+
+static void
+class_free(void *arg)
+{
+	struct class_ctx *c = arg;
+
+	free(c->group_copy);
+	free(c);
 }
 
 /* /board/class?group=G&view=week|month&date=D: a group's participants x days. */
@@ -709,32 +790,34 @@ static void
 on_class(struct evhttp_request *req, void *arg)
 {
 	struct board_req r;
-	struct class_ctx c;
+	struct class_ctx *c;
 	struct evbuffer *out;
-	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], ds[11], gq[128];
+	char today_s[11], from_s[11], to_s[11], prev_s[11], next_s[11], gq[128];
 	int32_t at, prev, next;
 	int minute, month;
 	const char *g;
 
 	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
 		return;
-	g = board_arg(&r, "group");
-	board_url_part(g, gq, sizeof(gq));
-	board_now(today_s, &minute);
-	memset(&c, 0, sizeof(c));
-	rules_date_parse(today_s, &c.today);
-	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
-		at = c.today;
-	month = strcmp(board_arg(&r, "view"), "month") == 0;
-	view_range(month, at, &c.from, &c.to, &prev, &next);
-	rules_date_format(c.from, from_s, sizeof(from_s));
-	rules_date_format(c.to, to_s, sizeof(to_s));
-	rules_date_format(prev, prev_s, sizeof(prev_s));
-	rules_date_format(next, next_s, sizeof(next_s));
-	if ((out = board_page_new(&r, board_t(&r, "Class view"), "class")) == NULL) {
+	if ((c = calloc(1, sizeof(*c))) == NULL || (out = evbuffer_new()) == NULL) {
+		free(c);
+		evhttp_send_error(req, 503, NULL);
 		board_end(&r);
 		return;
 	}
+	g = board_arg(&r, "group");
+	board_url_part(g, gq, sizeof(gq));
+	board_now(today_s, &minute);
+	rules_date_parse(today_s, &c->today);
+	if (rules_date_parse(board_arg(&r, "date"), &at) < 0)
+		at = c->today;
+	month = strcmp(board_arg(&r, "view"), "month") == 0;
+	view_range(month, at, &c->from, &c->to, &prev, &next);
+	rules_date_format(c->from, from_s, sizeof(from_s));
+	rules_date_format(c->to, to_s, sizeof(to_s));
+	rules_date_format(prev, prev_s, sizeof(prev_s));
+	rules_date_format(next, next_s, sizeof(next_s));
+	board_page_begin(&r, out, board_t(&r, "Class view"), "class");
 	html_fmt(out, "<h1>%s: %s <span class=\"muted\">%s – %s</span></h1>",
 	         board_t(&r, "Class view"), *g ? g : board_t(&r, "All groups"), from_s, to_s);
 	html_fmt(
@@ -748,98 +831,126 @@ on_class(struct evhttp_request *req, void *arg)
 	    month ? " aria-current=\"page\"" : "", board_t(&r, "Month"), gq,
 	    month ? "month" : "week", prev_s, board_t(&r, "Previous"), gq, month ? "month" : "week",
 	    next_s, board_t(&r, "Next"), gq, board_t(&r, "Today"));
-	c.r = &r;
-	c.out = out;
-	c.group = g;
-	html_fmt(out,
-	         "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-	         "<table class=\"grid\" id=\"class\"><thead><tr><th scope=\"col\">%s</th>",
-	         board_t(&r, "Class view"), board_t(&r, "Name"));
-	for (int32_t d = c.from; d <= c.to; d++) {
-		int y, m, dd;
-
-		rules_ymd(d, &y, &m, &dd);
-		rules_date_format(d, ds, sizeof(ds));
-		html_fmt(
-		    out,
-		    "<th scope=\"col\" data-date=\"%s\"><abbr title=\"%s\">%s</abbr><br>%d</th>",
-		    ds, ds, weekday(&r, d), dd);
-	}
-	html_fmt(out, "</tr></thead><tbody>");
-	store_participant_each(r.b->store, class_row, &c);
-	html_fmt(out, "</tbody></table></div>");
-	if (c.n == 0)
-		html_fmt(out, "<p class=\"muted\">%s</p>", board_t(&r, "Nobody is in this group."));
-	legend(&r, out);
-	html_fmt(out,
-	         "<p class=\"noprint\"><button type=\"button\" data-print=\"1\">%s</button></p>",
-	         board_t(&r, "Print"));
-	board_page_finish(&r, out, 200);
-	board_end(&r);
+	/* The query (and so the group) belongs to r, which moves to the job: a copy. */
+	c->group = c->group_copy = strdup(g);
+	if (c->group == NULL)
+		c->group = "";
+	board_stream_page(&r, out, class_render, c, class_free);
 }
 
 /*
  * /board/basis?id=P&period=N[&lang=nb|nn|en][&format=json]: the basis for a formal
- * decision as the payroll API gives it, in the teacher's language, for print.
+ * decision as the payroll API gives it, in the teacher's language, for print.  The
+ * participant's period through the rules engine is a long read: on the reports
+ * thread, with the page (one participant, one period: small) made there too.
  */
-static void
-on_basis(struct evhttp_request *req, void *arg)
-{
+struct basis_job {
 	struct board_req r;
-	struct period *per = NULL;
-	const char *lang, *fmt;
-	char err[1024], *html;
-	json_t *doc = NULL;
-	long long id;
-	char *end;
-	int rc;
+	int64_t id;
+	char pid[40], lang[4];
+	int json, rc;
+	json_t *doc;
+	char *html;
+	char err[1024];
+};
 
-	if (board_begin(arg, req, BOARD_HTML, &r) < 0)
-		return;
-	id = strtoll(board_arg(&r, "period"), &end, 10);
-	lang = board_arg(&r, "lang");
-	if (strcmp(lang, "nb") && strcmp(lang, "nn") && strcmp(lang, "en"))
-		lang = r.lang ? r.lang : "nb";
-	fmt = board_arg(&r, "format");
-	if (*end || id <= 0) {
-		board_fail(&r, 400, board_t(&r, "No such pay period."));
-		goto done;
-	}
-	if (period_open(&per, r.b->store, r.b->att, r.b->cfg, err, sizeof(err)) < 0 ||
-	    (rc = period_basis(per, id, board_arg(&r, "id"), &doc, err, sizeof(err))) < 0) {
-		board_fail(&r, 409, err);
-		goto done;
-	}
-	if (rc == 1) {
-		board_fail(&r, 404, board_t(&r, "No such pay period."));
-		goto done;
-	}
-	if (strcmp(fmt, "json") == 0) {
-		web_reply_json(req, 200, doc);
-		doc = NULL;
-	} else if ((html = paydoc_basis_html(doc, lang)) == NULL) {
-		board_fail(&r, 500, "out of memory");
+static void
+basis_run(struct reports_ctx *ctx, void *arg)
+{
+	struct basis_job *j = arg;
+
+	j->rc = period_basis(ctx->period, j->id, j->pid, &j->doc, j->err, sizeof(j->err));
+	if (j->rc == 0 && !j->json)
+		j->html = paydoc_basis_html(j->doc, j->lang);
+}
+
+static void
+html_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+static void
+basis_done(void *arg, int ran)
+{
+	struct basis_job *j = arg;
+	struct board_req *r = &j->r;
+
+	if (!ran) {
+		board_fail(r, 503, board_t(r, "The kiosk is stopping."));
+	} else if (j->rc < 0) {
+		board_fail(r, 409, j->err);
+	} else if (j->rc == 1) {
+		board_fail(r, 404, board_t(r, "No such pay period."));
+	} else if (j->json) {
+		web_reply_json(r->req, 200, j->doc);
+		j->doc = NULL;
+	} else if (j->html == NULL) {
+		board_fail(r, 500, "out of memory");
 	} else {
 		struct evbuffer *out = evbuffer_new();
-		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+		struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
 		/* A standalone page for print: its own inline style, no script at all. */
-		web_security_headers(req);
+		web_security_headers(r->req);
 		evhttp_remove_header(h, "Content-Security-Policy");
 		evhttp_add_header(h, "Content-Security-Policy", PAYDOC_HTML_CSP);
 		evhttp_add_header(h, "Cache-Control", "no-store");
 		evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
 		if (out) {
-			evbuffer_add(out, html, strlen(html));
-			evhttp_send_reply(req, 200, "OK", out);
+			/* The string becomes the buffer's (freed once written): no copy. */
+			if (evbuffer_add_reference(out, j->html, strlen(j->html), html_free,
+			                           NULL) == 0)
+				j->html = NULL;
+			evhttp_send_reply(r->req, 200, "OK", out);
 			evbuffer_free(out);
+		} else {
+			evhttp_send_error(r->req, 503, NULL);
 		}
-		free(html);
 	}
-done:
-	json_decref(doc);
-	period_free(per);
-	board_end(&r);
+	json_decref(j->doc);
+	free(j->html);
+	board_end(r);
+	free(j);
+}
+
+static void
+on_basis(struct evhttp_request *req, void *arg)
+{
+	struct basis_job *j = calloc(1, sizeof(*j));
+	const char *lang;
+	long long id;
+	char *end;
+
+	if (j == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		return;
+	}
+	if (board_begin(arg, req, BOARD_HTML, &j->r) < 0) {
+		free(j);
+		return;
+	}
+	id = strtoll(board_arg(&j->r, "period"), &end, 10);
+	lang = board_arg(&j->r, "lang");
+	if (strcmp(lang, "nb") && strcmp(lang, "nn") && strcmp(lang, "en"))
+		lang = j->r.lang ? j->r.lang : "nb";
+	if (*end || id <= 0) {
+		board_fail(&j->r, 400, board_t(&j->r, "No such pay period."));
+		board_end(&j->r);
+		free(j);
+		return;
+	}
+	j->id = id;
+	snprintf(j->pid, sizeof(j->pid), "%s", board_arg(&j->r, "id"));
+	snprintf(j->lang, sizeof(j->lang), "%s", lang);
+	j->json = strcmp(board_arg(&j->r, "format"), "json") == 0;
+	if (reports_submit(j->r.b->reports, basis_run, basis_done, j) < 0) {
+		board_fail(&j->r, 503, board_t(&j->r, "Something went wrong"));
+		board_end(&j->r);
+		free(j);
+	}
 }
 
 void

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reports.h"
 #include "web.h"
+#include "web/stream.h"
 
 #define UNKNOWN_CARD_DAYS 7
 #define UNKNOWN_CARD_MAX 20
@@ -275,6 +276,7 @@ struct today_batch {
 	char (*groups)[40];
 	size_t n;
 	int failed;
+	int renders; /* render jobs still reading rows and groups (loop only) */
 };
 
 /* The Today view's filter: a group and a search in names and ids. */
@@ -324,15 +326,28 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 	html_fmt(out, "</ul>");
 }
 
-static void
-render_table(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
+/*
+ * The rows go to the stream as they are made: a page of 2,000 participants is never
+ * whole in memory.  -1: the client has gone (the rest is not made).
+ */
+static int
+flush_some(struct web_stream *s, struct evbuffer *out)
+{
+	if (evbuffer_get_length(out) < WEB_STREAM_CHUNK / 4)
+		return 0;
+	return web_stream_add_buffer(s, out);
+}
+
+static int
+render_table(struct board_req *r, struct evbuffer *out, const struct today_batch *t,
+             struct web_stream *s)
 {
 	size_t shown_n = 0;
 
 	if (t->n == 0) {
 		html_fmt(out, "<p class=\"muted\">%s</p>",
 		         board_t(r, "Nobody is scheduled today."));
-		return;
+		return 0;
 	}
 	counts(r, out, t);
 	html_fmt(out,
@@ -345,11 +360,14 @@ render_table(struct board_req *r, struct evbuffer *out, const struct today_batch
 		if (shown_state(r, &t->rows[i], t->groups[i])) {
 			row(r, out, &t->rows[i], t->date, t->groups[i], t->minute);
 			shown_n++;
+			if (flush_some(s, out) < 0)
+				return -1;
 		}
 	html_fmt(out, "</tbody></table>");
 	if (shown_n == 0)
 		html_fmt(out, "<p class=\"muted\" id=\"none\">%s</p>",
 		         board_t(r, "Nobody matches the search."));
+	return 0;
 }
 
 /* On the reports thread. */
@@ -378,19 +396,22 @@ today_run(struct reports_ctx *ctx, void *arg)
 	}
 }
 
-/* The live part around the computed table: state on top, unknown cards below. */
+/*
+ * What the live part shows besides the table comes from the loop (reader, upload and
+ * clock state, the unknown cards of the loop's connection): small, made on the loop
+ * before the page is rendered on the reports thread.
+ */
 static void
-render_live(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
+render_status(struct board_req *r, struct evbuffer *out)
+{
+	status_bar(r, out);
+}
+
+static void
+render_unknown(struct board_req *r, struct evbuffer *out)
 {
 	struct unknown_ctx u = {r, out, 0};
 
-	html_fmt(out, "<div id=\"live\">");
-	status_bar(r, out);
-	if (t->failed)
-		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
-	else
-		render_table(r, out, t);
-	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
 	store_unknown_cards(r->b->store, board_now_ms() - UNKNOWN_CARD_DAYS * 86400000LL,
 	                    UNKNOWN_CARD_MAX, unknown_row, &u);
 	if (u.n)
@@ -398,7 +419,6 @@ render_live(struct board_req *r, struct evbuffer *out, const struct today_batch 
 	else
 		html_fmt(out, "<p class=\"muted\" id=\"unknown\">%s</p>",
 		         board_t(r, "No unknown cards were tapped in the last 7 days."));
-	html_fmt(out, "</div>");
 }
 
 /* The search and group filter (a GET form: works without script). */
@@ -436,36 +456,120 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 	html_fmt(out, "</form>");
 }
 
-static void
-answer(struct today_waiter *w, const struct today_batch *t, struct evbuffer *live)
-{
-	struct board_req *r = &w->r;
-	struct evbuffer *out;
+/* One waiter's page (or only its #live part), rendered on the reports thread. */
+struct today_render {
+	struct today_waiter *w;
+	struct today_batch *t;
+	struct evbuffer *status, *unknown; /* made on the loop */
+	struct web_stream *stream;
+};
 
-	if (live == NULL) {
-		evhttp_send_error(r->req, 503, NULL);
-	} else if (!w->full) {
-		/* Only the live part, for app.js to swap in. */
-		if ((out = evbuffer_new()) != NULL) {
-			evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
-			board_send_html(r->req, 200, out);
-			evbuffer_free(out);
-		} else {
-			evhttp_send_error(r->req, 503, NULL);
-		}
-	} else if ((out = board_page_new(r, board_t(r, "Today"), "today")) != NULL) {
+static void
+render_run(struct reports_ctx *ctx, void *arg)
+{
+	struct today_render *j = arg;
+	struct board_req *r = &j->w->r;
+	const struct today_batch *t = j->t;
+	struct evbuffer *out = evbuffer_new();
+
+	(void)ctx;
+	if (out == NULL)
+		return; /* not ended: web_stream_done answers 503 */
+	if (j->w->full) {
+		board_page_begin(r, out, board_t(r, "Today"), "today");
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
 		         t->date);
 		if (!t->failed)
 			filter_form(r, out, t);
-		evbuffer_add(out, evbuffer_pullup(live, -1), evbuffer_get_length(live));
-		board_page_finish(r, out, 200);
 	}
+	html_fmt(out, "<div id=\"live\">");
+	evbuffer_add_buffer(out, j->status);
+	if (t->failed)
+		html_fmt(out, "<p class=\"error\">%s</p>", board_t(r, "Something went wrong"));
+	else if (render_table(r, out, t, j->stream) < 0)
+		goto out;
+	html_fmt(out, "<h2>%s</h2>", board_t(r, "Unknown cards"));
+	evbuffer_add_buffer(out, j->unknown);
+	html_fmt(out, "</div>");
+	if (j->w->full)
+		board_page_end(r, out);
+	if (web_stream_add_buffer(j->stream, out) == 0)
+		web_stream_end(j->stream);
+out:
+	evbuffer_free(out);
+}
+
+static void
+batch_free(struct today_batch *t)
+{
+	free(t->rows);
+	free(t->groups);
+	free(t);
+}
+
+static void
+render_done(void *arg, int ran)
+{
+	struct today_render *j = arg;
+
+	(void)ran; /* a page not ended is cut off (or a 503) by web_stream_done */
+	web_stream_done(j->stream);
+	board_end(&j->w->r);
+	free(j->w);
+	evbuffer_free(j->status);
+	evbuffer_free(j->unknown);
+	if (--j->t->renders == 0 && j->t->waiters == NULL)
+		batch_free(j->t);
+	free(j);
 }
 
 /*
- * On the loop: answer everyone who waited for this computation.  The live part is
- * the same for everyone who reads the same language: rendered once for each.
+ * On the loop: the parts that read loop state, then the page goes to the reports
+ * thread and is streamed from there.  0, or -1 (nothing sent, `w` still ours).
+ */
+static int
+answer(struct today_waiter *w, struct today_batch *t)
+{
+	struct board_req *r = &w->r;
+	struct today_render *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return -1;
+	j->w = w;
+	j->t = t;
+	if ((j->status = evbuffer_new()) == NULL || (j->unknown = evbuffer_new()) == NULL)
+		goto fail;
+	render_status(r, j->status);
+	render_unknown(r, j->unknown);
+	board_page_headers(r->req);
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type",
+	                  "text/html; charset=utf-8");
+	if ((j->stream = web_stream_new(web_base(r->b->web), r->req, r->b->reports)) == NULL)
+		goto fail;
+	if (reports_submit(r->b->reports, render_run, render_done, j) < 0) {
+		web_stream_done(j->stream); /* nothing sent: a 503 */
+		j->stream = NULL;
+		board_end(r);
+		free(w);
+		evbuffer_free(j->status);
+		evbuffer_free(j->unknown);
+		free(j);
+		return 0;
+	}
+	t->renders++;
+	return 0;
+fail:
+	if (j->status)
+		evbuffer_free(j->status);
+	if (j->unknown)
+		evbuffer_free(j->unknown);
+	free(j);
+	return -1;
+}
+
+/*
+ * On the loop: answer everyone who waited for this computation, each with their own
+ * filter and language, rendered and sent as a stream.
  */
 static void
 today_done(void *arg, int ran)
@@ -475,27 +579,21 @@ today_done(void *arg, int ran)
 
 	if (t->b->today_next == t)
 		t->b->today_next = NULL;
-	for (w = t->waiters; w; w = next) {
-		struct evbuffer *live;
-
+	w = t->waiters;
+	t->waiters = NULL;
+	for (; w; w = next) {
 		next = w->next;
-		if (!ran) {
+		if (ran && answer(w, t) == 0)
+			continue;
+		if (!ran)
 			board_fail(&w->r, 503, board_t(&w->r, "The kiosk is stopping."));
-		} else {
-			/* The computation is shared; each waiter's filter and language are its own.
-			 */
-			if ((live = evbuffer_new()) != NULL)
-				render_live(&w->r, live, t);
-			answer(w, t, live);
-			if (live)
-				evbuffer_free(live);
-		}
+		else
+			evhttp_send_error(w->r.req, 503, NULL);
 		board_end(&w->r);
 		free(w);
 	}
-	free(t->rows);
-	free(t->groups);
-	free(t);
+	if (t->renders == 0)
+		batch_free(t);
 }
 
 static void

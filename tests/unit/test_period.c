@@ -206,6 +206,72 @@ money(const json_t *v)
 	return neg ? -ore : ore;
 }
 
+/* The lines of a stipend document (as JSON text): frozen or computed, compared. */
+static char *
+stipend_lines(struct afx *f, int64_t id)
+{
+	json_t *doc;
+	char err[512], *s;
+
+	if (period_stipend(f->per, id, &doc, err, sizeof(err)) != 0)
+		fail_msg("stipend %lld: %s", (long long)id, err);
+	s = json_dumps(json_object_get(doc, "lines"), JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	return s;
+}
+
+/*
+ * A close computed ahead (period_close_prepare, as the reports thread does) is used
+ * only if nothing was written since its token; either way the frozen lines are the
+ * lines the period computes.
+ */
+static void
+test_close_prepared(void **state)
+{
+	struct afx *f = *state;
+	struct store_period jan, feb;
+	struct period_close_prep *prep;
+	char err[512], *live, *frozen;
+	int64_t tok[2];
+	int64_t p = afx_participant(f, "P-1", "2025-09-01", 480, 930, 0);
+
+	afx_participant(f, "P-2", "2025-09-01", 480, 900, 0);
+	afx_tap(f, p, "2026-01-12", 480, "in");
+	afx_tap(f, p, "2026-01-12", 700, "out");
+	afx_tap(f, p, "2026-02-09", 480, "in");
+	afx_tap(f, p, "2026-02-09", 930, "out");
+	assert_int_equal(period_ensure(f->per, "2026-01-10", &jan, err, sizeof(err)), 0);
+	assert_int_equal(period_ensure(f->per, "2026-02-10", &feb, err, sizeof(err)), 0);
+
+	/* A tap after the preparation: the prepared lines are stale, the close computes. */
+	assert_int_equal(store_write_token(f->s, tok), 0);
+	assert_non_null(prep = period_close_prepare(f->per, feb.id, tok));
+	afx_tap(f, p, "2026-02-10", 480, "in");
+	afx_tap(f, p, "2026-02-10", 930, "out");
+	period_close_offer(f->per, prep);
+	live = stipend_lines(f, feb.id);
+	assert_int_equal(afx_period_close(f, feb.id, "token:payroll", "", err, sizeof(err)), 0);
+	assert_int_equal(period_closes_prepared(f->per), 0);
+	frozen = stipend_lines(f, feb.id);
+	assert_string_equal(frozen, live);
+	free(live);
+	free(frozen);
+
+	/* Nothing written in between: the prepared lines are used, and are the same. */
+	live = stipend_lines(f, jan.id);
+	assert_int_equal(store_write_token(f->s, tok), 0);
+	assert_non_null(prep = period_close_prepare(f->per, jan.id, tok));
+	period_close_offer(f->per, prep);
+	assert_int_equal(afx_period_close(f, jan.id, "token:payroll", "", err, sizeof(err)), 0);
+	assert_int_equal(period_closes_prepared(f->per), 1);
+	frozen = stipend_lines(f, jan.id);
+	assert_string_equal(frozen, live);
+	free(live);
+	free(frozen);
+	/* A prepared close of a closed period is nothing. */
+	assert_null(period_close_prepare(f->per, jan.id, tok));
+}
+
 static void
 test_close_and_adjust(void **state)
 {
@@ -594,6 +660,7 @@ main(void)
 	    cmocka_unit_test(test_csv_injection),
 	    cmocka_unit_test(test_close_body),
 	    cmocka_unit_test_setup_teardown(test_close_and_adjust, afx_setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_close_prepared, afx_setup, afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_g_and_new_g, afx_setup, afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_close_rules, afx_setup, afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_programme_end, afx_setup, afx_teardown),

@@ -1,0 +1,349 @@
+/*
+ * stream.c — chunked answers from the reports thread (see stream.h).  The producer
+ * fills `fill`; each full chunk moves (no copy) to `queue` under the mutex and
+ * activates `ready` on the loop, which sends one chunk at a time and takes the next
+ * when the connection has written the previous one.  Everything about the request
+ * and the connection happens on the loop; the thread sees only the queue and flags.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "log.h"
+#include "reports.h"
+#include "web/stream.h"
+
+struct chunk {
+	struct evbuffer *buf;
+	struct chunk *next;
+};
+
+struct web_stream {
+	/* loop only */
+	struct evhttp_request *req; /* NULL once the client has gone or the reply ended */
+	struct event *ready;        /* a chunk is queued, or the last one has left */
+	int started, sending, finished, producer_done;
+	int head_only; /* HEAD: the headers, no body (evhttp would never call on_sent) */
+	/* producer only */
+	struct evbuffer *fill;
+	struct reports *reports;
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *head, *tail;
+	size_t queued;
+	int complete;     /* web_stream_end: nothing more comes */
+	int gone;         /* the client went away, or the loop cut the answer off */
+	int64_t taken_ms; /* when the loop last took a chunk (the stall clock) */
+};
+
+static atomic_size_t alive;
+static atomic_ulong chunks_sent;
+
+size_t
+web_stream_alive(void)
+{
+	return atomic_load(&alive);
+}
+
+unsigned long
+web_stream_chunks_sent(void)
+{
+	return atomic_load(&chunks_sent);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+free_queue(struct web_stream *s)
+{
+	struct chunk *c, *next;
+
+	for (c = s->head; c; c = next) {
+		next = c->next;
+		evbuffer_free(c->buf);
+		free(c);
+	}
+	s->head = s->tail = NULL;
+	s->queued = 0;
+}
+
+/* On the loop: free the stream once both sides are finished with it. */
+static void
+maybe_free(struct web_stream *s)
+{
+	if (!s->producer_done || s->req != NULL)
+		return;
+	event_free(s->ready);
+	free_queue(s);
+	if (s->fill)
+		evbuffer_free(s->fill);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	atomic_fetch_sub(&alive, 1);
+}
+
+/* The producer must stop: it is woken from its wait and its writes fail from now on. */
+static void
+cut(struct web_stream *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->gone = 1;
+	free_queue(s);
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void
+on_closed(struct evhttp_connection *conn, void *arg)
+{
+	struct web_stream *s = arg;
+
+	(void)conn;
+	/*
+	 * The client went away mid-answer.  evhttp has detached the unfinished request
+	 * and left it to us (as for an event stream, web.c); a request still attached
+	 * (evhttp_free at shutdown) is freed by evhttp itself.
+	 */
+	if (evhttp_request_get_connection(s->req) == NULL)
+		evhttp_request_free(s->req);
+	s->req = NULL;
+	cut(s);
+	maybe_free(s);
+}
+
+/*
+ * On the loop: end the reply without its last chunk and close the connection, so
+ * the client sees the answer as broken.
+ */
+static void
+abort_reply(struct web_stream *s)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(s->req);
+
+	if (conn == NULL) {
+		evhttp_request_free(s->req);
+	} else {
+		evhttp_connection_set_closecb(conn, NULL, NULL);
+		if (!s->started)
+			/* Nothing sent yet: the proper status still can be. */
+			evhttp_send_error(s->req, 503, NULL);
+		else
+			evhttp_connection_free(conn); /* frees the request too */
+	}
+	s->req = NULL;
+	cut(s);
+}
+
+static void
+on_sent(struct evhttp_connection *conn, void *arg)
+{
+	struct web_stream *s = arg;
+
+	(void)conn;
+	/* Not from inside evhttp's write callback: the next turn of the loop. */
+	s->sending = 0;
+	event_active(s->ready, EV_WRITE, 0);
+}
+
+/* On the loop: the next chunk if the connection has taken the previous one. */
+static void
+pump(struct web_stream *s)
+{
+	struct chunk *c;
+	int complete;
+
+	if (s->req == NULL || s->sending || s->finished)
+		return;
+	pthread_mutex_lock(&s->mu);
+	if ((c = s->head) != NULL) {
+		if ((s->head = c->next) == NULL)
+			s->tail = NULL;
+		s->queued -= evbuffer_get_length(c->buf);
+		s->taken_ms = mono_ms();
+		pthread_cond_broadcast(&s->cv);
+	}
+	complete = s->complete && s->head == NULL;
+	pthread_mutex_unlock(&s->mu);
+	if (c == NULL && !complete)
+		return;
+	if (!s->started) {
+		evhttp_send_reply_start(s->req, 200, "OK");
+		s->started = 1;
+	}
+	if (c && s->head_only) {
+		evbuffer_free(c->buf);
+		free(c);
+		event_active(s->ready, EV_WRITE, 0);
+		return;
+	}
+	if (c) {
+		s->sending = 1;
+		evhttp_send_reply_chunk_with_cb(s->req, c->buf, on_sent, s);
+		atomic_fetch_add(&chunks_sent, 1);
+		evbuffer_free(c->buf);
+		free(c);
+		return;
+	}
+	/* The end may close the connection (HTTP/1.0): that is not the client leaving. */
+	s->finished = 1;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(s->req), NULL, NULL);
+	evhttp_send_reply_end(s->req);
+	s->req = NULL;
+	maybe_free(s);
+}
+
+static void
+on_ready(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pump(arg);
+}
+
+struct web_stream *
+web_stream_new(struct event_base *base, struct evhttp_request *req, struct reports *reports)
+{
+	struct web_stream *s = calloc(1, sizeof(*s));
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+
+	if (s == NULL)
+		return NULL;
+	if (conn == NULL || (s->fill = evbuffer_new()) == NULL ||
+	    (s->ready = event_new(base, -1, 0, on_ready, s)) == NULL) {
+		if (s->fill)
+			evbuffer_free(s->fill);
+		free(s);
+		return NULL;
+	}
+	s->req = req;
+	s->head_only = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+	s->reports = reports;
+	s->taken_ms = mono_ms();
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	evhttp_connection_set_closecb(conn, on_closed, s);
+	atomic_fetch_add(&alive, 1);
+	return s;
+}
+
+/* On the producer's thread: hand `fill` over as a chunk, waiting for room first. */
+static int
+hand_over(struct web_stream *s)
+{
+	struct chunk *c;
+	int64_t since;
+	int rc = 0;
+
+	if (evbuffer_get_length(s->fill) == 0)
+		return 0;
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->buf = evbuffer_new()) == NULL) {
+		free(c);
+		return -1;
+	}
+	pthread_mutex_lock(&s->mu);
+	/* The stall clock runs from the last chunk taken, or from now (not while queued). */
+	since = mono_ms();
+	while (!s->gone && s->queued >= WEB_STREAM_QUEUED) {
+		struct timespec until;
+		int64_t last = s->taken_ms > since ? s->taken_ms : since;
+
+		if (reports_stopping(s->reports) || mono_ms() - last > WEB_STREAM_STALL_MS) {
+			log_warn("web: %s; ending a streamed answer",
+			         reports_stopping(s->reports) ? "stopping"
+			                                      : "a client stopped reading");
+			s->gone = 1;
+			break;
+		}
+		/* Woken by the loop taking a chunk; the timeout only checks for a stop. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->cv, &s->mu, &until);
+	}
+	if (s->gone) {
+		rc = -1;
+	} else {
+		evbuffer_add_buffer(c->buf, s->fill);
+		s->queued += evbuffer_get_length(c->buf);
+		if (s->tail)
+			s->tail->next = c;
+		else
+			s->head = c;
+		s->tail = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (c) {
+		evbuffer_free(c->buf);
+		free(c);
+	} else {
+		event_active(s->ready, EV_WRITE, 0);
+	}
+	return rc;
+}
+
+int
+web_stream_add_buffer(struct web_stream *s, struct evbuffer *buf)
+{
+	if (evbuffer_add_buffer(s->fill, buf) < 0)
+		return -1;
+	return evbuffer_get_length(s->fill) >= WEB_STREAM_CHUNK ? hand_over(s) : 0;
+}
+
+int
+web_stream_write(struct web_stream *s, const void *data, size_t len)
+{
+	if (evbuffer_add(s->fill, data, len) < 0)
+		return -1;
+	return evbuffer_get_length(s->fill) >= WEB_STREAM_CHUNK ? hand_over(s) : 0;
+}
+
+int
+web_stream_end(struct web_stream *s)
+{
+	if (hand_over(s) < 0)
+		return -1;
+	pthread_mutex_lock(&s->mu);
+	s->complete = !s->gone;
+	pthread_mutex_unlock(&s->mu);
+	event_active(s->ready, EV_WRITE, 0);
+	return s->complete ? 0 : -1;
+}
+
+void
+web_stream_done(struct web_stream *s)
+{
+	int complete;
+
+	pthread_mutex_lock(&s->mu);
+	complete = s->complete;
+	pthread_mutex_unlock(&s->mu);
+	s->producer_done = 1;
+	if (s->req == NULL) {
+		maybe_free(s);
+	} else if (!complete) {
+		abort_reply(s);
+		maybe_free(s);
+	} else {
+		pump(s); /* frees the stream when the reply has ended */
+	}
+}
