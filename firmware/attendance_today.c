@@ -223,8 +223,9 @@ no_limit(const struct rules_regime *r, enum rules_param p, int32_t date)
  * Whether a registration covering the day brings quota history into its verdict:
  * the categories whose allocation takes from a quota or a run (RULES.md; quota.c
  * simple_take, allocate_self_declared, allocate_child_sick).  Any other category,
- * and a day-counted quota the regime leaves without a limit that day (simple_take
- * then always grants), is decided without looking at earlier days.
+ * illness with a doctor's note, and a day-counted quota the regime leaves without a
+ * limit that day (simple_take then always grants), is decided without looking at
+ * earlier days.
  */
 static bool
 carries_quota(const struct store_absence_row *r, const struct rules_regime *rg, int32_t date)
@@ -232,8 +233,8 @@ carries_quota(const struct store_absence_row *r, const struct rules_regime *rg, 
 	switch (rules_category_parse(r->a.category)) {
 	case RULES_CAT_SICK_SELF_DECLARED:
 		return strcmp(r->a.documentation, "doctor_note") != 0;
-	case RULES_CAT_CHILD_SICK:
-		return true;
+	case RULES_CAT_CHILD_SICK: /* with a doctor's note: granted first, outside run and quota */
+		return strcmp(r->a.documentation, "doctor_note") != 0;
 	case RULES_CAT_PREGNANCY:
 		return strcmp(r->a.documentation, "checkup") != 0 &&
 		       !no_limit(rg, RULES_P_PREGNANCY_DAYS, date);
