@@ -45,7 +45,7 @@ struct web_stream {
 };
 
 static atomic_size_t alive;
-static atomic_ulong chunks_sent;
+static atomic_ulong chunks_sent, waits;
 
 size_t
 web_stream_alive(void)
@@ -57,6 +57,12 @@ unsigned long
 web_stream_chunks_sent(void)
 {
 	return atomic_load(&chunks_sent);
+}
+
+unsigned long
+web_stream_waits(void)
+{
+	return atomic_load(&waits);
 }
 
 static int64_t
@@ -259,6 +265,8 @@ hand_over(struct web_stream *s)
 	pthread_mutex_lock(&s->mu);
 	/* The stall clock runs from the last chunk taken, or from now (not while queued). */
 	since = mono_ms();
+	if (!s->gone && s->queued >= WEB_STREAM_QUEUED)
+		atomic_fetch_add(&waits, 1);
 	while (!s->gone && s->queued >= WEB_STREAM_QUEUED) {
 		struct timespec until;
 		int64_t last = s->taken_ms > since ? s->taken_ms : since;

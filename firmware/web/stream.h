@@ -49,8 +49,9 @@ int web_stream_end(struct web_stream *s);
  */
 void web_stream_done(struct web_stream *s);
 
-/* For tests and metrics: streams alive, and chunks sent since start. */
+/* For tests and metrics: streams alive, chunks sent and producer waits since start. */
 size_t web_stream_alive(void);
 unsigned long web_stream_chunks_sent(void);
+unsigned long web_stream_waits(void);
 
 #endif

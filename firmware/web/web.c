@@ -453,15 +453,20 @@ on_metrics(struct evhttp_request *req, void *arg)
 	                    "stempel_web_kiosk_forbidden_total %lu\n",
 	                    w->refused_conns, w->refused_streams, w->accept_errors,
 	                    w->kiosk_forbidden);
-	evbuffer_add_printf(buf,
-	                    "# HELP stempel_web_answers_streaming Long answers being rendered or "
-	                    "sent in chunks.\n"
-	                    "# TYPE stempel_web_answers_streaming gauge\n"
-	                    "stempel_web_answers_streaming %zu\n"
-	                    "# HELP stempel_web_answer_chunks_total Chunks of long answers sent.\n"
-	                    "# TYPE stempel_web_answer_chunks_total counter\n"
-	                    "stempel_web_answer_chunks_total %lu\n",
-	                    web_stream_alive(), web_stream_chunks_sent());
+	evbuffer_add_printf(
+	    buf,
+	    "# HELP stempel_web_answers_streaming Long answers being rendered or "
+	    "sent in chunks.\n"
+	    "# TYPE stempel_web_answers_streaming gauge\n"
+	    "stempel_web_answers_streaming %zu\n"
+	    "# HELP stempel_web_answer_chunks_total Chunks of long answers sent.\n"
+	    "# TYPE stempel_web_answer_chunks_total counter\n"
+	    "stempel_web_answer_chunks_total %lu\n"
+	    "# HELP stempel_web_answer_waits_total Times the rendering of an answer "
+	    "waited for its client to take the chunks made.\n"
+	    "# TYPE stempel_web_answer_waits_total counter\n"
+	    "stempel_web_answer_waits_total %lu\n",
+	    web_stream_alive(), web_stream_chunks_sent(), web_stream_waits());
 	if (w->hooks.metrics)
 		w->hooks.metrics(w->hooks.arg, buf);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
