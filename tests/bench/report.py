@@ -640,7 +640,7 @@ def history_section(parts):
     L.append("\"Current\" is the daemon's own word when it reports its recompute queue "
              "(`recompute_queue` in /healthz or `stempel_recompute_queue` in /metrics, polled "
              "until 0); a daemon that does not report it is current when its CPU went quiet "
-             "(the last moment it used CPU before a second under 5%, sampled every 20 ms, "
+             "(the last moment it used CPU before two seconds under 5%, sampled every 20 ms, "
              "/healthz asked once only so the polls do not keep it busy).  The late sick "
              "note is `stempelctl absence add P sick_doctor DATE --documentation doctor_note` "
              "for a day about three months back the participant stayed away from with "
