@@ -569,8 +569,11 @@ def write(parts, started, took):
         "# smaller, while developing")
     add("```")
     add("")
-    add("Seconds per part in this run: %s.  Output of every part: `tests/out/bench/`." % (
-        ", ".join("%s %.0f" % kv for kv in parts.get("_seconds", {}).items())))
+    add("Seconds per part in this run: %s%s.  Output of every part: `tests/out/bench/`." % (
+        ", ".join("%s %.0f" % kv for kv in parts.get("_seconds", {}).items()),
+        " (history: %s)" % ", ".join("%s %.0f" % kv for kv in (
+            parts.get("history") or {}).get("seconds", {}).items())
+        if (parts.get("history") or {}).get("seconds") else ""))
     add("")
     os.makedirs(os.path.dirname(REPORT), exist_ok=True)
     with open(REPORT, "w") as f:
