@@ -1,10 +1,11 @@
 """benchlib — what the benchmarks share: percentiles, the machine, the kiosk's
-simulated day, and a kiosk with 2,000 participants and a year of history
-written straight into its database (not through 1.5 million taps).
+simulated day, and a kiosk with 2,000 participants and one or more years of
+history written straight into its database (not through millions of taps).
 
 The simulated day: every kiosk here runs on Wednesday 2026-03-18 from 09:00 UTC
 (STEMPEL_CLOCK_OFFSET_S), so classes (Monday-Friday 08:30-14:30) are on, taps
-are accepted, and the year behind it (2025-03-17 ..) needs no unpublished G.
+are accepted, and the years behind it (a year: 2025-03-17 ..; three years:
+2023-03-20 ..) need no unpublished G (the regime knows G from 2022-05-01).
 """
 import calendar
 import hashlib
@@ -29,6 +30,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 # The simulated "now" and the history behind it.
 SIM_NOW = calendar.timegm((2026, 3, 18, 9, 0, 0))
 HISTORY_FROM = "2025-03-17"  # a Monday, 366 days before SIM_NOW
+SIM_DATE = "2026-03-18"
 PAY_MONTH = ("2026-02-01", "2026-02-28")
 
 
@@ -111,14 +113,23 @@ def card_uid(i):
     return "%08X" % (0x04B00000 + i)
 
 
-def roster_doc(n):
-    """n participants, Monday-Friday 08:30-14:30, one 4-byte card each."""
+def history_from(years):
+    """The Monday a history of `years` years starts on: 52 weeks a year before the
+    simulated day's week (1 -> 2025-03-17, 3 -> 2023-03-20)."""
+    t = SIM_NOW - years * 364 * 86400
+    t -= time.gmtime(t).tm_wday * 86400
+    return time.strftime("%Y-%m-%d", time.gmtime(t))
+
+
+def roster_doc(n, start=HISTORY_FROM):
+    """n participants, Monday-Friday 08:30-14:30, one 4-byte card each, in the
+    programme since `start`."""
     langs = ["nb", "ar", "uk", "so", "ti", "fa-AF", "en", "nn"]
     rates = ["full", "full", "under25_alone", "under25_with_parents"]
     return {"version": 1, "participants": [{
         "id": "P-%06d" % (i + 1), "name": "Deltaker %d" % (i + 1),
         "language": langs[i % len(langs)], "regime": "no-integreringsloven",
-        "rate": rates[i % len(rates)], "programme_start": HISTORY_FROM,
+        "rate": rates[i % len(rates)], "programme_start": start,
         "children": i % 3, "sole_carer": i % 7 == 0, "chronic_child": False,
         "monthly_benefit": None, "cards": [card_uid(i)],
         "schedule": {"template": [{"weekdays": [1, 2, 3, 4, 5], "start": "08:30",
@@ -126,18 +137,34 @@ def roster_doc(n):
     } for i in range(n)]}
 
 
-def fill_history(db, days_to):
-    """Taps (in 08:25-08:49, out 14:22-14:31, one day in 20 away) for every participant
-    on every weekday from HISTORY_FROM to days_to (exclusive, "YYYY-MM-DD"), each with
-    its delivered outbox event, written by SQLite itself in one transaction (a python
-    loop over a million rows takes a minute).  Returns the number of taps."""
+# Absence categories on the days a participant stayed away (one in 20 calendar days,
+# so the hash uses which of them it is, days.n / 20), by a hash of that day:
+# (first hash value, category, documentation), each up to the next entry's value;
+# from 14 up the day stays unexcused.  Own illness (self-declared, a few of them
+# three calendar days long) is the commonest, so its quotas (3 days an occurrence,
+# 4 occurrences in 12 months, not in the first 8 weeks) are reached every year.
+ABSENCE_MIX = ((0, "sick_self_declared", ""), (6, "child_sick", ""),
+               (8, "child_sick", "doctor_note"), (9, "sick_doctor", "doctor_note"),
+               (11, "vacation", ""), (13, "leave_approved", ""), (14, None, ""))
+
+
+def fill_history(db, days_to, years=1):
+    """`years` years of history for every participant of the roster already imported,
+    from history_from(years) to days_to (exclusive, "YYYY-MM-DD"), written by SQLite
+    itself in one transaction (a python loop over millions of rows takes minutes):
+    on every weekday taps in (08:25-08:49) and out (14:22-14:31), each with its
+    delivered outbox event, except one day in 20 away; on most away days an absence
+    (ABSENCE_MIX: self-declared illness, child_sick, sick_doctor, vacation, leave);
+    and on one day in 300 a teacher's correction (the out tap removed, an out at
+    14:30 added).  Returns the counts: taps, absences, corrections, days."""
+    start = history_from(years)
     c = sqlite3.connect(db, isolation_level=None)
     # No journal and a big cache while writing (nothing runs on it yet); WAL again after.
     c.execute("PRAGMA journal_mode = OFF")
     c.execute("PRAGMA synchronous = OFF")
     c.execute("PRAGMA cache_size = -262144")
     c.execute("BEGIN")
-    t0 = calendar.timegm(time.strptime(HISTORY_FROM, "%Y-%m-%d"))
+    t0 = calendar.timegm(time.strptime(start, "%Y-%m-%d"))
     t1 = calendar.timegm(time.strptime(days_to, "%Y-%m-%d"))
     days = [(time.strftime("%Y-%m-%d", time.gmtime(t)), n, t)
             for n, t in enumerate(range(t0, t1, 86400)) if time.gmtime(t).tm_wday < 5]
@@ -145,6 +172,11 @@ def fill_history(db, days_to):
     c.executemany("INSERT INTO days VALUES(?,?,?)", days)
     c.execute("CREATE TEMP TABLE dirs(v TEXT, k INTEGER)")
     c.executemany("INSERT INTO dirs VALUES(?,?)", [("in", 0), ("out", 1)])
+    c.execute("CREATE TEMP TABLE mix(lo INTEGER, hi INTEGER, category TEXT, doc TEXT)")
+    c.executemany("INSERT INTO mix VALUES(?,?,?,?)",
+                  [(lo, ABSENCE_MIX[i + 1][0] if i + 1 < len(ABSENCE_MIX) else 20, cat, doc)
+                   for i, (lo, cat, doc) in enumerate(ABSENCE_MIX) if cat])
+    away = "(p.id * 7 + days.n * 13) % 20 = 0"
     minute = ("CASE dirs.k WHEN 0 THEN 505 + (p.id * 31 + days.n * 17) % 25"
               " ELSE 862 + (p.id * 11 + days.n * 7) % 10 END")
     c.execute(
@@ -157,7 +189,7 @@ def fill_history(db, days_to):
         "  1000000000000 + (days.n * 100000 + p.id * 2 + dirs.k) * 1000, 'synced', days.d, "
         + minute +
         " FROM days CROSS JOIN participants p JOIN cards c ON c.participant_id = p.id"
-        " CROSS JOIN dirs WHERE (p.id * 7 + days.n * 13) % 20 != 0"
+        " CROSS JOIN dirs WHERE NOT " + away +
         " ORDER BY days.n, dirs.k, p.id")
     c.execute(
         "INSERT INTO outbox(id, type, json, state, created_ms, done_ms)"
@@ -168,10 +200,39 @@ def fill_history(db, days_to):
         "  t.wall_ms % 1000, p.ext_id, t.direction, t.card_key, t.outcome),"
         "  'delivered', t.wall_ms, t.wall_ms + 2000"
         " FROM taps t JOIN participants p ON p.id = t.participant_id ORDER BY t.id")
+    # Absences, registered by a teacher the morning after; one self-declared illness
+    # in six runs three calendar days (over days the participant came back: presence
+    # wins, and those days end the occurrence).
+    c.execute(
+        "INSERT INTO absences(uuid, participant_id, category, from_date, to_date,"
+        " documentation, registered_by, created_ms)"
+        " SELECT printf('ab%06x-%04x-4000-8000-%012x', days.n, p.id % 65536, p.id),"
+        "  p.id, mix.category, days.d,"
+        "  CASE WHEN mix.category = 'sick_self_declared' AND (p.id + days.n) % 6 = 0"
+        "   THEN date(days.d, '+2 days') ELSE days.d END,"
+        "  mix.doc, 'bench', (days.t + 86400 + 8 * 3600) * 1000"
+        " FROM days CROSS JOIN participants p JOIN mix"
+        "  ON (p.id * 3 + (days.n / 20) * 7) % 20 BETWEEN mix.lo AND mix.hi - 1"
+        " WHERE " + away + " ORDER BY days.n, p.id")
+    # Corrections: the out tap removed, an out at 14:30 added in its place.
+    c.execute("CREATE TEMP TABLE fixed AS SELECT id, participant_id, local_date, wall_ms"
+              " FROM taps WHERE direction = 'out' AND (participant_id * 13 + id) % 300 = 1")
+    for k, (action, tap, mn, direction) in enumerate(
+            (("remove", "id", "NULL", "NULL"), ("add", "NULL", "870", "'out'"))):
+        c.execute(
+            "INSERT INTO corrections(uuid, participant_id, action, tap_id, local_date,"
+            " local_min, direction, reason, who, created_ms)"
+            " SELECT printf('c%07x-0000-4000-8%03x-%012x', id / 65536, ?, id),"
+            "  participant_id, ?, " + tap + ", local_date, " + mn + ", " + direction + ","
+            "  'the card did not read', 'bench', wall_ms + 3600000 FROM fixed ORDER BY id",
+            (k, action))
     c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('day_results_from', ?)",
-              (HISTORY_FROM,))
+              (start,))
     c.execute("COMMIT")
-    n = c.execute("SELECT count(*) FROM taps").fetchone()[0]
+    n = {"taps": c.execute("SELECT count(*) FROM taps").fetchone()[0],
+         "absences": c.execute("SELECT count(*) FROM absences").fetchone()[0],
+         "corrections": c.execute("SELECT count(*) FROM corrections").fetchone()[0],
+         "days": len(days), "from": start, "years": years}
     c.execute("PRAGMA journal_mode = WAL")
     c.close()
     return n

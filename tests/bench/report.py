@@ -2,8 +2,10 @@
 """report.py [BIN] — every benchmark once, one report: bench/REPORT.md.
 
 Runs the benchmark programs ($BIN/bench/*_bench, e.g. rules_bench), the PN532
-reader loop (nfc_latency.py), the kiosk with 2,000 participants and a year of
-history (tapload.py: durable tap vs fsync, taps under load, start-up, peak RSS),
+reader loop (nfc_latency.py), 2,000 participants with one and with three years of
+history (history.py: Today, stipend.csv, restart, a late sick note, memory), the
+kiosk on the three-year history (tapload.py: durable tap vs fsync, taps under
+load, start-up, peak RSS),
 the upload drain against a curl loop (upload_drain.py) and the stripped binary
 sizes, then writes the figures, the goals and the ratios side by side.  Raw
 figures go to tests/out/bench/report.json.  It measures; it never fails a build
@@ -41,6 +43,14 @@ GOAL_RULES_MS = 200.0        # 2,000 participants, one month (rules_bench)
 GOAL_RSS_KB = 16 * 1024      # peak RSS, 2,000 participants and a year
 GOAL_START_MS = 300.0        # exec -> ready
 GOAL_PAINT_P99_MS = 100.0    # UID written -> kiosk screen painted (answer, then the week)
+# issue 20: cost that does not grow with history
+GOAL_TODAY_MS = 50.0         # Today page, 2,000 participants, server time (median)
+GOAL_CSV_MS = 200.0          # a month's stipend.csv, 2,000 participants, server time (median)
+GOAL_FLAT = 1.5              # three years of history / one year
+GOAL_RESTART_MS = 1000.0     # restart with three years: exec -> ready and current
+GOAL_SICK_NOTE_MS = 1000.0   # a late sick note three months back -> day result current
+BEFORE = os.path.join(ROOT, "bench", "BEFORE.json")   # the goals' figures before issue 20
+MISSES = os.path.join(ROOT, "bench", "MISSES.md")     # why goals were missed, by hand
 
 
 def log(msg):
@@ -127,6 +137,94 @@ def kiosk_paint():
     return json.loads(lines[-1])
 
 
+def issue_goals(parts):
+    """Issue 20's goals: one dict per figure (key, label, value, unit, goal, met)."""
+    h = parts.get("history") or {}
+    t = parts.get("tapload") or {}
+    rows = []
+
+    def add(key, label, value, unit, goal, met):
+        rows.append({"key": key, "label": label, "value": value, "unit": unit, "goal": goal,
+                     "met": None if value is None else met(value)})
+
+    for what, name, goal in (("today", "Today page (/board, teacher)", GOAL_TODAY_MS),
+                             ("csv", "a month's stipend.csv (payroll)", GOAL_CSV_MS)):
+        p50 = {}
+        for y in (1, 3):
+            d = (h.get("%dy" % y) or {}).get(what) or {}
+            f = d.get("figure")
+            p50[y] = f["p50"] if f else None
+            add("%s_%dy" % (what, y), "%s, %d year%s of history: median of %s (p95 %s; %s)" % (
+                name, y, "s" if y > 1 else "", f["n"] if f else "—",
+                ms(f["p95"] if f else None, 1), d.get("source", "—")),
+                p50[y], "ms", "< %.0f ms" % goal, lambda v, g=goal: v < g)
+        add(what + "_flat", "%s: 3 years / 1 year" % name, ratio(p50[3], p50[1]), "×",
+            "≤ %.1f×" % GOAL_FLAT, lambda v: v <= GOAL_FLAT)
+    r = (h.get("3y") or {}).get("restart") or {}
+    add("restart_3y", "restart with 3 years: exec → /healthz answers (%s) and current (%s)" % (
+        ms(r.get("ready_ms"), 0), "recompute queue 0" if r.get("how") == "queue" else
+        "no queue reported: the daemon's CPU went quiet" if r.get("how") else "—"),
+        r.get("current_ms"), "ms", "< 1000 ms", lambda v: v < GOAL_RESTART_MS)
+    sn = (h.get("3y") or {}).get("sick_note") or {}
+    add("sick_note_3y", "late sick note %s back (sick_doctor for %s on %s, stempelctl) → its "
+        "day result current, 3 years" % ("three months", sn.get("participant", "—"),
+                                          sn.get("date", "—")),
+        sn.get("current_ms"), "ms", "< 1000 ms", lambda v: v < GOAL_SICK_NOTE_MS)
+    ok = t and "error" not in t
+    le, ie = (t.get("load_e2e") or {}) if ok else {}, (t.get("idle_e2e") or {}) if ok else {}
+    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s), %s years" % (
+        ms(le.get("p99")), ms(ie.get("p99")), t.get("years", "—") if ok else "—"),
+        ratio(le.get("p99"), ie.get("p99")), "×", "< 2×", lambda v: v < GOAL_LOAD_VS_IDLE)
+    add("tap_over_100", "tap answers over 100 ms under the full load (of %s)" % (
+        t.get("load_answered", "—") if ok else "—"),
+        t.get("load_over_100ms") if ok else None, "", "0", lambda v: v == 0)
+    st = (h.get("3y") or {}).get("idle_status") or {}
+    add("rss_idle", "idle RSS, 3 years (anonymous %s, file %s, shmem %s MiB; section 5)" % (
+        mib(st.get("RssAnon")), mib(st.get("RssFile")), mib(st.get("RssShmem"))),
+        st.get("VmRSS", 0) / 1024 if st else None, "MiB", "each MiB explained", lambda v: None)
+    pk = (t.get("status_peak") or {}) if ok else {}
+    end = (t.get("status_end") or {}) if ok else {}
+    add("rss_peak", "peak under load: VmHWM (highest sampled RSS %s MiB: anonymous %s, file %s, "
+        "shmem %s)" % (mib(pk.get("VmRSS")), mib(pk.get("RssAnon")), mib(pk.get("RssFile")),
+                       mib(pk.get("RssShmem"))),
+        end.get("VmHWM", 0) / 1024 if end else None, "MiB", "each MiB explained",
+        lambda v: None)
+    return rows
+
+
+def mib(kb):
+    return "%.1f" % (kb / 1024) if kb is not None else "—"
+
+
+def fmt_value(v, unit):
+    if v is None:
+        return "—"
+    if unit == "ms":
+        return "%.1f ms" % v
+    if unit == "×":
+        return "%.2f×" % v
+    if unit == "MiB":
+        return "%.1f MiB" % v
+    return "%d" % v
+
+
+def load_before():
+    try:
+        with open(BEFORE) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def save_before(parts):
+    """bench/BEFORE.json: this run's figures of issue 20's goals, the "before"."""
+    doc = {"commit": parts.get("commit"), "date": parts.get("_started"),
+           "figures": {r["key"]: r["value"] for r in issue_goals(parts)}}
+    with open(BEFORE, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
 def write(parts, started, took):
     t = parts.get("tapload") or {}
     n = parts.get("nfc") or {}
@@ -161,6 +259,27 @@ def write(parts, started, took):
     add("- machine: %s CPUs, %s, %s RAM, Linux %s" % (m.get("nproc"), m.get("cpu"),
                                                     m.get("memory"), m.get("kernel")))
     add("- disk of the state directory: %s" % m.get("disk"))
+    add("")
+    goals = issue_goals(parts)
+    before = load_before()
+    add("## Issue 20: cost that does not grow with history")
+    add("")
+    add("{:,} participants (Monday–Friday 08:30–14:30) with one and with three years of "
+        "history (section 8).".format((parts.get("history") or {}).get("participants", 0)) + "  Server time is what the daemon says in a `Server-Timing` "
+        "header when it sends one, else the client's time on loopback over one keep-alive "
+        "connection (request written → last byte read), one warm-up then the median of "
+        "the next requests; the table says which.%s" % (
+            "  Before: `%s` (%s UTC), the same benchmark." % (before["commit"], before["date"])
+            if before else ""))
+    add("")
+    add("| figure | measured | before | goal | verdict |")
+    add("|---|---:|---:|---|---|")
+    for r in goals:
+        b = (before or {}).get("figures", {}).get(r["key"])
+        add("| %s | %s | %s | %s | %s |" % (r["label"], fmt_value(r["value"], r["unit"]),
+                                           fmt_value(b, r["unit"]), r["goal"],
+                                           "reported" if r["unit"] == "MiB" and r["value"]
+                                           else verdict(r["met"])))
     add("")
     add("## Figures against their goals")
     add("")
@@ -199,8 +318,8 @@ def write(parts, started, took):
     add("| 4 | rules engine, 2,000 participants × one month | %s | < 200 ms | %s | %s |" % (
         ms(r2000, 1), "%.2f×" % (r2000 / GOAL_RULES_MS) if r2000 else "—",
         verdict(None if r2000 is None else r2000 < GOAL_RULES_MS)))
-    add("| 5 | stempeld peak RSS (VmHWM) over the run, 2,000 participants, a year of "
-        "history | %s (idle RSS %s) | < 16 MiB | %s | %s |" % (
+    add("| 5 | stempeld peak RSS (VmHWM) over the run, 2,000 participants, %s years of "
+        "history | %s (idle RSS %s) | < 16 MiB | %s | %s |" % (t.get("years", 1) if ok else "—",
             "%.1f MiB" % (hwm / 1024) if hwm else "—",
             "%.1f MiB" % (t["status_idle"]["VmRSS"] / 1024) if ok else "—",
             "%.2f×" % (hwm / GOAL_RSS_KB) if hwm else "—",
@@ -221,14 +340,14 @@ def write(parts, started, took):
     add("## 1. Durable tap vs raw fsync")
     add("")
     if ok:
-        add("One kiosk, %d participants (Monday–Friday 08:30–14:30) with a year of history "
+        add("One kiosk, %d participants (Monday–Friday 08:30–14:30) with %d year(s) of history "
             "(%s taps, %s day results, %s outbox rows; database %.0f MB), running on "
             "Wednesday 2026-03-18 from 09:00 (simulated clock), uploads on and in sync.  "
             "%d rounds of: %d pwrite+fdatasync of 4 KiB and of 32 KiB (about what one tap's "
             "commit writes to the WAL) into a file in the state directory, then %d taps "
             "through the simulated reader, open-loop, 10–40 ms apart (each a different "
             "participant, all `accepted_in`)." % (
-                t["participants"], "{:,}".format(t["taps_history"]),
+                t["participants"], t.get("years", 1), "{:,}".format(t["taps_history"]),
                 "{:,}".format(t["day_results"]), "{:,}".format(t["outbox_rows"]),
                 t["db_mb"], 10, t["idle_sent"] // 10, t["idle_sent"] // 10))
         add("")
@@ -327,11 +446,11 @@ def write(parts, started, took):
             prev = rules[k]
         add("")
         if ok:
-            add("With the database, the same engine over a year of history: the first start "
-                "computed and stored %s day results in %.1f s; each restart recomputes every "
-                "participant from the programme start (%.1f s of loop time, one participant "
-                "per loop turn)." % ("{:,}".format(t["day_results"]), t["warmup_s"],
-                                     t["restart_recompute_s"]))
+            add("With the database, the same engine over %d year(s) of history: the first "
+                "start computed and stored %s day results in %.1f s; after a restart the "
+                "daemon was busy (its CPU) for %.1f s (section 8 has both histories)." % (
+                    t.get("years", 1), "{:,}".format(t["day_results"]), t["warmup_s"],
+                    t["restart_recompute_s"]))
             add("")
 
     # --- 5 ---
@@ -344,6 +463,12 @@ def write(parts, started, took):
             "shared libraries).  VmHWM right after start-up: %.1f MiB." % (
                 st["VmHWM"] / 1024, st["VmRSS"] / 1024, st.get("RssAnon", 0) / 1024,
                 st.get("RssFile", 0) / 1024, t["startup"]["hwm_kb"] / 1024))
+        pk = t.get("status_peak")
+        if pk:
+            add("- the highest RSS sampled under load (every 100 ms): %.1f MiB: anonymous %.1f "
+                "MiB, files %.1f MiB, shared memory %.1f MiB." % (
+                    pk["VmRSS"] / 1024, pk.get("RssAnon", 0) / 1024,
+                    pk.get("RssFile", 0) / 1024, pk.get("RssShmem", 0) / 1024))
         add("- RSS when idle, after start-up and the 2,000 idle taps: %.1f MiB (anonymous "
             "%.1f MiB, files %.1f MiB); VmHWM then %.1f MiB." % (
                 t["status_idle"]["VmRSS"] / 1024, t["status_idle"].get("RssAnon", 0) / 1024,
@@ -368,6 +493,8 @@ def write(parts, started, took):
         add("- `%s`: %.0f KiB stripped (%.0f KiB with debug info)." % (
             name, s["stripped"] / 1024, s["unstripped"] / 1024))
     add("")
+    for line in memory_section(parts):
+        add(line)
 
     # --- 6 ---
     add("## 6. Upload drain")
@@ -410,10 +537,25 @@ def write(parts, started, took):
         add("Not measured: `%s`" % ro["error"].strip().splitlines()[-1])
         add("")
 
-    add("## Where the goals were missed, what was fixed, and what remains")
-    add("")
-    for line in analysis(parts):
+    for line in history_section(parts):
         add(line)
+    add("## Where the goals were missed")
+    add("")
+    add("<!-- The explanations are bench/MISSES.md, written by hand after the run; "
+        "report.py copies it here. -->")
+    missed = [r for r in goals if r["met"] is False]
+    if missed:
+        add("Missed in this run: %s." % "; ".join(
+            "%s (%s, goal %s)" % (r["key"], fmt_value(r["value"], r["unit"]), r["goal"])
+            for r in missed))
+    else:
+        add("No goal of issue 20 was missed in this run.")
+    add("")
+    try:
+        with open(MISSES) as f:
+            add(f.read().rstrip())
+    except OSError:
+        add("**Explanations: to be written (bench/MISSES.md).**")
     add("")
     add("## Reproduce")
     add("")
@@ -421,105 +563,131 @@ def write(parts, started, took):
     add("make bench        # installs missing Debian packages (wrk among them), builds "
         "build/rel, runs tests/bench/run")
     add("python3 tests/bench/report.py build/rel   # the same without the build")
-    add("python3 tests/bench/tapload.py            # one part alone (also nfc_latency.py, "
-        "upload_drain.py)")
+    add("python3 tests/bench/tapload.py            # one part alone (also history.py, "
+        "nfc_latency.py, upload_drain.py)")
+    add("HISTORY_PARTICIPANTS=200 HISTORY_REQUESTS=5 python3 tests/bench/history.py  "
+        "# smaller, while developing")
     add("```")
     add("")
-    add("Seconds per part in this run: %s.  Output of every part: `tests/out/bench/`." % (
-        ", ".join("%s %.0f" % kv for kv in parts.get("_seconds", {}).items())))
+    add("Seconds per part in this run: %s%s.  Output of every part: `tests/out/bench/`." % (
+        ", ".join("%s %.0f" % kv for kv in parts.get("_seconds", {}).items()),
+        " (history: %s)" % ", ".join("%s %.0f" % kv for kv in (
+            parts.get("history") or {}).get("seconds", {}).items())
+        if (parts.get("history") or {}).get("seconds") else ""))
     add("")
     os.makedirs(os.path.dirname(REPORT), exist_ok=True)
     with open(REPORT, "w") as f:
         f.write("\n".join(L))
 
 
-def analysis(parts):
-    """Why each missed goal is missed: what profiles and traces of this kiosk showed,
-    with this run's numbers."""
-    t = parts.get("tapload") or {}
-    if not t or "error" in t:
-        return ["The kiosk part did not run; see tests/out/bench/report.txt."]
-    w = t.get("wrk") or {}
-    idle, load = t["idle_inside"], t.get("load_inside") or {}
-    le2e = t.get("load_e2e") or {}
-    st_idle, st_end = t["status_idle"], t["status_end"]
-    warm, cold = t["startup"]["healthz"], (t.get("startup_cold") or {}).get("healthz")
-    return [
-        "**1. Tap vs fsync.**  A tap is more than one fsync: one transaction writes the tap "
-        "and its outbox event with their indexes (tens of KB of WAL frames, strace) and "
-        "fsyncs once; before that it keys the UID (HMAC) and reads the card, the "
-        "participant, the closures, the sessions and the last tap from a %.0f MB database; "
-        "after it, JSON for the outbox and the screen, a log line, and the participant's "
-        "recomputation is queued for a later loop turn.  On this virtual disk an "
-        "fdatasync costs %.2f ms (p50), so the pipeline's fixed CPU work dominates (tap "
-        "p50 %.2f ms); on an SD card, where one fsync costs milliseconds, the same work "
-        "would put the ratio near 1.  The p99 is the disk's: an strace of the loop during "
-        "idle taps showed fdatasync calls on the WAL of 40–130 ms in bursts while no other "
-        "thread of stempeld wrote (the disk is shared with the rest of the machine), and "
-        "the fsync samples, taken between the rounds of taps, do not always meet such a "
-        "burst.  Fixed in this issue: SQLite checkpointed the WAL inside whichever COMMIT "
-        "passed 1,000 frames (25–50 ms added to one tap in ~100); checkpoints now run on a "
-        "thread and connection of their own (checkpoint.c), beside the writer; the "
-        "uploader's checkpoint after every batch made the next tap's COMMIT restart the "
-        "WAL (3.5 fsyncs per tap, now about 1); the tap path's statements stay prepared." % (
-            t["db_mb"], t["fsync"]["4096"]["p50"], idle["p50"]),
-        "",
-        "**2. Taps under load.**  Before this issue everything ran on the one libevent "
-        "loop, and the Today page (every participant through the rules engine from the "
-        "programme start: %.0f ms alone for %d participants) and the month's stipend.csv "
-        "(%.0f ms alone) held it for seconds: taps under load were answered after p50 "
-        "2.6 s, max 11 s.  Both now run on the reports thread (reports.c) with a second, "
-        "read-only connection at nice 10, as DESIGN.md asks; Today requests that arrive "
-        "while a computation is queued share it, and a big database's integrity check "
-        "runs there too.  Under load the tap answer is now p50 %.1f ms, p99 %.1f ms, max "
-        "%.1f ms (UID received → answer sent p99 %.1f ms).  What remains: the difference "
-        "between the two is time the loop did not get to the reader socket, and the "
-        "loop's own work under this load is the upload drain (a 500-event batch is read, "
-        "sent over TLS and marked delivered in one transaction with one fsync), rendering "
-        "the Today answers (about 1 MB of HTML each, copied per request) and the 2 MB CSV "
-        "replies; the two cores are shared with the reports thread (busy all the time: "
-        "wrk asks for Today again as soon as it gets it), fakemuni (TLS and an SQLite "
-        "commit per batch on the same disk), wrk and the Python load generator, and every "
-        "commit on that disk waits for the others' writes.  Next steps, not done here: "
-        "stream the Today page and the CSV instead of building them whole, and split "
-        "marking a 500-event batch into smaller transactions." % (
-            t["today_alone_ms"], t["today_rows"], t["csv_alone_ms"], le2e.get("p50", 0),
-            le2e.get("p99", 0), le2e.get("max", 0), load.get("p99", 0)),
-        "",
-        "**5. Peak RSS.**  Idle, after start-up and 2,000 taps, stempeld holds %.1f MiB "
-        "(VmHWM %.1f MiB): anonymous %.1f MiB, and %.1f MiB of file pages — the touched "
-        "pages of libc, libcrypto, libsqlite3, libgnutls, libcurl and the other shared "
-        "libraries, which on a kiosk are shared with nothing and so count, and cannot be "
-        "cut without dropping a library the product needs.  Password hashing was the "
-        "peak before (argon2id over 19 MiB, at start for the dummy hash and at every "
-        "login: VmHWM 32 MiB right after start-up); it now uses OWASP's equivalent 7 MiB "
-        "with t = 5 (auth.c), and start-up peaks at %.1f MiB.  Under load the peak is "
-        "%.1f MiB: the Today answers (about 1 MB of HTML each, one per waiting request, "
-        "plus the table in two languages on the reports thread), the 2 MB CSV documents "
-        "and the page caches of three database connections.  Streaming those answers "
-        "instead of building them whole is the next step; the 16 MiB goal is not met "
-        "even idle because of the shared libraries." % (
-            st_idle["VmRSS"] / 1024, st_idle["VmHWM"] / 1024, st_idle.get("RssAnon", 0) / 1024,
-            st_idle.get("RssFile", 0) / 1024, t["startup"]["hwm_kb"] / 1024,
-            st_end["VmHWM"] / 1024),
-        "",
-        "**5. Start-up.**  Before this issue start-up ran `PRAGMA quick_check` over the "
-        "whole file: 1.3 s with a year of history in the page cache and 68 s after a cold "
-        "boot.  A database bigger than `[kiosk] check_at_start_mb` (64) is now checked on "
-        "the reports thread right after start-up (damage found then stops the daemon "
-        "with exit 1 and leaves a marker, so later starts are refused at once; "
-        "tests/integration/06-bad-start.py): ready in %.0f ms (p50) warm%s.  The check "
-        "itself still reads the whole file (%.0f ms here)." % (
-            warm["p50"] if warm else 0,
-            ", %.0f ms with the database dropped from the page cache" % cold["max"]
-            if cold else "", t["quick_check_ms"]),
-    ]
+def history_section(parts):
+    """Section 8: the two histories side by side."""
+    h = parts.get("history") or {}
+    L = ["## 8. One year of history and three", ""]
+    if not h or "error" in h:
+        L += ["Not measured: see tests/out/bench/report.txt.", ""]
+        return L
+    ys = [y for y in h.get("years", []) if "%dy" % y in h]
+    L.append("One kiosk per history, %d participants (Monday–Friday 08:30–14:30, taps in "
+             "08:25–08:49 and out 14:22–14:31, one day in 20 away; most away days carry an "
+             "absence: self-declared illness, some three days long, child_sick with and "
+             "without a note, sick_doctor, vacation, leave_approved; one day in 300 a "
+             "teacher's correction), written straight into SQLite (benchlib.fill_history), "
+             "then started once to compute every day result.  The simulated day is "
+             "Wednesday 2026-03-18 09:00; the pay month February 2026.  Pages: one warm-up, "
+             "then %d requests on one keep-alive connection." % (
+                 h.get("participants", 0), h.get("requests", 0)))
+    L.append("")
+    L.append("| | " + " | ".join("%d year%s" % (y, "s" if y > 1 else "") for y in ys) + " |")
+    L.append("|---|" + "---:|" * len(ys))
+    H = [h["%dy" % y] for y in ys]
+
+    def row(label, f):
+        vals = []
+        for x in H:
+            try:
+                vals.append(f(x))
+            except (KeyError, TypeError, ZeroDivisionError):
+                vals.append("—")
+        L.append("| %s | %s |" % (label, " | ".join(vals)))
+
+    row("history from", lambda x: x["history"]["from"])
+    row("taps / absences / corrections", lambda x: "{:,} / {:,} / {:,}".format(
+        x["history"]["taps"], x["history"]["absences"], x["history"]["corrections"]))
+    row("database", lambda x: "%.0f MB" % x["history"]["db_mb"])
+    row("written in", lambda x: "%.1f s" % x["history"]["gen_s"])
+    row("first start: day results computed", lambda x: "{:,} in {:.1f} s ({})".format(
+        x["history"]["day_results"], x["history"]["first_start"]["current_ms"] / 1000,
+        x["history"]["first_start"]["how"]) + (" (kept from an earlier run)"
+                                               if x["history"].get("reused") else ""))
+    for what, name in (("today", "Today page"), ("csv", "stipend.csv")):
+        row("%s: p50 / p95 / max (%s)" % (name, "server" if (H[0].get(what) or {}).get(
+            "server") else "client"), lambda x, w=what: "%.1f / %.1f / %.1f ms" % (
+                x[w]["figure"]["p50"], x[w]["figure"]["p95"], x[w]["figure"]["max"]))
+        row("%s: client time p50 / p95" % name, lambda x, w=what: "%.1f / %.1f ms" % (
+            x[w]["client"]["p50"], x[w]["client"]["p95"]))
+        row("%s: size" % name, lambda x, w=what: "{:,} bytes{}".format(
+            x[w]["bytes"], ", %d rows" % x[w]["rows"] if x[w].get("rows") else ""))
+    row("restart: exec → /healthz", lambda x: "%.0f ms" % x["restart"]["ready_ms"])
+    row("restart: exec → current", lambda x: "%.0f ms (%s)" % (x["restart"]["current_ms"],
+                                                             x["restart"]["how"]))
+    row("late sick note: stempelctl returned", lambda x: "%.0f ms" % x["sick_note"]["command_ms"])
+    row("late sick note: day result current", lambda x: "%.0f ms (excused %d → %d min)" % (
+        x["sick_note"]["current_ms"], x["sick_note"]["excused_before"],
+        x["sick_note"]["excused_after"]))
+    row("idle RSS (anonymous / file)", lambda x: "%.1f MiB (%.1f / %.1f)" % (
+        x["idle_status"]["VmRSS"] / 1024, x["idle_status"]["RssAnon"] / 1024,
+        x["idle_status"]["RssFile"] / 1024))
+    row("VmHWM at the end", lambda x: "%.1f MiB" % (x["status_end"]["VmHWM"] / 1024))
+    L.append("")
+    L.append("\"Current\" is the daemon's own word when it reports its recompute queue "
+             "(`recompute_queue` in /healthz or `stempel_recompute_queue` in /metrics, polled "
+             "until 0); a daemon that does not report it is current when its CPU went quiet "
+             "(the last moment it used CPU before two seconds under 5%, sampled every 20 ms, "
+             "/healthz asked once only so the polls do not keep it busy).  The late sick "
+             "note is `stempelctl absence add P sick_doctor DATE --documentation doctor_note` "
+             "for a day about three months back the participant stayed away from with "
+             "nothing registered, timed from stempelctl's exec until a read-only connection "
+             "sees the day's stored result with the excused minutes (polled every 5 ms).")
+    L.append("")
+    return L
+
+
+def memory_section(parts):
+    """The idle daemon's mappings (three years of history), grouped and ranked."""
+    h = parts.get("history") or {}
+    x = h.get("3y") or h.get("%sy" % (h.get("years") or [0])[-1]) or {}
+    sm = x.get("smaps")
+    if not sm:
+        return []
+    L = ["Mappings of the idle daemon (%d years of history, right after its restart was "
+         "current, before any request) from /proc/PID/smaps, grouped by file (its mappings summed), "
+         "heap, stack and anonymous mappings; Rss and the anonymous part of it (written "
+         "pages, private to the process):" % x.get("years", 0), "",
+         "| mapping | Rss (KiB) | anonymous (KiB) | mappings |", "|---|---:|---:|---:|"]
+    for g in sm["top"]:
+        L.append("| %s | %d | %d | %d |" % (g["name"], g["rss"], g["anon"], g["maps"]))
+    if sm["rest"]["groups"]:
+        L.append("| %d others | %d | %d | |" % (sm["rest"]["groups"], sm["rest"]["rss"],
+                                                sm["rest"]["anon"]))
+    L.append("| **total** | %d | | |" % sm["total_rss"])
+    L.append("")
+    if x.get("memory_module"):
+        L.append("tests/bench/memory.py (`%s`): `%s`" % (
+            x["memory_module"].get("function", "?"),
+            json.dumps(x["memory_module"].get("result", x["memory_module"]))[:2000]))
+        L.append("")
+    return L
 
 
 def main():
-    if "--rewrite" in sys.argv:  # the report again from the last run's figures
+    if "--rewrite" in sys.argv or "--save-before" in sys.argv:
+        # the report again from the last run's figures; --save-before also keeps
+        # their issue-20 figures as the "before" column (bench/BEFORE.json)
         with open(os.path.join(OUT, "report.json")) as f:
             parts = json.load(f)
+        if "--save-before" in sys.argv:
+            save_before(parts)
         write(parts, parts["_started"], parts["_took"])
         return 0
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -530,13 +698,24 @@ def main():
     dirty = benchlib.sh("git", "status", "--porcelain", "--untracked-files=no")
     parts["commit"] = commit + (" (with uncommitted changes)" if dirty else "")
 
+    import history
     import nfc_latency
     import tapload
     import roster_import
     import upload_drain
     run_part("programs", programs, parts)
     run_part("nfc", nfc_latency.measure, parts)
-    run_part("tapload", lambda: tapload.measure(log), parts)
+    run_part("history", lambda: history.measure(log), parts)
+    hist = None
+    h = parts.get("history") or {}
+    if "3y" in h and h["participants"] == tapload.PARTICIPANTS:
+        with open(os.path.join(history.history_dir(3), "history.json")) as f:
+            hist = {"years": 3, "state": os.path.join(history.history_dir(3), "state"),
+                    "meta": json.load(f)}
+    run_part("tapload", lambda: tapload.measure(log, hist), parts)
+    if os.environ.get("BENCH_KEEP_HISTORY") != "1":
+        for y in history.YEARS:
+            shutil.rmtree(history.history_dir(y), ignore_errors=True)
     run_part("upload", upload_drain.measure, parts)
     run_part("kiosk_paint", kiosk_paint, parts)
     run_part("roster", lambda: roster_import.measure(log), parts)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""tapload.py — one kiosk with 2,000 participants and a year of history, measured:
+"""tapload.py — one kiosk with 2,000 participants and three years of history (the
+one history.py built, when report.py passes it; else its own, TAPLOAD_YEARS), measured:
 
   1. durable tap vs raw fsync: 2,000 taps and 2,000 pwrite+fdatasync on the state
      directory's disk, interleaved in rounds so both see the same disk;
@@ -45,6 +46,7 @@ BACKLOG = int(os.environ.get("TAPLOAD_BACKLOG", "100000"))
 BOARD_CLIENTS = 20
 WRK_CONNECTIONS = 4
 LOAD_MAX_S = float(os.environ.get("TAPLOAD_LOAD_MAX_S", "90"))
+YEARS = int(os.environ.get("TAPLOAD_YEARS", "3"))  # of history, when it builds its own
 LOAD_MIN_TAPS = 1000
 GAP_S = (0.010, 0.040)         # between two taps: uniform, 25 ms on average
 STARTS = 5
@@ -56,10 +58,28 @@ def proc_status(pid):
     out = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith(("VmHWM:", "VmRSS:", "RssAnon:", "RssFile:")):
+            if line.startswith(("VmHWM:", "VmRSS:", "RssAnon:", "RssFile:", "RssShmem:")):
                 k, v = line.split(":", 1)
                 out[k] = int(v.split()[0])
     return out
+
+
+class RssPeak(threading.Thread):
+    """/proc/PID/status every 100 ms while the load runs: the moment RSS was highest,
+    with its anonymous / file / shmem split (VmHWM has no split)."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.halt = pid, None, threading.Event()
+
+    def run(self):
+        while not self.halt.wait(0.1):
+            try:
+                st = proc_status(self.pid)
+            except OSError:
+                return
+            if self.peak is None or st["VmRSS"] > self.peak["VmRSS"]:
+                self.peak = st
 
 
 def cpu_seconds(pid):
@@ -335,15 +355,19 @@ def quick_check_ms(db):
     return ms
 
 
-def measure(log=print):
-    """Every figure of measures 1, 2 and 5: a dict."""
+def measure(log=print, history=None):
+    """Every figure of measures 1, 2 and 5: a dict.  history: {"years", "state",
+    "meta"} of a history built by history.py (its state dir is copied), else the
+    kiosk builds its own (TAPLOAD_YEARS)."""
+    years = history["years"] if history else YEARS
     res = {"participants": PARTICIPANTS, "backlog": BACKLOG, "wrk_connections": WRK_CONNECTIONS,
-           "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S}
+           "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S, "years": years}
     os.environ.update(benchlib.clock_env())  # stempelctl and stempeld: the simulated day
     with munilib.Session("tapload") as s:
         # The municipality serves the roster the kiosk already has (its ETag is stored
         # below, as after a year of syncs): roster polls are answered 304.
-        roster = s.write_json("roster.json", benchlib.roster_doc(PARTICIPANTS))
+        roster = s.write_json("roster.json", benchlib.roster_doc(
+            PARTICIPANTS, benchlib.history_from(years)))
         muni = s.muni(roster=roster)
         upload = munilib.upload_config(muni, batch_max=500, timeout_s=30, backoff_max_s=1,
                                        roster_interval_s=600)
@@ -354,28 +378,37 @@ def measure(log=print):
         startup_times(k, 1)
         res["startup_empty"] = startup_times(k, STARTS)
 
-        # --- the year of history ---
-        t = time.monotonic()
-        k.ctl("roster", "import", roster)
-        res["taps_history"] = benchlib.fill_history(db, "2026-03-18")
+        # --- the history ---
+        if history:
+            meta = history["meta"]
+            benchlib.copy_state(history["state"], k.state)
+            token = meta["token"]
+            res["taps_history"], res["history_s"] = meta["taps"], meta["gen_s"]
+            res["warmup_s"] = meta["first_start"]["current_ms"] / 1000
+            res["day_results"] = meta["day_results"]
+            log("tapload: on the %d-year history of history.py (copied)" % years)
+        else:
+            t = time.monotonic()
+            k.ctl("roster", "import", roster)
+            res["taps_history"] = benchlib.fill_history(db, benchlib.SIM_DATE, years)["taps"]
+            subprocess.run([os.path.join(benchlib.BIN, "stempelctl"), "-c", k.conf, "user",
+                            "add", "bench", "--role", "teacher", "--password-stdin"],
+                           input=PASSWORD + "\n", text=True, capture_output=True, check=True)
+            token = k.ctl("token", "create", "--scope", "payroll",
+                          "--name", "bench").stdout.split()[0]
+            res["history_s"] = time.monotonic() - t
+            log("tapload: %d participants, %d taps of history written in %.1f s"
+                % (PARTICIPANTS, res["taps_history"], res["history_s"]))
+            # First start: the day results of the whole history are computed and stored.
+            t = time.monotonic()
+            k.start(env=benchlib.clock_env())
+            res["warmup_s"] = time.monotonic() - t + wait_quiet(k.proc.pid, timeout=3600)
+            res["day_results"] = k.db("SELECT count(*) FROM day_results")[0][0]
+            k.stop()
         with open(roster, "rb") as f:
             etag = '"%s"' % hashlib.sha256(f.read()).hexdigest()[:32]
         benchlib.db_exec(db, "INSERT OR REPLACE INTO meta(key, value)"
                          " VALUES('upload.roster_etag', ?)", (etag,))
-        subprocess.run([os.path.join(benchlib.BIN, "stempelctl"), "-c", k.conf, "user", "add",
-                        "bench", "--role", "teacher", "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, capture_output=True, check=True)
-        token = k.ctl("token", "create", "--scope", "payroll", "--name", "bench").stdout.split()[0]
-        res["history_s"] = time.monotonic() - t
-        log("tapload: %d participants, %d taps of history written in %.1f s"
-            % (PARTICIPANTS, res["taps_history"], res["history_s"]))
-
-        # First start: the day results of the whole year are computed and stored once.
-        t = time.monotonic()
-        k.start(env=benchlib.clock_env())
-        res["warmup_s"] = time.monotonic() - t + wait_quiet(k.proc.pid, timeout=400)
-        res["day_results"] = k.db("SELECT count(*) FROM day_results")[0][0]
-        k.stop()
         benchlib.outbox_delivered(db)  # a year of uploads went out long ago
         res["db_mb"] = benchlib.db_size(k.state) / 1e6
         res["outbox_rows"] = k.db("SELECT count(*) FROM outbox")[0][0]
@@ -436,6 +469,8 @@ def measure(log=print):
             "/healthz %.0f ms" % (res["today_alone_ms"], res["today_rows"], res["csv_alone_ms"],
                                   res["csv_lines"], res["healthz_alone_ms"]))
 
+        peak = RssPeak(k.proc.pid)
+        peak.start()
         boards = BoardClients(k.port, cookie, BOARD_CLIENTS)
         puller = Puller(k.port, token, csv_path)
         puller.start()
@@ -477,6 +512,9 @@ def measure(log=print):
         log("tapload: under load " + benchlib.fmt(res["load_e2e"]))
 
         # --- 5. footprint ---
+        peak.halt.set()
+        peak.join()
+        res["status_peak"] = peak.peak
         res["status_end"] = proc_status(k.proc.pid)
         res["wal_mb_end"] = os.path.getsize(db + "-wal") / 1e6
         k.stop()
@@ -491,6 +529,10 @@ def measure(log=print):
         res["startup_cold"] = startup_times(k, 1)
         log("tapload: start-up, database not cached: %s"
             % benchlib.fmt(res["startup_cold"]["healthz"], digits=0))
+        # not k.cleanup(): its contract check would read millions of delivered events
+        s.kiosks.remove(k)
+        k.kill()
+        shutil.rmtree(k.dir, ignore_errors=True)
     return res
 
 
