@@ -18,6 +18,7 @@
 #include "config.h"
 #include "kiosk.h"
 #include "log.h"
+#include "memtrim.h"
 #include "uploader.h"
 #include "regime.h"
 #include "sdnotify.h"
@@ -129,6 +130,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct event_base *base;
 	struct event *sigint, *sigterm, *wd = NULL;
+	struct memtrim *trim;
 	int failed;
 	struct kiosk *k;
 	char err[1024];
@@ -209,6 +211,8 @@ main(int argc, char **argv)
 		wd = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
 		event_add(wd, &tv);
 	}
+	/* Memory freed after a big answer goes back to the kernel (memtrim.c). */
+	trim = memtrim_start(base, 5000);
 	sdnotify_send("READY=1");
 	log_info("stempeld %s: ready (kiosk %s)", STEMPEL_VERSION, cfg.kiosk.id);
 
@@ -217,6 +221,7 @@ main(int argc, char **argv)
 	sdnotify_send("STOPPING=1");
 	failed = kiosk_failed(k);
 	kiosk_stop(k);
+	memtrim_stop(trim);
 	if (wd)
 		event_free(wd);
 	event_free(sigint);
