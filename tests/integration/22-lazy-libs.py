@@ -9,7 +9,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
 from kiosklib import Kiosk, done, ok, roster  # noqa: E402
+import memory  # noqa: E402
 
 NFC = "libnfc.so.6"
 USB = "libusb-0.1.so.4"
@@ -56,6 +58,16 @@ def run(desc, extra, want, unwanted):
             ok(reply.startswith("ok ") and a is not None and a.get("outcome"),
                desc + ": a tap is answered", "%r %r" % (reply, a))
         libs = mapped(k.proc.pid)
+        # tests/bench/memory.py sees the same libraries, and its sums add up
+        m = memory.measure(k.proc.pid)
+        st = m["status"]
+        ok({os.path.basename(p) for p in m["libraries"]} == {n for n in libs if ".so" in n},
+           desc + ": memory.py lists the same shared objects", m["libraries"])
+        ok(abs(st["RssAnon"] + st["RssFile"] + st["RssShmem"] - st["VmRSS"]) <= 8
+           and abs(m["total"]["Rss"] - st["VmRSS"]) <= st["VmRSS"] // 10
+           and sum(g["Rss"] for g in m["groups"].values()) == m["total"]["Rss"],
+           desc + ": memory.py: anon + file = VmRSS, smaps Rss by mapping adds up",
+           (st, m["total"]))
         for name in want:
             ok(has(libs, name), desc + ": %s is mapped" % name, sorted(libs))
         for name in unwanted:
