@@ -8,11 +8,14 @@
 # qemu-user; `make deb` packages, `make package-test` installs it in a Debian 12 root.
 
 CC      ?= cc
-PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 libnfc libcurl \
-           jansson inih libsodium libgpiod libsystemd openssl
+PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 jansson inih libsodium \
+           libgpiod openssl
+# Headers only: these are dlopen()ed by soname when configured (hal/dynlib.h), so a
+# kiosk without a real reader or an upload does not map them (firmware/README.md).
+DL_PKGS := libnfc libcurl
 DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
-           libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
+           libsodium-dev libgpiod-dev libcmocka-dev libssl-dev \
            python3 curl strace valgrind clang libclang-rt-14-dev \
            chromium nodejs fonts-sil-abyssinica wrk clang-format prometheus \
            espeak-ng sox fonts-noto-core \
@@ -26,8 +29,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wno-unused-parameter
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DSTEMPEL_VERSION='"$(VERSION)"' -DSTEMPEL_BUILD_EPOCH=$(BUILD_EPOCH)LL \
            -Ifirmware -Ihal -Iuploader $(WARN) -g -MMD -MP
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
 
 FLAVOUR ?= rel
 ifeq ($(FLAVOUR),asan)

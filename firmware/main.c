@@ -14,13 +14,14 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
-#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "kiosk.h"
 #include "log.h"
+#include "memtrim.h"
 #include "uploader.h"
 #include "regime.h"
+#include "sdnotify.h"
 
 static void
 usage(FILE *f)
@@ -112,7 +113,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 static void
 on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	sdnotify_send("WATCHDOG=1");
 }
 
 int
@@ -129,6 +130,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct event_base *base;
 	struct event *sigint, *sigterm, *wd = NULL;
+	struct memtrim *trim;
 	int failed;
 	struct kiosk *k;
 	char err[1024];
@@ -202,21 +204,24 @@ main(int argc, char **argv)
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
-	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+	if ((wd_usec = sdnotify_watchdog_usec()) > 0) {
 		struct timeval tv = {(time_t)(wd_usec / 2000000),
 		                     (suseconds_t)(wd_usec / 2 % 1000000)};
 
 		wd = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
 		event_add(wd, &tv);
 	}
-	sd_notify(0, "READY=1");
+	/* Memory freed after a big answer goes back to the kernel (memtrim.c). */
+	trim = memtrim_start(base, 5000);
+	sdnotify_send("READY=1");
 	log_info("stempeld %s: ready (kiosk %s)", STEMPEL_VERSION, cfg.kiosk.id);
 
 	event_base_dispatch(base);
 
-	sd_notify(0, "STOPPING=1");
+	sdnotify_send("STOPPING=1");
 	failed = kiosk_failed(k);
 	kiosk_stop(k);
+	memtrim_stop(trim);
 	if (wd)
 		event_free(wd);
 	event_free(sigint);

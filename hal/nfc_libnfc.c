@@ -25,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "nfc_backend.h"
+#include "nfc_dl.h"
 #include "nfc_track.h"
 
 #define BACKOFF_MIN_MS 100
@@ -259,11 +260,17 @@ lnfc_free(struct lnfc *l)
 static int
 libnfc_start(struct nfc_reader *r)
 {
-	struct lnfc *l = calloc(1, sizeof(*l));
+	struct lnfc *l;
 	sigset_t all, old;
+	char why[256];
 	int err;
 
-	if (l == NULL)
+	/* libnfc is mapped only now, for this driver (nfc_dl.c). */
+	if (nfc_dl_load(why, sizeof(why)) < 0) {
+		log_err("reader: %s", why);
+		return -1;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return -1;
 	if (pipe2(l->wake, O_CLOEXEC) < 0) {
 		log_err("reader: pipe: %s", strerror(errno));

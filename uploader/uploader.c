@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "curl_dl.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
@@ -740,6 +741,9 @@ uploader_check_config(const struct config *cfg, char *err, size_t errlen)
 		         "(it is part of the upload URL)");
 		return -1;
 	}
+	/* libcurl is mapped only when an upload is configured (curl_dl.c). */
+	if (curl_dl_load(err, errlen) < 0)
+		return -1;
 	if ((a = uploader_auth_new(cfg, err, errlen)) == NULL)
 		return -1;
 	uploader_auth_free(a);

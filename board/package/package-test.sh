@@ -59,7 +59,7 @@ if [ ! -s "$cache" ]; then
 	echo "# debootstrap bookworm from $url into $cache (once)"
 	rm -rf "$dir/bootstrap.tmp"
 	debootstrap --variant=minbase --arch="$arch" \
-		--include=adduser,libevent-2.1-7,libevent-core-2.1-7,libevent-pthreads-2.1-7,libevent-openssl-2.1-7,libsqlite3-0,libnfc6,libcurl4,libjansson4,libinih1,libsodium23,libgpiod2,libsystemd0,libssl3 \
+		--include=adduser,libevent-2.1-7,libevent-core-2.1-7,libevent-pthreads-2.1-7,libevent-openssl-2.1-7,libsqlite3-0,libnfc6,libcurl4,libjansson4,libinih1,libsodium23,libgpiod2,libssl3 \
 		bookworm "$dir/bootstrap.tmp" "$url" >"$dir/debootstrap.log" 2>&1 ||
 		{ tail -20 "$dir/debootstrap.log"; exit 1; }
 	rm -rf "$dir/bootstrap.tmp/var/cache/apt/archives/"*.deb

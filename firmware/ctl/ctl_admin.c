@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "clock.h"
+#include "curl_dl.h"
 #include "ctl.h"
 #include "nfc.h"
 #include "roster.h"
@@ -281,6 +282,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	json_t *health = NULL;
 	long code = 0;
 	CURL *curl;
+	char why[256];
 	int rc = 0;
 
 	if (argc != 1) {
@@ -309,6 +311,11 @@ ctl_status(struct ctl *c, int argc, char **argv)
 
 	snprintf(url, sizeof(url), "http://%s:%d/healthz",
 	         strchr(c->cfg.web.listen, ':') ? "[::1]" : c->cfg.web.listen, c->cfg.web.port);
+	/* libcurl is loaded on demand (uploader/curl_dl.c): a missing one is said, not fatal */
+	if (curl_dl_load(why, sizeof(why)) < 0) {
+		printf("daemon         not asked: %s\n", why);
+		return 1;
+	}
 	curl = curl_easy_init();
 	if (curl) {
 		curl_easy_setopt(curl, CURLOPT_URL, url);
