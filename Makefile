@@ -10,12 +10,13 @@
 CC      ?= cc
 PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 jansson inih libsodium \
            libgpiod openssl
-# Headers only: these are dlopen()ed by soname when configured (hal/dynlib.h), so a
-# kiosk without a real reader or an upload does not map them (firmware/README.md).
-DL_PKGS := libnfc libcurl
+# Headers only: these are dlopen()ed by soname when needed (hal/dynlib.h), so a kiosk
+# without a real reader or an upload does not map libnfc or libcurl, and a daemon not
+# supervised by systemd does not map libsystemd (firmware/README.md, "Memory").
+DL_PKGS := libnfc libcurl libsystemd
 DEB_PKGS := build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 \
            libnfc-dev libnfc-bin libcurl4-openssl-dev libjansson-dev libinih-dev \
-           libsodium-dev libgpiod-dev libcmocka-dev libssl-dev \
+           libsodium-dev libgpiod-dev libsystemd-dev libcmocka-dev libssl-dev \
            python3 curl strace valgrind clang libclang-rt-14-dev \
            chromium nodejs fonts-sil-abyssinica wrk clang-format prometheus \
            espeak-ng sox fonts-noto-core \

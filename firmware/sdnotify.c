@@ -1,67 +1,73 @@
 /*
- * sdnotify.c — sd_notify() and sd_watchdog_enabled() as the protocol documents
- * them (sd_notify(3)): one datagram with the state string to the AF_UNIX socket
- * named by $NOTIFY_SOCKET, a path or "@" for the abstract namespace.  systemd
- * tells the sender by the kernel's credentials on the socket, so nothing else
- * is sent.  The environment is left as it is (unset_environment = 0).
+ * sdnotify.c — sd_notify() and sd_watchdog_enabled() from libsystemd, loaded by
+ * soname (hal/dynlib.h) the first time systemd is there to listen: without
+ * $NOTIFY_SOCKET nothing is loaded and nothing is sent.  Under systemd the library
+ * is mapped as if linked; a missing libsystemd0 is logged once and the daemon runs
+ * on (systemd then restarts it for the missing READY, which the log explains).
  */
-#include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
+#include "dynlib.h"
+#include "log.h"
 #include "sdnotify.h"
+
+static struct {
+	__typeof__(sd_notify) *notify;
+	__typeof__(sd_watchdog_enabled) *watchdog_enabled;
+} fn;
+
+static const struct dynlib_sym syms[] = {
+    {"sd_notify", (void **)&fn.notify},
+    {"sd_watchdog_enabled", (void **)&fn.watchdog_enabled},
+};
+
+static struct dynlib lib = {
+    .soname = "libsystemd.so.0",
+    .package = "libsystemd0",
+    .feature = "running under systemd ($NOTIFY_SOCKET)",
+    .syms = syms,
+    .nsyms = sizeof(syms) / sizeof(syms[0]),
+    .once = PTHREAD_ONCE_INIT,
+};
+
+/* 1 loaded, 0 not under systemd, -1 wanted but missing (logged once). */
+static int
+loaded(void)
+{
+	static int logged;
+	char err[256];
+	const char *sock = getenv("NOTIFY_SOCKET");
+
+	if (sock == NULL || *sock == '\0')
+		return 0;
+	if (dynlib_load(&lib, err, sizeof(err)) == 0)
+		return 1;
+	if (!logged)
+		log_err("sdnotify: %s", err);
+	logged = 1;
+	return -1;
+}
 
 int
 sdnotify_send(const char *state)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t n = path ? strlen(path) : 0;
-	socklen_t len;
-	ssize_t sent;
-	int fd;
+	int rc = loaded();
 
-	if (n == 0)
-		return 0;
-	/* vsock: and other transports of newer systemd are not used on Debian 12 */
-	if ((path[0] != '/' && path[0] != '@') || n >= sizeof(sa.sun_path))
-		return -1;
-	memcpy(sa.sun_path, path, n);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '/'));
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	do
-		sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
-	while (sent < 0 && errno == EINTR);
-	close(fd);
-	return sent < 0 ? -1 : 1;
+	if (rc <= 0)
+		return rc;
+	rc = fn.notify(0, state);
+	return rc < 0 ? -1 : rc > 0;
 }
 
 uint64_t
 sdnotify_watchdog_usec(void)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-	unsigned long long v;
-	char *end;
+	uint64_t usec = 0;
 
-	if (usec == NULL || *usec == '\0')
+	/* The watchdog belongs to the service systemd supervises: no socket, no watchdog. */
+	if (loaded() <= 0 || fn.watchdog_enabled(0, &usec) <= 0)
 		return 0;
-	/* The watchdog is for the process systemd started, not for its children. */
-	if (pid && *pid) {
-		errno = 0;
-		v = strtoull(pid, &end, 10);
-		if (errno || *end || v != (unsigned long long)getpid())
-			return 0;
-	}
-	errno = 0;
-	v = strtoull(usec, &end, 10);
-	if (errno || *end)
-		return 0;
-	return (uint64_t)v;
+	return usec;
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 
 host_pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static pkg-config"
 ma_pkgs="libc6-dev:arm64 libsqlite3-dev:arm64 libcurl4-openssl-dev:arm64 libjansson-dev:arm64
-	libinih-dev:arm64 libsodium-dev:arm64 libgpiod-dev:arm64
+	libinih-dev:arm64 libsodium-dev:arm64 libgpiod-dev:arm64 libsystemd-dev:arm64
 	libcmocka-dev:arm64 libssl-dev:arm64 libevent-2.1-7:arm64 libevent-core-2.1-7:arm64
 	libevent-extra-2.1-7:arm64 libevent-pthreads-2.1-7:arm64 libevent-openssl-2.1-7:arm64
 	libnfc6:arm64 libusb-0.1-4:arm64"

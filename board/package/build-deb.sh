@@ -87,10 +87,11 @@ libevent-pthreads-2.1-7 (>= 2.1.12), libgpiod2 (>= 1.6), libinih1 (>= 55), \
 libjansson4 (>= 2.14), libnfc6 (>= 1.8), libsodium23 (>= 1.0.18), \
 libsqlite3-0 (>= 3.40), libssl3 (>= 3.0)"
 fi
-# libnfc (driver = libnfc) and libcurl (an upload URL) are dlopen()ed by soname only
-# when configured (hal/dynlib.h), so dpkg-shlibdeps cannot see them; a kiosk with a
+# libnfc (driver = libnfc), libcurl (an upload URL) and libsystemd (under systemd)
+# are dlopen()ed by soname only when needed (hal/dynlib.h), so dpkg-shlibdeps cannot
+# see them; a kiosk with a
 # reader and an upload needs both, so they are Depends, not Recommends.
-for lib in "libcurl4 (>= 7.88)" "libnfc6 (>= 1.8)"; do
+for lib in "libcurl4 (>= 7.88)" "libnfc6 (>= 1.8)" "libsystemd0 (>= 252)"; do
 	case ", $depends," in *", ${lib%% *}"[\ ,]*) ;; *) depends="$depends, $lib" ;; esac
 done
 depends="$depends, adduser"

@@ -3,7 +3,8 @@
 it, without systemd: stempeld sends READY=1 once it serves, WATCHDOG=1 from its
 loop every WATCHDOG_USEC/2, and STOPPING=1 on SIGTERM, to NOTIFY_SOCKET given as
 a path and as an abstract name (@...).  WATCHDOG_PID naming another process
-turns the pings off; no NOTIFY_SOCKET at all is fine."""
+turns the pings off; no NOTIFY_SOCKET at all is fine.  libsystemd is mapped only
+when NOTIFY_SOCKET says systemd listens (firmware/sdnotify.c loads it then)."""
 import os
 import shutil
 import socket
@@ -33,6 +34,11 @@ def drain(s, seconds):
     return got
 
 
+def mapped(k, lib):
+    with open("/proc/%d/maps" % k.proc.pid) as f:
+        return lib in f.read()
+
+
 def run(desc, addr, env_addr, wd_pid=None):
     k = Kiosk()
     s = listen(addr)
@@ -44,6 +50,7 @@ def run(desc, addr, env_addr, wd_pid=None):
         k.start(env=env)
         msgs = drain(s, 1.3)
         ok(msgs[:1] == ["READY=1"], desc + ": READY=1 first, once serving", msgs)
+        ok(mapped(k, "libsystemd.so"), desc + ": libsystemd loaded under systemd")
         pings = msgs.count("WATCHDOG=1")
         if wd_pid is None:
             # 1.3 s at 0.2 s: about 6; the loop may be late under a loaded machine
@@ -72,6 +79,7 @@ k = Kiosk()
 try:
     k.start(env={"NOTIFY_SOCKET": "", "WATCHDOG_USEC": "400000"})
     ok(k.get("/healthz")[0] in (200, 503), "no NOTIFY_SOCKET: starts and answers")
+    ok(not mapped(k, "libsystemd.so"), "no NOTIFY_SOCKET: libsystemd not loaded")
     ok(k.stop() == 0, "no NOTIFY_SOCKET: stops cleanly", k.logtext())
 finally:
     k.cleanup()
