@@ -290,6 +290,13 @@ int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
 int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
                        int now_min, int *changed, char *err, size_t errlen);
 /*
+ * Where the last attendance_refresh() of one participant began its walk: its saved
+ * state's day (nothing before it changed since), or the first date.  0 and date
+ * filled, 1 if it walked nothing.  The recompute's change hook (closed pay periods)
+ * starts there for an "everything not current" refresh.
+ */
+int attendance_refresh_walked(const struct attendance *a, char date[11]);
+/*
  * Day results are stored and sent from the day the kiosk went into service (meta
  * day_results_from; the daemon's first start sets it to that day): earlier days were
  * not observed by this kiosk and would reach the municipality as unexcused.  The
