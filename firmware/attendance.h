@@ -326,7 +326,7 @@ void attendance_changed(struct attendance *a, int64_t pid, const char *from);
 int attendance_results_check(struct attendance *a, const char *today, char *err, size_t errlen);
 /* Tests only: false makes every computation walk from the first date (no state read). */
 void attendance_set_resume(struct attendance *a, bool on);
-/* Days walked by the engine since open (metrics stempel_engine_days_total). */
+/* Days walked by the engine since open (metrics stempel_engine_day_walks_total). */
 uint64_t attendance_engine_days(const struct attendance *a);
 /* Computations that resumed from a saved state since open. */
 uint64_t attendance_resumed(const struct attendance *a);
