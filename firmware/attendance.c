@@ -49,6 +49,7 @@ struct attendance {
 	bool no_resume;       /* tests: every computation walks from the first date */
 	uint64_t engine_days; /* days rules_compute() walked (metrics) */
 	uint64_t resumed;     /* computations that resumed from a saved state */
+	int32_t walked_from;  /* where the last refresh's walk began (INT32_MIN: none) */
 };
 
 /*
@@ -95,6 +96,7 @@ attendance_open(struct attendance **out, struct store *s, const struct config *c
 		return errbuf_set(err, errlen, "%s", "out of memory");
 	a->s = s;
 	a->cfg = cfg;
+	a->walked_from = INT32_MIN;
 	*out = a;
 	return 0;
 }
@@ -2131,6 +2133,7 @@ refresh_one(struct attendance *a, int64_t pid, int32_t from, int32_t resume_at, 
 	if ((rc = inputs_load(a, pid, INT32_MIN, today, 1, &ask, &x, err, errlen)) != 0)
 		return rc > 0 ? 0 : -1;
 	set_now(&x, today, now_min);
+	a->walked_from = x.in.from;
 	if ((at = malloc(SAVE_MAX * sizeof(*at))) == NULL) {
 		inputs_free(&x);
 		return errbuf_set(err, errlen, "%s", "out of memory");
@@ -2195,6 +2198,7 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	if (changed)
 		*changed = 0;
 	*err = '\0';
+	a->walked_from = INT32_MIN;
 	if (rules_date_parse(today, &t) < 0)
 		return errbuf_set(err, errlen, "today: expected YYYY-MM-DD, got \"%s\"", today);
 	if (from && *from && rules_date_parse(from, &f) < 0)
@@ -2229,6 +2233,15 @@ attendance_refresh(struct attendance *a, int64_t pid, const char *from, const ch
 	}
 	free(l.ids);
 	return failed ? -1 : 0;
+}
+
+int
+attendance_refresh_walked(const struct attendance *a, char date[11])
+{
+	if (a->walked_from == INT32_MIN)
+		return 1;
+	rules_date_format(a->walked_from, date, 11);
+	return 0;
 }
 
 #define RESULTS_FROM_KEY "day_results_from"

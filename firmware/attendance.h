@@ -290,6 +290,13 @@ int attendance_taps_on(struct attendance *a, int64_t pid, const char *date,
 int attendance_refresh(struct attendance *a, int64_t pid, const char *from, const char *today,
                        int now_min, int *changed, char *err, size_t errlen);
 /*
+ * Where the last attendance_refresh() of one participant began its walk: its saved
+ * state's day (nothing before it changed since), or the first date.  0 and date
+ * filled, 1 if it walked nothing.  The recompute's change hook (closed pay periods)
+ * starts there for an "everything not current" refresh.
+ */
+int attendance_refresh_walked(const struct attendance *a, char date[11]);
+/*
  * Day results are stored and sent from the day the kiosk went into service (meta
  * day_results_from; the daemon's first start sets it to that day): earlier days were
  * not observed by this kiosk and would reach the municipality as unexcused.  The
@@ -319,7 +326,7 @@ void attendance_changed(struct attendance *a, int64_t pid, const char *from);
 int attendance_results_check(struct attendance *a, const char *today, char *err, size_t errlen);
 /* Tests only: false makes every computation walk from the first date (no state read). */
 void attendance_set_resume(struct attendance *a, bool on);
-/* Days walked by the engine since open (metrics stempel_engine_days_total). */
+/* Days walked by the engine since open (metrics stempel_engine_day_walks_total). */
 uint64_t attendance_engine_days(const struct attendance *a);
 /* Computations that resumed from a saved state since open. */
 uint64_t attendance_resumed(const struct attendance *a);

@@ -249,9 +249,9 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	              "Participants waiting to be recomputed (0: day results are current).",
 	              (double)recompute_pending(k->recompute));
 	evbuffer_add_printf(out,
-	                    "# HELP stempel_engine_days_total Days the rules engine walked "
-	                    "since start.\n# TYPE stempel_engine_days_total counter\n"
-	                    "stempel_engine_days_total %llu\n",
+	                    "# HELP stempel_engine_day_walks_total Days the rules engine walked "
+	                    "since start.\n# TYPE stempel_engine_day_walks_total counter\n"
+	                    "stempel_engine_day_walks_total %llu\n",
 	                    (unsigned long long)attendance_engine_days(k->att));
 	metrics_gauge(out, "stempel_outbox_oldest_age_seconds", "Age of the oldest pending event.",
 	              ob.oldest_pending_ms ? (now.wall_ms - ob.oldest_pending_ms) / 1000.0 : 0);

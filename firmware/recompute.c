@@ -195,7 +195,7 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	struct recompute *r = arg;
 	struct timeval now = {0, 0};
 	struct job j;
-	char today[11], err[512];
+	char today[11], walked[11], err[512];
 	int min, changed = 0;
 
 	if (r->n == 0 || !clock_trusted(r))
@@ -209,7 +209,13 @@ on_work(evutil_socket_t fd, short what, void *arg)
 	else if (changed)
 		log_info("recompute: participant %lld: %d day result(s) changed", (long long)j.pid,
 		         changed);
-	/* Adjustments for closed pay periods hang on the change hook. */
+	/*
+	 * Adjustments for closed pay periods hang on the change hook.  "Everything not
+	 * current" (start, midnight, a roster): from where the walk resumed, since nothing
+	 * before a saved state changed; not every closed period of three years again.
+	 */
+	if (!j.from[0] && attendance_refresh_walked(r->a, walked) == 0)
+		snprintf(j.from, sizeof(j.from), "%s", walked);
 	attendance_changed(r->a, j.pid, j.from);
 	if (r->n)
 		event_add(r->work, &now);

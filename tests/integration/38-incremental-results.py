@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Incremental results: the daemon keeps each participant's quota state at every
 pay-period start and at today (table quota_state), and resumes from it.  A
-restart walks only the days since the last run (stempel_engine_days_total stays
+restart walks only the days since the last run (stempel_engine_day_walks_total stays
 small, /healthz recompute_queue goes to 0); a late sick note three months back
 walks from its pay period on, not from the programme start; an edited regime file
 changes the results fingerprint, so every state is dropped and everyone is
@@ -71,7 +71,7 @@ try:
 
     k.start()
     ok(wait_current(k) == 0, "first start: /healthz recompute_queue reaches 0")
-    first = metric(k, "stempel_engine_days_total")
+    first = metric(k, "stempel_engine_day_walks_total")
     states = k.db("SELECT count(*) FROM quota_state")[0][0]
     ok(first is not None and first >= N * 300,
        "first start computes everyone from the programme start (%s engine days)" % first)
@@ -85,7 +85,7 @@ try:
 
     k.start()
     ok(wait_current(k) == 0, "restart: /healthz recompute_queue reaches 0")
-    again = metric(k, "stempel_engine_days_total")
+    again = metric(k, "stempel_engine_day_walks_total")
     ok(again is not None and again <= N * 3,
        "restart walks only the days since the last run (%s engine days, %d participants)"
        % (again, N))
@@ -94,9 +94,9 @@ try:
     late = (today - datetime.timedelta(days=91))
     while late.weekday() > 4:
         late -= datetime.timedelta(days=1)
-    was = metric(k, "stempel_engine_days_total")
+    was = metric(k, "stempel_engine_day_walks_total")
     k.ctl("absence", "add", "P-002", "sick_doctor", late.isoformat())
-    walked = metric(k, "stempel_engine_days_total") - was
+    walked = metric(k, "stempel_engine_day_walks_total") - was
     ok(walked <= 130, "a sick note 91 days back walks its pay periods to today (%s days)" % walked)
     ok(unexcused(k, "P-002", late.isoformat()) == 0,
        "its day result is current at once (excused)", unexcused(k, "P-002", late.isoformat()))
@@ -118,7 +118,7 @@ try:
         f.write(edited)
     k.start()
     ok(wait_current(k) == 0, "after the edit: /healthz recompute_queue reaches 0")
-    full = metric(k, "stempel_engine_days_total")
+    full = metric(k, "stempel_engine_day_walks_total")
     ok(full is not None and full >= N * 300,
        "a changed regime file recomputes everyone from the start (%s engine days)" % full)
     ok("saved states dropped" in k.logtext(20000), "and says so in the log")
