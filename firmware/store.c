@@ -11,6 +11,7 @@
  * The tap row and its outbox event are written in one transaction: either both
  * exist after a power cut or neither does.  Hot-path statements are prepared once.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,7 +377,7 @@ store_schema_version(struct store *s)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return v;
 }
 
@@ -500,6 +501,8 @@ store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (size_t i = 0; i < STORE_PREP_SLOTS; i++)
+		sqlite3_finalize(s->prep[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -537,22 +540,54 @@ store_check(struct store *s, char *err, size_t errlen)
 	} else {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc;
 }
 
 /* --- small helpers for one-off statements --- */
 
-sqlite3_stmt *
-store_prep(struct store *s, const char *sql)
+static sqlite3_stmt *
+prep_fresh(struct store *s, const char *sql, unsigned flags)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(s->db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
 		log_err("store: %s: %s", sql, sqlite3_errmsg(s->db));
 		return NULL;
 	}
 	return st;
+}
+
+/*
+ * A statement for `sql`, kept prepared between calls: the slot is found by the
+ * string's address (callers pass literals) and checked by its text, so a caller
+ * building SQL in a buffer still gets the right statement.  A statement already
+ * handed out (a reader nested in another of the same SQL) or a full table gets a
+ * fresh one, finalized when given back.  Give it back with store_stmt_done().
+ */
+sqlite3_stmt *
+store_prep(struct store *s, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STORE_PREP_SLOTS;
+
+	for (size_t i = 0; i < STORE_PREP_SLOTS; i++) {
+		struct store_prep_slot *slot = &s->prep[(h + i) % STORE_PREP_SLOTS];
+
+		if (slot->sql == NULL) {
+			if ((slot->st = prep_fresh(s, sql, SQLITE_PREPARE_PERSISTENT)) == NULL)
+				return NULL;
+			slot->sql = sql;
+			slot->busy = 1;
+			return slot->st;
+		}
+		if (slot->sql == sql && strcmp(sqlite3_sql(slot->st), sql) == 0) {
+			if (slot->busy)
+				break;
+			slot->busy = 1;
+			return slot->st;
+		}
+	}
+	return prep_fresh(s, sql, 0);
 }
 
 /*
@@ -574,9 +609,19 @@ store_stmt(struct store *s, enum stmt_id id)
 void
 store_stmt_done(struct store *s, sqlite3_stmt *st)
 {
+	if (st == NULL)
+		return;
 	for (int i = 0; i < ST_NSTMT; i++)
 		if (s->st[i] == st) {
 			sqlite3_reset(st);
+			return;
+		}
+	for (size_t i = 0; i < STORE_PREP_SLOTS; i++)
+		if (s->prep[i].st == st) {
+			/* reset ends its read transaction; bindings would keep pointers alive */
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->prep[i].busy = 0;
 			return;
 		}
 	sqlite3_finalize(st);
@@ -606,7 +651,7 @@ store_run(struct store *s, sqlite3_stmt *st)
 
 	if (rc != SQLITE_DONE)
 		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -684,7 +729,7 @@ store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n
 	if (rc != SQLITE_DONE)
 		log_err("store: %s: %s", sqlite3_sql(st),
 		        rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_DONE) {
 		free(*arr);
 		*arr = NULL;
@@ -742,6 +787,6 @@ store_write_token(struct store *s, int64_t tok[2])
 		tok[1] = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc;
 }

@@ -93,7 +93,7 @@ max_rowid(struct store *s, const char *sql)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return v;
 }
 
@@ -240,6 +240,6 @@ store_card_conflicts(struct store *s, store_card_conflict_fn fn, void *arg)
 	}
 	if (rc != SQLITE_DONE)
 		log_err("store: card conflicts: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? n : -1;
 }

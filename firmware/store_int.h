@@ -29,6 +29,8 @@ enum stmt_id {
 	"id, ext_id, name, language, regime, rate, programme_start, children,"                     \
 	" sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
 
+#define STORE_PREP_SLOTS 256
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_NSTMT];
@@ -36,6 +38,13 @@ struct store {
 	void (*wal_full)(void *arg); /* store_on_wal_full() */
 	void *wal_full_arg;
 	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */
+	/* store_prep()'s statements, kept prepared (a participant's computation reads
+	 * with ~15 of them; preparing each anew was most of a restart's time). */
+	struct store_prep_slot {
+		const char *sql; /* the caller's string: a literal, compared by text too */
+		sqlite3_stmt *st;
+		int busy; /* handed out and not yet given back */
+	} prep[STORE_PREP_SLOTS];
 };
 
 /* Day numbers (days since 1970-01-01) come from SQL: no date parsing per tap. */

@@ -38,7 +38,7 @@ store_outbox_dead_each(struct store *s, store_dead_fn fn, void *arg)
 	}
 	if (rc != SQLITE_DONE)
 		log_err("store: dead letters: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? n : -1;
 }
 

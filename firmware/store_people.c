@@ -50,7 +50,7 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 		*id = sqlite3_column_int64(st, 0);
 	if (rc != SQLITE_ROW)
 		log_err("store: saving participant %s: %s", p->ext_id, sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -125,7 +125,7 @@ store_participant_each(struct store *s, store_participant_fn fn, void *arg)
 		if (fn(arg, &p) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -253,7 +253,7 @@ store_cards_of(struct store *s, int64_t participant_id, store_card_fn fn, void *
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		log_err("store: reading cards: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -40,7 +40,7 @@ store_meta_get(struct store *s, const char *key, char *out, size_t outlen)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		store_copy_col(st, 0, out, outlen);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -91,7 +91,7 @@ store_day_result_get(struct store *s, int64_t pid, const char *date, char **json
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (*json = store_dup_col(st, 0)) == NULL)
 		rc = SQLITE_NOMEM;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -137,7 +137,7 @@ period_one(struct store *s, sqlite3_stmt *st, struct store_period *out)
 		read_period(st, 0, out);
 	else if (rc != SQLITE_DONE)
 		log_err("store: reading period: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -315,13 +315,13 @@ line_list(struct store *s, sqlite3_stmt *st, struct store_period_line **out, siz
 	}
 	if (rc != SQLITE_DONE) {
 		log_err("store: period lines: %s", sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		store_period_lines_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return 0;
 }
 
@@ -366,7 +366,7 @@ store_period_has_line(struct store *s, int64_t period_id, int64_t pid)
 	sqlite3_bind_int64(st, 1, period_id);
 	sqlite3_bind_int64(st, 2, pid);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -402,12 +402,12 @@ store_period_days(struct store *s, int64_t period_id, int64_t pid, store_period_
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
 		       (const char *)sqlite3_column_text(st, 1)) != 0) {
-			sqlite3_finalize(st);
+			store_stmt_done(s, st);
 			return -1;
 		}
 	if (rc != SQLITE_DONE)
 		log_err("store: period days: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -477,6 +477,6 @@ store_periods_future(struct store *s, const char *today, int *n)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }

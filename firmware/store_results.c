@@ -35,18 +35,18 @@ store_quota_state_get(struct store *s, int64_t pid, int32_t max_day, int32_t *da
 
 		*day = sqlite3_column_int(st, 0);
 		if ((*data = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
-			sqlite3_finalize(st);
+			store_stmt_done(s, st);
 			return -1;
 		}
 		if (n > 0)
 			memcpy(*data, b, (size_t)n);
 		*len = (size_t)n;
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		return 0;
 	}
 	if (rc != SQLITE_DONE)
 		log_err("store: quota state: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -95,6 +95,6 @@ store_quota_state_count(struct store *s, int64_t pid, int32_t after)
 		n = sqlite3_column_int64(st, 0);
 	else
 		log_err("store: quota state: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return n;
 }

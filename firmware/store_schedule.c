@@ -280,7 +280,7 @@ store_session_ends(struct store *s, const char *date, int weekday, int *ends, si
 		rc = SQLITE_DONE;
 	if (rc != SQLITE_DONE)
 		log_err("store: session ends: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -439,7 +439,7 @@ store_absence_find(struct store *s, const char *uuid, struct store_absence_row *
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_absence(st, out);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 

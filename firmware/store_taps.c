@@ -123,7 +123,7 @@ store_tap_count(struct store *s)
 
 	if (st && sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return n;
 }
 
@@ -150,7 +150,7 @@ store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_e
 		return -1;
 	v = calloc(max > 0 ? (size_t)max : 1, sizeof(*v));
 	if (v == NULL) {
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, after_seq);
@@ -168,7 +168,7 @@ store_outbox_pending(struct store *s, int64_t after_seq, int max, struct store_e
 		}
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_DONE) {
 		store_events_free(v, *n);
 		*n = 0;
@@ -236,7 +236,7 @@ outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
 		o->dead = sqlite3_column_int64(st, 2);
 		o->oldest_pending_ms = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -273,7 +273,7 @@ store_counts(struct store *s, const char *local_date, struct store_counts *c)
 		c->taps = sqlite3_column_int64(st, 2);
 		c->taps_today = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -366,12 +366,12 @@ store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int 
 	for (int i = 0; i < n && !ranged; i++)
 		if (strcmp(m[i].state, "delivered") == 0 && mark_one(s, st, &m[i], now) < 0)
 			goto fail_st;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (store_exec(s, "COMMIT") < 0)
 		goto fail;
 	return 0;
 fail_st:
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 fail:
 	store_rollback(s);
 	return -1;
@@ -396,7 +396,7 @@ store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, si
 	} else if (rc != SQLITE_DONE) {
 		log_err("store: last dead letter: %s", sqlite3_errmsg(s->db));
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -421,7 +421,7 @@ store_unknown_cards(struct store *s, int64_t since_ms, int max, store_unknown_ca
 		if (fn(arg, key ? key : "", sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2)))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -492,6 +492,6 @@ store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct sto
 		*pid = sqlite3_column_int64(st, 0);
 		store_read_day_tap(st, 1, out);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }

@@ -68,7 +68,7 @@ store_audit(struct store *s, const char *who, const char *action, const char *de
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		store_copy_col(st, 0, prev, sizeof(prev));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 
@@ -139,7 +139,7 @@ user_one(struct store *s, sqlite3_stmt *st, struct store_user *out)
 		read_user(st, out);
 	else if (rc != SQLITE_DONE)
 		log_err("store: reading user: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -177,7 +177,7 @@ store_user_each(struct store *s, store_user_fn fn, void *arg)
 		if (fn(arg, &u) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -271,7 +271,7 @@ store_session_get(struct store *s, const char *token_hash, struct store_login *o
 	} else if (rc != SQLITE_DONE) {
 		log_err("store: reading session: %s", sqlite3_errmsg(s->db));
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -341,7 +341,7 @@ store_audit_page(struct store *s, int64_t before_id, int max, store_audit_fn fn,
 		if (fn(arg, &e))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -383,7 +383,7 @@ store_audit_verify(struct store *s, int64_t *entries, int64_t *bad_id, char *why
 	}
 	if (rc == SQLITE_ROW)
 		*bad_id = e.id;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		snprintf(why, whylen, "%s", sqlite3_errmsg(s->db));
 		return -1;
