@@ -672,10 +672,12 @@ def memory_section(parts):
                                                 sm["rest"]["anon"]))
     L.append("| **total** | %d | | |" % sm["total_rss"])
     L.append("")
-    if x.get("memory_module"):
-        L.append("tests/bench/memory.py (`%s`): `%s`" % (
-            x["memory_module"].get("function", "?"),
-            json.dumps(x["memory_module"].get("result", x["memory_module"]))[:2000]))
+    if x.get("memory_module", {}).get("result"):
+        # the same process through tests/bench/memory.py: its totals, as a cross-check
+        t = x["memory_module"]["result"].get("status", {})
+        L.append("tests/bench/memory.py on the same process: VmRSS %s, RssAnon %s, RssFile %s "
+                 "(kB); `tests/bench/memory.py PID` prints its table per library." % (
+                     t.get("VmRSS", "?"), t.get("RssAnon", "?"), t.get("RssFile", "?")))
         L.append("")
     return L
 
