@@ -550,6 +550,19 @@ absence_wanted(const struct inputs *x, const struct store_absence_row *r)
 	return t >= x->in.from && f <= x->in.to;
 }
 
+/* The absences a walk needs: all of them, or (resumed) those reaching into it. */
+static int
+absences_read(struct attendance *a, const struct inputs *x, struct store_absence_row **r, size_t *n)
+{
+	char from[11], to[11];
+
+	if (x->in.resume == NULL)
+		return store_absences_active(a->s, x->p.id, r, n);
+	rules_date_format(x->in.from, from, sizeof(from));
+	rules_date_format(x->in.to, to, sizeof(to));
+	return store_absences_overlapping(a->s, x->p.id, from, to, r, n);
+}
+
 static int
 load_absences(struct attendance *a, struct inputs *x, const struct store_absence_row *extra,
               char *err, size_t errlen)
@@ -558,7 +571,7 @@ load_absences(struct attendance *a, struct inputs *x, const struct store_absence
 	size_t n;
 	int rc = 0;
 
-	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
+	if (absences_read(a, x, &r, &n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (absence_wanted(x, &r[i]))
@@ -1610,7 +1623,7 @@ absences_without(struct attendance *a, struct inputs *x, const char *uuid, char 
 	size_t n;
 	int rc = 0;
 
-	if (store_absences_active(a->s, x->p.id, &r, &n) < 0)
+	if (absences_read(a, x, &r, &n) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	x->in.n_absences = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)

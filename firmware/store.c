@@ -290,6 +290,15 @@ static const char *const migrations[] = {
      */
     "CREATE TABLE quota_state(participant_id INTEGER NOT NULL, day INTEGER NOT NULL,"
     " state BLOB NOT NULL, PRIMARY KEY(participant_id, day)) WITHOUT ROWID;",
+
+    /*
+     * 13: reads whose cost grew with history: the board's unknown cards of the last
+     * days (a scan of every tap, on the loop, for each Today page) and a
+     * participant's absences reaching into a range (a resumed computation, the
+     * Today page in bulk: by start date they read every earlier absence).
+     */
+    "CREATE INDEX taps_unknown ON taps(wall_ms) WHERE outcome = 'unknown_card';"
+    "CREATE INDEX absences_pid_to ON absences(participant_id, to_date) WHERE revoked = 0;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

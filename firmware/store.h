@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 struct store;
 
@@ -347,6 +347,9 @@ struct store_absence_row {
 int store_absence_add(struct store *s, const struct store_absence_row *r);
 /* Absences of pid that are not revoked, by from_date. */
 int store_absences_active(struct store *s, int64_t pid, struct store_absence_row **out, size_t *n);
+/* The same, only those with a day in [from, to] (YYYY-MM-DD): a resumed computation. */
+int store_absences_overlapping(struct store *s, int64_t pid, const char *from, const char *to,
+                               struct store_absence_row **out, size_t *n);
 int store_absence_find(struct store *s, const char *uuid, struct store_absence_row *out);
 /* 0 revoked now, 1 unknown or already revoked, -1 error. */
 int store_absence_revoke(struct store *s, const char *uuid, const char *who);

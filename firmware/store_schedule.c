@@ -428,6 +428,33 @@ store_absences_active(struct store *s, int64_t pid, struct store_absence_row **o
 }
 
 int
+store_absences_overlapping(struct store *s, int64_t pid, const char *from, const char *to,
+                           struct store_absence_row **out, size_t *n)
+{
+	/* only the absences reaching into [from, to] are read (named, as above) */
+	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
+	                                 " INDEXED BY absences_pid_to"
+	                                 " WHERE participant_id = ?1 AND revoked = 0"
+	                                 " AND to_date >= ?2 AND from_date <= ?3"
+	                                 " ORDER BY from_date, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_absence(st, &(*out)[(*n)++]);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
 store_absence_find(struct store *s, const char *uuid, struct store_absence_row *out)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences WHERE uuid = ?");
@@ -616,10 +643,13 @@ store_day_corrections_all(struct store *s, const char *date, struct store_correc
 int
 store_day_absences_all(struct store *s, const char *date, struct store_absence_row **out, size_t *n)
 {
-	sqlite3_stmt *st =
-	    store_prep(s, "SELECT " ABSENCE_COLS " FROM absences WHERE revoked = 0"
-	                  " AND from_date <= ?1 AND to_date >= ?1 AND participant_id IN " ACTIVE_IDS
-	                  " ORDER BY participant_id, from_date, id");
+	/* by end date (absences_pid_to), not every earlier absence: the planner has no
+	 * statistics to tell the two indexes apart, so it is named */
+	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
+	                                 " INDEXED BY absences_pid_to WHERE revoked = 0"
+	                                 " AND from_date <= ?1 AND to_date >= ?1"
+	                                 " AND participant_id IN " ACTIVE_IDS
+	                                 " ORDER BY participant_id, from_date, id");
 	size_t cap = 0;
 	int rc;
 
