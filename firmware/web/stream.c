@@ -242,7 +242,16 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 	s->reports = reports;
 	s->taken_ms = mono_ms();
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	{
+		/* timed waits on the monotonic clock: a wall-clock jump neither ends nor
+		 * stretches them (and the wall clock is clock.c's alone) */
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	evhttp_connection_set_closecb(conn, on_closed, s);
 	atomic_fetch_add(&alive, 1);
 	return s;
@@ -279,7 +288,7 @@ hand_over(struct web_stream *s)
 			break;
 		}
 		/* Woken by the loop taking a chunk; the timeout only checks for a stop. */
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += 100 * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
