@@ -451,7 +451,14 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 		 * WAL + synchronous=FULL: every COMMIT fsyncs the WAL before it
 		 * returns, which is the durability the tap answer promises.
 		 */
+		/*
+		 * journal_size_limit: one big write (a roster, retention catching up on
+		 * years of delivered events) would otherwise leave a WAL file of gigabytes
+		 * on the SD card, and its index mapped, for good; it is cut back to this
+		 * once a checkpoint has let the WAL start over.
+		 */
 		if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+		    store_exec(s, "PRAGMA journal_size_limit = " STORE_WAL_LIMIT) < 0 ||
 		    store_exec(s, "PRAGMA synchronous = FULL") < 0 ||
 		    store_exec(s, "PRAGMA foreign_keys = ON") < 0) {
 			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));

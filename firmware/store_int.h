@@ -30,6 +30,8 @@ enum stmt_id {
 	" sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
 
 #define STORE_PREP_SLOTS 256
+/* The WAL file is cut back to this (bytes) when it starts over (store.c). */
+#define STORE_WAL_LIMIT "67108864"
 
 struct store {
 	sqlite3 *db;

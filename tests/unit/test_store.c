@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -370,6 +372,29 @@ test_meta(void **state)
 	store_close(s);
 }
 
+/* A big write leaves no big WAL file once a checkpoint lets the WAL start over. */
+static void
+test_wal_cut_back(void **state)
+{
+	struct store *s = fresh();
+	char wal[320];
+	struct stat st;
+
+	(void)state;
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	sql_exec("CREATE TABLE big(x BLOB)");
+	sql_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)"
+	         " INSERT INTO big SELECT zeroblob(4000) FROM n");
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size > 67108864); /* the write itself went through the WAL */
+	assert_int_equal(store_outbox_checkpoint(s), 0);
+	/* the next write starts the WAL over and cuts the file back */
+	assert_int_equal(store_meta_set(s, "k", "v"), 0);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size <= 67108864);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -384,6 +409,7 @@ main(void)
 	    cmocka_unit_test(test_cards),
 	    cmocka_unit_test(test_audit_chain),
 	    cmocka_unit_test(test_meta),
+	    cmocka_unit_test(test_wal_cut_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
