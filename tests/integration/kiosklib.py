@@ -101,6 +101,11 @@ class Kiosk:
             deadline = time.time() + 30
             while time.time() < deadline:
                 if self.proc.poll() is not None:
+                    if self.port_taken():
+                        # free_port()'s port went to another socket before the daemon
+                        # bound it (tests run side by side): another port, once more
+                        self.new_port()
+                        return self.start(wait, env)
                     raise RuntimeError("stempeld exited: " + self.logtext())
                 try:
                     self.get("/healthz")
@@ -110,6 +115,18 @@ class Kiosk:
                     pass
                 time.sleep(0.05)
             raise RuntimeError("stempeld did not come up: " + self.logtext())
+
+    def port_taken(self):
+        """The daemon's last start failed because its web port was taken."""
+        tail = self.logtext(600).strip().splitlines()
+        return bool(tail) and ("cannot listen on 127.0.0.1:%d" % self.port) in tail[-1]
+
+    def new_port(self):
+        old, self.port = self.port, free_port()
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace("port = %d\n" % old, "port = %d\n" % self.port, 1))
 
     def logtext(self, tail=4000):
         try:
