@@ -13,24 +13,12 @@
 #include "log.h"
 #include "sdnotify.h"
 
-static struct {
-	__typeof__(sd_notify) *notify;
-	__typeof__(sd_watchdog_enabled) *watchdog_enabled;
-} fn;
+/* Pointers only: sdnotify_send() decides when the library is worth loading. */
+#define SD_FUNCS(F, V, P)                                                                          \
+	P(sd_notify)                                                                               \
+	P(sd_watchdog_enabled)
 
-static const struct dynlib_sym syms[] = {
-    {"sd_notify", (void **)&fn.notify},
-    {"sd_watchdog_enabled", (void **)&fn.watchdog_enabled},
-};
-
-static struct dynlib lib = {
-    .soname = "libsystemd.so.0",
-    .package = "libsystemd0",
-    .feature = "running under systemd ($NOTIFY_SOCKET)",
-    .syms = syms,
-    .nsyms = sizeof(syms) / sizeof(syms[0]),
-    .once = PTHREAD_ONCE_INIT,
-};
+DYNLIB_SHIM(SD_FUNCS, "running under systemd ($NOTIFY_SOCKET)", "libsystemd0", "libsystemd.so.0");
 
 /* 1 loaded, 0 not under systemd, -1 wanted but missing (logged once). */
 static int
@@ -42,7 +30,7 @@ loaded(void)
 
 	if (sock == NULL || *sock == '\0')
 		return 0;
-	if (dynlib_load(&lib, err, sizeof(err)) == 0)
+	if (dynlib_load(&shim_lib, err, sizeof(err)) == 0)
 		return 1;
 	if (!logged)
 		log_err("sdnotify: %s", err);
@@ -57,7 +45,7 @@ sdnotify_send(const char *state)
 
 	if (rc <= 0)
 		return rc;
-	rc = fn.notify(0, state);
+	rc = shim_fn.sd_notify(0, state);
 	return rc < 0 ? -1 : rc > 0;
 }
 
@@ -67,7 +55,7 @@ sdnotify_watchdog_usec(void)
 	uint64_t usec = 0;
 
 	/* The watchdog belongs to the service systemd supervises: no socket, no watchdog. */
-	if (loaded() <= 0 || fn.watchdog_enabled(0, &usec) <= 0)
+	if (loaded() <= 0 || shim_fn.sd_watchdog_enabled(0, &usec) <= 0)
 		return 0;
 	return usec;
 }

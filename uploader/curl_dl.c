@@ -17,87 +17,43 @@
 #include "curl_dl.h"
 #include "dynlib.h"
 
-/* X(name): every libcurl function the tree calls. */
-#define CURL_FUNCS                                                                                 \
-	X(curl_global_init)                                                                        \
-	X(curl_global_cleanup)                                                                     \
-	X(curl_easy_init)                                                                          \
-	X(curl_easy_cleanup)                                                                       \
-	X(curl_easy_setopt)                                                                        \
-	X(curl_easy_getinfo)                                                                       \
-	X(curl_easy_perform)                                                                       \
-	X(curl_easy_strerror)                                                                      \
-	X(curl_easy_escape)                                                                        \
-	X(curl_free)                                                                               \
-	X(curl_getdate)                                                                            \
-	X(curl_slist_append)                                                                       \
-	X(curl_slist_free_all)                                                                     \
-	X(curl_multi_init)                                                                         \
-	X(curl_multi_cleanup)                                                                      \
-	X(curl_multi_setopt)                                                                       \
-	X(curl_multi_add_handle)                                                                   \
-	X(curl_multi_remove_handle)                                                                \
-	X(curl_multi_assign)                                                                       \
-	X(curl_multi_info_read)                                                                    \
-	X(curl_multi_socket_action)                                                                \
-	X(curl_multi_strerror)
+/*
+ * Every libcurl function the tree calls (dynlib.h: F returns, V is void).  The
+ * three taking varargs are only pointers here and written out below.
+ */
+#define CURL_FUNCS(F, V, P)                                                                        \
+	F(CURLcode, curl_global_init, (long flags), (flags))                                       \
+	V(curl_global_cleanup, (void), ())                                                         \
+	F(CURL *, curl_easy_init, (void), ())                                                      \
+	V(curl_easy_cleanup, (CURL * curl), (curl))                                                \
+	P(curl_easy_setopt)                                                                        \
+	P(curl_easy_getinfo)                                                                       \
+	F(CURLcode, curl_easy_perform, (CURL * curl), (curl))                                      \
+	F(const char *, curl_easy_strerror, (CURLcode code), (code))                               \
+	F(char *, curl_easy_escape, (CURL * handle, const char *string, int length),               \
+	  (handle, string, length))                                                                \
+	V(curl_free, (void *p), (p))                                                               \
+	F(time_t, curl_getdate, (const char *p, const time_t *unused), (p, unused))                \
+	F(struct curl_slist *, curl_slist_append, (struct curl_slist * list, const char *data),    \
+	  (list, data))                                                                            \
+	V(curl_slist_free_all, (struct curl_slist * list), (list))                                 \
+	F(CURLM *, curl_multi_init, (void), ())                                                    \
+	F(CURLMcode, curl_multi_cleanup, (CURLM * m), (m))                                         \
+	P(curl_multi_setopt)                                                                       \
+	F(CURLMcode, curl_multi_add_handle, (CURLM * m, CURL * curl), (m, curl))                   \
+	F(CURLMcode, curl_multi_remove_handle, (CURLM * m, CURL * curl), (m, curl))                \
+	F(CURLMcode, curl_multi_assign, (CURLM * m, curl_socket_t s, void *p), (m, s, p))          \
+	F(CURLMsg *, curl_multi_info_read, (CURLM * m, int *left), (m, left))                      \
+	F(CURLMcode, curl_multi_socket_action,                                                     \
+	  (CURLM * m, curl_socket_t s, int ev_bitmask, int *running), (m, s, ev_bitmask, running)) \
+	F(const char *, curl_multi_strerror, (CURLMcode code), (code))
 
-/* The pointers take their types from curl.h's own declarations. */
-static struct {
-#define X(f) __typeof__(f) *f;
-	CURL_FUNCS
-#undef X
-} fn;
-
-static const struct dynlib_sym syms[] = {
-#define X(f) {#f, (void **)&fn.f},
-    CURL_FUNCS
-#undef X
-};
-
-static struct dynlib lib = {
-    .soname = CURL_DL_SONAME,
-    .package = CURL_DL_PACKAGE,
-    .feature = "[upload] base_url",
-    .syms = syms,
-    .nsyms = sizeof(syms) / sizeof(syms[0]),
-    .once = PTHREAD_ONCE_INIT,
-};
+DYNLIB_SHIM(CURL_FUNCS, "[upload] base_url", CURL_DL_PACKAGE, CURL_DL_SONAME);
 
 int
 curl_dl_load(char *err, size_t errlen)
 {
-	return dynlib_load(&lib, err, errlen);
-}
-
-#define NEED() dynlib_need(&lib)
-
-CURLcode
-curl_global_init(long flags)
-{
-	NEED();
-	return fn.curl_global_init(flags);
-}
-
-void
-curl_global_cleanup(void)
-{
-	NEED();
-	fn.curl_global_cleanup();
-}
-
-CURL *
-curl_easy_init(void)
-{
-	NEED();
-	return fn.curl_easy_init();
-}
-
-void
-curl_easy_cleanup(CURL *curl)
-{
-	NEED();
-	fn.curl_easy_cleanup(curl);
+	return dynlib_load(&shim_lib, err, errlen);
 }
 
 /*
@@ -120,7 +76,7 @@ curl_easy_cleanup(CURL *curl)
 static CURLcode
 easy_setopt_va(CURL *curl, CURLoption tag, va_list ap)
 {
-	FORWARD_OPT(fn.curl_easy_setopt, curl, tag, ap);
+	FORWARD_OPT(shim_fn.curl_easy_setopt, curl, tag, ap);
 }
 
 CURLcode
@@ -129,7 +85,7 @@ curl_easy_setopt(CURL *curl, CURLoption tag, ...)
 	va_list ap;
 	CURLcode rc;
 
-	NEED();
+	dynlib_need(&shim_lib);
 	va_start(ap, tag);
 	rc = easy_setopt_va(curl, tag, ap);
 	va_end(ap);
@@ -139,7 +95,7 @@ curl_easy_setopt(CURL *curl, CURLoption tag, ...)
 static CURLMcode
 multi_setopt_va(CURLM *m, CURLMoption tag, va_list ap)
 {
-	FORWARD_OPT(fn.curl_multi_setopt, m, tag, ap);
+	FORWARD_OPT(shim_fn.curl_multi_setopt, m, tag, ap);
 }
 
 CURLMcode
@@ -148,7 +104,7 @@ curl_multi_setopt(CURLM *m, CURLMoption tag, ...)
 	va_list ap;
 	CURLMcode rc;
 
-	NEED();
+	dynlib_need(&shim_lib);
 	va_start(ap, tag);
 	rc = multi_setopt_va(m, tag, ap);
 	va_end(ap);
@@ -162,114 +118,9 @@ curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
 	va_list ap;
 	void *p;
 
-	NEED();
+	dynlib_need(&shim_lib);
 	va_start(ap, info);
 	p = va_arg(ap, void *);
 	va_end(ap);
-	return fn.curl_easy_getinfo(curl, info, p);
-}
-
-CURLcode
-curl_easy_perform(CURL *curl)
-{
-	NEED();
-	return fn.curl_easy_perform(curl);
-}
-
-const char *
-curl_easy_strerror(CURLcode code)
-{
-	NEED();
-	return fn.curl_easy_strerror(code);
-}
-
-char *
-curl_easy_escape(CURL *handle, const char *string, int length)
-{
-	NEED();
-	return fn.curl_easy_escape(handle, string, length);
-}
-
-void
-curl_free(void *p)
-{
-	NEED();
-	fn.curl_free(p);
-}
-
-time_t
-curl_getdate(const char *p, const time_t *unused)
-{
-	NEED();
-	return fn.curl_getdate(p, unused);
-}
-
-struct curl_slist *
-curl_slist_append(struct curl_slist *list, const char *data)
-{
-	NEED();
-	return fn.curl_slist_append(list, data);
-}
-
-void
-curl_slist_free_all(struct curl_slist *list)
-{
-	NEED();
-	fn.curl_slist_free_all(list);
-}
-
-CURLM *
-curl_multi_init(void)
-{
-	NEED();
-	return fn.curl_multi_init();
-}
-
-CURLMcode
-curl_multi_cleanup(CURLM *m)
-{
-	NEED();
-	return fn.curl_multi_cleanup(m);
-}
-
-CURLMcode
-curl_multi_add_handle(CURLM *m, CURL *curl)
-{
-	NEED();
-	return fn.curl_multi_add_handle(m, curl);
-}
-
-CURLMcode
-curl_multi_remove_handle(CURLM *m, CURL *curl)
-{
-	NEED();
-	return fn.curl_multi_remove_handle(m, curl);
-}
-
-CURLMcode
-curl_multi_assign(CURLM *m, curl_socket_t s, void *p)
-{
-	NEED();
-	return fn.curl_multi_assign(m, s, p);
-}
-
-CURLMsg *
-curl_multi_info_read(CURLM *m, int *left)
-{
-	NEED();
-	return fn.curl_multi_info_read(m, left);
-}
-
-CURLMcode
-curl_multi_socket_action(CURLM *m, curl_socket_t s, int ev_bitmask, int *running)
-{
-	NEED();
-	return fn.curl_multi_socket_action(m, s, ev_bitmask, running);
-}
-
-const char *
-curl_multi_strerror(CURLMcode code)
-{
-	NEED();
-	return fn.curl_multi_strerror(code);
+	return shim_fn.curl_easy_getinfo(curl, info, p);
 }
