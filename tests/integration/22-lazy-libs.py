@@ -3,9 +3,16 @@
 (simulated reader, no upload) stempeld starts, answers /healthz and a tap, and has
 neither libnfc nor libcurl (nor libusb, nor the TLS stack libcurl pulls in) in
 /proc/PID/maps; with [reader] driver = libnfc it maps libnfc, with an upload URL
-it maps libcurl, each without the other."""
+it maps libcurl, each without the other.  A library that cannot be loaded (a
+file that is no library, or one without the functions, first on LD_LIBRARY_PATH)
+stops start-up with a message naming the setting, the soname, the symbol and the
+Debian package; a missing libsystemd under $NOTIFY_SOCKET is logged once and the
+daemon runs on."""
 import os
+import shutil
+import socket
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -84,4 +91,77 @@ run("driver = libnfc", "[reader]\ndriver = libnfc\nconnstring = pn532_uart:/dev/
 # Nothing listens on port 9: the uploader backs off; libcurl is mapped at start.
 run("upload configured", "[upload]\nbase_url = https://127.0.0.1:9\nauth = none\n",
     [CURL], [NFC, USB])
+
+
+def libc_path():
+    """The file of this process's libc: a real library without libcurl's functions."""
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6 and os.path.basename(parts[5].strip()).startswith("libc.so"):
+                return parts[5].strip()
+    raise RuntimeError("no libc in /proc/self/maps")
+
+
+def refused(desc, extra, env, want):
+    """stempeld exits at start with every string of `want` in its log."""
+    k = Kiosk(config_extra=extra, roster_doc=roster(2))
+    try:
+        k.start(wait=False, env=env)
+        try:
+            rc = k.proc.wait(timeout=60)
+        except Exception:
+            rc = None
+        log = k.logtext()
+        ok(rc not in (None, 0), desc + ": start-up fails (exit %s)" % rc, log)
+        for w in want:
+            ok(w in log, desc + ": the log says %r" % w, log)
+    finally:
+        if k.proc.poll() is None:
+            k.proc.kill()
+            k.proc.wait()
+        k.cleanup()
+
+
+# First on the library path: an empty libnfc.so.6 (dlopen: "file too short"),
+# a libcurl.so.4 that is libc, and an empty libsystemd.so.0.
+fake = tempfile.mkdtemp(prefix="stempel-fakelibs-")
+open(os.path.join(fake, NFC), "w").close()
+os.symlink(libc_path(), os.path.join(fake, CURL))
+open(os.path.join(fake, "libsystemd.so.0"), "w").close()
+fake_env = {"LD_LIBRARY_PATH": fake + (":" + os.environ["LD_LIBRARY_PATH"]
+                                       if os.environ.get("LD_LIBRARY_PATH") else "")}
+try:
+    refused("libnfc.so.6 not loadable",
+            "[reader]\ndriver = libnfc\nconnstring = pn532_uart:/dev/stempel-none\n", fake_env,
+            ["[reader] driver = libnfc needs libnfc.so.6, which cannot be loaded (",
+             "file too short", "install the Debian package libnfc6"])
+    refused("libcurl.so.4 without curl_global_init",
+            "[upload]\nbase_url = https://127.0.0.1:9\nauth = none\n", fake_env,
+            ["[upload] base_url needs libcurl.so.4, but it has no curl_global_init "
+             "(too old? install the Debian package libcurl4)"])
+
+    # libsystemd: the daemon serves on; the message is logged once, not per ping
+    d = tempfile.mkdtemp(prefix="stempel-notify-")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(os.path.join(d, "notify.sock"))
+    k = Kiosk()
+    try:
+        env = dict(fake_env, NOTIFY_SOCKET=os.path.join(d, "notify.sock"),
+                   WATCHDOG_USEC="400000")
+        k.start(env=env)
+        ok(k.get("/healthz")[0] in (200, 503), "libsystemd.so.0 not loadable: serves")
+        time.sleep(0.5)
+        log = k.logtext()
+        msg = "running under systemd ($NOTIFY_SOCKET) needs libsystemd.so.0, which cannot " \
+              "be loaded ("
+        ok(log.count(msg) == 1 and "install the Debian package libsystemd0" in log,
+           "libsystemd.so.0 not loadable: logged once, naming the package", log)
+        ok(k.stop() == 0, "libsystemd.so.0 not loadable: stops cleanly", k.logtext())
+    finally:
+        s.close()
+        k.cleanup()
+        shutil.rmtree(d, ignore_errors=True)
+finally:
+    shutil.rmtree(fake, ignore_errors=True)
 done()
