@@ -678,6 +678,7 @@ basis_html_into(struct sbuf *b, const json_t *basis, const char *lang)
 	const json_t *d, *qb = json_object_get(basis, "quotas_before");
 	const json_t *qa = json_object_get(basis, "quotas_after");
 	const char *status = json_string_value(json_object_get(basis, "status"));
+	int prelim, closed;
 	const char *key;
 	json_t *v;
 	size_t i;
@@ -712,15 +713,18 @@ basis_html_into(struct sbuf *b, const json_t *basis, const char *lang)
 	sb_str(b, "<h1>");
 	html_esc(b, BT("title"));
 	sb_str(b, "</h1>\n");
-	/* Only the three known states reach the attribute. */
-	status = status && !strcmp(status, "preliminary") ? "preliminary"
-	         : status && !strcmp(status, "closed")    ? "closed"
-	                                                  : "final";
+	/*
+	 * Only the three known states reach the attribute.  Compared once: comparing the
+	 * chosen literal again made aarch64 gcc 12 see a constant strcmp (-Wstring-compare).
+	 */
+	prelim = status && !strcmp(status, "preliminary");
+	closed = !prelim && status && !strcmp(status, "closed");
+	status = prelim ? "preliminary" : closed ? "closed" : "final";
 	sb_printf(b, "<p class=\"status %s\" id=\"status\" data-status=\"%s\">",
-	          !strcmp(status, "preliminary") ? "preliminary" : "final", status);
-	if (!strcmp(status, "preliminary")) {
+	          prelim ? "preliminary" : "final", status);
+	if (prelim) {
 		html_esc(b, BT("prelim"));
-	} else if (!strcmp(status, "closed")) {
+	} else if (closed) {
 		html_esc(b, BT("closed"));
 		sb_str(b, " (");
 		html_esc(b, str_or(json_object_get(per, "closed_at")));
