@@ -727,7 +727,8 @@ store_range_corrections(struct store *s, const char *from, const char *to,
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT participant_id, uuid, action, tap_id, local_date, local_min,"
 	                  " direction, reason, who FROM corrections"
-	                  " WHERE local_date BETWEEN ?1 AND ?2 ORDER BY participant_id, id");
+	                  " WHERE participant_id IN (SELECT id FROM participants)"
+	                  " AND local_date BETWEEN ?1 AND ?2 ORDER BY participant_id, id");
 	size_t cap = 0;
 	int rc;
 
@@ -762,6 +763,7 @@ store_range_absences(struct store *s, const char *from, const char *to,
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
 	                                 " INDEXED BY absences_pid_to WHERE revoked = 0"
+	                                 " AND participant_id IN (SELECT id FROM participants)"
 	                                 " AND to_date >= ?1 AND from_date <= ?2"
 	                                 " ORDER BY participant_id, from_date, id");
 	size_t cap = 0;
