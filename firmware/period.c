@@ -1726,8 +1726,8 @@ nir_leave(struct period *p, const char *ext_id, int32_t from, int32_t to, int64_
 	return 0;
 }
 
-int
-period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
+static int
+nir_doc(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 {
 	json_t *doc, *rows, *l;
 	int32_t from, to;
@@ -1781,6 +1781,23 @@ period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 	                 json_object_get(doc, "preliminary"), "participants", rows);
 	json_decref(doc);
 	return *out ? 0 : errbuf_set(err, errlen, "out of memory");
+}
+
+int
+period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
+{
+	struct store_period sp;
+	int32_t from, to;
+	int rc;
+
+	/* One bulk for the lines and each participant's leave (the stipend's nests in it). */
+	if (store_period_get(p->s, id, &sp) != 0 || rules_date_parse(sp.from, &from) < 0 ||
+	    rules_date_parse(sp.to, &to) < 0 ||
+	    attendance_bulk_begin(p->a, from, to, err, errlen) < 0)
+		return nir_doc(p, id, out, err, errlen);
+	rc = nir_doc(p, id, out, err, errlen);
+	attendance_bulk_end(p->a);
+	return rc;
 }
 
 int
