@@ -46,10 +46,12 @@ struct attendance {
 	size_t n_regimes;
 	attendance_change_fn hook;
 	void *hook_arg;
-	bool no_resume;       /* tests: every computation walks from the first date */
-	uint64_t engine_days; /* days rules_compute() walked (metrics) */
-	uint64_t resumed;     /* computations that resumed from a saved state */
-	int32_t walked_from;  /* where the last refresh's walk began (INT32_MIN: none) */
+	bool no_resume;               /* tests: every computation walks from the first date */
+	uint64_t engine_days;         /* days rules_compute() walked (metrics) */
+	uint64_t resumed;             /* computations that resumed from a saved state */
+	int32_t walked_from;          /* where the last refresh's walk began (INT32_MIN: none) */
+	struct attendance_bulk *bulk; /* attendance_bulk_begin(): rows read at once */
+	int bulk_depth;
 };
 
 /*
@@ -179,6 +181,114 @@ regime_get(struct attendance *a, const char *name, char *err, size_t errlen)
 
 /* --- loading one participant --- */
 
+/*
+ * The store's rows, from the bulk when one is installed and covers the request
+ * (attendance_bulk.c gives exactly what the query would), else from the query.
+ * Same returns as the store functions.
+ */
+#define FROM_BULK(call)                                                                            \
+	do {                                                                                       \
+		int brc_ = a->bulk ? (call) : 0;                                                   \
+		if (brc_ != 0)                                                                     \
+			return brc_ < 0 ? -1 : 0;                                                  \
+	} while (0)
+
+static int
+src_participant(struct attendance *a, int64_t pid, struct store_participant *out)
+{
+	FROM_BULK(attendance_bulk_participant(a->bulk, pid, out));
+	return store_participant_get(a->s, pid, out);
+}
+
+static int
+src_g_values(struct attendance *a, struct store_g **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_g(a->bulk, out, n));
+	return store_g_values(a->s, out, n);
+}
+
+static int
+src_schedule(struct attendance *a, int64_t pid, struct store_session **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_schedule(a->bulk, pid, out, n));
+	return store_schedule_rows(a->s, pid, out, n);
+}
+
+static int
+src_exceptions(struct attendance *a, int64_t pid, struct store_exception_row **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_exceptions(a->bulk, pid, out, n));
+	return store_schedule_exception_rows(a->s, pid, out, n);
+}
+
+static int
+src_closures(struct attendance *a, char (**out)[11], size_t *n)
+{
+	FROM_BULK(attendance_bulk_closures(a->bulk, out, n));
+	return store_closure_dates(a->s, out, n);
+}
+
+static int
+src_taps(struct attendance *a, int64_t pid, const char *from, const char *to,
+         struct store_day_tap **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_taps(a->bulk, pid, from, to, out, n));
+	return store_taps_accepted(a->s, pid, from, to, out, n);
+}
+
+static int
+src_corrections(struct attendance *a, int64_t pid, const char *from, const char *to,
+                struct store_correction **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_corrections(a->bulk, pid, from, to, out, n));
+	return store_corrections(a->s, pid, from, to, out, n);
+}
+
+static int
+src_absences_overlapping(struct attendance *a, int64_t pid, const char *from, const char *to,
+                         struct store_absence_row **out, size_t *n)
+{
+	FROM_BULK(attendance_bulk_absences(a->bulk, pid, from, to, out, n));
+	return store_absences_overlapping(a->s, pid, from, to, out, n);
+}
+
+/* store_quota_state_get(): 0 found, 1 none, -1 error. */
+static int
+src_quota_state(struct attendance *a, int64_t pid, int32_t max_day, int32_t *day,
+                unsigned char **data, size_t *len)
+{
+	int found = 0, brc = a->bulk ? attendance_bulk_quota_state(a->bulk, pid, max_day, &found,
+	                                                           day, data, len)
+	                             : 0;
+
+	if (brc != 0)
+		return brc < 0 ? -1 : found ? 0 : 1;
+	return store_quota_state_get(a->s, pid, max_day, day, data, len);
+}
+
+int
+attendance_bulk_begin(struct attendance *a, int32_t from, int32_t to, char *err, size_t errlen)
+{
+	/* Nested (nir over the stipend): the outer bulk answers what it covers. */
+	if (a->bulk) {
+		a->bulk_depth++;
+		return 0;
+	}
+	if (attendance_bulk_load(a->s, from, to, &a->bulk, err, errlen) < 0)
+		return -1;
+	a->bulk_depth = 1;
+	return 0;
+}
+
+void
+attendance_bulk_end(struct attendance *a)
+{
+	if (a->bulk == NULL || --a->bulk_depth > 0)
+		return;
+	attendance_bulk_free(a->bulk);
+	a->bulk = NULL;
+}
+
 static void
 inputs_free(struct inputs *x)
 {
@@ -223,7 +333,7 @@ load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *er
 	struct store_g *sg;
 	size_t n_sg, n = 0, n_store, cap;
 
-	if (store_g_values(a->s, &sg, &n_sg) < 0)
+	if (src_g_values(a, &sg, &n_sg) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	cap = x->regime->n_g + n_sg + 64;
 	if ((x->g = calloc(cap, sizeof(*x->g))) == NULL) {
@@ -270,8 +380,7 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 	char(*cl)[11];
 	size_t n, n_ex, n_cl;
 
-	if (store_schedule_rows(a->s, x->p.id, &rows, &n) < 0 ||
-	    store_schedule_exception_rows(a->s, x->p.id, &ex, &n_ex) < 0)
+	if (src_schedule(a, x->p.id, &rows, &n) < 0 || src_exceptions(a, x->p.id, &ex, &n_ex) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	x->templ = calloc(n ? n : 1, sizeof(*x->templ));
 	x->exc = calloc(n_ex ? n_ex : 1, sizeof(*x->exc));
@@ -322,7 +431,7 @@ load_schedule(struct attendance *a, struct inputs *x, char *err, size_t errlen)
 	x->in.exceptions = x->exc;
 	x->in.n_exceptions = k;
 
-	if (store_closure_dates(a->s, &cl, &n_cl) < 0)
+	if (src_closures(a, &cl, &n_cl) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	if ((x->closures = calloc(n_cl ? n_cl : 1, sizeof(*x->closures))) == NULL) {
 		free(cl);
@@ -392,9 +501,9 @@ effective_taps(struct attendance *a, int64_t pid, const char *from, const char *
 
 	*out = NULL;
 	*n = 0;
-	if (store_taps_accepted(a->s, pid, from, to, &t, &nt) < 0)
+	if (src_taps(a, pid, from, to, &t, &nt) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
-	if (store_corrections(a->s, pid, from, to, &c, &nc) < 0) {
+	if (src_corrections(a, pid, from, to, &c, &nc) < 0) {
 		free(t);
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	}
@@ -560,7 +669,7 @@ absences_read(struct attendance *a, const struct inputs *x, struct store_absence
 		return store_absences_active(a->s, x->p.id, r, n);
 	rules_date_format(x->in.from, from, sizeof(from));
 	rules_date_format(x->in.to, to, sizeof(to));
-	return store_absences_overlapping(a->s, x->p.id, from, to, r, n);
+	return src_absences_overlapping(a, x->p.id, from, to, r, n);
 }
 
 static int
@@ -586,7 +695,7 @@ static int
 load_participant(struct attendance *a, struct inputs *x, int64_t pid, char *err, size_t errlen)
 {
 	struct rules_participant *pt = &x->in.participant;
-	int rc = store_participant_get(a->s, pid, &x->p);
+	int rc = src_participant(a, pid, &x->p);
 	int rate;
 
 	if (rc != 0)
@@ -718,7 +827,7 @@ resume_pick(struct attendance *a, struct inputs *x, const struct resume_ask *ask
 		lim = x->in.to;
 	if (lim <= x->in.from)
 		return 0;
-	if ((rc = store_quota_state_get(a->s, x->p.id, lim, &day, &data, &len)) < 0)
+	if ((rc = src_quota_state(a, x->p.id, lim, &day, &data, &len)) < 0)
 		return errbuf_set(err, errlen, "database: %s", store_errmsg(a->s));
 	if (rc == 1)
 		return 0;
@@ -2257,11 +2366,13 @@ attendance_refresh_walked(const struct attendance *a, char date[11])
 	return 0;
 }
 
-#define RESULTS_FROM_KEY "day_results_from"
+#define RESULTS_FROM_KEY ATTENDANCE_RESULTS_FROM_KEY
 
 int
 attendance_results_from(struct attendance *a, char date[11])
 {
+	if (a->bulk)
+		return attendance_bulk_results_from(a->bulk, date);
 	return store_meta_get(a->s, RESULTS_FROM_KEY, date, 11);
 }
 

@@ -334,6 +334,17 @@ uint64_t attendance_resumed(const struct attendance *a);
 /* --- for the pay periods --- */
 
 /*
+ * A document computing many participants over [from, to] (a period's lines) reads
+ * every participant's inputs at once first: between begin and end, computations
+ * take their rows from that read wherever it covers them and from the store
+ * otherwise, with the same results.  Nests (the innermost end keeps it); run it
+ * inside one read transaction (the reports thread's jobs are) so the rows are one
+ * snapshot.  0, or -1 with err.
+ */
+int attendance_bulk_begin(struct attendance *a, int32_t from, int32_t to, char *err, size_t errlen);
+void attendance_bulk_end(struct attendance *a);
+
+/*
  * Compute `pid` over [from, to] with Denmark's deadline taken at payout, days settled
  * at the current clock (a period whose days are all final gives the same numbers at
  * any later time).  1 if no such participant.

@@ -44,4 +44,40 @@ int64_t attendance_int_param(const struct rules_regime *r, enum rules_param p, i
 void attendance_today_status(struct attendance_today *row, const struct rules_day *day,
                              int all_off_site, int grace, int now_min, int n_taps);
 
+/* The meta key of attendance_results_from(). */
+#define ATTENDANCE_RESULTS_FROM_KEY "day_results_from"
+
+/*
+ * attendance_bulk.c: every participant's input rows for [from, to] read at once
+ * (attendance_bulk_begin).  Each lookup answers exactly as the store query named
+ * beside it: 1 answered (lists malloc'd, NULL when empty), 0 not covered (ask the
+ * store), -1 out of memory.
+ */
+struct attendance_bulk;
+int attendance_bulk_load(struct store *s, int32_t from, int32_t to, struct attendance_bulk **out,
+                         char *err, size_t errlen);
+void attendance_bulk_free(struct attendance_bulk *b);
+/* store_participant_get (0 also when unknown: the store says "none" itself) */
+int attendance_bulk_participant(const struct attendance_bulk *b, int64_t pid,
+                                struct store_participant *out);
+/* store_schedule_rows, store_schedule_exception_rows, store_closure_dates, store_g_values */
+int attendance_bulk_schedule(const struct attendance_bulk *b, int64_t pid,
+                             struct store_session **out, size_t *n);
+int attendance_bulk_exceptions(const struct attendance_bulk *b, int64_t pid,
+                               struct store_exception_row **out, size_t *n);
+int attendance_bulk_closures(const struct attendance_bulk *b, char (**out)[11], size_t *n);
+int attendance_bulk_g(const struct attendance_bulk *b, struct store_g **out, size_t *n);
+/* store_meta_get of the results' first date: its 0 found / 1 none (always answered) */
+int attendance_bulk_results_from(const struct attendance_bulk *b, char date[11]);
+/* store_taps_accepted, store_corrections, store_absences_overlapping */
+int attendance_bulk_taps(const struct attendance_bulk *b, int64_t pid, const char *from,
+                         const char *to, struct store_day_tap **out, size_t *n);
+int attendance_bulk_corrections(const struct attendance_bulk *b, int64_t pid, const char *from,
+                                const char *to, struct store_correction **out, size_t *n);
+int attendance_bulk_absences(const struct attendance_bulk *b, int64_t pid, const char *from,
+                             const char *to, struct store_absence_row **out, size_t *n);
+/* store_quota_state_get: *found 1 with *day, *data (malloc'd), *len; 0 none */
+int attendance_bulk_quota_state(const struct attendance_bulk *b, int64_t pid, int32_t max_day,
+                                int *found, int32_t *day, unsigned char **data, size_t *len);
+
 #endif

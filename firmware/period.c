@@ -662,6 +662,11 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, in
 	*final_at = ((int64_t)to + 1) * RULES_MIN_PER_DAY;
 	if (people(p, from, to, 0, &ppl, err, errlen) < 0)
 		return -1;
+	/* Every participant's inputs in a handful of queries, not ~10 each. */
+	if (attendance_bulk_begin(p->a, from, to, err, errlen) < 0) {
+		free(ppl.v);
+		return -1;
+	}
 	for (size_t i = 0; i < ppl.n && rc == 0; i++) {
 		struct attendance_days res;
 		struct line l;
@@ -679,6 +684,7 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, in
 			rc = -1;
 		attendance_days_free(&res);
 	}
+	attendance_bulk_end(p->a);
 	free(ppl.v);
 	return rc;
 }
@@ -837,8 +843,12 @@ close_compute(struct period *p, int32_t from, int32_t to, struct frozen **fo, si
 		free(ppl.v);
 		return errbuf_set(err, errlen, "out of memory");
 	}
-	for (size_t i = 0; i < ppl.n && rc == 0; i++)
-		rc = freeze_one(p, &ppl.v[i], from, to, &f[i], err, errlen);
+	/* Every participant's inputs in a handful of queries, not ~10 each. */
+	if ((rc = attendance_bulk_begin(p->a, from, to, err, errlen)) == 0) {
+		for (size_t i = 0; i < ppl.n && rc == 0; i++)
+			rc = freeze_one(p, &ppl.v[i], from, to, &f[i], err, errlen);
+		attendance_bulk_end(p->a);
+	}
 	free(ppl.v);
 	if (rc < 0) {
 		frozen_free(f, ppl.n);
@@ -1716,8 +1726,8 @@ nir_leave(struct period *p, const char *ext_id, int32_t from, int32_t to, int64_
 	return 0;
 }
 
-int
-period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
+static int
+nir_doc(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 {
 	json_t *doc, *rows, *l;
 	int32_t from, to;
@@ -1771,6 +1781,23 @@ period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
 	                 json_object_get(doc, "preliminary"), "participants", rows);
 	json_decref(doc);
 	return *out ? 0 : errbuf_set(err, errlen, "out of memory");
+}
+
+int
+period_nir(struct period *p, int64_t id, json_t **out, char *err, size_t errlen)
+{
+	struct store_period sp;
+	int32_t from, to;
+	int rc;
+
+	/* One bulk for the lines and each participant's leave (the stipend's nests in it). */
+	if (store_period_get(p->s, id, &sp) != 0 || rules_date_parse(sp.from, &from) < 0 ||
+	    rules_date_parse(sp.to, &to) < 0 ||
+	    attendance_bulk_begin(p->a, from, to, err, errlen) < 0)
+		return nir_doc(p, id, out, err, errlen);
+	rc = nir_doc(p, id, out, err, errlen);
+	attendance_bulk_end(p->a);
+	return rc;
 }
 
 int

@@ -97,6 +97,16 @@ int store_check(struct store *s, char *err, size_t errlen);
 typedef int (*store_txn_fn)(struct store *s, void *arg, char *err, size_t errlen);
 int store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen);
 
+/*
+ * A read transaction (deferred BEGIN ... COMMIT) around a whole report: every
+ * read between the two sees one snapshot of the database and the WAL read lock
+ * is taken once, not once per statement.  The reports thread wraps each job in
+ * it.  store_read_begin: 0, or -1 (logged; the reads then run in autocommit, as
+ * before).  store_read_end ends it (a no-op when none is open).
+ */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 /* participants */
 int store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id);
 int store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out);
@@ -387,6 +397,35 @@ int store_day_corrections_all(struct store *s, const char *date, struct store_co
 /* Absences not revoked whose dates include `date`. */
 int store_day_absences_all(struct store *s, const char *date, struct store_absence_row **out,
                            size_t *n);
+
+/*
+ * A date range for every participant at once (a month's documents in bulk,
+ * attendance_bulk.c), one query each, ordered by participant id first, then as the
+ * per-participant listings above; inactive participants too.
+ */
+/* Every participant, by id. */
+int store_participants_all(struct store *s, struct store_participant **out, size_t *n);
+/* Every weekly template row; every exception row (any date). */
+int store_range_sessions(struct store *s, struct store_pid_session **out, size_t *n);
+int store_range_exceptions(struct store *s, struct store_pid_exception **out, size_t *n);
+/* Accepted taps and corrections on dates in [from, to]. */
+int store_range_taps(struct store *s, const char *from, const char *to, struct store_pid_tap **out,
+                     size_t *n);
+int store_range_corrections(struct store *s, const char *from, const char *to,
+                            struct store_correction **out, size_t *n);
+/* Absences not revoked with a day in [from, to]. */
+int store_range_absences(struct store *s, const char *from, const char *to,
+                         struct store_absence_row **out, size_t *n);
+/* Each participant's latest quota state with day <= max_day (store_quota_state_get). */
+struct store_pid_state {
+	int64_t pid;
+	int32_t day;
+	unsigned char *data; /* malloc'd */
+	size_t len;
+};
+int store_range_quota_states(struct store *s, int32_t max_day, struct store_pid_state **out,
+                             size_t *n);
+void store_range_quota_states_free(struct store_pid_state *v, size_t n);
 
 struct store_g {
 	char from[11];

@@ -281,3 +281,22 @@ store_cards_sync(struct store *s, int64_t participant_id, const char *const *key
 	sqlite3_bind_int64(st, 1, participant_id);
 	return store_run(s, st);
 }
+
+int
+store_participants_all(struct store *s, struct store_participant **out, size_t *n)
+{
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT " PARTICIPANT_COLS " FROM participants ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_participant(st, &(*out)[(*n)++]);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}

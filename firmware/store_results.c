@@ -98,3 +98,53 @@ store_quota_state_count(struct store *s, int64_t pid, int32_t after)
 	store_stmt_done(s, st);
 	return n;
 }
+
+int
+store_range_quota_states(struct store *s, int32_t max_day, struct store_pid_state **out, size_t *n)
+{
+	/* Every participant's latest state with day <= max_day: two primary-key searches
+	 * each, not a scan of every state. */
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT q.participant_id, q.day, q.state FROM participants p JOIN quota_state q"
+	       " ON q.participant_id = p.id AND q.day = (SELECT max(day) FROM quota_state"
+	       "  WHERE participant_id = p.id AND day <= ?1) ORDER BY p.id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, max_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_pid_state *r;
+		int len = sqlite3_column_bytes(st, 2);
+
+		LIST_NEXT(out, n, cap, rc);
+		r = &(*out)[*n];
+		r->pid = sqlite3_column_int64(st, 0);
+		r->day = sqlite3_column_int(st, 1);
+		r->len = len > 0 ? (size_t)len : 0;
+		if ((r->data = malloc(r->len ? r->len : 1)) == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (r->len)
+			memcpy(r->data, sqlite3_column_blob(st, 2), r->len);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_range_quota_states_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+void
+store_range_quota_states_free(struct store_pid_state *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].data);
+	free(v);
+}

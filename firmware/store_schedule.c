@@ -664,3 +664,120 @@ store_day_absences_all(struct store *s, const char *date, struct store_absence_r
 	}
 	return store_list_done(s, st, rc, (void **)out, n);
 }
+
+/* --- a date range for every participant (a month's documents in bulk) --- */
+
+int
+store_range_sessions(struct store *s, struct store_pid_session **out, size_t *n)
+{
+	/* rowid last: ties fall as the per-participant query's index scan leaves them */
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT participant_id, weekday, start_min, end_min, offsite"
+	                  " FROM schedules ORDER BY participant_id, weekday, start_min, rowid");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[*n].pid = sqlite3_column_int64(st, 0);
+		(*out)[(*n)++].s =
+		    (struct store_session){sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+		                           sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)};
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_range_exceptions(struct store *s, struct store_pid_exception **out, size_t *n)
+{
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT participant_id, date, start_min, end_min, offsite FROM schedule_exceptions"
+	       " ORDER BY participant_id, date, start_min, rowid");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_pid_exception *r;
+
+		LIST_NEXT(out, n, cap, rc);
+		r = &(*out)[(*n)++];
+		r->pid = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, r->e.date, sizeof(r->e.date));
+		r->e.start_min =
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+		r->e.end_min =
+		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+		r->e.offsite = sqlite3_column_int(st, 4);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_range_corrections(struct store *s, const char *from, const char *to,
+                        struct store_correction **out, size_t *n)
+{
+	sqlite3_stmt *st =
+	    store_prep(s, "SELECT participant_id, uuid, action, tap_id, local_date, local_min,"
+	                  " direction, reason, who FROM corrections"
+	                  " WHERE participant_id IN (SELECT id FROM participants)"
+	                  " AND local_date BETWEEN ?1 AND ?2 ORDER BY participant_id, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_correction *c;
+
+		LIST_NEXT(out, n, cap, rc);
+		c = &(*out)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->participant_id = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, c->uuid, sizeof(c->uuid));
+		store_copy_col(st, 2, c->action, sizeof(c->action));
+		c->tap_id = sqlite3_column_int64(st, 3);
+		store_copy_col(st, 4, c->date, sizeof(c->date));
+		c->minute = sqlite3_column_int(st, 5);
+		store_copy_col(st, 6, c->direction, sizeof(c->direction));
+		store_copy_col(st, 7, c->reason, sizeof(c->reason));
+		store_copy_col(st, 8, c->who, sizeof(c->who));
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}
+
+int
+store_range_absences(struct store *s, const char *from, const char *to,
+                     struct store_absence_row **out, size_t *n)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
+	                                 " INDEXED BY absences_pid_to WHERE revoked = 0"
+	                                 " AND participant_id IN (SELECT id FROM participants)"
+	                                 " AND to_date >= ?1 AND from_date <= ?2"
+	                                 " ORDER BY participant_id, from_date, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		read_absence(st, &(*out)[(*n)++]);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}

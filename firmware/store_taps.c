@@ -495,3 +495,34 @@ store_tap_accepted_get(struct store *s, int64_t tap_id, int64_t *pid, struct sto
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
+
+int
+store_range_taps(struct store *s, const char *from, const char *to, struct store_pid_tap **out,
+                 size_t *n)
+{
+	/* The index's order, as store_taps_accepted() gives one participant's taps; the
+	 * participant list makes it one index search each, not a scan of every tap. */
+	sqlite3_stmt *st = store_prep(
+	    s, "SELECT participant_id, id, local_date, local_min, direction, " DAY_NUMBER(
+	           "local_date") " FROM taps INDEXED BY taps_accepted"
+	                         " WHERE participant_id IN (SELECT id FROM participants)"
+	                         " AND local_date BETWEEN ?1 AND ?2"
+	                         " AND outcome IN ('accepted_in','accepted_out')"
+	                         " ORDER BY participant_id, local_date, local_min, outcome,"
+	                         " direction, id");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		LIST_NEXT(out, n, cap, rc);
+		(*out)[*n].pid = sqlite3_column_int64(st, 0);
+		store_read_day_tap(st, 1, &(*out)[(*n)++].t);
+	}
+	return store_list_done(s, st, rc, (void **)out, n);
+}

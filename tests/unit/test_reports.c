@@ -2,7 +2,7 @@
  * test_reports.c — the reports thread: jobs run off the loop, oldest first, on
  * the read-only connection (a write fails there, a read sees what the loop's
  * connection committed); each `done` runs on the loop once; stopping hands queued
- * jobs to `done` with ran = 0.
+ * jobs to `done` with ran = 0; a job reads one snapshot (its read transaction).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -167,6 +167,67 @@ test_stop_hands_queued_jobs_to_done(void **state)
 	event_base_free(base);
 }
 
+/* A job that reads P-2, has another connection commit it, and reads again. */
+struct snap {
+	int before, after, write_rc;
+	int done;
+};
+
+static void
+run_snap(struct reports_ctx *ctx, void *arg)
+{
+	struct snap *sn = arg;
+	struct store_participant p;
+	sqlite3 *h;
+
+	sn->before = store_participant_by_ext(ctx->store, "P-2", &p) == 0;
+	sn->write_rc = sqlite3_open(db, &h);
+	if (sn->write_rc == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 5000);
+		sn->write_rc =
+		    sqlite3_exec(h,
+		                 "INSERT INTO participants(ext_id, name, regime,"
+		                 " programme_start) VALUES('P-2', 'B', 'r', '2026-01-05')",
+		                 NULL, NULL, NULL);
+	}
+	sqlite3_close(h);
+	sn->after = store_participant_by_ext(ctx->store, "P-2", &p) == 0;
+}
+
+static void
+done_snap(void *arg, int ran)
+{
+	((struct snap *)arg)->done = 1;
+}
+
+static void
+test_a_job_reads_one_snapshot(void **state)
+{
+	struct config cfg;
+	struct event_base *base = event_base_new();
+	struct reports *r;
+	struct snap a = {0}, b = {0};
+	char err[256];
+
+	config_defaults(&cfg);
+	r = reports_start(base, &cfg, db, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(reports_submit(r, run_snap, done_snap, &a), 0);
+	while (!a.done)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(a.write_rc, SQLITE_OK);
+	assert_int_equal(a.before, 0);
+	assert_int_equal(a.after, 0); /* committed meanwhile: not in this job's snapshot */
+	/* The next job has a new snapshot (its own write fails: the row is there). */
+	assert_int_equal(reports_submit(r, run_snap, done_snap, &b), 0);
+	while (!b.done)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(b.before, 1);
+	assert_int_equal(b.after, 1);
+	reports_stop(r);
+	event_base_free(base);
+}
+
 static void
 test_bad_path_is_an_error(void **state)
 {
@@ -186,6 +247,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_jobs_run_off_the_loop_in_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_hands_queued_jobs_to_done, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_job_reads_one_snapshot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_path_is_an_error, setup, teardown),
 	};
 
