@@ -91,7 +91,10 @@ thread_main(void *arg)
 			break;
 		j = pop(&r->todo);
 		pthread_mutex_unlock(&r->mu);
+		/* One snapshot per job: a document is consistent and pays the WAL lock once. */
+		(void)store_read_begin(r->ctx.store); /* failing, it logs; the reads autocommit */
 		j->run(&r->ctx, j->arg);
+		store_read_end(r->ctx.store);
 		pthread_mutex_lock(&r->mu);
 		/* Interrupted by reports_stop(): its result is not one. */
 		j->ran = !r->stopping;

@@ -377,6 +377,22 @@ store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen)
 }
 
 int
+store_read_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN");
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	/* A read-only transaction has nothing to keep: a failed COMMIT (interrupted) rolls back. */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		store_rollback(s);
+}
+
+int
 store_schema_version(struct store *s)
 {
 	sqlite3_stmt *st;

@@ -97,6 +97,16 @@ int store_check(struct store *s, char *err, size_t errlen);
 typedef int (*store_txn_fn)(struct store *s, void *arg, char *err, size_t errlen);
 int store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen);
 
+/*
+ * A read transaction (deferred BEGIN ... COMMIT) around a whole report: every
+ * read between the two sees one snapshot of the database and the WAL read lock
+ * is taken once, not once per statement.  The reports thread wraps each job in
+ * it.  store_read_begin: 0, or -1 (logged; the reads then run in autocommit, as
+ * before).  store_read_end ends it (a no-op when none is open).
+ */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 /* participants */
 int store_participant_upsert(struct store *s, const struct store_participant *p, int64_t *id);
 int store_participant_by_ext(struct store *s, const char *ext_id, struct store_participant *out);
