@@ -376,20 +376,29 @@ store_txn(struct store *s, store_txn_fn fn, void *arg, char *err, size_t errlen)
 	return rc;
 }
 
+/* Kept prepared: parsing BEGIN anew for every document cost more than its lock. */
 int
 store_read_begin(struct store *s)
 {
-	return store_exec(s, "BEGIN");
+	sqlite3_stmt *st = store_prep(s, "BEGIN");
+
+	return st ? store_run(s, st) : -1;
 }
 
 void
 store_read_end(struct store *s)
 {
+	sqlite3_stmt *st;
+
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	/* A read-only transaction has nothing to keep: a failed COMMIT (interrupted) rolls back. */
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if ((st = store_prep(s, "COMMIT")) == NULL || sqlite3_step(st) != SQLITE_DONE) {
+		store_stmt_done(s, st);
 		store_rollback(s);
+		return;
+	}
+	store_stmt_done(s, st);
 }
 
 int
