@@ -276,29 +276,38 @@ class RawHTTP:
     is a trailer: firmware/web/stream.h)."""
 
     def __init__(self, port, timeout=600):
-        self.port, self.timeout, self.sock, self.buf = port, timeout, None, b""
+        self.port, self.timeout, self.sock = port, timeout, None
+        self.buf, self.pos = bytearray(), 0  # unread bytes: buf[pos:]
 
     def close(self):
         if self.sock:
             self.sock.close()
-        self.sock, self.buf = None, b""
+        self.sock, self.buf, self.pos = None, bytearray(), 0
 
     def _more(self):
-        b = self.sock.recv(262144)
+        if self.pos > 1 << 20:  # drop what was read, now and then (not per chunk)
+            del self.buf[:self.pos]
+            self.pos = 0
+        b = self.sock.recv(1 << 20)
         if not b:
             raise ConnectionError("the daemon closed the connection mid-answer")
         self.buf += b
 
     def _line(self):
-        while b"\r\n" not in self.buf:
+        while True:
+            i = self.buf.find(b"\r\n", self.pos)
+            if i >= 0:
+                break
             self._more()
-        line, _, self.buf = self.buf.partition(b"\r\n")
-        return line.decode("latin-1")
+        line = bytes(self.buf[self.pos:i]).decode("latin-1")
+        self.pos = i + 2
+        return line
 
     def _take(self, n):
-        while len(self.buf) < n:
+        while len(self.buf) - self.pos < n:
             self._more()
-        out, self.buf = self.buf[:n], self.buf[n:]
+        out = self.buf[self.pos:self.pos + n]
+        self.pos += n
         return out
 
     def _fields(self):
@@ -328,17 +337,18 @@ class RawHTTP:
                     trailers = self._fields()
                     break
                 body += self._take(n)
-                self._take(2)
+                if self._take(2) != b"\r\n":
+                    raise ValueError("a chunk without its CRLF")
             body = bytes(body)
         elif "content-length" in hdrs:
-            body = self._take(int(hdrs["content-length"]))
+            body = bytes(self._take(int(hdrs["content-length"])))
         else:  # until close
             try:
                 while True:
                     self._more()
             except ConnectionError:
                 pass
-            body, self.buf = self.buf, b""
+            body = bytes(self.buf[self.pos:])
             self.close()
         if hdrs.get("connection", "").lower() == "close":
             self.close()
