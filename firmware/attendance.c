@@ -1544,6 +1544,7 @@ attendance_today_one(struct attendance *a, int64_t pid, const char *date, int no
 	snprintf(row->ext_id, sizeof(row->ext_id), "%s", x.p.ext_id);
 	snprintf(row->name, sizeof(row->name), "%s", x.p.name);
 	snprintf(row->language, sizeof(row->language), "%s", x.p.language);
+	snprintf(row->group, sizeof(row->group), "%s", x.p.group);
 	row->start_min = 1440;
 	row->end_min = 0;
 	for (size_t i = 0; i < ns; i++) {

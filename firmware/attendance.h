@@ -66,6 +66,7 @@ struct attendance_today {
 	char ext_id[40];
 	char name[128];
 	char language[16];
+	char group[40]; /* the participant's group (the board's filter) */
 	enum attendance_status status;
 	int excused_category; /* enum rules_category of the excused minutes, -1 if none */
 	int first_in;         /* minute of the day of the first tap in, -1 if none */

@@ -54,6 +54,9 @@ struct bulk {
 	size_t n_closures;
 	struct regime_ctx reg[REGIME_CTX_MAX];
 	size_t n_reg;
+	/* Every participant's day lies in one payout period: its gross is computed once
+	 * per regime, rate and benefit (the engine's memo, exact by its key). */
+	struct rules_memo *memo;
 };
 
 /* The slice [*first, *first + return) of a pid-sorted array whose rows hold pid at `off`. */
@@ -111,6 +114,7 @@ bulk_free(struct bulk *b)
 	free(b->closures);
 	for (size_t i = 0; i < b->n_reg; i++)
 		free(b->reg[i].g);
+	free(b->memo);
 }
 
 static int
@@ -460,6 +464,7 @@ row_fill(const struct bulk *b, const struct store_participant *p, const struct r
 	snprintf(row->ext_id, sizeof(row->ext_id), "%s", p->ext_id);
 	snprintf(row->name, sizeof(row->name), "%s", p->name);
 	snprintf(row->language, sizeof(row->language), "%s", p->language);
+	snprintf(row->group, sizeof(row->group), "%s", p->group);
 	row->start_min = 1440;
 	row->end_min = 0;
 	for (size_t i = 0; i < ns; i++) {
@@ -525,6 +530,7 @@ today_fast(struct bulk *b, const struct store_participant *p, struct attendance_
 	x.in.n_g = c->n_g;
 	x.in.has_service_start = b->has_service;
 	x.in.service_start = b->service;
+	x.in.memo = b->memo;
 	if (history_may_fail(c, &x.in, b->date))
 		return FAST_NO;
 	/* A day before the programme start is computed alone by attendance.c too. */
@@ -592,6 +598,7 @@ attendance_today(struct attendance *a, const char *date, int now_min,
 		rc = -1;
 		goto done;
 	}
+	b.memo = calloc(1, sizeof(*b.memo)); /* NULL: computed without it */
 	/* The id-sorted slices are found by binary search; the queries sort by id. */
 	if ((*rows = calloc(l.n ? l.n : 1, sizeof(**rows))) == NULL) {
 		rc = errbuf_set(err, errlen, "%s", "out of memory");

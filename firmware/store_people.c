@@ -57,21 +57,22 @@ store_participant_upsert(struct store *s, const struct store_participant *p, int
 static void
 read_participant(sqlite3_stmt *st, struct store_participant *p)
 {
+	/* without printf: every participant of every Today page and document */
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
-	store_copy_col(st, 1, p->ext_id, sizeof(p->ext_id));
-	store_copy_col(st, 2, p->name, sizeof(p->name));
-	store_copy_col(st, 3, p->language, sizeof(p->language));
-	store_copy_col(st, 4, p->regime, sizeof(p->regime));
-	store_copy_col(st, 5, p->rate, sizeof(p->rate));
-	store_copy_col(st, 6, p->programme_start, sizeof(p->programme_start));
+	store_copy_short(st, 1, p->ext_id, sizeof(p->ext_id));
+	store_copy_short(st, 2, p->name, sizeof(p->name));
+	store_copy_short(st, 3, p->language, sizeof(p->language));
+	store_copy_short(st, 4, p->regime, sizeof(p->regime));
+	store_copy_short(st, 5, p->rate, sizeof(p->rate));
+	store_copy_short(st, 6, p->programme_start, sizeof(p->programme_start));
 	p->children = sqlite3_column_int(st, 7);
 	p->sole_carer = sqlite3_column_int(st, 8);
 	p->chronic_child = sqlite3_column_int(st, 9);
-	store_copy_col(st, 10, p->monthly_benefit, sizeof(p->monthly_benefit));
+	store_copy_short(st, 10, p->monthly_benefit, sizeof(p->monthly_benefit));
 	p->active = sqlite3_column_int(st, 11);
-	store_copy_col(st, 12, p->programme_end, sizeof(p->programme_end));
-	store_copy_col(st, 13, p->group, sizeof(p->group));
+	store_copy_short(st, 12, p->programme_end, sizeof(p->programme_end));
+	store_copy_short(st, 13, p->group, sizeof(p->group));
 }
 
 static int

@@ -494,13 +494,31 @@ store_absence_revoke(struct store *s, const char *uuid, const char *who)
 
 #define ACTIVE_IDS "(SELECT id FROM participants WHERE active = 1)"
 
+/* participant, weekday, start (the ORDER BY of the listing), then the rest of the row */
+static int
+pid_session_cmp(const void *x, const void *y)
+{
+	const struct store_pid_session *a = x, *b = y;
+
+#define CMP(f)                                                                                     \
+	if (a->f != b->f)                                                                          \
+		return a->f < b->f ? -1 : 1;
+	CMP(pid)
+	CMP(s.weekday)
+	CMP(s.start_min)
+	CMP(s.end_min)
+	CMP(s.offsite)
+#undef CMP
+	return 0;
+}
+
 int
 store_day_sessions_all(struct store *s, struct store_pid_session **out, size_t *n)
 {
+	/* Sorted here: SQLite's sorter took longer for 10,000 rows than the query itself. */
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT participant_id, weekday, start_min, end_min,"
-	                  " offsite FROM schedules WHERE participant_id IN " ACTIVE_IDS
-	                  " ORDER BY participant_id, weekday, start_min");
+	                  " offsite FROM schedules WHERE participant_id IN " ACTIVE_IDS);
 	size_t cap = 0;
 	int rc;
 
@@ -515,7 +533,11 @@ store_day_sessions_all(struct store *s, struct store_pid_session **out, size_t *
 		    {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
 		     sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)}};
 	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (store_list_done(s, st, rc, (void **)out, n) < 0)
+		return -1;
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), pid_session_cmp);
+	return 0;
 }
 
 int

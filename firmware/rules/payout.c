@@ -83,7 +83,8 @@ prorate(const struct rules_input *in, const struct rules_payout *po, struct rule
 /* Gross of the whole payout period: each day weighs monthly / days in its month
  * (monthly payouts) or monthly * 12 / 364 (biweekly), with that day's G and rate. */
 static int
-payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, size_t errlen)
+gross_sum(const struct rules_input *in, const struct rules_payout *po, struct rules_rat *out,
+          char *err, size_t errlen)
 {
 	struct rules_params p;
 	struct rules_rat sum = {0, 1}, run = {0, 1};
@@ -124,7 +125,63 @@ payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, s
 			run_days++;
 		}
 	}
-	if (prorate(in, po, &sum, err, errlen) < 0)
+	*out = sum;
+	return 0;
+}
+
+/*
+ * gross_sum() through the caller's memo (rules.h): what it reads of the input is the
+ * key, so a remembered gross or refusal is the one it would compute again.
+ */
+static int
+gross_memo(const struct rules_input *in, const struct rules_payout *po, struct rules_rat *out,
+           char *err, size_t errlen)
+{
+	struct rules_memo *m = in->memo;
+	struct rules_memo_gross *e;
+
+	if (m == NULL)
+		return gross_sum(in, po, out, err, errlen);
+	for (size_t i = 0; i < m->n; i++) {
+		e = &m->gross[i];
+		if (e->regime == in->regime && e->g == m->g && e->n_g == m->n_g &&
+		    e->rate == in->participant.rate &&
+		    e->monthly_benefit_ore == in->participant.monthly_benefit_ore &&
+		    e->from == po->from && e->to == po->to && e->monthly == po->monthly) {
+			if (e->rc == 0) {
+				*out = e->gross;
+				return 0;
+			}
+			return rules_errf(err, errlen, "%s", e->err);
+		}
+	}
+	if (m->n == RULES_MEMO_MAX)
+		return gross_sum(in, po, out, err, errlen);
+	e = &m->gross[m->n++];
+	*e = (struct rules_memo_gross){
+	    .regime = in->regime,
+	    .g = m->g,
+	    .n_g = m->n_g,
+	    .rate = in->participant.rate,
+	    .monthly_benefit_ore = in->participant.monthly_benefit_ore,
+	    .from = po->from,
+	    .to = po->to,
+	    .monthly = po->monthly,
+	};
+	e->rc = gross_sum(in, po, &e->gross, e->err, sizeof e->err);
+	if (e->rc == 0) {
+		*out = e->gross;
+		return 0;
+	}
+	return rules_errf(err, errlen, "%s", e->err);
+}
+
+static int
+payout_gross(const struct rules_input *in, struct rules_payout *po, char *err, size_t errlen)
+{
+	struct rules_rat sum;
+
+	if (gross_memo(in, po, &sum, err, errlen) < 0 || prorate(in, po, &sum, err, errlen) < 0)
 		return -1;
 	po->gross = sum;
 	po->gross_ore = rules_rat_round(sum);

@@ -327,6 +327,11 @@ rules_compute(const struct rules_input *in0, struct rules_output *out, char *err
 	int32_t start;
 	if (normalise(in0, &cin, &taps, &g, err, errlen) < 0 || check_input(in, err, errlen) < 0)
 		goto fail;
+	if (in0->memo) {
+		/* The memo's key is the caller's G table, not the copy made above. */
+		in0->memo->g = in0->g;
+		in0->memo->n_g = in0->n_g;
+	}
 	/* Resumed: the saved state stands for every day before the period. */
 	if (in->resume)
 		start = in->from;

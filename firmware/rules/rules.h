@@ -281,6 +281,11 @@ struct rules_input {
 	 */
 	const int32_t *save_at;
 	size_t n_save_at;
+	/*
+	 * Optional (NULL: none): the one thing the engine writes outside its output, a
+	 * memo shared by computations over the same regime and G (struct rules_memo).
+	 */
+	struct rules_memo *memo;
 };
 
 /* A quota state saved by rules_compute(): opaque bytes, versioned, native byte order. */
@@ -288,6 +293,38 @@ struct rules_saved_state {
 	int32_t date;        /* the state before this day is walked */
 	unsigned char *data; /* malloc'd; rules_output_free() frees it */
 	size_t len;
+};
+
+/*
+ * A memo of payout grosses for many computations over one regime and one G table
+ * (the Today page: every participant's day, each in the same payout period).  The
+ * gross of a payout before proration depends only on the regime, G, the rate, the
+ * monthly benefit and the period; the engine remembers each one (and each refusal,
+ * with its message) and gives it again: every output and every error is exactly the
+ * one computed without the memo.  The regime and G pointers are part of the key: the
+ * caller keeps their contents unchanged while the memo lives.  Zero-initialised by
+ * the caller, nothing to free; when full, grosses are computed as without it.
+ */
+#define RULES_MEMO_MAX 16
+struct rules_memo_gross {
+	const struct rules_regime *regime;
+	const struct rules_g *g;
+	size_t n_g;
+	enum rules_rate rate;
+	int64_t monthly_benefit_ore;
+	int32_t from, to;
+	bool monthly;
+	int rc; /* 0, or -1 with err */
+	struct rules_rat gross;
+	char err[512];
+};
+struct rules_memo {
+	struct rules_memo_gross gross[RULES_MEMO_MAX];
+	size_t n;
+	/* The engine's: the G table as the caller gave it to the current computation (the
+	 * key; the engine works on a sorted copy whose address means nothing). */
+	const struct rules_g *g;
+	size_t n_g;
 };
 
 /* Whether `date` is a day the participant is in the programme and the kiosk in service. */

@@ -121,6 +121,8 @@ struct doc_job {
 	int rc;       /* 0, 1 no such period or participant, -1 err */
 	json_t *doc;  /* the computed document, rendered by render_run */
 	struct web_stream *stream;
+	int64_t arrived_us; /* Server-Timing (web/stream.h) */
+	double compute_ms;
 	char name[128];
 	char err[1024];
 };
@@ -143,6 +145,7 @@ doc_run(struct reports_ctx *ctx, void *arg)
 {
 	struct doc_job *j = arg;
 	const json_t *per;
+	int64_t began = web_stream_clock_us();
 
 	switch (j->kind) {
 	case DOC_STIPEND_JSON:
@@ -156,6 +159,7 @@ doc_run(struct reports_ctx *ctx, void *arg)
 	default:
 		j->rc = period_basis(ctx->period, j->id, j->pid, &j->doc, j->err, sizeof(j->err));
 	}
+	j->compute_ms = (double)(web_stream_clock_us() - began) / 1000.0;
 	if (j->rc != 0 || (j->kind != DOC_STIPEND_CSV && j->kind != DOC_NIR_CSV))
 		return;
 	per = json_object_get(j->doc, "period");
@@ -171,6 +175,7 @@ render_run(struct reports_ctx *ctx, void *arg)
 {
 	struct doc_job *j = arg;
 	struct paydoc_csv_format f;
+	int64_t began = web_stream_clock_us();
 	int rc;
 
 	(void)ctx;
@@ -190,6 +195,7 @@ render_run(struct reports_ctx *ctx, void *arg)
 		if (rc == 0)
 			rc = web_stream_write(j->stream, "\n", 1);
 	}
+	web_stream_timing(j->stream, "render", (double)(web_stream_clock_us() - began) / 1000.0);
 	if (rc == 0)
 		web_stream_end(j->stream);
 }
@@ -246,7 +252,12 @@ doc_done(void *arg, int ran)
 		j->stream = web_stream_new(web_base(j->api->web), j->req, j->api->reports);
 		if (j->stream == NULL) {
 			reply_error(j->req, 500, "out of memory");
-		} else if (reports_submit(j->api->reports, render_run, render_done, j) < 0) {
+			doc_free(j);
+			return;
+		}
+		web_stream_since(j->stream, j->arrived_us);
+		web_stream_timing(j->stream, "compute", j->compute_ms);
+		if (reports_submit(j->api->reports, render_run, render_done, j) < 0) {
 			web_stream_done(j->stream); /* nothing sent yet: a 503 */
 		} else {
 			return; /* render_done frees the job */
@@ -265,7 +276,12 @@ doc_submit(struct api *api, struct evhttp_request *req, int64_t id, enum doc_kin
 		reply_error(req, 500, "out of memory");
 		return;
 	}
-	*j = (struct doc_job){.api = api, .req = req, .cfg = api->cfg, .id = id, .kind = kind};
+	*j = (struct doc_job){.api = api,
+	                      .req = req,
+	                      .cfg = api->cfg,
+	                      .id = id,
+	                      .kind = kind,
+	                      .arrived_us = web_stream_clock_us()};
 	snprintf(j->pid, sizeof(j->pid), "%s", pid ? pid : "");
 	snprintf(j->lang, sizeof(j->lang), "%s", api->cfg->payroll.language);
 	if (kind == DOC_BASIS_HTML) {

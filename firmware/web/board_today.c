@@ -168,9 +168,41 @@ stray_flags(const struct attendance_today *t, int now_min)
 	return f;
 }
 
+/*
+ * The words of the rows in the page's language, looked up once per page (board_t
+ * searches its table with strcmp: ten words a row, 2,000 rows).
+ */
+struct today_words {
+	const char *name, *status, *in, *out, *schedule, *absence, *correct, *came_late,
+	    *left_early;
+	const char *state[T_COUNT];
+	const char *flag[RULES_FLAG_COUNT];
+	const char *category[RULES_CAT_COUNT];
+};
+
 static void
-row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t, const char *date,
-    const char *group, int now_min)
+words_init(struct board_req *r, struct today_words *w)
+{
+	w->name = board_t(r, "Name");
+	w->status = board_t(r, "Status");
+	w->in = board_t(r, "In");
+	w->out = board_t(r, "Out");
+	w->schedule = board_t(r, "Schedule");
+	w->absence = board_t(r, "Register absence");
+	w->correct = board_t(r, "Correct a tap");
+	w->came_late = board_t(r, "Came late");
+	w->left_early = board_t(r, "Left early");
+	for (int k = 0; k < T_COUNT; k++)
+		w->state[k] = board_t(r, state_en[k]);
+	for (int f = 0; f < RULES_FLAG_COUNT; f++)
+		w->flag[f] = board_flag_label(r, f);
+	for (int c = 0; c < RULES_CAT_COUNT; c++)
+		w->category[c] = board_category_label(r, c);
+}
+
+static void
+row(const struct today_words *w, struct evbuffer *out, const struct attendance_today *t,
+    const char *date, const char *group, int now_min)
 {
 	char in[8], outm[8], s[8], e[8];
 	enum today_state ts = today_state(t);
@@ -186,28 +218,29 @@ row(struct board_req *r, struct evbuffer *out, const struct attendance_today *t,
 	         "href=\"/board/participant?id=%s\">"
 	         "%s</a><div class=\"muted\">%s%R%s</div></td>"
 	         "<td data-label=\"%s\"><span class=\"st st-%s\">%s</span>",
-	         t->ext_id, attendance_status_name(t->status), state_key[ts], group,
-	         board_t(r, "Name"), t->ext_id, t->name, t->ext_id, *group ? " · " : "", group,
-	         board_t(r, "Status"), state_key[ts], board_t(r, state_en[ts]));
+	         t->ext_id, attendance_status_name(t->status), state_key[ts], group, w->name,
+	         t->ext_id, t->name, t->ext_id, *group ? " · " : "", group, w->status,
+	         state_key[ts], w->state[ts]);
 	if (t->status == ATTENDANCE_EXCUSED && t->excused_category >= 0)
 		html_fmt(out, "<div class=\"muted\">%s</div>",
-		         board_category_label(r, t->excused_category));
+		         t->excused_category < RULES_CAT_COUNT ? w->category[t->excused_category]
+		                                               : "?");
 	if (t->status == ATTENDANCE_LATE && ts == T_LEFT)
-		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Came late"));
+		html_fmt(out, "<div class=\"muted\">%s</div>", w->came_late);
 	if (t->status == ATTENDANCE_LEFT_EARLY)
-		html_fmt(out, "<div class=\"muted\">%s</div>", board_t(r, "Left early"));
+		html_fmt(out, "<div class=\"muted\">%s</div>", w->left_early);
 	for (int f = 0; f < RULES_FLAG_COUNT; f++)
 		if (stray & (1u << f))
 			html_fmt(out, "<div class=\"flag\" data-flag=\"%s\">⚠ %s</div>",
-			         rules_flag_name(f), board_flag_label(r, f));
+			         rules_flag_name(f), w->flag[f]);
 	html_fmt(
 	    out,
 	    "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
 	    "<td class=\"opt\" data-label=\"%s\">%s–%s</td>"
 	    "<td class=\"actions\"><a class=\"button\" href=\"/board/absence?id=%s&amp;from=%s\">"
 	    "%s</a><a class=\"button\" href=\"/board/correct?id=%s&amp;date=%s\">%s</a></td></tr>",
-	    board_t(r, "In"), in, board_t(r, "Out"), outm, board_t(r, "Schedule"), s, e, t->ext_id,
-	    date, board_t(r, "Register absence"), t->ext_id, date, board_t(r, "Correct a tap"));
+	    w->in, in, w->out, outm, w->schedule, s, e, t->ext_id, date, w->absence, t->ext_id,
+	    date, w->correct);
 }
 
 struct unknown_ctx {
@@ -261,7 +294,8 @@ unknown_row(void *arg, const char *key, int64_t last_ms, int taps)
  */
 struct today_waiter {
 	struct board_req r;
-	int full; /* the whole page, not only #live */
+	int full;           /* the whole page, not only #live */
+	int64_t arrived_us; /* Server-Timing's total runs from here (web/stream.h) */
 	struct today_waiter *next;
 };
 
@@ -269,14 +303,14 @@ struct today_batch {
 	struct board *b;
 	atomic_int started; /* set by the reports thread before it reads anything */
 	struct today_waiter *waiters;
-	/* The result, written on the reports thread: the rows and each one's group. */
+	/* The result, written on the reports thread. */
 	char date[11];
 	int minute;
 	struct attendance_today *rows;
-	char (*groups)[40];
 	size_t n;
 	int failed;
-	int renders; /* render jobs still reading rows and groups (loop only) */
+	int64_t began_us, computed_us; /* the computation's span (reports thread) */
+	int renders;                   /* render jobs still reading the rows (loop only) */
 };
 
 /* The Today view's filter: a group and a search in names and ids. */
@@ -305,7 +339,7 @@ counts(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 	int c[T_COUNT] = {0};
 
 	for (size_t i = 0; i < t->n; i++)
-		if (shown(r, &t->rows[i], t->groups[i]))
+		if (shown(r, &t->rows[i], t->rows[i].group))
 			c[today_state(&t->rows[i])]++;
 	html_fmt(out, "<ul class=\"counts\" id=\"counts\" aria-label=\"%s\">",
 	         board_t(r, "Counts"));
@@ -342,6 +376,7 @@ static int
 render_table(struct board_req *r, struct evbuffer *out, const struct today_batch *t,
              struct web_stream *s)
 {
+	struct today_words w;
 	size_t shown_n = 0;
 
 	if (t->n == 0) {
@@ -356,9 +391,10 @@ render_table(struct board_req *r, struct evbuffer *out, const struct today_batch
 	         "</thead><tbody>",
 	         board_t(r, "Name"), board_t(r, "Status"), board_t(r, "In"), board_t(r, "Out"),
 	         board_t(r, "Schedule"), board_t(r, "Action"));
+	words_init(r, &w);
 	for (size_t i = 0; i < t->n; i++)
-		if (shown_state(r, &t->rows[i], t->groups[i])) {
-			row(r, out, &t->rows[i], t->date, t->groups[i], t->minute);
+		if (shown_state(r, &t->rows[i], t->rows[i].group)) {
+			row(&w, out, &t->rows[i], t->date, t->rows[i].group, t->minute);
 			shown_n++;
 			if (flush_some(s, out) < 0)
 				return -1;
@@ -378,22 +414,14 @@ today_run(struct reports_ctx *ctx, void *arg)
 	char err[256];
 
 	atomic_store(&t->started, 1);
+	t->began_us = web_stream_clock_us();
 	attendance_local_now(t->date, &t->minute);
 	if (attendance_today(ctx->att, t->date, t->minute, &t->rows, &t->n, err, sizeof(err)) < 0) {
 		log_err("board: today: %s", err);
 		t->failed = 1;
 		return;
 	}
-	if (t->n && (t->groups = calloc(t->n, sizeof(*t->groups))) == NULL) {
-		t->failed = 1;
-		return;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		struct store_participant p;
-
-		if (store_participant_get(ctx->store, t->rows[i].participant_id, &p) == 0)
-			snprintf(t->groups[i], sizeof(t->groups[i]), "%s", p.group);
-	}
+	t->computed_us = web_stream_clock_us();
 }
 
 /*
@@ -438,14 +466,14 @@ filter_form(struct board_req *r, struct evbuffer *out, const struct today_batch 
 	for (size_t i = 0; i < t->n; i++) {
 		size_t k;
 
-		if (!t->groups[i][0])
+		if (!t->rows[i].group[0])
 			continue;
 		for (k = 0; k < i; k++)
-			if (strcmp(t->groups[k], t->groups[i]) == 0)
+			if (strcmp(t->rows[k].group, t->rows[i].group) == 0)
 				break;
 		if (k == i)
-			html_fmt(out, "<option value=\"%s\"%R>%s</option>", t->groups[i],
-			         strcmp(g, t->groups[i]) ? "" : " selected", t->groups[i]);
+			html_fmt(out, "<option value=\"%s\"%R>%s</option>", t->rows[i].group,
+			         strcmp(g, t->rows[i].group) ? "" : " selected", t->rows[i].group);
 	}
 	/* A search looks at everyone again: a count's state is not kept. */
 	html_fmt(out, "</select></label><button type=\"submit\">%s</button>", board_t(r, "Show"));
@@ -471,10 +499,19 @@ render_run(struct reports_ctx *ctx, void *arg)
 	struct board_req *r = &j->w->r;
 	const struct today_batch *t = j->t;
 	struct evbuffer *out = evbuffer_new();
+	int64_t began = web_stream_clock_us();
 
 	(void)ctx;
 	if (out == NULL)
 		return; /* not ended: web_stream_done answers 503 */
+	/* Waiting for the reports thread, the rows (shared by a batch), this page. */
+	if (t->computed_us) {
+		int64_t wait = t->began_us - j->w->arrived_us;
+
+		web_stream_timing(j->stream, "queue", (double)(wait > 0 ? wait : 0) / 1000.0);
+		web_stream_timing(j->stream, "compute",
+		                  (double)(t->computed_us - t->began_us) / 1000.0);
+	}
 	if (j->w->full) {
 		board_page_begin(r, out, board_t(r, "Today"), "today");
 		html_fmt(out, "<h1>%s <span class=\"muted\">%s</span></h1>", board_t(r, "Today"),
@@ -493,6 +530,7 @@ render_run(struct reports_ctx *ctx, void *arg)
 	html_fmt(out, "</div>");
 	if (j->w->full)
 		board_page_end(r, out);
+	web_stream_timing(j->stream, "render", (double)(web_stream_clock_us() - began) / 1000.0);
 	if (web_stream_add_buffer(j->stream, out) == 0)
 		web_stream_end(j->stream);
 out:
@@ -503,7 +541,6 @@ static void
 batch_free(struct today_batch *t)
 {
 	free(t->rows);
-	free(t->groups);
 	free(t);
 }
 
@@ -546,6 +583,7 @@ answer(struct today_waiter *w, struct today_batch *t)
 	                  "text/html; charset=utf-8");
 	if ((j->stream = web_stream_new(web_base(r->b->web), r->req, r->b->reports)) == NULL)
 		goto fail;
+	web_stream_since(j->stream, w->arrived_us);
 	if (reports_submit(r->b->reports, render_run, render_done, j) < 0) {
 		web_stream_done(j->stream); /* nothing sent: a 503 */
 		j->stream = NULL;
@@ -607,6 +645,7 @@ on_today(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 503, NULL);
 		return;
 	}
+	w->arrived_us = web_stream_clock_us();
 	if (board_begin(b, req, BOARD_HTML, &w->r) < 0) {
 		free(w);
 		return;

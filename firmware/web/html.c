@@ -30,8 +30,40 @@ entity(char c)
 	}
 }
 
+/*
+ * What html_fmt() writes goes through a small buffer first: a row of the Today page is
+ * some thirty pieces, and an evbuffer_add() for each cost more than the formatting.
+ */
+struct out {
+	struct evbuffer *b;
+	size_t n;
+	char buf[2048];
+};
+
 static void
-text_n(struct evbuffer *b, const char *s, size_t max)
+out_flush(struct out *o)
+{
+	if (o->n)
+		evbuffer_add(o->b, o->buf, o->n);
+	o->n = 0;
+}
+
+static void
+out_add(struct out *o, const char *s, size_t len)
+{
+	if (o->n + len > sizeof(o->buf)) {
+		out_flush(o);
+		if (len > sizeof(o->buf)) {
+			evbuffer_add(o->b, s, len);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+}
+
+static void
+out_text_n(struct out *o, const char *s, size_t max)
 {
 	const char *run = s, *end;
 
@@ -43,12 +75,31 @@ text_n(struct evbuffer *b, const char *s, size_t max)
 
 		if (e == NULL)
 			continue;
-		evbuffer_add(b, run, (size_t)(s - run));
-		evbuffer_add(b, e, strlen(e));
+		out_add(o, run, (size_t)(s - run));
+		out_add(o, e, strlen(e));
 		run = s + 1;
 	}
-	evbuffer_add(b, run, (size_t)(s - run));
+	out_add(o, run, (size_t)(s - run));
 }
+
+static void
+text_n(struct evbuffer *b, const char *s, size_t max)
+{
+	struct out o;
+
+	o.b = b;
+	o.n = 0;
+	out_text_n(&o, s, max);
+	out_flush(&o);
+}
+
+/* A number as printf formats it with `fmt` (%d, %u, %ld, %lld, %zu). */
+#define OUT_NUM(o, fmt, v)                                                                         \
+	do {                                                                                       \
+		char num_[32];                                                                     \
+		int len_ = snprintf(num_, sizeof(num_), fmt, v);                                   \
+		out_add((o), num_, (size_t)len_);                                                  \
+	} while (0)
 
 void
 html_text(struct evbuffer *b, const char *s)
@@ -84,15 +135,18 @@ html_fmt(struct evbuffer *b, const char *fmt, ...)
 {
 	va_list ap;
 	const char *run = fmt, *p;
+	struct out o;
 
+	o.b = b;
+	o.n = 0;
 	va_start(ap, fmt);
 	for (p = fmt; *p; p++) {
 		if (*p != '%')
 			continue;
-		evbuffer_add(b, run, (size_t)(p - run));
+		out_add(&o, run, (size_t)(p - run));
 		p++;
 		if (*p == 's') {
-			html_text(b, va_arg(ap, const char *));
+			out_text_n(&o, va_arg(ap, const char *), (size_t)-1);
 		} else if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
 			/* %.Ns: at most N bytes (for ASCII such as card keys) */
 			size_t max = 0;
@@ -100,39 +154,38 @@ html_fmt(struct evbuffer *b, const char *fmt, ...)
 			while (p[1] >= '0' && p[1] <= '9')
 				max = max * 10 + (size_t)(*++p - '0');
 			if (p[1] != 's') {
-				evbuffer_add(b, "?", 1);
+				out_add(&o, "?", 1);
 				run = p + 1;
 				continue;
 			}
 			p++;
-			text_n(b, va_arg(ap, const char *), max);
+			out_text_n(&o, va_arg(ap, const char *), max);
 		} else if (*p == 'R') {
 			const char *r = va_arg(ap, const char *);
 
 			if (r)
-				evbuffer_add(b, r, strlen(r));
+				out_add(&o, r, strlen(r));
 		} else if (*p == 'd') {
-			evbuffer_add_printf(b, "%d", va_arg(ap, int));
+			OUT_NUM(&o, "%d", va_arg(ap, int));
 		} else if (*p == 'u') {
-			evbuffer_add_printf(b, "%u", va_arg(ap, unsigned));
+			OUT_NUM(&o, "%u", va_arg(ap, unsigned));
 		} else if (*p == 'c') {
-			char c = (char)va_arg(ap, int);
-			char one[2] = {c, 0};
+			char one[2] = {(char)va_arg(ap, int), 0};
 
-			html_text(b, one);
+			out_text_n(&o, one, (size_t)-1);
 		} else if (*p == 'l' && p[1] == 'd') {
-			evbuffer_add_printf(b, "%ld", va_arg(ap, long));
+			OUT_NUM(&o, "%ld", va_arg(ap, long));
 			p++;
 		} else if (*p == 'l' && p[1] == 'l' && p[2] == 'd') {
-			evbuffer_add_printf(b, "%lld", va_arg(ap, long long));
+			OUT_NUM(&o, "%lld", va_arg(ap, long long));
 			p += 2;
 		} else if (*p == 'z' && p[1] == 'u') {
-			evbuffer_add_printf(b, "%zu", va_arg(ap, size_t));
+			OUT_NUM(&o, "%zu", va_arg(ap, size_t));
 			p++;
 		} else if (*p == '%') {
-			evbuffer_add(b, "%", 1);
+			out_add(&o, "%", 1);
 		} else {
-			evbuffer_add(b, "?", 1);
+			out_add(&o, "?", 1);
 			if (*p == 0) { /* a lone '%' at the end */
 				run = p;
 				break;
@@ -140,6 +193,7 @@ html_fmt(struct evbuffer *b, const char *fmt, ...)
 		}
 		run = p + 1;
 	}
-	evbuffer_add(b, run, strlen(run));
+	out_add(&o, run, strlen(run));
+	out_flush(&o);
 	va_end(ap);
 }

@@ -4,17 +4,22 @@
  * activates `ready` on the loop, which sends one chunk at a time and takes the next
  * when the connection has written the previous one.  Everything about the request
  * and the connection happens on the loop; the thread sees only the queue and flags.
+ * The answer's time goes out after the last chunk as a Server-Timing trailer.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/http_struct.h> /* req->major/minor/chunked: the trailer (send_end) */
 
 #include "log.h"
 #include "reports.h"
@@ -31,6 +36,8 @@ struct web_stream {
 	struct event *ready;        /* a chunk is queued, or the last one has left */
 	int started, sending, finished, producer_done;
 	int head_only; /* HEAD: the headers, no body (evhttp would never call on_sent) */
+	int trailer;   /* HTTP/1.1 chunked: the Server-Timing trailer follows the last chunk */
+	int64_t arrived_us;
 	/* producer only */
 	struct evbuffer *fill;
 	struct reports *reports;
@@ -42,6 +49,7 @@ struct web_stream {
 	int complete;     /* web_stream_end: nothing more comes */
 	int gone;         /* the client went away, or the loop cut the answer off */
 	int64_t taken_ms; /* when the loop last took a chunk (the stall clock) */
+	char timing[192]; /* the named parts so far: "compute;dur=12.3, " ... */
 };
 
 static atomic_size_t alive;
@@ -72,6 +80,64 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+web_stream_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+web_stream_since(struct web_stream *s, int64_t arrived_us)
+{
+	if (arrived_us < s->arrived_us)
+		s->arrived_us = arrived_us;
+}
+
+void
+web_stream_timing(struct web_stream *s, const char *name, double ms)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->mu);
+	n = strlen(s->timing);
+	/* A part that does not fit is left out; the total is always there. */
+	snprintf(s->timing + n, sizeof(s->timing) - n, "%s;dur=%.1f, ", name, ms);
+	if (strlen(s->timing) == sizeof(s->timing) - 1)
+		s->timing[n] = '\0';
+	pthread_mutex_unlock(&s->mu);
+}
+
+/*
+ * On the loop: the last chunk has been written; the end of the reply with the
+ * answer's time as a trailer.  evhttp 2.1 writes no trailers: the last-chunk line, the
+ * trailer and the empty line go to the connection here, and evhttp, told the
+ * answer is not chunked any more, ends the reply after them as for any other answer.
+ */
+static void
+send_end(struct web_stream *s)
+{
+	struct evhttp_request *req = s->req;
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char timing[sizeof(s->timing)];
+
+	if (s->trailer && req->chunked && conn != NULL) {
+		struct evbuffer *o =
+		    bufferevent_get_output(evhttp_connection_get_bufferevent(conn));
+		double total = (double)(web_stream_clock_us() - s->arrived_us) / 1000.0;
+
+		pthread_mutex_lock(&s->mu);
+		memcpy(timing, s->timing, sizeof(timing));
+		pthread_mutex_unlock(&s->mu);
+		evbuffer_add_printf(o, "0\r\nServer-Timing: %stotal;dur=%.1f\r\n\r\n", timing,
+		                    total);
+		req->chunked = 0;
+	}
+	evhttp_send_reply_end(req);
 }
 
 static void
@@ -189,6 +255,11 @@ pump(struct web_stream *s)
 	if (c == NULL && !complete)
 		return;
 	if (!s->started) {
+		/* Only a chunked answer can carry a trailer (HTTP/1.0: the body ends at close). */
+		s->trailer = !s->head_only && s->req->major == 1 && s->req->minor == 1;
+		if (s->trailer)
+			evhttp_add_header(evhttp_request_get_output_headers(s->req), "Trailer",
+			                  "Server-Timing");
 		evhttp_send_reply_start(s->req, 200, "OK");
 		s->started = 1;
 	}
@@ -209,7 +280,7 @@ pump(struct web_stream *s)
 	/* The end may close the connection (HTTP/1.0): that is not the client leaving. */
 	s->finished = 1;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(s->req), NULL, NULL);
-	evhttp_send_reply_end(s->req);
+	send_end(s);
 	s->req = NULL;
 	maybe_free(s);
 }
@@ -241,6 +312,7 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 	s->head_only = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
 	s->reports = reports;
 	s->taken_ms = mono_ms();
+	s->arrived_us = web_stream_clock_us();
 	pthread_mutex_init(&s->mu, NULL);
 	{
 		/* timed waits on the monotonic clock: a wall-clock jump neither ends nor

@@ -9,6 +9,7 @@
 #define STEMPEL_WEB_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct evbuffer;
 struct evhttp_request;
@@ -48,6 +49,22 @@ int web_stream_end(struct web_stream *s);
  * the reply is sent or the client has gone.
  */
 void web_stream_done(struct web_stream *s);
+
+/*
+ * Server-Timing (web/README.md): the head of a streamed answer leaves before the
+ * answer is made, so its time goes in an HTTP trailer after the last chunk
+ * (HTTP/1.1 GET only; the head announces it with "Trailer: Server-Timing"):
+ * "Server-Timing: <span>;dur=<ms>, ..., total;dur=<ms>", total from the request's
+ * arrival to the moment the last chunk has been written to the connection.
+ *
+ * On the loop, before the answer ends: when the request arrived (web_stream_clock_us()),
+ * if that was before the stream was made (the default).
+ */
+void web_stream_since(struct web_stream *s, int64_t arrived_us);
+/* Any thread, before web_stream_end: one named part of the time, e.g. "compute". */
+void web_stream_timing(struct web_stream *s, const char *name, double ms);
+/* The monotonic clock the timings use, in microseconds. */
+int64_t web_stream_clock_us(void);
 
 /* For tests and metrics: streams alive, chunks sent and producer waits since start. */
 size_t web_stream_alive(void);

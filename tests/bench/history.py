@@ -6,7 +6,9 @@ history, one with THREE years, each measured the same way (issue 20's goals):
   - the Today page (/board, a teacher's session) and a month's stipend.csv (payroll
     token): server time, one warm-up then REQUESTS requests on one keep-alive
     connection over loopback; a Server-Timing header is used when the daemon sends
-    one, else the client's time from request to the last byte;
+    one (for a streamed answer a trailer after the last chunk: read with a raw
+    socket, http.client drops trailers), else the client's time from request to the
+    last byte;
   - restart to ready and current: exec -> /healthz answers and the recompute queue
     is empty ("recompute_queue" in /healthz or stempel_recompute_queue in /metrics;
     without either, the moment the daemon's CPU went quiet);
@@ -33,6 +35,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -253,7 +256,7 @@ def kiosk_on(years, config_extra=""):
 def server_timing(headers):
     """Milliseconds from a Server-Timing header (the "total" metric, else the sum of
     every dur), or None."""
-    v = headers.get("Server-Timing")
+    v = headers.get("server-timing") or headers.get("Server-Timing")
     if not v:
         return None
     durs = {}
@@ -267,26 +270,109 @@ def server_timing(headers):
     return durs.get("total", sum(durs.values()))
 
 
+class RawHTTP:
+    """An HTTP/1.1 keep-alive client that keeps the trailers of a chunked answer
+    (http.client reads and drops them; the daemon's Server-Timing of a streamed answer
+    is a trailer: firmware/web/stream.h)."""
+
+    def __init__(self, port, timeout=600):
+        self.port, self.timeout, self.sock = port, timeout, None
+        self.buf, self.pos = bytearray(), 0  # unread bytes: buf[pos:]
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+        self.sock, self.buf, self.pos = None, bytearray(), 0
+
+    def _more(self):
+        if self.pos > 1 << 20:  # drop what was read, now and then (not per chunk)
+            del self.buf[:self.pos]
+            self.pos = 0
+        b = self.sock.recv(1 << 20)
+        if not b:
+            raise ConnectionError("the daemon closed the connection mid-answer")
+        self.buf += b
+
+    def _line(self):
+        while True:
+            i = self.buf.find(b"\r\n", self.pos)
+            if i >= 0:
+                break
+            self._more()
+        line = bytes(self.buf[self.pos:i]).decode("latin-1")
+        self.pos = i + 2
+        return line
+
+    def _take(self, n):
+        while len(self.buf) - self.pos < n:
+            self._more()
+        out = self.buf[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def _fields(self):
+        out = {}
+        while True:
+            line = self._line()
+            if not line:
+                return out
+            k, _, v = line.partition(":")
+            out[k.strip().lower()] = v.strip()
+
+    def request(self, path, headers):
+        """(status, headers, body, trailers); headers and trailers by lower-case name."""
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        h = "".join("%s: %s\r\n" % kv for kv in headers.items())
+        self.sock.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTE: trailers\r\n%s\r\n"
+                           % (path, h)).encode())
+        status = int(self._line().split()[1])
+        hdrs = self._fields()
+        trailers = {}
+        if hdrs.get("transfer-encoding", "").lower() == "chunked":
+            body = bytearray()
+            while True:
+                n = int(self._line().split(";")[0], 16)
+                if n == 0:
+                    trailers = self._fields()
+                    break
+                body += self._take(n)
+                if self._take(2) != b"\r\n":
+                    raise ValueError("a chunk without its CRLF")
+            body = bytes(body)
+        elif "content-length" in hdrs:
+            body = bytes(self._take(int(hdrs["content-length"])))
+        else:  # until close
+            try:
+                while True:
+                    self._more()
+            except ConnectionError:
+                pass
+            body = bytes(self.buf[self.pos:])
+            self.close()
+        if hdrs.get("connection", "").lower() == "close":
+            self.close()
+        return status, hdrs, body, trailers
+
+
 def timed_requests(port, path, headers, n):
     """One warm-up, then n requests on one keep-alive connection.  Returns the
-    client times, the Server-Timing times (if sent), the last status and size."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    client times, the Server-Timing times (a trailer's, else the head's, if sent),
+    the last status and size."""
+    conn = RawHTTP(port)
     client, server, status, size = [], [], None, 0
     try:
         for i in range(n + 1):
             t = time.monotonic()
-            conn.request("GET", path, headers=headers)
-            r = conn.getresponse()
-            body = r.read()
+            status, hdrs, body, trailers = conn.request(path, headers)
             ms = (time.monotonic() - t) * 1000
-            status, size = r.status, len(body)
-            if r.will_close:  # the daemon closed it: the next one opens a new one
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            size = len(body)
             if i == 0:
                 continue
             client.append(ms)
-            st = server_timing(r.headers)
+            st = server_timing(trailers)
+            if st is None:
+                st = server_timing(hdrs)
             if st is not None:
                 server.append(st)
     finally:
@@ -442,12 +528,14 @@ def measure_one(years, meta, log):
         res["today"] = page(k.port, "/board", {"Cookie": cookie}, REQUESTS)
         _, _, body = tapload.request(k.port, "GET", "/board", headers={"Cookie": cookie})
         res["today"]["rows"] = body.count(b"<tr data-pid=")
-        log("history %dy: Today %s (%s)" % (years, benchlib.fmt(res["today"]["figure"]),
-                                            res["today"]["source"]))
+        log("history %dy: Today %s (%s; client %s)" % (
+            years, benchlib.fmt(res["today"]["figure"]), res["today"]["source"],
+            benchlib.fmt(res["today"]["client"])))
         path = csv_path(k.port, meta["token"])
         res["csv"] = page(k.port, path, {"Authorization": "Bearer " + meta["token"]}, REQUESTS)
-        log("history %dy: stipend.csv %s (%s)" % (years, benchlib.fmt(res["csv"]["figure"]),
-                                                 res["csv"]["source"]))
+        log("history %dy: stipend.csv %s (%s; client %s)" % (
+            years, benchlib.fmt(res["csv"]["figure"]), res["csv"]["source"],
+            benchlib.fmt(res["csv"]["client"])))
         res["sick_note"] = late_sick_note(k, log)
         res["status_end"] = proc_status(k.proc.pid)
         k.stop()

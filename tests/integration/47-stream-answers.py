@@ -78,6 +78,73 @@ def raw_get(port, path, headers, version="1.1", read=65536, rcvbuf=None, method=
     return status, hdrs, body
 
 
+def keepalive_gets(port, paths, headers):
+    """GETs on one HTTP/1.1 keep-alive connection: [(status, headers, body, trailers)],
+    chunked answers read to their trailers (what http.client would drop)."""
+    s = socket.create_connection(("127.0.0.1", port), 120)
+    buf = bytearray()
+
+    def more():
+        b = s.recv(65536)
+        assert b, "the connection closed mid-answer"
+        buf.extend(b)
+
+    def line():
+        while b"\r\n" not in buf:
+            more()
+        i = buf.index(b"\r\n")
+        out = bytes(buf[:i]).decode("latin-1")
+        del buf[:i + 2]
+        return out
+
+    def fields():
+        out = {}
+        while True:
+            ln = line()
+            if not ln:
+                return out
+            k, _, v = ln.partition(":")
+            out[k.strip().lower()] = v.strip()
+
+    res = []
+    for path in paths:
+        h = "".join("%s: %s\r\n" % kv for kv in headers.items())
+        s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (path, h)).encode())
+        status = int(line().split()[1])
+        hdrs = fields()
+        body, trailers = bytearray(), {}
+        if hdrs.get("transfer-encoding") == "chunked":
+            while True:
+                n = int(line(), 16)
+                if n == 0:
+                    trailers = fields()
+                    break
+                while len(buf) < n + 2:
+                    more()
+                body += buf[:n]
+                assert buf[n:n + 2] == b"\r\n", "chunk without CRLF"
+                del buf[:n + 2]
+        else:
+            n = int(hdrs.get("content-length", "0"))
+            while len(buf) < n:
+                more()
+            body += buf[:n]
+            del buf[:n]
+        res.append((status, hdrs, bytes(body), trailers))
+    s.close()
+    return res
+
+
+def timing(value):
+    """{"name": ms} of a Server-Timing value."""
+    out = {}
+    for part in value.split(","):
+        m = re.match(r"\s*([\w-]+)\s*;\s*dur=([\d.]+)\s*$", part)
+        assert m, "Server-Timing part %r" % part
+        out[m.group(1)] = float(m.group(2))
+    return out
+
+
 def same_headers(a, b, names):
     return all(a.get(n) == b.get(n) for n in names)
 
@@ -185,6 +252,32 @@ def run(k):
            "%s: 1 byte at a time and HTTP/1.0 give the same page and headers" % path)
     ok(fast.startswith(b'<div id="live">') and fast.endswith(b"</div>"),
        "?part=1 is the #live part alone")
+    ok("trailer" not in h3, "HTTP/1.0: no trailer announced (the body ends at close)", h3)
+
+    # Server-Timing of a streamed answer: a trailer after the last chunk, announced in
+    # the head; its total covers the parts; the connection goes on after it.
+    t0 = time.monotonic()
+    got = keepalive_gets(k.port, ["/board/today", "/board/today?part=1", "/board/today"], cookie)
+    client_ms = (time.monotonic() - t0) * 1000
+    for st, h, body, tr in got:
+        ok(st == 200 and h.get("trailer") == "Server-Timing" and "server-timing" not in h
+           and body.count(b"data-pid=") == N,
+           "Today on a kept-alive connection: the head announces a Server-Timing trailer",
+           (st, h, len(body)))
+        t = timing(tr.get("server-timing", ""))
+        ok(set(t) == {"queue", "compute", "render", "total"}
+           and t["total"] >= t["render"] and t["total"] + 0.2 >= t["compute"] + t["render"]
+           and 0 < t["total"] < client_ms,
+           "Today's Server-Timing trailer: queue, compute, render and their total "
+           "(%s; three requests %.0f ms at the client)" % (tr, client_ms), tr)
+    got = keepalive_gets(k.port, [base + "stipend.csv", base + "stipend.json"], auth)
+    for st, h, body, tr in got:
+        t = timing(tr.get("server-timing", ""))
+        ok(st == 200 and h.get("trailer") == "Server-Timing" and len(body) > 1000
+           and set(t) == {"compute", "render", "total"} and t["total"] >= t["render"],
+           "a payroll document's Server-Timing trailer: compute, render, total (%s)" % tr,
+           (st, h, tr))
+    ok(got[0][2] == csv, "stipend.csv read to its trailer is the same bytes")
     # The participant page and the class view: read on the reports thread, streamed.
     for path, what in (("/board/participant?id=P-00008", b'id="quotas"'),
                        ("/board/class", b'data-pid="P-00700"')):

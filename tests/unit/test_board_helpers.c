@@ -81,6 +81,44 @@ test_html_fmt(void **state)
 	evbuffer_free(b);
 }
 
+/*
+ * html_fmt() gathers its pieces in a buffer of its own: text longer than the buffer,
+ * and entities on each side of its edge, come out whole and in order.
+ */
+static void
+test_html_fmt_long(void **state)
+{
+	struct evbuffer *b = evbuffer_new();
+	static char in[6001], want[6001 * 5 + 64];
+	char *s;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t len = 1; len < sizeof(in); len += 997) {
+		n = 0;
+		for (size_t i = 0; i < len; i++) {
+			in[i] = "ab<&\"x"[(i * 7 + len) % 6];
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%s",
+			                      in[i] == '<'   ? "&lt;"
+			                      : in[i] == '&' ? "&amp;"
+			                      : in[i] == '"' ? "&quot;"
+			                                     : (char[]){in[i], 0});
+		}
+		in[len] = '\0';
+		snprintf(want + n, sizeof(want) - n, "|%d|<raw>", (int)len);
+		html_fmt(b, "%s|%d|%R", in, (int)len, "<raw>");
+		s = drain(b);
+		assert_string_equal(s, want);
+		free(s);
+		html_text(b, in);
+		s = drain(b);
+		want[n] = '\0';
+		assert_string_equal(s, want);
+		free(s);
+	}
+	evbuffer_free(b);
+}
+
 static void
 test_form_parse(void **state)
 {
@@ -340,6 +378,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_html_escape),
 	    cmocka_unit_test(test_html_fmt),
+	    cmocka_unit_test(test_html_fmt_long),
 	    cmocka_unit_test(test_form_parse),
 	    cmocka_unit_test(test_form_rejects),
 	    cmocka_unit_test(test_form_decode),

@@ -589,6 +589,68 @@ check_resume(int n, const struct fx *f)
 	return compared;
 }
 
+/* As fx_run(), with the scenario's G table (shared by every clone) and a memo. */
+static int
+run_with(struct fx *f, const struct rules_g *g, struct rules_memo *m)
+{
+	rules_output_free(&f->out);
+	f->in.templ = f->templ;
+	f->in.exceptions = f->exc;
+	f->in.closures = f->closures;
+	f->in.taps = f->taps;
+	f->in.absences = f->abs;
+	f->in.history.self_declared = f->sd;
+	f->in.g = g;
+	f->in.memo = m;
+	return rules_compute(&f->in, &f->out, f->err, sizeof f->err);
+}
+
+/*
+ * The memo of payout grosses (rules_input.memo, the Today page's): other participants
+ * of the same regime and G table (rate, monthly benefit, programme dates, a shorter G
+ * table), each computed with one shared memo, get exactly the output, or the refusal
+ * with its message, of the same computation without it.  Returns the computations
+ * that reached their payouts; *entries counts the memo's entries.
+ */
+static int
+check_memo(int n, const struct fx *f, int *entries)
+{
+	struct rules_memo *m = calloc(1, sizeof *m);
+	int paid = 0;
+
+	assert_non_null(m);
+	for (int k = 0; k < 8; k++) {
+		struct fx *a = clone(f), *b;
+		struct rules_participant *p = &a->in.participant;
+		/* mostly the same rate and benefit: the memo's entries are used again */
+		if (rnd(3) == 0)
+			p->rate = (enum rules_rate)rnd(3);
+		if (rnd(5) == 0)
+			p->monthly_benefit_ore = rnd(2) ? -1 : 1234567;
+		p->programme_start = f->in.from - 40 + (int32_t)rnd(80);
+		p->has_end = rnd(4) == 0;
+		p->programme_end = p->programme_start + (int32_t)rnd(90);
+		if (rnd(6) == 0)
+			a->in.n_g = 1; /* G may be unknown for some days: a refusal */
+		if (rnd(2))            /* the Today page: one day */
+			a->in.from = a->in.to = rnd_day(f);
+		b = clone(a);
+		int ra = run_with(a, f->g, NULL), rb = run_with(b, f->g, m);
+		if (ra != rb || (ra < 0 && strcmp(a->err, b->err) != 0))
+			fail_msg("scenario %d/%d: with the memo %d (%s), without %d (%s)", n, k, rb,
+			         b->err, ra, a->err);
+		if (ra == 0 && !same_output(&a->out, &b->out))
+			fail_msg("scenario %d/%d: the memo changed the result", n, k);
+		if (ra == 0)
+			paid += (int)a->out.n_payouts;
+		fx_free(a);
+		fx_free(b);
+	}
+	*entries += (int)m->n;
+	free(m);
+	return paid;
+}
+
 /* A saved state is refused for another date, truncated or damaged: never used. */
 static void
 test_resume_refused(void **state)
@@ -874,7 +936,7 @@ test_generated(void **state)
 {
 	(void)state;
 	int excused = 0, unexcused = 0, noted = 0, decisions = 0, splits = 0, pending = 0,
-	    resumed = 0;
+	    resumed = 0, memo_paid = 0, memo_entries = 0;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int n = 0; n < N_SCENARIOS; n++) {
@@ -906,6 +968,7 @@ test_generated(void **state)
 		check_doctor_note(n, f);
 		check_removal(n, f);
 		splits += check_split(n, f);
+		memo_paid += check_memo(n, f, &memo_entries);
 		fx_free(f);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -916,8 +979,13 @@ test_generated(void **state)
 	       N_SCENARIOS, (unsigned long long)SEED,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, excused,
 	       unexcused, noted, pending, decisions, splits, resumed);
+	printf("memo: %d payouts computed with a shared memo of %d grosses in all\n", memo_paid,
+	       memo_entries);
 	assert_true(excused > 300 && unexcused > 300 && noted > 30 && decisions > 30 &&
 	            pending > 10 && splits > 300 && resumed > 20000);
+	/* The memo was used again, not only filled: at least paid - entries grosses came
+	 * from it. */
+	assert_true(memo_entries > N_SCENARIOS && memo_paid - memo_entries > N_SCENARIOS);
 }
 
 int

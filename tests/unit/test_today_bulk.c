@@ -99,11 +99,12 @@ gen_participant(sqlite3 *h, int i, int64_t *tap_base, int *taps, int *uuid)
 		snprintf(benefit, sizeof(benefit), "%u.%02u", 9000 + rnd(4000), rnd(100));
 	sql(h,
 	    "INSERT INTO participants(id, ext_id, name, language, regime, rate, programme_start,"
-	    " children, sole_carer, chronic_child, monthly_benefit, active, programme_end)"
+	    " children, sole_carer, chronic_child, monthly_benefit, active, programme_end, grp)"
 	    " VALUES(%lld, 'P-%03d', 'Name %03u', 'nb', '%s', '%s', '%s', %u, %u, %u, '%s', %d, "
-	    "'%s')",
+	    "'%s', '%s')",
 	    (long long)pid, i, rnd(1000), regime, rnd(30) == 0 ? "bogus" : rates[rnd(3)], ps,
-	    rnd(5), rnd(3) == 0, rnd(4) == 0, benefit, rnd(12) != 0, pe);
+	    rnd(5), rnd(3) == 0, rnd(4) == 0, benefit, rnd(12) != 0, pe,
+	    (const char *[]){"", "A1", "B2", "Norsk 3"}[rnd(4)]);
 	/* Weekly template: weekdays with one or two sessions, some off-site. */
 	for (int w = 1; w <= 7; w++) {
 		if (w >= 6 ? rnd(8) != 0 : rnd(10) == 0)
@@ -410,6 +411,7 @@ row_equal(const struct attendance_today *a, const struct attendance_today *b, co
 	assert_string_equal(a->ext_id, b->ext_id);
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->language, b->language);
+	assert_string_equal(a->group, b->group);
 	assert_memory_equal(a, b, sizeof(*a));
 }
 
