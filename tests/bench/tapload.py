@@ -10,8 +10,14 @@ one history.py built, when report.py passes it; else its own, TAPLOAD_YEARS), me
   5. footprint: start-up time to ready, peak RSS (VmHWM) over the whole run.
 
 Taps are open-loop (a participant does not wait for the previous one) through the
-simulated reader; each answer is matched from the kiosk's SSE stream, which
-carries seen_ns (UID received) and latency_us (received -> answer sent).
+simulated reader, from a process of their own (the reader hardware: nothing else runs
+there, so the timestamp before sendall waits for no other Python thread); each answer
+is matched from the kiosk's SSE stream, which carries seen_ns (UID received) and
+latency_us (received -> answer sent).  The peers that stand for other machines (wrk,
+the board clients, the payroll puller, fakemuni) run at nice TAPLOAD_PEERS_NICE (19;
+0 puts every process at the same priority); the daemon and the taps at the bench's own.
+The daemon's loop lag (stempel_loop_lag_seconds in /metrics) is read before and after
+the idle taps and the load.
 measure() is called by report.py; run alone, it prints the figures.
 """
 import collections
