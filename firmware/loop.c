@@ -19,10 +19,14 @@ static const uint64_t lag_bounds_us[LOOP_LAG_NBUCKETS] = {
     1000, 2000, 5000, 10000, 20000, 50000, 100000, 250000, 1000000, 5000000,
 };
 
+/* A lag this long is logged (on_probe). */
+#define LOOP_LAG_LOG_US 100000
+
 struct loop_lag {
 	struct event *ev;
 	struct timeval period;
 	long long due_us;                       /* when the probe should run (monotonic) */
+	long long cpu_us;                       /* the loop thread's CPU time when it was armed */
 	uint64_t bucket[LOOP_LAG_NBUCKETS + 1]; /* cumulative, +Inf last */
 	uint64_t sum_us, count, max_us;
 };
@@ -83,9 +87,19 @@ loop_lag_record(struct loop_lag *l, uint64_t late_us)
 		l->max_us = late_us;
 }
 
+static long long
+cpu_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 arm(struct loop_lag *l)
 {
+	l->cpu_us = cpu_now_us();
 	l->due_us = now_us() + l->period.tv_sec * 1000000LL + l->period.tv_usec;
 	event_add(l->ev, &l->period);
 }
@@ -98,6 +112,14 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 
 	/* libevent's clock may run the timer a little early: that is no lag */
 	loop_lag_record(l, late > 0 ? (uint64_t)late : 0);
+	/*
+	 * A long one is logged with the loop thread's CPU time over the same span: close
+	 * to the lag, a callback computed that long; far below it, the loop waited for
+	 * the disk (a commit's fsync) or for a CPU.
+	 */
+	if (late >= LOOP_LAG_LOG_US)
+		log_info("loop: held up %lld ms, %lld ms of it on the CPU", late / 1000,
+		         (cpu_now_us() - l->cpu_us) / 1000);
 	arm(l);
 }
 

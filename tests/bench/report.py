@@ -419,11 +419,12 @@ def write(parts, started, took):
         for what, key in (("idle", "idle_lag"), ("under load", "load_lag")):
             lag = t.get(key)
             if lag and lag.get("n"):
-                add("- loop lag %s (`stempel_loop_lag_seconds`: how late a 25 ms timer of the "
-                    "tap's priority ran, i.e. how long a UID could wait for another step of "
-                    "the loop): %d samples, 99%% ≤ %s ms; over 10 ms %d, over 50 ms %d, "
+                add("- loop lag %s%s: %d samples, 99%% ≤ %s ms; over 10 ms %d, over 50 ms %d, "
                     "over 100 ms %d; the longest since start %s." % (
-                        what, lag["n"], "%g" % lag["p99_le_ms"] if lag.get("p99_le_ms") else "—",
+                        what, " (`stempel_loop_lag_seconds`: how late a 25 ms timer of the "
+                        "tap's priority ran, i.e. how long a UID could wait for another step "
+                        "of the loop; the daemon's log says of each over 100 ms how much of "
+                        "it was CPU on the loop)" if key == "idle_lag" else "", lag["n"], "%g" % lag["p99_le_ms"] if lag.get("p99_le_ms") else "—",
                         lag["over_ms"].get("10", 0), lag["over_ms"].get("50", 0),
                         lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms"))))
         add("- taps: %d sent in %.0f s, %d answered; outcomes %s; %d answers over 100 ms." % (

@@ -128,6 +128,7 @@ def _sender(sock_path, conn, stop, sent_n):
         s.connect(sock_path)
         s.setblocking(False)
         out = []
+        acks = 0
         nxt = time.monotonic()
         for uid in uids:
             if stop.is_set():
@@ -143,11 +144,25 @@ def _sender(sock_path, conn, stop, sent_n):
             out.append((uid, t))
             sent_n.value = len(out)
             try:  # the reader's "ok" lines: read what is there, never wait
-                while s.recv(65536):
-                    pass
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    acks += data.count(b"\n")
             except (BlockingIOError, InterruptedError):
                 pass
             nxt += rng.uniform(*GAP_S)
+        # Close only when the reader took every UID: the simulated reader drops the
+        # lines still unread when its client goes away.
+        s.settimeout(60)
+        try:
+            while acks < len(out):
+                data = s.recv(65536)
+                if not data:
+                    break
+                acks += data.count(b"\n")
+        except OSError:
+            pass
         s.close()
         conn.send(out)
 
