@@ -420,13 +420,15 @@ def write(parts, started, took):
             lag = t.get(key)
             if lag and lag.get("n"):
                 add("- loop lag %s%s: %d samples, 99%% ≤ %s ms; over 10 ms %d, over 50 ms %d, "
-                    "over 100 ms %d; the longest since start %s." % (
+                    "over 100 ms %d; the longest since start %s; the longest a tap waited for "
+                    "the database's write lock %s." % (
                         what, " (`stempel_loop_lag_seconds`: how late a 25 ms timer of the "
                         "tap's priority ran, i.e. how long a UID could wait for another step "
                         "of the loop; the daemon's log says of each over 100 ms how much of "
                         "it was CPU on the loop)" if key == "idle_lag" else "", lag["n"], "%g" % lag["p99_le_ms"] if lag.get("p99_le_ms") else "—",
                         lag["over_ms"].get("10", 0), lag["over_ms"].get("50", 0),
-                        lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms"))))
+                        lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms")),
+                        ms(lag.get("tap_db_wait_max_ms"))))
         add("- taps: %d sent in %.0f s, %d answered; outcomes %s; %d answers over 100 ms." % (
             t["load_sent"], t["load_s"], t["load_answered"],
             ", ".join("%s %d" % kv for kv in sorted(t["load_outcomes"].items())),

@@ -257,9 +257,10 @@ def renice_all(pid, nice):
 
 
 def loop_lag(port):
-    """stempel_loop_lag_seconds from /metrics: {bound: count} (cumulative) and max."""
+    """stempel_loop_lag_seconds from /metrics: {bound: count} (cumulative) and max, and
+    the longest a tap waited for the database's write lock."""
     _, _, body = request(port, "GET", "/metrics", timeout=30)
-    b, mx = {}, None
+    b, mx, wait = {}, None, None
     for line in body.decode().splitlines():
         m = re.match(r'stempel_loop_lag_seconds_bucket\{le="([^"]+)"\} (\d+)', line)
         if m:
@@ -267,7 +268,10 @@ def loop_lag(port):
         m = re.match(r"stempel_loop_lag_max_seconds (\S+)", line)
         if m:
             mx = float(m.group(1)) * 1000
-    return {"buckets": b, "max_ms": mx}
+        m = re.match(r"stempel_tap_db_wait_max_seconds (\S+)", line)
+        if m:
+            wait = float(m.group(1)) * 1000
+    return {"buckets": b, "max_ms": mx, "db_wait_max_ms": wait}
 
 
 def lag_between(a, b):
@@ -280,7 +284,8 @@ def lag_between(a, b):
     bounds = sorted((float(k) * 1000, v) for k, v in diff.items() if k != "+Inf")
     over = {"%g" % ms: n - v for ms, v in bounds}
     p99 = next((ms for ms, v in bounds if n and v >= 0.99 * n), None)
-    return {"n": n, "over_ms": over, "p99_le_ms": p99, "max_since_start_ms": b["max_ms"]}
+    return {"n": n, "over_ms": over, "p99_le_ms": p99, "max_since_start_ms": b["max_ms"],
+            "tap_db_wait_max_ms": b["db_wait_max_ms"]}
 
 
 def fsync_samples(state, n, size):
