@@ -26,6 +26,7 @@
 #include "ctlsock.h"
 #include "feedback.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "nfc.h"
 #include "period.h"
@@ -307,6 +308,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	k->lag = loop_lag_start(base, KIOSK_LAG_PROBE_MS);
 	return k;
 fail:
 	kiosk_stop(k);
@@ -320,6 +322,7 @@ kiosk_stop(struct kiosk *k)
 		return;
 	if (k->ooo_timer)
 		event_free(k->ooo_timer);
+	loop_lag_stop(k->lag);
 	nfc_reader_close(k->reader);
 	/* Waiting report requests are answered while the web server still holds them. */
 	reports_stop(k->reports);

@@ -24,6 +24,7 @@
 #include "feedback.h"
 #include "kiosk.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "nfc.h"
 #include "period.h"
@@ -226,6 +227,7 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 
 	clock_read(&now);
 	metrics_render(&k->metrics, out);
+	loop_lag_render(k->lag, out);
 	if (k->reader)
 		nfc_reader_status(k->reader, &rs);
 	metrics_gauge(out, "stempel_reader_connected", "1 if the card reader is polling.",

@@ -25,6 +25,11 @@ struct evbuffer;
 #define STORAGE_ERROR_HOLD_NS (600LL * 1000000000LL)
 /* While out of order the red LED repeats its pattern this often (the screen says it too). */
 #define OUT_OF_ORDER_EVERY_S 3
+/*
+ * The loop-lag probe's period: a step of the loop longer than this always shows;
+ * a shorter one shows in proportion to its length (40 wake-ups a second).
+ */
+#define KIOSK_LAG_PROBE_MS 25
 
 struct kiosk {
 	struct event_base *base;
@@ -49,6 +54,7 @@ struct kiosk {
 	struct ctlsock *ctlsock; /* stempelctl's commands while we run */
 	struct event *ooo_timer; /* red LED while the reader or storage fails */
 	struct metrics metrics;
+	struct loop_lag *lag;               /* the loop-lag probe for /metrics (NULL: none) */
 	enum nfc_reader_state reader_state; /* the last one logged */
 	long long last_storage_error_ns;
 	unsigned long long storage_errors;

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "kiosk.h"
 #include "log.h"
+#include "loop.h"
 #include "memtrim.h"
 #include "uploader.h"
 #include "regime.h"
@@ -190,7 +191,7 @@ main(int argc, char **argv)
 	tzset();
 	signal(SIGPIPE, SIG_IGN);
 
-	if (evthread_use_pthreads() < 0 || (base = event_base_new()) == NULL) {
+	if (evthread_use_pthreads() < 0 || (base = loop_base_new()) == NULL) {
 		log_err("stempeld: cannot create the event loop");
 		return 1;
 	}

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "loop.h"
 #include "memtrim.h"
 
 #define MEMTRIM_MIN_BYTES (1024 * 1024)
@@ -64,7 +65,7 @@ memtrim_start(struct event_base *base, int period_ms)
 	struct timeval tv = {period_ms / 1000, (period_ms % 1000) * 1000};
 
 	if (m == NULL || (m->ev = event_new(base, -1, EV_PERSIST, on_timer, m)) == NULL ||
-	    event_add(m->ev, &tv) < 0) {
+	    (loop_prio(m->ev, LOOP_PRIO_BACKGROUND), event_add(m->ev, &tv)) < 0) {
 		log_warn("memtrim: cannot start the timer; freed memory stays with malloc");
 		memtrim_stop(m);
 		return NULL;

@@ -19,6 +19,7 @@
 #include "attendance.h"
 #include "clock.h"
 #include "log.h"
+#include "loop.h"
 #include "recompute.h"
 
 /* The longest timer sleep: a jump of the wall clock is noticed within it. */
@@ -303,6 +304,8 @@ recompute_start(struct event_base *base, struct attendance *a)
 		recompute_stop(r);
 		return NULL;
 	}
+	loop_prio(r->work, LOOP_PRIO_BACKGROUND);
+	loop_prio(r->clock, LOOP_PRIO_BACKGROUND);
 	r->minute = local_seconds(r->day) / 60;
 	/*
 	 * Saved states made under other regime files, payroll calendar or results

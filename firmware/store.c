@@ -334,9 +334,41 @@ store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
+/*
+ * The uploader's bookkeeping (delivered marks, pruning of delivered events) commits
+ * with synchronous=NORMAL: in WAL mode such a COMMIT is written to the WAL but not
+ * fsynced, and the next synchronous=FULL COMMIT (a tap, a command) makes it durable
+ * with its own fsync; frames are only ever appended, so a FULL commit syncs every
+ * commit before it.  A power cut before that loses marks and nothing else: the
+ * events are sent again and the receiver, which keeps (kiosk_id, id) unique forever
+ * (PROTOCOL.md), answers "duplicate"; rows pruned come back and are pruned again.
+ * Its cost was a tap waiting behind an fsync per 50 marks while a backlog drained.
+ * Every transaction a person is answered after stays FULL: store_begin() and the
+ * tap's BEGIN put FULL back first if store_lazy_end() could not.
+ */
+int
+store_lazy_begin(struct store *s)
+{
+	if (store_exec(s, "PRAGMA synchronous = NORMAL") < 0)
+		return -1;
+	s->lazy = 1;
+	return 0;
+}
+
+int
+store_lazy_end(struct store *s)
+{
+	if (s->lazy && store_exec(s, "PRAGMA synchronous = FULL") < 0)
+		return -1;
+	s->lazy = 0;
+	return 0;
+}
+
 int
 store_begin(struct store *s)
 {
+	if (store_lazy_end(s) < 0)
+		return -1;
 	return store_exec(s, "BEGIN IMMEDIATE");
 }
 
@@ -672,10 +704,12 @@ store_stmt_done(struct store *s, sqlite3_stmt *st)
 int
 store_step_txn(struct store *s, enum stmt_id id)
 {
-	sqlite3_stmt *st = store_stmt(s, id);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if (id == ST_BEGIN && store_lazy_end(s) < 0) /* a tap commits with FULL, always */
+		return -1;
+	if ((st = store_stmt(s, id)) == NULL)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)

@@ -40,6 +40,7 @@ struct store {
 	void (*wal_full)(void *arg); /* store_on_wal_full() */
 	void *wal_full_arg;
 	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */
+	int lazy;                /* synchronous=NORMAL is on (store_lazy_begin) */
 	/* store_prep()'s statements, kept prepared (a participant's computation reads
 	 * with ~15 of them; preparing each anew was most of a restart's time). */
 	struct store_prep_slot {
@@ -64,6 +65,9 @@ struct store {
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* The uploader's bookkeeping commits without an fsync between these two (store.c). */
+int store_lazy_begin(struct store *s);
+int store_lazy_end(struct store *s);
 /* Wall clock in ms, from clock.c (never the C library's clock directly). */
 int64_t store_now_ms(void);
 /* Run SQL without rows; logs sqlite's message on failure. */

@@ -67,18 +67,26 @@ store_outbox_retry(struct store *s, const char *id, int *n)
 int
 store_outbox_prune(struct store *s, int64_t before_ms, int max, int *n)
 {
-	/* The partial index outbox_done finds the oldest delivered rows without a scan. */
-	sqlite3_stmt *st = store_prep(s, "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox"
-	                                 " WHERE state = 'delivered' AND done_ms < ?"
-	                                 " ORDER BY done_ms LIMIT ?)");
+	sqlite3_stmt *st;
 
 	*n = 0;
-	if (st == NULL)
+	/* bookkeeping: no fsync of its own (store_lazy_begin) */
+	if (store_lazy_begin(s) < 0)
 		return -1;
+	/* The partial index outbox_done finds the oldest delivered rows without a scan. */
+	st = store_prep(s, "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox"
+	                   " WHERE state = 'delivered' AND done_ms < ?"
+	                   " ORDER BY done_ms LIMIT ?)");
+	if (st == NULL) {
+		store_lazy_end(s);
+		return -1;
+	}
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, max);
-	if (store_run(s, st) < 0)
+	if (store_run(s, st) < 0) {
+		store_lazy_end(s);
 		return -1;
+	}
 	*n = sqlite3_changes(s->db);
-	return 0;
+	return store_lazy_end(s);
 }

@@ -350,9 +350,11 @@ store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int 
 
 	if (n == 0)
 		return 0;
-	/* One COMMIT for the whole answer: one fsync per batch, not one per event. */
-	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+	/* One COMMIT for the whole answer, without an fsync of its own (store_lazy_begin). */
+	if (store_lazy_begin(s) < 0)
 		return -1;
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+		goto fail;
 	st = store_prep(s, "UPDATE outbox SET state = ?, reason = ?, done_ms = ?"
 	                   " WHERE id = ? AND state = 'pending'");
 	if (st == NULL)
@@ -369,11 +371,12 @@ store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int 
 	store_stmt_done(s, st);
 	if (store_exec(s, "COMMIT") < 0)
 		goto fail;
-	return 0;
+	return store_lazy_end(s);
 fail_st:
 	store_stmt_done(s, st);
 fail:
 	store_rollback(s);
+	store_lazy_end(s);
 	return -1;
 }
 

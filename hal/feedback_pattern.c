@@ -11,6 +11,7 @@
 
 #include "feedback_pattern.h"
 #include "log.h"
+#include "loop.h"
 
 #define G FEEDBACK_OUT(FEEDBACK_GREEN)
 #define R FEEDBACK_OUT(FEEDBACK_RED)
@@ -128,6 +129,8 @@ feedback_player_new(struct event_base *base, feedback_set_fn set, void *arg)
 		free(p);
 		return NULL;
 	}
+	/* the LED and buzzer are the tap's answer: the tap's priority (firmware/loop.h) */
+	loop_prio(p->timer, LOOP_PRIO_TAP);
 	/* Known state whatever the lines held before (a crashed run, a reboot). */
 	p->mask = FEEDBACK_OUT(FEEDBACK_NOUTPUTS) - 1;
 	player_apply(p, 0);

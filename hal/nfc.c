@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "nfc_backend.h"
 
 enum msg_type { MSG_TAP, MSG_STATUS };
@@ -136,6 +137,8 @@ nfc_reader_open(struct event_base *base, const struct config *cfg, nfc_tap_fn on
 	r->pipe_wr = fds[1];
 	evutil_make_socket_nonblocking(r->pipe_rd);
 	r->pipe_ev = event_new(base, r->pipe_rd, EV_READ | EV_PERSIST, on_pipe, r);
+	/* a UID goes before every other ready event of the loop (firmware/loop.h) */
+	loop_prio(r->pipe_ev, LOOP_PRIO_TAP);
 	if (r->pipe_ev == NULL || event_add(r->pipe_ev, NULL) < 0 || r->ops->start(r) < 0) {
 		if (r->pipe_ev)
 			event_free(r->pipe_ev);

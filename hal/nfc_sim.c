@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "nfc_backend.h"
 
 /* UIDs handed over per turn of the loop; the rest wait for the next turn. */
@@ -107,6 +108,8 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	c->r = arg;
+	/* the simulated reader's UIDs are taps: before every other ready event */
+	bufferevent_priority_set(bev, LOOP_PRIO_TAP);
 	bufferevent_setcb(bev, on_line, NULL, on_event, c);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }

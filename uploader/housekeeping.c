@@ -18,6 +18,7 @@
 #include "config.h"
 #include "events.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 #include "uploader.h"
 #include "uploader_int.h"
@@ -133,6 +134,8 @@ uploader_housekeeping_start(struct uploader *u)
 	u->started_ms = uploader_mono_ms();
 	u->heartbeat_ev = evtimer_new(u->base, on_heartbeat, u);
 	u->prune_ev = evtimer_new(u->base, on_prune, u);
+	loop_prio(u->heartbeat_ev, LOOP_PRIO_BACKGROUND);
+	loop_prio(u->prune_ev, LOOP_PRIO_BACKGROUND);
 	if (u->heartbeat_ev == NULL || u->prune_ev == NULL)
 		return -1;
 	/* The first one interval after start: by then the reader is up and settled. */

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "loop.h"
 #include "uploader_int.h"
 
 struct uploader_http {
@@ -122,6 +123,7 @@ socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 		event_free(sk->ev);
 	}
 	sk->ev = event_new(h->base, s, kind, on_socket_ready, h);
+	loop_prio(sk->ev, LOOP_PRIO_BACKGROUND);
 	if (sk->ev == NULL || event_add(sk->ev, NULL) < 0) {
 		log_err("upload: cannot watch socket %d", (int)s);
 		return -1;
@@ -155,6 +157,7 @@ uploader_http_new(struct event_base *base, char *err, size_t errlen)
 	h->base = base;
 	h->multi = curl_multi_init();
 	h->timer = evtimer_new(base, on_timer, h);
+	loop_prio(h->timer, LOOP_PRIO_BACKGROUND);
 	if (h->multi == NULL || h->timer == NULL) {
 		snprintf(err, errlen, "upload: cannot create the curl multi handle");
 		uploader_http_free(h);

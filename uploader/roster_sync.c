@@ -20,6 +20,7 @@
 #include "config.h"
 #include "events.h"
 #include "log.h"
+#include "loop.h"
 #include "roster.h"
 #include "store.h"
 #include "uploader.h"
@@ -57,6 +58,8 @@ uploader_roster_start(struct uploader *u)
 {
 	u->roster_ev = evtimer_new(u->base, on_roster_timer, u);
 	u->roster_step_ev = evtimer_new(u->base, on_roster_step, u);
+	loop_prio(u->roster_ev, LOOP_PRIO_BACKGROUND);
+	loop_prio(u->roster_step_ev, LOOP_PRIO_BACKGROUND);
 	return u->roster_ev && u->roster_step_ev ? 0 : -1;
 }
 
@@ -369,6 +372,7 @@ take_roster(struct uploader *u, struct uploader_xfer *x)
 		finish(u, UPLOADER_ROSTER_ERROR, -1);
 		return;
 	}
+	loop_prio(p->ev, LOOP_PRIO_BACKGROUND);
 	/* The body is the thread's now. */
 	p->body = x->resp;
 	p->len = x->resp_len;

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "curl_dl.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "store.h"
 #include "uploader.h"
@@ -789,6 +790,8 @@ uploader_start(struct event_base *base, const struct config *cfg, struct store *
 		snprintf(err, errlen, "upload: cannot create timers");
 		goto fail;
 	}
+	/* every upload step after the taps and the web (loop.h) */
+	loop_prio(u->pump_ev, LOOP_PRIO_BACKGROUND);
 	arm_pump(u, 0);
 	uploader_roster_tick(u);
 	log_info("upload: to %s as kiosk %s (auth %s, batches of up to %d)", url, cfg->kiosk.id,

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "stream.h"
 #include "web.h"
 #include "web_pages.h"
@@ -299,6 +300,11 @@ web_sse_open(struct web *w, struct evhttp_request *req, enum web_sse_channel ch)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Accel-Buffering", "no");
 	evhttp_send_reply_start(req, 200, "OK");
+	/* the kiosk screen's stream carries the tap's answer: the tap's priority (loop.h) */
+	if (ch == WEB_SSE_KIOSK)
+		bufferevent_priority_set(
+		    evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)),
+		    LOOP_PRIO_TAP);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), sse_closed, c);
 	LIST_INSERT_HEAD(&w->clients, c, link);
 	w->nclients[ch]++;

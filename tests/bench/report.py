@@ -172,8 +172,9 @@ def issue_goals(parts):
         sn.get("current_ms"), "ms", "< 1000 ms", lambda v: v < GOAL_SICK_NOTE_MS)
     ok = t and "error" not in t
     le, ie = (t.get("load_e2e") or {}) if ok else {}, (t.get("idle_e2e") or {}) if ok else {}
-    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s), %s years" % (
-        ms(le.get("p99")), ms(ie.get("p99")), t.get("years", "—") if ok else "—"),
+    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s), %s years%s" % (
+        ms(le.get("p99")), ms(ie.get("p99")), t.get("years", "—") if ok else "—",
+        peers_note(t) if ok else ""),
         ratio(le.get("p99"), ie.get("p99")), "×", "< 2×", lambda v: v < GOAL_LOAD_VS_IDLE)
     add("tap_over_100", "tap answers over 100 ms under the full load (of %s)" % (
         t.get("load_answered", "—") if ok else "—"),
@@ -223,6 +224,31 @@ def save_before(parts):
     with open(BEFORE, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
+
+
+def peers_note(t):
+    """The nice arrangement, said next to the tap-under-load figure."""
+    if t.get("peers_nice") is None:
+        return ""
+    if t["peers_nice"] == 0:
+        return ", every process at the same priority"
+    return (", the peers standing for other machines (wrk, board clients, payroll, "
+            "fakemuni) at nice %d" % t["peers_nice"])
+
+
+def peers_text(t):
+    if t.get("peers_nice") is None:
+        return "every process at the same priority (measured before `TAPLOAD_PEERS_NICE`)."
+    if t["peers_nice"] == 0:
+        return ("every process at the same priority (`TAPLOAD_PEERS_NICE=0`); the taps come "
+                "from a process of their own.")
+    return ("on a kiosk the load's peers are other machines: here wrk, the 20 board clients, "
+            "the payroll puller and fakemuni ran at nice %d, so they took the CPU the kiosk "
+            "left; the daemon and the tap generator (the reader hardware, a process of its "
+            "own with nothing else in it, so its timestamp before `sendall` waits for no "
+            "other thread) ran at nice 0, the daemon's reports thread at its own lower "
+            "priority (`firmware/reports.c`).  `TAPLOAD_PEERS_NICE=0` measures with all "
+            "at the same priority." % t["peers_nice"])
 
 
 def write(parts, started, took):
@@ -290,9 +316,10 @@ def write(parts, started, took):
             t["idle_inside"]["n"] if ok else "—", ms(tap99), ms(fs99, 3),
             "%.1f×" % r_fsync if r_fsync else "—",
             verdict(None if r_fsync is None else r_fsync <= GOAL_TAP_VS_FSYNC)))
-    add("| 2 | tap p99 under load vs idle (UID handed to the reader → answer sent) | "
+    add("| 2 | tap p99 under load vs idle (UID handed to the reader → answer sent)%s | "
         "%s vs %s | < 2 × idle | %s | %s |" % (
-            ms(load99), ms(e2e99), "%.1f×" % r_load if r_load else "—",
+            peers_note(t) if ok else "", ms(load99), ms(e2e99),
+            "%.1f×" % r_load if r_load else "—",
             verdict(None if r_load is None else r_load < GOAL_LOAD_VS_IDLE)))
     add("| 2 | slowest tap answer under load | %s (%s of %s over 100 ms) | never over 100 ms "
         "| %s | %s |" % (ms(loadmax), t.get("load_over_100ms", "—"),
@@ -388,6 +415,20 @@ def write(parts, started, took):
             add(stats_row("load, until the backlog was through", t["during_drain_e2e"]))
         add(stats_row("load: UID received → answer sent (`latency_us`)", t["load_inside"]))
         add("")
+        add("- priorities: %s" % peers_text(t))
+        for what, key in (("idle", "idle_lag"), ("under load", "load_lag")):
+            lag = t.get(key)
+            if lag and lag.get("n"):
+                add("- loop lag %s%s: %d samples, 99%% ≤ %s ms; over 10 ms %d, over 50 ms %d, "
+                    "over 100 ms %d; the longest since start %s; the longest a tap waited for "
+                    "the database's write lock %s." % (
+                        what, " (`stempel_loop_lag_seconds`: how late a 25 ms timer of the "
+                        "tap's priority ran, i.e. how long a UID could wait for another step "
+                        "of the loop; the daemon's log says of each over 100 ms how much of "
+                        "it was CPU on the loop)" if key == "idle_lag" else "", lag["n"], "%g" % lag["p99_le_ms"] if lag.get("p99_le_ms") else "—",
+                        lag["over_ms"].get("10", 0), lag["over_ms"].get("50", 0),
+                        lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms")),
+                        ms(lag.get("tap_db_wait_max_ms"))))
         add("- taps: %d sent in %.0f s, %d answered; outcomes %s; %d answers over 100 ms." % (
             t["load_sent"], t["load_s"], t["load_answered"],
             ", ".join("%s %d" % kv for kv in sorted(t["load_outcomes"].items())),

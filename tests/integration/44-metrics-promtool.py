@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """/metrics passes `promtool check metrics` (Debian's prometheus package): idle,
-after taps (every tap outcome, the latency histogram, feedback signals) and
+after taps (every tap outcome, the latency histogram, feedback signals, the
+loop-lag histogram with its samples counted) and
 after uploads to the fake municipal system (upload and roster series), so
 every series has its HELP and TYPE and a name Prometheus accepts."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +46,13 @@ with munilib.Session("promtool") as s:
     ok("stempel_upload_requests_total{" in busy and "stempel_taps_total{" in busy and
        "stempel_feedback_total{" in busy, "the upload, tap and feedback series are there",
        busy[:1500])
+    # the loop-lag probe (firmware/loop.c) has counted: one sample every 25 ms
+    lag = dict(re.findall(r"^(stempel_loop_lag_seconds_(?:count|bucket\{le=\"\+Inf\"\})) (\d+)$",
+                          busy, re.M))
+    ok(int(lag.get("stempel_loop_lag_seconds_count", 0)) > 10 and
+       lag.get("stempel_loop_lag_seconds_bucket{le=\"+Inf\"}") ==
+       lag.get("stempel_loop_lag_seconds_count") and "stempel_loop_lag_max_seconds " in busy,
+       "the loop-lag histogram counts its probe's samples", lag)
     print("# fault: /metrics read by Prometheus | promtool check metrics idle and after 12 taps "
           "and uploads | both pass | exit %d and %d, %d and %d lines"
           % (rc_idle, rc_busy, len(idle.splitlines()), len(busy.splitlines())))

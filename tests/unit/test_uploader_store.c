@@ -4,7 +4,9 @@
  * stay pending (the range must not sweep them up), dead letters with their
  * reason, the latest dead letter, and the checkpoint between batches; a dead
  * letter sent again, retention's small steps, and the roster's card pass
- * (card ownership: local changes kept, acknowledged, or in conflict).
+ * (card ownership: local changes kept, acknowledged, or in conflict).  The
+ * bookkeeping commits without an fsync (synchronous=NORMAL) and every other
+ * transaction, a tap's first, runs with FULL again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "testutil.h"
 
 static char dir[256];
@@ -332,6 +335,58 @@ test_card_pass_pieces(void **state)
 	assert_int_equal(rev, 0);
 }
 
+/* PRAGMA synchronous of the store's connection: 1 NORMAL, 2 FULL */
+static int
+sync_level(void)
+{
+	sqlite3_stmt *q;
+	int v;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA synchronous", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void
+test_bookkeeping_lazy(void **state)
+{
+	struct store_outbox_mark m[10];
+	int64_t seq[10];
+	int n;
+
+	add_events(0, 10, seq);
+	assert_int_equal(sync_level(), 2);
+	for (int i = 0; i < 10; i++) {
+		static char ids[10][16];
+
+		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
+		m[i] = (struct store_outbox_mark){seq[i], ids[i], "delivered", NULL};
+	}
+	assert_int_equal(store_outbox_mark_batch(st, m, 10), 0);
+	assert_int_equal(sync_level(), 2);
+	assert_int_equal(store_outbox_prune(st, INT64_MAX, 5, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(sync_level(), 2);
+	/* inside a transaction sqlite refuses NORMAL: the mark fails, FULL stays */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_outbox_mark_batch(st, m, 10), -1);
+	assert_int_equal(sync_level(), 2);
+	store_rollback(st);
+	/* left on NORMAL by a failed restore: the next transaction restores it first */
+	assert_int_equal(store_lazy_begin(st), 0);
+	assert_int_equal(sync_level(), 1);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(sync_level(), 2);
+	store_rollback(st);
+	/* the tap's BEGIN (store_record_tap) too */
+	assert_int_equal(store_lazy_begin(st), 0);
+	assert_int_equal(store_step_txn(st, ST_BEGIN), 0);
+	assert_int_equal(sync_level(), 2);
+	store_rollback(st);
+}
+
 int
 main(void)
 {
@@ -343,6 +398,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bookkeeping_lazy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
