@@ -109,9 +109,9 @@ def run(k):
     ok(all(re.search(r'id="dead-letters"><p>%d ' % DEAD, b) for _, b in pages),
        "the page still says %d dead letters (counted on the reports thread)" % DEAD)
     st, body = get(k, "/healthz")
-    ok('"pending": %d' % PENDING in body.replace('":', '": ').replace('":  ', '": ')
-       or '"pending":%d' % PENDING in body,
-       "/healthz still counts %d pending on the loop" % PENDING, body)
+    up = json.loads(body)["checks"]["upload"]
+    ok(up["pending"] == PENDING and up["dead"] == DEAD,
+       "/healthz still counts %d pending, %d dead on the loop" % (PENDING, DEAD), body)
     ok(loop_counts(k) - after == 2, "/healthz and /metrics each count once on the loop")
 
 
