@@ -165,6 +165,8 @@ void store_events_free(struct store_event *evs, int n);
 int store_outbox_stats(struct store *s, struct store_outbox_stats *st);
 /* The same without counting delivered events (delivered = -1): for the loop. */
 int store_outbox_backlog(struct store *s, struct store_outbox_stats *st);
+/* How many times this connection counted the outbox (50+ ms with 100,000 pending). */
+uint64_t store_outbox_backlog_counts(const struct store *s);
 
 /* absences registered by the case system or a teacher; uuid is the event id */
 struct store_absence {

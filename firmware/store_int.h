@@ -41,6 +41,7 @@ struct store {
 	void *wal_full_arg;
 	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */
 	int lazy;                /* synchronous=NORMAL is on (store_lazy_begin) */
+	uint64_t backlog_counts; /* outbox_stats() runs on this connection (a test's probe) */
 	/* store_prep()'s statements, kept prepared (a participant's computation reads
 	 * with ~15 of them; preparing each anew was most of a restart's time). */
 	struct store_prep_slot {

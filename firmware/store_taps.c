@@ -229,6 +229,7 @@ outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
 	memset(o, 0, sizeof(*o));
 	if (st == NULL)
 		return -1;
+	s->backlog_counts++;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		o->pending = sqlite3_column_int64(st, 0);
@@ -250,6 +251,12 @@ int
 store_outbox_backlog(struct store *s, struct store_outbox_stats *o)
 {
 	return outbox_stats(s, o, 0);
+}
+
+uint64_t
+store_outbox_backlog_counts(const struct store *s)
+{
+	return s->backlog_counts;
 }
 
 int

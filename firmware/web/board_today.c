@@ -89,13 +89,22 @@ upload_notices(struct board_req *r, struct evbuffer *out, json_t *up)
 		         board_t(r, "Show them"));
 }
 
+/* ob: the outbox backlog counted on the reports thread (today_run); ob_ok 0: it failed. */
 static void
-status_bar(struct board_req *r, struct evbuffer *out)
+status_bar(struct board_req *r, struct evbuffer *out, const struct store_outbox_stats *ob,
+           int ob_ok)
 {
 	json_t *c = json_object();
 	json_t *up;
 	char pend[64];
 
+	/* kiosk_health takes these numbers instead of counting on the loop */
+	if (c)
+		json_object_set_new(c, "outbox_backlog",
+		                    json_pack("{s:b, s:I, s:I, s:I}", "ok", ob_ok, "pending",
+		                              (json_int_t)ob->pending, "dead", (json_int_t)ob->dead,
+		                              "oldest_pending_ms",
+		                              (json_int_t)ob->oldest_pending_ms));
 	web_health(r->b->web, c);
 	html_fmt(out, "<div class=\"statusbar\" id=\"status\">");
 	pill(r, out, "Reader", jstr(c, "reader", "state"),
@@ -309,6 +318,8 @@ struct today_batch {
 	struct attendance_today *rows;
 	size_t n;
 	int failed;
+	struct store_outbox_stats ob; /* the status bar's backlog, counted here, not on the loop */
+	int ob_ok;
 	int64_t began_us, computed_us; /* the computation's span (reports thread) */
 	int renders;                   /* render jobs still reading the rows (loop only) */
 };
@@ -415,6 +426,7 @@ today_run(struct reports_ctx *ctx, void *arg)
 
 	atomic_store(&t->started, 1);
 	t->began_us = web_stream_clock_us();
+	t->ob_ok = store_outbox_backlog(ctx->store, &t->ob) == 0;
 	attendance_local_now(t->date, &t->minute);
 	if (attendance_today(ctx->att, t->date, t->minute, &t->rows, &t->n, err, sizeof(err)) < 0) {
 		log_err("board: today: %s", err);
@@ -427,12 +439,13 @@ today_run(struct reports_ctx *ctx, void *arg)
 /*
  * What the live part shows besides the table comes from the loop (reader, upload and
  * clock state, the unknown cards of the loop's connection): small, made on the loop
- * before the page is rendered on the reports thread.
+ * before the page is rendered on the reports thread.  The outbox backlog is not
+ * small (a count over every pending event): today_run counts it with the rows.
  */
 static void
-render_status(struct board_req *r, struct evbuffer *out)
+render_status(struct board_req *r, struct evbuffer *out, const struct today_batch *t)
 {
-	status_bar(r, out);
+	status_bar(r, out, &t->ob, t->ob_ok);
 }
 
 static void
@@ -576,7 +589,7 @@ answer(struct today_waiter *w, struct today_batch *t)
 	j->t = t;
 	if ((j->status = evbuffer_new()) == NULL || (j->unknown = evbuffer_new()) == NULL)
 		goto fail;
-	render_status(r, j->status);
+	render_status(r, j->status, t);
 	render_unknown(r, j->unknown);
 	board_page_headers(r->req);
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type",

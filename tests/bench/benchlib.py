@@ -238,9 +238,16 @@ def fill_history(db, days_to, years=1):
     return n
 
 
+# Rows per transaction of fill_outbox: the kiosk may be running, and its taps and
+# uploader wait for the write lock while the bench holds it (one transaction of
+# 100,000 rows held it 5 s; 500 rows hold it a few ms, like one upload step).
+FILL_OUTBOX_STEP = 500
+
+
 def fill_outbox(db, n, timeout=30):
-    """n pending tap_unknown_card events as the tap pipeline writes them, in one
-    transaction (the kiosk may be running: it waits for the lock)."""
+    """n pending tap_unknown_card events as the tap pipeline writes them, in
+    transactions of FILL_OUTBOX_STEP rows (the kiosk may be running: each waits for
+    the lock and holds it briefly)."""
     now = int(time.time() * 1000)
     rows = []
     for i in range(n):
@@ -251,9 +258,10 @@ def fill_outbox(db, n, timeout=30):
                                           "outcome": "unknown_card"}}
         rows.append((id, "tap_unknown_card", json.dumps(ev, separators=(",", ":")), now))
     c = sqlite3.connect(db, timeout=timeout)
-    with c:
-        c.executemany("INSERT INTO outbox(id, type, json, state, created_ms)"
-                      " VALUES(?,?,?,'pending',?)", rows)
+    for i in range(0, n, FILL_OUTBOX_STEP):
+        with c:
+            c.executemany("INSERT INTO outbox(id, type, json, state, created_ms)"
+                          " VALUES(?,?,?,'pending',?)", rows[i:i + FILL_OUTBOX_STEP])
     c.close()
 
 
