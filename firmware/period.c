@@ -560,36 +560,61 @@ line_fill(struct period *p, const struct attendance_days *res, int32_t from, int
 
 /* --- the stipend document --- */
 
-static int
-doc_add_total(json_t *tot, const char *key, const json_t *v, bool money)
-{
-	int64_t cur = 0, add = 0;
+/* A per-category total of the lines (excused minutes or hours), in the order keys first appear. */
+struct cat_sums {
+	const char *key[16]; /* the lines' own strings: the lines outlive the sums */
+	int64_t sum[16];
+	size_t n;
+	bool overflow; /* more keys than the room: doc_totals() fails, as out of memory */
+};
 
-	if (money) {
-		if (centi_parse(v, &add) < 0)
-			return -1;
-		centi_parse(json_object_get(tot, key), &cur);
-		return json_object_set_new(tot, key, scenario_money_json(cur + add));
+static int64_t *
+cat_slot(struct cat_sums *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->key[i], key) == 0)
+			return &c->sum[i];
+	if (c->n == sizeof(c->key) / sizeof(c->key[0])) {
+		c->overflow = true;
+		return NULL;
 	}
-	cur = json_integer_value(json_object_get(tot, key));
-	return json_object_set_new(tot, key, json_integer(cur + json_integer_value(v)));
+	c->key[c->n] = key;
+	c->sum[c->n] = 0;
+	return &c->sum[c->n++];
 }
 
-/* Totals of the lines: minutes summed, hours and money summed as printed in the lines. */
+static json_t *
+cat_json(const struct cat_sums *c, bool money)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < c->n; i++)
+		if (json_object_set_new(o, c->key[i],
+		                        money ? scenario_money_json(c->sum[i])
+		                              : json_integer(c->sum[i])) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/*
+ * Totals of the lines: minutes summed, hours and money summed as printed in the
+ * lines.  The sums are kept in integers and made JSON once at the end (keys in the
+ * order they were first set: the fixed ones, then the categories as they appear).
+ */
 static json_t *
 doc_totals(const json_t *lines)
 {
 	static const char *const ints[] = {"scheduled_min", "attended_min", "unexcused_min"};
 	static const char *const cents[] = {"scheduled_hours", "attended_hours", "unexcused_hours",
 	                                    "gross",           "deduction",      "unpaid_leave"};
-	json_t *tot = json_object(), *exm = json_object(), *exh = json_object(), *l;
+	int64_t isum[3] = {0}, csum[6] = {0};
+	struct cat_sums exm = {.n = 0}, exh = {.n = 0};
+	json_t *tot, *l;
 	size_t i, nl = 0, na = 0;
-	int rc = !tot || !exm || !exh;
+	int rc = 0;
 
-	for (size_t k = 0; !rc && k < 3; k++)
-		rc |= json_object_set_new(tot, ints[k], json_integer(0));
-	for (size_t k = 0; !rc && k < 6; k++)
-		rc |= json_object_set_new(tot, cents[k], scenario_money_json(0));
 	json_array_foreach(lines, i, l)
 	{
 		const char *key;
@@ -599,23 +624,47 @@ doc_totals(const json_t *lines)
 			nl++;
 		else
 			na++;
-		for (size_t k = 0; !rc && k < 3; k++)
-			rc |= doc_add_total(tot, ints[k], json_object_get(l, ints[k]), false);
-		for (size_t k = 0; !rc && k < 6; k++)
-			rc |= doc_add_total(tot, cents[k], json_object_get(l, cents[k]), true);
-		json_object_foreach(json_object_get(l, "excused_min"), key, v) rc |=
-		    doc_add_total(exm, key, v, false);
-		json_object_foreach(json_object_get(l, "excused_hours"), key, v) rc |=
-		    doc_add_total(exh, key, v, true);
+		for (size_t k = 0; k < 3; k++)
+			isum[k] += json_integer_value(json_object_get(l, ints[k]));
+		for (size_t k = 0; !rc && k < 6; k++) {
+			int64_t add;
+
+			if (centi_parse(json_object_get(l, cents[k]), &add) < 0)
+				rc = -1;
+			else
+				csum[k] += add;
+		}
+		json_object_foreach(json_object_get(l, "excused_min"), key, v)
+		{
+			int64_t *t = cat_slot(&exm, key);
+
+			if (t)
+				*t += json_integer_value(v);
+		}
+		json_object_foreach(json_object_get(l, "excused_hours"), key, v)
+		{
+			int64_t *t = cat_slot(&exh, key), add;
+
+			if (centi_parse(v, &add) < 0)
+				rc = -1;
+			else if (t)
+				*t += add;
+		}
+		if (rc || exm.overflow || exh.overflow)
+			return NULL;
 	}
+	if ((tot = json_object()) == NULL)
+		return NULL;
+	for (size_t k = 0; !rc && k < 3; k++)
+		rc |= json_object_set_new(tot, ints[k], json_integer(isum[k]));
+	for (size_t k = 0; !rc && k < 6; k++)
+		rc |= json_object_set_new(tot, cents[k], scenario_money_json(csum[k]));
 	if (!rc) {
 		rc |= json_object_set_new(tot, "lines", json_integer((json_int_t)nl));
 		rc |= json_object_set_new(tot, "adjustments", json_integer((json_int_t)na));
-		rc |= json_object_set(tot, "excused_min", exm);
-		rc |= json_object_set(tot, "excused_hours", exh);
+		rc |= json_object_set_new(tot, "excused_min", cat_json(&exm, false));
+		rc |= json_object_set_new(tot, "excused_hours", cat_json(&exh, true));
 	}
-	json_decref(exm);
-	json_decref(exh);
 	if (rc) {
 		json_decref(tot);
 		return NULL;

@@ -53,8 +53,23 @@ int
 rules_date_parse(const char *s, int32_t *date)
 {
 	int y, m, d, n = 0;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+	bool digits = true;
+
+	if (strlen(s) != 10)
 		return -1;
+	/* Plain "dddd-dd-dd" (every stored date) is read here: sscanf() was a visible
+	 * share of a month's documents; anything else (signs, blanks) goes to sscanf
+	 * as before, so the dates accepted are exactly the same. */
+	for (int i = 0; i < 10 && digits; i++)
+		if (i != 4 && i != 7)
+			digits = s[i] >= '0' && s[i] <= '9';
+	if (digits && s[4] == '-' && s[7] == '-') {
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		m = (s[5] - '0') * 10 + (s[6] - '0');
+		d = (s[8] - '0') * 10 + (s[9] - '0');
+	} else if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10) {
+		return -1;
+	}
 	if (s[4] != '-' || s[7] != '-' || y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 ||
 	    d > rules_days_in_month(y, m))
 		return -1;

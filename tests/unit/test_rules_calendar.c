@@ -1,7 +1,8 @@
 /*
  * test_rules_calendar.c — day numbers, weekdays, month arithmetic, the Easter
  * computus, and the public holidays of Norway and Denmark for 2020-2040 checked
- * day by day against a table written out here (not derived from the engine).
+ * day by day against a table written out here (not derived from the engine); dates
+ * read as sscanf() read them, over every day of 300 years and generated strings.
  */
 #include "rules_fixture.h"
 
@@ -225,12 +226,88 @@ test_template_validity(void **state)
 	fx_free(f);
 }
 
+/* rules_date_parse() as it was (sscanf for every date): the reference. */
+static int
+parse_ref(const char *s, int32_t *date)
+{
+	int y, m, d, n = 0;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+		return -1;
+	if (s[4] != '-' || s[7] != '-' || y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 ||
+	    d > rules_days_in_month(y, m))
+		return -1;
+	*date = rules_date(y, m, d);
+	return 0;
+}
+
+/*
+ * The fast reading of plain dates accepts and gives exactly what sscanf did: every
+ * day of 1899-12-01 .. 2200-01-31, each with one character changed, and random
+ * strings of digits, dashes, signs and blanks.
+ */
+static void
+test_date_parse_as_sscanf(void **state)
+{
+	static const char alpha[] = "0123456789-+ x0123456789--";
+	uint64_t rng = 88172645463325252u;
+	size_t ok = 0, checked = 0;
+	char buf[16];
+
+	(void)state;
+	for (int32_t d = rules_date(1899, 12, 1); d <= rules_date(2200, 1, 31); d++) {
+		int y, m, dd;
+
+		rules_ymd(d, &y, &m, &dd);
+		for (int k = -1; k < 10; k++) {
+			int32_t a = -7, b = -7;
+			int ra, rb;
+
+			snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, dd);
+			if (k >= 0) {
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				buf[k] = alpha[rng % (sizeof(alpha) - 1)];
+			}
+			ra = rules_date_parse(buf, &a);
+			rb = parse_ref(buf, &b);
+			if (ra != rb || a != b)
+				fail_msg("\"%s\": %d/%d, sscanf gave %d/%d", buf, ra, (int)a, rb,
+				         (int)b);
+			ok += ra == 0;
+			checked++;
+		}
+	}
+	for (int i = 0; i < 200000; i++) {
+		int32_t a = -7, b = -7;
+		int ra, rb;
+		size_t len = 8 + (size_t)(i % 4);
+
+		for (size_t k = 0; k < len; k++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			buf[k] = alpha[rng % (sizeof(alpha) - 1)];
+		}
+		buf[len] = '\0';
+		ra = rules_date_parse(buf, &a);
+		rb = parse_ref(buf, &b);
+		if (ra != rb || a != b)
+			fail_msg("\"%s\": %d/%d, sscanf gave %d/%d", buf, ra, (int)a, rb, (int)b);
+		checked++;
+	}
+	/* the days of 1900..2199 parse, and some changed ones still do (e.g. "+1" months) */
+	assert_true(ok > 300 * 365);
+	print_message("%zu strings compared, %zu dates\n", checked, ok);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_date_roundtrip),
 	    cmocka_unit_test(test_date_parse_format),
+	    cmocka_unit_test(test_date_parse_as_sscanf),
 	    cmocka_unit_test(test_weekday),
 	    cmocka_unit_test(test_add_months),
 	    cmocka_unit_test(test_easter),

@@ -1,7 +1,8 @@
 /*
  * test_store.c — the database: migrations from empty and from an old schema,
  * refusal of a newer schema, the tap + outbox transaction, outbox marking,
- * schedules with exceptions, and the hash chain of the audit log.
+ * schedules with exceptions, the hash chain of the audit log, and the day numbers
+ * of a range of taps read in bulk.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -435,6 +437,69 @@ test_wal_cut_back(void **state)
 	store_close(s);
 }
 
+/*
+ * store_range_taps() computes a tap's day number in C, not with julianday() in SQL:
+ * every day of 1899-12-25 .. 2200-01-05 and dates SQL reads otherwise (or not at
+ * all) must give exactly what SQL gives.
+ */
+static void
+test_range_taps_day_numbers(void **state)
+{
+	static const char *const odd[] = {"2026-02-30", "2026-2-01",  "2026-02-01x", "20260201",
+	                                  "2026-13-01", "0000-01-01", "2026-00-10",  "2026-01-00",
+	                                  "2026-01-1 ", "1900-02-29", "2000-02-29",  "2100-02-29",
+	                                  "-001-01-01", "2026-01-32", "9999-12-31",  "1970-01-01"};
+	struct store *s = fresh();
+	struct store_pid_tap *t;
+	size_t n, seen_odd = 0;
+	int64_t pid = add_participant(s, "P-1");
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char sql[512];
+
+	(void)state;
+	snprintf(sql, sizeof(sql),
+	         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 109590)"
+	         " INSERT INTO taps(uuid, card_key, participant_id, direction, outcome, wall_ms,"
+	         " mono_ns, local_date, local_min) SELECT 'u' || i, 'k', %lld, 'in', 'accepted_in',"
+	         " 1, 2, date('1899-12-25', '+' || i || ' days'), 480 FROM n",
+	         (long long)pid);
+	sql_exec(sql);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO taps(uuid, card_key, participant_id, direction, outcome,"
+		    " wall_ms, mono_ns, local_date, local_min) VALUES('odd%zu', 'k', %lld, 'out',"
+		    " 'accepted_out', 1, 2, '%s', 600)",
+		    i, (long long)pid, odd[i]);
+		sql_exec(sql);
+	}
+	assert_int_equal(store_range_taps(s, "", "~", &t, &n), 0);
+	assert_int_equal(n, 109591 + sizeof(odd) / sizeof(odd[0]));
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h,
+	                                    "SELECT CAST(julianday(local_date) - 2440587.5 AS"
+	                                    " INTEGER), local_date FROM taps WHERE id = ?",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(t[i].pid, pid);
+		sqlite3_bind_int64(st, 1, t[i].t.id);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (t[i].t.day != sqlite3_column_int(st, 0))
+			fail_msg("%s: day %d, SQL says %d",
+			         (const char *)sqlite3_column_text(st, 1), (int)t[i].t.day,
+			         sqlite3_column_int(st, 0));
+		seen_odd += strcmp(t[i].t.direction, "out") == 0;
+		sqlite3_reset(st);
+	}
+	assert_int_equal(seen_odd, sizeof(odd) / sizeof(odd[0]));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(t);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -450,6 +515,7 @@ main(void)
 	    cmocka_unit_test(test_audit_chain),
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_wal_cut_back),
+	    cmocka_unit_test(test_range_taps_day_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
