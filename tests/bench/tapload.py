@@ -9,6 +9,10 @@ one history.py built, when report.py passes it; else its own, TAPLOAD_YEARS), me
      2,000-participant month as CSV;
   5. footprint: start-up time to ready, peak RSS (VmHWM) over the whole run.
 
+The copied history's outbox is left as a kiosk that uploaded as it went leaves it:
+everything delivered, and what is older than keep_delivered_days deleted
+(benchlib.outbox_pruned), checkpointed and synced before the kiosk starts.
+
 Taps are open-loop (a participant does not wait for the previous one) through the
 simulated reader, from a process of their own (the reader hardware: nothing else runs
 there, so the timestamp before sendall waits for no other Python thread); each answer
@@ -525,6 +529,8 @@ def measure(log=print, history=None):
         benchlib.db_exec(db, "INSERT OR REPLACE INTO meta(key, value)"
                          " VALUES('upload.roster_etag', ?)", (etag,))
         benchlib.outbox_delivered(db)  # a year of uploads went out long ago
+        # ... and retention deleted what was older than 30 days, a day at a time
+        res["outbox_pruned_before"] = benchlib.outbox_pruned(db)
         res["db_mb"] = benchlib.db_size(k.state) / 1e6
         res["outbox_rows"] = k.db("SELECT count(*) FROM outbox")[0][0]
         log("tapload: first start computed %d day results in %.1f s; database %.0f MB"
