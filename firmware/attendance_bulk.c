@@ -48,9 +48,9 @@ struct attendance_bulk {
 	char since[11];
 };
 
-/* The slice [*first, *first + return) of a pid-sorted array whose rows hold pid at `off`. */
-static size_t
-slice_of(const void *arr, size_t n, size_t size, size_t off, int64_t pid, size_t *first)
+/* attendance_int.h: shared with attendance_today.c's bulk of one day. */
+size_t
+attendance_int_slice(const void *arr, size_t n, size_t size, size_t off, int64_t pid, size_t *first)
 {
 	const char *base = arr;
 	size_t lo = 0, hi = n, k;
@@ -70,9 +70,6 @@ slice_of(const void *arr, size_t n, size_t size, size_t off, int64_t pid, size_t
 	*first = lo;
 	return k - lo;
 }
-
-#define SLICE(type, arr, n, field, pid, first)                                                     \
-	slice_of((arr), (n), sizeof(type), offsetof(type, field), (pid), (first))
 
 void
 attendance_bulk_free(struct attendance_bulk *b)

@@ -7,6 +7,9 @@
 #ifndef STEMPEL_ATTENDANCE_INT_H
 #define STEMPEL_ATTENDANCE_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "attendance.h"
 
 /* The context's store (the read-only one on the reports thread). */
@@ -79,5 +82,14 @@ int attendance_bulk_absences(const struct attendance_bulk *b, int64_t pid, const
 /* store_quota_state_get: *found 1 with *day, *data (malloc'd), *len; 0 none */
 int attendance_bulk_quota_state(const struct attendance_bulk *b, int64_t pid, int32_t max_day,
                                 int *found, int32_t *day, unsigned char **data, size_t *len);
+
+/*
+ * The slice [*first, *first + return) of a pid-sorted array whose rows hold the
+ * participant id at `off` (binary search): the bulk loaders' rows of one participant.
+ */
+size_t attendance_int_slice(const void *arr, size_t n, size_t size, size_t off, int64_t pid,
+                            size_t *first);
+#define SLICE(type, arr, n, field, pid, first)                                                     \
+	attendance_int_slice((arr), (n), sizeof(type), offsetof(type, field), (pid), (first))
 
 #endif

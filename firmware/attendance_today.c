@@ -59,32 +59,6 @@ struct bulk {
 	struct rules_memo *memo;
 };
 
-/* The slice [*first, *first + return) of a pid-sorted array whose rows hold pid at `off`. */
-static size_t
-slice_of(const void *arr, size_t n, size_t size, size_t off, int64_t pid, size_t *first)
-{
-	const char *base = arr;
-	size_t lo = 0, hi = n, k;
-
-#define PID_AT(i) (*(const int64_t *)(const void *)(base + (i)*size + off))
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (PID_AT(mid) < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (k = lo; k < n && PID_AT(k) == pid; k++)
-		;
-#undef PID_AT
-	*first = lo;
-	return k - lo;
-}
-
-#define SLICE(type, arr, n, field, pid, first)                                                     \
-	slice_of((arr), (n), sizeof(type), offsetof(type, field), (pid), (first))
-
 /* Whether `pid` is in the ascending list. */
 static bool
 listed(const int64_t *ids, size_t n, int64_t pid)

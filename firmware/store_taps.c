@@ -209,21 +209,25 @@ store_events_free(struct store_event *evs, int n)
 /*
  * Delivered events are kept: a kiosk of 2,000 participants has 1.5 million of them
  * after a year, and counting them takes 130 ms (make bench).  The daemon's health,
- * metrics and board ask on the loop, so only stempelctl status counts them.
+ * metrics and board ask on the loop, so only stempelctl status counts them.  The
+ * oldest pending event is the head of the queue (the lowest seq, one index step):
+ * min(created_ms) read the row of every pending event, 35-45 ms for 100,000.
  */
 static int
 outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
 {
 	sqlite3_stmt *st = store_prep(
-	    s, delivered ? "SELECT"
-	                   " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
-	                   " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
-	                   " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-	                   " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')"
-	                 : "SELECT"
-	                   " (SELECT count(*) FROM outbox WHERE state = 'pending'), -1,"
-	                   " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-	                   " (SELECT min(created_ms) FROM outbox WHERE state = 'pending')");
+	    s,
+	    delivered
+	        ? "SELECT"
+	          " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+	          " (SELECT count(*) FROM outbox WHERE state = 'delivered'),"
+	          " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	          " (SELECT created_ms FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1)"
+	        : "SELECT"
+	          " (SELECT count(*) FROM outbox WHERE state = 'pending'), -1,"
+	          " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	          " (SELECT created_ms FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1)");
 	int rc;
 
 	memset(o, 0, sizeof(*o));
