@@ -34,6 +34,14 @@ async function stopDaemon() {
 }
 
 const KIOSK_TZ = 'Asia/Kathmandu'; // +05:45: never the browser's zone (the test runs it in UTC)
+const KIOSK_UTC_OFFSET_MIN = 345; // Kathmandu keeps +05:45 all year
+
+// Seconds from now to the next 12:00 on the kiosk's wall clock.
+function kioskNoonOffset() {
+  const day = 86400;
+  const local = Math.floor(Date.now() / 1000) + KIOSK_UTC_OFFSET_MIN * 60;
+  return ((12 * 3600 - (local % day)) % day + day) % day;
+}
 const ALLDAY = { template: [{ weekdays: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' }] };
 
 // The week after a tap: waits for it and returns what a participant sees.
@@ -78,12 +86,17 @@ async function main() {
   const ctl = (...args) => execFileSync(path.join(BIN, 'stempelctl'), ['-c', conf, ...args]);
   ctl('roster', 'import', path.join(dir, 'roster.json'));
   ctl('card', 'revoke', '04A1B2FF');
-  // Half an hour ago (the daemon's clock only): Olena checks in, so that her tap
-  // later is a check-out during the session, past the 20-minute window.
-  await startDaemon(conf, sock, { STEMPEL_CLOCK_OFFSET_S: '-1800' });
+  // The daemons run at the next kiosk-local noon (their clocks only), so every
+  // tap below falls on one kiosk-local day whatever the hour of the run.  Half an
+  // hour before it, Olena checks in, so that her tap later is a check-out during
+  // the session, past the 20-minute window.
+  const noon = kioskNoonOffset();
+  const early = { STEMPEL_CLOCK_EPOCH: String(Math.floor(Date.now() / 1000) - 2 * 86400) };
+  await startDaemon(conf, sock, { ...early, STEMPEL_CLOCK_OFFSET_S: String(noon - 1800) });
   await tap(sock, '04A1B203');
   await stopDaemon();
-  await startDaemon(conf, sock);
+  const atNoon = { ...early, STEMPEL_CLOCK_OFFSET_S: String(noon) };
+  await startDaemon(conf, sock, atNoon);
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -105,10 +118,13 @@ async function main() {
     ok(prompts.size >= 2, 'idle: the prompt changes language', [...prompts].join(' | '));
 
     // the idle clock: the kiosk's zone from the daemon, not the browser's (UTC here)
-    const fmt = (tz) => new Date().toLocaleTimeString('nb-NO', { hour: '2-digit', minute: '2-digit', timeZone: tz });
-    const want = [fmt(KIOSK_TZ)];
+    // (the page's clock is the browser's time, redrawn every 2.5 s: it may still
+    // show the minute that just ended)
+    const fmt = (tz, ago = 0) => new Date(Date.now() - ago).toLocaleTimeString('nb-NO',
+      { hour: '2-digit', minute: '2-digit', timeZone: tz });
+    const want = [fmt(KIOSK_TZ, 3000)];
     const clock = await page.textContent('#clock');
-    want.push(fmt(KIOSK_TZ)); // a minute may turn while we read
+    want.push(fmt(KIOSK_TZ));
     ok(want.includes(clock) && clock !== fmt('UTC'),
       `idle clock shows the kiosk's time zone (${KIOSK_TZ}), not the browser's`,
       `clock ${clock}, kiosk ${want.join('/')}, browser ${fmt('UTC')}`);
@@ -217,7 +233,7 @@ async function main() {
     await page.screenshot({ path: path.join(SHOTS, 'kiosk-out-of-order.png') });
 
     // the daemon restarts: the screen reconnects by itself and answers again
-    await startDaemon(conf, sock);
+    await startDaemon(conf, sock, atNoon);
     await page.locator('#ooo:not(.on)').waitFor({ timeout: 8000 }).catch(() => {});
     ok(await page.getAttribute('#ooo', 'class') !== 'on', 'daemon back: the out-of-order screen goes away');
     await page.waitForTimeout(1500);

@@ -153,8 +153,12 @@ class Kiosk:
             s.sendall(b"GET /kiosk/events HTTP/1.1\r\nHost: x\r\n\r\n")
             f = s.makefile("rb")
             event = None
-            ready.set()
             try:
+                # The daemon has the subscriber once its status line is
+                # written; a tap before that would not reach this stream
+                # (under valgrind that takes longer than any fixed sleep).
+                f.readline()
+                ready.set()
                 for raw in f:
                     line = raw.decode(errors="replace").rstrip("\r\n")
                     if line.startswith("event: "):
@@ -164,11 +168,11 @@ class Kiosk:
                         event = None
             except (OSError, ValueError):
                 pass
+            ready.set()
             self.events.put(("closed", None))
         t = threading.Thread(target=run, daemon=True)
         t.start()
-        ready.wait(5)
-        time.sleep(0.1)
+        ready.wait(60)
         self.sse_threads.append(t)
 
     def screen_status(self, timeout=5):
