@@ -12,14 +12,11 @@ import os
 import re
 import socket
 import struct
-import subprocess
 import sys
-import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosklib import BIN, Kiosk, ok, done  # noqa: E402
+from kiosklib import Kiosk, ok, done  # noqa: E402
 
 NOW = calendar.timegm((2026, 12, 3, 11, 0, 0))
 os.environ["STEMPEL_CLOCK_OFFSET_S"] = str(NOW - int(time.time()))
@@ -155,31 +152,6 @@ def metric(k, name):
     return int(m.group(1)) if m else None
 
 
-def login(k):
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", k.port, timeout=60)
-    c.request("GET", "/board/login")
-    r = c.getresponse()
-    page = r.read().decode()
-    cookies = {}
-    for v in r.headers.get_all("Set-Cookie") or []:
-        n, val = v.split(";")[0].split("=", 1)
-        cookies[n] = val
-    tok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"login_csrf": tok, "username": "kari",
-                                   "password": PASSWORD})
-    c.request("POST", "/board/login", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join("%s=%s" % kv for kv in cookies.items())})
-    r = c.getresponse()
-    r.read()
-    for v in r.headers.get_all("Set-Cookie") or []:
-        n, val = v.split(";")[0].split("=", 1)
-        cookies[n] = val
-    c.close()
-    return "; ".join("%s=%s" % kv for kv in cookies.items())
-
-
 def main():
     k = Kiosk(roster_doc=roster())
     try:
@@ -191,9 +163,7 @@ def main():
 
 def run(k):
     token = k.ctl("token", "create", "--scope", "payroll", "--name", "lonn").stdout.strip()
-    subprocess.run([os.path.join(BIN, "stempelctl"), "-c", k.conf, "user", "add", "kari",
-                    "--role", "teacher", "--password-stdin"], input=PASSWORD + "\n", text=True,
-                   capture_output=True, timeout=60, check=True)
+    k.add_teacher("kari", PASSWORD)
     k.ctl("attendance", "results-from", "2026-11-30")
     k.ctl("g", "add", "2026-05-01", "130160")
     k.start()
@@ -237,7 +207,7 @@ def run(k):
     ok(st == 404, "an unknown participant's basis is still a 404", st)
 
     # The Today page: slow and HTTP/1.0 the same as fast (the minute may turn: twice).
-    cookie = {"Cookie": login(k)}
+    cookie = {"Cookie": k.board_login("kari", PASSWORD)}
     for path in ("/board/today", "/board/today?part=1"):
         for attempt in range(2):
             st, h, fast = raw_get(k.port, path, cookie)

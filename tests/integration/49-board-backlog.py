@@ -9,42 +9,15 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosklib import BIN, Kiosk, ok, done, roster  # noqa: E402
+from kiosklib import Kiosk, ok, done, roster  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 PENDING, DEAD = 37, 5
-
-
-def login(k):
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", k.port, timeout=60)
-    c.request("GET", "/board/login")
-    r = c.getresponse()
-    page = r.read().decode()
-    cookies = {}
-    for v in r.headers.get_all("Set-Cookie") or []:
-        n, val = v.split(";")[0].split("=", 1)
-        cookies[n] = val
-    tok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"login_csrf": tok, "username": "kari",
-                                   "password": PASSWORD})
-    c.request("POST", "/board/login", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join("%s=%s" % kv for kv in cookies.items())})
-    r = c.getresponse()
-    r.read()
-    for v in r.headers.get_all("Set-Cookie") or []:
-        n, val = v.split(";")[0].split("=", 1)
-        cookies[n] = val
-    c.close()
-    return "; ".join("%s=%s" % kv for kv in cookies.items())
 
 
 def get(k, path, headers=None):
@@ -73,9 +46,7 @@ def main():
 
 
 def run(k):
-    subprocess.run([os.path.join(BIN, "stempelctl"), "-c", k.conf, "user", "add", "kari",
-                    "--role", "teacher", "--password-stdin"], input=PASSWORD + "\n", text=True,
-                   capture_output=True, timeout=60, check=True)
+    k.add_teacher("kari", PASSWORD)
     # A backlog the kiosk has no uploader for: it stays as it is.
     now = int(time.time() * 1000)
     c = sqlite3.connect(os.path.join(k.state, "stempel.db"), timeout=10)
@@ -92,7 +63,7 @@ def run(k):
                        None if i < PENDING else "test", now - i))
     c.close()
     k.start()
-    cookie = {"Cookie": login(k)}
+    cookie = {"Cookie": k.board_login("kari", PASSWORD)}
 
     before = loop_counts(k)
     ok(before is not None, "/metrics has stempel_outbox_loop_counts_total", before)

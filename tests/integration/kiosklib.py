@@ -135,6 +135,43 @@ class Kiosk:
         except OSError:
             return ""
 
+    def add_teacher(self, user, password):
+        """A board user with the teacher role (stempelctl user add, password on stdin)."""
+        subprocess.run([os.path.join(BIN, "stempelctl"), "-c", self.conf, "user", "add", user,
+                        "--role", "teacher", "--password-stdin"], input=password + "\n",
+                       text=True, capture_output=True, timeout=60, check=True)
+
+    def board_login(self, user, password):
+        """Log in on the board as a browser would (the login form's CSRF token and
+        cookie, then the POST); returns the Cookie header for the session."""
+        import http.client
+        import re
+        import urllib.parse
+        cookies = {}
+
+        def keep(r):
+            for v in r.headers.get_all("Set-Cookie") or []:
+                n, val = v.split(";")[0].split("=", 1)
+                cookies[n] = val
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            c.request("GET", "/board/login")
+            r = c.getresponse()
+            page = r.read().decode()
+            keep(r)
+            tok = re.search(r'name="login_csrf" value="([^"]+)"', page).group(1)
+            body = urllib.parse.urlencode({"login_csrf": tok, "username": user,
+                                           "password": password})
+            c.request("POST", "/board/login", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join("%s=%s" % kv for kv in cookies.items())})
+            r = c.getresponse()
+            r.read()
+            keep(r)
+        finally:
+            c.close()
+        return "; ".join("%s=%s" % kv for kv in cookies.items())
+
     def get(self, path, timeout=5):
         """(status, body) — also for 4xx/5xx."""
         try:
