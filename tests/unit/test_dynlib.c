@@ -42,17 +42,19 @@ DYNLIB_SHIM(TEST_FUNCS, "[test] shim", "libc6", "libstempel-absent.so.9", "libc.
 #pragma GCC visibility pop
 
 #define SONAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+/* A library of this test's own: the sonames to try, the package named, the symbols. */
+#define TEST_LIB(sonames_, package_, syms_, nsyms_)                                                \
+	{                                                                                          \
+		.sonames = sonames_, .package = package_, .feature = "[test] feature",             \
+		.syms = syms_, .nsyms = nsyms_, .once = PTHREAD_ONCE_INIT                          \
+	}
 
 static void
 test_missing_library(void **state)
 {
 	const struct dynlib_sym syms[] = {{"strlen", &p_strlen}};
-	struct dynlib d = {.sonames = SONAMES("libstempel-absent.so.9"),
-	                   .package = "libstempel-absent9",
-	                   .feature = "[test] feature",
-	                   .syms = syms,
-	                   .nsyms = 1,
-	                   .once = PTHREAD_ONCE_INIT};
+	struct dynlib d =
+	    TEST_LIB(SONAMES("libstempel-absent.so.9"), "libstempel-absent9", syms, 1);
 	char err[256] = "";
 
 	assert_int_equal(dynlib_load(&d, err, sizeof(err)), -1);
@@ -71,12 +73,7 @@ test_missing_symbol(void **state)
 {
 	const struct dynlib_sym syms[] = {{"strlen", &p_strlen},
 	                                  {"stempel_no_such_function", &p_missing}};
-	struct dynlib d = {.sonames = SONAMES("libc.so.6"),
-	                   .package = "libc6",
-	                   .feature = "[test] feature",
-	                   .syms = syms,
-	                   .nsyms = 2,
-	                   .once = PTHREAD_ONCE_INIT};
+	struct dynlib d = TEST_LIB(SONAMES("libc.so.6"), "libc6", syms, 2);
 	char err[256] = "";
 
 	assert_int_equal(dynlib_load(&d, err, sizeof(err)), -1);
@@ -91,19 +88,10 @@ static void
 test_soname_list(void **state)
 {
 	const struct dynlib_sym syms[] = {{"strlen", &p_strlen}};
-	struct dynlib d = {.sonames = SONAMES("libstempel-absent.so.9", "libc.so.6"),
-	                   .package = "libc6",
-	                   .feature = "[test] feature",
-	                   .syms = syms,
-	                   .nsyms = 1,
-	                   .once = PTHREAD_ONCE_INIT};
-	struct dynlib none = {.sonames =
-	                          SONAMES("libstempel-absent.so.9", "libstempel-absent.so.8"),
-	                      .package = "libstempel-absent9",
-	                      .feature = "[test] feature",
-	                      .syms = syms,
-	                      .nsyms = 1,
-	                      .once = PTHREAD_ONCE_INIT};
+	struct dynlib d =
+	    TEST_LIB(SONAMES("libstempel-absent.so.9", "libc.so.6"), "libc6", syms, 1);
+	struct dynlib none = TEST_LIB(SONAMES("libstempel-absent.so.9", "libstempel-absent.so.8"),
+	                              "libstempel-absent9", syms, 1);
 	char err[256] = "";
 
 	p_strlen = NULL;
@@ -149,12 +137,8 @@ static void
 test_need_dies_with_message(void **state)
 {
 	const struct dynlib_sym syms[] = {{"strlen", &p_strlen}};
-	struct dynlib d = {.sonames = SONAMES("libstempel-absent.so.9"),
-	                   .package = "libstempel-absent9",
-	                   .feature = "[test] feature",
-	                   .syms = syms,
-	                   .nsyms = 1,
-	                   .once = PTHREAD_ONCE_INIT};
+	struct dynlib d =
+	    TEST_LIB(SONAMES("libstempel-absent.so.9"), "libstempel-absent9", syms, 1);
 	char out[1024] = "";
 	size_t n = 0;
 	ssize_t r;
@@ -187,12 +171,7 @@ static void
 test_load_fills_pointers(void **state)
 {
 	const struct dynlib_sym syms[] = {{"strlen", &p_strlen}};
-	struct dynlib d = {.sonames = SONAMES("libc.so.6"),
-	                   .package = "libc6",
-	                   .feature = "[test] feature",
-	                   .syms = syms,
-	                   .nsyms = 1,
-	                   .once = PTHREAD_ONCE_INIT};
+	struct dynlib d = TEST_LIB(SONAMES("libc.so.6"), "libc6", syms, 1);
 	char err[256] = "";
 	size_t (*f)(const char *);
 
