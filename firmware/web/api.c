@@ -444,17 +444,9 @@ close_run_command(struct api *api, struct evhttp_request *req, int64_t id, const
 			reply_error(req, 409, "the period has not started yet");
 		return;
 	}
-	switch (r.status) {
-	case CMD_NOT_FOUND:
-		reply_error(req, 404, "no such period");
-		return;
-	case CMD_FAILED:
-		/* sqlite's own message, copied before the rollback */
-		reply_error(req, 503, r.msg);
-		return;
-	default:
-		reply_error(req, 422, r.msg);
-	}
+	/* a refusal's message says why; sqlite's own for a 503, copied before the rollback */
+	reply_error(req, web_cmd_status(r.status),
+	            r.status == CMD_NOT_FOUND ? "no such period" : r.msg);
 }
 
 /* /api/v1/periods/{id}[/stipend.json|/stipend.csv|/close]: id and what; -1 if no match. */

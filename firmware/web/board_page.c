@@ -672,7 +672,7 @@ board_when(int64_t ms, const char *fmt, char *out, size_t outlen)
 int
 board_cmd_status(const struct cmd_result *res)
 {
-	return res->status == CMD_FAILED ? 503 : 422;
+	return web_cmd_status(res->status);
 }
 
 void

@@ -26,6 +26,7 @@
 #include "addrlist.h"
 #include "auth.h"
 #include "clock.h"
+#include "cmd/cmd.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
@@ -110,6 +111,23 @@ struct web {
 
 /* The one listener's owner: libevent hands the error callback evhttp's argument. */
 static struct web *accept_owner;
+
+int
+web_cmd_status(int cmd_status)
+{
+	switch (cmd_status) {
+	case CMD_OK:
+		return 200;
+	case CMD_NOT_FOUND:
+		return 404;
+	case CMD_CONFLICT:
+		return 409;
+	case CMD_FAILED:
+		return 503;
+	default:
+		return 422;
+	}
+}
 
 void
 web_reply_json(struct evhttp_request *req, int status, json_t *body)

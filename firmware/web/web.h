@@ -60,5 +60,10 @@ void web_security_headers(struct evhttp_request *req);
 int web_health(struct web *w, json_t *checks);
 /* Reply with a JSON body and status. Steals `body`. */
 void web_reply_json(struct evhttp_request *req, int status, json_t *body);
+/*
+ * The HTTP status of a refused command (enum cmd_status), the same for the board
+ * and the API: bad input 422, not found 404, not now 409, storage 503.
+ */
+int web_cmd_status(int cmd_status);
 
 #endif
