@@ -21,6 +21,7 @@
 #include "log.h"
 #include "loop.h"
 #include "recompute.h"
+#include "rules/rules.h"
 
 /* The longest timer sleep: a jump of the wall clock is noticed within it. */
 #define MAX_SLEEP_S 10
@@ -41,7 +42,40 @@ struct recompute {
 	int minute;   /* and the minute */
 	int waiting;  /* work held back while the wall clock is not trusted */
 	int checked;  /* saved states after the trusted today dropped (once) */
+	int served;   /* the service date was looked at (once) */
 };
+
+/*
+ * The kiosk goes into service now (its first trusted start, RULES.md): its service
+ * date is today, so today's sessions count, even one that ended before this moment
+ * and was never observed (no taps: unexcused).  Say so, with the way out for a
+ * kiosk put up after today's classes.
+ */
+static void
+first_service(struct recompute *r, const char *day, int min)
+{
+	int ends[MAX_ENDS], first = 24 * 60;
+	int32_t d;
+	size_t n = 0;
+	char err[256], next[11] = "YYYY-MM-DD";
+
+	if (attendance_session_ends(r->a, day, ends, MAX_ENDS, &n, err, sizeof(err)) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		first = ends[i] < first ? ends[i] : first;
+	if (first > min) {
+		log_info("attendance: in service from %s %02d:%02d (the first trusted start)", day,
+		         min / 60, min % 60);
+		return;
+	}
+	if (rules_date_parse(day, &d) == 0)
+		rules_date_format(d + 1, next, sizeof(next));
+	log_warn("attendance: in service from %s %02d:%02d (the first trusted start), after a "
+	         "session of today ended at %02d:%02d: today counts, and a participant without "
+	         "taps today is absent.  If the kiosk was not in use today, start its service "
+	         "tomorrow: stempelctl attendance results-from %s",
+	         day, min / 60, min % 60, first / 60, first % 60, next);
+}
 
 /*
  * Day results book absences, and absences cost money: they wait while the wall
@@ -53,7 +87,7 @@ struct recompute {
 static int
 clock_trusted(struct recompute *r)
 {
-	char day[11], err[256];
+	char day[11], have[11], err[256];
 	int min;
 
 	if (clock_quality_now() != CLOCK_SYNCED) {
@@ -67,6 +101,9 @@ clock_trusted(struct recompute *r)
 		log_info("recompute: the clock is trusted again; catching up");
 	r->waiting = 0;
 	attendance_local_now(day, &min);
+	if (!r->served && attendance_results_from(r->a, have) == 1)
+		first_service(r, day, min);
+	r->served = 1;
 	if (attendance_set_results_from(r->a, day, 1, err, sizeof(err)) < 0)
 		log_warn("recompute: %s", err);
 	/* The clock may have gone back while the daemon was stopped: states after today go. */

@@ -3,11 +3,14 @@
 absences.  The daemon's first start records its service date; before it
 nothing is scheduled (no unexcused minutes, no deduction), from it on the
 rules apply; `stempelctl attendance results-from DATE` moves the date back
-when a centre had the kiosk (or paper lists entered as corrections) earlier."""
+when a centre had the kiosk (or paper lists entered as corrections) earlier.
+A kiosk first started after a session of that day ended warns that the day counts
+and names the next day to start from; one started before the day's sessions does not."""
 import datetime
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kiosklib import Kiosk, ok, done  # noqa: E402
@@ -38,4 +41,40 @@ try:
        "moved back: the same week is judged (5 days unexcused)", t)
 finally:
     k.cleanup()
+
+EVERY_DAY = {"participants": [dict(ROSTER["participants"][0], schedule={"template": [
+    {"weekdays": [1, 2, 3, 4, 5, 6, 7], "start": "08:30", "end": "14:30"}]})]}
+
+
+def first_start_at(hhmm):
+    """A fresh kiosk's first start with its clock at HH:MM (UTC, its zone) today:
+    the log's line about the service date."""
+    now = time.time()
+    h, m = map(int, hhmm.split(":"))
+    at = (int(now) // 86400) * 86400 + h * 3600 + m * 60
+    env = {"STEMPEL_CLOCK_OFFSET_S": str(int(at - now)),
+           "STEMPEL_CLOCK_EPOCH": str(int(now) - 2 * 86400)}
+    f = Kiosk(roster_doc=EVERY_DAY)
+    try:
+        f.start(env=env)
+        deadline = time.time() + 20
+        while time.time() < deadline and "in service from" not in f.logtext(100000):
+            time.sleep(0.1)
+        f.stop()
+        lines = [ln for ln in f.logtext(100000).splitlines() if "in service from" in ln]
+        return lines[0] if lines else ""
+    finally:
+        f.cleanup()
+
+
+today = datetime.datetime.now(datetime.timezone.utc).date()
+late = first_start_at("18:12")
+tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+ok("after a session of today ended at 14:30" in late and
+   "stempelctl attendance results-from %s" % tomorrow in late,
+   "first start at 18:12 after a 08:30-14:30 session: a warning that today counts, naming "
+   "tomorrow's date to start from", late)
+early = first_start_at("07:00")
+ok("in service from %s 07:00" % today.isoformat() in early and "ended" not in early,
+   "first start at 07:00, before the day's session: the service date, no warning", early)
 done()
