@@ -8,6 +8,8 @@
 # qemu-user; `make deb` packages, `make package-test` installs it in a Debian 12 root.
 
 CC      ?= cc
+# run, check, bench and fuzz build with one job per core (CI runs a bare `make check`).
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS    := libevent libevent_pthreads libevent_openssl sqlite3 jansson inih libsodium \
            libgpiod openssl
 # Headers only: these are dlopen()ed by soname when needed (hal/dynlib.h), so a kiosk
@@ -153,15 +155,15 @@ cross-deps:
 
 # run: a demo kiosk in ./run (simulated reader, demo roster, board on localhost).
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@board/demo/run.sh
 
 # check: build everything with sanitizers and run unit + integration tests.
 check: deps browser-deps
 	@tests/check-format.sh
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory FLAVOUR=asan flavour-all
-	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOUR=asan flavour-all
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOUR=fuzz fuzzers
 	@tests/run build/asan
 
 # format: clang-format (.clang-format) over every tracked C source, in place.
@@ -182,18 +184,18 @@ browser-deps:
 		(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@tests/bench/run build/rel
 
 # fuzz: every harness for FUZZ_SECONDS (60) on a copy of its seed corpus.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOUR=fuzz fuzzers
 	@tests/fuzz/run build/fuzz $(FUZZ_SECONDS)
 
 # check-unit: the unit tests of $(B) alone (under qemu-user for ARCH=arm64).
 check-unit: deps
-	@$(MAKE) --no-print-directory flavour-all
+	@$(MAKE) --no-print-directory -j$(JOBS) flavour-all
 	@board/cross/check-unit.sh $(B) $(if $(CROSS),qemu-aarch64-static)
 
 # deb: stempel_$(VERSION)_$(DEB_ARCH).deb from build/rel (build/arm64-rel), board/package/.

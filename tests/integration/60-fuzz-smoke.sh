@@ -2,4 +2,4 @@
 # A short run of every fuzz harness (make check); `make fuzz` runs each for 60 s.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-exec tests/fuzz/run build/fuzz "${FUZZ_SMOKE_SECONDS:-5}"
+exec tests/fuzz/run build/fuzz "${FUZZ_SMOKE_SECONDS:-3}"
