@@ -13,7 +13,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosklib import Kiosk, ok, done  # noqa: E402
+from kiosklib import Kiosk, ok, done, noon_clock, holiday  # noqa: E402
+
+# The kiosk (daemon and stempelctl) lives at 12:00 UTC today: "today" is its date
+# at any hour of the run and in any zone of the host.
+CLOCK, TODAY = noon_clock()
+os.environ.update(CLOCK)
 
 ROSTER = {"participants": [{"id": "P-1", "name": "Amina", "programme_start": "2026-01-05",
                             "cards": ["04A1B201"],
@@ -21,8 +26,11 @@ ROSTER = {"participants": [{"id": "P-1", "name": "Amina", "programme_start": "20
                                                        "start": "08:00", "end": "15:30"}]}}]}
 k = Kiosk(roster_doc=ROSTER)
 try:
-    today = datetime.date.today()
+    today = TODAY
     monday = today - datetime.timedelta(days=today.weekday() + 14)  # two weeks back
+    # or earlier: a week with no public holiday, so that all five days are scheduled
+    while any(holiday(monday + datetime.timedelta(days=i)) for i in range(5)):
+        monday -= datetime.timedelta(days=7)
     friday = monday + datetime.timedelta(days=4)
     k.start()
     k.stop()

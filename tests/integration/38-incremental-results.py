@@ -15,10 +15,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosklib import Kiosk, ok, done  # noqa: E402
+from kiosklib import Kiosk, ok, done, holiday, noon_clock  # noqa: E402
 
 N = 20
-today = datetime.date.today()
+# The kiosk lives at 12:00 UTC today: "today" is its date at any hour and host zone.
+CLOCK, today = noon_clock()
+os.environ.update(CLOCK)
 start = today - datetime.timedelta(days=365)
 ROSTER = {"participants": [{
     "id": "P-%03d" % (i + 1), "name": "Participant %d" % (i + 1),
@@ -64,7 +66,12 @@ try:
     k = Kiosk(config_extra="[kiosk]\nregime_dir = %s\n" % regimes, roster_doc=ROSTER)
     k.ctl("attendance", "results-from", start.isoformat())
     # Three vacation days two weeks back (the quota is 25 a year).
+    # (or a week earlier: three scheduled days, no public holiday, in one calendar year,
+    # the quota's; the regime edit below leaves one day a year)
     vac = today - datetime.timedelta(days=today.weekday() + 14)
+    while vac.year != (vac + datetime.timedelta(days=2)).year or \
+            any(holiday(vac + datetime.timedelta(days=i)) for i in range(3)):
+        vac -= datetime.timedelta(days=7)
     k.ctl("absence", "add", "P-003", "vacation", vac.isoformat(),
           (vac + datetime.timedelta(days=2)).isoformat())
     vac_days = [(vac + datetime.timedelta(days=i)).isoformat() for i in range(3)]
@@ -77,6 +84,8 @@ try:
        "first start computes everyone from the programme start (%s engine days)" % first)
     ok(states >= N * 12, "states saved at each pay period's start and today (%d)" % states)
     monday = today - datetime.timedelta(days=today.weekday() + 7)
+    while holiday(monday):  # Easter or Whit Monday, 1 Jan, ...: not scheduled
+        monday -= datetime.timedelta(days=7)
     ok(unexcused(k, "P-001", monday.isoformat()) == 360, "an absent day is unexcused",
        unexcused(k, "P-001", monday.isoformat()))
     before = [unexcused(k, "P-003", d) for d in vac_days]
@@ -92,7 +101,7 @@ try:
 
     # A late sick note three months back: from its pay period on.
     late = (today - datetime.timedelta(days=91))
-    while late.weekday() > 4:
+    while late.weekday() > 4 or holiday(late):
         late -= datetime.timedelta(days=1)
     was = metric(k, "stempel_engine_day_walks_total")
     k.ctl("absence", "add", "P-002", "sick_doctor", late.isoformat())

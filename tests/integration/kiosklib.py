@@ -5,6 +5,7 @@ reader, taps through its UNIX socket, reads the kiosk's server-sent events
 and looks into its database.  Checks print "ok - ..." / "not ok - ..." lines
 (tests/run counts them).
 """
+import datetime
 import json
 import os
 import queue
@@ -45,6 +46,28 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def noon_clock():
+    """(env, date): STEMPEL_CLOCK_OFFSET_S putting the kiosk's clock (timezone = UTC) at
+    12:00 of today's UTC date, and a STEMPEL_CLOCK_EPOCH that trusts it.  A test whose
+    checks name "today" sets these in os.environ (daemon and stempelctl alike), so
+    its day cannot turn at midnight between two steps, whatever the hour of the run."""
+    now = int(time.time())
+    noon = now - now % 86400 + 12 * 3600
+    env = {"STEMPEL_CLOCK_OFFSET_S": str(noon - now),
+           "STEMPEL_CLOCK_EPOCH": str(noon - 30 * 86400)}
+    return env, datetime.datetime.fromtimestamp(noon, datetime.timezone.utc).date()
+
+
+def holiday(d):
+    """Is the date d a Norwegian public holiday (not scheduled, RULES.md)?  By
+    tests/rules/reference.py, the rules' plain second implementation: a test that
+    expects a day to be scheduled picks one that is not a holiday (Easter week,
+    Ascension Day, Whit Monday, 1 and 17 May, Christmas, New Year)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules"))
+    import reference
+    return reference.holiday(d)
 
 
 def roster(n, start_uid=0x04A10000, weekdays=(1, 2, 3, 4, 5, 6, 7)):
