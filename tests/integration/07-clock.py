@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosklib import Kiosk, ok, done, roster  # noqa: E402
+from kiosklib import Kiosk, ok, done, roster, noon_clock  # noqa: E402
 
 k = Kiosk(roster_doc=roster(3), debounce=0)
 clockfile = os.path.join(k.dir, "clock")
@@ -72,11 +72,13 @@ try:
     ok(n == 0 and not since.startswith("1970"),
        "untrusted clock: no day results booked, no 1970 service date", "%d results, %s" % (n, since))
     k.stop()
-    k.start()  # the clock is right again
+    # The clock is right again: at 12:00 UTC today, so that "today" below is the
+    # kiosk's date even when the run crosses midnight.
+    clock, today = noon_clock()
+    k.start(env=clock)
     time.sleep(1)
     since = k.ctl("attendance", "results-from").stdout.strip()
-    ok(since == time.strftime("%Y-%m-%d", time.gmtime()),
-       "clock trusted again: the service date is today's date", since)
+    ok(since == today.isoformat(), "clock trusted again: the service date is today's date", since)
     k.stop()
     print("# fault: boot with the clock at 1970 | tried 1 tap | expected recorded, flagged "
           "unsynced | saw %s" % rows)

@@ -13,12 +13,15 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosklib import Kiosk, ok, done, roster  # noqa: E402
+from kiosklib import Kiosk, ok, done, roster, noon_clock  # noqa: E402
 
 PASSWORD = "board password 1"
-# Days after the kiosk went into service (its first start, today) are scheduled.
-TODAY = datetime.date.today().isoformat()
-TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+# Days after the kiosk went into service (its first start, today) are scheduled.  The
+# kiosk lives at 12:00 UTC today, so TODAY is its date at any hour and in any host zone.
+CLOCK, DAY = noon_clock()
+os.environ.update(CLOCK)
+TODAY = DAY.isoformat()
+TOMORROW = (DAY + datetime.timedelta(days=1)).isoformat()
 
 
 class Board:
