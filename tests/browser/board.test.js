@@ -51,13 +51,23 @@ async function main() {
   ctl(conf, ['user', 'add', 'ola', '--role', 'admin', '--language', 'en', '--password-stdin'],
     'admin password 12\n');
 
+  // The daemon lives at 12:00 kiosk-local today (its clock only): a run near midnight
+  // cannot turn its day between the taps, the absence and the correction (a run from
+  // 23:59:55 in Oslo saved the sick day on one day and read Today on the next).  The
+  // trusted-after date goes back with it (a clock before the build's commit is wrong).
+  const now = new Date();
+  const noon = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 12, 0, 0);
+  const env = Object.assign({}, process.env, {
+    STEMPEL_CLOCK_OFFSET_S: String(Math.round((noon.getTime() - now.getTime()) / 1000)),
+    STEMPEL_CLOCK_EPOCH: String(Math.floor(noon.getTime() / 1000) - 30 * 86400),
+  });
   const log = fs.openSync(path.join(dir, 'stempeld.log'), 'a');
-  daemon = spawn(path.join(BIN, 'stempeld'), ['-c', conf], { stdio: ['ignore', log, log] });
+  daemon = spawn(path.join(BIN, 'stempeld'), ['-c', conf], { stdio: ['ignore', log, log], env });
   for (let i = 0; i < 300 && (await get(port, '/healthz')) === 0; i++)
     await new Promise((r) => setTimeout(r, 100));
   while (!fs.existsSync(sock)) await new Promise((r) => setTimeout(r, 50));
   const base = `http://127.0.0.1:${port}`;
-  const today = localDate(new Date());
+  const today = localDate(noon);
 
   const ctx = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -167,7 +177,7 @@ async function main() {
     ok(st === 'excused', 'Today shows the participant as excused', st);
 
     // --- a quota warning before saving ---
-    const d = new Date(); d.setDate(d.getDate() - 4);
+    const d = new Date(noon); d.setDate(d.getDate() - 4);
     await page.goto(base + `/board/absence?id=P-000008&from=${localDate(d)}`);
     await page.selectOption('select[name=category]', 'sick_self_declared');
     await page.fill('input[name=to]', today);

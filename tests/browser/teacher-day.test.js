@@ -24,11 +24,14 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-teacher-day-'));
 const WIDTHS = [390, 1024, 1366];
 let daemon = null;
 
-// The offset (s) that puts the daemon's clock at hh:mm today, local time.
+// The day the test plays, taken once: a run across local midnight keeps to it
+// (each hh:mm below is on this day, not on the next one).
+const DAY = new Date();
+
+// The offset (s) that puts the daemon's clock at hh:mm on DAY, local time.
 function offsetTo(hh, mm) {
-  const now = new Date();
-  const t = new Date(now.getFullYear(), now.getMonth(), now.getDate(), hh, mm, 0);
-  return Math.round((t.getTime() - now.getTime()) / 1000);
+  const t = new Date(DAY.getFullYear(), DAY.getMonth(), DAY.getDate(), hh, mm, 0);
+  return Math.round((t.getTime() - Date.now()) / 1000);
 }
 
 const checked = new Set();
@@ -101,7 +104,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 100));
   while (!fs.existsSync(sock)) await new Promise((r) => setTimeout(r, 50));
   const base = `http://127.0.0.1:${port}`;
-  const today = localDate(new Date());
+  const today = localDate(DAY);
 
   // bypassCSP only so that axe.min.js can be injected; board.test.js checks the CSP.
   const ctx = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
@@ -352,7 +355,7 @@ async function main() {
       await audit(page, 'basis');
     }
     await go('/board/closures');
-    const d = new Date(); d.setDate(d.getDate() + 7);
+    const d = new Date(DAY); d.setDate(d.getDate() + 7);
     await page.fill('input[name=date]', localDate(d));
     await page.fill('input[name=reason]', 'Planleggingsdag');
     await Promise.all([page.waitForURL(/saved=1/), page.click('#closure button')]);
