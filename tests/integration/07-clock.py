@@ -72,8 +72,8 @@ try:
     ok(n == 0 and not since.startswith("1970"),
        "untrusted clock: no day results booked, no 1970 service date", "%d results, %s" % (n, since))
     k.stop()
-    # The clock is right again: at 12:00 UTC today, so that "today" below is the
-    # kiosk's date even when the run crosses midnight.
+    # The clock is right again: at 12:00 UTC on noon_clock's day (today), so that
+    # "today" below is the kiosk's date even when the run crosses midnight.
     clock, today = noon_clock()
     k.start(env=clock)
     time.sleep(1)

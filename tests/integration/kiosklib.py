@@ -5,6 +5,7 @@ reader, taps through its UNIX socket, reads the kiosk's server-sent events
 and looks into its database.  Checks print "ok - ..." / "not ok - ..." lines
 (tests/run counts them).
 """
+import calendar
 import datetime
 import json
 import os
@@ -50,14 +51,19 @@ def free_port():
 
 def noon_clock():
     """(env, date): STEMPEL_CLOCK_OFFSET_S putting the kiosk's clock (timezone = UTC) at
-    12:00 of today's UTC date, and a STEMPEL_CLOCK_EPOCH that trusts it.  A test whose
-    checks name "today" sets these in os.environ (daemon and stempelctl alike), so
-    its day cannot turn at midnight between two steps, whatever the hour of the run."""
+    12:00 of today's UTC date, or of the last day before it that is no public holiday
+    (nobody is scheduled on one: the board's Today page is empty), and a
+    STEMPEL_CLOCK_EPOCH that trusts it.  A test whose checks name "today" sets these in
+    os.environ (daemon and stempelctl alike), so its day cannot turn at midnight
+    between two steps, whatever the hour and date of the run."""
     now = int(time.time())
-    noon = now - now % 86400 + 12 * 3600
+    day = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date()
+    while holiday(day):
+        day -= datetime.timedelta(days=1)
+    noon = calendar.timegm(day.timetuple()) + 12 * 3600
     env = {"STEMPEL_CLOCK_OFFSET_S": str(noon - now),
            "STEMPEL_CLOCK_EPOCH": str(noon - 30 * 86400)}
-    return env, datetime.datetime.fromtimestamp(noon, datetime.timezone.utc).date()
+    return env, day
 
 
 def holiday(d):
