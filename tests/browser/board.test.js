@@ -11,7 +11,9 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, BIN, SHOTS, status, ok, freePort, ctl, tap, get, localDate } = require('./lib');
+const {
+  ROOT, BIN, SHOTS, status, ok, freePort, ctl, tap, get, localDate, playDay,
+} = require('./lib');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-browser-'));
 let daemon = null;
@@ -44,6 +46,7 @@ async function main() {
       exceptions: [] };
     if (native[p.id]) p.name = native[p.id];
   }
+  roster.closures = []; // the demo closes on 24 and 31 Dec: nobody scheduled then either
   fs.writeFileSync(path.join(dir, 'roster.json'), JSON.stringify(roster));
   ctl(conf, ['roster', 'import', path.join(dir, 'roster.json')]);
   ctl(conf, ['user', 'add', 'kari', '--role', 'teacher', '--language', 'nb', '--password-stdin'],
@@ -53,10 +56,12 @@ async function main() {
 
   // The daemon lives at 12:00 kiosk-local today (its clock only): a run near midnight
   // cannot turn its day between the taps, the absence and the correction (a run from
-  // 23:59:55 in Oslo saved the sick day on one day and read Today on the next).  The
-  // trusted-after date goes back with it (a clock before the build's commit is wrong).
+  // 23:59:55 in Oslo saved the sick day on one day and read Today on the next).  On a
+  // public holiday nobody is scheduled: then on the last day before it that is none.
+  // The trusted-after date goes back with it (a clock before the build's commit is wrong).
   const now = new Date();
-  const noon = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 12, 0, 0);
+  const day = playDay(now);
+  const noon = new Date(day.getFullYear(), day.getMonth(), day.getDate(), 12, 0, 0);
   const env = Object.assign({}, process.env, {
     STEMPEL_CLOCK_OFFSET_S: String(Math.round((noon.getTime() - now.getTime()) / 1000)),
     STEMPEL_CLOCK_EPOCH: String(Math.floor(noon.getTime() / 1000) - 30 * 86400),

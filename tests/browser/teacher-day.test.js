@@ -17,7 +17,9 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, BIN, SHOTS, status, ok, freePort, ctl, tap, get, localDate } = require('./lib');
+const {
+  ROOT, BIN, SHOTS, status, ok, freePort, ctl, tap, get, localDate, playDay,
+} = require('./lib');
 
 const AXE = require.resolve('axe-core/axe.min.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stempel-teacher-day-'));
@@ -25,8 +27,9 @@ const WIDTHS = [390, 1024, 1366];
 let daemon = null;
 
 // The day the test plays, taken once: a run across local midnight keeps to it
-// (each hh:mm below is on this day, not on the next one).
-const DAY = new Date();
+// (each hh:mm below is on this day, not on the next one).  Today, or on a public
+// holiday (nobody scheduled) the last day before it that is none.  Read after TZ is set.
+let DAY = null;
 
 // The offset (s) that puts the daemon's clock at hh:mm on DAY, local time.
 function offsetTo(hh, mm) {
@@ -71,6 +74,7 @@ async function main() {
   const conf = path.join(dir, 'stempel.conf');
   const clockFile = path.join(dir, 'clock');
   process.env.TZ = process.env.TZ || 'Europe/Oslo';
+  DAY = playDay();
   fs.writeFileSync(conf, `[kiosk]\nid = teacher-day\nstate_dir = ${dir}/state\n` +
     `timezone = ${process.env.TZ}\n[tap]\ndebounce_s = 0\n` +
     `[reader]\nsocket = ${sock}\n[web]\nlisten = 127.0.0.1\nport = ${port}\n`);
