@@ -6,6 +6,7 @@ rules apply; `stempelctl attendance results-from DATE` moves the date back
 when a centre had the kiosk (or paper lists entered as corrections) earlier.
 A kiosk first started after a session of that day ended warns that the day counts
 and names the next day to start from; one started before the day's sessions does not."""
+import calendar
 import datetime
 import json
 import os
@@ -55,13 +56,14 @@ EVERY_DAY = {"participants": [dict(ROSTER["participants"][0], schedule={"templat
 
 
 def first_start_at(hhmm):
-    """A fresh kiosk's first start with its clock at HH:MM (UTC, its zone) today:
+    """A fresh kiosk's first start with its clock at HH:MM (UTC, its zone) on TODAY
+    (noon_clock's day: no public holiday, so the 08:30-14:30 session is held):
     the log's line about the service date."""
     now = time.time()
     h, m = map(int, hhmm.split(":"))
-    at = (int(now) // 86400) * 86400 + h * 3600 + m * 60
+    at = calendar.timegm(TODAY.timetuple()) + h * 3600 + m * 60
     env = {"STEMPEL_CLOCK_OFFSET_S": str(int(at - now)),
-           "STEMPEL_CLOCK_EPOCH": str(int(now) - 2 * 86400)}
+           "STEMPEL_CLOCK_EPOCH": str(int(at) - 2 * 86400)}
     f = Kiosk(roster_doc=EVERY_DAY)
     try:
         f.start(env=env)
@@ -75,7 +77,7 @@ def first_start_at(hhmm):
         f.cleanup()
 
 
-today = datetime.datetime.now(datetime.timezone.utc).date()
+today = TODAY
 late = first_start_at("18:12")
 tomorrow = (today + datetime.timedelta(days=1)).isoformat()
 ok("after a session of today ended at 14:30" in late and
