@@ -14,11 +14,37 @@
 
 typedef __int128 i128;
 
+/* Binary gcd (Stein) of two 64-bit values: shifts and subtractions, no division. */
+static uint64_t
+gcd64(uint64_t a, uint64_t b)
+{
+	int k;
+
+	if (a == 0 || b == 0)
+		return a | b;
+	k = __builtin_ctzll(a | b);
+	a >>= __builtin_ctzll(a);
+	do {
+		b >>= __builtin_ctzll(b);
+		if (a > b) {
+			uint64_t t = a;
+			a = b;
+			b = t;
+		}
+		b -= a;
+	} while (b);
+	return a << k;
+}
+
 static i128
 gcd128(i128 a, i128 b)
 {
 	if (a < 0)
 		a = -a;
+	/* Nearly always both fit 64 bits (b is a denominator, > 0): the same gcd without
+	 * the 128-bit divisions, which were the engine's largest cost over a month. */
+	if (b > 0 && b <= INT64_MAX && a <= INT64_MAX)
+		return (i128)gcd64((uint64_t)a, (uint64_t)b);
 	while (b) {
 		i128 t = a % b;
 		a = b;
@@ -88,8 +114,28 @@ rules_rat_round(struct rules_rat a)
 void
 rules_ore_format(int64_t ore, char *buf, size_t len)
 {
+	/* What snprintf("%s%" PRIu64 ".%02u") made, without it (every CSV cell): the
+	 * digits from the right into t, then copied as snprintf would, truncated to len. */
 	uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
-	snprintf(buf, len, "%s%" PRIu64 ".%02u", ore < 0 ? "-" : "", u / 100, (unsigned)(u % 100));
+	char t[32], *q = t + sizeof(t);
+	size_t n;
+
+	*--q = (char)('0' + u % 10);
+	*--q = (char)('0' + u / 10 % 10);
+	*--q = '.';
+	u /= 100;
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (ore < 0)
+		*--q = '-';
+	n = (size_t)(t + sizeof(t) - q);
+	if (len == 0)
+		return;
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, q, n);
+	buf[n] = '\0';
 }
 
 int
