@@ -272,7 +272,9 @@ rules_money_minutes(const struct rules_input *in, const struct rules_params *p, 
 	    rules_prat(p, p->num[RULES_P_STIPEND_BASIS] == RULES_BASIS_G ? RULES_P_ANNUAL_HOURS
 	                                                                 : RULES_P_MONTHLY_HOURS);
 	struct rules_rat per_min = {(int64_t)minutes * hours.den, hours.num * 60};
-	if (rules_rat_mul(base, per_min, &t) < 0 || rat_make(t.num, t.den, out) < 0)
+	/* rules_rat_mul's result is already reduced, with den > 0: nothing to make again. */
+	if (rules_rat_mul(base, per_min, &t) < 0)
 		return rules_errf(err, errlen, "arithmetic overflow");
+	*out = t;
 	return 0;
 }
