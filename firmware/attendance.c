@@ -2513,7 +2513,7 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 
 	memset(&x, 0, sizeof(x));
 	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
-	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+	    (rc = load_g_shared(a, &x, date, 0, err, errlen)) != 0)
 		goto done;
 	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) == RULES_BASIS_G) {
 		if (rules_g_at(x.in.g, x.in.n_g, date, &g, err, errlen) < 0) {
@@ -2555,7 +2555,7 @@ attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore,
 	memset(&x, 0, sizeof(x));
 	*g_ore = 0;
 	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
-	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+	    (rc = load_g_shared(a, &x, date, 0, err, errlen)) != 0)
 		goto done;
 	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) != RULES_BASIS_G)
 		rc = 1;
