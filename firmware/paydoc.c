@@ -310,11 +310,24 @@ static const char *const stipend_cols[] = {
 _Static_assert(sizeof(stipend_cols) / sizeof(stipend_cols[0]) == PAYDOC_STIPEND_COLS,
                "paydoc.h's column count");
 
+/* The columns of amounts and hours (the excused group is one too). */
 static bool
-col_is_decimal(const char *col)
+col_is_decimal(size_t k)
 {
-	return strstr(col, "_hours") || !strcmp(col, "hour_value") || !strcmp(col, "gross") ||
-	       !strcmp(col, "deduction") || !strcmp(col, "unpaid_leave") || !strcmp(col, "net");
+	switch (k) {
+	case PAYDOC_SCHEDULED_HOURS:
+	case PAYDOC_ATTENDED_HOURS:
+	case PAYDOC_PENDING_HOURS:
+	case PAYDOC_UNEXCUSED_HOURS:
+	case PAYDOC_HOUR_VALUE:
+	case PAYDOC_GROSS:
+	case PAYDOC_DEDUCTION:
+	case PAYDOC_UNPAID_LEAVE:
+	case PAYDOC_NET:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* "Gyldig fravær: egenmelding (timer)" */
@@ -401,19 +414,33 @@ csv_head(struct sbuf *b, const struct paydoc_csv_format *f)
 	sb_add(b, "\r\n", 2);
 }
 
+/* The words every row uses, looked up once per document. */
+struct row_words {
+	enum lang lg;
+	const char *preliminary, *final, *yes, *no;
+};
+
+static void
+row_words(const struct paydoc_csv_format *f, struct row_words *w)
+{
+	w->lg = lang_of(f->lang);
+	w->preliminary = TR("preliminary", w->lg);
+	w->final = TR("final", w->lg);
+	w->yes = TR("true", w->lg);
+	w->no = TR("false", w->lg);
+}
+
 /* One line; `prelim`: the document is preliminary, and so is each of its lines. */
 static void
-csv_row(struct sbuf *b, const struct paydoc_line *l, bool prelim, const struct paydoc_csv_format *f)
+csv_row(struct sbuf *b, const struct paydoc_line *l, bool prelim, const struct row_words *w,
+        const struct paydoc_csv_format *f)
 {
-	enum lang lg = lang_of(f->lang);
-
 	for (size_t k = 0; k < PAYDOC_STIPEND_COLS; k++) {
-		const char *col = stipend_cols[k];
 		const struct paydoc_cell *v = &l->cell[k];
 
 		if (k)
 			csv_sep(b, f);
-		if (col == NULL) {
+		if (k == PAYDOC_EXCUSED_HOURS) {
 			for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
 				if (c)
 					csv_sep(b, f);
@@ -421,17 +448,16 @@ csv_row(struct sbuf *b, const struct paydoc_line *l, bool prelim, const struct p
 			}
 			continue;
 		}
-		if (!strcmp(col, "status")) {
-			csv_text(b, TR(prelim || l->preliminary ? "preliminary" : "final", lg),
-			         f->sep);
+		if (k == 0) { /* status */
+			csv_text(b, prelim || l->preliminary ? w->preliminary : w->final, f->sep);
 			continue;
 		}
-		if (col_is_decimal(col))
+		if (col_is_decimal(k))
 			csv_decimal_cell(b, v, f);
 		else if (v->type == PAYDOC_CELL_BOOL)
-			csv_text(b, TR(v->b ? "true" : "false", lg), f->sep);
-		else if (!strcmp(col, "kind"))
-			csv_text(b, TR(v->type == PAYDOC_CELL_STR ? v->s : "", lg), f->sep);
+			csv_text(b, v->b ? w->yes : w->no, f->sep);
+		else if (k == PAYDOC_KIND)
+			csv_text(b, TR(v->type == PAYDOC_CELL_STR ? v->s : "", w->lg), f->sep);
 		else
 			csv_text(b, v->type == PAYDOC_CELL_STR ? v->s : "", f->sep);
 	}
@@ -443,15 +469,17 @@ csv_into(struct sbuf *b, const json_t *doc, const struct paydoc_csv_format *f)
 {
 	const json_t *l;
 	bool prelim = json_is_true(json_object_get(doc, "preliminary"));
+	struct row_words w;
 	size_t i;
 
+	row_words(f, &w);
 	csv_head(b, f);
 	json_array_foreach(json_object_get(doc, "lines"), i, l)
 	{
 		struct paydoc_line row;
 
 		paydoc_line_of_json(l, &row);
-		csv_row(b, &row, prelim, f);
+		csv_row(b, &row, prelim, &w, f);
 	}
 }
 
@@ -1037,9 +1065,12 @@ paydoc_csv_to(const json_t *doc, const struct paydoc_csv_format *f, paydoc_sink_
 static void
 lines_csv_into(struct sbuf *b, const struct paydoc_lines *d, const struct paydoc_csv_format *f)
 {
+	struct row_words w;
+
+	row_words(f, &w);
 	csv_head(b, f);
 	for (size_t i = 0; i < d->n; i++)
-		csv_row(b, &d->v[i], d->preliminary, f);
+		csv_row(b, &d->v[i], d->preliminary, &w, f);
 }
 
 char *
