@@ -22,6 +22,15 @@ gcd64(uint64_t a, uint64_t b)
 
 	if (a == 0 || b == 0)
 		return a | b;
+	/* One division first brings the larger down to the smaller's size, and ends at
+	 * once when one divides the other (a denominator of 1: G, minutes); the bit loop
+	 * takes about as many steps as the larger has bits. */
+	if (a > b) {
+		if ((a %= b) == 0)
+			return b;
+	} else if ((b %= a) == 0) {
+		return a;
+	}
 	k = __builtin_ctzll(a | b);
 	a >>= __builtin_ctzll(a);
 	do {
