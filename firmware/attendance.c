@@ -52,6 +52,20 @@ struct attendance {
 	int32_t walked_from;          /* where the last refresh's walk began (INT32_MIN: none) */
 	struct attendance_bulk *bulk; /* attendance_bulk_begin(): rows read at once */
 	int bulk_depth;
+	/*
+	 * Inside a bulk: the G tables made from its rows (the same regime, last date and
+	 * leniency make the same table), shared by its computations so that the engine's
+	 * payout-gross memo, keyed by the table's address, serves all of them.
+	 */
+	struct shared_g {
+		const struct rules_regime *regime;
+		int32_t to, g_missing;
+		int lenient;
+		struct rules_g *g;
+		size_t n;
+	} shared_g[8];
+	size_t n_shared_g;
+	struct rules_memo *memo; /* NULL: computed without */
 };
 
 /*
@@ -277,6 +291,7 @@ attendance_bulk_begin(struct attendance *a, int32_t from, int32_t to, char *err,
 	if (attendance_bulk_load(a->s, from, to, &a->bulk, err, errlen) < 0)
 		return -1;
 	a->bulk_depth = 1;
+	a->memo = calloc(1, sizeof(*a->memo)); /* NULL: computed without */
 	return 0;
 }
 
@@ -287,6 +302,11 @@ attendance_bulk_end(struct attendance *a)
 		return;
 	attendance_bulk_free(a->bulk);
 	a->bulk = NULL;
+	for (size_t i = 0; i < a->n_shared_g; i++)
+		free(a->shared_g[i].g);
+	a->n_shared_g = 0;
+	free(a->memo);
+	a->memo = NULL;
 }
 
 static void
@@ -369,6 +389,45 @@ load_g(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *er
 	}
 	x->in.g = x->g;
 	x->in.n_g = n;
+	return 0;
+}
+
+/*
+ * load_g(), inside a bulk once per regime, date and leniency: x->in.g is then the
+ * bulk's table (x->g stays NULL, the bulk frees it) and x->in.memo the bulk's memo.
+ */
+static int
+load_g_shared(struct attendance *a, struct inputs *x, int32_t to, int lenient, char *err,
+              size_t errlen)
+{
+	struct shared_g *sg;
+
+	if (a->bulk == NULL)
+		return load_g(a, x, to, lenient, err, errlen);
+	for (size_t i = 0; i < a->n_shared_g; i++) {
+		sg = &a->shared_g[i];
+		if (sg->regime == x->regime && sg->to == to && sg->lenient == lenient) {
+			x->in.g = sg->g;
+			x->in.n_g = sg->n;
+			x->g_missing = sg->g_missing;
+			x->in.memo = a->memo;
+			return 0;
+		}
+	}
+	if (load_g(a, x, to, lenient, err, errlen) < 0)
+		return -1;
+	if (a->n_shared_g == sizeof(a->shared_g) / sizeof(a->shared_g[0]))
+		return 0; /* full: this computation keeps its own table, without the memo */
+	a->shared_g[a->n_shared_g++] = (struct shared_g){
+	    .regime = x->regime,
+	    .to = to,
+	    .g_missing = x->g_missing,
+	    .lenient = lenient,
+	    .g = x->g,
+	    .n = x->in.n_g,
+	};
+	x->g = NULL;
+	x->in.memo = a->memo;
 	return 0;
 }
 
@@ -866,7 +925,7 @@ inputs_load(struct attendance *a, int64_t pid, int32_t from, int32_t to, int len
 	x->a = a;
 	if ((rc = load_participant(a, x, pid, err, errlen)) != 0)
 		return rc;
-	if (load_g(a, x, to, lenient, err, errlen) < 0)
+	if (load_g_shared(a, x, to, lenient, err, errlen) < 0)
 		goto fail;
 	x->in.from = first_date(x, from, to);
 	x->in.to = to;
@@ -2454,7 +2513,7 @@ attendance_hour_value(struct attendance *a, int64_t pid, int32_t date, struct ru
 
 	memset(&x, 0, sizeof(x));
 	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
-	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+	    (rc = load_g_shared(a, &x, date, 0, err, errlen)) != 0)
 		goto done;
 	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) == RULES_BASIS_G) {
 		if (rules_g_at(x.in.g, x.in.n_g, date, &g, err, errlen) < 0) {
@@ -2496,7 +2555,7 @@ attendance_g_at(struct attendance *a, int64_t pid, int32_t date, int64_t *g_ore,
 	memset(&x, 0, sizeof(x));
 	*g_ore = 0;
 	if ((rc = load_participant(a, &x, pid, err, errlen)) != 0 ||
-	    (rc = load_g(a, &x, date, 0, err, errlen)) != 0)
+	    (rc = load_g_shared(a, &x, date, 0, err, errlen)) != 0)
 		goto done;
 	if (param_int(x.regime, RULES_P_STIPEND_BASIS, date, RULES_BASIS_G) != RULES_BASIS_G)
 		rc = 1;

@@ -2,7 +2,8 @@
  * paydoc.c — payroll documents for people: the stipend CSV a payroll clerk opens
  * in a spreadsheet, the NIR summary and the printable basis for an enkeltvedtak.
  * Everything is made from the JSON documents of period.c, so every format shows
- * the same figures; text cells are neutralised against CSV injection (OWASP).
+ * the same figures (the stipend CSV also from its lines as cells, paydoc_lines:
+ * one row writer for both); text cells are neutralised against CSV injection (OWASP).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -253,9 +254,8 @@ csv_text(struct sbuf *b, const char *s, char sep)
 
 /* A decimal as the JSON prints it ("-12.50") with the decimal mark; anything else is text. */
 static void
-csv_decimal(struct sbuf *b, const json_t *v, const struct paydoc_csv_format *f)
+csv_decimal(struct sbuf *b, const char *s, const struct paydoc_csv_format *f)
 {
-	const char *s = json_string_value(v) ? json_string_value(v) : "0.00";
 	char buf[48];
 	size_t n = strlen(s), i = s[0] == '-';
 	bool num = n > i && n < sizeof(buf);
@@ -307,11 +307,27 @@ static const char *const stipend_cols[] = {
     "corrects_date",
 };
 
+_Static_assert(sizeof(stipend_cols) / sizeof(stipend_cols[0]) == PAYDOC_STIPEND_COLS,
+               "paydoc.h's column count");
+
+/* The columns of amounts and hours (the excused group is one too). */
 static bool
-col_is_decimal(const char *col)
+col_is_decimal(size_t k)
 {
-	return strstr(col, "_hours") || !strcmp(col, "hour_value") || !strcmp(col, "gross") ||
-	       !strcmp(col, "deduction") || !strcmp(col, "unpaid_leave") || !strcmp(col, "net");
+	switch (k) {
+	case PAYDOC_SCHEDULED_HOURS:
+	case PAYDOC_ATTENDED_HOURS:
+	case PAYDOC_PENDING_HOURS:
+	case PAYDOC_UNEXCUSED_HOURS:
+	case PAYDOC_HOUR_VALUE:
+	case PAYDOC_GROSS:
+	case PAYDOC_DEDUCTION:
+	case PAYDOC_UNPAID_LEAVE:
+	case PAYDOC_NET:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* "Gyldig fravær: egenmelding (timer)" */
@@ -324,18 +340,62 @@ excused_head(char *buf, size_t len, int c, enum lang l)
 	snprintf(buf, len, "%s: %s (%s)", pre[l], cat_name(rules_category_name(c), l), unit[l]);
 }
 
-static void
-csv_into(struct sbuf *b, const json_t *doc, const struct paydoc_csv_format *f)
+/* A cell of a line as the line's JSON holds it: a string, a boolean, or neither. */
+static struct paydoc_cell
+cell_of(const json_t *v)
 {
-	const json_t *lines = json_object_get(doc, "lines"), *l;
-	bool prelim = json_is_true(json_object_get(doc, "preliminary"));
+	if (json_is_boolean(v))
+		return (struct paydoc_cell){.type = PAYDOC_CELL_BOOL, .b = json_is_true(v)};
+	if (json_is_string(v))
+		return (struct paydoc_cell){.type = PAYDOC_CELL_STR, .s = json_string_value(v)};
+	return (struct paydoc_cell){.type = PAYDOC_CELL_NONE};
+}
+
+void
+paydoc_line_of_json(const json_t *l, struct paydoc_line *out)
+{
+	const json_t *cp = json_object_get(l, "corrects_period");
+	const json_t *ex = json_object_get(l, "excused_hours");
+
+	memset(out, 0, sizeof(*out));
+	out->preliminary = json_is_true(json_object_get(l, "preliminary"));
+	for (size_t k = 0; k < PAYDOC_STIPEND_COLS; k++) {
+		const char *col = stipend_cols[k];
+
+		if (col == NULL || !strcmp(col, "status"))
+			continue;
+		if (!strcmp(col, "corrects_period_from") || !strcmp(col, "corrects_period_to"))
+			out->cell[k] = cell_of(json_object_get(cp, col[16] == 'f' ? "from" : "to"));
+		else
+			out->cell[k] = cell_of(json_object_get(l, col));
+	}
+	for (int c = 0; c < RULES_CAT_UNEXCUSED; c++)
+		out->excused[c] = cell_of(json_object_get(ex, rules_category_name(c)));
+}
+
+/* A decimal cell: an amount in øre, or a string as csv_decimal takes it ("0.00" if neither). */
+static void
+csv_decimal_cell(struct sbuf *b, const struct paydoc_cell *v, const struct paydoc_csv_format *f)
+{
+	char buf[32];
+
+	if (v->type == PAYDOC_CELL_ORE) {
+		rules_ore_format(v->ore, buf, sizeof(buf));
+		csv_decimal(b, buf, f);
+	} else {
+		csv_decimal(b, v->type == PAYDOC_CELL_STR ? v->s : "0.00", f);
+	}
+}
+
+/* The header row: every category has its column, so the layout never depends on the data. */
+static void
+csv_head(struct sbuf *b, const struct paydoc_csv_format *f)
+{
 	enum lang lg = lang_of(f->lang);
-	size_t i;
 
 	if (f->bom)
 		sb_str(b, "\xEF\xBB\xBF");
-	/* Every category has its column, so the layout never depends on the data. */
-	for (size_t k = 0; k < sizeof(stipend_cols) / sizeof(stipend_cols[0]); k++) {
+	for (size_t k = 0; k < PAYDOC_STIPEND_COLS; k++) {
 		if (k)
 			csv_sep(b, f);
 		if (stipend_cols[k]) {
@@ -352,52 +412,74 @@ csv_into(struct sbuf *b, const json_t *doc, const struct paydoc_csv_format *f)
 		}
 	}
 	sb_add(b, "\r\n", 2);
-	json_array_foreach(lines, i, l)
-	{
-		const json_t *cp = json_object_get(l, "corrects_period");
+}
 
-		for (size_t k = 0; k < sizeof(stipend_cols) / sizeof(stipend_cols[0]); k++) {
-			const char *col = stipend_cols[k];
-			const json_t *v;
+/* The words every row uses, looked up once per document. */
+struct row_words {
+	enum lang lg;
+	const char *preliminary, *final, *yes, *no;
+};
 
-			if (k)
-				csv_sep(b, f);
-			if (col == NULL) {
-				const json_t *ex = json_object_get(l, "excused_hours");
+static void
+row_words(const struct paydoc_csv_format *f, struct row_words *w)
+{
+	w->lg = lang_of(f->lang);
+	w->preliminary = TR("preliminary", w->lg);
+	w->final = TR("final", w->lg);
+	w->yes = TR("true", w->lg);
+	w->no = TR("false", w->lg);
+}
 
-				for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
-					if (c)
-						csv_sep(b, f);
-					csv_decimal(b, json_object_get(ex, rules_category_name(c)),
-					            f);
-				}
-				continue;
+/* One line; `prelim`: the document is preliminary, and so is each of its lines. */
+static void
+csv_row(struct sbuf *b, const struct paydoc_line *l, bool prelim, const struct row_words *w,
+        const struct paydoc_csv_format *f)
+{
+	for (size_t k = 0; k < PAYDOC_STIPEND_COLS; k++) {
+		const struct paydoc_cell *v = &l->cell[k];
+
+		if (k)
+			csv_sep(b, f);
+		if (k == PAYDOC_EXCUSED_HOURS) {
+			for (int c = 0; c < RULES_CAT_UNEXCUSED; c++) {
+				if (c)
+					csv_sep(b, f);
+				csv_decimal_cell(b, &l->excused[c], f);
 			}
-			if (!strcmp(col, "status")) {
-				/* A line of a preliminary document is preliminary. */
-				bool p = prelim || json_is_true(json_object_get(l, "preliminary"));
-
-				csv_text(b, TR(p ? "preliminary" : "final", lg), f->sep);
-				continue;
-			}
-			if (!strcmp(col, "corrects_period_from") ||
-			    !strcmp(col, "corrects_period_to"))
-				v = json_object_get(cp, col[16] == 'f' ? "from" : "to");
-			else
-				v = json_object_get(l, col);
-			if (col_is_decimal(col))
-				csv_decimal(b, v, f);
-			else if (json_is_boolean(v))
-				csv_text(b, TR(json_is_true(v) ? "true" : "false", lg), f->sep);
-			else if (!strcmp(col, "kind"))
-				csv_text(b,
-				         TR(json_string_value(v) ? json_string_value(v) : "", lg),
-				         f->sep);
-			else
-				csv_text(b, json_string_value(v) ? json_string_value(v) : "",
-				         f->sep);
+			continue;
 		}
-		sb_add(b, "\r\n", 2);
+		if (k == 0) { /* status */
+			csv_text(b, prelim || l->preliminary ? w->preliminary : w->final, f->sep);
+			continue;
+		}
+		if (col_is_decimal(k))
+			csv_decimal_cell(b, v, f);
+		else if (v->type == PAYDOC_CELL_BOOL)
+			csv_text(b, v->b ? w->yes : w->no, f->sep);
+		else if (k == PAYDOC_KIND)
+			csv_text(b, TR(v->type == PAYDOC_CELL_STR ? v->s : "", w->lg), f->sep);
+		else
+			csv_text(b, v->type == PAYDOC_CELL_STR ? v->s : "", f->sep);
+	}
+	sb_add(b, "\r\n", 2);
+}
+
+static void
+csv_into(struct sbuf *b, const json_t *doc, const struct paydoc_csv_format *f)
+{
+	const json_t *l;
+	bool prelim = json_is_true(json_object_get(doc, "preliminary"));
+	struct row_words w;
+	size_t i;
+
+	row_words(f, &w);
+	csv_head(b, f);
+	json_array_foreach(json_object_get(doc, "lines"), i, l)
+	{
+		struct paydoc_line row;
+
+		paydoc_line_of_json(l, &row);
+		csv_row(b, &row, prelim, &w, f);
 	}
 }
 
@@ -454,7 +536,8 @@ nir_csv_into(struct sbuf *b, const json_t *nir, const struct paydoc_csv_format *
 			else if (json_is_integer(v))
 				sb_printf(b, "%lld", (long long)json_integer_value(v));
 			else if (strstr(col, "_hours") || strstr(col, "_share"))
-				csv_decimal(b, v, f);
+				csv_decimal(b, json_string_value(v) ? json_string_value(v) : "0.00",
+				            f);
 			else
 				csv_text(b, json_string_value(v) ? json_string_value(v) : "",
 				         f->sep);
@@ -976,6 +1059,63 @@ paydoc_csv_to(const json_t *doc, const struct paydoc_csv_format *f, paydoc_sink_
 
 	csv_into(&b, doc, f);
 	return sb_end(&b);
+}
+
+/* The stipend CSV from lines made without JSON (period_stipend_lines). */
+static void
+lines_csv_into(struct sbuf *b, const struct paydoc_lines *d, const struct paydoc_csv_format *f)
+{
+	struct row_words w;
+
+	row_words(f, &w);
+	csv_head(b, f);
+	for (size_t i = 0; i < d->n; i++)
+		csv_row(b, &d->v[i], d->preliminary, &w, f);
+}
+
+char *
+paydoc_lines_csv(const struct paydoc_lines *d, const struct paydoc_csv_format *f)
+{
+	struct sbuf b = {0};
+
+	lines_csv_into(&b, d, f);
+	return sb_done(&b);
+}
+
+int
+paydoc_lines_csv_to(const struct paydoc_lines *d, const struct paydoc_csv_format *f,
+                    paydoc_sink_fn sink, void *arg)
+{
+	struct sbuf b = {.sink = sink, .arg = arg};
+
+	lines_csv_into(&b, d, f);
+	return sb_end(&b);
+}
+
+struct paydoc_line *
+paydoc_lines_add(struct paydoc_lines *d)
+{
+	if (d->n == d->cap) {
+		size_t c = d->cap ? d->cap * 2 : 256;
+		struct paydoc_line *v = realloc(d->v, c * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		d->v = v;
+		d->cap = c;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
+	return &d->v[d->n++];
+}
+
+void
+paydoc_lines_free(struct paydoc_lines *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+	json_decref(d->keep);
+	memset(d, 0, sizeof(*d));
 }
 
 char *

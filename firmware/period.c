@@ -15,6 +15,7 @@
 #include "errbuf.h"
 #include "events.h"
 #include "log.h"
+#include "paydoc.h"
 #include "period.h"
 #include "scenario.h"
 #include "store.h"
@@ -496,6 +497,80 @@ line_json(const struct period *p, const struct line *l)
 	return o;
 }
 
+/*
+ * A line as the CSV's cells: the values line_json() makes JSON of, the amounts as
+ * øre (rules_ore_format prints both the same), the strings copied (the line's
+ * participant goes with its computation).  0, -1 out of memory.
+ */
+static int
+line_cells(const struct period *p, const struct line *l, struct paydoc_lines *d)
+{
+	struct paydoc_line *r = paydoc_lines_add(d);
+	char f[11], t[11], cd[11] = "";
+	const char *cf = l->corrects ? l->corrects->from : "",
+	           *ct = l->corrects ? l->corrects->to : "";
+	size_t len;
+	char *q;
+
+	if (r == NULL)
+		return -1;
+	rules_date_format(l->from, f, sizeof(f));
+	rules_date_format(l->to, t, sizeof(t));
+	if (l->corrects && l->corrects_date != INT32_MIN)
+		rules_date_format(l->corrects_date, cd, sizeof(cd));
+	len = strlen(l->p->ext_id) + strlen(l->p->name) + strlen(l->currency) + strlen(f) +
+	      strlen(t) + strlen(cf) + strlen(ct) + strlen(cd) + 8;
+	if ((r->text = q = malloc(len)) == NULL)
+		return -1;
+#define CELL_STR(col, v)                                                                           \
+	do {                                                                                       \
+		r->cell[col] = (struct paydoc_cell){.type = PAYDOC_CELL_STR, .s = q};              \
+		q = stpcpy(q, (v)) + 1;                                                            \
+	} while (0)
+#define CELL_ORE(col, v) r->cell[col] = (struct paydoc_cell){.type = PAYDOC_CELL_ORE, .ore = (v)}
+#define CELL_BOOL(col, v)                                                                          \
+	r->cell[col] = (struct paydoc_cell)                                                        \
+	{                                                                                          \
+		.type = PAYDOC_CELL_BOOL, .b = (v)                                                 \
+	}
+	r->preliminary = l->preliminary;
+	r->cell[PAYDOC_KIND] = (struct paydoc_cell){.type = PAYDOC_CELL_STR, .s = l->kind};
+	CELL_STR(PAYDOC_PERIOD_FROM, f);
+	CELL_STR(PAYDOC_PERIOD_TO, t);
+	CELL_STR(PAYDOC_PARTICIPANT, l->p->ext_id);
+	CELL_STR(PAYDOC_NAME, l->p->name);
+	CELL_ORE(PAYDOC_SCHEDULED_HOURS, centi_hours(l->v.sched));
+	CELL_ORE(PAYDOC_ATTENDED_HOURS, centi_hours(l->v.att));
+	CELL_ORE(PAYDOC_PENDING_HOURS, centi_hours(l->pending));
+	/* excused_json() leaves out the categories with none */
+	for (int c = 0; c < RULES_CAT_UNEXCUSED; c++)
+		if (l->v.exc[c] != 0)
+			r->excused[c] = (struct paydoc_cell){.type = PAYDOC_CELL_ORE,
+			                                     .ore = centi_hours(l->v.exc[c])};
+	CELL_ORE(PAYDOC_UNEXCUSED_HOURS, centi_hours(l->v.unexc));
+	CELL_ORE(PAYDOC_HOUR_VALUE, l->hour_value_ore);
+	CELL_ORE(PAYDOC_GROSS, l->gross_ore);
+	CELL_ORE(PAYDOC_DEDUCTION, l->ded_ore);
+	CELL_ORE(PAYDOC_UNPAID_LEAVE, l->unpaid_ore);
+	CELL_ORE(PAYDOC_NET, l->gross_ore - l->ded_ore - l->unpaid_ore);
+	CELL_BOOL(PAYDOC_DECISION_REQUIRED, l->decision);
+	CELL_BOOL(PAYDOC_NEEDS_ASSESSMENT, l->assess);
+	CELL_BOOL(PAYDOC_PAST_DEADLINE, l->past_deadline);
+	r->cell[PAYDOC_PAY_CODE] =
+	    (struct paydoc_cell){.type = PAYDOC_CELL_STR, .s = p->cfg->payroll.pay_code};
+	CELL_STR(PAYDOC_CURRENCY, l->currency);
+	if (l->corrects) {
+		CELL_STR(PAYDOC_CORRECTS_PERIOD_FROM, cf);
+		CELL_STR(PAYDOC_CORRECTS_PERIOD_TO, ct);
+		if (l->corrects_date != INT32_MIN)
+			CELL_STR(PAYDOC_CORRECTS_DATE, cd);
+	}
+#undef CELL_STR
+#undef CELL_ORE
+#undef CELL_BOOL
+	return 0;
+}
+
 static const struct rules_payout *
 payout_of(const struct attendance_days *res, int32_t from, int32_t to)
 {
@@ -672,9 +747,21 @@ doc_totals(const json_t *lines)
 	return tot;
 }
 
+/*
+ * Where a stipend document's lines go: a JSON array (the document) or the CSV's
+ * lines (paydoc_lines: no JSON made per line).  Lines computed now come as struct
+ * line, stored ones (a closed period's, adjustments) as their JSON, which the sink
+ * takes.  Both are called in the document's order.
+ */
+struct line_sink {
+	int (*computed)(struct line_sink *k, const struct period *p, const struct line *l);
+	int (*stored)(struct line_sink *k, json_t *line);
+};
+
 /* Append the stored lines of `kind` (line | adjustment) of a period, in id order. */
 static int
-append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char *err, size_t errlen)
+append_stored(struct period *p, int64_t id, const char *kind, struct line_sink *k, char *err,
+              size_t errlen)
 {
 	struct store_period_line *l;
 	size_t n;
@@ -687,8 +774,7 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 
 		if (strcmp(l[i].kind, kind) != 0)
 			continue;
-		if ((j = json_loads(l[i].json, 0, NULL)) == NULL ||
-		    json_array_append_new(arr, j) < 0)
+		if ((j = json_loads(l[i].json, 0, NULL)) == NULL || k->stored(k, j) < 0)
 			rc = errbuf_set(err, errlen, "period %lld: a stored line is not JSON",
 			                (long long)id);
 	}
@@ -698,8 +784,8 @@ append_stored(struct period *p, int64_t id, const char *kind, json_t *arr, char 
 
 /* The open period's lines, computed now, one per participant by name. */
 static int
-append_computed(struct period *p, const struct store_period *sp, json_t *arr, int64_t *final_at,
-                char *err, size_t errlen)
+append_computed(struct period *p, const struct store_period *sp, struct line_sink *k,
+                int64_t *final_at, char *err, size_t errlen)
 {
 	struct people ppl;
 	int32_t from, to;
@@ -719,7 +805,6 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, in
 	for (size_t i = 0; i < ppl.n && rc == 0; i++) {
 		struct attendance_days res;
 		struct line l;
-		json_t *j;
 
 		if ((rc = attendance_compute(p->a, ppl.v[i].id, from, to, &res, err, errlen)) !=
 		    0) {
@@ -728,14 +813,84 @@ append_computed(struct period *p, const struct store_period *sp, json_t *arr, in
 		}
 		if (res.final_at > *final_at)
 			*final_at = res.final_at;
-		if (line_fill(p, &res, from, to, &l, err, errlen) < 0 ||
-		    (j = line_json(p, &l)) == NULL || json_array_append_new(arr, j) < 0)
+		if (line_fill(p, &res, from, to, &l, err, errlen) < 0)
 			rc = -1;
+		else if (k->computed(k, p, &l) < 0)
+			rc = errbuf_set(err, errlen, "out of memory");
 		attendance_days_free(&res);
 	}
 	attendance_bulk_end(p->a);
 	free(ppl.v);
 	return rc;
+}
+
+/*
+ * A stipend document's lines into `k`: the period's (frozen if closed, else computed
+ * now), then its adjustments.  0, 1 no such period, -1 with err.
+ */
+static int
+stipend_lines(struct period *p, int64_t id, int reconcile, struct line_sink *k,
+              struct store_period *sp, bool *closed, int64_t *final_at, char *err, size_t errlen)
+{
+	int rc;
+
+	*final_at = 0;
+	if ((rc = store_period_get(p->s, id, sp)) != 0)
+		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
+	*closed = strcmp(sp->status, "closed") == 0;
+	/* Changes that bypassed the change hook (a roster import) still get adjusted. */
+	if (reconcile && !*closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
+		log_warn("period: adjustments: %s", err);
+	rc = *closed ? append_stored(p, id, "line", k, err, errlen)
+	             : append_computed(p, sp, k, final_at, err, errlen);
+	if (rc == 0)
+		rc = append_stored(p, id, "adjustment", k, err, errlen);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The JSON document's sink: each line as JSON in an array. */
+struct json_lines {
+	struct line_sink k;
+	json_t *arr;
+};
+
+static int
+json_computed(struct line_sink *k, const struct period *p, const struct line *l)
+{
+	json_t *j = line_json(p, l);
+
+	return j ? json_array_append_new(((struct json_lines *)k)->arr, j) : -1;
+}
+
+static int
+json_stored(struct line_sink *k, json_t *line)
+{
+	return json_array_append_new(((struct json_lines *)k)->arr, line);
+}
+
+/* The CSV's sink: each line as cells (paydoc_lines). */
+struct csv_lines {
+	struct line_sink k;
+	struct paydoc_lines *d;
+};
+
+static int
+csv_computed(struct line_sink *k, const struct period *p, const struct line *l)
+{
+	return line_cells(p, l, ((struct csv_lines *)k)->d);
+}
+
+static int
+csv_stored(struct line_sink *k, json_t *line)
+{
+	struct paydoc_lines *d = ((struct csv_lines *)k)->d;
+	struct paydoc_line *r;
+
+	/* The cells point into the line: the document keeps it. */
+	if (json_array_append_new(d->keep, line) < 0 || (r = paydoc_lines_add(d)) == NULL)
+		return -1;
+	paydoc_line_of_json(line, r);
+	return 0;
 }
 
 /* A local minute (day * 1440 + minute) as "YYYY-MM-DDTHH:MM" (local time). */
@@ -752,29 +907,22 @@ static int
 stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, size_t errlen)
 {
 	struct store_period sp;
-	json_t *lines, *tot, *pj;
-	int64_t final_at = 0;
-	int rc, closed;
+	struct json_lines k = {{json_computed, json_stored}, json_array()};
+	json_t *tot, *pj;
+	int64_t final_at;
+	bool closed;
+	int rc;
 	char at[24];
 
 	*doc = NULL;
-	if ((rc = store_period_get(p->s, id, &sp)) != 0)
-		return rc < 0 ? errbuf_set(err, errlen, "database: %s", store_errmsg(p->s)) : 1;
-	closed = strcmp(sp.status, "closed") == 0;
-	/* Changes that bypassed the change hook (a roster import) still get adjusted. */
-	if (reconcile && !closed && period_reconcile(p, 0, "", NULL, err, errlen) < 0)
-		log_warn("period: adjustments: %s", err);
-	if ((lines = json_array()) == NULL)
+	if (k.arr == NULL)
 		return errbuf_set(err, errlen, "out of memory");
-	rc = closed ? append_stored(p, id, "line", lines, err, errlen)
-	            : append_computed(p, &sp, lines, &final_at, err, errlen);
-	if (rc == 0)
-		rc = append_stored(p, id, "adjustment", lines, err, errlen);
-	if (rc < 0 || (tot = doc_totals(lines)) == NULL) {
+	rc = stipend_lines(p, id, reconcile, &k.k, &sp, &closed, &final_at, err, errlen);
+	if (rc != 0 || (tot = doc_totals(k.arr)) == NULL) {
 		if (rc == 0)
-			errbuf_set(err, errlen, "out of memory");
-		json_decref(lines);
-		return -1;
+			rc = errbuf_set(err, errlen, "out of memory");
+		json_decref(k.arr);
+		return rc;
 	}
 	/*
 	 * RULES.md "The life of a pay period": running while a day is future or open
@@ -789,9 +937,32 @@ stipend(struct period *p, int64_t id, int reconcile, json_t **doc, char *err, si
 		json_object_set_new(pj, "closable_from", json_string(at));
 	}
 	*doc = json_pack("{s:o, s:b, s:o, s:o}", "period", pj, "preliminary",
-	                 !closed && attendance_local_minute() < final_at, "lines", lines, "totals",
+	                 !closed && attendance_local_minute() < final_at, "lines", k.arr, "totals",
 	                 tot);
 	return *doc ? 0 : errbuf_set(err, errlen, "out of memory");
+}
+
+int
+period_stipend_lines(struct period *p, int64_t id, struct paydoc_lines *d, char *err, size_t errlen)
+{
+	struct store_period sp;
+	struct csv_lines k = {{csv_computed, csv_stored}, d};
+	int64_t final_at;
+	bool closed;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((d->keep = json_array()) == NULL)
+		return errbuf_set(err, errlen, "out of memory");
+	if ((rc = stipend_lines(p, id, 0, &k.k, &sp, &closed, &final_at, err, errlen)) != 0) {
+		paydoc_lines_free(d);
+		return rc;
+	}
+	/* As stipend()'s "preliminary" and the period's from and to. */
+	d->preliminary = !closed && attendance_local_minute() < final_at;
+	snprintf(d->from, sizeof(d->from), "%s", sp.from);
+	snprintf(d->to, sizeof(d->to), "%s", sp.to);
+	return 0;
 }
 
 int

@@ -48,6 +48,14 @@ int period_stipend(struct period *p, int64_t id, json_t **doc, char *err, size_t
  * hook and recompute have stored them (the reports thread's read-only connection).
  */
 int period_stipend_read(struct period *p, int64_t id, json_t **doc, char *err, size_t errlen);
+/*
+ * The same document's lines for the CSV (paydoc_lines_csv), without JSON per line
+ * or totals; read-only like period_stipend_read.  0 (free with paydoc_lines_free),
+ * 1 no such period, -1 with err.
+ */
+struct paydoc_lines;
+int period_stipend_lines(struct period *p, int64_t id, struct paydoc_lines *d, char *err,
+                         size_t errlen);
 
 /*
  * The basis for a formal decision (enkeltvedtak) of participant `ext_id` in period

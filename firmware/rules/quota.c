@@ -561,9 +561,17 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
                      size_t errlen)
 {
 	struct mset cover;
+	bool registered = false;
 	mset_clear(&al->excused);
 	mset_clear(&al->claimed);
 	al->failed_notes = 0;
+	/*
+	 * Most days have no registration: then every selection covers nothing (selected()
+	 * wants the date inside the registration's), and only the two categories whose
+	 * runs a quiet day moves need their walk; the others would find nothing.
+	 */
+	for (size_t i = 0; i < in->n_absences && !registered; i++)
+		registered = in->absences[i].from <= date && date <= in->absences[i].to;
 	for (int c = 0; c < RULES_CAT_COUNT; c++) {
 		if (c == RULES_CAT_SICK_SELF_DECLARED) {
 			if (allocate_self_declared(q, in, p, date, pre, scheduled_day, missing, day,
@@ -575,6 +583,8 @@ rules_quota_allocate(struct rules_quota *q, const struct rules_input *in,
 			allocate_child_sick(q, in, p, date, pre, scheduled_day, missing, day, al);
 			continue;
 		}
+		if (!registered)
+			continue;
 		if (c == RULES_CAT_PREGNANCY) {
 			/* Prenatal check-ups have no quota; they go first. */
 			struct sel chk = {c, -1, 1};

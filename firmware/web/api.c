@@ -116,10 +116,11 @@ struct doc_job {
 	const struct config *cfg;
 	enum doc_kind kind;
 	int64_t id;
-	char pid[40]; /* basis: the participant's external id */
-	char lang[8]; /* basis HTML: nb | nn | en */
-	int rc;       /* 0, 1 no such period or participant, -1 err */
-	json_t *doc;  /* the computed document, rendered by render_run */
+	char pid[40];              /* basis: the participant's external id */
+	char lang[8];              /* basis HTML: nb | nn | en */
+	int rc;                    /* 0, 1 no such period or participant, -1 err */
+	json_t *doc;               /* the computed document, rendered by render_run */
+	struct paydoc_lines lines; /* stipend.csv's instead: no JSON per line */
 	struct web_stream *stream;
 	int64_t arrived_us; /* Server-Timing (web/stream.h) */
 	double compute_ms;
@@ -149,8 +150,10 @@ doc_run(struct reports_ctx *ctx, void *arg)
 
 	switch (j->kind) {
 	case DOC_STIPEND_JSON:
-	case DOC_STIPEND_CSV:
 		j->rc = period_stipend_read(ctx->period, j->id, &j->doc, j->err, sizeof(j->err));
+		break;
+	case DOC_STIPEND_CSV:
+		j->rc = period_stipend_lines(ctx->period, j->id, &j->lines, j->err, sizeof(j->err));
 		break;
 	case DOC_NIR_JSON:
 	case DOC_NIR_CSV:
@@ -160,11 +163,17 @@ doc_run(struct reports_ctx *ctx, void *arg)
 		j->rc = period_basis(ctx->period, j->id, j->pid, &j->doc, j->err, sizeof(j->err));
 	}
 	j->compute_ms = (double)(web_stream_clock_us() - began) / 1000.0;
-	if (j->rc != 0 || (j->kind != DOC_STIPEND_CSV && j->kind != DOC_NIR_CSV))
+	if (j->rc != 0)
+		return;
+	if (j->kind == DOC_STIPEND_CSV) {
+		snprintf(j->name, sizeof(j->name), "attachment; filename=\"stipend-%s-%s.csv\"",
+		         j->lines.from, j->lines.to);
+		return;
+	}
+	if (j->kind != DOC_NIR_CSV)
 		return;
 	per = json_object_get(j->doc, "period");
-	snprintf(j->name, sizeof(j->name), "attachment; filename=\"%s-%s-%s.csv\"",
-	         j->kind == DOC_NIR_CSV ? "nir" : "stipend",
+	snprintf(j->name, sizeof(j->name), "attachment; filename=\"nir-%s-%s.csv\"",
 	         json_string_value(json_object_get(per, "from")),
 	         json_string_value(json_object_get(per, "to")));
 }
@@ -182,7 +191,7 @@ render_run(struct reports_ctx *ctx, void *arg)
 	paydoc_csv_format(j->cfg, &f);
 	switch (j->kind) {
 	case DOC_STIPEND_CSV:
-		rc = paydoc_csv_to(j->doc, &f, stream_sink, j->stream);
+		rc = paydoc_lines_csv_to(&j->lines, &f, stream_sink, j->stream);
 		break;
 	case DOC_NIR_CSV:
 		rc = paydoc_nir_csv_to(j->doc, &f, stream_sink, j->stream);
@@ -204,6 +213,7 @@ static void
 doc_free(struct doc_job *j)
 {
 	json_decref(j->doc);
+	paydoc_lines_free(&j->lines);
 	free(j);
 }
 

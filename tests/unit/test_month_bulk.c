@@ -23,6 +23,7 @@
 #include "attendance.h"
 #include "clock.h"
 #include "config.h"
+#include "paydoc.h"
 #include "period.h"
 #include "scenario.h"
 #include "store.h"
@@ -200,6 +201,8 @@ ref_centi(const json_t *j, int64_t *out)
 	return 0;
 }
 
+static void check_csv(struct period *p, int64_t id, const json_t *doc, const char *where);
+
 static json_t *
 ref_money(int64_t c)
 {
@@ -295,11 +298,46 @@ check_totals(struct fx *f, const char *date)
 	if (strcmp(want, got) != 0)
 		fail_msg("%s: totals %s, expected %s", date, got, want);
 	assert_true(nl > 0);
+	check_csv(p, sp.id, doc, date);
 	free(want);
 	free(got);
 	json_decref(tot);
 	json_decref(doc);
 	period_free(p);
+}
+
+/*
+ * The stipend CSV made from the lines (period_stipend_lines, what the API serves)
+ * against the CSV of the JSON document `doc`, byte for byte, in every separator,
+ * decimal mark, language and BOM the config allows.
+ */
+static void
+check_csv(struct period *p, int64_t id, const json_t *doc, const char *where)
+{
+	static const struct paydoc_csv_format fmts[] = {
+	    {',', '.', "en", false}, {';', ',', "nb", true}, {'\t', ',', "nn", false}};
+	struct paydoc_lines d;
+	char err[512];
+
+	assert_int_equal(period_stipend_lines(p, id, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.n, json_array_size(json_object_get(doc, "lines")));
+	for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
+		char *want = paydoc_csv(doc, &fmts[k]), *got = paydoc_lines_csv(&d, &fmts[k]);
+
+		assert_non_null(want);
+		assert_non_null(got);
+		if (strcmp(want, got) != 0) {
+			size_t i = 0;
+
+			while (want[i] == got[i])
+				i++;
+			fail_msg("%s: CSV differs at byte %zu: \"%.80s\", expected \"%.80s\"",
+			         where, i, got + i, want + i);
+		}
+		free(want);
+		free(got);
+	}
+	paydoc_lines_free(&d);
 }
 
 static void

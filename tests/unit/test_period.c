@@ -182,6 +182,29 @@ test_csv_injection(void **state)
 	}
 }
 
+/*
+ * The CSV the API serves (made from the lines, period_stipend_lines) is the CSV of
+ * the JSON document, byte for byte: closed periods, adjustments, open ones.
+ */
+static void
+csv_same(struct afx *f, int64_t id, const json_t *doc)
+{
+	struct paydoc_csv_format fmt = {.sep = ';', .mark = ',', .lang = "nb", .bom = true};
+	struct paydoc_lines d;
+	char err[512], *want, *got;
+
+	if (period_stipend_lines(f->per, id, &d, err, sizeof(err)) != 0)
+		fail_msg("stipend lines %lld: %s", (long long)id, err);
+	want = paydoc_csv(doc, &fmt);
+	got = paydoc_lines_csv(&d, &fmt);
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	paydoc_lines_free(&d);
+}
+
 static char *
 stipend(struct afx *f, int64_t id)
 {
@@ -190,6 +213,7 @@ stipend(struct afx *f, int64_t id)
 
 	if (period_stipend(f->per, id, &doc, err, sizeof(err)) != 0)
 		fail_msg("stipend %lld: %s", (long long)id, err);
+	csv_same(f, id, doc);
 	s = json_dumps(doc, JSON_INDENT(1));
 	json_decref(doc);
 	return s;
@@ -215,6 +239,7 @@ stipend_lines(struct afx *f, int64_t id)
 
 	if (period_stipend(f->per, id, &doc, err, sizeof(err)) != 0)
 		fail_msg("stipend %lld: %s", (long long)id, err);
+	csv_same(f, id, doc);
 	s = json_dumps(json_object_get(doc, "lines"), JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(doc);
 	return s;
@@ -335,6 +360,7 @@ test_close_and_adjust(void **state)
 	                 3);
 	assert_int_equal(afx_sql(f, "SELECT count(*) FROM outbox WHERE type = 'adjustment'"), 3);
 	assert_int_equal(period_stipend(f->per, mar.id, &doc, err, sizeof(err)), 0);
+	csv_same(f, mar.id, doc);
 	json_array_foreach(json_object_get(doc, "lines"), i, l)
 	{
 		if (strcmp(json_string_value(json_object_get(l, "kind")), "adjustment") == 0) {
@@ -419,6 +445,7 @@ test_unknown_g_and_new_g(void **state)
 
 		assert_int_equal(period_ensure(f->per, "2026-06-01", &jun, err, sizeof(err)), 0);
 		assert_int_equal(period_stipend(f->per, jun.id, &doc, err, sizeof(err)), 0);
+		csv_same(f, jun.id, doc);
 	}
 	json_array_foreach(json_object_get(doc, "lines"), i, l)
 	{
@@ -501,6 +528,7 @@ test_close_rules(void **state)
 		assert_int_equal(period_reconcile(f->per, 0, "", NULL, err, sizeof(err)), 0);
 		assert_int_equal(period_ensure(f->per, "2026-04-01", &apr2, err, sizeof(err)), 0);
 		assert_int_equal(period_stipend(f->per, apr2.id, &doc, err, sizeof(err)), 0);
+		csv_same(f, apr2.id, doc);
 		json_array_foreach(json_object_get(doc, "lines"), i, l)
 		{
 			const char *who = json_string_value(json_object_get(l, "participant"));
@@ -547,6 +575,7 @@ test_programme_end(void **state)
 	afx_clock("2026-04-16", 12, 0);
 	assert_int_equal(period_ensure(f->per, "2026-03-01", &mar, err, sizeof(err)), 0);
 	assert_int_equal(period_stipend(f->per, mar.id, &doc, err, sizeof(err)), 0);
+	csv_same(f, mar.id, doc);
 	l = json_array_get(json_object_get(doc, "lines"), 0);
 	assert_string_equal(json_string_value(json_object_get(l, "participant")), "P-all");
 	assert_string_equal(json_string_value(json_object_get(l, "gross")), "21693.33");

@@ -25,6 +25,106 @@ test_rat_arithmetic(void **state)
 	assert_int_equal(rules_rat_add(r, big, &r), -1);
 }
 
+/* The reference: Euclid's gcd over 128 bits, as money.c reduced before its 64-bit gcd. */
+static __int128
+ref_gcd(__int128 a, __int128 b)
+{
+	if (a < 0)
+		a = -a;
+	if (b < 0)
+		b = -b;
+	while (b) {
+		__int128 t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* num/den reduced (den > 0 given), or -1 when it does not fit 64 bits: rules_rat's contract. */
+static int
+ref_reduce(__int128 num, __int128 den, struct rules_rat *out)
+{
+	__int128 g = ref_gcd(num, den);
+
+	if (g > 1) {
+		num /= g;
+		den /= g;
+	}
+	if (num > INT64_MAX || num < -INT64_MAX || den > INT64_MAX)
+		return -1;
+	*out = (struct rules_rat){(int64_t)num, (int64_t)den};
+	return 0;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Small, round (many common factors) and huge values, as money meets them. */
+static int64_t
+rnd_val(bool positive)
+{
+	int64_t v;
+
+	switch (rng() % 4) {
+	case 0:
+		v = (int64_t)(rng() % 1000);
+		break;
+	case 1:
+		v = (int64_t)((rng() % 5000) * 60 * (1 + rng() % 12));
+		break;
+	case 2:
+		v = (int64_t)(rng() % 100000000000ull);
+		break;
+	default:
+		v = (int64_t)(rng() >> 1);
+	}
+	if (positive)
+		return v > 0 ? v : 1;
+	return rng() % 2 ? -v : v;
+}
+
+/* Sums and products of many generated rationals: exactly the reference's, overflow included. */
+static void
+test_rat_generated(void **state)
+{
+	(void)state;
+	int overflow = 0;
+	for (int i = 0; i < 200000; i++) {
+		struct rules_rat a, b, got, want;
+		int rg, rw;
+		/* reduced operands, as the engine only ever holds */
+		assert_int_equal(ref_reduce(rnd_val(false), rnd_val(true), &a), 0);
+		assert_int_equal(ref_reduce(rnd_val(false), rnd_val(true), &b), 0);
+		rg = rules_rat_mul(a, b, &got);
+		rw = ref_reduce((__int128)a.num * b.num, (__int128)a.den * b.den, &want);
+		assert_int_equal(rg, rw);
+		if (rw == 0) {
+			assert_int_equal(got.num, want.num);
+			assert_int_equal(got.den, want.den);
+		}
+		rg = rules_rat_add(a, b, &got);
+		rw = ref_reduce((__int128)a.num * b.den + (__int128)b.num * a.den,
+		                (__int128)a.den * b.den, &want);
+		assert_int_equal(rg, rw);
+		overflow += rw < 0;
+		if (rw == 0) {
+			assert_int_equal(got.num, want.num);
+			assert_int_equal(got.den, want.den);
+		}
+	}
+	/* both paths of the gcd were taken: overflows need the 128-bit one */
+	assert_true(overflow > 1000);
+}
+
 static void
 test_round_half_up(void **state)
 {
@@ -63,6 +163,22 @@ test_ore_format_parse(void **state)
 	assert_int_equal(rules_ore_parse("", &v), -1);
 	assert_int_equal(rules_ore_parse("1e3", &v), -1);
 	assert_int_equal(rules_ore_parse("99999999999999999999", &v), -1);
+	/* every amount as snprintf printed it, at every buffer length */
+	for (int i = 0; i < 100000; i++) {
+		int64_t ore = i == 0 ? INT64_MIN : i == 1 ? INT64_MAX : rnd_val(false);
+		uint64_t u = ore < 0 ? (uint64_t)0 - (uint64_t)ore : (uint64_t)ore;
+		char want[32];
+		size_t len = i % 7 == 0 ? (size_t)(rng() % 25) : sizeof buf;
+
+		snprintf(want, len ? len : 1, "%s%llu.%02u", ore < 0 ? "-" : "",
+		         (unsigned long long)(u / 100), (unsigned)(u % 100));
+		memset(buf, 'x', sizeof buf);
+		rules_ore_format(ore, buf, len);
+		if (len)
+			assert_string_equal(buf, want);
+		else
+			assert_int_equal(buf[0], 'x');
+	}
 }
 
 static void
@@ -198,10 +314,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rat_arithmetic),   cmocka_unit_test(test_round_half_up),
-	    cmocka_unit_test(test_ore_format_parse), cmocka_unit_test(test_g_lookup),
-	    cmocka_unit_test(test_spec_numbers),     cmocka_unit_test(test_rate_factors),
-	    cmocka_unit_test(test_g_per_date),       cmocka_unit_test(test_round_once_per_payout),
+	    cmocka_unit_test(test_rat_arithmetic),
+	    cmocka_unit_test(test_rat_generated),
+	    cmocka_unit_test(test_round_half_up),
+	    cmocka_unit_test(test_ore_format_parse),
+	    cmocka_unit_test(test_g_lookup),
+	    cmocka_unit_test(test_spec_numbers),
+	    cmocka_unit_test(test_rate_factors),
+	    cmocka_unit_test(test_g_per_date),
+	    cmocka_unit_test(test_round_once_per_payout),
 	    cmocka_unit_test(test_refuse_unknown_g),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
