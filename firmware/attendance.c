@@ -2457,6 +2457,19 @@ attendance_set_results_from(struct attendance *a, const char *date, int only_if_
 }
 
 int
+attendance_is_holiday(struct attendance *a, const char *name, const char *date)
+{
+	const struct rules_regime *r;
+	char err[256];
+	int32_t d;
+
+	r = regime_get(a, name && *name ? name : a->cfg->kiosk.regime, err, sizeof(err));
+	if (r == NULL || rules_date_parse(date, &d) < 0)
+		return 0;
+	return rules_is_holiday(r->holidays, d);
+}
+
+int
 attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max, size_t *n,
                         char *err, size_t errlen)
 {

@@ -307,6 +307,12 @@ int attendance_refresh_walked(const struct attendance *a, char date[11]);
 int attendance_results_from(struct attendance *a, char date[11]);
 int attendance_set_results_from(struct attendance *a, const char *date, int only_if_unset,
                                 char *err, size_t errlen);
+/*
+ * 1 if `date` (YYYY-MM-DD) is a public holiday in the calendar of regime `name` (""
+ * the kiosk's [kiosk] regime), else 0 (also for a regime that cannot be loaded: its
+ * computations report that).
+ */
+int attendance_is_holiday(struct attendance *a, const char *name, const char *date);
 /* Distinct session end minutes on `date` over all active participants, ascending. */
 int attendance_session_ends(struct attendance *a, const char *date, int *ends, size_t max,
                             size_t *n, char *err, size_t errlen);

@@ -72,6 +72,13 @@ recompute_tap(struct kiosk *k, const struct tap_answer *ans)
 	recompute_queue(k->recompute, p.id, date);
 }
 
+/* The tap's step 4 asks the rules calendar (tap_on_holiday). */
+static int
+tap_holiday(void *arg, const char *regime, const char *date)
+{
+	return attendance_is_holiday(arg, regime, date);
+}
+
 static void
 on_tap(void *arg, const char *uid, long long seen_ns)
 {
@@ -260,6 +267,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 	}
 	if (attendance_open(&k->att, k->store, cfg, err, errlen) < 0)
 		goto fail;
+	tap_on_holiday(k->tap, tap_holiday, k->att);
 	if ((k->screen = kiosk_screen_new(base, k->web, k->store, k->att, cfg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -47,6 +47,8 @@ struct tap_ctx {
 	const struct config *cfg;
 	struct recent recent[DEBOUNCE_SLOTS]; /* ring of the last answers */
 	unsigned next;
+	tap_holiday_fn holiday; /* the rules calendar (kiosk.c: the regime's holidays) */
+	void *holiday_arg;
 };
 
 static const char *const outcome_names[TAP_NOUTCOMES] = {
@@ -85,6 +87,13 @@ tap_new(struct store *st, const struct cardkey *key, const struct config *cfg)
 	t->key = key;
 	t->cfg = cfg;
 	return t;
+}
+
+void
+tap_on_holiday(struct tap_ctx *t, tap_holiday_fn fn, void *arg)
+{
+	t->holiday = fn;
+	t->holiday_arg = arg;
 }
 
 void
@@ -136,11 +145,12 @@ event_json(const struct tap_answer *a, const char *type)
 }
 
 /*
- * Step 4: the sessions the participant has today.  Closure days have none.
- * Holidays come from the rules calendar once the participant's regime is known.
+ * Step 4: the sessions the participant has today.  Closure days and the public
+ * holidays of the participant's regime have none, as the rules see them (RULES.md:
+ * neither is scheduled), so the answer is "no class today" on both.
  */
 static int
-sessions_today(struct tap_ctx *t, int64_t pid, const char *date, int weekday,
+sessions_today(struct tap_ctx *t, const struct store_participant *p, const char *date, int weekday,
                struct store_session *ss, size_t *n)
 {
 	int closed = store_is_closed(t->st, date);
@@ -148,9 +158,9 @@ sessions_today(struct tap_ctx *t, int64_t pid, const char *date, int weekday,
 	*n = 0;
 	if (closed < 0)
 		return -1;
-	if (closed)
+	if (closed || (t->holiday && t->holiday(t->holiday_arg, p->regime, date) == 1))
 		return 0;
-	return store_sessions_on(t->st, pid, date, weekday, ss, SESSIONS_MAX, n);
+	return store_sessions_on(t->st, p->id, date, weekday, ss, SESSIONS_MAX, n);
 }
 
 /* Step 5 for in_only: the window of the session this tap belongs to. */
@@ -286,7 +296,7 @@ tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans)
 			ans->outcome = TAP_REVOKED_CARD;
 		} else {
 			/* 4. scheduled today? */
-			if (sessions_today(t, pid, date, tm.tm_wday ? tm.tm_wday : 7, ss,
+			if (sessions_today(t, &p, date, tm.tm_wday ? tm.tm_wday : 7, ss,
 			                   &nsessions) < 0)
 				goto storage_error;
 			/* 5. direction */

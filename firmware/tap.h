@@ -46,6 +46,12 @@ struct tap_answer {
 /* The pipeline borrows store, key and config; they must outlive it. */
 struct tap_ctx *tap_new(struct store *st, const struct cardkey *key, const struct config *cfg);
 void tap_free(struct tap_ctx *t);
+/*
+ * Whether `date` (YYYY-MM-DD) is a public holiday in the calendar of `regime` (the
+ * participant's; "" is the kiosk's): 1 yes, 0 no.  Unset (tests), none is.
+ */
+typedef int (*tap_holiday_fn)(void *arg, const char *regime, const char *date);
+void tap_on_holiday(struct tap_ctx *t, tap_holiday_fn fn, void *arg);
 /* Handle one UID (normalised hex).  Always fills `ans`; 0, or -1 on storage error. */
 int tap_handle(struct tap_ctx *t, const char *uid, struct tap_answer *ans);
 const char *tap_outcome_name(enum tap_outcome o);
