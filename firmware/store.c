@@ -846,6 +846,31 @@ store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n
 	return 0;
 }
 
+int
+store_rows(struct store *s, sqlite3_stmt *st, size_t size, store_row_fn read, void **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		void *row;
+
+		if (store_grow(out, &cap, *n, size) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		row = (char *)*out + *n * size;
+		memset(row, 0, size);
+		read(st, row);
+		(*n)++;
+	}
+	return store_list_done(s, st, rc, out, n);
+}
+
 /* store_copy_col() without printf: store_read_day_tap() runs for every tap of every recomputation.
  */
 void

@@ -92,6 +92,14 @@ char *store_dup_col(sqlite3_stmt *st, int col);
 int store_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* Finish a listing: on error log and free what was read.  Steps ended with rc. */
 int store_list_done(struct store *s, sqlite3_stmt *st, int rc, void **arr, size_t *n);
+/*
+ * A listing in one call: step `st` (prepared and bound; NULL is a failed prepare) to
+ * its end into a growing array of `size`-byte rows, each zeroed and then filled by
+ * `read`.  0 with *out (malloc'd) and *n, or -1 (logged) with *out NULL and *n 0.
+ */
+typedef void (*store_row_fn)(sqlite3_stmt *st, void *row);
+int store_rows(struct store *s, sqlite3_stmt *st, size_t size, store_row_fn read, void **out,
+               size_t *n);
 /* One accepted tap from columns col.. (id, date, minute, direction, day number). */
 void store_read_day_tap(sqlite3_stmt *st, int col, struct store_day_tap *t);
 

@@ -283,21 +283,17 @@ store_cards_sync(struct store *s, int64_t participant_id, const char *const *key
 	return store_run(s, st);
 }
 
+static void
+read_participant_row(sqlite3_stmt *st, void *row)
+{
+	read_participant(st, row);
+}
+
 int
 store_participants_all(struct store *s, struct store_participant **out, size_t *n)
 {
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT " PARTICIPANT_COLS " FROM participants ORDER BY id");
-	size_t cap = 0;
-	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_participant(st, &(*out)[(*n)++]);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_participant_row, (void **)out, n);
 }

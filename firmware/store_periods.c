@@ -56,24 +56,22 @@ store_meta_set(struct store *s, const char *key, const char *value)
 	return store_run(s, st);
 }
 
+static void
+read_g(sqlite3_stmt *st, void *row)
+{
+	struct store_g *g = row;
+
+	store_copy_col(st, 0, g->from, sizeof(g->from));
+	g->amount = sqlite3_column_int64(st, 1);
+}
+
 int
 store_g_values(struct store *s, struct store_g **out, size_t *n)
 {
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT from_date, amount FROM g_values ORDER BY from_date");
-	size_t cap = 0;
-	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		store_copy_col(st, 0, (*out)[*n].from, sizeof((*out)[*n].from));
-		(*out)[(*n)++].amount = sqlite3_column_int64(st, 1);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_g, (void **)out, n);
 }
 
 int
@@ -199,21 +197,16 @@ store_period_at(struct store *s, const char *date, struct store_period *out)
 	return period_one(s, st, out);
 }
 
+static void
+read_period_row(sqlite3_stmt *st, void *row)
+{
+	read_period(st, 0, row);
+}
+
 static int
 period_list(struct store *s, sqlite3_stmt *st, struct store_period **out, size_t *n)
 {
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_period(st, 0, &(*out)[(*n)++]);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_period_row, (void **)out, n);
 }
 
 int

@@ -182,27 +182,111 @@ store_absence_upsert(struct store *s, const struct store_absence *a)
 	return store_run(s, st);
 }
 
+/* --- row readers for store_rows() --- */
+
+static void
+session_at(sqlite3_stmt *st, int c, struct store_session *r)
+{
+	*r = (struct store_session){sqlite3_column_int(st, c), sqlite3_column_int(st, c + 1),
+	                            sqlite3_column_int(st, c + 2), sqlite3_column_int(st, c + 3)};
+}
+
+static void
+exception_at(sqlite3_stmt *st, int c, struct store_exception_row *r)
+{
+	store_copy_col(st, c, r->date, sizeof(r->date));
+	r->start_min =
+	    sqlite3_column_type(st, c + 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, c + 1);
+	r->end_min =
+	    sqlite3_column_type(st, c + 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, c + 2);
+	r->offsite = sqlite3_column_int(st, c + 3);
+}
+
+/* weekday, start_min, end_min, offsite */
+static void
+read_session(sqlite3_stmt *st, void *row)
+{
+	session_at(st, 0, row);
+}
+
+/* participant_id, then a session */
+static void
+read_pid_session(sqlite3_stmt *st, void *row)
+{
+	struct store_pid_session *r = row;
+
+	r->pid = sqlite3_column_int64(st, 0);
+	session_at(st, 1, &r->s);
+}
+
+/* date, start_min, end_min, offsite */
+static void
+read_exception(sqlite3_stmt *st, void *row)
+{
+	exception_at(st, 0, row);
+}
+
+/* participant_id, then an exception */
+static void
+read_pid_exception(sqlite3_stmt *st, void *row)
+{
+	struct store_pid_exception *r = row;
+
+	r->pid = sqlite3_column_int64(st, 0);
+	exception_at(st, 1, &r->e);
+}
+
+/* one date into char[11] */
+static void
+read_date(sqlite3_stmt *st, void *row)
+{
+	store_copy_col(st, 0, row, 11);
+}
+
+static void
+read_id(sqlite3_stmt *st, void *row)
+{
+	*(int64_t *)row = sqlite3_column_int64(st, 0);
+}
+
+#define CORRECTION_COLS                                                                            \
+	"participant_id, uuid, action, tap_id, local_date, local_min, direction, reason, who"
+
+static void
+read_correction(sqlite3_stmt *st, void *row)
+{
+	struct store_correction *c = row;
+
+	c->participant_id = sqlite3_column_int64(st, 0);
+	store_copy_col(st, 1, c->uuid, sizeof(c->uuid));
+	store_copy_col(st, 2, c->action, sizeof(c->action));
+	c->tap_id = sqlite3_column_int64(st, 3);
+	store_copy_col(st, 4, c->date, sizeof(c->date));
+	c->minute = sqlite3_column_int(st, 5);
+	store_copy_col(st, 6, c->direction, sizeof(c->direction));
+	store_copy_col(st, 7, c->reason, sizeof(c->reason));
+	store_copy_col(st, 8, c->who, sizeof(c->who));
+}
+
+/* participant_id, then a tap as store_read_day_tap() reads it */
+static void
+read_pid_tap(sqlite3_stmt *st, void *row)
+{
+	struct store_pid_tap *r = row;
+
+	r->pid = sqlite3_column_int64(st, 0);
+	store_read_day_tap(st, 1, &r->t);
+}
+
 int
 store_schedule_rows(struct store *s, int64_t pid, struct store_session **out, size_t *n)
 {
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT weekday, start_min, end_min, offsite FROM schedules"
 	                  " WHERE participant_id = ? ORDER BY weekday, start_min");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		(*out)[(*n)++] =
-		    (struct store_session){sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-		                           sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)};
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_int64(st, 1, pid);
+	return store_rows(s, st, sizeof(**out), read_session, (void **)out, n);
 }
 
 int
@@ -212,45 +296,16 @@ store_schedule_exception_rows(struct store *s, int64_t pid, struct store_excepti
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT date, start_min, end_min, offsite FROM schedule_exceptions"
 	                  " WHERE participant_id = ? ORDER BY date, start_min");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_exception_row *r;
-
-		LIST_NEXT(out, n, cap, rc);
-		r = &(*out)[(*n)++];
-		store_copy_col(st, 0, r->date, sizeof(r->date));
-		r->start_min =
-		    sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1);
-		r->end_min =
-		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-		r->offsite = sqlite3_column_int(st, 3);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_int64(st, 1, pid);
+	return store_rows(s, st, sizeof(**out), read_exception, (void **)out, n);
 }
 
 int
 store_closure_dates(struct store *s, char (**out)[11], size_t *n)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT date FROM closures ORDER BY date");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		store_copy_col(st, 0, (*out)[(*n)++], 11);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_date, (void **)out, n);
 }
 
 int
@@ -318,36 +373,14 @@ store_corrections(struct store *s, int64_t pid, const char *from, const char *to
                   struct store_correction **out, size_t *n)
 {
 	sqlite3_stmt *st =
-	    store_prep(s, "SELECT uuid, action, tap_id, local_date, local_min, direction,"
-	                  " reason, who FROM corrections WHERE participant_id = ?"
+	    store_prep(s, "SELECT " CORRECTION_COLS " FROM corrections WHERE participant_id = ?"
 	                  " AND local_date BETWEEN ? AND ? ORDER BY id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_correction *c;
-
-		LIST_NEXT(out, n, cap, rc);
-		c = &(*out)[(*n)++];
-		memset(c, 0, sizeof(*c));
-		c->participant_id = pid;
-		store_copy_col(st, 0, c->uuid, sizeof(c->uuid));
-		store_copy_col(st, 1, c->action, sizeof(c->action));
-		c->tap_id = sqlite3_column_int64(st, 2);
-		store_copy_col(st, 3, c->date, sizeof(c->date));
-		c->minute = sqlite3_column_int(st, 4);
-		store_copy_col(st, 5, c->direction, sizeof(c->direction));
-		store_copy_col(st, 6, c->reason, sizeof(c->reason));
-		store_copy_col(st, 7, c->who, sizeof(c->who));
+	if (st) {
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
 	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_correction, (void **)out, n);
 }
 
 #define ABSENCE_COLS                                                                               \
@@ -355,9 +388,10 @@ store_corrections(struct store *s, int64_t pid, const char *from, const char *to
 	" comment, registered_by, start_min, end_min, created_ms, revoked"
 
 static void
-read_absence(sqlite3_stmt *st, struct store_absence_row *r)
+read_absence(sqlite3_stmt *st, void *row)
 {
-	memset(r, 0, sizeof(*r));
+	struct store_absence_row *r = row;
+
 	store_copy_col(st, 0, r->a.uuid, sizeof(r->a.uuid));
 	r->a.participant_id = sqlite3_column_int64(st, 1);
 	store_copy_col(st, 2, r->a.category, sizeof(r->a.category));
@@ -412,19 +446,9 @@ store_absences_active(struct store *s, int64_t pid, struct store_absence_row **o
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT " ABSENCE_COLS " FROM absences"
 	                  " WHERE participant_id = ? AND revoked = 0 ORDER BY from_date, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_absence(st, &(*out)[(*n)++]);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_int64(st, 1, pid);
+	return store_rows(s, st, sizeof(**out), read_absence, (void **)out, n);
 }
 
 int
@@ -437,21 +461,12 @@ store_absences_overlapping(struct store *s, int64_t pid, const char *from, const
 	                                 " WHERE participant_id = ?1 AND revoked = 0"
 	                                 " AND to_date >= ?2 AND from_date <= ?3"
 	                                 " ORDER BY from_date, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_absence(st, &(*out)[(*n)++]);
+	if (st) {
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
 	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_absence, (void **)out, n);
 }
 
 int
@@ -464,8 +479,10 @@ store_absence_find(struct store *s, const char *uuid, struct store_absence_row *
 		return -1;
 	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
 		read_absence(st, out);
+	}
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
@@ -519,21 +536,7 @@ store_day_sessions_all(struct store *s, struct store_pid_session **out, size_t *
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT participant_id, weekday, start_min, end_min,"
 	                  " offsite FROM schedules WHERE participant_id IN " ACTIVE_IDS);
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		(*out)[(*n)++] = (struct store_pid_session){
-		    sqlite3_column_int64(st, 0),
-		    {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
-		     sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)}};
-	}
-	if (store_list_done(s, st, rc, (void **)out, n) < 0)
+	if (store_rows(s, st, sizeof(**out), read_pid_session, (void **)out, n) < 0)
 		return -1;
 	if (*n > 1)
 		qsort(*out, *n, sizeof(**out), pid_session_cmp);
@@ -548,28 +551,9 @@ store_day_exceptions_all(struct store *s, const char *date, struct store_pid_exc
 	    s, "SELECT participant_id, date, start_min, end_min, offsite"
 	       " FROM schedule_exceptions WHERE date = ?1 AND participant_id IN " ACTIVE_IDS
 	       " ORDER BY participant_id, date, start_min");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_pid_exception *r;
-
-		LIST_NEXT(out, n, cap, rc);
-		r = &(*out)[(*n)++];
-		r->pid = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, r->e.date, sizeof(r->e.date));
-		r->e.start_min =
-		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-		r->e.end_min =
-		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-		r->e.offsite = sqlite3_column_int(st, 4);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	return store_rows(s, st, sizeof(**out), read_pid_exception, (void **)out, n);
 }
 
 int
@@ -585,19 +569,9 @@ store_exceptions_refused(struct store *s, int max_per_date, int64_t **out, size_
 	       " OR sum(start_min IS NOT NULL AND NOT (start_min >= 0"
 	       "  AND start_min < coalesce(end_min, -1) AND coalesce(end_min, -1) <= 1440)) > 0"
 	       " ORDER BY participant_id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, max_per_date);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_int(st, 1, max_per_date);
+	return store_rows(s, st, sizeof(**out), read_id, (void **)out, n);
 }
 
 int
@@ -611,20 +585,9 @@ store_day_taps_all(struct store *s, const char *date, struct store_pid_tap **out
 	                         " AND outcome IN ('accepted_in','accepted_out')"
 	                         " ORDER BY participant_id, local_date, local_min, outcome,"
 	                         " direction, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		(*out)[*n].pid = sqlite3_column_int64(st, 0);
-		store_read_day_tap(st, 1, &(*out)[(*n)++].t);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	return store_rows(s, st, sizeof(**out), read_pid_tap, (void **)out, n);
 }
 
 int
@@ -632,34 +595,11 @@ store_day_corrections_all(struct store *s, const char *date, struct store_correc
                           size_t *n)
 {
 	sqlite3_stmt *st =
-	    store_prep(s, "SELECT participant_id, uuid, action, tap_id, local_date, local_min,"
-	                  " direction, reason, who FROM corrections WHERE local_date = ?1"
+	    store_prep(s, "SELECT " CORRECTION_COLS " FROM corrections WHERE local_date = ?1"
 	                  " AND participant_id IN " ACTIVE_IDS " ORDER BY participant_id, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_correction *c;
-
-		LIST_NEXT(out, n, cap, rc);
-		c = &(*out)[(*n)++];
-		memset(c, 0, sizeof(*c));
-		c->participant_id = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, c->uuid, sizeof(c->uuid));
-		store_copy_col(st, 2, c->action, sizeof(c->action));
-		c->tap_id = sqlite3_column_int64(st, 3);
-		store_copy_col(st, 4, c->date, sizeof(c->date));
-		c->minute = sqlite3_column_int(st, 5);
-		store_copy_col(st, 6, c->direction, sizeof(c->direction));
-		store_copy_col(st, 7, c->reason, sizeof(c->reason));
-		store_copy_col(st, 8, c->who, sizeof(c->who));
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	return store_rows(s, st, sizeof(**out), read_correction, (void **)out, n);
 }
 
 int
@@ -672,19 +612,9 @@ store_day_absences_all(struct store *s, const char *date, struct store_absence_r
 	                                 " AND from_date <= ?1 AND to_date >= ?1"
 	                                 " AND participant_id IN " ACTIVE_IDS
 	                                 " ORDER BY participant_id, from_date, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_absence(st, &(*out)[(*n)++]);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	if (st)
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	return store_rows(s, st, sizeof(**out), read_absence, (void **)out, n);
 }
 
 /* --- a date range for every participant (a month's documents in bulk) --- */
@@ -696,21 +626,7 @@ store_range_sessions(struct store *s, struct store_pid_session **out, size_t *n)
 	sqlite3_stmt *st =
 	    store_prep(s, "SELECT participant_id, weekday, start_min, end_min, offsite"
 	                  " FROM schedules ORDER BY participant_id, weekday, start_min, rowid");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		(*out)[*n].pid = sqlite3_column_int64(st, 0);
-		(*out)[(*n)++].s =
-		    (struct store_session){sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
-		                           sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)};
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_pid_session, (void **)out, n);
 }
 
 int
@@ -719,27 +635,7 @@ store_range_exceptions(struct store *s, struct store_pid_exception **out, size_t
 	sqlite3_stmt *st = store_prep(
 	    s, "SELECT participant_id, date, start_min, end_min, offsite FROM schedule_exceptions"
 	       " ORDER BY participant_id, date, start_min, rowid");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_pid_exception *r;
-
-		LIST_NEXT(out, n, cap, rc);
-		r = &(*out)[(*n)++];
-		r->pid = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, r->e.date, sizeof(r->e.date));
-		r->e.start_min =
-		    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-		r->e.end_min =
-		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-		r->e.offsite = sqlite3_column_int(st, 4);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_pid_exception, (void **)out, n);
 }
 
 int
@@ -747,36 +643,14 @@ store_range_corrections(struct store *s, const char *from, const char *to,
                         struct store_correction **out, size_t *n)
 {
 	sqlite3_stmt *st =
-	    store_prep(s, "SELECT participant_id, uuid, action, tap_id, local_date, local_min,"
-	                  " direction, reason, who FROM corrections"
+	    store_prep(s, "SELECT " CORRECTION_COLS " FROM corrections"
 	                  " WHERE participant_id IN (SELECT id FROM participants)"
 	                  " AND local_date BETWEEN ?1 AND ?2 ORDER BY participant_id, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_correction *c;
-
-		LIST_NEXT(out, n, cap, rc);
-		c = &(*out)[(*n)++];
-		memset(c, 0, sizeof(*c));
-		c->participant_id = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, c->uuid, sizeof(c->uuid));
-		store_copy_col(st, 2, c->action, sizeof(c->action));
-		c->tap_id = sqlite3_column_int64(st, 3);
-		store_copy_col(st, 4, c->date, sizeof(c->date));
-		c->minute = sqlite3_column_int(st, 5);
-		store_copy_col(st, 6, c->direction, sizeof(c->direction));
-		store_copy_col(st, 7, c->reason, sizeof(c->reason));
-		store_copy_col(st, 8, c->who, sizeof(c->who));
+	if (st) {
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_correction, (void **)out, n);
 }
 
 int
@@ -788,18 +662,9 @@ store_range_absences(struct store *s, const char *from, const char *to,
 	                                 " AND participant_id IN (SELECT id FROM participants)"
 	                                 " AND to_date >= ?1 AND from_date <= ?2"
 	                                 " ORDER BY participant_id, from_date, id");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		LIST_NEXT(out, n, cap, rc);
-		read_absence(st, &(*out)[(*n)++]);
+	if (st) {
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_absence, (void **)out, n);
 }

@@ -411,31 +411,26 @@ store_token_add(struct store *s, const char *name, const char *hash, const char 
 	return 0;
 }
 
+static void
+read_token(sqlite3_stmt *st, void *row)
+{
+	struct store_token *t = row;
+
+	t->id = sqlite3_column_int64(st, 0);
+	store_copy_col(st, 1, t->name, sizeof(t->name));
+	store_copy_col(st, 2, t->hash, sizeof(t->hash));
+	store_copy_col(st, 3, t->scope, sizeof(t->scope));
+	t->created_ms = sqlite3_column_int64(st, 4);
+	t->revoked = sqlite3_column_int(st, 5);
+}
+
 int
 store_tokens(struct store *s, struct store_token **out, size_t *n)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT id, name, token_hash, scope, created_ms, revoked"
 	                                 " FROM api_tokens ORDER BY id");
-	size_t cap = 0;
-	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_token *t;
-
-		LIST_NEXT(out, n, cap, rc);
-		t = &(*out)[(*n)++];
-		t->id = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, t->name, sizeof(t->name));
-		store_copy_col(st, 2, t->hash, sizeof(t->hash));
-		store_copy_col(st, 3, t->scope, sizeof(t->scope));
-		t->created_ms = sqlite3_column_int64(st, 4);
-		t->revoked = sqlite3_column_int(st, 5);
-	}
-	return store_list_done(s, st, rc, (void **)out, n);
+	return store_rows(s, st, sizeof(**out), read_token, (void **)out, n);
 }
 
 int
