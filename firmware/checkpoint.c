@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 #include "clock.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 
 struct checkpointer {
@@ -27,6 +28,8 @@ thread_main(void *arg)
 {
 	struct checkpointer *c = arg;
 
+	/* Its writes and the database's fsync go after the tap's commit, not before. */
+	(void)loop_thread_background("checkpoint");
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		int64_t t0;

@@ -23,6 +23,14 @@ enum {
 
 #define LOOP_LAG_NBUCKETS 10
 
+/*
+ * Put the calling thread below the loop for the CPU and the disk: SCHED_IDLE (it
+ * runs only when no normal thread wants the core, and a waking loop preempts it at
+ * once) and the idle I/O class; named `name` for top and perf.  0, or -1 with a
+ * warning logged when the kernel refused (the thread then runs at nice 19).
+ */
+int loop_thread_background(const char *name);
+
 /* An event base with LOOP_NPRIO priorities; NULL on failure. */
 struct event_base *loop_base_new(void);
 /* Set an event's priority (nothing on a base without priorities, as in unit tests). */

@@ -12,19 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "attendance.h"
 #include "log.h"
+#include "loop.h"
 #include "period.h"
 #include "reports.h"
 #include "store.h"
-
-/* Below the loop: on two cores a report must not take the CPU a tap needs. */
-#define REPORTS_NICE 10
 
 struct job {
 	reports_run_fn run;
@@ -78,9 +75,8 @@ thread_main(void *arg)
 	struct reports *r = arg;
 	uint64_t one = 1;
 
-	/* Linux: the nice value of this thread alone. */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), REPORTS_NICE) < 0)
-		log_warn("reports: setpriority: %s", strerror(errno));
+	/* Below the loop: on two cores a report must not take the CPU a tap needs. */
+	(void)loop_thread_background("reports");
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct job *j;

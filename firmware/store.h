@@ -285,9 +285,10 @@ int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, 
  */
 int store_outbox_checkpoint(struct store *s);
 /*
- * Checkpoints become the caller's: a COMMIT that takes the WAL past 1,000 frames
- * calls fn (on the loop, inside the commit) instead of checkpointing there; fn
- * kicks the checkpoint thread.  fn NULL: SQLite checkpoints by itself again.
+ * Checkpoints become the caller's: a COMMIT that takes the WAL past 250 frames
+ * (1 MB; SQLite's own default is 1,000) calls fn (on the loop, inside the commit)
+ * instead of checkpointing there; fn kicks the checkpoint thread.  fn NULL: SQLite
+ * checkpoints by itself again (at 1,000).
  */
 void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
 /* The latest dead letter: 0 found, 1 none, -1 error. */

@@ -3,15 +3,21 @@
  * priority ready, the tap's runs first; a UID that comes in while callbacks of a
  * lower priority are ready runs after the one running, not after all of them;
  * the lag histogram counts each lateness under every bound it fits and renders
- * in Prometheus text; a probe on a real loop records how long a callback held it.
+ * in Prometheus text; a probe on a real loop records how long a callback held it;
+ * a thread put in the background runs at SCHED_IDLE in the idle I/O class, and
+ * the thread that made it keeps its own policy.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <event2/buffer.h>
@@ -198,6 +204,43 @@ test_probe_sees_a_long_step(void **state)
 	event_base_free(base);
 }
 
+struct bg_seen {
+	int rc, policy, ioprio;
+	char name[16];
+};
+
+static void *
+bg_main(void *arg)
+{
+	struct bg_seen *seen = arg;
+
+	seen->rc = loop_thread_background("bg-test");
+	seen->policy = sched_getscheduler(0);
+	/* IOPRIO_WHO_PROCESS (1) of this thread: class in bits 13-15 */
+	seen->ioprio = (int)syscall(SYS_ioprio_get, 1, (int)gettid());
+	pthread_getname_np(pthread_self(), seen->name, sizeof(seen->name));
+	return NULL;
+}
+
+static void
+test_thread_background(void **state)
+{
+	struct bg_seen seen = {.rc = 99};
+	int before = sched_getscheduler(0);
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, bg_main, &seen), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(seen.rc, 0);
+	assert_int_equal(seen.policy, SCHED_IDLE);
+	assert_true(seen.ioprio >= 0);
+	assert_int_equal(seen.ioprio >> 13, 3); /* IOPRIO_CLASS_IDLE */
+	assert_string_equal(seen.name, "bg-test");
+	/* only the thread that asked */
+	assert_int_equal(sched_getscheduler(0), before);
+	assert_int_not_equal(sched_getscheduler(0), SCHED_IDLE);
+}
+
 int
 main(void)
 {
@@ -207,6 +250,7 @@ main(void)
 	    cmocka_unit_test(test_prio_without_priorities),
 	    cmocka_unit_test(test_histogram),
 	    cmocka_unit_test(test_probe_sees_a_long_step),
+	    cmocka_unit_test(test_thread_background),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
