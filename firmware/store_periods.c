@@ -139,6 +139,19 @@ period_one(struct store *s, sqlite3_stmt *st, struct store_period *out)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+static int
+period_by_dates(struct store *s, const char *from, const char *to, struct store_period *out)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT " PERIOD_COLS
+	                                 " FROM periods WHERE from_date = ? AND to_date = ?");
+
+	if (st) {
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	}
+	return period_one(s, st, out);
+}
+
 int
 store_period_ensure(struct store *s, const char *from, const char *to, struct store_period *out)
 {
@@ -146,33 +159,30 @@ store_period_ensure(struct store *s, const char *from, const char *to, struct st
 	int rc;
 
 	/*
+	 * Looked up first: a period listing ensures every month since the service date
+	 * (37 on three years), and only a missing one needs a write transaction.
+	 */
+	if ((rc = period_by_dates(s, from, to, out)) != 1)
+		return rc == 0 ? 0 : -1;
+	/*
 	 * A read-only connection (stempelctl beside a running daemon) cannot add the
 	 * row: a period not stored yet reads as open, id 0; the daemon stores it.
 	 */
-	if (!s->readonly) {
-		if ((st = store_prep(s, "INSERT OR IGNORE INTO periods(from_date, to_date)"
-		                        " VALUES(?,?)")) == NULL)
-			return -1;
-		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-		if (store_run(s, st) < 0)
-			return -1;
-	}
-	st = store_prep(s,
-	                "SELECT " PERIOD_COLS " FROM periods WHERE from_date = ? AND to_date = ?");
-	if (st) {
-		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	}
-	rc = period_one(s, st, out);
-	if (rc == 1 && s->readonly) {
+	if (s->readonly) {
 		memset(out, 0, sizeof(*out));
 		snprintf(out->from, sizeof(out->from), "%s", from);
 		snprintf(out->to, sizeof(out->to), "%s", to);
 		snprintf(out->status, sizeof(out->status), "open");
 		return 0;
 	}
-	return rc == 0 ? 0 : -1;
+	if ((st = store_prep(s, "INSERT OR IGNORE INTO periods(from_date, to_date)"
+	                        " VALUES(?,?)")) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (store_run(s, st) < 0)
+		return -1;
+	return period_by_dates(s, from, to, out) == 0 ? 0 : -1;
 }
 
 int

@@ -437,6 +437,41 @@ test_wal_cut_back(void **state)
 	store_close(s);
 }
 
+static void
+count_kick(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * The checkpoint owner is kicked once per 250 new WAL frames, not at every COMMIT
+ * past them: 600 small commits (two or three frames each) with no checkpoint run
+ * (the WAL never starts over) kick it about five times, where a kick per COMMIT
+ * past 250 frames would be ~500.  After a
+ * checkpoint lets the WAL start over, the count starts again from there.
+ */
+static void
+test_wal_kicks(void **state)
+{
+	struct store *s = fresh();
+	char key[16];
+	int kicks = 0;
+
+	(void)state;
+	store_on_wal_full(s, count_kick, &kicks);
+	for (int i = 0; i < 600; i++) {
+		snprintf(key, sizeof(key), "k%d", i % 7);
+		assert_int_equal(store_meta_set(s, key, "v"), 0);
+	}
+	assert_true(kicks >= 1 && kicks <= 10);
+	assert_int_equal(store_outbox_checkpoint(s), 0);
+	kicks = 0;
+	for (int i = 0; i < 600; i++)
+		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
+	assert_true(kicks >= 1 && kicks <= 10);
+	store_close(s);
+}
+
 /*
  * store_range_taps() computes a tap's day number in C, not with julianday() in SQL:
  * every day of 1899-12-25 .. 2200-01-05 and dates SQL reads otherwise (or not at
@@ -515,6 +550,7 @@ main(void)
 	    cmocka_unit_test(test_audit_chain),
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_wal_cut_back),
+	    cmocka_unit_test(test_wal_kicks),
 	    cmocka_unit_test(test_range_taps_day_numbers),
 	};
 
