@@ -9,10 +9,9 @@ import calendar
 import datetime
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosklib import Kiosk, ok, done  # noqa: E402
+from kiosklib import Kiosk, clock_at, ok, done  # noqa: E402
 
 EVERY_DAY = {"template": [{"weekdays": [1, 2, 3, 4, 5, 6, 7], "start": "08:00", "end": "16:00"}]}
 ROSTER = {"participants": [
@@ -25,9 +24,7 @@ ROSTER = {"participants": [
 
 def outcomes_on(day):
     """A fresh kiosk (timezone UTC) with its clock at 10:00 on `day`: each card's outcome."""
-    at = calendar.timegm(datetime.datetime(day.year, day.month, day.day, 10, 0).timetuple())
-    env = {"STEMPEL_CLOCK_OFFSET_S": str(at - int(time.time())),
-           "STEMPEL_CLOCK_EPOCH": str(int(time.time()) - 2 * 86400)}
+    env = clock_at(calendar.timegm(day.timetuple()) + 10 * 3600)
     os.environ.update(env)  # stempelctl too
     k = Kiosk(roster_doc=ROSTER)
     try:

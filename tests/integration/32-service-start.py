@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosklib import Kiosk, ok, done, noon_clock, holiday  # noqa: E402
+from kiosklib import Kiosk, clock_at, ok, done, noon_clock, holiday  # noqa: E402
 
 # The kiosk (daemon and stempelctl) lives at 12:00 UTC today: "today" is its date
 # at any hour of the run and in any zone of the host.
@@ -59,11 +59,8 @@ def first_start_at(hhmm):
     """A fresh kiosk's first start with its clock at HH:MM (UTC, its zone) on TODAY
     (noon_clock's day: no public holiday, so the 08:30-14:30 session is held):
     the log's line about the service date."""
-    now = time.time()
     h, m = map(int, hhmm.split(":"))
-    at = calendar.timegm(TODAY.timetuple()) + h * 3600 + m * 60
-    env = {"STEMPEL_CLOCK_OFFSET_S": str(int(at - now)),
-           "STEMPEL_CLOCK_EPOCH": str(int(at) - 2 * 86400)}
+    env = clock_at(calendar.timegm(TODAY.timetuple()) + h * 3600 + m * 60, trusted_days=2)
     f = Kiosk(roster_doc=EVERY_DAY)
     try:
         f.start(env=env)

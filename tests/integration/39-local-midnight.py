@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosklib import Kiosk, ok, done  # noqa: E402
+from kiosklib import Kiosk, clock_at, ok, done  # noqa: E402
 
 # 23:59:40 in Oslo on Thursday 2026-12-03 is 22:59:40 UTC.
 START = calendar.timegm((2026, 12, 3, 22, 59, 40))
@@ -43,8 +43,7 @@ k = Kiosk(roster_doc=ROSTER, config_extra="[kiosk]\ntimezone = Europe/Oslo\n")
 try:
     k.ctl("attendance", "results-from", "2026-11-02")
     k.offset = START - time.time()
-    k.start(env={"STEMPEL_CLOCK_OFFSET_S": str(int(k.offset)),
-                 "STEMPEL_CLOCK_EPOCH": str(START - 60 * 86400)})
+    k.start(env=clock_at(START, trusted_days=60))
     k.follow_events()
 
     # --- before midnight: Thursday ---

@@ -8,6 +8,7 @@ and looks into its database.  Checks print "ok - ..." / "not ok - ..." lines
 import calendar
 import datetime
 import json
+import math
 import os
 import queue
 import shutil
@@ -49,6 +50,16 @@ def free_port():
     return port
 
 
+def clock_at(at, trusted_days=30):
+    """The environment that starts the kiosk's clock (daemon and stempelctl) at `at`
+    (seconds since 1970) and has it trusted: STEMPEL_CLOCK_OFFSET_S from now, and
+    STEMPEL_CLOCK_EPOCH `trusted_days` before it (an earlier clock is untrusted).
+    The offset is whole seconds, rounded up: the clock is never before `at` (a
+    truncated offset put a 07:00 start at 06:59:59, a minute early, now and then)."""
+    return {"STEMPEL_CLOCK_OFFSET_S": str(math.ceil(at - time.time())),
+            "STEMPEL_CLOCK_EPOCH": str(int(at) - trusted_days * 86400)}
+
+
 def noon_clock():
     """(env, date): STEMPEL_CLOCK_OFFSET_S putting the kiosk's clock (timezone = UTC) at
     12:00 of today's UTC date, or of the last day before it that is no public holiday
@@ -60,10 +71,7 @@ def noon_clock():
     day = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date()
     while holiday(day):
         day -= datetime.timedelta(days=1)
-    noon = calendar.timegm(day.timetuple()) + 12 * 3600
-    env = {"STEMPEL_CLOCK_OFFSET_S": str(noon - now),
-           "STEMPEL_CLOCK_EPOCH": str(noon - 30 * 86400)}
-    return env, day
+    return clock_at(calendar.timegm(day.timetuple()) + 12 * 3600), day
 
 
 def holiday(d):
