@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 
@@ -274,8 +274,10 @@ struct store_outbox_mark {
 	const char *reason; /* dead: why; NULL for delivered */
 };
 /*
- * Mark a batch's events (seq ascending) in ONE transaction: one fsync per
- * batch.  0, or -1 and nothing marked.
+ * Mark a batch's events (seq ascending) in ONE transaction, without an fsync of its
+ * own.  When its delivered events are every event still pending up to its last
+ * one, the delivered watermark moves over them (one row) and their rows are not
+ * rewritten; otherwise each is marked by id.  0, or -1 and nothing marked.
  */
 int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, int n);
 /*
@@ -577,7 +579,8 @@ struct store_dead {
 typedef int (*store_dead_fn)(void *arg, const struct store_dead *d);
 /* Every dead letter, oldest first (fn may be NULL: just count).  The count, or -1. */
 int store_outbox_dead_each(struct store *s, store_dead_fn fn, void *arg);
-/* Make dead letter `id` (NULL: every one) pending again; how many in *n. */
+/* Make dead letter `id` (NULL: every one) pending again, each with a new seq at the
+ * back of the queue; how many in *n. */
 int store_outbox_retry(struct store *s, const char *id, int *n);
 /* Delete up to `max` events delivered before `before_ms` (wall); how many in *n. */
 int store_outbox_prune(struct store *s, int64_t before_ms, int max, int *n);

@@ -126,7 +126,8 @@ store_roster_cards_pass(struct store *s, int k, int64_t after, const char *roste
 	    "  'absent')"
 	    " WHERE rowid > ?2 AND rowid <= ?3 AND origin = 'local' AND local_base != ?1"
 	    " AND NOT EXISTS (SELECT 1 FROM"
-	    "  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered')",
+	    "  outbox o WHERE o.id = cards.local_event AND o.state != 'delivered'"
+	    "  AND NOT (o.state = 'pending' AND o.seq <= " OUTBOX_WATERMARK "))",
 	    /* 2. Cards the roster owns follow it: moved, given back, ... */
 	    "UPDATE cards SET revoked = 0, participant_id = (SELECT r.participant_id"
 	    "  FROM roster_cards r WHERE r.key = cards.key), enrolled_ms = ?1"

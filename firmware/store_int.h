@@ -53,6 +53,12 @@ struct store {
 };
 
 /* Day numbers (days since 1970-01-01) come from SQL: no date parsing per tap. */
+/*
+ * The delivered watermark (schema 14): every event at or below it is delivered or
+ * dead, whatever its row's state says; an event is pending only above it.  One row
+ * per upload step that moved it, so it is one primary-key step to read.
+ */
+#define OUTBOX_WATERMARK "(SELECT coalesce(max(last_seq), 0) FROM outbox_delivered)"
 #define DAY_NUMBER(col) "CAST(julianday(" col ") - 2440587.5 AS INTEGER)"
 
 /* Append one row to a typed array `out` of `n` elements (cap in `cap`), or break. */

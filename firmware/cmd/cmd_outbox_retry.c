@@ -1,7 +1,8 @@
 /*
  * cmd_outbox_retry.c — outbox.retry: an administrator sends a dead letter (or
- * every one) again.  The event keeps its id and seq, so a receiver that took it
- * after all answers "duplicate"; audited with the ids, never silently.
+ * every one) again, at the back of the queue: it keeps its id and gets a new seq
+ * (store_outbox_retry), so a receiver that took it after all answers "duplicate";
+ * audited with the ids, never silently.
  */
 #include <stdio.h>
 #include <string.h>

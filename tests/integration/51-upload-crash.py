@@ -62,7 +62,7 @@ def run(kiosk, muni):
     kiosk.stop()
 
     kiosk_ids = {r[0] for r in kiosk.db("SELECT id FROM outbox")}
-    states = dict(kiosk.db("SELECT state, count(*) FROM outbox GROUP BY state"))
+    states = dict(kiosk.db("SELECT state, count(*) FROM outbox_state GROUP BY state"))
     rows = muni.db("SELECT id, deliveries FROM events")
     got = [r[0] for r in rows]
     ok(len(got) == len(set(got)) == len(kiosk_ids) and set(got) == kiosk_ids,

@@ -127,7 +127,7 @@ def mtls_oauth_jwt_ec(muni, kiosk):
     rc = kiosk.stop()
     log = kiosk.logtext()
     ok(in_flight and rc == 0 and "Sanitizer" not in log and
-       kiosk.db("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0] == 1,
+       kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'pending'")[0][0] == 1,
        "SIGTERM with a batch in flight: clean stop, nothing leaked, the event still pending",
        "rc %s\n%s" % (rc, log[-1500:]))
 

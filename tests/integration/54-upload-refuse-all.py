@@ -29,7 +29,7 @@ def main():
             for a in munilib.upload_check(kiosk).get("alarms", [])), 30, 0.2)
         up = munilib.upload_check(kiosk)
         ok(alarm, "a receiver refusing everything raises receiver_refuses_all", json.dumps(up))
-        dead = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'dead'")[0][0]
+        dead = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'dead'")[0][0]
         ok(dead == 10, "no more than 10 events were dead-lettered (%d)" % dead)
         muni.fault("none")
         drained = munilib.wait_for(lambda: munilib.upload_check(kiosk).get("pending") == 0, 20)

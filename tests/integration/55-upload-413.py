@@ -34,7 +34,7 @@ def dead_letter_retry(s, muni, kiosk):
     muni.poison(victim, "reject")
     muni.fault("none")
     dead = munilib.wait_for(lambda: kiosk.db(
-        "SELECT state FROM outbox WHERE id = ?", (victim,))[0][0] == "dead", 20)
+        "SELECT state FROM outbox_state WHERE id = ?", (victim,))[0][0] == "dead", 20)
     ok(dead, "an event rejected on purpose is a dead letter")
     r = kiosk.ctl("outbox", "dead", "list", check=False)
     ok(r.returncode == 0 and victim in r.stdout and "1 dead letter" in r.stdout,
@@ -52,7 +52,7 @@ def dead_letter_retry(s, muni, kiosk):
     r = kiosk.ctl("outbox", "dead", "retry", victim, check=False)
     ok(r.returncode == 0, "stempelctl outbox dead retry ID", r.stdout + r.stderr)
     delivered = munilib.wait_for(lambda: kiosk.db(
-        "SELECT state FROM outbox WHERE id = ?", (victim,))[0][0] == "delivered", 20)
+        "SELECT state FROM outbox_state WHERE id = ?", (victim,))[0][0] == "delivered", 20)
     rows = muni.db("SELECT deliveries FROM events WHERE id = ?", (victim,))
     ok(delivered and rows == [(1,)], "the retried dead letter is delivered once (%s)" % rows)
     audit = kiosk.db("SELECT who, action, detail FROM audit WHERE action = 'outbox.retry'")
@@ -76,8 +76,8 @@ def main():
         munilib.wait_for(lambda: muni.total("requests", "events", "413") >= before + 5, 30, 0.2)
         singles = muni.total("requests", "events", "413") - before
         ok(singles >= 5, "the kiosk keeps retrying the single event (%d more 413s)" % singles)
-        dead = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'dead'")[0][0]
-        pending = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]
+        dead = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'dead'")[0][0]
+        pending = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'pending'")[0][0]
         ok(dead == 0 and pending == TAPS,
            "while refused with 413 nothing is dead-lettered (%d dead, %d pending)" % (dead, pending))
         up = munilib.upload_check(kiosk)
@@ -90,7 +90,7 @@ def main():
         got = muni.event_ids()
         ok(drained and set(got) == ids and len(got) == TAPS,
            "every event delivered once (%d of %d)" % (len(got), TAPS), json.dumps(up))
-        dead = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'dead'")[0][0]
+        dead = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'dead'")[0][0]
         ok(dead == 0 and up.get("dead") == 0, "none dead-lettered (%d)" % dead)
         ok("event_too_large" not in alarms(kiosk), "the alarm cleared", json.dumps(up))
         ok(up.get("batch_size") == 50, "the reduced size is forgotten after a success (%s)"

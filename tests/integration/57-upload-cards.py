@@ -79,7 +79,7 @@ def main():
            ups["card_revoked"]["participant"] == "P-000002",
            "card_enrolled and card_revoked reached the municipality", json.dumps(ups))
         ok(munilib.wait_for(lambda: kiosk.db(
-            "SELECT count(*) FROM outbox WHERE type LIKE 'card_%' AND state = 'delivered'")[0][0]
+            "SELECT count(*) FROM outbox_state WHERE type LIKE 'card_%' AND state = 'delivered'")[0][0]
             == 2, 10), "and are delivered on the kiosk")
 
         # The same roster again, by hand: nothing changes.

@@ -58,7 +58,7 @@ def main():
             munilib.tap_many(kiosk, uids[r * PER_ROUND:(r + 1) * PER_ROUND], conns=2)
             drained(kiosk)
             munilib.wait_for(lambda: kiosk.db(
-                "SELECT count(*) FROM outbox WHERE state = 'delivered'")[0][0] < 50, 30)
+                "SELECT count(*) FROM outbox_state WHERE state = 'delivered'")[0][0] < 50, 30)
             rows.append(kiosk.db("SELECT count(*) FROM outbox")[0][0])
             sizes.append(db_bytes(kiosk))
         # The last round's rows go at the next prune step (every interval_s): wait for it
@@ -86,14 +86,14 @@ def main():
         kiosk.start()
         munilib.tap_many(kiosk, munilib.random_uids(20, seed=581), conns=1)
         drained(kiosk)
-        old = set(r[0] for r in kiosk.db("SELECT id FROM outbox WHERE state = 'delivered'"))
+        old = set(r[0] for r in kiosk.db("SELECT id FROM outbox_state WHERE state = 'delivered'"))
         kiosk.stop()
         kiosk.start(env={"STEMPEL_CLOCK_OFFSET_S": str(31 * 86400)})
         munilib.tap_many(kiosk, munilib.random_uids(10, seed=582), conns=1)
         drained(kiosk)
         gone = munilib.wait_for(lambda: not old & set(r[0] for r in kiosk.db(
-            "SELECT id FROM outbox WHERE state = 'delivered'")), 20)
-        new = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'delivered'")[0][0]
+            "SELECT id FROM outbox_state WHERE state = 'delivered'")), 20)
+        new = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'delivered'")[0][0]
         ok(len(old) >= 20 and gone and new >= 10,
            "31 days later the %d old delivered events are pruned, the %d new ones kept"
            % (len(old), new))

@@ -27,7 +27,7 @@ def main():
         kiosk = s.kiosk(munilib.upload_config(muni, batch_max=500, backoff_max_s=1))
         answered = munilib.tap_many(kiosk, munilib.random_uids(TAPS, seed=59), conns=4)
         ok(answered == TAPS, "%d taps answered" % answered)
-        pending = kiosk.db("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]
+        pending = kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'pending'")[0][0]
         ok(pending >= TAPS, "the events wait while the receiver fails (%d pending)" % pending)
         tx0 = munilib.metric(kiosk, "stempel_outbox_mark_transactions_total")
         reads0 = munilib.metric(kiosk, "stempel_outbox_read_steps_total")
@@ -38,18 +38,18 @@ def main():
 
         def watch():
             while not stop.is_set():
-                seen.add(kiosk.db("SELECT count(*) FROM outbox WHERE state = 'delivered'")[0][0])
+                seen.add(kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'delivered'")[0][0])
 
         t = threading.Thread(target=watch, daemon=True)
         t.start()
         muni.fault("none")
         done = munilib.wait_for(lambda: kiosk.db(
-            "SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0] == 0, 60, 0.2)
+            "SELECT count(*) FROM outbox_state WHERE state = 'pending'")[0][0] == 0, 60, 0.2)
         stop.set()
         t.join(10)
         ok(done, "every event is delivered once the receiver takes them")
         total = kiosk.db("SELECT count(*) FROM outbox")[0][0]
-        ok(kiosk.db("SELECT count(*) FROM outbox WHERE state = 'dead'")[0][0] == 0,
+        ok(kiosk.db("SELECT count(*) FROM outbox_state WHERE state = 'dead'")[0][0] == 0,
            "no dead letter")
         rows = muni.db("SELECT count(*), max(deliveries) FROM events")[0]
         ok(rows[0] == total and rows[1] == 1,

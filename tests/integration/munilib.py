@@ -248,7 +248,7 @@ def wait_for(cond, timeout, step=0.1):
 
 
 def outbox(kiosk, where="1"):
-    return kiosk.db("SELECT seq, id, type, state, reason FROM outbox WHERE %s ORDER BY seq" % where)
+    return kiosk.db("SELECT seq, id, type, state, reason FROM outbox_state WHERE %s ORDER BY seq" % where)
 
 
 def random_uids(n, seed=1):

@@ -1,18 +1,24 @@
 /*
  * test_uploader_store.c — the store's uploader section: a batch marked in one
- * transaction by seq range when every event was delivered, by id when some
- * stay pending (the range must not sweep them up), dead letters with their
+ * transaction, by the delivered watermark when it delivers the head of the
+ * queue, by id when some stay pending (the watermark must not pass them), dead
+ * letters with their
  * reason, the latest dead letter, and the checkpoint between batches; a dead
  * letter sent again, retention's small steps, and the roster's card pass
  * (card ownership: local changes kept, acknowledged, or in conflict).  The
  * bookkeeping commits without an fsync (synchronous=NORMAL) and every other
- * transaction, a tap's first, runs with FULL again.
+ * transaction, a tap's first, runs with FULL again.  The delivered watermark:
+ * a step that delivers the head of the queue leaves the events' rows as they
+ * are, and a model of every event's state follows thousands of generated
+ * answers, retries and prunes.
  */
 #include <setjmp.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -208,6 +214,218 @@ test_prune_steps(void **state)
 	assert_int_equal(stats().dead, 1);
 }
 
+/* One number from SQL on the store's own connection. */
+static int64_t
+sql_int(const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* A step that delivers the head of the queue writes one row, not fifty. */
+static void
+test_watermark_rows_untouched(void **state)
+{
+	int64_t seq[60];
+	struct store_outbox_mark m[60];
+	char ids[60][16];
+
+	add_events(0, 60, seq);
+	for (int i = 0; i < 60; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
+		m[i] = (struct store_outbox_mark){seq[i], ids[i], "delivered", NULL};
+	}
+	assert_int_equal(store_outbox_mark_batch(st, m, 50), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_delivered"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE state = 'pending'"), 60);
+	assert_int_equal(stats().delivered, 50);
+	assert_int_equal(stats().pending, 10);
+	/* the view says what the uploader knows, with the step's time */
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_state WHERE state = 'delivered'"
+	                         " AND done_ms > 0"),
+	                 50);
+	/* events left out at the head and in the middle: by id, the watermark stays */
+	assert_int_equal(store_outbox_mark_batch(st, m + 51, 2), 0);
+	assert_int_equal(store_outbox_mark_batch(st, m + 54, 6), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_delivered"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE state = 'delivered'"), 8);
+	assert_int_equal(stats().pending, 2);
+	/* then the head: the watermark passes over it and the two after it */
+	assert_int_equal(store_outbox_mark_batch(st, m + 50, 1), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_delivered"), 2);
+	assert_int_equal(stats().pending, 1);
+	assert_int_equal(store_outbox_mark_batch(st, m + 53, 1), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_delivered"), 3);
+	assert_int_equal(stats().pending, 0);
+	assert_int_equal(stats().delivered, 60);
+	/* a duplicate answer below the watermark changes nothing */
+	assert_int_equal(store_outbox_mark(st, "e3", "dead", "late refusal"), 0);
+	assert_int_equal(stats().dead, 0);
+	assert_int_equal(stats().delivered, 60);
+}
+
+/*
+ * A model of each event's state (0 pending, 1 delivered, 2 dead, 3 pruned) against
+ * the store through generated histories: batches from the head answered in steps
+ * of up to 50 with some events delivered, some refused, some not answered;
+ * duplicate answers; retries of one dead letter or all; prunes.  After every
+ * operation the counts, the pending queue (its ids in seq order) and the
+ * outbox_state view agree with the model.
+ */
+enum { W_PENDING, W_DELIVERED, W_DEAD, W_PRUNED };
+#define W_MAX 1500
+
+static int wstate[W_MAX], wn;
+static int64_t wlast;     /* the watermark after the previous operation */
+static int wmoved, wbyid; /* operations after which it moved; with rows marked by id */
+
+static uint64_t wrng = 0x2545f4914f6cdd1dULL;
+
+static unsigned
+wrand(unsigned n)
+{
+	wrng ^= wrng << 13;
+	wrng ^= wrng >> 7;
+	wrng ^= wrng << 17;
+	return (unsigned)(wrng % n);
+}
+
+static void
+watermark_check(void)
+{
+	struct store_outbox_stats o = stats();
+	struct store_event *evs;
+	int64_t count[4] = {0}, prev = 0;
+	int got, k = 0;
+
+	for (int i = 0; i < wn; i++)
+		count[wstate[i]]++;
+	assert_int_equal(o.pending, count[W_PENDING]);
+	assert_int_equal(o.delivered, count[W_DELIVERED]);
+	assert_int_equal(o.dead, count[W_DEAD]);
+	assert_int_equal(store_outbox_pending(st, 0, W_MAX, &evs, &got), 0);
+	assert_int_equal(got, count[W_PENDING]);
+	for (int i = 0; i < got; i++) {
+		assert_int_equal(sscanf(evs[i].id, "e%d", &k), 1);
+		assert_int_equal(wstate[k], W_PENDING);
+		assert_true(evs[i].seq > prev);
+		prev = evs[i].seq;
+	}
+	store_events_free(evs, got);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_state WHERE state = 'delivered'"),
+	                 count[W_DELIVERED]);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox_state WHERE state = 'pending'"),
+	                 count[W_PENDING]);
+	assert_int_equal(sql_int("SELECT count(*) FROM outbox"),
+	                 count[W_PENDING] + count[W_DELIVERED] + count[W_DEAD]);
+	prev = sql_int("SELECT coalesce(max(last_seq), 0) FROM outbox_delivered");
+	assert_true(prev >= wlast);
+	wmoved += prev > wlast;
+	wlast = prev;
+	wbyid += sql_int("SELECT count(*) FROM outbox WHERE state = 'delivered'") > 0;
+}
+
+/* Send a batch from the head and write a generated answer, in steps of 50. */
+static void
+watermark_answer(void)
+{
+	static char reason[] = "refused";
+	struct store_outbox_mark m[50];
+	struct store_event *evs;
+	int got, nm = 0, k, miss = wrand(4) == 0, refuse = wrand(4) == 0;
+
+	assert_int_equal(store_outbox_pending(st, 0, 1 + (int)wrand(120), &evs, &got), 0);
+	for (int i = 0; i <= got; i++) {
+		if (nm == 50 || (i == got && nm)) {
+			assert_int_equal(store_outbox_mark_batch(st, m, nm), 0);
+			nm = 0;
+		}
+		if (i == got)
+			break;
+		assert_int_equal(sscanf(evs[i].id, "e%d", &k), 1);
+		if (miss && wrand(6) == 0)
+			continue; /* not answered */
+		if (refuse && wrand(8) == 0) {
+			m[nm++] = (struct store_outbox_mark){evs[i].seq, evs[i].id, "dead", reason};
+			wstate[k] = W_DEAD;
+		} else {
+			m[nm++] =
+			    (struct store_outbox_mark){evs[i].seq, evs[i].id, "delivered", NULL};
+			wstate[k] = W_DELIVERED;
+		}
+	}
+	store_events_free(evs, got);
+}
+
+static void
+test_watermark_model(void **state)
+{
+	char id[16];
+	int n, k;
+
+	wn = 0, wlast = 0, wmoved = 0, wbyid = 0;
+	for (int round = 0; round < 400; round++) {
+		int op = (int)wrand(20);
+
+		if (op < 6 && wn < W_MAX - 40) { /* new events */
+			int add = 1 + (int)wrand(40);
+
+			for (int i = 0; i < add; i++, wn++) {
+				snprintf(id, sizeof(id), "e%d", wn);
+				assert_int_equal(store_event_add(st, id, "tap", "{}"), 0);
+				wstate[wn] = W_PENDING;
+			}
+		} else if (op < 14) {
+			watermark_answer();
+		} else if (op < 15 && wn) { /* a duplicate answer for any event */
+			k = (int)wrand((unsigned)wn);
+			snprintf(id, sizeof(id), "e%d", k);
+			assert_int_equal(store_outbox_mark(st, id, "delivered", NULL), 0);
+			if (wstate[k] == W_PENDING)
+				wstate[k] = W_DELIVERED;
+		} else if (op < 17 && wn) { /* retry one (perhaps not dead) */
+			k = (int)wrand((unsigned)wn);
+			snprintf(id, sizeof(id), "e%d", k);
+			assert_int_equal(store_outbox_retry(st, id, &n), 0);
+			assert_int_equal(n, wstate[k] == W_DEAD);
+			if (wstate[k] == W_DEAD)
+				wstate[k] = W_PENDING;
+		} else if (op < 18) { /* retry all */
+			int dead = 0;
+
+			for (int i = 0; i < wn; i++)
+				if (wstate[i] == W_DEAD)
+					wstate[i] = W_PENDING, dead++;
+			assert_int_equal(store_outbox_retry(st, NULL, &n), 0);
+			assert_int_equal(n, dead);
+		} else { /* prune everything delivered, in small steps */
+			int64_t total = 0;
+
+			do {
+				assert_int_equal(
+				    store_outbox_prune(st, INT64_MAX, 1 + (int)wrand(30), &n), 0);
+				total += n;
+			} while (n);
+			for (int i = 0; i < wn; i++)
+				if (wstate[i] == W_DELIVERED)
+					wstate[i] = W_PRUNED, total--;
+			assert_int_equal(total, 0);
+			/* the steps' rows are gone too, but the watermark's */
+			assert_true(sql_int("SELECT count(*) FROM outbox_delivered") <= 1);
+		}
+		watermark_check();
+	}
+	/* both ways were taken, many times: the watermark and marks by id */
+	assert_true(wmoved > 20);
+	assert_true(wbyid > 20);
+}
+
 static int64_t
 participant(const char *ext)
 {
@@ -396,6 +614,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_no_dead_letter, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_retry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prune_steps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watermark_rows_untouched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watermark_model, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_card_ownership, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_card_pass_pieces, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bookkeeping_lazy, setup, teardown),
