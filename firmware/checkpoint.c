@@ -1,12 +1,16 @@
 /*
  * checkpoint.c — the checkpoint thread (see checkpoint.h).  One flag under a mutex:
  * kicked means "checkpoint once more"; the thread sleeps on a condition variable
- * otherwise.  The thread's connection is used by this thread alone.
+ * otherwise, and every CUT_LOOK_S it looks whether the WAL file has grown past
+ * its limit while nothing is being written (then it cuts it back).  The thread's
+ * connection is used by this thread alone.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "checkpoint.h"
 #include "clock.h"
@@ -14,13 +18,22 @@
 #include "loop.h"
 #include "store.h"
 
+/*
+ * A WAL past STORE_WAL_LIMIT_BYTES (a big roster, a first start's results, a burst of
+ * events) is cut back once nothing was written to it for CUT_QUIET_MS: between
+ * sessions, not while taps come (the cut holds the write lock while it frees the
+ * file's blocks, hundreds of ms for hundreds of MB).
+ */
+#define CUT_LOOK_S 15
+#define CUT_QUIET_MS 30000
+
 struct checkpointer {
 	struct store *store;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int kicked, stopping;
-	unsigned long runs;
+	unsigned long runs, cuts;
 };
 
 static void *
@@ -33,11 +46,24 @@ thread_main(void *arg)
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		int64_t t0;
+		int timed_out = 0, cut;
 
-		while (!c->kicked && !c->stopping)
-			pthread_cond_wait(&c->cv, &c->mu);
+		while (!c->kicked && !c->stopping && !timed_out) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += CUT_LOOK_S;
+			timed_out = pthread_cond_timedwait(&c->cv, &c->mu, &until) == ETIMEDOUT;
+		}
 		if (c->stopping)
 			break;
+		if (!c->kicked) { /* a look: cut the WAL back if it is big and quiet */
+			pthread_mutex_unlock(&c->mu);
+			cut = store_wal_cut(c->store, STORE_WAL_LIMIT_BYTES, CUT_QUIET_MS) == 1;
+			pthread_mutex_lock(&c->mu);
+			c->cuts += (unsigned long)cut;
+			continue;
+		}
 		c->kicked = 0;
 		pthread_mutex_unlock(&c->mu);
 		t0 = clock_mono_ns();
@@ -61,7 +87,15 @@ checkpointer_start(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* timed waits on the monotonic clock: a wall clock set back cannot stall them */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&c->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	if (store_open(&c->store, path, err, errlen) < 0) {
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);

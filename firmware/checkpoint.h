@@ -3,7 +3,9 @@
  * connection of its own, so that neither a tap's COMMIT nor any loop turn waits for
  * page copies and the database file's fsync (tens to hundreds of milliseconds on a
  * year of history, more while a long report holds its snapshot).  In WAL mode a
- * PASSIVE checkpoint runs beside the writer; the loop only kicks it.
+ * PASSIVE checkpoint runs beside the writer; the loop only kicks it.  It also
+ * cuts the WAL file back when it has grown past its limit and nothing has been
+ * written for a while (store_wal_cut), so no tap's COMMIT frees its blocks.
  */
 #ifndef STEMPEL_CHECKPOINT_H
 #define STEMPEL_CHECKPOINT_H

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -801,10 +802,20 @@ store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg)
 {
 	s->wal_full = fn;
 	s->wal_full_arg = arg;
-	if (fn)
+	/*
+	 * With an owner the WAL is cut back by it too (store_wal_cut, at a quiet
+	 * moment), not by this connection's first COMMIT after the WAL started over:
+	 * truncating hundreds of MB freed their blocks inside that COMMIT, on the loop
+	 * (tapload, perf: the loop 350 ms in D state, ftruncate -> ext4_free_blocks ->
+	 * blkdev_issue_discard on a disk mounted with discard).
+	 */
+	if (fn) {
 		sqlite3_wal_hook(s->db, wal_hook, s);
-	else
+		(void)store_exec(s, "PRAGMA journal_size_limit = -1");
+	} else {
 		sqlite3_wal_autocheckpoint(s->db, WAL_CHECKPOINT_FRAMES);
+		(void)store_exec(s, "PRAGMA journal_size_limit = " STORE_WAL_LIMIT);
+	}
 }
 
 /*
@@ -823,7 +834,7 @@ wal_drop_cache(struct store *s)
 {
 	const char *db = sqlite3_db_filename(s->db, "main");
 	const char *wal = db ? sqlite3_filename_wal(db) : NULL;
-	off_t limit = (off_t)atoll(STORE_WAL_LIMIT);
+	off_t limit = (off_t)STORE_WAL_LIMIT_BYTES;
 	struct stat st;
 	int fd;
 
@@ -832,6 +843,43 @@ wal_drop_cache(struct store *s)
 	if (fstat(fd, &st) == 0 && st.st_size > limit)
 		posix_fadvise(fd, limit, 0, POSIX_FADV_DONTNEED);
 	close(fd);
+}
+
+int
+store_wal_cut(struct store *s, int64_t over_bytes, int64_t quiet_ms)
+{
+	const char *db = sqlite3_db_filename(s->db, "main");
+	const char *wal = db ? sqlite3_filename_wal(db) : NULL;
+	struct stat st;
+	struct timespec now;
+	int64_t idle_ms, nlog = 0;
+	int rc, n1 = 0, n2 = 0;
+
+	if (wal == NULL || stat(wal, &st) < 0 || st.st_size <= over_bytes)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	idle_ms = ((int64_t)now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	          ((int64_t)now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	if (idle_ms < quiet_ms)
+		return 0;
+	/*
+	 * TRUNCATE holds the write lock while it copies what is left, syncs and cuts:
+	 * without a busy handler it gives up at once if a writer or a reader is there
+	 * (SQLITE_BUSY), and the next look tries again.
+	 */
+	sqlite3_busy_timeout(s->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &n1, &n2);
+	sqlite3_busy_timeout(s->db, 5000);
+	nlog = (int64_t)st.st_size;
+	if (rc == SQLITE_BUSY)
+		return 0;
+	if (rc != SQLITE_OK) {
+		log_err("store: cutting the WAL back: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	log_info("store: WAL cut back from %lld MB (nothing written for %lld s)",
+	         (long long)(nlog >> 20), (long long)(idle_ms / 1000));
+	return 1;
 }
 
 int

@@ -11,6 +11,11 @@
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION 14
+/*
+ * The WAL file is cut back to this many bytes when it starts over (journal_size_limit),
+ * or by its owner at a quiet moment (store_wal_cut).
+ */
+#define STORE_WAL_LIMIT_BYTES 67108864
 
 struct store;
 
@@ -289,10 +294,19 @@ int store_outbox_checkpoint(struct store *s);
 /*
  * Checkpoints become the caller's: a COMMIT that takes the WAL past 250 frames
  * (1 MB; SQLite's own default is 1,000) calls fn (on the loop, inside the commit)
- * instead of checkpointing there; fn kicks the checkpoint thread.  fn NULL: SQLite
- * checkpoints by itself again (at 1,000).
+ * instead of checkpointing there; fn kicks the checkpoint thread.  The WAL file is
+ * no longer cut back to journal_size_limit by this connection's COMMITs either: the
+ * caller does it with store_wal_cut().  fn NULL: SQLite checkpoints by itself again
+ * (at 1,000) and COMMITs cut the WAL back.
  */
 void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
+/*
+ * The WAL file back to nothing (a TRUNCATE checkpoint) when it is larger than
+ * over_bytes and nothing was written to it for quiet_ms: the owner's way of cutting
+ * it back (store_on_wal_full takes that from the writer's COMMITs).  It never waits:
+ * a writer or reader there makes it 0 (try again later).  1 cut, 0 not now, -1 error.
+ */
+int store_wal_cut(struct store *s, int64_t over_bytes, int64_t quiet_ms);
 /* The latest dead letter: 0 found, 1 none, -1 error. */
 int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
                            int64_t *done_ms);

@@ -30,8 +30,10 @@ enum stmt_id {
 	" sole_carer, chronic_child, monthly_benefit, active, programme_end, grp"
 
 #define STORE_PREP_SLOTS 256
-/* The WAL file is cut back to this (bytes) when it starts over (store.c). */
-#define STORE_WAL_LIMIT "67108864"
+/* STORE_WAL_LIMIT_BYTES (store.h) as the text a PRAGMA takes. */
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
+#define STORE_WAL_LIMIT STORE_STR(STORE_WAL_LIMIT_BYTES)
 
 struct store {
 	sqlite3 *db;

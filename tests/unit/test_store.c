@@ -472,6 +472,67 @@ test_wal_kicks(void **state)
 	store_close(s);
 }
 
+/* The WAL file's size in bytes (-1: none). */
+static long long
+wal_size(void)
+{
+	char p[320];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s-wal", db);
+	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/*
+ * A WAL with an owner is not cut back by a COMMIT (on the loop, that freed hundreds
+ * of MB of blocks inside a tap's answer) but by store_wal_cut: only when it is larger
+ * than the limit and quiet, and never while a reader is there (without waiting).
+ */
+static void
+test_wal_cut(void **state)
+{
+	struct store *s = fresh();
+	char back[8];
+	int kicks = 0;
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	(void)state;
+	store_on_wal_full(s, count_kick, &kicks);
+	sql_exec("CREATE TABLE big(x BLOB)");
+	sql_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)"
+	         " INSERT INTO big SELECT zeroblob(4000) FROM n");
+	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
+	assert_int_equal(store_outbox_checkpoint(s), 0);
+	/* the next write starts the WAL over and leaves the file as it is */
+	assert_int_equal(store_meta_set(s, "last", "yes"), 0);
+	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
+	/* written just now, or not past the limit: left alone */
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 3600 * 1000), 0);
+	assert_int_equal(store_wal_cut(s, 1LL << 40, 0), 0);
+	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
+	/* a reader: not now, and no waiting for it */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM meta", -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(h);
+	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
+	/* big and quiet: cut to nothing, everything in the database */
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 0), 1);
+	assert_int_equal(wal_size(), 0);
+	assert_int_equal(store_meta_get(s, "last", back, sizeof(back)), 0);
+	assert_string_equal(back, "yes");
+	assert_int_equal(store_meta_set(s, "after", "cut"), 0);
+	store_close(s);
+	assert_int_equal(sql_int("SELECT count(*) FROM big"), 25000);
+	assert_int_equal(sql_int("SELECT count(*) FROM meta WHERE key = 'after'"), 1);
+}
+
 /*
  * store_range_taps() computes a tap's day number in C, not with julianday() in SQL:
  * every day of 1899-12-25 .. 2200-01-05 and dates SQL reads otherwise (or not at
@@ -551,6 +612,7 @@ main(void)
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_wal_cut_back),
 	    cmocka_unit_test(test_wal_kicks),
+	    cmocka_unit_test(test_wal_cut),
 	    cmocka_unit_test(test_range_taps_day_numbers),
 	};
 
