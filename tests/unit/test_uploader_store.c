@@ -82,18 +82,27 @@ stats(void)
 	return o;
 }
 
+/* n new events e0..e<n-1> (n <= 100), and a "delivered" mark for each (ids in ids) */
 static void
-test_mark_all_delivered(void **state)
+delivered_marks(int n, struct store_outbox_mark *m, char (*ids)[16])
 {
-	int64_t seq[50];
-	struct store_outbox_mark m[50];
-	char ids[50][16];
+	int64_t seq[100];
 
-	add_events(0, 50, seq);
-	for (int i = 0; i < 50; i++) {
+	assert_true(n <= 100);
+	add_events(0, n, seq);
+	for (int i = 0; i < n; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
 		m[i] = (struct store_outbox_mark){seq[i], ids[i], "delivered", NULL};
 	}
+}
+
+static void
+test_mark_all_delivered(void **state)
+{
+	struct store_outbox_mark m[50];
+	char ids[50][16];
+
+	delivered_marks(50, m, ids);
 	/* the first 40 only: the other 10 must stay pending */
 	assert_int_equal(store_outbox_mark_batch(st, m, 40), 0);
 	assert_int_equal(stats().pending, 10);
@@ -185,19 +194,11 @@ test_dead_retry(void **state)
 static void
 test_prune_steps(void **state)
 {
-	int64_t seq[10];
 	struct store_outbox_mark m[10];
+	char ids[10][16];
 	int n;
 
-	add_events(0, 10, seq);
-	for (int i = 0; i < 8; i++)
-		m[i] = (struct store_outbox_mark){seq[i], NULL, "delivered", NULL};
-	for (int i = 0; i < 8; i++) {
-		static char ids[8][16];
-
-		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
-		m[i].id = ids[i];
-	}
+	delivered_marks(10, m, ids);
 	assert_int_equal(store_outbox_mark_batch(st, m, 8), 0);
 	assert_int_equal(store_outbox_mark(st, "e8", "dead", "refused"), 0);
 	/* nothing delivered before a time long ago */
@@ -232,15 +233,10 @@ sql_int(const char *sql)
 static void
 test_watermark_rows_untouched(void **state)
 {
-	int64_t seq[60];
 	struct store_outbox_mark m[60];
 	char ids[60][16];
 
-	add_events(0, 60, seq);
-	for (int i = 0; i < 60; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
-		m[i] = (struct store_outbox_mark){seq[i], ids[i], "delivered", NULL};
-	}
+	delivered_marks(60, m, ids);
 	assert_int_equal(store_outbox_mark_batch(st, m, 50), 0);
 	assert_int_equal(sql_int("SELECT count(*) FROM outbox_delivered"), 1);
 	assert_int_equal(sql_int("SELECT count(*) FROM outbox WHERE state = 'pending'"), 60);
@@ -557,31 +553,18 @@ test_card_pass_pieces(void **state)
 static int
 sync_level(void)
 {
-	sqlite3_stmt *q;
-	int v;
-
-	assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA synchronous", -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return (int)sql_int("PRAGMA synchronous");
 }
 
 static void
 test_bookkeeping_lazy(void **state)
 {
 	struct store_outbox_mark m[10];
-	int64_t seq[10];
+	char ids[10][16];
 	int n;
 
-	add_events(0, 10, seq);
+	delivered_marks(10, m, ids);
 	assert_int_equal(sync_level(), 2);
-	for (int i = 0; i < 10; i++) {
-		static char ids[10][16];
-
-		snprintf(ids[i], sizeof(ids[i]), "e%d", i);
-		m[i] = (struct store_outbox_mark){seq[i], ids[i], "delivered", NULL};
-	}
 	assert_int_equal(store_outbox_mark_batch(st, m, 10), 0);
 	assert_int_equal(sync_level(), 2);
 	assert_int_equal(store_outbox_prune(st, INT64_MAX, 5, &n), 0);
