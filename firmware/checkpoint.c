@@ -2,7 +2,8 @@
  * checkpoint.c — the checkpoint thread (see checkpoint.h).  One flag under a mutex:
  * kicked means "checkpoint once more"; the thread sleeps on a condition variable
  * otherwise, and every CUT_LOOK_S it looks whether the WAL file has grown past
- * its limit while nothing is being written (then it cuts it back).  The thread's
+ * its limit and nothing was written to it since the previous look (then it cuts it
+ * back).  The thread's
  * connection is used by this thread alone.
  */
 #include <errno.h>
@@ -20,12 +21,11 @@
 
 /*
  * A WAL past STORE_WAL_LIMIT_BYTES (a big roster, a first start's results, a burst of
- * events) is cut back once nothing was written to it for CUT_QUIET_MS: between
- * sessions, not while taps come (the cut holds the write lock while it frees the
- * file's blocks, hundreds of ms for hundreds of MB).
+ * events) is cut back once nothing was written to it from one look to the next
+ * (CUT_LOOK_S or more): between sessions, not while taps come (the cut holds the
+ * write lock while it frees the file's blocks, hundreds of ms for hundreds of MB).
  */
-#define CUT_LOOK_S 15
-#define CUT_QUIET_MS 30000
+#define CUT_LOOK_S 30
 
 struct checkpointer {
 	struct store *store;
@@ -34,6 +34,7 @@ struct checkpointer {
 	pthread_cond_t cv;
 	int kicked, stopping;
 	unsigned long runs, cuts;
+	struct store_wal_look look; /* this thread's alone */
 };
 
 static void *
@@ -59,7 +60,7 @@ thread_main(void *arg)
 			break;
 		if (!c->kicked) { /* a look: cut the WAL back if it is big and quiet */
 			pthread_mutex_unlock(&c->mu);
-			cut = store_wal_cut(c->store, STORE_WAL_LIMIT_BYTES, CUT_QUIET_MS) == 1;
+			cut = store_wal_cut(c->store, STORE_WAL_LIMIT_BYTES, &c->look) == 1;
 			pthread_mutex_lock(&c->mu);
 			c->cuts += (unsigned long)cut;
 			continue;

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -846,21 +845,26 @@ wal_drop_cache(struct store *s)
 }
 
 int
-store_wal_cut(struct store *s, int64_t over_bytes, int64_t quiet_ms)
+store_wal_cut(struct store *s, int64_t over_bytes, struct store_wal_look *look)
 {
 	const char *db = sqlite3_db_filename(s->db, "main");
 	const char *wal = db ? sqlite3_filename_wal(db) : NULL;
 	struct stat st;
-	struct timespec now;
-	int64_t idle_ms, nlog = 0;
-	int rc, n1 = 0, n2 = 0;
+	int quiet, rc, n1 = 0, n2 = 0;
 
-	if (wal == NULL || stat(wal, &st) < 0 || st.st_size <= over_bytes)
+	if (wal == NULL || stat(wal, &st) < 0 || st.st_size <= over_bytes) {
+		look->seen = 0;
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	idle_ms = ((int64_t)now.tv_sec - st.st_mtim.tv_sec) * 1000 +
-	          ((int64_t)now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
-	if (idle_ms < quiet_ms)
+	}
+	/*
+	 * Quiet: the file's modification time is the one the previous look saw, so
+	 * nothing was written since (no clock read: the file's own times only).
+	 */
+	quiet = look->seen && look->mtime.tv_sec == st.st_mtim.tv_sec &&
+	        look->mtime.tv_nsec == st.st_mtim.tv_nsec;
+	look->seen = 1;
+	look->mtime = st.st_mtim;
+	if (!quiet)
 		return 0;
 	/*
 	 * TRUNCATE holds the write lock while it copies what is left, syncs and cuts:
@@ -870,15 +874,15 @@ store_wal_cut(struct store *s, int64_t over_bytes, int64_t quiet_ms)
 	sqlite3_busy_timeout(s->db, 0);
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &n1, &n2);
 	sqlite3_busy_timeout(s->db, 5000);
-	nlog = (int64_t)st.st_size;
 	if (rc == SQLITE_BUSY)
 		return 0;
 	if (rc != SQLITE_OK) {
 		log_err("store: cutting the WAL back: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	log_info("store: WAL cut back from %lld MB (nothing written for %lld s)",
-	         (long long)(nlog >> 20), (long long)(idle_ms / 1000));
+	look->seen = 0;
+	log_info("store: WAL cut back from %lld MB (nothing written since the last look)",
+	         (long long)(st.st_size >> 20));
 	return 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define STORE_SCHEMA_VERSION 14
 /*
@@ -302,11 +303,16 @@ int store_outbox_checkpoint(struct store *s);
 void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
 /*
  * The WAL file back to nothing (a TRUNCATE checkpoint) when it is larger than
- * over_bytes and nothing was written to it for quiet_ms: the owner's way of cutting
- * it back (store_on_wal_full takes that from the writer's COMMITs).  It never waits:
- * a writer or reader there makes it 0 (try again later).  1 cut, 0 not now, -1 error.
+ * over_bytes and nothing was written to it since the previous look (`look`, zeroed
+ * before the first, kept by the caller between looks): the owner's way of cutting it
+ * back (store_on_wal_full takes that from the writer's COMMITs).  It never waits: a
+ * writer or reader there makes it 0 (try again later).  1 cut, 0 not now, -1 error.
  */
-int store_wal_cut(struct store *s, int64_t over_bytes, int64_t quiet_ms);
+struct store_wal_look {
+	int seen;              /* a look found the WAL past the limit */
+	struct timespec mtime; /* and its modification time then */
+};
+int store_wal_cut(struct store *s, int64_t over_bytes, struct store_wal_look *look);
 /* The latest dead letter: 0 found, 1 none, -1 error. */
 int store_outbox_last_dead(struct store *s, char *id, size_t idlen, char *reason, size_t reasonlen,
                            int64_t *done_ms);

@@ -486,12 +486,14 @@ wal_size(void)
 /*
  * A WAL with an owner is not cut back by a COMMIT (on the loop, that freed hundreds
  * of MB of blocks inside a tap's answer) but by store_wal_cut: only when it is larger
- * than the limit and quiet, and never while a reader is there (without waiting).
+ * than the limit and nothing was written since the previous look, and never while a
+ * reader is there (without waiting for one).
  */
 static void
 test_wal_cut(void **state)
 {
 	struct store *s = fresh();
+	struct store_wal_look look = {0}, big_look = {0};
 	char back[8];
 	int kicks = 0;
 	sqlite3 *h;
@@ -507,23 +509,28 @@ test_wal_cut(void **state)
 	/* the next write starts the WAL over and leaves the file as it is */
 	assert_int_equal(store_meta_set(s, "last", "yes"), 0);
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
-	/* written just now, or not past the limit: left alone */
-	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 3600 * 1000), 0);
-	assert_int_equal(store_wal_cut(s, 1LL << 40, 0), 0);
+	/* not past the limit: left alone, however quiet */
+	assert_int_equal(store_wal_cut(s, 1LL << 40, &big_look), 0);
+	assert_int_equal(store_wal_cut(s, 1LL << 40, &big_look), 0);
+	/* the first look only notes the file; a write before the next one: not quiet */
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, &look), 0);
+	usleep(20000); /* a later modification time, whatever the file system's granularity */
+	assert_int_equal(store_meta_set(s, "between", "looks"), 0);
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, &look), 0);
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
-	/* a reader: not now, and no waiting for it */
+	/* quiet since, but a reader is there: not now, and no waiting for it */
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM meta", -1, &st, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 0), 0);
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, &look), 0);
 	sqlite3_finalize(st);
 	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(h);
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
 	/* big and quiet: cut to nothing, everything in the database */
-	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, 0), 1);
+	assert_int_equal(store_wal_cut(s, STORE_WAL_LIMIT_BYTES, &look), 1);
 	assert_int_equal(wal_size(), 0);
 	assert_int_equal(store_meta_get(s, "last", back, sizeof(back)), 0);
 	assert_string_equal(back, "yes");
