@@ -24,7 +24,7 @@ function arrived(pid) {
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true, timeout: 120000 });
 }
 
 async function main() {

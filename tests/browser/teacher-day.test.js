@@ -61,7 +61,10 @@ async function audit(page, name) {
           v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + (n.failureSummary || '')
             .replace(/\n/g, ' ')).join('\n  ')).join('\n'));
     }
-    await page.screenshot({ path: path.join(SHOTS, `td-${name}-${w}.png`), fullPage: true });
+    // an artefact, not a check: on a loaded 2-core CI machine a full-page shot once took
+    // longer than Playwright's default 30 s and ended the whole test
+    await page.screenshot({ path: path.join(SHOTS, `td-${name}-${w}.png`), fullPage: true,
+      timeout: 120000 });
   }
   await page.setViewportSize({ width: 390, height: 844 });
   if (page.url() !== url) await page.goto(url);
