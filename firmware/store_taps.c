@@ -219,28 +219,24 @@ store_events_free(struct store_event *evs, int n)
 static int
 outbox_stats(struct store *s, struct store_outbox_stats *o, int delivered)
 {
-	sqlite3_stmt *st =
-	    store_prep(s, delivered ? "SELECT"
-	                              " (SELECT count(*) FROM outbox WHERE state = 'pending'"
-	                              "  AND seq > " OUTBOX_WATERMARK "),"
-	                              " (SELECT count(*) FROM outbox WHERE state = 'delivered')"
-	                              "  + (SELECT count(*) FROM outbox WHERE state = 'pending'"
-	                              "  AND seq <= " OUTBOX_WATERMARK "),"
-	                              " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-	                              " (SELECT created_ms FROM outbox WHERE state = 'pending'"
-	                              "  AND seq > " OUTBOX_WATERMARK " ORDER BY seq LIMIT 1)"
-	                            : "SELECT"
-	                              " (SELECT count(*) FROM outbox WHERE state = 'pending'"
-	                              "  AND seq > " OUTBOX_WATERMARK "), -1,"
-	                              " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-	                              " (SELECT created_ms FROM outbox WHERE state = 'pending'"
-	                              "  AND seq > " OUTBOX_WATERMARK " ORDER BY seq LIMIT 1)");
+	/* the delivered count only when asked for: a CASE evaluates its subquery only then */
+	sqlite3_stmt *st = store_prep(
+	    s,
+	    "SELECT"
+	    " (SELECT count(*) FROM outbox WHERE state = 'pending' AND seq > " OUTBOX_WATERMARK "),"
+	    " CASE WHEN ?1 THEN (SELECT count(*) FROM outbox WHERE state = 'delivered')"
+	    "  + (SELECT count(*) FROM outbox WHERE state = 'pending'"
+	    "  AND seq <= " OUTBOX_WATERMARK ") ELSE -1 END,"
+	    " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	    " (SELECT created_ms FROM outbox WHERE state = 'pending'"
+	    "  AND seq > " OUTBOX_WATERMARK " ORDER BY seq LIMIT 1)");
 	int rc;
 
 	memset(o, 0, sizeof(*o));
 	if (st == NULL)
 		return -1;
 	s->backlog_counts++;
+	sqlite3_bind_int(st, 1, delivered);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		o->pending = sqlite3_column_int64(st, 0);
