@@ -1,9 +1,12 @@
 /*
  * stream.c — chunked answers from the reports thread (see stream.h).  The producer
- * fills `fill`; each full chunk moves (no copy) to `queue` under the mutex and
- * activates `ready` on the loop, which sends one chunk at a time and takes the next
- * when the connection has written the previous one.  Everything about the request
- * and the connection happens on the loop; the thread sees only the queue and flags.
+ * fills `fill`; each full chunk moves (no copy) to `queue` under the mutex and wakes
+ * the loop through the stream's eventfd, which sends one chunk at a time and takes
+ * the next when the connection has written the previous one.  Everything about the
+ * request and the connection happens on the loop; the thread sees only the queue,
+ * the flags and the eventfd.  It never calls into the loop's event base: libevent's
+ * base lock, held by a thread that runs only when nothing else wants a CPU, made the
+ * loop (and the taps behind it) wait (bench/MISSES.md, fourth round).
  * The answer's time goes out after the last chunk as a Server-Timing trailer.
  */
 #include <errno.h>
@@ -13,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -34,6 +39,7 @@ struct web_stream {
 	/* loop only */
 	struct evhttp_request *req; /* NULL once the client has gone or the reply ended */
 	struct event *ready;        /* a chunk is queued, or the last one has left */
+	int efd;                    /* the producer's wake-up: `ready` reads it */
 	int started, sending, finished, producer_done;
 	int head_only; /* HEAD: the headers, no body (evhttp would never call on_sent) */
 	int trailer;   /* HTTP/1.1 chunked: the Server-Timing trailer follows the last chunk */
@@ -161,6 +167,7 @@ maybe_free(struct web_stream *s)
 	if (!s->producer_done || s->req != NULL)
 		return;
 	event_free(s->ready);
+	close(s->efd);
 	free_queue(s);
 	if (s->fill)
 		evbuffer_free(s->fill);
@@ -288,9 +295,22 @@ pump(struct web_stream *s)
 static void
 on_ready(evutil_socket_t fd, short what, void *arg)
 {
-	(void)fd;
-	(void)what;
+	uint64_t n;
+
+	/* The counter only wakes the loop; its value does not matter. */
+	if ((what & EV_READ) && read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("web: stream eventfd: %s", strerror(errno));
 	pump(arg);
+}
+
+/* On the producer's thread: wake the loop (a system call, no lock the loop takes). */
+static void
+wake_loop(struct web_stream *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("web: stream eventfd: %s", strerror(errno));
 }
 
 struct web_stream *
@@ -301,8 +321,15 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 
 	if (s == NULL)
 		return NULL;
+	s->efd = -1;
 	if (conn == NULL || (s->fill = evbuffer_new()) == NULL ||
-	    (s->ready = event_new(base, -1, 0, on_ready, s)) == NULL) {
+	    (s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (s->ready = event_new(base, s->efd, EV_READ | EV_PERSIST, on_ready, s)) == NULL ||
+	    event_add(s->ready, NULL) < 0) {
+		if (s->ready)
+			event_free(s->ready);
+		if (s->efd >= 0)
+			close(s->efd);
 		if (s->fill)
 			evbuffer_free(s->fill);
 		free(s);
@@ -385,7 +412,7 @@ hand_over(struct web_stream *s)
 		evbuffer_free(c->buf);
 		free(c);
 	} else {
-		event_active(s->ready, EV_WRITE, 0);
+		wake_loop(s);
 	}
 	return rc;
 }
@@ -414,7 +441,7 @@ web_stream_end(struct web_stream *s)
 	pthread_mutex_lock(&s->mu);
 	s->complete = !s->gone;
 	pthread_mutex_unlock(&s->mu);
-	event_active(s->ready, EV_WRITE, 0);
+	wake_loop(s);
 	return s->complete ? 0 : -1;
 }
 
