@@ -1,13 +1,16 @@
 /*
  * checkpoint.c — the checkpoint thread (see checkpoint.h).  One flag under a mutex:
- * kicked means "checkpoint once more"; the thread sleeps on a condition variable
+ * kicked means "checkpoint once more" (once no tap came for CHECKPOINT_QUIET_MS,
+ * or the WAL is too big to wait); the thread sleeps on a condition variable
  * otherwise, and every CUT_LOOK_S it looks whether the WAL file has grown past
  * its limit and nothing was written to it since the previous look (then it cuts it
- * back).  The thread's
- * connection is used by this thread alone.
+ * back).  The last tap's time is an atomic the loop stores without the mutex.  The
+ * thread's connection is used by this thread alone.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +36,36 @@ struct checkpointer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int kicked, stopping;
+	int frames;     /* the WAL's frames at the last kick */
+	int backfilled; /* of them, in the database after the last checkpoint */
+	int64_t quiet_ns;
 	unsigned long runs, cuts;
+	_Atomic int64_t tap_ns;     /* clock_mono_ns() of the last tap (checkpointer_hold) */
 	struct store_wal_look look; /* this thread's alone */
 };
+
+/*
+ * Under the mutex, kicked: wait until no tap came for CHECKPOINT_QUIET_MS, the WAL
+ * holds CHECKPOINT_FORCE_FRAMES not yet in the database (a kick during the wait
+ * tells; a WAL that readers keep from starting over only grows, so the frames
+ * counted are those after the last checkpoint's) or a stop.
+ */
+static void
+wait_for_gap(struct checkpointer *c)
+{
+	while (!c->stopping) {
+		/* frames below backfilled: the WAL started over since the last checkpoint */
+		int fresh = c->frames >= c->backfilled ? c->frames - c->backfilled : c->frames;
+		int64_t gap_at = atomic_load(&c->tap_ns) + c->quiet_ns;
+		struct timespec until;
+
+		if (fresh >= CHECKPOINT_FORCE_FRAMES || clock_mono_ns() >= gap_at)
+			return;
+		until.tv_sec = (time_t)(gap_at / 1000000000);
+		until.tv_nsec = (long)(gap_at % 1000000000);
+		pthread_cond_timedwait(&c->cv, &c->mu, &until);
+	}
+}
 
 static void *
 thread_main(void *arg)
@@ -47,7 +77,7 @@ thread_main(void *arg)
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		int64_t t0;
-		int timed_out = 0, cut;
+		int timed_out = 0, cut, backfilled;
 
 		while (!c->kicked && !c->stopping && !timed_out) {
 			struct timespec until;
@@ -65,13 +95,18 @@ thread_main(void *arg)
 			c->cuts += (unsigned long)cut;
 			continue;
 		}
+		wait_for_gap(c);
+		if (c->stopping)
+			break;
 		c->kicked = 0;
+		c->frames = 0;
 		pthread_mutex_unlock(&c->mu);
 		t0 = clock_mono_ns();
-		store_outbox_checkpoint(c->store);
-		log_debug("store: checkpoint in %lld ms",
-		          (long long)((clock_mono_ns() - t0) / 1000000));
+		store_outbox_checkpoint(c->store, &backfilled);
+		log_debug("store: checkpoint in %lld ms, %d frames in the database",
+		          (long long)((clock_mono_ns() - t0) / 1000000), backfilled);
 		pthread_mutex_lock(&c->mu);
+		c->backfilled = backfilled;
 		c->runs++;
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -79,7 +114,7 @@ thread_main(void *arg)
 }
 
 struct checkpointer *
-checkpointer_start(const char *path, char *err, size_t errlen)
+checkpointer_start(const char *path, int quiet_ms, char *err, size_t errlen)
 {
 	struct checkpointer *c = calloc(1, sizeof(*c));
 
@@ -87,6 +122,7 @@ checkpointer_start(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	c->quiet_ns = (int64_t)quiet_ms * 1000000;
 	pthread_mutex_init(&c->mu, NULL);
 	{
 		pthread_condattr_t ca;
@@ -115,12 +151,21 @@ checkpointer_start(const char *path, char *err, size_t errlen)
 }
 
 void
-checkpointer_kick(struct checkpointer *c)
+checkpointer_kick(struct checkpointer *c, int frames)
 {
 	pthread_mutex_lock(&c->mu);
 	c->kicked = 1;
+	if (frames > c->frames)
+		c->frames = frames;
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
+}
+
+void
+checkpointer_hold(struct checkpointer *c)
+{
+	if (c)
+		atomic_store(&c->tap_ns, clock_mono_ns());
 }
 
 unsigned long
@@ -130,6 +175,17 @@ checkpointer_runs(struct checkpointer *c)
 
 	pthread_mutex_lock(&c->mu);
 	n = c->runs;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+unsigned long
+checkpointer_cuts(struct checkpointer *c)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->cuts;
 	pthread_mutex_unlock(&c->mu);
 	return n;
 }

@@ -14,12 +14,33 @@
 
 struct checkpointer;
 
-/* Open the database at `path` (already migrated by the loop's connection) and start. */
-struct checkpointer *checkpointer_start(const char *path, char *err, size_t errlen);
-/* Ask for a checkpoint (cheap; any thread; kicks while one runs make one more). */
-void checkpointer_kick(struct checkpointer *c);
-/* Checkpoints run so far (metrics, tests). */
+/*
+ * Open the database at `path` (already migrated by the loop's connection) and start;
+ * a checkpoint waits for `quiet_ms` without a tap (the kiosk: CHECKPOINT_QUIET_MS).
+ */
+struct checkpointer *checkpointer_start(const char *path, int quiet_ms, char *err, size_t errlen);
+/*
+ * Taps first.  A checkpoint writes pages to the disk the next tap's fdatasync has to
+ * wait for the device to flush (under load the longest waits of a tap's answer), so
+ * a checkpoint asked for waits for a gap: CHECKPOINT_QUIET_MS with no tap.  A WAL
+ * of CHECKPOINT_FORCE_FRAMES or more waits for nothing (taps without a gap for
+ * minutes must not let the WAL grow without end).  The wait also merges the frames
+ * of the pages every tap rewrites (the ends of the taps' and events' tables and
+ * their indexes): the checkpoint writes each page once.
+ */
+#define CHECKPOINT_QUIET_MS 250
+#define CHECKPOINT_FORCE_FRAMES 8192 /* 32 MB of WAL */
+
+/*
+ * Ask for a checkpoint of a WAL holding `frames` frames (cheap; any thread; kicks
+ * while one waits or runs make one more).
+ */
+void checkpointer_kick(struct checkpointer *c, int frames);
+/* A tap is being answered (on the loop, one atomic store; NULL: nothing). */
+void checkpointer_hold(struct checkpointer *c);
+/* Checkpoints run and WAL cuts made so far (/metrics). */
 unsigned long checkpointer_runs(struct checkpointer *c);
+unsigned long checkpointer_cuts(struct checkpointer *c);
 /* Finish the running checkpoint and stop. */
 void checkpointer_stop(struct checkpointer *c);
 

@@ -87,6 +87,8 @@ on_tap(void *arg, const char *uid, long long seen_ns)
 	long long latency_us;
 	json_t *j;
 
+	/* No checkpoint starts while taps come: its writes would be this fsync's to flush. */
+	checkpointer_hold(k->ckpt);
 	if (tap_handle(k->tap, uid, &ans) < 0) {
 		k->storage_errors++;
 		k->last_storage_error_ns = clock_mono_ns();
@@ -141,13 +143,13 @@ on_ooo_tick(evutil_socket_t fd, short what, void *arg)
 		feedback_signal(k->feedback, FEEDBACK_OUT_OF_ORDER);
 }
 
-/* A commit (often a tap's) filled the WAL: checkpoint once its caller is done. */
+/* A commit (often a tap's) filled the WAL: checkpoint in the next gap between taps. */
 static void
-on_wal_full(void *arg)
+on_wal_full(void *arg, int frames)
 {
 	struct kiosk *k = arg;
 
-	checkpointer_kick(k->ckpt);
+	checkpointer_kick(k->ckpt, frames);
 }
 
 static void
@@ -241,7 +243,7 @@ kiosk_start(struct event_base *base, const struct config *cfg, char *err, size_t
 		goto fail;
 	if (kiosk_check_now(k, err, errlen) < 0)
 		goto fail;
-	if ((k->ckpt = checkpointer_start(path, err, errlen)) == NULL)
+	if ((k->ckpt = checkpointer_start(path, CHECKPOINT_QUIET_MS, err, errlen)) == NULL)
 		goto fail;
 	store_on_wal_full(k->store, on_wal_full, k);
 	if ((k->tap = tap_new(k->store, &k->key, cfg)) == NULL) {

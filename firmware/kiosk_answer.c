@@ -17,7 +17,6 @@
 
 #include "attendance.h"
 #include "cardkey.h"
-#include "checkpoint.h"
 #include "cmd/cmd.h"
 #include "clock.h"
 #include "config.h"

@@ -12,6 +12,7 @@
  * exist after a power cut or neither does.  Hot-path statements are prepared once.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,9 +514,25 @@ migrate(struct store *s, int target, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Once per process, before the first connection: no memory statistics.  With them
+ * every sqlite3_malloc() of every thread takes one process-wide mutex, and the
+ * reports thread, which runs only when nothing else wants a CPU, could be preempted
+ * holding it while the loop waited (tapload under load, perf: futex waits on the
+ * loop).  Nothing here reads sqlite3_memory_used().  Too late (SQLite already
+ * initialised by someone else): the statistics stay on, nothing else changes.
+ */
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int
 open_db(struct store **out, const char *path, int readonly, int target, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	struct store *s = calloc(1, sizeof(*s));
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
@@ -525,6 +542,7 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 		return -1;
 	}
 	s->readonly = readonly;
+	(void)pthread_once(&once, sqlite_setup);
 	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 		         s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -791,13 +809,13 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 		s->wal_kicked_at = 0; /* the WAL started over */
 	if (frames >= s->wal_kicked_at + WAL_KICK_FRAMES) {
 		s->wal_kicked_at = frames;
-		s->wal_full(s->wal_full_arg);
+		s->wal_full(s->wal_full_arg, frames);
 	}
 	return SQLITE_OK;
 }
 
 void
-store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg)
+store_on_wal_full(struct store *s, void (*fn)(void *arg, int frames), void *arg)
 {
 	s->wal_full = fn;
 	s->wal_full_arg = arg;
@@ -887,10 +905,13 @@ store_wal_cut(struct store *s, int64_t over_bytes, struct store_wal_look *look)
 }
 
 int
-store_outbox_checkpoint(struct store *s)
+store_outbox_checkpoint(struct store *s, int *backfilled)
 {
 	int nlog = 0, nckpt = 0;
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+
+	if (backfilled)
+		*backfilled = rc == SQLITE_OK && nckpt > 0 ? nckpt : 0;
 
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
 		log_err("store: checkpoint: %s", sqlite3_errmsg(s->db));

@@ -289,18 +289,21 @@ int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, 
 /*
  * Copy what the WAL holds into the database now (PASSIVE: never waits).  The
  * kiosk's checkpoint thread (checkpoint.c) calls it on a connection of its own
- * when store_on_wal_full() says so, never inside a tap's commit.  0 or -1.
+ * when store_on_wal_full() says so, never inside a tap's commit.  *backfilled (if
+ * not NULL): the WAL's frames now in the database (0 when the WAL is in use by
+ * another checkpoint).  0 or -1.
  */
-int store_outbox_checkpoint(struct store *s);
+int store_outbox_checkpoint(struct store *s, int *backfilled);
 /*
  * Checkpoints become the caller's: a COMMIT that takes the WAL past 250 frames
  * (1 MB; SQLite's own default is 1,000) calls fn (on the loop, inside the commit)
- * instead of checkpointing there; fn kicks the checkpoint thread.  The WAL file is
+ * with the WAL's frame count instead of checkpointing there; fn kicks the
+ * checkpoint thread.  The WAL file is
  * no longer cut back to journal_size_limit by this connection's COMMITs either: the
  * caller does it with store_wal_cut().  fn NULL: SQLite checkpoints by itself again
  * (at 1,000) and COMMITs cut the WAL back.
  */
-void store_on_wal_full(struct store *s, void (*fn)(void *arg), void *arg);
+void store_on_wal_full(struct store *s, void (*fn)(void *arg, int frames), void *arg);
 /*
  * The WAL file back to nothing (a TRUNCATE checkpoint) when it is larger than
  * over_bytes and nothing was written to it since the previous look (`look`, zeroed

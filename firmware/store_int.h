@@ -39,7 +39,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_NSTMT];
 	int readonly;
-	void (*wal_full)(void *arg); /* store_on_wal_full() */
+	void (*wal_full)(void *arg, int frames); /* store_on_wal_full() */
 	void *wal_full_arg;
 	int wal_kicked_at;       /* the WAL's frames at the last kick (0 after it started over) */
 	int64_t tap_wait_max_ns; /* the longest a tap's BEGIN IMMEDIATE waited for the lock */

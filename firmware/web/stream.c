@@ -6,7 +6,10 @@
  * request and the connection happens on the loop; the thread sees only the queue,
  * the flags and the eventfd.  It never calls into the loop's event base: libevent's
  * base lock, held by a thread that runs only when nothing else wants a CPU, made the
- * loop (and the taps behind it) wait (bench/MISSES.md, fourth round).
+ * loop (and the taps behind it) wait (bench/MISSES.md, fourth round).  For the same
+ * reason the loop frees no memory the thread allocated (free() takes the lock of
+ * the thread's malloc arena): it copies each chunk into a buffer of its own and
+ * hands the chunk back (`spent`), and the thread frees it at its next hand-over.
  * The answer's time goes out after the last chunk as a Server-Timing trailer.
  */
 #include <errno.h>
@@ -40,6 +43,7 @@ struct web_stream {
 	struct evhttp_request *req; /* NULL once the client has gone or the reply ended */
 	struct event *ready;        /* a chunk is queued, or the last one has left */
 	int efd;                    /* the producer's wake-up: `ready` reads it */
+	struct evbuffer *out;       /* the chunk being sent, copied into the loop's memory */
 	int started, sending, finished, producer_done;
 	int head_only; /* HEAD: the headers, no body (evhttp would never call on_sent) */
 	int trailer;   /* HTTP/1.1 chunked: the Server-Timing trailer follows the last chunk */
@@ -51,6 +55,7 @@ struct web_stream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct chunk *head, *tail;
+	struct chunk *spent; /* sent: for the producer to free (its arena, not the loop's) */
 	size_t queued;
 	int complete;     /* web_stream_end: nothing more comes */
 	int gone;         /* the client went away, or the loop cut the answer off */
@@ -147,17 +152,49 @@ send_end(struct web_stream *s)
 }
 
 static void
-free_queue(struct web_stream *s)
+free_chunks(struct chunk *c)
 {
-	struct chunk *c, *next;
+	struct chunk *next;
 
-	for (c = s->head; c; c = next) {
+	for (; c; c = next) {
 		next = c->next;
 		evbuffer_free(c->buf);
 		free(c);
 	}
+}
+
+static void
+free_queue(struct web_stream *s)
+{
+	free_chunks(s->head);
 	s->head = s->tail = NULL;
 	s->queued = 0;
+}
+
+/* On the loop: a chunk it has copied (or skipped) goes back to the producer. */
+static void
+give_back(struct web_stream *s, struct chunk *c)
+{
+	pthread_mutex_lock(&s->mu);
+	c->next = s->spent;
+	s->spent = c;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* On the loop: the chunk's bytes into `out`, in memory the loop allocates. */
+static int
+copy_out(struct web_stream *s, struct evbuffer *from)
+{
+	size_t len = evbuffer_get_length(from);
+	struct evbuffer_iovec v;
+
+	if (len == 0)
+		return 0;
+	if (evbuffer_reserve_space(s->out, (ev_ssize_t)len, &v, 1) != 1)
+		return -1;
+	evbuffer_copyout(from, v.iov_base, len);
+	v.iov_len = len;
+	return evbuffer_commit_space(s->out, &v, 1);
 }
 
 /* On the loop: free the stream once both sides are finished with it. */
@@ -168,7 +205,9 @@ maybe_free(struct web_stream *s)
 		return;
 	event_free(s->ready);
 	close(s->efd);
+	evbuffer_free(s->out);
 	free_queue(s);
+	free_chunks(s->spent); /* the producer is done: the rest is the loop's to free */
 	if (s->fill)
 		evbuffer_free(s->fill);
 	pthread_cond_destroy(&s->cv);
@@ -271,17 +310,22 @@ pump(struct web_stream *s)
 		s->started = 1;
 	}
 	if (c && s->head_only) {
-		evbuffer_free(c->buf);
-		free(c);
+		give_back(s, c);
 		event_active(s->ready, EV_WRITE, 0);
 		return;
 	}
 	if (c) {
+		int copied = copy_out(s, c->buf);
+
+		give_back(s, c);
+		if (copied < 0) { /* out of memory: a broken answer, never a short one */
+			abort_reply(s);
+			maybe_free(s);
+			return;
+		}
 		s->sending = 1;
-		evhttp_send_reply_chunk_with_cb(s->req, c->buf, on_sent, s);
+		evhttp_send_reply_chunk_with_cb(s->req, s->out, on_sent, s);
 		atomic_fetch_add(&chunks_sent, 1);
-		evbuffer_free(c->buf);
-		free(c);
 		return;
 	}
 	/* The end may close the connection (HTTP/1.0): that is not the client leaving. */
@@ -323,6 +367,7 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 		return NULL;
 	s->efd = -1;
 	if (conn == NULL || (s->fill = evbuffer_new()) == NULL ||
+	    (s->out = evbuffer_new()) == NULL ||
 	    (s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    (s->ready = event_new(base, s->efd, EV_READ | EV_PERSIST, on_ready, s)) == NULL ||
 	    event_add(s->ready, NULL) < 0) {
@@ -330,6 +375,8 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 			event_free(s->ready);
 		if (s->efd >= 0)
 			close(s->efd);
+		if (s->out)
+			evbuffer_free(s->out);
 		if (s->fill)
 			evbuffer_free(s->fill);
 		free(s);
@@ -360,10 +407,15 @@ web_stream_new(struct event_base *base, struct evhttp_request *req, struct repor
 static int
 hand_over(struct web_stream *s)
 {
-	struct chunk *c;
+	struct chunk *c, *spent;
 	int64_t since;
 	int rc = 0;
 
+	pthread_mutex_lock(&s->mu);
+	spent = s->spent;
+	s->spent = NULL;
+	pthread_mutex_unlock(&s->mu);
+	free_chunks(spent); /* what the loop has copied and sent: freed in this arena */
 	if (evbuffer_get_length(s->fill) == 0)
 		return 0;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->buf = evbuffer_new()) == NULL) {

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "checkpoint.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -428,7 +429,7 @@ test_wal_cut_back(void **state)
 	assert_int_equal(stat(wal, &st), 0);
 	assert_true(st.st_size > 67108864); /* the write itself went through the WAL */
 	assert_true(resident_from(wal, 67108864) > 1000); /* just written: cached */
-	assert_int_equal(store_outbox_checkpoint(s), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
 	assert_int_equal(resident_from(wal, 67108864), 0);
 	/* the next write starts the WAL over and cuts the file back */
 	assert_int_equal(store_meta_set(s, "k", "v"), 0);
@@ -438,8 +439,9 @@ test_wal_cut_back(void **state)
 }
 
 static void
-count_kick(void *arg)
+count_kick(void *arg, int frames)
 {
+	assert_true(frames >= 250);
 	(*(int *)arg)++;
 }
 
@@ -464,11 +466,95 @@ test_wal_kicks(void **state)
 		assert_int_equal(store_meta_set(s, key, "v"), 0);
 	}
 	assert_true(kicks >= 1 && kicks <= 10);
-	assert_int_equal(store_outbox_checkpoint(s), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
 	kicks = 0;
 	for (int i = 0; i < 600; i++)
 		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
 	assert_true(kicks >= 1 && kicks <= 10);
+	store_close(s);
+}
+
+/*
+ * The checkpoint thread runs one checkpoint per kick (kicks while one runs make one
+ * more, not one each) and counts them for /metrics.  No cut: the WAL is far below its
+ * limit.
+ */
+static void
+test_checkpoint_thread(void **state)
+{
+	struct store *s = fresh();
+	struct checkpointer *c;
+	char err[256];
+	int backfilled = 0, kicks = 0;
+
+	(void)state;
+	store_on_wal_full(s, count_kick, &kicks); /* the kicks are this test's, by hand */
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
+	c = checkpointer_start(db, CHECKPOINT_QUIET_MS, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(checkpointer_runs(c), 0);
+	checkpointer_kick(c, 300);
+	for (int i = 0; i < 500 && checkpointer_runs(c) < 1; i++)
+		usleep(10 * 1000);
+	assert_int_equal(checkpointer_runs(c), 1);
+	assert_int_equal(checkpointer_cuts(c), 0);
+	/* the WAL held the 300 commits, and they are all in the database now */
+	assert_int_equal(store_outbox_checkpoint(s, &backfilled), 0);
+	assert_true(backfilled >= 300);
+	checkpointer_stop(c);
+	store_close(s);
+}
+
+/* Wait (up to 10 s) until the checkpoint thread has run `n` checkpoints. */
+static unsigned long
+runs_reach(struct checkpointer *c, unsigned long n)
+{
+	for (int i = 0; i < 1000 && checkpointer_runs(c) < n; i++)
+		usleep(10 * 1000);
+	return checkpointer_runs(c);
+}
+
+/*
+ * Taps first: a kicked checkpoint waits for a gap without taps, and runs at once when
+ * the WAL holds CHECKPOINT_FORCE_FRAMES not yet checkpointed.  The quiet window is
+ * a minute here (nothing in the test can outwait it) and 100 ms for the gap.
+ */
+static void
+test_checkpoint_waits_for_taps(void **state)
+{
+	struct store *s = fresh();
+	struct checkpointer *c;
+	char err[256];
+	int kicks = 0;
+
+	(void)state;
+	store_on_wal_full(s, count_kick, &kicks);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
+	c = checkpointer_start(db, 60 * 1000, err, sizeof(err));
+	assert_non_null(c);
+	checkpointer_hold(c); /* a tap */
+	checkpointer_kick(c, 300);
+	usleep(300 * 1000);
+	assert_int_equal(checkpointer_runs(c), 0); /* the minute has not passed */
+	/* A WAL too big to wait for: the same kick, with the frames past the limit. */
+	checkpointer_kick(c, CHECKPOINT_FORCE_FRAMES);
+	assert_int_equal(runs_reach(c, 1), 1);
+	/* The frames counted are those since that checkpoint: this one waits again. */
+	checkpointer_hold(c);
+	checkpointer_kick(c, CHECKPOINT_FORCE_FRAMES + 100); /* 300+ of them in */
+	usleep(300 * 1000);
+	assert_int_equal(checkpointer_runs(c), 1);
+	checkpointer_stop(c); /* a waiting checkpoint does not hold up the stop */
+
+	c = checkpointer_start(db, 100, err, sizeof(err));
+	assert_non_null(c);
+	checkpointer_hold(c);
+	checkpointer_kick(c, 300);
+	assert_int_equal(runs_reach(c, 1), 1); /* the gap came */
+	checkpointer_hold(NULL);               /* a kiosk without the thread: nothing */
+	checkpointer_stop(c);
 	store_close(s);
 }
 
@@ -505,7 +591,7 @@ test_wal_cut(void **state)
 	sql_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)"
 	         " INSERT INTO big SELECT zeroblob(4000) FROM n");
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
-	assert_int_equal(store_outbox_checkpoint(s), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
 	/* the next write starts the WAL over and leaves the file as it is */
 	assert_int_equal(store_meta_set(s, "last", "yes"), 0);
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
@@ -619,6 +705,8 @@ main(void)
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_wal_cut_back),
 	    cmocka_unit_test(test_wal_kicks),
+	    cmocka_unit_test(test_checkpoint_thread),
+	    cmocka_unit_test(test_checkpoint_waits_for_taps),
 	    cmocka_unit_test(test_wal_cut),
 	    cmocka_unit_test(test_range_taps_day_numbers),
 	};
