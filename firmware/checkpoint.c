@@ -168,26 +168,15 @@ checkpointer_hold(struct checkpointer *c)
 		atomic_store(&c->tap_ns, clock_mono_ns());
 }
 
-unsigned long
-checkpointer_runs(struct checkpointer *c)
+void
+checkpointer_counts(struct checkpointer *c, unsigned long *runs, unsigned long *cuts)
 {
-	unsigned long n;
-
 	pthread_mutex_lock(&c->mu);
-	n = c->runs;
+	if (runs)
+		*runs = c->runs;
+	if (cuts)
+		*cuts = c->cuts;
 	pthread_mutex_unlock(&c->mu);
-	return n;
-}
-
-unsigned long
-checkpointer_cuts(struct checkpointer *c)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&c->mu);
-	n = c->cuts;
-	pthread_mutex_unlock(&c->mu);
-	return n;
 }
 
 void

@@ -38,9 +38,8 @@ struct checkpointer *checkpointer_start(const char *path, int quiet_ms, char *er
 void checkpointer_kick(struct checkpointer *c, int frames);
 /* A tap is being answered (on the loop, one atomic store; NULL: nothing). */
 void checkpointer_hold(struct checkpointer *c);
-/* Checkpoints run and WAL cuts made so far (/metrics). */
-unsigned long checkpointer_runs(struct checkpointer *c);
-unsigned long checkpointer_cuts(struct checkpointer *c);
+/* Checkpoints run and WAL cuts made so far (/metrics, tests); either pointer NULL. */
+void checkpointer_counts(struct checkpointer *c, unsigned long *runs, unsigned long *cuts);
 /* Finish the running checkpoint and stop. */
 void checkpointer_stop(struct checkpointer *c);
 

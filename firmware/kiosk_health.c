@@ -280,7 +280,10 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	                    "# TYPE stempel_outbox_loop_counts_total counter\n"
 	                    "stempel_outbox_loop_counts_total %llu\n",
 	                    (unsigned long long)store_outbox_backlog_counts(k->store));
-	if (k->ckpt)
+	if (k->ckpt) {
+		unsigned long runs, cuts;
+
+		checkpointer_counts(k->ckpt, &runs, &cuts);
 		evbuffer_add_printf(
 		    out,
 		    "# HELP stempel_checkpoints_total WAL checkpoints run by the "
@@ -289,7 +292,8 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 		    "# HELP stempel_wal_cuts_total Times a big, quiet WAL file was cut "
 		    "back to nothing.\n# TYPE stempel_wal_cuts_total counter\n"
 		    "stempel_wal_cuts_total %lu\n",
-		    checkpointer_runs(k->ckpt), checkpointer_cuts(k->ckpt));
+		    runs, cuts);
+	}
 	metrics_gauge(out, "stempel_recompute_queue",
 	              "Participants waiting to be recomputed (0: day results are current).",
 	              (double)recompute_pending(k->recompute));
