@@ -74,6 +74,24 @@ loop_thread_background(const char *name)
 	return rc;
 }
 
+void
+loop_wake(int efd, const char *who)
+{
+	uint64_t one = 1;
+
+	if (write(efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("%s: eventfd: %s", who, strerror(errno));
+}
+
+void
+loop_woken(int efd, const char *who)
+{
+	uint64_t n;
+
+	if (read(efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("%s: eventfd: %s", who, strerror(errno));
+}
+
 struct event_base *
 loop_base_new(void)
 {

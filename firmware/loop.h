@@ -31,6 +31,15 @@ enum {
  */
 int loop_thread_background(const char *name);
 
+/*
+ * Another thread wakes the loop through an eventfd (no lock the loop takes):
+ * loop_wake() on that thread, loop_woken() in the loop's EV_READ callback on the
+ * fd.  The counter only wakes; its value does not matter.  `who` names it in a
+ * warning.
+ */
+void loop_wake(int efd, const char *who);
+void loop_woken(int efd, const char *who);
+
 /* An event base with LOOP_NPRIO priorities; NULL on failure. */
 struct event_base *loop_base_new(void);
 /* Set an event's priority (nothing on a base without priorities, as in unit tests). */

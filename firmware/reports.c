@@ -73,7 +73,6 @@ static void *
 thread_main(void *arg)
 {
 	struct reports *r = arg;
-	uint64_t one = 1;
 
 	/* Below the loop: on two cores a report must not take the CPU a tap needs. */
 	(void)loop_thread_background("reports");
@@ -95,9 +94,7 @@ thread_main(void *arg)
 		/* Interrupted by reports_stop(): its result is not one. */
 		j->ran = !r->stopping;
 		push(&r->done, j);
-		/* The counter only wakes the loop; its value does not matter. */
-		if (write(r->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			log_warn("reports: eventfd: %s", strerror(errno));
+		loop_wake(r->efd, "reports");
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -124,11 +121,8 @@ deliver(struct reports *r)
 static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t n;
-
 	(void)what;
-	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_warn("reports: eventfd: %s", strerror(errno));
+	loop_woken(fd, "reports");
 	deliver(arg);
 }
 

@@ -30,6 +30,7 @@
 #include <event2/http_struct.h> /* req->major/minor/chunked: the trailer (send_end) */
 
 #include "log.h"
+#include "loop.h"
 #include "reports.h"
 #include "web/stream.h"
 
@@ -339,22 +340,9 @@ pump(struct web_stream *s)
 static void
 on_ready(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t n;
-
-	/* The counter only wakes the loop; its value does not matter. */
-	if ((what & EV_READ) && read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_warn("web: stream eventfd: %s", strerror(errno));
+	if (what & EV_READ) /* not on_sent's event_active() */
+		loop_woken(fd, "web: stream");
 	pump(arg);
-}
-
-/* On the producer's thread: wake the loop (a system call, no lock the loop takes). */
-static void
-wake_loop(struct web_stream *s)
-{
-	uint64_t one = 1;
-
-	if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("web: stream eventfd: %s", strerror(errno));
 }
 
 struct web_stream *
@@ -464,7 +452,7 @@ hand_over(struct web_stream *s)
 		evbuffer_free(c->buf);
 		free(c);
 	} else {
-		wake_loop(s);
+		loop_wake(s->efd, "web: stream");
 	}
 	return rc;
 }
@@ -493,7 +481,7 @@ web_stream_end(struct web_stream *s)
 	pthread_mutex_lock(&s->mu);
 	s->complete = !s->gone;
 	pthread_mutex_unlock(&s->mu);
-	wake_loop(s);
+	loop_wake(s->efd, "web: stream");
 	return s->complete ? 0 : -1;
 }
 
