@@ -39,7 +39,7 @@ struct checkpointer {
 	int frames;     /* the WAL's frames at the last kick */
 	int backfilled; /* of them, in the database after the last checkpoint */
 	int64_t quiet_ns;
-	unsigned long runs, cuts;
+	struct checkpoint_counts n;
 	_Atomic int64_t tap_ns;     /* clock_mono_ns() of the last tap (checkpointer_hold) */
 	struct store_wal_look look; /* this thread's alone */
 };
@@ -77,7 +77,7 @@ thread_main(void *arg)
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		int64_t t0;
-		int timed_out = 0, cut, backfilled;
+		int timed_out = 0, cut, rc, backfilled = 0;
 
 		while (!c->kicked && !c->stopping && !timed_out) {
 			struct timespec until;
@@ -92,7 +92,7 @@ thread_main(void *arg)
 			pthread_mutex_unlock(&c->mu);
 			cut = store_wal_cut(c->store, STORE_WAL_LIMIT_BYTES, &c->look) == 1;
 			pthread_mutex_lock(&c->mu);
-			c->cuts += (unsigned long)cut;
+			c->n.cuts += (unsigned long)cut;
 			continue;
 		}
 		wait_for_gap(c);
@@ -102,12 +102,23 @@ thread_main(void *arg)
 		c->frames = 0;
 		pthread_mutex_unlock(&c->mu);
 		t0 = clock_mono_ns();
-		store_outbox_checkpoint(c->store, &backfilled);
-		log_debug("store: checkpoint in %lld ms, %d frames in the database",
-		          (long long)((clock_mono_ns() - t0) / 1000000), backfilled);
+		rc = store_outbox_checkpoint(c->store, &backfilled); /* -1 is logged there */
+		if (rc == 1)
+			log_debug("store: checkpoint in %lld ms, %d frames in the database",
+			          (long long)((clock_mono_ns() - t0) / 1000000), backfilled);
 		pthread_mutex_lock(&c->mu);
-		c->backfilled = backfilled;
-		c->runs++;
+		/*
+		 * Only a checkpoint that ran says what is in the database.  One that found
+		 * another connection's checkpoint running must not count the whole WAL as
+		 * new: that made every following kick force another attempt (tapload, while
+		 * the bench's own connection filled the outbox and checkpointed).
+		 */
+		if (rc == 1) {
+			c->backfilled = backfilled;
+			c->n.runs++;
+		} else if (rc == 0) {
+			c->n.busy++;
+		}
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
@@ -169,13 +180,10 @@ checkpointer_hold(struct checkpointer *c)
 }
 
 void
-checkpointer_counts(struct checkpointer *c, unsigned long *runs, unsigned long *cuts)
+checkpointer_counts(struct checkpointer *c, struct checkpoint_counts *out)
 {
 	pthread_mutex_lock(&c->mu);
-	if (runs)
-		*runs = c->runs;
-	if (cuts)
-		*cuts = c->cuts;
+	*out = c->n;
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -38,8 +38,13 @@ struct checkpointer *checkpointer_start(const char *path, int quiet_ms, char *er
 void checkpointer_kick(struct checkpointer *c, int frames);
 /* A tap is being answered (on the loop, one atomic store; NULL: nothing). */
 void checkpointer_hold(struct checkpointer *c);
-/* Checkpoints run and WAL cuts made so far (/metrics, tests); either pointer NULL. */
-void checkpointer_counts(struct checkpointer *c, unsigned long *runs, unsigned long *cuts);
+/* What the thread did so far (/metrics, tests). */
+struct checkpoint_counts {
+	unsigned long runs; /* checkpoints run */
+	unsigned long busy; /* asked for, but another connection's checkpoint held the lock */
+	unsigned long cuts; /* big, quiet WAL files cut back */
+};
+void checkpointer_counts(struct checkpointer *c, struct checkpoint_counts *out);
 /* Finish the running checkpoint and stop. */
 void checkpointer_stop(struct checkpointer *c);
 

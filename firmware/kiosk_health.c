@@ -281,18 +281,22 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	                    "stempel_outbox_loop_counts_total %llu\n",
 	                    (unsigned long long)store_outbox_backlog_counts(k->store));
 	if (k->ckpt) {
-		unsigned long runs, cuts;
+		struct checkpoint_counts n;
 
-		checkpointer_counts(k->ckpt, &runs, &cuts);
+		checkpointer_counts(k->ckpt, &n);
 		evbuffer_add_printf(
 		    out,
 		    "# HELP stempel_checkpoints_total WAL checkpoints run by the "
 		    "checkpoint thread.\n# TYPE stempel_checkpoints_total counter\n"
 		    "stempel_checkpoints_total %lu\n"
+		    "# HELP stempel_checkpoints_busy_total Checkpoints not run because "
+		    "another connection (not the kiosk's) was checkpointing.\n"
+		    "# TYPE stempel_checkpoints_busy_total counter\n"
+		    "stempel_checkpoints_busy_total %lu\n"
 		    "# HELP stempel_wal_cuts_total Times a big, quiet WAL file was cut "
 		    "back to nothing.\n# TYPE stempel_wal_cuts_total counter\n"
 		    "stempel_wal_cuts_total %lu\n",
-		    runs, cuts);
+		    n.runs, n.busy, n.cuts);
 	}
 	metrics_gauge(out, "stempel_recompute_queue",
 	              "Participants waiting to be recomputed (0: day results are current).",

@@ -910,16 +910,17 @@ store_outbox_checkpoint(struct store *s, int *backfilled)
 	int nlog = 0, nckpt = 0;
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
 
-	if (backfilled)
-		*backfilled = rc == SQLITE_OK && nckpt > 0 ? nckpt : 0;
-
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+	if (rc == SQLITE_BUSY) /* another connection holds the checkpoint lock */
+		return 0;
+	if (rc != SQLITE_OK) {
 		log_err("store: checkpoint: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	if (rc == SQLITE_OK && nlog > 0 && nckpt == nlog)
+	if (backfilled)
+		*backfilled = nckpt > 0 ? nckpt : 0;
+	if (nlog > 0 && nckpt == nlog)
 		wal_drop_cache(s);
-	return 0;
+	return 1;
 }
 
 /* --- growing arrays for the listing functions --- */

@@ -289,9 +289,10 @@ int store_outbox_mark_batch(struct store *s, const struct store_outbox_mark *m, 
 /*
  * Copy what the WAL holds into the database now (PASSIVE: never waits).  The
  * kiosk's checkpoint thread (checkpoint.c) calls it on a connection of its own
- * when store_on_wal_full() says so, never inside a tap's commit.  *backfilled (if
- * not NULL): the WAL's frames now in the database (0 when the WAL is in use by
- * another checkpoint).  0 or -1.
+ * when store_on_wal_full() says so, never inside a tap's commit.  1 when it ran,
+ * *backfilled (if not NULL) then the WAL's frames now in the database; 0 when another
+ * connection's checkpoint holds the lock (nothing done, *backfilled untouched: the
+ * bench's or an offline stempelctl's connection); -1 on an error.
  */
 int store_outbox_checkpoint(struct store *s, int *backfilled);
 /*

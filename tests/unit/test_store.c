@@ -429,7 +429,7 @@ test_wal_cut_back(void **state)
 	assert_int_equal(stat(wal, &st), 0);
 	assert_true(st.st_size > 67108864); /* the write itself went through the WAL */
 	assert_true(resident_from(wal, 67108864) > 1000); /* just written: cached */
-	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 1);
 	assert_int_equal(resident_from(wal, 67108864), 0);
 	/* the next write starts the WAL over and cuts the file back */
 	assert_int_equal(store_meta_set(s, "k", "v"), 0);
@@ -466,7 +466,7 @@ test_wal_kicks(void **state)
 		assert_int_equal(store_meta_set(s, key, "v"), 0);
 	}
 	assert_true(kicks >= 1 && kicks <= 10);
-	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 1);
 	kicks = 0;
 	for (int i = 0; i < 600; i++)
 		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
@@ -478,10 +478,10 @@ test_wal_kicks(void **state)
 static unsigned long
 checkpoint_runs(struct checkpointer *c)
 {
-	unsigned long runs;
+	struct checkpoint_counts n;
 
-	checkpointer_counts(c, &runs, NULL);
-	return runs;
+	checkpointer_counts(c, &n);
+	return n.runs;
 }
 
 /*
@@ -509,13 +509,14 @@ test_checkpoint_thread(void **state)
 		usleep(10 * 1000);
 	assert_int_equal(checkpoint_runs(c), 1);
 	{
-		unsigned long cuts = 1;
+		struct checkpoint_counts n;
 
-		checkpointer_counts(c, NULL, &cuts);
-		assert_int_equal(cuts, 0);
+		checkpointer_counts(c, &n);
+		assert_int_equal(n.cuts, 0);
+		assert_int_equal(n.busy, 0);
 	}
 	/* the WAL held the 300 commits, and they are all in the database now */
-	assert_int_equal(store_outbox_checkpoint(s, &backfilled), 0);
+	assert_int_equal(store_outbox_checkpoint(s, &backfilled), 1);
 	assert_true(backfilled >= 300);
 	checkpointer_stop(c);
 	store_close(s);
@@ -573,6 +574,93 @@ test_checkpoint_waits_for_taps(void **state)
 	store_close(s);
 }
 
+/* What the probe saw while another connection's checkpoint held the lock. */
+struct busy_probe {
+	struct store *s;
+	struct checkpointer *c;
+	int rc, backfilled;
+	unsigned long runs, busy;
+};
+
+/*
+ * B's busy handler, called while B's FULL checkpoint holds the checkpoint lock and
+ * waits for W's write transaction: our checkpoints, the store's and the thread's,
+ * find the lock taken.  0: B gives up.
+ */
+static int
+during_other_checkpoint(void *arg, int count)
+{
+	struct busy_probe *p = arg;
+	struct checkpoint_counts n = {0};
+
+	(void)count;
+	p->backfilled = 12345;
+	p->rc = store_outbox_checkpoint(p->s, &p->backfilled);
+	checkpointer_hold(p->c);
+	checkpointer_kick(p->c, 3 * CHECKPOINT_FORCE_FRAMES); /* forced: it tries at once */
+	for (int i = 0; i < 1000 && n.busy == 0; i++) {
+		usleep(10 * 1000);
+		checkpointer_counts(p->c, &n);
+	}
+	p->runs = n.runs;
+	p->busy = n.busy;
+	return 0;
+}
+
+/*
+ * Another connection's checkpoint (the bench's, an offline stempelctl's) holds the
+ * lock: ours does nothing, says so and leaves *backfilled alone; the thread counts
+ * it as busy, not as run, and keeps what it knew of the database, so the next kick
+ * below the limit waits for its gap (it once took the whole WAL for new frames and
+ * forced an attempt at every kick).
+ */
+static void
+test_checkpoint_busy(void **state)
+{
+	struct store *s = fresh();
+	struct busy_probe p = {.s = s};
+	char err[256];
+	int kicks = 0;
+	sqlite3 *w, *b;
+
+	(void)state;
+	store_on_wal_full(s, count_kick, &kicks);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(store_meta_set(s, "k", i % 2 ? "v" : "w"), 0);
+	p.c = checkpointer_start(db, 60 * 1000, err, sizeof(err));
+	assert_non_null(p.c);
+	checkpointer_hold(p.c);
+	checkpointer_kick(p.c, CHECKPOINT_FORCE_FRAMES);
+	assert_int_equal(runs_reach(p.c, 1), 1);
+
+	assert_int_equal(sqlite3_open(db, &w), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open(db, &b), SQLITE_OK);
+	/* a connection checkpoints only once it has read the database (and knows WAL) */
+	assert_int_equal(sqlite3_exec(b, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_busy_handler(b, during_other_checkpoint, &p);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(b, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL),
+	                 SQLITE_BUSY);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.backfilled, 12345);
+	assert_int_equal(p.busy, 1);
+	assert_int_equal(p.runs, 1);
+	sqlite3_close(b);
+	assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(w);
+
+	/* 100 frames past the limit, but the first checkpoint's 300+ are in: it waits */
+	checkpointer_hold(p.c);
+	checkpointer_kick(p.c, CHECKPOINT_FORCE_FRAMES + 100);
+	usleep(300 * 1000);
+	assert_int_equal(checkpoint_runs(p.c), 1);
+	/* and the lock free again, a checkpoint runs as before */
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 1);
+	checkpointer_stop(p.c);
+	store_close(s);
+}
+
 /* The WAL file's size in bytes (-1: none). */
 static long long
 wal_size(void)
@@ -606,7 +694,7 @@ test_wal_cut(void **state)
 	sql_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)"
 	         " INSERT INTO big SELECT zeroblob(4000) FROM n");
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
-	assert_int_equal(store_outbox_checkpoint(s, NULL), 0);
+	assert_int_equal(store_outbox_checkpoint(s, NULL), 1);
 	/* the next write starts the WAL over and leaves the file as it is */
 	assert_int_equal(store_meta_set(s, "last", "yes"), 0);
 	assert_true(wal_size() > STORE_WAL_LIMIT_BYTES);
@@ -722,6 +810,7 @@ main(void)
 	    cmocka_unit_test(test_wal_kicks),
 	    cmocka_unit_test(test_checkpoint_thread),
 	    cmocka_unit_test(test_checkpoint_waits_for_taps),
+	    cmocka_unit_test(test_checkpoint_busy),
 	    cmocka_unit_test(test_wal_cut),
 	    cmocka_unit_test(test_range_taps_day_numbers),
 	};
