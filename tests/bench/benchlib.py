@@ -40,6 +40,21 @@ def clock_env():
             "STEMPEL_CLOCK_EPOCH": str(SIM_NOW - 30 * 86400)}
 
 
+def service_nice():
+    """The daemon's nice value as board/systemd/stempel.service starts it (Nice=)."""
+    with open(os.path.join(ROOT, "board", "systemd", "stempel.service")) as f:
+        for line in f:
+            if line.startswith("Nice="):
+                return int(line.split("=", 1)[1])
+    return 0
+
+
+def nice_of(pid):
+    """A running process's nice value (/proc/PID/stat, field 19)."""
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[16])
+
+
 def pct(values, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     v = sorted(values)

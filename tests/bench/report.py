@@ -233,7 +233,9 @@ def peers_note(t):
     if t["peers_nice"] == 0:
         return ", every process at the same priority"
     return (", the peers standing for other machines (wrk, board clients, payroll, "
-            "fakemuni) at nice %d" % t["peers_nice"])
+            "fakemuni) at nice %d%s" % (t["peers_nice"], ", the daemon at nice %d as "
+                                        "stempel.service starts it" % t["daemon_nice"]
+                                        if t.get("daemon_nice") is not None else ""))
 
 
 def peers_text(t):
@@ -246,9 +248,19 @@ def peers_text(t):
             "the payroll puller and fakemuni ran at nice %d, so they took the CPU the kiosk "
             "left; the daemon and the tap generator (the reader hardware, a process of its "
             "own with nothing else in it, so its timestamp before `sendall` waits for no "
-            "other thread) ran at nice 0, the daemon's reports thread at its own lower "
-            "priority (`firmware/reports.c`).  `TAPLOAD_PEERS_NICE=0` measures with all "
-            "at the same priority." % t["peers_nice"])
+            "other thread) ran at nice 0, the daemon at %s, its reports and checkpoint "
+            "threads at their own lower priority (`loop_thread_background`).  "
+            "`TAPLOAD_PEERS_NICE=0` measures with all at the same priority, "
+            "`TAPLOAD_DAEMON_NICE=0` with the daemon at the bench's.%s" % (
+                t["peers_nice"],
+                "nice 0" if t.get("daemon_nice") is None else
+                "nice %d, the `Nice=` of `board/systemd/stempel.service` (as the board "
+                "starts it)" % t["daemon_nice"],
+                "" if t.get("muni_db") is None else
+                "  fakemuni's database was on %s%s." % (
+                    t["muni_db"], ", not on the kiosk's disk: the municipality is another "
+                    "machine (`TAPLOAD_MUNI_DISK=1` puts it beside the kiosk's)"
+                    if t["muni_db"] == "tmpfs" else "")))
 
 
 def write(parts, started, took):
@@ -398,13 +410,15 @@ def write(parts, started, took):
     if ok:
         w = t.get("wrk") or {}
         c = t.get("csv") or {}
-        add("The same kiosk while, at once: %s events were put in the outbox and drained to "
+        add("The same kiosk while, at once: %s events were put in the outbox%s and drained to "
             "fakemuni (HTTPS, batches of 500); 20 board clients held `/board/events`; `wrk` "
             "(1 thread, %d connections, a teacher's session cookie) loaded the Today page "
             "(%d participants scheduled); payroll pulled February 2026 (%d participants) "
             "as `stipend.csv` again and again.  Taps went on open-loop, 10–40 ms apart, "
             "until the backlog was through and at least %d taps were sent, or %.0f s." % (
-                "{:,}".format(t.get("backlog", 0)), t.get("wrk_connections", 0),
+                "{:,}".format(t.get("backlog", 0)),
+                " while fakemuni answered 503 (a receiver that was down; the drain began "
+                "with the load)" if t.get("muni_db") else "", t.get("wrk_connections", 0),
                 t["today_rows"], t["participants"], t.get("load_min_taps", 0),
                 t.get("load_max_s", 0)))
         add("")

@@ -107,7 +107,14 @@ for d in Type=notify WatchdogSec= User=stempel StateDirectory=stempel ProtectSys
 done
 check "stempel.service: notify, watchdog, user, sandbox${missing:+ (missing:$missing)}" test -z "$missing"
 check "stempel.service: empty capability bounding set" grep -qx 'CapabilityBoundingSet=' "$unit"
+check "stempel.service: the loop at nice -10 (taps before the kiosk screen)" grep -qx 'Nice=-10' "$unit"
 if command -v systemd-analyze >/dev/null; then
+	# The reports and checkpoint threads put themselves below the loop
+	# (loop_thread_background); the sandbox must let them, and nothing more.
+	check "stempel.service: threads may lower their priority; limits and affinity stay denied" \
+		python3 tests/integration/unitfilter.py "$unit" \
+		--allowed sched_setscheduler setpriority ioprio_set fdatasync \
+		--denied setrlimit sched_setaffinity mount reboot
 	# Only "the binary is not installed here" may be said about the units.
 	check "systemd-analyze verify: units are well-formed" sh -c "systemd-analyze verify --man=no \
 		'$unit' '$x/lib/systemd/system/stempel-kiosk-screen.service' 2>&1 |

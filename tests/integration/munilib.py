@@ -77,13 +77,15 @@ class Muni:
     """One fakemuni process; restart() keeps its port and database."""
 
     def __init__(self, dir, certs, kiosk="it-kiosk", auth="none", roster=None, client_ca=False,
-                 extra=(), bin_dir=None, name="muni"):
+                 extra=(), bin_dir=None, name="muni", db_dir=None):
+        """db_dir: where its database goes (default dir); a benchmark puts it on
+        another disk than the kiosk's, as a real receiver's is."""
         self.dir = dir
         self.certs = certs
         self.bin = os.path.join(bin_dir or BIN, "fakemuni")
         self.port = kiosklib.free_port()
         self.ctl_port = kiosklib.free_port()
-        self.db_path = os.path.join(dir, name + ".db")
+        self.db_path = os.path.join(db_dir or dir, name + ".db")
         self.log_path = os.path.join(dir, name + ".log")
         self.roster = roster
         self.args = ["--kiosk", kiosk, "--auth", auth, "--db", self.db_path] + list(extra)
