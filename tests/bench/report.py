@@ -246,7 +246,7 @@ def peers_text(t):
                 "from a process of their own.")
     return ("on a kiosk the load's peers are other machines: here wrk, the 20 board clients, "
             "the payroll puller and fakemuni ran at nice %d, so they took the CPU the kiosk "
-            "left; the daemon and the tap generator (the reader hardware, a process of its "
+            "left; the tap generator (the reader hardware, a process of its "
             "own with nothing else in it, so its timestamp before `sendall` waits for no "
             "other thread) ran at nice 0, the daemon at %s, its reports and checkpoint "
             "threads at their own lower priority (`loop_thread_background`).  "
@@ -447,9 +447,11 @@ def write(parts, started, took):
             t["load_sent"], t["load_s"], t["load_answered"],
             ", ".join("%s %d" % kv for kv in sorted(t["load_outcomes"].items())),
             t["load_over_100ms"]))
-        add("- upload: %s of %s backlog events accepted by the receiver%s." % (
+        add("- upload: %s events accepted by the receiver (the %s of the backlog and the "
+            "taps' own)%s." % (
             "{:,}".format(t["drained"]), "{:,}".format(t.get("backlog", 0)),
-            " after %.1f s" % t["drain_s"] if t["drain_s"] else " (not through in time)"))
+            ", the backlog through after %.1f s" % t["drain_s"] if t["drain_s"]
+            else ", the backlog not through in time"))
         add("- Today page (wrk): %s requests, %s req/s, latency p50 %s, p99 %s; non-2xx %s.  "
             "Alone, before the load: %.0f ms." % (
                 w.get("requests", "—"), w.get("rps", "—"), ms(w.get("p50"), 0),
