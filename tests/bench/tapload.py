@@ -71,8 +71,9 @@ LOAD_MIN_TAPS = 1000
 GAP_S = (0.010, 0.040)         # between two taps: uniform, 25 ms on average
 STARTS = 5
 # The peers that stand for other machines (wrk, the board clients, the payroll puller,
-# fakemuni) run at this nice value, so they take the CPU the kiosk leaves; the daemon
-# and the tap generator (the reader) at the bench's own.  TAPLOAD_PEERS_NICE=0: all equal.
+# fakemuni) run at this nice value, so they take the CPU the kiosk leaves; the tap
+# generator (the reader) at the bench's own, the daemon at DAEMON_NICE.
+# TAPLOAD_PEERS_NICE=0: the peers at the bench's priority.
 PEERS_NICE = int(os.environ.get("TAPLOAD_PEERS_NICE", "19"))
 MUNI_DISK = os.environ.get("TAPLOAD_MUNI_DISK") == "1"  # fakemuni's database beside the kiosk's
 DAEMON_NICE = int(os.environ.get("TAPLOAD_DAEMON_NICE", benchlib.service_nice()))
@@ -491,7 +492,8 @@ def measure(log=print, history=None):
     kiosk builds its own (TAPLOAD_YEARS)."""
     years = history["years"] if history else YEARS
     res = {"participants": PARTICIPANTS, "backlog": BACKLOG, "wrk_connections": WRK_CONNECTIONS,
-           "peers_nice": PEERS_NICE, "daemon_nice_asked": DAEMON_NICE, "muni_db": "disk" if MUNI_DISK else "tmpfs",
+           "peers_nice": PEERS_NICE, "daemon_nice_asked": DAEMON_NICE,
+           "muni_db": "disk" if MUNI_DISK else "tmpfs",
            "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S, "years": years}
     os.environ.update(benchlib.clock_env())  # stempelctl and stempeld: the simulated day
     with munilib.Session("tapload") as s:
