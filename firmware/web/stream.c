@@ -399,11 +399,6 @@ hand_over(struct web_stream *s)
 	int64_t since;
 	int rc = 0;
 
-	pthread_mutex_lock(&s->mu);
-	spent = s->spent;
-	s->spent = NULL;
-	pthread_mutex_unlock(&s->mu);
-	free_chunks(spent); /* what the loop has copied and sent: freed in this arena */
 	if (evbuffer_get_length(s->fill) == 0)
 		return 0;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->buf = evbuffer_new()) == NULL) {
@@ -447,7 +442,11 @@ hand_over(struct web_stream *s)
 		s->tail = c;
 		c = NULL;
 	}
+	/* what the loop has copied and sent (during the wait too): freed in this arena */
+	spent = s->spent;
+	s->spent = NULL;
 	pthread_mutex_unlock(&s->mu);
+	free_chunks(spent);
 	if (c) {
 		evbuffer_free(c->buf);
 		free(c);
