@@ -172,9 +172,11 @@ def issue_goals(parts):
         sn.get("current_ms"), "ms", "< 1000 ms", lambda v: v < GOAL_SICK_NOTE_MS)
     ok = t and "error" not in t
     le, ie = (t.get("load_e2e") or {}) if ok else {}, (t.get("idle_e2e") or {}) if ok else {}
-    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s), %s years%s" % (
-        ms(le.get("p99")), ms(ie.get("p99")), t.get("years", "—") if ok else "—",
-        peers_note(t) if ok else ""),
+    ae = (t.get("after_e2e") or {}) if ok else {}
+    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s; idle again after the "
+        "load %s), %s years%s" % (
+            ms(le.get("p99")), ms(ie.get("p99")), ms(ae.get("p99")),
+            t.get("years", "—") if ok else "—", peers_note(t) if ok else ""),
         ratio(le.get("p99"), ie.get("p99")), "×", "< 2×", lambda v: v < GOAL_LOAD_VS_IDLE)
     add("tap_over_100", "tap answers over 100 ms under the full load (of %s)" % (
         t.get("load_answered", "—") if ok else "—"),
@@ -428,7 +430,15 @@ def write(parts, started, took):
         if t["drain_s"]:
             add(stats_row("load, until the backlog was through", t["during_drain_e2e"]))
         add(stats_row("load: UID received → answer sent (`latency_us`)", t["load_inside"]))
+        if t.get("after_e2e"):
+            add(stats_row("idle again after the load (the control)", t["after_e2e"]))
         add("")
+        if t.get("after_e2e"):
+            add("The control: %d taps more, as idle, once the load had stopped (%d s later), on "
+                "the database the load left.  If they are as slow as the taps under load, the "
+                "machine was slower then, not the kiosk under its load." % (
+                    t["after_e2e"]["n"], t.get("after_settle_s", 2)))
+            add("")
         add("- priorities: %s" % peers_text(t))
         for what, key in (("idle", "idle_lag"), ("under load", "load_lag")):
             lag = t.get(key)

@@ -29,6 +29,10 @@ answers 503 (a receiver that was down), so the whole drain runs under the taps; 
 starts at the first retry once fakemuni accepts again (backoff at most 1 s).
 The daemon's loop lag (stempel_loop_lag_seconds in /metrics) is read before and after
 the idle taps, and after the backlog was written and after the load.
+  3. the control: AFTER_TAPS idle taps again once the load has stopped, on the database
+     it left.  The idle taps of 1 ran minutes before the load; a VM's disk can be
+     slower for minutes at a time (the host's own writes), and a ratio to an idle
+     baseline from another minute then says the load did what the host did.
 measure() is called by report.py; run alone, it prints the figures.
 """
 import atexit
@@ -69,6 +73,8 @@ LOAD_MAX_S = float(os.environ.get("TAPLOAD_LOAD_MAX_S", "90"))
 YEARS = int(os.environ.get("TAPLOAD_YEARS", "3"))  # of history, when it builds its own
 LOAD_MIN_TAPS = 1000
 GAP_S = (0.010, 0.040)         # between two taps: uniform, 25 ms on average
+AFTER_TAPS = 1000              # idle again once the load has stopped: the control
+AFTER_SETTLE_S = 2             # for the peers to be gone and a checkpoint to run
 STARTS = 5
 # The peers that stand for other machines (wrk, the board clients, the payroll puller,
 # fakemuni) run at this nice value, so they take the CPU the kiosk leaves; the tap
@@ -658,10 +664,20 @@ def measure(log=print, history=None):
                       "status": dict(puller.status)}
         boards.close()
         res["board_taps"] = (min(boards.taps), max(boards.taps))
+        # The control: idle taps again, on the database the load left and the machine
+        # as it is now.  Idle before and after alike while the load was slower: the
+        # load's doing; all three slower: the machine's.
+        time.sleep(AFTER_SETTLE_S)
+        taps.outcomes.clear()
+        after, _ = taps.send([order[(TAPS + sent + i) % len(order)] for i in range(AFTER_TAPS)])
+        res["after_e2e"] = benchlib.summary([x["e2e"] for x in after])
+        res["after_settle_s"] = AFTER_SETTLE_S
+        res["after_outcomes"] = dict(taps.outcomes)
         taps.close()
         log("tapload: under load " + benchlib.fmt(res["load_e2e"]))
         log("tapload: under load, inside " + benchlib.fmt(res["load_inside"]))
         log("tapload: loop lag under load %s" % res["load_lag"])
+        log("tapload: idle again after the load " + benchlib.fmt(res["after_e2e"]))
 
         # --- 5. footprint ---
         peak.halt.set()
