@@ -280,6 +280,12 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 	                    "# TYPE stempel_outbox_loop_counts_total counter\n"
 	                    "stempel_outbox_loop_counts_total %llu\n",
 	                    (unsigned long long)store_outbox_backlog_counts(k->store));
+	evbuffer_add_printf(out,
+	                    "# HELP stempel_log_lines_dropped_total Log lines dropped because "
+	                    "they came faster than stderr or syslog took them.\n"
+	                    "# TYPE stempel_log_lines_dropped_total counter\n"
+	                    "stempel_log_lines_dropped_total %lu\n",
+	                    log_dropped());
 	if (k->ckpt) {
 		struct checkpoint_counts n;
 

@@ -183,6 +183,11 @@ main(int argc, char **argv)
 	if ((c = check_default_regime(&cfg)) != 0)
 		return c;
 	log_open("stempeld", cfg.kiosk.log_syslog, cfg.kiosk.log_level);
+	/* Lines are written off the loop from here on; what waits is written at exit. */
+	if (log_async_start() == 0)
+		atexit(log_async_stop);
+	else
+		log_warn("stempeld: no log thread; lines are written on the loop");
 	if (cfg.path[0] == '\0')
 		log_info("stempeld: no config file; embedded defaults, state in ./%s",
 		         cfg.kiosk.state_dir);
