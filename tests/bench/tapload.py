@@ -457,7 +457,7 @@ def startup_times(kiosk, n):
         t0 = time.monotonic()
         p = subprocess.Popen([os.path.join(benchlib.BIN, "stempeld"), "-c", kiosk.conf],
                              stdout=log, stderr=log, env=env,
-                             preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, DAEMON_NICE))
+                             preexec_fn=kiosklib.at_nice(DAEMON_NICE))
         t_sock = t_health = None
         while time.monotonic() - t0 < 120 and p.poll() is None and t_health is None:
             if t_sock is None and os.path.exists(kiosk.sock):

@@ -26,6 +26,12 @@ BIN = os.environ.get("BIN", "build/asan")
 failures = 0
 
 
+def at_nice(nice):
+    """A Popen preexec_fn that gives the child `nice` from exec on, as a unit's Nice=
+    does (lowering it needs root); None for the caller's own."""
+    return None if nice is None else lambda: os.setpriority(os.PRIO_PROCESS, 0, nice)
+
+
 def ok(cond, desc, detail=""):
     global failures
     if cond:
@@ -136,8 +142,7 @@ class Kiosk:
         self.proc = subprocess.Popen([os.path.join(BIN, "stempeld"), "-c", self.conf],
                                      stdout=self.log, stderr=self.log,
                                      env=dict(os.environ, **(env or {})),
-                                     preexec_fn=None if nice is None else
-                                     lambda: os.setpriority(os.PRIO_PROCESS, 0, nice))
+                                     preexec_fn=at_nice(nice))
         if wait:
             deadline = time.time() + 30
             while time.time() < deadline:
