@@ -173,11 +173,12 @@ def issue_goals(parts):
     ok = t and "error" not in t
     le, ie = (t.get("load_e2e") or {}) if ok else {}, (t.get("idle_e2e") or {}) if ok else {}
     ae = (t.get("after_e2e") or {}) if ok else {}
-    add("tap_load_ratio", "tap p99 under the full load vs idle (%s vs %s; idle again after the "
-        "load %s), %s years%s" % (
-            ms(le.get("p99")), ms(ie.get("p99")), ms(ae.get("p99")),
+    be, what = idle_base(t) if ok else ({}, "idle")
+    add("tap_load_ratio", "tap p99 under the full load vs %s (%s vs %s; idle before the load "
+        "%s, after it %s), %s years%s" % (
+            what, ms(le.get("p99")), ms(be.get("p99")), ms(ie.get("p99")), ms(ae.get("p99")),
             t.get("years", "—") if ok else "—", peers_note(t) if ok else ""),
-        ratio(le.get("p99"), ie.get("p99")), "×", "< 2×", lambda v: v < GOAL_LOAD_VS_IDLE)
+        ratio(le.get("p99"), be.get("p99")), "×", "< 2×", lambda v: v < GOAL_LOAD_VS_IDLE)
     add("tap_over_100", "tap answers over 100 ms under the full load (of %s)" % (
         t.get("load_answered", "—") if ok else "—"),
         t.get("load_over_100ms") if ok else None, "", "0", lambda v: v == 0)
@@ -228,6 +229,15 @@ def save_before(parts):
         f.write("\n")
 
 
+def idle_base(t):
+    """The idle taps the taps under load are compared with, and what they are called:
+    those between the load's windows (the same minutes of the machine), or in a run
+    from before the windows, the idle taps before the load."""
+    if t.get("between_e2e"):
+        return t["between_e2e"], "idle between its windows"
+    return t.get("idle_e2e") or {}, "idle"
+
+
 def peers_note(t):
     """The nice arrangement, said next to the tap-under-load figure."""
     if t.get("peers_nice") is None:
@@ -276,7 +286,7 @@ def write(parts, started, took):
 
     fs99 = t["fsync"]["4096"]["p99"] if ok else None
     tap99 = t["idle_inside"]["p99"] if ok else None
-    e2e99 = t["idle_e2e"]["p99"] if ok else None
+    e2e99 = idle_base(t)[0].get("p99") if ok else None
     load99 = t["load_e2e"]["p99"] if ok and t.get("load_e2e") else None
     loadmax = t["load_e2e"]["max"] if ok and t.get("load_e2e") else None
     r_fsync = ratio(tap99, fs99)
@@ -330,9 +340,9 @@ def write(parts, started, took):
             t["idle_inside"]["n"] if ok else "—", ms(tap99), ms(fs99, 3),
             "%.1f×" % r_fsync if r_fsync else "—",
             verdict(None if r_fsync is None else r_fsync <= GOAL_TAP_VS_FSYNC)))
-    add("| 2 | tap p99 under load vs idle (UID handed to the reader → answer sent)%s | "
+    add("| 2 | tap p99 under load vs %s (UID handed to the reader → answer sent)%s | "
         "%s vs %s | < 2 × idle | %s | %s |" % (
-            peers_note(t) if ok else "", ms(load99), ms(e2e99),
+            idle_base(t)[1] if ok else "idle", peers_note(t) if ok else "", ms(load99), ms(e2e99),
             "%.1f×" % r_load if r_load else "—",
             verdict(None if r_load is None else r_load < GOAL_LOAD_VS_IDLE)))
     add("| 2 | slowest tap answer under load | %s (%s of %s over 100 ms) | never over 100 ms "
@@ -412,35 +422,68 @@ def write(parts, started, took):
     if ok:
         w = t.get("wrk") or {}
         c = t.get("csv") or {}
+        win = t.get("windows") or []
+        nl = sum(1 for x in win if x["kind"] == "load")
+        ni = sum(1 for x in win if x["kind"] == "idle")
         add("The same kiosk while, at once: %s events were put in the outbox%s and drained to "
             "fakemuni (HTTPS, batches of 500); 20 board clients held `/board/events`; `wrk` "
             "(1 thread, %d connections, a teacher's session cookie) loaded the Today page "
             "(%d participants scheduled); payroll pulled February 2026 (%d participants) "
             "as `stipend.csv` again and again.  Taps went on open-loop, 10–40 ms apart, "
-            "until the backlog was through and at least %d taps were sent, or %.0f s." % (
+            "throughout." % (
                 "{:,}".format(t.get("backlog", 0)),
                 " while fakemuni answered 503 (a receiver that was down; the drain began "
                 "with the load)" if t.get("muni_db") else "", t.get("wrk_connections", 0),
-                t["today_rows"], t["participants"], t.get("load_min_taps", 0),
-                t.get("load_max_s", 0)))
+                t["today_rows"], t["participants"]))
+        add("")
+        if win:
+            add("The load was switched off and on while the taps went on, so that the taps "
+                "under it and idle taps saw the same minutes of the machine (a VM's disk can "
+                "be slower for minutes at a time, as the idle taps before and after the load "
+                "show): on for %g s (the first window until the backlog was through and %g s "
+                "more: wrk, the boards and the puller started, the uploader draining), off "
+                "(wrk stopped, the boards' connections closed, the pull under way through), "
+                "%g s for what the load left running (a Today answer or a checkpoint), then "
+                "%g s of idle taps; until each kind of window had %d taps, or %.0f s.  %d "
+                "windows of load, %d idle.  The goal compares the taps under the load with "
+                "the idle taps between its windows." % (
+                    t["load_window_s"], t["load_window_s"], t["switch_settle_s"],
+                    t["idle_window_s"], t.get("load_min_taps", 0), t.get("load_max_s", 0),
+                    nl, ni))
+        else:
+            add("Taps under the load until the backlog was through and at least %d taps were "
+                "sent, or %.0f s." % (t.get("load_min_taps", 0), t.get("load_max_s", 0)))
         add("")
         add(STATS_HEAD)
-        add(stats_row("idle: UID written → answer sent", t["idle_e2e"]))
+        add(stats_row("idle, before the load (section 1): UID written → answer sent",
+                      t["idle_e2e"]))
         add(stats_row("load: UID written → answer sent", t["load_e2e"]))
+        if t.get("between_e2e"):
+            add(stats_row("idle between the load's windows", t["between_e2e"]))
         if t["drain_s"]:
             add(stats_row("load, until the backlog was through", t["during_drain_e2e"]))
         add(stats_row("load: UID received → answer sent (`latency_us`)", t["load_inside"]))
+        if t.get("settle_e2e"):
+            add(stats_row("in the %g s after each stop of the load (in no window)"
+                          % t["switch_settle_s"], t["settle_e2e"]))
         if t.get("after_e2e"):
-            add(stats_row("idle again after the load (the control)", t["after_e2e"]))
+            add(stats_row("idle again after the load", t["after_e2e"]))
         add("")
+        if win:
+            add("Each window, in order (p99 in ms, taps): " + ", ".join(
+                "%s %s (%d)" % (x["kind"], "%.2f" % x["e2e"]["p99"] if x["e2e"] else "—",
+                                x["e2e"]["n"] if x["e2e"] else 0)
+                for x in win if x["kind"] != "settle") + ".")
+            add("")
         if t.get("after_e2e"):
-            add("The control: %d taps more, as idle, once the load had stopped (%d s later), on "
-                "the database the load left.  If they are as slow as the taps under load, the "
-                "machine was slower then, not the kiosk under its load." % (
+            add("After the load: %d taps more, as idle, once it had stopped (%d s later), on "
+                "the database it left.  With the idle taps before it they show how far the "
+                "machine drifted in the run." % (
                     t["after_e2e"]["n"], t.get("after_settle_s", 2)))
             add("")
         add("- priorities: %s" % peers_text(t))
-        for what, key in (("idle", "idle_lag"), ("under load", "load_lag")):
+        for what, key in (("idle", "idle_lag"), ("under load", "load_lag"),
+                          ("idle between the load's windows", "between_lag")):
             lag = t.get(key)
             if lag and lag.get("n"):
                 add("- loop lag %s%s: %d samples, 99%% ≤ %s ms; over 10 ms %d, over 50 ms %d, "
@@ -453,8 +496,13 @@ def write(parts, started, took):
                         lag["over_ms"].get("10", 0), lag["over_ms"].get("50", 0),
                         lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms")),
                         ms(lag.get("tap_db_wait_max_ms"))))
-        add("- taps: %d sent in %.0f s, %d answered; outcomes %s; %d answers over 100 ms." % (
-            t["load_sent"], t["load_s"], t["load_answered"],
+        add("- taps: %d sent in %.0f s%s, %d answered; outcomes %s; %d answers over 100 ms "
+            "(of all of them, in whichever window)." % (
+            t["load_sent"], t["load_s"],
+            " (%d under the load, %d idle between its windows, %d in the seconds after each "
+            "stop)" % (t["load_e2e"]["n"], t["between_e2e"]["n"],
+                       (t.get("settle_e2e") or {}).get("n", 0))
+            if t.get("between_e2e") else "", t["load_answered"],
             ", ".join("%s %d" % kv for kv in sorted(t["load_outcomes"].items())),
             t["load_over_100ms"]))
         add("- upload: %s events accepted by the receiver (the %s of the backlog and the "
@@ -462,14 +510,18 @@ def write(parts, started, took):
             "{:,}".format(t["drained"]), "{:,}".format(t.get("backlog", 0)),
             ", the backlog through after %.1f s" % t["drain_s"] if t["drain_s"]
             else ", the backlog not through in time"))
-        add("- Today page (wrk): %s requests, %s req/s, latency p50 %s, p99 %s; non-2xx %s.  "
-            "Alone, before the load: %.0f ms." % (
+        add("- Today page (wrk%s): %s requests, %s req/s, latency p50 %s, p99 %s; non-2xx "
+            "%s.  Alone, before the load: %.0f ms." % (
+                ", one run in each window of load: the rate over the windows' time, p50 the "
+                "median of the runs', p99 the highest" if w.get("runs") else "",
                 w.get("requests", "—"), w.get("rps", "—"), ms(w.get("p50"), 0),
                 ms(w.get("p99"), 0), w.get("non2xx", "—"), t["today_alone_ms"]))
         add("- payroll `stipend.csv` (%d lines): %d pulls, %s; alone, before the load: %.0f ms."
             % (t["csv_lines"], c.get("pulls", 0), benchlib.fmt(c.get("ms"), digits=0),
                t["csv_alone_ms"]))
-        add("- board clients: each got between %d and %d tap events." % tuple(t["board_taps"]))
+        add("- board clients: each got between %d and %d tap events%s." % (
+            tuple(t["board_taps"]) + (" (connected anew in each of the %d windows of load)"
+                                      % t["board_windows"] if t.get("board_windows") else "",)))
         add("- `/healthz` alone: %.0f ms." % t["healthz_alone_ms"])
         add("")
 

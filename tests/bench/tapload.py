@@ -6,7 +6,13 @@ one history.py built, when report.py passes it; else its own, TAPLOAD_YEARS), me
      directory's disk, interleaved in rounds so both see the same disk;
   2. the same taps while, at once, the uploader drains 100,000 events, 20 board
      clients hold /board/events, wrk loads the Today page and payroll pulls a
-     2,000-participant month as CSV;
+     2,000-participant month as CSV.  The load is switched off and on while the taps
+     go on (Windows): LOAD_WINDOW_S on (the first window until the backlog is through
+     and LOAD_WINDOW_S more), SWITCH_SETTLE_S for what it left running, IDLE_WINDOW_S
+     off, until each kind of window has LOAD_MIN_TAPS taps.  The taps under the load
+     are compared with the idle taps between its windows, which saw the same minutes
+     of the machine; a VM's disk can be slower for minutes at a time (the host's own
+     writes), and a ratio to idle taps from other minutes says what the host did.
   5. footprint: start-up time to ready, peak RSS (VmHWM) over the whole run.
 
 The copied history's outbox is left as a kiosk that uploaded as it went leaves it:
@@ -29,10 +35,9 @@ answers 503 (a receiver that was down), so the whole drain runs under the taps; 
 starts at the first retry once fakemuni accepts again (backoff at most 1 s).
 The daemon's loop lag (stempel_loop_lag_seconds in /metrics) is read before and after
 the idle taps, and after the backlog was written and after the load.
-  3. the control: AFTER_TAPS idle taps again once the load has stopped, on the database
-     it left.  The idle taps of 1 ran minutes before the load; a VM's disk can be
-     slower for minutes at a time (the host's own writes), and a ratio to an idle
-     baseline from another minute then says the load did what the host did.
+  3. AFTER_TAPS idle taps again once the load has stopped, on the database it left:
+     with the idle taps of 1, minutes before, they show how far the machine drifted
+     during the run.
 measure() is called by report.py; run alone, it prints the figures.
 """
 import atexit
@@ -69,9 +74,12 @@ FSYNC_BYTES = (4096, 32768)    # one page; about what a tap's commit writes to t
 BACKLOG = int(os.environ.get("TAPLOAD_BACKLOG", "100000"))
 BOARD_CLIENTS = 20
 WRK_CONNECTIONS = 4
-LOAD_MAX_S = float(os.environ.get("TAPLOAD_LOAD_MAX_S", "90"))
+LOAD_MAX_S = float(os.environ.get("TAPLOAD_LOAD_MAX_S", "180"))
 YEARS = int(os.environ.get("TAPLOAD_YEARS", "3"))  # of history, when it builds its own
-LOAD_MIN_TAPS = 1000
+LOAD_MIN_TAPS = 1000           # in the load's windows, and as many in the idle ones
+LOAD_WINDOW_S = 5              # the load on (after the backlog is through) ...
+IDLE_WINDOW_S = 5              # ... then off: idle taps counted for this long ...
+SWITCH_SETTLE_S = 1            # ... after this second for what the load left running
 GAP_S = (0.010, 0.040)         # between two taps: uniform, 25 ms on average
 AFTER_TAPS = 1000              # idle again once the load has stopped: the control
 AFTER_SETTLE_S = 2             # for the peers to be gone and a checkpoint to run
@@ -282,7 +290,7 @@ def loop_lag(port):
     """stempel_loop_lag_seconds from /metrics: {bound: count} (cumulative) and max, and
     the longest a tap waited for the database's write lock."""
     _, _, body = request(port, "GET", "/metrics", timeout=30)
-    b, mx, wait = {}, None, None
+    b, mx, wait, ckpt = {}, None, None, None
     for line in body.decode().splitlines():
         m = re.match(r'stempel_loop_lag_seconds_bucket\{le="([^"]+)"\} (\d+)', line)
         if m:
@@ -293,7 +301,31 @@ def loop_lag(port):
         m = re.match(r"stempel_tap_db_wait_max_seconds (\S+)", line)
         if m:
             wait = float(m.group(1)) * 1000
-    return {"buckets": b, "max_ms": mx, "db_wait_max_ms": wait}
+        m = re.match(r"stempel_checkpoints_total (\d+)", line)
+        if m:
+            ckpt = int(m.group(1))
+    return {"buckets": b, "max_ms": mx, "db_wait_max_ms": wait, "checkpoints": ckpt}
+
+
+def io_counters(path, pid):
+    """What the machine did, to be taken between two readings: the disk under path
+    (/proc/diskstats: writes, sectors written, flushes, and the time each took), the
+    daemon's CPU seconds, the machine's idle CPU seconds."""
+    st = os.stat(path)
+    out = {}
+    with open("/proc/diskstats") as f:
+        for line in f:
+            x = line.split()
+            if (int(x[0]), int(x[1])) == (os.major(st.st_dev), os.minor(st.st_dev)):
+                v = [int(n) for n in x[3:]]
+                out = {"writes": v[4], "write_ms": v[7], "mb_written": v[6] * 512 / 1e6,
+                       "flushes": v[15] if len(v) > 16 else 0,
+                       "flush_ms": v[16] if len(v) > 16 else 0}
+    with open("/proc/stat") as f:
+        out["idle_cpu_s"] = int(f.readline().split()[4]) / os.sysconf("SC_CLK_TCK")
+    out["daemon_cpu_s"] = cpu_seconds(pid)
+    out["t"] = time.monotonic()
+    return out
 
 
 def lag_between(a, b):
@@ -391,27 +423,36 @@ class BoardClients:
 
 
 class Puller(threading.Thread):
-    """Payroll: the month's stipend.csv, pulled again as soon as it arrives."""
+    """Payroll: the month's stipend.csv, pulled again as soon as it arrives, while `go`
+    is set; pause() returns once the pull under way is through."""
 
     def __init__(self, port, token, path):
         super().__init__(daemon=True)
         self.port, self.token, self.path = port, token, path
         self.times, self.status, self.bytes = [], collections.Counter(), 0
-        self.halt = threading.Event()
+        self.halt, self.go, self.busy = threading.Event(), threading.Event(), threading.Lock()
+
+    def pause(self):
+        self.go.clear()
+        with self.busy:
+            pass
 
     def run(self):
         os.setpriority(os.PRIO_PROCESS, 0, PEERS_NICE)  # this thread only (Linux)
         while not self.halt.is_set():
-            t = time.monotonic()
-            try:
-                st, _, body = request(self.port, "GET", self.path,
-                                   headers={"Authorization": "Bearer " + self.token})
-            except OSError as e:
-                self.status[type(e).__name__] += 1
+            if not self.go.wait(0.1):
                 continue
-            self.times.append((time.monotonic() - t) * 1000)
-            self.status[st] += 1
-            self.bytes = len(body)
+            with self.busy:
+                t = time.monotonic()
+                try:
+                    st, _, body = request(self.port, "GET", self.path,
+                                       headers={"Authorization": "Bearer " + self.token})
+                except OSError as e:
+                    self.status[type(e).__name__] += 1
+                    continue
+                self.times.append((time.monotonic() - t) * 1000)
+                self.status[st] += 1
+                self.bytes = len(body)
 
 
 def wrk_start(port, cookie):
@@ -444,6 +485,147 @@ def wrk_stop(p):
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     res["non2xx"] = int(m.group(1)) if m else 0
     return res
+
+
+def wrk_total(runs, seconds):
+    """One summary of the wrk runs of the load's windows: requests and non-2xx summed,
+    the rate over the windows' time, p50 the median of the runs', p99 the highest."""
+    ok = [r for r in runs if "requests" in r]
+    if not ok:
+        return runs[0] if runs else {"error": "wrk did not run"}
+    p50s = sorted(r["p50"] for r in ok if "p50" in r)
+    res = {"runs": len(runs), "requests": sum(r["requests"] for r in ok),
+           "non2xx": sum(r.get("non2xx", 0) for r in ok), "raw": ok[-1].get("raw", "")}
+    res["rps"] = round(res["requests"] / seconds, 2) if seconds else None
+    if p50s:
+        res["p50"] = p50s[len(p50s) // 2]
+    if any("p99" in r for r in ok):
+        res["p99"] = max(r["p99"] for r in ok if "p99" in r)
+    return res
+
+
+class Load:
+    """The load's peers that can be switched off and on: wrk on the Today page, the
+    BOARD_CLIENTS board streams, the payroll puller (the backlog's drain runs in the
+    first window, which lasts until it is through).  on() starts them, off() returns
+    once each has stopped: wrk has printed its summary, the boards' connections are
+    closed, the pull under way is through."""
+
+    def __init__(self, port, cookie, token, csv_path):
+        self.port, self.cookie = port, cookie
+        self.wrk_runs, self.board_windows = [], []
+        self.wrk = self.boards = None
+        self.puller = Puller(port, token, csv_path)
+        self.puller.start()
+
+    def on(self):
+        self.boards = BoardClients(self.port, self.cookie, BOARD_CLIENTS)
+        self.puller.go.set()
+        self.wrk = wrk_start(self.port, self.cookie)
+
+    def off(self):
+        self.wrk_runs.append(wrk_stop(self.wrk))
+        self.puller.pause()
+        self.boards.close()
+        self.board_windows.append(list(self.boards.taps))
+
+    def close(self):
+        self.puller.halt.set()
+        self.puller.join(timeout=120)
+
+
+class Windows:
+    """The load switched on and off while the taps go on, so the taps under it and the
+    idle taps between its windows see the same minutes of the machine.  step(), called
+    by Taps.send's until() every 50 ms, switches: the load's window lasts LOAD_WINDOW_S
+    (the first one until the backlog is through, and LOAD_WINDOW_S more); then the load
+    is off, SWITCH_SETTLE_S for what it left running (a pull or a Today answer under
+    way, the WAL it wrote, a checkpoint), then IDLE_WINDOW_S of idle taps.  It stops on
+    an idle window once both kinds have LOAD_MIN_TAPS taps, or after LOAD_MAX_S.
+    Each window is (kind, start_ns, end_ns) on CLOCK_MONOTONIC, as the taps' times."""
+
+    def __init__(self, load, port, t0, state, pid):
+        self.load, self.port, self.t0, self.state, self.pid = load, port, t0, state, pid
+        self.kind, self.since = "load", t0
+        self.windows, self.lags = [], {"load": [], "idle": []}
+        self.io = {"load": collections.Counter(), "idle": collections.Counter()}
+        self.lag_at, self.io_at = loop_lag(port), io_counters(state, pid)
+        self.sent_at, self.n = 0, {"load": 0, "idle": 0}
+        self.checkpoints = {}  # window index -> checkpoints the daemon ran in it
+
+    def _close(self, sent):
+        self.windows.append((self.kind, int(self.since * 1e9), time.monotonic_ns()))
+        self.n[self.kind] += sent - self.sent_at
+        io = io_counters(self.state, self.pid)
+        for key, v in io.items():
+            self.io[self.kind]["s" if key == "t" else key] += v - self.io_at[key]
+        lag = loop_lag(self.port)
+        self.lags[self.kind].append((self.lag_at, lag))
+        ck = (lag["checkpoints"] or 0) - (self.lag_at["checkpoints"] or 0)
+        self.io[self.kind]["checkpoints"] += ck
+        self.checkpoints[len(self.windows) - 1] = ck
+        return lag
+
+    def rates(self, kind):
+        """Per second of this kind of window: disk writes, MB written, flushes (and the
+        ms each took on average), checkpoints, the daemon's CPU, the machine's idle CPU."""
+        io = self.io[kind]
+        if not io.get("s"):
+            return None
+        per = lambda key: round(io[key] / io["s"], 3)  # noqa: E731
+        return {"s": round(io["s"], 1), "writes_per_s": per("writes"),
+                "mb_per_s": per("mb_written"), "flushes_per_s": per("flushes"),
+                "write_ms": round(io["write_ms"] / io["writes"], 3) if io["writes"] else None,
+                "flush_ms": round(io["flush_ms"] / io["flushes"], 3) if io["flushes"] else None,
+                "checkpoints": io["checkpoints"], "daemon_cpu": per("daemon_cpu_s"),
+                "idle_cpu": per("idle_cpu_s")}
+
+    def step(self, sent, drained):
+        now = time.monotonic()
+        if now - self.t0 > LOAD_MAX_S:
+            if self.kind != "settle":
+                self._close(sent)
+            if self.kind == "load":
+                self.load.off()
+            return True
+        if self.kind == "load":
+            if drained and now - max(self.since, self.t0 + drained[0]) >= LOAD_WINDOW_S:
+                self._close(sent)
+                self.load.off()
+                self.kind, self.since = "settle", time.monotonic() + SWITCH_SETTLE_S
+                self.windows.append(("settle", self.windows[-1][2], int(self.since * 1e9)))
+        elif self.kind == "settle":
+            if now >= self.since:
+                self.lag_at = loop_lag(self.port)
+                self.io_at = io_counters(self.state, self.pid)
+                end = time.monotonic_ns()
+                self.windows[-1] = ("settle", self.windows[-1][1], end)
+                self.kind, self.since, self.sent_at = "idle", end / 1e9, sent
+        elif now - self.since >= IDLE_WINDOW_S:
+            lag = self._close(sent)
+            if min(self.n.values()) >= LOAD_MIN_TAPS:
+                return True
+            self.lag_at, self.io_at = lag, io_counters(self.state, self.pid)
+            self.kind, self.since, self.sent_at = "load", self.windows[-1][2] / 1e9, sent
+            self.load.on()
+        return False
+
+    def of(self, taps, kind):
+        """The taps sent in this kind of window."""
+        spans = [(a, b) for k, a, b in self.windows if k == kind]
+        return [x for x in taps if any(a <= x["sent"] < b for a, b in spans)]
+
+    def lag(self, kind):
+        """The loop-lag probe over this kind of window, as lag_between()."""
+        pairs = self.lags[kind]
+        if not pairs:
+            return None
+        b = {"buckets": {}, "max_ms": pairs[-1][1]["max_ms"],
+             "db_wait_max_ms": pairs[-1][1]["db_wait_max_ms"]}
+        for x, y in pairs:
+            for key, v in y["buckets"].items():
+                b["buckets"][key] = b["buckets"].get(key, 0) + v - x["buckets"].get(key, 0)
+        return lag_between({"buckets": dict.fromkeys(b["buckets"], 0)}, b)
 
 
 def startup_times(kiosk, n):
@@ -500,7 +682,9 @@ def measure(log=print, history=None):
     res = {"participants": PARTICIPANTS, "backlog": BACKLOG, "wrk_connections": WRK_CONNECTIONS,
            "peers_nice": PEERS_NICE, "daemon_nice_asked": DAEMON_NICE,
            "muni_db": "disk" if MUNI_DISK else "tmpfs",
-           "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S, "years": years}
+           "load_min_taps": LOAD_MIN_TAPS, "load_max_s": LOAD_MAX_S, "years": years,
+           "load_window_s": LOAD_WINDOW_S, "idle_window_s": IDLE_WINDOW_S,
+           "switch_settle_s": SWITCH_SETTLE_S}
     os.environ.update(benchlib.clock_env())  # stempelctl and stempeld: the simulated day
     with munilib.Session("tapload") as s:
         # The municipality serves the roster the kiosk already has (its ETag is stored
@@ -620,50 +804,59 @@ def measure(log=print, history=None):
         peak = RssPeak(k.proc.pid)
         peak.start()
         renice_all(muni.proc.pid, PEERS_NICE)
-        boards = BoardClients(k.port, cookie, BOARD_CLIENTS)
-        puller = Puller(k.port, token, csv_path)
-        puller.start()
-        wrk = wrk_start(k.port, cookie)
+        load = Load(k.port, cookie, token, csv_path)
+        load.on()
         base = muni.ctl("/count")["accepted"]
         # The backlog of a receiver that was down: written while it answers 503, so
         # the uploader holds it until the load starts (the bench's own writes are not
         # the load: the loop lag is read after them).
         muni.fault("503")
         benchlib.fill_outbox(db, BACKLOG)
-        lag0 = loop_lag(k.port)
         muni.fault("none")
         t0 = time.monotonic()
+        win = Windows(load, k.port, t0, k.state, k.proc.pid)
         drained = []
 
         def until(sent):
             if not drained and muni.ctl("/count")["accepted"] >= base + BACKLOG:
                 drained.append(time.monotonic() - t0)
-            return (time.monotonic() - t0 > LOAD_MAX_S or
-                    (drained and sent >= LOAD_MIN_TAPS))
+            return win.step(sent, drained)
 
         more = [order[(TAPS + i) % len(order)] for i in range(100000)]
-        loaded, sent = taps.send(more, until=until)
-        res["load_lag"] = lag_between(lag0, loop_lag(k.port))
+        phase, sent = taps.send(more, until=until)
+        load.close()
         res["load_s"] = time.monotonic() - t0
         res["load_sent"] = sent
-        res["load_answered"] = len(loaded)
+        res["load_answered"] = len(phase)
         res["drain_s"] = drained[0] if drained else None
         res["drained"] = muni.ctl("/count")["accepted"] - base
+        res["windows"] = []
+        for i, (kd, a, b) in enumerate(win.windows):
+            e2e = [x["e2e"] for x in phase if a <= x["sent"] < b]
+            res["windows"].append({"kind": kd, "from_s": a / 1e9 - t0, "to_s": b / 1e9 - t0,
+                                   "e2e": benchlib.summary(e2e),
+                                   "checkpoints": win.checkpoints.get(i)})
+        loaded, between = win.of(phase, "load"), win.of(phase, "idle")
+        res["load_lag"], res["between_lag"] = win.lag("load"), win.lag("idle")
+        res["load_io"], res["between_io"] = win.rates("load"), win.rates("idle")
         # the taps sent before the backlog was through had all five loads at once
         during = [x for x in loaded if not drained or x["sent"] / 1e9 - t0 <= drained[0]]
         res["load_inside"] = benchlib.summary([x["inside"] for x in loaded])
         res["load_e2e"] = benchlib.summary([x["e2e"] for x in loaded])
+        res["between_e2e"] = benchlib.summary([x["e2e"] for x in between])
+        res["settle_e2e"] = benchlib.summary([x["e2e"] for x in win.of(phase, "settle")])
         res["during_drain_e2e"] = benchlib.summary([x["e2e"] for x in during])
-        res["load_over_100ms"] = sum(1 for x in loaded if x["e2e"] > 100)
+        # every tap of the phase, whichever its window: none may take over 100 ms
+        res["load_over_100ms"] = sum(1 for x in phase if x["e2e"] > 100)
         res["load_outcomes"] = dict(taps.outcomes)
         res["sse_drops"] = taps.sse_drops
-        res["wrk"] = wrk_stop(wrk)
-        puller.halt.set()
-        puller.join(timeout=120)
-        res["csv"] = {"pulls": len(puller.times), "ms": benchlib.summary(puller.times),
-                      "status": dict(puller.status)}
-        boards.close()
-        res["board_taps"] = (min(boards.taps), max(boards.taps))
+        load_secs = sum((w["to_s"] - w["from_s"]) for w in res["windows"] if w["kind"] == "load")
+        res["wrk"] = wrk_total(load.wrk_runs, load_secs)
+        res["csv"] = {"pulls": len(load.puller.times), "ms": benchlib.summary(load.puller.times),
+                      "status": dict(load.puller.status)}
+        totals = [sum(w[i] for w in load.board_windows) for i in range(BOARD_CLIENTS)]
+        res["board_taps"] = (min(totals), max(totals))
+        res["board_windows"] = len(load.board_windows)
         # The control: idle taps again, on the database the load left and the machine
         # as it is now.  Idle before and after alike while the load was slower: the
         # load's doing; all three slower: the machine's.
@@ -675,8 +868,11 @@ def measure(log=print, history=None):
         res["after_outcomes"] = dict(taps.outcomes)
         taps.close()
         log("tapload: under load " + benchlib.fmt(res["load_e2e"]))
+        log("tapload: idle between the load's windows " + benchlib.fmt(res["between_e2e"]))
         log("tapload: under load, inside " + benchlib.fmt(res["load_inside"]))
         log("tapload: loop lag under load %s" % res["load_lag"])
+        log("tapload: the machine under load %s, idle between %s" % (res["load_io"],
+                                                                       res["between_io"]))
         log("tapload: idle again after the load " + benchlib.fmt(res["after_e2e"]))
 
         # --- 5. footprint ---
