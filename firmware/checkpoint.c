@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "checkpoint_vfs.h"
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
@@ -71,9 +72,11 @@ static void *
 thread_main(void *arg)
 {
 	struct checkpointer *c = arg;
+	struct checkpoint_pace pace = {.tap_ns = &c->tap_ns};
 
 	/* Its writes and the database's fsync go after the tap's commit, not before. */
 	(void)loop_thread_background("checkpoint");
+	checkpoint_vfs_pace(&pace); /* ... and in steps a tap's commit comes between */
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		int64_t t0;
@@ -119,7 +122,9 @@ thread_main(void *arg)
 		} else if (rc == 0) {
 			c->n.busy++;
 		}
+		c->n.steps = pace.steps;
 	}
+	checkpoint_vfs_pace(NULL);
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
@@ -144,7 +149,7 @@ checkpointer_start(const char *path, int quiet_ms, char *err, size_t errlen)
 		pthread_cond_init(&c->cv, &ca);
 		pthread_condattr_destroy(&ca);
 	}
-	if (store_open(&c->store, path, err, errlen) < 0) {
+	if (store_open_vfs(&c->store, path, checkpoint_vfs_name(), err, errlen) < 0) {
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);
 		free(c);

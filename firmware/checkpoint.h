@@ -26,7 +26,8 @@ struct checkpointer *checkpointer_start(const char *path, int quiet_ms, char *er
  * of CHECKPOINT_FORCE_FRAMES or more waits for nothing (taps without a gap for
  * minutes must not let the WAL grow without end).  The wait also merges the frames
  * of the pages every tap rewrites (the ends of the taps' and events' tables and
- * their indexes): the checkpoint writes each page once.
+ * their indexes): the checkpoint writes each page once.  It writes them through
+ * checkpoint_vfs.h, in steps a tap's commit can come between.
  */
 #define CHECKPOINT_QUIET_MS 250
 #define CHECKPOINT_FORCE_FRAMES 8192 /* 32 MB of WAL */
@@ -40,9 +41,10 @@ void checkpointer_kick(struct checkpointer *c, int frames);
 void checkpointer_hold(struct checkpointer *c);
 /* What the thread did so far (/metrics, tests). */
 struct checkpoint_counts {
-	unsigned long runs; /* checkpoints run */
-	unsigned long busy; /* asked for, but another connection's checkpoint held the lock */
-	unsigned long cuts; /* big, quiet WAL files cut back */
+	unsigned long runs;  /* checkpoints run */
+	unsigned long busy;  /* asked for, but another connection's checkpoint held the lock */
+	unsigned long cuts;  /* big, quiet WAL files cut back */
+	unsigned long steps; /* database-file writes synced in steps (checkpoint_vfs.h) */
 };
 void checkpointer_counts(struct checkpointer *c, struct checkpoint_counts *out);
 /* Finish the running checkpoint and stop. */

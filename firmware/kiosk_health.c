@@ -301,8 +301,12 @@ kiosk_metrics(void *arg, struct evbuffer *out)
 		    "stempel_checkpoints_busy_total %lu\n"
 		    "# HELP stempel_wal_cuts_total Times a big, quiet WAL file was cut "
 		    "back to nothing.\n# TYPE stempel_wal_cuts_total counter\n"
-		    "stempel_wal_cuts_total %lu\n",
-		    n.runs, n.busy, n.cuts);
+		    "stempel_wal_cuts_total %lu\n"
+		    "# HELP stempel_checkpoint_steps_total Steps of a checkpoint's writes "
+		    "synced before the next (a tap's commit comes between them).\n"
+		    "# TYPE stempel_checkpoint_steps_total counter\n"
+		    "stempel_checkpoint_steps_total %lu\n",
+		    n.runs, n.busy, n.cuts, n.steps);
 	}
 	metrics_gauge(out, "stempel_recompute_queue",
 	              "Participants waiting to be recomputed (0: day results are current).",

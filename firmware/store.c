@@ -529,7 +529,8 @@ sqlite_setup(void)
 }
 
 static int
-open_db(struct store **out, const char *path, int readonly, int target, char *err, size_t errlen)
+open_db(struct store **out, const char *path, const char *vfs, int readonly, int target, char *err,
+        size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -543,7 +544,7 @@ open_db(struct store **out, const char *path, int readonly, int target, char *er
 	}
 	s->readonly = readonly;
 	(void)pthread_once(&once, sqlite_setup);
-	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 		         s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
@@ -596,13 +597,19 @@ fail:
 int
 store_open(struct store **out, const char *path, char *err, size_t errlen)
 {
-	return open_db(out, path, 0, STORE_SCHEMA_VERSION, err, errlen);
+	return open_db(out, path, NULL, 0, STORE_SCHEMA_VERSION, err, errlen);
+}
+
+int
+store_open_vfs(struct store **out, const char *path, const char *vfs, char *err, size_t errlen)
+{
+	return open_db(out, path, vfs, 0, STORE_SCHEMA_VERSION, err, errlen);
 }
 
 int
 store_open_readonly(struct store **out, const char *path, char *err, size_t errlen)
 {
-	return open_db(out, path, 1, STORE_SCHEMA_VERSION, err, errlen);
+	return open_db(out, path, NULL, 1, STORE_SCHEMA_VERSION, err, errlen);
 }
 
 int
@@ -610,7 +617,7 @@ store_create_at_version(const char *path, int version, char *err, size_t errlen)
 {
 	struct store *s;
 
-	if (open_db(&s, path, 0, version, err, errlen) < 0)
+	if (open_db(&s, path, NULL, 0, version, err, errlen) < 0)
 		return -1;
 	store_close(s);
 	return 0;

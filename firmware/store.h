@@ -75,6 +75,8 @@ struct store_outbox_stats {
 
 /* Open (creating if needed) and migrate.  On error -1 with a message in err. */
 int store_open(struct store **out, const char *path, char *err, size_t errlen);
+/* The same through the SQLite VFS named vfs (NULL: the default; checkpoint_vfs.h). */
+int store_open_vfs(struct store **out, const char *path, const char *vfs, char *err, size_t errlen);
 /* A second, read-only connection for long reports (WAL lets it read beside writes). */
 int store_open_readonly(struct store **out, const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
