@@ -11,7 +11,6 @@
  * The tap row and its outbox event are written in one transaction: either both
  * exist after a power cut or neither does.  Hot-path statements are prepared once.
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -842,33 +841,6 @@ store_on_wal_full(struct store *s, void (*fn)(void *arg, int frames), void *arg)
 	}
 }
 
-/*
- * A WAL that readers kept from restarting grows past journal_size_limit; the first
- * COMMIT after the restart truncates it, and freeing the page cache of the hundreds
- * of MB above the limit took that COMMIT 100-200 ms of CPU, on the loop (tapload:
- * perf, ftruncate -> truncate_inode_pages_range).  Once every frame is in the
- * database the frames above the limit are read only by a reader still on an old
- * snapshot (from the disk then, the same bytes): their cached pages are dropped here,
- * on the checkpoint's thread, and the truncation has little left to free.  The -wal
- * file carries no lock of sqlite's (those are on the database and -shm files), so
- * opening and closing it here releases none.
- */
-static void
-wal_drop_cache(struct store *s)
-{
-	const char *db = sqlite3_db_filename(s->db, "main");
-	const char *wal = db ? sqlite3_filename_wal(db) : NULL;
-	off_t limit = (off_t)STORE_WAL_LIMIT_BYTES;
-	struct stat st;
-	int fd;
-
-	if (wal == NULL || (fd = open(wal, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	if (fstat(fd, &st) == 0 && st.st_size > limit)
-		posix_fadvise(fd, limit, 0, POSIX_FADV_DONTNEED);
-	close(fd);
-}
-
 int
 store_wal_cut(struct store *s, int64_t over_bytes, struct store_wal_look *look)
 {
@@ -923,10 +895,17 @@ store_outbox_checkpoint(struct store *s, int *backfilled)
 		log_err("store: checkpoint: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
+	/*
+	 * The WAL's pages stay in the page cache.  Dropping those above the limit here
+	 * (a4c6afd, when the loop's next COMMIT truncated the file and freed them)
+	 * made the commits that wrote the WAL over again read each page back from the
+	 * disk before writing into it (a frame is 4,120 bytes, so its writes cover
+	 * pages in part): under tapload a tap's COMMIT waited 10 ms in
+	 * ext4_block_write_begin.  The loop's connection no longer truncates
+	 * (store_on_wal_full); store_wal_cut does, on the checkpoint thread.
+	 */
 	if (backfilled)
 		*backfilled = nckpt > 0 ? nckpt : 0;
-	if (nlog > 0 && nckpt == nlog)
-		wal_drop_cache(s);
 	return 1;
 }
 

@@ -409,10 +409,11 @@ resident_from(const char *path, off_t from)
 }
 
 /*
- * A big write leaves no big WAL file once a checkpoint lets the WAL start over, and
- * the checkpoint (on its thread) already dropped the cached pages above the limit:
- * the cut back by the next write (a tap's COMMIT, on the loop) frees next to nothing
- * (it took 100-200 ms of the loop's CPU with 100s of MB cached).
+ * A big write leaves no big WAL file once a checkpoint lets the WAL start over (here,
+ * without store_on_wal_full, the next write cuts it back).  The checkpoint leaves the
+ * WAL's pages cached: a commit that writes the WAL over again must not wait for
+ * pages read back from the disk (a frame covers pages in part), as taps' commits did
+ * in ext4_block_write_begin while checkpoints dropped the pages above the limit.
  */
 static void
 test_wal_cut_back(void **state)
@@ -430,7 +431,7 @@ test_wal_cut_back(void **state)
 	assert_true(st.st_size > 67108864); /* the write itself went through the WAL */
 	assert_true(resident_from(wal, 67108864) > 1000); /* just written: cached */
 	assert_int_equal(store_outbox_checkpoint(s, NULL), 1);
-	assert_int_equal(resident_from(wal, 67108864), 0);
+	assert_true(resident_from(wal, 67108864) > 1000);
 	/* the next write starts the WAL over and cuts the file back */
 	assert_int_equal(store_meta_set(s, "k", "v"), 0);
 	assert_int_equal(stat(wal, &st), 0);
