@@ -16,9 +16,9 @@
 #include "clock.h"
 
 struct paced_file {
-	sqlite3_file base;       /* its pMethods: paced_io */
-	int main_db;             /* a database file (not a WAL or a journal) */
-	sqlite3_int64 unsynced;  /* bytes written by the pacing thread since its last step */
+	sqlite3_file base;      /* its pMethods: paced_io */
+	int main_db;            /* a database file (not a WAL or a journal) */
+	sqlite3_int64 unsynced; /* bytes written by the pacing thread since its last step */
 };
 #define SUB(f) ((sqlite3_file *)((struct paced_file *)(f) + 1))
 #define SUBM(f) (SUB(f)->pMethods)

@@ -23,7 +23,7 @@
 
 struct checkpoint_pace {
 	_Atomic int64_t *tap_ns; /* clock_mono_ns() of the last tap's start */
-	unsigned long steps;           /* steps synced so far (the pacing thread's) */
+	unsigned long steps;     /* steps synced so far (the pacing thread's) */
 };
 
 /* The VFS's name for sqlite3_open_v2 (registered on the first call); NULL: none. */
