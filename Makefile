@@ -183,7 +183,7 @@ browser-deps:
 	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || \
 		(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
-bench: deps
+bench: deps browser-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@tests/bench/run build/rel
 

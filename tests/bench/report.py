@@ -679,8 +679,8 @@ def write(parts, started, took):
     add("## Reproduce")
     add("")
     add("```sh")
-    add("make bench        # installs missing Debian packages (wrk among them), builds "
-        "build/rel, runs tests/bench/run")
+    add("make bench        # installs missing Debian packages (wrk among them) and the "
+        "browser test's npm packages (kiosk_paint), builds build/rel, runs tests/bench/run")
     add("python3 tests/bench/report.py build/rel   # the same without the build")
     add("python3 tests/bench/tapload.py            # one part alone (also history.py, "
         "nfc_latency.py, upload_drain.py)")
