@@ -549,11 +549,17 @@ class Windows:
         self.kind, self.since = "load", t0
         self.windows, self.lags = [], {"load": [], "idle": []}
         self.io = {"load": collections.Counter(), "idle": collections.Counter()}
-        self.lag_at, self.io_at = loop_lag(port), io_counters(state, pid)
+        self._mark()
         self.sent_at, self.n = 0, {"load": 0, "idle": 0}
         self.checkpoints = {}  # window index -> checkpoints the daemon ran in it
 
+    def _mark(self):
+        """The readings a window's figures are taken from, at its start."""
+        self.lag_at, self.io_at = loop_lag(self.port), io_counters(self.state, self.pid)
+
     def _close(self, sent):
+        """End the window: its taps, I/O, loop lag and checkpoints; its end readings
+        are the next window's start."""
         self.windows.append((self.kind, int(self.since * 1e9), time.monotonic_ns()))
         self.n[self.kind] += sent - self.sent_at
         io = io_counters(self.state, self.pid)
@@ -564,7 +570,7 @@ class Windows:
         ck = (lag["checkpoints"] or 0) - (self.lag_at["checkpoints"] or 0)
         self.io[self.kind]["checkpoints"] += ck
         self.checkpoints[len(self.windows) - 1] = ck
-        return lag
+        self.lag_at, self.io_at = lag, io
 
     def rates(self, kind):
         """Per second of this kind of window: disk writes, MB written, flushes (and the
@@ -596,16 +602,14 @@ class Windows:
                 self.windows.append(("settle", self.windows[-1][2], int(self.since * 1e9)))
         elif self.kind == "settle":
             if now >= self.since:
-                self.lag_at = loop_lag(self.port)
-                self.io_at = io_counters(self.state, self.pid)
+                self._mark()
                 end = time.monotonic_ns()
                 self.windows[-1] = ("settle", self.windows[-1][1], end)
                 self.kind, self.since, self.sent_at = "idle", end / 1e9, sent
         elif now - self.since >= IDLE_WINDOW_S:
-            lag = self._close(sent)
+            self._close(sent)
             if min(self.n.values()) >= LOAD_MIN_TAPS:
                 return True
-            self.lag_at, self.io_at = lag, io_counters(self.state, self.pid)
             self.kind, self.since, self.sent_at = "load", self.windows[-1][2] / 1e9, sent
             self.load.on()
         return False
