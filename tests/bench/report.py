@@ -470,10 +470,13 @@ def write(parts, started, took):
             add(stats_row("idle again after the load", t["after_e2e"]))
         add("")
         if win:
-            add("Each window, in order (p99 in ms, taps): " + ", ".join(
-                "%s %s (%d)" % (x["kind"], "%.2f" % x["e2e"]["p99"] if x["e2e"] else "—",
-                                x["e2e"]["n"] if x["e2e"] else 0)
-                for x in win if x["kind"] != "settle") + ".")
+            add("Each window, in order (p99 in ms, taps, checkpoints the daemon ran in it): "
+                + ", ".join("%s %s (%d%s)" % (
+                    x["kind"], "%.2f" % x["e2e"]["p99"] if x["e2e"] else "—",
+                    x["e2e"]["n"] if x["e2e"] else 0,
+                    ", %d checkpoint%s" % (x["checkpoints"], "s" * (x["checkpoints"] > 1))
+                    if x.get("checkpoints") else "")
+                    for x in win if x["kind"] != "settle") + ".")
             add("")
         if t.get("after_e2e"):
             add("After the load: %d taps more, as idle, once it had stopped (%d s later), on "
@@ -496,6 +499,15 @@ def write(parts, started, took):
                         lag["over_ms"].get("10", 0), lag["over_ms"].get("50", 0),
                         lag["over_ms"].get("100", 0), ms(lag.get("max_since_start_ms")),
                         ms(lag.get("tap_db_wait_max_ms"))))
+        for what, key in (("under load", "load_io"), ("idle between its windows", "between_io")):
+            io = t.get(key)
+            if io:
+                add("- the machine %s, per second of %.0f s: %.0f disk writes (%s ms each), "
+                    "%.1f MB written, %.1f flushes (%s ms each); %d checkpoints in all; the "
+                    "daemon %.2f CPUs, the machine %.2f CPUs idle." % (
+                        what, io["s"], io["writes_per_s"], io["write_ms"], io["mb_per_s"],
+                        io["flushes_per_s"], io["flush_ms"], io["checkpoints"],
+                        io["daemon_cpu"], io["idle_cpu"]))
         add("- taps: %d sent in %.0f s%s, %d answered; outcomes %s; %d answers over 100 ms "
             "(of all of them, in whichever window)." % (
             t["load_sent"], t["load_s"],
